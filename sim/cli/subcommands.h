@@ -1,0 +1,35 @@
+// The table of kubesim's subcommands and what they share: exit codes and the
+// one-line usage error. Each subcommand lives in its own file (run.cc,
+// validate.cc, ...) and is listed in subcommands.cc.
+#ifndef KUBESIM_CLI_SUBCOMMANDS_H_
+#define KUBESIM_CLI_SUBCOMMANDS_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace kubesim::cli {
+
+// SPEC §1 exit codes.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitExpectFailed = 1;  // an expect: assertion of the scenario failed
+inline constexpr int kExitBadInput = 2;      // bad input or bad usage
+inline constexpr int kExitInvariant = 3;     // a model invariant broke: a bug in kubesim
+
+// One subcommand: `run` receives the arguments after its name and returns
+// the exit code. A null `run` means "not available in this build yet".
+struct Subcommand {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(std::span<const std::string> args);
+};
+
+// Every subcommand of SPEC §1, in --help order.
+std::span<const Subcommand> Subcommands();
+
+// Prints "kubesim: error: MESSAGE" on stderr, one line.
+void UsageError(std::string_view message);
+
+}  // namespace kubesim::cli
+
+#endif  // KUBESIM_CLI_SUBCOMMANDS_H_

@@ -1,0 +1,246 @@
+// EventQueue order and cancellation, and the EventLoop that runs it.
+#include "kubesim/engine/event_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "kubesim/engine/event_loop.h"
+#include "kubesim/engine/random.h"
+
+namespace kubesim {
+namespace {
+
+SimTime At(int64_t us) { return SimTime::FromMicros(us); }
+Event Tagged(uint32_t tag) { return Event{0, tag, 0}; }
+
+template <typename Queue>
+std::vector<uint32_t> DrainTargets(Queue& q) {
+  std::vector<uint32_t> out;
+  while (!q.empty()) out.push_back(q.Pop().event.target);
+  return out;
+}
+
+TEST(EventQueue, PopsInTimeOrder) {
+  EventQueue q;
+  q.Schedule(At(30), 0, Tagged(3));
+  q.Schedule(At(10), 0, Tagged(1));
+  q.Schedule(At(20), 0, Tagged(2));
+  EXPECT_EQ(q.size(), 3u);
+  EXPECT_EQ(q.NextTime(), At(10));
+  EXPECT_EQ(DrainTargets(q), (std::vector<uint32_t>{1, 2, 3}));
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, EqualTimesFireInInsertionOrder) {
+  EventQueue q;
+  for (uint32_t i = 0; i < 100; ++i) q.Schedule(At(5), 0, Tagged(i));
+  std::vector<uint32_t> expected(100);
+  for (uint32_t i = 0; i < 100; ++i) expected[i] = i;
+  EXPECT_EQ(DrainTargets(q), expected);
+}
+
+TEST(EventQueue, LowerPhaseFirstWithinAnInstant) {
+  // SPEC §3: processes, then probes, then controllers, then endpoints, then clients.
+  EventQueue q;
+  q.Schedule(At(7), 4, Tagged(40));
+  q.Schedule(At(7), 2, Tagged(20));
+  q.Schedule(At(7), 0, Tagged(0));
+  q.Schedule(At(7), 2, Tagged(21));
+  q.Schedule(At(6), 4, Tagged(1));
+  const std::vector<FiredEvent> fired = [&] {
+    std::vector<FiredEvent> v;
+    while (!q.empty()) v.push_back(q.Pop());
+    return v;
+  }();
+  ASSERT_EQ(fired.size(), 5u);
+  EXPECT_EQ(fired[0].event.target, 1u);
+  EXPECT_EQ(fired[1].event.target, 0u);
+  EXPECT_EQ(fired[2].event.target, 20u);
+  EXPECT_EQ(fired[3].event.target, 21u);
+  EXPECT_EQ(fired[4].event.target, 40u);
+  EXPECT_EQ(fired[4].phase, 4);
+  EXPECT_EQ(fired[4].time, At(7));
+}
+
+TEST(EventQueue, CarriesTheWholeEventBody) {
+  EventQueue q;
+  q.Schedule(At(1), 3, Event{7, 42, 0xDEADBEEFCAFEull});
+  const FiredEvent e = q.Pop();
+  EXPECT_EQ(e.event.kind, 7u);
+  EXPECT_EQ(e.event.target, 42u);
+  EXPECT_EQ(e.event.payload, 0xDEADBEEFCAFEull);
+}
+
+TEST(EventQueue, CancelledEventNeverFires) {
+  EventQueue q;
+  q.Schedule(At(1), 0, Tagged(1));
+  const EventId id = q.Schedule(At(2), 0, Tagged(2));
+  q.Schedule(At(3), 0, Tagged(3));
+  EXPECT_TRUE(q.IsPending(id));
+  EXPECT_TRUE(q.Cancel(id));
+  EXPECT_FALSE(q.IsPending(id));
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(DrainTargets(q), (std::vector<uint32_t>{1, 3}));
+}
+
+TEST(EventQueue, CancellingTheEarliestMovesNextTime) {
+  EventQueue q;
+  const EventId first = q.Schedule(At(1), 0, Tagged(1));
+  q.Schedule(At(9), 0, Tagged(9));
+  ASSERT_TRUE(q.Cancel(first));
+  EXPECT_EQ(q.NextTime(), At(9));
+}
+
+TEST(EventQueue, CancelTwiceIsANoOp) {
+  EventQueue q;
+  const EventId id = q.Schedule(At(2), 0, Tagged(2));
+  EXPECT_TRUE(q.Cancel(id));
+  EXPECT_FALSE(q.Cancel(id));
+  EXPECT_EQ(q.size(), 0u);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, CancelAfterFireIsANoOpEvenWhenTheSlotIsReused) {
+  EventQueue q;
+  const EventId old_id = q.Schedule(At(1), 0, Tagged(1));
+  EXPECT_EQ(q.Pop().event.target, 1u);
+  EXPECT_FALSE(q.IsPending(old_id));
+  // The new event reuses the freed slot; the stale id must not reach it.
+  const EventId new_id = q.Schedule(At(2), 0, Tagged(2));
+  EXPECT_FALSE(q.Cancel(old_id));
+  EXPECT_TRUE(q.IsPending(new_id));
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.Pop().event.target, 2u);
+}
+
+TEST(EventQueue, DefaultEventIdNamesNothing) {
+  EventQueue q;
+  q.Schedule(At(1), 0, Tagged(1));
+  const EventId none;
+  EXPECT_FALSE(none.valid());
+  EXPECT_FALSE(q.IsPending(none));
+  EXPECT_FALSE(q.Cancel(none));
+  EXPECT_EQ(q.size(), 1u);
+}
+
+TEST(EventQueue, MatchesASortedReferenceUnderRandomChurn) {
+  // 20,000 random schedules with ~30% cancelled: the survivors come out sorted
+  // by (time, phase, insertion order), for every heap arity we benchmark.
+  Rng rng(7);
+  BasicEventQueue<2> q2;
+  BasicEventQueue<4> q4;
+  struct Ref {
+    int64_t time;
+    uint8_t phase;
+    uint32_t seq;
+    bool cancelled;
+  };
+  std::vector<Ref> ref;
+  std::vector<EventId> ids2, ids4;
+  for (uint32_t i = 0; i < 20'000; ++i) {
+    const auto t = static_cast<int64_t>(rng.Below(500));
+    const auto phase = static_cast<uint8_t>(rng.Below(5));
+    ids2.push_back(q2.Schedule(At(t), phase, Tagged(i)));
+    ids4.push_back(q4.Schedule(At(t), phase, Tagged(i)));
+    ref.push_back({t, phase, i, false});
+    if (rng.Below(10) < 3) {
+      const auto victim = static_cast<uint32_t>(rng.Below(i + 1));
+      const bool was = !ref[victim].cancelled;
+      EXPECT_EQ(q2.Cancel(ids2[victim]), was);
+      EXPECT_EQ(q4.Cancel(ids4[victim]), was);
+      ref[victim].cancelled = true;
+    }
+  }
+  std::vector<uint32_t> expected;
+  std::stable_sort(ref.begin(), ref.end(), [](const Ref& a, const Ref& b) {
+    return a.time != b.time ? a.time < b.time : a.phase < b.phase;
+  });
+  for (const Ref& r : ref) {
+    if (!r.cancelled) expected.push_back(r.seq);
+  }
+  EXPECT_EQ(q2.size(), expected.size());
+  EXPECT_EQ(DrainTargets(q2), expected);
+  EXPECT_EQ(DrainTargets(q4), expected);
+}
+
+// A handler that records what fired and where instants ended.
+struct Recorder {
+  EventLoop* loop = nullptr;
+  std::vector<std::pair<int64_t, uint32_t>> fired;
+  std::vector<int64_t> instants;
+  void Fire(const FiredEvent& e) {
+    fired.emplace_back(e.time.micros(), e.event.target);
+    // Target 100 schedules a follow-up at the same instant, in a later phase.
+    if (e.event.target == 100) loop->After(SimDuration::Zero(), 2, Tagged(101));
+  }
+  void EndInstant(SimTime t) { instants.push_back(t.micros()); }
+};
+
+TEST(EventLoop, RunUntilFiresDueEventsAndStopsTheClockThere) {
+  EventLoop loop;
+  Recorder rec{&loop, {}, {}};
+  loop.At(At(10), 0, Tagged(1));
+  loop.At(At(20), 0, Tagged(2));
+  loop.At(At(30), 0, Tagged(3));
+  EXPECT_EQ(loop.RunUntil(At(20), rec), RunOutcome::kReachedUntil);
+  EXPECT_EQ(loop.Now(), At(20));
+  EXPECT_EQ(rec.fired, (std::vector<std::pair<int64_t, uint32_t>>{{10, 1}, {20, 2}}));
+  EXPECT_EQ(loop.pending(), 1u);
+  EXPECT_EQ(loop.RunUntil(At(100), rec), RunOutcome::kReachedUntil);
+  EXPECT_EQ(loop.Now(), At(100));
+  EXPECT_EQ(loop.events_fired(), 3u);
+}
+
+TEST(EventLoop, SameInstantFollowUpRunsInItsPhaseBeforeTheInstantEnds) {
+  EventLoop loop;
+  Recorder rec{&loop, {}, {}};
+  loop.At(At(5), 1, Tagged(100));
+  loop.At(At(5), 3, Tagged(7));
+  loop.At(At(9), 0, Tagged(9));
+  ASSERT_EQ(loop.RunUntil(At(50), rec), RunOutcome::kReachedUntil);
+  // 101 (phase 2) runs between 100 (phase 1) and 7 (phase 3); one EndInstant per instant.
+  EXPECT_EQ(rec.fired,
+            (std::vector<std::pair<int64_t, uint32_t>>{{5, 100}, {5, 101}, {5, 7}, {9, 9}}));
+  EXPECT_EQ(rec.instants, (std::vector<int64_t>{5, 9}));
+}
+
+TEST(EventLoop, RelativeSchedulingCountsFromNow) {
+  EventLoop loop;
+  Recorder rec{&loop, {}, {}};
+  ASSERT_EQ(loop.RunUntil(At(1'000), rec), RunOutcome::kReachedUntil);
+  loop.After(SimDuration::Micros(500), 0, Tagged(1));
+  ASSERT_EQ(loop.RunUntil(SimTime::Max(), rec), RunOutcome::kReachedUntil);
+  EXPECT_EQ(rec.fired, (std::vector<std::pair<int64_t, uint32_t>>{{1'500, 1}}));
+}
+
+TEST(EventLoop, CancelThroughTheLoop) {
+  EventLoop loop;
+  Recorder rec{&loop, {}, {}};
+  const EventId id = loop.At(At(5), 0, Tagged(5));
+  EXPECT_TRUE(loop.IsPending(id));
+  EXPECT_TRUE(loop.Cancel(id));
+  EXPECT_FALSE(loop.Cancel(id));
+  ASSERT_EQ(loop.RunUntil(At(10), rec), RunOutcome::kReachedUntil);
+  EXPECT_TRUE(rec.fired.empty());
+}
+
+// A handler whose every event re-arms itself: a run that never ends by itself.
+struct Forever {
+  EventLoop* loop;
+  void Fire(const FiredEvent& e) { loop->After(SimDuration::Seconds(1), 0, e.event); }
+};
+
+TEST(EventLoop, BudgetStopsARunawayRun) {
+  EventLoop loop(/*max_events=*/1'000);
+  Forever forever{&loop};
+  loop.At(At(0), 0, Tagged(1));
+  EXPECT_EQ(loop.RunUntil(SimTime::Max(), forever), RunOutcome::kBudgetExhausted);
+  EXPECT_EQ(loop.events_fired(), 1'000u);
+  EXPECT_EQ(loop.Now(), SimTime::Zero() + SimDuration::Seconds(999));
+}
+
+}  // namespace
+}  // namespace kubesim
