@@ -141,15 +141,15 @@ void BM_Churn_StdFunction(benchmark::State& state) {
 }
 BENCHMARK(BM_Churn_StdFunction)->Unit(benchmark::kMillisecond);
 
-// ---- The engine: BasicEventQueue<Arity> ----------------------------------------
+// ---- The engine: BasicEventQueue<Arity> and BucketEventQueue -------------------
 
 enum Kind : uint32_t { kTimer = 1, kRound = 2 };
 
-template <int kArity>
+template <typename Queue>
 void BM_Hold1M_EventQueue(benchmark::State& state) {
   uint64_t sink = 0;
   for (auto _ : state) {
-    BasicEventQueue<kArity> q;
+    Queue q;
     Rng rng(1);
     for (int i = 0; i < kHoldEvents; ++i) {
       const auto t = static_cast<int64_t>(rng.Below(1'000'000'000));
@@ -165,14 +165,15 @@ void BM_Hold1M_EventQueue(benchmark::State& state) {
   state.counters["events/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * kHoldEvents, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Hold1M_EventQueue<2>)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Hold1M_EventQueue<4>)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Hold1M_EventQueue<8>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Hold1M_EventQueue<BasicEventQueue<2>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Hold1M_EventQueue<BasicEventQueue<4>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Hold1M_EventQueue<BasicEventQueue<8>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Hold1M_EventQueue<BucketEventQueue>)->Unit(benchmark::kMillisecond);
 
-template <int kArity>
+template <typename Queue>
 void BM_Churn_EventQueue(benchmark::State& state) {
   for (auto _ : state) {
-    BasicEventQueue<kArity> q;
+    Queue q;
     std::vector<EventId> ids(kTimers);
     Rng rng(2);
     const SimDuration period = SimDuration::Micros(kPeriodUs);
@@ -202,12 +203,13 @@ void BM_Churn_EventQueue(benchmark::State& state) {
   state.counters["events/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * kChurnFires, benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_Churn_EventQueue<2>)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Churn_EventQueue<4>)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Churn_EventQueue<8>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Churn_EventQueue<BasicEventQueue<2>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Churn_EventQueue<BasicEventQueue<4>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Churn_EventQueue<BasicEventQueue<8>>)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Churn_EventQueue<BucketEventQueue>)->Unit(benchmark::kMillisecond);
 
-// The same churn through EventLoop::RunUntil with a dispatching handler: what
-// the simulation itself pays per event on top of the queue.
+// The same churn through EventLoop::RunUntil (over EventQueue, the chosen
+// structure) with a dispatching handler: what the simulation itself pays.
 struct ChurnHandler {
   EventLoop* loop;
   std::vector<EventId>* ids;

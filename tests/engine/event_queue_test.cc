@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <cstdint>
 #include <vector>
 
@@ -132,6 +134,7 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomChurn) {
   Rng rng(7);
   BasicEventQueue<2> q2;
   BasicEventQueue<4> q4;
+  BucketEventQueue qb;
   struct Ref {
     int64_t time;
     uint8_t phase;
@@ -139,18 +142,20 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomChurn) {
     bool cancelled;
   };
   std::vector<Ref> ref;
-  std::vector<EventId> ids2, ids4;
+  std::vector<EventId> ids2, ids4, idsb;
   for (uint32_t i = 0; i < 20'000; ++i) {
     const auto t = static_cast<int64_t>(rng.Below(500));
     const auto phase = static_cast<uint8_t>(rng.Below(5));
     ids2.push_back(q2.Schedule(At(t), phase, Tagged(i)));
     ids4.push_back(q4.Schedule(At(t), phase, Tagged(i)));
+    idsb.push_back(qb.Schedule(At(t), phase, Tagged(i)));
     ref.push_back({t, phase, i, false});
     if (rng.Below(10) < 3) {
       const auto victim = static_cast<uint32_t>(rng.Below(i + 1));
       const bool was = !ref[victim].cancelled;
       EXPECT_EQ(q2.Cancel(ids2[victim]), was);
       EXPECT_EQ(q4.Cancel(ids4[victim]), was);
+      EXPECT_EQ(qb.Cancel(idsb[victim]), was);
       ref[victim].cancelled = true;
     }
   }
@@ -164,6 +169,81 @@ TEST(EventQueue, MatchesASortedReferenceUnderRandomChurn) {
   EXPECT_EQ(q2.size(), expected.size());
   EXPECT_EQ(DrainTargets(q2), expected);
   EXPECT_EQ(DrainTargets(q4), expected);
+  EXPECT_EQ(DrainTargets(qb), expected);
+}
+
+// A model-based check, as a simulation uses a queue: interleaved schedules
+// (delays from 0 to hours, so entries pass through every part of a bucketed
+// queue: the current bucket, the ring, the far heap and back), cancellations
+// and pops, against a std::map keyed by (time, phase, sequence).
+template <typename Queue>
+void CheckAgainstOrderedMap(uint64_t seed) {
+  Queue q;
+  Rng rng(seed);
+  using Key = std::tuple<int64_t, int, uint32_t>;
+  std::map<Key, EventId> ref;
+  std::vector<std::pair<Key, EventId>> issued;
+  int64_t now = 0;
+  uint32_t seq = 0;
+  for (int op = 0; op < 60'000; ++op) {
+    const uint64_t dice = rng.Below(100);
+    if (dice < 55) {
+      int64_t delay = 0;
+      switch (rng.Below(6)) {
+        case 0: delay = 0; break;                                                      // same instant
+        case 1: delay = static_cast<int64_t>(rng.Below(5'000)); break;                 // same bucket
+        case 2: delay = static_cast<int64_t>(rng.Below(20'000'000)); break;            // the ring
+        case 3: delay = 10'000'000; break;                                             // a probe period
+        case 4: delay = static_cast<int64_t>(rng.Below(3'600'000'000)); break;         // far heap
+        default: delay = 16'777'216 + static_cast<int64_t>(rng.Below(100)); break;     // window edge
+      }
+      const auto phase = static_cast<int>(rng.Below(5));
+      const Key key{now + delay, phase, seq};
+      const EventId id = q.Schedule(At(now + delay), static_cast<uint8_t>(phase), Tagged(seq));
+      ref.emplace(key, id);
+      issued.emplace_back(key, id);
+      ++seq;
+    } else if (dice < 70 && !issued.empty()) {
+      const auto& [key, id] = issued[rng.Below(issued.size())];
+      const bool pending = ref.count(key) > 0;
+      ASSERT_EQ(q.IsPending(id), pending);
+      ASSERT_EQ(q.Cancel(id), pending);
+      ref.erase(key);
+    } else if (!ref.empty()) {
+      ASSERT_EQ(q.size(), ref.size());
+      ASSERT_EQ(q.NextTime(), At(std::get<0>(ref.begin()->first)));
+      const FiredEvent e = q.Pop();
+      const Key expected = ref.begin()->first;
+      ASSERT_EQ(e.time.micros(), std::get<0>(expected));
+      ASSERT_EQ(e.phase, std::get<1>(expected));
+      ASSERT_EQ(e.event.target, std::get<2>(expected));
+      ref.erase(ref.begin());
+      now = e.time.micros();
+    }
+  }
+  while (!ref.empty()) {
+    const FiredEvent e = q.Pop();
+    ASSERT_EQ(e.event.target, std::get<2>(ref.begin()->first));
+    ref.erase(ref.begin());
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, BinaryHeapMatchesAnOrderedMapUnderSimulationLikeLoad) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) CheckAgainstOrderedMap<BasicEventQueue<2>>(seed);
+}
+TEST(EventQueue, FourAryHeapMatchesAnOrderedMapUnderSimulationLikeLoad) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) CheckAgainstOrderedMap<BasicEventQueue<4>>(seed);
+}
+TEST(EventQueue, BucketQueueMatchesAnOrderedMapUnderSimulationLikeLoad) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) CheckAgainstOrderedMap<BucketEventQueue>(seed);
+}
+
+TEST(EventQueue, BucketQueueHandlesTheEndOfTime) {
+  BucketEventQueue q;
+  q.Schedule(SimTime::Max(), 0, Tagged(2));
+  q.Schedule(At(5), 0, Tagged(1));
+  EXPECT_EQ(DrainTargets(q), (std::vector<uint32_t>{1, 2}));
 }
 
 // A handler that records what fired and where instants ended.

@@ -20,15 +20,18 @@
 // was already cancelled, or a default EventId, is a harmless no-op that
 // returns false (slot generations make stale ids miss).
 //
-// Data structure: an implicit d-ary min-heap of 24-byte entries over a slot
-// table (free-listed) holding each event's body and generation. The arity was
-// chosen by measurement (bench/event_queue_bench.cc, figures in
-// bench/README.md); EventQueue is BasicEventQueue<kDefaultArity>.
+// Data structures: entries of 24 bytes (time, phase|sequence, slot) over a
+// free-listed slot table holding each event's body and generation. Two
+// orderings of the entries give the same total order: BasicEventQueue<d>, a
+// d-ary heap, and BucketEventQueue, a calendar ring of 4 ms buckets with a heap
+// for the current bucket and one for the far future. EventQueue is the one the
+// benchmark picked (bench/event_queue_bench.cc, figures in bench/README.md).
 //
 // Not thread-safe: one queue belongs to one simulation.
 #ifndef KUBESIM_ENGINE_EVENT_QUEUE_H_
 #define KUBESIM_ENGINE_EVENT_QUEUE_H_
 
+#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -52,6 +55,10 @@ struct FiredEvent {
   Event event;
 };
 
+namespace event_queue_internal {
+class SlotTable;
+}  // namespace event_queue_internal
+
 // Names a scheduled event for Cancel()/IsPending(). Cheap to copy; always
 // safe to use, even after the event fired. Default-constructed: no event.
 class EventId {
@@ -61,25 +68,35 @@ class EventId {
   constexpr bool operator==(const EventId&) const = default;
 
  private:
-  template <int>
-  friend class BasicEventQueue;
+  friend class event_queue_internal::SlotTable;
   constexpr EventId(uint32_t slot, uint32_t generation) : slot_(slot), generation_(generation) {}
   uint32_t slot_ = 0;
   uint32_t generation_ = 0;  // 0 never names a live event
 };
 
-template <int kArity>
-class BasicEventQueue {
-  static_assert(kArity >= 2 && kArity <= 8, "heap arity");
+namespace event_queue_internal {
 
+inline constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
+inline constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
+
+// One pending (or cancelled, not yet discarded) event in a heap or bucket.
+struct Entry {
+  int64_t time;    // microseconds
+  uint64_t order;  // phase << 56 | sequence number
+  uint32_t slot;   // index into the SlotTable
+  uint32_t unused;
+  // The total order of the file comment: (time, phase, sequence number).
+  bool operator<(const Entry& o) const {
+    return time < o.time || (time == o.time && order < o.order);
+  }
+};
+
+// Event bodies and cancellation state, addressed by slot; slots are recycled
+// through a free list and carry a generation so stale EventIds miss.
+class SlotTable {
  public:
-  // Phases are 0..kMaxPhase; sequence numbers fill the key's other 56 bits.
-  static constexpr int kMaxPhase = 255;
-
-  BasicEventQueue() = default;
-
-  // Schedules `event` at (`at`, `phase`). REQUIRES: 0 <= phase <= kMaxPhase.
-  EventId Schedule(SimTime at, uint8_t phase, Event event) {
+  // Takes a slot for `event` and returns the id naming it.
+  EventId Acquire(Event event) {
     uint32_t slot;
     if (free_head_ != kNoSlot) {
       slot = free_head_;
@@ -91,131 +108,311 @@ class BasicEventQueue {
     Slot& s = slots_[slot];
     s.event = event;
     s.live = true;
-    s.generation = NextGeneration(s.generation);
-    const uint64_t order = (static_cast<uint64_t>(phase) << 56) | (next_seq_++ & kSeqMask);
-    heap_.push_back(Entry{at.micros(), order, slot, 0});
-    SiftUp(heap_.size() - 1);
+    s.generation = s.generation + 1 == 0 ? 1 : s.generation + 1;
     ++live_;
     return EventId(slot, s.generation);
   }
-
-  // Cancels a pending event. Returns true if it was pending (and now never
-  // fires); false if it already fired, was already cancelled, or `id` is empty.
+  bool IsPending(EventId id) const {
+    return id.generation_ != 0 && id.slot_ < slots_.size() &&
+           slots_[id.slot_].generation == id.generation_ && slots_[id.slot_].live;
+  }
   bool Cancel(EventId id) {
     if (!IsPending(id)) return false;
     slots_[id.slot_].live = false;
     --live_;
     return true;
   }
-
-  // Whether `id` names an event that is scheduled and not cancelled.
-  bool IsPending(EventId id) const {
-    return id.generation_ != 0 && id.slot_ < slots_.size() &&
-           slots_[id.slot_].generation == id.generation_ && slots_[id.slot_].live;
-  }
-
-  // Number of events that will still fire.
-  size_t size() const { return live_; }
-  bool empty() const { return live_ == 0; }
-
-  // The time of the next event to fire. REQUIRES: !empty().
-  SimTime NextTime() {
-    DropCancelledTop();
-    assert(!heap_.empty());
-    return SimTime::FromMicros(heap_.front().time);
-  }
-
-  // Removes and returns the next event to fire. REQUIRES: !empty().
-  FiredEvent Pop() {
-    DropCancelledTop();
-    assert(!heap_.empty());
-    const Entry top = heap_.front();
-    Slot& s = slots_[top.slot];
-    FiredEvent fired{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56), s.event};
+  bool live(uint32_t slot) const { return slots_[slot].live; }
+  // Takes the body of a live event as it fires and frees its slot.
+  Event Fire(uint32_t slot) {
+    Slot& s = slots_[slot];
     s.live = false;
     --live_;
-    ReleaseSlot(top.slot);
-    RemoveTop();
-    return fired;
+    Release(slot);
+    return s.event;
   }
+  // Frees the slot of a cancelled event once its entry is discarded.
+  void Release(uint32_t slot) {
+    slots_[slot].next_free = free_head_;
+    free_head_ = slot;
+  }
+  static uint32_t SlotOf(EventId id) { return id.slot_; }
+  size_t live_count() const { return live_; }
 
  private:
-  static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
-  static constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
-
-  struct Entry {
-    int64_t time;    // microseconds
-    uint64_t order;  // phase << 56 | sequence number
-    uint32_t slot;
-    uint32_t unused;
-    bool operator<(const Entry& o) const {  // (time, phase, seq): see the file comment
-      return time < o.time || (time == o.time && order < o.order);
-    }
-  };
   struct Slot {
     Event event;
     uint32_t generation = 0;
     uint32_t next_free = kNoSlot;
     bool live = false;
   };
+  std::vector<Slot> slots_;
+  uint32_t free_head_ = kNoSlot;
+  size_t live_ = 0;
+};
 
-  static uint32_t NextGeneration(uint32_t g) { return g + 1 == 0 ? 1 : g + 1; }
+// An implicit d-ary min-heap of Entries (hole-based sifts: one write per level).
+template <int kArity>
+class DaryHeap {
+  static_assert(kArity >= 2 && kArity <= 8, "heap arity");
 
-  void ReleaseSlot(uint32_t slot) {
-    slots_[slot].next_free = free_head_;
-    free_head_ = slot;
-  }
-
-  void DropCancelledTop() {
-    while (!heap_.empty() && !slots_[heap_.front().slot].live) {
-      ReleaseSlot(heap_.front().slot);
-      RemoveTop();
+ public:
+  bool empty() const { return v_.empty(); }
+  size_t size() const { return v_.size(); }
+  const Entry& top() const { return v_.front(); }
+  void push(const Entry& e) {
+    v_.push_back(e);
+    size_t i = v_.size() - 1;
+    while (i > 0) {
+      const size_t parent = (i - 1) / kArity;
+      if (!(e < v_[parent])) break;
+      v_[i] = v_[parent];
+      i = parent;
     }
+    v_[i] = e;
   }
-
-  void RemoveTop() {
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    if (heap_.empty()) return;
-    // Sift `last` down from the root (hole method: one write per level).
+  void pop() {
+    const Entry last = v_.back();
+    v_.pop_back();
+    if (v_.empty()) return;
     size_t hole = 0;
-    const size_t n = heap_.size();
+    const size_t n = v_.size();
     for (;;) {
       const size_t first_child = hole * kArity + 1;
       if (first_child >= n) break;
       size_t best = first_child;
       const size_t end = first_child + kArity < n ? first_child + kArity : n;
       for (size_t c = first_child + 1; c < end; ++c) {
-        if (heap_[c] < heap_[best]) best = c;
+        if (v_[c] < v_[best]) best = c;
       }
-      if (!(heap_[best] < last)) break;
-      heap_[hole] = heap_[best];
+      if (!(v_[best] < last)) break;
+      v_[hole] = v_[best];
       hole = best;
     }
-    heap_[hole] = last;
+    v_[hole] = last;
+  }
+  // Replaces the contents with `entries` (any order) in O(n); hands the old
+  // storage back through `entries` so bucket capacity is recycled.
+  void assign_swap(std::vector<Entry>& entries) {
+    v_.swap(entries);
+    entries.clear();
+    if (v_.size() < 2) return;
+    for (size_t i = (v_.size() - 2) / kArity + 1; i-- > 0;) SiftDownFrom(i);
   }
 
-  void SiftUp(size_t i) {
-    const Entry e = heap_[i];
-    while (i > 0) {
-      const size_t parent = (i - 1) / kArity;
-      if (!(e < heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
+ private:
+  void SiftDownFrom(size_t hole) {
+    const Entry e = v_[hole];
+    const size_t n = v_.size();
+    for (;;) {
+      const size_t first_child = hole * kArity + 1;
+      if (first_child >= n) break;
+      size_t best = first_child;
+      const size_t end = first_child + kArity < n ? first_child + kArity : n;
+      for (size_t c = first_child + 1; c < end; ++c) {
+        if (v_[c] < v_[best]) best = c;
+      }
+      if (!(v_[best] < e)) break;
+      v_[hole] = v_[best];
+      hole = best;
     }
-    heap_[i] = e;
+    v_[hole] = e;
   }
-
-  std::vector<Entry> heap_;
-  std::vector<Slot> slots_;
-  uint32_t free_head_ = kNoSlot;
-  uint64_t next_seq_ = 0;
-  size_t live_ = 0;
+  std::vector<Entry> v_;
 };
 
-// Chosen by bench/event_queue_bench.cc (see bench/README.md).
-inline constexpr int kDefaultEventQueueArity = 4;
-using EventQueue = BasicEventQueue<kDefaultEventQueueArity>;
+}  // namespace event_queue_internal
+
+// The plain heap queue: one d-ary heap of every pending entry.
+template <int kArity>
+class BasicEventQueue {
+ public:
+  // Phases are 0..kMaxPhase; sequence numbers fill the key's other 56 bits.
+  static constexpr int kMaxPhase = 255;
+
+  // Schedules `event` at (`at`, `phase`).
+  EventId Schedule(SimTime at, uint8_t phase, Event event) {
+    const EventId id = slots_.Acquire(event);
+    heap_.push(event_queue_internal::Entry{at.micros(), NextOrder(phase),
+                                           event_queue_internal::SlotTable::SlotOf(id), 0});
+    return id;
+  }
+  // Cancels a pending event. Returns true if it was pending (and now never
+  // fires); false if it already fired, was already cancelled, or `id` is empty.
+  bool Cancel(EventId id) { return slots_.Cancel(id); }
+  // Whether `id` names an event that is scheduled and not cancelled.
+  bool IsPending(EventId id) const { return slots_.IsPending(id); }
+  // Number of events that will still fire.
+  size_t size() const { return slots_.live_count(); }
+  bool empty() const { return size() == 0; }
+
+  // The time of the next event to fire. REQUIRES: !empty().
+  SimTime NextTime() {
+    DropCancelledTop();
+    return SimTime::FromMicros(heap_.top().time);
+  }
+  // Removes and returns the next event to fire. REQUIRES: !empty().
+  FiredEvent Pop() {
+    DropCancelledTop();
+    const event_queue_internal::Entry top = heap_.top();
+    heap_.pop();
+    return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
+                      slots_.Fire(top.slot)};
+  }
+
+ private:
+  uint64_t NextOrder(uint8_t phase) {
+    return (static_cast<uint64_t>(phase) << 56) | (next_seq_++ & event_queue_internal::kSeqMask);
+  }
+  void DropCancelledTop() {
+    assert(!empty());
+    while (!slots_.live(heap_.top().slot)) {
+      slots_.Release(heap_.top().slot);
+      heap_.pop();
+    }
+  }
+
+  event_queue_internal::SlotTable slots_;
+  event_queue_internal::DaryHeap<kArity> heap_;
+  uint64_t next_seq_ = 0;
+};
+
+// The bucketed queue (a one-level calendar with a heap for the far future):
+//   - `near_`: a small heap holding every entry of the current bucket, i.e.
+//     with time < the current bucket's end (and any earlier one);
+//   - a ring of kBuckets buckets of kBucketWidth µs each, covering the window
+//     of buckets after the current one, unsorted, with an occupancy bitmap;
+//   - `far_`: a d-ary heap of entries beyond the window.
+// Invariant: every entry in near_ precedes every entry in the ring, and every
+// ring entry precedes every far_ entry; so popping near_'s top pops the global
+// minimum. When near_ runs dry the cursor jumps to the next occupied bucket
+// (bitmap scan) or to far_'s first bucket, far_ entries now inside the window
+// move into the ring, and that bucket's entries are heapified into near_. Order
+// within a bucket is restored by near_'s heap, so the total order is exactly
+// the heap queue's. Periodic timers (probes, every 10 s) land in the ring: an
+// insert is an append, and each pop sifts a heap of one bucket's entries only.
+class BucketEventQueue {
+ public:
+  static constexpr int kMaxPhase = 255;
+  static constexpr int kBucketBits = 12;  // 4.096 ms buckets
+  static constexpr int64_t kBucketWidth = int64_t{1} << kBucketBits;
+  static constexpr int64_t kBuckets = 4096;  // a window of 16.8 s
+  static_assert((kBuckets & (kBuckets - 1)) == 0, "power of two");
+
+  BucketEventQueue() : ring_(kBuckets), occupied_(kBuckets / 64, 0) {}
+
+  EventId Schedule(SimTime at, uint8_t phase, Event event) {
+    const EventId id = slots_.Acquire(event);
+    const event_queue_internal::Entry e{
+        at.micros(), (static_cast<uint64_t>(phase) << 56) | (next_seq_++ & event_queue_internal::kSeqMask),
+        event_queue_internal::SlotTable::SlotOf(id), 0};
+    Place(e);
+    return id;
+  }
+  bool Cancel(EventId id) { return slots_.Cancel(id); }
+  bool IsPending(EventId id) const { return slots_.IsPending(id); }
+  size_t size() const { return slots_.live_count(); }
+  bool empty() const { return size() == 0; }
+
+  // REQUIRES: !empty().
+  SimTime NextTime() {
+    DropCancelledTop();
+    return SimTime::FromMicros(near_.top().time);
+  }
+  // REQUIRES: !empty().
+  FiredEvent Pop() {
+    DropCancelledTop();
+    const event_queue_internal::Entry top = near_.top();
+    near_.pop();
+    return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
+                      slots_.Fire(top.slot)};
+  }
+
+ private:
+  static int64_t BucketOf(int64_t time) { return time >> kBucketBits; }  // floor, also < 0
+
+  void Place(const event_queue_internal::Entry& e) {
+    const int64_t b = BucketOf(e.time);
+    if (b <= cursor_) {
+      near_.push(e);
+    } else if (b - cursor_ < kBuckets) {
+      const auto i = static_cast<size_t>(b & (kBuckets - 1));
+      ring_[i].push_back(e);
+      occupied_[i / 64] |= uint64_t{1} << (i % 64);
+      ++in_ring_;
+    } else {
+      far_.push(e);
+    }
+  }
+
+  // Makes near_'s top the live global minimum. REQUIRES: !empty().
+  void DropCancelledTop() {
+    assert(!empty());
+    for (;;) {
+      if (near_.empty()) Advance();
+      const uint32_t slot = near_.top().slot;
+      if (slots_.live(slot)) return;
+      slots_.Release(slot);
+      near_.pop();
+    }
+  }
+
+  // Moves the cursor to the next non-empty bucket. REQUIRES: near_ empty, and
+  // some entry (live or not) in the ring or far_.
+  void Advance() {
+    int64_t next = INT64_MAX;
+    if (in_ring_ > 0) next = cursor_ + NextOccupiedOffset();
+    if (!far_.empty()) next = std::min(next, BucketOf(far_.top().time));
+    assert(next != INT64_MAX);
+    cursor_ = next;
+    while (!far_.empty() && BucketOf(far_.top().time) - cursor_ < kBuckets) {
+      const event_queue_internal::Entry e = far_.top();
+      far_.pop();
+      Place(e);  // the cursor's own bucket goes straight to near_
+    }
+    const auto i = static_cast<size_t>(cursor_ & (kBuckets - 1));
+    if (occupied_[i / 64] & (uint64_t{1} << (i % 64))) {
+      occupied_[i / 64] &= ~(uint64_t{1} << (i % 64));
+      in_ring_ -= ring_[i].size();
+      if (near_.empty()) {
+        near_.assign_swap(ring_[i]);
+      } else {
+        for (const auto& e : ring_[i]) near_.push(e);
+        ring_[i].clear();
+      }
+    }
+  }
+
+  // Offset (1..kBuckets-1) from the cursor to the next occupied ring bucket.
+  // REQUIRES: in_ring_ > 0.
+  int64_t NextOccupiedOffset() const {
+    const auto start = static_cast<size_t>((cursor_ + 1) & (kBuckets - 1));
+    size_t word = start / 64;
+    uint64_t bits = occupied_[word] & (~uint64_t{0} << (start % 64));
+    for (size_t scanned = 0; scanned <= occupied_.size(); ++scanned) {
+      if (bits != 0) {
+        const size_t i = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        return static_cast<int64_t>((i - start) & (kBuckets - 1)) + 1;
+      }
+      word = (word + 1) % occupied_.size();
+      bits = occupied_[word];
+    }
+    assert(false && "in_ring_ > 0 but no occupied bucket");
+    return kBuckets;
+  }
+
+  event_queue_internal::SlotTable slots_;
+  event_queue_internal::DaryHeap<2> near_;
+  std::vector<std::vector<event_queue_internal::Entry>> ring_;
+  std::vector<uint64_t> occupied_;
+  size_t in_ring_ = 0;
+  event_queue_internal::DaryHeap<4> far_;
+  int64_t cursor_ = 0;  // absolute bucket number of near_'s bucket
+  uint64_t next_seq_ = 0;
+};
+
+// Chosen by bench/event_queue_bench.cc (figures in bench/README.md).
+using EventQueue = BucketEventQueue;
 
 }  // namespace kubesim
 
