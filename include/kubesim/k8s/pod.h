@@ -1,0 +1,155 @@
+// The Pod and what it is made of — containers, ports, resources, probes and
+// lifecycle hooks — as the v1 API defines them (k8s.io/api/core/v1/types.go).
+//
+// The model: a Pod runs one or more containers on a node. Each container has
+// an image (whose behaviour the scenario's `images:` profiles describe),
+// resource requests that the scheduler fits onto nodes, and up to three
+// probes the kubelet runs: a startup probe that gates the others, a liveness
+// probe whose failure restarts the container, and a readiness probe whose
+// result puts the pod in or out of its Services' endpoints. A probe or hook
+// has exactly one handler (exec, httpGet, tcpSocket, grpc; hooks also
+// `sleep`); like the API, the types below keep one optional field per
+// handler so that validation can reject none or several.
+//
+// All fields hold Kubernetes' defaults (defaults.h) once decoded; only fields
+// the simulation uses, or validation checks, are kept. Everything else a
+// manifest may say (env, volumes, securityContext, ...) is accepted and
+// dropped by the loader.
+#ifndef KUBESIM_K8S_POD_H_
+#define KUBESIM_K8S_POD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/k8s/defaults.h"
+#include "kubesim/k8s/meta.h"
+#include "kubesim/k8s/quantity.h"
+
+namespace kubesim::k8s {
+
+// A port given by number or by the name of a container port (IntOrString).
+struct PortRef {
+  std::optional<int32_t> number;  // set: a numeric port
+  std::string name;               // otherwise: a named port
+
+  bool operator==(const PortRef&) const = default;
+};
+
+struct ExecAction {
+  std::vector<std::string> command;
+  bool operator==(const ExecAction&) const = default;
+};
+struct HttpGetAction {
+  std::string path{defaults::kHttpGetPath};
+  PortRef port;
+  std::string host;
+  std::string scheme{defaults::kHttpGetScheme};
+  bool operator==(const HttpGetAction&) const = default;
+};
+struct TcpSocketAction {
+  PortRef port;
+  bool operator==(const TcpSocketAction&) const = default;
+};
+struct GrpcAction {
+  int32_t port = 0;
+  std::string service;
+  bool operator==(const GrpcAction&) const = default;
+};
+struct SleepAction {
+  int64_t seconds = 0;
+  bool operator==(const SleepAction&) const = default;
+};
+
+// livenessProbe / readinessProbe / startupProbe.
+struct Probe {
+  std::optional<ExecAction> exec;
+  std::optional<HttpGetAction> http_get;
+  std::optional<TcpSocketAction> tcp_socket;
+  std::optional<GrpcAction> grpc;
+  int32_t initial_delay_seconds = defaults::kProbeInitialDelaySeconds;
+  int32_t timeout_seconds = defaults::kProbeTimeoutSeconds;
+  int32_t period_seconds = defaults::kProbePeriodSeconds;
+  int32_t success_threshold = defaults::kProbeSuccessThreshold;
+  int32_t failure_threshold = defaults::kProbeFailureThreshold;
+  std::optional<int64_t> termination_grace_period_seconds;
+
+  // How many handlers are set (validation wants exactly one).
+  int HandlerCount() const;
+  bool operator==(const Probe&) const = default;
+};
+
+// lifecycle.preStop / lifecycle.postStart.
+struct LifecycleHandler {
+  std::optional<ExecAction> exec;
+  std::optional<HttpGetAction> http_get;
+  std::optional<TcpSocketAction> tcp_socket;  // deprecated; accepted, never run
+  std::optional<SleepAction> sleep;
+
+  int HandlerCount() const;
+  bool operator==(const LifecycleHandler&) const = default;
+};
+
+struct Lifecycle {
+  std::optional<LifecycleHandler> post_start;
+  std::optional<LifecycleHandler> pre_stop;
+  bool operator==(const Lifecycle&) const = default;
+};
+
+// resources.requests / resources.limits: resource name -> quantity.
+using ResourceList = std::map<std::string, Quantity, std::less<>>;
+
+struct ResourceRequirements {
+  ResourceList requests;  // defaulted from limits where only a limit is given
+  ResourceList limits;
+  bool operator==(const ResourceRequirements&) const = default;
+};
+
+struct ContainerPort {
+  std::string name;
+  int32_t container_port = 0;
+  std::string protocol{defaults::kProtocol};
+  bool operator==(const ContainerPort&) const = default;
+};
+
+struct Container {
+  std::string name;
+  std::string image;
+  std::vector<ContainerPort> ports;
+  ResourceRequirements resources;
+  std::optional<Probe> liveness_probe;
+  std::optional<Probe> readiness_probe;
+  std::optional<Probe> startup_probe;
+  Lifecycle lifecycle;
+  bool operator==(const Container&) const = default;
+};
+
+struct PodSpec {
+  std::vector<Container> init_containers;
+  std::vector<Container> containers;
+  int64_t termination_grace_period_seconds = defaults::kTerminationGracePeriodSeconds;
+  std::string restart_policy{defaults::kRestartPolicy};
+  Labels node_selector;
+  std::string node_name;
+  bool operator==(const PodSpec&) const = default;
+};
+
+// spec.template of a Deployment or ReplicaSet.
+struct PodTemplateSpec {
+  ObjectMeta metadata;
+  PodSpec spec;
+  bool operator==(const PodTemplateSpec&) const = default;
+};
+
+struct Pod {
+  ObjectMeta metadata;
+  PodSpec spec;
+  SourceMap source;
+  bool operator==(const Pod&) const = default;
+};
+
+}  // namespace kubesim::k8s
+
+#endif  // KUBESIM_K8S_POD_H_

@@ -1,0 +1,131 @@
+// The kubectl command lines a scenario's timeline may run, parsed into typed
+// commands.
+//
+// The model: a timeline step is one kubectl invocation as a user types it
+// (SPEC §2) — the seed article's `apply -f` and `patch ... -p '{...}'`, and
+// the usual rollout commands:
+//
+//   apply -f F [-f F...]                     delete -f F [-f F...]
+//   delete KIND NAME [NAME...] | KIND/NAME   delete pod NAME
+//   patch KIND NAME -p PATCH [--type merge|strategic]
+//   scale deployment/NAME --replicas=N       set image deployment/NAME C=IMAGE...
+//   rollout undo|pause|resume|restart deployment/NAME [--to-revision=N]
+//   cordon|uncordon|drain NODE
+//
+// plus the simulator-only steps `fail: node/NAME` and `recover: node/NAME`
+// (ParseNodeStep). A leading `kubectl` word is allowed; `-n NS` /
+// `--namespace=NS` selects the namespace (default "default"). Words are split
+// as a POSIX shell splits them: blanks separate, '...' is literal, "..."
+// honours \" \\ \$ \`, a backslash outside quotes escapes the next character.
+// Pipes, redirections and `;`/`&&` are refused — a step is one command.
+//
+// Errors carry the byte offset in the line of the word at fault, so the
+// loader can point at its column.
+#ifndef KUBESIM_SCENARIO_KUBECTL_H_
+#define KUBESIM_SCENARIO_KUBECTL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace kubesim::scenario {
+
+// One shell word and where it starts in the line.
+struct Word {
+  std::string text;
+  size_t offset = 0;
+  bool operator==(const Word&) const = default;
+};
+
+// A resource named on the command line: kind (as k8s::KindOfResource maps
+// it) and name.
+struct ResourceRef {
+  std::string kind;  // "Deployment", "Service", ...
+  std::string name;
+  bool operator==(const ResourceRef&) const = default;
+};
+
+struct ApplyCommand {
+  std::vector<std::string> files;  // as written; "-" is standard input
+  bool operator==(const ApplyCommand&) const = default;
+};
+struct DeleteCommand {
+  std::vector<std::string> files;       // delete -f F...
+  std::vector<ResourceRef> resources;   // delete KIND NAME...
+  bool operator==(const DeleteCommand&) const = default;
+};
+struct PatchCommand {
+  enum class Type { kStrategic, kMerge };
+  ResourceRef target;
+  std::string patch;                 // the JSON (or YAML) text of -p
+  size_t patch_offset = 0;           // where the -p value starts in the line
+  Type type = Type::kStrategic;      // kubectl's default
+  bool operator==(const PatchCommand&) const = default;
+};
+struct ScaleCommand {
+  ResourceRef target;
+  int32_t replicas = 0;
+  bool operator==(const ScaleCommand&) const = default;
+};
+struct SetImageCommand {
+  ResourceRef target;
+  std::vector<std::pair<std::string, std::string>> images;  // container ("*" = all) -> image
+  bool operator==(const SetImageCommand&) const = default;
+};
+struct RolloutCommand {
+  enum class Action { kUndo, kPause, kResume, kRestart };
+  Action action = Action::kUndo;
+  ResourceRef target;
+  std::optional<int64_t> to_revision;  // undo --to-revision=N (0 means the previous one)
+  bool operator==(const RolloutCommand&) const = default;
+};
+struct NodeCommand {
+  enum class Action { kCordon, kUncordon, kDrain, kFail, kRecover };
+  Action action = Action::kCordon;
+  std::string node;
+  bool operator==(const NodeCommand&) const = default;
+};
+
+using CommandBody = std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand,
+                                 SetImageCommand, RolloutCommand, NodeCommand>;
+
+struct Command {
+  CommandBody body;
+  std::string namespace_name = "default";
+  bool operator==(const Command&) const = default;
+};
+
+// A parse failure: what is wrong, and the byte offset of the word at fault.
+struct KubectlError {
+  std::string message;
+  size_t offset = 0;
+};
+
+// Either a command or an error.
+struct KubectlParse {
+  std::optional<Command> command;
+  KubectlError error;
+  bool ok() const { return command.has_value(); }
+};
+
+// Splits `line` into shell words. On an unterminated quote or a shell
+// operator, returns the error instead.
+std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line);
+
+// Parses one kubectl command line (without or with the leading `kubectl`).
+KubectlParse ParseKubectl(std::string_view line);
+
+// Parses the value of a `fail:` or `recover:` step: "node/NAME".
+KubectlParse ParseNodeStep(NodeCommand::Action action, std::string_view value);
+
+// "apply", "delete", "patch", "scale", "set image", "rollout undo", ..., "fail".
+std::string CommandName(const Command& command);
+
+}  // namespace kubesim::scenario
+
+#endif  // KUBESIM_SCENARIO_KUBECTL_H_

@@ -1,0 +1,143 @@
+// Scenario: one typed, validated, immutable description of a simulation run —
+// the cluster, how each image behaves, the clients, the Kubernetes objects
+// applied at t=0, the timeline of kubectl steps, and the assertions.
+//
+// The model (SPEC §2): a scenario file holds one `kind: Scenario` document
+// (apiVersion kubesim/v1alpha1) and any number of Kubernetes objects. The
+// loader (load.h) turns it into this struct or into positioned diagnostics,
+// never both. Everything here is already checked: durations are exact,
+// distributions well-formed, every timeline step runnable at its instant (its
+// files read and valid, the objects it names existing by then), so the
+// simulation never meets bad input. Each timeline step carries the objects it
+// leaves behind (an apply's objects, a patched Service, a Deployment with its
+// new image), so the model applies them without re-reading any file.
+//
+// Positions (file, line, column) stay on every element so later stages can
+// point at what the user wrote. A Scenario is shared as
+// std::shared_ptr<const Scenario>: many runs (a sweep) start from one parse.
+#ifndef KUBESIM_SCENARIO_SCENARIO_H_
+#define KUBESIM_SCENARIO_SCENARIO_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/engine/random.h"
+#include "kubesim/engine/time.h"
+#include "kubesim/k8s/diagnostic.h"
+#include "kubesim/k8s/labels.h"
+#include "kubesim/k8s/object.h"
+#include "kubesim/k8s/quantity.h"
+#include "kubesim/scenario/kubectl.h"
+
+namespace kubesim::scenario {
+
+// kubelet's --max-pods default (KubeletConfiguration.MaxPods).
+inline constexpr int64_t kDefaultMaxPods = 110;
+
+// `count` identical nodes named NAME-0 .. NAME-(count-1).
+struct NodeGroup {
+  std::string name;
+  int32_t count = 1;
+  k8s::Quantity cpu;     // allocatable CPU (milli-units)
+  k8s::Quantity memory;  // allocatable memory (Value() is bytes)
+  int64_t pods = kDefaultMaxPods;
+  k8s::Labels labels;
+  k8s::Position position;
+
+  // "worker-0" for index 0. REQUIRES: 0 <= index < count.
+  std::string NodeName(int32_t index) const;
+};
+
+// Cluster-wide latencies (SPEC §2, defaults in brackets there).
+struct ClusterTiming {
+  DurationDistribution controller_delay;  // [0s]
+  DurationDistribution scheduling_delay;  // [0s]
+  DurationDistribution endpoint_delay = DurationDistribution::Fixed(SimDuration::Seconds(1));  // [1s]
+};
+
+struct Cluster {
+  std::vector<NodeGroup> nodes;
+  ClusterTiming timing;
+
+  // The group holding node `name`, and its index; false if no such node.
+  bool FindNode(const std::string& name, const NodeGroup** group, int32_t* index) const;
+};
+
+// How containers running one image behave.
+struct ImageProfile {
+  std::string image;    // the key: "gihyodocker/echo-version:0.1.0"
+  std::string version;  // [the image tag]
+  DurationDistribution pull;      // [0s] pull when not cached on the node
+  DurationDistribution start;     // [0s] container start -> serving
+  DurationDistribution shutdown;  // [0s] SIGTERM -> exit
+  DurationDistribution drain;     // [0s] SIGTERM -> stops serving (at most shutdown)
+  bool healthy = true;            // [true] false: never serves
+  std::optional<DurationDistribution> crash_after;  // [never] exits this long after each start
+  k8s::Position position;
+};
+
+// A client sending requests to a Service.
+struct TrafficSource {
+  enum class Arrival { kEvery, kPoisson };
+  std::string name;
+  std::string service;                 // the Service's name
+  std::string service_namespace = "default";
+  Arrival arrival = Arrival::kEvery;
+  SimDuration every;                   // kEvery: the interval
+  double rate_per_second = 0.0;        // kPoisson: the mean rate
+  std::optional<SimDuration> from;     // [when the Service first serves]
+  k8s::Position position;
+};
+
+// One timeline step, checked and resolved.
+struct Step {
+  SimDuration at;
+  std::string text;          // the kubectl line or `fail: node/x` as written
+  Command command;
+  k8s::Position position;    // of the step's command
+  // What the step leaves behind, to apply in order: an apply's objects, or
+  // the one object a patch / scale / set image / rollout changed.
+  std::vector<k8s::Object> objects;
+  // What the step deletes (delete, and a drain's evictions are the model's).
+  std::vector<k8s::ObjectKey> deleted;
+};
+
+// One `expect:` assertion: METRIC OP VALUE, e.g.
+// "services.echo-version.downtimeSeconds <= 0".
+struct Expectation {
+  enum class Op { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+  std::string text;
+  std::string metric;   // "services.echo-version.downtimeSeconds"
+  Op op = Op::kLessEqual;
+  std::optional<double> number;  // the right-hand side, or
+  std::optional<bool> boolean;   // true/false
+  k8s::Position position;
+};
+
+struct Scenario {
+  std::string file;                 // the scenario file as named
+  std::string name;                 // metadata.name
+  uint64_t seed = 1;                // [1]
+  std::optional<SimDuration> until;
+  Cluster cluster;
+  std::map<std::string, ImageProfile, std::less<>> images;
+  std::vector<TrafficSource> traffic;
+  std::vector<k8s::Object> objects;  // the file's own objects, applied at t=0 in order
+  std::vector<Step> timeline;        // in time order (stable for equal times)
+  std::vector<Expectation> expect;
+  k8s::Position position;            // the Scenario document
+
+  // The profile of `image`, or null (then every duration is 0 and it is healthy).
+  const ImageProfile* ProfileFor(std::string_view image) const;
+};
+
+// The version label of an image with no profile version: the tag after the
+// last ':' that follows the last '/', else "latest" (SPEC §3, Versions).
+std::string ImageTag(std::string_view image);
+
+}  // namespace kubesim::scenario
+
+#endif  // KUBESIM_SCENARIO_SCENARIO_H_

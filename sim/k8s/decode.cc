@@ -1,0 +1,503 @@
+// Decodes Deployment, ReplicaSet, Service, Pod and Namespace documents; see
+// decode.h. Each Decode* function reads one API type; defaults come from
+// defaults.h and are applied where Kubernetes' SetDefaults_* functions apply
+// them.
+#include "decode.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "kubesim/k8s/defaults.h"
+#include "kubesim/k8s/int_or_percent.h"
+#include "kubesim/k8s/validation.h"
+#include "reader.h"
+
+namespace kubesim::k8s {
+namespace {
+
+using yaml::Node;
+
+std::string Sub(const std::string& path, std::string_view field) {
+  return path.empty() ? std::string(field) : fmt::format("{}.{}", path, field);
+}
+std::string Idx(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
+
+const Node* Child(const Node* map, std::string_view key) {
+  return map == nullptr ? nullptr : map->Get(key);
+}
+
+void DecodeMeta(Reader& r, const Node* m, const std::string& path, ObjectMeta* meta) {
+  r.String(Child(m, "name"), Sub(path, "name"), &meta->name);
+  r.String(Child(m, "namespace"), Sub(path, "namespace"), &meta->namespace_name);
+  r.StringMap(Child(m, "labels"), Sub(path, "labels"), &meta->labels);
+  r.StringMap(Child(m, "annotations"), Sub(path, "annotations"), &meta->annotations);
+}
+
+void DecodePortRef(Reader& r, const Node* n, const std::string& path, PortRef* out) {
+  if (n == nullptr || n->IsNull()) return;
+  r.Record(path, *n);
+  if (n->IsScalar() && yaml::Resolve(*n) == yaml::ScalarType::kInt) {
+    int32_t v = 0;
+    if (r.Int32(n, path, &v)) out->number = v;
+  } else if (n->IsScalar() && yaml::Resolve(*n) == yaml::ScalarType::kString) {
+    out->name = n->scalar;
+  } else {
+    r.Error(n->mark, path,
+            fmt::format("expected a port number or name, got {}", yaml::Describe(*n)));
+  }
+}
+
+void DecodeIntOrPercent(Reader& r, const Node* n, const std::string& path, IntOrPercent* out) {
+  if (n == nullptr || n->IsNull()) return;
+  r.Record(path, *n);
+  const auto t = yaml::Resolve(*n);
+  if (n->IsScalar() && t == yaml::ScalarType::kInt) {
+    int32_t v = 0;
+    if (r.Int32(n, path, &v)) *out = IntOrPercent::Int(v);
+  } else if (n->IsScalar() && t == yaml::ScalarType::kString) {
+    // A string must be a percentage (ValidatePositiveIntOrPercent -> IsValidPercent).
+    auto p = ParsePercent(n->scalar);
+    if (p) {
+      *out = *p;
+    } else {
+      r.Error(n->mark, path, p.error());
+    }
+  } else {
+    r.Error(n->mark, path,
+            fmt::format("expected an integer or a percentage such as \"25%\", got {}",
+                        yaml::Describe(*n)));
+  }
+}
+
+void DecodeSelector(Reader& r, const Node* n, const std::string& path, LabelSelector* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  r.StringMap(Child(m, "matchLabels"), Sub(path, "matchLabels"), &out->match_labels);
+  const std::string ep = Sub(path, "matchExpressions");
+  const Node* exprs = r.Seq(Child(m, "matchExpressions"), ep);
+  if (exprs == nullptr) return;
+  for (size_t i = 0; i < exprs->items.size(); ++i) {
+    const std::string p = Idx(ep, i);
+    const Node* e = r.Map(exprs->items[i].get(), p);
+    if (e == nullptr) continue;
+    LabelSelectorRequirement req;
+    r.String(Child(e, "key"), Sub(p, "key"), &req.key);
+    std::string op;
+    const Node* opn = Child(e, "operator");
+    if (r.String(opn, Sub(p, "operator"), &op)) {
+      using Op = LabelSelectorRequirement::Operator;
+      if (op == "In") req.op = Op::kIn;
+      else if (op == "NotIn") req.op = Op::kNotIn;
+      else if (op == "Exists") req.op = Op::kExists;
+      else if (op == "DoesNotExist") req.op = Op::kDoesNotExist;
+      else {
+        r.Error(opn != nullptr ? opn->mark : e->mark, Sub(p, "operator"),
+                fmt::format("Unsupported value: \"{}\": supported values: \"In\", \"NotIn\", "
+                            "\"Exists\", \"DoesNotExist\"",
+                            op));
+      }
+    }
+    r.StringList(Child(e, "values"), Sub(p, "values"), &req.values);
+    out->match_expressions.push_back(std::move(req));
+  }
+}
+
+void DecodeHttpGet(Reader& r, const Node* n, const std::string& path,
+                   std::optional<HttpGetAction>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  HttpGetAction a;
+  r.String(Child(m, "path"), Sub(path, "path"), &a.path);
+  DecodePortRef(r, Child(m, "port"), Sub(path, "port"), &a.port);
+  r.String(Child(m, "host"), Sub(path, "host"), &a.host);
+  r.String(Child(m, "scheme"), Sub(path, "scheme"), &a.scheme);
+  *out = a;
+}
+
+void DecodeExec(Reader& r, const Node* n, const std::string& path,
+                std::optional<ExecAction>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  ExecAction a;
+  r.StringList(Child(m, "command"), Sub(path, "command"), &a.command);
+  *out = a;
+}
+
+void DecodeTcp(Reader& r, const Node* n, const std::string& path,
+               std::optional<TcpSocketAction>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  TcpSocketAction a;
+  DecodePortRef(r, Child(m, "port"), Sub(path, "port"), &a.port);
+  *out = a;
+}
+
+// SetDefaults_Probe: a zero (or absent) timing field takes its default.
+void DefaultIfZero(int32_t* field, int32_t dflt) {
+  if (*field == 0) *field = dflt;
+}
+
+void DecodeProbe(Reader& r, const Node* n, const std::string& path, std::optional<Probe>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Probe p;
+  DecodeExec(r, Child(m, "exec"), Sub(path, "exec"), &p.exec);
+  DecodeHttpGet(r, Child(m, "httpGet"), Sub(path, "httpGet"), &p.http_get);
+  DecodeTcp(r, Child(m, "tcpSocket"), Sub(path, "tcpSocket"), &p.tcp_socket);
+  if (const Node* g = r.Map(Child(m, "grpc"), Sub(path, "grpc"))) {
+    GrpcAction a;
+    r.Int32(Child(g, "port"), Sub(path, "grpc.port"), &a.port);
+    r.String(Child(g, "service"), Sub(path, "grpc.service"), &a.service);
+    p.grpc = a;
+  }
+  p.timeout_seconds = 0;
+  p.period_seconds = 0;
+  p.success_threshold = 0;
+  p.failure_threshold = 0;
+  r.Int32(Child(m, "initialDelaySeconds"), Sub(path, "initialDelaySeconds"),
+          &p.initial_delay_seconds);
+  r.Int32(Child(m, "timeoutSeconds"), Sub(path, "timeoutSeconds"), &p.timeout_seconds);
+  r.Int32(Child(m, "periodSeconds"), Sub(path, "periodSeconds"), &p.period_seconds);
+  r.Int32(Child(m, "successThreshold"), Sub(path, "successThreshold"), &p.success_threshold);
+  r.Int32(Child(m, "failureThreshold"), Sub(path, "failureThreshold"), &p.failure_threshold);
+  DefaultIfZero(&p.timeout_seconds, defaults::kProbeTimeoutSeconds);
+  DefaultIfZero(&p.period_seconds, defaults::kProbePeriodSeconds);
+  DefaultIfZero(&p.success_threshold, defaults::kProbeSuccessThreshold);
+  DefaultIfZero(&p.failure_threshold, defaults::kProbeFailureThreshold);
+  if (const Node* g = Child(m, "terminationGracePeriodSeconds"); g != nullptr && !g->IsNull()) {
+    int64_t v = 0;
+    if (r.Int64(g, Sub(path, "terminationGracePeriodSeconds"), &v)) {
+      p.termination_grace_period_seconds = v;
+    }
+  }
+  *out = p;
+}
+
+void DecodeLifecycleHandler(Reader& r, const Node* n, const std::string& path,
+                            std::optional<LifecycleHandler>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  LifecycleHandler h;
+  DecodeExec(r, Child(m, "exec"), Sub(path, "exec"), &h.exec);
+  DecodeHttpGet(r, Child(m, "httpGet"), Sub(path, "httpGet"), &h.http_get);
+  DecodeTcp(r, Child(m, "tcpSocket"), Sub(path, "tcpSocket"), &h.tcp_socket);
+  if (const Node* s = r.Map(Child(m, "sleep"), Sub(path, "sleep"))) {
+    SleepAction a;
+    r.Int64(Child(s, "seconds"), Sub(path, "sleep.seconds"), &a.seconds);
+    h.sleep = a;
+  }
+  *out = h;
+}
+
+void DecodeResourceList(Reader& r, const Node* n, const std::string& path, ResourceList* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  for (const auto& e : m->entries) {
+    Quantity q;
+    if (r.QuantityValue(e.value.get(), Sub(path, e.key), &q)) (*out)[e.key] = q;
+  }
+}
+
+void DecodeContainer(Reader& r, const Node* n, const std::string& path, Container* c) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) {
+    if (n == nullptr || n->IsNull()) r.Error(n ? n->mark : yaml::Mark{}, path, "expected a container, got null");
+    return;
+  }
+  r.String(Child(m, "name"), Sub(path, "name"), &c->name);
+  r.String(Child(m, "image"), Sub(path, "image"), &c->image);
+  const std::string pp = Sub(path, "ports");
+  if (const Node* ports = r.Seq(Child(m, "ports"), pp)) {
+    for (size_t i = 0; i < ports->items.size(); ++i) {
+      const std::string p = Idx(pp, i);
+      const Node* pm = r.Map(ports->items[i].get(), p);
+      if (pm == nullptr) continue;
+      ContainerPort port;
+      r.String(Child(pm, "name"), Sub(p, "name"), &port.name);
+      r.Int32(Child(pm, "containerPort"), Sub(p, "containerPort"), &port.container_port);
+      r.String(Child(pm, "protocol"), Sub(p, "protocol"), &port.protocol);
+      c->ports.push_back(port);
+    }
+  }
+  const std::string rp = Sub(path, "resources");
+  if (const Node* res = r.Map(Child(m, "resources"), rp)) {
+    DecodeResourceList(r, Child(res, "limits"), Sub(rp, "limits"), &c->resources.limits);
+    DecodeResourceList(r, Child(res, "requests"), Sub(rp, "requests"), &c->resources.requests);
+    // SetDefaults_Pod: a request not given defaults to the limit.
+    for (const auto& [name, q] : c->resources.limits) c->resources.requests.emplace(name, q);
+  }
+  DecodeProbe(r, Child(m, "livenessProbe"), Sub(path, "livenessProbe"), &c->liveness_probe);
+  DecodeProbe(r, Child(m, "readinessProbe"), Sub(path, "readinessProbe"), &c->readiness_probe);
+  DecodeProbe(r, Child(m, "startupProbe"), Sub(path, "startupProbe"), &c->startup_probe);
+  const std::string lp = Sub(path, "lifecycle");
+  if (const Node* lc = r.Map(Child(m, "lifecycle"), lp)) {
+    DecodeLifecycleHandler(r, Child(lc, "preStop"), Sub(lp, "preStop"), &c->lifecycle.pre_stop);
+    DecodeLifecycleHandler(r, Child(lc, "postStart"), Sub(lp, "postStart"),
+                           &c->lifecycle.post_start);
+  }
+}
+
+void DecodeContainers(Reader& r, const Node* n, const std::string& path,
+                      std::vector<Container>* out) {
+  const Node* s = r.Seq(n, path);
+  if (s == nullptr) return;
+  for (size_t i = 0; i < s->items.size(); ++i) {
+    Container c;
+    DecodeContainer(r, s->items[i].get(), Idx(path, i), &c);
+    out->push_back(std::move(c));
+  }
+}
+
+void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* spec) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  DecodeContainers(r, Child(m, "initContainers"), Sub(path, "initContainers"),
+                   &spec->init_containers);
+  DecodeContainers(r, Child(m, "containers"), Sub(path, "containers"), &spec->containers);
+  r.Int64(Child(m, "terminationGracePeriodSeconds"), Sub(path, "terminationGracePeriodSeconds"),
+          &spec->termination_grace_period_seconds);
+  r.String(Child(m, "restartPolicy"), Sub(path, "restartPolicy"), &spec->restart_policy);
+  if (spec->restart_policy.empty()) spec->restart_policy = defaults::kRestartPolicy;
+  r.StringMap(Child(m, "nodeSelector"), Sub(path, "nodeSelector"), &spec->node_selector);
+  r.String(Child(m, "nodeName"), Sub(path, "nodeName"), &spec->node_name);
+}
+
+void DecodeTemplate(Reader& r, const Node* n, const std::string& path, PodTemplateSpec* t) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  if (const Node* meta = r.Map(Child(m, "metadata"), Sub(path, "metadata"))) {
+    DecodeMeta(r, meta, Sub(path, "metadata"), &t->metadata);
+  }
+  DecodePodSpec(r, Child(m, "spec"), Sub(path, "spec"), &t->spec);
+}
+
+void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
+  r.Int32(Child(m, "replicas"), "spec.replicas", &s->replicas);
+  DecodeSelector(r, Child(m, "selector"), "spec.selector", &s->selector);
+  DecodeTemplate(r, Child(m, "template"), "spec.template", &s->template_);
+  r.Int32(Child(m, "minReadySeconds"), "spec.minReadySeconds", &s->min_ready_seconds);
+  r.Int32(Child(m, "revisionHistoryLimit"), "spec.revisionHistoryLimit",
+          &s->revision_history_limit);
+  r.Int32(Child(m, "progressDeadlineSeconds"), "spec.progressDeadlineSeconds",
+          &s->progress_deadline_seconds);
+  r.Bool(Child(m, "paused"), "spec.paused", &s->paused);
+  // SetDefaults_Deployment: type RollingUpdate; its rollingUpdate and both of
+  // its fields default to 25%.
+  bool recreate = false;
+  const Node* st = r.Map(Child(m, "strategy"), "spec.strategy");
+  if (st != nullptr) {
+    std::string type;
+    const Node* tn = Child(st, "type");
+    if (r.String(tn, "spec.strategy.type", &type)) {
+      if (type == "Recreate") {
+        recreate = true;
+      } else if (!type.empty() && type != "RollingUpdate") {
+        r.Error(tn->mark, "spec.strategy.type",
+                fmt::format("Unsupported value: \"{}\": supported values: \"Recreate\", "
+                            "\"RollingUpdate\"",
+                            type));
+      }
+    }
+  }
+  s->strategy.type = recreate ? DeploymentStrategy::Type::kRecreate
+                              : DeploymentStrategy::Type::kRollingUpdate;
+  const Node* ru = st == nullptr ? nullptr : r.Map(Child(st, "rollingUpdate"), "spec.strategy.rollingUpdate");
+  if (ru != nullptr || !recreate) {
+    RollingUpdateDeployment rolling;
+    if (ru != nullptr) {
+      DecodeIntOrPercent(r, Child(ru, "maxSurge"), "spec.strategy.rollingUpdate.maxSurge",
+                         &rolling.max_surge);
+      DecodeIntOrPercent(r, Child(ru, "maxUnavailable"),
+                         "spec.strategy.rollingUpdate.maxUnavailable", &rolling.max_unavailable);
+    }
+    s->strategy.rolling_update = rolling;
+  }
+}
+
+void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
+  r.StringMap(Child(m, "selector"), "spec.selector", &s->selector);
+  r.String(Child(m, "type"), "spec.type", &s->type);
+  if (s->type.empty()) s->type = defaults::kServiceType;
+  r.String(Child(m, "clusterIP"), "spec.clusterIP", &s->cluster_ip);
+  const Node* ports = r.Seq(Child(m, "ports"), "spec.ports");
+  if (ports == nullptr) return;
+  for (size_t i = 0; i < ports->items.size(); ++i) {
+    const std::string p = Idx("spec.ports", i);
+    const Node* pm = r.Map(ports->items[i].get(), p);
+    if (pm == nullptr) continue;
+    ServicePort port;
+    r.String(Child(pm, "name"), Sub(p, "name"), &port.name);
+    r.String(Child(pm, "protocol"), Sub(p, "protocol"), &port.protocol);
+    r.Int32(Child(pm, "port"), Sub(p, "port"), &port.port);
+    DecodePortRef(r, Child(pm, "targetPort"), Sub(p, "targetPort"), &port.target_port);
+    // SetDefaults_Service: targetPort defaults to port.
+    if (!port.target_port.number && port.target_port.name.empty()) {
+      port.target_port.number = port.port;
+    }
+    s->ports.push_back(port);
+  }
+}
+
+template <class T>
+void SetCommon(T* obj, const ObjectMeta& meta, const Node& root, const std::string& file) {
+  obj->metadata = meta;
+  obj->source.document = Position{file, root.mark.line + 1, root.mark.column + 1};
+}
+
+bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnostics* out,
+               std::vector<DecodedObject>* objects, int list_depth);
+
+bool DecodeList(Reader& r, const yaml::NodePtr& root_ptr, Diagnostics* out,
+                std::vector<DecodedObject>* objects, int list_depth) {
+  const Node* items = r.Seq(root_ptr->Get("items"), "items");
+  if (items == nullptr) return r.errors() == 0;
+  bool ok = true;
+  for (const auto& item : items->items) {
+    ok = DecodeOne(item, r.file(), out, objects, list_depth + 1) && ok;
+  }
+  return ok;
+}
+
+bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnostics* out,
+               std::vector<DecodedObject>* objects, int list_depth) {
+  const Node& root = *root_ptr;
+  Reader r(file, out, "", nullptr);
+  if (!root.IsMap()) {
+    r.Error(root.mark, "", NotAMappingMessage(root));
+    return false;
+  }
+  std::string api_version;
+  std::string kind;
+  const Node* av = root.Get("apiVersion");
+  const Node* kn = root.Get("kind");
+  r.String(av, "apiVersion", &api_version);
+  r.String(kn, "kind", &kind);
+  if (r.errors() > 0) return false;
+  // kubectl's client-side checks: "apiVersion not set", "kind not set".
+  if (kind.empty() || api_version.empty()) {
+    std::string what = api_version.empty() && kind.empty() ? "apiVersion not set, kind not set"
+                       : api_version.empty()              ? "apiVersion not set"
+                                                          : "kind not set";
+    r.Error(root.mark, "", fmt::format("error validating data: {}", what));
+    return false;
+  }
+  if (kind == "List" && api_version == "v1") {
+    if (list_depth > 0) {
+      r.Error(root.mark, "", "a List may not contain another List");
+      return false;
+    }
+    return DecodeList(r, root_ptr, out, objects, list_depth);
+  }
+  const std::string_view want = ApiVersionOfKind(kind);
+  if (want.empty()) {
+    r.Warning(root.mark, fmt::format("kind {} ({}) is not simulated by kubesim; ignored", kind,
+                                     api_version));
+    return true;
+  }
+  if (api_version != want) {
+    r.Error(av->mark, "",
+            fmt::format("no matches for kind \"{}\" in version \"{}\" (use apiVersion: {})", kind,
+                        api_version, want));
+    return false;
+  }
+  ObjectMeta meta;
+  const Node* md = r.Map(root.Get("metadata"), "metadata");
+  if (md != nullptr) DecodeMeta(r, md, "metadata", &meta);
+  if (meta.namespace_name.empty()) meta.namespace_name = defaults::kNamespace;
+  r.set_prefix(fmt::format("{} \"{}\": ", kind, meta.name));
+  const Node* spec = r.Map(root.Get("spec"), "spec");
+
+  std::optional<Object> obj;
+  SourceMap* source = nullptr;
+  if (kind == "Deployment") {
+    Deployment d;
+    SetCommon(&d, meta, root, file);
+    obj = std::move(d);
+    source = &std::get<Deployment>(*obj).source;
+  } else if (kind == "ReplicaSet") {
+    ReplicaSet rs;
+    SetCommon(&rs, meta, root, file);
+    obj = std::move(rs);
+    source = &std::get<ReplicaSet>(*obj).source;
+  } else if (kind == "Service") {
+    Service s;
+    SetCommon(&s, meta, root, file);
+    obj = std::move(s);
+    source = &std::get<Service>(*obj).source;
+  } else if (kind == "Pod") {
+    Pod p;
+    SetCommon(&p, meta, root, file);
+    obj = std::move(p);
+    source = &std::get<Pod>(*obj).source;
+  } else {
+    Namespace ns;
+    SetCommon(&ns, meta, root, file);
+    ns.metadata.namespace_name.clear();
+    obj = std::move(ns);
+    source = &std::get<Namespace>(*obj).source;
+  }
+  // Re-read metadata and spec with positions recorded in the object's map.
+  r.set_source(source);
+  if (spec != nullptr) r.Record("spec", *spec);
+  if (md != nullptr) {
+    r.Record("metadata", *md);
+    ObjectMeta again;
+    Diagnostics ignored;
+    Reader quiet(file, &ignored, "", source);
+    DecodeMeta(quiet, md, "metadata", &again);
+  }
+  if (auto* d = std::get_if<Deployment>(&*obj)) {
+    DecodeDeploymentSpec(r, spec, &d->spec);
+  } else if (auto* rs = std::get_if<ReplicaSet>(&*obj)) {
+    r.Int32(spec ? spec->Get("replicas") : nullptr, "spec.replicas", &rs->spec.replicas);
+    r.Int32(spec ? spec->Get("minReadySeconds") : nullptr, "spec.minReadySeconds",
+            &rs->spec.min_ready_seconds);
+    DecodeSelector(r, spec ? spec->Get("selector") : nullptr, "spec.selector", &rs->spec.selector);
+    DecodeTemplate(r, spec ? spec->Get("template") : nullptr, "spec.template", &rs->spec.template_);
+  } else if (auto* s = std::get_if<Service>(&*obj)) {
+    DecodeServiceSpec(r, spec, &s->spec);
+  } else if (auto* p = std::get_if<Pod>(&*obj)) {
+    DecodePodSpec(r, spec, "spec", &p->spec);
+  }
+  const bool decode_errors = r.errors() > 0;
+  // API-server validation, each error at the position of its field; fields
+  // that already failed to decode are not judged again.
+  FieldErrors errors = Validate(*obj);
+  std::erase_if(errors, [&](const FieldError& e) {
+    for (const std::string& bad : r.error_paths()) {
+      if (bad.empty()) return true;
+      if (e.field.starts_with(bad) || bad.starts_with(e.field)) return true;
+    }
+    return false;
+  });
+  for (const FieldError& e : errors) {
+    out->push_back(Diagnostic{Severity::kError, source->At(e.field),
+                              fmt::format("{} \"{}\" is invalid: {}: {}", kind, meta.name,
+                                          e.field, e.message)});
+  }
+  if (!errors.empty() || decode_errors) return false;
+  objects->push_back(DecodedObject{std::move(*obj), root_ptr});
+  return true;
+}
+
+}  // namespace
+
+std::string NotAMappingMessage(const yaml::Node& root) {
+  if (root.IsScalar()) {
+    return fmt::format(
+        "this document is not a mapping but {} of {} characters; a YAML document must be a "
+        "Kubernetes object or the Scenario (apiVersion:, kind:, ...). Is this a YAML file?",
+        root.plain ? "plain text" : "a string", root.scalar.size());
+  }
+  return fmt::format("this document is {}, not a mapping; a YAML document must be a Kubernetes "
+                     "object or the Scenario (apiVersion:, kind:, ...)",
+                     yaml::Describe(root));
+}
+
+bool DecodeDocument(const yaml::NodePtr& root, const std::string& file, Diagnostics* out,
+                    std::vector<DecodedObject>* objects) {
+  return DecodeOne(root, file, out, objects, 0);
+}
+
+}  // namespace kubesim::k8s

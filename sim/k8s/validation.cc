@@ -1,0 +1,525 @@
+// API-server validation (see include/kubesim/k8s/validation.h). Each rule
+// names the Kubernetes function it mirrors; messages keep Kubernetes' wording
+// (field.Invalid / field.Required / field.Forbidden / field.NotSupported).
+#include "kubesim/k8s/validation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace kubesim::k8s {
+namespace {
+
+class Errors {
+ public:
+  explicit Errors(FieldErrors* out) : out_(out) {}
+  void Add(std::string field, std::string message) {
+    out_->push_back({std::move(field), std::move(message)});
+  }
+  void Invalid(const std::string& field, const std::string& value, std::string_view why) {
+    Add(field, fmt::format("Invalid value: {}: {}", value, why));
+  }
+  void Required(const std::string& field, std::string_view why = {}) {
+    Add(field, why.empty() ? "Required value" : fmt::format("Required value: {}", why));
+  }
+  void Forbidden(const std::string& field, std::string_view why) {
+    Add(field, fmt::format("Forbidden: {}", why));
+  }
+  void NotSupported(const std::string& field, std::string_view value,
+                    std::initializer_list<std::string_view> supported) {
+    std::string list;
+    for (auto s : supported) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", s);
+    Add(field, fmt::format("Unsupported value: \"{}\": supported values: {}", value, list));
+  }
+  void NonNegative(const std::string& field, int64_t v) {
+    // ValidateNonnegativeField (pkg/apis/core/validation).
+    if (v < 0) Invalid(field, std::to_string(v), "must be greater than or equal to 0");
+  }
+
+ private:
+  FieldErrors* out_;
+};
+
+std::string Quote(std::string_view s) { return fmt::format("\"{}\"", s); }
+
+bool IsAlnumLower(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// IsQualifiedName's name part / IsValidLabelValue's charset.
+bool IsQualifiedNamePart(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (!IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// IsValidPortName (IANA_SVC_NAME): at most 15 lower-case alphanumerics and
+// '-', at least one letter, no leading/trailing/double '-'.
+std::string CheckPortName(std::string_view name) {
+  if (name.size() > 15) return "must be no more than 15 characters";
+  if (name.empty() ||
+      !std::all_of(name.begin(), name.end(), [](char c) { return IsAlnumLower(c) || c == '-'; })) {
+    return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
+  }
+  if (name.find("--") != std::string_view::npos) return "must not contain consecutive hyphens";
+  if (name.front() == '-' || name.back() == '-') return "must not begin or end with a hyphen";
+  if (std::none_of(name.begin(), name.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    return "must contain at least one letter (a-z)";
+  }
+  return {};
+}
+
+void ValidatePortNumber(Errors& e, const std::string& field, int64_t port) {
+  // validation.IsValidPortNum.
+  if (port < 1 || port > 65535) {
+    e.Invalid(field, std::to_string(port), "must be between 1 and 65535, inclusive");
+  }
+}
+
+void ValidatePortRef(Errors& e, const std::string& field, const PortRef& port) {
+  // ValidatePortNumOrName.
+  if (port.number) {
+    ValidatePortNumber(e, field, *port.number);
+  } else if (port.name.empty()) {
+    e.Required(field);
+  } else if (auto why = CheckPortName(port.name); !why.empty()) {
+    e.Invalid(field, Quote(port.name), why);
+  }
+}
+
+void ValidateLabels(Errors& e, const std::string& field, const Labels& labels) {
+  // ValidateLabels (apimachinery/pkg/apis/meta/v1/validation).
+  for (const auto& [k, v] : labels) {
+    if (auto why = CheckLabelKey(k); !why.empty()) e.Invalid(field, Quote(k), why);
+    if (auto why = CheckLabelValue(v); !why.empty()) {
+      e.Invalid(fmt::format("{}.{}", field, k), Quote(v), why);
+    }
+  }
+}
+
+std::string FormatLabels(const Labels& labels) {
+  std::string s = "map[";
+  bool first = true;
+  for (const auto& [k, v] : labels) {
+    s += fmt::format("{}{}:{}", first ? "" : " ", k, v);
+    first = false;
+  }
+  return s + "]";
+}
+
+void ValidateMeta(Errors& e, const ObjectMeta& m, std::string (*name_rule)(std::string_view),
+                  bool namespaced) {
+  // ValidateObjectMeta.
+  if (m.name.empty()) {
+    e.Required("metadata.name", "name or generateName is required");
+  } else if (auto why = name_rule(m.name); !why.empty()) {
+    e.Invalid("metadata.name", Quote(m.name), why);
+  }
+  if (namespaced) {
+    if (auto why = CheckDns1123Label(m.namespace_name); !why.empty()) {
+      e.Invalid("metadata.namespace", Quote(m.namespace_name), why);
+    }
+  }
+  ValidateLabels(e, "metadata.labels", m.labels);
+  for (const auto& [k, v] : m.annotations) {
+    if (auto why = CheckLabelKey(k); !why.empty()) e.Invalid("metadata.annotations", Quote(k), why);
+  }
+}
+
+void ValidateSelector(Errors& e, const std::string& field, const LabelSelector& s) {
+  // ValidateLabelSelector (apimachinery/pkg/apis/meta/v1/validation).
+  ValidateLabels(e, field + ".matchLabels", s.match_labels);
+  for (size_t i = 0; i < s.match_expressions.size(); ++i) {
+    const auto& r = s.match_expressions[i];
+    const std::string f = fmt::format("{}.matchExpressions[{}]", field, i);
+    using Op = LabelSelectorRequirement::Operator;
+    if ((r.op == Op::kIn || r.op == Op::kNotIn) && r.values.empty()) {
+      e.Required(f + ".values", "must be specified when `operator` is 'In' or 'NotIn'");
+    }
+    if ((r.op == Op::kExists || r.op == Op::kDoesNotExist) && !r.values.empty()) {
+      e.Forbidden(f + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+    }
+    if (auto why = CheckLabelKey(r.key); !why.empty()) e.Invalid(f + ".key", Quote(r.key), why);
+    for (const auto& v : r.values) {
+      if (auto why = CheckLabelValue(v); !why.empty()) e.Invalid(f + ".values", Quote(v), why);
+    }
+  }
+}
+
+bool IsStandardResource(std::string_view name) {
+  // IsStandardContainerResourceName / IsExtendedResourceName (fully qualified).
+  return name == "cpu" || name == "memory" || name == "ephemeral-storage" ||
+         name.starts_with("hugepages-") || name.find('/') != std::string_view::npos;
+}
+
+void ValidateResources(Errors& e, const std::string& field, const ResourceRequirements& r) {
+  // ValidateResourceRequirements (pkg/apis/core/validation).
+  for (const auto* list : {&r.limits, &r.requests}) {
+    const std::string f = field + (list == &r.limits ? ".limits" : ".requests");
+    for (const auto& [name, q] : *list) {
+      if (!IsStandardResource(name)) {
+        e.Invalid(fmt::format("{}[{}]", f, name), Quote(name),
+                  "must be a standard resource type or fully qualified");
+      }
+      if (q.IsNegative()) {
+        e.Invalid(fmt::format("{}.{}", f, name), fmt::format("\"{}m\"", q.MilliValue()),
+                  "must be greater than or equal to 0");
+      }
+    }
+  }
+  for (const auto& [name, req] : r.requests) {
+    const auto lim = r.limits.find(name);
+    if (lim != r.limits.end() && req > lim->second) {
+      e.Invalid(fmt::format("{}.requests.{}", field, name), fmt::format("\"{}m\"", req.MilliValue()),
+                fmt::format("must be less than or equal to {} limit of {}m", name,
+                            lim->second.MilliValue()));
+    }
+  }
+}
+
+void ValidateHttpGet(Errors& e, const std::string& f, const HttpGetAction& h) {
+  ValidatePortRef(e, f + ".port", h.port);
+  if (h.scheme != "HTTP" && h.scheme != "HTTPS") e.NotSupported(f + ".scheme", h.scheme, {"HTTP", "HTTPS"});
+}
+
+void ValidateProbe(Errors& e, const std::string& f, const Probe& p, bool is_readiness,
+                   bool success_must_be_one) {
+  // validateProbe + validateHandler (pkg/apis/core/validation).
+  const int handlers = p.HandlerCount();
+  if (handlers == 0) e.Required(f, "must specify a handler type");
+  if (handlers > 1) e.Forbidden(f, "may not specify more than 1 handler type");
+  if (p.exec && p.exec->command.empty()) e.Required(f + ".exec.command");
+  if (p.http_get) ValidateHttpGet(e, f + ".httpGet", *p.http_get);
+  if (p.tcp_socket) ValidatePortRef(e, f + ".tcpSocket.port", p.tcp_socket->port);
+  if (p.grpc) ValidatePortNumber(e, f + ".grpc.port", p.grpc->port);
+  e.NonNegative(f + ".initialDelaySeconds", p.initial_delay_seconds);
+  e.NonNegative(f + ".timeoutSeconds", p.timeout_seconds);
+  e.NonNegative(f + ".periodSeconds", p.period_seconds);
+  e.NonNegative(f + ".successThreshold", p.success_threshold);
+  e.NonNegative(f + ".failureThreshold", p.failure_threshold);
+  // validateLivenessProbe / validateStartupProbe: "must be 1".
+  if (success_must_be_one && p.success_threshold != 1) {
+    e.Invalid(f + ".successThreshold", std::to_string(p.success_threshold), "must be 1");
+  }
+  if (p.termination_grace_period_seconds) {
+    if (is_readiness) {
+      e.Invalid(f + ".terminationGracePeriodSeconds",
+                std::to_string(*p.termination_grace_period_seconds),
+                "must not be set for readinessProbes");
+    } else if (*p.termination_grace_period_seconds <= 0) {
+      e.Invalid(f + ".terminationGracePeriodSeconds",
+                std::to_string(*p.termination_grace_period_seconds), "must be greater than 0");
+    }
+  }
+}
+
+void ValidateLifecycleHandler(Errors& e, const std::string& f, const LifecycleHandler& h,
+                              int64_t grace) {
+  // validateLifecycleHandler / validateSleepAction.
+  const int handlers = h.HandlerCount();
+  if (handlers == 0) e.Required(f, "must specify a handler type");
+  if (handlers > 1) e.Forbidden(f, "may not specify more than 1 handler type");
+  if (h.exec && h.exec->command.empty()) e.Required(f + ".exec.command");
+  if (h.http_get) ValidateHttpGet(e, f + ".httpGet", *h.http_get);
+  if (h.tcp_socket) ValidatePortRef(e, f + ".tcpSocket.port", h.tcp_socket->port);
+  if (h.sleep && (h.sleep->seconds < 0 || h.sleep->seconds > grace)) {
+    e.Invalid(f + ".sleep.seconds", std::to_string(h.sleep->seconds),
+              fmt::format("must be non-negative and less than terminationGracePeriodSeconds ({})",
+                          grace));
+  }
+}
+
+void ValidateContainer(Errors& e, const std::string& f, const Container& c, int64_t grace,
+                       bool init) {
+  // validateContainerCommon + validateContainers.
+  if (c.name.empty()) {
+    e.Required(f + ".name");
+  } else if (auto why = CheckDns1123Label(c.name); !why.empty()) {
+    e.Invalid(f + ".name", Quote(c.name), why);
+  }
+  if (c.image.empty()) {
+    e.Required(f + ".image");
+  } else if (std::isspace(static_cast<unsigned char>(c.image.front())) ||
+             std::isspace(static_cast<unsigned char>(c.image.back()))) {
+    e.Invalid(f + ".image", Quote(c.image), "must not have leading or trailing whitespace");
+  }
+  std::set<std::string> port_names;
+  for (size_t i = 0; i < c.ports.size(); ++i) {
+    const auto& p = c.ports[i];
+    const std::string pf = fmt::format("{}.ports[{}]", f, i);
+    ValidatePortNumber(e, pf + ".containerPort", p.container_port);
+    if (!p.name.empty()) {
+      if (auto why = CheckPortName(p.name); !why.empty()) {
+        e.Invalid(pf + ".name", Quote(p.name), why);
+      } else if (!port_names.insert(p.name).second) {
+        e.Add(pf + ".name", fmt::format("Duplicate value: \"{}\"", p.name));
+      }
+    }
+    if (p.protocol != "TCP" && p.protocol != "UDP" && p.protocol != "SCTP") {
+      e.NotSupported(pf + ".protocol", p.protocol, {"SCTP", "TCP", "UDP"});
+    }
+  }
+  ValidateResources(e, f + ".resources", c.resources);
+  if (init) {
+    // Regular init containers may not have probes (validateInitContainers).
+    if (c.liveness_probe) e.Forbidden(f + ".livenessProbe", "may not be set for init containers without restartPolicy=Always");
+    if (c.readiness_probe) e.Forbidden(f + ".readinessProbe", "may not be set for init containers without restartPolicy=Always");
+    if (c.startup_probe) e.Forbidden(f + ".startupProbe", "may not be set for init containers without restartPolicy=Always");
+  } else {
+    if (c.liveness_probe) ValidateProbe(e, f + ".livenessProbe", *c.liveness_probe, false, true);
+    if (c.readiness_probe) ValidateProbe(e, f + ".readinessProbe", *c.readiness_probe, true, false);
+    if (c.startup_probe) ValidateProbe(e, f + ".startupProbe", *c.startup_probe, false, true);
+  }
+  if (c.lifecycle.pre_stop) {
+    ValidateLifecycleHandler(e, f + ".lifecycle.preStop", *c.lifecycle.pre_stop, grace);
+  }
+  if (c.lifecycle.post_start) {
+    ValidateLifecycleHandler(e, f + ".lifecycle.postStart", *c.lifecycle.post_start, grace);
+  }
+}
+
+void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
+  // ValidatePodSpec.
+  std::set<std::string> names;
+  const auto check_names = [&](const std::vector<Container>& cs, const std::string& list) {
+    for (size_t i = 0; i < cs.size(); ++i) {
+      if (!cs[i].name.empty() && !names.insert(cs[i].name).second) {
+        e.Add(fmt::format("{}.{}[{}].name", f, list, i),
+              fmt::format("Duplicate value: \"{}\"", cs[i].name));
+      }
+    }
+  };
+  check_names(s.init_containers, "initContainers");
+  check_names(s.containers, "containers");
+  if (s.containers.empty()) e.Required(f + ".containers");
+  for (size_t i = 0; i < s.init_containers.size(); ++i) {
+    ValidateContainer(e, fmt::format("{}.initContainers[{}]", f, i), s.init_containers[i],
+                      s.termination_grace_period_seconds, true);
+  }
+  for (size_t i = 0; i < s.containers.size(); ++i) {
+    ValidateContainer(e, fmt::format("{}.containers[{}]", f, i), s.containers[i],
+                      s.termination_grace_period_seconds, false);
+  }
+  e.NonNegative(f + ".terminationGracePeriodSeconds", s.termination_grace_period_seconds);
+  if (s.restart_policy != "Always" && s.restart_policy != "OnFailure" &&
+      s.restart_policy != "Never") {
+    e.NotSupported(f + ".restartPolicy", s.restart_policy, {"Always", "OnFailure", "Never"});
+  }
+  ValidateLabels(e, f + ".nodeSelector", s.node_selector);
+}
+
+void ValidateTemplate(Errors& e, const std::string& f, const PodTemplateSpec& t,
+                      const LabelSelector& selector) {
+  // ValidatePodTemplateSpecForReplicaSet.
+  ValidateLabels(e, f + ".metadata.labels", t.metadata.labels);
+  if (!selector.IsEmpty() && !selector.Matches(t.metadata.labels)) {
+    e.Invalid(f + ".metadata.labels", FormatLabels(t.metadata.labels),
+              "`selector` does not match template `labels`");
+  }
+  ValidatePodSpec(e, f + ".spec", t.spec);
+  if (t.spec.restart_policy != "Always") {
+    e.NotSupported(f + ".spec.restartPolicy", t.spec.restart_policy, {"Always"});
+  }
+}
+
+void ValidateIntOrPercent(Errors& e, const std::string& f, const IntOrPercent& v) {
+  // ValidatePositiveIntOrPercent.
+  if (v.value < 0) e.Invalid(f, v.ToString(), "must be greater than or equal to 0");
+}
+
+}  // namespace
+
+FieldErrors ValidateDeployment(const Deployment& d) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, d.metadata, &CheckDns1123Subdomain, true);
+  const DeploymentSpec& s = d.spec;
+  // ValidateDeploymentSpec (pkg/apis/apps/validation/validation.go).
+  e.NonNegative("spec.replicas", s.replicas);
+  if (s.selector.IsEmpty()) {
+    e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
+  } else {
+    ValidateSelector(e, "spec.selector", s.selector);
+  }
+  ValidateTemplate(e, "spec.template", s.template_, s.selector);
+  // ValidateDeploymentStrategy / ValidateRollingUpdateDeployment.
+  if (s.strategy.type == DeploymentStrategy::Type::kRecreate) {
+    if (s.strategy.rolling_update) {
+      e.Forbidden("spec.strategy.rollingUpdate",
+                  "may not be specified when strategy `type` is 'Recreate'");
+    }
+  } else if (s.strategy.rolling_update) {
+    const auto& ru = *s.strategy.rolling_update;
+    const std::string f = "spec.strategy.rollingUpdate";
+    ValidateIntOrPercent(e, f + ".maxUnavailable", ru.max_unavailable);
+    ValidateIntOrPercent(e, f + ".maxSurge", ru.max_surge);
+    if (ru.max_surge.IsZero() && ru.max_unavailable.IsZero()) {
+      e.Invalid(f + ".maxUnavailable", ru.max_unavailable.ToString(),
+                "may not be 0 when `maxSurge` is 0");
+    }
+    if (ru.max_unavailable.is_percent && ru.max_unavailable.value > 100) {
+      e.Invalid(f + ".maxUnavailable", ru.max_unavailable.ToString(),
+                "must not be greater than 100%");
+    }
+  }
+  e.NonNegative("spec.minReadySeconds", s.min_ready_seconds);
+  e.NonNegative("spec.revisionHistoryLimit", s.revision_history_limit);
+  e.NonNegative("spec.progressDeadlineSeconds", s.progress_deadline_seconds);
+  if (s.progress_deadline_seconds >= 0 && s.progress_deadline_seconds <= s.min_ready_seconds) {
+    e.Invalid("spec.progressDeadlineSeconds", std::to_string(s.progress_deadline_seconds),
+              "must be greater than minReadySeconds");
+  }
+  return out;
+}
+
+FieldErrors ValidateReplicaSet(const ReplicaSet& rs) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, rs.metadata, &CheckDns1123Subdomain, true);
+  // ValidateReplicaSetSpec.
+  e.NonNegative("spec.replicas", rs.spec.replicas);
+  e.NonNegative("spec.minReadySeconds", rs.spec.min_ready_seconds);
+  if (rs.spec.selector.IsEmpty()) {
+    e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
+  } else {
+    ValidateSelector(e, "spec.selector", rs.spec.selector);
+  }
+  ValidateTemplate(e, "spec.template", rs.spec.template_, rs.spec.selector);
+  return out;
+}
+
+FieldErrors ValidatePod(const Pod& pod) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, pod.metadata, &CheckDns1123Subdomain, true);
+  ValidatePodSpec(e, "spec", pod.spec);
+  return out;
+}
+
+FieldErrors ValidateService(const Service& s) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, s.metadata, &CheckDns1035Label, true);
+  // ValidateService (pkg/apis/core/validation).
+  const auto& sp = s.spec;
+  if (sp.type != "ClusterIP" && sp.type != "NodePort" && sp.type != "LoadBalancer" &&
+      sp.type != "ExternalName") {
+    e.NotSupported("spec.type", sp.type, {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"});
+  }
+  const bool headless = sp.cluster_ip == "None";
+  if (sp.ports.empty() && !headless && sp.type != "ExternalName") e.Required("spec.ports");
+  std::set<std::string> names;
+  for (size_t i = 0; i < sp.ports.size(); ++i) {
+    const auto& p = sp.ports[i];
+    const std::string f = fmt::format("spec.ports[{}]", i);
+    if (sp.ports.size() > 1 && p.name.empty()) e.Required(f + ".name");
+    if (!p.name.empty()) {
+      if (auto why = CheckDns1123Label(p.name); !why.empty()) {
+        e.Invalid(f + ".name", Quote(p.name), why);
+      } else if (!names.insert(p.name).second) {
+        e.Add(f + ".name", fmt::format("Duplicate value: \"{}\"", p.name));
+      }
+    }
+    ValidatePortNumber(e, f + ".port", p.port);
+    if (p.protocol != "TCP" && p.protocol != "UDP" && p.protocol != "SCTP") {
+      e.NotSupported(f + ".protocol", p.protocol, {"SCTP", "TCP", "UDP"});
+    }
+    ValidatePortRef(e, f + ".targetPort", p.target_port);
+  }
+  ValidateLabels(e, "spec.selector", sp.selector);
+  return out;
+}
+
+FieldErrors ValidateNamespace(const Namespace& ns) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, ns.metadata, &CheckDns1123Label, false);
+  return out;
+}
+
+FieldErrors Validate(const Object& object) {
+  if (const auto* d = std::get_if<Deployment>(&object)) return ValidateDeployment(*d);
+  if (const auto* rs = std::get_if<ReplicaSet>(&object)) return ValidateReplicaSet(*rs);
+  if (const auto* s = std::get_if<Service>(&object)) return ValidateService(*s);
+  if (const auto* p = std::get_if<Pod>(&object)) return ValidatePod(*p);
+  return ValidateNamespace(std::get<Namespace>(object));
+}
+
+std::string CheckDns1123Label(std::string_view v) {
+  if (v.size() > 63) return "must be no more than 63 characters";
+  if (v.empty() || !IsAlnumLower(v.front()) || !IsAlnumLower(v.back()) ||
+      !std::all_of(v.begin(), v.end(), [](char c) { return IsAlnumLower(c) || c == '-'; })) {
+    return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
+           "'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "
+           "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+  }
+  return {};
+}
+
+std::string CheckDns1123Subdomain(std::string_view v) {
+  if (v.size() > 253) return "must be no more than 253 characters";
+  size_t start = 0;
+  while (true) {
+    const size_t dot = v.find('.', start);
+    const auto label = v.substr(start, dot == std::string_view::npos ? v.size() - start : dot - start);
+    if (label.empty() || !IsAlnumLower(label.front()) || !IsAlnumLower(label.back()) ||
+        !std::all_of(label.begin(), label.end(),
+                     [](char c) { return IsAlnumLower(c) || c == '-'; })) {
+      return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+             "'-' or '.', and must start and end with an alphanumeric character (e.g. "
+             "'example.com', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    }
+    if (dot == std::string_view::npos) return {};
+    start = dot + 1;
+  }
+}
+
+std::string CheckDns1035Label(std::string_view v) {
+  if (v.size() > 63) return "must be no more than 63 characters";
+  if (v.empty() || !(v.front() >= 'a' && v.front() <= 'z') || !IsAlnumLower(v.back()) ||
+      !std::all_of(v.begin(), v.end(), [](char c) { return IsAlnumLower(c) || c == '-'; })) {
+    return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
+           "with an alphabetic character, and end with an alphanumeric character (e.g. "
+           "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+  }
+  return {};
+}
+
+std::string CheckLabelKey(std::string_view key) {
+  // IsQualifiedName.
+  const size_t slash = key.find('/');
+  std::string_view name = key;
+  if (slash != std::string_view::npos) {
+    const auto prefix = key.substr(0, slash);
+    name = key.substr(slash + 1);
+    if (prefix.empty()) return "prefix part must be non-empty";
+    if (auto why = CheckDns1123Subdomain(prefix); !why.empty()) return "prefix part " + why;
+  }
+  if (name.empty()) return "name part must be non-empty";
+  if (name.size() > 63) return "name part must be no more than 63 characters";
+  if (!IsQualifiedNamePart(name)) {
+    return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
+           "and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+           "'123-abc', regex used for validation is "
+           "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  }
+  return {};
+}
+
+std::string CheckLabelValue(std::string_view value) {
+  // IsValidLabelValue.
+  if (value.empty()) return {};
+  if (value.size() > 63) return "must be no more than 63 characters";
+  if (!IsQualifiedNamePart(value)) {
+    return "a valid label must be an empty string or consist of alphanumeric characters, '-', "
+           "'_' or '.', and must start and end with an alphanumeric character (e.g. "
+           "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+           "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+  }
+  return {};
+}
+
+}  // namespace kubesim::k8s

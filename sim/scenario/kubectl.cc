@@ -1,0 +1,552 @@
+// The kubectl command-line parser; see include/kubesim/scenario/kubectl.h.
+#include "kubesim/scenario/kubectl.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+
+#include "kubesim/k8s/object.h"
+
+namespace kubesim::scenario {
+namespace {
+
+KubectlParse Fail(size_t offset, std::string message) {
+  KubectlParse p;
+  p.error = KubectlError{std::move(message), offset};
+  return p;
+}
+
+KubectlParse Ok(Command c) {
+  KubectlParse p;
+  p.command = std::move(c);
+  return p;
+}
+
+// A flag as given: its name without dashes, its value (if any) and where it was.
+struct Flag {
+  std::string name;
+  std::optional<std::string> value;
+  size_t offset = 0;
+};
+
+struct FlagSpec {
+  std::string_view name;
+  std::string_view shorthand;
+  bool takes_value;
+};
+
+// Separates positional words from flags, as pflag does for kubectl.
+// `specs` lists the flags the command accepts (besides -n/--namespace).
+std::variant<std::pair<std::vector<Word>, std::vector<Flag>>, KubectlError> SplitFlags(
+    const std::vector<Word>& words, std::initializer_list<FlagSpec> specs,
+    std::string_view command) {
+  std::vector<Word> positional;
+  std::vector<Flag> flags;
+  const auto find = [&](std::string_view name, bool shorthand) -> std::optional<FlagSpec> {
+    if ((shorthand && name == "n") || (!shorthand && name == "namespace")) {
+      return FlagSpec{"namespace", "n", true};
+    }
+    for (const FlagSpec& s : specs) {
+      if (shorthand ? s.shorthand == name : s.name == name) return s;
+    }
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const Word& w = words[i];
+    if (w.text.size() < 2 || w.text[0] != '-') {
+      positional.push_back(w);
+      continue;
+    }
+    if (w.text == "--") {
+      for (++i; i < words.size(); ++i) positional.push_back(words[i]);
+      break;
+    }
+    const bool longform = w.text.starts_with("--");
+    std::string body = w.text.substr(longform ? 2 : 1);
+    std::optional<std::string> value;
+    std::string name;
+    if (longform) {
+      const size_t eq = body.find('=');
+      name = body.substr(0, eq);
+      if (eq != std::string::npos) value = body.substr(eq + 1);
+    } else {
+      name = body.substr(0, 1);
+      if (body.size() > 1) value = body.substr(body[1] == '=' ? 2 : 1);
+    }
+    const auto spec = find(name, !longform);
+    if (!spec) {
+      return KubectlError{fmt::format("unknown flag: {} (kubectl {} accepts {})", w.text, command,
+                                      [&] {
+                                        std::string s;
+                                        for (const FlagSpec& f : specs) {
+                                          s += fmt::format("--{}, ", f.name);
+                                        }
+                                        return s + "-n/--namespace";
+                                      }()),
+                          w.offset};
+    }
+    if (spec->takes_value && !value) {
+      if (i + 1 >= words.size()) {
+        return KubectlError{fmt::format("flag needs an argument: {}", w.text), w.offset};
+      }
+      value = words[++i].text;
+      flags.push_back(Flag{std::string(spec->name), value, words[i].offset});
+      continue;
+    }
+    if (!spec->takes_value && value && *value != "true" && *value != "false") {
+      return KubectlError{fmt::format("flag {} takes no value (or true/false)", w.text), w.offset};
+    }
+    flags.push_back(Flag{std::string(spec->name), value, w.offset});
+  }
+  return std::make_pair(std::move(positional), std::move(flags));
+}
+
+// KIND/NAME, or KIND NAME (consuming two words); `at` is advanced.
+std::variant<ResourceRef, KubectlError> ParseResource(const std::vector<Word>& pos, size_t* at,
+                                                      size_t line_end, std::string_view usage) {
+  if (*at >= pos.size()) {
+    return KubectlError{fmt::format("missing the resource to act on (usage: {})", usage), line_end};
+  }
+  const Word& w = pos[*at];
+  std::string resource = w.text;
+  std::string name;
+  size_t name_offset = w.offset;
+  const size_t slash = resource.find('/');
+  if (slash != std::string::npos) {
+    name = resource.substr(slash + 1);
+    resource = resource.substr(0, slash);
+    ++*at;
+  } else {
+    ++*at;
+    if (*at >= pos.size()) {
+      return KubectlError{fmt::format("missing the name after \"{}\" (usage: {})", w.text, usage),
+                          line_end};
+    }
+    name = pos[*at].text;
+    name_offset = pos[*at].offset;
+    ++*at;
+  }
+  const std::string_view kind = k8s::KindOfResource(resource);
+  if (kind.empty()) {
+    return KubectlError{fmt::format("the server doesn't have a resource type \"{}\" that kubesim "
+                                    "simulates (deployment, replicaset, service, pod, namespace)",
+                                    resource),
+                        w.offset};
+  }
+  if (name.empty()) return KubectlError{"the resource name is empty", name_offset};
+  return ResourceRef{std::string(kind), name};
+}
+
+std::optional<std::string> FlagValue(const std::vector<Flag>& flags, std::string_view name,
+                                     size_t* offset = nullptr) {
+  std::optional<std::string> v;
+  for (const Flag& f : flags) {
+    if (f.name == name) {
+      v = f.value.value_or("true");
+      if (offset != nullptr) *offset = f.offset;
+    }
+  }
+  return v;
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line) {
+  std::vector<Word> words;
+  size_t i = 0;
+  while (i < line.size()) {
+    const char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+      continue;
+    }
+    if (c == '#') break;  // a comment runs to the end, as in a shell
+    Word w;
+    w.offset = i;
+    bool any = false;
+    while (i < line.size()) {
+      const char d = line[i];
+      if (d == ' ' || d == '\t' || d == '\n' || d == '\r') break;
+      if (d == '\'') {
+        const size_t close = line.find('\'', i + 1);
+        if (close == std::string_view::npos) {
+          return KubectlError{"unterminated single quote: add the closing '", i};
+        }
+        w.text.append(line.substr(i + 1, close - i - 1));
+        i = close + 1;
+        any = true;
+      } else if (d == '"') {
+        const size_t open = i++;
+        bool closed = false;
+        while (i < line.size()) {
+          const char e = line[i];
+          if (e == '"') {
+            closed = true;
+            ++i;
+            break;
+          }
+          if (e == '\\' && i + 1 < line.size() &&
+              (line[i + 1] == '"' || line[i + 1] == '\\' || line[i + 1] == '$' ||
+               line[i + 1] == '`' || line[i + 1] == '\n')) {
+            if (line[i + 1] != '\n') w.text.push_back(line[i + 1]);
+            i += 2;
+            continue;
+          }
+          if (e == '$' || e == '`') {
+            return KubectlError{"shell expansion ($ or `) is not supported in a kubectl step; "
+                                "quote with '...'",
+                                i};
+          }
+          w.text.push_back(e);
+          ++i;
+        }
+        if (!closed) return KubectlError{"unterminated double quote: add the closing \"", open};
+        any = true;
+      } else if (d == '\\') {
+        if (i + 1 < line.size()) {
+          if (line[i + 1] != '\n') w.text.push_back(line[i + 1]);
+          i += 2;
+        } else {
+          ++i;
+        }
+        any = true;
+      } else if (d == '|' || d == ';' || d == '&' || d == '>' || d == '<' || d == '(' ||
+                 d == ')' || d == '`' || d == '$') {
+        return KubectlError{fmt::format("shell operator '{}' is not supported: a step is one "
+                                        "kubectl command (quote it if it is part of an argument)",
+                                        d),
+                            i};
+      } else {
+        w.text.push_back(d);
+        ++i;
+        any = true;
+      }
+    }
+    if (any) words.push_back(std::move(w));
+  }
+  return words;
+}
+
+KubectlParse ParseKubectl(std::string_view line) {
+  auto split = SplitWords(line);
+  if (auto* err = std::get_if<KubectlError>(&split)) return Fail(err->offset, err->message);
+  std::vector<Word> words = std::move(std::get<std::vector<Word>>(split));
+  if (!words.empty() && words[0].text == "kubectl") words.erase(words.begin());
+  const size_t end = line.size();
+  // Global flags may come before the command: `kubectl -n shop scale ...`.
+  std::optional<std::string> leading_namespace;
+  while (!words.empty() && words[0].text.size() > 1 && words[0].text[0] == '-') {
+    const Word w = words[0];
+    words.erase(words.begin());
+    if (w.text == "-n" || w.text == "--namespace") {
+      if (words.empty()) return Fail(w.offset, fmt::format("flag needs an argument: {}", w.text));
+      leading_namespace = words[0].text;
+      words.erase(words.begin());
+    } else if (w.text.starts_with("--namespace=")) {
+      leading_namespace = w.text.substr(12);
+    } else if (w.text.starts_with("-n")) {
+      leading_namespace = w.text.substr(w.text[2] == '=' ? 3 : 2);
+    } else {
+      return Fail(w.offset, fmt::format("unknown flag: {} (before the command only -n/--namespace "
+                                        "is accepted)",
+                                        w.text));
+    }
+    if (leading_namespace->empty()) return Fail(w.offset, "the namespace is empty");
+  }
+  if (words.empty()) {
+    return Fail(0, "empty kubectl command (for example: apply -f app.yaml)");
+  }
+  const std::string verb = words[0].text;
+  const size_t verb_offset = words[0].offset;
+  std::vector<Word> rest(words.begin() + 1, words.end());
+  std::string usage;
+  std::initializer_list<FlagSpec> specs;
+  static constexpr FlagSpec kFile{"filename", "f", true};
+  static constexpr FlagSpec kPatch{"patch", "p", true};
+  static constexpr FlagSpec kType{"type", "", true};
+  static constexpr FlagSpec kReplicas{"replicas", "", true};
+  static constexpr FlagSpec kToRevision{"to-revision", "", true};
+  static constexpr FlagSpec kIgnoreDaemonsets{"ignore-daemonsets", "", false};
+  static constexpr FlagSpec kDeleteEmptyDir{"delete-emptydir-data", "", false};
+  static constexpr FlagSpec kForce{"force", "", false};
+  std::string sub;  // rollout's / set's subcommand
+  size_t sub_offset = 0;
+  if (verb == "set" || verb == "rollout") {
+    if (rest.empty() || rest[0].text.starts_with("-")) {
+      return Fail(end, verb == "set" ? "missing what to set (usage: set image deployment/NAME "
+                                       "CONTAINER=IMAGE)"
+                                     : "missing the rollout action (undo, pause, resume or restart)");
+    }
+    sub = rest[0].text;
+    sub_offset = rest[0].offset;
+    rest.erase(rest.begin());
+  }
+  // Which flags each command takes.
+  static const std::initializer_list<FlagSpec> kApplyFlags = {kFile};
+  static const std::initializer_list<FlagSpec> kPatchFlags = {kPatch, kType};
+  static const std::initializer_list<FlagSpec> kScaleFlags = {kReplicas};
+  static const std::initializer_list<FlagSpec> kUndoFlags = {kToRevision};
+  static const std::initializer_list<FlagSpec> kDrainFlags = {kIgnoreDaemonsets, kDeleteEmptyDir,
+                                                              kForce};
+  static const std::initializer_list<FlagSpec> kNone = {};
+  if (verb == "apply" || verb == "delete") specs = kApplyFlags;
+  else if (verb == "patch") specs = kPatchFlags;
+  else if (verb == "scale") specs = kScaleFlags;
+  else if (verb == "rollout" && sub == "undo") specs = kUndoFlags;
+  else if (verb == "drain") specs = kDrainFlags;
+  else specs = kNone;
+  const std::string command_name = sub.empty() ? verb : verb + " " + sub;
+  if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" &&
+      verb != "set" && verb != "rollout" && verb != "cordon" && verb != "uncordon" &&
+      verb != "drain") {
+    return Fail(verb_offset,
+                fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
+                            "scale, set image, rollout undo|pause|resume|restart, cordon, "
+                            "uncordon, drain)",
+                            verb));
+  }
+  auto flags_or = SplitFlags(rest, specs, command_name);
+  if (auto* err = std::get_if<KubectlError>(&flags_or)) return Fail(err->offset, err->message);
+  std::vector<Word>& pos = std::get<0>(flags_or).first;
+  std::vector<Flag>& flags = std::get<0>(flags_or).second;
+  Command cmd;
+  if (leading_namespace) cmd.namespace_name = *leading_namespace;
+  size_t ns_offset = 0;
+  if (auto ns = FlagValue(flags, "namespace", &ns_offset)) {
+    if (ns->empty()) return Fail(ns_offset, "the namespace is empty");
+    cmd.namespace_name = *ns;
+  }
+  size_t at = 0;
+  const auto extra = [&]() -> std::optional<KubectlParse> {
+    if (at < pos.size()) {
+      return Fail(pos[at].offset, fmt::format("unexpected argument \"{}\" for kubectl {}",
+                                              pos[at].text, command_name));
+    }
+    return std::nullopt;
+  };
+
+  if (verb == "apply" || verb == "delete") {
+    std::vector<std::string> files;
+    for (const Flag& f : flags) {
+      if (f.name == "filename") {
+        if (f.value->empty()) return Fail(f.offset, "-f needs a file name");
+        if (f.value->starts_with("http://") || f.value->starts_with("https://")) {
+          return Fail(f.offset, "kubesim reads local files only, not URLs");
+        }
+        files.push_back(*f.value);
+      }
+    }
+    if (verb == "apply") {
+      if (files.empty()) {
+        return Fail(end, "must specify -f (usage: apply -f FILE [-f FILE...])");
+      }
+      if (auto e = extra()) return *e;
+      cmd.body = ApplyCommand{files};
+      return Ok(std::move(cmd));
+    }
+    DeleteCommand del;
+    del.files = files;
+    if (files.empty()) {
+      const std::string u = "delete -f FILE | delete KIND NAME [NAME...] | delete KIND/NAME";
+      if (pos.empty()) return Fail(end, fmt::format("missing what to delete (usage: {})", u));
+      if (pos[0].text.find('/') != std::string::npos) {
+        while (at < pos.size()) {
+          if (pos[at].text.find('/') == std::string::npos) {
+            return Fail(pos[at].offset, "mix of KIND/NAME and bare names; write KIND/NAME for each");
+          }
+          auto r = ParseResource(pos, &at, end, u);
+          if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+          del.resources.push_back(std::get<ResourceRef>(r));
+        }
+      } else {
+        auto r = ParseResource(pos, &at, end, u);
+        if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+        del.resources.push_back(std::get<ResourceRef>(r));
+        for (; at < pos.size(); ++at) {
+          del.resources.push_back(ResourceRef{del.resources[0].kind, pos[at].text});
+        }
+      }
+    } else if (auto e = extra()) {
+      return *e;
+    }
+    cmd.body = std::move(del);
+    return Ok(std::move(cmd));
+  }
+
+  if (verb == "patch") {
+    const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic]";
+    auto r = ParseResource(pos, &at, end, u);
+    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+    if (auto e = extra()) return *e;
+    PatchCommand p;
+    p.target = std::get<ResourceRef>(r);
+    size_t patch_offset = end;
+    auto patch = FlagValue(flags, "patch", &patch_offset);
+    if (!patch) return Fail(end, fmt::format("must specify -p PATCH (usage: {})", u));
+    p.patch = *patch;
+    p.patch_offset = patch_offset;
+    size_t type_offset = 0;
+    if (auto type = FlagValue(flags, "type", &type_offset)) {
+      if (*type == "merge") p.type = PatchCommand::Type::kMerge;
+      else if (*type == "strategic") p.type = PatchCommand::Type::kStrategic;
+      else {
+        return Fail(type_offset,
+                    fmt::format("--type {} is not supported; use merge or strategic", *type));
+      }
+    }
+    cmd.body = std::move(p);
+    return Ok(std::move(cmd));
+  }
+
+  if (verb == "scale") {
+    const std::string u = "scale deployment/NAME --replicas=N";
+    auto r = ParseResource(pos, &at, end, u);
+    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+    if (auto e = extra()) return *e;
+    size_t off = end;
+    auto replicas = FlagValue(flags, "replicas", &off);
+    int64_t n = -1;
+    if (!replicas || !ParseInt64(*replicas, &n) || n < 0 || n > INT32_MAX) {
+      return Fail(off, "The --replicas=COUNT flag is required, and COUNT must be greater than or "
+                       "equal to 0 (and fit a 32-bit integer)");
+    }
+    ScaleCommand s;
+    s.target = std::get<ResourceRef>(r);
+    if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet") {
+      return Fail(pos[0].offset, "kubesim scales deployments and replicasets only");
+    }
+    s.replicas = static_cast<int32_t>(n);
+    cmd.body = std::move(s);
+    return Ok(std::move(cmd));
+  }
+
+  if (verb == "set") {
+    if (sub != "image") {
+      return Fail(sub_offset, fmt::format("kubectl set {} is not supported; kubesim runs set image",
+                                          sub));
+    }
+    const std::string u = "set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE...]";
+    auto r = ParseResource(pos, &at, end, u);
+    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+    SetImageCommand s;
+    s.target = std::get<ResourceRef>(r);
+    // `set image deployment NAME C=I` parses NAME as the name; a bare
+    // `deployment/NAME` is one word — both are handled by ParseResource.
+    for (; at < pos.size(); ++at) {
+      const std::string& t = pos[at].text;
+      const size_t eq = t.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
+        return Fail(pos[at].offset,
+                    fmt::format("expected CONTAINER=IMAGE, got \"{}\" (usage: {})", t, u));
+      }
+      s.images.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+    }
+    if (s.images.empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", u));
+    if (s.target.kind == "Service" || s.target.kind == "Namespace") {
+      return Fail(pos[0].offset, "set image needs a deployment, replicaset or pod");
+    }
+    cmd.body = std::move(s);
+    return Ok(std::move(cmd));
+  }
+
+  if (verb == "rollout") {
+    RolloutCommand ro;
+    if (sub == "undo") ro.action = RolloutCommand::Action::kUndo;
+    else if (sub == "pause") ro.action = RolloutCommand::Action::kPause;
+    else if (sub == "resume") ro.action = RolloutCommand::Action::kResume;
+    else if (sub == "restart") ro.action = RolloutCommand::Action::kRestart;
+    else {
+      return Fail(sub_offset, fmt::format("unknown rollout action \"{}\" (use undo, pause, "
+                                          "resume or restart)",
+                                          sub));
+    }
+    const std::string u = fmt::format("rollout {} deployment/NAME", sub);
+    auto r = ParseResource(pos, &at, end, u);
+    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+    if (auto e = extra()) return *e;
+    ro.target = std::get<ResourceRef>(r);
+    if (ro.target.kind != "Deployment") {
+      return Fail(pos[0].offset, fmt::format("kubectl rollout {} works on deployments here", sub));
+    }
+    size_t off = 0;
+    if (auto rev = FlagValue(flags, "to-revision", &off)) {
+      int64_t n = -1;
+      if (!ParseInt64(*rev, &n) || n < 0) {
+        return Fail(off, "--to-revision must be a revision number (0: the previous one)");
+      }
+      ro.to_revision = n;
+    }
+    cmd.body = std::move(ro);
+    return Ok(std::move(cmd));
+  }
+
+  // cordon | uncordon | drain NODE
+  NodeCommand nc;
+  nc.action = verb == "cordon"     ? NodeCommand::Action::kCordon
+              : verb == "uncordon" ? NodeCommand::Action::kUncordon
+                                   : NodeCommand::Action::kDrain;
+  if (pos.empty()) return Fail(end, fmt::format("missing the node (usage: {} NODE)", verb));
+  std::string node = pos[0].text;
+  if (node.starts_with("node/") || node.starts_with("nodes/")) node = node.substr(node.find('/') + 1);
+  if (node.empty()) return Fail(pos[0].offset, "the node name is empty");
+  at = 1;
+  if (auto e = extra()) return *e;
+  nc.node = node;
+  cmd.body = std::move(nc);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseNodeStep(NodeCommand::Action action, std::string_view value) {
+  const size_t start = value.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return Fail(0, "expected node/NAME");
+  std::string_view v = value.substr(start);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (!v.starts_with("node/") || v.size() == 5) {
+    return Fail(start, fmt::format("expected node/NAME, got \"{}\"", v));
+  }
+  NodeCommand nc;
+  nc.action = action;
+  nc.node = std::string(v.substr(5));
+  Command c;
+  c.body = nc;
+  return Ok(std::move(c));
+}
+
+std::string CommandName(const Command& command) {
+  struct Namer {
+    std::string operator()(const ApplyCommand&) const { return "apply"; }
+    std::string operator()(const DeleteCommand&) const { return "delete"; }
+    std::string operator()(const PatchCommand&) const { return "patch"; }
+    std::string operator()(const ScaleCommand&) const { return "scale"; }
+    std::string operator()(const SetImageCommand&) const { return "set image"; }
+    std::string operator()(const RolloutCommand& r) const {
+      switch (r.action) {
+        case RolloutCommand::Action::kUndo: return "rollout undo";
+        case RolloutCommand::Action::kPause: return "rollout pause";
+        case RolloutCommand::Action::kResume: return "rollout resume";
+        case RolloutCommand::Action::kRestart: return "rollout restart";
+      }
+      return "rollout";
+    }
+    std::string operator()(const NodeCommand& n) const {
+      switch (n.action) {
+        case NodeCommand::Action::kCordon: return "cordon";
+        case NodeCommand::Action::kUncordon: return "uncordon";
+        case NodeCommand::Action::kDrain: return "drain";
+        case NodeCommand::Action::kFail: return "fail";
+        case NodeCommand::Action::kRecover: return "recover";
+      }
+      return "node";
+    }
+  };
+  return std::visit(Namer{}, command.body);
+}
+
+}  // namespace kubesim::scenario

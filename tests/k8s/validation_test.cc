@@ -1,0 +1,106 @@
+// API-server validation of typed objects and the name rules
+// (pkg/apis/apps/validation/validation_test.go, apimachinery validation).
+#include <gtest/gtest.h>
+
+#include "kubesim/k8s/labels.h"
+#include "kubesim/k8s/validation.h"
+
+namespace kubesim::k8s {
+namespace {
+
+Deployment ValidDeployment() {
+  Deployment d;
+  d.metadata.name = "web";
+  d.metadata.namespace_name = "default";
+  d.spec.selector.match_labels = {{"app", "web"}};
+  d.spec.template_.metadata.labels = {{"app", "web"}};
+  Container c;
+  c.name = "web";
+  c.image = "nginx:1.25";
+  d.spec.template_.spec.containers.push_back(c);
+  d.spec.strategy.rolling_update = RollingUpdateDeployment{};
+  return d;
+}
+
+bool HasError(const FieldErrors& errors, std::string_view field, std::string_view text) {
+  for (const auto& e : errors) {
+    if (e.field == field && e.message.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(ValidateDeployment, AcceptsTheDefaults) { EXPECT_TRUE(ValidateDeployment(ValidDeployment()).empty()); }
+
+TEST(ValidateDeployment, RejectsLiteralZeroSurgeWithZeroOrZeroPercentUnavailable) {
+  // ValidateRollingUpdateDeployment checks the literal values.
+  for (auto unavailable : {IntOrPercent::Int(0), IntOrPercent::Percent(0)}) {
+    Deployment d = ValidDeployment();
+    d.spec.strategy.rolling_update = RollingUpdateDeployment{IntOrPercent::Int(0), unavailable};
+    EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.strategy.rollingUpdate.maxUnavailable",
+                         "may not be 0 when `maxSurge` is 0"));
+  }
+}
+
+TEST(ValidateDeployment, AcceptsTenPercentUnavailableOfOneReplica) {
+  // SPEC §3: valid, resolves to 0 then 1 by ResolveFenceposts' both-zero rule.
+  Deployment d = ValidDeployment();
+  d.spec.strategy.rolling_update =
+      RollingUpdateDeployment{IntOrPercent::Int(0), IntOrPercent::Percent(10)};
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+}
+
+TEST(ValidateDeployment, RejectsASelectorThatMissesTheTemplateLabels) {
+  Deployment d = ValidDeployment();
+  d.spec.template_.metadata.labels = {{"app", "other"}};
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.metadata.labels",
+                       "`selector` does not match template `labels`"));
+}
+
+TEST(ValidateDeployment, MatchesSelectorsWithMatchExpressions) {
+  Deployment d = ValidDeployment();
+  d.spec.selector.match_expressions.push_back(
+      {"tier", LabelSelectorRequirement::Operator::kIn, {"front", "back"}});
+  d.spec.template_.metadata.labels["tier"] = "front";
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  d.spec.template_.metadata.labels["tier"] = "db";
+  EXPECT_FALSE(ValidateDeployment(d).empty());
+}
+
+TEST(LabelSelector, AppliesEveryOperator) {
+  const Labels labels = {{"app", "web"}, {"tier", "front"}};
+  using Op = LabelSelectorRequirement::Operator;
+  EXPECT_TRUE((LabelSelectorRequirement{"tier", Op::kIn, {"front"}}.Matches(labels)));
+  EXPECT_FALSE((LabelSelectorRequirement{"tier", Op::kNotIn, {"front"}}.Matches(labels)));
+  EXPECT_TRUE((LabelSelectorRequirement{"zone", Op::kNotIn, {"a"}}.Matches(labels)));
+  EXPECT_TRUE((LabelSelectorRequirement{"app", Op::kExists, {}}.Matches(labels)));
+  EXPECT_TRUE((LabelSelectorRequirement{"zone", Op::kDoesNotExist, {}}.Matches(labels)));
+}
+
+TEST(ValidateProbe, RequiresSuccessThresholdOneForLivenessButNotReadiness) {
+  Deployment d = ValidDeployment();
+  Probe p;
+  p.tcp_socket = TcpSocketAction{PortRef{80, ""}};
+  p.success_threshold = 2;
+  d.spec.template_.spec.containers[0].readiness_probe = p;
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  d.spec.template_.spec.containers[0].liveness_probe = p;
+  EXPECT_TRUE(HasError(ValidateDeployment(d),
+                       "spec.template.spec.containers[0].livenessProbe.successThreshold", "must be 1"));
+}
+
+TEST(ValidateNames, FollowTheDnsRules) {
+  EXPECT_TRUE(CheckDns1123Label("echo-version").empty());
+  EXPECT_FALSE(CheckDns1123Label("Echo").empty());
+  EXPECT_FALSE(CheckDns1123Label(std::string(64, 'a')).empty());
+  EXPECT_TRUE(CheckDns1123Subdomain("echo.version-1").empty());
+  EXPECT_FALSE(CheckDns1123Subdomain("echo..version").empty());
+  EXPECT_TRUE(CheckDns1035Label("web").empty());
+  EXPECT_FALSE(CheckDns1035Label("1web").empty());
+  EXPECT_TRUE(CheckLabelKey("topology.kubernetes.io/zone").empty());
+  EXPECT_FALSE(CheckLabelKey("/zone").empty());
+  EXPECT_TRUE(CheckLabelValue("").empty());
+  EXPECT_FALSE(CheckLabelValue("-x").empty());
+}
+
+}  // namespace
+}  // namespace kubesim::k8s

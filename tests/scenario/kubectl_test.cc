@@ -1,0 +1,93 @@
+// The kubectl command-line parser: shell word splitting and every command
+// SPEC §2 lists.
+#include <gtest/gtest.h>
+
+#include "kubesim/scenario/kubectl.h"
+
+namespace kubesim::scenario {
+namespace {
+
+Command Parse(std::string_view line) {
+  KubectlParse p = ParseKubectl(line);
+  EXPECT_TRUE(p.ok()) << line << ": " << p.error.message;
+  return p.ok() ? *p.command : Command{};
+}
+
+TEST(SplitWords, HonoursSingleAndDoubleQuotesAndBackslashes) {
+  auto words = std::get<std::vector<Word>>(SplitWords(R"(a 'b c' "d \"e\"" f\ g)"));
+  ASSERT_EQ(words.size(), 4u);
+  EXPECT_EQ(words[1].text, "b c");
+  EXPECT_EQ(words[1].offset, 2u);
+  EXPECT_EQ(words[2].text, "d \"e\"");
+  EXPECT_EQ(words[3].text, "f g");
+}
+
+TEST(SplitWords, RejectsUnterminatedQuotesAtTheQuote) {
+  auto r = SplitWords("patch -p '{\"a\":1}");
+  ASSERT_TRUE(std::holds_alternative<KubectlError>(r));
+  EXPECT_EQ(std::get<KubectlError>(r).offset, 9u);
+}
+
+TEST(Kubectl, ParsesTheSeedArticlesPatchWithItsQuotedJson) {
+  Command c = Parse(R"(kubectl patch service echo-version -p '{"spec":{"selector":{"color":"green"}}}')");
+  const auto& p = std::get<PatchCommand>(c.body);
+  EXPECT_EQ(p.target, (ResourceRef{"Service", "echo-version"}));
+  EXPECT_EQ(p.patch, R"({"spec":{"selector":{"color":"green"}}})");
+  EXPECT_EQ(p.type, PatchCommand::Type::kStrategic);
+  EXPECT_EQ(std::get<PatchCommand>(Parse("patch svc/web --type merge -p {}").body).type,
+            PatchCommand::Type::kMerge);
+}
+
+TEST(Kubectl, ParsesApplyWithSeveralFilesAndStdin) {
+  EXPECT_EQ(std::get<ApplyCommand>(Parse("apply -f a.yaml -f - --filename=b.yaml").body).files,
+            (std::vector<std::string>{"a.yaml", "-", "b.yaml"}));
+}
+
+TEST(Kubectl, ParsesDeleteByFileByKindAndNameAndOfAPod) {
+  EXPECT_EQ(std::get<DeleteCommand>(Parse("delete -f a.yaml").body).files,
+            std::vector<std::string>{"a.yaml"});
+  EXPECT_EQ(std::get<DeleteCommand>(Parse("delete deployment web api").body).resources.size(), 2u);
+  EXPECT_EQ(std::get<DeleteCommand>(Parse("delete pod web-7d9f-x2").body).resources[0],
+            (ResourceRef{"Pod", "web-7d9f-x2"}));
+}
+
+TEST(Kubectl, ParsesScaleSetImageRolloutAndNodeCommands) {
+  EXPECT_EQ(std::get<ScaleCommand>(Parse("scale deployment/web --replicas=3").body).replicas, 3);
+  EXPECT_EQ(std::get<ScaleCommand>(Parse("scale deploy web --replicas 0").body).replicas, 0);
+  const auto set = std::get<SetImageCommand>(
+      Parse("set image deployment/echo-version echo-version=gihyodocker/echo-version:0.2.0").body);
+  EXPECT_EQ(set.images[0].second, "gihyodocker/echo-version:0.2.0");
+  EXPECT_EQ(std::get<RolloutCommand>(Parse("rollout undo deployment/web --to-revision=2").body)
+                .to_revision,
+            2);
+  EXPECT_EQ(std::get<RolloutCommand>(Parse("rollout restart deployment/web").body).action,
+            RolloutCommand::Action::kRestart);
+  EXPECT_EQ(std::get<NodeCommand>(Parse("drain worker-1 --ignore-daemonsets").body).node,
+            "worker-1");
+  EXPECT_EQ(std::get<NodeCommand>(Parse("cordon node/worker-0").body).node, "worker-0");
+  EXPECT_EQ(Parse("-n shop scale deployment/web --replicas=1").namespace_name, "shop");
+}
+
+TEST(Kubectl, ParsesFailAndRecoverSteps) {
+  auto p = ParseNodeStep(NodeCommand::Action::kFail, "node/worker-2");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(std::get<NodeCommand>(p.command->body).node, "worker-2");
+  EXPECT_FALSE(ParseNodeStep(NodeCommand::Action::kRecover, "worker-2").ok());
+}
+
+TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
+  auto p = ParseKubectl("scale deployment/web --replicas=-1");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error.offset, 21u);
+  EXPECT_EQ(ParseKubectl("apply -f a.yaml | tee").error.offset, 16u);
+  EXPECT_EQ(ParseKubectl("apply --prune -f a").error.offset, 6u);
+  EXPECT_FALSE(ParseKubectl("").ok());
+  EXPECT_FALSE(ParseKubectl("patch service web").ok());
+  EXPECT_FALSE(ParseKubectl("patch service web -p {} --type json").ok());
+  EXPECT_FALSE(ParseKubectl("rollout status deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("set image deployment/web nginx").ok());
+  EXPECT_FALSE(ParseKubectl("apply -f https://example.com/a.yaml").ok());
+}
+
+}  // namespace
+}  // namespace kubesim::scenario

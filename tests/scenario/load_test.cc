@@ -1,0 +1,380 @@
+// The scenario loader: every valid construct of SPEC §2 loads into the typed
+// Scenario with Kubernetes' defaults, and every broken file of
+// tests/data/invalid/ is rejected with its positioned message.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "kubesim/scenario/load.h"
+
+namespace kubesim::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path SourceDir() {
+  const char* dir = std::getenv("KUBESIM_SOURCE_DIR");
+  return dir != nullptr ? fs::path(dir) : fs::path(KUBESIM_SOURCE_DIR_FALLBACK);
+}
+
+std::string AllDiagnostics(const LoadResult& r) {
+  std::string s;
+  for (const auto& d : r.diagnostics) s += d.ToString() + "\n";
+  return s;
+}
+
+// Loads `text` with in-memory files for `apply -f`.
+LoadResult Load(const std::string& text, std::map<std::string, std::string> files = {},
+                std::string stdin_text = "") {
+  LoadOptions options;
+  options.read_file = [files](const std::string& path) -> Expected<std::string> {
+    const auto it = files.find(path);
+    if (it == files.end()) return Error{"cannot open: No such file or directory"};
+    return it->second;
+  };
+  options.read_stdin = [stdin_text]() -> Expected<std::string> { return stdin_text; };
+  return LoadScenarioText(text, "dir/s.yaml", options);
+}
+
+const std::string kHead = R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+spec:
+  cluster:
+    nodes:
+    - name: worker
+      count: 3
+      capacity: {cpu: "1500m", memory: 8Gi, pods: 50}
+      labels: {topology.kubernetes.io/zone: a}
+)";
+
+const std::string kWeb = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector:
+    matchLabels: {app: web}
+    matchExpressions:
+    - {key: tier, operator: In, values: [front]}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+        resources:
+          limits: {cpu: 500m, memory: 128Mi}
+        readinessProbe:
+          httpGet: {port: 8080}
+        lifecycle:
+          preStop: {sleep: {seconds: 5}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+
+TEST(Load, AppliesKubernetesDefaultsToADeployment) {
+  const auto r = Load(kHead + "---\n" + kWeb);
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  ASSERT_EQ(r.scenario->objects.size(), 2u);
+  const auto& d = std::get<k8s::Deployment>(r.scenario->objects[0]);
+  EXPECT_EQ(d.metadata.namespace_name, "default");
+  EXPECT_EQ(d.spec.replicas, 1);                      // SetDefaults_Deployment
+  EXPECT_EQ(d.spec.revision_history_limit, 10);       // SetDefaults_Deployment
+  EXPECT_EQ(d.spec.progress_deadline_seconds, 600);   // SetDefaults_Deployment
+  ASSERT_TRUE(d.spec.strategy.rolling_update);
+  EXPECT_EQ(d.spec.strategy.rolling_update->max_surge, k8s::IntOrPercent::Percent(25));
+  EXPECT_EQ(d.spec.strategy.rolling_update->max_unavailable, k8s::IntOrPercent::Percent(25));
+  const auto& c = d.spec.template_.spec.containers[0];
+  EXPECT_EQ(d.spec.template_.spec.termination_grace_period_seconds, 30);  // SetDefaults_PodSpec
+  ASSERT_TRUE(c.readiness_probe);
+  EXPECT_EQ(c.readiness_probe->period_seconds, 10);     // SetDefaults_Probe
+  EXPECT_EQ(c.readiness_probe->timeout_seconds, 1);     // SetDefaults_Probe
+  EXPECT_EQ(c.readiness_probe->failure_threshold, 3);   // SetDefaults_Probe
+  EXPECT_EQ(c.readiness_probe->success_threshold, 1);   // SetDefaults_Probe
+  EXPECT_EQ(c.readiness_probe->http_get->path, "/");    // SetDefaults_HTTPGetAction
+  // SetDefaults_Pod: requests default to limits.
+  EXPECT_EQ(c.resources.requests.at("cpu").MilliValue(), 500);
+  EXPECT_EQ(c.resources.requests.at("memory").Value(), 128 << 20);
+  EXPECT_EQ(c.lifecycle.pre_stop->sleep->seconds, 5);
+  EXPECT_TRUE(d.spec.selector.Matches(d.spec.template_.metadata.labels));
+}
+
+TEST(Load, ReadsTheClusterWithExactQuantitiesAndDefaultTiming) {
+  const auto r = Load(kHead);
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& g = r.scenario->cluster.nodes[0];
+  EXPECT_EQ(g.cpu.MilliValue(), 1500);
+  EXPECT_EQ(g.memory.Value(), 8LL << 30);
+  EXPECT_EQ(g.pods, 50);
+  EXPECT_EQ(g.NodeName(2), "worker-2");
+  EXPECT_EQ(r.scenario->cluster.timing.endpoint_delay,
+            DurationDistribution::Fixed(SimDuration::Seconds(1)));
+  EXPECT_EQ(r.scenario->seed, 1u);
+  EXPECT_EQ(r.scenario->name, "t");
+}
+
+TEST(Load, ReadsDurationsAndEveryDistribution) {
+  const auto r = Load(kHead + R"(    timing:
+      controllerDelay: 250ms
+      schedulingDelay: {exponential: {mean: 2s}}
+      endpointDelay: {normal: {mean: 1s, stddev: 200ms}}
+  images:
+    nginx:1.25:
+      pull: {uniform: [1s, 3s]}
+      start: {lognormal: {median: 2s, sigma: 0.3}}
+      shutdown: 1.5
+      drain: 1s
+      crashAfter: 2m30s
+      healthy: false
+)");
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& t = r.scenario->cluster.timing;
+  EXPECT_EQ(t.controller_delay, DurationDistribution::Fixed(SimDuration::Millis(250)));
+  EXPECT_EQ(t.scheduling_delay, DurationDistribution::Exponential(SimDuration::Seconds(2)));
+  EXPECT_EQ(t.endpoint_delay,
+            DurationDistribution::Normal(SimDuration::Seconds(1), SimDuration::Millis(200)));
+  const ImageProfile* p = r.scenario->ProfileFor("nginx:1.25");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->version, "1.25");  // the image tag
+  EXPECT_EQ(p->pull, DurationDistribution::Uniform(SimDuration::Seconds(1), SimDuration::Seconds(3)));
+  EXPECT_EQ(p->start, DurationDistribution::Lognormal(SimDuration::Seconds(2), 0.3));
+  EXPECT_EQ(p->shutdown, DurationDistribution::Fixed(SimDuration::Millis(1500)));
+  EXPECT_EQ(*p->crash_after, DurationDistribution::Fixed(SimDuration::Seconds(150)));
+  EXPECT_FALSE(p->healthy);
+}
+
+TEST(Load, ReadsTrafficEveryAndRate) {
+  const auto r = Load(kHead + R"(  traffic:
+  - {name: a, service: web, every: 1s}
+  - {name: b, service: web, rate: 120/m, from: 10s}
+---
+)" + kWeb);
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  ASSERT_EQ(r.scenario->traffic.size(), 2u);
+  EXPECT_EQ(r.scenario->traffic[0].every, SimDuration::Seconds(1));
+  EXPECT_EQ(r.scenario->traffic[1].arrival, TrafficSource::Arrival::kPoisson);
+  EXPECT_DOUBLE_EQ(r.scenario->traffic[1].rate_per_second, 2.0);
+  EXPECT_EQ(*r.scenario->traffic[1].from, SimDuration::Seconds(10));
+}
+
+TEST(Load, ResolvesEveryTimelineStepIntoTheObjectsItLeaves) {
+  const auto r = Load(kHead + R"(  timeline:
+  - at: 60s
+    kubectl: kubectl patch service web -p '{"spec":{"selector":{"color":"green"}}}'
+  - at: 0s
+    kubectl: apply -f app.yaml
+  - at: 70s
+    kubectl: set image deployment/web web=nginx:1.26
+  - at: 80s
+    kubectl: scale deployment/web --replicas=4
+  - at: 90s
+    kubectl: rollout undo deployment/web
+  - at: 95s
+    kubectl: rollout pause deployment/web
+  - at: 96s
+    kubectl: rollout resume deployment/web
+  - at: 97s
+    kubectl: rollout restart deployment/web
+  - at: 100s
+    fail: node/worker-1
+  - at: 110s
+    recover: node/worker-1
+  - at: 120s
+    kubectl: delete -f app.yaml
+)",
+                      {{"dir/app.yaml", kWeb}});
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& tl = r.scenario->timeline;
+  ASSERT_EQ(tl.size(), 11u);
+  EXPECT_EQ(tl[0].at, SimDuration::Zero());  // sorted by time
+  EXPECT_EQ(tl[0].objects.size(), 2u);
+  const auto& svc = std::get<k8s::Service>(tl[1].objects.at(0));
+  EXPECT_EQ(svc.spec.selector, (k8s::Labels{{"app", "web"}, {"color", "green"}}));
+  const auto image = [&](size_t i) {
+    return std::get<k8s::Deployment>(tl[i].objects.at(0)).spec.template_.spec.containers[0].image;
+  };
+  EXPECT_EQ(image(2), "nginx:1.26");
+  EXPECT_EQ(std::get<k8s::Deployment>(tl[3].objects.at(0)).spec.replicas, 4);
+  EXPECT_EQ(image(4), "nginx:1.25");  // undo returns to revision 1's template
+  EXPECT_TRUE(std::get<k8s::Deployment>(tl[5].objects.at(0)).spec.paused);
+  EXPECT_FALSE(std::get<k8s::Deployment>(tl[6].objects.at(0)).spec.paused);
+  EXPECT_EQ(std::get<k8s::Deployment>(tl[7].objects.at(0))
+                .spec.template_.metadata.annotations.at("kubectl.kubernetes.io/restartedAt"),
+            "1m37s");
+  EXPECT_EQ(std::get<NodeCommand>(tl[8].command.body).action, NodeCommand::Action::kFail);
+  EXPECT_EQ(tl[10].deleted.size(), 2u);
+}
+
+TEST(Load, ReadsApplyFromStandardInputOnce) {
+  const auto r = Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f -}
+  - {at: 5s, kubectl: delete -f -}
+)",
+                      {}, kWeb);
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  EXPECT_EQ(r.scenario->timeline[1].deleted.size(), 2u);
+}
+
+TEST(Load, PutsObjectsOfApplyWithANamespaceFlagIntoThatNamespace) {
+  const auto r = Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f ns.yaml}
+  - {at: 0s, kubectl: apply -n shop -f app.yaml}
+)",
+                      {{"dir/app.yaml", kWeb},
+                       {"dir/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"}});
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  EXPECT_EQ(k8s::MetaOf(r.scenario->timeline[1].objects[0]).namespace_name, "shop");
+}
+
+TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
+  const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
+                              "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\n");
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  EXPECT_EQ(r.diagnostics[0].ToString(),
+            "dir/s.yaml:12:1: warning: kind ConfigMap (v1) is not simulated by kubesim; ignored");
+}
+
+TEST(Load, AcceptsUnknownKubernetesFieldsSilently) {
+  const auto r = Load(kHead + "---\n" + kWeb + "  sessionAffinity: ClientIP\n  fancyNewField: 1\n");
+  EXPECT_TRUE(r.ok()) << AllDiagnostics(r);
+  EXPECT_TRUE(r.diagnostics.empty());
+}
+
+TEST(Load, ReportsEveryErrorOfAFileUpToTheCap) {
+  std::string text = kHead + "  expect:\n";
+  for (int i = 0; i < 80; ++i) text += "  - nonsense\n";
+  const auto r = Load(text);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics.size(), 51u);
+  EXPECT_NE(r.diagnostics.back().message.find("too many errors"), std::string::npos);
+}
+
+TEST(Load, RefusesAManifestWithoutAScenarioButValidateAcceptsIt) {
+  EXPECT_FALSE(Load(kWeb).ok());
+  const auto v = ValidateText(kWeb, "app.yaml");
+  EXPECT_TRUE(v.ok()) << AllDiagnostics(v);
+  EXPECT_EQ(v.objects.size(), 2u);
+  EXPECT_EQ(v.scenario, nullptr);
+}
+
+TEST(Load, NeverThrowsOnAWholeFileProblem) {
+  LoadOptions options;
+  const auto r = LoadScenarioFile("/nonexistent/scenario.yaml", options);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].ToString(),
+            "/nonexistent/scenario.yaml: error: cannot open: No such file or directory");
+  EXPECT_NE(LoadScenarioFile(SourceDir().string()).diagnostics[0].message.find("directory"),
+            std::string::npos);
+}
+
+// Regression inputs found by fuzz/loader_fuzzer.cc (none so far crashed; these
+// exercise the limits the fuzzer leans on).
+TEST(Load, SurvivesHostileInputs) {
+  for (const std::string& text :
+       {std::string("a: &a [*a]"), std::string(100000, '['), std::string("- ") + std::string(5000, '{'),
+        std::string("? [a]: b"), std::string("<<: *x"), std::string("a: !!binary ZZZ"),
+        std::string("\xef\xbb\xbf" "a: 1"), std::string("---\n---\n...\n")}) {
+    const auto r = ValidateText(text, "fuzz.yaml");
+    (void)r;
+  }
+  SUCCEED();
+}
+
+// ---- The corpus ------------------------------------------------------------------
+
+struct BrokenFile {
+  fs::path path;
+  std::string expect;  // "LINE:COL: error: SUBSTRING"
+};
+
+std::vector<BrokenFile> Corpus() {
+  std::vector<BrokenFile> out;
+  for (const auto& e : fs::directory_iterator(SourceDir() / "tests/data/invalid")) {
+    if (e.path().extension() != ".yaml") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string first;
+    std::getline(in, first);
+    std::string expect;
+    if (first.starts_with("# expect: ")) {
+      expect = first.substr(10);
+    } else {
+      std::ifstream side(e.path().string() + ".expect");
+      std::getline(side, expect);
+    }
+    out.push_back({e.path(), expect});
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.path < b.path; });
+  return out;
+}
+
+// True if a diagnostic at FILE:LINE:COL is an error containing the message.
+bool Reports(const std::string& printed, const std::string& file, const std::string& expect) {
+  const size_t cut = expect.find(": error: ");
+  const std::string where = file + ":" + expect.substr(0, cut) + ": error: ";
+  const std::string message = expect.substr(cut + 9);
+  std::istringstream lines(printed);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(where) && line.find(message) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(BrokenFiles, AreAtLeastFortyWithOneExpectationEach) {
+  const auto corpus = Corpus();
+  EXPECT_GE(corpus.size(), 40u);
+  for (const auto& b : corpus) {
+    EXPECT_NE(b.expect.find(": error: "), std::string::npos) << b.path;
+  }
+}
+
+TEST(BrokenFiles, EachIsRejectedWithItsPositionedMessage) {
+  for (const auto& b : Corpus()) {
+    const auto r = ValidateFile(b.path.string());
+    EXPECT_FALSE(r.ok()) << b.path;
+    EXPECT_TRUE(Reports(AllDiagnostics(r), b.path.string(), b.expect))
+        << b.path << "\nwant: " << b.expect << "\ngot:\n" << AllDiagnostics(r);
+  }
+}
+
+TEST(ScenarioFiles, EveryFileUnderScenariosValidates) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(SourceDir() / "scenarios")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++n;
+    const auto r = ValidateFile(e.path().string());
+    EXPECT_TRUE(r.ok()) << e.path() << "\n" << AllDiagnostics(r);
+  }
+  EXPECT_GE(n, 3);
+}
+
+TEST(ScenarioFiles, TheSeedScenariosReplayTheArticle) {
+  const auto seed = SourceDir() / "scenarios/seed";
+  const auto bg = LoadScenarioFile((seed / "blue-green.yaml").string());
+  ASSERT_TRUE(bg.ok()) << AllDiagnostics(bg);
+  const Step& patch = bg.scenario->timeline.back();
+  EXPECT_EQ(patch.text,
+            R"(kubectl patch service echo-version -p '{"spec":{"selector":{"color":"green"}}}')");
+  EXPECT_EQ(std::get<k8s::Service>(patch.objects.at(0)).spec.selector.at("color"), "green");
+  const auto ru = LoadScenarioFile((seed / "rolling-update.yaml").string());
+  ASSERT_TRUE(ru.ok()) << AllDiagnostics(ru);
+  EXPECT_EQ(std::get<k8s::Deployment>(ru.scenario->timeline.back().objects.at(0))
+                .spec.template_.spec.containers[0].image,
+            "gihyodocker/echo-version:0.2.0");
+  const auto rc = LoadScenarioFile((seed / "recreate.yaml").string());
+  ASSERT_TRUE(rc.ok()) << AllDiagnostics(rc);
+  EXPECT_EQ(std::get<k8s::Deployment>(rc.scenario->timeline[0].objects.at(0)).spec.strategy.type,
+            k8s::DeploymentStrategy::Type::kRecreate);
+}
+
+}  // namespace
+}  // namespace kubesim::scenario
