@@ -27,6 +27,12 @@ struct Subcommand {
 // Every subcommand of SPEC §1, in --help order.
 std::span<const Subcommand> Subcommands();
 
+// `kubesim run SCENARIO.yaml` (run.cc).
+int RunRun(std::span<const std::string> args);
+
+// `kubesim validate FILE.yaml...` (validate.cc).
+int RunValidate(std::span<const std::string> args);
+
 // Prints "kubesim: error: MESSAGE" on stderr, one line.
 void UsageError(std::string_view message);
 

@@ -1,0 +1,123 @@
+// Observer: how metrics, traces, timelines and event logs watch a simulation
+// without the model knowing they exist (STYLE.md habit 6).
+//
+// The model: a Simulation calls its observers at three kinds of moments —
+// when something happens that a person would want in an event log (a pod
+// created, scheduled, Ready, Terminating, gone; a kubectl step; a rollout
+// starting or completing), when a client request is answered, and after
+// every instant, once all of the instant's events have run (SPEC §3: metrics
+// see the state after the instant, never in between). At the end of an
+// instant an observer may read the whole state through ClusterView; between
+// instants the state does not change, so integrating what it reads there over
+// the time to the next instant is exact.
+//
+// Observers must not change the simulation; they get const views only.
+#ifndef KUBESIM_CLUSTER_OBSERVER_H_
+#define KUBESIM_CLUSTER_OBSERVER_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "kubesim/engine/time.h"
+
+namespace kubesim::cluster {
+
+// The life of a pod as a person reads it (also the trace's spans).
+enum class PodState : uint8_t {
+  kPending,      // created, not yet bound to a node (or no node fits)
+  kPulling,      // bound; waiting for or pulling its image
+  kStarting,     // container created; not Ready (starting, probing, crash-looping)
+  kReady,        // Ready: counted in endpoints
+  kTerminating,  // deleted; preStop, SIGTERM, grace period
+  kGone,         // exited and removed; its resources are free
+};
+std::string_view PodStateName(PodState s);
+
+// What an observer may read of one pod.
+struct PodInfo {
+  uint32_t id = 0;            // dense, stable for the run
+  std::string_view name;      // "echo-version-7d9f4b-x2k4p"
+  std::string_view owner;     // the Deployment (or ReplicaSet) name; "" for a bare pod
+  std::string_view version;   // the pod's version (SPEC §3 "Versions")
+  std::string_view node;      // "" while unbound
+  PodState state = PodState::kPending;
+  bool serving = false;       // its process answers requests now
+  int32_t restarts = 0;
+};
+
+// What an observer may read of one Service's client-visible endpoints.
+struct EndpointInfo {
+  uint32_t pod = 0;
+  std::string_view version;
+  bool serving = false;
+};
+
+// A read-only view of the whole cluster at the end of an instant.
+class ClusterView {
+ public:
+  virtual ~ClusterView() = default;
+  virtual SimTime Now() const = 0;
+  virtual size_t PodCount() const = 0;  // every pod ever created, gone ones included
+  virtual PodInfo PodAt(uint32_t id) const = 0;
+  virtual size_t ServiceCount() const = 0;
+  virtual std::string_view ServiceKey(uint32_t service) const = 0;  // report key
+  // Whether the Service's clients have started (its first serving endpoint, or `from:`).
+  virtual bool ServiceStarted(uint32_t service) const = 0;
+  // The endpoints clients see now (after endpointDelay), fallback included.
+  virtual std::span<const EndpointInfo> VisibleEndpoints(uint32_t service) const = 0;
+  virtual size_t DeploymentCount() const = 0;
+  virtual std::string_view DeploymentKey(uint32_t deployment) const = 0;
+  // Non-terminating pods / available pods of the Deployment now.
+  virtual int32_t ActivePods(uint32_t deployment) const = 0;
+  virtual int32_t AvailablePods(uint32_t deployment) const = 0;
+  // Cluster totals: pods existing (terminating included), requests of bound
+  // pods, pods that could not be scheduled.
+  virtual int64_t ExistingPods() const = 0;
+  virtual int64_t BoundCpuMillis() const = 0;
+  virtual int64_t BoundMemoryBytes() const = 0;
+  virtual int64_t UnschedulablePods() const = 0;
+};
+
+// A rollout of a Deployment: from the template change to completion.
+struct RolloutInfo {
+  uint32_t deployment = 0;
+  int64_t revision = 0;
+  SimTime start;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // Before t=0's first event; `view` lists the cluster's Services and
+  // Deployments as they will be known (more may appear later).
+  virtual void OnStart(const ClusterView& /*view*/) {}
+  // A line for the event log: `what` happened to `object` ("pod/echo-...",
+  // "deployment/echo-version", "node/worker-0", "kubectl").
+  virtual void OnEvent(SimTime /*t*/, std::string_view /*object*/, std::string_view /*what*/) {}
+  // A pod entered `state`.
+  virtual void OnPodState(SimTime /*t*/, const PodInfo& /*pod*/) {}
+  // A client request to `service`: answered by `pod` (none: no endpoint), ok or failed.
+  virtual void OnRequest(SimTime /*t*/, uint32_t /*service*/, std::optional<uint32_t> /*pod*/,
+                         std::string_view /*version*/, bool /*ok*/) {}
+  // A Service's clients started sending (its metrics count from here).
+  virtual void OnServiceStarted(SimTime /*t*/, uint32_t /*service*/) {}
+  // A rollout started / completed / was reported past its progress deadline /
+  // rolloutStatus (kubectl rollout status would return).
+  virtual void OnRolloutStart(SimTime /*t*/, const RolloutInfo& /*r*/) {}
+  virtual void OnRolloutStatusDone(SimTime /*t*/, const RolloutInfo& /*r*/) {}
+  virtual void OnRolloutComplete(SimTime /*t*/, const RolloutInfo& /*r*/) {}
+  virtual void OnRolloutDeadlineExceeded(SimTime /*t*/, const RolloutInfo& /*r*/) {}
+  // A container restart of a pod owned by `deployment` (if any).
+  virtual void OnRestart(SimTime /*t*/, const PodInfo& /*pod*/) {}
+  // The instant `t` is over: the state is final until the next event.
+  virtual void OnEndInstant(const ClusterView& /*view*/) {}
+  // The run ended at `t` (the scenario's `until`).
+  virtual void OnFinish(const ClusterView& /*view*/) {}
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_CLUSTER_OBSERVER_H_

@@ -1,0 +1,104 @@
+// The rules kube-scheduler and the ReplicaSet controller use to place and to
+// pick pods, as pure functions: a pod's resource requests, whether a node fits
+// it, how the default profile scores a node, and which pods a ReplicaSet
+// deletes first when it scales down.
+//
+// The model: the scheduler filters nodes (Ready, schedulable, enough free
+// allocatable cpu, memory and pod slots for the pod's requests:
+// NodeResourcesFit's Filter, NodeUnschedulable) and scores the rest with the
+// default plugins that matter here — NodeResourcesFit (LeastAllocated, cpu
+// and memory weight 1), NodeResourcesBalancedAllocation and ImageLocality —
+// each 0..100 with weight 1, summed. The best total wins; ties are broken by
+// a draw (selectHost's reservoir sampling), done by the caller with the
+// scenario's RNG. Scores use "non-zero" requests: a container without a cpu
+// or memory request counts as 100m / 200Mi
+// (pkg/scheduler/util/pod_resources.go, DefaultMilliCPURequest and
+// DefaultMemoryRequest), filters the real ones.
+#ifndef KUBESIM_CLUSTER_SCHEDULING_H_
+#define KUBESIM_CLUSTER_SCHEDULING_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "kubesim/engine/time.h"
+#include "kubesim/k8s/pod.h"
+
+namespace kubesim::cluster {
+
+// Amounts of the resources the model schedules by.
+struct Resources {
+  int64_t cpu_milli = 0;
+  int64_t memory_bytes = 0;
+  int64_t pods = 0;
+
+  Resources& operator+=(const Resources& o) {
+    cpu_milli += o.cpu_milli;
+    memory_bytes += o.memory_bytes;
+    pods += o.pods;
+    return *this;
+  }
+  Resources& operator-=(const Resources& o) {
+    cpu_milli -= o.cpu_milli;
+    memory_bytes -= o.memory_bytes;
+    pods -= o.pods;
+    return *this;
+  }
+  bool operator==(const Resources&) const = default;
+};
+
+inline constexpr int64_t kDefaultMilliCpuRequest = 100;                 // 0.1 core
+inline constexpr int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;   // 200 MiB
+inline constexpr int64_t kMaxNodeScore = 100;                           // framework.MaxNodeScore
+
+// A pod's effective requests, as Kubernetes computes them
+// (resourcehelper.PodRequests): per resource, the larger of the largest init
+// container's request and the sum of the app containers' requests; pods = 1.
+// `non_zero` substitutes 100m / 200Mi for a container's missing cpu / memory
+// request (what scoring uses).
+Resources PodRequests(const k8s::PodSpec& spec, bool non_zero = false);
+
+// NodeResourcesFit Filter: `requested` (already bound) plus `pod` fits
+// within `allocatable` in every resource.
+bool Fits(const Resources& allocatable, const Resources& requested, const Resources& pod);
+
+// NodeResourcesFit Score, LeastAllocated strategy, cpu and memory weight 1:
+// per resource (allocatable - requested) * 100 / allocatable (0 when
+// requested exceeds it, 0 when allocatable is 0), averaged with integer
+// division. `requested` includes the pod (non-zero requests).
+int64_t LeastAllocatedScore(const Resources& allocatable, const Resources& requested);
+
+// NodeResourcesBalancedAllocation: fractions f = requested / allocatable
+// (capped at 1) for cpu and memory; score = (1 - |f_cpu - f_mem| / 2) * 100,
+// truncated. `requested` includes the pod.
+int64_t BalancedAllocationScore(const Resources& allocatable, const Resources& requested);
+
+// ImageLocality (image_locality.go): the pod's images already on the node,
+// each weighted by its size and by the share of nodes that have it, mapped
+// from [23 MB, 1000 MB x containers] onto 0..100. `sum_scaled_sizes` is
+// Σ size * nodes_with_image / total_nodes over the pod's containers whose image
+// the node has.
+int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers);
+
+// What ActivePodsWithRanks.Less compares (controller_utils.go), for one pod.
+struct PodDeletionRank {
+  bool assigned = false;            // bound to a node
+  int phase_ordinal = 0;            // Pending 0 < Unknown 1 < Running 2
+  bool ready = false;
+  int32_t colocated = 0;            // related active pods on the same node
+  std::optional<SimTime> ready_since;  // the Ready condition's lastTransitionTime
+  int32_t max_restarts = 0;         // the highest restart count of its containers
+  SimTime created;
+  uint64_t uid = 0;                 // a stable tie-break (creation sequence)
+};
+
+// Whether `a` is deleted before `b` when a ReplicaSet scales down
+// (ActivePodsWithRanks.Less with LogarithmicScaleDown, on by default since
+// 1.22): unassigned first; Pending < Unknown < Running; not-ready first; more
+// co-located pods first; ready for less time first (in powers of two of the
+// time since); more restarts first; newer first (powers of two of the age);
+// then lower uid.
+bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now);
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_CLUSTER_SCHEDULING_H_

@@ -1,0 +1,67 @@
+// Simulation: one run of one scenario — the cluster model on the event engine.
+//
+// The model (SPEC §3): nodes, pods, ReplicaSets, Deployments, Services and
+// clients as state machines following Kubernetes' own rules; the scenario's
+// objects applied at t=0 and its kubectl steps at their instants; within an
+// instant, events run by phase (processes, probes, kubectl steps,
+// controllers and the scheduler, endpoints, clients). Observers (observer.h)
+// watch it; the model does not know what they compute.
+//
+// A Simulation is single-use: construct, add observers, Run() once. Runs are
+// deterministic: the same scenario and seed give the same events in the same
+// order, in any process, on any machine (no wall clock, no global state,
+// randomness only from streams of the seed).
+#ifndef KUBESIM_CLUSTER_SIMULATION_H_
+#define KUBESIM_CLUSTER_SIMULATION_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+
+#include "kubesim/cluster/observer.h"
+#include "kubesim/engine/time.h"
+#include "kubesim/scenario/scenario.h"
+
+namespace kubesim::cluster {
+
+class World;
+
+struct SimulationOptions {
+  // The RNG seed; absent: the scenario's `seed`.
+  std::optional<uint64_t> seed;
+  // Where to stop; absent: the scenario's `until`, else 1 minute after the
+  // later of the last timeline step and the end of every rollout (SPEC §2).
+  std::optional<SimDuration> until;
+  // Events the run may fire before it stops with budget_exhausted (a
+  // scenario that would run forever). Default: generous.
+  uint64_t max_events = 200'000'000;
+};
+
+struct RunResult {
+  SimTime end;            // where the run stopped
+  uint64_t events = 0;    // events fired
+  uint64_t seed = 0;      // the seed used
+  bool budget_exhausted = false;
+};
+
+class Simulation {
+ public:
+  Simulation(std::shared_ptr<const scenario::Scenario> scenario, SimulationOptions options = {});
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // REQUIRES: before Run(). `observer` must outlive Run().
+  void AddObserver(Observer* observer);
+  // Runs the scenario to its end. REQUIRES: called once.
+  RunResult Run();
+
+ private:
+  std::unique_ptr<World> world_;
+  uint64_t seed_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_CLUSTER_SIMULATION_H_

@@ -1,0 +1,79 @@
+// Report: the numbers a run produces (SPEC §4), exact, before any formatting.
+//
+// The model: every duration is an exact SimDuration, integrated over
+// simulated time from piecewise-constant signals (not sampled); counts are
+// integers. A Service's metrics count from the moment its clients start; a
+// Service that never served has `served == false` and its time metrics are
+// reported as null. Services and Deployments are listed by report key (the
+// object's name in `default`, NAMESPACE/NAME elsewhere), sorted, so every
+// output is deterministic.
+#ifndef KUBESIM_METRICS_REPORT_H_
+#define KUBESIM_METRICS_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/engine/time.h"
+
+namespace kubesim::metrics {
+
+struct RequestCounts {
+  int64_t total = 0;
+  int64_t failed = 0;
+  std::map<std::string, int64_t> by_version;  // successful and failed answers, by the pod's version
+};
+
+struct ServiceReport {
+  std::string key;
+  bool served = false;                 // clients ever started
+  SimDuration downtime;                // no visible endpoint can serve
+  SimDuration degraded;                // some, not all, visible endpoints can serve
+  SimDuration version_mix;             // serving visible endpoints hold >= 2 versions
+  SimDuration longest_outage;          // longest stretch of downtime
+  int64_t min_serving_endpoints = 0;   // fewest serving visible endpoints after the start
+  RequestCounts requests;
+};
+
+struct RolloutReport {
+  int64_t revision = 0;
+  SimTime start;
+  std::optional<SimTime> complete;          // every replica updated + available, no old pod left
+  std::optional<SimTime> rollout_status;    // when `kubectl rollout status` would return
+  int32_t peak_active_pods = 0;             // most non-terminating pods while it ran
+  int32_t min_available_pods = 0;           // fewest available pods while it ran
+  bool deadline_exceeded = false;
+  std::optional<SimDuration> duration() const {
+    if (!complete) return std::nullopt;
+    return *complete - start;
+  }
+};
+
+struct DeploymentReport {
+  std::string key;
+  int64_t restarts = 0;
+  std::vector<RolloutReport> rollouts;  // revision 2 onward, in order
+};
+
+struct ResourceReport {
+  int64_t peak_pods = 0;
+  int64_t peak_cpu_millis = 0;
+  int64_t peak_memory_bytes = 0;
+  SimDuration pending_pod_time;  // pod-seconds of pods no node could take
+};
+
+struct Report {
+  std::string scenario;
+  uint64_t seed = 0;
+  SimTime end;
+  uint64_t events = 0;
+  std::vector<ServiceReport> services;        // by key
+  std::vector<DeploymentReport> deployments;  // by key
+  ResourceReport resources;
+};
+
+}  // namespace kubesim::metrics
+
+#endif  // KUBESIM_METRICS_REPORT_H_

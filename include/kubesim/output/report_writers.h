@@ -1,0 +1,43 @@
+// Report writers: a Report (metrics/report.h) as the JSON of SPEC §4 and as
+// the human-readable table of `kubesim run` — plus the `expect:` check,
+// which reads metrics by their JSON path.
+//
+// The model: writers only format; every number was computed by the
+// collector. The JSON keeps SPEC §4's keys and order (services, deployments,
+// resources), seconds as numbers with microsecond precision, and `null` for
+// what never happened (a rollout that never completed, a Service that never
+// served). Output is byte-identical for identical reports.
+#ifndef KUBESIM_OUTPUT_REPORT_WRITERS_H_
+#define KUBESIM_OUTPUT_REPORT_WRITERS_H_
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "kubesim/metrics/report.h"
+#include "kubesim/scenario/scenario.h"
+
+namespace kubesim::output {
+
+// The report as SPEC §4's JSON object.
+nlohmann::ordered_json ReportToJson(const metrics::Report& report);
+// ReportToJson, printed with two-space indentation and a final newline.
+std::string FormatJson(const metrics::Report& report);
+// The one-screen summary of `kubesim run --format table`.
+std::string FormatTable(const metrics::Report& report);
+
+// A failed `expect:` assertion: the assertion's text and why it failed
+// ("services.web.downtimeSeconds <= 0: the value is 4.5").
+struct ExpectFailure {
+  const scenario::Expectation* expectation;
+  std::string message;
+};
+// Evaluates every `expect:` of the scenario against the report's JSON.
+// A metric path that names nothing fails with a message saying so.
+std::vector<ExpectFailure> CheckExpectations(const scenario::Scenario& s,
+                                             const nlohmann::ordered_json& report);
+
+}  // namespace kubesim::output
+
+#endif  // KUBESIM_OUTPUT_REPORT_WRITERS_H_

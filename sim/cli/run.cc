@@ -1,0 +1,222 @@
+// `kubesim run SCENARIO.yaml` (SPEC §1): loads the scenario, simulates it and
+// prints the report (table by default, or json / csv); optionally writes the
+// event log (--events) and the timeline CSV (--timeline). Exit 0, or 1 when
+// an `expect:` assertion failed, 2 on bad input or usage.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/subcommands.h"
+#include "kubesim/cluster/simulation.h"
+#include "kubesim/metrics/collector.h"
+#include "kubesim/output/observers.h"
+#include "kubesim/output/report_writers.h"
+#include "kubesim/scenario/load.h"
+
+namespace po = boost::program_options;
+
+namespace kubesim::cli {
+namespace {
+
+// Writes `content` to `path` through a temporary file in the same directory
+// and a rename, so a reader never sees half a file. Returns an error message.
+std::optional<std::string> WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return fmt::format("cannot write {}", path);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return fmt::format("cannot write {}", path);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return fmt::format("cannot write {}: {}", path, ec.message());
+  }
+  return std::nullopt;
+}
+
+// One CSV row per (scenario, metric): the report's JSON flattened to dotted paths.
+void Flatten(const nlohmann::ordered_json& j, const std::string& prefix, const std::string& scenario,
+             std::string& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      Flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), scenario, out);
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) Flatten(j[i], fmt::format("{}[{}]", prefix, i), scenario, out);
+  } else {
+    std::string value = j.is_string() ? j.get<std::string>() : j.dump();
+    if (j.is_null()) value.clear();
+    out += fmt::format("{},{},{}\n", scenario, prefix, value);
+  }
+}
+
+}  // namespace
+
+int RunRun(std::span<const std::string> args) {
+  po::options_description visible("Options");
+  visible.add_options()                                                        //
+      ("help,h", "print this help")                                            //
+      ("format", po::value<std::string>()->default_value("table"),
+       "report format: table, json or csv")                                     //
+      ("seed", po::value<uint64_t>(), "RNG seed (default: the scenario's seed)")  //
+      ("until", po::value<std::string>(),
+       "stop time, a duration (default: the scenario's until, else 1m after the last "
+       "step and every rollout's end)")                                         //
+      ("events", po::value<std::string>(), "write the event log to FILE")      //
+      ("timeline", po::value<std::string>(), "write the state over time as CSV to FILE")  //
+      ("max-events", po::value<uint64_t>()->default_value(200'000'000),
+       "stop with an error after this many events")                             //
+      ("quiet,q", "print no warnings")                                         //
+      ("verbose,v", "print the event log after the report");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario file");
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("scenario", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
+                  .options(all)
+                  .positional(positional)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    UsageError(fmt::format("{}; try 'kubesim run --help'", e.what()));
+    return kExitBadInput;
+  }
+  if (vm.count("help")) {
+    std::ostringstream opts;
+    opts << visible;
+    std::fputs(("Usage: kubesim run SCENARIO.yaml [OPTIONS]\n\n"
+                "Simulates one scenario and prints its report (SPEC §4).\n\n" +
+                opts.str() +
+                "\nExit codes: 0 success, 1 an expect: assertion failed, 2 bad input or usage,\n"
+                "3 an invariant of the model broke.\n")
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
+  if (!vm.count("scenario") || vm["scenario"].as<std::vector<std::string>>().size() != 1) {
+    UsageError("run needs exactly one SCENARIO.yaml; try 'kubesim run --help'");
+    return kExitBadInput;
+  }
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    UsageError(fmt::format("unknown --format '{}' (use table, json or csv)", format));
+    return kExitBadInput;
+  }
+  cluster::SimulationOptions options;
+  if (vm.count("seed")) options.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("until")) {
+    const auto until = ParseDuration(vm["until"].as<std::string>());
+    if (!until.ok() || *until < SimDuration::Zero()) {
+      UsageError(fmt::format("--until: {}", until.ok() ? "must not be negative" : until.error()));
+      return kExitBadInput;
+    }
+    options.until = *until;
+  }
+  options.max_events = vm["max-events"].as<uint64_t>();
+  const bool quiet = vm.count("quiet") > 0;
+
+  const std::string file = vm["scenario"].as<std::vector<std::string>>().front();
+  const scenario::LoadResult loaded = scenario::LoadScenarioFile(file);
+  for (const auto& d : loaded.diagnostics) {
+    if (quiet && d.severity != k8s::Severity::kError) continue;
+    std::fputs((d.ToString() + "\n").c_str(), stderr);
+  }
+  if (!loaded.ok()) return kExitBadInput;
+  if (!loaded.scenario) {
+    std::fputs(fmt::format("{}:1:1: error: no kind: Scenario document; kubesim run needs a "
+                           "scenario (kubesim validate checks plain manifests)\n",
+                           file)
+                   .c_str(),
+               stderr);
+    return kExitBadInput;
+  }
+  const scenario::Scenario& sc = *loaded.scenario;
+
+  cluster::Simulation sim(loaded.scenario, options);
+  metrics::Collector collector(sc.name, options.seed.value_or(sc.seed));
+  output::EventLog event_log;
+  output::Timeline timeline;
+  sim.AddObserver(&collector);
+  const bool want_log = vm.count("events") || vm.count("verbose");
+  if (want_log) sim.AddObserver(&event_log);
+  if (vm.count("timeline")) sim.AddObserver(&timeline);
+  const cluster::RunResult result = sim.Run();
+  if (result.budget_exhausted) {
+    std::fputs(fmt::format("{}: error: the run fired {} events by {}s of simulated time and was "
+                           "stopped (raise --max-events, or set an earlier `until`)\n",
+                           file, result.events, FormatSeconds(result.end, 3))
+                   .c_str(),
+               stderr);
+    return kExitBadInput;
+  }
+  const metrics::Report report = collector.TakeReport(result.events);
+  const nlohmann::ordered_json json = output::ReportToJson(report);
+  if (!quiet) {
+    for (const metrics::ServiceReport& s : report.services) {
+      if (!s.served) {
+        std::fputs(fmt::format("{}: warning: service {} never served: its metrics are null\n",
+                               file, s.key)
+                       .c_str(),
+                   stderr);
+      }
+    }
+  }
+
+  for (const auto& [flag, content] :
+       {std::pair<const char*, const std::string*>{"events", &event_log.text()}}) {
+    if (!vm.count(flag)) continue;
+    if (auto err = WriteFileAtomically(vm[flag].as<std::string>(), *content)) {
+      UsageError(*err);
+      return kExitBadInput;
+    }
+  }
+  if (vm.count("timeline")) {
+    if (auto err = WriteFileAtomically(vm["timeline"].as<std::string>(), timeline.Csv())) {
+      UsageError(*err);
+      return kExitBadInput;
+    }
+  }
+
+  std::string out;
+  if (format == "json") {
+    out = json.dump(2) + "\n";
+  } else if (format == "csv") {
+    out = "scenario,metric,value\n";
+    Flatten(json, "", sc.name, out);
+  } else {
+    out = output::FormatTable(report);
+    if (vm.count("verbose")) out += "\nevents:\n" + event_log.text();
+  }
+  std::fputs(out.c_str(), stdout);
+
+  const auto failures = output::CheckExpectations(sc, json);
+  for (const output::ExpectFailure& f : failures) {
+    const k8s::Position& at = f.expectation->position;
+    std::fputs(fmt::format("{}:{}:{}: expect failed: {}\n", at.file, at.line, at.column, f.message)
+                   .c_str(),
+               stderr);
+  }
+  return failures.empty() ? kExitOk : kExitExpectFailed;
+}
+
+}  // namespace kubesim::cli

@@ -1,0 +1,352 @@
+// The Deployment controller: syncDeployment and what it calls
+// (pkg/controller/deployment/deployment_controller.go, sync.go, rolling.go,
+// recreate.go, progress.go), over the model's ReplicaSets. The arithmetic is
+// deployment_util.h's; this file reads views of the ReplicaSets, calls it, and
+// writes the results back — as the Go code reads listers and writes the API.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "world.h"
+
+namespace kubesim::cluster {
+namespace {
+
+constexpr std::string_view kAlphanums = "bcdfghjklmnpqrstvwxz2456789";
+constexpr int32_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+
+// pod-template-hash as Kubernetes prints it: SafeEncodeString of the decimal hash.
+std::string TemplateHash(uint64_t h) {
+  std::string s = std::to_string(h & 0xFFFFFFFFu);
+  for (char& c : s) c = kAlphanums[static_cast<unsigned char>(c) % kAlphanums.size()];
+  return s;
+}
+
+}  // namespace
+
+void World::EnqueueDeployment(uint32_t d) {
+  Deployment& dep = deployments_[d];
+  if (dep.queued) return;
+  dep.queued = true;
+  Schedule(Draw(scenario_->cluster.timing.controller_delay, "controller-delay", dep.key),
+           kPhaseControl, EventKind::kSyncDeployment, d);
+}
+
+std::vector<ReplicaSetView> World::Views(const std::vector<uint32_t>& ids) const {
+  std::vector<ReplicaSetView> v;
+  v.reserve(ids.size());
+  for (uint32_t id : ids) v.push_back(replica_sets_[id].view);
+  return v;
+}
+
+void World::WriteViews(uint32_t d, const std::vector<uint32_t>& ids,
+                       const std::vector<ReplicaSetView>& views) {
+  for (const ReplicaSetView& v : views) {
+    (void)ids;
+    ReplicaSet& rs = replica_sets_[v.id];
+    if (rs.view.replicas != v.replicas) {
+      Emit("deployment/" + deployments_[d].name,
+           fmt::format("scaled replicaset/{} from {} to {}", rs.name, rs.view.replicas,
+                       v.replicas));
+      rs.view = v;
+      EnqueueReplicaSet(v.id);
+    } else {
+      rs.view = v;
+    }
+  }
+}
+
+uint32_t World::FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds) {
+  // FindNewReplicaSet: the oldest ReplicaSet whose template equals the
+  // Deployment's (EqualIgnoreHash: kubesim keeps templates without the hash label).
+  const Deployment& dep = deployments_[d];
+  uint32_t found = kNone;
+  olds->clear();
+  for (uint32_t rs : dep.replica_sets) {
+    if (replica_sets_[rs].deleted) continue;
+    if (found == kNone && *replica_sets_[rs].template_ == dep.spec.template_) {
+      found = rs;
+    } else {
+      olds->push_back(rs);
+    }
+  }
+  return found;
+}
+
+uint32_t World::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds) {
+  Deployment& dep = deployments_[d];
+  int64_t max_revision = 0;
+  for (uint32_t rs : olds) max_revision = std::max(max_revision, replica_sets_[rs].view.revision);
+  ReplicaSet rs;
+  rs.owner = d;
+  rs.namespace_name = dep.namespace_name;
+  rs.template_ = std::make_shared<k8s::PodTemplateSpec>(dep.spec.template_);
+  rs.selector = dep.spec.selector;
+  rs.min_ready_seconds = dep.spec.min_ready_seconds;
+  rs.hash = TemplateHash(StableHash(fmt::format("{}#{}", dep.key, dep.replica_sets.size())));
+  rs.name = dep.name + "-" + rs.hash;
+  rs.view.id = static_cast<uint32_t>(replica_sets_.size());
+  rs.view.creation_order = rs.view.id;
+  rs.view.revision = max_revision + 1;
+  // getNewReplicaSet: created at NewRSNewReplicas (min(maxSurge, N) next to a
+  // full old ReplicaSet; N for Recreate), with the replicas annotations.
+  const std::vector<ReplicaSetView> old_views = Views(olds);
+  std::vector<ReplicaSetView> all = old_views;
+  all.push_back(rs.view);
+  rs.view.replicas = NewRSNewReplicas(dep.spec, all, rs.view);
+  rs.view.desired_replicas = dep.spec.replicas;
+  rs.view.max_replicas = dep.spec.replicas + MaxSurge(dep.spec);
+  const uint32_t id = rs.view.id;
+  Emit("deployment/" + dep.name, fmt::format("created replicaset/{} (revision {}) with {} replicas",
+                                              rs.name, rs.view.revision, rs.view.replicas));
+  replica_sets_.push_back(std::move(rs));
+  dep.replica_sets.push_back(id);
+  if (dep.spec.progress_deadline_seconds != kMaxInt32) {
+    // NewReplicaSetCreated: Progressing=True, a fresh lastUpdateTime.
+    dep.progressing = {ProgressingCondition::Reason::kNewReplicaSetCreated, loop_.Now(),
+                       loop_.Now()};
+  }
+  EnqueueReplicaSet(id);
+  return id;
+}
+
+void World::SyncDeployment(uint32_t d) {
+  Deployment& dep = deployments_[d];
+  dep.queued = false;
+  if (dep.deleted) return;
+  std::vector<uint32_t> olds;
+  uint32_t new_rs = FindNewReplicaSet(d, &olds);
+  if (new_rs != kNone) {
+    // getNewReplicaSet on an existing one: its revision becomes max(old) + 1 (a
+    // rollback adopts an old ReplicaSet this way) and its annotations follow the spec.
+    int64_t max_revision = 0;
+    for (uint32_t rs : olds) max_revision = std::max(max_revision, replica_sets_[rs].view.revision);
+    ReplicaSetView& v = replica_sets_[new_rs].view;
+    if (v.revision <= max_revision) {
+      v.revision = max_revision + 1;
+      if (dep.spec.progress_deadline_seconds != kMaxInt32) {
+        dep.progressing = {ProgressingCondition::Reason::kFoundNewReplicaSet, loop_.Now(),
+                           loop_.Now()};
+      }
+    }
+    replica_sets_[new_rs].min_ready_seconds = dep.spec.min_ready_seconds;
+  }
+
+  if (dep.spec.paused) {
+    // checkPausedConditions + sync(): scale only, no new ReplicaSet, no rollout.
+    if (dep.progressing.reason != ProgressingCondition::Reason::kProgressDeadlineExceeded &&
+        dep.spec.progress_deadline_seconds != kMaxInt32 &&
+        dep.progressing.reason != ProgressingCondition::Reason::kDeploymentPaused) {
+      dep.progressing.reason = ProgressingCondition::Reason::kDeploymentPaused;
+      dep.progressing.last_update = loop_.Now();
+      dep.progressing.last_transition = loop_.Now();
+    }
+    ScaleForDeployment(d, olds, new_rs);
+    CleanupDeployment(d, olds);
+    SyncRolloutStatus(d, new_rs, olds);
+    return;
+  }
+  {
+    const std::vector<ReplicaSetView> old_views = Views(olds);
+    const ReplicaSetView* nv = new_rs != kNone ? &replica_sets_[new_rs].view : nullptr;
+    if (IsScalingEvent(dep.spec, old_views, nv)) {
+      ScaleForDeployment(d, olds, new_rs);
+      SyncRolloutStatus(d, new_rs, olds);
+      return;
+    }
+  }
+  if (dep.spec.strategy.type == k8s::DeploymentStrategy::Type::kRecreate) {
+    RolloutRecreate(d, olds, new_rs);
+  } else {
+    RolloutRolling(d, olds, new_rs);
+  }
+}
+
+void World::ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
+  Deployment& dep = deployments_[d];
+  std::vector<ReplicaSetView> old_views = Views(olds);
+  ReplicaSetView new_view;
+  ReplicaSetView* nv = nullptr;
+  if (new_rs != kNone) {
+    new_view = replica_sets_[new_rs].view;
+    nv = &new_view;
+  }
+  Scale(dep.spec, dep.status.replicas, old_views, nv);
+  WriteViews(d, olds, old_views);
+  if (nv != nullptr) WriteViews(d, {new_rs}, {new_view});
+}
+
+void World::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
+  Deployment& dep = deployments_[d];
+  if (new_rs == kNone) new_rs = CreateNewReplicaSet(d, olds);
+  std::vector<ReplicaSetView> old_views = Views(olds);
+  ReplicaSetView new_view = replica_sets_[new_rs].view;
+  // reconcileNewReplicaSet: scale up the new ReplicaSet if possible.
+  if (ReconcileNewReplicaSet(dep.spec, old_views, new_view)) {
+    WriteViews(d, {new_rs}, {new_view});
+    SyncRolloutStatus(d, new_rs, olds);
+    return;
+  }
+  // reconcileOldReplicaSets: scale down old ReplicaSets if possible.
+  if (ReconcileOldReplicaSets(dep.spec, old_views, new_view)) {
+    WriteViews(d, olds, old_views);
+    SyncRolloutStatus(d, new_rs, olds);
+    return;
+  }
+  std::vector<ReplicaSetView> all = old_views;
+  all.push_back(new_view);
+  if (DeploymentComplete(dep.spec, CalculateStatus(all, &new_view))) CleanupDeployment(d, olds);
+  SyncRolloutStatus(d, new_rs, olds);
+}
+
+bool World::OldPodsRunning(const std::vector<uint32_t>& olds) const {
+  // oldPodsRunning: any old ReplicaSet with status replicas, or any of its pods
+  // not Succeeded/Failed — terminating pods are still Running, so they block.
+  for (uint32_t rs : olds) {
+    if (replica_sets_[rs].view.status_replicas > 0 || replica_sets_[rs].existing_pods > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void World::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
+  Deployment& dep = deployments_[d];
+  std::vector<ReplicaSetView> old_views = Views(olds);
+  if (ScaleDownOldReplicaSetsForRecreate(dep.spec, old_views)) {
+    WriteViews(d, olds, old_views);
+    SyncRolloutStatus(d, new_rs, olds);
+    return;
+  }
+  // Do not process a deployment when it has old pods running.
+  if (OldPodsRunning(olds)) {
+    SyncRolloutStatus(d, new_rs, olds);
+    return;
+  }
+  if (new_rs == kNone) new_rs = CreateNewReplicaSet(d, olds);
+  // scaleUpNewReplicaSetForRecreate.
+  ReplicaSetView new_view = replica_sets_[new_rs].view;
+  if (ScaleReplicaSetAndRecordEvent(dep.spec, new_view, dep.spec.replicas)) {
+    WriteViews(d, {new_rs}, {new_view});
+  }
+  old_views = Views(olds);
+  std::vector<ReplicaSetView> all = old_views;
+  all.push_back(replica_sets_[new_rs].view);
+  if (DeploymentComplete(dep.spec, CalculateStatus(all, &replica_sets_[new_rs].view))) {
+    CleanupDeployment(d, olds);
+  }
+  SyncRolloutStatus(d, new_rs, olds);
+}
+
+void World::CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds) {
+  Deployment& dep = deployments_[d];
+  for (uint32_t rs : ReplicaSetsToCleanUp(dep.spec, Views(olds))) {
+    // Only empty ReplicaSets are deleted, so no pod goes with them.
+    if (replica_sets_[rs].existing_pods > 0) continue;
+    replica_sets_[rs].deleted = true;
+    Emit("deployment/" + dep.name,
+         fmt::format("deleted replicaset/{} (revision history limit)", replica_sets_[rs].name));
+  }
+}
+
+void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uint32_t>& olds) {
+  using Reason = ProgressingCondition::Reason;
+  Deployment& dep = deployments_[d];
+  std::vector<ReplicaSetView> all = Views(olds);
+  const ReplicaSetView* nv = nullptr;
+  if (new_rs != kNone) {
+    all.push_back(replica_sets_[new_rs].view);
+    nv = &replica_sets_[new_rs].view;
+  }
+  const DeploymentStatusCounts status = CalculateStatus(all, nv);
+  const bool has_deadline = dep.spec.progress_deadline_seconds != kMaxInt32;
+  const bool is_complete_deployment = status.replicas == status.updated_replicas &&
+                                      dep.progressing.reason == Reason::kNewReplicaSetAvailable;
+  if (has_deadline && !is_complete_deployment && !dep.spec.paused) {
+    if (DeploymentComplete(dep.spec, status)) {
+      if (dep.progressing.reason != Reason::kNewReplicaSetAvailable) {
+        dep.progressing.reason = Reason::kNewReplicaSetAvailable;
+        dep.progressing.last_update = loop_.Now();
+      }
+    } else if (DeploymentProgressing(dep.status, status)) {
+      if (dep.progressing.reason == Reason::kProgressDeadlineExceeded) {
+        dep.progressing.last_transition = loop_.Now();  // False -> True
+      }
+      dep.progressing.reason = Reason::kReplicaSetUpdated;
+      dep.progressing.last_update = loop_.Now();
+    } else if (DeploymentTimedOut(dep.spec, dep.progressing, loop_.Now()) &&
+               dep.progressing.reason != Reason::kProgressDeadlineExceeded) {
+      dep.progressing.reason = Reason::kProgressDeadlineExceeded;
+      dep.progressing.last_update = loop_.Now();
+      dep.progressing.last_transition = loop_.Now();
+      Emit("deployment/" + dep.name, "ProgressDeadlineExceeded");
+      if (!dep.rollouts.empty() && !dep.rollouts.back().superseded) {
+        Rollout& r = dep.rollouts.back();
+        if (!r.deadline_exceeded && !r.complete) {
+          r.deadline_exceeded = true;
+          r.settled_at = loop_.Now();
+          for (Observer* o : observers_) o->OnRolloutDeadlineExceeded(loop_.Now(), r.info);
+        }
+      }
+    }
+  }
+  dep.status = status;
+
+  // kubectl rollout status returns once updated, ready and available replicas
+  // reach spec.replicas and no old replicas remain (status counts ignore
+  // terminating pods).
+  if (!dep.rollouts.empty()) {
+    Rollout& r = dep.rollouts.back();
+    if (!r.superseded && !r.status_done && new_rs != kNone &&
+        status.updated_replicas >= dep.spec.replicas && status.replicas <= status.updated_replicas &&
+        status.available_replicas >= status.updated_replicas) {
+      r.status_done = true;
+      for (Observer* o : observers_) o->OnRolloutStatusDone(loop_.Now(), r.info);
+    }
+  }
+
+  // requeueStuckDeployment: check the deadline again when it can pass.
+  if (auto after = RequeueStuckDeployment(dep.spec, dep.progressing, status, loop_.Now())) {
+    loop_.Cancel(dep.deadline_check);
+    const SimDuration delay =
+        *after == SimDuration::Zero() ? SimDuration::Millis(5) : *after + SimDuration::Seconds(1);
+    dep.deadline_check = Schedule(delay, kPhaseControl, EventKind::kSyncDeployment, d);
+  }
+  dirty_rollouts_.push_back(d);
+}
+
+void World::CheckRollouts(uint32_t d) {
+  Deployment& dep = deployments_[d];
+  if (dep.rollouts.empty() || dep.deleted) return;
+  Rollout& r = dep.rollouts.back();
+  if (r.superseded || r.complete) return;
+  // SPEC §4: complete when every replica is updated and available and no old
+  // pod is left, terminating ones included.
+  std::vector<uint32_t> olds;
+  const uint32_t new_rs = FindNewReplicaSet(d, &olds);
+  if (new_rs == kNone) return;
+  for (uint32_t rs : olds) {
+    if (replica_sets_[rs].existing_pods > 0) return;
+  }
+  const ReplicaSet& nrs = replica_sets_[new_rs];
+  int32_t active = 0, available = 0, terminating = 0;
+  for (uint32_t pod : nrs.pods) {
+    const Pod& p = pods_[pod];
+    if (p.state == PodState::kGone) continue;
+    if (p.deleted) {
+      ++terminating;
+      continue;
+    }
+    ++active;
+    available += IsAvailable(p, nrs.min_ready_seconds);
+  }
+  (void)terminating;
+  if (active != dep.spec.replicas || available != dep.spec.replicas) return;
+  r.complete = true;
+  if (!r.deadline_exceeded) r.settled_at = loop_.Now();
+  Emit("deployment/" + dep.name, fmt::format("rollout to revision {} complete", r.info.revision));
+  for (Observer* o : observers_) o->OnRolloutComplete(loop_.Now(), r.info);
+}
+
+}  // namespace kubesim::cluster

@@ -1,0 +1,422 @@
+// The kubelet of every node: image pulls (serialized per node, kubelet's
+// serializeImagePulls default), containers and their processes, the three
+// probe workers (pkg/kubelet/prober/worker.go), restarts with
+// CrashLoopBackOff (10 s doubling to 300 s, reset after 600 s), and pod
+// termination (preStop, SIGTERM, grace period, SIGKILL). Node failure and
+// recovery live here too: a failed node's kubelet is gone.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "world.h"
+
+namespace kubesim::cluster {
+namespace {
+
+constexpr SimDuration kBackoffInitial = SimDuration::Seconds(10);   // kubelet backOffPeriod
+constexpr SimDuration kBackoffMax = SimDuration::Seconds(300);      // MaxContainerBackOff
+constexpr SimDuration kPreStopExtension = SimDuration::Seconds(2);  // one-off grace extension
+constexpr SimDuration kEvictionDelay = SimDuration::Seconds(300);   // not-ready toleration (DefaultTolerationSeconds)
+
+// How long a preStop hook takes: `sleep: {seconds: N}`, an exec of `sleep N`
+// (directly or through `sh -c`), or an httpGet (instant here).
+SimDuration PreStopDuration(const k8s::Container& c) {
+  if (!c.lifecycle.pre_stop) return SimDuration::Zero();
+  const k8s::LifecycleHandler& h = *c.lifecycle.pre_stop;
+  if (h.sleep) return SimDuration::Seconds(h.sleep->seconds);
+  if (h.exec) {
+    // The last "sleep N" in the command words (["sleep","5"] or ["sh","-c","sleep 5"]).
+    std::string text;
+    for (const std::string& w : h.exec->command) text += w + " ";
+    const size_t at = text.rfind("sleep ");
+    if (at != std::string::npos) {
+      const auto d = ParseDuration(text.substr(at + 6, text.find(' ', at + 6) - (at + 6)));
+      if (d.ok() && *d > SimDuration::Zero()) return *d;
+    }
+  }
+  return SimDuration::Zero();
+}
+
+}  // namespace
+
+void World::Bind(uint32_t id, uint32_t n) {
+  Pod& p = pods_[id];
+  Node& node = nodes_[n];
+  p.node = n;
+  p.bound_at = loop_.Now();
+  node.requested += p.requests;
+  bound_ += p.requests;
+  Emit(PodLabel(id), "scheduled to node/" + node.name);
+  SetPodState(id, PodState::kPulling);
+  ArmProbes(id);
+  node.pull_queue.push_back(id);
+  if (!node.pulling) StartPull(n);
+}
+
+void World::StartPull(uint32_t n) {
+  Node& node = nodes_[n];
+  while (!node.pull_queue.empty() && node.ready) {
+    const uint32_t pod = node.pull_queue.front();
+    node.pull_queue.erase(node.pull_queue.begin());
+    const Pod& p = pods_[pod];
+    if (p.deleted) continue;
+    const ImageBehaviour& img = images_[p.image];
+    if (node.image_cached[p.image] && !img.always_pull) {
+      StartContainer(pod);  // image present: no pull
+      continue;
+    }
+    node.pulling = true;
+    Emit(PodLabel(pod), "pulling image");
+    Schedule(Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone, pod, n);
+    return;
+  }
+}
+
+void World::PullDone(uint32_t id, uint64_t n) {
+  Node& node = nodes_[n];
+  node.pulling = false;
+  node.image_cached[pods_[id].image] = true;
+  if (!pods_[id].deleted && pods_[id].node == n && node.ready) {
+    Emit(PodLabel(id), "image pulled");
+    StartContainer(id);
+  }
+  StartPull(static_cast<uint32_t>(n));
+}
+
+void World::StartContainer(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.deleted || p.state == PodState::kGone) return;
+  const ImageBehaviour& img = images_[p.image];
+  p.container_running = true;
+  ++p.container_gen;
+  p.container_started_at = loop_.Now();
+  p.serving = false;
+  p.started = p.probes[static_cast<int>(ProbeKind::kStartup)].probe == nullptr;
+  for (ProbeWorker& w : p.probes) {
+    w.successes = 0;
+    w.failures = 0;
+  }
+  SetPodState(id, PodState::kStarting);
+  Emit(PodLabel(id), "container started");
+  const std::string key = fmt::format("{}#{}", p.name, p.restarts);
+  if (img.healthy) {
+    Schedule(Draw(img.start, "start", key), kPhaseProcess, EventKind::kProcessServing, id,
+             p.container_gen);
+  }
+  if (img.crash_after) {
+    Schedule(Draw(*img.crash_after, "crash-after", key), kPhaseProcess, EventKind::kProcessExit,
+             id, p.container_gen);
+  }
+  if (p.started && p.probes[static_cast<int>(ProbeKind::kReadiness)].probe == nullptr) {
+    // No readiness probe: Ready as soon as the container runs (and is started).
+    SetReady(id, true);
+  } else {
+    TriggerReadiness(id);
+  }
+}
+
+void World::ProcessServing(uint32_t id, uint64_t gen) {
+  Pod& p = pods_[id];
+  if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;
+  p.serving = true;
+  Emit(PodLabel(id), "serving");
+  RequestStartCheck();
+}
+
+void World::ProcessStopServing(uint32_t id, uint64_t gen) {
+  Pod& p = pods_[id];
+  if (p.container_gen != gen || !p.serving) return;
+  p.serving = false;
+  Emit(PodLabel(id), "stopped serving");
+}
+
+void World::ProcessExit(uint32_t id, uint64_t gen) {
+  Pod& p = pods_[id];
+  if (p.container_gen != gen || !p.container_running) return;
+  Emit(PodLabel(id), p.deleted ? "process exited" : "process exited unexpectedly");
+  ContainerStopped(id);
+}
+
+void World::ContainerStopped(uint32_t id) {
+  Pod& p = pods_[id];
+  p.container_running = false;
+  p.serving = false;
+  p.started = false;
+  ++p.container_gen;  // outstanding serving / exit events of this container are void
+  SetReady(id, false);
+  if (p.deleted) {
+    PodGone(id);
+    return;
+  }
+  // Restart (restartPolicy Always) with CrashLoopBackOff: the first restart at
+  // once, then the back-off, doubling; an entry 2 x max old is forgotten.
+  ++p.restarts;
+  for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
+  Backoff& b = p.backoff;
+  SimDuration delay;
+  if (!b.has_entry || loop_.Now() - b.last_update > kBackoffMax * 2) {
+    delay = SimDuration::Zero();
+    b.backoff = kBackoffInitial;
+  } else {
+    delay = b.backoff;
+    b.backoff = std::min(b.backoff * 2, kBackoffMax);
+  }
+  b.has_entry = true;
+  b.last_update = loop_.Now() + delay;
+  Emit(PodLabel(id), delay == SimDuration::Zero()
+                         ? std::string("restarting container")
+                         : fmt::format("CrashLoopBackOff: restarting in {}", FormatDuration(delay)));
+  Schedule(delay, kPhaseProcess, EventKind::kContainerStart, id, p.container_gen);
+}
+
+// --- probes ----------------------------------------------------------------------------
+
+void World::ArmProbes(uint32_t id) {
+  // A worker per probe, created when the kubelet adds the pod: it probes at
+  // once, then on every tick of its period.
+  for (uint32_t k = 0; k < 3; ++k) {
+    if (pods_[id].probes[k].probe != nullptr) ScheduleProbe(id, static_cast<ProbeKind>(k), {});
+  }
+}
+
+void World::ScheduleProbe(uint32_t id, ProbeKind kind, SimDuration delay) {
+  ProbeWorker& w = pods_[id].probes[static_cast<int>(kind)];
+  loop_.Cancel(w.tick);
+  ++w.gen;
+  w.tick = Schedule(delay, kPhaseProbe, EventKind::kProbe, id,
+                    (static_cast<uint64_t>(kind) << 32) | w.gen);
+}
+
+void World::TriggerReadiness(uint32_t id) {
+  // While a started container is not Ready, every status change sends the
+  // readiness worker a manual trigger: it probes at once and its ticker restarts.
+  const Pod& p = pods_[id];
+  const ProbeWorker& w = p.probes[static_cast<int>(ProbeKind::kReadiness)];
+  if (w.probe == nullptr || p.ready || !p.container_running || !p.started) return;
+  ScheduleProbe(id, ProbeKind::kReadiness, SimDuration::Zero());
+}
+
+void World::RunProbe(uint32_t id, uint64_t payload) {
+  Pod& p = pods_[id];
+  const auto kind = static_cast<ProbeKind>(payload >> 32);
+  ProbeWorker& w = p.probes[static_cast<int>(kind)];
+  if ((payload & 0xFFFFFFFFu) != w.gen || p.state == PodState::kGone) return;
+  // Liveness and startup probes stop once the pod is being deleted.
+  if (p.deleted && kind != ProbeKind::kReadiness) return;
+  w.tick = loop_.After(SimDuration::Seconds(w.probe->period_seconds), kPhaseProbe,
+                       Event{static_cast<uint32_t>(EventKind::kProbe), id, payload});
+  if (!p.container_running) return;
+  if (kind == ProbeKind::kStartup ? p.started : !p.started) return;  // startup gates the others
+  // Ticks earlier than initialDelaySeconds after the container started are skipped.
+  if (loop_.Now() - p.container_started_at < SimDuration::Seconds(w.probe->initial_delay_seconds)) {
+    return;
+  }
+  ProbeResult(id, kind, p.serving);
+}
+
+void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
+  Pod& p = pods_[id];
+  ProbeWorker& w = p.probes[static_cast<int>(kind)];
+  if (success) {
+    ++w.successes;
+    w.failures = 0;
+  } else {
+    ++w.failures;
+    w.successes = 0;
+  }
+  const k8s::Probe& probe = *w.probe;
+  switch (kind) {
+    case ProbeKind::kReadiness:
+      if (success && w.successes >= probe.success_threshold) SetReady(id, true);
+      if (!success && w.failures >= probe.failure_threshold) SetReady(id, false);
+      break;
+    case ProbeKind::kLiveness:
+      if (!success && w.failures >= probe.failure_threshold) {
+        Emit(PodLabel(id), "liveness probe failed: killing the container");
+        ContainerStopped(id);
+      }
+      break;
+    case ProbeKind::kStartup:
+      if (success && w.successes >= probe.success_threshold) {
+        p.started = true;
+        Emit(PodLabel(id), "startup probe succeeded");
+        if (p.probes[static_cast<int>(ProbeKind::kReadiness)].probe == nullptr) {
+          SetReady(id, true);
+        } else {
+          TriggerReadiness(id);
+        }
+      } else if (!success && w.failures >= probe.failure_threshold) {
+        Emit(PodLabel(id), "startup probe failed: killing the container");
+        ContainerStopped(id);
+      }
+      break;
+  }
+}
+
+void World::SetReady(uint32_t id, bool ready) {
+  Pod& p = pods_[id];
+  if (p.ready == ready) return;
+  p.ready = ready;
+  p.ready_since = ready ? std::optional<SimTime>(loop_.Now()) : std::nullopt;
+  if (!p.deleted) {
+    SetPodState(id, ready ? PodState::kReady : PodState::kStarting);
+  } else {
+    Emit(PodLabel(id), ready ? "Ready" : "not Ready");
+  }
+  PodChanged(id);
+  if (!ready) TriggerReadiness(id);
+}
+
+// --- termination -------------------------------------------------------------------
+
+void World::DeletePod(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.deleted || p.state == PodState::kGone) return;
+  p.deleted = true;
+  Emit(PodLabel(id), "deleted");
+  if (p.unschedulable) {
+    p.unschedulable = false;
+    --unschedulable_count_;
+  }
+  // Liveness and startup workers stop; readiness goes on during termination.
+  for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) {
+    ProbeWorker& w = p.probes[static_cast<int>(k)];
+    loop_.Cancel(w.tick);
+    ++w.gen;
+  }
+  if (p.node != kNone && !nodes_[p.node].ready) {
+    // Its kubelet is down: the pod stays Terminating until the node returns.
+    SetPodState(id, PodState::kTerminating);
+    PodChanged(id);
+    return;
+  }
+  if (!p.container_running) {
+    PodGone(id);  // nothing to stop: unbound, pulling, or in back-off
+    return;
+  }
+  SetPodState(id, PodState::kTerminating);
+  PodChanged(id);
+  const k8s::Container& c = p.spec->containers.front();
+  const SimDuration grace = SimDuration::Seconds(p.spec->termination_grace_period_seconds);
+  const SimDuration pre_stop = PreStopDuration(c);
+  if (pre_stop >= grace && pre_stop > SimDuration::Zero()) {
+    // preStop still running at the deadline: SIGTERM then, and a one-off 2 s extension.
+    Schedule(grace, kPhaseProcess, EventKind::kPreStopDone, id);
+    Schedule(grace + kPreStopExtension, kPhaseProcess, EventKind::kGraceExpired, id);
+    return;
+  }
+  Schedule(grace, kPhaseProcess, EventKind::kGraceExpired, id);
+  if (pre_stop > SimDuration::Zero()) {
+    Emit(PodLabel(id), fmt::format("preStop hook ({})", FormatDuration(pre_stop)));
+    Schedule(pre_stop, kPhaseProcess, EventKind::kPreStopDone, id);
+  } else {
+    PreStopDone(id);
+  }
+}
+
+void World::PreStopDone(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.state == PodState::kGone || !p.container_running || p.sigterm_sent) return;
+  p.sigterm_sent = true;
+  Emit(PodLabel(id), "SIGTERM");
+  const ImageBehaviour& img = images_[p.image];
+  const SimDuration shutdown = Draw(img.shutdown, "shutdown", p.name);
+  const SimDuration drain = std::min(Draw(img.drain, "drain", p.name), shutdown);
+  if (drain == SimDuration::Zero()) {
+    if (p.serving) {
+      p.serving = false;
+      Emit(PodLabel(id), "stopped serving");
+    }
+  } else {
+    Schedule(drain, kPhaseProcess, EventKind::kProcessStopServing, id, p.container_gen);
+  }
+  if (shutdown == SimDuration::Zero()) {
+    ProcessExit(id, p.container_gen);
+  } else {
+    Schedule(shutdown, kPhaseProcess, EventKind::kProcessExit, id, p.container_gen);
+  }
+}
+
+void World::GraceExpired(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.state == PodState::kGone || !p.container_running) return;
+  Emit(PodLabel(id), "killed: grace period expired (SIGKILL)");
+  ContainerStopped(id);
+}
+
+void World::PodGone(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.state == PodState::kGone) return;
+  for (ProbeWorker& w : p.probes) {
+    loop_.Cancel(w.tick);
+    ++w.gen;
+  }
+  p.container_running = false;
+  p.serving = false;
+  p.ready = false;
+  SetPodState(id, PodState::kGone);
+  if (p.node != kNone) {
+    nodes_[p.node].requested -= p.requests;
+    bound_ -= p.requests;
+  }
+  --existing_pods_;
+  if (auto it = pod_names_.find(p.namespace_name + "/" + p.name);
+      it != pod_names_.end() && it->second == id) {
+    pod_names_.erase(it);
+  }
+  if (p.owner_rs != kNone) {
+    ReplicaSet& rs = replica_sets_[p.owner_rs];
+    --rs.existing_pods;
+    // deletePod requeues the Deployment (a Recreate waits for the last old pod).
+    if (rs.owner != kNone) EnqueueDeployment(rs.owner);
+  }
+  PodChanged(id);
+  RetryUnschedulable();
+}
+
+// --- nodes ---------------------------------------------------------------------------
+
+void World::FailNode(uint32_t n) {
+  Node& node = nodes_[n];
+  if (!node.ready) return;
+  node.ready = false;
+  ++node.failure_gen;
+  Emit("node/" + node.name, "failed (NotReady)");
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    Pod& p = pods_[id];
+    if (p.node != n || p.state == PodState::kGone) continue;
+    // The machine is gone: processes stop; the node controller marks its pods not Ready.
+    p.container_running = false;
+    p.serving = false;
+    ++p.container_gen;
+    SetReady(id, false);
+  }
+  node.pulling = false;
+  // Pods are evicted once the not-ready toleration (300 s) runs out.
+  Schedule(kEvictionDelay, kPhaseControl, EventKind::kNodeEvict, n, node.failure_gen);
+}
+
+void World::RecoverNode(uint32_t n) {
+  Node& node = nodes_[n];
+  if (node.ready) return;
+  node.ready = true;
+  Emit("node/" + node.name, "recovered (Ready)");
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    Pod& p = pods_[id];
+    if (p.node != n || p.state == PodState::kGone) continue;
+    if (p.deleted) {
+      PodGone(id);  // the kubelet finishes what the API asked while it was away
+    } else if (p.state != PodState::kPulling) {
+      ++p.restarts;
+      for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
+      StartContainer(id);
+    } else {
+      node.pull_queue.push_back(id);
+    }
+  }
+  if (!node.pulling) StartPull(n);
+  RetryUnschedulable();
+}
+
+}  // namespace kubesim::cluster

@@ -1,0 +1,125 @@
+// The ReplicaSet controller (pkg/controller/replicaset/replica_set.go):
+// manageReplicas creates or deletes pods until the non-terminating pods match
+// spec.replicas, deleting in ActivePodsWithRanks order (scheduling.h); then
+// the status counts (replicas, ready, available) are written, and the owning
+// Deployment is queued when they change.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "world.h"
+
+namespace kubesim::cluster {
+namespace {
+
+constexpr std::string_view kAlphanums = "bcdfghjklmnpqrstvwxz2456789";
+constexpr int32_t kBurstReplicas = 500;  // replica_set.go BurstReplicas
+
+}  // namespace
+
+bool World::IsAvailable(const Pod& p, int32_t min_ready_seconds) const {
+  // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime +
+  // minReadySeconds <= now).
+  if (!p.ready || p.deleted || !p.ready_since) return false;
+  return min_ready_seconds == 0 ||
+         *p.ready_since + SimDuration::Seconds(min_ready_seconds) <= loop_.Now();
+}
+
+void World::EnqueueReplicaSet(uint32_t id) {
+  ReplicaSet& rs = replica_sets_[id];
+  if (rs.queued) return;
+  rs.queued = true;
+  Schedule(Draw(scenario_->cluster.timing.controller_delay, "controller-delay", rs.name),
+           kPhaseControl, EventKind::kSyncReplicaSet, id);
+}
+
+void World::SyncReplicaSet(uint32_t id) {
+  ReplicaSet& rs = replica_sets_[id];
+  rs.queued = false;
+  if (rs.deleted) return;
+
+  std::vector<uint32_t> active;
+  for (uint32_t pod : rs.pods) {
+    if (!pods_[pod].deleted) active.push_back(pod);
+  }
+  const int32_t diff = static_cast<int32_t>(active.size()) - rs.view.replicas;
+  if (diff < 0) {
+    const int32_t create = std::min(-diff, kBurstReplicas);
+    for (int32_t i = 0; i < create; ++i) {
+      // A pod name: the ReplicaSet's name and five random characters (utilrand.String(5)).
+      Rng rng = Rng::Stream(seed_, fmt::format("pod-name/{}/{}", rs.name, rs.name_counter++));
+      std::string suffix(5, ' ');
+      for (char& c : suffix) c = kAlphanums[rng.Below(kAlphanums.size())];
+      k8s::Labels labels = rs.template_->metadata.labels;
+      if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
+      auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
+      // CreatePod may grow replica_sets_? No: only pods_; `rs` stays valid.
+      active.push_back(CreatePod(rs.namespace_name, rs.name + "-" + suffix, labels, spec, id));
+    }
+    if (create < -diff) EnqueueReplicaSet(id);  // the rest next sync
+  } else if (diff > 0) {
+    // getPodsToDelete: rank by ActivePodsWithRanks, counting for each pod the
+    // related (same Deployment) active pods on its node.
+    std::map<uint32_t, int32_t> on_node;
+    std::vector<uint32_t> related;
+    if (rs.owner != kNone) {
+      for (uint32_t other : deployments_[rs.owner].replica_sets) {
+        for (uint32_t pod : replica_sets_[other].pods) related.push_back(pod);
+      }
+    } else {
+      related = rs.pods;
+    }
+    for (uint32_t pod : related) {
+      if (!pods_[pod].deleted) ++on_node[pods_[pod].node];
+    }
+    auto rank = [&](uint32_t pod) {
+      const Pod& p = pods_[pod];
+      PodDeletionRank r;
+      r.assigned = p.node != kNone;
+      r.phase_ordinal = p.state == PodState::kPending || p.state == PodState::kPulling ? 0 : 2;
+      r.ready = p.ready;
+      r.colocated = on_node[p.node];
+      r.ready_since = p.ready_since;
+      r.max_restarts = p.restarts;
+      r.created = p.created;
+      r.uid = pod;
+      return r;
+    };
+    const SimTime now = loop_.Now();
+    std::stable_sort(active.begin(), active.end(), [&](uint32_t a, uint32_t b) {
+      return DeleteFirst(rank(a), rank(b), now);
+    });
+    const std::vector<uint32_t> doomed(active.begin(), active.begin() + diff);
+    active.erase(active.begin(), active.begin() + diff);
+    for (uint32_t pod : doomed) DeletePod(pod);
+  }
+
+  // calculateStatus: counts over non-terminating pods.
+  ReplicaSetView& v = replica_sets_[id].view;
+  const ReplicaSetView before = v;
+  v.status_replicas = 0;
+  v.ready_replicas = 0;
+  v.available_replicas = 0;
+  std::optional<SimTime> next_available;
+  for (uint32_t pod : active) {
+    const Pod& p = pods_[pod];
+    ++v.status_replicas;
+    v.ready_replicas += p.ready;
+    if (IsAvailable(p, replica_sets_[id].min_ready_seconds)) {
+      ++v.available_replicas;
+    } else if (p.ready && p.ready_since) {
+      const SimTime at = *p.ready_since + SimDuration::Seconds(replica_sets_[id].min_ready_seconds);
+      next_available = next_available ? std::min(*next_available, at) : at;
+    }
+  }
+  // Ready but not yet available: sync again when the first becomes available.
+  if (next_available) {
+    Schedule(*next_available - loop_.Now(), kPhaseControl, EventKind::kSyncReplicaSet, id);
+  }
+  if (!(before == v) && replica_sets_[id].owner != kNone) {
+    EnqueueDeployment(replica_sets_[id].owner);
+  }
+}
+
+}  // namespace kubesim::cluster

@@ -1,0 +1,535 @@
+// The World's plumbing: construction from a Scenario, the run loop, event
+// dispatch, applying and deleting objects (what the API server does for a
+// kubectl step), and the read-only ClusterView. See world.h.
+#include "world.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+
+namespace kubesim::cluster {
+namespace {
+
+constexpr SimDuration kDefaultTail = SimDuration::Minutes(1);    // SPEC §2 `until` default
+constexpr SimDuration kDefaultUntilCap = SimDuration::Hours(24);  // a rollout that never settles
+
+}  // namespace
+
+std::string_view PodStateName(PodState s) {
+  switch (s) {
+    case PodState::kPending: return "Pending";
+    case PodState::kPulling: return "Pulling";
+    case PodState::kStarting: return "Starting";
+    case PodState::kReady: return "Ready";
+    case PodState::kTerminating: return "Terminating";
+    case PodState::kGone: return "Gone";
+  }
+  return "?";
+}
+
+World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
+             std::optional<SimDuration> until, uint64_t max_events)
+    : scenario_(std::move(scenario)),
+      seed_(seed),
+      until_(until ? until : scenario_->until),
+      loop_(max_events),
+      scheduler_rng_(Rng::Stream(seed, "scheduler")) {
+  for (const scenario::NodeGroup& g : scenario_->cluster.nodes) {
+    for (int32_t i = 0; i < g.count; ++i) {
+      Node n;
+      n.name = g.NodeName(i);
+      n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
+      n.labels = g.labels;
+      nodes_.push_back(std::move(n));
+    }
+  }
+  for (const scenario::TrafficSource& t : scenario_->traffic) {
+    Client c;
+    c.name = t.name;
+    c.service = FindService(t.service_namespace, t.service);
+    if (c.service == kNone) {
+      // Declared before the Service exists: a placeholder the Service's apply fills in.
+      Service s;
+      s.name = t.service;
+      s.namespace_name = t.service_namespace;
+      s.key = ObjectKey(t.service_namespace, t.service);
+      s.exists = false;
+      s.delay_rng = Rng::Stream(seed_, "endpoint-delay/" + s.key);
+      services_.push_back(std::move(s));
+      c.service = static_cast<uint32_t>(services_.size() - 1);
+    }
+    if (t.arrival == scenario::TrafficSource::Arrival::kEvery) {
+      c.every = t.every;
+    } else {
+      c.rate_per_second = t.rate_per_second;
+    }
+    if (t.from) {
+      Service& s = services_[c.service];
+      s.from = s.from ? std::min(*s.from, SimTime::Zero() + *t.from) : SimTime::Zero() + *t.from;
+    }
+    c.rng = Rng::Stream(seed_, "traffic/" + t.name);
+    clients_.push_back(std::move(c));
+  }
+}
+
+std::string World::ObjectKey(std::string_view ns, std::string_view name) const {
+  return ns == "default" ? std::string(name) : fmt::format("{}/{}", ns, name);
+}
+
+EventId World::Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t target,
+                        uint64_t payload) {
+  return loop_.After(delay, phase, Event{static_cast<uint32_t>(kind), target, payload});
+}
+
+void World::Emit(std::string_view object, std::string_view what) {
+  for (Observer* o : observers_) o->OnEvent(loop_.Now(), object, what);
+}
+
+SimDuration World::Draw(const DurationDistribution& d, std::string_view stream,
+                        std::string_view key) {
+  if (d.is_fixed()) return d.a() < SimDuration::Zero() ? SimDuration::Zero() : d.a();
+  // One stream per (what, object, moment): adding an object never shifts another's draws.
+  Rng rng = Rng::Stream(seed_, fmt::format("{}/{}/{}", stream, key, loop_.Now().micros()));
+  return d.Draw(rng);
+}
+
+WorldResult World::Run() {
+  for (Observer* o : observers_) o->OnStart(*this);
+  for (const k8s::Object& obj : scenario_->objects) Apply(obj);
+  SimTime last_step = SimTime::Zero();
+  for (uint32_t i = 0; i < scenario_->timeline.size(); ++i) {
+    const SimTime at = SimTime::Zero() + scenario_->timeline[i].at;
+    loop_.At(at, kPhaseTimeline, Event{static_cast<uint32_t>(EventKind::kStep), i, 0});
+    last_step = std::max(last_step, at);
+  }
+  for (uint32_t s = 0; s < services_.size(); ++s) {
+    if (services_[s].from) {
+      loop_.At(*services_[s].from, kPhaseClient,
+               Event{static_cast<uint32_t>(EventKind::kServiceStartCheck), s, 1});
+    }
+  }
+  RequestStartCheck();
+
+  WorldResult result;
+  SimTime end = until_ ? SimTime::Zero() + *until_ : last_step + kDefaultTail;
+  for (;;) {
+    if (loop_.RunUntil(end, *this) == RunOutcome::kBudgetExhausted) {
+      result.budget_exhausted = true;
+      break;
+    }
+    if (until_) break;
+    // SPEC §2: 1m after the later of the last step and the end of every rollout.
+    SimTime settled = last_step;
+    bool unsettled = false;
+    for (const Deployment& d : deployments_) {
+      for (const Rollout& r : d.rollouts) {
+        if (r.complete || r.deadline_exceeded) {
+          settled = std::max(settled, r.settled_at);
+        } else if (!r.superseded) {
+          unsettled = true;
+        }
+      }
+    }
+    SimTime next = std::max(end, settled + kDefaultTail);
+    if (unsettled) next = std::max(next, end + kDefaultTail);
+    next = std::min(next, SimTime::Zero() + kDefaultUntilCap);
+    if (next <= end) break;
+    end = next;
+  }
+  result.end = loop_.Now();
+  result.events = loop_.events_fired();
+  for (Observer* o : observers_) o->OnFinish(*this);
+  return result;
+}
+
+void World::Fire(const FiredEvent& e) {
+  const uint32_t t = e.event.target;
+  const uint64_t p = e.event.payload;
+  switch (static_cast<EventKind>(e.event.kind)) {
+    case EventKind::kPullDone: PullDone(t, p); break;
+    case EventKind::kContainerStart:
+      if (pods_[t].container_gen == p && !pods_[t].deleted) StartContainer(t);
+      break;
+    case EventKind::kProcessServing: ProcessServing(t, p); break;
+    case EventKind::kProcessStopServing: ProcessStopServing(t, p); break;
+    case EventKind::kProcessExit: ProcessExit(t, p); break;
+    case EventKind::kPreStopDone: PreStopDone(t); break;
+    case EventKind::kGraceExpired: GraceExpired(t); break;
+    case EventKind::kProbe: RunProbe(t, p); break;
+    case EventKind::kStep: RunStep(t); break;
+    case EventKind::kSyncDeployment: SyncDeployment(t); break;
+    case EventKind::kSyncReplicaSet: SyncReplicaSet(t); break;
+    case EventKind::kSchedule: SchedulePod(t); break;
+    case EventKind::kNodeEvict:
+      if (nodes_[t].failure_gen == p && !nodes_[t].ready) {
+        for (uint32_t pod = 0; pod < pods_.size(); ++pod) {
+          if (pods_[pod].node == t && !pods_[pod].deleted) DeletePod(pod);
+        }
+      }
+      break;
+    case EventKind::kEndpoints: RecomputeEndpoints(); break;
+    case EventKind::kEndpointsVisible: EndpointsVisible(t, p); break;
+    case EventKind::kServiceStartCheck:
+      if (p == 1) {
+        StartService(t);  // `from:` reached
+      } else {
+        CheckServiceStarts();
+      }
+      break;
+    case EventKind::kRequest: SendRequest(t); break;
+  }
+}
+
+void World::EndInstant(SimTime /*t*/) {
+  std::vector<uint32_t> dirty;
+  dirty.swap(dirty_rollouts_);
+  std::sort(dirty.begin(), dirty.end());
+  dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  for (uint32_t d : dirty) CheckRollouts(d);
+  for (uint32_t s = 0; s < services_.size(); ++s) RefreshVisibleServing(s);
+  for (Observer* o : observers_) o->OnEndInstant(*this);
+}
+
+// --- objects ---------------------------------------------------------------------------
+
+uint32_t World::FindDeployment(std::string_view ns, std::string_view name) const {
+  for (uint32_t i = 0; i < deployments_.size(); ++i) {
+    const Deployment& d = deployments_[i];
+    if (!d.deleted && d.namespace_name == ns && d.name == name) return i;
+  }
+  return kNone;
+}
+
+uint32_t World::FindService(std::string_view ns, std::string_view name) const {
+  for (uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].namespace_name == ns && services_[i].name == name) return i;
+  }
+  return kNone;
+}
+
+uint32_t World::FindNode(std::string_view name) const {
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].name == name) return i;
+  }
+  return kNone;
+}
+
+uint32_t World::ImageIndex(const std::string& image) {
+  if (auto it = image_index_.find(image); it != image_index_.end()) return it->second;
+  ImageBehaviour b;
+  if (const scenario::ImageProfile* p = scenario_->ProfileFor(image)) {
+    b.version = p->version.empty() ? scenario::ImageTag(image) : p->version;
+    b.pull = p->pull;
+    b.start = p->start;
+    b.shutdown = p->shutdown;
+    b.drain = p->drain;
+    b.healthy = p->healthy;
+    b.crash_after = p->crash_after;
+  } else {
+    b.version = scenario::ImageTag(image);
+  }
+  // imagePullPolicy defaults to Always for ":latest" or an untagged image
+  // (SetDefaults_Container); kubesim treats those as pulled every time.
+  b.always_pull = scenario::ImageTag(image) == "latest";
+  images_.push_back(std::move(b));
+  for (Node& n : nodes_) n.image_cached.push_back(false);
+  const auto idx = static_cast<uint32_t>(images_.size() - 1);
+  image_index_.emplace(image, idx);
+  return idx;
+}
+
+void World::Apply(const k8s::Object& object) {
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, k8s::Deployment>) {
+          ApplyDeployment(o);
+        } else if constexpr (std::is_same_v<T, k8s::ReplicaSet>) {
+          ApplyReplicaSet(o);
+        } else if constexpr (std::is_same_v<T, k8s::Service>) {
+          ApplyService(o);
+        } else if constexpr (std::is_same_v<T, k8s::Pod>) {
+          ApplyPod(o);
+        }
+        // Namespaces need no model.
+      },
+      object);
+}
+
+void World::ApplyDeployment(const k8s::Deployment& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  uint32_t id = FindDeployment(ns, obj.metadata.name);
+  if (id == kNone) {
+    Deployment d;
+    d.name = obj.metadata.name;
+    d.namespace_name = ns;
+    d.key = ObjectKey(ns, d.name);
+    d.spec = obj.spec;
+    deployments_.push_back(std::move(d));
+    id = static_cast<uint32_t>(deployments_.size() - 1);
+    Emit("deployment/" + obj.metadata.name, "created");
+    EnqueueDeployment(id);
+    return;
+  }
+  Deployment& d = deployments_[id];
+  const bool template_changed = !(d.spec.template_ == obj.spec.template_);
+  const bool resumed = d.spec.paused && !obj.spec.paused;
+  const bool paused = !d.spec.paused && obj.spec.paused;
+  d.spec = obj.spec;
+  if (template_changed) {
+    // SPEC §4: a rollout starts when the pod template changes after creation.
+    for (Rollout& r : d.rollouts) {
+      if (!r.complete) r.superseded = true;
+    }
+    // Its revision will be max(revision) + 1, whether the controller creates a
+    // ReplicaSet or adopts an old one with this template (rollout undo).
+    int64_t max_revision = 0;
+    for (uint32_t rs : d.replica_sets) {
+      if (!replica_sets_[rs].deleted) {
+        max_revision = std::max(max_revision, replica_sets_[rs].view.revision);
+      }
+    }
+    Rollout r;
+    r.info.deployment = id;
+    r.info.revision = max_revision + 1;
+    r.info.start = loop_.Now();
+    d.rollouts.push_back(r);
+    Emit("deployment/" + d.name,
+         fmt::format("pod template changed: rollout to revision {} starts", r.info.revision));
+    for (Observer* o : observers_) o->OnRolloutStart(loop_.Now(), r.info);
+  }
+  if (paused) Emit("deployment/" + d.name, "paused");
+  if (resumed) {
+    // checkPausedConditions: resuming sets DeploymentResumed with a fresh timestamp,
+    // so paused time never counts toward the progress deadline.
+    d.progressing.reason = ProgressingCondition::Reason::kDeploymentResumed;
+    d.progressing.last_update = loop_.Now();
+    d.progressing.last_transition = loop_.Now();
+    Emit("deployment/" + d.name, "resumed");
+  }
+  EnqueueDeployment(id);
+}
+
+void World::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
+  ReplicaSet rs;
+  rs.name = obj.metadata.name;
+  rs.namespace_name = obj.metadata.namespace_name;
+  rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+  rs.selector = obj.spec.selector;
+  rs.min_ready_seconds = obj.spec.min_ready_seconds;
+  rs.view.id = static_cast<uint32_t>(replica_sets_.size());
+  rs.view.replicas = obj.spec.replicas;
+  rs.view.creation_order = rs.view.id;
+  replica_sets_.push_back(std::move(rs));
+  Emit("replicaset/" + obj.metadata.name, "created");
+  EnqueueReplicaSet(static_cast<uint32_t>(replica_sets_.size() - 1));
+}
+
+void World::ApplyService(const k8s::Service& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  uint32_t id = FindService(ns, obj.metadata.name);
+  if (id == kNone) {
+    Service s;
+    s.name = obj.metadata.name;
+    s.namespace_name = ns;
+    s.key = ObjectKey(ns, s.name);
+    s.delay_rng = Rng::Stream(seed_, "endpoint-delay/" + s.key);
+    services_.push_back(std::move(s));
+    id = static_cast<uint32_t>(services_.size() - 1);
+  }
+  Service& s = services_[id];
+  const bool changed = !s.exists || s.selector != obj.spec.selector;
+  if (!s.exists) Emit("service/" + s.name, "created");
+  else if (changed) Emit("service/" + s.name, "selector changed");
+  s.exists = true;
+  s.selector = obj.spec.selector;
+  if (changed) {
+    s.dirty = true;
+    MarkEndpointsDirty(ns);
+  }
+}
+
+void World::ApplyPod(const k8s::Pod& obj) {
+  auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
+  const uint32_t pod = CreatePod(obj.metadata.namespace_name, obj.metadata.name,
+                                 obj.metadata.labels, std::move(spec), kNone);
+  (void)pod;
+}
+
+uint32_t World::CreatePod(const std::string& ns, const std::string& name,
+                          const k8s::Labels& labels, std::shared_ptr<const k8s::PodSpec> spec,
+                          uint32_t owner_rs) {
+  struct Pod p;
+  p.name = name;
+  p.namespace_name = ns;
+  p.labels = labels;
+  p.owner_rs = owner_rs;
+  p.requests = PodRequests(*spec);
+  p.score_requests = PodRequests(*spec, /*non_zero=*/true);
+  p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[0].image);
+  p.version = images_[p.image].version;
+  p.created = loop_.Now();
+  p.spec = std::move(spec);
+  for (int k = 0; k < 3; ++k) {
+    const k8s::Container& c = p.spec->containers.front();
+    p.probes[k].probe = k == 0 ? (c.readiness_probe ? &*c.readiness_probe : nullptr)
+                        : k == 1 ? (c.liveness_probe ? &*c.liveness_probe : nullptr)
+                                 : (c.startup_probe ? &*c.startup_probe : nullptr);
+  }
+  pods_.push_back(std::move(p));
+  const auto id = static_cast<uint32_t>(pods_.size() - 1);
+  pod_names_[ns + "/" + name] = id;
+  ++existing_pods_;
+  if (owner_rs != kNone) {
+    replica_sets_[owner_rs].pods.push_back(id);
+    ++replica_sets_[owner_rs].existing_pods;
+  }
+  Emit(PodLabel(id), "created");
+  for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
+  EnqueueSchedule(id);
+  return id;
+}
+
+void World::SetPodState(uint32_t id, PodState state) {
+  struct Pod& p = pods_[id];
+  if (p.state == state) return;
+  // Legal transitions (anything may go to Terminating or Gone; Gone is final):
+  //   Pending -> Pulling   bound by the scheduler (Bind)
+  //   Pulling -> Starting  image present, container created (StartContainer)
+  //   Starting <-> Ready   the Ready condition (SetReady)
+  assert(p.state != PodState::kGone && "a gone pod never changes again");
+  p.state = state;
+  Emit(PodLabel(id), PodStateName(state));
+  for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
+}
+
+void World::PodChanged(uint32_t id) {
+  const struct Pod& p = pods_[id];
+  if (p.owner_rs != kNone) {
+    EnqueueReplicaSet(p.owner_rs);
+    if (replica_sets_[p.owner_rs].owner != kNone) {
+      dirty_rollouts_.push_back(replica_sets_[p.owner_rs].owner);
+    }
+  }
+  MarkEndpointsDirty(p.namespace_name);
+}
+
+void World::Delete(const k8s::ObjectKey& key) {
+  if (key.kind == "Pod") {
+    auto it = pod_names_.find(key.namespace_name + "/" + key.name);
+    if (it != pod_names_.end() && !pods_[it->second].deleted) DeletePod(it->second);
+  } else if (key.kind == "Deployment") {
+    const uint32_t d = FindDeployment(key.namespace_name, key.name);
+    if (d == kNone) return;
+    deployments_[d].deleted = true;
+    Emit("deployment/" + key.name, "deleted");
+    // Background cascading deletion: its ReplicaSets, then their pods.
+    for (uint32_t rs : deployments_[d].replica_sets) {
+      replica_sets_[rs].deleted = true;
+      for (uint32_t pod : replica_sets_[rs].pods) {
+        if (!pods_[pod].deleted) DeletePod(pod);
+      }
+    }
+  } else if (key.kind == "ReplicaSet") {
+    for (ReplicaSet& rs : replica_sets_) {
+      if (rs.deleted || rs.namespace_name != key.namespace_name || rs.name != key.name) continue;
+      rs.deleted = true;
+      for (uint32_t pod : rs.pods) {
+        if (!pods_[pod].deleted) DeletePod(pod);
+      }
+    }
+  } else if (key.kind == "Service") {
+    const uint32_t s = FindService(key.namespace_name, key.name);
+    if (s == kNone) return;
+    services_[s].exists = false;
+    services_[s].dirty = true;
+    Emit("service/" + key.name, "deleted");
+    MarkEndpointsDirty(key.namespace_name);
+  }
+}
+
+void World::RunStep(uint32_t index) {
+  const scenario::Step& step = scenario_->timeline[index];
+  Emit("kubectl", step.text);
+  if (const auto* node = std::get_if<scenario::NodeCommand>(&step.command.body)) {
+    RunNodeCommand(*node);
+    return;
+  }
+  for (const k8s::Object& obj : step.objects) Apply(obj);
+  for (const k8s::ObjectKey& key : step.deleted) Delete(key);
+}
+
+void World::RunNodeCommand(const scenario::NodeCommand& c) {
+  const uint32_t n = FindNode(c.node);
+  if (n == kNone) return;  // the loader checked it exists
+  Node& node = nodes_[n];
+  const std::string label = "node/" + node.name;
+  switch (c.action) {
+    case scenario::NodeCommand::Action::kCordon:
+      node.unschedulable = true;
+      Emit(label, "cordoned");
+      break;
+    case scenario::NodeCommand::Action::kUncordon:
+      node.unschedulable = false;
+      Emit(label, "uncordoned");
+      RetryUnschedulable();
+      break;
+    case scenario::NodeCommand::Action::kDrain:
+      // kubectl drain: cordon, then evict every pod on the node.
+      node.unschedulable = true;
+      Emit(label, "drained");
+      for (uint32_t pod = 0; pod < pods_.size(); ++pod) {
+        if (pods_[pod].node == n && !pods_[pod].deleted) DeletePod(pod);
+      }
+      break;
+    case scenario::NodeCommand::Action::kFail: FailNode(n); break;
+    case scenario::NodeCommand::Action::kRecover: RecoverNode(n); break;
+  }
+}
+
+// --- ClusterView ---------------------------------------------------------------------------
+
+PodInfo World::PodAt(uint32_t id) const {
+  const struct Pod& p = pods_[id];
+  PodInfo info;
+  info.id = id;
+  info.name = p.name;
+  if (p.owner_rs != kNone) {
+    const ReplicaSet& rs = replica_sets_[p.owner_rs];
+    info.owner = rs.owner != kNone ? std::string_view(deployments_[rs.owner].key)
+                                   : std::string_view(rs.name);
+  }
+  info.version = p.version;
+  info.node = p.node != kNone ? std::string_view(nodes_[p.node].name) : std::string_view();
+  info.state = p.state;
+  info.serving = p.serving;
+  info.restarts = p.restarts;
+  return info;
+}
+
+std::span<const EndpointInfo> World::VisibleEndpoints(uint32_t s) const {
+  return services_[s].visible;
+}
+
+int32_t World::ActivePods(uint32_t d) const {
+  int32_t n = 0;
+  for (uint32_t rs : deployments_[d].replica_sets) {
+    for (uint32_t pod : replica_sets_[rs].pods) {
+      n += !pods_[pod].deleted;
+    }
+  }
+  return n;
+}
+
+int32_t World::AvailablePods(uint32_t d) const {
+  int32_t n = 0;
+  for (uint32_t rs : deployments_[d].replica_sets) {
+    for (uint32_t pod : replica_sets_[rs].pods) {
+      n += !pods_[pod].deleted && IsAvailable(pods_[pod], replica_sets_[rs].min_ready_seconds);
+    }
+  }
+  return n;
+}
+
+}  // namespace kubesim::cluster

@@ -1,0 +1,370 @@
+// The simulated cluster's state and the controllers acting on it — the
+// private half of cluster::Simulation (include/kubesim/cluster/simulation.h).
+//
+// The model, Kubernetes' way (DESIGN.md): an object store of dense arrays
+// (nodes, pods, ReplicaSets, Deployments, Services, clients) addressed by
+// integer ids; controllers that keep de-duplicated work queues and sync a key
+// `controllerDelay` after it was queued (like informers + workqueues); a
+// kubelet per node; every happening an event on the engine's EventLoop with a
+// phase (SPEC §3). Each controller lives in its own file:
+//   deployment_controller.cc  syncDeployment: rolling / recreate / scale / status
+//   replicaset_controller.cc  manageReplicas and status
+//   scheduler.cc              filter, score, bind; retries of unschedulable pods
+//   kubelet.cc                pulls, containers, probes, restarts, termination
+//   endpoints.cc              live endpoint sets and their delayed client copies
+//   traffic.cc                clients and requests
+//   world.cc                  object creation, timeline steps, the run loop
+// Pods are state machines: PodState (observer.h) changes only in
+// World::SetPodState, with the rule that entered each state cited there.
+#ifndef KUBESIM_SIM_CLUSTER_WORLD_H_
+#define KUBESIM_SIM_CLUSTER_WORLD_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/cluster/deployment_util.h"
+#include "kubesim/cluster/observer.h"
+#include "kubesim/cluster/scheduling.h"
+#include "kubesim/engine/event_loop.h"
+#include "kubesim/engine/random.h"
+#include "kubesim/k8s/object.h"
+#include "kubesim/scenario/scenario.h"
+
+namespace kubesim::cluster {
+
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+// Event phases within one instant (SPEC §3), lowest first. Timeline steps are
+// API writes: they run after the kubelets and before the controllers that
+// react to them.
+enum Phase : uint8_t {
+  kPhaseProcess = 0,    // pulls finishing, containers starting, processes serving/stopping/exiting
+  kPhaseProbe = 1,      // kubelet probe ticks
+  kPhaseTimeline = 2,   // kubectl steps
+  kPhaseControl = 3,    // Deployment / ReplicaSet controllers, scheduler, node lifecycle
+  kPhaseEndpoints = 4,  // endpoint sets computed; client-visible copies updated
+  kPhaseClient = 5,     // client requests
+};
+
+// What an event means; `target` is the id the kind names, `payload` a
+// generation (stale events are dropped) or a second id.
+enum class EventKind : uint32_t {
+  kPullDone,            // target pod (payload: pod incarnation)
+  kContainerStart,      // target pod: a (re)start after back-off (payload: container gen)
+  kProcessServing,      // target pod (payload: container gen)
+  kProcessStopServing,  // target pod (payload: container gen): drain after SIGTERM
+  kProcessExit,         // target pod (payload: container gen): crash or end of shutdown
+  kPreStopDone,         // target pod: preStop finished, SIGTERM now
+  kGraceExpired,        // target pod: SIGKILL
+  kProbe,               // target pod (payload: probe kind << 32 | worker gen)
+  kStep,                // target: timeline step index
+  kSyncDeployment,      // target deployment
+  kSyncReplicaSet,      // target ReplicaSet
+  kSchedule,            // target pod
+  kNodeEvict,           // target node (payload: failure gen): pods of a failed node evicted
+  kEndpoints,           // recompute dirty Services' endpoint sets
+  kEndpointsVisible,    // target service (payload: snapshot index)
+  kServiceStartCheck,   // does any not-yet-started Service have a serving visible endpoint?
+  kRequest,             // target client
+};
+
+enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };
+
+// An image's behaviour (SPEC §2 `images:`), resolved for the model.
+struct ImageBehaviour {
+  std::string version;  // the profile's, else the tag, else "latest"
+  DurationDistribution pull, start, shutdown, drain;
+  std::optional<DurationDistribution> crash_after;
+  bool healthy = true;
+  bool always_pull = false;  // imagePullPolicy Always (or a :latest / untagged image)
+};
+
+struct Node {
+  std::string name;
+  Resources allocatable;
+  Resources requested;  // by bound, not yet gone pods
+  k8s::Labels labels;
+  bool ready = true;           // false while failed
+  bool unschedulable = false;  // cordoned
+  uint32_t failure_gen = 0;
+  std::vector<bool> image_cached;  // by image index
+  // Serialized image pulls (kubelet serializeImagePulls): pods waiting, FIFO.
+  std::vector<uint32_t> pull_queue;
+  bool pulling = false;
+};
+
+struct ProbeWorker {
+  const k8s::Probe* probe = nullptr;  // null: no such probe
+  uint32_t gen = 0;                   // bumps cancel outstanding ticks
+  EventId tick;
+  int32_t successes = 0;
+  int32_t failures = 0;
+};
+
+// The kubelet's per-container back-off (client-go flowcontrol.Backoff with
+// kubelet's 10 s initial, 300 s max; an entry expires 2 x max after its
+// last update).
+struct Backoff {
+  bool has_entry = false;
+  SimDuration backoff;
+  SimTime last_update;
+};
+
+struct Pod {
+  std::string name;
+  std::string namespace_name;
+  k8s::Labels labels;
+  std::shared_ptr<const k8s::PodSpec> spec;
+  uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
+  uint32_t node = kNone;
+  uint32_t image = 0;         // the first container's image index
+  std::string version;
+  Resources requests;          // for filters and node accounting
+  Resources score_requests;    // non-zero requests, for scoring
+  SimTime created;
+  PodState state = PodState::kPending;
+  bool unschedulable = false;  // the last scheduling attempt found no node
+  bool deleted = false;        // deletionTimestamp set (Terminating or gone)
+  // Container / process.
+  uint32_t container_gen = 0;  // bumps on each container start and stop
+  bool container_running = false;
+  bool started = false;        // startup probe passed (or none)
+  bool serving = false;        // the process answers requests
+  bool ready = false;          // the Ready condition
+  std::optional<SimTime> ready_since;
+  SimTime container_started_at;
+  int32_t restarts = 0;
+  Backoff backoff;
+  bool sigterm_sent = false;
+  ProbeWorker probes[3];  // by ProbeKind
+  SimTime bound_at;
+};
+
+struct ReplicaSet {
+  std::string name;
+  std::string namespace_name;
+  uint32_t owner = kNone;  // the Deployment, if any
+  std::shared_ptr<const k8s::PodTemplateSpec> template_;
+  k8s::LabelSelector selector;
+  std::string hash;        // pod-template-hash
+  int32_t min_ready_seconds = 0;
+  ReplicaSetView view;     // spec.replicas, status, revision, annotations
+  std::vector<uint32_t> pods;  // every pod it created (gone ones are skipped)
+  int32_t existing_pods = 0;   // pods not yet gone, terminating included
+  bool deleted = false;
+  bool queued = false;
+  uint64_t name_counter = 0;
+};
+
+struct Rollout {
+  RolloutInfo info;
+  bool status_done = false;
+  bool complete = false;
+  bool deadline_exceeded = false;
+  bool superseded = false;  // another template change came first
+  SimTime settled_at;       // when it completed or exceeded its deadline
+};
+
+struct Deployment {
+  std::string name;
+  std::string namespace_name;
+  std::string key;  // report key
+  k8s::DeploymentSpec spec;
+  std::vector<uint32_t> replica_sets;  // owned, in creation order
+  DeploymentStatusCounts status;
+  ProgressingCondition progressing;
+  bool queued = false;
+  bool deleted = false;
+  std::vector<Rollout> rollouts;  // revision 2 onward
+  EventId deadline_check;
+};
+
+struct EndpointSnapshot {
+  std::vector<uint32_t> pods;  // sorted by pod id
+};
+
+struct Service {
+  std::string name;
+  std::string namespace_name;
+  std::string key;
+  k8s::Labels selector;
+  bool exists = true;
+  bool dirty = true;
+  std::vector<uint32_t> live;           // the set last computed
+  std::vector<EndpointInfo> visible;    // what clients see now
+  std::vector<uint32_t> visible_pods;
+  std::map<uint64_t, EndpointSnapshot> pending;  // computed, not yet visible, by sequence
+  uint64_t next_snapshot = 0;
+  SimTime last_visible_at;
+  bool started = false;
+  std::optional<SimTime> from;
+  Rng delay_rng{0};
+};
+
+struct Client {
+  std::string name;
+  uint32_t service = kNone;
+  std::optional<SimDuration> every;
+  double rate_per_second = 0;  // Poisson when every is absent
+  bool running = false;
+  Rng rng{0};
+};
+
+
+// How the run ended.
+struct WorldResult {
+  SimTime end;
+  uint64_t events = 0;
+  bool budget_exhausted = false;
+};
+
+class World final : public ClusterView {
+ public:
+  World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
+        std::optional<SimDuration> until, uint64_t max_events);
+
+  void AddObserver(Observer* o) { observers_.push_back(o); }
+  WorldResult Run();
+
+  // The engine's handler interface (EventLoop::RunUntil).
+  void Fire(const FiredEvent& e);
+  void EndInstant(SimTime t);
+
+  // ClusterView.
+  SimTime Now() const override { return loop_.Now(); }
+  size_t PodCount() const override { return pods_.size(); }
+  PodInfo PodAt(uint32_t id) const override;
+  size_t ServiceCount() const override { return services_.size(); }
+  std::string_view ServiceKey(uint32_t s) const override { return services_[s].key; }
+  bool ServiceStarted(uint32_t s) const override { return services_[s].started; }
+  std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override;
+  size_t DeploymentCount() const override { return deployments_.size(); }
+  std::string_view DeploymentKey(uint32_t d) const override { return deployments_[d].key; }
+  int32_t ActivePods(uint32_t d) const override;
+  int32_t AvailablePods(uint32_t d) const override;
+  int64_t ExistingPods() const override { return existing_pods_; }
+  int64_t BoundCpuMillis() const override { return bound_.cpu_milli; }
+  int64_t BoundMemoryBytes() const override { return bound_.memory_bytes; }
+  int64_t UnschedulablePods() const override { return unschedulable_count_; }
+
+ private:
+  // --- world.cc: objects, steps, plumbing ---
+  EventId Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t target,
+                   uint64_t payload = 0);
+  void Emit(std::string_view object, std::string_view what);
+  std::string ObjectKey(std::string_view ns, std::string_view name) const;
+  void Apply(const k8s::Object& object);
+  void ApplyDeployment(const k8s::Deployment& d);
+  void ApplyReplicaSet(const k8s::ReplicaSet& rs);
+  void ApplyService(const k8s::Service& s);
+  void ApplyPod(const k8s::Pod& p);
+  void Delete(const k8s::ObjectKey& key);
+  void RunStep(uint32_t index);
+  void RunNodeCommand(const scenario::NodeCommand& c);
+  uint32_t FindDeployment(std::string_view ns, std::string_view name) const;
+  uint32_t FindService(std::string_view ns, std::string_view name) const;
+  uint32_t FindNode(std::string_view name) const;
+  uint32_t ImageIndex(const std::string& image);
+  uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
+                     std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
+  void SetPodState(uint32_t pod, PodState state);
+  void PodChanged(uint32_t pod);  // requeue owner RS, mark endpoints dirty
+  SimDuration Draw(const DurationDistribution& d, std::string_view stream, std::string_view key);
+  std::string PodLabel(uint32_t pod) const { return "pod/" + pods_[pod].name; }
+
+  // --- deployment_controller.cc ---
+  void EnqueueDeployment(uint32_t d);
+  void SyncDeployment(uint32_t d);
+  void RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
+  void RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
+  void ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
+  uint32_t FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds);
+  uint32_t CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds);
+  void WriteViews(uint32_t d, const std::vector<uint32_t>& ids,
+                  const std::vector<ReplicaSetView>& views);
+  std::vector<ReplicaSetView> Views(const std::vector<uint32_t>& ids) const;
+  void SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uint32_t>& olds);
+  void CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds);
+  void CheckRollouts(uint32_t d);
+  bool OldPodsRunning(const std::vector<uint32_t>& olds) const;
+
+  // --- replicaset_controller.cc ---
+  void EnqueueReplicaSet(uint32_t rs);
+  void SyncReplicaSet(uint32_t rs);
+  bool IsAvailable(const Pod& p, int32_t min_ready_seconds) const;
+
+  // --- scheduler.cc ---
+  void EnqueueSchedule(uint32_t pod);
+  void SchedulePod(uint32_t pod);
+  void RetryUnschedulable();
+
+  // --- kubelet.cc ---
+  void Bind(uint32_t pod, uint32_t node);
+  void StartPull(uint32_t node);
+  void PullDone(uint32_t pod, uint64_t incarnation);
+  void StartContainer(uint32_t pod);
+  void ProcessServing(uint32_t pod, uint64_t gen);
+  void ProcessStopServing(uint32_t pod, uint64_t gen);
+  void ProcessExit(uint32_t pod, uint64_t gen);
+  void ContainerStopped(uint32_t pod);
+  void ArmProbes(uint32_t pod);
+  void ScheduleProbe(uint32_t pod, ProbeKind kind, SimDuration delay);
+  void RunProbe(uint32_t pod, uint64_t payload);
+  void ProbeResult(uint32_t pod, ProbeKind kind, bool success);
+  void SetReady(uint32_t pod, bool ready);
+  void TriggerReadiness(uint32_t pod);
+  void DeletePod(uint32_t pod);
+  void PreStopDone(uint32_t pod);
+  void GraceExpired(uint32_t pod);
+  void PodGone(uint32_t pod);
+  void FailNode(uint32_t node);
+  void RecoverNode(uint32_t node);
+
+  // --- endpoints.cc ---
+  void MarkEndpointsDirty(const std::string& ns);
+  void RecomputeEndpoints();
+  void EndpointsVisible(uint32_t service, uint64_t snapshot);
+  void CheckServiceStarts();
+  void RequestStartCheck();
+  void RefreshVisibleServing(uint32_t service);
+
+  // --- traffic.cc ---
+  void StartService(uint32_t service);
+  void StartClient(uint32_t client);
+  void SendRequest(uint32_t client);
+  void ScheduleNextRequest(uint32_t client);
+
+  std::shared_ptr<const scenario::Scenario> scenario_;
+  uint64_t seed_;
+  std::optional<SimDuration> until_;
+  EventLoop loop_;
+  std::vector<Observer*> observers_;
+
+  std::vector<Node> nodes_;
+  std::vector<Pod> pods_;
+  std::vector<ReplicaSet> replica_sets_;
+  std::vector<Deployment> deployments_;
+  std::vector<Service> services_;
+  std::vector<Client> clients_;
+  std::vector<ImageBehaviour> images_;
+  std::map<std::string, uint32_t, std::less<>> image_index_;
+  std::map<std::string, uint32_t, std::less<>> pod_names_;  // "ns/name" -> live pod
+
+  Rng scheduler_rng_{0};
+  uint64_t uid_counter_ = 0;
+  int64_t existing_pods_ = 0;
+  int64_t unschedulable_count_ = 0;
+  Resources bound_;
+  bool endpoints_event_pending_ = false;
+  bool start_check_pending_ = false;
+  std::vector<uint32_t> unschedulable_;
+  std::vector<uint32_t> dirty_rollouts_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_WORLD_H_

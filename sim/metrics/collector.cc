@@ -1,0 +1,178 @@
+// The metrics collector; see include/kubesim/metrics/collector.h and SPEC §4.
+#include "kubesim/metrics/collector.h"
+
+#include <algorithm>
+#include <set>
+
+namespace kubesim::metrics {
+
+Collector::Collector(std::string scenario, uint64_t seed)
+    : scenario_(std::move(scenario)), seed_(seed) {}
+
+Collector::ServiceState& Collector::Service(uint32_t id) {
+  if (services_.size() <= id) services_.resize(id + 1);
+  return services_[id];
+}
+
+void Collector::OnStart(const cluster::ClusterView& /*view*/) {}
+
+void Collector::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> pod,
+                          std::string_view version, bool ok) {
+  RequestCounts& r = Service(service).report.requests;
+  ++r.total;
+  if (!ok) ++r.failed;
+  if (pod) ++r.by_version[std::string(version)];
+}
+
+void Collector::OnServiceStarted(SimTime /*t*/, uint32_t service) {
+  ServiceState& s = Service(service);
+  s.started = true;
+  s.report.served = true;
+  s.report.min_serving_endpoints = INT64_MAX;
+}
+
+void Collector::OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) {
+  RolloutState st;
+  st.deployment = r.deployment;
+  st.report.revision = r.revision;
+  st.report.start = t;
+  st.report.min_available_pods = INT32_MAX;
+  // A new template supersedes the Deployment's unfinished rollout.
+  for (RolloutState& other : rollouts_) {
+    if (other.deployment == r.deployment) other.tracking = false;
+  }
+  rollouts_.push_back(st);
+}
+
+void Collector::OnRolloutStatusDone(SimTime t, const cluster::RolloutInfo& r) {
+  for (RolloutState& st : rollouts_) {
+    if (st.deployment == r.deployment && st.report.start == r.start) st.report.rollout_status = t;
+  }
+}
+
+void Collector::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
+  for (RolloutState& st : rollouts_) {
+    if (st.deployment == r.deployment && st.report.start == r.start) st.report.complete = t;
+  }
+}
+
+void Collector::OnRolloutDeadlineExceeded(SimTime /*t*/, const cluster::RolloutInfo& r) {
+  for (RolloutState& st : rollouts_) {
+    if (st.deployment == r.deployment && st.report.start == r.start) {
+      st.report.deadline_exceeded = true;
+    }
+  }
+}
+
+void Collector::OnRestart(SimTime /*t*/, const cluster::PodInfo& pod) {
+  ++restarts_[std::string(pod.owner)];
+}
+
+void Collector::Integrate(SimTime now) {
+  const SimDuration dt = now - last_;
+  if (dt > SimDuration::Zero()) {
+    for (ServiceState& s : services_) {
+      if (!s.classified) continue;
+      if (s.down) s.report.downtime += dt;
+      if (s.degraded) s.report.degraded += dt;
+      if (s.mixed) s.report.version_mix += dt;
+    }
+    resources_.pending_pod_time += dt * last_unschedulable_;
+  }
+  last_ = now;
+}
+
+void Collector::Classify(const cluster::ClusterView& view) {
+  const SimTime now = view.Now();
+  for (uint32_t id = 0; id < view.ServiceCount(); ++id) {
+    ServiceState& s = Service(id);
+    if (!s.started) continue;
+    const auto visible = view.VisibleEndpoints(id);
+    int64_t serving = 0;
+    std::set<std::string_view> versions;
+    for (const cluster::EndpointInfo& e : visible) {
+      if (!e.serving) continue;
+      ++serving;
+      versions.insert(e.version);
+    }
+    const auto listed = static_cast<int64_t>(visible.size());
+    s.classified = true;
+    s.down = serving == 0;
+    s.degraded = serving > 0 && serving < listed;
+    s.mixed = versions.size() >= 2;
+    s.report.min_serving_endpoints = std::min(s.report.min_serving_endpoints, serving);
+    if (s.down && !s.outage_start) s.outage_start = now;
+    if (!s.down && s.outage_start) {
+      s.report.longest_outage = std::max(s.report.longest_outage, now - *s.outage_start);
+      s.outage_start.reset();
+    }
+  }
+  for (RolloutState& r : rollouts_) {
+    if (!r.tracking) continue;
+    r.report.peak_active_pods = std::max(r.report.peak_active_pods, view.ActivePods(r.deployment));
+    r.report.min_available_pods =
+        std::min(r.report.min_available_pods, view.AvailablePods(r.deployment));
+    if (r.report.complete) r.tracking = false;  // sampled its last instant
+  }
+  resources_.peak_pods = std::max(resources_.peak_pods, view.ExistingPods());
+  resources_.peak_cpu_millis = std::max(resources_.peak_cpu_millis, view.BoundCpuMillis());
+  resources_.peak_memory_bytes = std::max(resources_.peak_memory_bytes, view.BoundMemoryBytes());
+  last_unschedulable_ = view.UnschedulablePods();
+}
+
+void Collector::OnEndInstant(const cluster::ClusterView& view) {
+  Integrate(view.Now());
+  Classify(view);
+}
+
+void Collector::OnFinish(const cluster::ClusterView& view) {
+  Integrate(view.Now());
+  end_ = view.Now();
+  for (ServiceState& s : services_) {
+    if (s.outage_start) {
+      s.report.longest_outage = std::max(s.report.longest_outage, end_ - *s.outage_start);
+    }
+    if (!s.classified) s.report.min_serving_endpoints = 0;
+  }
+  service_keys_.clear();
+  for (uint32_t id = 0; id < view.ServiceCount(); ++id) {
+    Service(id);
+    service_keys_.emplace_back(view.ServiceKey(id));
+  }
+  for (uint32_t d = 0; d < view.DeploymentCount(); ++d) {
+    deployment_keys_[d] = std::string(view.DeploymentKey(d));
+  }
+}
+
+Report Collector::TakeReport(uint64_t events) {
+  Report r;
+  r.scenario = scenario_;
+  r.seed = seed_;
+  r.end = end_;
+  r.events = events;
+  for (size_t i = 0; i < service_keys_.size(); ++i) {
+    ServiceReport s = services_[i].report;
+    s.key = service_keys_[i];
+    r.services.push_back(std::move(s));
+  }
+  std::sort(r.services.begin(), r.services.end(),
+            [](const ServiceReport& a, const ServiceReport& b) { return a.key < b.key; });
+  for (const auto& [id, key] : deployment_keys_) {
+    DeploymentReport d;
+    d.key = key;
+    if (auto it = restarts_.find(key); it != restarts_.end()) d.restarts = it->second;
+    for (const RolloutState& st : rollouts_) {
+      if (st.deployment != id) continue;
+      RolloutReport rr = st.report;
+      if (rr.min_available_pods == INT32_MAX) rr.min_available_pods = 0;
+      d.rollouts.push_back(rr);
+    }
+    r.deployments.push_back(std::move(d));
+  }
+  std::sort(r.deployments.begin(), r.deployments.end(),
+            [](const DeploymentReport& a, const DeploymentReport& b) { return a.key < b.key; });
+  r.resources = resources_;
+  return r;
+}
+
+}  // namespace kubesim::metrics

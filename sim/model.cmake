@@ -1,0 +1,24 @@
+# The cluster model, its metrics and report writers, and `kubesim run`
+# (included at the end of sim/CMakeLists.txt).
+
+# The cluster model: Deployment / ReplicaSet controllers, scheduler, kubelets,
+# endpoints, traffic, on the event engine.
+kubesim_library(kubesim_cluster
+  SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/world.cc
+          cluster/deployment_controller.cc cluster/replicaset_controller.cc
+          cluster/scheduler.cc cluster/kubelet.cc cluster/endpoints.cc cluster/traffic.cc
+          cluster/simulation.cc
+  DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)
+
+# Metrics: the collector that integrates a run into a Report.
+kubesim_library(kubesim_metrics
+  SOURCES metrics/collector.cc
+  DEPS kubesim_cluster kubesim_engine)
+
+# Report writers (JSON, table, expect:) and the observers behind --events / --timeline.
+kubesim_library(kubesim_output
+  SOURCES output/report_writers.cc output/observers.cc
+  DEPS kubesim_metrics kubesim_scenario nlohmann_json::nlohmann_json fmt::fmt)
+
+target_sources(kubesim PRIVATE cli/run.cc)
+target_link_libraries(kubesim PRIVATE kubesim_output kubesim_metrics kubesim_cluster)

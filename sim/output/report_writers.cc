@@ -1,0 +1,215 @@
+// JSON and table writers for a Report, and the `expect:` check; see
+// include/kubesim/output/report_writers.h.
+#include "kubesim/output/report_writers.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string_view>
+
+namespace kubesim::output {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json Seconds(SimDuration d) { return d.seconds(); }
+Json Seconds(SimTime t) { return t.seconds(); }
+template <typename T>
+Json OptionalSeconds(const std::optional<T>& v) {
+  return v ? Seconds(*v) : Json(nullptr);
+}
+
+// A person's duration: "0s", "350ms", "4.5s", "1m5.2s", "2h3m".
+std::string Human(SimDuration d) {
+  const int64_t us = d.micros();
+  if (us == 0) return "0s";
+  if (us < 1'000'000) return fmt::format("{}ms", us / 1000);
+  const int64_t tenths = (us + 50'000) / 100'000;
+  const int64_t total_s = tenths / 10;
+  const int64_t h = total_s / 3600, m = (total_s / 60) % 60, s = total_s % 60, t = tenths % 10;
+  std::string out;
+  if (h > 0) out += fmt::format("{}h", h);
+  if (h > 0 || m > 0) out += fmt::format("{}m", m);
+  if (h == 0) out += t ? fmt::format("{}.{}s", s, t) : fmt::format("{}s", s);
+  return out;
+}
+
+}  // namespace
+
+Json ReportToJson(const metrics::Report& r) {
+  Json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["simulatedSeconds"] = Seconds(r.end);
+  j["events"] = r.events;
+  Json services = Json::object();
+  for (const metrics::ServiceReport& s : r.services) {
+    Json o;
+    o["downtimeSeconds"] = s.served ? Seconds(s.downtime) : Json(nullptr);
+    o["degradedSeconds"] = s.served ? Seconds(s.degraded) : Json(nullptr);
+    o["versionMixSeconds"] = s.served ? Seconds(s.version_mix) : Json(nullptr);
+    o["longestOutageSeconds"] = s.served ? Seconds(s.longest_outage) : Json(nullptr);
+    o["minServingEndpoints"] = s.served ? Json(s.min_serving_endpoints) : Json(nullptr);
+    Json by_version = Json::object();
+    for (const auto& [v, n] : s.requests.by_version) by_version[v] = n;
+    o["requests"] = Json{{"total", s.requests.total},
+                         {"failed", s.requests.failed},
+                         {"byVersion", by_version}};
+    services[s.key] = o;
+  }
+  j["services"] = services;
+  Json deployments = Json::object();
+  for (const metrics::DeploymentReport& d : r.deployments) {
+    Json rollouts = Json::array();
+    for (const metrics::RolloutReport& ro : d.rollouts) {
+      Json o;
+      o["revision"] = ro.revision;
+      o["startSeconds"] = Seconds(ro.start);
+      o["completeSeconds"] = OptionalSeconds(ro.complete);
+      o["durationSeconds"] = OptionalSeconds(ro.duration());
+      o["rolloutStatusSeconds"] = OptionalSeconds(ro.rollout_status);
+      o["peakActivePods"] = ro.peak_active_pods;
+      o["minAvailablePods"] = ro.min_available_pods;
+      o["deadlineExceeded"] = ro.deadline_exceeded;
+      rollouts.push_back(o);
+    }
+    deployments[d.key] = Json{{"restarts", d.restarts}, {"rollouts", rollouts}};
+  }
+  j["deployments"] = deployments;
+  j["resources"] = Json{{"peakPods", r.resources.peak_pods},
+                        {"peakCpuMillis", r.resources.peak_cpu_millis},
+                        {"peakMemoryBytes", r.resources.peak_memory_bytes},
+                        {"pendingPodSeconds", Seconds(r.resources.pending_pod_time)}};
+  return j;
+}
+
+std::string FormatJson(const metrics::Report& report) {
+  return ReportToJson(report).dump(2) + "\n";
+}
+
+std::string FormatTable(const metrics::Report& r) {
+  std::string out = fmt::format("scenario {}  seed {}  simulated {}  events {}\n", r.scenario,
+                                r.seed, Human(r.end.SinceStart()), r.events);
+  for (const metrics::ServiceReport& s : r.services) {
+    out += fmt::format("\nservice {}\n", s.key);
+    if (!s.served) {
+      out += "  never served: no endpoint ever answered\n";
+      continue;
+    }
+    out += fmt::format("  {:<22}{}\n", "downtime", Human(s.downtime));
+    out += fmt::format("  {:<22}{}\n", "longest outage", Human(s.longest_outage));
+    out += fmt::format("  {:<22}{}\n", "degraded", Human(s.degraded));
+    out += fmt::format("  {:<22}{}\n", "version mix", Human(s.version_mix));
+    out += fmt::format("  {:<22}{}\n", "min serving endpoints", s.min_serving_endpoints);
+    std::string versions;
+    for (const auto& [v, n] : s.requests.by_version) {
+      versions += fmt::format("{}{} {}", versions.empty() ? "" : ", ", v, n);
+    }
+    out += fmt::format("  {:<22}{} failed of {}{}\n", "requests", s.requests.failed,
+                       s.requests.total, versions.empty() ? "" : " (" + versions + ")");
+  }
+  for (const metrics::DeploymentReport& d : r.deployments) {
+    out += fmt::format("\ndeployment {}  restarts {}\n", d.key, d.restarts);
+    for (const metrics::RolloutReport& ro : d.rollouts) {
+      out += fmt::format("  rollout to revision {}: {} -> {}", ro.revision,
+                         Human(ro.start.SinceStart()),
+                         ro.complete ? Human(ro.complete->SinceStart()) : "never completed");
+      if (ro.duration()) out += fmt::format(" (took {})", Human(*ro.duration()));
+      out += fmt::format(", peak {} pods, min {} available", ro.peak_active_pods,
+                         ro.min_available_pods);
+      if (ro.deadline_exceeded) out += ", progress deadline exceeded";
+      out += "\n";
+    }
+  }
+  out += fmt::format("\nresources  peak {} pods, {:.1f} CPU, {:.1f} MiB; pending {} pod-seconds\n",
+                     r.resources.peak_pods, static_cast<double>(r.resources.peak_cpu_millis) / 1000,
+                     static_cast<double>(r.resources.peak_memory_bytes) / (1024.0 * 1024.0),
+                     FormatSeconds(r.resources.pending_pod_time, 1));
+  return out;
+}
+
+namespace {
+
+// Resolves a dotted metric path against the JSON; keys may themselves hold
+// dots or slashes, so at each level the longest key that matches wins;
+// `rollouts[0]` indexes an array.
+const Json* Lookup(const Json& root, std::string_view path) {
+  const Json* node = &root;
+  while (!path.empty()) {
+    if (node->is_object()) {
+      const Json* next = nullptr;
+      size_t used = 0;
+      for (auto it = node->begin(); it != node->end(); ++it) {
+        const std::string& key = it.key();
+        if (path.substr(0, key.size()) != key) continue;
+        const std::string_view rest = path.substr(key.size());
+        if (!rest.empty() && rest.front() != '.' && rest.front() != '[') continue;
+        if (key.size() >= used) {
+          next = &it.value();
+          used = key.size();
+        }
+      }
+      if (next == nullptr) return nullptr;
+      node = next;
+      path.remove_prefix(used);
+    } else if (node->is_array() && path.front() == '[') {
+      const size_t close = path.find(']');
+      if (close == std::string_view::npos) return nullptr;
+      size_t index = 0;
+      for (char c : path.substr(1, close - 1)) {
+        if (c < '0' || c > '9') return nullptr;
+        index = index * 10 + static_cast<size_t>(c - '0');
+      }
+      if (index >= node->size()) return nullptr;
+      node = &(*node)[index];
+      path.remove_prefix(close + 1);
+    } else {
+      return nullptr;
+    }
+    if (!path.empty() && path.front() == '.') path.remove_prefix(1);
+  }
+  return node;
+}
+
+bool Compare(double a, scenario::Expectation::Op op, double b) {
+  using Op = scenario::Expectation::Op;
+  switch (op) {
+    case Op::kLess: return a < b;
+    case Op::kLessEqual: return a <= b;
+    case Op::kGreater: return a > b;
+    case Op::kGreaterEqual: return a >= b;
+    case Op::kEqual: return a == b;
+    case Op::kNotEqual: return a != b;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<ExpectFailure> CheckExpectations(const scenario::Scenario& s, const Json& report) {
+  std::vector<ExpectFailure> failures;
+  for (const scenario::Expectation& e : s.expect) {
+    const Json* v = Lookup(report, e.metric);
+    if (v == nullptr) {
+      failures.push_back({&e, fmt::format("{}: no such metric in the report", e.text)});
+      continue;
+    }
+    if (v->is_null()) {
+      failures.push_back({&e, fmt::format("{}: the value is null (it never happened)", e.text)});
+      continue;
+    }
+    bool ok = false;
+    if (e.boolean && v->is_boolean()) {
+      ok = Compare(v->get<bool>() ? 1 : 0, e.op, *e.boolean ? 1 : 0);
+    } else if (e.number && v->is_number()) {
+      ok = Compare(v->get<double>(), e.op, *e.number);
+    } else {
+      failures.push_back({&e, fmt::format("{}: the value {} is not comparable", e.text, v->dump())});
+      continue;
+    }
+    if (!ok) failures.push_back({&e, fmt::format("{}: the value is {}", e.text, v->dump())});
+  }
+  return failures;
+}
+
+}  // namespace kubesim::output

@@ -1,0 +1,364 @@
+// End-to-end scenarios with hand-derived expected results (issue 4): each
+// test writes a small scenario, runs the whole model and checks the report
+// against numbers derived in its comment from the scenario's timings and
+// Kubernetes' rules.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "kubesim/cluster/simulation.h"
+#include "kubesim/metrics/collector.h"
+#include "kubesim/output/report_writers.h"
+#include "kubesim/scenario/load.h"
+
+namespace kubesim {
+namespace {
+
+struct Outcome {
+  metrics::Report report;
+  std::string json;
+  std::string error;
+};
+
+Outcome Simulate(const std::string& yaml) {
+  Outcome run;
+  const scenario::LoadResult loaded = scenario::LoadScenarioText(yaml, "test.yaml");
+  if (!loaded.ok() || !loaded.scenario) {
+    for (const auto& d : loaded.diagnostics) run.error += d.ToString() + "\n";
+    if (run.error.empty()) run.error = "no scenario";
+    return run;
+  }
+  cluster::Simulation sim(loaded.scenario);
+  metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
+  sim.AddObserver(&collector);
+  const cluster::RunResult result = sim.Run();
+  run.report = collector.TakeReport(result.events);
+  run.json = output::FormatJson(run.report);
+  return run;
+}
+
+const metrics::ServiceReport& Svc(const Outcome& r, const std::string& key) {
+  for (const auto& s : r.report.services) {
+    if (s.key == key) return s;
+  }
+  ADD_FAILURE() << "no service " << key << " in\n" << r.json;
+  static metrics::ServiceReport none;
+  return none;
+}
+
+const metrics::DeploymentReport& Dep(const Outcome& r, const std::string& key) {
+  for (const auto& d : r.report.deployments) {
+    if (d.key == key) return d;
+  }
+  ADD_FAILURE() << "no deployment " << key << " in\n" << r.json;
+  static metrics::DeploymentReport none;
+  return none;
+}
+
+SimDuration Sec(double s) { return SimDuration::Micros(static_cast<int64_t>(s * 1e6)); }
+
+// A scenario: `cluster_and_images` is the Scenario spec's body before the
+// timeline; `objects` are extra documents (Deployments, Services).
+std::string Scenario(const std::string& spec, const std::string& objects) {
+  return "apiVersion: kubesim/v1alpha1\nkind: Scenario\nmetadata:\n  name: t\nspec:\n" + spec +
+         "---\n" + objects;
+}
+
+// A Deployment `web` of `replicas` running image web:1 with a strategy and an
+// optional readiness probe and preStop sleep, and a Service `web`.
+std::string WebApp(int replicas, const std::string& strategy, bool readiness,
+                   int pre_stop_seconds = 0, const std::string& extra_container = "") {
+  std::string probe = readiness ? R"(
+        readinessProbe:
+          httpGet: {path: /, port: 8080}
+          periodSeconds: 1)"
+                                : "";
+  std::string pre_stop = pre_stop_seconds > 0 ? "\n        lifecycle:\n          preStop:\n"
+                                                "            exec:\n              command: "
+                                                "[\"sleep\", \"" +
+                                                    std::to_string(pre_stop_seconds) + "\"]"
+                                              : "";
+  return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: )" +
+         std::to_string(replicas) + R"(
+  selector: {matchLabels: {app: web}}
+)" + strategy + R"(
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: web:1)" +
+         probe + pre_stop + extra_container + R"(
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+}
+
+constexpr const char* kSetImage = R"(  timeline:
+  - at: 60s
+    kubectl: set image deployment/web web=web:2
+)";
+
+TEST(Model, RollingUpdateOfTenWithDefaultsStaysWithinThirteenActiveAndEightAvailable) {
+  // maxSurge 25% of 10 rounds up to 3, maxUnavailable 25% rounds down to 2
+  // (ResolveFenceposts): at most 10 + 3 = 13 non-terminating pods and at least
+  // 10 - 2 = 8 available at any time, and both bounds are reached (reference
+  // §3.2: (3,10) -> (3,8) -> (5,8) at the start).
+  const Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 4, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:1: {start: 2s}
+    web:2: {pull: 3s, start: 2s}
+  traffic: [{name: c, service: web, rate: 20/s}]
+)" + std::string(kSetImage),
+                                  WebApp(10, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_EQ(d.rollouts[0].peak_active_pods, 13) << r.json;
+  EXPECT_EQ(d.rollouts[0].min_available_pods, 8) << r.json;
+  EXPECT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+}
+
+TEST(Model, SurgeOneUnavailableZeroNeverDropsBelowTheReplicaCount) {
+  // maxSurge 1, maxUnavailable 0: an old pod goes only after a new one is
+  // available, so availability never drops below 4; 5 pods at most.
+  const Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s}
+)" + std::string(kSetImage),
+                                  WebApp(4, R"(  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0})",
+                                         true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_EQ(d.rollouts[0].min_available_pods, 4) << r.json;
+  EXPECT_EQ(d.rollouts[0].peak_active_pods, 5) << r.json;
+}
+
+TEST(Model, RecreateIsDownFromTheUpdateUntilTheFirstNewPodIsReady) {
+  // Recreate: at 60 s the old pod is deleted; with no preStop and shutdown 0
+  // it stops serving and is gone at once, so the Service is down from 60 s.
+  // The new pod starts at 60 s (no pull), serves at 64.5 s; its readiness
+  // probe (period 1 s) ticks at 61, 62, ... from the container's start, so
+  // it is Ready at 65 s; endpointDelay 0: clients see it at once. Down 5 s.
+  const Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    timing: {endpointDelay: 0s}
+  images:
+    web:1: {start: 4.5s}
+    web:2: {start: 4.5s}
+  traffic: [{name: c, service: web, every: 1s}]
+)" + std::string(kSetImage),
+                                  WebApp(1, "  strategy: {type: Recreate}", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& s = Svc(r, "web");
+  EXPECT_EQ(s.downtime, Sec(5)) << r.json;
+  EXPECT_EQ(s.longest_outage, Sec(5)) << r.json;
+  EXPECT_EQ(Dep(r, "web").rollouts.at(0).min_available_pods, 0) << r.json;
+}
+
+TEST(Model, BlueGreenSelectorPatchMixesNoLongerThanEndpointDelayWithNoDowntime) {
+  // Both colours run before the switch; the patch is one endpoint change that
+  // clients see endpointDelay (1 s) later, all at once: no downtime, and the
+  // answers switch from 1 to 2.
+  const std::string deployments = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: blue}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, color: blue}}
+  template:
+    metadata: {labels: {app: web, color: blue}}
+    spec:
+      containers: [{name: web, image: "web:1"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: green}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, color: green}}
+  template:
+    metadata: {labels: {app: web, color: green}}
+    spec:
+      containers: [{name: web, image: "web:2"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web, color: blue}
+  ports: [{port: 80}]
+)";
+  const Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  traffic: [{name: c, service: web, every: 100ms}]
+  timeline:
+  - at: 60s
+    kubectl: patch service web -p '{"spec":{"selector":{"color":"green"}}}'
+)",
+                                  deployments));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& s = Svc(r, "web");
+  EXPECT_EQ(s.downtime, SimDuration::Zero()) << r.json;
+  EXPECT_LE(s.version_mix, SimDuration::Seconds(1)) << r.json;
+  EXPECT_EQ(s.requests.failed, 0) << r.json;
+  EXPECT_GT(s.requests.by_version.at("1"), 0) << r.json;
+  EXPECT_GT(s.requests.by_version.at("2"), 0) << r.json;
+}
+
+// A RollingUpdate of 3 replicas at 20 requests/s with endpointDelay 0 (so
+// termination races cannot fail requests), with and without a readiness probe.
+Outcome RollingWithProbe(bool readiness) {
+  return Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+    timing: {endpointDelay: 0s}
+  images:
+    web:1: {start: 3s}
+    web:2: {start: 3s}
+  traffic: [{name: c, service: web, rate: 20/s}]
+)" + std::string(kSetImage),
+                           WebApp(3, "", readiness)));
+}
+
+TEST(Model, RollingUpdateWithoutReadinessProbeFailsRequestsWhileNewPodsStart) {
+  // No readiness probe: a new pod is Ready when its container starts, 3 s
+  // before it serves, so clients reach it and fail (SPEC §3). Images start
+  // at once here, so every wave follows in the same instant: all three new
+  // pods are Ready at 60 s and none serves before 63 s — 3 s of downtime.
+  const Outcome r = RollingWithProbe(false);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_GT(Svc(r, "web").requests.failed, 0) << r.json;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(3)) << r.json;
+}
+
+TEST(Model, RollingUpdateWithReadinessProbeFailsNone) {
+  const Outcome r = RollingWithProbe(true);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0) << r.json;
+  EXPECT_EQ(Svc(r, "web").downtime, SimDuration::Zero()) << r.json;
+  EXPECT_GT(Svc(r, "web").version_mix, SimDuration::Zero()) << r.json;
+}
+
+// A RollingUpdate (readiness probe on) with endpointDelay 2 s and a preStop sleep.
+Outcome RollingWithPreStop(int pre_stop_seconds) {
+  return Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+    timing: {endpointDelay: 2s}
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s}
+  traffic: [{name: c, service: web, rate: 20/s}]
+)" + std::string(kSetImage),
+                           WebApp(2, "", true, pre_stop_seconds)));
+}
+
+TEST(Model, NoPreStopSleepFailsRequestsWhileTerminating) {
+  // SIGTERM at deletion stops the process at once, but clients keep the pod
+  // for endpointDelay (2 s): requests sent to it in those 2 s fail.
+  const Outcome r = RollingWithPreStop(0);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_GT(Svc(r, "web").requests.failed, 0) << r.json;
+}
+
+TEST(Model, PreStopSleepFiveFailsNone) {
+  // preStop sleep 5 > endpointDelay 2: clients stop seeing the pod before it
+  // stops serving.
+  const Outcome r = RollingWithPreStop(5);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0) << r.json;
+}
+
+TEST(Model, UnhealthyVersionStallsSurgeOnlyRolloutAndExceedsTheDeadline) {
+  // web:2 never serves, so its readiness probe never passes; with
+  // maxUnavailable 0 no old pod is removed: no downtime. With
+  // progressDeadlineSeconds 30, the last progress is the new ReplicaSet's
+  // creation at 60 s, and the deadline check (requeued at lastUpdate + 30 s +
+  // 1 s) reports deadlineExceeded; the rollout never completes.
+  const Outcome r = Simulate(Scenario(R"(  until: 5m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s, healthy: false}
+  traffic: [{name: c, service: web, every: 1s}]
+)" + std::string(kSetImage),
+                                  WebApp(2, R"(  progressDeadlineSeconds: 30
+  strategy:
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0})",
+                                         true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(Svc(r, "web").downtime, SimDuration::Zero()) << r.json;
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0) << r.json;
+  const auto& ro = Dep(r, "web").rollouts.at(0);
+  EXPECT_TRUE(ro.deadline_exceeded) << r.json;
+  EXPECT_FALSE(ro.complete.has_value()) << r.json;
+  EXPECT_EQ(ro.min_available_pods, 2) << r.json;
+}
+
+TEST(Model, RecreateOfAnUnhealthyVersionIsDownForGood) {
+  // Recreate removes every old pod first; the new ones never serve: down from
+  // 60 s to the end (until 3m): 120 s, in one outage.
+  const Outcome r = Simulate(Scenario(R"(  until: 3m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+    timing: {endpointDelay: 0s}
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s, healthy: false}
+  traffic: [{name: c, service: web, every: 1s}]
+)" + std::string(kSetImage),
+                                  WebApp(2, "  strategy: {type: Recreate}", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(120)) << r.json;
+  EXPECT_EQ(Svc(r, "web").longest_outage, Sec(120)) << r.json;
+  EXPECT_FALSE(Dep(r, "web").rollouts.at(0).complete.has_value()) << r.json;
+}
+
+TEST(Model, NoRoomForSurgeKeepsTheSurgePodPendingAndCountsIt) {
+  // One node with room for exactly 2 pods of 1 CPU: the rolling update's surge
+  // pod (maxSurge 1, maxUnavailable 0) cannot be scheduled, stays Pending,
+  // and the rollout stalls; pendingPodSeconds integrates it from 60 s to the
+  // end of the run (until 2m): 60 pod-seconds.
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "2", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s}
+  traffic: [{name: c, service: web, every: 1s}]
+)" + std::string(kSetImage),
+                                  WebApp(2, R"(  strategy:
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0})",
+                                         true, 0, R"(
+        resources: {requests: {cpu: "1"}})")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.report.resources.pending_pod_time, Sec(60)) << r.json;
+  EXPECT_EQ(r.report.resources.peak_cpu_millis, 2000) << r.json;
+  EXPECT_FALSE(Dep(r, "web").rollouts.at(0).complete.has_value()) << r.json;
+  EXPECT_EQ(Svc(r, "web").downtime, SimDuration::Zero()) << r.json;
+}
+
+TEST(Model, SameScenarioAndSeedGiveByteIdenticalJsonTwiceInOneProcess) {
+  const Outcome a = RollingWithProbe(false);
+  const Outcome b = RollingWithProbe(false);
+  ASSERT_TRUE(a.error.empty()) << a.error;
+  EXPECT_EQ(a.json, b.json);
+}
+
+}  // namespace
+}  // namespace kubesim
