@@ -65,3 +65,102 @@ TEST(Cli, UnknownSubcommandIsAOneLineErrorWithExitTwo) {
 
 }  // namespace
 }  // namespace kubesim
+
+namespace kubesim {
+namespace {
+
+using testing::RunKubesim;
+
+std::string Seed(const std::string& name) {
+  return std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/seed/" + name;
+}
+
+TEST(CliRun, SameSeedGivesByteIdenticalJsonAcrossProcesses) {
+  const auto a = RunKubesim("run --format json '" + Seed("rolling-update.yaml") + "'");
+  const auto b = RunKubesim("run --format json '" + Seed("rolling-update.yaml") + "'");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out.find("\"downtimeSeconds\""), std::string::npos) << a.out;
+}
+
+TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
+  const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"seed\": 7"), std::string::npos) << r.out;
+}
+
+TEST(CliRun, MissingScenarioIsExitTwoWithTheFileNamed) {
+  const auto r = RunKubesim("run /nonexistent/scenario.yaml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/scenario.yaml"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(CliRun, BadOptionsAreExitTwo) {
+  EXPECT_EQ(RunKubesim("run --format yaml '" + Seed("recreate.yaml") + "'").exit_code, 2);
+  EXPECT_EQ(RunKubesim("run --until 5x '" + Seed("recreate.yaml") + "'").exit_code, 2);
+  EXPECT_EQ(RunKubesim("run").exit_code, 2);
+}
+
+TEST(CliRun, WritesTheEventLogAndTimelineFiles) {
+  const std::string dir = ::testing::TempDir();
+  const std::string events = dir + "/kubesim-events.log";
+  const std::string timeline = dir + "/kubesim-timeline.csv";
+  const auto r = RunKubesim("run -q '" + Seed("recreate.yaml") + "' --events '" + events +
+                            "' --timeline '" + timeline + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string log = testing::Slurp(events);
+  EXPECT_NE(log.find("60.000s kubectl set image deployment/echo-version"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find(" Ready\n"), std::string::npos) << log;
+  const std::string csv = testing::Slurp(timeline);
+  EXPECT_EQ(csv.rfind("time,", 0), 0u) << csv;
+  EXPECT_NE(csv.find("endpoints/echo-version/0.2.0"), std::string::npos) << csv;
+  std::remove(events.c_str());
+  std::remove(timeline.c_str());
+}
+
+TEST(CliRun, FailedExpectationIsExitOneAndNamed) {
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/kubesim-expect.yaml";
+  std::ofstream(file) << R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: expect}
+spec:
+  until: 30s
+  cluster:
+    nodes: [{name: worker, count: 1, capacity: {cpu: "1", memory: 1Gi, pods: 10}}]
+  images:
+    web:1: {start: 1s}
+  traffic: [{name: c, service: web, every: 1s}]
+  expect:
+  - services.web.requests.total <= 3
+  - services.web.downtimeSeconds <= 0
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "web:1"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  const auto r = RunKubesim("run -q '" + file + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("services.web.requests.total <= 3"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("downtimeSeconds"), std::string::npos) << r.err;  // that one holds
+  EXPECT_FALSE(r.out.empty());
+  std::remove(file.c_str());
+}
+
+}  // namespace
+}  // namespace kubesim

@@ -8,6 +8,7 @@
 
 #include "kubesim/cluster/simulation.h"
 #include "kubesim/metrics/collector.h"
+#include "kubesim/output/observers.h"
 #include "kubesim/output/report_writers.h"
 #include "kubesim/scenario/load.h"
 
@@ -18,6 +19,17 @@ struct Outcome {
   metrics::Report report;
   std::string json;
   std::string error;
+  std::string log;  // the event log
+  // Whether the log has a line "TIMEs OBJECT... WHAT" (OBJECT as a prefix).
+  bool Logged(const std::string& time, const std::string& object, const std::string& what) const {
+    size_t at = 0;
+    while ((at = log.find(time + "s " + object, at)) != std::string::npos) {
+      const size_t end = log.find('\n', at);
+      if (log.substr(at, end - at).find(what) != std::string::npos) return true;
+      at = end;
+    }
+    return false;
+  }
 };
 
 Outcome Simulate(const std::string& yaml) {
@@ -30,9 +42,12 @@ Outcome Simulate(const std::string& yaml) {
   }
   cluster::Simulation sim(loaded.scenario);
   metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
+  output::EventLog log;
   sim.AddObserver(&collector);
+  sim.AddObserver(&log);
   const cluster::RunResult result = sim.Run();
   run.report = collector.TakeReport(result.events);
+  run.log = log.text();
   run.json = output::FormatJson(run.report);
   return run;
 }
@@ -351,6 +366,176 @@ TEST(Model, NoRoomForSurgeKeepsTheSurgePodPendingAndCountsIt) {
   EXPECT_EQ(r.report.resources.peak_cpu_millis, 2000) << r.json;
   EXPECT_FALSE(Dep(r, "web").rollouts.at(0).complete.has_value()) << r.json;
   EXPECT_EQ(Svc(r, "web").downtime, SimDuration::Zero()) << r.json;
+}
+
+TEST(Model, CrashLoopBackOffRestartsAtOnceThenAfterTenTwentyFortySeconds) {
+  // crashAfter 5s: the container exits 5 s after each start. Kubelet restarts
+  // the first exit at once, then waits 10 s, 20 s, 40 s (doubling to 300 s):
+  // starts at 0, 5, 20 (10 + 10), 45 (25 + 20), 90 (50 + 40).
+  const Outcome r = Simulate(Scenario(R"(  until: 100s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {crashAfter: 5s}
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  for (const char* t : {"0.000", "5.000", "20.000", "45.000", "90.000"}) {
+    EXPECT_TRUE(r.Logged(t, "pod/web-", "container started")) << t << "\n" << r.log;
+  }
+  EXPECT_FALSE(r.Logged("15.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 5) << r.json;  // exits at 5, 10, 25, 50 and 95
+}
+
+TEST(Model, LivenessFailuresRestartTheContainer) {
+  // An unhealthy image with a liveness probe (period 10 s, failureThreshold 3):
+  // probes at 0, 10, 20 fail -> killed at 20 s and restarted at once (the
+  // first restart); the next three failures (30, 40, 50) kill it at 50 s,
+  // restarted after 10 s of back-off.
+  const Outcome r = Simulate(Scenario(R"(  until: 65s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {healthy: false}
+)",
+                                      WebApp(1, "", false, 0, R"(
+        livenessProbe:
+          tcpSocket: {port: 8080})")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "liveness probe failed")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("50.000", "pod/web-", "liveness probe failed")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
+}
+
+TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
+  // The template changes at 60 s while paused: no new ReplicaSet until the
+  // resume at 90 s; the rollout (revision 2) starts at 60 s and completes
+  // when the new pod is Ready at 91 s (start 1 s, readiness on).
+  const Outcome r = Simulate(Scenario(R"(  until: 3m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s}
+  timeline:
+  - at: 30s
+    kubectl: rollout pause deployment/web
+  - at: 60s
+    kubectl: set image deployment/web web=web:2
+  - at: 90s
+    kubectl: rollout resume deployment/web
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_FALSE(r.Logged("60.000", "deployment/web", "created replicaset")) << r.log;
+  EXPECT_TRUE(r.Logged("90.000", "deployment/web", "created replicaset")) << r.log;
+  const auto& ro = Dep(r, "web").rollouts.at(0);
+  EXPECT_EQ(ro.start, SimTime::Zero() + Sec(60));
+  ASSERT_TRUE(ro.complete.has_value()) << r.json;
+  EXPECT_EQ(*ro.complete, SimTime::Zero() + Sec(91)) << r.json;
+}
+
+TEST(Model, ScalingMidRolloutIsProportional) {
+  // 10 replicas, maxSurge 3 / maxUnavailable 2, web:2 never Ready: the
+  // rollout stalls at new 5 / old 8 (reference §3.2). Scaling to 15 then
+  // shares the 5 extra replicas by the ReplicaSets' sizes (sync.go scale):
+  // the old ReplicaSet goes 8 -> 11 and the new one 5 -> 7 (Kubernetes' docs example).
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 4, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {healthy: false}
+  timeline:
+  - at: 60s
+    kubectl: set image deployment/web web=web:2
+  - at: 80s
+    kubectl: scale deployment/web --replicas=15
+)",
+                                      WebApp(10, R"(  strategy:
+    rollingUpdate: {maxSurge: 3, maxUnavailable: 2})",
+                                             true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("80.000", "deployment/web", "from 8 to 11")) << r.log;
+  EXPECT_TRUE(r.Logged("80.000", "deployment/web", "from 5 to 7")) << r.log;
+}
+
+TEST(Model, RolloutUndoReturnsToThePreviousTemplateAsANewRevision) {
+  // web:2 at 60 s (revision 2), undo at 120 s: the revision-1 ReplicaSet is
+  // adopted again as revision 3 and scaled back up; clients end on version 1.
+  const Outcome r = Simulate(Scenario(R"(  until: 3m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+    web:2: {start: 1s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - at: 60s
+    kubectl: set image deployment/web web=web:2
+  - at: 120s
+    kubectl: rollout undo deployment/web
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 2u) << r.json;
+  EXPECT_EQ(d.rollouts[0].revision, 2);
+  EXPECT_EQ(d.rollouts[1].revision, 3);
+  EXPECT_TRUE(d.rollouts[1].complete.has_value()) << r.json;
+  EXPECT_FALSE(r.Logged("120.000", "deployment/web", "created replicaset")) << r.log;
+  EXPECT_TRUE(r.Logged("120.000", "deployment/web", "from 0 to 1")) << r.log;
+}
+
+TEST(Model, DrainEvictsPodsAndTheyComeBackElsewhere) {
+  // Two nodes; draining the node of the single pod cordons it and deletes the
+  // pod; the ReplicaSet's replacement can only go to the other node.
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+  timeline:
+  - at: 60s
+    kubectl: drain node-0
+  - at: 61s
+    kubectl: drain node-1
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "node/node-0", "drained")) << r.log;
+  // Whichever node held it, after both drains the last replacement is Pending for want of a node.
+  EXPECT_TRUE(r.Logged("61.000", "pod/web-", "FailedScheduling")) << r.log;
+  EXPECT_GT(r.report.resources.pending_pod_time, SimDuration::Zero()) << r.json;
+}
+
+TEST(Model, FailedNodeTakesItsEndpointsAwayAndEvictsAfterFiveMinutes) {
+  // One replica on node-0 (the other node is cordoned first); node-0 fails at
+  // 60 s: the pod stops serving and is marked not Ready (down from 60 s);
+  // node-1 is uncordoned at 70 s, but nothing moves the pod before the
+  // not-ready toleration (300 s) evicts it at 360 s; its replacement goes to
+  // node-1 and serves and is Ready 1 s later: down from 60 s to 361 s.
+  const Outcome r = Simulate(Scenario(R"(  until: 400s
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    timing: {endpointDelay: 0s}
+  images:
+    web:1: {start: 1s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - at: 0s
+    kubectl: cordon node-1
+  - at: 60s
+    fail: node/node-0
+  - at: 70s
+    kubectl: uncordon node-1
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("360.000", "pod/web-", "deleted")) << r.log;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(301)) << r.json;
 }
 
 TEST(Model, SameScenarioAndSeedGiveByteIdenticalJsonTwiceInOneProcess) {
