@@ -73,7 +73,11 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
 }
 
 void World::RefreshVisibleServing(uint32_t sid) {
-  for (EndpointInfo& e : services_[sid].visible) e.serving = pods_[e.pod].serving;
+  // Re-pointed every instant: `version` views pods_, which may have grown.
+  for (EndpointInfo& e : services_[sid].visible) {
+    e.serving = pods_[e.pod].serving;
+    e.version = pods_[e.pod].version;
+  }
 }
 
 void World::RequestStartCheck() {

@@ -11,7 +11,9 @@
 // instants the state does not change, so integrating what it reads there over
 // the time to the next instant is exact.
 //
-// Observers must not change the simulation; they get const views only.
+// Observers must not change the simulation; they get const views only. The
+// string_views inside PodInfo and EndpointInfo are valid during the callback
+// that hands them out; copy what must outlive it.
 #ifndef KUBESIM_CLUSTER_OBSERVER_H_
 #define KUBESIM_CLUSTER_OBSERVER_H_
 
