@@ -13,12 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/simulate.h"
 #include "cli/subcommands.h"
 #include "kubesim/cluster/simulation.h"
-#include "kubesim/metrics/collector.h"
 #include "kubesim/output/observers.h"
 #include "kubesim/output/report_writers.h"
-#include "kubesim/scenario/load.h"
 
 namespace po = boost::program_options;
 
@@ -136,51 +135,20 @@ int RunRun(std::span<const std::string> args) {
   const bool quiet = vm.count("quiet") > 0;
 
   const std::string file = vm["scenario"].as<std::vector<std::string>>().front();
-  const scenario::LoadResult loaded = scenario::LoadScenarioFile(file);
-  for (const auto& d : loaded.diagnostics) {
-    if (quiet && d.severity != k8s::Severity::kError) continue;
-    std::fputs((d.ToString() + "\n").c_str(), stderr);
-  }
-  if (!loaded.ok()) return kExitBadInput;
-  if (!loaded.scenario) {
-    std::fputs(fmt::format("{}:1:1: error: no kind: Scenario document; kubesim run needs a "
-                           "scenario (kubesim validate checks plain manifests)\n",
-                           file)
-                   .c_str(),
-               stderr);
-    return kExitBadInput;
-  }
-  const scenario::Scenario& sc = *loaded.scenario;
+  const auto loaded = LoadOrReport(file, quiet);
+  if (!loaded) return kExitBadInput;
+  const scenario::Scenario& sc = *loaded;
 
-  cluster::Simulation sim(loaded.scenario, options);
-  metrics::Collector collector(sc.name, options.seed.value_or(sc.seed));
   output::EventLog event_log;
   output::Timeline timeline;
-  sim.AddObserver(&collector);
-  const bool want_log = vm.count("events") || vm.count("verbose");
-  if (want_log) sim.AddObserver(&event_log);
-  if (vm.count("timeline")) sim.AddObserver(&timeline);
-  const cluster::RunResult result = sim.Run();
-  if (result.budget_exhausted) {
-    std::fputs(fmt::format("{}: error: the run fired {} events by {}s of simulated time and was "
-                           "stopped (raise --max-events, or set an earlier `until`)\n",
-                           file, result.events, FormatSeconds(result.end, 3))
-                   .c_str(),
-               stderr);
-    return kExitBadInput;
-  }
-  const metrics::Report report = collector.TakeReport(result.events);
+  std::vector<cluster::Observer*> extra;
+  if (vm.count("events") || vm.count("verbose")) extra.push_back(&event_log);
+  if (vm.count("timeline")) extra.push_back(&timeline);
+  const auto simulated = SimulateScenario(loaded, options, extra);
+  if (!simulated) return kExitBadInput;
+  const metrics::Report& report = simulated->report;
   const nlohmann::ordered_json json = output::ReportToJson(report);
-  if (!quiet) {
-    for (const metrics::ServiceReport& s : report.services) {
-      if (!s.served) {
-        std::fputs(fmt::format("{}: warning: service {} never served: its metrics are null\n",
-                               file, s.key)
-                       .c_str(),
-                   stderr);
-      }
-    }
-  }
+  if (!quiet) WarnNeverServed(file, report);
 
   for (const auto& [flag, content] :
        {std::pair<const char*, const std::string*>{"events", &event_log.text()}}) {

@@ -30,6 +30,9 @@ std::span<const Subcommand> Subcommands();
 // `kubesim run SCENARIO.yaml` (run.cc).
 int RunRun(std::span<const std::string> args);
 
+// `kubesim compare SCENARIO.yaml...` (compare.cc).
+int RunCompare(std::span<const std::string> args);
+
 // `kubesim validate FILE.yaml...` (validate.cc).
 int RunValidate(std::span<const std::string> args);
 

@@ -1,5 +1,6 @@
 // The kubesim command's contract (SPEC §1): help, version, exit codes and
 // one-line usage errors. Runs the real binary.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -160,6 +161,40 @@ spec:
   EXPECT_EQ(r.err.find("downtimeSeconds"), std::string::npos) << r.err;  // that one holds
   EXPECT_FALSE(r.out.empty());
   std::remove(file.c_str());
+}
+
+}  // namespace
+}  // namespace kubesim
+
+namespace kubesim {
+namespace {
+
+TEST(CliCompare, OneColumnPerScenarioWithSpecRowsInEveryFormat) {
+  const std::string seeds = fmt::format("'{}' '{}' '{}'", Seed("rolling-update.yaml"),
+                                        Seed("recreate.yaml"), Seed("blue-green.yaml"));
+  const auto table = testing::RunKubesim("compare -q " + seeds);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const char* row : {"downtime", "degraded time", "version-mix time", "failed requests",
+                          "rollout duration", "min available", "peak active pods", "peak pods",
+                          "peak CPU", "peak memory"}) {
+    EXPECT_NE(table.out.find(row), std::string::npos) << row << "\n" << table.out;
+  }
+  EXPECT_NE(table.out.find("seed-recreate"), std::string::npos) << table.out;
+  const auto md = testing::RunKubesim("compare -q --format markdown " + seeds);
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_EQ(md.out.rfind("| | seed-rolling-update | seed-recreate | seed-blue-green |", 0), 0u)
+      << md.out;
+  EXPECT_NE(md.out.find("**0s**"), std::string::npos) << md.out;  // blue-green's downtime, best
+  const auto csv = testing::RunKubesim("compare -q --format csv " + seeds);
+  EXPECT_NE(csv.out.find("services.echo-version.downtimeSeconds,"), std::string::npos) << csv.out;
+  const auto json = testing::RunKubesim("compare -q --format json " + seeds);
+  EXPECT_NE(json.out.find("\"scenarios\""), std::string::npos) << json.out;
+}
+
+TEST(CliCompare, ABadFileFailsBeforeSimulatingAnything) {
+  const auto r = testing::RunKubesim("compare '" + Seed("recreate.yaml") + "' /nonexistent.yaml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 }  // namespace

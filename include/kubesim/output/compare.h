@@ -1,0 +1,54 @@
+// Comparison: several runs' Reports side by side, one column per scenario
+// (SPEC §5), as `kubesim compare` prints them.
+//
+// The model: for every Service key and every Deployment key found in any
+// report, the rows of SPEC §5 — Services: downtime, degraded time,
+// version-mix time, failed requests; Deployments: rollout duration, min
+// available, peak active pods (of the last rollout); then the cluster's peak
+// pods, CPU and memory. A cell is empty where a scenario has no such object
+// or the thing never happened (a rollout that never completed); a row empty
+// in every column is left out (a Deployment that never rolled out). In each row
+// the best value is marked: the lowest, except for min available (highest).
+#ifndef KUBESIM_OUTPUT_COMPARE_H_
+#define KUBESIM_OUTPUT_COMPARE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/metrics/report.h"
+
+namespace kubesim::output {
+
+struct ComparisonRow {
+  enum class Unit { kSeconds, kCount, kCpuMillis, kBytes };
+  std::string group;   // "service echo-version", "deployment web", "cluster"
+  std::string metric;  // "downtime", ...
+  std::string key;     // the machine name: "services.echo-version.downtimeSeconds"
+  Unit unit = Unit::kCount;
+  bool higher_is_better = false;
+  std::vector<std::optional<double>> values;  // one per scenario; seconds for kSeconds
+  // The index of the best value, if the row has two or more values and they differ.
+  std::optional<size_t> Best() const;
+};
+
+struct Comparison {
+  std::vector<std::string> scenarios;  // column titles
+  std::vector<ComparisonRow> rows;
+};
+
+Comparison Compare(const std::vector<metrics::Report>& reports);
+
+// `format`: "table" (aligned, units a person reads, best marked with '*'),
+// "markdown" (a GitHub table, best in bold), "csv" (metric,scenario...) or
+// "json" ({"scenarios": [...], "rows": [{"key", "values"}]}).
+// `color`: ANSI bold for the best value in "table".
+std::string FormatComparison(const Comparison& c, const std::string& format, bool color = false);
+
+// A value in a person's units: durations "1m5.2s", CPU "2.4 CPU", memory
+// "1.5 GiB", counts as integers; "-" when empty.
+std::string HumanValue(ComparisonRow::Unit unit, std::optional<double> v);
+
+}  // namespace kubesim::output
+
+#endif  // KUBESIM_OUTPUT_COMPARE_H_

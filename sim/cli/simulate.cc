@@ -1,0 +1,64 @@
+#include "cli/simulate.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "kubesim/metrics/collector.h"
+#include "kubesim/scenario/load.h"
+
+namespace kubesim::cli {
+
+std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet) {
+  const scenario::LoadResult loaded = scenario::LoadScenarioFile(file);
+  for (const auto& d : loaded.diagnostics) {
+    if (quiet && d.severity != k8s::Severity::kError) continue;
+    std::fputs((d.ToString() + "\n").c_str(), stderr);
+  }
+  if (!loaded.ok()) return nullptr;
+  if (!loaded.scenario) {
+    std::fputs(fmt::format("{}:1:1: error: no `kind: Scenario` document; this needs a scenario "
+                           "(kubesim validate checks plain manifests)\n",
+                           file)
+                   .c_str(),
+               stderr);
+    return nullptr;
+  }
+  return loaded.scenario;
+}
+
+std::optional<Simulated> SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
+                                          const cluster::SimulationOptions& options,
+                                          const std::vector<cluster::Observer*>& extra) {
+  const std::string file = s->file;
+  const std::string name = s->name;
+  const uint64_t seed = options.seed.value_or(s->seed);
+  cluster::Simulation sim(std::move(s), options);
+  metrics::Collector collector(name, seed);
+  sim.AddObserver(&collector);
+  for (cluster::Observer* o : extra) sim.AddObserver(o);
+  Simulated out;
+  out.result = sim.Run();
+  if (out.result.budget_exhausted) {
+    std::fputs(fmt::format("{}: error: the run fired {} events by {}s of simulated time and was "
+                           "stopped (raise --max-events, or set an earlier `until`)\n",
+                           file, out.result.events, FormatSeconds(out.result.end, 3))
+                   .c_str(),
+               stderr);
+    return std::nullopt;
+  }
+  out.report = collector.TakeReport(out.result.events);
+  return out;
+}
+
+void WarnNeverServed(const std::string& file, const metrics::Report& report) {
+  for (const metrics::ServiceReport& s : report.services) {
+    if (s.served) continue;
+    std::fputs(
+        fmt::format("{}: warning: service {} never served: its metrics are null\n", file, s.key)
+            .c_str(),
+        stderr);
+  }
+}
+
+}  // namespace kubesim::cli

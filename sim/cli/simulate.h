@@ -1,0 +1,37 @@
+// What `run`, `compare` (and later `sweep`) share: load a scenario file,
+// printing its diagnostics, and simulate it into a Report.
+#ifndef KUBESIM_CLI_SIMULATE_H_
+#define KUBESIM_CLI_SIMULATE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubesim/cluster/simulation.h"
+#include "kubesim/metrics/report.h"
+#include "kubesim/scenario/scenario.h"
+
+namespace kubesim::cli {
+
+// Loads `file` as a scenario; prints its errors (and, unless `quiet`, its
+// warnings) to stderr. Null when it is not a valid scenario.
+std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet);
+
+struct Simulated {
+  metrics::Report report;
+  cluster::RunResult result;
+};
+
+// Simulates `s` with `options`, the collector and `extra` observers attached.
+// Null (after an error on stderr naming `s.file`) when the event budget ran out.
+std::optional<Simulated> SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
+                                          const cluster::SimulationOptions& options,
+                                          const std::vector<cluster::Observer*>& extra = {});
+
+// Warns on stderr about every Service of `report` that never served.
+void WarnNeverServed(const std::string& file, const metrics::Report& report);
+
+}  // namespace kubesim::cli
+
+#endif  // KUBESIM_CLI_SIMULATE_H_
