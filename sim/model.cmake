@@ -7,7 +7,7 @@ kubesim_library(kubesim_cluster
   SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/world.cc
           cluster/deployment_controller.cc cluster/replicaset_controller.cc
           cluster/scheduler.cc cluster/kubelet.cc cluster/endpoints.cc cluster/traffic.cc
-          cluster/simulation.cc
+          cluster/simulation.cc cluster/invariants.cc
   DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)
 
 # Metrics: the collector that integrates a run into a Report.

@@ -83,10 +83,10 @@ int RunCompare(std::span<const std::string> args) {
   if (!ok) return kExitBadInput;
   std::vector<metrics::Report> reports;
   for (const auto& s : scenarios) {
-    auto simulated = SimulateScenario(s, options);
-    if (!simulated) return kExitBadInput;
-    if (!quiet) WarnNeverServed(s->file, simulated->report);
-    reports.push_back(std::move(simulated->report));
+    Simulated simulated = SimulateScenario(s, options);
+    if (simulated.exit_code != 0) return simulated.exit_code;
+    if (!quiet) WarnNeverServed(s->file, simulated.report);
+    reports.push_back(std::move(simulated.report));
   }
   const bool color = format == "table" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   std::fputs(output::FormatComparison(output::Compare(reports), format, color).c_str(), stdout);

@@ -80,6 +80,7 @@ int RunRun(std::span<const std::string> args) {
       ("timeline", po::value<std::string>(), "write the state over time as CSV to FILE")  //
       ("max-events", po::value<uint64_t>()->default_value(200'000'000),
        "stop with an error after this many events")                             //
+      ("check", "check the model's invariants after every instant (always on in debug builds)")  //
       ("quiet,q", "print no warnings")                                         //
       ("verbose,v", "print the event log after the report");
   po::options_description hidden;
@@ -132,6 +133,7 @@ int RunRun(std::span<const std::string> args) {
     options.until = *until;
   }
   options.max_events = vm["max-events"].as<uint64_t>();
+  if (vm.count("check")) options.check_invariants = true;
   const bool quiet = vm.count("quiet") > 0;
 
   const std::string file = vm["scenario"].as<std::vector<std::string>>().front();
@@ -144,9 +146,9 @@ int RunRun(std::span<const std::string> args) {
   std::vector<cluster::Observer*> extra;
   if (vm.count("events") || vm.count("verbose")) extra.push_back(&event_log);
   if (vm.count("timeline")) extra.push_back(&timeline);
-  const auto simulated = SimulateScenario(loaded, options, extra);
-  if (!simulated) return kExitBadInput;
-  const metrics::Report& report = simulated->report;
+  const Simulated simulated = SimulateScenario(loaded, options, extra);
+  if (simulated.exit_code != 0) return simulated.exit_code;
+  const metrics::Report& report = simulated.report;
   const nlohmann::ordered_json json = output::ReportToJson(report);
   if (!quiet) WarnNeverServed(file, report);
 

@@ -27,7 +27,7 @@ std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, 
   return loaded.scenario;
 }
 
-std::optional<Simulated> SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
+Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
                                           const cluster::SimulationOptions& options,
                                           const std::vector<cluster::Observer*>& extra) {
   const std::string file = s->file;
@@ -39,13 +39,24 @@ std::optional<Simulated> SimulateScenario(std::shared_ptr<const scenario::Scenar
   for (cluster::Observer* o : extra) sim.AddObserver(o);
   Simulated out;
   out.result = sim.Run();
+  if (out.result.invariant_violation) {
+    std::string text = fmt::format(
+        "{}: internal error: an invariant of the model broke at {}s: {}\n"
+        "This is a bug in kubesim; please report it with the scenario. Last events:\n",
+        file, FormatSeconds(out.result.end, 6), *out.result.invariant_violation);
+    for (const std::string& line : out.result.recent_events) text += "  " + line + "\n";
+    std::fputs(text.c_str(), stderr);
+    out.exit_code = 3;  // SPEC §1: an invariant of the model broke
+    return out;
+  }
   if (out.result.budget_exhausted) {
     std::fputs(fmt::format("{}: error: the run fired {} events by {}s of simulated time and was "
                            "stopped (raise --max-events, or set an earlier `until`)\n",
                            file, out.result.events, FormatSeconds(out.result.end, 3))
                    .c_str(),
                stderr);
-    return std::nullopt;
+    out.exit_code = 2;
+    return out;
   }
   out.report = collector.TakeReport(out.result.events);
   return out;

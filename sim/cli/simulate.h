@@ -19,13 +19,15 @@ namespace kubesim::cli {
 std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet);
 
 struct Simulated {
+  int exit_code = 0;  // 0, else the command's exit code (2: event budget, 3: invariant)
   metrics::Report report;
   cluster::RunResult result;
 };
 
 // Simulates `s` with `options`, the collector and `extra` observers attached.
-// Null (after an error on stderr naming `s.file`) when the event budget ran out.
-std::optional<Simulated> SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
+// On failure (the event budget ran out; an invariant broke) prints the error,
+// naming `s.file`, and sets exit_code.
+Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
                                           const cluster::SimulationOptions& options,
                                           const std::vector<cluster::Observer*>& extra = {});
 

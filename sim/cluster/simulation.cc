@@ -7,7 +7,8 @@ namespace kubesim::cluster {
 Simulation::Simulation(std::shared_ptr<const scenario::Scenario> scenario,
                        SimulationOptions options)
     : seed_(options.seed.value_or(scenario->seed)) {
-  world_ = std::make_unique<World>(std::move(scenario), seed_, options.until, options.max_events);
+  world_ = std::make_unique<World>(std::move(scenario), seed_, options.until, options.max_events,
+                                   options.check_invariants);
 }
 
 Simulation::~Simulation() = default;
@@ -16,7 +17,8 @@ void Simulation::AddObserver(Observer* observer) { world_->AddObserver(observer)
 
 RunResult Simulation::Run() {
   const WorldResult r = world_->Run();
-  return RunResult{r.end, r.events, seed_, r.budget_exhausted};
+  return RunResult{r.end, r.events, seed_, r.budget_exhausted, r.invariant_violation,
+                   r.recent_events};
 }
 
 }  // namespace kubesim::cluster

@@ -29,12 +29,13 @@ std::string_view PodStateName(PodState s) {
 }
 
 World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-             std::optional<SimDuration> until, uint64_t max_events)
+             std::optional<SimDuration> until, uint64_t max_events, bool check_invariants)
     : scenario_(std::move(scenario)),
       seed_(seed),
       until_(until ? until : scenario_->until),
       loop_(max_events),
-      scheduler_rng_(Rng::Stream(seed, "scheduler")) {
+      scheduler_rng_(Rng::Stream(seed, "scheduler")),
+      check_invariants_(check_invariants) {
   for (const scenario::NodeGroup& g : scenario_->cluster.nodes) {
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
@@ -84,6 +85,16 @@ EventId World::Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t
 
 void World::Emit(std::string_view object, std::string_view what) {
   for (Observer* o : observers_) o->OnEvent(loop_.Now(), object, what);
+  if (check_invariants_) {
+    constexpr size_t kRecentEvents = 20;
+    std::string line = fmt::format("{}s {} {}", FormatSeconds(loop_.Now(), 3), object, what);
+    if (recent_.size() < kRecentEvents) {
+      recent_.push_back(std::move(line));
+    } else {
+      recent_[recent_next_] = std::move(line);
+      recent_next_ = (recent_next_ + 1) % kRecentEvents;
+    }
+  }
 }
 
 SimDuration World::Draw(const DurationDistribution& d, std::string_view stream,
@@ -114,10 +125,12 @@ WorldResult World::Run() {
   WorldResult result;
   SimTime end = until_ ? SimTime::Zero() + *until_ : last_step + kDefaultTail;
   for (;;) {
-    if (loop_.RunUntil(end, *this) == RunOutcome::kBudgetExhausted) {
+    const RunOutcome outcome = loop_.RunUntil(end, *this);
+    if (outcome == RunOutcome::kBudgetExhausted) {
       result.budget_exhausted = true;
       break;
     }
+    if (outcome == RunOutcome::kStopped) break;
     if (until_) break;
     // SPEC §2: 1m after the later of the last step and the end of every rollout.
     SimTime settled = last_step;
@@ -139,6 +152,13 @@ WorldResult World::Run() {
   }
   result.end = loop_.Now();
   result.events = loop_.events_fired();
+  if (violation_) {
+    result.invariant_violation = violation_;
+    for (size_t i = 0; i < recent_.size(); ++i) {
+      result.recent_events.push_back(recent_[(recent_next_ + i) % recent_.size()]);
+    }
+    return result;  // the state is not to be trusted: no OnFinish, no report
+  }
   for (Observer* o : observers_) o->OnFinish(*this);
   return result;
 }
@@ -181,7 +201,16 @@ void World::Fire(const FiredEvent& e) {
   }
 }
 
-void World::EndInstant(SimTime /*t*/) {
+void World::EndInstant(SimTime t) {
+  if (check_invariants_) {
+    if (t < last_instant_) violation_ = "simulated time went backwards";
+    last_instant_ = t;
+    if (!violation_) violation_ = CheckInvariants();
+    if (violation_) {
+      loop_.Stop();
+      return;
+    }
+  }
   std::vector<uint32_t> dirty;
   dirty.swap(dirty_rollouts_);
   std::sort(dirty.begin(), dirty.end());

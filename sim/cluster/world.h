@@ -220,12 +220,14 @@ struct WorldResult {
   SimTime end;
   uint64_t events = 0;
   bool budget_exhausted = false;
+  std::optional<std::string> invariant_violation;  // what broke, if an invariant did
+  std::vector<std::string> recent_events;          // the event log's last lines then
 };
 
 class World final : public ClusterView {
  public:
   World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-        std::optional<SimDuration> until, uint64_t max_events);
+        std::optional<SimDuration> until, uint64_t max_events, bool check_invariants);
 
   void AddObserver(Observer* o) { observers_.push_back(o); }
   WorldResult Run();
@@ -275,6 +277,10 @@ class World final : public ClusterView {
   void PodChanged(uint32_t pod);  // requeue owner RS, mark endpoints dirty
   SimDuration Draw(const DurationDistribution& d, std::string_view stream, std::string_view key);
   std::string PodLabel(uint32_t pod) const { return "pod/" + pods_[pod].name; }
+
+  // --- invariants.cc ---
+  // The model's invariants (issue 6), after an instant: what broke, or nullopt.
+  std::optional<std::string> CheckInvariants() const;
 
   // --- deployment_controller.cc ---
   void EnqueueDeployment(uint32_t d);
@@ -363,6 +369,11 @@ class World final : public ClusterView {
   bool start_check_pending_ = false;
   std::vector<uint32_t> unschedulable_;
   std::vector<uint32_t> dirty_rollouts_;
+  bool check_invariants_ = false;
+  std::optional<std::string> violation_;
+  std::vector<std::string> recent_;  // ring of the last kRecentEvents log lines (when checking)
+  size_t recent_next_ = 0;
+  SimTime last_instant_;
 };
 
 }  // namespace kubesim::cluster

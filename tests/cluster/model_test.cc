@@ -538,6 +538,49 @@ TEST(Model, FailedNodeTakesItsEndpointsAwayAndEvictsAfterFiveMinutes) {
   EXPECT_EQ(Svc(r, "web").downtime, Sec(301)) << r.json;
 }
 
+TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
+  // `rollout restart` stamps the template (kubectl.kubernetes.io/restartedAt),
+  // so the same image rolls out again as revision 2.
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+  timeline:
+  - at: 60s
+    kubectl: rollout restart deployment/web
+)",
+                                      WebApp(2, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_EQ(d.rollouts[0].revision, 2);
+  EXPECT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_TRUE(r.Logged("60.000", "deployment/web", "created replicaset")) << r.log;
+}
+
+TEST(Model, DeletedPodIsReplacedByItsReplicaSet) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+  timeline:
+  - at: 60s
+    kubectl: delete pod lonely
+)",
+                                      WebApp(1, "", true) + R"(---
+apiVersion: v1
+kind: Pod
+metadata: {name: lonely, labels: {app: other}}
+spec:
+  containers: [{name: c, image: "web:1"}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "pod/lonely", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/lonely", "Gone")) << r.log;
+}
+
 TEST(Model, SameScenarioAndSeedGiveByteIdenticalJsonTwiceInOneProcess) {
   const Outcome a = RollingWithProbe(false);
   const Outcome b = RollingWithProbe(false);

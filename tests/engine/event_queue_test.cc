@@ -313,6 +313,25 @@ struct Forever {
   void Fire(const FiredEvent& e) { loop->After(SimDuration::Seconds(1), 0, e.event); }
 };
 
+// A handler that stops the loop at the third event.
+struct StopAtThree {
+  EventLoop* loop;
+  int fired = 0;
+  void Fire(const FiredEvent&) {
+    if (++fired == 3) loop->Stop();
+  }
+};
+
+TEST(EventLoop, StopEndsTheRunAfterTheCurrentEvent) {
+  EventLoop loop;
+  StopAtThree h{&loop};
+  for (int i = 1; i <= 5; ++i) loop.At(At(i), 0, Tagged(static_cast<uint32_t>(i)));
+  EXPECT_EQ(loop.RunUntil(At(100), h), RunOutcome::kStopped);
+  EXPECT_EQ(h.fired, 3);
+  EXPECT_EQ(loop.Now(), At(3));
+  EXPECT_EQ(loop.pending(), 2u);
+}
+
 TEST(EventLoop, BudgetStopsARunawayRun) {
   EventLoop loop(/*max_events=*/1'000);
   Forever forever{&loop};

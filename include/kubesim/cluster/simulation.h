@@ -18,6 +18,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "kubesim/cluster/observer.h"
 #include "kubesim/engine/time.h"
@@ -36,6 +38,14 @@ struct SimulationOptions {
   // Events the run may fire before it stops with budget_exhausted (a
   // scenario that would run forever). Default: generous.
   uint64_t max_events = 200'000'000;
+  // Check the model's invariants after every instant (SPEC §1 exit code 3):
+  // always in debug and sanitizer builds; in release only when asked
+  // (`kubesim run --check`).
+#ifdef NDEBUG
+  bool check_invariants = false;
+#else
+  bool check_invariants = true;
+#endif
 };
 
 struct RunResult {
@@ -43,6 +53,10 @@ struct RunResult {
   uint64_t events = 0;    // events fired
   uint64_t seed = 0;      // the seed used
   bool budget_exhausted = false;
+  // Set when an invariant broke (a bug in kubesim): what, and the event log's
+  // last lines before it. The run stopped there; its metrics are meaningless.
+  std::optional<std::string> invariant_violation;
+  std::vector<std::string> recent_events;
 };
 
 class Simulation {

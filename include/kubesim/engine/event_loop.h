@@ -33,6 +33,7 @@ namespace kubesim {
 enum class RunOutcome {
   kReachedUntil,     // every event due by `until` fired; Now() == until
   kBudgetExhausted,  // max_events events have fired; Now() is the last event's time
+  kStopped,          // the handler called Stop(); Now() is the last event's time
 };
 
 class EventLoop {
@@ -60,11 +61,16 @@ class EventLoop {
   bool Cancel(EventId id) { return queue_.Cancel(id); }
   bool IsPending(EventId id) const { return queue_.IsPending(id); }
 
+  // Makes RunUntil return kStopped after the current event (and its instant's
+  // EndInstant, if that instant ended): how a handler ends a run early.
+  void Stop() { stopped_ = true; }
+
   // Fires every event due at or before `until`, in order. REQUIRES: until >= Now().
   template <typename Handler>
   RunOutcome RunUntil(SimTime until, Handler& handler) {
     assert(until >= now_);
     while (!queue_.empty() && queue_.NextTime() <= until) {
+      if (stopped_) return RunOutcome::kStopped;
       if (fired_ >= max_events_) return RunOutcome::kBudgetExhausted;
       const FiredEvent e = queue_.Pop();
       // Causality: the queue never hands back an event earlier than the clock.
@@ -76,6 +82,7 @@ class EventLoop {
         if (queue_.empty() || queue_.NextTime() != now_) handler.EndInstant(now_);
       }
     }
+    if (stopped_) return RunOutcome::kStopped;
     now_ = until;
     return RunOutcome::kReachedUntil;
   }
@@ -85,6 +92,7 @@ class EventLoop {
   SimTime now_ = SimTime::Zero();
   uint64_t fired_ = 0;
   uint64_t max_events_;
+  bool stopped_ = false;
 };
 
 }  // namespace kubesim

@@ -1,0 +1,79 @@
+// The model's invariants (issue 6), checked after every instant in debug and
+// sanitizer builds and by `kubesim run --check`: a violation is a bug in
+// kubesim, never a property of the scenario.
+#include <fmt/format.h>
+
+#include "world.h"
+
+namespace kubesim::cluster {
+
+std::optional<std::string> World::CheckInvariants() const {
+  // Node accounting: bound requests = the sum over the node's live pods, within allocatable.
+  std::vector<Resources> sums(nodes_.size());
+  int64_t existing = 0, unschedulable = 0;
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    const Pod& p = pods_[id];
+    if (p.state == PodState::kGone) continue;
+    ++existing;
+    unschedulable += p.unschedulable;
+    if (p.node != kNone) sums[p.node] += p.requests;
+    if (p.ready) {
+      if (p.node == kNone) return fmt::format("pod {} is Ready but not bound to a node", p.name);
+      if (!nodes_[p.node].ready) {
+        return fmt::format("pod {} is Ready on node {}, which is not Ready", p.name,
+                           nodes_[p.node].name);
+      }
+      if (!p.container_running) {
+        return fmt::format("pod {} is Ready but its container is not running", p.name);
+      }
+    }
+    if (p.state == PodState::kTerminating && p.node != kNone && nodes_[p.node].ready &&
+        !p.container_running) {
+      return fmt::format("pod {} is Terminating on a Ready node with nothing left to stop: "
+                         "it would never be gone",
+                         p.name);
+    }
+  }
+  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+    const Node& node = nodes_[n];
+    if (!(sums[n] == node.requested)) {
+      return fmt::format("node {} accounts {}m CPU / {} pods, but its pods request {}m / {}",
+                         node.name, node.requested.cpu_milli, node.requested.pods,
+                         sums[n].cpu_milli, sums[n].pods);
+    }
+    if (node.requested.cpu_milli > node.allocatable.cpu_milli ||
+        node.requested.memory_bytes > node.allocatable.memory_bytes ||
+        node.requested.pods > node.allocatable.pods) {
+      return fmt::format("node {}: bound requests exceed its allocatable", node.name);
+    }
+  }
+  if (existing != existing_pods_) {
+    return fmt::format("{} pods exist but the count says {}", existing, existing_pods_);
+  }
+  if (unschedulable != unschedulable_count_) {
+    return fmt::format("{} pods are unschedulable but the count says {}", unschedulable,
+                       unschedulable_count_);
+  }
+  for (const ReplicaSet& rs : replica_sets_) {
+    int32_t alive = 0;
+    for (uint32_t id : rs.pods) alive += pods_[id].state != PodState::kGone;
+    if (alive != rs.existing_pods || rs.existing_pods < 0 || rs.view.replicas < 0) {
+      return fmt::format("replicaset {}: {} pods exist but it counts {} (spec {})", rs.name, alive,
+                         rs.existing_pods, rs.view.replicas);
+    }
+  }
+  // Endpoints hold only live, Ready pods of the Service's namespace matching its selector.
+  for (const Service& s : services_) {
+    for (uint32_t id : s.live) {
+      const Pod& p = pods_[id];
+      if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
+          s.selector.empty() || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+        return fmt::format("service {} lists pod {}, which is gone, not Ready or not selected",
+                           s.key, p.name);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kubesim::cluster
