@@ -101,7 +101,9 @@ std::optional<ParseError> CheckText(std::string_view text, const Limits& limits)
 
 class Builder : public YAML::EventHandler {
  public:
-  Builder(const Limits& limits, Stream* out) : limits_(limits), out_(out) {}
+  // `input_bytes` bounds the nodes the text can really hold (see Count).
+  Builder(const Limits& limits, Stream* out, std::size_t input_bytes)
+      : limits_(limits), out_(out), max_events_(2 * input_bytes + 64) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     doc_start_ = ToMark(mark);
@@ -122,7 +124,7 @@ class Builder : public YAML::EventHandler {
       throw Stop{ToMark(mark), "this alias refers to a node that contains it (a cycle); "
                                "Kubernetes objects cannot be recursive"};
     }
-    Count(it->second->size, ToMark(mark));
+    Count(it->second->size, ToMark(mark), true);
     Add(it->second);
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -156,7 +158,15 @@ class Builder : public YAML::EventHandler {
     std::vector<NodePtr> merges;  // `<<` sources, applied at the end
   };
 
-  void Count(std::size_t n, Mark mark) {
+  void Count(std::size_t n, Mark mark, bool alias = false) {
+    // Every node the text writes takes at least one character (a separator
+    // or indicator) of it, so more parser events than about twice the input
+    // size means yaml-cpp 0.7 is looping on malformed input (it does, on
+    // some unterminated flow mappings): stop there instead of spinning.
+    if (!alias && ++events_ > max_events_) {
+      throw Stop{mark, "YAML syntax error: malformed flow collection or mapping here (the "
+                       "parser stopped making progress)"};
+    }
     total_ += n;
     if (total_ > limits_.max_nodes) {
       throw Stop{mark, fmt::format("the file expands to more than {} YAML nodes (an alias bomb?); "
@@ -196,7 +206,7 @@ class Builder : public YAML::EventHandler {
       for (const Node* m : maps) {
         for (const Entry& e : m->entries) {
           if (frame.keys.insert(e.key).second) {
-            Count(e.value->size, node.mark);
+            Count(e.value->size, node.mark, true);
             node.entries.push_back(e);
           }
         }
@@ -268,6 +278,8 @@ class Builder : public YAML::EventHandler {
   std::map<YAML::anchor_t, NodePtr> anchors_;
   NodePtr root_;
   std::size_t total_ = 0;
+  std::size_t events_ = 0;
+  std::size_t max_events_;
 };
 
 bool IsDecimalDigits(std::string_view s) {
@@ -295,7 +307,7 @@ Stream Parse(std::string_view text, const Limits& limits) {
     return out;
   }
   std::istringstream in{std::string(text)};
-  Builder builder(limits, &out);
+  Builder builder(limits, &out, text.size());
   try {
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {

@@ -115,13 +115,21 @@ struct Revision {
   k8s::PodTemplateSpec spec;
 };
 
-// A path into a YAML tree for SetIn: mapping keys, or sequence indexes.
-using PathElem = std::variant<std::string, size_t>;
+// A step of a path into a YAML tree for SetIn: a mapping key, or a
+// sequence index.
+struct PathElem {
+  PathElem(std::string k) : key(std::move(k)) {}  // NOLINT: implicit by design
+  PathElem(size_t i) : index(i), is_index(true) {}  // NOLINT: implicit by design
+  std::string key;
+  size_t index = 0;
+  bool is_index = false;
+};
 
 NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
               const NodePtr& value) {
   if (i == path.size()) return value;
-  if (const auto* key = std::get_if<std::string>(&path[i])) {
+  if (!path[i].is_index) {
+    const std::string* key = &path[i].key;
     std::vector<yaml::Entry> entries;
     yaml::Mark mark = value->mark;
     bool found = false;
@@ -138,7 +146,7 @@ NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
     if (!found) entries.push_back(yaml::Entry{*key, mark, SetIn(nullptr, path, i + 1, value)});
     return yaml::MakeMap(std::move(entries), mark);
   }
-  const size_t index = std::get<size_t>(path[i]);
+  const size_t index = path[i].index;
   std::vector<NodePtr> items;
   yaml::Mark mark = value->mark;
   if (node && node->IsSequence()) {

@@ -3,6 +3,7 @@
 // tests/data/invalid/ is rejected with its positioned message.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -374,6 +375,30 @@ TEST(ScenarioFiles, TheSeedScenariosReplayTheArticle) {
   ASSERT_TRUE(rc.ok()) << AllDiagnostics(rc);
   EXPECT_EQ(std::get<k8s::Deployment>(rc.scenario->timeline[0].objects.at(0)).spec.strategy.type,
             k8s::DeploymentStrategy::Type::kRecreate);
+}
+
+}  // namespace
+}  // namespace kubesim::scenario
+
+namespace kubesim::scenario {
+namespace {
+
+// Inputs the loader fuzzer (fuzz/loader_fuzzer.cc) found: each must load
+// quickly into errors. yaml-cpp-loops-on-unterminated-flow-mapping.yaml made
+// yaml-cpp 0.7 emit endless null events (timeout under ASan; now a syntax
+// error bounded by the input size).
+TEST(FuzzRegressions, EachFindingLoadsQuicklyIntoAnError) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(SourceDir() / "tests/data/fuzz-regressions")) {
+    ++n;
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = ValidateFile(e.path().string());
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_FALSE(r.ok()) << e.path();
+    EXPECT_LT(took, std::chrono::seconds(2)) << e.path();
+    EXPECT_EQ(AllDiagnostics(r).find("alias bomb"), std::string::npos) << AllDiagnostics(r);
+  }
+  EXPECT_GE(n, 1);
 }
 
 }  // namespace
