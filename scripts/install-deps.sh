@@ -3,8 +3,11 @@
 # benchmark, skipping what is already installed. Idempotent; run as root (or
 # with sudo available). Downloads nothing outside Debian's package archive.
 #
-#   scripts/install-deps.sh            build + test + benchmark packages
-#   KUBESIM_FUZZ=1 scripts/install-deps.sh   also clang's libFuzzer runtime
+#   scripts/install-deps.sh          build, run and benchmark (scripts/demo.sh)
+#   scripts/install-deps.sh --test   also what the whole test suite needs
+#                                    (scripts/test.sh): clang's libFuzzer and
+#                                    sanitizer runtimes, Jupyter with pandas and
+#                                    matplotlib for notebooks/, rsvg-convert
 set -euo pipefail
 
 packages=(
@@ -18,9 +21,18 @@ packages=(
   libgtest-dev libgmock-dev            # the test suite
   libbenchmark-dev                     # bench/
 )
-if [[ "${KUBESIM_FUZZ:-0}" == 1 ]]; then
-  packages+=(clang libclang-rt-14-dev)  # libFuzzer + sanitizer runtimes
-fi
+case "${1:-}" in
+  "") ;;
+  --test)
+    packages+=(
+      clang libclang-rt-14-dev           # fuzz/: libFuzzer + sanitizer runtimes
+      jupyter-nbconvert python3-nbconvert python3-ipykernel  # notebooks/, run headless
+      python3-pandas python3-matplotlib  # what the notebooks import
+      librsvg2-bin                       # rsvg-convert: the --plot SVG renders to PNG
+    )
+    ;;
+  *) echo "usage: scripts/install-deps.sh [--test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

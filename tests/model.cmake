@@ -6,3 +6,7 @@ kubesim_test(cluster_test
 kubesim_test(model_test
   SOURCES cluster/model_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
+
+kubesim_test(output_test
+  SOURCES output/compare_test.cc
+  DEPS kubesim_output kubesim_metrics fmt::fmt)

@@ -53,7 +53,9 @@ int RunCompare(std::span<const std::string> args) {
                 "Simulates every scenario and prints one column per scenario: per Service\n"
                 "downtime, degraded time, version-mix time and failed requests; per\n"
                 "Deployment the last rollout's duration, min available and peak active pods;\n"
-                "the cluster's peak pods, CPU and memory. The best value of a row is marked.\n\n" +
+                "the cluster's peak pods, CPU and memory. The best value of a row is marked.\n"
+                "Files that hold only Kubernetes manifests (no Scenario) are skipped, so\n"
+                "'kubesim compare scenarios/seed/*.yaml' compares the seed scenarios.\n\n" +
                 opts.str())
                    .c_str(),
                stdout);
@@ -75,12 +77,30 @@ int RunCompare(std::span<const std::string> args) {
   // Load everything first: a bad file fails the command before any simulation.
   std::vector<std::shared_ptr<const scenario::Scenario>> scenarios;
   bool ok = true;
+  std::vector<std::string> manifests;
   for (const std::string& file : vm["scenario"].as<std::vector<std::string>>()) {
-    auto s = LoadOrReport(file, quiet);
+    bool is_manifest = false;
+    auto s = LoadOrReport(file, quiet, &is_manifest);
+    if (is_manifest) {
+      manifests.push_back(file);  // a plain manifest a scenario applies: not a column
+      continue;
+    }
     ok = ok && s != nullptr;
     scenarios.push_back(std::move(s));
   }
   if (!ok) return kExitBadInput;
+  if (scenarios.empty()) {
+    UsageError(fmt::format("no scenario among the {} file{} given (they are plain Kubernetes "
+                           "manifests); compare needs files with a kind: Scenario document",
+                           manifests.size(), manifests.size() == 1 ? "" : "s"));
+    return kExitBadInput;
+  }
+  if (!quiet && !manifests.empty()) {
+    std::fputs(fmt::format("note: skipped {} plain manifest{} (no Scenario document)\n",
+                           manifests.size(), manifests.size() == 1 ? "" : "s")
+                   .c_str(),
+               stderr);
+  }
   std::vector<metrics::Report> reports;
   for (const auto& s : scenarios) {
     Simulated simulated = SimulateScenario(s, options);

@@ -9,13 +9,19 @@
 
 namespace kubesim::cli {
 
-std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet) {
-  const scenario::LoadResult loaded = scenario::LoadScenarioFile(file);
+std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet,
+                                                       bool* is_manifest) {
+  const scenario::LoadResult loaded =
+      is_manifest != nullptr ? scenario::ValidateFile(file) : scenario::LoadScenarioFile(file);
   for (const auto& d : loaded.diagnostics) {
     if (quiet && d.severity != k8s::Severity::kError) continue;
     std::fputs((d.ToString() + "\n").c_str(), stderr);
   }
   if (!loaded.ok()) return nullptr;
+  if (!loaded.scenario && is_manifest != nullptr) {
+    *is_manifest = true;
+    return nullptr;
+  }
   if (!loaded.scenario) {
     std::fputs(fmt::format("{}:1:1: error: no `kind: Scenario` document; this needs a scenario "
                            "(kubesim validate checks plain manifests)\n",

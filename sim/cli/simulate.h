@@ -15,8 +15,12 @@
 namespace kubesim::cli {
 
 // Loads `file` as a scenario; prints its errors (and, unless `quiet`, its
-// warnings) to stderr. Null when it is not a valid scenario.
-std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet);
+// warnings) to stderr. Null when it is not a valid scenario. With
+// `is_manifest`, a valid plain Kubernetes manifest (no Scenario document) is
+// no error: it sets *is_manifest and returns null, so that `compare
+// scenarios/seed/*.yaml` can pass over the manifests the scenarios apply.
+std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet,
+                                                       bool* is_manifest = nullptr);
 
 struct Simulated {
   int exit_code = 0;  // 0, else the command's exit code (2: event budget, 3: invariant)

@@ -35,18 +35,21 @@ std::string Trim(double v) {
 
 }  // namespace
 
-std::optional<size_t> ComparisonRow::Best() const {
-  std::optional<size_t> best;
+std::optional<double> ComparisonRow::Best() const {
+  std::optional<double> best;
   std::set<double> distinct;
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!values[i]) continue;
-    distinct.insert(*values[i]);
-    if (!best || (higher_is_better ? *values[i] > *values[*best] : *values[i] < *values[*best])) {
-      best = i;
-    }
+  for (const auto& v : values) {
+    if (!v) continue;
+    distinct.insert(*v);
+    if (!best || (higher_is_better ? *v > *best : *v < *best)) best = *v;
   }
   if (distinct.size() < 2) return std::nullopt;
   return best;
+}
+
+bool ComparisonRow::IsBest(size_t i) const {
+  const auto best = Best();
+  return best && i < values.size() && values[i] && *values[i] == *best;
 }
 
 std::string HumanValue(Unit unit, std::optional<double> v) {
@@ -188,10 +191,9 @@ std::string FormatComparison(const Comparison& c, const std::string& format, boo
         out += "| **" + group + "** |" + std::string(n, '|') + "\n";  // n empty cells
       }
       out += "| " + r.metric + " |";
-      const auto best = r.Best();
       for (size_t i = 0; i < n; ++i) {
         const std::string v = HumanValue(r.unit, r.values[i]);
-        out += " " + (best == i ? "**" + v + "**" : v) + " |";
+        out += " " + (r.IsBest(i) ? "**" + v + "**" : v) + " |";
       }
       out += "\n";
     }
@@ -216,12 +218,11 @@ std::string FormatComparison(const Comparison& c, const std::string& format, boo
       out += group + "\n";
     }
     out += fmt::format("  {:<{}}", r.metric, width[0] - 2);
-    const auto best = r.Best();
     for (size_t i = 0; i < n; ++i) {
       std::string v = HumanValue(r.unit, r.values[i]);
-      if (best == i) v += "*";
+      if (r.IsBest(i)) v += "*";
       const std::string cell = fmt::format("  {:<{}}", v, width[i + 1]);
-      out += best == i && color ? "\x1b[1m" + cell + "\x1b[0m" : cell;
+      out += r.IsBest(i) && color ? "\x1b[1m" + cell + "\x1b[0m" : cell;
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";

@@ -191,6 +191,32 @@ TEST(CliCompare, OneColumnPerScenarioWithSpecRowsInEveryFormat) {
   EXPECT_NE(json.out.find("\"scenarios\""), std::string::npos) << json.out;
 }
 
+TEST(CliCompare, PlainManifestsAmongTheFilesAreSkippedWithANote) {
+  // `kubesim compare scenarios/seed/*.yaml` (the README's command) passes the
+  // manifests the scenarios apply, too: they are skipped, not errors.
+  const std::string files = fmt::format("'{}' '{}' '{}'", Seed("rolling-update-readiness.yaml"),
+                                        Seed("echo-version.yaml"), Seed("rolling-update-prestop.yaml"));
+  const auto md = testing::RunKubesim("compare --format markdown " + files);
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_EQ(md.out.rfind("| | seed-rolling-update-readiness | seed-rolling-update-prestop |", 0), 0u)
+      << md.out;
+  EXPECT_NE(md.err.find("skipped 1 plain manifest"), std::string::npos) << md.err;
+  // downtime 1s vs 0s, failed requests 1 vs 0: the preStop column is best.
+  EXPECT_NE(md.out.find("| downtime | 1s | **0s** |"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("| failed requests | 1 | **0** |"), std::string::npos) << md.out;
+  const auto only = testing::RunKubesim(fmt::format("compare '{}'", Seed("echo-version.yaml")));
+  EXPECT_EQ(only.exit_code, 2);
+  EXPECT_NE(only.err.find("no scenario among the 1 file given"), std::string::npos) << only.err;
+}
+
+TEST(CliCompare, TiedBestValuesAreAllMarked) {
+  const std::string files = fmt::format("'{}' '{}' '{}'", Seed("blue-green.yaml"),
+                                        Seed("rolling-update.yaml"), Seed("rolling-update-prestop.yaml"));
+  const auto md = testing::RunKubesim("compare -q --format markdown " + files);
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("| downtime | **0s** | 3s | **0s** |"), std::string::npos) << md.out;
+}
+
 TEST(CliCompare, ABadFileFailsBeforeSimulatingAnything) {
   const auto r = testing::RunKubesim("compare '" + Seed("recreate.yaml") + "' /nonexistent.yaml");
   EXPECT_EQ(r.exit_code, 2);

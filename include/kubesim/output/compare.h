@@ -28,8 +28,10 @@ struct ComparisonRow {
   Unit unit = Unit::kCount;
   bool higher_is_better = false;
   std::vector<std::optional<double>> values;  // one per scenario; seconds for kSeconds
-  // The index of the best value, if the row has two or more values and they differ.
-  std::optional<size_t> Best() const;
+  // The best value, if the row has two or more values and they differ.
+  std::optional<double> Best() const;
+  // Whether values[i] is the best value (ties all are).
+  bool IsBest(size_t i) const;
 };
 
 struct Comparison {
