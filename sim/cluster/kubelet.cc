@@ -62,8 +62,15 @@ void World::StartPull(uint32_t n) {
     const Pod& p = pods_[pod];
     if (p.deleted) continue;
     const ImageBehaviour& img = images_[p.image];
-    if (node.image_cached[p.image] && !img.always_pull) {
+    // kubelet imageManager.EnsureImageExists: Always pulls on every start,
+    // IfNotPresent only when the node lacks the image, Never never pulls and
+    // leaves the pod waiting with ErrImageNeverPull.
+    if (node.image_cached[p.image] && p.pull_policy != Pod::PullPolicy::kAlways) {
       StartContainer(pod);  // image present: no pull
+      continue;
+    }
+    if (p.pull_policy == Pod::PullPolicy::kNever) {
+      Emit(PodLabel(pod), "ErrImageNeverPull: image not present with pull policy of Never");
       continue;
     }
     node.pulling = true;

@@ -258,9 +258,6 @@ uint32_t World::ImageIndex(const std::string& image) {
   } else {
     b.version = scenario::ImageTag(image);
   }
-  // imagePullPolicy defaults to Always for ":latest" or an untagged image
-  // (SetDefaults_Container); kubesim treats those as pulled every time.
-  b.always_pull = scenario::ImageTag(image) == "latest";
   images_.push_back(std::move(b));
   for (Node& n : nodes_) n.image_cached.push_back(false);
   const auto idx = static_cast<uint32_t>(images_.size() - 1);
@@ -398,6 +395,12 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
   p.score_requests = PodRequests(*spec, /*non_zero=*/true);
   p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[0].image);
   p.version = images_[p.image].version;
+  if (!spec->containers.empty()) {
+    const std::string& policy = spec->containers[0].image_pull_policy;
+    p.pull_policy = policy == "Always"  ? Pod::PullPolicy::kAlways
+                    : policy == "Never" ? Pod::PullPolicy::kNever
+                                        : Pod::PullPolicy::kIfNotPresent;
+  }
   p.created = loop_.Now();
   p.spec = std::move(spec);
   for (int k = 0; k < 3; ++k) {

@@ -80,7 +80,6 @@ struct ImageBehaviour {
   DurationDistribution pull, start, shutdown, drain;
   std::optional<DurationDistribution> crash_after;
   bool healthy = true;
-  bool always_pull = false;  // imagePullPolicy Always (or a :latest / untagged image)
 };
 
 struct Node {
@@ -122,6 +121,10 @@ struct Pod {
   uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
   uint32_t node = kNone;
   uint32_t image = 0;         // the first container's image index
+  // Its imagePullPolicy (k8s::Container, defaulted): Always pulls on every
+  // start; IfNotPresent only when the node lacks the image; Never never.
+  enum class PullPolicy : uint8_t { kAlways, kIfNotPresent, kNever } pull_policy =
+      PullPolicy::kIfNotPresent;
   std::string version;
   Resources requests;          // for filters and node accounting
   Resources score_requests;    // non-zero requests, for scoring

@@ -207,6 +207,8 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
   }
   r.String(Child(m, "name"), Sub(path, "name"), &c->name);
   r.String(Child(m, "image"), Sub(path, "image"), &c->image);
+  r.String(Child(m, "imagePullPolicy"), Sub(path, "imagePullPolicy"), &c->image_pull_policy);
+  if (c->image_pull_policy.empty()) c->image_pull_policy = defaults::DefaultImagePullPolicy(c->image);
   const std::string pp = Sub(path, "ports");
   if (const Node* ports = r.Seq(Child(m, "ports"), pp)) {
     for (size_t i = 0; i < ports->items.size(); ++i) {

@@ -245,6 +245,11 @@ void ValidateContainer(Errors& e, const std::string& f, const Container& c, int6
              std::isspace(static_cast<unsigned char>(c.image.back()))) {
     e.Invalid(f + ".image", Quote(c.image), "must not have leading or trailing whitespace");
   }
+  // validatePullPolicy.
+  if (c.image_pull_policy != "Always" && c.image_pull_policy != "IfNotPresent" &&
+      c.image_pull_policy != "Never") {
+    e.NotSupported(f + ".imagePullPolicy", c.image_pull_policy, {"Always", "IfNotPresent", "Never"});
+  }
   std::set<std::string> port_names;
   for (size_t i = 0; i < c.ports.size(); ++i) {
     const auto& p = c.ports[i];

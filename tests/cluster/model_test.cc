@@ -559,6 +559,58 @@ TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
   EXPECT_TRUE(r.Logged("60.000", "deployment/web", "created replicaset")) << r.log;
 }
 
+// kubelet imageManager.EnsureImageExists: the pull policy decides whether a
+// pod whose image is already on the node pulls it again. One node, one
+// replica, pull 5 s, start 1 s, readiness period 1 s: the first pod pulls
+// 0..5 s. `rollout restart` at 60 s puts a second pod of the same image on
+// the same node: with IfNotPresent it starts at once (Ready 61 s, rollout done
+// at 61 s); with Always it pulls again (Ready 66 s).
+Outcome RestartWithPullPolicy(const std::string& policy) {
+  return Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s, start: 1s}
+  timeline:
+  - at: 60s
+    kubectl: rollout restart deployment/web
+)",
+                           WebApp(1, "", true, 0, "\n        imagePullPolicy: " + policy)));
+}
+
+TEST(Model, ImagePullPolicyIfNotPresentReusesTheNodesImage) {
+  const Outcome r = RestartWithPullPolicy("IfNotPresent");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  ASSERT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_EQ(*d.rollouts[0].complete - SimTime::Zero(), Sec(61)) << r.log;
+  EXPECT_FALSE(r.Logged("60.000", "pod/web-", "pulling image")) << r.log;
+}
+
+TEST(Model, ImagePullPolicyAlwaysPullsAgain) {
+  const Outcome r = RestartWithPullPolicy("Always");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  ASSERT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_EQ(*d.rollouts[0].complete - SimTime::Zero(), Sec(66)) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "pulling image")) << r.log;
+}
+
+TEST(Model, ImagePullPolicyNeverWithoutTheImageNeverStarts) {
+  // Nothing has the image: every pod waits with ErrImageNeverPull, none
+  // turns Ready, the restart's rollout never completes.
+  const Outcome r = RestartWithPullPolicy("Never");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-", "ErrImageNeverPull")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "ErrImageNeverPull")) << r.log;
+  EXPECT_EQ(r.log.find("Ready"), std::string::npos) << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+}
+
 TEST(Model, DeletedPodIsReplacedByItsReplicaSet) {
   const Outcome r = Simulate(Scenario(R"(  until: 2m
   cluster:

@@ -2,6 +2,7 @@
 // (pkg/apis/apps/validation/validation_test.go, apimachinery validation).
 #include <gtest/gtest.h>
 
+#include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/labels.h"
 #include "kubesim/k8s/validation.h"
 
@@ -17,6 +18,7 @@ Deployment ValidDeployment() {
   Container c;
   c.name = "web";
   c.image = "nginx:1.25";
+  c.image_pull_policy = "IfNotPresent";  // as decoding defaults it
   d.spec.template_.spec.containers.push_back(c);
   d.spec.strategy.rolling_update = RollingUpdateDeployment{};
   return d;
@@ -30,6 +32,28 @@ bool HasError(const FieldErrors& errors, std::string_view field, std::string_vie
 }
 
 TEST(ValidateDeployment, AcceptsTheDefaults) { EXPECT_TRUE(ValidateDeployment(ValidDeployment()).empty()); }
+
+// pkg/apis/core/v1/defaults_test.go TestSetDefaultContainer/imagePullPolicy
+// cases: the tag decides, a digest without a tag is IfNotPresent.
+TEST(DefaultImagePullPolicy, AlwaysForLatestOrNoTagElseIfNotPresent) {
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("nginx"), "Always");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("nginx:latest"), "Always");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("registry:5000/team/nginx"), "Always");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("registry:5000/team/nginx:latest"), "Always");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("nginx:1.25"), "IfNotPresent");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("registry:5000/nginx:1.25"), "IfNotPresent");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("nginx@sha256:0123abcd"), "IfNotPresent");
+  EXPECT_EQ(defaults::DefaultImagePullPolicy("nginx:latest@sha256:0123abcd"), "Always");
+}
+
+TEST(ValidateDeployment, RejectsAnUnknownImagePullPolicy) {
+  Deployment d = ValidDeployment();
+  d.spec.template_.spec.containers[0].image_pull_policy = "Sometimes";
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.containers[0].imagePullPolicy",
+                       "Unsupported value"));
+  d.spec.template_.spec.containers[0].image_pull_policy = "Never";
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+}
 
 TEST(ValidateDeployment, RejectsLiteralZeroSurgeWithZeroOrZeroPercentUnavailable) {
   // ValidateRollingUpdateDeployment checks the literal values.

@@ -37,6 +37,22 @@ inline constexpr std::string_view kHttpGetScheme = "HTTP";  // SetDefaults_HTTPG
 inline constexpr int64_t kTerminationGracePeriodSeconds = 30;  // SetDefaults_PodSpec
 inline constexpr std::string_view kRestartPolicy = "Always";    // SetDefaults_PodSpec
 
+// imagePullPolicy: pkg/apis/core/v1/defaults.go, SetDefaults_Container —
+// Always when the image's tag is "latest" (an untagged image's tag is
+// "latest"), else IfNotPresent (a digest-only reference included).
+inline std::string_view DefaultImagePullPolicy(std::string_view image) {
+  // parsers.ParseImageName: the tag follows the last ':' after the last '/';
+  // a reference with a digest ("@sha256:...") and no tag has tag "".
+  const size_t slash = image.rfind('/');
+  std::string_view last = slash == std::string_view::npos ? image : image.substr(slash + 1);
+  const size_t at = last.find('@');
+  const std::string_view name_tag = last.substr(0, at);
+  const size_t colon = name_tag.rfind(':');
+  std::string_view tag = colon == std::string_view::npos ? std::string_view{} : name_tag.substr(colon + 1);
+  if (colon == std::string_view::npos && at == std::string_view::npos) tag = "latest";
+  return tag == "latest" ? "Always" : "IfNotPresent";
+}
+
 // Ports: SetDefaults_ContainerPort / SetDefaults_ServicePort.
 inline constexpr std::string_view kProtocol = "TCP";            // SetDefaults_ContainerPort
 inline constexpr std::string_view kServiceType = "ClusterIP";   // SetDefaults_Service

@@ -117,6 +117,9 @@ struct ContainerPort {
 struct Container {
   std::string name;
   std::string image;
+  // Always, IfNotPresent or Never; defaulted from the image's tag
+  // (SetDefaults_Container: Always for ":latest" or no tag, else IfNotPresent).
+  std::string image_pull_policy;
   std::vector<ContainerPort> ports;
   ResourceRequirements resources;
   std::optional<Probe> liveness_probe;
