@@ -8,5 +8,5 @@ kubesim_test(model_test
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 kubesim_test(output_test
-  SOURCES output/compare_test.cc
-  DEPS kubesim_output kubesim_metrics fmt::fmt)
+  SOURCES output/compare_test.cc output/outputs_test.cc
+  DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)

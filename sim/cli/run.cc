@@ -1,14 +1,16 @@
 // `kubesim run SCENARIO.yaml` (SPEC §1): loads the scenario, simulates it and
-// prints the report (table by default, or json / csv); optionally writes the
-// event log (--events) and the timeline CSV (--timeline). Exit 0, or 1 when
-// an `expect:` assertion failed, 2 on bad input or usage.
+// prints the report (table by default, or markdown / json / csv); optionally
+// writes the event log (--events), the timeline CSV (--timeline), the Chrome
+// trace (--trace) and the SVG plot (--plot), each complete or not at all.
+// Exit 0, or 1 when an `expect:` assertion failed, 2 on bad input or usage,
+// 3 when an invariant of the model broke.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,37 +18,16 @@
 #include "cli/simulate.h"
 #include "cli/subcommands.h"
 #include "kubesim/cluster/simulation.h"
+#include "kubesim/output/file.h"
 #include "kubesim/output/observers.h"
+#include "kubesim/output/plot.h"
 #include "kubesim/output/report_writers.h"
+#include "kubesim/output/trace.h"
 
 namespace po = boost::program_options;
 
 namespace kubesim::cli {
 namespace {
-
-// Writes `content` to `path` through a temporary file in the same directory
-// and a rename, so a reader never sees half a file. Returns an error message.
-std::optional<std::string> WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return fmt::format("cannot write {}", path);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return fmt::format("cannot write {}", path);
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return fmt::format("cannot write {}: {}", path, ec.message());
-  }
-  return std::nullopt;
-}
 
 // One CSV row per (scenario, metric): the report's JSON flattened to dotted paths.
 void Flatten(const nlohmann::ordered_json& j, const std::string& prefix, const std::string& scenario,
@@ -71,13 +52,21 @@ int RunRun(std::span<const std::string> args) {
   visible.add_options()                                                        //
       ("help,h", "print this help")                                            //
       ("format", po::value<std::string>()->default_value("table"),
-       "report format: table, json or csv")                                     //
+       "report format: table (colour on a terminal unless NO_COLOR is set), markdown, json "
+       "or csv")                                                                //
       ("seed", po::value<uint64_t>(), "RNG seed (default: the scenario's seed)")  //
       ("until", po::value<std::string>(),
        "stop time, a duration (default: the scenario's until, else 1m after the last "
        "step and every rollout's end)")                                         //
       ("events", po::value<std::string>(), "write the event log to FILE")      //
-      ("timeline", po::value<std::string>(), "write the state over time as CSV to FILE")  //
+      ("timeline", po::value<std::string>(),
+       "write the state over time as CSV to FILE (columns: see docs/outputs.md)")  //
+      ("trace", po::value<std::string>(),
+       "write a Chrome trace-event JSON to FILE (open in ui.perfetto.dev or "
+       "chrome://tracing): a process per node, a track per pod, a span per phase")  //
+      ("plot", po::value<std::string>(),
+       "write an SVG plot of the run to FILE: pods per version and state, client-visible "
+       "endpoints, failed requests, the kubectl steps")                            //
       ("max-events", po::value<uint64_t>()->default_value(200'000'000),
        "stop with an error after this many events")                             //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
@@ -118,8 +107,8 @@ int RunRun(std::span<const std::string> args) {
     return kExitBadInput;
   }
   const std::string format = vm["format"].as<std::string>();
-  if (format != "table" && format != "json" && format != "csv") {
-    UsageError(fmt::format("unknown --format '{}' (use table, json or csv)", format));
+  if (format != "table" && format != "markdown" && format != "json" && format != "csv") {
+    UsageError(fmt::format("unknown --format '{}' (use table, markdown, json or csv)", format));
     return kExitBadInput;
   }
   cluster::SimulationOptions options;
@@ -143,26 +132,28 @@ int RunRun(std::span<const std::string> args) {
 
   output::EventLog event_log;
   output::Timeline timeline;
+  output::TraceWriter trace;
   std::vector<cluster::Observer*> extra;
   if (vm.count("events") || vm.count("verbose")) extra.push_back(&event_log);
-  if (vm.count("timeline")) extra.push_back(&timeline);
+  if (vm.count("timeline") || vm.count("plot")) extra.push_back(&timeline);
+  if (vm.count("trace")) extra.push_back(&trace);
   const Simulated simulated = SimulateScenario(loaded, options, extra);
   if (simulated.exit_code != 0) return simulated.exit_code;
   const metrics::Report& report = simulated.report;
   const nlohmann::ordered_json json = output::ReportToJson(report);
   if (!quiet) WarnNeverServed(file, report);
 
-  for (const auto& [flag, content] :
-       {std::pair<const char*, const std::string*>{"events", &event_log.text()}}) {
+  // File outputs, each written whole (temporary file + rename) or not at all.
+  const std::vector<std::pair<const char*, std::function<std::string()>>> files{
+      {"events", [&] { return event_log.text(); }},
+      {"timeline", [&] { return timeline.Csv(); }},
+      {"trace", [&] { return trace.Json(); }},
+      {"plot", [&] { return output::PlotSvg(timeline, sc.name); }},
+  };
+  for (const auto& [flag, content] : files) {
     if (!vm.count(flag)) continue;
-    if (auto err = WriteFileAtomically(vm[flag].as<std::string>(), *content)) {
-      UsageError(*err);
-      return kExitBadInput;
-    }
-  }
-  if (vm.count("timeline")) {
-    if (auto err = WriteFileAtomically(vm["timeline"].as<std::string>(), timeline.Csv())) {
-      UsageError(*err);
+    if (auto err = output::WriteFileAtomically(vm[flag].as<std::string>(), content())) {
+      UsageError(fmt::format("--{}: {}", flag, *err));
       return kExitBadInput;
     }
   }
@@ -173,8 +164,11 @@ int RunRun(std::span<const std::string> args) {
   } else if (format == "csv") {
     out = "scenario,metric,value\n";
     Flatten(json, "", sc.name, out);
+  } else if (format == "markdown") {
+    out = output::FormatMarkdown(report);
   } else {
-    out = output::FormatTable(report);
+    const bool color = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    out = output::FormatTable(report, color);
     if (vm.count("verbose")) out += "\nevents:\n" + event_log.text();
   }
   std::fputs(out.c_str(), stdout);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <set>
 
 namespace kubesim::output {
@@ -10,50 +13,109 @@ void EventLog::OnEvent(SimTime t, std::string_view object, std::string_view what
   text_ += fmt::format("{}s {} {}\n", FormatSeconds(t, 3), object, what);
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 5> kStates{"pending", "pulling", "starting", "ready",
+                                                  "terminating"};
+
+std::string LowerStateName(cluster::PodState state) {
+  std::string s(cluster::PodStateName(state));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void Timeline::OnEvent(SimTime t, std::string_view object, std::string_view what) {
+  if (object == "kubectl") steps_.emplace_back(t, std::string(what));
+}
+
 void Timeline::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> /*pod*/,
                          std::string_view /*version*/, bool ok) {
   if (!ok) ++failed_[service];
 }
 
-void Timeline::OnEndInstant(const cluster::ClusterView& view) {
+void Timeline::OnEndInstant(const cluster::ClusterView& view) { Record(view); }
+
+void Timeline::OnFinish(const cluster::ClusterView& view) {
+  end_ = view.Now();
+  // A last row at the end of the run, so that plots and readers see its end.
+  if (rows_.empty() || rows_.back().time < end_) rows_.push_back(Row{end_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values});
+}
+
+void Timeline::Record(const cluster::ClusterView& view) {
   std::map<std::string, int64_t> row;
   for (uint32_t id = 0; id < view.PodCount(); ++id) {
     const cluster::PodInfo p = view.PodAt(id);
-    if (p.state == cluster::PodState::kGone) continue;
-    std::string state(cluster::PodStateName(p.state));
-    for (char& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const std::string owner = p.owner.empty() ? std::string(p.name) : std::string(p.owner);
-    ++row[fmt::format("pods/{}/{}/{}", owner, p.version, state)];
+    const std::string prefix = fmt::format("pods/{}/{}/", owner, p.version);
+    // Every state's column exists from the pod's creation on (value 0).
+    for (std::string_view st : kStates) row.try_emplace(fmt::format("{}{}", prefix, st), 0);
+    if (p.state == cluster::PodState::kGone) continue;
+    ++row[prefix + LowerStateName(p.state)];
   }
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) {
+    const std::string key(view.ServiceKey(s));
+    int64_t serving = 0;
     for (const cluster::EndpointInfo& e : view.VisibleEndpoints(s)) {
-      ++row[fmt::format("endpoints/{}/{}", view.ServiceKey(s), e.version)];
+      ++row[fmt::format("endpoints/{}/{}", key, e.version)];
+      serving += e.serving ? 1 : 0;
     }
-    if (auto it = failed_.find(s); it != failed_.end()) {
-      row[fmt::format("failed/{}", view.ServiceKey(s))] = it->second;
-    }
+    row[fmt::format("serving/{}", key)] = serving;
+    auto it = failed_.find(s);
+    row[fmt::format("failed/{}", key)] = it == failed_.end() ? 0 : it->second;
   }
-  if (!rows_.empty() && rows_.back().second == row) return;
-  if (!rows_.empty() && rows_.back().first == view.Now()) {
-    rows_.back().second = std::move(row);
+  // Columns once seen stay (an endpoints/ column that drops to 0, say).
+  if (!rows_.empty()) {
+    for (const auto& [k, v] : rows_.back().values) row.try_emplace(k, 0);
+  }
+  if (!rows_.empty() && rows_.back().values == row) return;
+  if (!rows_.empty() && rows_.back().time == view.Now()) {
+    rows_.back().values = std::move(row);
     return;
   }
-  rows_.emplace_back(view.Now(), std::move(row));
+  rows_.push_back(Row{view.Now(), std::move(row)});
+}
+
+std::vector<std::string> Timeline::Columns() const {
+  std::set<std::string> all;
+  for (const Row& r : rows_) {
+    for (const auto& [k, v] : r.values) all.insert(k);
+  }
+  // pods/ columns: by owner and version, the states in their life's order.
+  const auto state_rank = [](const std::string& c) {
+    const std::string_view st = std::string_view(c).substr(c.rfind('/') + 1);
+    return static_cast<size_t>(std::find(kStates.begin(), kStates.end(), st) - kStates.begin());
+  };
+  std::vector<std::string> pods;
+  for (const std::string& c : all) {
+    if (c.starts_with("pods/")) pods.push_back(c);
+  }
+  std::sort(pods.begin(), pods.end(), [&](const std::string& a, const std::string& b) {
+    const std::string_view pa = std::string_view(a).substr(0, a.rfind('/'));
+    const std::string_view pb = std::string_view(b).substr(0, b.rfind('/'));
+    if (pa != pb) return pa < pb;
+    return state_rank(a) < state_rank(b);
+  });
+  std::vector<std::string> out = std::move(pods);
+  for (const char* group : {"endpoints/", "serving/", "failed/"}) {
+    for (const std::string& c : all) {
+      if (c.starts_with(group)) out.push_back(c);
+    }
+  }
+  return out;
 }
 
 std::string Timeline::Csv() const {
-  std::set<std::string> columns;
-  for (const auto& [t, row] : rows_) {
-    for (const auto& [k, v] : row) columns.insert(k);
-  }
+  const std::vector<std::string> columns = Columns();
   std::string out = "time";
   for (const std::string& c : columns) out += "," + c;
   out += "\n";
-  for (const auto& [t, row] : rows_) {
-    out += FormatSeconds(t, 6);
+  for (const Row& r : rows_) {
+    out += FormatSeconds(r.time, 6);
     for (const std::string& c : columns) {
-      auto it = row.find(c);
-      out += fmt::format(",{}", it == row.end() ? 0 : it->second);
+      auto it = r.values.find(c);
+      out += fmt::format(",{}", it == r.values.end() ? 0 : it->second);
     }
     out += "\n";
   }

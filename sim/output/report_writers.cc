@@ -6,6 +6,9 @@
 
 #include <cmath>
 #include <string_view>
+#include <vector>
+
+#include "kubesim/output/compare.h"
 
 namespace kubesim::output {
 namespace {
@@ -87,44 +90,114 @@ std::string FormatJson(const metrics::Report& report) {
   return ReportToJson(report).dump(2) + "\n";
 }
 
-std::string FormatTable(const metrics::Report& r) {
-  std::string out = fmt::format("scenario {}  seed {}  simulated {}  events {}\n", r.scenario,
-                                r.seed, Human(r.end.SinceStart()), r.events);
+namespace {
+
+// What `table` and `markdown` show: the same lines, grouped in sections.
+struct Line {
+  std::string label, value;
+  int tone = 0;  // 0 plain, 1 good, -1 bad (coloured on a terminal)
+};
+struct Section {
+  std::string title;
+  std::vector<Line> lines;
+};
+
+using Unit = ComparisonRow::Unit;
+
+int Tone(bool bad) { return bad ? -1 : 1; }
+
+std::vector<Section> Summarize(const metrics::Report& r) {
+  std::vector<Section> out;
   for (const metrics::ServiceReport& s : r.services) {
-    out += fmt::format("\nservice {}\n", s.key);
+    Section sec{fmt::format("service {}", s.key), {}};
     if (!s.served) {
-      out += "  never served: no endpoint ever answered\n";
+      sec.lines.push_back({"never served", "no endpoint ever answered", -1});
+      out.push_back(std::move(sec));
       continue;
     }
-    out += fmt::format("  {:<22}{}\n", "downtime", Human(s.downtime));
-    out += fmt::format("  {:<22}{}\n", "longest outage", Human(s.longest_outage));
-    out += fmt::format("  {:<22}{}\n", "degraded", Human(s.degraded));
-    out += fmt::format("  {:<22}{}\n", "version mix", Human(s.version_mix));
-    out += fmt::format("  {:<22}{}\n", "min serving endpoints", s.min_serving_endpoints);
+    sec.lines.push_back({"downtime", Human(s.downtime), Tone(s.downtime > SimDuration::Zero())});
+    sec.lines.push_back({"longest outage", Human(s.longest_outage), 0});
+    sec.lines.push_back({"degraded", Human(s.degraded), 0});
+    sec.lines.push_back({"version mix", Human(s.version_mix), 0});
+    sec.lines.push_back({"min serving endpoints", fmt::format("{}", s.min_serving_endpoints),
+                         s.min_serving_endpoints == 0 ? -1 : 0});
     std::string versions;
     for (const auto& [v, n] : s.requests.by_version) {
       versions += fmt::format("{}{} {}", versions.empty() ? "" : ", ", v, n);
     }
-    out += fmt::format("  {:<22}{} failed of {}{}\n", "requests", s.requests.failed,
-                       s.requests.total, versions.empty() ? "" : " (" + versions + ")");
+    sec.lines.push_back({"requests",
+                         fmt::format("{} failed of {}{}", s.requests.failed, s.requests.total,
+                                     versions.empty() ? "" : " (" + versions + ")"),
+                         Tone(s.requests.failed > 0)});
+    out.push_back(std::move(sec));
   }
   for (const metrics::DeploymentReport& d : r.deployments) {
-    out += fmt::format("\ndeployment {}  restarts {}\n", d.key, d.restarts);
+    Section sec{fmt::format("deployment {}", d.key), {}};
+    sec.lines.push_back({"restarts", fmt::format("{}", d.restarts), d.restarts > 0 ? -1 : 0});
     for (const metrics::RolloutReport& ro : d.rollouts) {
-      out += fmt::format("  rollout to revision {}: {} -> {}", ro.revision,
-                         Human(ro.start.SinceStart()),
-                         ro.complete ? Human(ro.complete->SinceStart()) : "never completed");
-      if (ro.duration()) out += fmt::format(" (took {})", Human(*ro.duration()));
-      out += fmt::format(", peak {} pods, min {} available", ro.peak_active_pods,
-                         ro.min_available_pods);
-      if (ro.deadline_exceeded) out += ", progress deadline exceeded";
-      out += "\n";
+      std::string v = fmt::format("{} -> {}", Human(ro.start.SinceStart()),
+                                  ro.complete ? Human(ro.complete->SinceStart()) : "never completed");
+      if (ro.duration()) v += fmt::format(" (took {})", Human(*ro.duration()));
+      v += fmt::format(", peak {} pods, min {} available", ro.peak_active_pods, ro.min_available_pods);
+      if (ro.deadline_exceeded) v += ", progress deadline exceeded";
+      sec.lines.push_back({fmt::format("rollout to revision {}", ro.revision), v,
+                           ro.complete && !ro.deadline_exceeded ? 0 : -1});
+    }
+    if (d.rollouts.empty()) sec.lines.push_back({"rollouts", "none", 0});
+    out.push_back(std::move(sec));
+  }
+  Section res{"resources", {}};
+  res.lines.push_back({"peak pods", fmt::format("{}", r.resources.peak_pods), 0});
+  res.lines.push_back(
+      {"peak CPU requested",
+       HumanValue(Unit::kCpuMillis, static_cast<double>(r.resources.peak_cpu_millis)), 0});
+  res.lines.push_back(
+      {"peak memory requested",
+       HumanValue(Unit::kBytes, static_cast<double>(r.resources.peak_memory_bytes)), 0});
+  res.lines.push_back({"pending pod-seconds", FormatSeconds(r.resources.pending_pod_time, 1),
+                       r.resources.pending_pod_time > SimDuration::Zero() ? -1 : 0});
+  out.push_back(std::move(res));
+  return out;
+}
+
+std::string Header(const metrics::Report& r) {
+  return fmt::format("scenario {}  seed {}  simulated {}  events {}", r.scenario, r.seed,
+                     Human(r.end.SinceStart()), r.events);
+}
+
+std::string MarkdownCell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatTable(const metrics::Report& r, bool color) {
+  const auto bold = [color](const std::string& s) { return color ? "\x1b[1m" + s + "\x1b[0m" : s; };
+  std::string out = bold(Header(r)) + "\n";
+  for (const Section& sec : Summarize(r)) {
+    out += "\n" + bold(sec.title) + "\n";
+    for (const Line& l : sec.lines) {
+      std::string value = l.value;
+      if (color && l.tone != 0) value = (l.tone > 0 ? "\x1b[32m" : "\x1b[31m") + value + "\x1b[0m";
+      out += fmt::format("  {:<22}{}\n", l.label, value);
     }
   }
-  out += fmt::format("\nresources  peak {} pods, {:.1f} CPU, {:.1f} MiB; pending {} pod-seconds\n",
-                     r.resources.peak_pods, static_cast<double>(r.resources.peak_cpu_millis) / 1000,
-                     static_cast<double>(r.resources.peak_memory_bytes) / (1024.0 * 1024.0),
-                     FormatSeconds(r.resources.pending_pod_time, 1));
+  return out;
+}
+
+std::string FormatMarkdown(const metrics::Report& r) {
+  std::string out = fmt::format("**{}**\n\n| | |\n|---|---|\n", MarkdownCell(Header(r)));
+  for (const Section& sec : Summarize(r)) {
+    out += fmt::format("| **{}** | |\n", MarkdownCell(sec.title));
+    for (const Line& l : sec.lines) {
+      out += fmt::format("| {} | {} |\n", MarkdownCell(l.label), MarkdownCell(l.value));
+    }
+  }
   return out;
 }
 

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "run_binary.h"
 
@@ -119,6 +122,85 @@ TEST(CliRun, WritesTheEventLogAndTimelineFiles) {
   EXPECT_NE(csv.find("endpoints/echo-version/0.2.0"), std::string::npos) << csv;
   std::remove(events.c_str());
   std::remove(timeline.c_str());
+}
+
+TEST(CliRun, WritesTraceAndPlotAndPrintsMarkdown) {
+  const std::string dir = ::testing::TempDir();
+  const std::string trace = dir + "/kubesim-bg-trace.json";
+  const std::string plot = dir + "/kubesim-bg-plot.svg";
+  const auto r = RunKubesim(fmt::format("run -q '{}' --format markdown --trace '{}' --plot '{}'",
+                                        Seed("blue-green.yaml"), trace, plot));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("**scenario seed-blue-green", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("| downtime | 0s |"), std::string::npos) << r.out;
+  const std::string t = testing::Slurp(trace);
+  EXPECT_EQ(t.rfind("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", 0), 0u) << t;
+  EXPECT_NE(t.find("\"name\":\"pod/echo-version-green-"), std::string::npos) << t;
+  const std::string svg = testing::Slurp(plot);
+  EXPECT_TRUE(svg.ends_with("</svg>\n")) << svg;
+  std::remove(trace.c_str());
+  std::remove(plot.c_str());
+}
+
+TEST(CliRun, AnUnwritableOutputIsExitTwoWithNoReport) {
+  const auto r = RunKubesim(
+      fmt::format("run -q '{}' --trace /nonexistent-dir/t.json", Seed("blue-green.yaml")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--trace: cannot write /nonexistent-dir/t.json"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CliRun, AnInterruptedRunLeavesNoOutputFile) {
+  // Issue 6: on a signal no partial file is left. 5,000 requests a second
+  // for 1000 hours of simulated time runs far longer than the 0.5 s after
+  // which `timeout` sends SIGINT; nothing may be left in the directory.
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / fmt::format("kubesim-int-{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "long.yaml").string();
+  std::ofstream(file) << R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: long}
+spec:
+  until: 1000h
+  cluster:
+    nodes: [{name: worker, count: 1, capacity: {cpu: "1", memory: 1Gi, pods: 10}}]
+  images:
+    web:1: {start: 1s}
+  traffic: [{name: c, service: web, rate: 5000/s}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "web:1"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  const std::string out = (dir / "out").string();
+  const int status = std::system(
+      fmt::format("timeout -s INT 0.5 '{}' run -q '{}' --format json --trace '{}.json' --plot "
+                  "'{}.svg' --timeline '{}.csv' --events '{}.log' >'{}.report' 2>/dev/null",
+                  KUBESIM_BINARY, file, out, out, out, out, out)
+          .c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 124) << "the run ended before the signal; make it longer";
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) left.push_back(e.path().filename());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"long.yaml", "out.report"}));
+  EXPECT_EQ(testing::Slurp(out + ".report"), "");  // stdout: complete or absent
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CliRun, FailedExpectationIsExitOneAndNamed) {

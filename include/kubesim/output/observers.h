@@ -3,12 +3,22 @@
 //
 // The event log has one line per happening, in order:
 //   12.500s pod/echo-version-7d9f4b-x2k4p Ready
-// The timeline has one row per instant at which something it shows changed:
-// `time` in seconds, then for every Deployment (or bare owner) and version the
-// pods in each state — `pods/OWNER/VERSION/pending|pulling|starting|ready|terminating`
-// — and for every Service and version the client-visible endpoints —
-// `endpoints/SERVICE/VERSION` — and the Service's failed requests so far
-// (`failed/SERVICE`). Columns are sorted by name; a count absent at a time is 0.
+// The timeline CSV (`--timeline FILE.csv`) has one row per instant at which
+// something it shows changed, and a last row at the end of the run. Columns,
+// in this order:
+//   time                             seconds of simulated time, 6 decimals
+//   pods/OWNER/VERSION/STATE         pods of the Deployment (or bare pod) OWNER
+//                                    running VERSION in STATE, for STATE in
+//                                    pending, pulling, starting, ready,
+//                                    terminating (all five for every OWNER and
+//                                    VERSION that ever had a pod)
+//   endpoints/SERVICE/VERSION        client-visible endpoints of SERVICE (after
+//                                    endpointDelay, fallback included) running
+//                                    VERSION
+//   serving/SERVICE                  how many of those endpoints can serve now
+//   failed/SERVICE                   failed requests to SERVICE so far
+// Each group is sorted by name. A row holds the state after every event of
+// its instant ran (SPEC §3), valid until the next row's time.
 #ifndef KUBESIM_OUTPUT_OBSERVERS_H_
 #define KUBESIM_OUTPUT_OBSERVERS_H_
 
@@ -29,17 +39,38 @@ class EventLog final : public cluster::Observer {
   std::string text_;
 };
 
+// The state over time, recorded at the end of every instant in which it
+// changed (see the file comment for the CSV's columns). Also the data of the
+// SVG plot (plot.h): the series and the kubectl steps.
 class Timeline final : public cluster::Observer {
  public:
+  void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
   void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
                  std::string_view version, bool ok) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
-  // The CSV: a header line, then one line per recorded instant.
+  void OnFinish(const cluster::ClusterView& view) override;
+
+  struct Row {
+    SimTime time;
+    std::map<std::string, int64_t> values;  // column -> value; absent means 0
+  };
+  // The rows, in time order; the last one at the end of the run.
+  const std::vector<Row>& rows() const { return rows_; }
+  // Every column, in the CSV's order (see the file comment).
+  std::vector<std::string> Columns() const;
+  // The timeline steps (kubectl commands, node failures): time and text.
+  const std::vector<std::pair<SimTime, std::string>>& steps() const { return steps_; }
+  SimTime end() const { return end_; }
+  // The CSV: a header line, then one line per row.
   std::string Csv() const;
 
  private:
+  void Record(const cluster::ClusterView& view);
+
   std::map<uint32_t, int64_t> failed_;  // by service
-  std::vector<std::pair<SimTime, std::map<std::string, int64_t>>> rows_;
+  std::vector<Row> rows_;
+  std::vector<std::pair<SimTime, std::string>> steps_;
+  SimTime end_;
 };
 
 }  // namespace kubesim::output

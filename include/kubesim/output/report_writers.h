@@ -24,8 +24,13 @@ namespace kubesim::output {
 nlohmann::ordered_json ReportToJson(const metrics::Report& report);
 // ReportToJson, printed with two-space indentation and a final newline.
 std::string FormatJson(const metrics::Report& report);
-// The one-screen summary of `kubesim run --format table`.
-std::string FormatTable(const metrics::Report& report);
+// The one-screen summary of `kubesim run --format table`: per Service and
+// Deployment the headline numbers, the rollouts' start and end, the
+// cluster's peaks. `color`: ANSI bold headings, good values green and bad
+// ones red (the caller decides: a TTY and no NO_COLOR).
+std::string FormatTable(const metrics::Report& report, bool color = false);
+// The same lines as a markdown table, for a pull request.
+std::string FormatMarkdown(const metrics::Report& report);
 
 // A failed `expect:` assertion: the assertion's text and why it failed
 // ("services.web.downtimeSeconds <= 0: the value is 4.5").

@@ -1,0 +1,87 @@
+// `kubesim run --trace FILE.json` (SPEC §1, issue 5): the run as Chrome
+// trace-event JSON, the format Perfetto (ui.perfetto.dev) and
+// chrome://tracing open.
+//
+// Layout:
+//   process "cluster" (pid 1)      counter tracks: per Service the
+//                                  client-visible endpoints per version and
+//                                  the failed requests per second; instant
+//                                  events for the timeline's kubectl steps
+//   process "deployments" (pid 2)  a track per Deployment, a span per rollout
+//                                  ("rollout to revision 2"), to completion
+//                                  or the end of the run
+//   process "node/NAME" (pid 3..)  one per node, sorted by name, holding a
+//                                  track per pod bound to it; a span per
+//                                  phase of the pod (Pending, Pulling,
+//                                  Starting, Ready, Terminating) and instant
+//                                  marks where its process starts and stops
+//                                  serving
+//   process "unscheduled"          pods that were never bound to a node
+// Times are microseconds of simulated time (`ts`, `dur`), so 1 s of the run
+// reads as 1 s in the viewer.
+#ifndef KUBESIM_OUTPUT_TRACE_H_
+#define KUBESIM_OUTPUT_TRACE_H_
+
+#include <map>
+#include <optional>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "kubesim/cluster/observer.h"
+
+namespace kubesim::output {
+
+class TraceWriter final : public cluster::Observer {
+ public:
+  void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
+  void OnPodState(SimTime t, const cluster::PodInfo& pod) override;
+  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
+                 std::string_view version, bool ok) override;
+  void OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) override;
+  void OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) override;
+  void OnEndInstant(const cluster::ClusterView& view) override;
+  void OnFinish(const cluster::ClusterView& view) override;
+
+  // The trace JSON (after the run finished), one event per line.
+  std::string Json() const;
+
+ private:
+  struct Span {
+    std::string name;
+    SimTime start, end;
+    std::string version;
+    int32_t restarts = 0;
+  };
+  struct PodTrack {
+    std::string name;
+    std::string node;  // the node it was bound to; "" if never
+    std::vector<Span> spans;
+    std::vector<std::pair<SimTime, std::string>> marks;  // "serving", "stopped serving"
+    bool open = false;  // the last span has not ended
+  };
+  struct Rollout {
+    uint32_t deployment = 0;
+    std::string name;  // resolved at the end
+    int64_t revision = 0;
+    SimTime start;
+    std::optional<SimTime> end;
+  };
+
+  std::map<uint32_t, PodTrack> pods_;  // by pod id
+  std::map<std::string, uint32_t, std::less<>> pod_ids_;  // "pod/NAME" -> id
+  std::vector<Rollout> rollouts_;
+  std::vector<std::pair<SimTime, std::string>> steps_;
+  // Endpoint counter samples: (time, service, version -> count) when changed.
+  std::map<std::string, std::map<std::string, int64_t>> last_endpoints_;  // by service
+  std::vector<std::tuple<SimTime, std::string, std::map<std::string, int64_t>>> endpoint_samples_;
+  // Failed requests per whole second of simulated time, by service.
+  std::map<uint32_t, std::map<int64_t, int64_t>> failed_per_second_;
+  std::vector<std::string> service_names_;  // by service index, resolved at the end
+  SimTime end_;
+  bool finished_ = false;
+};
+
+}  // namespace kubesim::output
+
+#endif  // KUBESIM_OUTPUT_TRACE_H_

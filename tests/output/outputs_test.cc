@@ -1,0 +1,276 @@
+// The run's file outputs (issue 5): the Chrome trace, the timeline CSV's
+// documented columns, the SVG plot, the markdown/table summary; and the
+// atomic file writer they all go through (issue 6).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "kubesim/cluster/simulation.h"
+#include "kubesim/metrics/collector.h"
+#include "kubesim/output/file.h"
+#include "kubesim/output/observers.h"
+#include "kubesim/output/plot.h"
+#include "kubesim/output/report_writers.h"
+#include "kubesim/output/trace.h"
+#include "kubesim/scenario/load.h"
+
+namespace kubesim::output {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Seed(const std::string& name) {
+  return fmt::format("{}/scenarios/seed/{}", std::getenv("KUBESIM_SOURCE_DIR"), name);
+}
+
+struct Run {
+  metrics::Report report;
+  Timeline timeline;
+  TraceWriter trace;
+};
+
+std::unique_ptr<Run> Simulate(const std::string& file) {
+  const scenario::LoadResult loaded = scenario::LoadScenarioFile(file);
+  EXPECT_TRUE(loaded.ok() && loaded.scenario) << file;
+  auto run = std::make_unique<Run>();
+  if (!loaded.scenario) return run;
+  cluster::Simulation sim(loaded.scenario);
+  metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
+  sim.AddObserver(&collector);
+  sim.AddObserver(&run->timeline);
+  sim.AddObserver(&run->trace);
+  const cluster::RunResult result = sim.Run();
+  run->report = collector.TakeReport(result.events);
+  return run;
+}
+
+// The X events of the track named `thread` (a pod), as "NAME START-END" in seconds.
+std::vector<std::string> Spans(const nlohmann::json& trace, const std::string& thread_prefix) {
+  std::optional<std::pair<int, int>> track;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" &&
+        e["args"]["name"].get<std::string>().starts_with(thread_prefix)) {
+      track = {e["pid"].get<int>(), e["tid"].get<int>()};
+    }
+  }
+  std::vector<std::string> out;
+  if (!track) return out;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["pid"] != track->first || e["tid"] != track->second) continue;
+    const int64_t ts = e["ts"].get<int64_t>(), dur = e["dur"].get<int64_t>();
+    out.push_back(fmt::format("{} {}-{}", e["name"].get<std::string>(), ts / 1'000'000,
+                              (ts + dur) / 1'000'000));
+  }
+  return out;
+}
+
+TEST(Trace, BlueGreenIsValidTraceJsonWithOneTrackPerPodAndItsPhases) {
+  // seed/blue-green.yaml: blue, green and the update-checker are created at
+  // 0 s. The blue pod and the update-checker pull 0..5 s on their nodes; the
+  // green pod shares worker-2 with the update-checker and pulls after it
+  // (serialized pulls), 5..10 s. No probe: Ready once the container starts.
+  // The run ends at 3m = 180 s. The Service switches to green at 60 s and
+  // clients see it at 61 s (endpointDelay 1 s).
+  auto run = Simulate(Seed("blue-green.yaml"));
+  const nlohmann::json trace = nlohmann::json::parse(run->trace.Json());  // throws if invalid
+  ASSERT_TRUE(trace.contains("traceEvents"));
+  int pod_tracks = 0;
+  std::set<std::string> processes;
+  for (const auto& e : trace["traceEvents"]) {
+    ASSERT_TRUE(e.contains("ph") && e.contains("pid") && e.contains("name")) << e;
+    if (e["ph"] == "M" && e["name"] == "thread_name" &&
+        e["args"]["name"].get<std::string>().starts_with("pod/")) {
+      ++pod_tracks;
+    }
+    if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"]);
+    if (e["ph"] == "X") EXPECT_GE(e["dur"].get<int64_t>(), 0) << e;
+  }
+  EXPECT_EQ(pod_tracks, 3);
+  EXPECT_TRUE(processes.count("cluster") && processes.count("node/worker-2")) << trace.dump();
+  EXPECT_EQ(Spans(trace, "pod/echo-version-blue-"),
+            (std::vector<std::string>{"Pulling 0-5", "Ready 5-180"}));
+  EXPECT_EQ(Spans(trace, "pod/echo-version-green-"),
+            (std::vector<std::string>{"Pulling 0-10", "Ready 10-180"}));
+  bool patch_step = false, switch_seen = false;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "i" && e["ts"] == 60'000'000 &&
+        e["name"].get<std::string>().find("patch service echo-version") != std::string::npos) {
+      patch_step = true;
+    }
+    if (e["ph"] == "C" && e["name"] == "endpoints echo-version" && e["ts"] == 61'000'000) {
+      switch_seen = e["args"]["0.1.0"] == 0 && e["args"]["0.2.0"] == 1;
+    }
+  }
+  EXPECT_TRUE(patch_step);
+  EXPECT_TRUE(switch_seen);
+}
+
+TEST(Trace, RollingUpdateCountsFailedRequestsPerSecond) {
+  // seed/rolling-update.yaml fails one curl in each of 65, 66 and 67 s (see
+  // the scenario's comment); the counter reads 1 there and 0 from 68 s.
+  auto run = Simulate(Seed("rolling-update.yaml"));
+  const nlohmann::json trace = nlohmann::json::parse(run->trace.Json());
+  std::map<int64_t, int64_t> failed;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "C" && e["name"] == "failed requests/s echo-version") {
+      failed[e["ts"].get<int64_t>() / 1'000'000] = e["args"]["failed"];
+    }
+  }
+  EXPECT_EQ(failed, (std::map<int64_t, int64_t>{{65, 1}, {66, 1}, {67, 1}, {68, 0}}));
+}
+
+TEST(Timeline, ColumnsAreTheDocumentedSetInOrder) {
+  auto run = Simulate(Seed("rolling-update.yaml"));
+  const std::string csv = run->timeline.Csv();
+  const std::string header = csv.substr(0, csv.find('\n'));
+  EXPECT_EQ(header,
+            "time,"
+            "pods/echo-version/0.1.0/pending,pods/echo-version/0.1.0/pulling,"
+            "pods/echo-version/0.1.0/starting,pods/echo-version/0.1.0/ready,"
+            "pods/echo-version/0.1.0/terminating,"
+            "pods/echo-version/0.2.0/pending,pods/echo-version/0.2.0/pulling,"
+            "pods/echo-version/0.2.0/starting,pods/echo-version/0.2.0/ready,"
+            "pods/echo-version/0.2.0/terminating,"
+            "pods/update-checker/0.1.0/pending,pods/update-checker/0.1.0/pulling,"
+            "pods/update-checker/0.1.0/starting,pods/update-checker/0.1.0/ready,"
+            "pods/update-checker/0.1.0/terminating,"
+            "endpoints/echo-version/0.1.0,endpoints/echo-version/0.2.0,"
+            "serving/echo-version,failed/echo-version");
+  // At 66 s clients see the switch to the new pod, which serves only from 68 s.
+  EXPECT_NE(csv.find("\n66.000000,0,0,0,0,0,0,0,0,1,0,0,0,0,1,0,0,1,0,2\n"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\n68.000000,0,0,0,0,0,0,0,0,1,0,0,0,0,1,0,0,1,1,3\n"), std::string::npos)
+      << csv;
+  // The last row is the end of the run.
+  EXPECT_NE(csv.find("\n180.000000,"), std::string::npos) << csv;
+}
+
+TEST(Plot, SvgHasAPanelPerSeriesAndMarksEverySteps) {
+  auto run = Simulate(Seed("rolling-update.yaml"));
+  const std::string svg = PlotSvg(run->timeline, "seed-rolling-update");
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_TRUE(svg.ends_with("</svg>\n"));
+  for (const char* text : {"pods by version and state", "client-visible endpoints per version",
+                           "failed requests per second", "3 failed in all",
+                           "set image deployment/echo-version", "version 0.2.0"}) {
+    EXPECT_NE(svg.find(text), std::string::npos) << text;
+  }
+}
+
+TEST(Plot, EscapesTextForXml) {
+  Timeline t;
+  t.OnEvent(SimTime::Zero(), "kubectl", "patch -p '{\"a\":\"<b>&\"}'");
+  const std::string svg = PlotSvg(t, "a<b>&c");
+  EXPECT_EQ(svg.find("<b>"), std::string::npos);
+  EXPECT_NE(svg.find("a&lt;b&gt;&amp;c"), std::string::npos);
+}
+
+TEST(Plot, RendersToPngWithRsvgConvert) {
+  // Issue 5: the SVG must render with a real renderer, not only look right.
+  if (std::system("command -v rsvg-convert >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "rsvg-convert not installed (scripts/install-deps.sh --test installs it)";
+  }
+  auto run = Simulate(Seed("blue-green.yaml"));
+  const fs::path dir = fs::temp_directory_path() / fmt::format("kubesim-plot-{}", ::getpid());
+  fs::create_directories(dir);
+  ASSERT_FALSE(WriteFileAtomically((dir / "p.svg").string(), PlotSvg(run->timeline, "bg")));
+  const int rc = std::system(
+      fmt::format("rsvg-convert '{}' -o '{}'", (dir / "p.svg").string(), (dir / "p.png").string())
+          .c_str());
+  EXPECT_EQ(rc, 0);
+  std::ifstream png(dir / "p.png", std::ios::binary);
+  char magic[8] = {};
+  png.read(magic, 8);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+  fs::remove_all(dir);
+}
+
+TEST(Summary, MarkdownAndTableShowTheSameNumbers) {
+  auto run = Simulate(Seed("rolling-update.yaml"));
+  const std::string md = FormatMarkdown(run->report);
+  const std::string table = FormatTable(run->report);
+  EXPECT_NE(md.find("| downtime | 3s |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| rollout to revision 2 | 1m0s -> 1m5s (took 5s)"), std::string::npos) << md;
+  EXPECT_NE(table.find("downtime              3s"), std::string::npos) << table;
+  EXPECT_NE(table.find("rollout to revision 2 1m0s -> 1m5s (took 5s)"), std::string::npos) << table;
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(FormatTable(run->report, /*color=*/true).find("\x1b[31m3s"), std::string::npos);
+}
+
+class WriteFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / fmt::format("kubesim-write-{}-{}", ::getpid(), counter_++);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static std::string Read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  size_t Entries() const {
+    return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+  }
+  fs::path dir_;
+  static inline int counter_ = 0;
+};
+
+TEST_F(WriteFile, ReplacesARegularFileWhole) {
+  const fs::path p = dir_ / "out.csv";
+  ASSERT_FALSE(WriteFileAtomically(p.string(), "old\n"));
+  ASSERT_FALSE(WriteFileAtomically(p.string(), "new\n"));
+  EXPECT_EQ(Read(p), "new\n");
+  EXPECT_EQ(Entries(), 1u);  // no temporary file left
+}
+
+TEST_F(WriteFile, AMissingDirectoryIsAnErrorAndLeavesNothing) {
+  const auto err = WriteFileAtomically((dir_ / "no" / "out.csv").string(), "x");
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->find("cannot write"), std::string::npos) << *err;
+  EXPECT_EQ(Entries(), 0u);
+}
+
+TEST_F(WriteFile, ADirectoryIsAnError) {
+  const auto err = WriteFileAtomically(dir_.string(), "x");
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->find("is a directory"), std::string::npos) << *err;
+}
+
+TEST_F(WriteFile, FollowsASymlinkAndKeepsIt) {
+  const fs::path target = dir_ / "target.log", link = dir_ / "link.log";
+  ASSERT_FALSE(WriteFileAtomically(target.string(), "a"));
+  fs::create_symlink(target, link);
+  ASSERT_FALSE(WriteFileAtomically(link.string(), "b"));
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Read(target), "b");
+}
+
+TEST_F(WriteFile, WritesADeviceInPlaceInsteadOfReplacingIt) {
+  // `--events /dev/stdout` once replaced the /dev/stdout symlink with a
+  // regular file (rename over it); a device or FIFO is written in place.
+  ASSERT_FALSE(WriteFileAtomically("/dev/null", "x"));
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  const fs::path fifo = dir_ / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = Read(fifo); });
+  EXPECT_FALSE(WriteFileAtomically(fifo.string(), "through the fifo"));
+  reader.join();
+  EXPECT_EQ(got, "through the fifo");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+}  // namespace
+}  // namespace kubesim::output
