@@ -123,6 +123,21 @@ void World::StartContainer(uint32_t id) {
   }
 }
 
+// A restart after a crash or a failed liveness probe. The kubelet runs
+// EnsureImageExists before every container start: with imagePullPolicy
+// Always that is a pull (in the node's serialized pull queue), else the
+// image is on the node already.
+void World::RestartContainer(uint32_t id) {
+  Pod& p = pods_[id];
+  if (p.pull_policy != Pod::PullPolicy::kAlways || p.node == kNone) {
+    StartContainer(id);
+    return;
+  }
+  Node& node = nodes_[p.node];
+  node.pull_queue.push_back(id);
+  if (!node.pulling) StartPull(p.node);
+}
+
 void World::ProcessServing(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;

@@ -169,7 +169,7 @@ void World::Fire(const FiredEvent& e) {
   switch (static_cast<EventKind>(e.event.kind)) {
     case EventKind::kPullDone: PullDone(t, p); break;
     case EventKind::kContainerStart:
-      if (pods_[t].container_gen == p && !pods_[t].deleted) StartContainer(t);
+      if (pods_[t].container_gen == p && !pods_[t].deleted) RestartContainer(t);
       break;
     case EventKind::kProcessServing: ProcessServing(t, p); break;
     case EventKind::kProcessStopServing: ProcessStopServing(t, p); break;
@@ -338,6 +338,29 @@ void World::ApplyDeployment(const k8s::Deployment& obj) {
 }
 
 void World::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
+  // `kubectl apply` of a ReplicaSet that exists updates it (replicas,
+  // template, minReadySeconds; the selector is immutable in apps/v1). A new
+  // template applies only to pods created from now on, as in Kubernetes.
+  for (uint32_t id = 0; id < replica_sets_.size(); ++id) {
+    ReplicaSet& rs = replica_sets_[id];
+    if (rs.deleted || rs.namespace_name != obj.metadata.namespace_name ||
+        rs.name != obj.metadata.name) {
+      continue;
+    }
+    const bool scaled = rs.view.replicas != obj.spec.replicas;
+    const bool changed = *rs.template_ != obj.spec.template_ ||
+                         rs.min_ready_seconds != obj.spec.min_ready_seconds;
+    if (!scaled && !changed) return;
+    if (changed) rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+    rs.min_ready_seconds = obj.spec.min_ready_seconds;
+    rs.view.replicas = obj.spec.replicas;
+    Emit("replicaset/" + rs.name,
+         scaled ? fmt::format("scaled to {}", obj.spec.replicas) : std::string("configured"));
+    EnqueueReplicaSet(id);
+    // A Deployment's ReplicaSet: its controller puts the count back.
+    if (rs.owner != kNone) EnqueueDeployment(rs.owner);
+    return;
+  }
   ReplicaSet rs;
   rs.name = obj.metadata.name;
   rs.namespace_name = obj.metadata.namespace_name;
@@ -361,6 +384,7 @@ void World::ApplyService(const k8s::Service& obj) {
     s.namespace_name = ns;
     s.key = ObjectKey(ns, s.name);
     s.delay_rng = Rng::Stream(seed_, "endpoint-delay/" + s.key);
+    s.exists = false;  // created just below
     services_.push_back(std::move(s));
     id = static_cast<uint32_t>(services_.size() - 1);
   }
@@ -377,10 +401,62 @@ void World::ApplyService(const k8s::Service& obj) {
 }
 
 void World::ApplyPod(const k8s::Pod& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  if (auto it = pod_names_.find(ns + "/" + obj.metadata.name);
+      it != pod_names_.end() && pods_[it->second].state != PodState::kGone) {
+    UpdatePod(it->second, obj);
+    return;
+  }
   auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
-  const uint32_t pod = CreatePod(obj.metadata.namespace_name, obj.metadata.name,
-                                 obj.metadata.labels, std::move(spec), kNone);
-  (void)pod;
+  CreatePod(ns, obj.metadata.name, obj.metadata.labels, std::move(spec), kNone);
+}
+
+// `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
+// server lets an update change labels and a container's image and little
+// else (ValidatePodUpdate); the kubelet sees the container's spec hash change,
+// stops the container and starts the new image in the same pod
+// (kubelet computePodActions: "container spec hash changed").
+void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
+  Pod& p = pods_[id];
+  if (p.deleted) {
+    // The API server refuses updates to an object being deleted only for new
+    // finalizers; kubectl apply of a terminating pod changes nothing we model.
+    Emit(PodLabel(id), "apply ignored: the pod is terminating");
+    return;
+  }
+  if (p.labels != obj.metadata.labels) {
+    p.labels = obj.metadata.labels;
+    Emit(PodLabel(id), "labels changed");
+    PodChanged(id);
+  }
+  const std::string& old_image = p.spec->containers.empty() ? "" : p.spec->containers[0].image;
+  const std::string& new_image = obj.spec.containers.empty() ? "" : obj.spec.containers[0].image;
+  if (old_image == new_image) return;
+  auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
+  for (size_t i = 0; i < spec->containers.size() && i < obj.spec.containers.size(); ++i) {
+    spec->containers[i].image = obj.spec.containers[i].image;
+  }
+  p.spec = spec;
+  p.image = ImageIndex(new_image);
+  p.version = images_[p.image].version;
+  Emit(PodLabel(id), fmt::format("container image changed to {}", new_image));
+  if (p.node == kNone) return;  // not bound yet: it starts with the new image
+  // Stop the old container at once and pull/start the new one.
+  const bool was_running = p.container_running;
+  p.container_running = false;
+  p.serving = false;
+  p.started = false;
+  ++p.container_gen;
+  SetReady(id, false);
+  if (was_running) {
+    ++p.restarts;
+    for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
+  }
+  Node& node = nodes_[p.node];
+  if (std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end()) return;
+  SetPodState(id, PodState::kPulling);
+  node.pull_queue.push_back(id);
+  if (!node.pulling) StartPull(p.node);
 }
 
 uint32_t World::CreatePod(const std::string& ns, const std::string& name,

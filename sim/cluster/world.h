@@ -274,6 +274,8 @@ class World final : public ClusterView {
   uint32_t FindService(std::string_view ns, std::string_view name) const;
   uint32_t FindNode(std::string_view name) const;
   uint32_t ImageIndex(const std::string& image);
+  void UpdatePod(uint32_t id, const k8s::Pod& obj);
+  void RestartContainer(uint32_t id);
   uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
   void SetPodState(uint32_t pod, PodState state);

@@ -598,6 +598,26 @@ TEST(Model, ImagePullPolicyAlwaysPullsAgain) {
   EXPECT_TRUE(r.Logged("60.000", "pod/web-", "pulling image")) << r.log;
 }
 
+TEST(Model, ImagePullPolicyAlwaysPullsBeforeEveryRestartToo) {
+  // crashAfter 10 s: pulled 0..2 s, started 2 s, crashes 12 s; the first
+  // restart is at once (CrashLoopBackOff), but Always pulls first: 12..14 s.
+  // With IfNotPresent the container starts again at 12 s.
+  for (const std::string policy : {"Always", "IfNotPresent"}) {
+    const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 2s, start: 1s, crashAfter: 10s}
+)",
+                                        WebApp(1, "", false, 0, "\n        imagePullPolicy: " + policy)));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    const bool always = policy == "Always";
+    EXPECT_EQ(r.Logged("12.000", "pod/web-", "pulling image"), always) << policy << "\n" << r.log;
+    EXPECT_EQ(r.Logged("14.000", "pod/web-", "container started"), always) << policy << "\n" << r.log;
+    EXPECT_EQ(r.Logged("12.000", "pod/web-", "container started"), !always) << policy << "\n" << r.log;
+  }
+}
+
 TEST(Model, ImagePullPolicyNeverWithoutTheImageNeverStarts) {
   // Nothing has the image: every pod waits with ErrImageNeverPull, none
   // turns Ready, the restart's rollout never completes.
@@ -609,6 +629,81 @@ TEST(Model, ImagePullPolicyNeverWithoutTheImageNeverStarts) {
   const auto& d = Dep(r, "web");
   ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
   EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+}
+
+// `kubectl apply`/`scale`/`set image` of an object that exists updates it
+// (kubectl apply semantics); it once created a second object of the same name.
+constexpr const char* kBareReplicaSetAndPod = R"(apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec:
+      containers: [{name: web, image: "web:1"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: solo, labels: {app: solo}}
+spec:
+  containers: [{name: web, image: "web:1"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: solo}
+spec:
+  selector: {app: solo}
+  ports: [{port: 80}]
+)";
+
+TEST(Model, ScalingAnExistingReplicaSetChangesItsCountNotItsNumber) {
+  // 2 pods + the bare pod = 3; scaling the ReplicaSet to 3 at 30 s makes 4.
+  const Outcome r = Simulate(Scenario(R"(  until: 1m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s}
+  timeline:
+  - at: 30s
+    kubectl: scale rs/rs --replicas=3
+)",
+                                      kBareReplicaSetAndPod));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.report.resources.peak_pods, 4) << r.log;
+  EXPECT_TRUE(r.Logged("30.000", "replicaset/rs", "scaled to 3")) << r.log;
+}
+
+TEST(Model, SetImageOfABarePodRestartsItsContainerWithTheNewImage) {
+  // web:1 pulls 2 s and starts 1 s: the pod serves from 3 s. At 30 s the image
+  // becomes web:2: the container stops at once (the Service is down), web:2
+  // pulls 30..32 s, starts 32 s, serves from 33 s. One pod throughout;
+  // requests every 1 s from 3 s to 60 s: those at 30, 31, 32 s fail (3 s
+  // down). The one at 30 s still reaches the pod (clients see it leave at
+  // 31 s), whose version is now "2": byVersion counts it there, so "2" has
+  // the 28 answered from 33 s to 60 s plus that one.
+  const Outcome s = Simulate(Scenario(R"(  until: 1m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 2s, start: 1s}
+    web:2: {pull: 2s, start: 1s}
+  traffic: [{name: c, service: solo, every: 1s}]
+  timeline:
+  - at: 30s
+    kubectl: set image pod/solo web=web:2
+)",
+                                      kBareReplicaSetAndPod));
+  ASSERT_TRUE(s.error.empty()) << s.error;
+  EXPECT_EQ(s.report.resources.peak_pods, 3) << s.log;  // rs's 2 + solo
+  EXPECT_TRUE(s.Logged("30.000", "pod/solo", "container image changed to web:2")) << s.log;
+  EXPECT_TRUE(s.Logged("33.000", "pod/solo", "serving")) << s.log;
+  const auto& svc = Svc(s, "solo");
+  EXPECT_EQ(svc.downtime, Sec(3)) << s.json;
+  EXPECT_EQ(svc.requests.failed, 3) << s.json;
+  EXPECT_EQ(svc.requests.by_version.at("1"), 27) << s.json;  // 3..29 s
+  EXPECT_EQ(svc.requests.by_version.at("2"), 28 + 1) << s.json;
 }
 
 TEST(Model, DeletedPodIsReplacedByItsReplicaSet) {
