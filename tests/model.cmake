@@ -10,3 +10,14 @@ kubesim_test(model_test
 kubesim_test(output_test
   SOURCES output/compare_test.cc output/outputs_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
+
+# Determinism across builds (issue 6): with KUBESIM_REFERENCE_BINARY set to a
+# kubesim built otherwise (scripts/test.sh passes the release build's to the
+# asan build), this build's reports must match it byte for byte.
+set(KUBESIM_REFERENCE_BINARY "" CACHE FILEPATH
+    "a kubesim from another build whose reports this build's must equal")
+if(KUBESIM_REFERENCE_BINARY)
+  add_test(NAME DeterminismAcrossBuilds.SameReportsAsTheReferenceBinary
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/same-reports.sh
+                   ${KUBESIM_REFERENCE_BINARY} $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR})
+endif()
