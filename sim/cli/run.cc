@@ -41,7 +41,8 @@ void Flatten(const nlohmann::ordered_json& j, const std::string& prefix, const s
   } else {
     std::string value = j.is_string() ? j.get<std::string>() : j.dump();
     if (j.is_null()) value.clear();
-    out += fmt::format("{},{},{}\n", scenario, prefix, value);
+    out += fmt::format("{},{},{}\n", output::CsvField(scenario), output::CsvField(prefix),
+                       output::CsvField(value));
   }
 }
 

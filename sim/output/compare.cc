@@ -1,5 +1,6 @@
 // Side-by-side comparison of reports; see include/kubesim/output/compare.h.
 #include "kubesim/output/compare.h"
+#include "kubesim/output/report_writers.h"
 
 #include <fmt/format.h>
 
@@ -169,10 +170,10 @@ std::string FormatComparison(const Comparison& c, const std::string& format, boo
   }
   if (format == "csv") {
     out = "metric";
-    for (const std::string& s : c.scenarios) out += "," + s;
+    for (const std::string& s : c.scenarios) out += "," + CsvField(s);
     out += "\n";
     for (const ComparisonRow& r : c.rows) {
-      out += r.key;
+      out += CsvField(r.key);
       for (const auto& v : r.values) out += v ? fmt::format(",{}", *v) : ",";
       out += "\n";
     }

@@ -176,6 +176,16 @@ std::string MarkdownCell(std::string_view s) {
 
 }  // namespace
 
+std::string CsvField(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string FormatTable(const metrics::Report& r, bool color) {
   const auto bold = [color](const std::string& s) { return color ? "\x1b[1m" + s + "\x1b[0m" : s; };
   std::string out = bold(Header(r)) + "\n";
@@ -184,7 +194,8 @@ std::string FormatTable(const metrics::Report& r, bool color) {
     for (const Line& l : sec.lines) {
       std::string value = l.value;
       if (color && l.tone != 0) value = (l.tone > 0 ? "\x1b[32m" : "\x1b[31m") + value + "\x1b[0m";
-      out += fmt::format("  {:<22}{}\n", l.label, value);
+      // A label too long for the column ("rollout to revision 12") keeps a gap.
+      out += fmt::format("  {:<22}{}{}\n", l.label, l.label.size() < 22 ? "" : " ", value);
     }
   }
   return out;

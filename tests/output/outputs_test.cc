@@ -205,6 +205,26 @@ TEST(Summary, MarkdownAndTableShowTheSameNumbers) {
   EXPECT_NE(FormatTable(run->report, /*color=*/true).find("\x1b[31m3s"), std::string::npos);
 }
 
+TEST(Csv, FieldsAreQuotedAsRfc4180WantsOnlyWhenNeeded) {
+  EXPECT_EQ(CsvField("services.web.downtimeSeconds"), "services.web.downtimeSeconds");
+  EXPECT_EQ(CsvField(""), "");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+}
+
+TEST(Summary, ALabelLongerThanItsColumnKeepsAGap) {
+  metrics::Report r;
+  metrics::DeploymentReport d;
+  d.key = "web";
+  metrics::RolloutReport ro;
+  ro.revision = 12;
+  d.rollouts.push_back(ro);
+  r.deployments.push_back(d);
+  EXPECT_NE(FormatTable(r).find("rollout to revision 12 0s -> never completed"), std::string::npos)
+      << FormatTable(r);
+}
+
 class WriteFile : public ::testing::Test {
  protected:
   void SetUp() override {

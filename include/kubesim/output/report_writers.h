@@ -29,6 +29,9 @@ std::string FormatJson(const metrics::Report& report);
 // cluster's peaks. `color`: ANSI bold headings, good values green and bad
 // ones red (the caller decides: a TTY and no NO_COLOR).
 std::string FormatTable(const metrics::Report& report, bool color = false);
+// A CSV field as RFC 4180 writes it: as is, or in double quotes (doubled
+// inside) when it holds a comma, a quote or a line break.
+std::string CsvField(std::string_view field);
 // The same lines as a markdown table, for a pull request.
 std::string FormatMarkdown(const metrics::Report& report);
 
