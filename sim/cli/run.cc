@@ -61,7 +61,7 @@ int RunRun(std::span<const std::string> args) {
        "step and every rollout's end)")                                         //
       ("events", po::value<std::string>(), "write the event log to FILE")      //
       ("timeline", po::value<std::string>(),
-       "write the state over time as CSV to FILE (columns: see docs/outputs.md)")  //
+       "write the state over time as CSV to FILE (columns: docs/outputs.md)")  //
       ("trace", po::value<std::string>(),
        "write a Chrome trace-event JSON to FILE (open in ui.perfetto.dev or "
        "chrome://tracing): a process per node, a track per pod, a span per phase")  //

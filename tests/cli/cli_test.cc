@@ -299,6 +299,29 @@ TEST(CliCompare, TiedBestValuesAreAllMarked) {
   EXPECT_NE(md.out.find("| downtime | **0s** | 3s | **0s** |"), std::string::npos) << md.out;
 }
 
+TEST(CliCompare, TheReadmeShowsTheSeedComparisonAsItIsNow) {
+  // Issue 5: the README's Quick start shows `kubesim compare
+  // scenarios/seed/*.yaml` (table and markdown); keep it in step with the code.
+  const std::string dir = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/seed";
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".yaml") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());  // as the shell's glob orders them
+  std::string args;
+  for (const std::string& f : files) args += " '" + f + "'";
+  const std::string readme =
+      testing::Slurp(std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/README.md");
+  for (const char* format : {"table", "markdown"}) {
+    const auto r = RunKubesim(fmt::format("compare -q --format {}{}", format, args));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(readme.find(r.out), std::string::npos)
+        << "README.md lacks the current `kubesim compare scenarios/seed/*.yaml --format " << format
+        << "` output:\n"
+        << r.out;
+  }
+}
+
 TEST(CliCompare, ABadFileFailsBeforeSimulatingAnything) {
   const auto r = testing::RunKubesim("compare '" + Seed("recreate.yaml") + "' /nonexistent.yaml");
   EXPECT_EQ(r.exit_code, 2);
