@@ -76,4 +76,22 @@ std::optional<std::string> World::CheckInvariants() const {
   return std::nullopt;
 }
 
+// An instant that logged nothing must not have changed what observers read:
+// the endpoints clients see still carry their pods' serving flag and version
+// (else a state change slipped past Emit/SetPodState/SetReady, and metrics
+// computed only on changed instants would miss it).
+std::optional<std::string> World::CheckQuietInstant() const {
+  for (const Service& s : services_) {
+    for (const EndpointInfo& e : s.visible) {
+      const Pod& p = pods_[e.pod];
+      if (e.serving != p.serving || e.version != p.version) {
+        return fmt::format("pod {} changed (serving {}, version {}) in an instant that logged "
+                           "nothing: observers would miss it",
+                           p.name, p.serving, p.version);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kubesim::cluster

@@ -84,6 +84,7 @@ EventId World::Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t
 }
 
 void World::Emit(std::string_view object, std::string_view what) {
+  changed_ = true;
   for (Observer* o : observers_) o->OnEvent(loop_.Now(), object, what);
   if (check_invariants_) {
     constexpr size_t kRecentEvents = 20;
@@ -206,6 +207,7 @@ void World::EndInstant(SimTime t) {
     if (t < last_instant_) violation_ = "simulated time went backwards";
     last_instant_ = t;
     if (!violation_) violation_ = CheckInvariants();
+    if (!violation_ && !changed_) violation_ = CheckQuietInstant();
     if (violation_) {
       loop_.Stop();
       return;
@@ -216,8 +218,11 @@ void World::EndInstant(SimTime t) {
   std::sort(dirty.begin(), dirty.end());
   dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
   for (uint32_t d : dirty) CheckRollouts(d);
-  for (uint32_t s = 0; s < services_.size(); ++s) RefreshVisibleServing(s);
+  if (changed_) {
+    for (uint32_t s = 0; s < services_.size(); ++s) RefreshVisibleServing(s);
+  }
   for (Observer* o : observers_) o->OnEndInstant(*this);
+  changed_ = false;
 }
 
 // --- objects ---------------------------------------------------------------------------

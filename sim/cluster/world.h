@@ -255,6 +255,7 @@ class World final : public ClusterView {
   int64_t BoundCpuMillis() const override { return bound_.cpu_milli; }
   int64_t BoundMemoryBytes() const override { return bound_.memory_bytes; }
   int64_t UnschedulablePods() const override { return unschedulable_count_; }
+  bool Changed() const override { return changed_; }
 
  private:
   // --- world.cc: objects, steps, plumbing ---
@@ -286,6 +287,7 @@ class World final : public ClusterView {
   // --- invariants.cc ---
   // The model's invariants (issue 6), after an instant: what broke, or nullopt.
   std::optional<std::string> CheckInvariants() const;
+  std::optional<std::string> CheckQuietInstant() const;
 
   // --- deployment_controller.cc ---
   void EnqueueDeployment(uint32_t d);
@@ -375,6 +377,10 @@ class World final : public ClusterView {
   std::vector<uint32_t> unschedulable_;
   std::vector<uint32_t> dirty_rollouts_;
   bool check_invariants_ = false;
+  // Something observable changed in this instant. Every such change emits an
+  // event-log line (Emit) or goes through SetPodState/SetReady, which set it;
+  // `--check` verifies that quiet instants really left the endpoints alone.
+  bool changed_ = true;
   std::optional<std::string> violation_;
   std::vector<std::string> recent_;  // ring of the last kRecentEvents log lines (when checking)
   size_t recent_next_ = 0;

@@ -2,6 +2,7 @@
 #include "kubesim/metrics/collector.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace kubesim::metrics {
@@ -83,23 +84,31 @@ void Collector::Integrate(SimTime now) {
 }
 
 void Collector::Classify(const cluster::ClusterView& view) {
+  // Nothing observable changed (only requests were answered): every
+  // classification and peak below would come out as it is.
+  if (!view.Changed()) return;
   const SimTime now = view.Now();
   for (uint32_t id = 0; id < view.ServiceCount(); ++id) {
     ServiceState& s = Service(id);
     if (!s.started) continue;
     const auto visible = view.VisibleEndpoints(id);
     int64_t serving = 0;
-    std::set<std::string_view> versions;
+    std::optional<std::string_view> first_version;
+    bool two_versions = false;
     for (const cluster::EndpointInfo& e : visible) {
       if (!e.serving) continue;
       ++serving;
-      versions.insert(e.version);
+      if (!first_version) {
+        first_version = e.version;
+      } else if (e.version != *first_version) {
+        two_versions = true;
+      }
     }
     const auto listed = static_cast<int64_t>(visible.size());
     s.classified = true;
     s.down = serving == 0;
     s.degraded = serving > 0 && serving < listed;
-    s.mixed = versions.size() >= 2;
+    s.mixed = two_versions;
     s.report.min_serving_endpoints = std::min(s.report.min_serving_endpoints, serving);
     if (s.down && !s.outage_start) s.outage_start = now;
     if (!s.down && s.outage_start) {

@@ -32,10 +32,17 @@ void Timeline::OnEvent(SimTime t, std::string_view object, std::string_view what
 
 void Timeline::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> /*pod*/,
                          std::string_view /*version*/, bool ok) {
-  if (!ok) ++failed_[service];
+  if (!ok) {
+    ++failed_[service];
+    failed_since_record_ = true;
+  }
 }
 
-void Timeline::OnEndInstant(const cluster::ClusterView& view) { Record(view); }
+void Timeline::OnEndInstant(const cluster::ClusterView& view) {
+  if (!view.Changed() && !failed_since_record_) return;  // nothing a column shows changed
+  failed_since_record_ = false;
+  Record(view);
+}
 
 void Timeline::OnFinish(const cluster::ClusterView& view) {
   end_ = view.Now();

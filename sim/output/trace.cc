@@ -78,6 +78,7 @@ void TraceWriter::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
 }
 
 void TraceWriter::OnEndInstant(const cluster::ClusterView& view) {
+  if (!view.Changed()) return;  // the endpoints are as they were
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) {
     std::map<std::string, int64_t> counts;
     const std::string key(view.ServiceKey(s));

@@ -81,6 +81,12 @@ class ClusterView {
   virtual int64_t BoundCpuMillis() const = 0;
   virtual int64_t BoundMemoryBytes() const = 0;
   virtual int64_t UnschedulablePods() const = 0;
+  // Whether anything an observer can read changed in this instant (a pod,
+  // a node, an endpoint set, a rollout). False in instants that only
+  // answered client requests or ran probes with no outcome — the bulk of a
+  // busy run — so that observers may skip recomputing what they derive.
+  // Failed or answered requests are reported through OnRequest regardless.
+  virtual bool Changed() const { return true; }
 };
 
 // A rollout of a Deployment: from the template change to completion.

@@ -68,6 +68,7 @@ class Timeline final : public cluster::Observer {
   void Record(const cluster::ClusterView& view);
 
   std::map<uint32_t, int64_t> failed_;  // by service
+  bool failed_since_record_ = false;
   std::vector<Row> rows_;
   std::vector<std::pair<SimTime, std::string>> steps_;
   SimTime end_;
