@@ -86,10 +86,15 @@ void World::SyncReplicaSet(uint32_t id) {
       r.uid = pod;
       return r;
     };
+    // Rank each pod once, then sort: a rank costs a map lookup.
     const SimTime now = loop_.Now();
-    std::stable_sort(active.begin(), active.end(), [&](uint32_t a, uint32_t b) {
-      return DeleteFirst(rank(a), rank(b), now);
+    std::vector<std::pair<PodDeletionRank, uint32_t>> ranked;
+    ranked.reserve(active.size());
+    for (uint32_t pod : active) ranked.emplace_back(rank(pod), pod);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+      return DeleteFirst(a.first, b.first, now);
     });
+    for (size_t i = 0; i < ranked.size(); ++i) active[i] = ranked[i].second;
     const std::vector<uint32_t> doomed(active.begin(), active.begin() + diff);
     active.erase(active.begin(), active.begin() + diff);
     for (uint32_t pod : doomed) DeletePod(pod);
