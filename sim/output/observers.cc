@@ -18,11 +18,12 @@ namespace {
 constexpr std::array<std::string_view, 5> kStates{"pending", "pulling", "starting", "ready",
                                                   "terminating"};
 
-std::string LowerStateName(cluster::PodState state) {
-  std::string s(cluster::PodStateName(state));
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+// The timeline's state columns, in PodState's order (kPending .. kTerminating).
+static_assert(static_cast<int>(cluster::PodState::kPending) == 0 &&
+              static_cast<int>(cluster::PodState::kPulling) == 1 &&
+              static_cast<int>(cluster::PodState::kStarting) == 2 &&
+              static_cast<int>(cluster::PodState::kReady) == 3 &&
+              static_cast<int>(cluster::PodState::kTerminating) == 4);
 
 }  // namespace
 
@@ -51,23 +52,42 @@ void Timeline::OnFinish(const cluster::ClusterView& view) {
 }
 
 void Timeline::Record(const cluster::ClusterView& view) {
-  std::map<std::string, int64_t> row;
+  for (Group& g : groups_) g.counts.fill(0);
+  if (pod_groups_.size() < view.PodCount()) pod_groups_.resize(view.PodCount());
   for (uint32_t id = 0; id < view.PodCount(); ++id) {
     const cluster::PodInfo p = view.PodAt(id);
-    const std::string owner = p.owner.empty() ? std::string(p.name) : std::string(p.owner);
-    const std::string prefix = fmt::format("pods/{}/{}/", owner, p.version);
-    // Every state's column exists from the pod's creation on (value 0).
-    for (std::string_view st : kStates) row.try_emplace(fmt::format("{}{}", prefix, st), 0);
+    PodGroup& pg = pod_groups_[id];
+    if (pg.group < 0 || pg.version != p.version) {
+      // Every state's column exists from the pod's creation on (value 0).
+      const std::string owner = p.owner.empty() ? std::string(p.name) : std::string(p.owner);
+      std::string prefix = fmt::format("pods/{}/{}/", owner, p.version);
+      auto it = group_index_.find(prefix);
+      if (it == group_index_.end()) {
+        it = group_index_.emplace(prefix, static_cast<int32_t>(groups_.size())).first;
+        groups_.push_back(Group{std::move(prefix), {}});
+      }
+      pg.group = it->second;
+      pg.version = std::string(p.version);
+    }
     if (p.state == cluster::PodState::kGone) continue;
-    ++row[prefix + LowerStateName(p.state)];
+    const auto state = static_cast<size_t>(p.state);  // kPending .. kTerminating: 0 .. 4
+    if (state < kStates.size()) ++groups_[static_cast<size_t>(pg.group)].counts[state];
+  }
+  std::map<std::string, int64_t> row;
+  for (const Group& g : groups_) {
+    for (size_t k = 0; k < kStates.size(); ++k) {
+      row.emplace(g.prefix + std::string(kStates[k]), g.counts[k]);
+    }
   }
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) {
     const std::string key(view.ServiceKey(s));
     int64_t serving = 0;
+    std::map<std::string_view, int64_t> by_version;
     for (const cluster::EndpointInfo& e : view.VisibleEndpoints(s)) {
-      ++row[fmt::format("endpoints/{}/{}", key, e.version)];
+      ++by_version[e.version];
       serving += e.serving ? 1 : 0;
     }
+    for (const auto& [version, n] : by_version) row[fmt::format("endpoints/{}/{}", key, version)] = n;
     row[fmt::format("serving/{}", key)] = serving;
     auto it = failed_.find(s);
     row[fmt::format("failed/{}", key)] = it == failed_.end() ? 0 : it->second;

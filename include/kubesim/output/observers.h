@@ -22,6 +22,7 @@
 #ifndef KUBESIM_OUTPUT_OBSERVERS_H_
 #define KUBESIM_OUTPUT_OBSERVERS_H_
 
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,6 +70,19 @@ class Timeline final : public cluster::Observer {
 
   std::map<uint32_t, int64_t> failed_;  // by service
   bool failed_since_record_ = false;
+  // Pods counted by (owner, version) group, without formatting a column name
+  // per pod per instant: the group of each pod is cached.
+  struct Group {
+    std::string prefix;                // "pods/OWNER/VERSION/"
+    std::array<int64_t, 5> counts{};   // by state: pending .. terminating
+  };
+  struct PodGroup {
+    int32_t group = -1;
+    std::string version;
+  };
+  std::vector<Group> groups_;
+  std::map<std::string, int32_t, std::less<>> group_index_;
+  std::vector<PodGroup> pod_groups_;  // by pod id
   std::vector<Row> rows_;
   std::vector<std::pair<SimTime, std::string>> steps_;
   SimTime end_;
