@@ -307,7 +307,18 @@ void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uin
   }
 
   // requeueStuckDeployment: check the deadline again when it can pass.
-  if (auto after = RequeueStuckDeployment(dep.spec, dep.progressing, status, loop_.Now())) {
+  // Kubernetes requeues a Deployment whose deadline is under a second away
+  // (or past) rate-limited, again and again; when its Progressing reason is
+  // NewReplicaSetAvailable (a completed Deployment whose pods later became
+  // unavailable: a crash loop, a failed node) DeploymentTimedOut can never
+  // be true, so those syncs change nothing and kubesim skips them — else a
+  // crash-looping pod would cost 200 events a simulated second for good.
+  auto after = RequeueStuckDeployment(dep.spec, dep.progressing, status, loop_.Now());
+  if (after && *after == SimDuration::Zero() &&
+      dep.progressing.reason == ProgressingCondition::Reason::kNewReplicaSetAvailable) {
+    after.reset();
+  }
+  if (after) {
     loop_.Cancel(dep.deadline_check);
     const SimDuration delay =
         *after == SimDuration::Zero() ? SimDuration::Millis(5) : *after + SimDuration::Seconds(1);

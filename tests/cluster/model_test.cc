@@ -387,6 +387,26 @@ TEST(Model, CrashLoopBackOffRestartsAtOnceThenAfterTenTwentyFortySeconds) {
   EXPECT_EQ(Dep(r, "web").restarts, 5) << r.json;  // exits at 5, 10, 25, 50 and 95
 }
 
+TEST(Model, ACrashLoopCostsAHandfulOfEventsPerRestartNotAHotLoop) {
+  // A Deployment that completed and then crash-loops keeps the Progressing
+  // reason NewReplicaSetAvailable, so it can never time out; Kubernetes still
+  // requeues it (rate-limited) whenever its deadline is past. kubesim skips
+  // those no-op syncs: a day of crash looping (CrashLoopBackOff caps at 5 min,
+  // ~290 restarts) must cost a few events per restart, not 200 per second.
+  const Outcome r = Simulate(Scenario(R"(  until: 24h
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 1s, crashAfter: 5s}
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  EXPECT_GT(d.restarts, 280);
+  EXPECT_LT(d.restarts, 300);
+  EXPECT_LT(r.report.events, 20 * static_cast<uint64_t>(d.restarts)) << r.report.events;
+}
+
 TEST(Model, LivenessFailuresRestartTheContainer) {
   // An unhealthy image with a liveness probe (period 10 s, failureThreshold 3):
   // probes at 0, 10, 20 fail -> killed at 20 s and restarted at once (the
