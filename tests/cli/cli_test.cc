@@ -203,6 +203,26 @@ spec:
   std::filesystem::remove_all(dir);
 }
 
+TEST(CliRun, EveryScenarioInTheRepositoryRunsAndMeetsItsExpectations) {
+  // Every file under scenarios/ with a Scenario document runs to exit 0 (its
+  // expect: assertions hold). scenarios/bench/ holds large runs: in debug and
+  // sanitizer builds, which check invariants after every instant, they take
+  // minutes, so only optimised builds run them.
+  const std::filesystem::path root = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios";
+  int ran = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (e.path().extension() != ".yaml") continue;
+    if (testing::Slurp(e.path()).find("\nkind: Scenario") == std::string::npos) continue;
+#ifndef NDEBUG
+    if (e.path().parent_path().filename() == "bench") continue;
+#endif
+    const auto r = RunKubesim(fmt::format("run -q --format json '{}'", e.path().string()));
+    EXPECT_EQ(r.exit_code, 0) << e.path() << "\n" << r.err;
+    ++ran;
+  }
+  EXPECT_GE(ran, 5);
+}
+
 TEST(CliRun, FailedExpectationIsExitOneAndNamed) {
   const std::string dir = ::testing::TempDir();
   const std::string file = dir + "/kubesim-expect.yaml";
