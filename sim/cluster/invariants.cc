@@ -19,11 +19,13 @@ std::optional<std::string> World::CheckInvariants() const {
     if (p.node != kNone) sums[p.node] += p.requests;
     if (p.ready) {
       if (p.node == kNone) return fmt::format("pod {} is Ready but not bound to a node", p.name);
-      if (!nodes_[p.node].ready) {
-        return fmt::format("pod {} is Ready on node {}, which is not Ready", p.name,
+      if (!nodes_[p.node].condition_ready) {
+        return fmt::format("pod {} is Ready on node {}, which is NotReady", p.name,
                            nodes_[p.node].name);
       }
-      if (!p.container_running) {
+      // A failed node's pods stay Ready, containers gone, until the node
+      // controller notices (node-monitor-grace-period).
+      if (!p.container_running && nodes_[p.node].ready) {
         return fmt::format("pod {} is Ready but its container is not running", p.name);
       }
     }

@@ -17,6 +17,11 @@ namespace {
 constexpr SimDuration kBackoffInitial = SimDuration::Seconds(10);   // kubelet backOffPeriod
 constexpr SimDuration kBackoffMax = SimDuration::Seconds(300);      // MaxContainerBackOff
 constexpr SimDuration kPreStopExtension = SimDuration::Seconds(2);  // one-off grace extension
+// node-monitor-grace-period: the node lifecycle controller marks a node that
+// stopped posting status NotReady (and its pods not Ready: MarkPodsNotReady)
+// after this long — 40 s for years, 50 s since Kubernetes 1.32
+// (kubernetes/kubernetes#127352, ../shared/reference/performance.md).
+constexpr SimDuration kNodeMonitorGracePeriod = SimDuration::Seconds(50);
 constexpr SimDuration kEvictionDelay = SimDuration::Seconds(300);   // not-ready toleration (DefaultTolerationSeconds)
 
 // How long a preStop hook takes: `sleep: {seconds: N}`, an exec of `sleep N`
@@ -404,18 +409,34 @@ void World::FailNode(uint32_t n) {
   if (!node.ready) return;
   node.ready = false;
   ++node.failure_gen;
-  Emit("node/" + node.name, "failed (NotReady)");
+  Emit("node/" + node.name, "failed (its kubelet stops posting status)");
   for (uint32_t id = 0; id < pods_.size(); ++id) {
     Pod& p = pods_[id];
     if (p.node != n || p.state == PodState::kGone) continue;
-    // The machine is gone: processes stop; the node controller marks its pods not Ready.
+    // The machine is gone: processes stop at once. The API still shows the
+    // pods Ready — and endpoints keep sending to them — until the node
+    // controller notices (kNodeNotReady).
     p.container_running = false;
+    if (p.serving) Emit(PodLabel(id), "stopped serving");
     p.serving = false;
     ++p.container_gen;
-    SetReady(id, false);
   }
   node.pulling = false;
-  // Pods are evicted once the not-ready toleration (300 s) runs out.
+  Schedule(kNodeMonitorGracePeriod, kPhaseControl, EventKind::kNodeNotReady, n, node.failure_gen);
+}
+
+void World::NodeNotReady(uint32_t n, uint64_t gen) {
+  Node& node = nodes_[n];
+  if (node.failure_gen != gen || node.ready || !node.condition_ready) return;
+  node.condition_ready = false;
+  Emit("node/" + node.name,
+       fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
+                   FormatDuration(kNodeMonitorGracePeriod)));
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    if (pods_[id].node == n && pods_[id].state != PodState::kGone) SetReady(id, false);
+  }
+  // The not-ready taint's 300 s toleration (DefaultTolerationSeconds) runs
+  // out: taint-based eviction deletes its pods.
   Schedule(kEvictionDelay, kPhaseControl, EventKind::kNodeEvict, n, node.failure_gen);
 }
 
@@ -423,6 +444,7 @@ void World::RecoverNode(uint32_t n) {
   Node& node = nodes_[n];
   if (node.ready) return;
   node.ready = true;
+  node.condition_ready = true;
   Emit("node/" + node.name, "recovered (Ready)");
   for (uint32_t id = 0; id < pods_.size(); ++id) {
     Pod& p = pods_[id];
@@ -430,6 +452,9 @@ void World::RecoverNode(uint32_t n) {
     if (p.deleted) {
       PodGone(id);  // the kubelet finishes what the API asked while it was away
     } else if (p.state != PodState::kPulling) {
+      // The kubelet's first status: its containers are not running (so not
+      // Ready), then it restarts them.
+      SetReady(id, false);
       ++p.restarts;
       for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
       StartContainer(id);

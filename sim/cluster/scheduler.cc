@@ -23,7 +23,10 @@ void World::SchedulePod(uint32_t id) {
   uint64_t ties = 0;
   for (uint32_t n = 0; n < nodes_.size(); ++n) {
     const Node& node = nodes_[n];
-    if (!node.ready || node.unschedulable) continue;             // NodeUnschedulable, node Ready
+    // The scheduler sees the API: a failed node the node controller has not
+    // yet marked NotReady still takes pods (they wait for a kubelet that
+    // is gone, until the node returns or they are evicted).
+    if (!node.condition_ready || node.unschedulable) continue;             // NodeUnschedulable, node Ready
     if (!p.spec->node_name.empty() && p.spec->node_name != node.name) continue;  // NodeName
     bool selector_ok = true;                                      // NodeAffinity: nodeSelector
     for (const auto& [k, v] : p.spec->node_selector) {

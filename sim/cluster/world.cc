@@ -182,6 +182,7 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kSyncDeployment: SyncDeployment(t); break;
     case EventKind::kSyncReplicaSet: SyncReplicaSet(t); break;
     case EventKind::kSchedule: SchedulePod(t); break;
+    case EventKind::kNodeNotReady: NodeNotReady(t, p); break;
     case EventKind::kNodeEvict:
       if (nodes_[t].failure_gen == p && !nodes_[t].ready) {
         for (uint32_t pod = 0; pod < pods_.size(); ++pod) {

@@ -66,6 +66,7 @@ enum class EventKind : uint32_t {
   kSyncReplicaSet,      // target ReplicaSet
   kSchedule,            // target pod
   kNodeEvict,           // target node (payload: failure gen): pods of a failed node evicted
+  kNodeNotReady,        // target node (payload: failure gen): the node controller marks it NotReady
   kEndpoints,           // recompute dirty Services' endpoint sets
   kEndpointsVisible,    // target service (payload: snapshot index)
   kServiceStartCheck,   // does any not-yet-started Service have a serving visible endpoint?
@@ -87,7 +88,10 @@ struct Node {
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods
   k8s::Labels labels;
-  bool ready = true;           // false while failed
+  bool ready = true;           // the machine and its kubelet run (false while failed)
+  // The NodeReady condition as the API shows it: it turns false only when the
+  // node controller has missed heartbeats for node-monitor-grace-period.
+  bool condition_ready = true;
   bool unschedulable = false;  // cordoned
   uint32_t failure_gen = 0;
   std::vector<bool> image_cached;  // by image index
@@ -277,6 +281,7 @@ class World final : public ClusterView {
   uint32_t ImageIndex(const std::string& image);
   void UpdatePod(uint32_t id, const k8s::Pod& obj);
   void RestartContainer(uint32_t id);
+  void NodeNotReady(uint32_t n, uint64_t gen);
   uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
   void SetPodState(uint32_t pod, PodState state);

@@ -531,13 +531,16 @@ TEST(Model, DrainEvictsPodsAndTheyComeBackElsewhere) {
   EXPECT_GT(r.report.resources.pending_pod_time, SimDuration::Zero()) << r.json;
 }
 
-TEST(Model, FailedNodeTakesItsEndpointsAwayAndEvictsAfterFiveMinutes) {
+TEST(Model, FailedNodeIsNoticedAfterTheGracePeriodAndEvictedFiveMinutesLater) {
   // One replica on node-0 (the other node is cordoned first); node-0 fails at
-  // 60 s: the pod stops serving and is marked not Ready (down from 60 s);
-  // node-1 is uncordoned at 70 s, but nothing moves the pod before the
-  // not-ready toleration (300 s) evicts it at 360 s; its replacement goes to
-  // node-1 and serves and is Ready 1 s later: down from 60 s to 361 s.
-  const Outcome r = Simulate(Scenario(R"(  until: 400s
+  // 60 s: the pod's process is gone (down from 60 s), but the API still shows
+  // it Ready and clients keep sending to it until the node controller misses
+  // 50 s of heartbeats (node-monitor-grace-period) and marks node and pod not
+  // Ready at 110 s. node-1 is uncordoned at 70 s, but nothing moves the pod
+  // before the not-ready toleration (300 s from the taint) evicts it at
+  // 410 s; its replacement goes to node-1, serves and is Ready 1 s later:
+  // down from 60 s to 411 s.
+  const Outcome r = Simulate(Scenario(R"(  until: 500s
   cluster:
     nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
     timing: {endpointDelay: 0s}
@@ -554,8 +557,40 @@ TEST(Model, FailedNodeTakesItsEndpointsAwayAndEvictsAfterFiveMinutes) {
 )",
                                       WebApp(1, "", true)));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("360.000", "pod/web-", "deleted")) << r.log;
-  EXPECT_EQ(Svc(r, "web").downtime, Sec(301)) << r.json;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "stopped serving")) << r.log;
+  EXPECT_TRUE(r.Logged("110.000", "node/node-0", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("110.000", "pod/web-", "Starting")) << r.log;  // not Ready
+  EXPECT_FALSE(r.Logged("109.000", "pod/web-", "Starting")) << r.log;
+  EXPECT_TRUE(r.Logged("410.000", "pod/web-", "deleted")) << r.log;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(351)) << r.json;
+  // Requests sent to the dead pod while it was listed (60..110 s) failed too.
+  EXPECT_EQ(Svc(r, "web").requests.failed, 351) << r.json;
+}
+
+TEST(Model, ANodeBackWithinTheGracePeriodRestartsItsPodsWithoutEviction) {
+  // node-0 fails at 60 s and is back at 80 s, before the 50 s grace: the node
+  // never turns NotReady, nothing is evicted; the kubelet restarts the pod's
+  // container at 80 s (not Ready until its probe passes at 81 s).
+  const Outcome r = Simulate(Scenario(R"(  until: 500s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    timing: {endpointDelay: 0s}
+  images:
+    web:1: {start: 1s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - at: 60s
+    fail: node/node-0
+  - at: 80s
+    recover: node/node-0
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.log.find("NotReady"), std::string::npos) << r.log;
+  EXPECT_EQ(r.log.find("deleted"), std::string::npos) << r.log;
+  EXPECT_TRUE(r.Logged("80.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 1) << r.json;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(21)) << r.json;  // 60 .. 81 s
 }
 
 TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
