@@ -24,9 +24,9 @@ int RunCompare(std::span<const std::string> args) {
   po::options_description visible("Options");
   visible.add_options()                                                                   //
       ("help,h", "print this help")                                                       //
-      ("format", po::value<std::string>()->default_value("table"),
+      ("format", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
        "table, markdown, csv or json")                                                    //
-      ("seed", po::value<uint64_t>(), "RNG seed for every scenario (default: each one's)")  //
+      ("seed", po::value<uint64_t>()->value_name("N"), "RNG seed for every scenario (default: each one's)")  //
       ("quiet,q", "print no warnings");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario files");

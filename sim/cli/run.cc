@@ -52,23 +52,23 @@ int RunRun(std::span<const std::string> args) {
   po::options_description visible("Options");
   visible.add_options()                                                        //
       ("help,h", "print this help")                                            //
-      ("format", po::value<std::string>()->default_value("table"),
+      ("format", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
        "report format: table (colour on a terminal unless NO_COLOR is set), markdown, json "
        "or csv")                                                                //
-      ("seed", po::value<uint64_t>(), "RNG seed (default: the scenario's seed)")  //
-      ("until", po::value<std::string>(),
+      ("seed", po::value<uint64_t>()->value_name("N"), "RNG seed (default: the scenario's seed)")  //
+      ("until", po::value<std::string>()->value_name("DURATION"),
        "stop time, a duration (default: the scenario's until, else 1m after the last "
        "step and every rollout's end)")                                         //
-      ("events", po::value<std::string>(), "write the event log to FILE")      //
-      ("timeline", po::value<std::string>(),
+      ("events", po::value<std::string>()->value_name("FILE"), "write the event log to FILE")      //
+      ("timeline", po::value<std::string>()->value_name("FILE"),
        "write the state over time as CSV to FILE (columns: docs/outputs.md)")  //
-      ("trace", po::value<std::string>(),
+      ("trace", po::value<std::string>()->value_name("FILE"),
        "write a Chrome trace-event JSON to FILE (open in ui.perfetto.dev or "
        "chrome://tracing): a process per node, a track per pod, a span per phase")  //
-      ("plot", po::value<std::string>(),
+      ("plot", po::value<std::string>()->value_name("FILE"),
        "write an SVG plot of the run to FILE: pods per version and state, client-visible "
        "endpoints, failed requests, the kubectl steps")                            //
-      ("max-events", po::value<uint64_t>()->default_value(200'000'000),
+      ("max-events", po::value<uint64_t>()->default_value(200'000'000)->value_name("N"),
        "stop with an error after this many events")                             //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
       ("quiet,q", "print no warnings")                                         //
@@ -95,7 +95,7 @@ int RunRun(std::span<const std::string> args) {
     std::ostringstream opts;
     opts << visible;
     std::fputs(("Usage: kubesim run SCENARIO.yaml [OPTIONS]\n\n"
-                "Simulates one scenario and prints its report (SPEC §4).\n\n" +
+                "Simulates one scenario and prints its report (every number: docs/metrics.md).\n\n" +
                 opts.str() +
                 "\nExit codes: 0 success, 1 an expect: assertion failed, 2 bad input or usage,\n"
                 "3 an invariant of the model broke.\n")
