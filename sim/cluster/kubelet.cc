@@ -79,6 +79,8 @@ void World::StartPull(uint32_t n) {
       continue;
     }
     node.pulling = true;
+    node.pulling_image = p.image;
+    node.pulling_pod = pod;
     Emit(PodLabel(pod), "pulling image");
     Schedule(Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone, pod, n);
     return;
@@ -88,10 +90,15 @@ void World::StartPull(uint32_t n) {
 void World::PullDone(uint32_t id, uint64_t n) {
   Node& node = nodes_[n];
   node.pulling = false;
-  node.image_cached[pods_[id].image] = true;
+  node.image_cached[node.pulling_image] = true;
   if (!pods_[id].deleted && pods_[id].node == n && node.ready) {
-    Emit(PodLabel(id), "image pulled");
-    StartContainer(id);
+    if (pods_[id].image != node.pulling_image) {
+      // `set image` changed the pod's image during the pull: pull that one.
+      node.pull_queue.insert(node.pull_queue.begin(), id);
+    } else {
+      Emit(PodLabel(id), "image pulled");
+      StartContainer(id);
+    }
   }
   StartPull(static_cast<uint32_t>(n));
 }

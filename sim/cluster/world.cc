@@ -459,7 +459,9 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
   }
   Node& node = nodes_[p.node];
+  // Waiting for a pull, or being pulled for (PullDone pulls the new image).
   if (std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end()) return;
+  if (node.pulling && node.pulling_pod == id) return;
   SetPodState(id, PodState::kPulling);
   node.pull_queue.push_back(id);
   if (!node.pulling) StartPull(p.node);

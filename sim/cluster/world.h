@@ -98,6 +98,8 @@ struct Node {
   // Serialized image pulls (kubelet serializeImagePulls): pods waiting, FIFO.
   std::vector<uint32_t> pull_queue;
   bool pulling = false;
+  uint32_t pulling_image = 0;  // the image being pulled (a pod may change its own meanwhile)
+  uint32_t pulling_pod = 0;    // the pod it is pulled for
 };
 
 struct ProbeWorker {

@@ -96,9 +96,9 @@ std::optional<std::string> WriteFileAtomically(const std::string& path, const st
   if (tmp.size() >= sizeof(g_tmp_path)) return fmt::format("cannot write {}: path too long", path);
   SignalGuard guard;
   std::memcpy(g_tmp_path, tmp.c_str(), tmp.size() + 1);
+  g_tmp_active.store(true);  // before open: a signal right after it still cleans up
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fmt::format("cannot write {}: {}", path, Errno());
-  g_tmp_active.store(true);
   const bool ok = WriteAll(fd, content) && ::fsync(fd) == 0;
   const std::string why = ok ? "" : Errno();
   const bool closed = ::close(fd) == 0;

@@ -761,6 +761,26 @@ TEST(Model, SetImageOfABarePodRestartsItsContainerWithTheNewImage) {
   EXPECT_EQ(svc.requests.by_version.at("2"), 28 + 1) << s.json;
 }
 
+TEST(Model, SetImageDuringThePullPullsTheNewImageNext) {
+  // web:1 pulls 0..10 s; at 5 s the image becomes web:2: the pull of web:1
+  // finishes (the node has web:1 now), then web:2 pulls 10..20 s and starts.
+  const Outcome r = Simulate(Scenario(R"(  until: 1m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 10s, start: 1s}
+    web:2: {pull: 10s, start: 1s}
+  timeline:
+  - at: 5s
+    kubectl: set image pod/solo web=web:2
+)",
+                                      kBareReplicaSetAndPod));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("10.000", "pod/solo", "pulling image")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/solo", "container started")) << r.log;
+  EXPECT_FALSE(r.Logged("10.000", "pod/solo", "container started")) << r.log;
+}
+
 TEST(Model, DeletedPodIsReplacedByItsReplicaSet) {
   const Outcome r = Simulate(Scenario(R"(  until: 2m
   cluster:
