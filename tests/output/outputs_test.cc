@@ -91,7 +91,9 @@ TEST(Trace, BlueGreenIsValidTraceJsonWithOneTrackPerPodAndItsPhases) {
       ++pod_tracks;
     }
     if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["args"]["name"]);
-    if (e["ph"] == "X") EXPECT_GE(e["dur"].get<int64_t>(), 0) << e;
+    if (e["ph"] == "X") {
+      EXPECT_GE(e["dur"].get<int64_t>(), 0) << e;
+    }
   }
   EXPECT_EQ(pod_tracks, 3);
   EXPECT_TRUE(processes.count("cluster") && processes.count("node/worker-2")) << trace.dump();
