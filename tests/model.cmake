@@ -21,3 +21,13 @@ if(KUBESIM_REFERENCE_BINARY)
            COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/same-reports.sh
                    ${KUBESIM_REFERENCE_BINARY} $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR})
 endif()
+
+# Replays of what the fuzzers found (tests/data/fuzz-regressions/run/ and
+# parsers/) through the fuzzers' own harnesses (fuzz/*.h), in the normal suite.
+kubesim_test(fuzz_regressions_test
+  SOURCES cluster/fuzz_regressions_test.cc
+  DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario kubesim_k8s kubesim_engine
+       nlohmann_json::nlohmann_json fmt::fmt)
+target_include_directories(fuzz_regressions_test PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
+target_compile_definitions(fuzz_regressions_test PRIVATE
+                           KUBESIM_SOURCE_DIR_FALLBACK="${PROJECT_SOURCE_DIR}")

@@ -33,6 +33,15 @@ void SortByCreation(std::span<ReplicaSetView> rss) {
   std::sort(rss.begin(), rss.end(), OlderFirst);
 }
 
+// maxSurge resolved against `desired` (a percentage rounded up), at most what
+// desired + surge leaves of int32. Kubernetes adds the two in Go's int32, which
+// wraps: maxSurge 2147483647 makes maxTotalPods negative there and the rollout
+// never scales up. kubesim caps it instead, as such a surge means "no limit"
+// (the addition overflowed, undefined in C++; found by fuzz/run_fuzzer.cc).
+int32_t SurgeFor(const k8s::IntOrPercent& max_surge, int32_t desired) {
+  return std::min(max_surge.Resolve(desired, /*round_up=*/true), kMaxInt32 - std::max(desired, 0));
+}
+
 // integer.RoundToInt32: math.Round, half away from zero.
 int32_t RoundToInt32(double x) { return static_cast<int32_t>(std::round(x)); }
 
@@ -40,8 +49,7 @@ int32_t RoundToInt32(double x) { return static_cast<int32_t>(std::round(x)); }
 
 Fenceposts ResolveFenceposts(const k8s::IntOrPercent& max_surge,
                              const k8s::IntOrPercent& max_unavailable, int32_t desired) {
-  Fenceposts f{max_surge.Resolve(desired, /*round_up=*/true),
-               max_unavailable.Resolve(desired, /*round_up=*/false)};
+  Fenceposts f{SurgeFor(max_surge, desired), max_unavailable.Resolve(desired, /*round_up=*/false)};
   if (f.surge == 0 && f.unavailable == 0) {
     // "Validation should never allow the user to explicitly use zero values for both
     // maxSurge maxUnavailable. Due to rounding down maxUnavailable though, it may
@@ -94,7 +102,7 @@ int32_t NewRSNewReplicas(const k8s::DeploymentSpec& d, std::span<const ReplicaSe
   // NewRSNewReplicas resolves maxSurge itself (percent rounded up), not via ResolveFenceposts.
   const k8s::RollingUpdateDeployment ru = d.strategy.rolling_update.value_or(
       k8s::RollingUpdateDeployment{});
-  const int32_t max_surge = ru.max_surge.Resolve(d.replicas, /*round_up=*/true);
+  const int32_t max_surge = SurgeFor(ru.max_surge, d.replicas);
   const int32_t current_pod_count = GetReplicaCountForReplicaSets(all);
   const int32_t max_total_pods = d.replicas + max_surge;
   if (current_pod_count >= max_total_pods) return new_rs.replicas;  // cannot scale up

@@ -50,7 +50,11 @@ void World::ScheduleNextRequest(uint32_t c) {
     gap = *client.every;
   } else {
     const double seconds = client.rng.Exponential(1.0 / client.rate_per_second);
-    gap = SimDuration::Micros(std::llround(seconds * 1e6));
+    // A gap beyond SimDuration's range (a rate such as 1e-300/s) is "never":
+    // llround would overflow to a negative gap, an event in the past (found by
+    // fuzz/run_fuzzer.cc). NaN (an infinite mean times 0) is "never" too.
+    const double us = seconds * 1e6;
+    gap = us < 9.2e18 ? SimDuration::Micros(std::llround(us)) : SimDuration::Max();
   }
   Schedule(gap, kPhaseClient, EventKind::kRequest, c);
 }

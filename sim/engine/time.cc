@@ -48,6 +48,10 @@ Expected<SimDuration> ParseDuration(std::string_view text) {
     s.remove_prefix(1);
   }
   if (s.empty()) return Bad(text, "a sign without a number");
+  // The largest magnitude: int64's range is one larger below zero, so that
+  // SimDuration::Min() (what FormatDuration prints as "-2562047788h0m54.775808s")
+  // parses back (found by fuzz/parsers_fuzzer.cc).
+  const Int128 max_nanos = negative ? kMaxNanos + 1000 : kMaxNanos;
 
   Int128 total_nanos = 0;
   bool first = true;
@@ -108,12 +112,12 @@ Expected<SimDuration> ParseDuration(std::string_view text) {
       return Bad(text, "finer than the simulator's 1us resolution");
     }
     total_nanos += whole * unit_nanos + frac_nanos_scaled / frac_scale;
-    if (total_nanos > kMaxNanos) return Bad(text, "out of range (more than 292,000 years)");
+    if (total_nanos > max_nanos) return Bad(text, "out of range (more than 292,000 years)");
     first = false;
   }
   if (total_nanos % 1000 != 0) return Bad(text, "finer than the simulator's 1us resolution");
-  const auto micros = static_cast<int64_t>(total_nanos / 1000);
-  return SimDuration::Micros(negative ? -micros : micros);
+  const Int128 micros = total_nanos / 1000;
+  return SimDuration::Micros(static_cast<int64_t>(negative ? -micros : micros));
 }
 
 namespace {
