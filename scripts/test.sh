@@ -20,3 +20,11 @@ echo "== asan build and tests"
 cmake --preset asan -DKUBESIM_REFERENCE_BINARY="$PWD/build/release/sim/kubesim" >/dev/null
 cmake --build --preset asan
 ctest --preset asan -j "$jobs"
+
+fuzz_seconds="${KUBESIM_FUZZ_SECONDS:-60}"
+if [[ "$fuzz_seconds" == 0 ]]; then
+  echo "== fuzzing skipped (KUBESIM_FUZZ_SECONDS=0)"
+else
+  echo "== fuzzing, $fuzz_seconds s per target"
+  scripts/fuzz.sh "$fuzz_seconds"
+fi
