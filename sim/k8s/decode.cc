@@ -6,7 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/int_or_percent.h"
@@ -25,6 +29,94 @@ std::string Idx(const std::string& path, size_t i) { return fmt::format("{}[{}]"
 
 const Node* Child(const Node* map, std::string_view key) {
   return map == nullptr ? nullptr : map->Get(key);
+}
+
+// Strict field validation. kubectl apply validates strictly by default
+// (--validate=strict since Kubernetes 1.25): the API server's strict decoding
+// rejects a field its type does not have, so `replica: 3` is an error,
+// "strict decoding error: unknown field \"spec.replica\"", not a Deployment of
+// one replica. The lists are the JSON fields of the types in k8s.io/api
+// (apps/v1 and core/v1 types.go, v1.35); maps the model does not read
+// (securityContext, volumes, affinity, env, status, ...) are not checked.
+using Fields = std::span<const std::string_view>;
+
+constexpr std::string_view kObjectFields[] = {"apiVersion", "kind", "metadata", "spec", "status"};
+constexpr std::string_view kObjectMetaFields[] = {
+    "name",           "generateName",      "namespace",         "selfLink",
+    "uid",            "resourceVersion",   "generation",        "creationTimestamp",
+    "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+    "ownerReferences", "finalizers",       "managedFields"};
+constexpr std::string_view kDeploymentSpecFields[] = {
+    "replicas", "selector",          "template", "strategy", "minReadySeconds",
+    "revisionHistoryLimit", "paused", "progressDeadlineSeconds"};
+constexpr std::string_view kDeploymentStrategyFields[] = {"type", "rollingUpdate"};
+constexpr std::string_view kRollingUpdateDeploymentFields[] = {"maxUnavailable", "maxSurge"};
+constexpr std::string_view kReplicaSetSpecFields[] = {"replicas", "minReadySeconds", "selector", "template"};
+constexpr std::string_view kLabelSelectorFields[] = {"matchLabels", "matchExpressions"};
+constexpr std::string_view kLabelSelectorRequirementFields[] = {"key", "operator", "values"};
+constexpr std::string_view kPodTemplateSpecFields[] = {"metadata", "spec"};
+constexpr std::string_view kPodSpecFields[] = {
+    "volumes",           "initContainers",     "containers",
+    "ephemeralContainers", "restartPolicy",    "terminationGracePeriodSeconds",
+    "activeDeadlineSeconds", "dnsPolicy",      "nodeSelector",
+    "serviceAccountName", "serviceAccount",    "automountServiceAccountToken",
+    "nodeName",          "hostNetwork",        "hostPID",
+    "hostIPC",           "shareProcessNamespace", "securityContext",
+    "imagePullSecrets",  "hostname",           "subdomain",
+    "affinity",          "schedulerName",      "tolerations",
+    "hostAliases",       "priorityClassName",  "priority",
+    "dnsConfig",         "readinessGates",     "runtimeClassName",
+    "enableServiceLinks", "preemptionPolicy",  "overhead",
+    "topologySpreadConstraints", "setHostnameAsFQDN", "os",
+    "hostUsers",         "schedulingGates",    "resourceClaims",
+    "resources",         "hostnameOverride",   "workloadRef"};
+constexpr std::string_view kContainerFields[] = {
+    "name",          "image",          "command",        "args",
+    "workingDir",    "ports",          "envFrom",        "env",
+    "resources",     "resizePolicy",   "restartPolicy",  "volumeMounts",
+    "volumeDevices", "livenessProbe",  "readinessProbe", "startupProbe",
+    "lifecycle",     "terminationMessagePath", "terminationMessagePolicy",
+    "imagePullPolicy", "securityContext", "stdin",       "stdinOnce",
+    "tty",           "restartPolicyRules"};
+constexpr std::string_view kContainerPortFields[] = {"name", "hostPort", "containerPort", "protocol",
+                                         "hostIP"};
+constexpr std::string_view kResourceRequirementsFields[] = {"limits", "requests", "claims"};
+constexpr std::string_view kProbeFields[] = {
+    "exec",         "httpGet",          "tcpSocket",        "grpc",
+    "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
+    "failureThreshold", "terminationGracePeriodSeconds"};
+constexpr std::string_view kLifecycleFields[] = {"postStart", "preStop", "stopSignal"};
+constexpr std::string_view kLifecycleHandlerFields[] = {"exec", "httpGet", "tcpSocket", "sleep"};
+constexpr std::string_view kHttpGetFields[] = {"path", "port", "host", "scheme", "httpHeaders"};
+constexpr std::string_view kExecFields[] = {"command"};
+constexpr std::string_view kTcpSocketFields[] = {"port", "host"};
+constexpr std::string_view kGrpcFields[] = {"port", "service"};
+constexpr std::string_view kSleepFields[] = {"seconds"};
+constexpr std::string_view kServiceSpecFields[] = {
+    "ports",           "selector",          "clusterIP",         "clusterIPs",
+    "type",            "externalIPs",       "sessionAffinity",   "loadBalancerIP",
+    "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy",
+    "healthCheckNodePort", "publishNotReadyAddresses", "sessionAffinityConfig",
+    "ipFamilies",      "ipFamilyPolicy",    "allocateLoadBalancerNodePorts",
+    "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution"};
+constexpr std::string_view kServicePortFields[] = {"name", "protocol", "appProtocol", "port", "targetPort",
+                                       "nodePort"};
+constexpr std::string_view kNamespaceSpecFields[] = {"finalizers"};
+constexpr std::string_view kListFields[] = {"apiVersion", "kind", "metadata", "items"};
+
+// One error per field of mapping `m` (at `path`) that is not in `known`.
+void Strict(Reader& r, const Node* m, const std::string& path, Fields known) {
+  if (m == nullptr || !m->IsMap()) return;
+  for (const auto& e : m->entries) {
+    if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
+    const std::string field = path.empty() ? e.key : fmt::format("{}.{}", path, e.key);
+    std::string hint;
+    if (auto near = Nearest(e.key, std::vector<std::string_view>(known.begin(), known.end()))) {
+      hint = fmt::format("; did you mean \"{}\"?", *near);
+    }
+    r.FieldError(e.key_mark, field,
+                 fmt::format("strict decoding error: unknown field \"{}\"{}", field, hint));
+  }
 }
 
 void DecodeMeta(Reader& r, const Node* m, const std::string& path, ObjectMeta* meta) {
@@ -73,6 +165,7 @@ void DecodeIntOrPercent(Reader& r, const Node* n, const std::string& path, IntOr
 void DecodeSelector(Reader& r, const Node* n, const std::string& path, LabelSelector* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kLabelSelectorFields);
   r.StringMap(Child(m, "matchLabels"), Sub(path, "matchLabels"), &out->match_labels);
   const std::string ep = Sub(path, "matchExpressions");
   const Node* exprs = r.Seq(Child(m, "matchExpressions"), ep);
@@ -81,6 +174,7 @@ void DecodeSelector(Reader& r, const Node* n, const std::string& path, LabelSele
     const std::string p = Idx(ep, i);
     const Node* e = r.Map(exprs->items[i].get(), p);
     if (e == nullptr) continue;
+    Strict(r, e, p, kLabelSelectorRequirementFields);
     LabelSelectorRequirement req;
     r.String(Child(e, "key"), Sub(p, "key"), &req.key);
     std::string op;
@@ -107,6 +201,7 @@ void DecodeHttpGet(Reader& r, const Node* n, const std::string& path,
                    std::optional<HttpGetAction>* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kHttpGetFields);
   HttpGetAction a;
   r.String(Child(m, "path"), Sub(path, "path"), &a.path);
   DecodePortRef(r, Child(m, "port"), Sub(path, "port"), &a.port);
@@ -119,6 +214,7 @@ void DecodeExec(Reader& r, const Node* n, const std::string& path,
                 std::optional<ExecAction>* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kExecFields);
   ExecAction a;
   r.StringList(Child(m, "command"), Sub(path, "command"), &a.command);
   *out = a;
@@ -128,6 +224,7 @@ void DecodeTcp(Reader& r, const Node* n, const std::string& path,
                std::optional<TcpSocketAction>* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kTcpSocketFields);
   TcpSocketAction a;
   DecodePortRef(r, Child(m, "port"), Sub(path, "port"), &a.port);
   *out = a;
@@ -141,11 +238,13 @@ void DefaultIfZero(int32_t* field, int32_t dflt) {
 void DecodeProbe(Reader& r, const Node* n, const std::string& path, std::optional<Probe>* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kProbeFields);
   Probe p;
   DecodeExec(r, Child(m, "exec"), Sub(path, "exec"), &p.exec);
   DecodeHttpGet(r, Child(m, "httpGet"), Sub(path, "httpGet"), &p.http_get);
   DecodeTcp(r, Child(m, "tcpSocket"), Sub(path, "tcpSocket"), &p.tcp_socket);
   if (const Node* g = r.Map(Child(m, "grpc"), Sub(path, "grpc"))) {
+    Strict(r, g, Sub(path, "grpc"), kGrpcFields);
     GrpcAction a;
     r.Int32(Child(g, "port"), Sub(path, "grpc.port"), &a.port);
     r.String(Child(g, "service"), Sub(path, "grpc.service"), &a.service);
@@ -178,11 +277,13 @@ void DecodeLifecycleHandler(Reader& r, const Node* n, const std::string& path,
                             std::optional<LifecycleHandler>* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kLifecycleHandlerFields);
   LifecycleHandler h;
   DecodeExec(r, Child(m, "exec"), Sub(path, "exec"), &h.exec);
   DecodeHttpGet(r, Child(m, "httpGet"), Sub(path, "httpGet"), &h.http_get);
   DecodeTcp(r, Child(m, "tcpSocket"), Sub(path, "tcpSocket"), &h.tcp_socket);
   if (const Node* s = r.Map(Child(m, "sleep"), Sub(path, "sleep"))) {
+    Strict(r, s, Sub(path, "sleep"), kSleepFields);
     SleepAction a;
     r.Int64(Child(s, "seconds"), Sub(path, "sleep.seconds"), &a.seconds);
     h.sleep = a;
@@ -205,6 +306,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
     if (n == nullptr || n->IsNull()) r.Error(n ? n->mark : yaml::Mark{}, path, "expected a container, got null");
     return;
   }
+  Strict(r, m, path, kContainerFields);
   r.String(Child(m, "name"), Sub(path, "name"), &c->name);
   r.String(Child(m, "image"), Sub(path, "image"), &c->image);
   r.String(Child(m, "imagePullPolicy"), Sub(path, "imagePullPolicy"), &c->image_pull_policy);
@@ -215,6 +317,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
       const std::string p = Idx(pp, i);
       const Node* pm = r.Map(ports->items[i].get(), p);
       if (pm == nullptr) continue;
+      Strict(r, pm, p, kContainerPortFields);
       ContainerPort port;
       r.String(Child(pm, "name"), Sub(p, "name"), &port.name);
       r.Int32(Child(pm, "containerPort"), Sub(p, "containerPort"), &port.container_port);
@@ -224,6 +327,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
   }
   const std::string rp = Sub(path, "resources");
   if (const Node* res = r.Map(Child(m, "resources"), rp)) {
+    Strict(r, res, rp, kResourceRequirementsFields);
     DecodeResourceList(r, Child(res, "limits"), Sub(rp, "limits"), &c->resources.limits);
     DecodeResourceList(r, Child(res, "requests"), Sub(rp, "requests"), &c->resources.requests);
     // SetDefaults_Pod: a request not given defaults to the limit.
@@ -234,6 +338,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
   DecodeProbe(r, Child(m, "startupProbe"), Sub(path, "startupProbe"), &c->startup_probe);
   const std::string lp = Sub(path, "lifecycle");
   if (const Node* lc = r.Map(Child(m, "lifecycle"), lp)) {
+    Strict(r, lc, lp, kLifecycleFields);
     DecodeLifecycleHandler(r, Child(lc, "preStop"), Sub(lp, "preStop"), &c->lifecycle.pre_stop);
     DecodeLifecycleHandler(r, Child(lc, "postStart"), Sub(lp, "postStart"),
                            &c->lifecycle.post_start);
@@ -254,6 +359,7 @@ void DecodeContainers(Reader& r, const Node* n, const std::string& path,
 void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* spec) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kPodSpecFields);
   DecodeContainers(r, Child(m, "initContainers"), Sub(path, "initContainers"),
                    &spec->init_containers);
   DecodeContainers(r, Child(m, "containers"), Sub(path, "containers"), &spec->containers);
@@ -268,13 +374,16 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
 void DecodeTemplate(Reader& r, const Node* n, const std::string& path, PodTemplateSpec* t) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
+  Strict(r, m, path, kPodTemplateSpecFields);
   if (const Node* meta = r.Map(Child(m, "metadata"), Sub(path, "metadata"))) {
+    Strict(r, meta, Sub(path, "metadata"), kObjectMetaFields);
     DecodeMeta(r, meta, Sub(path, "metadata"), &t->metadata);
   }
   DecodePodSpec(r, Child(m, "spec"), Sub(path, "spec"), &t->spec);
 }
 
 void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
+  Strict(r, m, "spec", kDeploymentSpecFields);
   r.Int32(Child(m, "replicas"), "spec.replicas", &s->replicas);
   DecodeSelector(r, Child(m, "selector"), "spec.selector", &s->selector);
   DecodeTemplate(r, Child(m, "template"), "spec.template", &s->template_);
@@ -289,6 +398,7 @@ void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
   bool recreate = false;
   const Node* st = r.Map(Child(m, "strategy"), "spec.strategy");
   if (st != nullptr) {
+    Strict(r, st, "spec.strategy", kDeploymentStrategyFields);
     std::string type;
     const Node* tn = Child(st, "type");
     if (r.String(tn, "spec.strategy.type", &type)) {
@@ -308,6 +418,7 @@ void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
   if (ru != nullptr || !recreate) {
     RollingUpdateDeployment rolling;
     if (ru != nullptr) {
+      Strict(r, ru, "spec.strategy.rollingUpdate", kRollingUpdateDeploymentFields);
       DecodeIntOrPercent(r, Child(ru, "maxSurge"), "spec.strategy.rollingUpdate.maxSurge",
                          &rolling.max_surge);
       DecodeIntOrPercent(r, Child(ru, "maxUnavailable"),
@@ -318,6 +429,7 @@ void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
 }
 
 void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
+  Strict(r, m, "spec", kServiceSpecFields);
   r.StringMap(Child(m, "selector"), "spec.selector", &s->selector);
   r.String(Child(m, "type"), "spec.type", &s->type);
   if (s->type.empty()) s->type = defaults::kServiceType;
@@ -328,6 +440,7 @@ void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
     const std::string p = Idx("spec.ports", i);
     const Node* pm = r.Map(ports->items[i].get(), p);
     if (pm == nullptr) continue;
+    Strict(r, pm, p, kServicePortFields);
     ServicePort port;
     r.String(Child(pm, "name"), Sub(p, "name"), &port.name);
     r.String(Child(pm, "protocol"), Sub(p, "protocol"), &port.protocol);
@@ -352,6 +465,7 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
 
 bool DecodeList(Reader& r, const yaml::NodePtr& root_ptr, Diagnostics* out,
                 std::vector<DecodedObject>* objects, int list_depth) {
+  Strict(r, root_ptr.get(), "", kListFields);
   const Node* items = r.Seq(root_ptr->Get("items"), "items");
   if (items == nullptr) return r.errors() == 0;
   bool ok = true;
@@ -408,6 +522,8 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
   if (md != nullptr) DecodeMeta(r, md, "metadata", &meta);
   if (meta.namespace_name.empty()) meta.namespace_name = defaults::kNamespace;
   r.set_prefix(fmt::format("{} \"{}\": ", kind, meta.name));
+  Strict(r, &root, "", kObjectFields);
+  Strict(r, md, "metadata", kObjectMetaFields);
   const Node* spec = r.Map(root.Get("spec"), "spec");
 
   std::optional<Object> obj;
@@ -452,6 +568,7 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
   if (auto* d = std::get_if<Deployment>(&*obj)) {
     DecodeDeploymentSpec(r, spec, &d->spec);
   } else if (auto* rs = std::get_if<ReplicaSet>(&*obj)) {
+    Strict(r, spec, "spec", kReplicaSetSpecFields);
     r.Int32(spec ? spec->Get("replicas") : nullptr, "spec.replicas", &rs->spec.replicas);
     r.Int32(spec ? spec->Get("minReadySeconds") : nullptr, "spec.minReadySeconds",
             &rs->spec.min_ready_seconds);
@@ -461,6 +578,8 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     DecodeServiceSpec(r, spec, &s->spec);
   } else if (auto* p = std::get_if<Pod>(&*obj)) {
     DecodePodSpec(r, spec, "spec", &p->spec);
+  } else {
+    Strict(r, spec, "spec", kNamespaceSpecFields);
   }
   const bool decode_errors = r.errors() > 0;
   // API-server validation, each error at the position of its field; fields

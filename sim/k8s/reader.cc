@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace kubesim::k8s {
@@ -16,6 +18,12 @@ void Reader::Error(yaml::Mark mark, const std::string& path, const std::string& 
   out_->push_back(Diagnostic{Severity::kError, Pos(mark),
                              path.empty() ? prefix_ + message
                                           : fmt::format("{}{}: {}", prefix_, path, message)});
+}
+
+void Reader::FieldError(yaml::Mark mark, const std::string& path, const std::string& message) {
+  ++errors_;
+  error_paths_.push_back(path);
+  out_->push_back(Diagnostic{Severity::kError, Pos(mark), prefix_ + message});
 }
 
 void Reader::Warning(yaml::Mark mark, const std::string& message) {
@@ -198,6 +206,38 @@ bool Reader::QuantityValue(const yaml::Node* n, const std::string& path, Quantit
   }
   *out = *q;
   return true;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// The known name nearest to `word`, if it is near enough to be a typo.
+std::optional<std::string> Nearest(std::string_view word,
+                                   const std::vector<std::string_view>& known) {
+  std::optional<std::string> best;
+  size_t best_d = std::numeric_limits<size_t>::max();
+  for (auto k : known) {
+    const size_t d = EditDistance(word, k);
+    if (d < best_d) {
+      best_d = d;
+      best = std::string(k);
+    }
+  }
+  const size_t limit = std::max<size_t>(2, std::min(word.size(), size_t{12}) / 3);
+  if (best && best_d <= limit) return best;
+  return std::nullopt;
 }
 
 }  // namespace kubesim::k8s

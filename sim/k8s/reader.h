@@ -12,6 +12,8 @@
 #define KUBESIM_SIM_K8S_READER_H_
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,8 @@ class Reader {
   // An error at `mark`: "PREFIX PATH: MESSAGE" (no path if empty).
   void Error(yaml::Mark mark, const std::string& path, const std::string& message);
   void Warning(yaml::Mark mark, const std::string& message);
+  // "PREFIX MESSAGE", an error of the field at `path` (which validation then skips).
+  void FieldError(yaml::Mark mark, const std::string& path, const std::string& message);
   int errors() const { return errors_; }
   // The field paths that had errors (validation skips them and their parts).
   const std::vector<std::string>& error_paths() const { return error_paths_; }
@@ -66,6 +70,12 @@ class Reader {
   int errors_ = 0;
   std::vector<std::string> error_paths_;
 };
+
+// Levenshtein distance, ignoring ASCII case.
+size_t EditDistance(std::string_view a, std::string_view b);
+// The known name nearest to `word`, if it is near enough to be a typo.
+std::optional<std::string> Nearest(std::string_view word,
+                                   const std::vector<std::string_view>& known);
 
 // Parses a YAML 1.1 integer (decimal, 0x, 0o, 0b, old-style 0 octal,
 // underscores). False if not an integer or beyond int64.

@@ -36,6 +36,7 @@ using k8s::Diagnostic;
 using k8s::Diagnostics;
 using k8s::ObjectKey;
 using k8s::Position;
+using k8s::Nearest;
 using k8s::Reader;
 using k8s::Severity;
 using yaml::Node;
@@ -52,38 +53,6 @@ std::string Sub(const std::string& path, std::string_view field) {
   return path.empty() ? std::string(field) : fmt::format("{}.{}", path, field);
 }
 std::string Idx(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// The known name nearest to `word`, if it is near enough to be a typo.
-std::optional<std::string> Nearest(std::string_view word,
-                                   const std::vector<std::string_view>& known) {
-  std::optional<std::string> best;
-  size_t best_d = std::numeric_limits<size_t>::max();
-  for (auto k : known) {
-    const size_t d = EditDistance(word, k);
-    if (d < best_d) {
-      best_d = d;
-      best = std::string(k);
-    }
-  }
-  const size_t limit = std::max<size_t>(2, std::min(word.size(), size_t{12}) / 3);
-  if (best && best_d <= limit) return best;
-  return std::nullopt;
-}
 
 std::string JoinQuoted(const std::vector<std::string_view>& names) {
   std::string s;

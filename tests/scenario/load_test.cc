@@ -245,10 +245,88 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
             "dir/s.yaml:12:1: warning: kind ConfigMap (v1) is not simulated by kubesim; ignored");
 }
 
-TEST(Load, AcceptsUnknownKubernetesFieldsSilently) {
-  const auto r = Load(kHead + "---\n" + kWeb + "  sessionAffinity: ClientIP\n  fancyNewField: 1\n");
+// SPEC §2: fields Kubernetes has but the model ignores are accepted silently,
+// whatever they hold.
+TEST(Load, AcceptsKubernetesFieldsTheModelIgnoresSilently) {
+  const auto r = Load(kHead + "---\n" + kWeb +
+                      "  sessionAffinity: ClientIP\n  internalTrafficPolicy: Local\n"
+                      "status: {loadBalancer: {}, anything: [1]}\n");
   EXPECT_TRUE(r.ok()) << AllDiagnostics(r);
-  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_TRUE(r.diagnostics.empty()) << AllDiagnostics(r);
+  const auto v = ValidateText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  uid: 0b3c
+  resourceVersion: "12"
+  managedFields: [{manager: kubectl}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: {a: b}}
+    spec:
+      serviceAccountName: web
+      securityContext: {runAsNonRoot: true, whatever: {x: 1}}
+      tolerations: [{key: k, operator: Exists}]
+      volumes: [{name: v, emptyDir: {}}]
+      containers:
+      - name: web
+        image: nginx
+        env: [{name: A, value: b}]
+        volumeMounts: [{name: v, mountPath: /v}]
+        ports: [{containerPort: 80, hostPort: 8080}]
+        resources: {claims: []}
+        readinessProbe: {httpGet: {port: 80, httpHeaders: [{name: h, value: v}]}}
+status: {replicas: 3, conditions: []}
+)",
+                              "app.yaml");
+  EXPECT_TRUE(v.ok()) << AllDiagnostics(v);
+  EXPECT_TRUE(v.diagnostics.empty()) << AllDiagnostics(v);
+}
+
+// kubectl apply validates strictly (--validate=strict, the default since
+// Kubernetes 1.25): the API server's strict decoding rejects a field the type
+// does not have, so a typo is an error rather than a silently ignored field.
+TEST(Load, RejectsFieldsKubernetesDoesNotHaveAsStrictDecodingDoes) {
+  const auto v = ValidateText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, label: {a: b}}
+spec:
+  replica: 3
+  selector: {matchLabels: {app: web}}
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailble: 0}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        readinessProbe: {httpGet: {port: 80}, periodSecond: 2}
+        fancyNewField: 1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetport: 8080}]
+)",
+                              "app.yaml");
+  EXPECT_FALSE(v.ok());
+  EXPECT_EQ(AllDiagnostics(v),
+            "app.yaml:3:23: error: Deployment \"web\": strict decoding error: unknown field "
+            "\"metadata.label\"; did you mean \"labels\"?\n"
+            "app.yaml:5:3: error: Deployment \"web\": strict decoding error: unknown field "
+            "\"spec.replica\"; did you mean \"replicas\"?\n"
+            "app.yaml:7:43: error: Deployment \"web\": strict decoding error: unknown field "
+            "\"spec.strategy.rollingUpdate.maxUnavailble\"; did you mean \"maxUnavailable\"?\n"
+            "app.yaml:14:47: error: Deployment \"web\": strict decoding error: unknown field "
+            "\"spec.template.spec.containers[0].readinessProbe.periodSecond\"; did you mean "
+            "\"periodSeconds\"?\n"
+            "app.yaml:15:9: error: Deployment \"web\": strict decoding error: unknown field "
+            "\"spec.template.spec.containers[0].fancyNewField\"\n"
+            "app.yaml:22:22: error: Service \"web\": strict decoding error: unknown field "
+            "\"spec.ports[0].targetport\"; did you mean \"targetPort\"?\n");
 }
 
 TEST(Load, ReportsEveryErrorOfAFileUpToTheCap) {
