@@ -2,6 +2,7 @@
 #include "kubesim/metrics/collector.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -166,8 +167,12 @@ Report Collector::TakeReport(uint64_t events) {
   }
   std::sort(r.services.begin(), r.services.end(),
             [](const ServiceReport& a, const ServiceReport& b) { return a.key < b.key; });
+  // One entry per key: a Deployment deleted and applied again under the same
+  // name (a new object to Kubernetes, with a new uid) continues its entry, its
+  // rollouts after the first one's, as the JSON report has one key per name.
+  std::map<std::string, DeploymentReport> by_key;
   for (const auto& [id, key] : deployment_keys_) {
-    DeploymentReport d;
+    DeploymentReport& d = by_key[key];
     d.key = key;
     if (auto it = restarts_.find(key); it != restarts_.end()) d.restarts = it->second;
     for (const RolloutState& st : rollouts_) {
@@ -176,10 +181,8 @@ Report Collector::TakeReport(uint64_t events) {
       if (rr.min_available_pods == INT32_MAX) rr.min_available_pods = 0;
       d.rollouts.push_back(rr);
     }
-    r.deployments.push_back(std::move(d));
   }
-  std::sort(r.deployments.begin(), r.deployments.end(),
-            [](const DeploymentReport& a, const DeploymentReport& b) { return a.key < b.key; });
+  for (auto& [key, d] : by_key) r.deployments.push_back(std::move(d));
   r.resources = resources_;
   return r;
 }

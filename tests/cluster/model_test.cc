@@ -4,6 +4,7 @@
 // Kubernetes' rules.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "kubesim/cluster/simulation.h"
@@ -32,9 +33,16 @@ struct Outcome {
   }
 };
 
-Outcome Simulate(const std::string& yaml) {
+// `files` are the files `apply -f` reads, by name.
+Outcome Simulate(const std::string& yaml, const std::map<std::string, std::string>& files = {}) {
   Outcome run;
-  const scenario::LoadResult loaded = scenario::LoadScenarioText(yaml, "test.yaml");
+  scenario::LoadOptions options;
+  options.read_file = [files](const std::string& path) -> Expected<std::string> {
+    const auto it = files.find(path);
+    if (it == files.end()) return Error{"cannot open: No such file or directory"};
+    return it->second;
+  };
+  const scenario::LoadResult loaded = scenario::LoadScenarioText(yaml, "test.yaml", options);
   if (!loaded.ok() || !loaded.scenario) {
     for (const auto& d : loaded.diagnostics) run.error += d.ToString() + "\n";
     if (run.error.empty()) run.error = "no scenario";
@@ -612,6 +620,41 @@ TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
   EXPECT_EQ(d.rollouts[0].revision, 2);
   EXPECT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
   EXPECT_TRUE(r.Logged("60.000", "deployment/web", "created replicaset")) << r.log;
+}
+
+// A Deployment deleted and applied again under its name is a new object to
+// Kubernetes (new uid, revisions from 1 again), but the report has one entry
+// per name: web rolls out (revision 2) at 30 s, is deleted at 60 s, applied
+// again at 70 s and rolls out again (its own revision 2) at 100 s.
+TEST(Model, ADeploymentAppliedAgainAfterDeleteIsOneReportEntry) {
+  std::string again = WebApp(2, "", true);
+  again = again.substr(0, again.find("---"));
+  const Outcome r = Simulate(Scenario(R"(  until: 3m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - at: 30s
+    kubectl: set image deployment/web web=web:2
+  - at: 60s
+    kubectl: delete deployment web
+  - at: 70s
+    kubectl: apply -f web.yaml
+  - at: 100s
+    kubectl: set image deployment/web web=web:3
+)",
+                                      WebApp(2, "", true)),
+                             {{"web.yaml", again}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.report.deployments.size(), 1u) << r.json;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 2u) << r.json;
+  EXPECT_EQ(d.rollouts[0].revision, 2);
+  EXPECT_EQ(d.rollouts[0].start, SimTime::Zero() + Sec(30));
+  EXPECT_EQ(d.rollouts[1].revision, 2);
+  EXPECT_EQ(d.rollouts[1].start, SimTime::Zero() + Sec(100));
+  EXPECT_TRUE(d.rollouts[1].complete.has_value()) << r.json;
+  const std::string table = output::FormatTable(r.report, false);
+  EXPECT_EQ(table.find("deployment web"), table.rfind("deployment web")) << table;
 }
 
 // kubelet imageManager.EnsureImageExists: the pull policy decides whether a
