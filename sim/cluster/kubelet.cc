@@ -82,13 +82,18 @@ void World::StartPull(uint32_t n) {
     node.pulling_image = p.image;
     node.pulling_pod = pod;
     Emit(PodLabel(pod), "pulling image");
-    Schedule(Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone, pod, n);
+    ++node.pull_gen;
+    Schedule(Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone, pod,
+             (uint64_t{node.pull_gen} << 32) | n);
     return;
   }
 }
 
-void World::PullDone(uint32_t id, uint64_t n) {
+void World::PullDone(uint32_t id, uint64_t payload) {
+  const auto n = static_cast<uint32_t>(payload);
   Node& node = nodes_[n];
+  // A pull the node's failure interrupted: the image never arrived.
+  if (!node.pulling || static_cast<uint32_t>(payload >> 32) != node.pull_gen) return;
   node.pulling = false;
   node.image_cached[node.pulling_image] = true;
   if (!pods_[id].deleted && pods_[id].node == n && node.ready) {
@@ -100,7 +105,7 @@ void World::PullDone(uint32_t id, uint64_t n) {
       StartContainer(id);
     }
   }
-  StartPull(static_cast<uint32_t>(n));
+  StartPull(n);
 }
 
 void World::StartContainer(uint32_t id) {
@@ -428,7 +433,9 @@ void World::FailNode(uint32_t n) {
     p.serving = false;
     ++p.container_gen;
   }
+  // A pull in progress is lost with the machine (its PullDone is stale now).
   node.pulling = false;
+  ++node.pull_gen;
   Schedule(kNodeMonitorGracePeriod, kPhaseControl, EventKind::kNodeNotReady, n, node.failure_gen);
 }
 
@@ -453,6 +460,10 @@ void World::RecoverNode(uint32_t n) {
   node.ready = true;
   node.condition_ready = true;
   Emit("node/" + node.name, "recovered (Ready)");
+  // The pull queue is rebuilt from the pods still waiting for their image
+  // (those queued before the failure, the one being pulled, any bound since),
+  // each once, in creation order.
+  node.pull_queue.clear();
   for (uint32_t id = 0; id < pods_.size(); ++id) {
     Pod& p = pods_[id];
     if (p.node != n || p.state == PodState::kGone) continue;

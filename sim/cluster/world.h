@@ -100,6 +100,9 @@ struct Node {
   bool pulling = false;
   uint32_t pulling_image = 0;  // the image being pulled (a pod may change its own meanwhile)
   uint32_t pulling_pod = 0;    // the pod it is pulled for
+  // Bumped when a pull starts and when the node fails: a PullDone of an older
+  // pull (one the failure interrupted) is stale and does nothing.
+  uint32_t pull_gen = 0;
 };
 
 struct ProbeWorker {
@@ -325,7 +328,7 @@ class World final : public ClusterView {
   // --- kubelet.cc ---
   void Bind(uint32_t pod, uint32_t node);
   void StartPull(uint32_t node);
-  void PullDone(uint32_t pod, uint64_t incarnation);
+  void PullDone(uint32_t pod, uint64_t payload);  // payload: pull_gen << 32 | node
   void StartContainer(uint32_t pod);
   void ProcessServing(uint32_t pod, uint64_t gen);
   void ProcessStopServing(uint32_t pod, uint64_t gen);

@@ -601,6 +601,58 @@ TEST(Model, ANodeBackWithinTheGracePeriodRestartsItsPodsWithoutEviction) {
   EXPECT_EQ(Svc(r, "web").downtime, Sec(21)) << r.json;  // 60 .. 81 s
 }
 
+// A node that fails mid-pull loses the pull: the kubelet pulls again when it
+// is back (the image never reached the node). Two replicas on one node, pull
+// 20 s (one pull at a time, as the kubelet's serialized image puller): pod A
+// pulls 0..20 s, pod B waits. The node fails at 10 s and is back at 15 s (within
+// the grace): A pulls 15..35 s, B finds the image there and starts at 35 s too;
+// the interrupted pull's end (20 s) does nothing, and neither pod starts twice.
+TEST(Model, APullInterruptedByNodeFailureStartsOverWhenTheNodeIsBack) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 20s, start: 1s}
+  timeline:
+  - at: 10s
+    fail: node/node-0
+  - at: 15s
+    recover: node/node-0
+)",
+                                      WebApp(2, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_FALSE(r.Logged("20.000", "pod/web-", "")) << r.log;
+  EXPECT_TRUE(r.Logged("15.000", "pod/web-", "pulling image")) << r.log;
+  EXPECT_TRUE(r.Logged("35.000", "pod/web-", "image pulled")) << r.log;
+  size_t starts = 0;
+  for (size_t at = 0; (at = r.log.find("container started", at)) != std::string::npos; ++at) {
+    ++starts;
+  }
+  EXPECT_EQ(starts, 2u) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 0) << r.json;
+}
+
+// The same while the node stays down past the pull's end: the image is not
+// on the node when it comes back at 40 s, so it is pulled 40..60 s.
+TEST(Model, ANodeDownWhenItsPullWouldHaveEndedHasNoImageWhenBack) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 20s, start: 1s}
+  timeline:
+  - at: 10s
+    fail: node/node-0
+  - at: 40s
+    recover: node/node-0
+)",
+                                      WebApp(1, "", true)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("40.000", "pod/web-", "pulling image")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "container started")) << r.log;
+  EXPECT_FALSE(r.Logged("40.000", "pod/web-", "container started")) << r.log;
+}
+
 TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
   // `rollout restart` stamps the template (kubectl.kubernetes.io/restartedAt),
   // so the same image rolls out again as revision 2.
