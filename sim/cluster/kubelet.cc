@@ -113,6 +113,8 @@ void World::StartContainer(uint32_t id) {
   if (p.deleted || p.state == PodState::kGone) return;
   const ImageBehaviour& img = images_[p.image];
   p.container_running = true;
+  p.sigterm_sent = false;
+  p.killing = false;
   ++p.container_gen;
   p.container_started_at = loop_.Now();
   p.serving = false;
@@ -173,7 +175,7 @@ void World::ProcessStopServing(uint32_t id, uint64_t gen) {
 void World::ProcessExit(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.container_running) return;
-  Emit(PodLabel(id), p.deleted ? "process exited" : "process exited unexpectedly");
+  Emit(PodLabel(id), p.deleted || p.killing ? "process exited" : "process exited unexpectedly");
   ContainerStopped(id);
 }
 
@@ -182,7 +184,8 @@ void World::ContainerStopped(uint32_t id) {
   p.container_running = false;
   p.serving = false;
   p.started = false;
-  ++p.container_gen;  // outstanding serving / exit events of this container are void
+  p.killing = false;
+  ++p.container_gen;  // outstanding serving / exit / grace events of this container are void
   SetReady(id, false);
   if (p.deleted) {
     PodGone(id);
@@ -245,6 +248,8 @@ void World::RunProbe(uint32_t id, uint64_t payload) {
   if (p.deleted && kind != ProbeKind::kReadiness) return;
   w.tick = loop_.After(SimDuration::Seconds(w.probe->period_seconds), kPhaseProbe,
                        Event{static_cast<uint32_t>(EventKind::kProbe), id, payload});
+  // While a kill they asked for runs, their worker holds (its ticker goes on).
+  if (p.killing && kind != ProbeKind::kReadiness) return;
   if (!p.container_running) return;
   if (kind == ProbeKind::kStartup ? p.started : !p.started) return;  // startup gates the others
   // Ticks earlier than initialDelaySeconds after the container started are skipped.
@@ -272,8 +277,7 @@ void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
       break;
     case ProbeKind::kLiveness:
       if (!success && w.failures >= probe.failure_threshold) {
-        Emit(PodLabel(id), "liveness probe failed: killing the container");
-        ContainerStopped(id);
+        KillContainer(id, kind);
       }
       break;
     case ProbeKind::kStartup:
@@ -286,8 +290,7 @@ void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
           TriggerReadiness(id);
         }
       } else if (!success && w.failures >= probe.failure_threshold) {
-        Emit(PodLabel(id), "startup probe failed: killing the container");
-        ContainerStopped(id);
+        KillContainer(id, kind);
       }
       break;
   }
@@ -336,27 +339,55 @@ void World::DeletePod(uint32_t id) {
   }
   SetPodState(id, PodState::kTerminating);
   PodChanged(id);
-  const k8s::Container& c = p.spec->containers.front();
-  const SimDuration grace = SimDuration::Seconds(p.spec->termination_grace_period_seconds);
-  const SimDuration pre_stop = PreStopDuration(c);
+  // A liveness or startup kill already stopping the container finishes the
+  // job: its exit finds the pod deleted and the pod is gone.
+  if (p.killing) return;
+  StopContainer(id, SimDuration::Seconds(p.spec->termination_grace_period_seconds));
+}
+
+// kuberuntime killContainer, for a deletion and for a liveness or startup kill
+// alike: the preStop hook, then SIGTERM; SIGKILL at `grace` after the start.
+void World::StopContainer(uint32_t id, SimDuration grace) {
+  const Pod& p = pods_[id];
+  const uint64_t gen = p.container_gen;
+  const SimDuration pre_stop = PreStopDuration(p.spec->containers.front());
   if (pre_stop >= grace && pre_stop > SimDuration::Zero()) {
     // preStop still running at the deadline: SIGTERM then, and a one-off 2 s extension.
-    Schedule(grace, kPhaseProcess, EventKind::kPreStopDone, id);
-    Schedule(grace + kPreStopExtension, kPhaseProcess, EventKind::kGraceExpired, id);
+    Schedule(grace, kPhaseProcess, EventKind::kPreStopDone, id, gen);
+    Schedule(grace + kPreStopExtension, kPhaseProcess, EventKind::kGraceExpired, id, gen);
     return;
   }
-  Schedule(grace, kPhaseProcess, EventKind::kGraceExpired, id);
+  Schedule(grace, kPhaseProcess, EventKind::kGraceExpired, id, gen);
   if (pre_stop > SimDuration::Zero()) {
     Emit(PodLabel(id), fmt::format("preStop hook ({})", FormatDuration(pre_stop)));
-    Schedule(pre_stop, kPhaseProcess, EventKind::kPreStopDone, id);
+    Schedule(pre_stop, kPhaseProcess, EventKind::kPreStopDone, id, gen);
   } else {
-    PreStopDone(id);
+    PreStopDone(id, gen);
   }
 }
 
-void World::PreStopDone(uint32_t id) {
+// A liveness or startup probe at its failureThreshold: the kubelet kills the
+// container gracefully — with the probe's terminationGracePeriodSeconds when
+// it has one (Kubernetes 1.25+), else the pod's — and restarts it (with the
+// back-off) once it has exited. The pod is not Terminating meanwhile.
+void World::KillContainer(uint32_t id, ProbeKind kind) {
   Pod& p = pods_[id];
-  if (p.state == PodState::kGone || !p.container_running || p.sigterm_sent) return;
+  const k8s::Probe& probe = *p.probes[static_cast<int>(kind)].probe;
+  const SimDuration grace = SimDuration::Seconds(
+      probe.termination_grace_period_seconds.value_or(p.spec->termination_grace_period_seconds));
+  Emit(PodLabel(id), fmt::format("{} probe failed: killing the container (grace {})",
+                                 kind == ProbeKind::kLiveness ? "liveness" : "startup",
+                                 FormatDuration(grace)));
+  p.killing = true;
+  StopContainer(id, grace);
+}
+
+void World::PreStopDone(uint32_t id, uint64_t gen) {
+  Pod& p = pods_[id];
+  if (p.state == PodState::kGone || !p.container_running || p.sigterm_sent ||
+      p.container_gen != gen) {
+    return;
+  }
   p.sigterm_sent = true;
   Emit(PodLabel(id), "SIGTERM");
   const ImageBehaviour& img = images_[p.image];
@@ -377,9 +408,9 @@ void World::PreStopDone(uint32_t id) {
   }
 }
 
-void World::GraceExpired(uint32_t id) {
+void World::GraceExpired(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
-  if (p.state == PodState::kGone || !p.container_running) return;
+  if (p.state == PodState::kGone || !p.container_running || p.container_gen != gen) return;
   Emit(PodLabel(id), "killed: grace period expired (SIGKILL)");
   ContainerStopped(id);
 }

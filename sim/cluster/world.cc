@@ -175,8 +175,8 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kProcessServing: ProcessServing(t, p); break;
     case EventKind::kProcessStopServing: ProcessStopServing(t, p); break;
     case EventKind::kProcessExit: ProcessExit(t, p); break;
-    case EventKind::kPreStopDone: PreStopDone(t); break;
-    case EventKind::kGraceExpired: GraceExpired(t); break;
+    case EventKind::kPreStopDone: PreStopDone(t, p); break;
+    case EventKind::kGraceExpired: GraceExpired(t, p); break;
     case EventKind::kProbe: RunProbe(t, p); break;
     case EventKind::kStep: RunStep(t); break;
     case EventKind::kSyncDeployment: SyncDeployment(t); break;

@@ -58,8 +58,8 @@ enum class EventKind : uint32_t {
   kProcessServing,      // target pod (payload: container gen)
   kProcessStopServing,  // target pod (payload: container gen): drain after SIGTERM
   kProcessExit,         // target pod (payload: container gen): crash or end of shutdown
-  kPreStopDone,         // target pod: preStop finished, SIGTERM now
-  kGraceExpired,        // target pod: SIGKILL
+  kPreStopDone,         // target pod, payload container gen: preStop finished, SIGTERM now
+  kGraceExpired,        // target pod, payload container gen: SIGKILL
   kProbe,               // target pod (payload: probe kind << 32 | worker gen)
   kStep,                // target: timeline step index
   kSyncDeployment,      // target deployment
@@ -151,7 +151,8 @@ struct Pod {
   SimTime container_started_at;
   int32_t restarts = 0;
   Backoff backoff;
-  bool sigterm_sent = false;
+  bool sigterm_sent = false;   // this container got SIGTERM (deletion or kill)
+  bool killing = false;        // a liveness/startup kill of this container runs
   ProbeWorker probes[3];  // by ProbeKind
   SimTime bound_at;
 };
@@ -341,8 +342,10 @@ class World final : public ClusterView {
   void SetReady(uint32_t pod, bool ready);
   void TriggerReadiness(uint32_t pod);
   void DeletePod(uint32_t pod);
-  void PreStopDone(uint32_t pod);
-  void GraceExpired(uint32_t pod);
+  void StopContainer(uint32_t pod, SimDuration grace);
+  void KillContainer(uint32_t pod, ProbeKind kind);
+  void PreStopDone(uint32_t pod, uint64_t gen);
+  void GraceExpired(uint32_t pod, uint64_t gen);
   void PodGone(uint32_t pod);
   void FailNode(uint32_t node);
   void RecoverNode(uint32_t node);

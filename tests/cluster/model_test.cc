@@ -437,6 +437,59 @@ TEST(Model, LivenessFailuresRestartTheContainer) {
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }
 
+// kuberuntime killContainer: a liveness kill is graceful, as a deletion is —
+// the preStop hook, then SIGTERM, SIGKILL at the grace period — and the
+// restart waits for the exit. Unhealthy image that takes 8 s to exit on
+// SIGTERM, preStop sleep 5, liveness period 10 s x 3: failures at 0, 10, 20 ->
+// kill at 20 s: preStop 20..25, SIGTERM 25, exit 33, restarted at once (the
+// first restart). The new container fails at 40, 50, 60 (the worker's ticker
+// goes on; it holds while the kill runs) -> preStop 60..65, SIGTERM 65, exit
+// 73, restarted after 10 s of back-off at 83. The first kill's 30 s grace
+// timer (due at 50 s) does not touch the second container.
+TEST(Model, LivenessKillRunsPreStopAndWaitsForTheExitBeforeTheRestart) {
+  const Outcome r = Simulate(Scenario(R"(  until: 90s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {healthy: false, shutdown: 8s}
+)",
+                                      WebApp(1, "", false, 5, R"(
+        livenessProbe:
+          tcpSocket: {port: 8080})")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "liveness probe failed")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "preStop hook (5s)")) << r.log;
+  EXPECT_TRUE(r.Logged("25.000", "pod/web-", "SIGTERM")) << r.log;
+  EXPECT_TRUE(r.Logged("33.000", "pod/web-", "process exited")) << r.log;
+  EXPECT_TRUE(r.Logged("33.000", "pod/web-", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "liveness probe failed")) << r.log;
+  EXPECT_TRUE(r.Logged("73.000", "pod/web-", "process exited")) << r.log;
+  EXPECT_TRUE(r.Logged("83.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(r.log.find("SIGKILL"), std::string::npos) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
+}
+
+// The probe's own terminationGracePeriodSeconds (Kubernetes 1.25+, liveness
+// and startup probes) replaces the pod's for its kill: 3 s, so the process
+// that needs 8 s is killed at 23 s and restarted then.
+TEST(Model, ProbeTerminationGracePeriodBoundsTheLivenessKill) {
+  const Outcome r = Simulate(Scenario(R"(  until: 30s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {healthy: false, shutdown: 8s}
+)",
+                                      WebApp(1, "", false, 0, R"(
+        livenessProbe:
+          tcpSocket: {port: 8080}
+          terminationGracePeriodSeconds: 3)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "SIGTERM")) << r.log;
+  EXPECT_TRUE(r.Logged("23.000", "pod/web-", "killed: grace period expired")) << r.log;
+  EXPECT_TRUE(r.Logged("23.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 1) << r.json;
+}
+
 TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
   // The template changes at 60 s while paused: no new ReplicaSet until the
   // resume at 90 s; the rollout (revision 2) starts at 60 s and completes
