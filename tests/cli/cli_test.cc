@@ -339,7 +339,35 @@ TEST(CliCompare, TheReadmeShowsTheSeedComparisonAsItIsNow) {
         << "README.md lacks the current `kubesim compare scenarios/seed/*.yaml --format " << format
         << "` output:\n"
         << r.out;
+    if (std::string(format) == "table") {
+      const std::string walkthrough = testing::Slurp(
+          std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/docs/seed-walkthrough.md");
+      EXPECT_NE(walkthrough.find(r.out), std::string::npos)
+          << "docs/seed-walkthrough.md lacks the current comparison:\n"
+          << r.out;
+    }
   }
+}
+
+TEST(CliRun, TheSeedWalkthroughShowsEachSeedReportAsItIsNow) {
+  // docs/seed-walkthrough.md explains each seed scenario's report number by
+  // number: every "`kubesim run scenarios/seed/X.yaml`:" there is followed by
+  // that command's output as it is now.
+  const std::string source = std::getenv("KUBESIM_SOURCE_DIR");
+  const std::string doc = testing::Slurp(source + "/docs/seed-walkthrough.md");
+  const std::string marker = "`kubesim run scenarios/seed/";
+  int shown = 0;
+  for (size_t at = doc.find(marker); at != std::string::npos; at = doc.find(marker, at + 1)) {
+    const size_t name_end = doc.find('`', at + 1);
+    const std::string command = doc.substr(at + 1, name_end - at - 1);
+    ASSERT_EQ(doc.compare(name_end, 8, "`:\n\n```\n"), 0) << "no output block after " << command;
+    const size_t block = name_end + 8;
+    const std::string shown_output = doc.substr(block, doc.find("```", block) - block);
+    const auto r = RunKubesim(fmt::format("run '{}/{}'", source, command.substr(12)));
+    EXPECT_EQ(shown_output, r.out) << "docs/seed-walkthrough.md shows an old report of " << command;
+    ++shown;
+  }
+  EXPECT_EQ(shown, 5);  // rolling update, with readiness, with preStop; recreate; blue-green
 }
 
 TEST(CliCompare, ABadFileFailsBeforeSimulatingAnything) {
