@@ -16,7 +16,8 @@ namespace {
 
 constexpr SimDuration kBackoffInitial = SimDuration::Seconds(10);   // kubelet backOffPeriod
 constexpr SimDuration kBackoffMax = SimDuration::Seconds(300);      // MaxContainerBackOff
-constexpr SimDuration kPreStopExtension = SimDuration::Seconds(2);  // one-off grace extension
+// kuberuntime minimumGracePeriodInSeconds: the least time from SIGTERM to SIGKILL.
+constexpr SimDuration kMinimumGracePeriod = SimDuration::Seconds(2);
 // node-monitor-grace-period: the node lifecycle controller marks a node that
 // stopped posting status NotReady (and its pods not Ready: MarkPodsNotReady)
 // after this long — 40 s for years, 50 s since Kubernetes 1.32
@@ -346,21 +347,24 @@ void World::DeletePod(uint32_t id) {
 }
 
 // kuberuntime killContainer, for a deletion and for a liveness or startup kill
-// alike: the preStop hook, then SIGTERM; SIGKILL at `grace` after the start.
+// alike. The preStop hook runs for at most the grace period
+// (executePreStopHook's timeout), then SIGTERM; the runtime's StopContainer
+// gets the grace period less the hook's time in whole seconds (the kubelet
+// truncates it), but at least minimumGracePeriodInSeconds (2 s), then SIGKILL.
+// So a hook still running at the deadline gets SIGTERM then and 2 s more, and
+// even a grace period of 0 leaves 2 s between SIGTERM and SIGKILL.
 void World::StopContainer(uint32_t id, SimDuration grace) {
   const Pod& p = pods_[id];
   const uint64_t gen = p.container_gen;
   const SimDuration pre_stop = PreStopDuration(p.spec->containers.front());
-  if (pre_stop >= grace && pre_stop > SimDuration::Zero()) {
-    // preStop still running at the deadline: SIGTERM then, and a one-off 2 s extension.
-    Schedule(grace, kPhaseProcess, EventKind::kPreStopDone, id, gen);
-    Schedule(grace + kPreStopExtension, kPhaseProcess, EventKind::kGraceExpired, id, gen);
-    return;
-  }
-  Schedule(grace, kPhaseProcess, EventKind::kGraceExpired, id, gen);
-  if (pre_stop > SimDuration::Zero()) {
+  const SimDuration hook = grace > SimDuration::Zero() ? std::min(pre_stop, grace)
+                                                       : SimDuration::Zero();
+  const SimDuration hook_whole_seconds = SimDuration::Seconds(hook.micros() / 1'000'000);
+  const SimDuration left = std::max(grace - hook_whole_seconds, kMinimumGracePeriod);
+  Schedule(hook + left, kPhaseProcess, EventKind::kGraceExpired, id, gen);
+  if (hook > SimDuration::Zero()) {
     Emit(PodLabel(id), fmt::format("preStop hook ({})", FormatDuration(pre_stop)));
-    Schedule(pre_stop, kPhaseProcess, EventKind::kPreStopDone, id, gen);
+    Schedule(hook, kPhaseProcess, EventKind::kPreStopDone, id, gen);
   } else {
     PreStopDone(id, gen);
   }

@@ -490,6 +490,37 @@ TEST(Model, ProbeTerminationGracePeriodBoundsTheLivenessKill) {
   EXPECT_EQ(Dep(r, "web").restarts, 1) << r.json;
 }
 
+// kuberuntime killContainer: after the preStop hook, StopContainer gets what
+// is left of the grace period, but never less than minimumGracePeriodInSeconds
+// (2 s) between SIGTERM and SIGKILL. A pod deleted at 60 s whose process needs
+// 10 s to exit: grace 30 s with preStop 29 s -> SIGTERM 89 s, SIGKILL 91 s (not
+// 90 s); grace 0 without preStop -> SIGTERM 60 s, SIGKILL 62 s.
+Outcome DeleteWithGrace(int grace, int pre_stop) {
+  return Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {shutdown: 10s}
+  timeline:
+  - at: 60s
+    kubectl: scale deployment/web --replicas=0
+)",
+                           WebApp(1, "", false, pre_stop,
+                                  "\n      terminationGracePeriodSeconds: " +
+                                      std::to_string(grace))));
+}
+
+TEST(Model, SigkillComesNoSoonerThanTwoSecondsAfterSigterm) {
+  const Outcome late_hook = DeleteWithGrace(30, 29);
+  ASSERT_TRUE(late_hook.error.empty()) << late_hook.error;
+  EXPECT_TRUE(late_hook.Logged("89.000", "pod/web-", "SIGTERM")) << late_hook.log;
+  EXPECT_TRUE(late_hook.Logged("91.000", "pod/web-", "SIGKILL")) << late_hook.log;
+  const Outcome no_grace = DeleteWithGrace(0, 0);
+  ASSERT_TRUE(no_grace.error.empty()) << no_grace.error;
+  EXPECT_TRUE(no_grace.Logged("60.000", "pod/web-", "SIGTERM")) << no_grace.log;
+  EXPECT_TRUE(no_grace.Logged("62.000", "pod/web-", "SIGKILL")) << no_grace.log;
+}
+
 TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
   // The template changes at 60 s while paused: no new ReplicaSet until the
   // resume at 90 s; the rollout (revision 2) starts at 60 s and completes
