@@ -340,9 +340,16 @@ void World::DeletePod(uint32_t id) {
   }
   SetPodState(id, PodState::kTerminating);
   PodChanged(id);
-  // A liveness or startup kill already stopping the container finishes the
-  // job: its exit finds the pod deleted and the pod is gone.
-  if (p.killing) return;
+  // A liveness or startup kill already stopping the container goes on (its
+  // exit finds the pod deleted: gone), but within the deletion's grace period
+  // — the kubelet kills again with it (setTerminationGracePeriod puts the
+  // deletion's first), at least minimumGracePeriodInSeconds.
+  if (p.killing) {
+    Schedule(std::max(SimDuration::Seconds(p.spec->termination_grace_period_seconds),
+                      kMinimumGracePeriod),
+             kPhaseProcess, EventKind::kGraceExpired, id, p.container_gen);
+    return;
+  }
   StopContainer(id, SimDuration::Seconds(p.spec->termination_grace_period_seconds));
 }
 
@@ -468,7 +475,9 @@ void World::FailNode(uint32_t n) {
     p.serving = false;
     ++p.container_gen;
   }
-  // A pull in progress is lost with the machine (its PullDone is stale now).
+  // A pull in progress is lost with the machine (its PullDone is stale now);
+  // its pod waits first in line for the node's return.
+  if (node.pulling) node.pull_queue.insert(node.pull_queue.begin(), node.pulling_pod);
   node.pulling = false;
   ++node.pull_gen;
   Schedule(kNodeMonitorGracePeriod, kPhaseControl, EventKind::kNodeNotReady, n, node.failure_gen);
@@ -495,24 +504,33 @@ void World::RecoverNode(uint32_t n) {
   node.ready = true;
   node.condition_ready = true;
   Emit("node/" + node.name, "recovered (Ready)");
-  // The pull queue is rebuilt from the pods still waiting for their image
-  // (those queued before the failure, the one being pulled, any bound since),
-  // each once, in creation order.
-  node.pull_queue.clear();
+  // The pull queue — the pod whose pull the failure interrupted, those
+  // waiting then (new pods and restarts with imagePullPolicy Always), any
+  // bound since — keeps its order, each pod once; its pods wait for their pull.
+  std::vector<uint32_t> queue;
+  for (uint32_t id : node.pull_queue) {
+    if (std::find(queue.begin(), queue.end(), id) == queue.end()) queue.push_back(id);
+  }
+  node.pull_queue = std::move(queue);
+  const auto queued = [&node](uint32_t id) {
+    return std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end();
+  };
   for (uint32_t id = 0; id < pods_.size(); ++id) {
     Pod& p = pods_[id];
     if (p.node != n || p.state == PodState::kGone) continue;
     if (p.deleted) {
       PodGone(id);  // the kubelet finishes what the API asked while it was away
-    } else if (p.state != PodState::kPulling) {
+    } else if (queued(id)) {
+      continue;  // its container starts when its image is pulled
+    } else if (p.state == PodState::kPulling) {
+      node.pull_queue.push_back(id);
+    } else {
       // The kubelet's first status: its containers are not running (so not
       // Ready), then it restarts them.
       SetReady(id, false);
       ++p.restarts;
       for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
       StartContainer(id);
-    } else {
-      node.pull_queue.push_back(id);
     }
   }
   if (!node.pulling) StartPull(n);

@@ -259,6 +259,7 @@ class World final : public ClusterView {
   std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override;
   size_t DeploymentCount() const override { return deployments_.size(); }
   std::string_view DeploymentKey(uint32_t d) const override { return deployments_[d].key; }
+  bool DeploymentDeleted(uint32_t d) const override { return deployments_[d].deleted; }
   int32_t ActivePods(uint32_t d) const override;
   int32_t AvailablePods(uint32_t d) const override;
   int64_t ExistingPods() const override { return existing_pods_; }

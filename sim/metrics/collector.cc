@@ -119,6 +119,12 @@ void Collector::Classify(const cluster::ClusterView& view) {
   }
   for (RolloutState& r : rollouts_) {
     if (!r.tracking) continue;
+    // A deleted Deployment's rollout ends unfinished at the deletion; the
+    // pods it deletes then do not count against it.
+    if (view.DeploymentDeleted(r.deployment)) {
+      r.tracking = false;
+      continue;
+    }
     r.report.peak_active_pods = std::max(r.report.peak_active_pods, view.ActivePods(r.deployment));
     r.report.min_available_pods =
         std::min(r.report.min_available_pods, view.AvailablePods(r.deployment));

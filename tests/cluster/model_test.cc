@@ -521,6 +521,78 @@ TEST(Model, SigkillComesNoSoonerThanTwoSecondsAfterSigterm) {
   EXPECT_TRUE(no_grace.Logged("62.000", "pod/web-", "SIGKILL")) << no_grace.log;
 }
 
+// A deletion during a liveness kill: the kubelet's pod worker stops that kill
+// and kills again with the deletion's grace period (setTerminationGracePeriod
+// puts the deletion's first). Liveness kill at 20 s with the probe's grace
+// 90 s, process needing 100 s to exit; deleted at 22 s with the pod's grace
+// 5 s -> SIGKILL and gone at 27 s, not at 110 s.
+TEST(Model, ADeletionDuringALivenessKillIsBoundByTheDeletionsGrace) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {healthy: false, shutdown: 100s}
+  timeline:
+  - at: 22s
+    kubectl: delete pod web
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: web
+    image: web:1
+    livenessProbe:
+      tcpSocket: {port: 8080}
+      terminationGracePeriodSeconds: 90
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web", "liveness probe failed")) << r.log;
+  EXPECT_TRUE(r.Logged("27.000", "pod/web", "SIGKILL")) << r.log;
+  EXPECT_TRUE(r.Logged("27.000", "pod/web", "Gone")) << r.log;
+}
+
+// imagePullPolicy Always pulls before every restart, in the node's pull
+// queue; a node failure must not skip that pull. Pods a and b (web:1, pull
+// 10 s, crashes 5 s after each start): a pulls 0..10 s, b 10..20 s; a
+// crashes at 15 s and waits for its pull behind b's. The node fails at 17 s
+// (b's pull is lost) and is back at 20 s: b pulls 20..30 s, then a 30..40 s.
+TEST(Model, ARestartPullWaitingWhenTheNodeFailsStillHappensAfterRecovery) {
+  const Outcome r = Simulate(Scenario(R"(  until: 45s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 10s, start: 1s, crashAfter: 5s}
+  timeline:
+  - at: 17s
+    fail: node/node-0
+  - at: 20s
+    recover: node/node-0
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - {name: web, image: web:1, imagePullPolicy: Always}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - {name: web, image: web:1, imagePullPolicy: Always}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("15.000", "pod/a", "process exited unexpectedly")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/b", "pulling image")) << r.log;
+  EXPECT_TRUE(r.Logged("30.000", "pod/a", "pulling image")) << r.log;
+  EXPECT_TRUE(r.Logged("40.000", "pod/a", "container started")) << r.log;
+  EXPECT_FALSE(r.Logged("20.000", "pod/a", "container started")) << r.log;
+}
+
 TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
   // The template changes at 60 s while paused: no new ReplicaSet until the
   // resume at 90 s; the rollout (revision 2) starts at 60 s and completes
@@ -791,6 +863,36 @@ TEST(Model, ADeploymentAppliedAgainAfterDeleteIsOneReportEntry) {
   EXPECT_TRUE(d.rollouts[1].complete.has_value()) << r.json;
   const std::string table = output::FormatTable(r.report, false);
   EXPECT_EQ(table.find("deployment web"), table.rfind("deployment web")) << table;
+}
+
+// A rollout cut short by deleting its Deployment stops being measured at the
+// deletion: web rolls out to an unhealthy web:2 at 30 s (2 replicas, 25%/25%:
+// both old pods stay, min 2 available), is deleted at 60 s and applied again
+// at 70 s. The deletion's pod removals do not count against that rollout.
+TEST(Model, ARolloutOfADeletedDeploymentIsNotMeasuredAfterTheDeletion) {
+  std::string again = WebApp(2, "", true);
+  again = again.substr(0, again.find("---"));
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:2: {healthy: false}
+  timeline:
+  - at: 30s
+    kubectl: set image deployment/web web=web:2
+  - at: 60s
+    kubectl: delete deployment web
+  - at: 70s
+    kubectl: apply -f web.yaml
+)",
+                                      WebApp(2, "", true)),
+                             {{"web.yaml", again}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_EQ(d.rollouts[0].min_available_pods, 2) << r.json;
+  EXPECT_EQ(d.rollouts[0].peak_active_pods, 3) << r.json;
 }
 
 // kubelet imageManager.EnsureImageExists: the pull policy decides whether a

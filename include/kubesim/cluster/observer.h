@@ -72,6 +72,8 @@ class ClusterView {
   virtual std::span<const EndpointInfo> VisibleEndpoints(uint32_t service) const = 0;
   virtual size_t DeploymentCount() const = 0;
   virtual std::string_view DeploymentKey(uint32_t deployment) const = 0;
+  // Whether the Deployment has been deleted (its rollouts end there).
+  virtual bool DeploymentDeleted(uint32_t deployment) const = 0;
   // Non-terminating pods / available pods of the Deployment now.
   virtual int32_t ActivePods(uint32_t deployment) const = 0;
   virtual int32_t AvailablePods(uint32_t deployment) const = 0;
