@@ -470,6 +470,7 @@ void World::FailNode(uint32_t n) {
     // The machine is gone: processes stop at once. The API still shows the
     // pods Ready — and endpoints keep sending to them — until the node
     // controller notices (kNodeNotReady).
+    p.running_at_failure = p.container_running;
     p.container_running = false;
     if (p.serving) Emit(PodLabel(id), "stopped serving");
     p.serving = false;
@@ -526,10 +527,13 @@ void World::RecoverNode(uint32_t n) {
       node.pull_queue.push_back(id);
     } else {
       // The kubelet's first status: its containers are not running (so not
-      // Ready), then it restarts them.
+      // Ready), then it restarts them — at once, its back-off lost with it. A
+      // container already stopped (in back-off) had its restart counted.
       SetReady(id, false);
-      ++p.restarts;
-      for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
+      if (p.running_at_failure) {
+        ++p.restarts;
+        for (Observer* o : observers_) o->OnRestart(loop_.Now(), PodAt(id));
+      }
       StartContainer(id);
     }
   }

@@ -153,6 +153,7 @@ struct Pod {
   Backoff backoff;
   bool sigterm_sent = false;   // this container got SIGTERM (deletion or kill)
   bool killing = false;        // a liveness/startup kill of this container runs
+  bool running_at_failure = false;  // its container ran when its node failed
   ProbeWorker probes[3];  // by ProbeKind
   SimTime bound_at;
 };

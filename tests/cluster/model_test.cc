@@ -809,6 +809,30 @@ TEST(Model, ANodeDownWhenItsPullWouldHaveEndedHasNoImageWhenBack) {
   EXPECT_FALSE(r.Logged("40.000", "pod/web-", "container started")) << r.log;
 }
 
+// The restart count counts each new container once. A process that exits
+// 5 s after each start: it exits at 5 s (restart at once: 1), at 10 s (2,
+// restart due after 10 s of back-off at 20 s). The node fails at 12 s and is
+// back at 15 s: the kubelet starts the container then — the restart already
+// counted, only earlier (a rebooted kubelet has no back-off to wait out).
+TEST(Model, ANodeBackDuringBackOffStartsTheCountedRestartWithoutCountingAgain) {
+  const Outcome r = Simulate(Scenario(R"(  until: 19s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {crashAfter: 5s}
+  timeline:
+  - at: 12s
+    fail: node/node-0
+  - at: 15s
+    recover: node/node-0
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: restarting in 10s")) << r.log;
+  EXPECT_TRUE(r.Logged("15.000", "pod/web-", "container started")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
+}
+
 TEST(Model, RolloutRestartReplacesEveryPodAsANewRevision) {
   // `rollout restart` stamps the template (kubectl.kubernetes.io/restartedAt),
   // so the same image rolls out again as revision 2.
