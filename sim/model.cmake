@@ -18,7 +18,7 @@ kubesim_library(kubesim_metrics
 # Report writers (JSON, table, expect:) and the observers behind --events / --timeline.
 kubesim_library(kubesim_output
   SOURCES output/report_writers.cc output/observers.cc output/compare.cc output/file.cc
-          output/trace.cc output/plot.cc
+          output/trace.cc output/plot.cc output/progress.cc
   DEPS kubesim_metrics kubesim_scenario nlohmann_json::nlohmann_json fmt::fmt)
 
 target_sources(kubesim PRIVATE cli/run.cc cli/compare.cc cli/simulate.cc)

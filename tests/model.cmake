@@ -8,7 +8,7 @@ kubesim_test(model_test
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 kubesim_test(output_test
-  SOURCES output/compare_test.cc output/outputs_test.cc
+  SOURCES output/compare_test.cc output/outputs_test.cc output/progress_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 # Determinism across builds (issue 6): with KUBESIM_REFERENCE_BINARY set to a

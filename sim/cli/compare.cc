@@ -27,7 +27,7 @@ int RunCompare(std::span<const std::string> args) {
       ("format", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
        "table, markdown, csv or json")                                                    //
       ("seed", po::value<uint64_t>()->value_name("N"), "RNG seed for every scenario (default: each one's)")  //
-      ("quiet,q", "print no warnings");
+      ("quiet,q", "print no warnings and no progress line");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario files");
   po::options_description all;
@@ -55,7 +55,9 @@ int RunCompare(std::span<const std::string> args) {
                 "Deployment the last rollout's duration, min available and peak active pods;\n"
                 "the cluster's peak pods, CPU and memory. The best value of a row is marked.\n"
                 "Files that hold only Kubernetes manifests (no Scenario) are skipped, so\n"
-                "'kubesim compare scenarios/seed/*.yaml' compares the seed scenarios.\n\n" +
+                "'kubesim compare scenarios/seed/*.yaml' compares the seed scenarios.\n"
+                "On a terminal, a scenario that takes more than a second to simulate shows\n"
+                "its progress on stderr ([2/5] FILE: simulated ...).\n\n" +
                 opts.str())
                    .c_str(),
                stdout);
@@ -102,8 +104,12 @@ int RunCompare(std::span<const std::string> args) {
                stderr);
   }
   std::vector<metrics::Report> reports;
-  for (const auto& s : scenarios) {
-    Simulated simulated = SimulateScenario(s, options);
+  const bool progress = ShowProgress(quiet);
+  for (size_t i = 0; i < scenarios.size(); ++i) {
+    const auto& s = scenarios[i];
+    const std::string label =
+        progress ? fmt::format("[{}/{}] {}", i + 1, scenarios.size(), s->file) : std::string();
+    Simulated simulated = SimulateScenario(s, options, {}, label);
     if (simulated.exit_code != 0) return simulated.exit_code;
     if (!quiet) WarnNeverServed(s->file, simulated.report);
     reports.push_back(std::move(simulated.report));

@@ -71,7 +71,7 @@ int RunRun(std::span<const std::string> args) {
       ("max-events", po::value<uint64_t>()->default_value(200'000'000)->value_name("N"),
        "stop with an error after this many events")                             //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
-      ("quiet,q", "print no warnings")                                         //
+      ("quiet,q", "print no warnings and no progress line")                    //
       ("verbose,v", "print the event log after the report");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario file");
@@ -97,6 +97,8 @@ int RunRun(std::span<const std::string> args) {
     std::fputs(("Usage: kubesim run SCENARIO.yaml [OPTIONS]\n\n"
                 "Simulates one scenario and prints its report (every number: docs/metrics.md).\n\n" +
                 opts.str() +
+                "\nOn a terminal, a run that takes more than a second shows its progress on\n"
+                "stderr (simulated time, and the share of `until` when the scenario sets it).\n"
                 "\nExit codes: 0 success, 1 an expect: assertion failed, 2 bad input or usage,\n"
                 "3 an invariant of the model broke.\n")
                    .c_str(),
@@ -138,7 +140,8 @@ int RunRun(std::span<const std::string> args) {
   if (vm.count("events") || vm.count("verbose")) extra.push_back(&event_log);
   if (vm.count("timeline") || vm.count("plot")) extra.push_back(&timeline);
   if (vm.count("trace")) extra.push_back(&trace);
-  const Simulated simulated = SimulateScenario(loaded, options, extra);
+  const Simulated simulated =
+      SimulateScenario(loaded, options, extra, ShowProgress(quiet) ? file : std::string());
   if (simulated.exit_code != 0) return simulated.exit_code;
   const metrics::Report& report = simulated.report;
   const nlohmann::ordered_json json = output::ReportToJson(report);

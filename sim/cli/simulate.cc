@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <optional>
 
 #include "kubesim/metrics/collector.h"
+#include "kubesim/output/progress.h"
 #include "kubesim/scenario/load.h"
 
 namespace kubesim::cli {
@@ -33,18 +37,31 @@ std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, 
   return loaded.scenario;
 }
 
+bool ShowProgress(bool quiet) { return !quiet && ::isatty(STDERR_FILENO) != 0; }
+
 Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
-                                          const cluster::SimulationOptions& options,
-                                          const std::vector<cluster::Observer*>& extra) {
+                           const cluster::SimulationOptions& options,
+                           const std::vector<cluster::Observer*>& extra,
+                           const std::string& progress_label) {
   const std::string file = s->file;
   const std::string name = s->name;
   const uint64_t seed = options.seed.value_or(s->seed);
+  const std::optional<SimDuration> until = options.until ? options.until : s->until;
   cluster::Simulation sim(std::move(s), options);
   metrics::Collector collector(name, seed);
   sim.AddObserver(&collector);
   for (cluster::Observer* o : extra) sim.AddObserver(o);
+  std::optional<output::Progress> progress;
+  if (!progress_label.empty()) {
+    progress.emplace(progress_label, until, [](std::string_view text) {
+      std::fwrite(text.data(), 1, text.size(), stderr);
+      std::fflush(stderr);
+    });
+    sim.AddObserver(&*progress);
+  }
   Simulated out;
   out.result = sim.Run();
+  if (progress) progress->Clear();
   if (out.result.invariant_violation) {
     std::string text = fmt::format(
         "{}: internal error: an invariant of the model broke at {}s: {}\n"

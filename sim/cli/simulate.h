@@ -30,10 +30,15 @@ struct Simulated {
 
 // Simulates `s` with `options`, the collector and `extra` observers attached.
 // On failure (the event budget ran out; an invariant broke) prints the error,
-// naming `s.file`, and sets exit_code.
+// naming `s.file`, and sets exit_code. With a `progress_label`, a run longer
+// than a second shows its progress on stderr under that label (output/progress.h).
 Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
-                                          const cluster::SimulationOptions& options,
-                                          const std::vector<cluster::Observer*>& extra = {});
+                           const cluster::SimulationOptions& options,
+                           const std::vector<cluster::Observer*>& extra = {},
+                           const std::string& progress_label = "");
+
+// Whether to show progress: stderr is a terminal and --quiet is not given.
+bool ShowProgress(bool quiet);
 
 // Warns on stderr about every Service of `report` that never served.
 void WarnNeverServed(const std::string& file, const metrics::Report& report);
