@@ -505,14 +505,10 @@ void World::RecoverNode(uint32_t n) {
   node.ready = true;
   node.condition_ready = true;
   Emit("node/" + node.name, "recovered (Ready)");
-  // The pull queue — the pod whose pull the failure interrupted, those
-  // waiting then (new pods and restarts with imagePullPolicy Always), any
-  // bound since — keeps its order, each pod once; its pods wait for their pull.
-  std::vector<uint32_t> queue;
-  for (uint32_t id : node.pull_queue) {
-    if (std::find(queue.begin(), queue.end(), id) == queue.end()) queue.push_back(id);
-  }
-  node.pull_queue = std::move(queue);
+  // The pull queue keeps its order — the pod whose pull the failure
+  // interrupted (FailNode put it first), those waiting then (new pods and
+  // restarts with imagePullPolicy Always), any bound since — and its pods
+  // wait for their pull.
   const auto queued = [&node](uint32_t id) {
     return std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end();
   };
