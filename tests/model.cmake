@@ -31,3 +31,15 @@ kubesim_test(fuzz_regressions_test
 target_include_directories(fuzz_regressions_test PRIVATE ${PROJECT_SOURCE_DIR}/fuzz)
 target_compile_definitions(fuzz_regressions_test PRIVATE
                            KUBESIM_SOURCE_DIR_FALLBACK="${PROJECT_SOURCE_DIR}")
+
+# Reports kept from before the object store (tests/data/reports-before-store/):
+# every scenario still prints them byte for byte. The sanitizer build checks
+# the quick ones (scenarios/bench and scale take minutes under its checks).
+if(CMAKE_BUILD_TYPE STREQUAL "Release")
+  set(_reports_mode "")
+else()
+  set(_reports_mode "--quick")
+endif()
+add_test(NAME ReportsUnchanged.EveryScenarioPrintsItsKeptReport
+         COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/reports-unchanged.sh
+                 $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR} ${_reports_mode})
