@@ -24,6 +24,8 @@ if [[ $mode == --update ]]; then
   for s in "${scenarios[@]}"; do
     seeds="1 2 7"
     [[ $s == bench/* || $s == scale/* ]] && seeds=1
+    # Kept only from the store on: at 500 nodes the large-cluster node search places pods.
+    [[ $s == scale/scale-15000.yaml ]] && continue
     for seed in $seeds; do run "$src/scenarios/$s" "$seed" >"$dir/${s//\//__}.seed$seed.json"; done
   done
   echo "reports-unchanged: wrote $(ls "$dir" | wc -l) reports"
