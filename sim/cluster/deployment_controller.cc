@@ -100,6 +100,7 @@ uint32_t World::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& old
   const uint32_t id = rs.view.id;
   Emit("deployment/" + dep.name, fmt::format("created replicaset/{} (revision {}) with {} replicas",
                                               rs.name, rs.view.revision, rs.view.replicas));
+  replica_set_names_.emplace(NameKey(rs.namespace_name, rs.name), id);
   replica_sets_.push_back(std::move(rs));
   dep.replica_sets.push_back(id);
   if (dep.spec.progress_deadline_seconds != kMaxInt32) {
@@ -244,7 +245,7 @@ void World::CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds) {
   for (uint32_t rs : ReplicaSetsToCleanUp(dep.spec, Views(olds))) {
     // Only empty ReplicaSets are deleted, so no pod goes with them.
     if (replica_sets_[rs].existing_pods > 0) continue;
-    replica_sets_[rs].deleted = true;
+    MarkReplicaSetDeleted(rs);
     Emit("deployment/" + dep.name,
          fmt::format("deleted replicaset/{} (revision history limit)", replica_sets_[rs].name));
   }

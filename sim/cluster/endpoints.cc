@@ -13,32 +13,122 @@
 
 namespace kubesim::cluster {
 
-void World::MarkEndpointsDirty(const std::string& ns) {
-  for (Service& s : services_) {
-    if (s.namespace_name == ns) s.dirty = true;
-  }
+void World::RequestEndpoints() {
   if (!endpoints_event_pending_) {
     endpoints_event_pending_ = true;
     Schedule(SimDuration::Zero(), kPhaseEndpoints, EventKind::kEndpoints, 0);
   }
 }
 
+void World::MarkServiceDirty(uint32_t sid) {
+  if (services_[sid].dirty) return;
+  services_[sid].dirty = true;
+  dirty_services_.push_back(sid);
+}
+
+void World::MarkServiceChanged(uint32_t sid) {
+  if (services_[sid].changed) return;
+  services_[sid].changed = true;
+  changed_services_.push_back(sid);
+}
+
+namespace {
+
+bool Selects(const Service& s, const Pod& p) {
+  return s.exists && !s.selector.empty() && p.namespace_name == s.namespace_name &&
+         k8s::MapSelectorMatches(s.selector, p.labels);
+}
+
+std::string LabelKey(std::string_view k, std::string_view v) {
+  std::string key(k);
+  key += '\0';
+  key += v;
+  return key;
+}
+
+void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
+}
+
+void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) v.erase(it);
+}
+
+}  // namespace
+
+// A Service's selector changed (or it was created or deleted): its members
+// are found again among the namespace's live pods. Rare (an apply, a patch),
+// so a walk of the pods is fine here; the label index below keeps the
+// per-pod cost independent of the number of Services.
+void World::IndexService(uint32_t sid) {
+  Service& s = services_[sid];
+  for (uint32_t id : s.members) EraseSorted(pods_[id].services, sid);
+  s.members.clear();
+  for (auto& [key, ids] : services_by_label_) EraseSorted(ids, sid);
+  if (!s.exists || s.selector.empty()) return;
+  const auto& [k, v] = *s.selector.begin();
+  InsertSorted(services_by_label_[LabelKey(k, v)], sid);
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    Pod& p = pods_[id];
+    if (p.state == PodState::kGone || !Selects(s, p)) continue;
+    s.members.push_back(id);
+    InsertSorted(p.services, sid);
+  }
+}
+
+// A pod was created or its labels changed: the Services selecting it are
+// those indexed under one of its labels whose whole selector matches.
+void World::IndexPodServices(uint32_t id) {
+  Pod& p = pods_[id];
+  std::vector<uint32_t> found;
+  for (const auto& [k, v] : p.labels) {
+    auto it = services_by_label_.find(LabelKey(k, v));
+    if (it == services_by_label_.end()) continue;
+    for (uint32_t sid : it->second) {
+      if (Selects(services_[sid], p)) found.push_back(sid);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  for (uint32_t sid : p.services) {
+    if (!std::binary_search(found.begin(), found.end(), sid)) {
+      EraseSorted(services_[sid].members, id);
+      MarkServiceDirty(sid);
+    }
+  }
+  for (uint32_t sid : found) {
+    if (!std::binary_search(p.services.begin(), p.services.end(), sid)) {
+      InsertSorted(services_[sid].members, id);
+      MarkServiceDirty(sid);
+    }
+  }
+  p.services = std::move(found);
+}
+
+void World::UnindexPod(uint32_t id) {
+  for (uint32_t sid : pods_[id].services) {
+    EraseSorted(services_[sid].members, id);
+    MarkServiceDirty(sid);
+  }
+  pods_[id].services.clear();
+}
+
+// kEndpoints: each dirty Service's live set from its members only.
 void World::RecomputeEndpoints() {
   endpoints_event_pending_ = false;
-  for (uint32_t sid = 0; sid < services_.size(); ++sid) {
+  std::vector<uint32_t> dirty;
+  dirty.swap(dirty_services_);
+  std::sort(dirty.begin(), dirty.end());  // Services in id order, as events are scheduled
+  for (uint32_t sid : dirty) {
     Service& s = services_[sid];
-    if (!s.dirty) continue;
     s.dirty = false;
     std::vector<uint32_t> ready, terminating_ready;
-    if (s.exists && !s.selector.empty()) {
-      for (uint32_t id = 0; id < pods_.size(); ++id) {
-        const Pod& p = pods_[id];
-        if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
-            !k8s::MapSelectorMatches(s.selector, p.labels)) {
-          continue;
-        }
-        (p.deleted ? terminating_ready : ready).push_back(id);
-      }
+    for (uint32_t id : s.members) {
+      const Pod& p = pods_[id];
+      if (p.state == PodState::kGone || !p.ready) continue;
+      (p.deleted ? terminating_ready : ready).push_back(id);
     }
     std::vector<uint32_t>& live = ready.empty() ? terminating_ready : ready;
     if (live == s.live) continue;
@@ -52,12 +142,31 @@ void World::RecomputeEndpoints() {
   }
 }
 
+// The pods entering and leaving a Service's visible set learn it (visible_in).
+void World::UpdateVisibleIndex(uint32_t sid, const std::vector<uint32_t>& before) {
+  const std::vector<uint32_t>& after = services_[sid].visible_pods;
+  size_t i = 0, j = 0;
+  while (i < before.size() || j < after.size()) {
+    if (j == after.size() || (i < before.size() && before[i] < after[j])) {
+      EraseSorted(pods_[before[i++]].visible_in, sid);
+    } else if (i == before.size() || after[j] < before[i]) {
+      InsertSorted(pods_[after[j++]].visible_in, sid);
+    } else {
+      ++i;
+      ++j;
+    }
+  }
+}
+
 void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
   Service& s = services_[sid];
   auto it = s.pending.find(seq);
   if (it == s.pending.end()) return;
+  std::vector<uint32_t> before = std::move(s.visible_pods);
   s.visible_pods = std::move(it->second.pods);
   s.pending.erase(it);
+  UpdateVisibleIndex(sid, before);
+  MarkServiceChanged(sid);
   s.visible.clear();
   std::set<std::string_view> versions;
   for (uint32_t id : s.visible_pods) {
@@ -73,7 +182,6 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
 }
 
 void World::RefreshVisibleServing(uint32_t sid) {
-  // Re-pointed every instant: `version` views pods_, which may have grown.
   for (EndpointInfo& e : services_[sid].visible) {
     e.serving = pods_[e.pod].serving;
     e.version = pods_[e.pod].version;
@@ -81,10 +189,7 @@ void World::RefreshVisibleServing(uint32_t sid) {
 }
 
 void World::RequestStartCheck() {
-  if (start_check_pending_) return;
-  const bool any = std::any_of(services_.begin(), services_.end(),
-                               [](const Service& s) { return !s.started && !s.from; });
-  if (!any) return;
+  if (start_check_pending_ || services_awaiting_start_ == 0) return;
   start_check_pending_ = true;
   Schedule(SimDuration::Zero(), kPhaseClient, EventKind::kServiceStartCheck, 0, 0);
 }

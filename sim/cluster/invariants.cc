@@ -96,4 +96,52 @@ std::optional<std::string> World::CheckQuietInstant() const {
   return std::nullopt;
 }
 
+std::optional<std::string> World::CheckIndexes() const {
+  std::vector<std::vector<uint32_t>> services_of(pods_.size()), visible_in(pods_.size());
+  std::vector<std::vector<uint32_t>> pods_of(nodes_.size());
+  for (uint32_t sid = 0; sid < services_.size(); ++sid) {
+    const Service& s = services_[sid];
+    std::vector<uint32_t> members;
+    for (uint32_t id = 0; id < pods_.size(); ++id) {
+      const Pod& p = pods_[id];
+      if (p.state == PodState::kGone || !s.exists || s.selector.empty() ||
+          p.namespace_name != s.namespace_name || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+        continue;
+      }
+      members.push_back(id);
+      services_of[id].push_back(sid);
+    }
+    if (members != s.members) {
+      return fmt::format("service {}: its member index lists {} pods, its selector matches {}",
+                         s.key, s.members.size(), members.size());
+    }
+    for (const EndpointInfo& e : s.visible) {
+      const Pod& p = pods_[e.pod];
+      if (e.serving != p.serving || e.version != p.version) {
+        return fmt::format("service {}: visible endpoint {} shows serving {} version {}, the pod "
+                           "is serving {} version {}: a change missed ChangedServices",
+                           s.key, p.name, e.serving, e.version, p.serving, p.version);
+      }
+    }
+    for (uint32_t id : s.visible_pods) visible_in[id].push_back(sid);
+  }
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    const Pod& p = pods_[id];
+    if (p.state != PodState::kGone && p.services != services_of[id]) {
+      return fmt::format("pod {}: its Service index disagrees with the selectors", p.name);
+    }
+    if (p.visible_in != visible_in[id]) {
+      return fmt::format("pod {}: its visible-Service index disagrees with the endpoints", p.name);
+    }
+    if (p.state != PodState::kGone && p.node != kNone) pods_of[p.node].push_back(id);
+  }
+  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+    if (pods_of[n] != nodes_[n].pods) {
+      return fmt::format("node {}: its pod index lists {} pods, {} are bound there",
+                         nodes_[n].name, nodes_[n].pods.size(), pods_of[n].size());
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kubesim::cluster

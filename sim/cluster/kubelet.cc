@@ -51,6 +51,7 @@ void World::Bind(uint32_t id, uint32_t n) {
   Node& node = nodes_[n];
   p.node = n;
   p.bound_at = loop_.Now();
+  node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   node.requested += p.requests;
   bound_ += p.requests;
   Emit(PodLabel(id), "scheduled to node/" + node.name);
@@ -118,7 +119,7 @@ void World::StartContainer(uint32_t id) {
   p.killing = false;
   ++p.container_gen;
   p.container_started_at = loop_.Now();
-  p.serving = false;
+  SetServing(id, false);
   p.started = p.probes[static_cast<int>(ProbeKind::kStartup)].probe == nullptr;
   for (ProbeWorker& w : p.probes) {
     w.successes = 0;
@@ -161,7 +162,7 @@ void World::RestartContainer(uint32_t id) {
 void World::ProcessServing(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;
-  p.serving = true;
+  SetServing(id, true);
   Emit(PodLabel(id), "serving");
   RequestStartCheck();
 }
@@ -169,7 +170,7 @@ void World::ProcessServing(uint32_t id, uint64_t gen) {
 void World::ProcessStopServing(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.serving) return;
-  p.serving = false;
+  SetServing(id, false);
   Emit(PodLabel(id), "stopped serving");
 }
 
@@ -183,7 +184,7 @@ void World::ProcessExit(uint32_t id, uint64_t gen) {
 void World::ContainerStopped(uint32_t id) {
   Pod& p = pods_[id];
   p.container_running = false;
-  p.serving = false;
+  SetServing(id, false);
   p.started = false;
   p.killing = false;
   ++p.container_gen;  // outstanding serving / exit / grace events of this container are void
@@ -406,7 +407,7 @@ void World::PreStopDone(uint32_t id, uint64_t gen) {
   const SimDuration drain = std::min(Draw(img.drain, "drain", p.name), shutdown);
   if (drain == SimDuration::Zero()) {
     if (p.serving) {
-      p.serving = false;
+      SetServing(id, false);
       Emit(PodLabel(id), "stopped serving");
     }
   } else {
@@ -434,13 +435,17 @@ void World::PodGone(uint32_t id) {
     ++w.gen;
   }
   p.container_running = false;
-  p.serving = false;
+  SetServing(id, false);
   p.ready = false;
   SetPodState(id, PodState::kGone);
   if (p.node != kNone) {
-    nodes_[p.node].requested -= p.requests;
+    Node& node = nodes_[p.node];
+    node.requested -= p.requests;
     bound_ -= p.requests;
+    auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
+    if (it != node.pods.end() && *it == id) node.pods.erase(it);
   }
+  UnindexPod(id);
   --existing_pods_;
   if (auto it = pod_names_.find(p.namespace_name + "/" + p.name);
       it != pod_names_.end() && it->second == id) {
@@ -464,16 +469,15 @@ void World::FailNode(uint32_t n) {
   node.ready = false;
   ++node.failure_gen;
   Emit("node/" + node.name, "failed (its kubelet stops posting status)");
-  for (uint32_t id = 0; id < pods_.size(); ++id) {
+  for (uint32_t id : node.pods) {
     Pod& p = pods_[id];
-    if (p.node != n || p.state == PodState::kGone) continue;
     // The machine is gone: processes stop at once. The API still shows the
     // pods Ready — and endpoints keep sending to them — until the node
     // controller notices (kNodeNotReady).
     p.running_at_failure = p.container_running;
     p.container_running = false;
     if (p.serving) Emit(PodLabel(id), "stopped serving");
-    p.serving = false;
+    SetServing(id, false);
     ++p.container_gen;
   }
   // A pull in progress is lost with the machine (its PullDone is stale now);
@@ -491,9 +495,7 @@ void World::NodeNotReady(uint32_t n, uint64_t gen) {
   Emit("node/" + node.name,
        fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
                    FormatDuration(kNodeMonitorGracePeriod)));
-  for (uint32_t id = 0; id < pods_.size(); ++id) {
-    if (pods_[id].node == n && pods_[id].state != PodState::kGone) SetReady(id, false);
-  }
+  for (uint32_t id : std::vector<uint32_t>(node.pods)) SetReady(id, false);
   // The not-ready taint's 300 s toleration (DefaultTolerationSeconds) runs
   // out: taint-based eviction deletes its pods.
   Schedule(kEvictionDelay, kPhaseControl, EventKind::kNodeEvict, n, node.failure_gen);
@@ -512,9 +514,9 @@ void World::RecoverNode(uint32_t n) {
   const auto queued = [&node](uint32_t id) {
     return std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end();
   };
-  for (uint32_t id = 0; id < pods_.size(); ++id) {
+  for (uint32_t id : std::vector<uint32_t>(node.pods)) {
     Pod& p = pods_[id];
-    if (p.node != n || p.state == PodState::kGone) continue;
+    if (p.state == PodState::kGone) continue;
     if (p.deleted) {
       PodGone(id);  // the kubelet finishes what the API asked while it was away
     } else if (queued(id)) {

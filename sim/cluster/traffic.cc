@@ -15,6 +15,8 @@ void World::StartService(uint32_t sid) {
   Service& s = services_[sid];
   if (s.started) return;
   s.started = true;
+  if (!s.from) --services_awaiting_start_;
+  MarkServiceChanged(sid);
   Emit("service/" + s.name, "clients start sending");
   for (Observer* o : observers_) o->OnServiceStarted(loop_.Now(), sid);
   for (uint32_t c = 0; c < clients_.size(); ++c) {

@@ -42,6 +42,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       n.name = g.NodeName(i);
       n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
       n.labels = g.labels;
+      node_names_.emplace(n.name, static_cast<uint32_t>(nodes_.size()));
       nodes_.push_back(std::move(n));
     }
   }
@@ -57,6 +58,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       s.key = ObjectKey(t.service_namespace, t.service);
       s.exists = false;
       s.delay_rng = Rng::Stream(seed_, "endpoint-delay/" + s.key);
+      service_names_.emplace(NameKey(s.namespace_name, s.name), services_.size());
       services_.push_back(std::move(s));
       c.service = static_cast<uint32_t>(services_.size() - 1);
     }
@@ -72,6 +74,20 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.rng = Rng::Stream(seed_, "traffic/" + t.name);
     clients_.push_back(std::move(c));
   }
+  for (const Service& s : services_) services_awaiting_start_ += !s.from;
+}
+
+std::string World::NameKey(std::string_view ns, std::string_view name) {
+  std::string key(ns);
+  key += '/';
+  key += name;
+  return key;
+}
+
+std::string_view World::InternVersion(std::string_view v) {
+  auto it = versions_.find(v);
+  if (it == versions_.end()) it = versions_.emplace(v).first;
+  return *it;
 }
 
 std::string World::ObjectKey(std::string_view ns, std::string_view name) const {
@@ -185,8 +201,8 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kNodeNotReady: NodeNotReady(t, p); break;
     case EventKind::kNodeEvict:
       if (nodes_[t].failure_gen == p && !nodes_[t].ready) {
-        for (uint32_t pod = 0; pod < pods_.size(); ++pod) {
-          if (pods_[pod].node == t && !pods_[pod].deleted) DeletePod(pod);
+        for (uint32_t pod : std::vector<uint32_t>(nodes_[t].pods)) {
+          if (!pods_[pod].deleted) DeletePod(pod);
         }
       }
       break;
@@ -201,6 +217,17 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kRequest: SendRequest(t); break;
   }
+}
+
+void World::SetServing(uint32_t id, bool serving) {
+  if (pods_[id].serving == serving) return;
+  pods_[id].serving = serving;
+  TouchPod(id);
+}
+
+void World::TouchPod(uint32_t id) {
+  changed_ = true;
+  if (!pods_[id].visible_in.empty()) touched_pods_.push_back(id);
 }
 
 void World::EndInstant(SimTime t) {
@@ -219,42 +246,53 @@ void World::EndInstant(SimTime t) {
   std::sort(dirty.begin(), dirty.end());
   dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
   for (uint32_t d : dirty) CheckRollouts(d);
-  if (changed_) {
-    for (uint32_t s = 0; s < services_.size(); ++s) RefreshVisibleServing(s);
+  // What observers may re-read: only what changed (ClusterView::Changed*).
+  for (uint32_t pod : touched_pods_) {
+    for (uint32_t s : pods_[pod].visible_in) MarkServiceChanged(s);
   }
+  touched_pods_.clear();
+  std::sort(changed_services_.begin(), changed_services_.end());
+  for (uint32_t s : changed_services_) RefreshVisibleServing(s);
+  if (check_invariants_ && !violation_) {
+    violation_ = CheckIndexes();
+    if (violation_) {
+      loop_.Stop();
+      return;
+    }
+  }
+  changed_deployments_.insert(changed_deployments_.end(), dirty.begin(), dirty.end());
+  std::sort(changed_deployments_.begin(), changed_deployments_.end());
+  changed_deployments_.erase(std::unique(changed_deployments_.begin(), changed_deployments_.end()),
+                             changed_deployments_.end());
   for (Observer* o : observers_) o->OnEndInstant(*this);
+  for (uint32_t s : changed_services_) services_[s].changed = false;
+  changed_services_.clear();
+  changed_deployments_.clear();
   changed_ = false;
 }
 
 // --- objects ---------------------------------------------------------------------------
 
 uint32_t World::FindDeployment(std::string_view ns, std::string_view name) const {
-  for (uint32_t i = 0; i < deployments_.size(); ++i) {
-    const Deployment& d = deployments_[i];
-    if (!d.deleted && d.namespace_name == ns && d.name == name) return i;
-  }
-  return kNone;
+  auto it = deployment_names_.find(NameKey(ns, name));
+  return it == deployment_names_.end() ? kNone : it->second;
 }
 
 uint32_t World::FindService(std::string_view ns, std::string_view name) const {
-  for (uint32_t i = 0; i < services_.size(); ++i) {
-    if (services_[i].namespace_name == ns && services_[i].name == name) return i;
-  }
-  return kNone;
+  auto it = service_names_.find(NameKey(ns, name));
+  return it == service_names_.end() ? kNone : it->second;
 }
 
 uint32_t World::FindNode(std::string_view name) const {
-  for (uint32_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].name == name) return i;
-  }
-  return kNone;
+  auto it = node_names_.find(name);
+  return it == node_names_.end() ? kNone : it->second;
 }
 
 uint32_t World::ImageIndex(const std::string& image) {
   if (auto it = image_index_.find(image); it != image_index_.end()) return it->second;
   ImageBehaviour b;
   if (const scenario::ImageProfile* p = scenario_->ProfileFor(image)) {
-    b.version = p->version.empty() ? scenario::ImageTag(image) : p->version;
+    b.version = InternVersion(p->version.empty() ? scenario::ImageTag(image) : p->version);
     b.pull = p->pull;
     b.start = p->start;
     b.shutdown = p->shutdown;
@@ -262,7 +300,7 @@ uint32_t World::ImageIndex(const std::string& image) {
     b.healthy = p->healthy;
     b.crash_after = p->crash_after;
   } else {
-    b.version = scenario::ImageTag(image);
+    b.version = InternVersion(scenario::ImageTag(image));
   }
   images_.push_back(std::move(b));
   for (Node& n : nodes_) n.image_cached.push_back(false);
@@ -300,6 +338,7 @@ void World::ApplyDeployment(const k8s::Deployment& obj) {
     d.spec = obj.spec;
     deployments_.push_back(std::move(d));
     id = static_cast<uint32_t>(deployments_.size() - 1);
+    deployment_names_[NameKey(ns, obj.metadata.name)] = id;
     Emit("deployment/" + obj.metadata.name, "created");
     EnqueueDeployment(id);
     return;
@@ -327,6 +366,7 @@ void World::ApplyDeployment(const k8s::Deployment& obj) {
     r.info.revision = max_revision + 1;
     r.info.start = loop_.Now();
     d.rollouts.push_back(r);
+    MarkDeploymentChanged(id);
     Emit("deployment/" + d.name,
          fmt::format("pod template changed: rollout to revision {} starts", r.info.revision));
     for (Observer* o : observers_) o->OnRolloutStart(loop_.Now(), r.info);
@@ -347,12 +387,10 @@ void World::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
   // `kubectl apply` of a ReplicaSet that exists updates it (replicas,
   // template, minReadySeconds; the selector is immutable in apps/v1). A new
   // template applies only to pods created from now on, as in Kubernetes.
-  for (uint32_t id = 0; id < replica_sets_.size(); ++id) {
+  if (auto it = replica_set_names_.find(NameKey(obj.metadata.namespace_name, obj.metadata.name));
+      it != replica_set_names_.end()) {
+    const uint32_t id = it->second;
     ReplicaSet& rs = replica_sets_[id];
-    if (rs.deleted || rs.namespace_name != obj.metadata.namespace_name ||
-        rs.name != obj.metadata.name) {
-      continue;
-    }
     const bool scaled = rs.view.replicas != obj.spec.replicas;
     const bool changed = *rs.template_ != obj.spec.template_ ||
                          rs.min_ready_seconds != obj.spec.min_ready_seconds;
@@ -376,6 +414,7 @@ void World::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
   rs.view.id = static_cast<uint32_t>(replica_sets_.size());
   rs.view.replicas = obj.spec.replicas;
   rs.view.creation_order = rs.view.id;
+  replica_set_names_.emplace(NameKey(rs.namespace_name, rs.name), rs.view.id);
   replica_sets_.push_back(std::move(rs));
   Emit("replicaset/" + obj.metadata.name, "created");
   EnqueueReplicaSet(static_cast<uint32_t>(replica_sets_.size() - 1));
@@ -393,6 +432,8 @@ void World::ApplyService(const k8s::Service& obj) {
     s.exists = false;  // created just below
     services_.push_back(std::move(s));
     id = static_cast<uint32_t>(services_.size() - 1);
+    service_names_.emplace(NameKey(ns, obj.metadata.name), id);
+    ++services_awaiting_start_;
   }
   Service& s = services_[id];
   const bool changed = !s.exists || s.selector != obj.spec.selector;
@@ -401,8 +442,9 @@ void World::ApplyService(const k8s::Service& obj) {
   s.exists = true;
   s.selector = obj.spec.selector;
   if (changed) {
-    s.dirty = true;
-    MarkEndpointsDirty(ns);
+    IndexService(id);
+    MarkServiceDirty(id);
+    RequestEndpoints();
   }
 }
 
@@ -433,6 +475,7 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   if (p.labels != obj.metadata.labels) {
     p.labels = obj.metadata.labels;
     Emit(PodLabel(id), "labels changed");
+    IndexPodServices(id);
     PodChanged(id);
   }
   const std::string& old_image = p.spec->containers.empty() ? "" : p.spec->containers[0].image;
@@ -444,13 +487,14 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   }
   p.spec = spec;
   p.image = ImageIndex(new_image);
-  p.version = images_[p.image].version;
+  pods_[id].version = images_[pods_[id].image].version;
+  TouchPod(id);
   Emit(PodLabel(id), fmt::format("container image changed to {}", new_image));
   if (p.node == kNone) return;  // not bound yet: it starts with the new image
   // Stop the old container at once and pull/start the new one.
   const bool was_running = p.container_running;
   p.container_running = false;
-  p.serving = false;
+  SetServing(id, false);
   p.started = false;
   ++p.container_gen;
   SetReady(id, false);
@@ -500,7 +544,9 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
   if (owner_rs != kNone) {
     replica_sets_[owner_rs].pods.push_back(id);
     ++replica_sets_[owner_rs].existing_pods;
+    if (replica_sets_[owner_rs].owner != kNone) MarkDeploymentChanged(replica_sets_[owner_rs].owner);
   }
+  IndexPodServices(id);
   Emit(PodLabel(id), "created");
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
   EnqueueSchedule(id);
@@ -528,7 +574,15 @@ void World::PodChanged(uint32_t id) {
       dirty_rollouts_.push_back(replica_sets_[p.owner_rs].owner);
     }
   }
-  MarkEndpointsDirty(p.namespace_name);
+  for (uint32_t s : p.services) MarkServiceDirty(s);
+  RequestEndpoints();
+}
+
+void World::MarkReplicaSetDeleted(uint32_t id) {
+  ReplicaSet& rs = replica_sets_[id];
+  rs.deleted = true;
+  auto it = replica_set_names_.find(NameKey(rs.namespace_name, rs.name));
+  if (it != replica_set_names_.end() && it->second == id) replica_set_names_.erase(it);
 }
 
 void World::Delete(const k8s::ObjectKey& key) {
@@ -539,29 +593,32 @@ void World::Delete(const k8s::ObjectKey& key) {
     const uint32_t d = FindDeployment(key.namespace_name, key.name);
     if (d == kNone) return;
     deployments_[d].deleted = true;
+    deployment_names_.erase(NameKey(key.namespace_name, key.name));
+    MarkDeploymentChanged(d);
     Emit("deployment/" + key.name, "deleted");
     // Background cascading deletion: its ReplicaSets, then their pods.
     for (uint32_t rs : deployments_[d].replica_sets) {
-      replica_sets_[rs].deleted = true;
+      MarkReplicaSetDeleted(rs);
       for (uint32_t pod : replica_sets_[rs].pods) {
         if (!pods_[pod].deleted) DeletePod(pod);
       }
     }
   } else if (key.kind == "ReplicaSet") {
-    for (ReplicaSet& rs : replica_sets_) {
-      if (rs.deleted || rs.namespace_name != key.namespace_name || rs.name != key.name) continue;
-      rs.deleted = true;
-      for (uint32_t pod : rs.pods) {
-        if (!pods_[pod].deleted) DeletePod(pod);
-      }
+    auto it = replica_set_names_.find(NameKey(key.namespace_name, key.name));
+    if (it == replica_set_names_.end()) return;
+    const uint32_t id = it->second;
+    MarkReplicaSetDeleted(id);
+    for (uint32_t pod : replica_sets_[id].pods) {
+      if (!pods_[pod].deleted) DeletePod(pod);
     }
   } else if (key.kind == "Service") {
     const uint32_t s = FindService(key.namespace_name, key.name);
     if (s == kNone) return;
     services_[s].exists = false;
-    services_[s].dirty = true;
+    IndexService(s);
+    MarkServiceDirty(s);
     Emit("service/" + key.name, "deleted");
-    MarkEndpointsDirty(key.namespace_name);
+    RequestEndpoints();
   }
 }
 
@@ -595,8 +652,8 @@ void World::RunNodeCommand(const scenario::NodeCommand& c) {
       // kubectl drain: cordon, then evict every pod on the node.
       node.unschedulable = true;
       Emit(label, "drained");
-      for (uint32_t pod = 0; pod < pods_.size(); ++pod) {
-        if (pods_[pod].node == n && !pods_[pod].deleted) DeletePod(pod);
+      for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
+        if (!pods_[pod].deleted) DeletePod(pod);
       }
       break;
     case scenario::NodeCommand::Action::kFail: FailNode(n); break;

@@ -23,6 +23,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -77,7 +79,7 @@ enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };
 
 // An image's behaviour (SPEC §2 `images:`), resolved for the model.
 struct ImageBehaviour {
-  std::string version;  // the profile's, else the tag, else "latest"
+  std::string_view version;  // the profile's, else the tag, else "latest" (interned: stable)
   DurationDistribution pull, start, shutdown, drain;
   std::optional<DurationDistribution> crash_after;
   bool healthy = true;
@@ -103,6 +105,8 @@ struct Node {
   // Bumped when a pull starts and when the node fails: a PullDone of an older
   // pull (one the failure interrupted) is stale and does nothing.
   uint32_t pull_gen = 0;
+  // Index: the pods bound here and not yet gone, ascending by id.
+  std::vector<uint32_t> pods;
 };
 
 struct ProbeWorker {
@@ -134,7 +138,7 @@ struct Pod {
   // start; IfNotPresent only when the node lacks the image; Never never.
   enum class PullPolicy : uint8_t { kAlways, kIfNotPresent, kNever } pull_policy =
       PullPolicy::kIfNotPresent;
-  std::string version;
+  std::string_view version;    // interned (World::versions_): stable for the run
   Resources requests;          // for filters and node accounting
   Resources score_requests;    // non-zero requests, for scoring
   SimTime created;
@@ -156,6 +160,11 @@ struct Pod {
   bool running_at_failure = false;  // its container ran when its node failed
   ProbeWorker probes[3];  // by ProbeKind
   SimTime bound_at;
+  // Indexes kept by the store: the Services whose selector matches this pod
+  // (computed when its labels or a selector change), and those whose
+  // client-visible endpoints list it. Both ascending.
+  std::vector<uint32_t> services;
+  std::vector<uint32_t> visible_in;
 };
 
 struct ReplicaSet {
@@ -207,7 +216,11 @@ struct Service {
   std::string key;
   k8s::Labels selector;
   bool exists = true;
-  bool dirty = true;
+  bool dirty = false;                   // in World::dirty_services_
+  bool changed = false;                 // in World::changed_services_
+  // Index: the live pods its selector matches (namespace, labels), ascending;
+  // kept as pods come, go and change labels, and as the selector changes.
+  std::vector<uint32_t> members;
   std::vector<uint32_t> live;           // the set last computed
   std::vector<EndpointInfo> visible;    // what clients see now
   std::vector<uint32_t> visible_pods;
@@ -268,6 +281,8 @@ class World final : public ClusterView {
   int64_t BoundMemoryBytes() const override { return bound_.memory_bytes; }
   int64_t UnschedulablePods() const override { return unschedulable_count_; }
   bool Changed() const override { return changed_; }
+  std::span<const uint32_t> ChangedServices() const override { return changed_services_; }
+  std::span<const uint32_t> ChangedDeployments() const override { return changed_deployments_; }
 
  private:
   // --- world.cc: objects, steps, plumbing ---
@@ -281,6 +296,7 @@ class World final : public ClusterView {
   void ApplyService(const k8s::Service& s);
   void ApplyPod(const k8s::Pod& p);
   void Delete(const k8s::ObjectKey& key);
+  void MarkReplicaSetDeleted(uint32_t rs);  // and out of the name index
   void RunStep(uint32_t index);
   void RunNodeCommand(const scenario::NodeCommand& c);
   uint32_t FindDeployment(std::string_view ns, std::string_view name) const;
@@ -293,7 +309,14 @@ class World final : public ClusterView {
   uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
   void SetPodState(uint32_t pod, PodState state);
-  void PodChanged(uint32_t pod);  // requeue owner RS, mark endpoints dirty
+  void PodChanged(uint32_t pod);  // requeue owner RS, mark its Services' endpoints dirty
+  // Every write of a pod's serving flag goes here: the Services that list it
+  // as a visible endpoint are marked changed for the observers.
+  void SetServing(uint32_t pod, bool serving);
+  void TouchPod(uint32_t pod);  // its serving flag or version changed
+  void MarkDeploymentChanged(uint32_t d) { changed_deployments_.push_back(d); }
+  std::string_view InternVersion(std::string_view v);
+  static std::string NameKey(std::string_view ns, std::string_view name);
   SimDuration Draw(const DurationDistribution& d, std::string_view stream, std::string_view key);
   std::string PodLabel(uint32_t pod) const { return "pod/" + pods_[pod].name; }
 
@@ -301,6 +324,10 @@ class World final : public ClusterView {
   // The model's invariants (issue 6), after an instant: what broke, or nullopt.
   std::optional<std::string> CheckInvariants() const;
   std::optional<std::string> CheckQuietInstant() const;
+  // The store's indexes equal what a walk of every object finds: Service
+  // members, the pods' Services and visible Services, nodes' pods, and the
+  // visible endpoints' serving flags and versions once changes are applied.
+  std::optional<std::string> CheckIndexes() const;
 
   // --- deployment_controller.cc ---
   void EnqueueDeployment(uint32_t d);
@@ -353,7 +380,13 @@ class World final : public ClusterView {
   void RecoverNode(uint32_t node);
 
   // --- endpoints.cc ---
-  void MarkEndpointsDirty(const std::string& ns);
+  void RequestEndpoints();                // a kEndpoints event this instant
+  void MarkServiceDirty(uint32_t service);  // its live set must be recomputed
+  void MarkServiceChanged(uint32_t service);  // observers re-read its visible endpoints
+  void IndexService(uint32_t service);    // recompute its members (selector changed)
+  void IndexPodServices(uint32_t pod);    // recompute the pod's Services (labels changed)
+  void UnindexPod(uint32_t pod);          // the pod is gone: out of its Services' members
+  void UpdateVisibleIndex(uint32_t service, const std::vector<uint32_t>& before);
   void RecomputeEndpoints();
   void EndpointsVisible(uint32_t service, uint64_t snapshot);
   void CheckServiceStarts();
@@ -381,6 +414,20 @@ class World final : public ClusterView {
   std::vector<ImageBehaviour> images_;
   std::map<std::string, uint32_t, std::less<>> image_index_;
   std::map<std::string, uint32_t, std::less<>> pod_names_;  // "ns/name" -> live pod
+  // Indexes by name: "ns/name" -> the live (not deleted) object.
+  std::map<std::string, uint32_t, std::less<>> deployment_names_;
+  std::map<std::string, uint32_t, std::less<>> replica_set_names_;
+  std::map<std::string, uint32_t, std::less<>> service_names_;
+  std::map<std::string, uint32_t, std::less<>> node_names_;
+  // Services by the first (key, value) of their selector ("key\0value"): a
+  // pod's candidates are found through its own labels.
+  std::map<std::string, std::vector<uint32_t>, std::less<>> services_by_label_;
+  std::set<std::string, std::less<>> versions_;  // interned version strings
+  std::vector<uint32_t> dirty_services_;     // live sets to recompute (kEndpoints)
+  std::vector<uint32_t> changed_services_;   // this instant's, for observers; sorted at its end
+  std::vector<uint32_t> changed_deployments_;
+  std::vector<uint32_t> touched_pods_;       // serving flag or version changed this instant
+  int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
 
   Rng scheduler_rng_{0};
   uint64_t uid_counter_ = 0;

@@ -23,7 +23,12 @@ void Collector::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_
   RequestCounts& r = Service(service).report.requests;
   ++r.total;
   if (!ok) ++r.failed;
-  if (pod) ++r.by_version[std::string(version)];
+  if (pod) {
+    auto& by_version = Service(service).by_version;
+    auto it = by_version.find(version);
+    if (it == by_version.end()) it = by_version.emplace(std::string(version), 0).first;
+    ++it->second;
+  }
 }
 
 void Collector::OnServiceStarted(SimTime /*t*/, uint32_t service) {
@@ -40,29 +45,27 @@ void Collector::OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) {
   st.report.start = t;
   st.report.min_available_pods = INT32_MAX;
   // A new template supersedes the Deployment's unfinished rollout.
-  for (RolloutState& other : rollouts_) {
-    if (other.deployment == r.deployment) other.tracking = false;
-  }
+  std::vector<size_t>& mine = rollouts_by_deployment_[r.deployment];
+  for (size_t i : mine) rollouts_[i].tracking = false;
+  mine.push_back(rollouts_.size());
   rollouts_.push_back(st);
 }
 
 void Collector::OnRolloutStatusDone(SimTime t, const cluster::RolloutInfo& r) {
-  for (RolloutState& st : rollouts_) {
-    if (st.deployment == r.deployment && st.report.start == r.start) st.report.rollout_status = t;
+  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+    if (rollouts_[i].report.start == r.start) rollouts_[i].report.rollout_status = t;
   }
 }
 
 void Collector::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
-  for (RolloutState& st : rollouts_) {
-    if (st.deployment == r.deployment && st.report.start == r.start) st.report.complete = t;
+  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+    if (rollouts_[i].report.start == r.start) rollouts_[i].report.complete = t;
   }
 }
 
 void Collector::OnRolloutDeadlineExceeded(SimTime /*t*/, const cluster::RolloutInfo& r) {
-  for (RolloutState& st : rollouts_) {
-    if (st.deployment == r.deployment && st.report.start == r.start) {
-      st.report.deadline_exceeded = true;
-    }
+  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+    if (rollouts_[i].report.start == r.start) rollouts_[i].report.deadline_exceeded = true;
   }
 }
 
@@ -72,16 +75,18 @@ void Collector::OnRestart(SimTime /*t*/, const cluster::PodInfo& pod) {
 
 void Collector::Integrate(SimTime now) {
   const SimDuration dt = now - last_;
-  if (dt > SimDuration::Zero()) {
-    for (ServiceState& s : services_) {
-      if (!s.classified) continue;
-      if (s.down) s.report.downtime += dt;
-      if (s.degraded) s.report.degraded += dt;
-      if (s.mixed) s.report.version_mix += dt;
-    }
-    resources_.pending_pod_time += dt * last_unschedulable_;
-  }
+  if (dt > SimDuration::Zero()) resources_.pending_pod_time += dt * last_unschedulable_;
   last_ = now;
+}
+
+void Collector::Flush(ServiceState& s, SimTime now) {
+  if (s.classified) {
+    const SimDuration dt = now - s.since;
+    if (s.down) s.report.downtime += dt;
+    if (s.degraded) s.report.degraded += dt;
+    if (s.mixed) s.report.version_mix += dt;
+  }
+  s.since = now;
 }
 
 void Collector::Classify(const cluster::ClusterView& view) {
@@ -89,9 +94,10 @@ void Collector::Classify(const cluster::ClusterView& view) {
   // classification and peak below would come out as it is.
   if (!view.Changed()) return;
   const SimTime now = view.Now();
-  for (uint32_t id = 0; id < view.ServiceCount(); ++id) {
+  for (uint32_t id : view.ChangedServices()) {
     ServiceState& s = Service(id);
     if (!s.started) continue;
+    Flush(s, now);
     const auto visible = view.VisibleEndpoints(id);
     int64_t serving = 0;
     std::optional<std::string_view> first_version;
@@ -117,23 +123,29 @@ void Collector::Classify(const cluster::ClusterView& view) {
       s.outage_start.reset();
     }
   }
-  for (RolloutState& r : rollouts_) {
-    if (!r.tracking) continue;
-    // A deleted Deployment's rollout ends unfinished at the deletion; the
-    // pods it deletes then do not count against it.
-    if (view.DeploymentDeleted(r.deployment)) {
-      r.tracking = false;
-      continue;
-    }
-    r.report.peak_active_pods = std::max(r.report.peak_active_pods, view.ActivePods(r.deployment));
-    r.report.min_available_pods =
-        std::min(r.report.min_available_pods, view.AvailablePods(r.deployment));
-    if (r.report.complete) r.tracking = false;  // sampled its last instant
+  for (uint32_t d : view.ChangedDeployments()) {
+    auto mine = rollouts_by_deployment_.find(d);
+    if (mine == rollouts_by_deployment_.end()) continue;
+    for (size_t i : mine->second) Sample(rollouts_[i], view);
   }
   resources_.peak_pods = std::max(resources_.peak_pods, view.ExistingPods());
   resources_.peak_cpu_millis = std::max(resources_.peak_cpu_millis, view.BoundCpuMillis());
   resources_.peak_memory_bytes = std::max(resources_.peak_memory_bytes, view.BoundMemoryBytes());
   last_unschedulable_ = view.UnschedulablePods();
+}
+
+void Collector::Sample(RolloutState& r, const cluster::ClusterView& view) {
+  if (!r.tracking) return;
+  // A deleted Deployment's rollout ends unfinished at the deletion; the
+  // pods it deletes then do not count against it.
+  if (view.DeploymentDeleted(r.deployment)) {
+    r.tracking = false;
+    return;
+  }
+  r.report.peak_active_pods = std::max(r.report.peak_active_pods, view.ActivePods(r.deployment));
+  r.report.min_available_pods =
+      std::min(r.report.min_available_pods, view.AvailablePods(r.deployment));
+  if (r.report.complete) r.tracking = false;  // sampled its last instant
 }
 
 void Collector::OnEndInstant(const cluster::ClusterView& view) {
@@ -145,6 +157,7 @@ void Collector::OnFinish(const cluster::ClusterView& view) {
   Integrate(view.Now());
   end_ = view.Now();
   for (ServiceState& s : services_) {
+    Flush(s, end_);
     if (s.outage_start) {
       s.report.longest_outage = std::max(s.report.longest_outage, end_ - *s.outage_start);
     }
@@ -168,6 +181,7 @@ Report Collector::TakeReport(uint64_t events) {
   r.events = events;
   for (size_t i = 0; i < service_keys_.size(); ++i) {
     ServiceReport s = services_[i].report;
+    for (const auto& [version, n] : services_[i].by_version) s.requests.by_version[version] = n;
     s.key = service_keys_[i];
     r.services.push_back(std::move(s));
   }

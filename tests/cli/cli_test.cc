@@ -205,16 +205,17 @@ spec:
 
 TEST(CliRun, EveryScenarioInTheRepositoryRunsAndMeetsItsExpectations) {
   // Every file under scenarios/ with a Scenario document runs to exit 0 (its
-  // expect: assertions hold). scenarios/bench/ holds large runs: in debug and
-  // sanitizer builds, which check invariants after every instant, they take
-  // minutes, so only optimised builds run them.
+  // expect: assertions hold). scenarios/bench/ and scenarios/scale/ hold
+  // large runs: in debug and sanitizer builds, which check invariants after
+  // every instant, they take minutes, so only optimised builds run them.
   const std::filesystem::path root = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios";
   int ran = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
     if (e.path().extension() != ".yaml") continue;
     if (testing::Slurp(e.path()).find("\nkind: Scenario") == std::string::npos) continue;
 #ifndef NDEBUG
-    if (e.path().parent_path().filename() == "bench") continue;
+    const auto folder = e.path().parent_path().filename();
+    if (folder == "bench" || folder == "scale") continue;
 #endif
     const auto r = RunKubesim(fmt::format("run -q --format json '{}'", e.path().string()));
     EXPECT_EQ(r.exit_code, 0) << e.path() << "\n" << r.err;

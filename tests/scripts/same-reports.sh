@@ -9,9 +9,9 @@ set -euo pipefail
 ref=$1 new=$2 src=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# scenarios/bench/ holds large runs for timing; under the asan build's per-instant
-# invariant checks they take minutes, so they are left out here.
-mapfile -t scenarios < <(grep -rl --include='*.yaml' --exclude-dir=bench '^kind: Scenario' "$src/scenarios" | sort)
+# scenarios/bench/ and scenarios/scale/ hold large runs for timing; under the
+# asan build's per-instant invariant checks they take minutes, so they are left out here.
+mapfile -t scenarios < <(grep -rl --include='*.yaml' --exclude-dir=bench --exclude-dir=scale '^kind: Scenario' "$src/scenarios" | sort)
 if [[ ${#scenarios[@]} -eq 0 ]]; then
   echo "same-reports: no scenario under $src/scenarios" >&2
   exit 1

@@ -89,6 +89,15 @@ class ClusterView {
   // busy run — so that observers may skip recomputing what they derive.
   // Failed or answered requests are reported through OnRequest regardless.
   virtual bool Changed() const { return true; }
+  // What changed in this instant, ascending and without repeats, so that an
+  // observer touches only that (never a walk of every Service or pod):
+  // Services whose visible endpoints, or a visible pod's serving flag or
+  // version, changed, or whose clients started; Deployments whose pods or
+  // rollouts changed (a pod created, deleted, Ready or not, gone; a rollout
+  // started, done, past its deadline; the Deployment deleted). Valid until
+  // the next instant.
+  virtual std::span<const uint32_t> ChangedServices() const = 0;
+  virtual std::span<const uint32_t> ChangedDeployments() const = 0;
 };
 
 // A rollout of a Deployment: from the template change to completion.

@@ -1,10 +1,13 @@
 // Collector: the Observer that turns a run into a Report (report.h).
 //
-// The model: after every instant it reads the cluster (ClusterView) and
-// classifies each started Service — down, degraded, version-mixed — and the
-// Deployments and resources; the classification holds until the next
-// instant, so it adds the time since the previous instant to the previous
-// classification: exact integrals, O(1) memory in simulated time.
+// The model: after every instant it reads what changed in the cluster
+// (ClusterView::ChangedServices, ChangedDeployments) and classifies each such
+// started Service — down, degraded, version-mixed — and samples each such
+// Deployment's rollouts and the cluster's resources. A classification holds
+// until the Service next changes, so when it does the time since the last
+// change is added to the classification it ends: exact integrals from
+// deltas, O(1) memory in simulated time, and per instant a cost that grows
+// with what changed, never with the cluster's size.
 #ifndef KUBESIM_METRICS_COLLECTOR_H_
 #define KUBESIM_METRICS_COLLECTOR_H_
 
@@ -44,7 +47,9 @@ class Collector final : public cluster::Observer {
     bool started = false;
     bool classified = false;
     bool down = false, degraded = false, mixed = false;
+    SimTime since;  // when the classification last changed
     std::optional<SimTime> outage_start;
+    std::map<std::string, int64_t, std::less<>> by_version;  // no copy per request
   };
   struct RolloutState {
     RolloutReport report;
@@ -54,13 +59,16 @@ class Collector final : public cluster::Observer {
 
   ServiceState& Service(uint32_t id);
   void Integrate(SimTime now);
+  void Flush(ServiceState& s, SimTime now);  // add the time since `since` to its class
   void Classify(const cluster::ClusterView& view);
+  void Sample(RolloutState& r, const cluster::ClusterView& view);  // a rollout's peak / min
 
   std::string scenario_;
   uint64_t seed_;
   std::vector<ServiceState> services_;
   std::vector<std::string> service_keys_;
   std::vector<RolloutState> rollouts_;
+  std::map<uint32_t, std::vector<size_t>> rollouts_by_deployment_;  // indexes into rollouts_
   std::map<std::string, int64_t> restarts_;  // by deployment key
   std::map<uint32_t, std::string> deployment_keys_;
   SimTime last_;
