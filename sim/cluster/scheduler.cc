@@ -1,5 +1,7 @@
 // kube-scheduler's default profile, as far as it decides here: filter nodes
-// (Ready, not cordoned, nodeSelector, NodeResourcesFit), score the rest
+// (Ready, not cordoned, nodeSelector, NodeResourcesFit) — in clusters of 100
+// nodes and more only until numFeasibleNodesToFind pass, from a rotating
+// start (schedule_one.go findNodesThatPassFilters) — score those
 // (NodeResourcesFit least-allocated + BalancedAllocation + ImageLocality,
 // weight 1 each), bind to the best, ties broken by a draw as selectHost draws
 // (reservoir sampling). A pod no node fits stays Pending and unschedulable
@@ -15,25 +17,40 @@ void World::EnqueueSchedule(uint32_t pod) {
            kPhaseControl, EventKind::kSchedule, pod);
 }
 
+// Filters, as the default profile runs them for the nodes modelled here.
+bool World::Feasible(const Pod& p, const Node& node) const {
+  // The scheduler sees the API: a failed node the node controller has not
+  // yet marked NotReady still takes pods (they wait for a kubelet that
+  // is gone, until the node returns or they are evicted).
+  if (!node.condition_ready || node.unschedulable) return false;      // NodeUnschedulable, node Ready
+  if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;  // NodeName
+  for (const auto& [k, v] : p.spec->node_selector) {                  // NodeAffinity: nodeSelector
+    auto it = node.labels.find(k);
+    if (it == node.labels.end() || it->second != v) return false;
+  }
+  return Fits(node.allocatable, node.requested, p.requests);  // NodeResourcesFit
+}
+
 void World::SchedulePod(uint32_t id) {
   Pod& p = pods_[id];
   if (p.deleted || p.node != kNone) return;
+  // findNodesThatPassFilters: from the node after the last one the previous
+  // cycle examined (nextStartNodeIndex), until numFeasibleNodesToFind nodes
+  // pass; every node below 100 nodes. Nodes are listed in declaration order.
+  const auto all = static_cast<uint32_t>(nodes_.size());
+  const auto to_find = static_cast<uint32_t>(NumFeasibleNodesToFind(static_cast<int32_t>(all)));
+  feasible_.clear();
+  uint32_t processed = 0;
+  for (; processed < all && feasible_.size() < to_find; ++processed) {
+    const uint32_t n = (next_start_node_ + processed) % all;
+    if (Feasible(p, nodes_[n])) feasible_.push_back(n);
+  }
+  if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   int64_t best_score = -1;
   uint32_t best = kNone;
   uint64_t ties = 0;
-  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+  for (uint32_t n : feasible_) {
     const Node& node = nodes_[n];
-    // The scheduler sees the API: a failed node the node controller has not
-    // yet marked NotReady still takes pods (they wait for a kubelet that
-    // is gone, until the node returns or they are evicted).
-    if (!node.condition_ready || node.unschedulable) continue;             // NodeUnschedulable, node Ready
-    if (!p.spec->node_name.empty() && p.spec->node_name != node.name) continue;  // NodeName
-    bool selector_ok = true;                                      // NodeAffinity: nodeSelector
-    for (const auto& [k, v] : p.spec->node_selector) {
-      auto it = node.labels.find(k);
-      selector_ok = selector_ok && it != node.labels.end() && it->second == v;
-    }
-    if (!selector_ok || !Fits(node.allocatable, node.requested, p.requests)) continue;
     // Scores use non-zero requests of the node's pods plus this one.
     Resources with = node.requested;
     with.cpu_milli += p.score_requests.cpu_milli;

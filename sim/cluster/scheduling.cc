@@ -52,6 +52,16 @@ Resources PodRequests(const k8s::PodSpec& spec, bool non_zero) {
   return sum;
 }
 
+int32_t NumFeasibleNodesToFind(int32_t all_nodes) {
+  constexpr int32_t kMinFeasibleNodesToFind = 100;
+  constexpr int32_t kMinFeasibleNodesPercentageToFind = 5;
+  if (all_nodes < kMinFeasibleNodesToFind) return all_nodes;
+  const int32_t percentage =
+      std::max(int32_t{50} - all_nodes / 125, kMinFeasibleNodesPercentageToFind);
+  const int32_t n = static_cast<int32_t>(int64_t{all_nodes} * percentage / 100);
+  return std::max(n, kMinFeasibleNodesToFind);
+}
+
 bool Fits(const Resources& allocatable, const Resources& requested, const Resources& pod) {
   return requested.cpu_milli + pod.cpu_milli <= allocatable.cpu_milli &&
          requested.memory_bytes + pod.memory_bytes <= allocatable.memory_bytes &&

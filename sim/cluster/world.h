@@ -353,6 +353,7 @@ class World final : public ClusterView {
   // --- scheduler.cc ---
   void EnqueueSchedule(uint32_t pod);
   void SchedulePod(uint32_t pod);
+  bool Feasible(const Pod& p, const Node& node) const;
   void RetryUnschedulable();
 
   // --- kubelet.cc ---
@@ -430,6 +431,8 @@ class World final : public ClusterView {
   int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
 
   Rng scheduler_rng_{0};
+  uint32_t next_start_node_ = 0;   // kube-scheduler's nextStartNodeIndex
+  std::vector<uint32_t> feasible_;  // scratch: one cycle's feasible nodes
   uint64_t uid_counter_ = 0;
   int64_t existing_pods_ = 0;
   int64_t unschedulable_count_ = 0;

@@ -123,5 +123,17 @@ TEST(DeleteFirst, RestartsThenNewerFirstInLogarithmicBuckets) {
   EXPECT_FALSE(DeleteFirst(b, a, now));
 }
 
+
+// Kubernetes' TestNumFeasibleNodesToFind (pkg/scheduler/schedule_one_test.go),
+// the default (adaptive) percentageOfNodesToScore rows.
+TEST(NumFeasibleNodesToFind, MatchesKubernetesAdaptivePercentage) {
+  EXPECT_EQ(NumFeasibleNodesToFind(10), 10);      // fewer than 100 nodes: all
+  EXPECT_EQ(NumFeasibleNodesToFind(99), 99);
+  EXPECT_EQ(NumFeasibleNodesToFind(100), 100);    // 50 % of 100 is below the 100-node floor
+  EXPECT_EQ(NumFeasibleNodesToFind(1000), 420);   // 50 - 8 = 42 %
+  EXPECT_EQ(NumFeasibleNodesToFind(5000), 500);   // 50 - 40 = 10 %
+  EXPECT_EQ(NumFeasibleNodesToFind(6000), 300);   // 50 - 48 = 2 %, floored at 5 %
+}
+
 }  // namespace
 }  // namespace kubesim::cluster

@@ -79,6 +79,13 @@ int64_t BalancedAllocationScore(const Resources& allocatable, const Resources& r
 // the node has.
 int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers);
 
+// numFeasibleNodesToFind (pkg/scheduler/schedule_one.go) with the default
+// adaptive percentageOfNodesToScore: every node below 100
+// (minFeasibleNodesToFind); else 50 - nodes/125 percent of them, at least 5 %
+// (minFeasibleNodesPercentageToFind), and at least 100 nodes. Kubernetes'
+// TestNumFeasibleNodesToFind: 10 -> 10, 1,000 -> 420, 6,000 -> 300.
+int32_t NumFeasibleNodesToFind(int32_t all_nodes);
+
 // What ActivePodsWithRanks.Less compares (controller_utils.go), for one pod.
 struct PodDeletionRank {
   bool assigned = false;            // bound to a node
