@@ -64,8 +64,13 @@ uint32_t World::FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds) {
   uint32_t found = kNone;
   olds->clear();
   for (uint32_t rs : dep.replica_sets) {
-    if (replica_sets_[rs].deleted) continue;
-    if (found == kNone && *replica_sets_[rs].template_ == dep.spec.template_) {
+    ReplicaSet& r = replica_sets_[rs];
+    if (r.deleted) continue;
+    if (r.match_gen != dep.template_gen) {
+      r.matches = *r.template_ == dep.spec.template_;
+      r.match_gen = dep.template_gen;
+    }
+    if (found == kNone && r.matches) {
       found = rs;
     } else {
       olds->push_back(rs);
@@ -342,19 +347,7 @@ void World::CheckRollouts(uint32_t d) {
     if (replica_sets_[rs].existing_pods > 0) return;
   }
   const ReplicaSet& nrs = replica_sets_[new_rs];
-  int32_t active = 0, available = 0, terminating = 0;
-  for (uint32_t pod : nrs.pods) {
-    const Pod& p = pods_[pod];
-    if (p.state == PodState::kGone) continue;
-    if (p.deleted) {
-      ++terminating;
-      continue;
-    }
-    ++active;
-    available += IsAvailable(p, nrs.min_ready_seconds);
-  }
-  (void)terminating;
-  if (active != dep.spec.replicas || available != dep.spec.replicas) return;
+  if (nrs.active_pods != dep.spec.replicas || AvailableOf(nrs) != dep.spec.replicas) return;
   r.complete = true;
   if (!r.deadline_exceeded) r.settled_at = loop_.Now();
   Emit("deployment/" + dep.name, fmt::format("rollout to revision {} complete", r.info.revision));

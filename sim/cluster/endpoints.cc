@@ -168,16 +168,21 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
   UpdateVisibleIndex(sid, before);
   MarkServiceChanged(sid);
   s.visible.clear();
-  std::set<std::string_view> versions;
   for (uint32_t id : s.visible_pods) {
     s.visible.push_back(EndpointInfo{id, pods_[id].version, pods_[id].serving});
-    versions.insert(pods_[id].version);
   }
-  std::string list;
-  for (std::string_view v : versions) list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
-  Emit("service/" + s.name, fmt::format("clients see {} endpoint{}{}", s.visible_pods.size(),
-                                         s.visible_pods.size() == 1 ? "" : "s",
-                                         list.empty() ? "" : " (" + list + ")"));
+  EmitLazy([&] { return "service/" + s.name; },
+           [&] {
+             std::set<std::string_view> versions;
+             for (uint32_t id : s.visible_pods) versions.insert(pods_[id].version);
+             std::string list;
+             for (std::string_view v : versions) {
+               list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
+             }
+             return fmt::format("clients see {} endpoint{}{}", s.visible_pods.size(),
+                                s.visible_pods.size() == 1 ? "" : "s",
+                                list.empty() ? "" : " (" + list + ")");
+           });
   RequestStartCheck();
 }
 
@@ -196,7 +201,9 @@ void World::RequestStartCheck() {
 
 void World::CheckServiceStarts() {
   start_check_pending_ = false;
-  for (uint32_t sid = 0; sid < services_.size(); ++sid) {
+  // Services still waiting for their first serving endpoint, in id order.
+  std::erase_if(awaiting_start_, [&](uint32_t sid) { return services_[sid].started; });
+  for (uint32_t sid : std::vector<uint32_t>(awaiting_start_)) {
     const Service& s = services_[sid];
     if (s.started || s.from) continue;
     const bool serving = std::any_of(s.visible_pods.begin(), s.visible_pods.end(),

@@ -57,8 +57,17 @@ std::optional<std::string> World::CheckInvariants() const {
                        unschedulable_count_);
   }
   for (const ReplicaSet& rs : replica_sets_) {
-    int32_t alive = 0;
-    for (uint32_t id : rs.pods) alive += pods_[id].state != PodState::kGone;
+    int32_t alive = 0, active = 0, ready_active = 0;
+    for (uint32_t id : rs.pods) {
+      alive += pods_[id].state != PodState::kGone;
+      const bool counted = pods_[id].state != PodState::kGone && !pods_[id].deleted;
+      active += counted;
+      ready_active += counted && pods_[id].ready;
+    }
+    if (active != rs.active_pods || ready_active != rs.ready_active_pods) {
+      return fmt::format("replicaset {}: {} pods active ({} Ready) but it counts {} ({})", rs.name,
+                         active, ready_active, rs.active_pods, rs.ready_active_pods);
+    }
     if (alive != rs.existing_pods || rs.existing_pods < 0 || rs.view.replicas < 0) {
       return fmt::format("replicaset {}: {} pods exist but it counts {} (spec {})", rs.name, alive,
                          rs.existing_pods, rs.view.replicas);

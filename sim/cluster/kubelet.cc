@@ -54,7 +54,7 @@ void World::Bind(uint32_t id, uint32_t n) {
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   node.requested += p.requests;
   bound_ += p.requests;
-  Emit(PodLabel(id), "scheduled to node/" + node.name);
+  EmitLazy([&] { return PodLabel(id); }, [&] { return "scheduled to node/" + node.name; });
   SetPodState(id, PodState::kPulling);
   ArmProbes(id);
   node.pull_queue.push_back(id);
@@ -83,7 +83,7 @@ void World::StartPull(uint32_t n) {
     node.pulling = true;
     node.pulling_image = p.image;
     node.pulling_pod = pod;
-    Emit(PodLabel(pod), "pulling image");
+    EmitPod(pod, "pulling image");
     ++node.pull_gen;
     Schedule(Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone, pod,
              (uint64_t{node.pull_gen} << 32) | n);
@@ -103,7 +103,7 @@ void World::PullDone(uint32_t id, uint64_t payload) {
       // `set image` changed the pod's image during the pull: pull that one.
       node.pull_queue.insert(node.pull_queue.begin(), id);
     } else {
-      Emit(PodLabel(id), "image pulled");
+      EmitPod(id, "image pulled");
       StartContainer(id);
     }
   }
@@ -126,7 +126,7 @@ void World::StartContainer(uint32_t id) {
     w.failures = 0;
   }
   SetPodState(id, PodState::kStarting);
-  Emit(PodLabel(id), "container started");
+  EmitPod(id, "container started");
   const std::string key = fmt::format("{}#{}", p.name, p.restarts);
   if (img.healthy) {
     Schedule(Draw(img.start, "start", key), kPhaseProcess, EventKind::kProcessServing, id,
@@ -163,7 +163,7 @@ void World::ProcessServing(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;
   SetServing(id, true);
-  Emit(PodLabel(id), "serving");
+  EmitPod(id, "serving");
   RequestStartCheck();
 }
 
@@ -171,13 +171,13 @@ void World::ProcessStopServing(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.serving) return;
   SetServing(id, false);
-  Emit(PodLabel(id), "stopped serving");
+  EmitPod(id, "stopped serving");
 }
 
 void World::ProcessExit(uint32_t id, uint64_t gen) {
   Pod& p = pods_[id];
   if (p.container_gen != gen || !p.container_running) return;
-  Emit(PodLabel(id), p.deleted || p.killing ? "process exited" : "process exited unexpectedly");
+  EmitPod(id, p.deleted || p.killing ? "process exited" : "process exited unexpectedly");
   ContainerStopped(id);
 }
 
@@ -285,7 +285,7 @@ void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
     case ProbeKind::kStartup:
       if (success && w.successes >= probe.success_threshold) {
         p.started = true;
-        Emit(PodLabel(id), "startup probe succeeded");
+        EmitPod(id, "startup probe succeeded");
         if (p.probes[static_cast<int>(ProbeKind::kReadiness)].probe == nullptr) {
           SetReady(id, true);
         } else {
@@ -301,12 +301,14 @@ void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
 void World::SetReady(uint32_t id, bool ready) {
   Pod& p = pods_[id];
   if (p.ready == ready) return;
+  CountPod(id, -1);
   p.ready = ready;
+  CountPod(id, +1);
   p.ready_since = ready ? std::optional<SimTime>(loop_.Now()) : std::nullopt;
   if (!p.deleted) {
     SetPodState(id, ready ? PodState::kReady : PodState::kStarting);
   } else {
-    Emit(PodLabel(id), ready ? "Ready" : "not Ready");
+    EmitPod(id, ready ? "Ready" : "not Ready");
   }
   PodChanged(id);
   if (!ready) TriggerReadiness(id);
@@ -317,8 +319,9 @@ void World::SetReady(uint32_t id, bool ready) {
 void World::DeletePod(uint32_t id) {
   Pod& p = pods_[id];
   if (p.deleted || p.state == PodState::kGone) return;
+  CountPod(id, -1);
   p.deleted = true;
-  Emit(PodLabel(id), "deleted");
+  EmitPod(id, "deleted");
   if (p.unschedulable) {
     p.unschedulable = false;
     --unschedulable_count_;
@@ -401,14 +404,14 @@ void World::PreStopDone(uint32_t id, uint64_t gen) {
     return;
   }
   p.sigterm_sent = true;
-  Emit(PodLabel(id), "SIGTERM");
+  EmitPod(id, "SIGTERM");
   const ImageBehaviour& img = images_[p.image];
   const SimDuration shutdown = Draw(img.shutdown, "shutdown", p.name);
   const SimDuration drain = std::min(Draw(img.drain, "drain", p.name), shutdown);
   if (drain == SimDuration::Zero()) {
     if (p.serving) {
       SetServing(id, false);
-      Emit(PodLabel(id), "stopped serving");
+      EmitPod(id, "stopped serving");
     }
   } else {
     Schedule(drain, kPhaseProcess, EventKind::kProcessStopServing, id, p.container_gen);
@@ -436,6 +439,7 @@ void World::PodGone(uint32_t id) {
   }
   p.container_running = false;
   SetServing(id, false);
+  CountPod(id, -1);
   p.ready = false;
   SetPodState(id, PodState::kGone);
   if (p.node != kNone) {
@@ -476,7 +480,7 @@ void World::FailNode(uint32_t n) {
     // controller notices (kNodeNotReady).
     p.running_at_failure = p.container_running;
     p.container_running = false;
-    if (p.serving) Emit(PodLabel(id), "stopped serving");
+    if (p.serving) EmitPod(id, "stopped serving");
     SetServing(id, false);
     ++p.container_gen;
   }

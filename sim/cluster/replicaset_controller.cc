@@ -39,11 +39,22 @@ void World::SyncReplicaSet(uint32_t id) {
   rs.queued = false;
   if (rs.deleted) return;
 
+  const int32_t diff = rs.active_pods - rs.view.replicas;
+  if (diff == 0 && rs.min_ready_seconds == 0) {
+    // calculateStatus from the counters: nothing to create or delete, and
+    // without minReadySeconds available means Ready.
+    ReplicaSetView& v = rs.view;
+    const ReplicaSetView before = v;
+    v.status_replicas = rs.active_pods;
+    v.ready_replicas = rs.ready_active_pods;
+    v.available_replicas = rs.ready_active_pods;
+    if (!(before == v) && rs.owner != kNone) EnqueueDeployment(rs.owner);
+    return;
+  }
   std::vector<uint32_t> active;
   for (uint32_t pod : rs.pods) {
     if (!pods_[pod].deleted) active.push_back(pod);
   }
-  const int32_t diff = static_cast<int32_t>(active.size()) - rs.view.replicas;
   if (diff < 0) {
     const int32_t create = std::min(-diff, kBurstReplicas);
     for (int32_t i = 0; i < create; ++i) {

@@ -74,7 +74,11 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.rng = Rng::Stream(seed_, "traffic/" + t.name);
     clients_.push_back(std::move(c));
   }
-  for (const Service& s : services_) services_awaiting_start_ += !s.from;
+  for (uint32_t sid = 0; sid < services_.size(); ++sid) {
+    if (services_[sid].from) continue;
+    ++services_awaiting_start_;
+    awaiting_start_.push_back(sid);
+  }
 }
 
 std::string World::NameKey(std::string_view ns, std::string_view name) {
@@ -123,6 +127,9 @@ SimDuration World::Draw(const DurationDistribution& d, std::string_view stream,
 }
 
 WorldResult World::Run() {
+  logging_ = check_invariants_ ||
+             std::any_of(observers_.begin(), observers_.end(),
+                         [](const Observer* o) { return o->WantsEvents(); });
   for (Observer* o : observers_) o->OnStart(*this);
   for (const k8s::Object& obj : scenario_->objects) Apply(obj);
   SimTime last_step = SimTime::Zero();
@@ -345,6 +352,7 @@ void World::ApplyDeployment(const k8s::Deployment& obj) {
   }
   Deployment& d = deployments_[id];
   const bool template_changed = !(d.spec.template_ == obj.spec.template_);
+  if (template_changed) ++d.template_gen;
   const bool resumed = d.spec.paused && !obj.spec.paused;
   const bool paused = !d.spec.paused && obj.spec.paused;
   d.spec = obj.spec;
@@ -395,7 +403,10 @@ void World::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
     const bool changed = *rs.template_ != obj.spec.template_ ||
                          rs.min_ready_seconds != obj.spec.min_ready_seconds;
     if (!scaled && !changed) return;
-    if (changed) rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+    if (changed) {
+      rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+      rs.match_gen = UINT64_MAX;
+    }
     rs.min_ready_seconds = obj.spec.min_ready_seconds;
     rs.view.replicas = obj.spec.replicas;
     Emit("replicaset/" + rs.name,
@@ -434,6 +445,7 @@ void World::ApplyService(const k8s::Service& obj) {
     id = static_cast<uint32_t>(services_.size() - 1);
     service_names_.emplace(NameKey(ns, obj.metadata.name), id);
     ++services_awaiting_start_;
+    awaiting_start_.push_back(id);
   }
   Service& s = services_[id];
   const bool changed = !s.exists || s.selector != obj.spec.selector;
@@ -474,7 +486,7 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   }
   if (p.labels != obj.metadata.labels) {
     p.labels = obj.metadata.labels;
-    Emit(PodLabel(id), "labels changed");
+    EmitPod(id, "labels changed");
     IndexPodServices(id);
     PodChanged(id);
   }
@@ -547,7 +559,8 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
     if (replica_sets_[owner_rs].owner != kNone) MarkDeploymentChanged(replica_sets_[owner_rs].owner);
   }
   IndexPodServices(id);
-  Emit(PodLabel(id), "created");
+  CountPod(id, +1);
+  EmitPod(id, "created");
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
   EnqueueSchedule(id);
   return id;
@@ -562,7 +575,7 @@ void World::SetPodState(uint32_t id, PodState state) {
   //   Starting <-> Ready   the Ready condition (SetReady)
   assert(p.state != PodState::kGone && "a gone pod never changes again");
   p.state = state;
-  Emit(PodLabel(id), PodStateName(state));
+  EmitPod(id, PodStateName(state));
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
 }
 
@@ -687,21 +700,29 @@ std::span<const EndpointInfo> World::VisibleEndpoints(uint32_t s) const {
 
 int32_t World::ActivePods(uint32_t d) const {
   int32_t n = 0;
-  for (uint32_t rs : deployments_[d].replica_sets) {
-    for (uint32_t pod : replica_sets_[rs].pods) {
-      n += !pods_[pod].deleted;
-    }
-  }
+  for (uint32_t rs : deployments_[d].replica_sets) n += replica_sets_[rs].active_pods;
   return n;
 }
 
 int32_t World::AvailablePods(uint32_t d) const {
   int32_t n = 0;
-  for (uint32_t rs : deployments_[d].replica_sets) {
-    for (uint32_t pod : replica_sets_[rs].pods) {
-      n += !pods_[pod].deleted && IsAvailable(pods_[pod], replica_sets_[rs].min_ready_seconds);
-    }
-  }
+  for (uint32_t rs : deployments_[d].replica_sets) n += AvailableOf(replica_sets_[rs]);
+  return n;
+}
+
+void World::CountPod(uint32_t id, int sign) {
+  const Pod& p = pods_[id];
+  if (p.owner_rs == kNone || p.deleted || p.state == PodState::kGone) return;
+  ReplicaSet& rs = replica_sets_[p.owner_rs];
+  rs.active_pods += sign;
+  rs.ready_active_pods += p.ready ? sign : 0;
+}
+
+int32_t World::AvailableOf(const ReplicaSet& rs) const {
+  // Without minReadySeconds, available is Ready (IsPodAvailable).
+  if (rs.min_ready_seconds == 0) return rs.ready_active_pods;
+  int32_t n = 0;
+  for (uint32_t pod : rs.pods) n += IsAvailable(pods_[pod], rs.min_ready_seconds);
   return n;
 }
 

@@ -178,9 +178,17 @@ struct ReplicaSet {
   ReplicaSetView view;     // spec.replicas, status, revision, annotations
   std::vector<uint32_t> pods;  // every pod it created (gone ones are skipped)
   int32_t existing_pods = 0;   // pods not yet gone, terminating included
+  // Counters kept as its pods change (World::CountPod): pods not deleted,
+  // and of those the Ready ones — its status without a walk of its pods.
+  int32_t active_pods = 0;
+  int32_t ready_active_pods = 0;
   bool deleted = false;
   bool queued = false;
   uint64_t name_counter = 0;
+  // Whether template_ equals its Deployment's template at the Deployment's
+  // template_gen `match_gen` (a deep comparison, made once per template).
+  uint64_t match_gen = UINT64_MAX;
+  bool matches = false;
 };
 
 struct Rollout {
@@ -197,6 +205,7 @@ struct Deployment {
   std::string namespace_name;
   std::string key;  // report key
   k8s::DeploymentSpec spec;
+  uint64_t template_gen = 0;           // bumped when spec.template_ changes
   std::vector<uint32_t> replica_sets;  // owned, in creation order
   DeploymentStatusCounts status;
   ProgressingCondition progressing;
@@ -289,6 +298,19 @@ class World final : public ClusterView {
   EventId Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t target,
                    uint64_t payload = 0);
   void Emit(std::string_view object, std::string_view what);
+  // Emit, formatting the line only when someone reads event-log lines
+  // (an observer's WantsEvents, or --check's ring of recent events).
+  template <typename ObjectFn, typename WhatFn>
+  void EmitLazy(ObjectFn&& object, WhatFn&& what) {
+    if (!logging_) {
+      changed_ = true;
+      return;
+    }
+    Emit(object(), what());
+  }
+  void EmitPod(uint32_t pod, std::string_view what) {
+    EmitLazy([&] { return PodLabel(pod); }, [&] { return what; });
+  }
   std::string ObjectKey(std::string_view ns, std::string_view name) const;
   void Apply(const k8s::Object& object);
   void ApplyDeployment(const k8s::Deployment& d);
@@ -310,6 +332,11 @@ class World final : public ClusterView {
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
   void SetPodState(uint32_t pod, PodState state);
   void PodChanged(uint32_t pod);  // requeue owner RS, mark its Services' endpoints dirty
+  // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
+  // before every change of its deleted flag, Ready condition or existence.
+  void CountPod(uint32_t pod, int sign);
+  // Available pods of a ReplicaSet (Ready minReadySeconds ago, not deleted).
+  int32_t AvailableOf(const ReplicaSet& rs) const;
   // Every write of a pod's serving flag goes here: the Services that list it
   // as a visible endpoint are marked changed for the observers.
   void SetServing(uint32_t pod, bool serving);
@@ -429,6 +456,7 @@ class World final : public ClusterView {
   std::vector<uint32_t> changed_deployments_;
   std::vector<uint32_t> touched_pods_;       // serving flag or version changed this instant
   int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
+  std::vector<uint32_t> awaiting_start_;     // those Services, ascending (some may have started)
 
   Rng scheduler_rng_{0};
   uint32_t next_start_node_ = 0;   // kube-scheduler's nextStartNodeIndex
@@ -442,6 +470,7 @@ class World final : public ClusterView {
   std::vector<uint32_t> unschedulable_;
   std::vector<uint32_t> dirty_rollouts_;
   bool check_invariants_ = false;
+  bool logging_ = true;  // someone reads event-log lines (set in Run)
   // Something observable changed in this instant. Every such change emits an
   // event-log line (Emit) or goes through SetPodState/SetReady, which set it;
   // `--check` verifies that quiet instants really left the endpoints alone.

@@ -116,6 +116,9 @@ class Observer {
   // A line for the event log: `what` happened to `object` ("pod/echo-...",
   // "deployment/echo-version", "node/worker-0", "kubectl").
   virtual void OnEvent(SimTime /*t*/, std::string_view /*object*/, std::string_view /*what*/) {}
+  // Whether this observer reads OnEvent. When none does, the model formats
+  // no event-log line at all (most runs: a report and nothing else).
+  virtual bool WantsEvents() const { return true; }
   // A pod entered `state`.
   virtual void OnPodState(SimTime /*t*/, const PodInfo& /*pod*/) {}
   // A client request to `service`: answered by `pod` (none: no endpoint), ok or failed.

@@ -27,6 +27,7 @@ class Collector final : public cluster::Observer {
   Collector(std::string scenario, uint64_t seed);
 
   void OnStart(const cluster::ClusterView& view) override;
+  bool WantsEvents() const override { return false; }
   void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
                  std::string_view version, bool ok) override;
   void OnServiceStarted(SimTime t, uint32_t service) override;
