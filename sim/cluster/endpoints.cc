@@ -183,7 +183,7 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
                                 s.visible_pods.size() == 1 ? "" : "s",
                                 list.empty() ? "" : " (" + list + ")");
            });
-  RequestStartCheck();
+  RequestStartCheck(std::span<const uint32_t>(&sid, 1));
 }
 
 void World::RefreshVisibleServing(uint32_t sid) {
@@ -193,17 +193,24 @@ void World::RefreshVisibleServing(uint32_t sid) {
   }
 }
 
-void World::RequestStartCheck() {
-  if (start_check_pending_ || services_awaiting_start_ == 0) return;
+void World::RequestStartCheck(std::span<const uint32_t> candidates) {
+  if (services_awaiting_start_ == 0) return;
+  start_candidates_.insert(start_candidates_.end(), candidates.begin(), candidates.end());
+  if (start_check_pending_) return;
   start_check_pending_ = true;
   Schedule(SimDuration::Zero(), kPhaseClient, EventKind::kServiceStartCheck, 0, 0);
 }
 
 void World::CheckServiceStarts() {
   start_check_pending_ = false;
-  // Services still waiting for their first serving endpoint, in id order.
+  // The Services that may have gained a serving visible endpoint since the
+  // last check (a new visible set, a visible pod now serving), in id order.
+  std::vector<uint32_t> candidates;
+  candidates.swap(start_candidates_);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::erase_if(awaiting_start_, [&](uint32_t sid) { return services_[sid].started; });
-  for (uint32_t sid : std::vector<uint32_t>(awaiting_start_)) {
+  for (uint32_t sid : candidates) {
     const Service& s = services_[sid];
     if (s.started || s.from) continue;
     const bool serving = std::any_of(s.visible_pods.begin(), s.visible_pods.end(),

@@ -164,7 +164,7 @@ void World::ProcessServing(uint32_t id, uint64_t gen) {
   if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;
   SetServing(id, true);
   EmitPod(id, "serving");
-  RequestStartCheck();
+  RequestStartCheck(pods_[id].visible_in);
 }
 
 void World::ProcessStopServing(uint32_t id, uint64_t gen) {

@@ -25,11 +25,6 @@ Resources ContainerRequests(const k8s::Container& c, bool non_zero) {
   return r;
 }
 
-// leastRequestedScore (least_allocated.go).
-int64_t LeastRequested(int64_t requested, int64_t capacity) {
-  if (capacity == 0 || requested > capacity) return 0;
-  return (capacity - requested) * kMaxNodeScore / capacity;
-}
 
 // logarithmicRankDiff (controller_utils.go): floor(log2(now - t)) in
 // nanoseconds, -1 for a time not in the past.
@@ -62,34 +57,8 @@ int32_t NumFeasibleNodesToFind(int32_t all_nodes) {
   return std::max(n, kMinFeasibleNodesToFind);
 }
 
-bool Fits(const Resources& allocatable, const Resources& requested, const Resources& pod) {
-  return requested.cpu_milli + pod.cpu_milli <= allocatable.cpu_milli &&
-         requested.memory_bytes + pod.memory_bytes <= allocatable.memory_bytes &&
-         requested.pods + pod.pods <= allocatable.pods;
-}
 
-int64_t LeastAllocatedScore(const Resources& allocatable, const Resources& requested) {
-  // cpu and memory, weight 1 each (SetDefaults_NodeResourcesFitArgs).
-  const int64_t cpu = LeastRequested(requested.cpu_milli, allocatable.cpu_milli);
-  const int64_t mem = LeastRequested(requested.memory_bytes, allocatable.memory_bytes);
-  return (cpu + mem) / 2;
-}
 
-int64_t BalancedAllocationScore(const Resources& allocatable, const Resources& requested) {
-  double fractions[2];
-  int n = 0;
-  if (allocatable.cpu_milli != 0) {
-    fractions[n++] = std::min(1.0, static_cast<double>(requested.cpu_milli) /
-                                       static_cast<double>(allocatable.cpu_milli));
-  }
-  if (allocatable.memory_bytes != 0) {
-    fractions[n++] = std::min(1.0, static_cast<double>(requested.memory_bytes) /
-                                       static_cast<double>(allocatable.memory_bytes));
-  }
-  // Two resources: std = |f1 - f2| / 2; fewer: 0 (balanced_allocation.go).
-  const double std_dev = n == 2 ? std::abs((fractions[0] - fractions[1]) / 2) : 0.0;
-  return static_cast<int64_t>((1 - std_dev) * static_cast<double>(kMaxNodeScore));
-}
 
 int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers) {
   constexpr int64_t kMb = 1024 * 1024;

@@ -144,7 +144,7 @@ WorldResult World::Run() {
                Event{static_cast<uint32_t>(EventKind::kServiceStartCheck), s, 1});
     }
   }
-  RequestStartCheck();
+  RequestStartCheck(awaiting_start_);
 
   WorldResult result;
   SimTime end = until_ ? SimTime::Zero() + *until_ : last_step + kDefaultTail;

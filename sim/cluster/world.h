@@ -418,7 +418,9 @@ class World final : public ClusterView {
   void RecomputeEndpoints();
   void EndpointsVisible(uint32_t service, uint64_t snapshot);
   void CheckServiceStarts();
-  void RequestStartCheck();
+  // Schedules the check for Services' first serving endpoint (at every
+  // change that may bring one, while a Service waits), to look at `candidates`.
+  void RequestStartCheck(std::span<const uint32_t> candidates);
   void RefreshVisibleServing(uint32_t service);
 
   // --- traffic.cc ---
@@ -457,6 +459,7 @@ class World final : public ClusterView {
   std::vector<uint32_t> touched_pods_;       // serving flag or version changed this instant
   int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
   std::vector<uint32_t> awaiting_start_;     // those Services, ascending (some may have started)
+  std::vector<uint32_t> start_candidates_;   // for the next start check
 
   Rng scheduler_rng_{0};
   uint32_t next_start_node_ = 0;   // kube-scheduler's nextStartNodeIndex

@@ -17,6 +17,8 @@
 #ifndef KUBESIM_CLUSTER_SCHEDULING_H_
 #define KUBESIM_CLUSTER_SCHEDULING_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 
@@ -50,6 +52,15 @@ inline constexpr int64_t kDefaultMilliCpuRequest = 100;                 // 0.1 c
 inline constexpr int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;   // 200 MiB
 inline constexpr int64_t kMaxNodeScore = 100;                           // framework.MaxNodeScore
 
+namespace scheduling_internal {
+// leastRequestedScore (least_allocated.go).
+inline int64_t LeastRequested(int64_t requested, int64_t capacity) {
+  if (capacity == 0 || requested > capacity) return 0;
+  return (capacity - requested) * kMaxNodeScore / capacity;
+}
+}  // namespace scheduling_internal
+
+
 // A pod's effective requests, as Kubernetes computes them
 // (resourcehelper.PodRequests): per resource, the larger of the largest init
 // container's request and the sum of the app containers' requests; pods = 1.
@@ -59,18 +70,41 @@ Resources PodRequests(const k8s::PodSpec& spec, bool non_zero = false);
 
 // NodeResourcesFit Filter: `requested` (already bound) plus `pod` fits
 // within `allocatable` in every resource.
-bool Fits(const Resources& allocatable, const Resources& requested, const Resources& pod);
+inline bool Fits(const Resources& allocatable, const Resources& requested, const Resources& pod) {
+  return requested.cpu_milli + pod.cpu_milli <= allocatable.cpu_milli &&
+         requested.memory_bytes + pod.memory_bytes <= allocatable.memory_bytes &&
+         requested.pods + pod.pods <= allocatable.pods;
+}
 
 // NodeResourcesFit Score, LeastAllocated strategy, cpu and memory weight 1:
 // per resource (allocatable - requested) * 100 / allocatable (0 when
 // requested exceeds it, 0 when allocatable is 0), averaged with integer
 // division. `requested` includes the pod (non-zero requests).
-int64_t LeastAllocatedScore(const Resources& allocatable, const Resources& requested);
+inline int64_t LeastAllocatedScore(const Resources& allocatable, const Resources& requested) {
+  // cpu and memory, weight 1 each (SetDefaults_NodeResourcesFitArgs).
+  const int64_t cpu = scheduling_internal::LeastRequested(requested.cpu_milli, allocatable.cpu_milli);
+  const int64_t mem = scheduling_internal::LeastRequested(requested.memory_bytes, allocatable.memory_bytes);
+  return (cpu + mem) / 2;
+}
 
 // NodeResourcesBalancedAllocation: fractions f = requested / allocatable
 // (capped at 1) for cpu and memory; score = (1 - |f_cpu - f_mem| / 2) * 100,
 // truncated. `requested` includes the pod.
-int64_t BalancedAllocationScore(const Resources& allocatable, const Resources& requested);
+inline int64_t BalancedAllocationScore(const Resources& allocatable, const Resources& requested) {
+  double fractions[2];
+  int n = 0;
+  if (allocatable.cpu_milli != 0) {
+    fractions[n++] = std::min(1.0, static_cast<double>(requested.cpu_milli) /
+                                       static_cast<double>(allocatable.cpu_milli));
+  }
+  if (allocatable.memory_bytes != 0) {
+    fractions[n++] = std::min(1.0, static_cast<double>(requested.memory_bytes) /
+                                       static_cast<double>(allocatable.memory_bytes));
+  }
+  // Two resources: std = |f1 - f2| / 2; fewer: 0 (balanced_allocation.go).
+  const double std_dev = n == 2 ? std::abs((fractions[0] - fractions[1]) / 2) : 0.0;
+  return static_cast<int64_t>((1 - std_dev) * static_cast<double>(kMaxNodeScore));
+}
 
 // ImageLocality (image_locality.go): the pod's images already on the node,
 // each weighted by its size and by the share of nodes that have it, mapped
