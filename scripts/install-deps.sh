@@ -20,6 +20,7 @@ packages=(
   libfmt-dev                           # formatting
   libgtest-dev libgmock-dev            # the test suite
   libbenchmark-dev                     # bench/
+  python3-simpy3                       # bench/peers/: the SimPy baseline
 )
 case "${1:-}" in
   "") ;;

@@ -228,8 +228,15 @@ void World::ScheduleProbe(uint32_t id, ProbeKind kind, SimDuration delay) {
   ProbeWorker& w = pods_[id].probes[static_cast<int>(kind)];
   loop_.Cancel(w.tick);
   ++w.gen;
-  w.tick = Schedule(delay, kPhaseProbe, EventKind::kProbe, id,
-                    (static_cast<uint64_t>(kind) << 32) | w.gen);
+  w.tick = ProbeTick(id, kind, loop_.Now() + delay, (static_cast<uint64_t>(kind) << 32) | w.gen);
+}
+
+// Probe ticks of one instant run in (pod, probe) order, not in the order
+// they were scheduled: so a tick scheduled a period ago and one scheduled
+// just now for the same time run alike (EventQueue::ScheduleKeyed).
+EventId World::ProbeTick(uint32_t id, ProbeKind kind, SimTime at, uint64_t payload) {
+  return loop_.AtKeyed(at, kPhaseProbe, (uint64_t{id} << 2) | static_cast<uint64_t>(kind),
+                       Event{static_cast<uint32_t>(EventKind::kProbe), id, payload});
 }
 
 void World::TriggerReadiness(uint32_t id) {
@@ -248,8 +255,8 @@ void World::RunProbe(uint32_t id, uint64_t payload) {
   if ((payload & 0xFFFFFFFFu) != w.gen || p.state == PodState::kGone) return;
   // Liveness and startup probes stop once the pod is being deleted.
   if (p.deleted && kind != ProbeKind::kReadiness) return;
-  w.tick = loop_.After(SimDuration::Seconds(w.probe->period_seconds), kPhaseProbe,
-                       Event{static_cast<uint32_t>(EventKind::kProbe), id, payload});
+  w.tick = ProbeTick(id, kind, loop_.Now() + SimDuration::Seconds(w.probe->period_seconds),
+                     payload);
   // While a kill they asked for runs, their worker holds (its ticker goes on).
   if (p.killing && kind != ProbeKind::kReadiness) return;
   if (!p.container_running) return;

@@ -394,6 +394,7 @@ class World final : public ClusterView {
   void ContainerStopped(uint32_t pod);
   void ArmProbes(uint32_t pod);
   void ScheduleProbe(uint32_t pod, ProbeKind kind, SimDuration delay);
+  EventId ProbeTick(uint32_t pod, ProbeKind kind, SimTime at, uint64_t payload);
   void RunProbe(uint32_t pod, uint64_t payload);
   void ProbeResult(uint32_t pod, ProbeKind kind, bool success);
   void SetReady(uint32_t pod, bool ready);

@@ -53,6 +53,11 @@ class EventLoop {
     assert(at >= now_ && "an event may not be scheduled in the past");
     return queue_.Schedule(at, phase, event);
   }
+  // Schedules `event` at `at`, ordered by `key` within (at, phase) (EventQueue::ScheduleKeyed).
+  EventId AtKeyed(SimTime at, uint8_t phase, uint64_t key, Event event) {
+    assert(at >= now_ && "an event may not be scheduled in the past");
+    return queue_.ScheduleKeyed(at, phase, key, event);
+  }
   // Schedules `event` `delay` from now. REQUIRES: delay >= 0.
   EventId After(SimDuration delay, uint8_t phase, Event event) {
     return At(now_ + delay, phase, event);

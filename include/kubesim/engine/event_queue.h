@@ -14,6 +14,13 @@
 // schedules another at the same instant and phase runs it after everything
 // already scheduled there.
 //
+// A caller may instead give the order within (time, phase) itself:
+// ScheduleKeyed(at, phase, key, event) orders by `key` (56 bits) where
+// Schedule would use the sequence number. A phase whose events are all keyed
+// has an order that does not depend on when they were scheduled — how the
+// kubelet's probe ticks run by (pod, probe) whether each was scheduled a
+// period ago or just now (docs/architecture.md, probe elision).
+//
 // Cancellation is lazy, as in ns-3: Cancel() marks the event dead in O(1); the
 // record stays in the heap until it reaches the top and is then discarded.
 // An EventId stays valid forever: cancelling an event that has already fired,
@@ -232,9 +239,14 @@ class BasicEventQueue {
 
   // Schedules `event` at (`at`, `phase`).
   EventId Schedule(SimTime at, uint8_t phase, Event event) {
+    return ScheduleKeyed(at, phase, next_seq_++, event);
+  }
+  // Schedules `event` at (`at`, `phase`), ordered by `key` within them.
+  EventId ScheduleKeyed(SimTime at, uint8_t phase, uint64_t key, Event event) {
     const EventId id = slots_.Acquire(event);
-    heap_.push(event_queue_internal::Entry{at.micros(), NextOrder(phase),
-                                           event_queue_internal::SlotTable::SlotOf(id), 0});
+    heap_.push(event_queue_internal::Entry{
+        at.micros(), (static_cast<uint64_t>(phase) << 56) | (key & event_queue_internal::kSeqMask),
+        event_queue_internal::SlotTable::SlotOf(id), 0});
     return id;
   }
   // Cancels a pending event. Returns true if it was pending (and now never
@@ -261,9 +273,6 @@ class BasicEventQueue {
   }
 
  private:
-  uint64_t NextOrder(uint8_t phase) {
-    return (static_cast<uint64_t>(phase) << 56) | (next_seq_++ & event_queue_internal::kSeqMask);
-  }
   void DropCancelledTop() {
     assert(!empty());
     while (!slots_.live(heap_.top().slot)) {
@@ -302,13 +311,18 @@ class BucketEventQueue {
   BucketEventQueue() : ring_(kBuckets), occupied_(kBuckets / 64, 0) {}
 
   EventId Schedule(SimTime at, uint8_t phase, Event event) {
+    return ScheduleKeyed(at, phase, next_seq_++, event);
+  }
+  EventId ScheduleKeyed(SimTime at, uint8_t phase, uint64_t key, Event event) {
     const EventId id = slots_.Acquire(event);
     const event_queue_internal::Entry e{
-        at.micros(), (static_cast<uint64_t>(phase) << 56) | (next_seq_++ & event_queue_internal::kSeqMask),
+        at.micros(), (static_cast<uint64_t>(phase) << 56) | (key & event_queue_internal::kSeqMask),
         event_queue_internal::SlotTable::SlotOf(id), 0};
     Place(e);
     return id;
   }
+  // The next sequence number Schedule would use (for keys that tie-break by it).
+  uint64_t next_sequence() const { return next_seq_; }
   bool Cancel(EventId id) { return slots_.Cancel(id); }
   bool IsPending(EventId id) const { return slots_.IsPending(id); }
   size_t size() const { return slots_.live_count(); }
