@@ -43,3 +43,9 @@ endif()
 add_test(NAME ReportsUnchanged.EveryScenarioPrintsItsKeptReport
          COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/reports-unchanged.sh
                  $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR} ${_reports_mode})
+
+# Probe elision changes nothing a user sees: every scenario under scenarios/
+# prints the same report, timeline and trace with and without --exact-probes.
+add_test(NAME ProbeElision.SameOutputsAsExactProbesOnEveryScenario
+         COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/exact-probes.sh
+                 $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR} ${_reports_mode})

@@ -71,6 +71,8 @@ int RunRun(std::span<const std::string> args) {
       ("max-events", po::value<uint64_t>()->default_value(200'000'000)->value_name("N"),
        "stop with an error after this many events")                             //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
+      ("exact-probes", "simulate every probe tick, even those whose result cannot change "
+                       "(same report, slower; see docs/scale.md)")  //
       ("quiet,q", "print no warnings and no progress line")                    //
       ("verbose,v", "print the event log after the report");
   po::options_description hidden;
@@ -126,6 +128,7 @@ int RunRun(std::span<const std::string> args) {
   }
   options.max_events = vm["max-events"].as<uint64_t>();
   if (vm.count("check")) options.check_invariants = true;
+  if (vm.count("exact-probes")) options.exact_probes = true;
   const bool quiet = vm.count("quiet") > 0;
 
   const std::string file = vm["scenario"].as<std::vector<std::string>>().front();

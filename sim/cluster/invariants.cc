@@ -29,6 +29,12 @@ std::optional<std::string> World::CheckInvariants() const {
         return fmt::format("pod {} is Ready but its container is not running", p.name);
       }
     }
+    for (uint32_t k = 0; k < 3; ++k) {
+      if (p.probes[k].elided && !ProbeSteady(id, static_cast<ProbeKind>(k))) {
+        return fmt::format("pod {}: its {} probe skips ticks whose result could now change",
+                           p.name, k == 0 ? "readiness" : k == 1 ? "liveness" : "startup");
+      }
+    }
     if (p.state == PodState::kTerminating && p.node != kNone && nodes_[p.node].ready &&
         !p.container_running) {
       return fmt::format("pod {} is Terminating on a Ready node with nothing left to stop: "

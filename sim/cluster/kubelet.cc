@@ -53,6 +53,7 @@ void World::Bind(uint32_t id, uint32_t n) {
   p.bound_at = loop_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   node.requested += p.requests;
+  node.score_valid = false;
   bound_ += p.requests;
   EmitLazy([&] { return PodLabel(id); }, [&] { return "scheduled to node/" + node.name; });
   SetPodState(id, PodState::kPulling);
@@ -114,6 +115,7 @@ void World::StartContainer(uint32_t id) {
   Pod& p = pods_[id];
   if (p.deleted || p.state == PodState::kGone) return;
   const ImageBehaviour& img = images_[p.image];
+  WakeProbes(id);
   p.container_running = true;
   p.sigterm_sent = false;
   p.killing = false;
@@ -182,6 +184,7 @@ void World::ProcessExit(uint32_t id, uint64_t gen) {
 }
 
 void World::ContainerStopped(uint32_t id) {
+  WakeProbes(id);
   Pod& p = pods_[id];
   p.container_running = false;
   SetServing(id, false);
@@ -226,6 +229,7 @@ void World::ArmProbes(uint32_t id) {
 
 void World::ScheduleProbe(uint32_t id, ProbeKind kind, SimDuration delay) {
   ProbeWorker& w = pods_[id].probes[static_cast<int>(kind)];
+  if (w.elided) SettleProbe(id, kind);
   loop_.Cancel(w.tick);
   ++w.gen;
   w.tick = ProbeTick(id, kind, loop_.Now() + delay, (static_cast<uint64_t>(kind) << 32) | w.gen);
@@ -255,8 +259,24 @@ void World::RunProbe(uint32_t id, uint64_t payload) {
   if ((payload & 0xFFFFFFFFu) != w.gen || p.state == PodState::kGone) return;
   // Liveness and startup probes stop once the pod is being deleted.
   if (p.deleted && kind != ProbeKind::kReadiness) return;
-  w.tick = ProbeTick(id, kind, loop_.Now() + SimDuration::Seconds(w.probe->period_seconds),
-                     payload);
+  ProbeOnce(id, kind);
+  // The next tick, a period on — unless a manual trigger rescheduled the
+  // worker meanwhile, or its result cannot change until its pod does.
+  ProbeWorker& after = pods_[id].probes[static_cast<int>(kind)];
+  if ((payload & 0xFFFFFFFFu) != after.gen) return;
+  if (elide_probes_ && ProbeSteady(id, kind)) {
+    after.elided = true;
+    after.anchor = loop_.Now();
+    after.tick = EventId();
+    return;
+  }
+  after.tick = ProbeTick(id, kind, loop_.Now() + SimDuration::Seconds(after.probe->period_seconds),
+                         payload);
+}
+
+void World::ProbeOnce(uint32_t id, ProbeKind kind) {
+  const Pod& p = pods_[id];
+  const ProbeWorker& w = p.probes[static_cast<int>(kind)];
   // While a kill they asked for runs, their worker holds (its ticker goes on).
   if (p.killing && kind != ProbeKind::kReadiness) return;
   if (!p.container_running) return;
@@ -266,6 +286,58 @@ void World::RunProbe(uint32_t id, uint64_t payload) {
     return;
   }
   ProbeResult(id, kind, p.serving);
+}
+
+// Probe elision. A tick changes nothing when the worker's next result is the
+// success it just had: the container runs, is started, is not being killed
+// or deleted, its process serves, the worker has no failure to reset and,
+// for readiness, the pod is Ready already (a startup worker's ticks do
+// nothing at all once the container has started). Every field this reads is
+// written only where WakeProbes (or SettleProbe) follows, so an elided
+// worker always rejoins its grid before a tick could differ; --check
+// verifies that no elided worker is unsteady at the end of an instant.
+bool World::ProbeSteady(uint32_t id, ProbeKind kind) const {
+  const Pod& p = pods_[id];
+  const ProbeWorker& w = p.probes[static_cast<int>(kind)];
+  if (w.probe == nullptr || w.probe->period_seconds <= 0) return false;
+  if (p.deleted || p.state == PodState::kGone || p.killing || !p.container_running) return false;
+  if (kind == ProbeKind::kStartup) return p.started;
+  if (!p.started || !p.serving || w.failures != 0) return false;
+  if (loop_.Now() - p.container_started_at < SimDuration::Seconds(w.probe->initial_delay_seconds)) {
+    return false;
+  }
+  if (kind == ProbeKind::kReadiness) return p.ready && w.successes >= w.probe->success_threshold;
+  return true;
+}
+
+// The ticks an elided worker skipped — at anchor + k x period, up to now,
+// counting one at this very instant only if it would already have run
+// (probe ticks run in phase kPhaseProbe in (pod, probe) order) — are counted
+// as the events they would have been; the next one is returned.
+SimTime World::SettleProbe(uint32_t id, ProbeKind kind) {
+  ProbeWorker& w = pods_[id].probes[static_cast<int>(kind)];
+  w.elided = false;
+  const SimDuration period = SimDuration::Seconds(w.probe->period_seconds);
+  const SimTime now = loop_.Now();
+  if (now < w.anchor + period) return w.anchor + period;
+  int64_t k = (now - w.anchor).micros() / period.micros();
+  const SimTime last = w.anchor + period * k;
+  const uint64_t key = (uint64_t{id} << 2) | static_cast<uint64_t>(kind);
+  const bool ran = last < now || current_phase_ > kPhaseProbe ||
+                   (current_phase_ == kPhaseProbe && current_key_ > key);
+  if (!ran) --k;  // the tick at this instant is still to come: the next one
+  elided_ticks_ += static_cast<uint64_t>(k);
+  return ran ? last + period : last;
+}
+
+void World::WakeProbes(uint32_t id) {
+  for (uint32_t k = 0; k < 3; ++k) {
+    ProbeWorker& w = pods_[id].probes[k];
+    if (!w.elided) continue;
+    const auto kind = static_cast<ProbeKind>(k);
+    const SimTime next = SettleProbe(id, kind);
+    w.tick = ProbeTick(id, kind, next, (uint64_t{k} << 32) | w.gen);
+  }
 }
 
 void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
@@ -308,6 +380,7 @@ void World::ProbeResult(uint32_t id, ProbeKind kind, bool success) {
 void World::SetReady(uint32_t id, bool ready) {
   Pod& p = pods_[id];
   if (p.ready == ready) return;
+  WakeProbes(id);
   CountPod(id, -1);
   p.ready = ready;
   CountPod(id, +1);
@@ -326,6 +399,7 @@ void World::SetReady(uint32_t id, bool ready) {
 void World::DeletePod(uint32_t id) {
   Pod& p = pods_[id];
   if (p.deleted || p.state == PodState::kGone) return;
+  WakeProbes(id);
   CountPod(id, -1);
   p.deleted = true;
   EmitPod(id, "deleted");
@@ -336,6 +410,7 @@ void World::DeletePod(uint32_t id) {
   // Liveness and startup workers stop; readiness goes on during termination.
   for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) {
     ProbeWorker& w = p.probes[static_cast<int>(k)];
+    if (w.elided) SettleProbe(id, k);
     loop_.Cancel(w.tick);
     ++w.gen;
   }
@@ -400,6 +475,7 @@ void World::KillContainer(uint32_t id, ProbeKind kind) {
   Emit(PodLabel(id), fmt::format("{} probe failed: killing the container (grace {})",
                                  kind == ProbeKind::kLiveness ? "liveness" : "startup",
                                  FormatDuration(grace)));
+  WakeProbes(id);
   p.killing = true;
   StopContainer(id, grace);
 }
@@ -440,6 +516,9 @@ void World::GraceExpired(uint32_t id, uint64_t gen) {
 void World::PodGone(uint32_t id) {
   Pod& p = pods_[id];
   if (p.state == PodState::kGone) return;
+  for (uint32_t k = 0; k < 3; ++k) {
+    if (p.probes[k].elided) SettleProbe(id, static_cast<ProbeKind>(k));
+  }
   for (ProbeWorker& w : p.probes) {
     loop_.Cancel(w.tick);
     ++w.gen;
@@ -452,6 +531,7 @@ void World::PodGone(uint32_t id) {
   if (p.node != kNone) {
     Node& node = nodes_[p.node];
     node.requested -= p.requests;
+    node.score_valid = false;
     bound_ -= p.requests;
     auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
     if (it != node.pods.end() && *it == id) node.pods.erase(it);
@@ -485,6 +565,7 @@ void World::FailNode(uint32_t n) {
     // The machine is gone: processes stop at once. The API still shows the
     // pods Ready — and endpoints keep sending to them — until the node
     // controller notices (kNodeNotReady).
+    WakeProbes(id);
     p.running_at_failure = p.container_running;
     p.container_running = false;
     if (p.serving) EmitPod(id, "stopped serving");

@@ -49,15 +49,21 @@ void World::SchedulePod(uint32_t id) {
   int64_t best_score = -1;
   uint32_t best = kNone;
   uint64_t ties = 0;
+  // Images have no sizes in the model: ImageLocality is the same on every node.
+  const int64_t image_locality = ImageLocalityScore(0, static_cast<int>(p.spec->containers.size()));
   for (uint32_t n : feasible_) {
-    const Node& node = nodes_[n];
-    // Scores use non-zero requests of the node's pods plus this one.
-    Resources with = node.requested;
-    with.cpu_milli += p.score_requests.cpu_milli;
-    with.memory_bytes += p.score_requests.memory_bytes;
-    const int64_t score = LeastAllocatedScore(node.allocatable, with) +
-                          BalancedAllocationScore(node.allocatable, with) +
-                          ImageLocalityScore(0, static_cast<int>(p.spec->containers.size()));
+    Node& node = nodes_[n];
+    if (!node.score_valid || !(node.score_for == p.score_requests)) {
+      // Scores use non-zero requests of the node's pods plus this one.
+      Resources with = node.requested;
+      with.cpu_milli += p.score_requests.cpu_milli;
+      with.memory_bytes += p.score_requests.memory_bytes;
+      node.score = LeastAllocatedScore(node.allocatable, with) +
+                   BalancedAllocationScore(node.allocatable, with);
+      node.score_for = p.score_requests;
+      node.score_valid = true;
+    }
+    const int64_t score = node.score + image_locality;
     if (score > best_score) {
       best_score = score;
       best = n;

@@ -8,6 +8,7 @@ Simulation::Simulation(std::shared_ptr<const scenario::Scenario> scenario,
                        SimulationOptions options)
     : seed_(options.seed.value_or(scenario->seed)) {
   world_ = std::make_unique<World>(std::move(scenario), seed_, options.until, options.max_events,
+                                   options.exact_probes,
                                    options.check_invariants);
 }
 

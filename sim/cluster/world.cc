@@ -29,13 +29,15 @@ std::string_view PodStateName(PodState s) {
 }
 
 World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-             std::optional<SimDuration> until, uint64_t max_events, bool check_invariants)
+             std::optional<SimDuration> until, uint64_t max_events, bool exact_probes,
+             bool check_invariants)
     : scenario_(std::move(scenario)),
       seed_(seed),
       until_(until ? until : scenario_->until),
       loop_(max_events),
       scheduler_rng_(Rng::Stream(seed, "scheduler")),
-      check_invariants_(check_invariants) {
+      check_invariants_(check_invariants),
+      elide_probes_(!exact_probes) {
   for (const scenario::NodeGroup& g : scenario_->cluster.nodes) {
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
@@ -175,7 +177,14 @@ WorldResult World::Run() {
     end = next;
   }
   result.end = loop_.Now();
-  result.events = loop_.events_fired();
+  // Elided probe ticks up to the end count as the events they would have been.
+  current_phase_ = 0xFF;
+  for (uint32_t id = 0; id < pods_.size(); ++id) {
+    for (uint32_t k = 0; k < 3; ++k) {
+      if (pods_[id].probes[k].elided) SettleProbe(id, static_cast<ProbeKind>(k));
+    }
+  }
+  result.events = loop_.events_fired() + elided_ticks_;
   if (violation_) {
     result.invariant_violation = violation_;
     for (size_t i = 0; i < recent_.size(); ++i) {
@@ -188,6 +197,8 @@ WorldResult World::Run() {
 }
 
 void World::Fire(const FiredEvent& e) {
+  current_phase_ = e.phase;
+  current_key_ = e.key;
   const uint32_t t = e.event.target;
   const uint64_t p = e.event.payload;
   switch (static_cast<EventKind>(e.event.kind)) {
@@ -230,6 +241,7 @@ void World::SetServing(uint32_t id, bool serving) {
   if (pods_[id].serving == serving) return;
   pods_[id].serving = serving;
   TouchPod(id);
+  WakeProbes(id);
 }
 
 void World::TouchPod(uint32_t id) {
@@ -238,6 +250,7 @@ void World::TouchPod(uint32_t id) {
 }
 
 void World::EndInstant(SimTime t) {
+  current_phase_ = 0xFF;  // every event of the instant has run
   if (check_invariants_) {
     if (t < last_instant_) violation_ = "simulated time went backwards";
     last_instant_ = t;
@@ -504,6 +517,7 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   Emit(PodLabel(id), fmt::format("container image changed to {}", new_image));
   if (p.node == kNone) return;  // not bound yet: it starts with the new image
   // Stop the old container at once and pull/start the new one.
+  WakeProbes(id);
   const bool was_running = p.container_running;
   p.container_running = false;
   SetServing(id, false);

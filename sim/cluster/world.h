@@ -107,6 +107,13 @@ struct Node {
   uint32_t pull_gen = 0;
   // Index: the pods bound here and not yet gone, ascending by id.
   std::vector<uint32_t> pods;
+  // The scheduler's last resource score here (LeastAllocated +
+  // BalancedAllocation) and the pod requests it was for; dropped whenever
+  // `requested` changes. Pods of one template share requests, so a node's
+  // score is computed once per change of the node, not once per pod.
+  bool score_valid = false;
+  Resources score_for;
+  int64_t score = 0;
 };
 
 struct ProbeWorker {
@@ -115,6 +122,11 @@ struct ProbeWorker {
   EventId tick;
   int32_t successes = 0;
   int32_t failures = 0;
+  // Elided: its result cannot change, so no tick is scheduled; its ticks
+  // would fall at anchor + k x period (k >= 1) until something about its pod
+  // changes (World::WakeProbes), when it rejoins that grid.
+  bool elided = false;
+  SimTime anchor;
 };
 
 // The kubelet's per-container back-off (client-go flowcontrol.Backoff with
@@ -263,7 +275,8 @@ struct WorldResult {
 class World final : public ClusterView {
  public:
   World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-        std::optional<SimDuration> until, uint64_t max_events, bool check_invariants);
+        std::optional<SimDuration> until, uint64_t max_events, bool exact_probes,
+        bool check_invariants);
 
   void AddObserver(Observer* o) { observers_.push_back(o); }
   WorldResult Run();
@@ -395,7 +408,15 @@ class World final : public ClusterView {
   void ArmProbes(uint32_t pod);
   void ScheduleProbe(uint32_t pod, ProbeKind kind, SimDuration delay);
   EventId ProbeTick(uint32_t pod, ProbeKind kind, SimTime at, uint64_t payload);
+  // Probe elision (docs/scale.md). Steady: the worker's next result is the
+  // same success and changes nothing. Settle: an elided worker's ticks that
+  // would have fired by now are counted, and the time of its next tick is
+  // returned. Wake: every elided worker of the pod rejoins its grid.
+  bool ProbeSteady(uint32_t pod, ProbeKind kind) const;
+  SimTime SettleProbe(uint32_t pod, ProbeKind kind);
+  void WakeProbes(uint32_t pod);
   void RunProbe(uint32_t pod, uint64_t payload);
+  void ProbeOnce(uint32_t pod, ProbeKind kind);  // one tick's check and result
   void ProbeResult(uint32_t pod, ProbeKind kind, bool success);
   void SetReady(uint32_t pod, bool ready);
   void TriggerReadiness(uint32_t pod);
@@ -475,6 +496,12 @@ class World final : public ClusterView {
   std::vector<uint32_t> dirty_rollouts_;
   bool check_invariants_ = false;
   bool logging_ = true;  // someone reads event-log lines (set in Run)
+  bool elide_probes_ = true;
+  uint64_t elided_ticks_ = 0;  // probe ticks skipped: part of the reported event count
+  // The event being fired: its phase and key (which events of this instant
+  // have run). kMaxPhase after the instant's last event.
+  uint8_t current_phase_ = 0;
+  uint64_t current_key_ = 0;
   // Something observable changed in this instant. Every such change emits an
   // event-log line (Emit) or goes through SetPodState/SetReady, which set it;
   // `--check` verifies that quiet instants really left the endpoints alone.

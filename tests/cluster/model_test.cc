@@ -48,15 +48,29 @@ Outcome Simulate(const std::string& yaml, const std::map<std::string, std::strin
     if (run.error.empty()) run.error = "no scenario";
     return run;
   }
-  cluster::Simulation sim(loaded.scenario);
-  metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
-  output::EventLog log;
-  sim.AddObserver(&collector);
-  sim.AddObserver(&log);
-  const cluster::RunResult result = sim.Run();
-  run.report = collector.TakeReport(result.events);
-  run.log = log.text();
-  run.json = output::FormatJson(run.report);
+  // Every scenario runs twice: with probe elision (the default) and with
+  // every probe tick simulated; the two must agree on the report and on
+  // every event-log line (docs/scale.md, probe elision).
+  for (const bool exact : {false, true}) {
+    cluster::SimulationOptions sim_options;
+    sim_options.exact_probes = exact;
+    cluster::Simulation sim(loaded.scenario, sim_options);
+    metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
+    output::EventLog log;
+    sim.AddObserver(&collector);
+    sim.AddObserver(&log);
+    const cluster::RunResult result = sim.Run();
+    metrics::Report report = collector.TakeReport(result.events);
+    const std::string json = output::FormatJson(report);
+    if (!exact) {
+      run.report = std::move(report);
+      run.log = log.text();
+      run.json = json;
+    } else {
+      EXPECT_EQ(json, run.json) << "--exact-probes changes the report";
+      EXPECT_EQ(log.text(), run.log) << "--exact-probes changes the event log";
+    }
+  }
   return run;
 }
 

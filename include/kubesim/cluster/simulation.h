@@ -46,6 +46,11 @@ struct SimulationOptions {
 #else
   bool check_invariants = true;
 #endif
+  // Simulate every probe tick (`kubesim run --exact-probes`). By default a
+  // probe whose result cannot change (its process serves steadily) schedules
+  // no event until something about its pod changes; the report is the same
+  // byte for byte, the skipped ticks included in its event count.
+  bool exact_probes = false;
 };
 
 struct RunResult {

@@ -60,6 +60,7 @@ struct FiredEvent {
   SimTime time;
   uint8_t phase = 0;
   Event event;
+  uint64_t key = 0;  // its order within (time, phase): the sequence number or the caller's key
 };
 
 namespace event_queue_internal {
@@ -269,7 +270,7 @@ class BasicEventQueue {
     const event_queue_internal::Entry top = heap_.top();
     heap_.pop();
     return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
-                      slots_.Fire(top.slot)};
+                      slots_.Fire(top.slot), top.order & event_queue_internal::kSeqMask};
   }
 
  private:
@@ -339,7 +340,7 @@ class BucketEventQueue {
     const event_queue_internal::Entry top = near_.top();
     near_.pop();
     return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
-                      slots_.Fire(top.slot)};
+                      slots_.Fire(top.slot), top.order & event_queue_internal::kSeqMask};
   }
 
  private:
