@@ -273,7 +273,9 @@ void World::EndInstant(SimTime t) {
   touched_pods_.clear();
   std::sort(changed_services_.begin(), changed_services_.end());
   for (uint32_t s : changed_services_) RefreshVisibleServing(s);
-  if (check_invariants_ && !violation_) {
+  // Indexes change only with something observable (quiet instants are
+  // checked to have left the endpoints alone above).
+  if (check_invariants_ && !violation_ && changed_) {
     violation_ = CheckIndexes();
     if (violation_) {
       loop_.Stop();
@@ -282,12 +284,15 @@ void World::EndInstant(SimTime t) {
   }
   changed_deployments_.insert(changed_deployments_.end(), dirty.begin(), dirty.end());
   std::sort(changed_deployments_.begin(), changed_deployments_.end());
+  std::sort(changed_pods_.begin(), changed_pods_.end());
+  changed_pods_.erase(std::unique(changed_pods_.begin(), changed_pods_.end()), changed_pods_.end());
   changed_deployments_.erase(std::unique(changed_deployments_.begin(), changed_deployments_.end()),
                              changed_deployments_.end());
   for (Observer* o : observers_) o->OnEndInstant(*this);
   for (uint32_t s : changed_services_) services_[s].changed = false;
   changed_services_.clear();
   changed_deployments_.clear();
+  changed_pods_.clear();
   changed_ = false;
 }
 
@@ -514,6 +519,7 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   p.image = ImageIndex(new_image);
   pods_[id].version = images_[pods_[id].image].version;
   TouchPod(id);
+  changed_pods_.push_back(id);
   Emit(PodLabel(id), fmt::format("container image changed to {}", new_image));
   if (p.node == kNone) return;  // not bound yet: it starts with the new image
   // Stop the old container at once and pull/start the new one.
@@ -575,6 +581,7 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
   IndexPodServices(id);
   CountPod(id, +1);
   EmitPod(id, "created");
+  changed_pods_.push_back(id);
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
   EnqueueSchedule(id);
   return id;
@@ -589,6 +596,7 @@ void World::SetPodState(uint32_t id, PodState state) {
   //   Starting <-> Ready   the Ready condition (SetReady)
   assert(p.state != PodState::kGone && "a gone pod never changes again");
   p.state = state;
+  changed_pods_.push_back(id);
   EmitPod(id, PodStateName(state));
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
 }

@@ -305,6 +305,7 @@ class World final : public ClusterView {
   bool Changed() const override { return changed_; }
   std::span<const uint32_t> ChangedServices() const override { return changed_services_; }
   std::span<const uint32_t> ChangedDeployments() const override { return changed_deployments_; }
+  std::span<const uint32_t> ChangedPods() const override { return changed_pods_; }
 
  private:
   // --- world.cc: objects, steps, plumbing ---
@@ -479,6 +480,7 @@ class World final : public ClusterView {
   std::vector<uint32_t> changed_services_;   // this instant's, for observers; sorted at its end
   std::vector<uint32_t> changed_deployments_;
   std::vector<uint32_t> touched_pods_;       // serving flag or version changed this instant
+  std::vector<uint32_t> changed_pods_;       // state or version changed this instant
   int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
   std::vector<uint32_t> awaiting_start_;     // those Services, ascending (some may have started)
   std::vector<uint32_t> start_candidates_;   // for the next start check

@@ -39,24 +39,53 @@ void Timeline::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t
   }
 }
 
+namespace {
+
+int64_t Second(SimTime t) { return t.SinceStart().micros() / 1'000'000; }
+
+}  // namespace
+
 void Timeline::OnEndInstant(const cluster::ClusterView& view) {
   if (!view.Changed() && !failed_since_record_) return;  // nothing a column shows changed
   failed_since_record_ = false;
-  Record(view);
+  // A held failed-requests row of an earlier second is written first, so
+  // that every failure stays in its own second.
+  if (pending_ && Second(*pending_) < Second(view.Now())) FlushPending();
+  if (view.Changed()) {
+    pending_.reset();  // this row carries its counts
+    Record(view);
+    return;
+  }
+  // Only failed requests: hold this instant's row instead of writing it.
+  pending_ = view.Now();
+  pending_failed_ = failed_;
+}
+
+void Timeline::FlushPending() {
+  if (!pending_) return;
+  Row row{*pending_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values};
+  for (const auto& [service, n] : pending_failed_) {
+    if (service < failed_keys_.size()) row.values[failed_keys_[service]] = n;
+  }
+  pending_.reset();
+  if (rows_.empty() || rows_.back().values != row.values) rows_.push_back(std::move(row));
 }
 
 void Timeline::OnFinish(const cluster::ClusterView& view) {
+  FlushPending();
   end_ = view.Now();
   // A last row at the end of the run, so that plots and readers see its end.
   if (rows_.empty() || rows_.back().time < end_) rows_.push_back(Row{end_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values});
 }
 
 void Timeline::Record(const cluster::ClusterView& view) {
-  for (Group& g : groups_) g.counts.fill(0);
+  // Only the pods that changed move between counts.
   if (pod_groups_.size() < view.PodCount()) pod_groups_.resize(view.PodCount());
-  for (uint32_t id = 0; id < view.PodCount(); ++id) {
+  for (uint32_t id : view.ChangedPods()) {
     const cluster::PodInfo p = view.PodAt(id);
     PodGroup& pg = pod_groups_[id];
+    if (pg.state >= 0) --groups_[static_cast<size_t>(pg.group)].counts[static_cast<size_t>(pg.state)];
+    pg.state = -1;
     if (pg.group < 0 || pg.version != p.version) {
       // Every state's column exists from the pod's creation on (value 0).
       const std::string owner = p.owner.empty() ? std::string(p.name) : std::string(p.owner);
@@ -71,12 +100,20 @@ void Timeline::Record(const cluster::ClusterView& view) {
     }
     if (p.state == cluster::PodState::kGone) continue;
     const auto state = static_cast<size_t>(p.state);  // kPending .. kTerminating: 0 .. 4
-    if (state < kStates.size()) ++groups_[static_cast<size_t>(pg.group)].counts[state];
+    if (state < kStates.size()) {
+      ++groups_[static_cast<size_t>(pg.group)].counts[state];
+      pg.state = static_cast<int32_t>(state);
+    }
   }
   std::map<std::string, int64_t> row;
   for (const Group& g : groups_) {
     for (size_t k = 0; k < kStates.size(); ++k) {
       row.emplace(g.prefix + std::string(kStates[k]), g.counts[k]);
+    }
+  }
+  if (failed_keys_.size() < view.ServiceCount()) {
+    for (uint32_t s = static_cast<uint32_t>(failed_keys_.size()); s < view.ServiceCount(); ++s) {
+      failed_keys_.push_back(fmt::format("failed/{}", view.ServiceKey(s)));
     }
   }
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) {

@@ -98,6 +98,8 @@ class ClusterView {
   // the next instant.
   virtual std::span<const uint32_t> ChangedServices() const = 0;
   virtual std::span<const uint32_t> ChangedDeployments() const = 0;
+  // Pods that entered a state or changed version in this instant (ascending).
+  virtual std::span<const uint32_t> ChangedPods() const = 0;
 };
 
 // A rollout of a Deployment: from the template change to completion.

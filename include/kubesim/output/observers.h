@@ -24,6 +24,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,9 +68,16 @@ class Timeline final : public cluster::Observer {
 
  private:
   void Record(const cluster::ClusterView& view);
+  void FlushPending();  // the held failed-requests row, if any
 
   std::map<uint32_t, int64_t> failed_;  // by service
   bool failed_since_record_ = false;
+  // Instants that only failed requests: at most one row per second of
+  // simulated time — the last such instant's, held until a later second or
+  // a change (a row per failed request would be unreadable at 1,000 req/s).
+  std::optional<SimTime> pending_;
+  std::map<uint32_t, int64_t> pending_failed_;  // failed_ as it was then
+  std::vector<std::string> failed_keys_;  // "failed/KEY" by service
   // Pods counted by (owner, version) group, without formatting a column name
   // per pod per instant: the group of each pod is cached.
   struct Group {
@@ -79,6 +87,7 @@ class Timeline final : public cluster::Observer {
   struct PodGroup {
     int32_t group = -1;
     std::string version;
+    int32_t state = -1;  // the column it is counted in, -1: none (gone)
   };
   std::vector<Group> groups_;
   std::map<std::string, int32_t, std::less<>> group_index_;
