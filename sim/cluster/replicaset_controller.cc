@@ -72,36 +72,43 @@ void World::SyncReplicaSet(uint32_t id) {
   } else if (diff > 0) {
     // getPodsToDelete: rank by ActivePodsWithRanks, counting for each pod the
     // related (same Deployment) active pods on its node.
-    std::map<uint32_t, int32_t> on_node;
-    std::vector<uint32_t> related;
-    if (rs.owner != kNone) {
-      for (uint32_t other : deployments_[rs.owner].replica_sets) {
-        for (uint32_t pod : replica_sets_[other].pods) related.push_back(pod);
+    // Counted in a scratch array by node (index node + 1: unbound pods at 0),
+    // cleared again below: O(related pods), whatever the number of nodes.
+    std::vector<int32_t>& on_node = colocated_;
+    if (on_node.size() < nodes_.size() + 1) on_node.resize(nodes_.size() + 1, 0);
+    const auto slot = [](uint32_t node) { return node == kNone ? size_t{0} : size_t{node} + 1; };
+    const auto count_related = [&](int32_t sign) {
+      const auto count = [&](const ReplicaSet& r) {
+        for (uint32_t pod : r.pods) {
+          if (!pods_[pod].deleted) on_node[slot(pods_[pod].node)] += sign;
+        }
+      };
+      if (rs.owner != kNone) {
+        for (uint32_t other : deployments_[rs.owner].replica_sets) count(replica_sets_[other]);
+      } else {
+        count(rs);
       }
-    } else {
-      related = rs.pods;
-    }
-    for (uint32_t pod : related) {
-      if (!pods_[pod].deleted) ++on_node[pods_[pod].node];
-    }
+    };
+    count_related(+1);
     auto rank = [&](uint32_t pod) {
       const Pod& p = pods_[pod];
       PodDeletionRank r;
       r.assigned = p.node != kNone;
       r.phase_ordinal = p.state == PodState::kPending || p.state == PodState::kPulling ? 0 : 2;
       r.ready = p.ready;
-      r.colocated = on_node[p.node];
+      r.colocated = on_node[slot(p.node)];
       r.ready_since = p.ready_since;
       r.max_restarts = p.restarts;
       r.created = p.created;
       r.uid = pod;
       return r;
     };
-    // Rank each pod once, then sort: a rank costs a map lookup.
+    // Rank each pod once, then sort.
     const SimTime now = loop_.Now();
     std::vector<std::pair<PodDeletionRank, uint32_t>> ranked;
     ranked.reserve(active.size());
     for (uint32_t pod : active) ranked.emplace_back(rank(pod), pod);
+    count_related(-1);  // the scratch array is all zeros again
     std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
       return DeleteFirst(a.first, b.first, now);
     });

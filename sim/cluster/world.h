@@ -488,6 +488,7 @@ class World final : public ClusterView {
   Rng scheduler_rng_{0};
   uint32_t next_start_node_ = 0;   // kube-scheduler's nextStartNodeIndex
   std::vector<uint32_t> feasible_;  // scratch: one cycle's feasible nodes
+  std::vector<int32_t> colocated_;  // scratch, all zeros between uses: related pods by node + 1
   uint64_t uid_counter_ = 0;
   int64_t existing_pods_ = 0;
   int64_t unschedulable_count_ = 0;
