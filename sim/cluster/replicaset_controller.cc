@@ -40,21 +40,6 @@ void World::SyncReplicaSet(uint32_t id) {
   if (rs.deleted) return;
 
   const int32_t diff = rs.active_pods - rs.view.replicas;
-  if (diff == 0 && rs.min_ready_seconds == 0) {
-    // calculateStatus from the counters: nothing to create or delete, and
-    // without minReadySeconds available means Ready.
-    ReplicaSetView& v = rs.view;
-    const ReplicaSetView before = v;
-    v.status_replicas = rs.active_pods;
-    v.ready_replicas = rs.ready_active_pods;
-    v.available_replicas = rs.ready_active_pods;
-    if (!(before == v) && rs.owner != kNone) EnqueueDeployment(rs.owner);
-    return;
-  }
-  std::vector<uint32_t> active;
-  for (uint32_t pod : rs.pods) {
-    if (!pods_[pod].deleted) active.push_back(pod);
-  }
   if (diff < 0) {
     const int32_t create = std::min(-diff, kBurstReplicas);
     for (int32_t i = 0; i < create; ++i) {
@@ -65,11 +50,15 @@ void World::SyncReplicaSet(uint32_t id) {
       k8s::Labels labels = rs.template_->metadata.labels;
       if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
-      // CreatePod may grow replica_sets_? No: only pods_; `rs` stays valid.
-      active.push_back(CreatePod(rs.namespace_name, rs.name + "-" + suffix, labels, spec, id));
+      // CreatePod grows pods_ only: `rs` stays valid.
+      CreatePod(rs.namespace_name, rs.name + "-" + suffix, labels, spec, id);
     }
     if (create < -diff) EnqueueReplicaSet(id);  // the rest next sync
   } else if (diff > 0) {
+    std::vector<uint32_t> active;
+    for (uint32_t pod : rs.pods) {
+      if (!pods_[pod].deleted) active.push_back(pod);
+    }
     // getPodsToDelete: rank by ActivePodsWithRanks, counting for each pod the
     // related (same Deployment) active pods on its node.
     // Counted in a scratch array by node (index node + 1: unbound pods at 0),
@@ -113,14 +102,25 @@ void World::SyncReplicaSet(uint32_t id) {
       return DeleteFirst(a.first, b.first, now);
     });
     for (size_t i = 0; i < ranked.size(); ++i) active[i] = ranked[i].second;
-    const std::vector<uint32_t> doomed(active.begin(), active.begin() + diff);
-    active.erase(active.begin(), active.begin() + diff);
-    for (uint32_t pod : doomed) DeletePod(pod);
+    active.resize(static_cast<size_t>(diff));
+    for (uint32_t pod : active) DeletePod(pod);
   }
 
   // calculateStatus: counts over non-terminating pods.
   ReplicaSetView& v = replica_sets_[id].view;
   const ReplicaSetView before = v;
+  if (replica_sets_[id].min_ready_seconds == 0) {
+    // From the counters: without minReadySeconds, available means Ready.
+    v.status_replicas = replica_sets_[id].active_pods;
+    v.ready_replicas = replica_sets_[id].ready_active_pods;
+    v.available_replicas = replica_sets_[id].ready_active_pods;
+    if (!(before == v) && replica_sets_[id].owner != kNone) EnqueueDeployment(replica_sets_[id].owner);
+    return;
+  }
+  std::vector<uint32_t> active;
+  for (uint32_t pod : replica_sets_[id].pods) {
+    if (!pods_[pod].deleted) active.push_back(pod);
+  }
   v.status_replicas = 0;
   v.ready_replicas = 0;
   v.available_replicas = 0;
