@@ -2,7 +2,7 @@
 // records, lazy cancellation) against the baseline a DES is often written with,
 // a std::priority_queue of std::function events, on the same loads in one run.
 //
-// Loads (issue 2):
+// Loads:
 //   Hold1M    schedule 1,000,000 events at random times in [0, 1000 s), then
 //             pop them all.
 //   Churn     100,000 periodic timers (period 10 s, random phase), each

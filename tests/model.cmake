@@ -11,7 +11,7 @@ kubesim_test(output_test
   SOURCES output/compare_test.cc output/outputs_test.cc output/progress_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
-# Determinism across builds (issue 6): with KUBESIM_REFERENCE_BINARY set to a
+# Determinism across builds: with KUBESIM_REFERENCE_BINARY set to a
 # kubesim built otherwise (scripts/test.sh passes the release build's to the
 # asan build), this build's reports must match it byte for byte.
 set(KUBESIM_REFERENCE_BINARY "" CACHE FILEPATH

@@ -1,6 +1,6 @@
-// `kubesim compare SCENARIO.yaml...` (SPEC §1, §5): simulates each scenario
+// `kubesim compare SCENARIO.yaml...` (docs/metrics.md): simulates each scenario
 // and prints one column per scenario — per Service and Deployment the rows of
-// SPEC §5 — as an aligned table (the best value of each row marked), a
+// docs/metrics.md — as an aligned table (the best value of each row marked), a
 // markdown table for a pull request, CSV or JSON.
 #include <boost/program_options.hpp>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// The `kubesim` command: dispatches to one subcommand (SPEC §1).
+// The `kubesim` command: dispatches to one subcommand (README.md).
 //
 //   kubesim run SCENARIO.yaml [options]      simulate one scenario, print the report
 //   kubesim compare SCENARIO.yaml...         one column per scenario

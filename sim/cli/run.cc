@@ -1,4 +1,4 @@
-// `kubesim run SCENARIO.yaml` (SPEC §1): loads the scenario, simulates it and
+// `kubesim run SCENARIO.yaml` (README.md): loads the scenario, simulates it and
 // prints the report (table by default, or markdown / json / csv); optionally
 // writes the event log (--events), the timeline CSV (--timeline), the Chrome
 // trace (--trace) and the SVG plot (--plot), each complete or not at all.

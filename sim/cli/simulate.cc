@@ -69,7 +69,7 @@ Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
         file, FormatSeconds(out.result.end, 6), *out.result.invariant_violation);
     for (const std::string& line : out.result.recent_events) text += "  " + line + "\n";
     std::fputs(text.c_str(), stderr);
-    out.exit_code = 3;  // SPEC §1: an invariant of the model broke
+    out.exit_code = 3;  // exit code 3 (README.md): an invariant of the model broke
     return out;
   }
   if (out.result.budget_exhausted) {

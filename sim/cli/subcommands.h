@@ -10,7 +10,7 @@
 
 namespace kubesim::cli {
 
-// SPEC §1 exit codes.
+// the exit codes of README.md.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitExpectFailed = 1;  // an expect: assertion of the scenario failed
 inline constexpr int kExitBadInput = 2;      // bad input or bad usage
@@ -24,7 +24,7 @@ struct Subcommand {
   int (*run)(std::span<const std::string> args);
 };
 
-// Every subcommand of SPEC §1, in --help order.
+// Every subcommand (README.md), in --help order.
 std::span<const Subcommand> Subcommands();
 
 // `kubesim run SCENARIO.yaml` (run.cc).

@@ -1,4 +1,4 @@
-// `kubesim validate FILE.yaml...` (SPEC §1): loads each file as `run` would —
+// `kubesim validate FILE.yaml...` (README.md): loads each file as `run` would —
 // a scenario, or a plain Kubernetes manifest when the file has no Scenario —
 // and prints every diagnostic, without simulating. Exit 0 when every file is
 // valid, 2 otherwise.

@@ -40,10 +40,8 @@ std::vector<ReplicaSetView> World::Views(const std::vector<uint32_t>& ids) const
   return v;
 }
 
-void World::WriteViews(uint32_t d, const std::vector<uint32_t>& ids,
-                       const std::vector<ReplicaSetView>& views) {
+void World::WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views) {
   for (const ReplicaSetView& v : views) {
-    (void)ids;
     ReplicaSet& rs = replica_sets_[v.id];
     if (rs.view.replicas != v.replicas) {
       Emit("deployment/" + deployments_[d].name,
@@ -179,8 +177,8 @@ void World::ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t
     nv = &new_view;
   }
   Scale(dep.spec, dep.status.replicas, old_views, nv);
-  WriteViews(d, olds, old_views);
-  if (nv != nullptr) WriteViews(d, {new_rs}, {new_view});
+  WriteViews(d, old_views);
+  if (nv != nullptr) WriteViews(d, {new_view});
 }
 
 void World::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
@@ -190,13 +188,13 @@ void World::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new
   ReplicaSetView new_view = replica_sets_[new_rs].view;
   // reconcileNewReplicaSet: scale up the new ReplicaSet if possible.
   if (ReconcileNewReplicaSet(dep.spec, old_views, new_view)) {
-    WriteViews(d, {new_rs}, {new_view});
+    WriteViews(d, {new_view});
     SyncRolloutStatus(d, new_rs, olds);
     return;
   }
   // reconcileOldReplicaSets: scale down old ReplicaSets if possible.
   if (ReconcileOldReplicaSets(dep.spec, old_views, new_view)) {
-    WriteViews(d, olds, old_views);
+    WriteViews(d, old_views);
     SyncRolloutStatus(d, new_rs, olds);
     return;
   }
@@ -221,7 +219,7 @@ void World::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t ne
   Deployment& dep = deployments_[d];
   std::vector<ReplicaSetView> old_views = Views(olds);
   if (ScaleDownOldReplicaSetsForRecreate(dep.spec, old_views)) {
-    WriteViews(d, olds, old_views);
+    WriteViews(d, old_views);
     SyncRolloutStatus(d, new_rs, olds);
     return;
   }
@@ -234,7 +232,7 @@ void World::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t ne
   // scaleUpNewReplicaSetForRecreate.
   ReplicaSetView new_view = replica_sets_[new_rs].view;
   if (ScaleReplicaSetAndRecordEvent(dep.spec, new_view, dep.spec.replicas)) {
-    WriteViews(d, {new_rs}, {new_view});
+    WriteViews(d, {new_view});
   }
   old_views = Views(olds);
   std::vector<ReplicaSetView> all = old_views;
@@ -338,7 +336,7 @@ void World::CheckRollouts(uint32_t d) {
   if (dep.rollouts.empty() || dep.deleted) return;
   Rollout& r = dep.rollouts.back();
   if (r.superseded || r.complete) return;
-  // SPEC §4: complete when every replica is updated and available and no old
+  // docs/metrics.md: complete when every replica is updated and available and no old
   // pod is left, terminating ones included.
   std::vector<uint32_t> olds;
   const uint32_t new_rs = FindNewReplicaSet(d, &olds);

@@ -1,4 +1,4 @@
-// The model's invariants (issue 6), checked after every instant in debug and
+// The model's invariants, checked after every instant in debug and
 // sanitizer builds and by `kubesim run --check`: a violation is a bug in
 // kubesim, never a property of the scenario.
 #include <fmt/format.h>

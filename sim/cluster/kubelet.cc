@@ -9,21 +9,20 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "kubesim/k8s/defaults.h"
 #include "world.h"
 
 namespace kubesim::cluster {
 namespace {
 
-constexpr SimDuration kBackoffInitial = SimDuration::Seconds(10);   // kubelet backOffPeriod
-constexpr SimDuration kBackoffMax = SimDuration::Seconds(300);      // MaxContainerBackOff
-// kuberuntime minimumGracePeriodInSeconds: the least time from SIGTERM to SIGKILL.
-constexpr SimDuration kMinimumGracePeriod = SimDuration::Seconds(2);
-// node-monitor-grace-period: the node lifecycle controller marks a node that
-// stopped posting status NotReady (and its pods not Ready: MarkPodsNotReady)
-// after this long — 40 s for years, 50 s since Kubernetes 1.32
-// (kubernetes/kubernetes#127352, ../shared/reference/performance.md).
-constexpr SimDuration kNodeMonitorGracePeriod = SimDuration::Seconds(50);
-constexpr SimDuration kEvictionDelay = SimDuration::Seconds(300);   // not-ready toleration (DefaultTolerationSeconds)
+namespace defaults = k8s::defaults;
+constexpr SimDuration kBackoffInitial = SimDuration::Seconds(defaults::kKubeletBackoffInitialSeconds);
+constexpr SimDuration kBackoffMax = SimDuration::Seconds(defaults::kKubeletBackoffMaxSeconds);
+constexpr SimDuration kMinimumGracePeriod =
+    SimDuration::Seconds(defaults::kKubeletMinimumGracePeriodSeconds);
+constexpr SimDuration kNodeMonitorGracePeriod =
+    SimDuration::Seconds(defaults::kNodeMonitorGracePeriodSeconds);
+constexpr SimDuration kEvictionDelay = SimDuration::Seconds(defaults::kNotReadyTolerationSeconds);
 
 // How long a preStop hook takes: `sleep: {seconds: N}`, an exec of `sleep N`
 // (directly or through `sh -c`), or an httpGet (instant here).

@@ -8,13 +8,14 @@
 #include <algorithm>
 #include <map>
 
+#include "kubesim/k8s/defaults.h"
 #include "world.h"
 
 namespace kubesim::cluster {
 namespace {
 
 constexpr std::string_view kAlphanums = "bcdfghjklmnpqrstvwxz2456789";
-constexpr int32_t kBurstReplicas = 500;  // replica_set.go BurstReplicas
+constexpr int32_t kBurstReplicas = k8s::defaults::kReplicaSetBurstReplicas;
 
 }  // namespace
 

@@ -48,8 +48,9 @@ Resources PodRequests(const k8s::PodSpec& spec, bool non_zero) {
 }
 
 int32_t NumFeasibleNodesToFind(int32_t all_nodes) {
-  constexpr int32_t kMinFeasibleNodesToFind = 100;
-  constexpr int32_t kMinFeasibleNodesPercentageToFind = 5;
+  constexpr int32_t kMinFeasibleNodesToFind = k8s::defaults::kSchedulerMinFeasibleNodesToFind;
+  constexpr int32_t kMinFeasibleNodesPercentageToFind =
+      k8s::defaults::kSchedulerMinFeasibleNodesPercentageToFind;
   if (all_nodes < kMinFeasibleNodesToFind) return all_nodes;
   const int32_t percentage =
       std::max(int32_t{50} - all_nodes / 125, kMinFeasibleNodesPercentageToFind);

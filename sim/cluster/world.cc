@@ -11,7 +11,7 @@
 namespace kubesim::cluster {
 namespace {
 
-constexpr SimDuration kDefaultTail = SimDuration::Minutes(1);    // SPEC §2 `until` default
+constexpr SimDuration kDefaultTail = SimDuration::Minutes(1);    // docs/scenario-format.md `until` default
 constexpr SimDuration kDefaultUntilCap = SimDuration::Hours(24);  // a rollout that never settles
 
 }  // namespace
@@ -158,7 +158,7 @@ WorldResult World::Run() {
     }
     if (outcome == RunOutcome::kStopped) break;
     if (until_) break;
-    // SPEC §2: 1m after the later of the last step and the end of every rollout.
+    // docs/scenario-format.md: 1m after the later of the last step and the end of every rollout.
     SimTime settled = last_step;
     bool unsettled = false;
     for (const Deployment& d : deployments_) {
@@ -375,7 +375,7 @@ void World::ApplyDeployment(const k8s::Deployment& obj) {
   const bool paused = !d.spec.paused && obj.spec.paused;
   d.spec = obj.spec;
   if (template_changed) {
-    // SPEC §4: a rollout starts when the pod template changes after creation.
+    // docs/metrics.md: a rollout starts when the pod template changes after creation.
     for (Rollout& r : d.rollouts) {
       if (!r.complete) r.superseded = true;
     }

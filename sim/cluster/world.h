@@ -1,12 +1,12 @@
 // The simulated cluster's state and the controllers acting on it — the
 // private half of cluster::Simulation (include/kubesim/cluster/simulation.h).
 //
-// The model, Kubernetes' way (DESIGN.md): an object store of dense arrays
+// The model, Kubernetes' way (docs/architecture.md): an object store of dense arrays
 // (nodes, pods, ReplicaSets, Deployments, Services, clients) addressed by
 // integer ids; controllers that keep de-duplicated work queues and sync a key
 // `controllerDelay` after it was queued (like informers + workqueues); a
 // kubelet per node; every happening an event on the engine's EventLoop with a
-// phase (SPEC §3). Each controller lives in its own file:
+// phase (docs/scenario-format.md). Each controller lives in its own file:
 //   deployment_controller.cc  syncDeployment: rolling / recreate / scale / status
 //   replicaset_controller.cc  manageReplicas and status
 //   scheduler.cc              filter, score, bind; retries of unschedulable pods
@@ -40,7 +40,7 @@ namespace kubesim::cluster {
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;
 
-// Event phases within one instant (SPEC §3), lowest first. Timeline steps are
+// Event phases within one instant (docs/scenario-format.md), lowest first. Timeline steps are
 // API writes: they run after the kubelets and before the controllers that
 // react to them.
 enum Phase : uint8_t {
@@ -77,7 +77,7 @@ enum class EventKind : uint32_t {
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };
 
-// An image's behaviour (SPEC §2 `images:`), resolved for the model.
+// An image's behaviour (docs/scenario-format.md `images:`), resolved for the model.
 struct ImageBehaviour {
   std::string_view version;  // the profile's, else the tag, else "latest" (interned: stable)
   DurationDistribution pull, start, shutdown, drain;
@@ -362,7 +362,7 @@ class World final : public ClusterView {
   std::string PodLabel(uint32_t pod) const { return "pod/" + pods_[pod].name; }
 
   // --- invariants.cc ---
-  // The model's invariants (issue 6), after an instant: what broke, or nullopt.
+  // The model's invariants, after an instant: what broke, or nullopt.
   std::optional<std::string> CheckInvariants() const;
   std::optional<std::string> CheckQuietInstant() const;
   // The store's indexes equal what a walk of every object finds: Service
@@ -378,8 +378,8 @@ class World final : public ClusterView {
   void ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
   uint32_t FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds);
   uint32_t CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds);
-  void WriteViews(uint32_t d, const std::vector<uint32_t>& ids,
-                  const std::vector<ReplicaSetView>& views);
+  // Writes the controller's new views back (a scale is queued for the ReplicaSet).
+  void WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views);
   std::vector<ReplicaSetView> Views(const std::vector<uint32_t>& ids) const;
   void SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uint32_t>& olds);
   void CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds);

@@ -21,7 +21,7 @@ uint64_t SplitMix64(uint64_t& state) {
 constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 // Rounds a non-negative number of microseconds to a SimDuration, saturating;
-// negatives and NaN become 0 (draws are clamped at 0, SPEC §2).
+// negatives and NaN become 0 (draws are clamped at 0, docs/scenario-format.md).
 SimDuration ClampedMicros(double us) {
   if (!(us > 0.0)) return SimDuration::Zero();
   if (us >= 9.2e18) return SimDuration::Max();

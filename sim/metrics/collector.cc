@@ -1,4 +1,4 @@
-// The metrics collector; see include/kubesim/metrics/collector.h and SPEC §4.
+// The metrics collector; see include/kubesim/metrics/collector.h and docs/metrics.md.
 #include "kubesim/metrics/collector.h"
 
 #include <algorithm>

@@ -1403,11 +1403,9 @@ LoadResult Loader::Run(bool allow_manifest) {
   DecodeScenario(*scenario_root, scenario.get());
   // The file's own objects, applied at t=0.
   for (const auto& d : objects) {
-    const size_t before = scenario->objects.size();
     Step sink;
     ApplyObject(d, file_, &sink);
     if (!sink.objects.empty()) scenario->objects.push_back(std::move(sink.objects[0]));
-    (void)before;
   }
   // The timeline, in time order (stable: equal times keep file order).
   std::stable_sort(scenario->timeline.begin(), scenario->timeline.end(),

@@ -1,4 +1,4 @@
-// The kubesim command's contract (SPEC §1): help, version, exit codes and
+// The kubesim command's contract (README.md): help, version, exit codes and
 // one-line usage errors. Runs the real binary.
 #include <fmt/format.h>
 #include <gtest/gtest.h>

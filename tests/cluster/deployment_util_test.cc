@@ -543,7 +543,7 @@ TEST(RequeueStuckDeployment, MatchesTestRequeueStuckDeployment) {
   EXPECT_EQ(RequeueStuckDeployment(d, c, stuck, at(30'000'000)), std::nullopt);
 }
 
-// --- the worked timelines of the reference (§3.2): the wave arithmetic ------
+// --- worked timelines of rolling.go: the wave arithmetic ------
 
 // Runs RollingUpdate syncs on idealised pods (new pods become available only
 // when `make_available` is called; scaled-down pods vanish at once) and
@@ -580,7 +580,7 @@ struct Wave {
 };
 
 TEST(RollingUpdateWaves, TenReplicasWithDefaultsTakeTwoWavesWithinThirteenAndEight) {
-  // Reference §3.2, N = 10, S = 3, U = 2:
+  // Worked from rolling.go, N = 10, S = 3, U = 2:
   // (0,10) -> (3,10) -> (3,8) -> (5,8) -> [D] (5,3) -> (10,3) -> [2D] (10,0).
   Wave w(Rolling(10, P(25), P(25)), Rs(1, 10, 10));
   w.Observe();
@@ -597,7 +597,7 @@ TEST(RollingUpdateWaves, TenReplicasWithDefaultsTakeTwoWavesWithinThirteenAndEig
 }
 
 TEST(RollingUpdateWaves, SurgeOneUnavailableZeroReplacesOnePodPerWave) {
-  // Reference §3.3, N = 3: (1,3) -> (2,2) -> (3,1) -> (3,0); never below 3 available.
+  // Worked from rolling.go, N = 3: (1,3) -> (2,2) -> (3,1) -> (3,0); never below 3 available.
   Wave w(Rolling(3, I(1), I(0)), Rs(1, 3, 3));
   w.Observe();
   for (int wave = 0; wave < 4; ++wave) {

@@ -1,4 +1,4 @@
-// Regression tests for what the fuzzers found (issue 6, "Fuzzing in CI"): each
+// Regression tests for what the fuzzers found ("Fuzzing in CI"): each
 // input they saved is kept under tests/data/fuzz-regressions/ and replayed
 // here through the same harness the fuzzer ran it with (fuzz/run_harness.h,
 // fuzz/parsers_properties.h), in the normal test suite. Loader findings are

@@ -1,4 +1,4 @@
-// End-to-end scenarios with hand-derived expected results (issue 4): each
+// End-to-end scenarios with hand-derived expected results: each
 // test writes a small scenario, runs the whole model and checks the report
 // against numbers derived in its comment from the scenario's timings and
 // Kubernetes' rules.
@@ -148,8 +148,8 @@ constexpr const char* kSetImage = R"(  timeline:
 TEST(Model, RollingUpdateOfTenWithDefaultsStaysWithinThirteenActiveAndEightAvailable) {
   // maxSurge 25% of 10 rounds up to 3, maxUnavailable 25% rounds down to 2
   // (ResolveFenceposts): at most 10 + 3 = 13 non-terminating pods and at least
-  // 10 - 2 = 8 available at any time, and both bounds are reached (reference
-  // §3.2: (3,10) -> (3,8) -> (5,8) at the start).
+  // 10 - 2 = 8 available at any time, and both bounds are reached (by hand
+  // from rolling.go: (3,10) -> (3,8) -> (5,8) at the start).
   const Outcome r = Simulate(Scenario(R"(  cluster:
     nodes: [{name: node, count: 4, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
   images:
@@ -274,7 +274,7 @@ Outcome RollingWithProbe(bool readiness) {
 
 TEST(Model, RollingUpdateWithoutReadinessProbeFailsRequestsWhileNewPodsStart) {
   // No readiness probe: a new pod is Ready when its container starts, 3 s
-  // before it serves, so clients reach it and fail (SPEC §3). Images start
+  // before it serves, so clients reach it and fail (docs/scenario-format.md). Images start
   // at once here, so every wave follows in the same instant: all three new
   // pods are Ready at 60 s and none serves before 63 s — 3 s of downtime.
   const Outcome r = RollingWithProbe(false);
@@ -637,7 +637,7 @@ TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
 
 TEST(Model, ScalingMidRolloutIsProportional) {
   // 10 replicas, maxSurge 3 / maxUnavailable 2, web:2 never Ready: the
-  // rollout stalls at new 5 / old 8 (reference §3.2). Scaling to 15 then
+  // rollout stalls at new 5 / old 8 (worked by hand from rolling.go). Scaling to 15 then
   // shares the 5 extra replicas by the ReplicaSets' sizes (sync.go scale):
   // the old ReplicaSet goes 8 -> 11 and the new one 5 -> 7 (Kubernetes' docs example).
   const Outcome r = Simulate(Scenario(R"(  until: 2m

@@ -45,7 +45,7 @@ TEST(EventQueue, EqualTimesFireInInsertionOrder) {
 }
 
 TEST(EventQueue, LowerPhaseFirstWithinAnInstant) {
-  // SPEC §3: processes, then probes, then controllers, then endpoints, then clients.
+  // docs/scenario-format.md: processes, then probes, then controllers, then endpoints, then clients.
   EventQueue q;
   q.Schedule(At(7), 4, Tagged(40));
   q.Schedule(At(7), 2, Tagged(20));

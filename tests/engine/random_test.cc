@@ -1,4 +1,4 @@
-// Seeded streams and the duration distributions of SPEC §2: determinism,
+// Seeded streams and the duration distributions of docs/scenario-format.md: determinism,
 // stream independence, and moments over many draws for a fixed seed.
 #include "kubesim/engine/random.h"
 

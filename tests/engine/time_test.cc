@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 namespace kubesim {
 namespace {
@@ -61,7 +64,19 @@ struct ParseCase {
   int64_t micros;
 };
 
+void PrintTo(const ParseCase& c, std::ostream* os) { *os << '"' << c.text << '"'; }
+
 class ParseDurationValid : public ::testing::TestWithParam<ParseCase> {};
+
+// A readable test name from a case's text: its index and its letters and
+// digits ("7_5_6s" for "5.6s"), never the bytes of the parameter struct.
+std::string CaseName(size_t index, std::string_view text) {
+  std::string name = std::to_string(index) + "_";
+  for (const char c : text) {
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return name;
+}
 
 TEST_P(ParseDurationValid, ParsesExactly) {
   const auto parsed = ParseDuration(GetParam().text);
@@ -92,11 +107,12 @@ INSTANTIATE_TEST_SUITE_P(
         ParseCase{"-2m3.4s", -123'400'000}, ParseCase{"1h2m3s4ms5us", 3'723'004'005},
         ParseCase{"39h9m14.425s", 140'954'425'000}, ParseCase{"52763797000ns", 52'763'797},
         ParseCase{"1m30s", 90'000'000}, ParseCase{"250ms", 250'000},
-        // bare numbers of seconds (SPEC §2)
+        // bare numbers of seconds (docs/scenario-format.md)
         ParseCase{"5", 5'000'000}, ParseCase{"1.5", 1'500'000}, ParseCase{"0.25", 250'000},
         ParseCase{"-3", -3'000'000}, ParseCase{"0.000001", 1},
         // large but in range
-        ParseCase{"2562047h", 9'223'369'200'000'000}, ParseCase{"2562047788h", 9'223'372'036'800'000'000}));
+        ParseCase{"2562047h", 9'223'369'200'000'000}, ParseCase{"2562047788h", 9'223'372'036'800'000'000}),
+    [](const auto& info) { return CaseName(info.index, info.param.text); });
 
 class ParseDurationInvalid : public ::testing::TestWithParam<const char*> {};
 
@@ -112,7 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "1.5.s", "3 s", " 3s", "3s ", "1e3s", "0x10s", "1ns", "1.0000001s",
                       "0.3333333333333333333h", "1h2m3s4ms5us6ns", "1000000000000h",
                       "9223372036854775808us", "99999999999999999999999999s", "abc", "s5",
-                      "--5s", "5s-", "1,5s", "\xC2\xB5s", "5m\xC2", "inf", "NaN"));
+                      "--5s", "5s-", "1,5s", "\xC2\xB5s", "5m\xC2", "inf", "NaN"),
+    [](const auto& info) { return CaseName(info.index, info.param); });
 
 TEST(ParseDuration, ErrorSaysWhatIsWrong) {
   EXPECT_NE(ParseDuration("5x").error().find("unknown unit \"x\""), std::string::npos);
@@ -126,6 +143,8 @@ struct FormatCase {
   int64_t micros;
   const char* text;
 };
+
+void PrintTo(const FormatCase& c, std::ostream* os) { *os << c.micros << "us"; }
 
 class FormatDurationTest : public ::testing::TestWithParam<FormatCase> {};
 
@@ -144,7 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
                       FormatCase{4'810'500'000, "1h20m10.5s"},
                       FormatCase{5'000'001, "5.000001s"}, FormatCase{999'999, "999.999ms"},
                       FormatCase{INT64_MAX, "2562047788h0m54.775807s"},
-                      FormatCase{INT64_MIN, "-2562047788h0m54.775808s"}));
+                      FormatCase{INT64_MIN, "-2562047788h0m54.775808s"}),
+    [](const auto& info) { return CaseName(info.index, info.param.text); });
 
 TEST(FormatDuration, RoundTripsThroughParse) {
   for (int64_t us : {int64_t{0}, int64_t{1}, int64_t{999}, int64_t{1'000}, int64_t{1'234'567},

@@ -66,7 +66,7 @@ TEST(ValidateDeployment, RejectsLiteralZeroSurgeWithZeroOrZeroPercentUnavailable
 }
 
 TEST(ValidateDeployment, AcceptsTenPercentUnavailableOfOneReplica) {
-  // SPEC §3: valid, resolves to 0 then 1 by ResolveFenceposts' both-zero rule.
+  // docs/scenario-format.md: valid, resolves to 0 then 1 by ResolveFenceposts' both-zero rule.
   Deployment d = ValidDeployment();
   d.spec.strategy.rolling_update =
       RollingUpdateDeployment{IntOrPercent::Int(0), IntOrPercent::Percent(10)};

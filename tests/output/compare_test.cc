@@ -1,4 +1,4 @@
-// Unit tests of the comparison's "best value" marking (SPEC §5).
+// Unit tests of the comparison's "best value" marking (docs/metrics.md).
 #include "kubesim/output/compare.h"
 
 #include <gtest/gtest.h>

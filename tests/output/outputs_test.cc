@@ -1,6 +1,6 @@
-// The run's file outputs (issue 5): the Chrome trace, the timeline CSV's
+// The run's file outputs: the Chrome trace, the timeline CSV's
 // documented columns, the SVG plot, the markdown/table summary; and the
-// atomic file writer they all go through (issue 6).
+// atomic file writer they all go through.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // The kubectl command-line parser: shell word splitting and every command
-// SPEC §2 lists.
+// docs/scenario-format.md lists.
 #include <gtest/gtest.h>
 
 #include "kubesim/scenario/kubectl.h"

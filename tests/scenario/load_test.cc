@@ -1,4 +1,4 @@
-// The scenario loader: every valid construct of SPEC §2 loads into the typed
+// The scenario loader: every valid construct of docs/scenario-format.md loads into the typed
 // Scenario with Kubernetes' defaults, and every broken file of
 // tests/data/invalid/ is rejected with its positioned message.
 #include <gtest/gtest.h>
@@ -245,7 +245,7 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
             "dir/s.yaml:12:1: warning: kind ConfigMap (v1) is not simulated by kubesim; ignored");
 }
 
-// SPEC §2: fields Kubernetes has but the model ignores are accepted silently,
+// docs/scenario-format.md: fields Kubernetes has but the model ignores are accepted silently,
 // whatever they hold.
 TEST(Load, AcceptsKubernetesFieldsTheModelIgnoresSilently) {
   const auto r = Load(kHead + "---\n" + kWeb +
@@ -356,17 +356,27 @@ TEST(Load, NeverThrowsOnAWholeFileProblem) {
             std::string::npos);
 }
 
-// Regression inputs found by fuzz/loader_fuzzer.cc (none so far crashed; these
-// exercise the limits the fuzzer leans on).
-TEST(Load, SurvivesHostileInputs) {
-  for (const std::string& text :
-       {std::string("a: &a [*a]"), std::string(100000, '['), std::string("- ") + std::string(5000, '{'),
-        std::string("? [a]: b"), std::string("<<: *x"), std::string("a: !!binary ZZZ"),
-        std::string("\xef\xbb\xbf" "a: 1"), std::string("---\n---\n...\n")}) {
+// Inputs that lean on the limits the loader fuzzer (fuzz/loader_fuzzer.cc)
+// exercises: each is refused with one positioned error that says why.
+TEST(Load, RefusesHostileInputsWithAPositionedReason) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"a: &a [*a]", "fuzz.yaml:1:8: error: this alias refers to a node that contains it"},
+      {std::string(100000, '['), "fuzz.yaml:1:33: error: the document nests more than 64 levels"},
+      {std::string("- ") + std::string(5000, '{'),
+       "fuzz.yaml:1:65: error: the document nests more than 64 levels"},
+      {"? [a]: b", "fuzz.yaml:1:3: error: a mapping key must be a string, not a list"},
+      {"<<: *x", "fuzz.yaml:1:5: error: YAML syntax error: the referenced anchor is not defined"},
+      {"a: !!binary ZZZ", "fuzz.yaml:1:1: error: error validating data: apiVersion not set"},
+      {"\xef\xbb\xbf" "a: 1", "fuzz.yaml:1:1: error: error validating data: apiVersion not set"},
+      {"---\n---\n...\n", "fuzz.yaml:1:1: error: the file is empty"},
+  };
+  for (const auto& [text, expected] : cases) {
     const auto r = ValidateText(text, "fuzz.yaml");
-    (void)r;
+    EXPECT_FALSE(r.ok()) << text.substr(0, 20);
+    ASSERT_FALSE(r.diagnostics.empty()) << text.substr(0, 20);
+    EXPECT_EQ(r.diagnostics[0].ToString().rfind(expected, 0), 0u)
+        << text.substr(0, 20) << " gave " << r.diagnostics[0].ToString();
   }
-  SUCCEED();
 }
 
 // ---- The corpus ------------------------------------------------------------------

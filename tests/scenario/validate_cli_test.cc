@@ -1,4 +1,4 @@
-// `kubesim validate` (SPEC §1): exit 0 for valid files, 2 with positioned
+// `kubesim validate` (README.md): exit 0 for valid files, 2 with positioned
 // errors on stderr for every broken file of the corpus.
 #include <gtest/gtest.h>
 

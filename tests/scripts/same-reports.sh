@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Determinism across builds (issue 6): two kubesim binaries built differently
+# Determinism across builds: two kubesim binaries built differently
 # (release -O2 and the asan preset's -O0 debug build with sanitizers) must
 # print byte-identical reports, timelines and traces for every scenario under
 # scenarios/ and every seed given.

@@ -1,11 +1,11 @@
 // Observer: how metrics, traces, timelines and event logs watch a simulation
-// without the model knowing they exist (STYLE.md habit 6).
+// without the model knowing they exist (docs/architecture.md).
 //
 // The model: a Simulation calls its observers at three kinds of moments —
 // when something happens that a person would want in an event log (a pod
 // created, scheduled, Ready, Terminating, gone; a kubectl step; a rollout
 // starting or completing), when a client request is answered, and after
-// every instant, once all of the instant's events have run (SPEC §3: metrics
+// every instant, once all of the instant's events have run (docs/scenario-format.md: metrics
 // see the state after the instant, never in between). At the end of an
 // instant an observer may read the whole state through ClusterView; between
 // instants the state does not change, so integrating what it reads there over
@@ -43,7 +43,7 @@ struct PodInfo {
   uint32_t id = 0;            // dense, stable for the run
   std::string_view name;      // "echo-version-7d9f4b-x2k4p"
   std::string_view owner;     // the Deployment (or ReplicaSet) name; "" for a bare pod
-  std::string_view version;   // the pod's version (SPEC §3 "Versions")
+  std::string_view version;   // the pod's version (docs/scenario-format.md "Versions")
   std::string_view node;      // "" while unbound
   PodState state = PodState::kPending;
   bool serving = false;       // its process answers requests now

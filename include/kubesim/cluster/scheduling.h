@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "kubesim/engine/time.h"
+#include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/pod.h"
 
 namespace kubesim::cluster {
@@ -48,9 +49,9 @@ struct Resources {
   bool operator==(const Resources&) const = default;
 };
 
-inline constexpr int64_t kDefaultMilliCpuRequest = 100;                 // 0.1 core
-inline constexpr int64_t kDefaultMemoryRequest = 200LL * 1024 * 1024;   // 200 MiB
-inline constexpr int64_t kMaxNodeScore = 100;                           // framework.MaxNodeScore
+inline constexpr int64_t kDefaultMilliCpuRequest = k8s::defaults::kSchedulerDefaultMilliCpuRequest;
+inline constexpr int64_t kDefaultMemoryRequest = k8s::defaults::kSchedulerDefaultMemoryRequest;
+inline constexpr int64_t kMaxNodeScore = k8s::defaults::kSchedulerMaxNodeScore;
 
 namespace scheduling_internal {
 // leastRequestedScore (least_allocated.go).

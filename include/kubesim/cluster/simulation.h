@@ -1,6 +1,6 @@
 // Simulation: one run of one scenario — the cluster model on the event engine.
 //
-// The model (SPEC §3): nodes, pods, ReplicaSets, Deployments, Services and
+// The model (docs/scenario-format.md): nodes, pods, ReplicaSets, Deployments, Services and
 // clients as state machines following Kubernetes' own rules; the scenario's
 // objects applied at t=0 and its kubectl steps at their instants; within an
 // instant, events run by phase (processes, probes, kubectl steps,
@@ -33,12 +33,12 @@ struct SimulationOptions {
   // The RNG seed; absent: the scenario's `seed`.
   std::optional<uint64_t> seed;
   // Where to stop; absent: the scenario's `until`, else 1 minute after the
-  // later of the last timeline step and the end of every rollout (SPEC §2).
+  // later of the last timeline step and the end of every rollout (docs/scenario-format.md).
   std::optional<SimDuration> until;
   // Events the run may fire before it stops with budget_exhausted (a
   // scenario that would run forever). Default: generous.
   uint64_t max_events = 200'000'000;
-  // Check the model's invariants after every instant (SPEC §1 exit code 3):
+  // Check the model's invariants after every instant (exit code 3, README.md):
   // always in debug and sanitizer builds; in release only when asked
   // (`kubesim run --check`).
 #ifdef NDEBUG

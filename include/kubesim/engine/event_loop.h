@@ -8,7 +8,7 @@
 // before t, handing each to `handler`; when an instant is over (the next event
 // is later, or none is left) it calls handler.EndInstant(now) if the handler
 // has one, so observers see the state after the instant, never in between
-// (SPEC §3). Then the clock stands at t.
+// (docs/scenario-format.md). Then the clock stands at t.
 //
 // The handler is any type with `void Fire(const FiredEvent&)` (and optionally
 // `void EndInstant(SimTime)`): a template parameter, so dispatch is a direct,

@@ -8,7 +8,7 @@
 //
 // Order: events are totally ordered by (time, phase, sequence number), where
 // the sequence number counts Schedule calls. So within one instant, every event
-// of a lower phase runs before any of a higher phase (SPEC §3: processes, then
+// of a lower phase runs before any of a higher phase (docs/scenario-format.md: processes, then
 // probes, then controllers, then endpoints, then clients), and equal
 // (time, phase) events run in the order they were scheduled. An event that
 // schedules another at the same instant and phase runs it after everything

@@ -9,11 +9,11 @@
 // SplitMix64 from the seed and a 64-bit FNV-1a hash of the name.
 //
 // Distributions are our own, not std::*_distribution, whose algorithms differ
-// between standard libraries (STYLE.md habit 7). They use only IEEE arithmetic
+// between standard libraries (docs/architecture.md). They use only IEEE arithmetic
 // and std::log / std::exp / std::sqrt / std::cos of one libm; the exact
 // formulas are written down in random.cc.
 //
-// DurationDistribution is what a scenario writes for a latency (SPEC §2): a
+// DurationDistribution is what a scenario writes for a latency (docs/scenario-format.md): a
 // fixed duration, or {uniform: [a, b]}, {normal: {mean, stddev}},
 // {lognormal: {median, sigma}}, {exponential: {mean}}. Draws are rounded to the
 // nearest microsecond and clamped at 0 (and at SimDuration::Max()).

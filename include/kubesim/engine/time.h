@@ -14,7 +14,7 @@
 // is a SimTime.
 //
 // Text: ParseDuration reads Go/Kubernetes durations (`250ms`, `1.5s`, `2m30s`,
-// `1h`) and bare numbers of seconds (`5`, `0.25`), as SPEC §2 requires;
+// `1h`) and bare numbers of seconds (`5`, `0.25`), as docs/scenario-format.md requires;
 // FormatDuration prints Go's time.Duration.String() form (`1m30s`, `250ms`).
 #ifndef KUBESIM_ENGINE_TIME_H_
 #define KUBESIM_ENGINE_TIME_H_
@@ -145,7 +145,7 @@ class SimTime {
 // Units: ns, us, µs (U+00B5 or U+03BC), ms, s, m, h. A value must be a whole
 // number of microseconds ("1ns" is an error: finer than the simulator's
 // resolution); values beyond ±292,000 years are an error. No white space.
-// Whether a negative duration is allowed is the caller's rule (SPEC §2 forbids
+// Whether a negative duration is allowed is the caller's rule (docs/scenario-format.md forbids
 // it for every fixed duration of a scenario).
 Expected<SimDuration> ParseDuration(std::string_view text);
 

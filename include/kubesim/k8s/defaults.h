@@ -57,6 +57,33 @@ inline std::string_view DefaultImagePullPolicy(std::string_view image) {
 inline constexpr std::string_view kProtocol = "TCP";            // SetDefaults_ContainerPort
 inline constexpr std::string_view kServiceType = "ClusterIP";   // SetDefaults_Service
 
+// Components' defaults: the kubelet, kube-controller-manager and
+// kube-scheduler as they run without flags.
+//
+// kubelet: pkg/kubelet/kubelet.go backOffPeriod and MaxContainerBackOff
+// (CrashLoopBackOff doubles from the first to the second; an entry is
+// forgotten 2 x max after its last update); kuberuntime
+// minimumGracePeriodInSeconds (the least time from SIGTERM to SIGKILL).
+inline constexpr int64_t kKubeletBackoffInitialSeconds = 10;   // backOffPeriod
+inline constexpr int64_t kKubeletBackoffMaxSeconds = 300;      // MaxContainerBackOff
+inline constexpr int64_t kKubeletMinimumGracePeriodSeconds = 2;  // minimumGracePeriodInSeconds
+// kube-controller-manager: node-monitor-grace-period (40 s for years, 50 s
+// since Kubernetes 1.32, kubernetes/kubernetes#127352), the NotReady taint's
+// toleration (DefaultTolerationSeconds, 300 s), and the ReplicaSet
+// controller's BurstReplicas (replica_set.go).
+inline constexpr int64_t kNodeMonitorGracePeriodSeconds = 50;
+inline constexpr int64_t kNotReadyTolerationSeconds = 300;     // DefaultTolerationSeconds
+inline constexpr int32_t kReplicaSetBurstReplicas = 500;       // BurstReplicas
+// kube-scheduler: pkg/scheduler/util/pod_resources.go (a container without a
+// request scores as DefaultMilliCPURequest / DefaultMemoryRequest),
+// framework.MaxNodeScore, and schedule_one.go's minFeasibleNodesToFind and
+// minFeasibleNodesPercentageToFind (the adaptive percentageOfNodesToScore).
+inline constexpr int64_t kSchedulerDefaultMilliCpuRequest = 100;                // 0.1 core
+inline constexpr int64_t kSchedulerDefaultMemoryRequest = 200LL * 1024 * 1024;  // 200 MiB
+inline constexpr int64_t kSchedulerMaxNodeScore = 100;                          // MaxNodeScore
+inline constexpr int32_t kSchedulerMinFeasibleNodesToFind = 100;
+inline constexpr int32_t kSchedulerMinFeasibleNodesPercentageToFind = 5;
+
 // Objects without metadata.namespace live in "default" (kubectl's context
 // namespace when none is configured).
 inline constexpr std::string_view kNamespace = "default";

@@ -3,7 +3,7 @@
 //
 // The model: every message kubesim prints about its input names a place a
 // user can jump to, as compilers do — `FILE:LINE:COLUMN: error: MESSAGE`
-// (SPEC §1). Lines and columns are 1-based (yaml-cpp's marks are 0-based; the
+// (README.md). Lines and columns are 1-based (yaml-cpp's marks are 0-based; the
 // loader converts once, when it records them). A Position with line 0 is "the
 // file as a whole" (it could not be opened, say) and prints as `FILE: error:`.
 // Errors make the input invalid (exit 2); warnings (a kind kubesim does not

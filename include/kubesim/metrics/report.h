@@ -1,4 +1,4 @@
-// Report: the numbers a run produces (SPEC §4), exact, before any formatting.
+// Report: the numbers a run produces (docs/metrics.md), exact, before any formatting.
 //
 // The model: every duration is an exact SimDuration, integrated over
 // simulated time from piecewise-constant signals (not sampled); counts are

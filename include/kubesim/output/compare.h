@@ -1,8 +1,8 @@
 // Comparison: several runs' Reports side by side, one column per scenario
-// (SPEC §5), as `kubesim compare` prints them.
+// (docs/metrics.md), as `kubesim compare` prints them.
 //
 // The model: for every Service key and every Deployment key found in any
-// report, the rows of SPEC §5 — Services: downtime, degraded time,
+// report, the rows of docs/metrics.md — Services: downtime, degraded time,
 // version-mix time, failed requests; Deployments: rollout duration, min
 // available, peak active pods (of the last rollout); then the cluster's peak
 // pods, CPU and memory. A cell is empty where a scenario has no such object

@@ -1,4 +1,4 @@
-// Output files that are complete or absent (issue 6: nothing half-written).
+// Output files that are complete or absent: nothing half-written.
 #ifndef KUBESIM_OUTPUT_FILE_H_
 #define KUBESIM_OUTPUT_FILE_H_
 

@@ -18,7 +18,7 @@
 //   serving/SERVICE                  how many of those endpoints can serve now
 //   failed/SERVICE                   failed requests to SERVICE so far
 // Each group is sorted by name. A row holds the state after every event of
-// its instant ran (SPEC §3), valid until the next row's time.
+// its instant ran (docs/scenario-format.md), valid until the next row's time.
 #ifndef KUBESIM_OUTPUT_OBSERVERS_H_
 #define KUBESIM_OUTPUT_OBSERVERS_H_
 

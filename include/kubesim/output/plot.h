@@ -1,4 +1,4 @@
-// `kubesim run --plot FILE.svg` (issue 5): the timeline as a self-contained
+// `kubesim run --plot FILE.svg`: the timeline as a self-contained
 // SVG that any browser or image viewer shows, no other tool needed.
 //
 // Panels, one above another on a shared time axis (seconds of simulated time):

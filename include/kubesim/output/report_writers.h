@@ -1,9 +1,9 @@
-// Report writers: a Report (metrics/report.h) as the JSON of SPEC §4 and as
+// Report writers: a Report (metrics/report.h) as the JSON of docs/metrics.md and as
 // the human-readable table of `kubesim run` — plus the `expect:` check,
 // which reads metrics by their JSON path.
 //
 // The model: writers only format; every number was computed by the
-// collector. The JSON keeps SPEC §4's keys and order (services, deployments,
+// collector. The JSON keeps docs/metrics.md's keys and order (services, deployments,
 // resources), seconds as numbers with microsecond precision, and `null` for
 // what never happened (a rollout that never completed, a Service that never
 // served). Output is byte-identical for identical reports.
@@ -20,7 +20,7 @@
 
 namespace kubesim::output {
 
-// The report as SPEC §4's JSON object.
+// The report as docs/metrics.md's JSON object.
 nlohmann::ordered_json ReportToJson(const metrics::Report& report);
 // ReportToJson, printed with two-space indentation and a final newline.
 std::string FormatJson(const metrics::Report& report);

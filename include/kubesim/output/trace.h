@@ -1,4 +1,4 @@
-// `kubesim run --trace FILE.json` (SPEC §1, issue 5): the run as Chrome
+// `kubesim run --trace FILE.json` (docs/outputs.md): the run as Chrome
 // trace-event JSON, the format Perfetto (ui.perfetto.dev) and
 // chrome://tracing open.
 //

@@ -2,7 +2,7 @@
 // commands.
 //
 // The model: a timeline step is one kubectl invocation as a user types it
-// (SPEC §2) — the seed article's `apply -f` and `patch ... -p '{...}'`, and
+// (docs/scenario-format.md) — the seed article's `apply -f` and `patch ... -p '{...}'`, and
 // the usual rollout commands:
 //
 //   apply -f F [-f F...]                     delete -f F [-f F...]

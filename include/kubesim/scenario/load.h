@@ -1,8 +1,8 @@
 // Loading scenario and manifest files: text in, a typed Scenario or
 // positioned diagnostics out.
 //
-// The model: `Load*` never throws and never crashes, whatever the bytes (SPEC
-// §1). It collects every error of a file, not only the first, up to
+// The model: `Load*` never throws and never crashes, whatever the bytes
+// (README.md). It collects every error of a file, not only the first, up to
 // `max_errors`, each as `FILE:LINE:COL: error: MESSAGE`, plus warnings (kinds
 // kubesim does not simulate). A result holds a Scenario only if there was no
 // error. Files named by `kubectl apply -f` are read through `read_file`,

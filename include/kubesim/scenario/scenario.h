@@ -2,7 +2,7 @@
 // the cluster, how each image behaves, the clients, the Kubernetes objects
 // applied at t=0, the timeline of kubectl steps, and the assertions.
 //
-// The model (SPEC §2): a scenario file holds one `kind: Scenario` document
+// The model (docs/scenario-format.md): a scenario file holds one `kind: Scenario` document
 // (apiVersion kubesim/v1alpha1) and any number of Kubernetes objects. The
 // loader (load.h) turns it into this struct or into positioned diagnostics,
 // never both. Everything here is already checked: durations are exact,
@@ -51,7 +51,7 @@ struct NodeGroup {
   std::string NodeName(int32_t index) const;
 };
 
-// Cluster-wide latencies (SPEC §2, defaults in brackets there).
+// Cluster-wide latencies (docs/scenario-format.md, defaults in brackets there).
 struct ClusterTiming {
   DurationDistribution controller_delay;  // [0s]
   DurationDistribution scheduling_delay;  // [0s]
@@ -135,7 +135,7 @@ struct Scenario {
 };
 
 // The version label of an image with no profile version: the tag after the
-// last ':' that follows the last '/', else "latest" (SPEC §3, Versions).
+// last ':' that follows the last '/', else "latest" (docs/scenario-format.md, Versions).
 std::string ImageTag(std::string_view image);
 
 }  // namespace kubesim::scenario
