@@ -26,6 +26,11 @@ void World::MarkServiceDirty(uint32_t sid) {
   dirty_services_.push_back(sid);
 }
 
+void World::MarkMemberChanged(uint32_t sid, uint32_t pod) {
+  services_[sid].changed_members.push_back(pod);
+  MarkServiceDirty(sid);
+}
+
 void World::MarkServiceChanged(uint32_t sid) {
   if (services_[sid].changed) return;
   services_[sid].changed = true;
@@ -66,6 +71,7 @@ void World::IndexService(uint32_t sid) {
   Service& s = services_[sid];
   for (uint32_t id : s.members) EraseSorted(pods_[id].services, sid);
   s.members.clear();
+  s.rebuild = true;
   for (auto& [key, ids] : services_by_label_) EraseSorted(ids, sid);
   if (!s.exists || s.selector.empty()) return;
   const auto& [k, v] = *s.selector.begin();
@@ -95,13 +101,13 @@ void World::IndexPodServices(uint32_t id) {
   for (uint32_t sid : p.services) {
     if (!std::binary_search(found.begin(), found.end(), sid)) {
       EraseSorted(services_[sid].members, id);
-      MarkServiceDirty(sid);
+      MarkMemberChanged(sid, id);
     }
   }
   for (uint32_t sid : found) {
     if (!std::binary_search(p.services.begin(), p.services.end(), sid)) {
       InsertSorted(services_[sid].members, id);
-      MarkServiceDirty(sid);
+      MarkMemberChanged(sid, id);
     }
   }
   p.services = std::move(found);
@@ -110,7 +116,7 @@ void World::IndexPodServices(uint32_t id) {
 void World::UnindexPod(uint32_t id) {
   for (uint32_t sid : pods_[id].services) {
     EraseSorted(services_[sid].members, id);
-    MarkServiceDirty(sid);
+    MarkMemberChanged(sid, id);
   }
   pods_[id].services.clear();
 }
@@ -124,13 +130,34 @@ void World::RecomputeEndpoints() {
   for (uint32_t sid : dirty) {
     Service& s = services_[sid];
     s.dirty = false;
-    std::vector<uint32_t> ready, terminating_ready;
-    for (uint32_t id : s.members) {
+    // Ready pods (Ready and not gone) of the members, terminating apart.
+    const auto place = [&](uint32_t id) -> int {  // 0: neither, 1: ready, 2: terminating ready
       const Pod& p = pods_[id];
-      if (p.state == PodState::kGone || !p.ready) continue;
-      (p.deleted ? terminating_ready : ready).push_back(id);
+      if (p.state == PodState::kGone || !p.ready) return 0;
+      return p.deleted ? 2 : 1;
+    };
+    if (s.rebuild) {
+      s.rebuild = false;
+      s.ready.clear();
+      s.terminating_ready.clear();
+      for (uint32_t id : s.members) {
+        const int where = place(id);
+        if (where == 1) s.ready.push_back(id);
+        if (where == 2) s.terminating_ready.push_back(id);
+      }
+    } else {
+      std::sort(s.changed_members.begin(), s.changed_members.end());
+      s.changed_members.erase(std::unique(s.changed_members.begin(), s.changed_members.end()),
+                              s.changed_members.end());
+      for (uint32_t id : s.changed_members) {
+        const bool member = std::binary_search(s.members.begin(), s.members.end(), id);
+        const int where = member ? place(id) : 0;
+        if (where == 1) InsertSorted(s.ready, id); else EraseSorted(s.ready, id);
+        if (where == 2) InsertSorted(s.terminating_ready, id); else EraseSorted(s.terminating_ready, id);
+      }
     }
-    std::vector<uint32_t>& live = ready.empty() ? terminating_ready : ready;
+    s.changed_members.clear();
+    const std::vector<uint32_t>& live = s.ready.empty() ? s.terminating_ready : s.ready;
     if (live == s.live) continue;
     s.live = live;
     const uint64_t seq = s.next_snapshot++;
@@ -167,10 +194,20 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
   s.pending.erase(it);
   UpdateVisibleIndex(sid, before);
   MarkServiceChanged(sid);
-  s.visible.clear();
+  // Entries of pods that stay are kept (a change of theirs in this instant
+  // is applied at its end, World::EndInstant); entering pods are read.
+  std::vector<EndpointInfo> next;
+  next.reserve(s.visible_pods.size());
+  size_t i = 0;
   for (uint32_t id : s.visible_pods) {
-    s.visible.push_back(EndpointInfo{id, pods_[id].version, pods_[id].serving});
+    while (i < s.visible.size() && s.visible[i].pod < id) ++i;
+    if (i < s.visible.size() && s.visible[i].pod == id) {
+      next.push_back(s.visible[i]);
+    } else {
+      next.push_back(EndpointInfo{id, pods_[id].version, pods_[id].serving});
+    }
   }
+  s.visible.swap(next);
   EmitLazy([&] { return "service/" + s.name; },
            [&] {
              std::set<std::string_view> versions;
@@ -186,11 +223,13 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
   RequestStartCheck(std::span<const uint32_t>(&sid, 1));
 }
 
-void World::RefreshVisibleServing(uint32_t sid) {
-  for (EndpointInfo& e : services_[sid].visible) {
-    e.serving = pods_[e.pod].serving;
-    e.version = pods_[e.pod].version;
-  }
+void World::RefreshVisibleEntry(uint32_t sid, uint32_t pod) {
+  std::vector<EndpointInfo>& visible = services_[sid].visible;
+  auto it = std::lower_bound(visible.begin(), visible.end(), pod,
+                             [](const EndpointInfo& e, uint32_t id) { return e.pod < id; });
+  if (it == visible.end() || it->pod != pod) return;
+  it->serving = pods_[pod].serving;
+  it->version = pods_[pod].version;
 }
 
 void World::RequestStartCheck(std::span<const uint32_t> candidates) {

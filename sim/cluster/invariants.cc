@@ -130,6 +130,18 @@ std::optional<std::string> World::CheckIndexes() const {
       return fmt::format("service {}: its member index lists {} pods, its selector matches {}",
                          s.key, s.members.size(), members.size());
     }
+    if (!s.dirty && !s.rebuild) {
+      std::vector<uint32_t> ready, terminating_ready;
+      for (uint32_t id : members) {
+        if (!pods_[id].ready) continue;
+        (pods_[id].deleted ? terminating_ready : ready).push_back(id);
+      }
+      if (ready != s.ready || terminating_ready != s.terminating_ready) {
+        return fmt::format("service {}: it keeps {} Ready ({} terminating) members, {} ({}) are",
+                           s.key, s.ready.size(), s.terminating_ready.size(), ready.size(),
+                           terminating_ready.size());
+      }
+    }
     for (const EndpointInfo& e : s.visible) {
       const Pod& p = pods_[e.pod];
       if (e.serving != p.serving || e.version != p.version) {

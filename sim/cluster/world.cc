@@ -268,11 +268,13 @@ void World::EndInstant(SimTime t) {
   for (uint32_t d : dirty) CheckRollouts(d);
   // What observers may re-read: only what changed (ClusterView::Changed*).
   for (uint32_t pod : touched_pods_) {
-    for (uint32_t s : pods_[pod].visible_in) MarkServiceChanged(s);
+    for (uint32_t s : pods_[pod].visible_in) {
+      RefreshVisibleEntry(s, pod);
+      MarkServiceChanged(s);
+    }
   }
   touched_pods_.clear();
   std::sort(changed_services_.begin(), changed_services_.end());
-  for (uint32_t s : changed_services_) RefreshVisibleServing(s);
   // Indexes change only with something observable (quiet instants are
   // checked to have left the endpoints alone above).
   if (check_invariants_ && !violation_ && changed_) {
@@ -609,7 +611,7 @@ void World::PodChanged(uint32_t id) {
       dirty_rollouts_.push_back(replica_sets_[p.owner_rs].owner);
     }
   }
-  for (uint32_t s : p.services) MarkServiceDirty(s);
+  for (uint32_t s : p.services) MarkMemberChanged(s, id);
   RequestEndpoints();
 }
 

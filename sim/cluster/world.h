@@ -242,6 +242,12 @@ struct Service {
   // Index: the live pods its selector matches (namespace, labels), ascending;
   // kept as pods come, go and change labels, and as the selector changes.
   std::vector<uint32_t> members;
+  // Of those, the Ready ones not terminating, and the Ready terminating ones
+  // (ascending), kept from `changed_members` at each recompute — or rebuilt
+  // from `members` when `rebuild` (its selector changed).
+  std::vector<uint32_t> ready, terminating_ready;
+  std::vector<uint32_t> changed_members;
+  bool rebuild = true;
   std::vector<uint32_t> live;           // the set last computed
   std::vector<EndpointInfo> visible;    // what clients see now
   std::vector<uint32_t> visible_pods;
@@ -433,6 +439,7 @@ class World final : public ClusterView {
   // --- endpoints.cc ---
   void RequestEndpoints();                // a kEndpoints event this instant
   void MarkServiceDirty(uint32_t service);  // its live set must be recomputed
+  void MarkMemberChanged(uint32_t service, uint32_t pod);  // and this member's place in it
   void MarkServiceChanged(uint32_t service);  // observers re-read its visible endpoints
   void IndexService(uint32_t service);    // recompute its members (selector changed)
   void IndexPodServices(uint32_t pod);    // recompute the pod's Services (labels changed)
@@ -444,7 +451,9 @@ class World final : public ClusterView {
   // Schedules the check for Services' first serving endpoint (at every
   // change that may bring one, while a Service waits), to look at `candidates`.
   void RequestStartCheck(std::span<const uint32_t> candidates);
-  void RefreshVisibleServing(uint32_t service);
+  // A visible pod's entry in the Service's client-visible list takes its
+  // serving flag and version again.
+  void RefreshVisibleEntry(uint32_t service, uint32_t pod);
 
   // --- traffic.cc ---
   void StartService(uint32_t service);
