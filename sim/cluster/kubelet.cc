@@ -325,7 +325,7 @@ SimTime World::SettleProbe(uint32_t id, ProbeKind kind) {
   const bool ran = last < now || current_phase_ > kPhaseProbe ||
                    (current_phase_ == kPhaseProbe && current_key_ > key);
   if (!ran) --k;  // the tick at this instant is still to come: the next one
-  elided_ticks_ += static_cast<uint64_t>(k);
+  loop_.CountSkipped(static_cast<uint64_t>(k));
   return ran ? last + period : last;
 }
 

@@ -35,6 +35,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       seed_(seed),
       until_(until ? until : scenario_->until),
       loop_(max_events),
+      max_events_(max_events),
       scheduler_rng_(Rng::Stream(seed, "scheduler")),
       check_invariants_(check_invariants),
       elide_probes_(!exact_probes) {
@@ -184,7 +185,10 @@ WorldResult World::Run() {
       if (pods_[id].probes[k].elided) SettleProbe(id, static_cast<ProbeKind>(k));
     }
   }
-  result.events = loop_.events_fired() + elided_ticks_;
+  result.events = loop_.events_fired();
+  // Skipped ticks settled only now may spend the budget too: the run is then
+  // refused as a run that fired them would have been (at an earlier time).
+  if (result.events > max_events_) result.budget_exhausted = true;
   if (violation_) {
     result.invariant_violation = violation_;
     for (size_t i = 0; i < recent_.size(); ++i) {

@@ -465,6 +465,7 @@ class World final : public ClusterView {
   uint64_t seed_;
   std::optional<SimDuration> until_;
   EventLoop loop_;
+  uint64_t max_events_;
   std::vector<Observer*> observers_;
 
   std::vector<Node> nodes_;
@@ -509,7 +510,6 @@ class World final : public ClusterView {
   bool check_invariants_ = false;
   bool logging_ = true;  // someone reads event-log lines (set in Run)
   bool elide_probes_ = true;
-  uint64_t elided_ticks_ = 0;  // probe ticks skipped: part of the reported event count
   // The event being fired: its phase and key (which events of this instant
   // have run). kMaxPhase after the instant's last event.
   uint8_t current_phase_ = 0;

@@ -379,3 +379,39 @@ TEST(CliCompare, ABadFileFailsBeforeSimulatingAnything) {
 
 }  // namespace
 }  // namespace kubesim
+
+namespace kubesim {
+namespace {
+
+using testing::RunKubesim;
+
+int64_t ReportedEvents(const std::string& json) {
+  const size_t at = json.find("\"events\": ");
+  return at == std::string::npos ? -1 : std::stoll(json.substr(at + 10));
+}
+
+TEST(CliRun, MaxEventsCountsSkippedProbeTicksAsExactProbesWouldFireThem) {
+  // A run with readiness probes: with probe elision (the default) and with
+  // --exact-probes it reports the same event count, and the budget refuses
+  // (exit 2) or allows (exit 0) the run at the same count in both modes.
+  const std::string scenario =
+      std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/seed/rolling-update-readiness.yaml";
+  const auto exact = RunKubesim("run -q --exact-probes --format json '" + scenario + "'");
+  const auto elided = RunKubesim("run -q --format json '" + scenario + "'");
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  ASSERT_EQ(elided.out, exact.out);
+  const int64_t events = ReportedEvents(exact.out);
+  ASSERT_GT(events, 0) << exact.out;
+  for (const char* mode : {"", "--exact-probes "}) {
+    const auto enough = RunKubesim(fmt::format("run -q {}--max-events {} --format json '{}'", mode,
+                                               events, scenario));
+    EXPECT_EQ(enough.exit_code, 0) << mode << enough.err;
+    const auto short_by_one = RunKubesim(fmt::format("run -q {}--max-events {} --format json '{}'",
+                                                     mode, events - 1, scenario));
+    EXPECT_EQ(short_by_one.exit_code, 2) << mode << short_by_one.err;
+    EXPECT_NE(short_by_one.err.find("--max-events"), std::string::npos) << short_by_one.err;
+  }
+}
+
+}  // namespace
+}  // namespace kubesim

@@ -47,6 +47,10 @@ class EventLoop {
   uint64_t events_fired() const { return fired_; }
   // Events that will still fire.
   size_t pending() const { return queue_.size(); }
+  // Counts `n` events that fired only in effect — ones the model proved could
+  // change nothing and never scheduled (skipped probe ticks) — as fired:
+  // events_fired() and the budget include them.
+  void CountSkipped(uint64_t n) { fired_ += n; }
 
   // Schedules `event` at `at`. REQUIRES: at >= Now() (the past cannot change).
   EventId At(SimTime at, uint8_t phase, Event event) {
