@@ -41,9 +41,18 @@ void World::SchedulePod(uint32_t id) {
   const auto to_find = static_cast<uint32_t>(NumFeasibleNodesToFind(static_cast<int32_t>(all)));
   feasible_.clear();
   uint32_t processed = 0;
+  // A pod without nodeName or nodeSelector (most) needs only the node's own
+  // state and free resources: the same filters, read from the node's first
+  // cache line.
+  const bool plain = p.spec->node_name.empty() && p.spec->node_selector.empty();
+  uint32_t n = all > 0 ? next_start_node_ % all : 0;
   for (; processed < all && feasible_.size() < to_find; ++processed) {
-    const uint32_t n = (next_start_node_ + processed) % all;
-    if (Feasible(p, nodes_[n])) feasible_.push_back(n);
+    const Node& node = nodes_[n];
+    const bool ok = plain ? node.condition_ready && !node.unschedulable &&
+                                Fits(node.allocatable, node.requested, p.requests)
+                          : Feasible(p, node);
+    if (ok) feasible_.push_back(n);
+    if (++n == all) n = 0;
   }
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   int64_t best_score = -1;

@@ -86,15 +86,24 @@ struct ImageBehaviour {
 };
 
 struct Node {
-  std::string name;
+  // What the scheduler reads of every node it examines comes first, in one
+  // or two cache lines.
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods
-  k8s::Labels labels;
-  bool ready = true;           // the machine and its kubelet run (false while failed)
   // The NodeReady condition as the API shows it: it turns false only when the
   // node controller has missed heartbeats for node-monitor-grace-period.
   bool condition_ready = true;
   bool unschedulable = false;  // cordoned
+  // The scheduler's last resource score here (LeastAllocated +
+  // BalancedAllocation) and the pod requests it was for; dropped whenever
+  // `requested` changes. Pods of one template share requests, so a node's
+  // score is computed once per change of the node, not once per pod.
+  bool score_valid = false;
+  Resources score_for;
+  int64_t score = 0;
+  std::string name;
+  k8s::Labels labels;
+  bool ready = true;           // the machine and its kubelet run (false while failed)
   uint32_t failure_gen = 0;
   std::vector<bool> image_cached;  // by image index
   // Serialized image pulls (kubelet serializeImagePulls): pods waiting, FIFO.
@@ -107,13 +116,6 @@ struct Node {
   uint32_t pull_gen = 0;
   // Index: the pods bound here and not yet gone, ascending by id.
   std::vector<uint32_t> pods;
-  // The scheduler's last resource score here (LeastAllocated +
-  // BalancedAllocation) and the pod requests it was for; dropped whenever
-  // `requested` changes. Pods of one template share requests, so a node's
-  // score is computed once per change of the node, not once per pod.
-  bool score_valid = false;
-  Resources score_for;
-  int64_t score = 0;
 };
 
 struct ProbeWorker {
