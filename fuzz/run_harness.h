@@ -41,7 +41,7 @@
 #include <typeinfo>
 #include <variant>
 
-#include "kubesim/cluster/deployment_util.h"
+#include "cluster/deployment_util.h"
 #include "kubesim/cluster/simulation.h"
 #include "kubesim/metrics/collector.h"
 #include "kubesim/output/report_writers.h"

@@ -1,7 +1,7 @@
 // The Deployment controller's arithmetic; see
-// include/kubesim/cluster/deployment_util.h. Each function cites the Go
+// deployment_util.h. Each function cites the Go
 // function it ports (kubernetes/kubernetes, pkg/controller/deployment/).
-#include "kubesim/cluster/deployment_util.h"
+#include "deployment_util.h"
 
 #include <algorithm>
 #include <cmath>

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "kubesim/cluster/deployment_util.h"
+#include "deployment_util.h"
 #include "kubesim/cluster/observer.h"
 #include "kubesim/cluster/scheduling.h"
 #include "kubesim/engine/event_loop.h"

@@ -3,7 +3,7 @@
 // (kubernetes/kubernetes pkg/controller/deployment/...). Where the Go test
 // helper newDeployment() leaves maxSurge/maxUnavailable nil, they are 0 here
 // too (so ResolveFenceposts bumps unavailable to 1).
-#include "kubesim/cluster/deployment_util.h"
+#include "cluster/deployment_util.h"
 
 #include <gtest/gtest.h>
 
