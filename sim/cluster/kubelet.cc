@@ -409,8 +409,7 @@ void World::DeletePod(uint32_t id) {
   // Liveness and startup workers stop; readiness goes on during termination.
   for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) {
     ProbeWorker& w = p.probes[static_cast<int>(k)];
-    if (w.elided) SettleProbe(id, k);
-    loop_.Cancel(w.tick);
+    loop_.Cancel(w.tick);  // not elided: WakeProbes above settled every worker
     ++w.gen;
   }
   if (p.node != kNone && !nodes_[p.node].ready) {

@@ -522,6 +522,7 @@ void World::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     spec->containers[i].image = obj.spec.containers[i].image;
   }
   p.spec = spec;
+  PointProbes(p);  // the probes live in the spec: the old one may be gone now
   p.image = ImageIndex(new_image);
   pods_[id].version = images_[pods_[id].image].version;
   TouchPod(id);
@@ -569,12 +570,7 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
   }
   p.created = loop_.Now();
   p.spec = std::move(spec);
-  for (int k = 0; k < 3; ++k) {
-    const k8s::Container& c = p.spec->containers.front();
-    p.probes[k].probe = k == 0 ? (c.readiness_probe ? &*c.readiness_probe : nullptr)
-                        : k == 1 ? (c.liveness_probe ? &*c.liveness_probe : nullptr)
-                                 : (c.startup_probe ? &*c.startup_probe : nullptr);
-  }
+  PointProbes(p);
   pods_.push_back(std::move(p));
   const auto id = static_cast<uint32_t>(pods_.size() - 1);
   pod_names_[ns + "/" + name] = id;
@@ -591,6 +587,15 @@ uint32_t World::CreatePod(const std::string& ns, const std::string& name,
   for (Observer* o : observers_) o->OnPodState(loop_.Now(), PodAt(id));
   EnqueueSchedule(id);
   return id;
+}
+
+// Each probe worker points at its probe in the pod's spec (the first
+// container's), so whenever the spec is replaced they are pointed again.
+void World::PointProbes(Pod& p) {
+  const k8s::Container& c = p.spec->containers.front();
+  p.probes[0].probe = c.readiness_probe ? &*c.readiness_probe : nullptr;
+  p.probes[1].probe = c.liveness_probe ? &*c.liveness_probe : nullptr;
+  p.probes[2].probe = c.startup_probe ? &*c.startup_probe : nullptr;
 }
 
 void World::SetPodState(uint32_t id, PodState state) {

@@ -353,6 +353,7 @@ class World final : public ClusterView {
   uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs);
   void SetPodState(uint32_t pod, PodState state);
+  static void PointProbes(Pod& p);
   void PodChanged(uint32_t pod);  // requeue owner RS, mark its Services' endpoints dirty
   // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
   // before every change of its deleted flag, Ready condition or existence.

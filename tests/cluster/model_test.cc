@@ -1080,6 +1080,51 @@ TEST(Model, SetImageOfABarePodRestartsItsContainerWithTheNewImage) {
   EXPECT_EQ(svc.requests.by_version.at("2"), 28 + 1) << s.json;
 }
 
+TEST(Model, SetImageOfABarePodWithProbesKeepsProbingTheNewContainer) {
+  // The pod's spec is replaced by the image change; its probe workers must
+  // follow it (they pointed into the old spec). web:1 pulls 0..2 s, starts
+  // 2 s, serves 3 s; readiness every 2 s on the grid from 2 s (the start's
+  // trigger fails): Ready at 4 s, clients see it and start at 5 s. At 30 s
+  // web:2: not Ready at once (gone from clients at 31 s), pulls 30..32 s,
+  // starts 32 s (its trigger fails), serves 33 s, Ready at the 34 s tick,
+  // seen at 35 s: requests at 30..34 s fail, 5 s down. Simulate also runs
+  // it with --exact-probes and expects the same report and event log.
+  const Outcome s = Simulate(Scenario(R"(  until: 1m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 2s, start: 1s}
+    web:2: {pull: 2s, start: 1s}
+  traffic: [{name: c, service: solo, every: 1s}]
+  timeline:
+  - at: 30s
+    kubectl: set image pod/solo web=web:2
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: solo, labels: {app: solo}}
+spec:
+  containers:
+  - name: web
+    image: "web:1"
+    readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 2}
+    livenessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 5, failureThreshold: 3}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: solo}
+spec:
+  selector: {app: solo}
+  ports: [{port: 80}]
+)"));
+  ASSERT_TRUE(s.error.empty()) << s.error;
+  EXPECT_TRUE(s.Logged("34.000", "pod/solo", "Ready")) << s.log;
+  const auto& svc = Svc(s, "solo");
+  EXPECT_EQ(svc.downtime, Sec(5)) << s.json << s.log;
+  EXPECT_EQ(svc.requests.failed, 5) << s.json;
+  EXPECT_FALSE(s.Logged("", "pod/solo", "liveness probe failed")) << s.log;
+}
+
 TEST(Model, SetImageDuringThePullPullsTheNewImageNext) {
   // web:1 pulls 0..10 s; at 5 s the image becomes web:2: the pull of web:1
   // finishes (the node has web:1 now), then web:2 pulls 10..20 s and starts.
