@@ -233,7 +233,7 @@ void World::RefreshVisibleEntry(uint32_t sid, uint32_t pod) {
 }
 
 void World::RequestStartCheck(std::span<const uint32_t> candidates) {
-  if (services_awaiting_start_ == 0) return;
+  if (awaiting_start_.empty()) return;
   start_candidates_.insert(start_candidates_.end(), candidates.begin(), candidates.end());
   if (start_check_pending_) return;
   start_check_pending_ = true;
@@ -248,7 +248,6 @@ void World::CheckServiceStarts() {
   candidates.swap(start_candidates_);
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::erase_if(awaiting_start_, [&](uint32_t sid) { return services_[sid].started; });
   for (uint32_t sid : candidates) {
     const Service& s = services_[sid];
     if (s.started || s.from) continue;

@@ -15,7 +15,7 @@ void World::StartService(uint32_t sid) {
   Service& s = services_[sid];
   if (s.started) return;
   s.started = true;
-  if (!s.from) --services_awaiting_start_;
+  std::erase(awaiting_start_, sid);  // not there when it waited for `from:`
   MarkServiceChanged(sid);
   Emit("service/" + s.name, "clients start sending");
   for (Observer* o : observers_) o->OnServiceStarted(loop_.Now(), sid);

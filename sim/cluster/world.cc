@@ -79,7 +79,6 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   }
   for (uint32_t sid = 0; sid < services_.size(); ++sid) {
     if (services_[sid].from) continue;
-    ++services_awaiting_start_;
     awaiting_start_.push_back(sid);
   }
 }
@@ -468,7 +467,6 @@ void World::ApplyService(const k8s::Service& obj) {
     services_.push_back(std::move(s));
     id = static_cast<uint32_t>(services_.size() - 1);
     service_names_.emplace(NameKey(ns, obj.metadata.name), id);
-    ++services_awaiting_start_;
     awaiting_start_.push_back(id);
   }
   Service& s = services_[id];

@@ -494,8 +494,8 @@ class World final : public ClusterView {
   std::vector<uint32_t> changed_deployments_;
   std::vector<uint32_t> touched_pods_;       // serving flag or version changed this instant
   std::vector<uint32_t> changed_pods_;       // state or version changed this instant
-  int64_t services_awaiting_start_ = 0;      // neither started nor waiting for `from:`
-  std::vector<uint32_t> awaiting_start_;     // those Services, ascending (some may have started)
+  // Services neither started nor waiting for `from:`, ascending.
+  std::vector<uint32_t> awaiting_start_;
   std::vector<uint32_t> start_candidates_;   // for the next start check
 
   Rng scheduler_rng_{0};
