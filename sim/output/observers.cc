@@ -127,7 +127,7 @@ void Timeline::Record(const cluster::ClusterView& view) {
     for (const auto& [version, n] : by_version) row[fmt::format("endpoints/{}/{}", key, version)] = n;
     row[fmt::format("serving/{}", key)] = serving;
     auto it = failed_.find(s);
-    row[fmt::format("failed/{}", key)] = it == failed_.end() ? 0 : it->second;
+    row[failed_keys_[s]] = it == failed_.end() ? 0 : it->second;
   }
   // Columns once seen stay (an endpoints/ column that drops to 0, say).
   if (!rows_.empty()) {
