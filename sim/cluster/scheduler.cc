@@ -17,18 +17,21 @@ void World::EnqueueSchedule(uint32_t pod) {
            kPhaseControl, EventKind::kSchedule, pod);
 }
 
-// Filters, as the default profile runs them for the nodes modelled here.
+// Filters, as the default profile runs them for the nodes modelled here; the
+// node's own state and free resources first (its first cache line: most pods
+// have no nodeName or nodeSelector, and most examined nodes stop there).
 bool World::Feasible(const Pod& p, const Node& node) const {
   // The scheduler sees the API: a failed node the node controller has not
   // yet marked NotReady still takes pods (they wait for a kubelet that
   // is gone, until the node returns or they are evicted).
   if (!node.condition_ready || node.unschedulable) return false;      // NodeUnschedulable, node Ready
+  if (!Fits(node.allocatable, node.requested, p.requests)) return false;  // NodeResourcesFit
   if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;  // NodeName
   for (const auto& [k, v] : p.spec->node_selector) {                  // NodeAffinity: nodeSelector
     auto it = node.labels.find(k);
     if (it == node.labels.end() || it->second != v) return false;
   }
-  return Fits(node.allocatable, node.requested, p.requests);  // NodeResourcesFit
+  return true;
 }
 
 void World::SchedulePod(uint32_t id) {
@@ -41,17 +44,9 @@ void World::SchedulePod(uint32_t id) {
   const auto to_find = static_cast<uint32_t>(NumFeasibleNodesToFind(static_cast<int32_t>(all)));
   feasible_.clear();
   uint32_t processed = 0;
-  // A pod without nodeName or nodeSelector (most) needs only the node's own
-  // state and free resources: the same filters, read from the node's first
-  // cache line.
-  const bool plain = p.spec->node_name.empty() && p.spec->node_selector.empty();
   uint32_t n = all > 0 ? next_start_node_ % all : 0;
   for (; processed < all && feasible_.size() < to_find; ++processed) {
-    const Node& node = nodes_[n];
-    const bool ok = plain ? node.condition_ready && !node.unschedulable &&
-                                Fits(node.allocatable, node.requested, p.requests)
-                          : Feasible(p, node);
-    if (ok) feasible_.push_back(n);
+    if (Feasible(p, nodes_[n])) feasible_.push_back(n);
     if (++n == all) n = 0;
   }
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
