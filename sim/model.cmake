@@ -4,10 +4,12 @@
 # The cluster model: Deployment / ReplicaSet controllers, scheduler, kubelets,
 # endpoints, traffic, on the event engine.
 kubesim_library(kubesim_cluster
-  SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/world.cc
-          cluster/deployment_controller.cc cluster/replicaset_controller.cc
-          cluster/scheduler.cc cluster/kubelet.cc cluster/endpoints.cc cluster/traffic.cc
-          cluster/simulation.cc cluster/invariants.cc
+  SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/store.cc
+          cluster/context.cc cluster/api_server.cc cluster/deployment_controller.cc
+          cluster/replicaset_controller.cc cluster/scheduler.cc cluster/kubelet.cc
+          cluster/prober.cc cluster/node_lifecycle_controller.cc
+          cluster/endpoints_controller.cc cluster/traffic.cc cluster/invariants.cc
+          cluster/world.cc cluster/simulation.cc
   DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)
 
 # Metrics: the collector that integrates a run into a Report.

@@ -3,12 +3,12 @@
 // recreate.go, progress.go), over the model's ReplicaSets. The arithmetic is
 // deployment_util.h's; this file reads views of the ReplicaSets, calls it, and
 // writes the results back — as the Go code reads listers and writes the API.
+#include "deployment_controller.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
-
-#include "world.h"
 
 namespace kubesim::cluster {
 namespace {
@@ -25,44 +25,48 @@ std::string TemplateHash(uint64_t h) {
 
 }  // namespace
 
-void World::EnqueueDeployment(uint32_t d) {
-  Deployment& dep = deployments_[d];
+DeploymentController::DeploymentController(Store& store, Context& ctx, Api& api)
+    : store_(store), ctx_(ctx), api_(api) {}
+
+void DeploymentController::Enqueue(uint32_t d) {
+  Deployment& dep = store_.deployments[d];
   if (dep.queued) return;
   dep.queued = true;
-  Schedule(Draw(scenario_->cluster.timing.controller_delay, "controller-delay", dep.key),
-           kPhaseControl, EventKind::kSyncDeployment, d);
+  ctx_.Schedule(
+      ctx_.Draw(ctx_.scenario().cluster.timing.controller_delay, "controller-delay", dep.key),
+      kPhaseControl, EventKind::kSyncDeployment, d);
 }
 
-std::vector<ReplicaSetView> World::Views(const std::vector<uint32_t>& ids) const {
+std::vector<ReplicaSetView> DeploymentController::Views(const std::vector<uint32_t>& ids) const {
   std::vector<ReplicaSetView> v;
   v.reserve(ids.size());
-  for (uint32_t id : ids) v.push_back(replica_sets_[id].view);
+  for (uint32_t id : ids) v.push_back(store_.replica_sets[id].view);
   return v;
 }
 
-void World::WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views) {
+void DeploymentController::WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views) {
   for (const ReplicaSetView& v : views) {
-    ReplicaSet& rs = replica_sets_[v.id];
+    ReplicaSet& rs = store_.replica_sets[v.id];
     if (rs.view.replicas != v.replicas) {
-      Emit("deployment/" + deployments_[d].name,
-           fmt::format("scaled replicaset/{} from {} to {}", rs.name, rs.view.replicas,
-                       v.replicas));
+      ctx_.Emit(
+          "deployment/" + store_.deployments[d].name,
+          fmt::format("scaled replicaset/{} from {} to {}", rs.name, rs.view.replicas, v.replicas));
       rs.view = v;
-      EnqueueReplicaSet(v.id);
+      api_.ReplicaSetUpdated(v.id);
     } else {
       rs.view = v;
     }
   }
 }
 
-uint32_t World::FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds) {
+uint32_t DeploymentController::FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds) {
   // FindNewReplicaSet: the oldest ReplicaSet whose template equals the
   // Deployment's (EqualIgnoreHash: kubesim keeps templates without the hash label).
-  const Deployment& dep = deployments_[d];
+  const Deployment& dep = store_.deployments[d];
   uint32_t found = kNone;
   olds->clear();
   for (uint32_t rs : dep.replica_sets) {
-    ReplicaSet& r = replica_sets_[rs];
+    ReplicaSet& r = store_.replica_sets[rs];
     if (r.deleted) continue;
     if (r.match_gen != dep.template_gen) {
       r.matches = *r.template_ == dep.spec.template_;
@@ -77,10 +81,11 @@ uint32_t World::FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds) {
   return found;
 }
 
-uint32_t World::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds) {
-  Deployment& dep = deployments_[d];
+uint32_t DeploymentController::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds) {
+  Deployment& dep = store_.deployments[d];
   int64_t max_revision = 0;
-  for (uint32_t rs : olds) max_revision = std::max(max_revision, replica_sets_[rs].view.revision);
+  for (uint32_t rs : olds)
+    max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
   ReplicaSet rs;
   rs.owner = d;
   rs.namespace_name = dep.namespace_name;
@@ -89,7 +94,7 @@ uint32_t World::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& old
   rs.min_ready_seconds = dep.spec.min_ready_seconds;
   rs.hash = TemplateHash(StableHash(fmt::format("{}#{}", dep.key, dep.replica_sets.size())));
   rs.name = dep.name + "-" + rs.hash;
-  rs.view.id = static_cast<uint32_t>(replica_sets_.size());
+  rs.view.id = static_cast<uint32_t>(store_.replica_sets.size());
   rs.view.creation_order = rs.view.id;
   rs.view.revision = max_revision + 1;
   // getNewReplicaSet: created at NewRSNewReplicas (min(maxSurge, N) next to a
@@ -101,22 +106,22 @@ uint32_t World::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& old
   rs.view.desired_replicas = dep.spec.replicas;
   rs.view.max_replicas = dep.spec.replicas + MaxSurge(dep.spec);
   const uint32_t id = rs.view.id;
-  Emit("deployment/" + dep.name, fmt::format("created replicaset/{} (revision {}) with {} replicas",
-                                              rs.name, rs.view.revision, rs.view.replicas));
-  replica_set_names_.emplace(NameKey(rs.namespace_name, rs.name), id);
-  replica_sets_.push_back(std::move(rs));
+  ctx_.Emit("deployment/" + dep.name,
+            fmt::format("created replicaset/{} (revision {}) with {} replicas", rs.name,
+                        rs.view.revision, rs.view.replicas));
+  store_.replica_set_names.emplace(Store::NameKey(rs.namespace_name, rs.name), id);
+  store_.replica_sets.push_back(std::move(rs));
   dep.replica_sets.push_back(id);
   if (dep.spec.progress_deadline_seconds != kMaxInt32) {
     // NewReplicaSetCreated: Progressing=True, a fresh lastUpdateTime.
-    dep.progressing = {ProgressingCondition::Reason::kNewReplicaSetCreated, loop_.Now(),
-                       loop_.Now()};
+    dep.progressing = {ProgressingCondition::Reason::kNewReplicaSetCreated, ctx_.Now(), ctx_.Now()};
   }
-  EnqueueReplicaSet(id);
+  api_.ReplicaSetUpdated(id);
   return id;
 }
 
-void World::SyncDeployment(uint32_t d) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::Sync(uint32_t d) {
+  Deployment& dep = store_.deployments[d];
   dep.queued = false;
   if (dep.deleted) return;
   std::vector<uint32_t> olds;
@@ -125,16 +130,17 @@ void World::SyncDeployment(uint32_t d) {
     // getNewReplicaSet on an existing one: its revision becomes max(old) + 1 (a
     // rollback adopts an old ReplicaSet this way) and its annotations follow the spec.
     int64_t max_revision = 0;
-    for (uint32_t rs : olds) max_revision = std::max(max_revision, replica_sets_[rs].view.revision);
-    ReplicaSetView& v = replica_sets_[new_rs].view;
+    for (uint32_t rs : olds)
+      max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+    ReplicaSetView& v = store_.replica_sets[new_rs].view;
     if (v.revision <= max_revision) {
       v.revision = max_revision + 1;
       if (dep.spec.progress_deadline_seconds != kMaxInt32) {
-        dep.progressing = {ProgressingCondition::Reason::kFoundNewReplicaSet, loop_.Now(),
-                           loop_.Now()};
+        dep.progressing = {ProgressingCondition::Reason::kFoundNewReplicaSet, ctx_.Now(),
+                           ctx_.Now()};
       }
     }
-    replica_sets_[new_rs].min_ready_seconds = dep.spec.min_ready_seconds;
+    store_.replica_sets[new_rs].min_ready_seconds = dep.spec.min_ready_seconds;
   }
 
   if (dep.spec.paused) {
@@ -143,8 +149,8 @@ void World::SyncDeployment(uint32_t d) {
         dep.spec.progress_deadline_seconds != kMaxInt32 &&
         dep.progressing.reason != ProgressingCondition::Reason::kDeploymentPaused) {
       dep.progressing.reason = ProgressingCondition::Reason::kDeploymentPaused;
-      dep.progressing.last_update = loop_.Now();
-      dep.progressing.last_transition = loop_.Now();
+      dep.progressing.last_update = ctx_.Now();
+      dep.progressing.last_transition = ctx_.Now();
     }
     ScaleForDeployment(d, olds, new_rs);
     CleanupDeployment(d, olds);
@@ -153,7 +159,7 @@ void World::SyncDeployment(uint32_t d) {
   }
   {
     const std::vector<ReplicaSetView> old_views = Views(olds);
-    const ReplicaSetView* nv = new_rs != kNone ? &replica_sets_[new_rs].view : nullptr;
+    const ReplicaSetView* nv = new_rs != kNone ? &store_.replica_sets[new_rs].view : nullptr;
     if (IsScalingEvent(dep.spec, old_views, nv)) {
       ScaleForDeployment(d, olds, new_rs);
       SyncRolloutStatus(d, new_rs, olds);
@@ -167,13 +173,14 @@ void World::SyncDeployment(uint32_t d) {
   }
 }
 
-void World::ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds,
+                                              uint32_t new_rs) {
+  Deployment& dep = store_.deployments[d];
   std::vector<ReplicaSetView> old_views = Views(olds);
   ReplicaSetView new_view;
   ReplicaSetView* nv = nullptr;
   if (new_rs != kNone) {
-    new_view = replica_sets_[new_rs].view;
+    new_view = store_.replica_sets[new_rs].view;
     nv = &new_view;
   }
   Scale(dep.spec, dep.status.replicas, old_views, nv);
@@ -181,11 +188,12 @@ void World::ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t
   if (nv != nullptr) WriteViews(d, {new_view});
 }
 
-void World::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds,
+                                          uint32_t new_rs) {
+  Deployment& dep = store_.deployments[d];
   if (new_rs == kNone) new_rs = CreateNewReplicaSet(d, olds);
   std::vector<ReplicaSetView> old_views = Views(olds);
-  ReplicaSetView new_view = replica_sets_[new_rs].view;
+  ReplicaSetView new_view = store_.replica_sets[new_rs].view;
   // reconcileNewReplicaSet: scale up the new ReplicaSet if possible.
   if (ReconcileNewReplicaSet(dep.spec, old_views, new_view)) {
     WriteViews(d, {new_view});
@@ -204,19 +212,21 @@ void World::RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new
   SyncRolloutStatus(d, new_rs, olds);
 }
 
-bool World::OldPodsRunning(const std::vector<uint32_t>& olds) const {
+bool DeploymentController::OldPodsRunning(const std::vector<uint32_t>& olds) const {
   // oldPodsRunning: any old ReplicaSet with status replicas, or any of its pods
   // not Succeeded/Failed — terminating pods are still Running, so they block.
   for (uint32_t rs : olds) {
-    if (replica_sets_[rs].view.status_replicas > 0 || replica_sets_[rs].existing_pods > 0) {
+    if (store_.replica_sets[rs].view.status_replicas > 0 ||
+        store_.replica_sets[rs].existing_pods > 0) {
       return true;
     }
   }
   return false;
 }
 
-void World::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds,
+                                           uint32_t new_rs) {
+  Deployment& dep = store_.deployments[d];
   std::vector<ReplicaSetView> old_views = Views(olds);
   if (ScaleDownOldReplicaSetsForRecreate(dep.spec, old_views)) {
     WriteViews(d, old_views);
@@ -230,38 +240,40 @@ void World::RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t ne
   }
   if (new_rs == kNone) new_rs = CreateNewReplicaSet(d, olds);
   // scaleUpNewReplicaSetForRecreate.
-  ReplicaSetView new_view = replica_sets_[new_rs].view;
+  ReplicaSetView new_view = store_.replica_sets[new_rs].view;
   if (ScaleReplicaSetAndRecordEvent(dep.spec, new_view, dep.spec.replicas)) {
     WriteViews(d, {new_view});
   }
   old_views = Views(olds);
   std::vector<ReplicaSetView> all = old_views;
-  all.push_back(replica_sets_[new_rs].view);
-  if (DeploymentComplete(dep.spec, CalculateStatus(all, &replica_sets_[new_rs].view))) {
+  all.push_back(store_.replica_sets[new_rs].view);
+  if (DeploymentComplete(dep.spec, CalculateStatus(all, &store_.replica_sets[new_rs].view))) {
     CleanupDeployment(d, olds);
   }
   SyncRolloutStatus(d, new_rs, olds);
 }
 
-void World::CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds) {
+  Deployment& dep = store_.deployments[d];
   for (uint32_t rs : ReplicaSetsToCleanUp(dep.spec, Views(olds))) {
     // Only empty ReplicaSets are deleted, so no pod goes with them.
-    if (replica_sets_[rs].existing_pods > 0) continue;
-    MarkReplicaSetDeleted(rs);
-    Emit("deployment/" + dep.name,
-         fmt::format("deleted replicaset/{} (revision history limit)", replica_sets_[rs].name));
+    if (store_.replica_sets[rs].existing_pods > 0) continue;
+    store_.MarkReplicaSetDeleted(rs);
+    ctx_.Emit("deployment/" + dep.name,
+              fmt::format("deleted replicaset/{} (revision history limit)",
+                          store_.replica_sets[rs].name));
   }
 }
 
-void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uint32_t>& olds) {
+void DeploymentController::SyncRolloutStatus(uint32_t d, uint32_t new_rs,
+                                             const std::vector<uint32_t>& olds) {
   using Reason = ProgressingCondition::Reason;
-  Deployment& dep = deployments_[d];
+  Deployment& dep = store_.deployments[d];
   std::vector<ReplicaSetView> all = Views(olds);
   const ReplicaSetView* nv = nullptr;
   if (new_rs != kNone) {
-    all.push_back(replica_sets_[new_rs].view);
-    nv = &replica_sets_[new_rs].view;
+    all.push_back(store_.replica_sets[new_rs].view);
+    nv = &store_.replica_sets[new_rs].view;
   }
   const DeploymentStatusCounts status = CalculateStatus(all, nv);
   const bool has_deadline = dep.spec.progress_deadline_seconds != kMaxInt32;
@@ -271,26 +283,26 @@ void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uin
     if (DeploymentComplete(dep.spec, status)) {
       if (dep.progressing.reason != Reason::kNewReplicaSetAvailable) {
         dep.progressing.reason = Reason::kNewReplicaSetAvailable;
-        dep.progressing.last_update = loop_.Now();
+        dep.progressing.last_update = ctx_.Now();
       }
     } else if (DeploymentProgressing(dep.status, status)) {
       if (dep.progressing.reason == Reason::kProgressDeadlineExceeded) {
-        dep.progressing.last_transition = loop_.Now();  // False -> True
+        dep.progressing.last_transition = ctx_.Now();  // False -> True
       }
       dep.progressing.reason = Reason::kReplicaSetUpdated;
-      dep.progressing.last_update = loop_.Now();
-    } else if (DeploymentTimedOut(dep.spec, dep.progressing, loop_.Now()) &&
+      dep.progressing.last_update = ctx_.Now();
+    } else if (DeploymentTimedOut(dep.spec, dep.progressing, ctx_.Now()) &&
                dep.progressing.reason != Reason::kProgressDeadlineExceeded) {
       dep.progressing.reason = Reason::kProgressDeadlineExceeded;
-      dep.progressing.last_update = loop_.Now();
-      dep.progressing.last_transition = loop_.Now();
-      Emit("deployment/" + dep.name, "ProgressDeadlineExceeded");
+      dep.progressing.last_update = ctx_.Now();
+      dep.progressing.last_transition = ctx_.Now();
+      ctx_.Emit("deployment/" + dep.name, "ProgressDeadlineExceeded");
       if (!dep.rollouts.empty() && !dep.rollouts.back().superseded) {
         Rollout& r = dep.rollouts.back();
         if (!r.deadline_exceeded && !r.complete) {
           r.deadline_exceeded = true;
-          r.settled_at = loop_.Now();
-          for (Observer* o : observers_) o->OnRolloutDeadlineExceeded(loop_.Now(), r.info);
+          r.settled_at = ctx_.Now();
+          for (Observer* o : ctx_.observers()) o->OnRolloutDeadlineExceeded(ctx_.Now(), r.info);
         }
       }
     }
@@ -303,10 +315,11 @@ void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uin
   if (!dep.rollouts.empty()) {
     Rollout& r = dep.rollouts.back();
     if (!r.superseded && !r.status_done && new_rs != kNone &&
-        status.updated_replicas >= dep.spec.replicas && status.replicas <= status.updated_replicas &&
+        status.updated_replicas >= dep.spec.replicas &&
+        status.replicas <= status.updated_replicas &&
         status.available_replicas >= status.updated_replicas) {
       r.status_done = true;
-      for (Observer* o : observers_) o->OnRolloutStatusDone(loop_.Now(), r.info);
+      for (Observer* o : ctx_.observers()) o->OnRolloutStatusDone(ctx_.Now(), r.info);
     }
   }
 
@@ -317,22 +330,22 @@ void World::SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uin
   // unavailable: a crash loop, a failed node) DeploymentTimedOut can never
   // be true, so those syncs change nothing and kubesim skips them — else a
   // crash-looping pod would cost 200 events a simulated second for good.
-  auto after = RequeueStuckDeployment(dep.spec, dep.progressing, status, loop_.Now());
+  auto after = RequeueStuckDeployment(dep.spec, dep.progressing, status, ctx_.Now());
   if (after && *after == SimDuration::Zero() &&
       dep.progressing.reason == ProgressingCondition::Reason::kNewReplicaSetAvailable) {
     after.reset();
   }
   if (after) {
-    loop_.Cancel(dep.deadline_check);
+    ctx_.loop().Cancel(dep.deadline_check);
     const SimDuration delay =
         *after == SimDuration::Zero() ? SimDuration::Millis(5) : *after + SimDuration::Seconds(1);
-    dep.deadline_check = Schedule(delay, kPhaseControl, EventKind::kSyncDeployment, d);
+    dep.deadline_check = ctx_.Schedule(delay, kPhaseControl, EventKind::kSyncDeployment, d);
   }
   dirty_rollouts_.push_back(d);
 }
 
-void World::CheckRollouts(uint32_t d) {
-  Deployment& dep = deployments_[d];
+void DeploymentController::CheckRollouts(uint32_t d) {
+  Deployment& dep = store_.deployments[d];
   if (dep.rollouts.empty() || dep.deleted) return;
   Rollout& r = dep.rollouts.back();
   if (r.superseded || r.complete) return;
@@ -342,14 +355,41 @@ void World::CheckRollouts(uint32_t d) {
   const uint32_t new_rs = FindNewReplicaSet(d, &olds);
   if (new_rs == kNone) return;
   for (uint32_t rs : olds) {
-    if (replica_sets_[rs].existing_pods > 0) return;
+    if (store_.replica_sets[rs].existing_pods > 0) return;
   }
-  const ReplicaSet& nrs = replica_sets_[new_rs];
-  if (nrs.active_pods != dep.spec.replicas || AvailableOf(nrs) != dep.spec.replicas) return;
+  const ReplicaSet& nrs = store_.replica_sets[new_rs];
+  if (nrs.active_pods != dep.spec.replicas ||
+      store_.AvailableOf(nrs, ctx_.Now()) != dep.spec.replicas)
+    return;
   r.complete = true;
-  if (!r.deadline_exceeded) r.settled_at = loop_.Now();
-  Emit("deployment/" + dep.name, fmt::format("rollout to revision {} complete", r.info.revision));
-  for (Observer* o : observers_) o->OnRolloutComplete(loop_.Now(), r.info);
+  if (!r.deadline_exceeded) r.settled_at = ctx_.Now();
+  ctx_.Emit("deployment/" + dep.name,
+            fmt::format("rollout to revision {} complete", r.info.revision));
+  for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r.info);
+}
+
+// The pod informer's handlers. A changed pod may complete its Deployment's
+// rollout (checked at the end of the instant); a gone one requeues it
+// (deletePod: a Recreate waits for the last old pod).
+void DeploymentController::PodUpdated(uint32_t pod) {
+  const uint32_t rs = store_.pods[pod].owner_rs;
+  if (rs != kNone && store_.replica_sets[rs].owner != kNone) {
+    dirty_rollouts_.push_back(store_.replica_sets[rs].owner);
+  }
+}
+
+void DeploymentController::PodRemoved(uint32_t pod) {
+  const uint32_t rs = store_.pods[pod].owner_rs;
+  if (rs != kNone && store_.replica_sets[rs].owner != kNone) Enqueue(store_.replica_sets[rs].owner);
+}
+
+std::vector<uint32_t> DeploymentController::CheckDirtyRollouts() {
+  std::vector<uint32_t> dirty;
+  dirty.swap(dirty_rollouts_);
+  std::sort(dirty.begin(), dirty.end());
+  dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+  for (uint32_t d : dirty) CheckRollouts(d);
+  return dirty;
 }
 
 }  // namespace kubesim::cluster

@@ -6,47 +6,51 @@
 // weight 1 each), bind to the best, ties broken by a draw as selectHost draws
 // (reservoir sampling). A pod no node fits stays Pending and unschedulable
 // until something frees up (a pod gone, a node recovered or uncordoned).
-#include <fmt/format.h>
+#include "scheduler.h"
 
-#include "world.h"
+#include <fmt/format.h>
 
 namespace kubesim::cluster {
 
-void World::EnqueueSchedule(uint32_t pod) {
-  Schedule(Draw(scenario_->cluster.timing.scheduling_delay, "scheduling-delay", pods_[pod].name),
-           kPhaseControl, EventKind::kSchedule, pod);
+Scheduler::Scheduler(Store& store, Context& ctx, Api& api)
+    : store_(store), ctx_(ctx), api_(api), rng_(Rng::Stream(ctx.seed(), "scheduler")) {}
+
+void Scheduler::Enqueue(uint32_t pod) {
+  ctx_.Schedule(ctx_.Draw(ctx_.scenario().cluster.timing.scheduling_delay, "scheduling-delay",
+                          store_.pods[pod].name),
+                kPhaseControl, EventKind::kSchedule, pod);
 }
 
 // Filters, as the default profile runs them for the nodes modelled here; the
 // node's own state and free resources first (its first cache line: most pods
 // have no nodeName or nodeSelector, and most examined nodes stop there).
-bool World::Feasible(const Pod& p, const Node& node) const {
+bool Scheduler::Feasible(const Pod& p, const Node& node) const {
   // The scheduler sees the API: a failed node the node controller has not
   // yet marked NotReady still takes pods (they wait for a kubelet that
   // is gone, until the node returns or they are evicted).
-  if (!node.condition_ready || node.unschedulable) return false;      // NodeUnschedulable, node Ready
+  if (!node.condition_ready || node.unschedulable) return false;  // NodeUnschedulable, node Ready
   if (!Fits(node.allocatable, node.requested, p.requests)) return false;  // NodeResourcesFit
   if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;  // NodeName
-  for (const auto& [k, v] : p.spec->node_selector) {                  // NodeAffinity: nodeSelector
+  for (const auto& [k, v] : p.spec->node_selector) {  // NodeAffinity: nodeSelector
     auto it = node.labels.find(k);
     if (it == node.labels.end() || it->second != v) return false;
   }
   return true;
 }
 
-void World::SchedulePod(uint32_t id) {
-  Pod& p = pods_[id];
+void Scheduler::Schedule(uint32_t id) {
+  Pod& p = store_.pods[id];
   if (p.deleted || p.node != kNone) return;
   // findNodesThatPassFilters: from the node after the last one the previous
   // cycle examined (nextStartNodeIndex), until numFeasibleNodesToFind nodes
   // pass; every node below 100 nodes. Nodes are listed in declaration order.
-  const auto all = static_cast<uint32_t>(nodes_.size());
+  const auto all = static_cast<uint32_t>(store_.nodes.size());
   const auto to_find = static_cast<uint32_t>(NumFeasibleNodesToFind(static_cast<int32_t>(all)));
   feasible_.clear();
   uint32_t processed = 0;
   uint32_t n = all > 0 ? next_start_node_ % all : 0;
   for (; processed < all && feasible_.size() < to_find; ++processed) {
-    if (Feasible(p, nodes_[n])) feasible_.push_back(n);
+    if (Feasible(p, store_.nodes[n])) feasible_.push_back(n);
     if (++n == all) n = 0;
   }
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
@@ -56,7 +60,7 @@ void World::SchedulePod(uint32_t id) {
   // Images have no sizes in the model: ImageLocality is the same on every node.
   const int64_t image_locality = ImageLocalityScore(0, static_cast<int>(p.spec->containers.size()));
   for (uint32_t n : feasible_) {
-    Node& node = nodes_[n];
+    Node& node = store_.nodes[n];
     if (!node.score_valid || !(node.score_for == p.score_requests)) {
       // Scores use non-zero requests of the node's pods plus this one.
       Resources with = node.requested;
@@ -75,30 +79,30 @@ void World::SchedulePod(uint32_t id) {
     } else if (score == best_score) {
       // selectHost: reservoir sampling among equal scores.
       ++ties;
-      if (scheduler_rng_.Below(ties) == 0) best = n;
+      if (rng_.Below(ties) == 0) best = n;
     }
   }
   if (best == kNone) {
     if (!p.unschedulable) {
       p.unschedulable = true;
-      ++unschedulable_count_;
-      Emit(PodLabel(id), "FailedScheduling: no node has room");
+      ++store_.unschedulable_pods;
+      ctx_.Emit(store_.PodLabel(id), "FailedScheduling: no node has room");
     }
     unschedulable_.push_back(id);
     return;
   }
   if (p.unschedulable) {
     p.unschedulable = false;
-    --unschedulable_count_;
+    --store_.unschedulable_pods;
   }
-  Bind(id, best);
+  api_.BindPod(id, best);
 }
 
-void World::RetryUnschedulable() {
+void Scheduler::RetryUnschedulable() {
   std::vector<uint32_t> retry;
   retry.swap(unschedulable_);
   for (uint32_t pod : retry) {
-    if (!pods_[pod].deleted && pods_[pod].node == kNone) EnqueueSchedule(pod);
+    if (!store_.pods[pod].deleted && store_.pods[pod].node == kNone) Enqueue(pod);
   }
 }
 

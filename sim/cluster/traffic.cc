@@ -3,50 +3,53 @@
 // when the Service first has a client-visible endpoint that serves (or at
 // `from:`). A request goes to a visible endpoint chosen uniformly at random
 // (kube-proxy iptables mode) and succeeds only if that pod's process serves.
+#include "traffic.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
 
-#include "world.h"
-
 namespace kubesim::cluster {
 
-void World::StartService(uint32_t sid) {
-  Service& s = services_[sid];
+Traffic::Traffic(Store& store, Context& ctx) : store_(store), ctx_(ctx) {}
+
+void Traffic::StartService(uint32_t sid) {
+  Service& s = store_.services[sid];
   if (s.started) return;
   s.started = true;
-  std::erase(awaiting_start_, sid);  // not there when it waited for `from:`
-  MarkServiceChanged(sid);
-  Emit("service/" + s.name, "clients start sending");
-  for (Observer* o : observers_) o->OnServiceStarted(loop_.Now(), sid);
-  for (uint32_t c = 0; c < clients_.size(); ++c) {
-    if (clients_[c].service == sid) StartClient(c);
+  std::erase(store_.awaiting_start, sid);  // not there when it waited for `from:`
+  store_.MarkServiceChanged(sid);
+  ctx_.Emit("service/" + s.name, "clients start sending");
+  for (Observer* o : ctx_.observers()) o->OnServiceStarted(ctx_.Now(), sid);
+  for (uint32_t c = 0; c < store_.clients.size(); ++c) {
+    if (store_.clients[c].service == sid) StartClient(c);
   }
 }
 
-void World::StartClient(uint32_t c) {
-  if (clients_[c].running) return;
-  clients_[c].running = true;
+void Traffic::StartClient(uint32_t c) {
+  if (store_.clients[c].running) return;
+  store_.clients[c].running = true;
   SendRequest(c);
 }
 
-void World::SendRequest(uint32_t c) {
-  Client& client = clients_[c];
-  const Service& s = services_[client.service];
+void Traffic::SendRequest(uint32_t c) {
+  Client& client = store_.clients[c];
+  const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
-    for (Observer* o : observers_) o->OnRequest(loop_.Now(), client.service, std::nullopt, "", false);
+    for (Observer* o : ctx_.observers())
+      o->OnRequest(ctx_.Now(), client.service, std::nullopt, "", false);
   } else {
     const uint32_t pod = s.visible_pods[client.rng.Below(s.visible_pods.size())];
-    const bool ok = pods_[pod].serving;
-    for (Observer* o : observers_) {
-      o->OnRequest(loop_.Now(), client.service, pod, pods_[pod].version, ok);
+    const bool ok = store_.pods[pod].serving;
+    for (Observer* o : ctx_.observers()) {
+      o->OnRequest(ctx_.Now(), client.service, pod, store_.pods[pod].version, ok);
     }
   }
   ScheduleNextRequest(c);
 }
 
-void World::ScheduleNextRequest(uint32_t c) {
-  Client& client = clients_[c];
+void Traffic::ScheduleNextRequest(uint32_t c) {
+  Client& client = store_.clients[c];
   SimDuration gap;
   if (client.every) {
     gap = *client.every;
@@ -58,7 +61,7 @@ void World::ScheduleNextRequest(uint32_t c) {
     const double us = seconds * 1e6;
     gap = us < 9.2e18 ? SimDuration::Micros(std::llround(us)) : SimDuration::Max();
   }
-  Schedule(gap, kPhaseClient, EventKind::kRequest, c);
+  ctx_.Schedule(gap, kPhaseClient, EventKind::kRequest, c);
 }
 
 }  // namespace kubesim::cluster

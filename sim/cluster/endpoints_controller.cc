@@ -4,37 +4,34 @@
 // fallback since Kubernetes 1.26) — and the copy clients see, which follows
 // each change endpointDelay later (EndpointSlice controller, API server,
 // kube-proxy). A drawn delay never lets a later change overtake an earlier one.
+#include "endpoints_controller.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
 
-#include "world.h"
-
 namespace kubesim::cluster {
 
-void World::RequestEndpoints() {
+EndpointsController::EndpointsController(Store& store, Context& ctx, Api& api)
+    : store_(store), ctx_(ctx), api_(api) {}
+
+void EndpointsController::RequestEndpoints() {
   if (!endpoints_event_pending_) {
     endpoints_event_pending_ = true;
-    Schedule(SimDuration::Zero(), kPhaseEndpoints, EventKind::kEndpoints, 0);
+    ctx_.Schedule(SimDuration::Zero(), kPhaseEndpoints, EventKind::kEndpoints, 0);
   }
 }
 
-void World::MarkServiceDirty(uint32_t sid) {
-  if (services_[sid].dirty) return;
-  services_[sid].dirty = true;
+void EndpointsController::MarkServiceDirty(uint32_t sid) {
+  if (store_.services[sid].dirty) return;
+  store_.services[sid].dirty = true;
   dirty_services_.push_back(sid);
 }
 
-void World::MarkMemberChanged(uint32_t sid, uint32_t pod) {
-  services_[sid].changed_members.push_back(pod);
+void EndpointsController::MarkMemberChanged(uint32_t sid, uint32_t pod) {
+  store_.services[sid].changed_members.push_back(pod);
   MarkServiceDirty(sid);
-}
-
-void World::MarkServiceChanged(uint32_t sid) {
-  if (services_[sid].changed) return;
-  services_[sid].changed = true;
-  changed_services_.push_back(sid);
 }
 
 namespace {
@@ -67,17 +64,17 @@ void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
 // are found again among the namespace's live pods. Rare (an apply, a patch),
 // so a walk of the pods is fine here; the label index below keeps the
 // per-pod cost independent of the number of Services.
-void World::IndexService(uint32_t sid) {
-  Service& s = services_[sid];
-  for (uint32_t id : s.members) EraseSorted(pods_[id].services, sid);
+void EndpointsController::IndexService(uint32_t sid) {
+  Service& s = store_.services[sid];
+  for (uint32_t id : s.members) EraseSorted(store_.pods[id].services, sid);
   s.members.clear();
   s.rebuild = true;
-  for (auto& [key, ids] : services_by_label_) EraseSorted(ids, sid);
+  for (auto& [key, ids] : store_.services_by_label) EraseSorted(ids, sid);
   if (!s.exists || s.selector.empty()) return;
   const auto& [k, v] = *s.selector.begin();
-  InsertSorted(services_by_label_[LabelKey(k, v)], sid);
-  for (uint32_t id = 0; id < pods_.size(); ++id) {
-    Pod& p = pods_[id];
+  InsertSorted(store_.services_by_label[LabelKey(k, v)], sid);
+  for (uint32_t id = 0; id < store_.pods.size(); ++id) {
+    Pod& p = store_.pods[id];
     if (p.state == PodState::kGone || !Selects(s, p)) continue;
     s.members.push_back(id);
     InsertSorted(p.services, sid);
@@ -86,53 +83,53 @@ void World::IndexService(uint32_t sid) {
 
 // A pod was created or its labels changed: the Services selecting it are
 // those indexed under one of its labels whose whole selector matches.
-void World::IndexPodServices(uint32_t id) {
-  Pod& p = pods_[id];
+void EndpointsController::IndexPodServices(uint32_t id) {
+  Pod& p = store_.pods[id];
   std::vector<uint32_t> found;
   for (const auto& [k, v] : p.labels) {
-    auto it = services_by_label_.find(LabelKey(k, v));
-    if (it == services_by_label_.end()) continue;
+    auto it = store_.services_by_label.find(LabelKey(k, v));
+    if (it == store_.services_by_label.end()) continue;
     for (uint32_t sid : it->second) {
-      if (Selects(services_[sid], p)) found.push_back(sid);
+      if (Selects(store_.services[sid], p)) found.push_back(sid);
     }
   }
   std::sort(found.begin(), found.end());
   found.erase(std::unique(found.begin(), found.end()), found.end());
   for (uint32_t sid : p.services) {
     if (!std::binary_search(found.begin(), found.end(), sid)) {
-      EraseSorted(services_[sid].members, id);
+      EraseSorted(store_.services[sid].members, id);
       MarkMemberChanged(sid, id);
     }
   }
   for (uint32_t sid : found) {
     if (!std::binary_search(p.services.begin(), p.services.end(), sid)) {
-      InsertSorted(services_[sid].members, id);
+      InsertSorted(store_.services[sid].members, id);
       MarkMemberChanged(sid, id);
     }
   }
   p.services = std::move(found);
 }
 
-void World::UnindexPod(uint32_t id) {
-  for (uint32_t sid : pods_[id].services) {
-    EraseSorted(services_[sid].members, id);
+void EndpointsController::UnindexPod(uint32_t id) {
+  for (uint32_t sid : store_.pods[id].services) {
+    EraseSorted(store_.services[sid].members, id);
     MarkMemberChanged(sid, id);
   }
-  pods_[id].services.clear();
+  store_.pods[id].services.clear();
 }
 
 // kEndpoints: each dirty Service's live set from its members only.
-void World::RecomputeEndpoints() {
+void EndpointsController::RecomputeEndpoints() {
   endpoints_event_pending_ = false;
   std::vector<uint32_t> dirty;
   dirty.swap(dirty_services_);
   std::sort(dirty.begin(), dirty.end());  // Services in id order, as events are scheduled
   for (uint32_t sid : dirty) {
-    Service& s = services_[sid];
+    Service& s = store_.services[sid];
     s.dirty = false;
     // Ready pods (Ready and not gone) of the members, terminating apart.
     const auto place = [&](uint32_t id) -> int {  // 0: neither, 1: ready, 2: terminating ready
-      const Pod& p = pods_[id];
+      const Pod& p = store_.pods[id];
       if (p.state == PodState::kGone || !p.ready) return 0;
       return p.deleted ? 2 : 1;
     };
@@ -152,8 +149,14 @@ void World::RecomputeEndpoints() {
       for (uint32_t id : s.changed_members) {
         const bool member = std::binary_search(s.members.begin(), s.members.end(), id);
         const int where = member ? place(id) : 0;
-        if (where == 1) InsertSorted(s.ready, id); else EraseSorted(s.ready, id);
-        if (where == 2) InsertSorted(s.terminating_ready, id); else EraseSorted(s.terminating_ready, id);
+        if (where == 1)
+          InsertSorted(s.ready, id);
+        else
+          EraseSorted(s.ready, id);
+        if (where == 2)
+          InsertSorted(s.terminating_ready, id);
+        else
+          EraseSorted(s.terminating_ready, id);
       }
     }
     s.changed_members.clear();
@@ -162,22 +165,23 @@ void World::RecomputeEndpoints() {
     s.live = live;
     const uint64_t seq = s.next_snapshot++;
     s.pending[seq] = EndpointSnapshot{live};
-    const SimDuration delay = scenario_->cluster.timing.endpoint_delay.Draw(s.delay_rng);
-    const SimTime at = std::max(loop_.Now() + delay, s.last_visible_at);
+    const SimDuration delay = ctx_.scenario().cluster.timing.endpoint_delay.Draw(s.delay_rng);
+    const SimTime at = std::max(ctx_.Now() + delay, s.last_visible_at);
     s.last_visible_at = at;
-    loop_.At(at, kPhaseEndpoints, Event{static_cast<uint32_t>(EventKind::kEndpointsVisible), sid, seq});
+    ctx_.loop().At(at, kPhaseEndpoints,
+                   Event{static_cast<uint32_t>(EventKind::kEndpointsVisible), sid, seq});
   }
 }
 
 // The pods entering and leaving a Service's visible set learn it (visible_in).
-void World::UpdateVisibleIndex(uint32_t sid, const std::vector<uint32_t>& before) {
-  const std::vector<uint32_t>& after = services_[sid].visible_pods;
+void EndpointsController::UpdateVisibleIndex(uint32_t sid, const std::vector<uint32_t>& before) {
+  const std::vector<uint32_t>& after = store_.services[sid].visible_pods;
   size_t i = 0, j = 0;
   while (i < before.size() || j < after.size()) {
     if (j == after.size() || (i < before.size() && before[i] < after[j])) {
-      EraseSorted(pods_[before[i++]].visible_in, sid);
+      EraseSorted(store_.pods[before[i++]].visible_in, sid);
     } else if (i == before.size() || after[j] < before[i]) {
-      InsertSorted(pods_[after[j++]].visible_in, sid);
+      InsertSorted(store_.pods[after[j++]].visible_in, sid);
     } else {
       ++i;
       ++j;
@@ -185,17 +189,17 @@ void World::UpdateVisibleIndex(uint32_t sid, const std::vector<uint32_t>& before
   }
 }
 
-void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
-  Service& s = services_[sid];
+void EndpointsController::EndpointsVisible(uint32_t sid, uint64_t seq) {
+  Service& s = store_.services[sid];
   auto it = s.pending.find(seq);
   if (it == s.pending.end()) return;
   std::vector<uint32_t> before = std::move(s.visible_pods);
   s.visible_pods = std::move(it->second.pods);
   s.pending.erase(it);
   UpdateVisibleIndex(sid, before);
-  MarkServiceChanged(sid);
+  store_.MarkServiceChanged(sid);
   // Entries of pods that stay are kept (a change of theirs in this instant
-  // is applied at its end, World::EndInstant); entering pods are read.
+  // is applied at its end, EndpointsController::EndInstant); entering pods are read.
   std::vector<EndpointInfo> next;
   next.reserve(s.visible_pods.size());
   size_t i = 0;
@@ -204,43 +208,43 @@ void World::EndpointsVisible(uint32_t sid, uint64_t seq) {
     if (i < s.visible.size() && s.visible[i].pod == id) {
       next.push_back(s.visible[i]);
     } else {
-      next.push_back(EndpointInfo{id, pods_[id].version, pods_[id].serving});
+      next.push_back(EndpointInfo{id, store_.pods[id].version, store_.pods[id].serving});
     }
   }
   s.visible.swap(next);
-  EmitLazy([&] { return "service/" + s.name; },
-           [&] {
-             std::set<std::string_view> versions;
-             for (uint32_t id : s.visible_pods) versions.insert(pods_[id].version);
-             std::string list;
-             for (std::string_view v : versions) {
-               list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
-             }
-             return fmt::format("clients see {} endpoint{}{}", s.visible_pods.size(),
-                                s.visible_pods.size() == 1 ? "" : "s",
-                                list.empty() ? "" : " (" + list + ")");
-           });
+  ctx_.EmitLazy([&] { return "service/" + s.name; },
+                [&] {
+                  std::set<std::string_view> versions;
+                  for (uint32_t id : s.visible_pods) versions.insert(store_.pods[id].version);
+                  std::string list;
+                  for (std::string_view v : versions) {
+                    list += fmt::format("{}{}", list.empty() ? "" : ", ", v);
+                  }
+                  return fmt::format("clients see {} endpoint{}{}", s.visible_pods.size(),
+                                     s.visible_pods.size() == 1 ? "" : "s",
+                                     list.empty() ? "" : " (" + list + ")");
+                });
   RequestStartCheck(std::span<const uint32_t>(&sid, 1));
 }
 
-void World::RefreshVisibleEntry(uint32_t sid, uint32_t pod) {
-  std::vector<EndpointInfo>& visible = services_[sid].visible;
+void EndpointsController::RefreshVisibleEntry(uint32_t sid, uint32_t pod) {
+  std::vector<EndpointInfo>& visible = store_.services[sid].visible;
   auto it = std::lower_bound(visible.begin(), visible.end(), pod,
                              [](const EndpointInfo& e, uint32_t id) { return e.pod < id; });
   if (it == visible.end() || it->pod != pod) return;
-  it->serving = pods_[pod].serving;
-  it->version = pods_[pod].version;
+  it->serving = store_.pods[pod].serving;
+  it->version = store_.pods[pod].version;
 }
 
-void World::RequestStartCheck(std::span<const uint32_t> candidates) {
-  if (awaiting_start_.empty()) return;
+void EndpointsController::RequestStartCheck(std::span<const uint32_t> candidates) {
+  if (store_.awaiting_start.empty()) return;
   start_candidates_.insert(start_candidates_.end(), candidates.begin(), candidates.end());
   if (start_check_pending_) return;
   start_check_pending_ = true;
-  Schedule(SimDuration::Zero(), kPhaseClient, EventKind::kServiceStartCheck, 0, 0);
+  ctx_.Schedule(SimDuration::Zero(), kPhaseClient, EventKind::kServiceStartCheck, 0, 0);
 }
 
-void World::CheckServiceStarts() {
+void EndpointsController::CheckServiceStarts() {
   start_check_pending_ = false;
   // The Services that may have gained a serving visible endpoint since the
   // last check (a new visible set, a visible pod now serving), in id order.
@@ -249,12 +253,31 @@ void World::CheckServiceStarts() {
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   for (uint32_t sid : candidates) {
-    const Service& s = services_[sid];
+    const Service& s = store_.services[sid];
     if (s.started || s.from) continue;
     const bool serving = std::any_of(s.visible_pods.begin(), s.visible_pods.end(),
-                                     [&](uint32_t id) { return pods_[id].serving; });
-    if (serving) StartService(sid);
+                                     [&](uint32_t id) { return store_.pods[id].serving; });
+    if (serving) api_.ServiceServing(sid);
   }
+}
+
+// The pod informer's handler: the pod's place in each Service it is a
+// member of is looked at again at the next recompute.
+void EndpointsController::PodUpdated(uint32_t pod) {
+  for (uint32_t s : store_.pods[pod].services) MarkMemberChanged(s, pod);
+  RequestEndpoints();
+}
+
+// At the end of an instant: visible pods whose serving flag or version
+// changed are re-read into their Services' client-visible lists.
+void EndpointsController::RefreshTouched() {
+  for (uint32_t pod : store_.touched_pods) {
+    for (uint32_t s : store_.pods[pod].visible_in) {
+      RefreshVisibleEntry(s, pod);
+      store_.MarkServiceChanged(s);
+    }
+  }
+  store_.touched_pods.clear();
 }
 
 }  // namespace kubesim::cluster

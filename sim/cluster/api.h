@@ -1,0 +1,49 @@
+// The writes a controller makes and the changes it announces, as the
+// Kubernetes API server and its informers carry them: a controller never
+// calls another controller. ApiServer (api_server.h) implements this and
+// hands each change to the controllers that watch that kind of object, in a
+// fixed order (docs/architecture.md).
+#ifndef KUBESIM_SIM_CLUSTER_API_H_
+#define KUBESIM_SIM_CLUSTER_API_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kubesim/k8s/object.h"
+
+namespace kubesim::cluster {
+
+class Api {
+ public:
+  virtual ~Api() = default;
+
+  // --- writes ---
+  // A new pod (ReplicaSet controller, or a bare Pod applied): its id.
+  virtual uint32_t CreatePod(const std::string& ns, const std::string& name,
+                             const k8s::Labels& labels, std::shared_ptr<const k8s::PodSpec> spec,
+                             uint32_t owner_rs) = 0;
+  // deletionTimestamp set: its kubelet stops it (ReplicaSet controller,
+  // eviction, drain, kubectl delete).
+  virtual void DeletePod(uint32_t pod) = 0;
+  virtual void BindPod(uint32_t pod, uint32_t node) = 0;  // the scheduler's binding
+  virtual void MarkPodNotReady(uint32_t pod) = 0;         // node lifecycle: MarkPodsNotReady
+
+  // --- changes, to the controllers that watch them ---
+  // A pod's status, labels or deletion changed (ReplicaSet controller,
+  // rollout tracking, endpoints).
+  virtual void PodUpdated(uint32_t pod) = 0;
+  virtual void PodRemoved(uint32_t pod) = 0;  // gone from the API
+  virtual void PodServing(uint32_t pod) = 0;  // its process answers: a Service may start
+  // A ReplicaSet's spec changed (its controller syncs it) / its status
+  // changed (its Deployment's controller syncs).
+  virtual void ReplicaSetUpdated(uint32_t rs) = 0;
+  virtual void ReplicaSetStatusUpdated(uint32_t rs) = 0;
+  virtual void NodeUpdated(uint32_t node) = 0;        // schedulable again: retry pods
+  virtual void NodeStatusStopped(uint32_t node) = 0;  // its kubelet stopped posting status
+  virtual void ServiceServing(uint32_t service) = 0;  // first serving endpoint: clients start
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_API_H_

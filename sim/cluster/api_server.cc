@@ -1,0 +1,413 @@
+// The API server's side of the model: applying and deleting objects for a
+// kubectl step, the writes controllers make (Api), and each change handed to
+// the controllers that watch its kind, in a fixed order — what informers
+// do in Kubernetes. See api.h and docs/architecture.md.
+#include "api_server.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "deployment_controller.h"
+#include "endpoints_controller.h"
+#include "kubelet.h"
+#include "node_lifecycle_controller.h"
+#include "prober.h"
+#include "replicaset_controller.h"
+#include "scheduler.h"
+#include "traffic.h"
+
+namespace kubesim::cluster {
+
+ApiServer::ApiServer(Store& store, Context& ctx) : store_(store), ctx_(ctx) {}
+
+void ApiServer::Connect(const Controllers& controllers) { c_ = controllers; }
+
+// --- kubectl -------------------------------------------------------------------------
+
+void ApiServer::RunStep(uint32_t index) {
+  const scenario::Step& step = ctx_.scenario().timeline[index];
+  ctx_.Emit("kubectl", step.text);
+  if (const auto* node = std::get_if<scenario::NodeCommand>(&step.command.body)) {
+    RunNodeCommand(*node);
+    return;
+  }
+  for (const k8s::Object& obj : step.objects) Apply(obj);
+  for (const k8s::ObjectKey& key : step.deleted) Delete(key);
+}
+
+uint32_t ApiServer::ImageIndex(const std::string& image) {
+  if (auto it = store_.image_index.find(image); it != store_.image_index.end()) return it->second;
+  ImageBehaviour b;
+  if (const scenario::ImageProfile* p = ctx_.scenario().ProfileFor(image)) {
+    b.version = store_.InternVersion(p->version.empty() ? scenario::ImageTag(image) : p->version);
+    b.pull = p->pull;
+    b.start = p->start;
+    b.shutdown = p->shutdown;
+    b.drain = p->drain;
+    b.healthy = p->healthy;
+    b.crash_after = p->crash_after;
+  } else {
+    b.version = store_.InternVersion(scenario::ImageTag(image));
+  }
+  store_.images.push_back(std::move(b));
+  for (Node& n : store_.nodes) n.image_cached.push_back(false);
+  const auto idx = static_cast<uint32_t>(store_.images.size() - 1);
+  store_.image_index.emplace(image, idx);
+  return idx;
+}
+
+void ApiServer::Apply(const k8s::Object& object) {
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, k8s::Deployment>) {
+          ApplyDeployment(o);
+        } else if constexpr (std::is_same_v<T, k8s::ReplicaSet>) {
+          ApplyReplicaSet(o);
+        } else if constexpr (std::is_same_v<T, k8s::Service>) {
+          ApplyService(o);
+        } else if constexpr (std::is_same_v<T, k8s::Pod>) {
+          ApplyPod(o);
+        }
+        // Namespaces need no model.
+      },
+      object);
+}
+
+void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  uint32_t id = store_.FindDeployment(ns, obj.metadata.name);
+  if (id == kNone) {
+    Deployment d;
+    d.name = obj.metadata.name;
+    d.namespace_name = ns;
+    d.key = Store::ObjectKey(ns, d.name);
+    d.spec = obj.spec;
+    store_.deployments.push_back(std::move(d));
+    id = static_cast<uint32_t>(store_.deployments.size() - 1);
+    store_.deployment_names[Store::NameKey(ns, obj.metadata.name)] = id;
+    ctx_.Emit("deployment/" + obj.metadata.name, "created");
+    c_.deployments->Enqueue(id);
+    return;
+  }
+  Deployment& d = store_.deployments[id];
+  const bool template_changed = !(d.spec.template_ == obj.spec.template_);
+  if (template_changed) ++d.template_gen;
+  const bool resumed = d.spec.paused && !obj.spec.paused;
+  const bool paused = !d.spec.paused && obj.spec.paused;
+  d.spec = obj.spec;
+  if (template_changed) {
+    // docs/metrics.md: a rollout starts when the pod template changes after creation.
+    for (Rollout& r : d.rollouts) {
+      if (!r.complete) r.superseded = true;
+    }
+    // Its revision will be max(revision) + 1, whether the controller creates a
+    // ReplicaSet or adopts an old one with this template (rollout undo).
+    int64_t max_revision = 0;
+    for (uint32_t rs : d.replica_sets) {
+      if (!store_.replica_sets[rs].deleted) {
+        max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+      }
+    }
+    Rollout r;
+    r.info.deployment = id;
+    r.info.revision = max_revision + 1;
+    r.info.start = ctx_.Now();
+    d.rollouts.push_back(r);
+    store_.MarkDeploymentChanged(id);
+    ctx_.Emit("deployment/" + d.name,
+              fmt::format("pod template changed: rollout to revision {} starts", r.info.revision));
+    for (Observer* o : ctx_.observers()) o->OnRolloutStart(ctx_.Now(), r.info);
+  }
+  if (paused) ctx_.Emit("deployment/" + d.name, "paused");
+  if (resumed) {
+    // checkPausedConditions: resuming sets DeploymentResumed with a fresh timestamp,
+    // so paused time never counts toward the progress deadline.
+    d.progressing.reason = ProgressingCondition::Reason::kDeploymentResumed;
+    d.progressing.last_update = ctx_.Now();
+    d.progressing.last_transition = ctx_.Now();
+    ctx_.Emit("deployment/" + d.name, "resumed");
+  }
+  c_.deployments->Enqueue(id);
+}
+
+void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
+  // `kubectl apply` of a ReplicaSet that exists updates it (replicas,
+  // template, minReadySeconds; the selector is immutable in apps/v1). A new
+  // template applies only to pods created from now on, as in Kubernetes.
+  if (auto it = store_.replica_set_names.find(
+          Store::NameKey(obj.metadata.namespace_name, obj.metadata.name));
+      it != store_.replica_set_names.end()) {
+    const uint32_t id = it->second;
+    ReplicaSet& rs = store_.replica_sets[id];
+    const bool scaled = rs.view.replicas != obj.spec.replicas;
+    const bool changed =
+        *rs.template_ != obj.spec.template_ || rs.min_ready_seconds != obj.spec.min_ready_seconds;
+    if (!scaled && !changed) return;
+    if (changed) {
+      rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+      rs.match_gen = UINT64_MAX;
+    }
+    rs.min_ready_seconds = obj.spec.min_ready_seconds;
+    rs.view.replicas = obj.spec.replicas;
+    ctx_.Emit("replicaset/" + rs.name,
+              scaled ? fmt::format("scaled to {}", obj.spec.replicas) : std::string("configured"));
+    c_.replica_sets->Enqueue(id);
+    // A Deployment's ReplicaSet: its controller puts the count back.
+    if (rs.owner != kNone) c_.deployments->Enqueue(rs.owner);
+    return;
+  }
+  ReplicaSet rs;
+  rs.name = obj.metadata.name;
+  rs.namespace_name = obj.metadata.namespace_name;
+  rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+  rs.selector = obj.spec.selector;
+  rs.min_ready_seconds = obj.spec.min_ready_seconds;
+  rs.view.id = static_cast<uint32_t>(store_.replica_sets.size());
+  rs.view.replicas = obj.spec.replicas;
+  rs.view.creation_order = rs.view.id;
+  store_.replica_set_names.emplace(Store::NameKey(rs.namespace_name, rs.name), rs.view.id);
+  store_.replica_sets.push_back(std::move(rs));
+  ctx_.Emit("replicaset/" + obj.metadata.name, "created");
+  c_.replica_sets->Enqueue(static_cast<uint32_t>(store_.replica_sets.size() - 1));
+}
+
+void ApiServer::ApplyService(const k8s::Service& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  uint32_t id = store_.FindService(ns, obj.metadata.name);
+  if (id == kNone) {
+    Service s;
+    s.name = obj.metadata.name;
+    s.namespace_name = ns;
+    s.key = Store::ObjectKey(ns, s.name);
+    s.delay_rng = Rng::Stream(ctx_.seed(), "endpoint-delay/" + s.key);
+    s.exists = false;  // created just below
+    store_.services.push_back(std::move(s));
+    id = static_cast<uint32_t>(store_.services.size() - 1);
+    store_.service_names.emplace(Store::NameKey(ns, obj.metadata.name), id);
+    store_.awaiting_start.push_back(id);
+  }
+  Service& s = store_.services[id];
+  const bool changed = !s.exists || s.selector != obj.spec.selector;
+  if (!s.exists)
+    ctx_.Emit("service/" + s.name, "created");
+  else if (changed)
+    ctx_.Emit("service/" + s.name, "selector changed");
+  s.exists = true;
+  s.selector = obj.spec.selector;
+  if (changed) {
+    c_.endpoints->IndexService(id);
+    c_.endpoints->MarkServiceDirty(id);
+    c_.endpoints->RequestEndpoints();
+  }
+}
+
+void ApiServer::ApplyPod(const k8s::Pod& obj) {
+  const std::string& ns = obj.metadata.namespace_name;
+  if (auto it = store_.pod_names.find(ns + "/" + obj.metadata.name);
+      it != store_.pod_names.end() && store_.pods[it->second].state != PodState::kGone) {
+    UpdatePod(it->second, obj);
+    return;
+  }
+  auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
+  CreatePod(ns, obj.metadata.name, obj.metadata.labels, std::move(spec), kNone);
+}
+
+// `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
+// server lets an update change labels and a container's image and little
+// else (ValidatePodUpdate); the kubelet sees the container's spec hash change,
+// stops the container and starts the new image in the same pod
+// (kubelet computePodActions: "container spec hash changed").
+// `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
+// server lets an update change labels and a container's image and little
+// else (ValidatePodUpdate); the kubelet sees the container's spec hash change,
+// stops the container and starts the new image in the same pod
+// (kubelet computePodActions: "container spec hash changed").
+void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
+  Pod& p = store_.pods[id];
+  if (p.deleted) {
+    // The API server refuses updates to an object being deleted only for new
+    // finalizers; kubectl apply of a terminating pod changes nothing we model.
+    ctx_.Emit(store_.PodLabel(id), "apply ignored: the pod is terminating");
+    return;
+  }
+  if (p.labels != obj.metadata.labels) {
+    p.labels = obj.metadata.labels;
+    EmitPod(ctx_, store_, id, "labels changed");
+    c_.endpoints->IndexPodServices(id);
+    PodUpdated(id);
+  }
+  const std::string& old_image = p.spec->containers.empty() ? "" : p.spec->containers[0].image;
+  const std::string& new_image = obj.spec.containers.empty() ? "" : obj.spec.containers[0].image;
+  if (old_image == new_image) return;
+  auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
+  for (size_t i = 0; i < spec->containers.size() && i < obj.spec.containers.size(); ++i) {
+    spec->containers[i].image = obj.spec.containers[i].image;
+  }
+  p.spec = spec;
+  Prober::PointProbes(p);  // the probes live in the spec: the old one may be gone now
+  p.image = ImageIndex(new_image);
+  store_.pods[id].version = store_.images[store_.pods[id].image].version;
+  ctx_.Emit(store_.PodLabel(id), fmt::format("container image changed to {}", new_image));
+  c_.kubelet->ImageChanged(id);
+}
+
+uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
+                              const k8s::Labels& labels, std::shared_ptr<const k8s::PodSpec> spec,
+                              uint32_t owner_rs) {
+  struct Pod p;
+  p.name = name;
+  p.namespace_name = ns;
+  p.labels = labels;
+  p.owner_rs = owner_rs;
+  p.requests = PodRequests(*spec);
+  p.score_requests = PodRequests(*spec, /*non_zero=*/true);
+  p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[0].image);
+  p.version = store_.images[p.image].version;
+  if (!spec->containers.empty()) {
+    const std::string& policy = spec->containers[0].image_pull_policy;
+    p.pull_policy = policy == "Always"  ? Pod::PullPolicy::kAlways
+                    : policy == "Never" ? Pod::PullPolicy::kNever
+                                        : Pod::PullPolicy::kIfNotPresent;
+  }
+  p.created = ctx_.Now();
+  p.spec = std::move(spec);
+  Prober::PointProbes(p);
+  store_.pods.push_back(std::move(p));
+  const auto id = static_cast<uint32_t>(store_.pods.size() - 1);
+  store_.pod_names[ns + "/" + name] = id;
+  ++store_.existing_pods;
+  if (owner_rs != kNone) {
+    store_.replica_sets[owner_rs].pods.push_back(id);
+    ++store_.replica_sets[owner_rs].existing_pods;
+    if (store_.replica_sets[owner_rs].owner != kNone)
+      store_.MarkDeploymentChanged(store_.replica_sets[owner_rs].owner);
+  }
+  c_.endpoints->IndexPodServices(id);
+  store_.CountPod(id, +1);
+  EmitPod(ctx_, store_, id, "created");
+  store_.changed_pods.push_back(id);
+  for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));
+  c_.scheduler->Enqueue(id);
+  return id;
+}
+
+void ApiServer::Delete(const k8s::ObjectKey& key) {
+  if (key.kind == "Pod") {
+    auto it = store_.pod_names.find(key.namespace_name + "/" + key.name);
+    if (it != store_.pod_names.end() && !store_.pods[it->second].deleted)
+      c_.kubelet->DeletePod(it->second);
+  } else if (key.kind == "Deployment") {
+    const uint32_t d = store_.FindDeployment(key.namespace_name, key.name);
+    if (d == kNone) return;
+    store_.deployments[d].deleted = true;
+    store_.deployment_names.erase(Store::NameKey(key.namespace_name, key.name));
+    store_.MarkDeploymentChanged(d);
+    ctx_.Emit("deployment/" + key.name, "deleted");
+    // Background cascading deletion: its ReplicaSets, then their pods.
+    for (uint32_t rs : store_.deployments[d].replica_sets) {
+      store_.MarkReplicaSetDeleted(rs);
+      for (uint32_t pod : store_.replica_sets[rs].pods) {
+        if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
+      }
+    }
+  } else if (key.kind == "ReplicaSet") {
+    auto it = store_.replica_set_names.find(Store::NameKey(key.namespace_name, key.name));
+    if (it == store_.replica_set_names.end()) return;
+    const uint32_t id = it->second;
+    store_.MarkReplicaSetDeleted(id);
+    for (uint32_t pod : store_.replica_sets[id].pods) {
+      if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
+    }
+  } else if (key.kind == "Service") {
+    const uint32_t s = store_.FindService(key.namespace_name, key.name);
+    if (s == kNone) return;
+    store_.services[s].exists = false;
+    c_.endpoints->IndexService(s);
+    c_.endpoints->MarkServiceDirty(s);
+    ctx_.Emit("service/" + key.name, "deleted");
+    c_.endpoints->RequestEndpoints();
+  }
+}
+
+void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
+  const uint32_t n = store_.FindNode(c.node);
+  if (n == kNone) return;  // the loader checked it exists
+  Node& node = store_.nodes[n];
+  const std::string label = "node/" + node.name;
+  switch (c.action) {
+    case scenario::NodeCommand::Action::kCordon:
+      node.unschedulable = true;
+      ctx_.Emit(label, "cordoned");
+      break;
+    case scenario::NodeCommand::Action::kUncordon:
+      node.unschedulable = false;
+      ctx_.Emit(label, "uncordoned");
+      c_.scheduler->RetryUnschedulable();
+      break;
+    case scenario::NodeCommand::Action::kDrain:
+      // kubectl drain: cordon, then evict every pod on the node.
+      node.unschedulable = true;
+      ctx_.Emit(label, "drained");
+      for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
+        if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
+      }
+      break;
+    case scenario::NodeCommand::Action::kFail:
+      c_.kubelet->FailNode(n);
+      break;
+    case scenario::NodeCommand::Action::kRecover:
+      c_.kubelet->RecoverNode(n);
+      break;
+  }
+}
+
+// --- Api: writes ---------------------------------------------------------------------
+
+void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
+
+void ApiServer::BindPod(uint32_t pod, uint32_t node) { c_.kubelet->Bind(pod, node); }
+
+void ApiServer::MarkPodNotReady(uint32_t pod) { c_.kubelet->SetReady(pod, false); }
+
+// --- Api: changes, to their watchers -----------------------------------------------------
+
+void ApiServer::PodUpdated(uint32_t pod) {
+  c_.replica_sets->PodUpdated(pod);
+  c_.deployments->PodUpdated(pod);
+  c_.endpoints->PodUpdated(pod);
+}
+
+void ApiServer::PodRemoved(uint32_t id) {
+  const Pod& p = store_.pods[id];
+  c_.endpoints->UnindexPod(id);
+  --store_.existing_pods;
+  if (auto it = store_.pod_names.find(Store::NameKey(p.namespace_name, p.name));
+      it != store_.pod_names.end() && it->second == id) {
+    store_.pod_names.erase(it);
+  }
+  if (p.owner_rs != kNone) --store_.replica_sets[p.owner_rs].existing_pods;
+  c_.deployments->PodRemoved(id);
+  PodUpdated(id);
+  c_.scheduler->RetryUnschedulable();  // its node has room again
+}
+
+void ApiServer::PodServing(uint32_t pod) {
+  c_.endpoints->RequestStartCheck(store_.pods[pod].visible_in);
+}
+
+void ApiServer::ReplicaSetUpdated(uint32_t rs) { c_.replica_sets->Enqueue(rs); }
+
+void ApiServer::ReplicaSetStatusUpdated(uint32_t rs) {
+  if (store_.replica_sets[rs].owner != kNone)
+    c_.deployments->Enqueue(store_.replica_sets[rs].owner);
+}
+
+void ApiServer::NodeUpdated(uint32_t /*node*/) { c_.scheduler->RetryUnschedulable(); }
+
+void ApiServer::NodeStatusStopped(uint32_t node) { c_.node_lifecycle->StatusStopped(node); }
+
+void ApiServer::ServiceServing(uint32_t service) { c_.traffic->StartService(service); }
+
+}  // namespace kubesim::cluster

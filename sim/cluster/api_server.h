@@ -1,0 +1,77 @@
+// The API server: objects applied and deleted by kubectl steps, the writes
+// controllers make through the Api, and each change handed to the
+// controllers that watch its kind, in a fixed order (api_server.cc).
+#ifndef KUBESIM_SIM_CLUSTER_API_SERVER_H_
+#define KUBESIM_SIM_CLUSTER_API_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api.h"
+#include "context.h"
+#include "store.h"
+
+namespace kubesim::cluster {
+
+class DeploymentController;
+class EndpointsController;
+class Kubelet;
+class NodeLifecycleController;
+class ReplicaSetController;
+class Scheduler;
+class Traffic;
+
+// The controllers the API server hands changes to.
+struct Controllers {
+  DeploymentController* deployments = nullptr;
+  ReplicaSetController* replica_sets = nullptr;
+  Scheduler* scheduler = nullptr;
+  Kubelet* kubelet = nullptr;
+  EndpointsController* endpoints = nullptr;
+  Traffic* traffic = nullptr;
+  NodeLifecycleController* node_lifecycle = nullptr;
+};
+
+class ApiServer final : public Api {
+ public:
+  ApiServer(Store& store, Context& ctx);
+  void Connect(const Controllers& controllers);
+
+  // kubectl: a scenario's objects at the start, then the timeline's steps.
+  void Apply(const k8s::Object& object);
+  void RunStep(uint32_t index);  // kStep
+
+  // Api.
+  uint32_t CreatePod(const std::string& ns, const std::string& name, const k8s::Labels& labels,
+                     std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) override;
+  void DeletePod(uint32_t pod) override;
+  void BindPod(uint32_t pod, uint32_t node) override;
+  void MarkPodNotReady(uint32_t pod) override;
+  void PodUpdated(uint32_t pod) override;
+  void PodRemoved(uint32_t pod) override;
+  void PodServing(uint32_t pod) override;
+  void ReplicaSetUpdated(uint32_t rs) override;
+  void ReplicaSetStatusUpdated(uint32_t rs) override;
+  void NodeUpdated(uint32_t node) override;
+  void NodeStatusStopped(uint32_t node) override;
+  void ServiceServing(uint32_t service) override;
+
+ private:
+  void ApplyDeployment(const k8s::Deployment& d);
+  void ApplyReplicaSet(const k8s::ReplicaSet& rs);
+  void ApplyService(const k8s::Service& s);
+  void ApplyPod(const k8s::Pod& p);
+  void UpdatePod(uint32_t pod, const k8s::Pod& obj);
+  void Delete(const k8s::ObjectKey& key);
+  void RunNodeCommand(const scenario::NodeCommand& c);
+  uint32_t ImageIndex(const std::string& image);  // its images[] entry, made on first use
+
+  Store& store_;
+  Context& ctx_;
+  Controllers c_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_API_SERVER_H_

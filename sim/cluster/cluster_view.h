@@ -1,0 +1,48 @@
+// What observers read of the cluster (include/kubesim/cluster/observer.h's
+// ClusterView), answered from the store.
+#ifndef KUBESIM_SIM_CLUSTER_CLUSTER_VIEW_H_
+#define KUBESIM_SIM_CLUSTER_CLUSTER_VIEW_H_
+
+#include "context.h"
+#include "kubesim/cluster/observer.h"
+#include "store.h"
+
+namespace kubesim::cluster {
+
+class StoreView final : public ClusterView {
+ public:
+  StoreView(const Store& store, const Context& ctx) : store_(store), ctx_(ctx) {}
+
+  SimTime Now() const override { return ctx_.Now(); }
+  size_t PodCount() const override { return store_.pods.size(); }
+  PodInfo PodAt(uint32_t id) const override { return store_.InfoOf(id); }
+  size_t ServiceCount() const override { return store_.services.size(); }
+  std::string_view ServiceKey(uint32_t s) const override { return store_.services[s].key; }
+  bool ServiceStarted(uint32_t s) const override { return store_.services[s].started; }
+  std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override {
+    return store_.services[s].visible;
+  }
+  size_t DeploymentCount() const override { return store_.deployments.size(); }
+  std::string_view DeploymentKey(uint32_t d) const override { return store_.deployments[d].key; }
+  bool DeploymentDeleted(uint32_t d) const override { return store_.deployments[d].deleted; }
+  int32_t ActivePods(uint32_t d) const override { return store_.ActivePods(d); }
+  int32_t AvailablePods(uint32_t d) const override { return store_.AvailablePods(d, ctx_.Now()); }
+  int64_t ExistingPods() const override { return store_.existing_pods; }
+  int64_t BoundCpuMillis() const override { return store_.bound.cpu_milli; }
+  int64_t BoundMemoryBytes() const override { return store_.bound.memory_bytes; }
+  int64_t UnschedulablePods() const override { return store_.unschedulable_pods; }
+  bool Changed() const override { return ctx_.changed(); }
+  std::span<const uint32_t> ChangedServices() const override { return store_.changed_services; }
+  std::span<const uint32_t> ChangedDeployments() const override {
+    return store_.changed_deployments;
+  }
+  std::span<const uint32_t> ChangedPods() const override { return store_.changed_pods; }
+
+ private:
+  const Store& store_;
+  const Context& ctx_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_CLUSTER_VIEW_H_

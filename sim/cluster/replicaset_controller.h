@@ -1,0 +1,34 @@
+// The ReplicaSet controller (pkg/controller/replicaset): a work queue of
+// ReplicaSets; a sync creates or deletes pods (through the Api) until the
+// non-terminating ones match spec.replicas, then writes the status counts.
+#ifndef KUBESIM_SIM_CLUSTER_REPLICASET_CONTROLLER_H_
+#define KUBESIM_SIM_CLUSTER_REPLICASET_CONTROLLER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "api.h"
+#include "context.h"
+#include "store.h"
+
+namespace kubesim::cluster {
+
+class ReplicaSetController {
+ public:
+  ReplicaSetController(Store& store, Context& ctx, Api& api);
+
+  void Enqueue(uint32_t rs);
+  void Sync(uint32_t rs);         // kSyncReplicaSet
+  void PodUpdated(uint32_t pod);  // handler of Api::PodUpdated
+
+ private:
+  Store& store_;
+  Context& ctx_;
+  Api& api_;
+  // Scratch, all zeros between uses: related pods by node + 1 (scale-down ranking).
+  std::vector<int32_t> colocated_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_REPLICASET_CONTROLLER_H_

@@ -1,0 +1,41 @@
+// The scheduler (kube-scheduler's default profile, as far as it decides
+// here): each pod queued `schedulingDelay` after it was created, filtered,
+// scored and bound through the Api; unschedulable pods wait until a node
+// frees up. See scheduler.cc and include/kubesim/cluster/scheduling.h.
+#ifndef KUBESIM_SIM_CLUSTER_SCHEDULER_H_
+#define KUBESIM_SIM_CLUSTER_SCHEDULER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "api.h"
+#include "context.h"
+#include "store.h"
+
+namespace kubesim::cluster {
+
+class Scheduler {
+ public:
+  Scheduler(Store& store, Context& ctx, Api& api);
+
+  void Enqueue(uint32_t pod);
+  void Schedule(uint32_t pod);  // kSchedule: one scheduling cycle
+  // Something freed room (a pod gone, a node back or uncordoned): every
+  // unschedulable pod is queued again.
+  void RetryUnschedulable();
+
+ private:
+  bool Feasible(const Pod& p, const Node& node) const;
+
+  Store& store_;
+  Context& ctx_;
+  Api& api_;
+  Rng rng_;                         // selectHost's tie-breaking draws
+  uint32_t next_start_node_ = 0;    // kube-scheduler's nextStartNodeIndex
+  std::vector<uint32_t> feasible_;  // scratch: one cycle's feasible nodes
+  std::vector<uint32_t> unschedulable_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_SCHEDULER_H_

@@ -1,0 +1,117 @@
+// The object store's lookups and counters; see store.h.
+#include "store.h"
+
+#include <fmt/format.h>
+
+namespace kubesim::cluster {
+
+std::string Store::NameKey(std::string_view ns, std::string_view name) {
+  std::string key(ns);
+  key += '/';
+  key += name;
+  return key;
+}
+
+std::string Store::ObjectKey(std::string_view ns, std::string_view name) {
+  return ns == "default" ? std::string(name) : fmt::format("{}/{}", ns, name);
+}
+
+namespace {
+
+uint32_t Lookup(const std::map<std::string, uint32_t, std::less<>>& index, std::string_view key) {
+  auto it = index.find(key);
+  return it == index.end() ? kNone : it->second;
+}
+
+}  // namespace
+
+uint32_t Store::FindDeployment(std::string_view ns, std::string_view name) const {
+  return Lookup(deployment_names, NameKey(ns, name));
+}
+
+uint32_t Store::FindReplicaSet(std::string_view ns, std::string_view name) const {
+  return Lookup(replica_set_names, NameKey(ns, name));
+}
+
+uint32_t Store::FindService(std::string_view ns, std::string_view name) const {
+  return Lookup(service_names, NameKey(ns, name));
+}
+
+uint32_t Store::FindPod(std::string_view ns, std::string_view name) const {
+  const uint32_t id = Lookup(pod_names, NameKey(ns, name));
+  return id != kNone && pods[id].state != PodState::kGone ? id : kNone;
+}
+
+uint32_t Store::FindNode(std::string_view name) const { return Lookup(node_names, name); }
+
+std::string_view Store::InternVersion(std::string_view v) {
+  auto it = versions.find(v);
+  if (it == versions.end()) it = versions.emplace(v).first;
+  return *it;
+}
+
+void Store::MarkReplicaSetDeleted(uint32_t id) {
+  ReplicaSet& rs = replica_sets[id];
+  rs.deleted = true;
+  auto it = replica_set_names.find(NameKey(rs.namespace_name, rs.name));
+  if (it != replica_set_names.end() && it->second == id) replica_set_names.erase(it);
+}
+
+void Store::CountPod(uint32_t id, int sign) {
+  const Pod& p = pods[id];
+  if (p.owner_rs == kNone || p.deleted || p.state == PodState::kGone) return;
+  ReplicaSet& rs = replica_sets[p.owner_rs];
+  rs.active_pods += sign;
+  rs.ready_active_pods += p.ready ? sign : 0;
+}
+
+bool Store::IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now) {
+  if (!p.ready || p.deleted || !p.ready_since) return false;
+  return min_ready_seconds == 0 || *p.ready_since + SimDuration::Seconds(min_ready_seconds) <= now;
+}
+
+int32_t Store::AvailableOf(const ReplicaSet& rs, SimTime now) const {
+  // Without minReadySeconds, available is Ready (IsPodAvailable).
+  if (rs.min_ready_seconds == 0) return rs.ready_active_pods;
+  int32_t n = 0;
+  for (uint32_t pod : rs.pods) n += IsAvailable(pods[pod], rs.min_ready_seconds, now);
+  return n;
+}
+
+int32_t Store::ActivePods(uint32_t d) const {
+  int32_t n = 0;
+  for (uint32_t rs : deployments[d].replica_sets) n += replica_sets[rs].active_pods;
+  return n;
+}
+
+int32_t Store::AvailablePods(uint32_t d, SimTime now) const {
+  int32_t n = 0;
+  for (uint32_t rs : deployments[d].replica_sets) n += AvailableOf(replica_sets[rs], now);
+  return n;
+}
+
+PodInfo Store::InfoOf(uint32_t id) const {
+  const Pod& p = pods[id];
+  PodInfo info;
+  info.id = id;
+  info.name = p.name;
+  if (p.owner_rs != kNone) {
+    const ReplicaSet& rs = replica_sets[p.owner_rs];
+    info.owner =
+        rs.owner != kNone ? std::string_view(deployments[rs.owner].key) : std::string_view(rs.name);
+  }
+  info.version = p.version;
+  info.node = p.node != kNone ? std::string_view(nodes[p.node].name) : std::string_view();
+  info.state = p.state;
+  info.serving = p.serving;
+  info.restarts = p.restarts;
+  return info;
+}
+
+void Store::MarkServiceChanged(uint32_t sid) {
+  if (services[sid].changed) return;
+  services[sid].changed = true;
+  changed_services.push_back(sid);
+}
+
+}  // namespace kubesim::cluster

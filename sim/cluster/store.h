@@ -1,0 +1,299 @@
+// The object store: every object of the simulated cluster in dense arrays
+// addressed by integer ids, and the indexes the controllers read (by name,
+// by node, by owner, by Service). Controllers read and write objects in
+// place, as Kubernetes' controllers read their informers' caches and write
+// through the API (api.h); nothing here schedules an event. See
+// docs/architecture.md.
+#ifndef KUBESIM_SIM_CLUSTER_STORE_H_
+#define KUBESIM_SIM_CLUSTER_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deployment_util.h"
+#include "kubesim/cluster/observer.h"
+#include "kubesim/cluster/scheduling.h"
+#include "kubesim/engine/event_loop.h"
+#include "kubesim/engine/random.h"
+#include "kubesim/k8s/object.h"
+#include "kubesim/scenario/scenario.h"
+
+namespace kubesim::cluster {
+
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+// An image's behaviour (docs/scenario-format.md `images:`), resolved for the model.
+struct ImageBehaviour {
+  std::string_view version;  // the profile's, else the tag, else "latest" (interned: stable)
+  DurationDistribution pull, start, shutdown, drain;
+  std::optional<DurationDistribution> crash_after;
+  bool healthy = true;
+};
+
+struct Node {
+  // What the scheduler reads of every node it examines comes first, in one
+  // or two cache lines.
+  Resources allocatable;
+  Resources requested;  // by bound, not yet gone pods
+  // The NodeReady condition as the API shows it: it turns false only when the
+  // node controller has missed heartbeats for node-monitor-grace-period.
+  bool condition_ready = true;
+  bool unschedulable = false;  // cordoned
+  // The scheduler's last resource score here (LeastAllocated +
+  // BalancedAllocation) and the pod requests it was for; dropped whenever
+  // `requested` changes. Pods of one template share requests, so a node's
+  // score is computed once per change of the node, not once per pod.
+  bool score_valid = false;
+  Resources score_for;
+  int64_t score = 0;
+  std::string name;
+  k8s::Labels labels;
+  bool ready = true;  // the machine and its kubelet run (false while failed)
+  uint32_t failure_gen = 0;
+  std::vector<bool> image_cached;  // by image index
+  // Serialized image pulls (kubelet serializeImagePulls): pods waiting, FIFO.
+  std::vector<uint32_t> pull_queue;
+  bool pulling = false;
+  uint32_t pulling_image = 0;  // the image being pulled (a pod may change its own meanwhile)
+  uint32_t pulling_pod = 0;    // the pod it is pulled for
+  // Bumped when a pull starts and when the node fails: a PullDone of an older
+  // pull (one the failure interrupted) is stale and does nothing.
+  uint32_t pull_gen = 0;
+  // Index: the pods bound here and not yet gone, ascending by id.
+  std::vector<uint32_t> pods;
+};
+
+struct ProbeWorker {
+  const k8s::Probe* probe = nullptr;  // null: no such probe
+  uint32_t gen = 0;                   // bumps cancel outstanding ticks
+  EventId tick;
+  int32_t successes = 0;
+  int32_t failures = 0;
+  // Elided: its result cannot change, so no tick is scheduled; its ticks
+  // would fall at anchor + k x period (k >= 1) until something about its pod
+  // changes (Prober::WakeProbes), when it rejoins that grid.
+  bool elided = false;
+  SimTime anchor;
+};
+
+// The kubelet's per-container back-off (client-go flowcontrol.Backoff with
+// kubelet's 10 s initial, 300 s max; an entry expires 2 x max after its
+// last update).
+struct Backoff {
+  bool has_entry = false;
+  SimDuration backoff;
+  SimTime last_update;
+};
+
+struct Pod {
+  std::string name;
+  std::string namespace_name;
+  k8s::Labels labels;
+  std::shared_ptr<const k8s::PodSpec> spec;
+  uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
+  uint32_t node = kNone;
+  uint32_t image = 0;  // the first container's image index
+  // Its imagePullPolicy (k8s::Container, defaulted): Always pulls on every
+  // start; IfNotPresent only when the node lacks the image; Never never.
+  enum class PullPolicy : uint8_t {
+    kAlways,
+    kIfNotPresent,
+    kNever
+  } pull_policy = PullPolicy::kIfNotPresent;
+  std::string_view version;  // interned (Store::versions): stable for the run
+  Resources requests;        // for filters and node accounting
+  Resources score_requests;  // non-zero requests, for scoring
+  SimTime created;
+  PodState state = PodState::kPending;
+  bool unschedulable = false;  // the last scheduling attempt found no node
+  bool deleted = false;        // deletionTimestamp set (Terminating or gone)
+  // Container / process.
+  uint32_t container_gen = 0;  // bumps on each container start and stop
+  bool container_running = false;
+  bool started = false;  // startup probe passed (or none)
+  bool serving = false;  // the process answers requests
+  bool ready = false;    // the Ready condition
+  std::optional<SimTime> ready_since;
+  SimTime container_started_at;
+  int32_t restarts = 0;
+  Backoff backoff;
+  bool sigterm_sent = false;        // this container got SIGTERM (deletion or kill)
+  bool killing = false;             // a liveness/startup kill of this container runs
+  bool running_at_failure = false;  // its container ran when its node failed
+  ProbeWorker probes[3];            // by ProbeKind
+  SimTime bound_at;
+  // Indexes kept by the store: the Services whose selector matches this pod
+  // (computed when its labels or a selector change), and those whose
+  // client-visible endpoints list it. Both ascending.
+  std::vector<uint32_t> services;
+  std::vector<uint32_t> visible_in;
+};
+
+struct ReplicaSet {
+  std::string name;
+  std::string namespace_name;
+  uint32_t owner = kNone;  // the Deployment, if any
+  std::shared_ptr<const k8s::PodTemplateSpec> template_;
+  k8s::LabelSelector selector;
+  std::string hash;  // pod-template-hash
+  int32_t min_ready_seconds = 0;
+  ReplicaSetView view;         // spec.replicas, status, revision, annotations
+  std::vector<uint32_t> pods;  // every pod it created (gone ones are skipped)
+  int32_t existing_pods = 0;   // pods not yet gone, terminating included
+  // Counters kept as its pods change (Store::CountPod): pods not deleted,
+  // and of those the Ready ones — its status without a walk of its pods.
+  int32_t active_pods = 0;
+  int32_t ready_active_pods = 0;
+  bool deleted = false;
+  bool queued = false;
+  uint64_t name_counter = 0;
+  // Whether template_ equals its Deployment's template at the Deployment's
+  // template_gen `match_gen` (a deep comparison, made once per template).
+  uint64_t match_gen = UINT64_MAX;
+  bool matches = false;
+};
+
+struct Rollout {
+  RolloutInfo info;
+  bool status_done = false;
+  bool complete = false;
+  bool deadline_exceeded = false;
+  bool superseded = false;  // another template change came first
+  SimTime settled_at;       // when it completed or exceeded its deadline
+};
+
+struct Deployment {
+  std::string name;
+  std::string namespace_name;
+  std::string key;  // report key
+  k8s::DeploymentSpec spec;
+  uint64_t template_gen = 0;           // bumped when spec.template_ changes
+  std::vector<uint32_t> replica_sets;  // owned, in creation order
+  DeploymentStatusCounts status;
+  ProgressingCondition progressing;
+  bool queued = false;
+  bool deleted = false;
+  std::vector<Rollout> rollouts;  // revision 2 onward
+  EventId deadline_check;
+};
+
+struct EndpointSnapshot {
+  std::vector<uint32_t> pods;  // sorted by pod id
+};
+
+struct Service {
+  std::string name;
+  std::string namespace_name;
+  std::string key;
+  k8s::Labels selector;
+  bool exists = true;
+  bool dirty = false;    // in EndpointsController's dirty list
+  bool changed = false;  // in Store::changed_services
+  // Index: the live pods its selector matches (namespace, labels), ascending;
+  // kept as pods come, go and change labels, and as the selector changes.
+  std::vector<uint32_t> members;
+  // Of those, the Ready ones not terminating, and the Ready terminating ones
+  // (ascending), kept from `changed_members` at each recompute — or rebuilt
+  // from `members` when `rebuild` (its selector changed).
+  std::vector<uint32_t> ready, terminating_ready;
+  std::vector<uint32_t> changed_members;
+  bool rebuild = true;
+  std::vector<uint32_t> live;         // the set last computed
+  std::vector<EndpointInfo> visible;  // what clients see now
+  std::vector<uint32_t> visible_pods;
+  std::map<uint64_t, EndpointSnapshot> pending;  // computed, not yet visible, by sequence
+  uint64_t next_snapshot = 0;
+  SimTime last_visible_at;
+  bool started = false;
+  std::optional<SimTime> from;
+  Rng delay_rng{0};
+};
+
+struct Client {
+  std::string name;
+  uint32_t service = kNone;
+  std::optional<SimDuration> every;
+  double rate_per_second = 0;  // Poisson when every is absent
+  bool running = false;
+  Rng rng{0};
+};
+
+class Store {
+ public:
+  // "ns/name": the key of the name indexes.
+  static std::string NameKey(std::string_view ns, std::string_view name);
+  // A report key: the name, prefixed by its namespace unless "default".
+  static std::string ObjectKey(std::string_view ns, std::string_view name);
+
+  // Lookups by name of live (not deleted) objects; kNone when there is none.
+  uint32_t FindDeployment(std::string_view ns, std::string_view name) const;
+  uint32_t FindReplicaSet(std::string_view ns, std::string_view name) const;
+  uint32_t FindService(std::string_view ns, std::string_view name) const;
+  uint32_t FindPod(std::string_view ns, std::string_view name) const;  // not gone
+  uint32_t FindNode(std::string_view name) const;
+  std::string_view InternVersion(std::string_view v);  // stable for the run
+  void MarkReplicaSetDeleted(uint32_t rs);             // and out of the name index
+
+  // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
+  // before every change of its deleted flag, Ready condition or existence.
+  void CountPod(uint32_t pod, int sign);
+  // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime +
+  // minReadySeconds <= now).
+  static bool IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now);
+  int32_t AvailableOf(const ReplicaSet& rs, SimTime now) const;
+  int32_t ActivePods(uint32_t deployment) const;
+  int32_t AvailablePods(uint32_t deployment, SimTime now) const;
+  PodInfo InfoOf(uint32_t pod) const;  // what observers see of it
+  std::string PodLabel(uint32_t pod) const { return "pod/" + pods[pod].name; }
+
+  // Change lists for the observers (ClusterView::Changed*), emptied at the end
+  // of every instant.
+  void MarkServiceChanged(uint32_t service);
+  void MarkDeploymentChanged(uint32_t d) { changed_deployments.push_back(d); }
+
+  // Dense storage by id. Ids are never reused: a gone pod keeps its slot.
+  std::vector<Node> nodes;
+  std::vector<Pod> pods;
+  std::vector<ReplicaSet> replica_sets;
+  std::vector<Deployment> deployments;
+  std::vector<Service> services;
+  std::vector<Client> clients;
+  std::vector<ImageBehaviour> images;
+
+  // Indexes by name: "ns/name" -> the live object (nodes by name alone).
+  std::map<std::string, uint32_t, std::less<>> pod_names;
+  std::map<std::string, uint32_t, std::less<>> deployment_names;
+  std::map<std::string, uint32_t, std::less<>> replica_set_names;
+  std::map<std::string, uint32_t, std::less<>> service_names;
+  std::map<std::string, uint32_t, std::less<>> node_names;
+  std::map<std::string, uint32_t, std::less<>> image_index;  // image -> images[]
+  // Services by the first (key, value) of their selector ("key\0value"): a
+  // pod's candidate Services are found through its own labels.
+  std::map<std::string, std::vector<uint32_t>, std::less<>> services_by_label;
+  std::set<std::string, std::less<>> versions;  // interned version strings
+  // Services neither started nor waiting for `from:`, ascending.
+  std::vector<uint32_t> awaiting_start;
+
+  // Totals over live pods.
+  int64_t existing_pods = 0;
+  int64_t unschedulable_pods = 0;
+  Resources bound;  // requests of bound pods
+
+  // This instant's changes: Services whose visible endpoints changed,
+  // Deployments whose counts or rollouts did, pods whose state or version
+  // did, and visible pods whose serving flag or version did.
+  std::vector<uint32_t> changed_services;
+  std::vector<uint32_t> changed_deployments;
+  std::vector<uint32_t> changed_pods;
+  std::vector<uint32_t> touched_pods;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_STORE_H_
