@@ -27,26 +27,6 @@
 namespace po = boost::program_options;
 
 namespace kubesim::cli {
-namespace {
-
-// One CSV row per (scenario, metric): the report's JSON flattened to dotted paths.
-void Flatten(const nlohmann::ordered_json& j, const std::string& prefix, const std::string& scenario,
-             std::string& out) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      Flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), scenario, out);
-    }
-  } else if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) Flatten(j[i], fmt::format("{}[{}]", prefix, i), scenario, out);
-  } else {
-    std::string value = j.is_string() ? j.get<std::string>() : j.dump();
-    if (j.is_null()) value.clear();
-    out += fmt::format("{},{},{}\n", output::CsvField(scenario), output::CsvField(prefix),
-                       output::CsvField(value));
-  }
-}
-
-}  // namespace
 
 int RunRun(std::span<const std::string> args) {
   po::options_description visible("Options");
@@ -147,7 +127,6 @@ int RunRun(std::span<const std::string> args) {
       SimulateScenario(loaded, options, extra, ShowProgress(quiet) ? file : std::string());
   if (simulated.exit_code != 0) return simulated.exit_code;
   const metrics::Report& report = simulated.report;
-  const nlohmann::ordered_json json = output::ReportToJson(report);
   if (!quiet) WarnNeverServed(file, report);
 
   // File outputs, each written whole (temporary file + rename) or not at all.
@@ -167,10 +146,9 @@ int RunRun(std::span<const std::string> args) {
 
   std::string out;
   if (format == "json") {
-    out = json.dump(2) + "\n";
+    out = output::FormatJson(report);
   } else if (format == "csv") {
-    out = "scenario,metric,value\n";
-    Flatten(json, "", sc.name, out);
+    out = output::FormatCsv(report);
   } else if (format == "markdown") {
     out = output::FormatMarkdown(report);
   } else {
@@ -180,7 +158,7 @@ int RunRun(std::span<const std::string> args) {
   }
   std::fputs(out.c_str(), stdout);
 
-  const auto failures = output::CheckExpectations(sc, json);
+  const auto failures = output::CheckExpectations(sc, report);
   for (const output::ExpectFailure& f : failures) {
     const k8s::Position& at = f.expectation->position;
     std::fputs(fmt::format("{}:{}:{}: expect failed: {}\n", at.file, at.line, at.column, f.message)

@@ -215,6 +215,30 @@ TEST(Csv, FieldsAreQuotedAsRfc4180WantsOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
 }
 
+TEST(Csv, ARowPerJsonValueByItsDottedPathAndNullAsEmpty) {
+  auto run = Simulate(Seed("rolling-update.yaml"));
+  const std::string csv = FormatCsv(run->report);
+  EXPECT_EQ(csv.rfind("scenario,metric,value\nseed-rolling-update,scenario,seed-rolling-update\n", 0),
+            0u)
+      << csv;
+  EXPECT_NE(csv.find("\nseed-rolling-update,services.echo-version.downtimeSeconds,3.0\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\nseed-rolling-update,deployments.echo-version.rollouts[0].revision,2\n"),
+            std::string::npos)
+      << csv;
+  // A rollout that never completed: null in the JSON, an empty field here.
+  metrics::Report r;
+  r.scenario = "s";
+  metrics::DeploymentReport d;
+  d.key = "web";
+  d.rollouts.push_back(metrics::RolloutReport{});
+  r.deployments.push_back(d);
+  EXPECT_NE(FormatCsv(r).find("\ns,deployments.web.rollouts[0].completeSeconds,\n"),
+            std::string::npos)
+      << FormatCsv(r);
+}
+
 TEST(Summary, ALabelLongerThanItsColumnKeepsAGap) {
   metrics::Report r;
   metrics::DeploymentReport d;

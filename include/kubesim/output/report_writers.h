@@ -10,8 +10,6 @@
 #ifndef KUBESIM_OUTPUT_REPORT_WRITERS_H_
 #define KUBESIM_OUTPUT_REPORT_WRITERS_H_
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
@@ -20,10 +18,13 @@
 
 namespace kubesim::output {
 
-// The report as docs/metrics.md's JSON object.
-nlohmann::ordered_json ReportToJson(const metrics::Report& report);
-// ReportToJson, printed with two-space indentation and a final newline.
+// The report as docs/metrics.md's JSON object, printed with two-space
+// indentation and a final newline.
 std::string FormatJson(const metrics::Report& report);
+// The same values as CSV (`--format csv`): a header, then one row per
+// (scenario, metric) with the metric's dotted JSON path ("services.web.
+// downtimeSeconds", list items as "[i]") and its value, empty for null.
+std::string FormatCsv(const metrics::Report& report);
 // The one-screen summary of `kubesim run --format table`: per Service and
 // Deployment the headline numbers, the rollouts' start and end, the
 // cluster's peaks. `color`: ANSI bold headings, good values green and bad
@@ -41,10 +42,11 @@ struct ExpectFailure {
   const scenario::Expectation* expectation;
   std::string message;
 };
-// Evaluates every `expect:` of the scenario against the report's JSON.
-// A metric path that names nothing fails with a message saying so.
+// Evaluates every `expect:` of the scenario against the report, each metric
+// read by its path in the report's JSON. A metric path that names nothing
+// fails with a message saying so.
 std::vector<ExpectFailure> CheckExpectations(const scenario::Scenario& s,
-                                             const nlohmann::ordered_json& report);
+                                             const metrics::Report& report);
 
 }  // namespace kubesim::output
 
