@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,12 @@ class Context {
   uint8_t current_phase() const { return current_phase_; }
   uint64_t current_key() const { return current_key_; }
   bool check_invariants() const { return check_invariants_; }
+  // An illegal state move the model refused: a bug in kubesim, reported
+  // (exit code 3) at the end of the instant when checking. The first is kept.
+  void Violation(std::string what) {
+    if (!violation_) violation_ = std::move(what);
+  }
+  const std::optional<std::string>& violation() const { return violation_; }
 
  private:
   std::shared_ptr<const scenario::Scenario> scenario_;
@@ -116,6 +123,7 @@ class Context {
   bool changed_ = true;
   uint8_t current_phase_ = 0;
   uint64_t current_key_ = 0;
+  std::optional<std::string> violation_;
   std::vector<std::string> recent_;  // ring of the last log lines (when checking)
   size_t recent_next_ = 0;
 };

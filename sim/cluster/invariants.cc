@@ -27,7 +27,7 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
       }
       // A failed node's pods stay Ready, containers gone, until the node
       // controller notices (node-monitor-grace-period).
-      if (!p.container_running && store.nodes[p.node].ready) {
+      if (!p.container_running() && store.nodes[p.node].ready) {
         return fmt::format("pod {} is Ready but its container is not running", p.name);
       }
     }
@@ -40,7 +40,7 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
       }
     }
     if (p.state == PodState::kTerminating && p.node != kNone && store.nodes[p.node].ready &&
-        !p.container_running) {
+        !p.container_running()) {
       return fmt::format(
           "pod {} is Terminating on a Ready node with nothing left to stop: "
           "it would never be gone",

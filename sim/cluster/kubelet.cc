@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 
 #include "kubesim/k8s/defaults.h"
@@ -121,7 +120,7 @@ void Kubelet::StartContainer(uint32_t id) {
   if (p.deleted || p.state == PodState::kGone) return;
   const ImageBehaviour& img = store_.images[p.image];
   prober_.WakeProbes(id);
-  p.container_running = true;
+  SetContainerState(id, ContainerState::kRunning);
   p.sigterm_sent = false;
   p.killing = false;
   ++p.container_gen;
@@ -169,7 +168,7 @@ void Kubelet::RestartContainer(uint32_t id, uint64_t gen) {
 
 void Kubelet::ProcessServing(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
-  if (p.container_gen != gen || !p.container_running || p.sigterm_sent) return;
+  if (p.container_gen != gen || !p.container_running() || p.sigterm_sent) return;
   SetServing(id, true);
   EmitPod(ctx_, store_, id, "serving");
   api_.PodServing(id);
@@ -184,20 +183,17 @@ void Kubelet::ProcessStopServing(uint32_t id, uint64_t gen) {
 
 void Kubelet::ProcessExit(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
-  if (p.container_gen != gen || !p.container_running) return;
+  if (p.container_gen != gen || !p.container_running()) return;
   EmitPod(ctx_, store_, id,
           p.deleted || p.killing ? "process exited" : "process exited unexpectedly");
   ContainerStopped(id);
 }
 
 void Kubelet::ContainerStopped(uint32_t id) {
-  prober_.WakeProbes(id);
   Pod& p = store_.pods[id];
-  p.container_running = false;
-  SetServing(id, false);
+  EndProcess(id);
   p.started = false;
   p.killing = false;
-  ++p.container_gen;  // outstanding serving / exit / grace events of this container are void
   SetReady(id, false);
   if (p.deleted) {
     PodGone(id);
@@ -263,7 +259,7 @@ void Kubelet::DeletePod(uint32_t id) {
     api_.PodUpdated(id);
     return;
   }
-  if (!p.container_running) {
+  if (!p.container_running()) {
     PodGone(id);  // nothing to stop: unbound, pulling, or in back-off
     return;
   }
@@ -290,6 +286,7 @@ void Kubelet::DeletePod(uint32_t id) {
 // So a hook still running at the deadline gets SIGTERM then and 2 s more, and
 // even a grace period of 0 leaves 2 s between SIGTERM and SIGKILL.
 void Kubelet::StopContainer(uint32_t id, SimDuration grace) {
+  SetContainerState(id, ContainerState::kStopping);
   const Pod& p = store_.pods[id];
   const uint64_t gen = p.container_gen;
   const SimDuration pre_stop = PreStopDuration(p.spec->containers.front());
@@ -325,7 +322,7 @@ void Kubelet::KillContainer(uint32_t id, ProbeKind kind) {
 
 void Kubelet::PreStopDone(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
-  if (p.state == PodState::kGone || !p.container_running || p.sigterm_sent ||
+  if (p.state == PodState::kGone || !p.container_running() || p.sigterm_sent ||
       p.container_gen != gen) {
     return;
   }
@@ -351,7 +348,7 @@ void Kubelet::PreStopDone(uint32_t id, uint64_t gen) {
 
 void Kubelet::GraceExpired(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
-  if (p.state == PodState::kGone || !p.container_running || p.container_gen != gen) return;
+  if (p.state == PodState::kGone || !p.container_running() || p.container_gen != gen) return;
   ctx_.Emit(store_.PodLabel(id), "killed: grace period expired (SIGKILL)");
   ContainerStopped(id);
 }
@@ -360,7 +357,7 @@ void Kubelet::PodGone(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.state == PodState::kGone) return;
   prober_.StopWorkers(id);
-  p.container_running = false;
+  SetContainerState(id, ContainerState::kTerminated);
   SetServing(id, false);
   store_.CountPod(id, -1);
   p.ready = false;
@@ -390,12 +387,9 @@ void Kubelet::FailNode(uint32_t n) {
     // The machine is gone: processes stop at once. The API still shows the
     // pods Ready — and endpoints keep sending to them — until the node
     // controller notices (kNodeNotReady).
-    prober_.WakeProbes(id);
-    p.running_at_failure = p.container_running;
-    p.container_running = false;
+    p.running_at_failure = p.container_running();
     if (p.serving) EmitPod(ctx_, store_, id, "stopped serving");
-    SetServing(id, false);
-    ++p.container_gen;
+    EndProcess(id);
   }
   // A pull in progress is lost with the machine (its PullDone is stale now);
   // its pod waits first in line for the node's return.
@@ -448,15 +442,38 @@ void Kubelet::RecoverNode(uint32_t n) {
 void Kubelet::SetPodState(uint32_t id, PodState state) {
   struct Pod& p = store_.pods[id];
   if (p.state == state) return;
-  // Legal transitions (anything may go to Terminating or Gone; Gone is final):
-  //   Pending -> Pulling   bound by the scheduler (Bind)
-  //   Pulling -> Starting  image present, container created (StartContainer)
-  //   Starting <-> Ready   the Ready condition (SetReady)
-  assert(p.state != PodState::kGone && "a gone pod never changes again");
+  if (!LegalPodMove(p.state, state)) {
+    ctx_.Violation(fmt::format("pod {}: illegal move from {} to {}", p.name,
+                               PodStateName(p.state), PodStateName(state)));
+    return;
+  }
   p.state = state;
   store_.changed_pods.push_back(id);
   EmitPod(ctx_, store_, id, PodStateName(state));
   for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));
+}
+
+void Kubelet::SetContainerState(uint32_t id, ContainerState state) {
+  Pod& p = store_.pods[id];
+  if (p.container == state && state == ContainerState::kWaiting) return;  // stays stopped
+  if (!LegalContainerMove(p.container, state)) {
+    ctx_.Violation(fmt::format("pod {}: illegal container move from {} to {}", p.name,
+                               ContainerStateName(p.container), ContainerStateName(state)));
+    return;
+  }
+  p.container = state;
+  ctx_.MarkChanged();
+}
+
+// The container's process ends — it exited, was SIGKILLed, its image
+// changed or its machine failed: the container waits (for a restart, a
+// pull, its node), it no longer serves, and every outstanding event of this
+// process (serving, exit, grace) is void.
+void Kubelet::EndProcess(uint32_t id) {
+  prober_.WakeProbes(id);
+  SetContainerState(id, ContainerState::kWaiting);
+  SetServing(id, false);
+  ++store_.pods[id].container_gen;
 }
 
 void Kubelet::SetServing(uint32_t id, bool serving) {
@@ -481,12 +498,9 @@ void Kubelet::ImageChanged(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.node == kNone) return;  // not bound yet: it starts with the new image
   // Stop the old container at once and pull/start the new one.
-  prober_.WakeProbes(id);
-  const bool was_running = p.container_running;
-  p.container_running = false;
-  SetServing(id, false);
+  const bool was_running = p.container_running();
+  EndProcess(id);
   p.started = false;
-  ++p.container_gen;
   SetReady(id, false);
   if (was_running) {
     ++p.restarts;

@@ -47,9 +47,12 @@ class Kubelet {
   void ContainerStopped(uint32_t pod);
   void StopContainer(uint32_t pod, SimDuration grace);
   void PodGone(uint32_t pod);
-  // Pods are state machines: PodState (observer.h) changes only here, with
-  // the rule that entered each state cited where it is called.
+  // Pods are state machines: PodState (observer.h) changes only here, and
+  // only by a move LegalPodMove allows (else a violation under --check).
   void SetPodState(uint32_t pod, PodState state);
+  // The container's state changes only here (store.h's ContainerState).
+  void SetContainerState(uint32_t pod, ContainerState state);
+  void EndProcess(uint32_t pod);  // its process ended: Waiting, not serving
   // Every write of a pod's serving flag goes here: the Services that list it
   // as a visible endpoint re-read it at the end of the instant.
   void SetServing(uint32_t pod, bool serving);

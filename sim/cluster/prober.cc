@@ -50,7 +50,7 @@ void Prober::TriggerReadiness(uint32_t id) {
   // readiness worker a manual trigger: it probes at once and its ticker restarts.
   const Pod& p = store_.pods[id];
   const ProbeWorker& w = p.probes[static_cast<int>(ProbeKind::kReadiness)];
-  if (w.probe == nullptr || p.ready || !p.container_running || !p.started) return;
+  if (w.probe == nullptr || p.ready || !p.container_running() || !p.started) return;
   ScheduleProbe(id, ProbeKind::kReadiness, SimDuration::Zero());
 }
 
@@ -81,7 +81,7 @@ void Prober::ProbeOnce(uint32_t id, ProbeKind kind) {
   const ProbeWorker& w = p.probes[static_cast<int>(kind)];
   // While a kill they asked for runs, their worker holds (its ticker goes on).
   if (p.killing && kind != ProbeKind::kReadiness) return;
-  if (!p.container_running) return;
+  if (!p.container_running()) return;
   if (kind == ProbeKind::kStartup ? p.started : !p.started) return;  // startup gates the others
   // Ticks earlier than initialDelaySeconds after the container started are skipped.
   if (ctx_.Now() - p.container_started_at < SimDuration::Seconds(w.probe->initial_delay_seconds)) {
@@ -102,7 +102,7 @@ bool Prober::ProbeSteady(uint32_t id, ProbeKind kind) const {
   const Pod& p = store_.pods[id];
   const ProbeWorker& w = p.probes[static_cast<int>(kind)];
   if (w.probe == nullptr || w.probe->period_seconds <= 0) return false;
-  if (p.deleted || p.state == PodState::kGone || p.killing || !p.container_running) return false;
+  if (p.deleted || p.state == PodState::kGone || p.killing || !p.container_running()) return false;
   if (kind == ProbeKind::kStartup) return p.started;
   if (!p.started || !p.serving || w.failures != 0) return false;
   if (ctx_.Now() - p.container_started_at < SimDuration::Seconds(w.probe->initial_delay_seconds)) {

@@ -5,6 +5,42 @@
 
 namespace kubesim::cluster {
 
+std::string_view ContainerStateName(ContainerState s) {
+  switch (s) {
+    case ContainerState::kWaiting: return "Waiting";
+    case ContainerState::kRunning: return "Running";
+    case ContainerState::kStopping: return "Stopping";
+    case ContainerState::kTerminated: return "Terminated";
+  }
+  return "?";
+}
+
+bool LegalContainerMove(ContainerState from, ContainerState to) {
+  using C = ContainerState;
+  switch (from) {
+    case C::kWaiting: return to == C::kRunning || to == C::kTerminated;
+    case C::kRunning: return to == C::kStopping || to == C::kWaiting;
+    case C::kStopping: return to == C::kWaiting;
+    case C::kTerminated: return false;
+  }
+  return false;
+}
+
+bool LegalPodMove(PodState from, PodState to) {
+  using S = PodState;
+  if (from == S::kGone) return false;
+  if (to == S::kGone) return true;
+  if (from == S::kTerminating) return false;
+  if (to == S::kTerminating) return true;
+  switch (from) {
+    case S::kPending: return to == S::kPulling;
+    case S::kPulling: return to == S::kStarting;
+    case S::kStarting: return to == S::kReady || to == S::kPulling;
+    case S::kReady: return to == S::kStarting;
+    default: return false;
+  }
+}
+
 std::string Store::NameKey(std::string_view ns, std::string_view name) {
   std::string key(ns);
   key += '/';

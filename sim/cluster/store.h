@@ -69,6 +69,25 @@ struct Node {
   std::vector<uint32_t> pods;
 };
 
+// The pod's (first) container as the kubelet's runtime sees it: the API's
+// waiting / running / terminated, with running split where a stop was
+// requested. Kubelet::SetContainerState is its one writer and refuses any
+// move LegalContainerMove does not allow (a violation under --check):
+//   Waiting  -> Running      created and started (after its image is present)
+//   Running  -> Stopping     deleted, or killed by a failed liveness/startup probe
+//   Running, Stopping -> Waiting   its process exited or was SIGKILLed, its
+//                            image changed, or its node failed; it restarts
+//   Waiting  -> Terminated   its pod is gone (final)
+enum class ContainerState : uint8_t { kWaiting, kRunning, kStopping, kTerminated };
+
+std::string_view ContainerStateName(ContainerState s);
+bool LegalContainerMove(ContainerState from, ContainerState to);
+// The pod state's moves (Kubelet::SetPodState): Pending -> Pulling (bound);
+// Pulling -> Starting (container created); Starting <-> Ready (the Ready
+// condition); Starting -> Pulling (a new image to pull); anything but Gone
+// -> Terminating (deleted) or Gone; Terminating -> Gone; Gone is final.
+bool LegalPodMove(PodState from, PodState to);
+
 struct ProbeWorker {
   const k8s::Probe* probe = nullptr;  // null: no such probe
   uint32_t gen = 0;                   // bumps cancel outstanding ticks
@@ -115,7 +134,10 @@ struct Pod {
   bool deleted = false;        // deletionTimestamp set (Terminating or gone)
   // Container / process.
   uint32_t container_gen = 0;  // bumps on each container start and stop
-  bool container_running = false;
+  ContainerState container = ContainerState::kWaiting;
+  bool container_running() const {
+    return container == ContainerState::kRunning || container == ContainerState::kStopping;
+  }
   bool started = false;  // startup probe passed (or none)
   bool serving = false;  // the process answers requests
   bool ready = false;    // the Ready condition

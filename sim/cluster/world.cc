@@ -232,6 +232,7 @@ void World::EndInstant(SimTime t) {
   if (ctx_.check_invariants()) {
     if (t < last_instant_) violation_ = "simulated time went backwards";
     last_instant_ = t;
+    if (!violation_) violation_ = ctx_.violation();
     if (!violation_) violation_ = CheckInvariants(store_, prober_);
     if (!violation_ && !ctx_.changed()) violation_ = CheckQuietInstant(store_);
     if (violation_) {
