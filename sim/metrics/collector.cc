@@ -16,6 +16,11 @@ Collector::ServiceState& Collector::Service(uint32_t id) {
   return services_[id];
 }
 
+std::vector<size_t>& Collector::RolloutsOf(uint32_t deployment) {
+  if (rollouts_by_deployment_.size() <= deployment) rollouts_by_deployment_.resize(deployment + 1);
+  return rollouts_by_deployment_[deployment];
+}
+
 void Collector::OnStart(const cluster::ClusterView& /*view*/) {}
 
 void Collector::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> pod,
@@ -45,26 +50,26 @@ void Collector::OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) {
   st.report.start = t;
   st.report.min_available_pods = INT32_MAX;
   // A new template supersedes the Deployment's unfinished rollout.
-  std::vector<size_t>& mine = rollouts_by_deployment_[r.deployment];
+  std::vector<size_t>& mine = RolloutsOf(r.deployment);
   for (size_t i : mine) rollouts_[i].tracking = false;
   mine.push_back(rollouts_.size());
   rollouts_.push_back(st);
 }
 
 void Collector::OnRolloutStatusDone(SimTime t, const cluster::RolloutInfo& r) {
-  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+  for (size_t i : RolloutsOf(r.deployment)) {
     if (rollouts_[i].report.start == r.start) rollouts_[i].report.rollout_status = t;
   }
 }
 
 void Collector::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
-  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+  for (size_t i : RolloutsOf(r.deployment)) {
     if (rollouts_[i].report.start == r.start) rollouts_[i].report.complete = t;
   }
 }
 
 void Collector::OnRolloutDeadlineExceeded(SimTime /*t*/, const cluster::RolloutInfo& r) {
-  for (size_t i : rollouts_by_deployment_[r.deployment]) {
+  for (size_t i : RolloutsOf(r.deployment)) {
     if (rollouts_[i].report.start == r.start) rollouts_[i].report.deadline_exceeded = true;
   }
 }
@@ -107,7 +112,7 @@ void Collector::Classify(const cluster::ClusterView& view) {
       ++serving;
       if (!first_version) {
         first_version = e.version;
-      } else if (e.version != *first_version) {
+      } else if (!two_versions && e.version != *first_version) {
         two_versions = true;
       }
     }
@@ -124,9 +129,8 @@ void Collector::Classify(const cluster::ClusterView& view) {
     }
   }
   for (uint32_t d : view.ChangedDeployments()) {
-    auto mine = rollouts_by_deployment_.find(d);
-    if (mine == rollouts_by_deployment_.end()) continue;
-    for (size_t i : mine->second) Sample(rollouts_[i], view);
+    if (d >= rollouts_by_deployment_.size()) continue;
+    for (size_t i : rollouts_by_deployment_[d]) Sample(rollouts_[i], view);
   }
   resources_.peak_pods = std::max(resources_.peak_pods, view.ExistingPods());
   resources_.peak_cpu_millis = std::max(resources_.peak_cpu_millis, view.BoundCpuMillis());

@@ -69,7 +69,10 @@ class Collector final : public cluster::Observer {
   std::vector<ServiceState> services_;
   std::vector<std::string> service_keys_;
   std::vector<RolloutState> rollouts_;
-  std::map<uint32_t, std::vector<size_t>> rollouts_by_deployment_;  // indexes into rollouts_
+  // Indexes into rollouts_, by deployment id (dense: a vector, not a map,
+  // as Classify looks up every changed Deployment each instant).
+  std::vector<std::vector<size_t>> rollouts_by_deployment_;
+  std::vector<size_t>& RolloutsOf(uint32_t deployment);
   std::map<std::string, int64_t> restarts_;  // by deployment key
   std::map<uint32_t, std::string> deployment_keys_;
   SimTime last_;
