@@ -26,14 +26,13 @@ Resources ContainerRequests(const k8s::Container& c, bool non_zero) {
 }
 
 
-// logarithmicRankDiff (controller_utils.go): floor(log2(now - t)) in
-// nanoseconds, -1 for a time not in the past.
-int64_t LogRank(SimTime t, SimTime now) {
-  const int64_t d_ns = (now - t).micros() * 1000;
-  return d_ns > 0 ? static_cast<int64_t>(std::log2(static_cast<double>(d_ns))) : -1;
-}
-
 }  // namespace
+
+void RankAt(PodDeletionRank& r, SimTime now) {
+  r.ready_since_log = r.ready_since ? static_cast<int8_t>(LogRank(*r.ready_since, now))
+                                    : PodDeletionRank::kUnranked;
+  r.created_log = static_cast<int8_t>(LogRank(r.created, now));
+}
 
 Resources PodRequests(const k8s::PodSpec& spec, bool non_zero) {
   Resources sum;
@@ -68,33 +67,6 @@ int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers) {
   const int64_t max_threshold = kMaxContainerThreshold * std::max(containers, 1);
   const int64_t sum = std::clamp(sum_scaled_sizes, kMinThreshold, max_threshold);
   return kMaxNodeScore * (sum - kMinThreshold) / (max_threshold - kMinThreshold);
-}
-
-bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now) {
-  // 1. Unassigned < assigned.
-  if (a.assigned != b.assigned) return !a.assigned;
-  // 2. PodPending < PodUnknown < PodRunning.
-  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
-  // 3. Not ready < ready.
-  if (a.ready != b.ready) return !a.ready;
-  // 4. pod-deletion-cost: not modelled (every pod costs 0).
-  // 5. Doubled up < not doubled up: more co-located related pods first.
-  if (a.colocated != b.colocated) return a.colocated > b.colocated;
-  // 6. Been ready for less time first, in log2 buckets; same bucket: lower uid.
-  if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
-    const int64_t diff = LogRank(*a.ready_since, now) - LogRank(*b.ready_since, now);
-    if (diff == 0) return a.uid < b.uid;
-    return diff < 0;
-  }
-  // 7. Higher restart counts first.
-  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
-  // 8. Newer first, in log2 buckets of age; same bucket: lower uid.
-  if (a.created != b.created) {
-    const int64_t diff = LogRank(a.created, now) - LogRank(b.created, now);
-    if (diff == 0) return a.uid < b.uid;
-    return diff < 0;
-  }
-  return false;
 }
 
 }  // namespace kubesim::cluster

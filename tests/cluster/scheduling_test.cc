@@ -6,6 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <utility>
 #include <vector>
 
 namespace kubesim::cluster {
@@ -123,6 +127,119 @@ TEST(DeleteFirst, RestartsThenNewerFirstInLogarithmicBuckets) {
   EXPECT_FALSE(DeleteFirst(b, a, now));
 }
 
+
+// The ranking as first written: a double's log2 per comparison. LogRank and
+// both DeleteFirst overloads must agree with it exactly.
+int64_t ReferenceLogRank(SimTime t, SimTime now) {
+  const int64_t d_ns = (now - t).micros() * 1000;
+  return d_ns > 0 ? static_cast<int64_t>(std::log2(static_cast<double>(d_ns))) : -1;
+}
+
+bool ReferenceDeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now) {
+  if (a.assigned != b.assigned) return !a.assigned;
+  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
+  if (a.ready != b.ready) return !a.ready;
+  if (a.colocated != b.colocated) return a.colocated > b.colocated;
+  if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
+    const int64_t diff = ReferenceLogRank(*a.ready_since, now) - ReferenceLogRank(*b.ready_since, now);
+    if (diff == 0) return a.uid < b.uid;
+    return diff < 0;
+  }
+  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
+  if (a.created != b.created) {
+    const int64_t diff = ReferenceLogRank(a.created, now) - ReferenceLogRank(b.created, now);
+    if (diff == 0) return a.uid < b.uid;
+    return diff < 0;
+  }
+  return false;
+}
+
+TEST(LogRank, EqualsTheDoublesLog2OnBothSidesOfEveryPowerOfTwo) {
+  // Differences are whole microseconds: d = m * 1000 ns. Around each 2^k ns,
+  // every m within 3000 of 2^k / 1000 (both paths: the exact one below 2^44
+  // ns, std::log2 above), up to where m * 1000 would overflow.
+  const SimTime t0 = SimTime::Zero();
+  int64_t checked = 0;
+  for (int k = 0; k <= 62; ++k) {
+    const int64_t center = (int64_t{1} << k) / 1000;
+    for (int64_t m = center - 3000; m <= center + 3000; ++m) {
+      if (m < -5 || m > INT64_MAX / 1000 - 1) continue;
+      const SimTime now = t0 + SimDuration::Micros(m);
+      ASSERT_EQ(LogRank(t0, now), ReferenceLogRank(t0, now)) << "m=" << m;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 300000);
+  // And random differences across the whole range, log-uniform.
+  std::mt19937_64 gen(7);
+  for (int i = 0; i < 1000000; ++i) {
+    const int bits = static_cast<int>(gen() % 54);
+    const int64_t m = static_cast<int64_t>(gen() & ((uint64_t{1} << bits) - 1));
+    const SimTime now = t0 + SimDuration::Micros(m);
+    ASSERT_EQ(LogRank(t0, now), ReferenceLogRank(t0, now)) << "m=" << m;
+  }
+}
+
+// Random pods whose fields collide often, so that every rule and every tie
+// (same log2 bucket, same time) is exercised.
+PodDeletionRank RandomPod(std::mt19937_64& gen, uint64_t uid, SimTime now) {
+  const auto pick = [&](uint64_t n) { return static_cast<int64_t>(gen() % n); };
+  // Times before `now` (some equal to it or after: LogRank -1), clustered near
+  // powers of two of the age and spread over it.
+  const auto time = [&]() {
+    int64_t age_us;
+    switch (pick(4)) {
+      case 0: age_us = pick(5) - 2; break;
+      case 1: age_us = ((int64_t{1} << pick(45)) / 1000) + pick(3) - 1; break;
+      case 2: age_us = pick(3600) * 1000000; break;
+      default: age_us = pick(int64_t{1} << 40); break;
+    }
+    return now - SimDuration::Micros(age_us);
+  };
+  PodDeletionRank r;
+  r.assigned = pick(8) != 0;
+  r.phase_ordinal = static_cast<int>(pick(3));
+  r.ready = pick(3) != 0;
+  r.colocated = static_cast<int32_t>(pick(3));
+  if (pick(5) != 0) r.ready_since = time();
+  r.max_restarts = static_cast<int32_t>(pick(4) == 0 ? pick(3) : 0);
+  r.created = time();
+  r.uid = uid;
+  return r;
+}
+
+TEST(DeleteFirst, PrecomputedRanksCompareAsTheLogarithms) {
+  std::mt19937_64 gen(42);
+  for (int round = 0; round < 200; ++round) {
+    const SimTime now = SimTime::Zero() + SimDuration::Micros(
+                                              static_cast<int64_t>(gen() % (int64_t{1} << 42)));
+    std::vector<PodDeletionRank> pods;
+    for (uint64_t uid = 0; uid < 150; ++uid) {
+      pods.push_back(RandomPod(gen, gen() % 40, now));  // uids repeat too
+    }
+    std::vector<PodDeletionRank> ranked = pods;
+    for (PodDeletionRank& r : ranked) RankAt(r, now);
+    for (size_t i = 0; i < pods.size(); ++i) {
+      for (size_t j = 0; j < pods.size(); ++j) {
+        const bool want = ReferenceDeleteFirst(pods[i], pods[j], now);
+        ASSERT_EQ(DeleteFirst(pods[i], pods[j], now), want) << round << " " << i << " " << j;
+        ASSERT_EQ(DeleteFirst(ranked[i], ranked[j]), want) << round << " " << i << " " << j;
+      }
+    }
+    // The stable_sort the ReplicaSet controller runs orders them identically.
+    std::vector<std::pair<PodDeletionRank, uint32_t>> a, b;
+    for (uint32_t i = 0; i < pods.size(); ++i) {
+      a.emplace_back(pods[i], i);
+      b.emplace_back(ranked[i], i);
+    }
+    std::stable_sort(a.begin(), a.end(), [&](const auto& x, const auto& y) {
+      return ReferenceDeleteFirst(x.first, y.first, now);
+    });
+    std::stable_sort(b.begin(), b.end(),
+                     [](const auto& x, const auto& y) { return DeleteFirst(x.first, y.first); });
+    for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].second, b[i].second) << round;
+  }
+}
 
 // Kubernetes' TestNumFeasibleNodesToFind (pkg/scheduler/schedule_one_test.go),
 // the default (adaptive) percentageOfNodesToScore rows.

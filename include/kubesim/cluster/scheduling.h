@@ -18,6 +18,7 @@
 #define KUBESIM_CLUSTER_SCHEDULING_H_
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -122,16 +123,44 @@ int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers);
 int32_t NumFeasibleNodesToFind(int32_t all_nodes);
 
 // What ActivePodsWithRanks.Less compares (controller_utils.go), for one pod.
+// (Fields ordered to pack: 48 bytes.)
 struct PodDeletionRank {
   bool assigned = false;            // bound to a node
-  int phase_ordinal = 0;            // Pending 0 < Unknown 1 < Running 2
   bool ready = false;
+  // Filled by RankAt for DeleteFirst(a, b): the log2 buckets (LogRank) of
+  // ready_since and created at one `now`; kUnranked until then.
+  int8_t ready_since_log = kUnranked;
+  int8_t created_log = kUnranked;
+  int phase_ordinal = 0;            // Pending 0 < Unknown 1 < Running 2
   int32_t colocated = 0;            // related active pods on the same node
-  std::optional<SimTime> ready_since;  // the Ready condition's lastTransitionTime
   int32_t max_restarts = 0;         // the highest restart count of its containers
+  std::optional<SimTime> ready_since;  // the Ready condition's lastTransitionTime
   SimTime created;
   uint64_t uid = 0;                 // a stable tie-break (creation sequence)
+
+  static constexpr int8_t kUnranked = -2;
 };
+
+// logarithmicRankDiff's bucket (controller_utils.go): floor(log2(now - t)),
+// the difference in nanoseconds, as a double's log2 truncates it; -1 for a
+// time not in the past. Exact integer arithmetic below 2^44 ns (4.9 h), where
+// it provably equals the double's; std::log2 above.
+inline int64_t LogRank(SimTime t, SimTime now) {
+  const int64_t d_ns = (now - t).micros() * 1000;
+  if (d_ns <= 0) return -1;
+  // Below 2^44, floor(log2(d)) is the bit width less one, and the double's
+  // log2 truncates to the same: d converts exactly, a power of two's log2 is
+  // exact, and any other d's is at least 2^-44.5 from an integer, many ulps
+  // of a log2 below 64 (2^-47) away (tests/cluster/scheduling_test.cc checks
+  // both sides of every power of two).
+  constexpr int64_t kExactBelow = int64_t{1} << 44;
+  if (d_ns < kExactBelow) return std::bit_width(static_cast<uint64_t>(d_ns)) - 1;
+  return static_cast<int64_t>(std::log2(static_cast<double>(d_ns)));
+}
+
+// Fills `r`'s log2 buckets at `now`, so that DeleteFirst(a, b) can compare
+// without a logarithm per comparison: rank each pod once, then sort.
+void RankAt(PodDeletionRank& r, SimTime now);
 
 // Whether `a` is deleted before `b` when a ReplicaSet scales down
 // (ActivePodsWithRanks.Less with LogarithmicScaleDown, on by default since
@@ -139,7 +168,51 @@ struct PodDeletionRank {
 // co-located pods first; ready for less time first (in powers of two of the
 // time since); more restarts first; newer first (powers of two of the age);
 // then lower uid.
-bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now);
+inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now) {
+  // 1. Unassigned < assigned.
+  if (a.assigned != b.assigned) return !a.assigned;
+  // 2. PodPending < PodUnknown < PodRunning.
+  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
+  // 3. Not ready < ready.
+  if (a.ready != b.ready) return !a.ready;
+  // 4. pod-deletion-cost: not modelled (every pod costs 0).
+  // 5. Doubled up < not doubled up: more co-located related pods first.
+  if (a.colocated != b.colocated) return a.colocated > b.colocated;
+  // 6. Been ready for less time first, in log2 buckets; same bucket: lower uid.
+  if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
+    const int64_t diff = LogRank(*a.ready_since, now) - LogRank(*b.ready_since, now);
+    if (diff == 0) return a.uid < b.uid;
+    return diff < 0;
+  }
+  // 7. Higher restart counts first.
+  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
+  // 8. Newer first, in log2 buckets of age; same bucket: lower uid.
+  if (a.created != b.created) {
+    const int64_t diff = LogRank(a.created, now) - LogRank(b.created, now);
+    if (diff == 0) return a.uid < b.uid;
+    return diff < 0;
+  }
+  return false;
+}
+
+// DeleteFirst(a, b, now) for pods ranked by RankAt(·, now) with the same `now`:
+// the same answer, no logarithm. REQUIRES: both ranked at the same `now`.
+inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
+  if (a.assigned != b.assigned) return !a.assigned;
+  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
+  if (a.ready != b.ready) return !a.ready;
+  if (a.colocated != b.colocated) return a.colocated > b.colocated;
+  if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
+    if (a.ready_since_log == b.ready_since_log) return a.uid < b.uid;
+    return a.ready_since_log < b.ready_since_log;
+  }
+  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
+  if (a.created != b.created) {
+    if (a.created_log == b.created_log) return a.uid < b.uid;
+    return a.created_log < b.created_log;
+  }
+  return false;
+}
 
 }  // namespace kubesim::cluster
 
