@@ -131,6 +131,9 @@ class SlotTable {
     return true;
   }
   bool live(uint32_t slot) const { return slots_[slot].live; }
+  // Starts loading a slot's cache line: the next event's liveness and body,
+  // read when it pops, arrive while the current event runs.
+  void Prefetch(uint32_t slot) const { __builtin_prefetch(&slots_[slot]); }
   // Takes the body of a live event as it fires and frees its slot.
   Event Fire(uint32_t slot) {
     Slot& s = slots_[slot];
@@ -339,6 +342,7 @@ class BucketEventQueue {
     DropCancelledTop();
     const event_queue_internal::Entry top = near_.top();
     near_.pop();
+    if (!near_.empty()) slots_.Prefetch(near_.top().slot);
     return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
                       slots_.Fire(top.slot), top.order & event_queue_internal::kSeqMask};
   }
