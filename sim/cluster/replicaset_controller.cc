@@ -78,6 +78,7 @@ void ReplicaSetController::Sync(uint32_t id) {
       }
     };
     count_related(+1);
+    const SimTime now = ctx_.Now();
     auto rank = [&](uint32_t pod) {
       const Pod& p = store_.pods[pod];
       PodDeletionRank r;
@@ -89,16 +90,16 @@ void ReplicaSetController::Sync(uint32_t id) {
       r.max_restarts = p.restarts;
       r.created = p.created;
       r.uid = pod;
+      RankAt(r, now);
       return r;
     };
     // Rank each pod once, then sort.
-    const SimTime now = ctx_.Now();
     std::vector<std::pair<PodDeletionRank, uint32_t>> ranked;
     ranked.reserve(active.size());
     for (uint32_t pod : active) ranked.emplace_back(rank(pod), pod);
     count_related(-1);  // the scratch array is all zeros again
     std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-      return DeleteFirst(a.first, b.first, now);
+      return DeleteFirst(a.first, b.first);
     });
     for (size_t i = 0; i < ranked.size(); ++i) active[i] = ranked[i].second;
     active.resize(static_cast<size_t>(diff));

@@ -28,12 +28,6 @@ Resources ContainerRequests(const k8s::Container& c, bool non_zero) {
 
 }  // namespace
 
-void RankAt(PodDeletionRank& r, SimTime now) {
-  r.ready_since_log = r.ready_since ? static_cast<int8_t>(LogRank(*r.ready_since, now))
-                                    : PodDeletionRank::kUnranked;
-  r.created_log = static_cast<int8_t>(LogRank(r.created, now));
-}
-
 Resources PodRequests(const k8s::PodSpec& spec, bool non_zero) {
   Resources sum;
   for (const k8s::Container& c : spec.containers) sum += ContainerRequests(c, non_zero);

@@ -160,15 +160,19 @@ inline int64_t LogRank(SimTime t, SimTime now) {
 
 // Fills `r`'s log2 buckets at `now`, so that DeleteFirst(a, b) can compare
 // without a logarithm per comparison: rank each pod once, then sort.
-void RankAt(PodDeletionRank& r, SimTime now);
+inline void RankAt(PodDeletionRank& r, SimTime now) {
+  r.ready_since_log = r.ready_since ? static_cast<int8_t>(LogRank(*r.ready_since, now))
+                                    : PodDeletionRank::kUnranked;
+  r.created_log = static_cast<int8_t>(LogRank(r.created, now));
+}
 
 // Whether `a` is deleted before `b` when a ReplicaSet scales down
 // (ActivePodsWithRanks.Less with LogarithmicScaleDown, on by default since
-// 1.22): unassigned first; Pending < Unknown < Running; not-ready first; more
-// co-located pods first; ready for less time first (in powers of two of the
-// time since); more restarts first; newer first (powers of two of the age);
-// then lower uid.
-inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimTime now) {
+// 1.22), for pods ranked by RankAt at the same `now`: unassigned first;
+// Pending < Unknown < Running; not-ready first; more co-located pods first;
+// ready for less time first (in powers of two of the time since); more
+// restarts first; newer first (powers of two of the age); then lower uid.
+inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
   // 1. Unassigned < assigned.
   if (a.assigned != b.assigned) return !a.assigned;
   // 2. PodPending < PodUnknown < PodRunning.
@@ -180,38 +184,24 @@ inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, SimT
   if (a.colocated != b.colocated) return a.colocated > b.colocated;
   // 6. Been ready for less time first, in log2 buckets; same bucket: lower uid.
   if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
-    const int64_t diff = LogRank(*a.ready_since, now) - LogRank(*b.ready_since, now);
-    if (diff == 0) return a.uid < b.uid;
-    return diff < 0;
+    if (a.ready_since_log == b.ready_since_log) return a.uid < b.uid;
+    return a.ready_since_log < b.ready_since_log;
   }
   // 7. Higher restart counts first.
   if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
   // 8. Newer first, in log2 buckets of age; same bucket: lower uid.
   if (a.created != b.created) {
-    const int64_t diff = LogRank(a.created, now) - LogRank(b.created, now);
-    if (diff == 0) return a.uid < b.uid;
-    return diff < 0;
-  }
-  return false;
-}
-
-// DeleteFirst(a, b, now) for pods ranked by RankAt(·, now) with the same `now`:
-// the same answer, no logarithm. REQUIRES: both ranked at the same `now`.
-inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
-  if (a.assigned != b.assigned) return !a.assigned;
-  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
-  if (a.ready != b.ready) return !a.ready;
-  if (a.colocated != b.colocated) return a.colocated > b.colocated;
-  if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
-    if (a.ready_since_log == b.ready_since_log) return a.uid < b.uid;
-    return a.ready_since_log < b.ready_since_log;
-  }
-  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
-  if (a.created != b.created) {
     if (a.created_log == b.created_log) return a.uid < b.uid;
     return a.created_log < b.created_log;
   }
   return false;
+}
+
+// The same for two pods not yet ranked, at `now`.
+inline bool DeleteFirst(PodDeletionRank a, PodDeletionRank b, SimTime now) {
+  RankAt(a, now);
+  RankAt(b, now);
+  return DeleteFirst(a, b);
 }
 
 }  // namespace kubesim::cluster
