@@ -46,21 +46,21 @@ void Scheduler::Schedule(uint32_t id) {
   // pass; every node below 100 nodes. Nodes are listed in declaration order.
   const auto all = static_cast<uint32_t>(store_.nodes.size());
   const auto to_find = static_cast<uint32_t>(NumFeasibleNodesToFind(static_cast<int32_t>(all)));
-  feasible_.clear();
-  uint32_t processed = 0;
-  uint32_t n = all > 0 ? next_start_node_ % all : 0;
-  for (; processed < all && feasible_.size() < to_find; ++processed) {
-    if (Feasible(p, store_.nodes[n])) feasible_.push_back(n);
-    if (++n == all) n = 0;
-  }
-  if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   int64_t best_score = -1;
   uint32_t best = kNone;
   uint64_t ties = 0;
   // Images have no sizes in the model: ImageLocality is the same on every node.
   const int64_t image_locality = ImageLocalityScore(0, static_cast<int>(p.spec->containers.size()));
-  for (uint32_t n : feasible_) {
+  // Filter and score in one pass over the examined nodes: kube-scheduler
+  // filters them all and then scores the feasible ones in the same order,
+  // which draws the same ties.
+  uint32_t found = 0;
+  uint32_t processed = 0;
+  uint32_t n = all > 0 ? next_start_node_ % all : 0;
+  for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
     Node& node = store_.nodes[n];
+    if (!Feasible(p, node)) continue;
+    ++found;
     if (!node.score_valid || !(node.score_for == p.score_requests)) {
       // Scores use non-zero requests of the node's pods plus this one.
       Resources with = node.requested;
@@ -82,6 +82,7 @@ void Scheduler::Schedule(uint32_t id) {
       if (rng_.Below(ties) == 0) best = n;
     }
   }
+  if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   if (best == kNone) {
     if (!p.unschedulable) {
       p.unschedulable = true;

@@ -54,7 +54,7 @@ std::string Store::ObjectKey(std::string_view ns, std::string_view name) {
 
 namespace {
 
-uint32_t Lookup(const std::map<std::string, uint32_t, std::less<>>& index, std::string_view key) {
+uint32_t Lookup(const NameIndex& index, std::string_view key) {
   auto it = index.find(key);
   return it == index.end() ? kNone : it->second;
 }

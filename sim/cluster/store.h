@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "deployment_util.h"
@@ -246,6 +247,14 @@ struct Client {
   Rng rng{0};
 };
 
+// A name index: "ns/name" -> id. Hashed (it is only looked up, never
+// walked in order), with lookups by string_view.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using NameIndex = std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>>;
+
 class Store {
  public:
   // "ns/name": the key of the name indexes.
@@ -289,11 +298,11 @@ class Store {
   std::vector<ImageBehaviour> images;
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).
-  std::map<std::string, uint32_t, std::less<>> pod_names;
-  std::map<std::string, uint32_t, std::less<>> deployment_names;
-  std::map<std::string, uint32_t, std::less<>> replica_set_names;
-  std::map<std::string, uint32_t, std::less<>> service_names;
-  std::map<std::string, uint32_t, std::less<>> node_names;
+  NameIndex pod_names;
+  NameIndex deployment_names;
+  NameIndex replica_set_names;
+  NameIndex service_names;
+  NameIndex node_names;
   std::map<std::string, uint32_t, std::less<>> image_index;  // image -> images[]
   // Services by the first (key, value) of their selector ("key\0value"): a
   // pod's candidate Services are found through its own labels.
