@@ -23,8 +23,8 @@
 #include <queue>
 #include <vector>
 
-#include "kubesim/engine/event_loop.h"
-#include "kubesim/engine/event_queue.h"
+#include "engine/event_loop.h"
+#include "engine/event_queue.h"
 #include "kubesim/engine/random.h"
 
 namespace kubesim {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kubesim/cluster/observer.h"
-#include "kubesim/engine/event_loop.h"
+#include "engine/event_loop.h"
 #include "kubesim/engine/random.h"
 #include "kubesim/scenario/scenario.h"
 

@@ -20,7 +20,7 @@
 #include "deployment_util.h"
 #include "kubesim/cluster/observer.h"
 #include "kubesim/cluster/scheduling.h"
-#include "kubesim/engine/event_loop.h"
+#include "engine/event_loop.h"
 #include "kubesim/engine/random.h"
 #include "kubesim/k8s/object.h"
 #include "kubesim/scenario/scenario.h"

@@ -1,5 +1,5 @@
 // EventQueue order and cancellation, and the EventLoop that runs it.
-#include "kubesim/engine/event_queue.h"
+#include "engine/event_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kubesim/engine/event_loop.h"
+#include "engine/event_loop.h"
 #include "kubesim/engine/random.h"
 
 namespace kubesim {

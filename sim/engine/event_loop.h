@@ -17,14 +17,14 @@
 // Budget: RunUntil stops after `max_events` events (counting across calls) and
 // says so, so that a scenario that would run forever ends with a message
 // instead of a hang.
-#ifndef KUBESIM_ENGINE_EVENT_LOOP_H_
-#define KUBESIM_ENGINE_EVENT_LOOP_H_
+#ifndef KUBESIM_SIM_ENGINE_EVENT_LOOP_H_
+#define KUBESIM_SIM_ENGINE_EVENT_LOOP_H_
 
 #include <cassert>
 #include <cstdint>
 #include <limits>
 
-#include "kubesim/engine/event_queue.h"
+#include "engine/event_queue.h"
 #include "kubesim/engine/time.h"
 
 namespace kubesim {
@@ -106,4 +106,4 @@ class EventLoop {
 
 }  // namespace kubesim
 
-#endif  // KUBESIM_ENGINE_EVENT_LOOP_H_
+#endif  // KUBESIM_SIM_ENGINE_EVENT_LOOP_H_

@@ -35,8 +35,8 @@
 // benchmark picked (bench/event_queue_bench.cc, figures in bench/README.md).
 //
 // Not thread-safe: one queue belongs to one simulation.
-#ifndef KUBESIM_ENGINE_EVENT_QUEUE_H_
-#define KUBESIM_ENGINE_EVENT_QUEUE_H_
+#ifndef KUBESIM_SIM_ENGINE_EVENT_QUEUE_H_
+#define KUBESIM_SIM_ENGINE_EVENT_QUEUE_H_
 
 #include <algorithm>
 #include <cassert>
@@ -435,4 +435,4 @@ using EventQueue = BucketEventQueue;
 
 }  // namespace kubesim
 
-#endif  // KUBESIM_ENGINE_EVENT_QUEUE_H_
+#endif  // KUBESIM_SIM_ENGINE_EVENT_QUEUE_H_
