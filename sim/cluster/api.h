@@ -21,7 +21,7 @@ class Api {
   // --- writes ---
   // A new pod (ReplicaSet controller, or a bare Pod applied): its id.
   virtual uint32_t CreatePod(const std::string& ns, const std::string& name,
-                             const k8s::Labels& labels, std::shared_ptr<const k8s::PodSpec> spec,
+                             k8s::Labels labels, std::shared_ptr<const k8s::PodSpec> spec,
                              uint32_t owner_rs) = 0;
   // deletionTimestamp set: its kubelet stops it (ReplicaSet controller,
   // eviction, drain, kubectl delete).

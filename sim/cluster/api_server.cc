@@ -254,12 +254,12 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
 }
 
 uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
-                              const k8s::Labels& labels, std::shared_ptr<const k8s::PodSpec> spec,
+                              k8s::Labels labels, std::shared_ptr<const k8s::PodSpec> spec,
                               uint32_t owner_rs) {
   struct Pod p;
   p.name = name;
   p.namespace_name = ns;
-  p.labels = labels;
+  p.labels = std::move(labels);
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
   p.score_requests = PodRequests(*spec, /*non_zero=*/true);
@@ -308,7 +308,8 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     // Background cascading deletion: its ReplicaSets, then their pods.
     for (uint32_t rs : store_.deployments[d].replica_sets) {
       store_.MarkReplicaSetDeleted(rs);
-      for (uint32_t pod : store_.replica_sets[rs].pods) {
+      // A copy: a pod with nothing to stop is gone at once, out of the list.
+      for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[rs].pods)) {
         if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
       }
     }
@@ -317,7 +318,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     if (it == store_.replica_set_names.end()) return;
     const uint32_t id = it->second;
     store_.MarkReplicaSetDeleted(id);
-    for (uint32_t pod : store_.replica_sets[id].pods) {
+    for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[id].pods)) {
       if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
     }
   } else if (key.kind == "Service") {
@@ -387,7 +388,12 @@ void ApiServer::PodRemoved(uint32_t id) {
       it != store_.pod_names.end() && it->second == id) {
     store_.pod_names.erase(it);
   }
-  if (p.owner_rs != kNone) --store_.replica_sets[p.owner_rs].existing_pods;
+  if (p.owner_rs != kNone) {
+    ReplicaSet& rs = store_.replica_sets[p.owner_rs];
+    --rs.existing_pods;
+    auto it = std::lower_bound(rs.pods.begin(), rs.pods.end(), id);
+    if (it != rs.pods.end() && *it == id) rs.pods.erase(it);
+  }
   c_.deployments->PodRemoved(id);
   PodUpdated(id);
   c_.scheduler->RetryUnschedulable();  // its node has room again

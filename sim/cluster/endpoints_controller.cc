@@ -164,7 +164,7 @@ void EndpointsController::RecomputeEndpoints() {
     if (live == s.live) continue;
     s.live = live;
     const uint64_t seq = s.next_snapshot++;
-    s.pending[seq] = EndpointSnapshot{live};
+    s.pending.emplace_back(seq, EndpointSnapshot{live});
     const SimDuration delay = ctx_.scenario().cluster.timing.endpoint_delay.Draw(s.delay_rng);
     const SimTime at = std::max(ctx_.Now() + delay, s.last_visible_at);
     s.last_visible_at = at;
@@ -191,7 +191,8 @@ void EndpointsController::UpdateVisibleIndex(uint32_t sid, const std::vector<uin
 
 void EndpointsController::EndpointsVisible(uint32_t sid, uint64_t seq) {
   Service& s = store_.services[sid];
-  auto it = s.pending.find(seq);
+  auto it = std::find_if(s.pending.begin(), s.pending.end(),
+                         [seq](const auto& entry) { return entry.first == seq; });
   if (it == s.pending.end()) return;
   std::vector<uint32_t> before = std::move(s.visible_pods);
   s.visible_pods = std::move(it->second.pods);

@@ -49,7 +49,7 @@ void ReplicaSetController::Sync(uint32_t id) {
       if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
       // CreatePod grows store_.pods only: `rs` stays valid.
-      api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, labels, spec, id);
+      api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, std::move(labels), spec, id);
     }
     if (create < -diff) Enqueue(id);  // the rest next sync
   } else if (diff > 0) {

@@ -8,6 +8,7 @@
 #define KUBESIM_SIM_CLUSTER_STORE_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -167,7 +168,8 @@ struct ReplicaSet {
   std::string hash;  // pod-template-hash
   int32_t min_ready_seconds = 0;
   ReplicaSetView view;         // spec.replicas, status, revision, annotations
-  std::vector<uint32_t> pods;  // every pod it created (gone ones are skipped)
+  // Index: its pods not yet gone (terminating included), ascending by id.
+  std::vector<uint32_t> pods;
   int32_t existing_pods = 0;   // pods not yet gone, terminating included
   // Counters kept as its pods change (Store::CountPod): pods not deleted,
   // and of those the Ready ones — its status without a walk of its pods.
@@ -230,7 +232,10 @@ struct Service {
   std::vector<uint32_t> live;         // the set last computed
   std::vector<EndpointInfo> visible;  // what clients see now
   std::vector<uint32_t> visible_pods;
-  std::map<uint64_t, EndpointSnapshot> pending;  // computed, not yet visible, by sequence
+  // Computed, not yet visible, by sequence number, ascending: each becomes
+  // visible no earlier than the one before, so the first is (nearly always)
+  // the next to go.
+  std::deque<std::pair<uint64_t, EndpointSnapshot>> pending;
   uint64_t next_snapshot = 0;
   SimTime last_visible_at;
   bool started = false;
