@@ -113,13 +113,33 @@ struct Backoff {
 };
 
 struct Pod {
+  // What walks over many pods read (ReplicaSet ranking, endpoints, requests,
+  // the scheduler's retries) comes first, in the struct's first cache line.
+  uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
+  uint32_t node = kNone;
+  PodState state = PodState::kPending;
+  ContainerState container = ContainerState::kWaiting;
+  bool deleted = false;        // deletionTimestamp set (Terminating or gone)
+  bool ready = false;          // the Ready condition
+  bool serving = false;        // the process answers requests
+  bool started = false;        // startup probe passed (or none)
+  bool unschedulable = false;  // the last scheduling attempt found no node
+  bool sigterm_sent = false;   // this container got SIGTERM (deletion or kill)
+  bool killing = false;        // a liveness/startup kill of this container runs
+  bool running_at_failure = false;  // its container ran when its node failed
+  int32_t restarts = 0;
+  std::string_view version;  // interned (Store::versions): stable for the run
+  std::optional<SimTime> ready_since;
+  uint32_t container_gen = 0;  // bumps on each container start and stop
+  uint32_t image = 0;          // the first container's image index
+  bool container_running() const {
+    return container == ContainerState::kRunning || container == ContainerState::kStopping;
+  }
+
   std::string name;
   std::string namespace_name;
   k8s::Labels labels;
   std::shared_ptr<const k8s::PodSpec> spec;
-  uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
-  uint32_t node = kNone;
-  uint32_t image = 0;  // the first container's image index
   // Its imagePullPolicy (k8s::Container, defaulted): Always pulls on every
   // start; IfNotPresent only when the node lacks the image; Never never.
   enum class PullPolicy : uint8_t {
@@ -127,30 +147,12 @@ struct Pod {
     kIfNotPresent,
     kNever
   } pull_policy = PullPolicy::kIfNotPresent;
-  std::string_view version;  // interned (Store::versions): stable for the run
   Resources requests;        // for filters and node accounting
   Resources score_requests;  // non-zero requests, for scoring
   SimTime created;
-  PodState state = PodState::kPending;
-  bool unschedulable = false;  // the last scheduling attempt found no node
-  bool deleted = false;        // deletionTimestamp set (Terminating or gone)
-  // Container / process.
-  uint32_t container_gen = 0;  // bumps on each container start and stop
-  ContainerState container = ContainerState::kWaiting;
-  bool container_running() const {
-    return container == ContainerState::kRunning || container == ContainerState::kStopping;
-  }
-  bool started = false;  // startup probe passed (or none)
-  bool serving = false;  // the process answers requests
-  bool ready = false;    // the Ready condition
-  std::optional<SimTime> ready_since;
   SimTime container_started_at;
-  int32_t restarts = 0;
   Backoff backoff;
-  bool sigterm_sent = false;        // this container got SIGTERM (deletion or kill)
-  bool killing = false;             // a liveness/startup kill of this container runs
-  bool running_at_failure = false;  // its container ran when its node failed
-  ProbeWorker probes[3];            // by ProbeKind
+  ProbeWorker probes[3];  // by ProbeKind
   SimTime bound_at;
   // Indexes kept by the store: the Services whose selector matches this pod
   // (computed when its labels or a selector change), and those whose
