@@ -87,6 +87,7 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
     store_.deployments.push_back(std::move(d));
     id = static_cast<uint32_t>(store_.deployments.size() - 1);
     store_.deployment_names[Store::NameKey(ns, obj.metadata.name)] = id;
+    ctx_.MarkChanged();
     ctx_.Emit("deployment/" + obj.metadata.name, "created");
     c_.deployments->Enqueue(id);
     return;
@@ -190,6 +191,7 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
   }
   Service& s = store_.services[id];
   const bool changed = !s.exists || s.selector != obj.spec.selector;
+  if (changed) ctx_.MarkChanged();
   if (!s.exists)
     ctx_.Emit("service/" + s.name, "created");
   else if (changed)
@@ -234,6 +236,7 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   }
   if (p.labels != obj.metadata.labels) {
     p.labels = obj.metadata.labels;
+    ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "labels changed");
     c_.endpoints->IndexPodServices(id);
     PodUpdated(id);
@@ -286,6 +289,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   }
   c_.endpoints->IndexPodServices(id);
   store_.CountPod(id, +1);
+  ctx_.MarkChanged();
   EmitPod(ctx_, store_, id, "created");
   store_.changed_pods.push_back(id);
   for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));
@@ -327,6 +331,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     store_.services[s].exists = false;
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
+    ctx_.MarkChanged();
     ctx_.Emit("service/" + key.name, "deleted");
     c_.endpoints->RequestEndpoints();
   }

@@ -31,7 +31,10 @@ class StoreView final : public ClusterView {
   int64_t BoundCpuMillis() const override { return store_.bound.cpu_milli; }
   int64_t BoundMemoryBytes() const override { return store_.bound.memory_bytes; }
   int64_t UnschedulablePods() const override { return store_.unschedulable_pods; }
-  bool Changed() const override { return ctx_.changed(); }
+  bool Changed() const override {
+    return ctx_.changed() || !store_.changed_services.empty() || !store_.changed_pods.empty() ||
+           !store_.changed_deployments.empty();
+  }
   std::span<const uint32_t> ChangedServices() const override { return store_.changed_services; }
   std::span<const uint32_t> ChangedDeployments() const override {
     return store_.changed_deployments;

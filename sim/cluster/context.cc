@@ -34,7 +34,6 @@ void Context::StartLogging() {
 }
 
 void Context::Emit(std::string_view object, std::string_view what) {
-  changed_ = true;
   for (Observer* o : observers_) o->OnEvent(loop_.Now(), object, what);
   if (check_invariants_) {
     constexpr size_t kRecentEvents = 20;

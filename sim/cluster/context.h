@@ -75,24 +75,21 @@ class Context {
   SimDuration Draw(const DurationDistribution& d, std::string_view stream, std::string_view key);
 
   // The event log: a line for observers (and --check's ring of recent
-  // lines). Every line marks the instant changed.
+  // lines). A line changes nothing: what observers read changes only through
+  // the typed writes that mark it (MarkChanged, the store's change lists).
   void Emit(std::string_view object, std::string_view what);
   // Emit, formatting the line only when someone reads event-log lines.
   template <typename ObjectFn, typename WhatFn>
   void EmitLazy(ObjectFn&& object, WhatFn&& what) {
-    if (!logging_) {
-      changed_ = true;
-      return;
-    }
-    Emit(object(), what());
+    if (logging_) Emit(object(), what());
   }
   void StartLogging();  // at the start of the run: does anyone read the lines?
   std::vector<std::string> RecentEvents() const;  // the ring's lines, oldest first
 
-  // Something observable changed in this instant. Every such change emits an
-  // event-log line or goes through the kubelet's pod state / Ready / serving
-  // writes, which set it; `--check` verifies that quiet instants really left
-  // the endpoints alone.
+  // Something observable changed in this instant: set by the typed writes
+  // (a pod's or container's state, Ready, serving, labels, scheduling; the
+  // store's change lists count too, StoreView::Changed). `--check` verifies
+  // that quiet instants really left the endpoints alone.
   bool changed() const { return changed_; }
   void MarkChanged() { changed_ = true; }
   void ClearChanged() { changed_ = false; }

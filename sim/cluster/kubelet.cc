@@ -224,6 +224,7 @@ void Kubelet::ContainerStopped(uint32_t id) {
 void Kubelet::SetReady(uint32_t id, bool ready) {
   Pod& p = store_.pods[id];
   if (p.ready == ready) return;
+  ctx_.MarkChanged();
   prober_.WakeProbes(id);
   store_.CountPod(id, -1);
   p.ready = ready;
@@ -250,6 +251,7 @@ void Kubelet::DeletePod(uint32_t id) {
   if (p.unschedulable) {
     p.unschedulable = false;
     --store_.unschedulable_pods;
+    ctx_.MarkChanged();
   }
   // Liveness and startup workers stop; readiness goes on during termination.
   for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) prober_.StopWorker(id, k);
@@ -448,6 +450,7 @@ void Kubelet::SetPodState(uint32_t id, PodState state) {
     return;
   }
   p.state = state;
+  ctx_.MarkChanged();
   store_.changed_pods.push_back(id);
   EmitPod(ctx_, store_, id, PodStateName(state));
   for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));

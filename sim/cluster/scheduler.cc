@@ -87,6 +87,7 @@ void Scheduler::Schedule(uint32_t id) {
     if (!p.unschedulable) {
       p.unschedulable = true;
       ++store_.unschedulable_pods;
+      ctx_.MarkChanged();
       ctx_.Emit(store_.PodLabel(id), "FailedScheduling: no node has room");
     }
     unschedulable_.push_back(id);
@@ -95,6 +96,7 @@ void Scheduler::Schedule(uint32_t id) {
   if (p.unschedulable) {
     p.unschedulable = false;
     --store_.unschedulable_pods;
+    ctx_.MarkChanged();
   }
   api_.BindPod(id, best);
 }

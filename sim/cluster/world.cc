@@ -234,7 +234,7 @@ void World::EndInstant(SimTime t) {
     last_instant_ = t;
     if (!violation_) violation_ = ctx_.violation();
     if (!violation_) violation_ = CheckInvariants(store_, prober_);
-    if (!violation_ && !ctx_.changed()) violation_ = CheckQuietInstant(store_);
+    if (!violation_ && !view_.Changed()) violation_ = CheckQuietInstant(store_);
     if (violation_) {
       ctx_.loop().Stop();
       return;
@@ -246,7 +246,7 @@ void World::EndInstant(SimTime t) {
   std::sort(store_.changed_services.begin(), store_.changed_services.end());
   // Indexes change only with something observable (quiet instants are
   // checked to have left the endpoints alone above).
-  if (ctx_.check_invariants() && !violation_ && ctx_.changed()) {
+  if (ctx_.check_invariants() && !violation_ && view_.Changed()) {
     violation_ = CheckIndexes(store_);
     if (violation_) {
       ctx_.loop().Stop();
