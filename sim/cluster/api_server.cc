@@ -221,11 +221,6 @@ void ApiServer::ApplyPod(const k8s::Pod& obj) {
 // else (ValidatePodUpdate); the kubelet sees the container's spec hash change,
 // stops the container and starts the new image in the same pod
 // (kubelet computePodActions: "container spec hash changed").
-// `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
-// server lets an update change labels and a container's image and little
-// else (ValidatePodUpdate); the kubelet sees the container's spec hash change,
-// stops the container and starts the new image in the same pod
-// (kubelet computePodActions: "container spec hash changed").
 void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   Pod& p = store_.pods[id];
   if (p.deleted) {

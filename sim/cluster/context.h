@@ -103,8 +103,8 @@ class Context {
   uint8_t current_phase() const { return current_phase_; }
   uint64_t current_key() const { return current_key_; }
   bool check_invariants() const { return check_invariants_; }
-  // An illegal state move the model refused: a bug in kubesim, reported
-  // (exit code 3) at the end of the instant when checking. The first is kept.
+  // An illegal state move: a bug in kubesim, reported (exit code 3) at the
+  // end of the instant when checking, unread otherwise. The first is kept.
   void Violation(std::string what) {
     if (!violation_) violation_ = std::move(what);
   }

@@ -200,7 +200,8 @@ void EndpointsController::EndpointsVisible(uint32_t sid, uint64_t seq) {
   UpdateVisibleIndex(sid, before);
   store_.MarkServiceChanged(sid);
   // Entries of pods that stay are kept (a change of theirs in this instant
-  // is applied at its end, EndpointsController::EndInstant); entering pods are read.
+  // is applied at its end, RefreshTouched from World::EndInstant); entering
+  // pods are read.
   std::vector<EndpointInfo> next;
   next.reserve(s.visible_pods.size());
   size_t i = 0;

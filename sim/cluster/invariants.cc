@@ -15,6 +15,23 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
   int64_t existing = 0, unschedulable = 0;
   for (uint32_t id = 0; id < store.pods.size(); ++id) {
     const Pod& p = store.pods[id];
+    // The pod's state agrees with its container's: gone exactly when the
+    // container is terminated; not yet started while Pending or Pulling.
+    if ((p.state == PodState::kGone) != (p.container == ContainerState::kTerminated)) {
+      return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
+                         ContainerStateName(p.container));
+    }
+    if ((p.state == PodState::kPending || p.state == PodState::kPulling) &&
+        p.container != ContainerState::kWaiting) {
+      return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
+                         ContainerStateName(p.container));
+    }
+    if (p.state == PodState::kPending && p.node != kNone) {
+      return fmt::format("pod {} is Pending but bound to a node", p.name);
+    }
+    if (p.killing && p.container == ContainerState::kRunning) {
+      return fmt::format("pod {}: a probe kill runs but its container is still Running", p.name);
+    }
     if (p.state == PodState::kGone) continue;
     ++existing;
     unschedulable += p.unschedulable;
@@ -168,6 +185,18 @@ std::optional<std::string> CheckIndexes(const Store& store) {
       return fmt::format("pod {}: its visible-Service index disagrees with the endpoints", p.name);
     }
     if (p.state != PodState::kGone && p.node != kNone) pods_of[p.node].push_back(id);
+  }
+  std::vector<std::vector<uint32_t>> pods_of_rs(store.replica_sets.size());
+  for (uint32_t id = 0; id < store.pods.size(); ++id) {
+    const Pod& p = store.pods[id];
+    if (p.state != PodState::kGone && p.owner_rs != kNone) pods_of_rs[p.owner_rs].push_back(id);
+  }
+  for (uint32_t rs = 0; rs < store.replica_sets.size(); ++rs) {
+    if (pods_of_rs[rs] != store.replica_sets[rs].pods) {
+      return fmt::format("replicaset {}: its pod index lists {} pods, {} live pods it owns",
+                         store.replica_sets[rs].name, store.replica_sets[rs].pods.size(),
+                         pods_of_rs[rs].size());
+    }
   }
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     if (pods_of[n] != store.nodes[n].pods) {

@@ -447,7 +447,6 @@ void Kubelet::SetPodState(uint32_t id, PodState state) {
   if (!LegalPodMove(p.state, state)) {
     ctx_.Violation(fmt::format("pod {}: illegal move from {} to {}", p.name,
                                PodStateName(p.state), PodStateName(state)));
-    return;
   }
   p.state = state;
   ctx_.MarkChanged();
@@ -462,7 +461,6 @@ void Kubelet::SetContainerState(uint32_t id, ContainerState state) {
   if (!LegalContainerMove(p.container, state)) {
     ctx_.Violation(fmt::format("pod {}: illegal container move from {} to {}", p.name,
                                ContainerStateName(p.container), ContainerStateName(state)));
-    return;
   }
   p.container = state;
   ctx_.MarkChanged();

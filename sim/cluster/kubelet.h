@@ -47,10 +47,13 @@ class Kubelet {
   void ContainerStopped(uint32_t pod);
   void StopContainer(uint32_t pod, SimDuration grace);
   void PodGone(uint32_t pod);
-  // Pods are state machines: PodState (observer.h) changes only here, and
-  // only by a move LegalPodMove allows (else a violation under --check).
+  // Pods are state machines: PodState (observer.h) changes only here. A move
+  // LegalPodMove does not allow is a bug: recorded (Context::Violation, exit
+  // code 3 under --check) and still made, so that the callers' other writes
+  // stay consistent with it.
   void SetPodState(uint32_t pod, PodState state);
-  // The container's state changes only here (store.h's ContainerState).
+  // The container's state changes only here (store.h's ContainerState),
+  // checked like the pod's.
   void SetContainerState(uint32_t pod, ContainerState state);
   void EndProcess(uint32_t pod);  // its process ended: Waiting, not serving
   // Every write of a pod's serving flag goes here: the Services that list it

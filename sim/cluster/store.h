@@ -73,18 +73,22 @@ struct Node {
 
 // The pod's (first) container as the kubelet's runtime sees it: the API's
 // waiting / running / terminated, with running split where a stop was
-// requested. Kubelet::SetContainerState is its one writer and refuses any
-// move LegalContainerMove does not allow (a violation under --check):
+// requested. Kubelet::SetContainerState is its one writer; a move
+// LegalContainerMove does not allow is a bug in kubesim, reported as a
+// violation under --check (the move is still made, as before the check):
 //   Waiting  -> Running      created and started (after its image is present)
 //   Running  -> Stopping     deleted, or killed by a failed liveness/startup probe
 //   Running, Stopping -> Waiting   its process exited or was SIGKILLed, its
-//                            image changed, or its node failed; it restarts
+//                            image changed, or its node failed: it restarts,
+//                            or, when its pod is deleted, the pod goes
 //   Waiting  -> Terminated   its pod is gone (final)
+// (Waiting -> Waiting, a stop of a container that was not running, is no move.)
 enum class ContainerState : uint8_t { kWaiting, kRunning, kStopping, kTerminated };
 
 std::string_view ContainerStateName(ContainerState s);
 bool LegalContainerMove(ContainerState from, ContainerState to);
-// The pod state's moves (Kubelet::SetPodState): Pending -> Pulling (bound);
+// The pod state's moves (Kubelet::SetPodState, reported like the
+// container's): Pending -> Pulling (bound);
 // Pulling -> Starting (container created); Starting <-> Ready (the Ready
 // condition); Starting -> Pulling (a new image to pull); anything but Gone
 // -> Terminating (deleted) or Gone; Terminating -> Gone; Gone is final.
@@ -235,8 +239,8 @@ struct Service {
   std::vector<EndpointInfo> visible;  // what clients see now
   std::vector<uint32_t> visible_pods;
   // Computed, not yet visible, by sequence number, ascending: each becomes
-  // visible no earlier than the one before, so the first is (nearly always)
-  // the next to go.
+  // visible no earlier than the one before (and same-time events fire in the
+  // order they were scheduled), so the first is the next to go.
   std::deque<std::pair<uint64_t, EndpointSnapshot>> pending;
   uint64_t next_snapshot = 0;
   SimTime last_visible_at;
