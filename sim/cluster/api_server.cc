@@ -339,17 +339,17 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
   const std::string label = "node/" + node.name;
   switch (c.action) {
     case scenario::NodeCommand::Action::kCordon:
-      node.unschedulable = true;
+      store_.node_fit[n].unschedulable = true;
       ctx_.Emit(label, "cordoned");
       break;
     case scenario::NodeCommand::Action::kUncordon:
-      node.unschedulable = false;
+      store_.node_fit[n].unschedulable = false;
       ctx_.Emit(label, "uncordoned");
       c_.scheduler->RetryUnschedulable();
       break;
     case scenario::NodeCommand::Action::kDrain:
       // kubectl drain: cordon, then evict every pod on the node.
-      node.unschedulable = true;
+      store_.node_fit[n].unschedulable = true;
       ctx_.Emit(label, "drained");
       for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
         if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);

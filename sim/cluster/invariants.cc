@@ -38,7 +38,7 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
     if (p.node != kNone) sums[p.node] += p.requests;
     if (p.ready) {
       if (p.node == kNone) return fmt::format("pod {} is Ready but not bound to a node", p.name);
-      if (!store.nodes[p.node].condition_ready) {
+      if (!store.node_fit[p.node].condition_ready) {
         return fmt::format("pod {} is Ready on node {}, which is NotReady", p.name,
                            store.nodes[p.node].name);
       }
@@ -66,14 +66,15 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
   }
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     const Node& node = store.nodes[n];
-    if (!(sums[n] == node.requested)) {
+    const NodeFit& fit = store.node_fit[n];
+    if (!(sums[n] == fit.requested)) {
       return fmt::format("node {} accounts {}m CPU / {} pods, but its pods request {}m / {}",
-                         node.name, node.requested.cpu_milli, node.requested.pods,
+                         node.name, fit.requested.cpu_milli, fit.requested.pods,
                          sums[n].cpu_milli, sums[n].pods);
     }
-    if (node.requested.cpu_milli > node.allocatable.cpu_milli ||
-        node.requested.memory_bytes > node.allocatable.memory_bytes ||
-        node.requested.pods > node.allocatable.pods) {
+    if (fit.requested.cpu_milli > fit.allocatable.cpu_milli ||
+        fit.requested.memory_bytes > fit.allocatable.memory_bytes ||
+        fit.requested.pods > fit.allocatable.pods) {
       return fmt::format("node {}: bound requests exceed its allocatable", node.name);
     }
   }

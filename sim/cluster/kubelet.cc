@@ -54,8 +54,8 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   p.node = n;
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
-  node.requested += p.requests;
-  node.score_valid = false;
+  store_.node_fit[n].requested += p.requests;
+  store_.node_fit[n].score_valid = false;
   store_.bound += p.requests;
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] { return "scheduled to node/" + node.name; });
@@ -366,8 +366,8 @@ void Kubelet::PodGone(uint32_t id) {
   SetPodState(id, PodState::kGone);
   if (p.node != kNone) {
     Node& node = store_.nodes[p.node];
-    node.requested -= p.requests;
-    node.score_valid = false;
+    store_.node_fit[p.node].requested -= p.requests;
+    store_.node_fit[p.node].score_valid = false;
     store_.bound -= p.requests;
     auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
     if (it != node.pods.end() && *it == id) node.pods.erase(it);
@@ -405,7 +405,7 @@ void Kubelet::RecoverNode(uint32_t n) {
   Node& node = store_.nodes[n];
   if (node.ready) return;
   node.ready = true;
-  node.condition_ready = true;
+  store_.node_fit[n].condition_ready = true;
   ctx_.Emit("node/" + node.name, "recovered (Ready)");
   // The pull queue keeps its order — the pod whose pull the failure
   // interrupted (FailNode put it first), those waiting then (new pods and

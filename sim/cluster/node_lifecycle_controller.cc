@@ -31,8 +31,9 @@ void NodeLifecycleController::StatusStopped(uint32_t n) {
 
 void NodeLifecycleController::NodeNotReady(uint32_t n, uint64_t gen) {
   Node& node = store_.nodes[n];
-  if (node.failure_gen != gen || node.ready || !node.condition_ready) return;
-  node.condition_ready = false;
+  NodeFit& fit = store_.node_fit[n];
+  if (node.failure_gen != gen || node.ready || !fit.condition_ready) return;
+  fit.condition_ready = false;
   ctx_.Emit("node/" + node.name,
             fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
                         FormatDuration(kNodeMonitorGracePeriod)));

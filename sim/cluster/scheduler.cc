@@ -22,16 +22,22 @@ void Scheduler::Enqueue(uint32_t pod) {
 }
 
 // Filters, as the default profile runs them for the nodes modelled here; the
-// node's own state and free resources first (its first cache line: most pods
-// have no nodeName or nodeSelector, and most examined nodes stop there).
-bool Scheduler::Feasible(const Pod& p, const Node& node) const {
-  // The scheduler sees the API: a failed node the node controller has not
-  // yet marked NotReady still takes pods (they wait for a kubelet that
-  // is gone, until the node returns or they are evicted).
-  if (!node.condition_ready || node.unschedulable) return false;  // NodeUnschedulable, node Ready
-  if (!Fits(node.allocatable, node.requested, p.requests)) return false;  // NodeResourcesFit
-  if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;  // NodeName
-  for (const auto& [k, v] : p.spec->node_selector) {  // NodeAffinity: nodeSelector
+// node's own state and free resources first, from the dense NodeFit array
+// (most pods have no nodeName or nodeSelector, and most examined nodes stop
+// there). The scheduler sees the API: a failed node the node controller has
+// not yet marked NotReady still takes pods (they wait for a kubelet that is
+// gone, until the node returns or they are evicted).
+inline bool Scheduler::Feasible(const Pod& p, bool constrained, uint32_t n) const {
+  const NodeFit& fit = store_.node_fit[n];
+  if (!fit.condition_ready || fit.unschedulable) return false;  // NodeUnschedulable, node Ready
+  if (!Fits(fit.allocatable, fit.requested, p.requests)) return false;  // NodeResourcesFit
+  return !constrained || Selected(p, store_.nodes[n]);
+}
+
+// NodeName and NodeAffinity's nodeSelector.
+bool Scheduler::Selected(const Pod& p, const Node& node) {
+  if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;
+  for (const auto& [k, v] : p.spec->node_selector) {
     auto it = node.labels.find(k);
     if (it == node.labels.end() || it->second != v) return false;
   }
@@ -54,12 +60,13 @@ void Scheduler::Schedule(uint32_t id) {
   // Filter and score in one pass over the examined nodes: kube-scheduler
   // filters them all and then scores the feasible ones in the same order,
   // which draws the same ties.
+  const bool constrained = !p.spec->node_name.empty() || !p.spec->node_selector.empty();
   uint32_t found = 0;
   uint32_t processed = 0;
   uint32_t n = all > 0 ? next_start_node_ % all : 0;
   for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
-    Node& node = store_.nodes[n];
-    if (!Feasible(p, node)) continue;
+    if (!Feasible(p, constrained, n)) continue;
+    NodeFit& node = store_.node_fit[n];
     ++found;
     if (!node.score_valid || !(node.score_for == p.score_requests)) {
       // Scores use non-zero requests of the node's pods plus this one.

@@ -25,7 +25,9 @@ class Scheduler {
   void RetryUnschedulable();
 
  private:
-  bool Feasible(const Pod& p, const Node& node) const;
+  // `constrained`: the pod names a node or selects nodes by label.
+  bool Feasible(const Pod& p, bool constrained, uint32_t node) const;
+  static bool Selected(const Pod& p, const Node& node);
 
   Store& store_;
   Context& ctx_;

@@ -38,9 +38,11 @@ struct ImageBehaviour {
   bool healthy = true;
 };
 
-struct Node {
-  // What the scheduler reads of every node it examines comes first, in one
-  // or two cache lines.
+// What the scheduler reads of every node it examines, apart from the rest
+// of the Node (Store::node_fit, by node id): a dense array of small records,
+// so that the hundreds of nodes a scheduling cycle examines stay in the
+// caches.
+struct NodeFit {
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods
   // The NodeReady condition as the API shows it: it turns false only when the
@@ -54,6 +56,9 @@ struct Node {
   bool score_valid = false;
   Resources score_for;
   int64_t score = 0;
+};
+
+struct Node {
   std::string name;
   k8s::Labels labels;
   bool ready = true;  // the machine and its kubelet run (false while failed)
@@ -301,6 +306,7 @@ class Store {
 
   // Dense storage by id. Ids are never reused: a gone pod keeps its slot.
   std::vector<Node> nodes;
+  std::vector<NodeFit> node_fit;  // by node id, beside `nodes`
   std::vector<Pod> pods;
   std::vector<ReplicaSet> replica_sets;
   std::vector<Deployment> deployments;

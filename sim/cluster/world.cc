@@ -57,10 +57,12 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
       n.name = g.NodeName(i);
-      n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
       n.labels = g.labels;
       store_.node_names.emplace(n.name, static_cast<uint32_t>(store_.nodes.size()));
       store_.nodes.push_back(std::move(n));
+      NodeFit fit;
+      fit.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
+      store_.node_fit.push_back(fit);
     }
   }
   for (const scenario::TrafficSource& t : ctx_.scenario().traffic) {
