@@ -5,64 +5,116 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <string_view>
+#include <utility>
+
 #include "prober.h"
 
 namespace kubesim::cluster {
+
+namespace {
+
+// One pod's own invariants: its state against its container's, Ready only
+// bound and running on a node the API shows Ready, elided probe workers
+// steady, a Terminating pod with something left to stop.
+std::optional<std::string> CheckPod(const Store& store, const Prober& prober, uint32_t id) {
+  const Pod& p = store.pods[id];
+  // The pod's state agrees with its container's: gone exactly when the
+  // container is terminated; not yet started while Pending or Pulling.
+  if ((p.state == PodState::kGone) != (p.container == ContainerState::kTerminated)) {
+    return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
+                       ContainerStateName(p.container));
+  }
+  if ((p.state == PodState::kPending || p.state == PodState::kPulling) &&
+      p.container != ContainerState::kWaiting) {
+    return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
+                       ContainerStateName(p.container));
+  }
+  if (p.state == PodState::kPending && p.node != kNone) {
+    return fmt::format("pod {} is Pending but bound to a node", p.name);
+  }
+  if (p.killing && p.container == ContainerState::kRunning) {
+    return fmt::format("pod {}: a probe kill runs but its container is still Running", p.name);
+  }
+  if (p.state == PodState::kGone) return std::nullopt;
+  if (p.ready) {
+    if (p.node == kNone) return fmt::format("pod {} is Ready but not bound to a node", p.name);
+    if (!store.node_fit[p.node].condition_ready) {
+      return fmt::format("pod {} is Ready on node {}, which is NotReady", p.name,
+                         store.nodes[p.node].name);
+    }
+    // A failed node's pods stay Ready, containers gone, until the node
+    // controller notices (node-monitor-grace-period).
+    if (!p.container_running() && store.nodes[p.node].ready) {
+      return fmt::format("pod {} is Ready but its container is not running", p.name);
+    }
+  }
+  for (uint32_t k = 0; k < 3; ++k) {
+    if (p.probes[k].elided && !prober.ProbeSteady(id, static_cast<ProbeKind>(k))) {
+      return fmt::format("pod {}: its {} probe skips ticks whose result could now change", p.name,
+                         k == 0   ? "readiness"
+                         : k == 1 ? "liveness"
+                                  : "startup");
+    }
+  }
+  if (p.state == PodState::kTerminating && p.node != kNone && store.nodes[p.node].ready &&
+      !p.container_running()) {
+    return fmt::format(
+        "pod {} is Terminating on a Ready node with nothing left to stop: "
+        "it would never be gone",
+        p.name);
+  }
+  return std::nullopt;
+}
+
+// A ReplicaSet's counters against a walk of its pods.
+std::optional<std::string> CheckReplicaSet(const Store& store, const ReplicaSet& rs) {
+  int32_t alive = 0, active = 0, ready_active = 0;
+  for (uint32_t id : rs.pods) {
+    alive += store.pods[id].state != PodState::kGone;
+    const bool counted = store.pods[id].state != PodState::kGone && !store.pods[id].deleted;
+    active += counted;
+    ready_active += counted && store.pods[id].ready;
+  }
+  if (active != rs.active_pods || ready_active != rs.ready_active_pods) {
+    return fmt::format("replicaset {}: {} pods active ({} Ready) but it counts {} ({})", rs.name,
+                       active, ready_active, rs.active_pods, rs.ready_active_pods);
+  }
+  if (alive != rs.existing_pods || rs.existing_pods < 0 || rs.view.replicas < 0) {
+    return fmt::format("replicaset {}: {} pods exist but it counts {} (spec {})", rs.name, alive,
+                       rs.existing_pods, rs.view.replicas);
+  }
+  return std::nullopt;
+}
+
+// Endpoints hold only live, Ready pods of the Service's namespace matching its selector.
+std::optional<std::string> CheckServiceLive(const Store& store, const Service& s) {
+  for (uint32_t id : s.live) {
+    const Pod& p = store.pods[id];
+    if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
+        s.selector.empty() || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+      return fmt::format("service {} lists pod {}, which is gone, not Ready or not selected",
+                         s.key, p.name);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::string> CheckInvariants(const Store& store, const Prober& prober) {
   // Node accounting: bound requests = the sum over the node's live pods, within allocatable.
   std::vector<Resources> sums(store.nodes.size());
   int64_t existing = 0, unschedulable = 0;
   for (uint32_t id = 0; id < store.pods.size(); ++id) {
+    if (auto broken = CheckPod(store, prober, id)) return broken;
     const Pod& p = store.pods[id];
-    // The pod's state agrees with its container's: gone exactly when the
-    // container is terminated; not yet started while Pending or Pulling.
-    if ((p.state == PodState::kGone) != (p.container == ContainerState::kTerminated)) {
-      return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
-                         ContainerStateName(p.container));
-    }
-    if ((p.state == PodState::kPending || p.state == PodState::kPulling) &&
-        p.container != ContainerState::kWaiting) {
-      return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
-                         ContainerStateName(p.container));
-    }
-    if (p.state == PodState::kPending && p.node != kNone) {
-      return fmt::format("pod {} is Pending but bound to a node", p.name);
-    }
-    if (p.killing && p.container == ContainerState::kRunning) {
-      return fmt::format("pod {}: a probe kill runs but its container is still Running", p.name);
-    }
     if (p.state == PodState::kGone) continue;
     ++existing;
     unschedulable += p.unschedulable;
     if (p.node != kNone) sums[p.node] += p.requests;
-    if (p.ready) {
-      if (p.node == kNone) return fmt::format("pod {} is Ready but not bound to a node", p.name);
-      if (!store.node_fit[p.node].condition_ready) {
-        return fmt::format("pod {} is Ready on node {}, which is NotReady", p.name,
-                           store.nodes[p.node].name);
-      }
-      // A failed node's pods stay Ready, containers gone, until the node
-      // controller notices (node-monitor-grace-period).
-      if (!p.container_running() && store.nodes[p.node].ready) {
-        return fmt::format("pod {} is Ready but its container is not running", p.name);
-      }
-    }
-    for (uint32_t k = 0; k < 3; ++k) {
-      if (p.probes[k].elided && !prober.ProbeSteady(id, static_cast<ProbeKind>(k))) {
-        return fmt::format("pod {}: its {} probe skips ticks whose result could now change", p.name,
-                           k == 0   ? "readiness"
-                           : k == 1 ? "liveness"
-                                    : "startup");
-      }
-    }
-    if (p.state == PodState::kTerminating && p.node != kNone && store.nodes[p.node].ready &&
-        !p.container_running()) {
-      return fmt::format(
-          "pod {} is Terminating on a Ready node with nothing left to stop: "
-          "it would never be gone",
-          p.name);
-    }
   }
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     const Node& node = store.nodes[n];
@@ -86,32 +138,29 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
                        store.unschedulable_pods);
   }
   for (const ReplicaSet& rs : store.replica_sets) {
-    int32_t alive = 0, active = 0, ready_active = 0;
-    for (uint32_t id : rs.pods) {
-      alive += store.pods[id].state != PodState::kGone;
-      const bool counted = store.pods[id].state != PodState::kGone && !store.pods[id].deleted;
-      active += counted;
-      ready_active += counted && store.pods[id].ready;
-    }
-    if (active != rs.active_pods || ready_active != rs.ready_active_pods) {
-      return fmt::format("replicaset {}: {} pods active ({} Ready) but it counts {} ({})", rs.name,
-                         active, ready_active, rs.active_pods, rs.ready_active_pods);
-    }
-    if (alive != rs.existing_pods || rs.existing_pods < 0 || rs.view.replicas < 0) {
-      return fmt::format("replicaset {}: {} pods exist but it counts {} (spec {})", rs.name, alive,
-                         rs.existing_pods, rs.view.replicas);
+    if (auto broken = CheckReplicaSet(store, rs)) return broken;
+  }
+  for (const Service& s : store.services) {
+    if (auto broken = CheckServiceLive(store, s)) return broken;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckChanged(const Store& store, const Prober& prober) {
+  std::vector<uint32_t> owners;
+  for (const std::vector<uint32_t>* pods : {&store.changed_pods, &store.touched_pods}) {
+    for (uint32_t id : *pods) {
+      if (auto broken = CheckPod(store, prober, id)) return broken;
+      if (store.pods[id].owner_rs != kNone) owners.push_back(store.pods[id].owner_rs);
     }
   }
-  // Endpoints hold only live, Ready pods of the Service's namespace matching its selector.
-  for (const Service& s : store.services) {
-    for (uint32_t id : s.live) {
-      const Pod& p = store.pods[id];
-      if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
-          s.selector.empty() || !k8s::MapSelectorMatches(s.selector, p.labels)) {
-        return fmt::format("service {} lists pod {}, which is gone, not Ready or not selected",
-                           s.key, p.name);
-      }
-    }
+  std::sort(owners.begin(), owners.end());
+  owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+  for (uint32_t rs : owners) {
+    if (auto broken = CheckReplicaSet(store, store.replica_sets[rs])) return broken;
+  }
+  for (uint32_t s : store.changed_services) {
+    if (auto broken = CheckServiceLive(store, store.services[s])) return broken;
   }
   return std::nullopt;
 }
@@ -138,18 +187,37 @@ std::optional<std::string> CheckQuietInstant(const Store& store) {
 std::optional<std::string> CheckIndexes(const Store& store) {
   std::vector<std::vector<uint32_t>> services_of(store.pods.size()), visible_in(store.pods.size());
   std::vector<std::vector<uint32_t>> pods_of(store.nodes.size());
+  // Every Service's members, found afresh: a selector matches a pod only if
+  // the pod has the selector's first label, so Services are looked up by
+  // that label from each live pod's labels (a walk of the pods, not of
+  // pods x Services).
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<uint32_t>> by_first_label;
   for (uint32_t sid = 0; sid < store.services.size(); ++sid) {
     const Service& s = store.services[sid];
-    std::vector<uint32_t> members;
-    for (uint32_t id = 0; id < store.pods.size(); ++id) {
-      const Pod& p = store.pods[id];
-      if (p.state == PodState::kGone || !s.exists || s.selector.empty() ||
-          p.namespace_name != s.namespace_name || !k8s::MapSelectorMatches(s.selector, p.labels)) {
-        continue;
+    if (!s.exists || s.selector.empty()) continue;
+    by_first_label[{s.selector.begin()->first, s.selector.begin()->second}].push_back(sid);
+  }
+  std::vector<std::vector<uint32_t>> members_of(store.services.size());
+  for (uint32_t id = 0; id < store.pods.size(); ++id) {
+    const Pod& p = store.pods[id];
+    if (p.state == PodState::kGone) continue;
+    for (const auto& [k, v] : p.labels) {
+      auto it = by_first_label.find({k, v});
+      if (it == by_first_label.end()) continue;
+      for (uint32_t sid : it->second) {
+        const Service& s = store.services[sid];
+        if (p.namespace_name != s.namespace_name || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+          continue;
+        }
+        members_of[sid].push_back(id);
+        services_of[id].push_back(sid);
       }
-      members.push_back(id);
-      services_of[id].push_back(sid);
     }
+    std::sort(services_of[id].begin(), services_of[id].end());
+  }
+  for (uint32_t sid = 0; sid < store.services.size(); ++sid) {
+    const Service& s = store.services[sid];
+    const std::vector<uint32_t>& members = members_of[sid];
     if (members != s.members) {
       return fmt::format("service {}: its member index lists {} pods, its selector matches {}",
                          s.key, s.members.size(), members.size());

@@ -154,6 +154,12 @@ WorldResult World::Run() {
   // Skipped ticks settled only now may spend the budget too: the run is then
   // refused as a run that fired them would have been (at an earlier time).
   if (result.events > max_events_) result.budget_exhausted = true;
+  // The last full check, whenever the previous one was (not after a budget
+  // cut short an instant: its end-of-instant work has not run).
+  if (ctx_.check_invariants() && !violation_ && !result.budget_exhausted) {
+    violation_ = CheckInvariants(store_, prober_);
+    if (!violation_) violation_ = CheckIndexes(store_);
+  }
   if (violation_) {
     result.invariant_violation = violation_;
     result.recent_events = ctx_.RecentEvents();
@@ -229,14 +235,26 @@ void World::Fire(const FiredEvent& e) {
   }
 }
 
+size_t World::ObjectCount() const {
+  return store_.pods.size() + store_.nodes.size() + store_.replica_sets.size() +
+         store_.services.size();
+}
+
 void World::EndInstant(SimTime t) {
   ctx_.SetFiring(0xFF, 0);  // every event of the instant has run
   if (ctx_.check_invariants()) {
     if (t < last_instant_) violation_ = "simulated time went backwards";
     last_instant_ = t;
     if (!violation_) violation_ = ctx_.violation();
-    if (!violation_) violation_ = CheckInvariants(store_, prober_);
-    if (!violation_ && !view_.Changed()) violation_ = CheckQuietInstant(store_);
+    // What changed is checked at every instant; the walks of every object
+    // once per as many instants as there are objects / kObjectsPerInstant,
+    // so that checking costs the same per instant whatever the cluster's size.
+    full_check_ = ++instants_since_full_check_ * kObjectsPerInstant >= ObjectCount();
+    if (full_check_) instants_since_full_check_ = 0;
+    if (!violation_) {
+      violation_ = full_check_ ? CheckInvariants(store_, prober_) : CheckChanged(store_, prober_);
+    }
+    if (!violation_ && full_check_ && !view_.Changed()) violation_ = CheckQuietInstant(store_);
     if (violation_) {
       ctx_.loop().Stop();
       return;
@@ -248,7 +266,7 @@ void World::EndInstant(SimTime t) {
   std::sort(store_.changed_services.begin(), store_.changed_services.end());
   // Indexes change only with something observable (quiet instants are
   // checked to have left the endpoints alone above).
-  if (ctx_.check_invariants() && !violation_ && view_.Changed()) {
+  if (ctx_.check_invariants() && !violation_ && full_check_ && view_.Changed()) {
     violation_ = CheckIndexes(store_);
     if (violation_) {
       ctx_.loop().Stop();

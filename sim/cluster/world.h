@@ -76,6 +76,13 @@ class World {
   Traffic traffic_;
   std::optional<SimDuration> until_;
   uint64_t max_events_;
+  // --check: the full walks run when instants since the last one, times
+  // kObjectsPerInstant, reach the number of objects (so in a small cluster
+  // at every instant).
+  static constexpr size_t kObjectsPerInstant = 16;
+  size_t ObjectCount() const;
+  size_t instants_since_full_check_ = 0;
+  bool full_check_ = false;
   std::optional<std::string> violation_;
   SimTime last_instant_;
 };
