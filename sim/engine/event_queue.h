@@ -99,6 +99,17 @@ struct Entry {
   }
 };
 
+// The entry of an event at `at` in `phase`, ordered within them by `key`.
+inline Entry MakeEntry(SimTime at, uint8_t phase, uint64_t key, uint32_t slot) {
+  return Entry{at.micros(), (static_cast<uint64_t>(phase) << 56) | (key & kSeqMask), slot, 0};
+}
+
+// What Pop returns for `e`, whose body is `event`.
+inline FiredEvent ToFired(const Entry& e, const Event& event) {
+  return FiredEvent{SimTime::FromMicros(e.time), static_cast<uint8_t>(e.order >> 56), event,
+                    e.order & kSeqMask};
+}
+
 // Event bodies and cancellation state, addressed by slot; slots are recycled
 // through a free list and carry a generation so stale EventIds miss.
 class SlotTable {
@@ -248,9 +259,8 @@ class BasicEventQueue {
   // Schedules `event` at (`at`, `phase`), ordered by `key` within them.
   EventId ScheduleKeyed(SimTime at, uint8_t phase, uint64_t key, Event event) {
     const EventId id = slots_.Acquire(event);
-    heap_.push(event_queue_internal::Entry{
-        at.micros(), (static_cast<uint64_t>(phase) << 56) | (key & event_queue_internal::kSeqMask),
-        event_queue_internal::SlotTable::SlotOf(id), 0});
+    heap_.push(event_queue_internal::MakeEntry(at, phase, key,
+                                               event_queue_internal::SlotTable::SlotOf(id)));
     return id;
   }
   // Cancels a pending event. Returns true if it was pending (and now never
@@ -272,8 +282,7 @@ class BasicEventQueue {
     DropCancelledTop();
     const event_queue_internal::Entry top = heap_.top();
     heap_.pop();
-    return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
-                      slots_.Fire(top.slot), top.order & event_queue_internal::kSeqMask};
+    return event_queue_internal::ToFired(top, slots_.Fire(top.slot));
   }
 
  private:
@@ -319,10 +328,8 @@ class BucketEventQueue {
   }
   EventId ScheduleKeyed(SimTime at, uint8_t phase, uint64_t key, Event event) {
     const EventId id = slots_.Acquire(event);
-    const event_queue_internal::Entry e{
-        at.micros(), (static_cast<uint64_t>(phase) << 56) | (key & event_queue_internal::kSeqMask),
-        event_queue_internal::SlotTable::SlotOf(id), 0};
-    Place(e);
+    Place(event_queue_internal::MakeEntry(at, phase, key,
+                                          event_queue_internal::SlotTable::SlotOf(id)));
     return id;
   }
   // The next sequence number Schedule would use (for keys that tie-break by it).
@@ -343,8 +350,7 @@ class BucketEventQueue {
     const event_queue_internal::Entry top = near_.top();
     near_.pop();
     if (!near_.empty()) slots_.Prefetch(near_.top().slot);
-    return FiredEvent{SimTime::FromMicros(top.time), static_cast<uint8_t>(top.order >> 56),
-                      slots_.Fire(top.slot), top.order & event_queue_internal::kSeqMask};
+    return event_queue_internal::ToFired(top, slots_.Fire(top.slot));
   }
 
  private:
