@@ -178,15 +178,7 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
   const std::string& ns = obj.metadata.namespace_name;
   uint32_t id = store_.FindService(ns, obj.metadata.name);
   if (id == kNone) {
-    Service s;
-    s.name = obj.metadata.name;
-    s.namespace_name = ns;
-    s.key = Store::ObjectKey(ns, s.name);
-    s.delay_rng = Rng::Stream(ctx_.seed(), "endpoint-delay/" + s.key);
-    s.exists = false;  // created just below
-    store_.services.push_back(std::move(s));
-    id = static_cast<uint32_t>(store_.services.size() - 1);
-    store_.service_names.emplace(Store::NameKey(ns, obj.metadata.name), id);
+    id = store_.AddService(ns, obj.metadata.name, ctx_.seed());  // created just below
     store_.awaiting_start.push_back(id);
   }
   Service& s = store_.services[id];

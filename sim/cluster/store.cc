@@ -93,6 +93,19 @@ void Store::MarkReplicaSetDeleted(uint32_t id) {
   if (it != replica_set_names.end() && it->second == id) replica_set_names.erase(it);
 }
 
+uint32_t Store::AddService(std::string_view ns, std::string_view name, uint64_t seed) {
+  Service s;
+  s.name = name;
+  s.namespace_name = ns;
+  s.key = ObjectKey(ns, name);
+  s.exists = false;
+  s.delay_rng = Rng::Stream(seed, "endpoint-delay/" + s.key);
+  const auto id = static_cast<uint32_t>(services.size());
+  service_names.emplace(NameKey(ns, name), id);
+  services.push_back(std::move(s));
+  return id;
+}
+
 void Store::CountPod(uint32_t id, int sign) {
   const Pod& p = pods[id];
   if (p.owner_rs == kNone || p.deleted || p.state == PodState::kGone) return;

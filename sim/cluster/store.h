@@ -286,6 +286,9 @@ class Store {
   uint32_t FindNode(std::string_view name) const;
   std::string_view InternVersion(std::string_view v);  // stable for the run
   void MarkReplicaSetDeleted(uint32_t rs);             // and out of the name index
+  // A Service entry not yet applied (exists false), in the name index, with
+  // its endpoint-delay stream: its id.
+  uint32_t AddService(std::string_view ns, std::string_view name, uint64_t seed);
 
   // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
   // before every change of its deleted flag, Ready condition or existence.

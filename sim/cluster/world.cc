@@ -71,16 +71,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.service = store_.FindService(t.service_namespace, t.service);
     if (c.service == kNone) {
       // Declared before the Service exists: a placeholder the Service's apply fills in.
-      Service s;
-      s.name = t.service;
-      s.namespace_name = t.service_namespace;
-      s.key = Store::ObjectKey(t.service_namespace, t.service);
-      s.exists = false;
-      s.delay_rng = Rng::Stream(ctx_.seed(), "endpoint-delay/" + s.key);
-      store_.service_names.emplace(Store::NameKey(s.namespace_name, s.name),
-                                   store_.services.size());
-      store_.services.push_back(std::move(s));
-      c.service = static_cast<uint32_t>(store_.services.size() - 1);
+      c.service = store_.AddService(t.service_namespace, t.service, ctx_.seed());
     }
     if (t.arrival == scenario::TrafficSource::Arrival::kEvery) {
       c.every = t.every;
