@@ -270,7 +270,6 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   ++store_.existing_pods;
   if (owner_rs != kNone) {
     store_.replica_sets[owner_rs].pods.push_back(id);
-    ++store_.replica_sets[owner_rs].existing_pods;
     if (store_.replica_sets[owner_rs].owner != kNone)
       store_.MarkDeploymentChanged(store_.replica_sets[owner_rs].owner);
   }
@@ -382,7 +381,6 @@ void ApiServer::PodRemoved(uint32_t id) {
   }
   if (p.owner_rs != kNone) {
     ReplicaSet& rs = store_.replica_sets[p.owner_rs];
-    --rs.existing_pods;
     auto it = std::lower_bound(rs.pods.begin(), rs.pods.end(), id);
     if (it != rs.pods.end() && *it == id) rs.pods.erase(it);
   }

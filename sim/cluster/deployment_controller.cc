@@ -217,7 +217,7 @@ bool DeploymentController::OldPodsRunning(const std::vector<uint32_t>& olds) con
   // not Succeeded/Failed — terminating pods are still Running, so they block.
   for (uint32_t rs : olds) {
     if (store_.replica_sets[rs].view.status_replicas > 0 ||
-        store_.replica_sets[rs].existing_pods > 0) {
+        !store_.replica_sets[rs].pods.empty()) {
       return true;
     }
   }
@@ -257,7 +257,7 @@ void DeploymentController::CleanupDeployment(uint32_t d, const std::vector<uint3
   Deployment& dep = store_.deployments[d];
   for (uint32_t rs : ReplicaSetsToCleanUp(dep.spec, Views(olds))) {
     // Only empty ReplicaSets are deleted, so no pod goes with them.
-    if (store_.replica_sets[rs].existing_pods > 0) continue;
+    if (!store_.replica_sets[rs].pods.empty()) continue;
     store_.MarkReplicaSetDeleted(rs);
     ctx_.Emit("deployment/" + dep.name,
               fmt::format("deleted replicaset/{} (revision history limit)",
@@ -355,7 +355,7 @@ void DeploymentController::CheckRollouts(uint32_t d) {
   const uint32_t new_rs = FindNewReplicaSet(d, &olds);
   if (new_rs == kNone) return;
   for (uint32_t rs : olds) {
-    if (store_.replica_sets[rs].existing_pods > 0) return;
+    if (!store_.replica_sets[rs].pods.empty()) return;
   }
   const ReplicaSet& nrs = store_.replica_sets[new_rs];
   if (nrs.active_pods != dep.spec.replicas ||

@@ -82,9 +82,9 @@ std::optional<std::string> CheckReplicaSet(const Store& store, const ReplicaSet&
     return fmt::format("replicaset {}: {} pods active ({} Ready) but it counts {} ({})", rs.name,
                        active, ready_active, rs.active_pods, rs.ready_active_pods);
   }
-  if (alive != rs.existing_pods || rs.existing_pods < 0 || rs.view.replicas < 0) {
-    return fmt::format("replicaset {}: {} pods exist but it counts {} (spec {})", rs.name, alive,
-                       rs.existing_pods, rs.view.replicas);
+  if (alive != static_cast<int32_t>(rs.pods.size()) || rs.view.replicas < 0) {
+    return fmt::format("replicaset {}: {} pods exist but it lists {} (spec {})", rs.name, alive,
+                       rs.pods.size(), rs.view.replicas);
   }
   return std::nullopt;
 }

@@ -181,7 +181,6 @@ struct ReplicaSet {
   ReplicaSetView view;         // spec.replicas, status, revision, annotations
   // Index: its pods not yet gone (terminating included), ascending by id.
   std::vector<uint32_t> pods;
-  int32_t existing_pods = 0;   // pods not yet gone, terminating included
   // Counters kept as its pods change (Store::CountPod): pods not deleted,
   // and of those the Ready ones — its status without a walk of its pods.
   int32_t active_pods = 0;
