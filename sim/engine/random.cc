@@ -18,8 +18,6 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 // Rounds a non-negative number of microseconds to a SimDuration, saturating;
 // negatives and NaN become 0 (draws are clamped at 0, docs/scenario-format.md).
 SimDuration ClampedMicros(double us) {
@@ -48,37 +46,6 @@ Rng Rng::Stream(uint64_t seed, std::string_view name) {
   uint64_t mix = seed;
   const uint64_t a = SplitMix64(mix);
   return Rng(a ^ StableHash(name));
-}
-
-uint64_t Rng::Next() {  // xoshiro256** 1.0
-  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::Uniform01() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-
-uint64_t Rng::Below(uint64_t n) {
-  assert(n > 0);
-  __extension__ typedef unsigned __int128 U128;
-  uint64_t x = Next();
-  U128 m = static_cast<U128>(x) * n;
-  auto low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = Next();
-      m = static_cast<U128>(x) * n;
-      low = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
 }
 
 double Rng::StandardNormal() {

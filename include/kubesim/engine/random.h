@@ -21,6 +21,7 @@
 #define KUBESIM_ENGINE_RANDOM_H_
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,18 +38,45 @@ class Rng {
   // other name's stream, and the same in every run with that seed.
   static Rng Stream(uint64_t seed, std::string_view name);
 
-  // 64 uniformly random bits.
-  uint64_t Next();
+  // 64 uniformly random bits. (Inline, with Uniform01 and Below: the
+  // scheduler draws once per tied node, millions of times in a large run.)
+  uint64_t Next() {  // xoshiro256** 1.0
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
   // Uniform in [0, 1), with 53 random bits.
-  double Uniform01();
+  double Uniform01() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   // Uniform integer in [0, n), unbiased (Lemire's method). REQUIRES: n > 0.
-  uint64_t Below(uint64_t n);
+  uint64_t Below(uint64_t n) {
+    assert(n > 0);
+    __extension__ typedef unsigned __int128 U128;
+    uint64_t x = Next();
+    U128 m = static_cast<U128>(x) * n;
+    auto low = static_cast<uint64_t>(m);
+    if (low < n) {
+      const uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        x = Next();
+        m = static_cast<U128>(x) * n;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
   // Standard normal (mean 0, stddev 1), Box–Muller; one draw per call.
   double StandardNormal();
   // Exponential with mean `mean`: -mean * log(1 - U).
   double Exponential(double mean);
 
  private:
+  static constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::array<uint64_t, 4> s_;
 };
 
