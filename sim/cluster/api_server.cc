@@ -88,7 +88,7 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
     id = static_cast<uint32_t>(store_.deployments.size() - 1);
     store_.deployment_names[Store::NameKey(ns, obj.metadata.name)] = id;
     ctx_.MarkChanged();
-    ctx_.Emit("deployment/" + obj.metadata.name, "created");
+    ctx_.EmitLazy([&] { return "deployment/" + obj.metadata.name; }, [&] { return "created"; });
     c_.deployments->Enqueue(id);
     return;
   }
@@ -117,18 +117,21 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
     r.info.start = ctx_.Now();
     d.rollouts.push_back(r);
     store_.MarkDeploymentChanged(id);
-    ctx_.Emit("deployment/" + d.name,
-              fmt::format("pod template changed: rollout to revision {} starts", r.info.revision));
+    ctx_.EmitLazy([&] { return "deployment/" + d.name; },
+                  [&] {
+                    return fmt::format("pod template changed: rollout to revision {} starts",
+                                       r.info.revision);
+                  });
     for (Observer* o : ctx_.observers()) o->OnRolloutStart(ctx_.Now(), r.info);
   }
-  if (paused) ctx_.Emit("deployment/" + d.name, "paused");
+  if (paused) ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "paused"; });
   if (resumed) {
     // checkPausedConditions: resuming sets DeploymentResumed with a fresh timestamp,
     // so paused time never counts toward the progress deadline.
     d.progressing.reason = ProgressingCondition::Reason::kDeploymentResumed;
     d.progressing.last_update = ctx_.Now();
     d.progressing.last_transition = ctx_.Now();
-    ctx_.Emit("deployment/" + d.name, "resumed");
+    ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "resumed"; });
   }
   c_.deployments->Enqueue(id);
 }
@@ -152,8 +155,11 @@ void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
     }
     rs.min_ready_seconds = obj.spec.min_ready_seconds;
     rs.view.replicas = obj.spec.replicas;
-    ctx_.Emit("replicaset/" + rs.name,
-              scaled ? fmt::format("scaled to {}", obj.spec.replicas) : std::string("configured"));
+    ctx_.EmitLazy([&] { return "replicaset/" + rs.name; },
+                  [&] {
+                    return scaled ? fmt::format("scaled to {}", obj.spec.replicas)
+                                  : std::string("configured");
+                  });
     c_.replica_sets->Enqueue(id);
     // A Deployment's ReplicaSet: its controller puts the count back.
     if (rs.owner != kNone) c_.deployments->Enqueue(rs.owner);
@@ -170,7 +176,7 @@ void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
   rs.view.creation_order = rs.view.id;
   store_.replica_set_names.emplace(Store::NameKey(rs.namespace_name, rs.name), rs.view.id);
   store_.replica_sets.push_back(std::move(rs));
-  ctx_.Emit("replicaset/" + obj.metadata.name, "created");
+  ctx_.EmitLazy([&] { return "replicaset/" + obj.metadata.name; }, [&] { return "created"; });
   c_.replica_sets->Enqueue(static_cast<uint32_t>(store_.replica_sets.size() - 1));
 }
 
@@ -185,9 +191,9 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
   const bool changed = !s.exists || s.selector != obj.spec.selector;
   if (changed) ctx_.MarkChanged();
   if (!s.exists)
-    ctx_.Emit("service/" + s.name, "created");
+    ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "created"; });
   else if (changed)
-    ctx_.Emit("service/" + s.name, "selector changed");
+    ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "selector changed"; });
   s.exists = true;
   s.selector = obj.spec.selector;
   if (changed) {
@@ -218,7 +224,8 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   if (p.deleted) {
     // The API server refuses updates to an object being deleted only for new
     // finalizers; kubectl apply of a terminating pod changes nothing we model.
-    ctx_.Emit(store_.PodLabel(id), "apply ignored: the pod is terminating");
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] { return "apply ignored: the pod is terminating"; });
     return;
   }
   if (p.labels != obj.metadata.labels) {
@@ -239,20 +246,20 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   Prober::PointProbes(p);  // the probes live in the spec: the old one may be gone now
   p.image = ImageIndex(new_image);
   store_.pods[id].version = store_.images[store_.pods[id].image].version;
-  ctx_.Emit(store_.PodLabel(id), fmt::format("container image changed to {}", new_image));
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] { return fmt::format("container image changed to {}", new_image); });
   c_.kubelet->ImageChanged(id);
 }
 
-uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
-                              k8s::Labels labels, std::shared_ptr<const k8s::PodSpec> spec,
-                              uint32_t owner_rs) {
+uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name, k8s::Labels labels,
+                              std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) {
   struct Pod p;
   p.name = name;
   p.namespace_name = ns;
   p.labels = std::move(labels);
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
-  p.score_requests = PodRequests(*spec, /*non_zero=*/true);
+  p.score_class = store_.ScoreClass(PodRequests(*spec, /*non_zero=*/true));
   p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[0].image);
   p.version = store_.images[p.image].version;
   if (!spec->containers.empty()) {
@@ -294,7 +301,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     store_.deployments[d].deleted = true;
     store_.deployment_names.erase(Store::NameKey(key.namespace_name, key.name));
     store_.MarkDeploymentChanged(d);
-    ctx_.Emit("deployment/" + key.name, "deleted");
+    ctx_.EmitLazy([&] { return "deployment/" + key.name; }, [&] { return "deleted"; });
     // Background cascading deletion: its ReplicaSets, then their pods.
     for (uint32_t rs : store_.deployments[d].replica_sets) {
       store_.MarkReplicaSetDeleted(rs);
@@ -318,7 +325,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
     ctx_.MarkChanged();
-    ctx_.Emit("service/" + key.name, "deleted");
+    ctx_.EmitLazy([&] { return "service/" + key.name; }, [&] { return "deleted"; });
     c_.endpoints->RequestEndpoints();
   }
 }

@@ -48,9 +48,11 @@ void DeploymentController::WriteViews(uint32_t d, const std::vector<ReplicaSetVi
   for (const ReplicaSetView& v : views) {
     ReplicaSet& rs = store_.replica_sets[v.id];
     if (rs.view.replicas != v.replicas) {
-      ctx_.Emit(
-          "deployment/" + store_.deployments[d].name,
-          fmt::format("scaled replicaset/{} from {} to {}", rs.name, rs.view.replicas, v.replicas));
+      ctx_.EmitLazy([&] { return "deployment/" + store_.deployments[d].name; },
+                    [&] {
+                      return fmt::format("scaled replicaset/{} from {} to {}", rs.name,
+                                         rs.view.replicas, v.replicas);
+                    });
       rs.view = v;
       api_.ReplicaSetUpdated(v.id);
     } else {
@@ -106,9 +108,11 @@ uint32_t DeploymentController::CreateNewReplicaSet(uint32_t d, const std::vector
   rs.view.desired_replicas = dep.spec.replicas;
   rs.view.max_replicas = dep.spec.replicas + MaxSurge(dep.spec);
   const uint32_t id = rs.view.id;
-  ctx_.Emit("deployment/" + dep.name,
-            fmt::format("created replicaset/{} (revision {}) with {} replicas", rs.name,
-                        rs.view.revision, rs.view.replicas));
+  ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+                [&] {
+                  return fmt::format("created replicaset/{} (revision {}) with {} replicas",
+                                     rs.name, rs.view.revision, rs.view.replicas);
+                });
   store_.replica_set_names.emplace(Store::NameKey(rs.namespace_name, rs.name), id);
   store_.replica_sets.push_back(std::move(rs));
   dep.replica_sets.push_back(id);
@@ -216,8 +220,7 @@ bool DeploymentController::OldPodsRunning(const std::vector<uint32_t>& olds) con
   // oldPodsRunning: any old ReplicaSet with status replicas, or any of its pods
   // not Succeeded/Failed — terminating pods are still Running, so they block.
   for (uint32_t rs : olds) {
-    if (store_.replica_sets[rs].view.status_replicas > 0 ||
-        !store_.replica_sets[rs].pods.empty()) {
+    if (store_.replica_sets[rs].view.status_replicas > 0 || !store_.replica_sets[rs].pods.empty()) {
       return true;
     }
   }
@@ -259,9 +262,11 @@ void DeploymentController::CleanupDeployment(uint32_t d, const std::vector<uint3
     // Only empty ReplicaSets are deleted, so no pod goes with them.
     if (!store_.replica_sets[rs].pods.empty()) continue;
     store_.MarkReplicaSetDeleted(rs);
-    ctx_.Emit("deployment/" + dep.name,
-              fmt::format("deleted replicaset/{} (revision history limit)",
-                          store_.replica_sets[rs].name));
+    ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+                  [&] {
+                    return fmt::format("deleted replicaset/{} (revision history limit)",
+                                       store_.replica_sets[rs].name);
+                  });
   }
 }
 
@@ -296,7 +301,8 @@ void DeploymentController::SyncRolloutStatus(uint32_t d, uint32_t new_rs,
       dep.progressing.reason = Reason::kProgressDeadlineExceeded;
       dep.progressing.last_update = ctx_.Now();
       dep.progressing.last_transition = ctx_.Now();
-      ctx_.Emit("deployment/" + dep.name, "ProgressDeadlineExceeded");
+      ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+                    [&] { return "ProgressDeadlineExceeded"; });
       if (!dep.rollouts.empty() && !dep.rollouts.back().superseded) {
         Rollout& r = dep.rollouts.back();
         if (!r.deadline_exceeded && !r.complete) {
@@ -363,8 +369,8 @@ void DeploymentController::CheckRollouts(uint32_t d) {
     return;
   r.complete = true;
   if (!r.deadline_exceeded) r.settled_at = ctx_.Now();
-  ctx_.Emit("deployment/" + dep.name,
-            fmt::format("rollout to revision {} complete", r.info.revision));
+  ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+                [&] { return fmt::format("rollout to revision {} complete", r.info.revision); });
   for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r.info);
 }
 

@@ -55,7 +55,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   store_.node_fit[n].requested += p.requests;
-  store_.node_fit[n].score_valid = false;
+  store_.node_fit[n].score_class = kNone;
   store_.bound += p.requests;
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] { return "scheduled to node/" + node.name; });
@@ -81,8 +81,9 @@ void Kubelet::StartPull(uint32_t n) {
       continue;
     }
     if (p.pull_policy == Pod::PullPolicy::kNever) {
-      ctx_.Emit(store_.PodLabel(pod),
-                "ErrImageNeverPull: image not present with pull policy of Never");
+      ctx_.EmitLazy(
+          [&] { return store_.PodLabel(pod); },
+          [&] { return "ErrImageNeverPull: image not present with pull policy of Never"; });
       continue;
     }
     node.pulling = true;
@@ -214,10 +215,13 @@ void Kubelet::ContainerStopped(uint32_t id) {
   }
   b.has_entry = true;
   b.last_update = ctx_.Now() + delay;
-  ctx_.Emit(store_.PodLabel(id),
-            delay == SimDuration::Zero()
-                ? std::string("restarting container")
-                : fmt::format("CrashLoopBackOff: restarting in {}", FormatDuration(delay)));
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] {
+                  return delay == SimDuration::Zero()
+                             ? std::string("restarting container")
+                             : fmt::format("CrashLoopBackOff: restarting in {}",
+                                           FormatDuration(delay));
+                });
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kContainerStart, id, p.container_gen);
 }
 
@@ -298,7 +302,8 @@ void Kubelet::StopContainer(uint32_t id, SimDuration grace) {
   const SimDuration left = std::max(grace - hook_whole_seconds, kMinimumGracePeriod);
   ctx_.Schedule(hook + left, kPhaseProcess, EventKind::kGraceExpired, id, gen);
   if (hook > SimDuration::Zero()) {
-    ctx_.Emit(store_.PodLabel(id), fmt::format("preStop hook ({})", FormatDuration(pre_stop)));
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] { return fmt::format("preStop hook ({})", FormatDuration(pre_stop)); });
     ctx_.Schedule(hook, kPhaseProcess, EventKind::kPreStopDone, id, gen);
   } else {
     PreStopDone(id, gen);
@@ -314,9 +319,12 @@ void Kubelet::KillContainer(uint32_t id, ProbeKind kind) {
   const k8s::Probe& probe = *p.probes[static_cast<int>(kind)].probe;
   const SimDuration grace = SimDuration::Seconds(
       probe.termination_grace_period_seconds.value_or(p.spec->termination_grace_period_seconds));
-  ctx_.Emit(store_.PodLabel(id), fmt::format("{} probe failed: killing the container (grace {})",
-                                             kind == ProbeKind::kLiveness ? "liveness" : "startup",
-                                             FormatDuration(grace)));
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] {
+                  return fmt::format("{} probe failed: killing the container (grace {})",
+                                     kind == ProbeKind::kLiveness ? "liveness" : "startup",
+                                     FormatDuration(grace));
+                });
   prober_.WakeProbes(id);
   p.killing = true;
   StopContainer(id, grace);
@@ -351,7 +359,8 @@ void Kubelet::PreStopDone(uint32_t id, uint64_t gen) {
 void Kubelet::GraceExpired(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
   if (p.state == PodState::kGone || !p.container_running() || p.container_gen != gen) return;
-  ctx_.Emit(store_.PodLabel(id), "killed: grace period expired (SIGKILL)");
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] { return "killed: grace period expired (SIGKILL)"; });
   ContainerStopped(id);
 }
 
@@ -367,7 +376,7 @@ void Kubelet::PodGone(uint32_t id) {
   if (p.node != kNone) {
     Node& node = store_.nodes[p.node];
     store_.node_fit[p.node].requested -= p.requests;
-    store_.node_fit[p.node].score_valid = false;
+    store_.node_fit[p.node].score_class = kNone;
     store_.bound -= p.requests;
     auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
     if (it != node.pods.end() && *it == id) node.pods.erase(it);
@@ -383,7 +392,8 @@ void Kubelet::FailNode(uint32_t n) {
   if (!node.ready) return;
   node.ready = false;
   ++node.failure_gen;
-  ctx_.Emit("node/" + node.name, "failed (its kubelet stops posting status)");
+  ctx_.EmitLazy([&] { return "node/" + node.name; },
+                [&] { return "failed (its kubelet stops posting status)"; });
   for (uint32_t id : node.pods) {
     Pod& p = store_.pods[id];
     // The machine is gone: processes stop at once. The API still shows the
@@ -406,7 +416,7 @@ void Kubelet::RecoverNode(uint32_t n) {
   if (node.ready) return;
   node.ready = true;
   store_.node_fit[n].condition_ready = true;
-  ctx_.Emit("node/" + node.name, "recovered (Ready)");
+  ctx_.EmitLazy([&] { return "node/" + node.name; }, [&] { return "recovered (Ready)"; });
   // The pull queue keeps its order — the pod whose pull the failure
   // interrupted (FailNode put it first), those waiting then (new pods and
   // restarts with imagePullPolicy Always), any bound since — and its pods
@@ -445,8 +455,8 @@ void Kubelet::SetPodState(uint32_t id, PodState state) {
   struct Pod& p = store_.pods[id];
   if (p.state == state) return;
   if (!LegalPodMove(p.state, state)) {
-    ctx_.Violation(fmt::format("pod {}: illegal move from {} to {}", p.name,
-                               PodStateName(p.state), PodStateName(state)));
+    ctx_.Violation(fmt::format("pod {}: illegal move from {} to {}", p.name, PodStateName(p.state),
+                               PodStateName(state)));
   }
   p.state = state;
   ctx_.MarkChanged();

@@ -34,9 +34,11 @@ void NodeLifecycleController::NodeNotReady(uint32_t n, uint64_t gen) {
   NodeFit& fit = store_.node_fit[n];
   if (node.failure_gen != gen || node.ready || !fit.condition_ready) return;
   fit.condition_ready = false;
-  ctx_.Emit("node/" + node.name,
-            fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
-                        FormatDuration(kNodeMonitorGracePeriod)));
+  ctx_.EmitLazy([&] { return "node/" + node.name; },
+                [&] {
+                  return fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
+                                     FormatDuration(kNodeMonitorGracePeriod));
+                });
   for (uint32_t id : std::vector<uint32_t>(node.pods)) api_.MarkPodNotReady(id);
   // The not-ready taint's 300 s toleration (DefaultTolerationSeconds) runs
   // out: taint-based eviction deletes its pods.

@@ -21,19 +21,6 @@ void Scheduler::Enqueue(uint32_t pod) {
                 kPhaseControl, EventKind::kSchedule, pod);
 }
 
-// Filters, as the default profile runs them for the nodes modelled here; the
-// node's own state and free resources first, from the dense NodeFit array
-// (most pods have no nodeName or nodeSelector, and most examined nodes stop
-// there). The scheduler sees the API: a failed node the node controller has
-// not yet marked NotReady still takes pods (they wait for a kubelet that is
-// gone, until the node returns or they are evicted).
-inline bool Scheduler::Feasible(const Pod& p, bool constrained, uint32_t n) const {
-  const NodeFit& fit = store_.node_fit[n];
-  if (!fit.condition_ready || fit.unschedulable) return false;  // NodeUnschedulable, node Ready
-  if (!Fits(fit.allocatable, fit.requested, p.requests)) return false;  // NodeResourcesFit
-  return !constrained || Selected(p, store_.nodes[n]);
-}
-
 // NodeName and NodeAffinity's nodeSelector.
 bool Scheduler::Selected(const Pod& p, const Node& node) {
   if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;
@@ -61,22 +48,37 @@ void Scheduler::Schedule(uint32_t id) {
   // filters them all and then scores the feasible ones in the same order,
   // which draws the same ties.
   const bool constrained = !p.spec->node_name.empty() || !p.spec->node_selector.empty();
+  // What the loop reads of the pod, and the scheduler's generator, in locals:
+  // the loop writes node scores and draws, and the compiler cannot tell
+  // those writes from the pod's fields.
+  const Resources requests = p.requests;
+  const uint32_t score_class = p.score_class;
+  NodeFit* const fits = store_.node_fit.data();
+  Rng rng = rng_;
   uint32_t found = 0;
   uint32_t processed = 0;
   uint32_t n = all > 0 ? next_start_node_ % all : 0;
+  // Filters, as the default profile runs them for the nodes modelled here:
+  // the node's own state and free resources first, from the dense NodeFit
+  // array (most pods have no nodeName or nodeSelector, and most examined
+  // nodes stop there). The scheduler sees the API: a failed node the node
+  // controller has not yet marked NotReady still takes pods (they wait for a
+  // kubelet that is gone, until the node returns or they are evicted).
   for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
-    if (!Feasible(p, constrained, n)) continue;
-    NodeFit& node = store_.node_fit[n];
+    NodeFit& node = fits[n];
+    if (!node.condition_ready || node.unschedulable) continue;  // NodeUnschedulable, node Ready
+    if (!Fits(node.allocatable, node.requested, requests)) continue;  // NodeResourcesFit
+    if (constrained && !Selected(p, store_.nodes[n])) continue;       // NodeName, nodeSelector
     ++found;
-    if (!node.score_valid || !(node.score_for == p.score_requests)) {
+    if (node.score_class != score_class) {
       // Scores use non-zero requests of the node's pods plus this one.
+      const Resources& score_requests = store_.score_classes[score_class];
       Resources with = node.requested;
-      with.cpu_milli += p.score_requests.cpu_milli;
-      with.memory_bytes += p.score_requests.memory_bytes;
-      node.score = LeastAllocatedScore(node.allocatable, with) +
-                   BalancedAllocationScore(node.allocatable, with);
-      node.score_for = p.score_requests;
-      node.score_valid = true;
+      with.cpu_milli += score_requests.cpu_milli;
+      with.memory_bytes += score_requests.memory_bytes;
+      node.score = static_cast<int32_t>(LeastAllocatedScore(node.allocatable, with) +
+                                        BalancedAllocationScore(node.allocatable, with));
+      node.score_class = score_class;
     }
     const int64_t score = node.score + image_locality;
     if (score > best_score) {
@@ -86,16 +88,18 @@ void Scheduler::Schedule(uint32_t id) {
     } else if (score == best_score) {
       // selectHost: reservoir sampling among equal scores.
       ++ties;
-      if (rng_.Below(ties) == 0) best = n;
+      if (rng.Below(ties) == 0) best = n;
     }
   }
+  rng_ = rng;
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   if (best == kNone) {
     if (!p.unschedulable) {
       p.unschedulable = true;
       ++store_.unschedulable_pods;
       ctx_.MarkChanged();
-      ctx_.Emit(store_.PodLabel(id), "FailedScheduling: no node has room");
+      ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                    [&] { return "FailedScheduling: no node has room"; });
     }
     unschedulable_.push_back(id);
     return;

@@ -25,8 +25,7 @@ class Scheduler {
   void RetryUnschedulable();
 
  private:
-  // `constrained`: the pod names a node or selects nodes by label.
-  bool Feasible(const Pod& p, bool constrained, uint32_t node) const;
+  // NodeName and nodeSelector: whether `node` is one `p` names or selects.
   static bool Selected(const Pod& p, const Node& node);
 
   Store& store_;
@@ -34,7 +33,6 @@ class Scheduler {
   Api& api_;
   Rng rng_;                         // selectHost's tie-breaking draws
   uint32_t next_start_node_ = 0;    // kube-scheduler's nextStartNodeIndex
-  std::vector<uint32_t> feasible_;  // scratch: one cycle's feasible nodes
   std::vector<uint32_t> unschedulable_;
 };
 

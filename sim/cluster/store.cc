@@ -86,6 +86,14 @@ std::string_view Store::InternVersion(std::string_view v) {
   return *it;
 }
 
+uint32_t Store::ScoreClass(const Resources& r) {
+  const auto [it, added] = score_class_index.emplace(
+      std::array<int64_t, 3>{r.cpu_milli, r.memory_bytes, r.pods},
+      static_cast<uint32_t>(score_classes.size()));
+  if (added) score_classes.push_back(r);
+  return it->second;
+}
+
 void Store::MarkReplicaSetDeleted(uint32_t id) {
   ReplicaSet& rs = replica_sets[id];
   rs.deleted = true;

@@ -7,6 +7,7 @@
 #ifndef KUBESIM_SIM_CLUSTER_STORE_H_
 #define KUBESIM_SIM_CLUSTER_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -39,10 +40,10 @@ struct ImageBehaviour {
 };
 
 // What the scheduler reads of every node it examines, apart from the rest
-// of the Node (Store::node_fit, by node id): a dense array of small records,
-// so that the hundreds of nodes a scheduling cycle examines stay in the
-// caches.
-struct NodeFit {
+// of the Node (Store::node_fit, by node id): a dense array of records of one
+// cache line each, so that the hundreds of nodes a scheduling cycle examines
+// stay in the caches and each costs one line.
+struct alignas(64) NodeFit {
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods
   // The NodeReady condition as the API shows it: it turns false only when the
@@ -50,13 +51,14 @@ struct NodeFit {
   bool condition_ready = true;
   bool unschedulable = false;  // cordoned
   // The scheduler's last resource score here (LeastAllocated +
-  // BalancedAllocation) and the pod requests it was for; dropped whenever
-  // `requested` changes. Pods of one template share requests, so a node's
-  // score is computed once per change of the node, not once per pod.
-  bool score_valid = false;
-  Resources score_for;
-  int64_t score = 0;
+  // BalancedAllocation) and the class of pod requests it was for
+  // (Store::score_classes; kNone: none); dropped whenever `requested`
+  // changes. Pods of one template share requests, so a node's score is
+  // computed once per change of the node, not once per pod.
+  uint32_t score_class = kNone;
+  int32_t score = 0;  // at most 2 * kMaxNodeScore
 };
+static_assert(sizeof(NodeFit) == 64, "one cache line per node");
 
 struct Node {
   std::string name;
@@ -139,8 +141,7 @@ struct Pod {
   int32_t restarts = 0;
   std::string_view version;  // interned (Store::versions): stable for the run
   std::optional<SimTime> ready_since;
-  uint32_t container_gen = 0;  // bumps on each container start and stop
-  uint32_t image = 0;          // the first container's image index
+  SimTime created;  // read by the ReplicaSet's deletion ranking
   bool container_running() const {
     return container == ContainerState::kRunning || container == ContainerState::kStopping;
   }
@@ -156,9 +157,10 @@ struct Pod {
     kIfNotPresent,
     kNever
   } pull_policy = PullPolicy::kIfNotPresent;
+  uint32_t container_gen = 0;  // bumps on each container start and stop
+  uint32_t image = 0;          // the first container's image index
   Resources requests;        // for filters and node accounting
-  Resources score_requests;  // non-zero requests, for scoring
-  SimTime created;
+  uint32_t score_class = 0;  // its non-zero requests, for scoring (Store::score_classes)
   SimTime container_started_at;
   Backoff backoff;
   ProbeWorker probes[3];  // by ProbeKind
@@ -284,6 +286,8 @@ class Store {
   uint32_t FindPod(std::string_view ns, std::string_view name) const;  // not gone
   uint32_t FindNode(std::string_view name) const;
   std::string_view InternVersion(std::string_view v);  // stable for the run
+  // The index in score_classes of these non-zero requests, added if new.
+  uint32_t ScoreClass(const Resources& non_zero_requests);
   void MarkReplicaSetDeleted(uint32_t rs);             // and out of the name index
   // A Service entry not yet applied (exists false), in the name index, with
   // its endpoint-delay stream: its id.
@@ -327,6 +331,10 @@ class Store {
   // pod's candidate Services are found through its own labels.
   std::map<std::string, std::vector<uint32_t>, std::less<>> services_by_label;
   std::set<std::string, std::less<>> versions;  // interned version strings
+  // The distinct non-zero requests of pods (usually one per template), by
+  // which the scheduler caches node scores (NodeFit::score_class).
+  std::vector<Resources> score_classes;
+  std::map<std::array<int64_t, 3>, uint32_t> score_class_index;
   // Services neither started nor waiting for `from:`, ascending.
   std::vector<uint32_t> awaiting_start;
 

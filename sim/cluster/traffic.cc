@@ -19,7 +19,7 @@ void Traffic::StartService(uint32_t sid) {
   s.started = true;
   std::erase(store_.awaiting_start, sid);  // not there when it waited for `from:`
   store_.MarkServiceChanged(sid);
-  ctx_.Emit("service/" + s.name, "clients start sending");
+  ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "clients start sending"; });
   for (Observer* o : ctx_.observers()) o->OnServiceStarted(ctx_.Now(), sid);
   for (uint32_t c = 0; c < store_.clients.size(); ++c) {
     if (store_.clients[c].service == sid) StartClient(c);
