@@ -21,19 +21,18 @@ namespace {
 // steady, a Terminating pod with something left to stop.
 std::optional<std::string> CheckPod(const Store& store, const Prober& prober, uint32_t id) {
   const Pod& p = store.pods[id];
-  // The pod's state agrees with its container's: gone exactly when the
-  // container is terminated; not yet started while Pending or Pulling.
-  if ((p.state == PodState::kGone) != (p.container == ContainerState::kTerminated)) {
-    return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
-                       ContainerStateName(p.container));
+  // The state observers read is the one its container and conditions give
+  // (else a change of those missed Kubelet::UpdatePodState).
+  if (p.state != DerivedPodState(p)) {
+    return fmt::format("pod {} is {} but its container and conditions say {}", p.name,
+                       PodStateName(p.state), PodStateName(DerivedPodState(p)));
   }
+  // (So it is Gone exactly when its container is Terminated, and Pending
+  // only while unbound.) No container runs before one is created.
   if ((p.state == PodState::kPending || p.state == PodState::kPulling) &&
       p.container != ContainerState::kWaiting) {
     return fmt::format("pod {} is {} but its container is {}", p.name, PodStateName(p.state),
                        ContainerStateName(p.container));
-  }
-  if (p.state == PodState::kPending && p.node != kNone) {
-    return fmt::format("pod {} is Pending but bound to a node", p.name);
   }
   if (p.killing && p.container == ContainerState::kRunning) {
     return fmt::format("pod {}: a probe kill runs but its container is still Running", p.name);
@@ -167,7 +166,7 @@ std::optional<std::string> CheckChanged(const Store& store, const Prober& prober
 
 // An instant that logged nothing must not have changed what observers read:
 // the endpoints clients see still carry their pods' serving flag and version
-// (else a state change slipped past Emit/SetPodState/SetReady, and metrics
+// (else a state change slipped past Emit/UpdatePodState/SetReady, and metrics
 // computed only on changed instants would miss it).
 std::optional<std::string> CheckQuietInstant(const Store& store) {
   for (const Service& s : store.services) {

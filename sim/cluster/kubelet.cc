@@ -59,7 +59,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   store_.bound += p.requests;
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] { return "scheduled to node/" + node.name; });
-  SetPodState(id, PodState::kPulling);
+  UpdatePodState(id);
   prober_.ArmProbes(id);
   node.pull_queue.push_back(id);
   if (!node.pulling) StartPull(n);
@@ -132,7 +132,8 @@ void Kubelet::StartContainer(uint32_t id) {
     w.successes = 0;
     w.failures = 0;
   }
-  SetPodState(id, PodState::kStarting);
+  p.container_created = true;
+  UpdatePodState(id);
   EmitPod(ctx_, store_, id, "container started");
   const std::string key = fmt::format("{}#{}", p.name, p.restarts);
   if (img.healthy) {
@@ -235,7 +236,7 @@ void Kubelet::SetReady(uint32_t id, bool ready) {
   store_.CountPod(id, +1);
   p.ready_since = ready ? std::optional<SimTime>(ctx_.Now()) : std::nullopt;
   if (!p.deleted) {
-    SetPodState(id, ready ? PodState::kReady : PodState::kStarting);
+    UpdatePodState(id);
   } else {
     EmitPod(ctx_, store_, id, ready ? "Ready" : "not Ready");
   }
@@ -261,7 +262,7 @@ void Kubelet::DeletePod(uint32_t id) {
   for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) prober_.StopWorker(id, k);
   if (p.node != kNone && !store_.nodes[p.node].ready) {
     // Its kubelet is down: the pod stays Terminating until the node returns.
-    SetPodState(id, PodState::kTerminating);
+    UpdatePodState(id);
     api_.PodUpdated(id);
     return;
   }
@@ -269,7 +270,7 @@ void Kubelet::DeletePod(uint32_t id) {
     PodGone(id);  // nothing to stop: unbound, pulling, or in back-off
     return;
   }
-  SetPodState(id, PodState::kTerminating);
+  UpdatePodState(id);
   api_.PodUpdated(id);
   // A liveness or startup kill already stopping the container goes on (its
   // exit finds the pod deleted: gone), but within the deletion's grace period
@@ -372,7 +373,7 @@ void Kubelet::PodGone(uint32_t id) {
   SetServing(id, false);
   store_.CountPod(id, -1);
   p.ready = false;
-  SetPodState(id, PodState::kGone);
+  UpdatePodState(id);
   if (p.node != kNone) {
     Node& node = store_.nodes[p.node];
     store_.node_fit[p.node].requested -= p.requests;
@@ -451,8 +452,9 @@ void Kubelet::RecoverNode(uint32_t n) {
 
 // --- pod status ----------------------------------------------------------------------
 
-void Kubelet::SetPodState(uint32_t id, PodState state) {
+void Kubelet::UpdatePodState(uint32_t id) {
   struct Pod& p = store_.pods[id];
+  const PodState state = DerivedPodState(p);
   if (p.state == state) return;
   if (!LegalPodMove(p.state, state)) {
     ctx_.Violation(fmt::format("pod {}: illegal move from {} to {}", p.name, PodStateName(p.state),
@@ -522,7 +524,8 @@ void Kubelet::ImageChanged(uint32_t id) {
   if (std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end())
     return;
   if (node.pulling && node.pulling_pod == id) return;
-  SetPodState(id, PodState::kPulling);
+  p.container_created = false;
+  UpdatePodState(id);
   node.pull_queue.push_back(id);
   if (!node.pulling) StartPull(p.node);
 }

@@ -47,11 +47,14 @@ class Kubelet {
   void ContainerStopped(uint32_t pod);
   void StopContainer(uint32_t pod, SimDuration grace);
   void PodGone(uint32_t pod);
-  // Pods are state machines: PodState (observer.h) changes only here. A move
-  // LegalPodMove does not allow is a bug: recorded (Context::Violation, exit
-  // code 3 under --check) and still made, so that the callers' other writes
-  // stay consistent with it.
-  void SetPodState(uint32_t pod, PodState state);
+  // Pods are state machines whose state is derived (DerivedPodState, from
+  // the container, binding, deletion and Ready condition): after changing
+  // those, a caller writes the derived state here, the only writer of
+  // PodState (observer.h), which observers hear of. A move LegalPodMove does
+  // not allow is a bug: recorded (Context::Violation, exit code 3 under
+  // --check) and still made, so that the callers' other writes stay
+  // consistent with it.
+  void UpdatePodState(uint32_t pod);
   // The container's state changes only here (store.h's ContainerState),
   // checked like the pod's.
   void SetContainerState(uint32_t pod, ContainerState state);

@@ -83,7 +83,7 @@ void ReplicaSetController::Sync(uint32_t id) {
       const Pod& p = store_.pods[pod];
       PodDeletionRank r;
       r.assigned = p.node != kNone;
-      r.phase_ordinal = p.state == PodState::kPending || p.state == PodState::kPulling ? 0 : 2;
+      r.phase_ordinal = PhaseOf(p) == PodPhase::kPending ? 0 : 2;  // status.phase (no Unknown)
       r.ready = p.ready;
       r.colocated = on_node[slot(p.node)];
       r.ready_since = p.ready_since;

@@ -26,6 +26,22 @@ bool LegalContainerMove(ContainerState from, ContainerState to) {
   return false;
 }
 
+PodState DerivedPodState(const Pod& p) {
+  if (p.container == ContainerState::kTerminated) return PodState::kGone;
+  if (p.deleted) return PodState::kTerminating;
+  if (p.node == kNone) return PodState::kPending;
+  if (p.ready) return PodState::kReady;
+  if (!p.container_created) return PodState::kPulling;
+  return PodState::kStarting;
+}
+
+PodPhase PhaseOf(const Pod& p) {
+  // Running or stopping: running. Waiting: "stopped" (so Running under
+  // restartPolicy Always) when it ran before — it was created for this spec,
+  // or restarted (a `set image` replaced a container that ran) — else waiting.
+  return p.container_created || p.restarts > 0 ? PodPhase::kRunning : PodPhase::kPending;
+}
+
 bool LegalPodMove(PodState from, PodState to) {
   using S = PodState;
   if (from == S::kGone) return false;

@@ -94,12 +94,29 @@ enum class ContainerState : uint8_t { kWaiting, kRunning, kStopping, kTerminated
 
 std::string_view ContainerStateName(ContainerState s);
 bool LegalContainerMove(ContainerState from, ContainerState to);
-// The pod state's moves (Kubelet::SetPodState, reported like the
+// The pod state's moves (Kubelet::UpdatePodState, reported like the
 // container's): Pending -> Pulling (bound);
 // Pulling -> Starting (container created); Starting <-> Ready (the Ready
 // condition); Starting -> Pulling (a new image to pull); anything but Gone
 // -> Terminating (deleted) or Gone; Terminating -> Gone; Gone is final.
 bool LegalPodMove(PodState from, PodState to);
+
+struct Pod;
+// The pod's state, derived from its container and its conditions — what
+// Kubelet::UpdatePodState writes, and `--check` verifies, after every change
+// of those: Gone once its container is Terminated; else Terminating once
+// deleted; Pending while not bound (PodScheduled false); Ready with the Ready
+// condition; Pulling while its container for the current spec is not yet
+// created (ContainerCreating); Starting otherwise (created, not Ready:
+// starting, probing, or in CrashLoopBackOff).
+PodState DerivedPodState(const Pod& p);
+
+// status.phase as the kubelet computes it (getPhase, pkg/kubelet/kubelet_pods.go)
+// for one container under restartPolicy Always: Pending while the container
+// waits without ever having run (no LastTerminationState), Running once it
+// runs or has run (waiting to restart included).
+enum class PodPhase : uint8_t { kPending, kRunning };
+PodPhase PhaseOf(const Pod& p);
 
 struct ProbeWorker {
   const k8s::Probe* probe = nullptr;  // null: no such probe
@@ -138,6 +155,9 @@ struct Pod {
   bool sigterm_sent = false;   // this container got SIGTERM (deletion or kill)
   bool killing = false;        // a liveness/startup kill of this container runs
   bool running_at_failure = false;  // its container ran when its node failed
+  // The container for its current spec exists (StartContainer); false until
+  // then, and again when `set image` replaces it: the image is awaited.
+  bool container_created = false;
   int32_t restarts = 0;
   std::string_view version;  // interned (Store::versions): stable for the run
   std::optional<SimTime> ready_since;
