@@ -20,9 +20,10 @@ class Api {
 
   // --- writes ---
   // A new pod (ReplicaSet controller, or a bare Pod applied): its id.
+  // `labels` may be shared with other pods (they are never changed in place).
   virtual uint32_t CreatePod(const std::string& ns, const std::string& name,
-                             k8s::Labels labels, std::shared_ptr<const k8s::PodSpec> spec,
-                             uint32_t owner_rs) = 0;
+                             std::shared_ptr<const k8s::Labels> labels,
+                             std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) = 0;
   // deletionTimestamp set: its kubelet stops it (ReplicaSet controller,
   // eviction, drain, kubectl delete).
   virtual void DeletePod(uint32_t pod) = 0;

@@ -151,6 +151,7 @@ void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
     if (!scaled && !changed) return;
     if (changed) {
       rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
+      rs.pod_labels = nullptr;
       rs.match_gen = UINT64_MAX;
     }
     rs.min_ready_seconds = obj.spec.min_ready_seconds;
@@ -211,7 +212,8 @@ void ApiServer::ApplyPod(const k8s::Pod& obj) {
     return;
   }
   auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
-  CreatePod(ns, obj.metadata.name, obj.metadata.labels, std::move(spec), kNone);
+  CreatePod(ns, obj.metadata.name, std::make_shared<const k8s::Labels>(obj.metadata.labels),
+            std::move(spec), kNone);
 }
 
 // `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
@@ -228,8 +230,8 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
                   [&] { return "apply ignored: the pod is terminating"; });
     return;
   }
-  if (p.labels != obj.metadata.labels) {
-    p.labels = obj.metadata.labels;
+  if (*p.labels != obj.metadata.labels) {
+    p.labels = std::make_shared<const k8s::Labels>(obj.metadata.labels);
     ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "labels changed");
     c_.endpoints->IndexPodServices(id);
@@ -251,7 +253,8 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   c_.kubelet->ImageChanged(id);
 }
 
-uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name, k8s::Labels labels,
+uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
+                              std::shared_ptr<const k8s::Labels> labels,
                               std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) {
   struct Pod p;
   p.name = name;
@@ -285,7 +288,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name, k8
   ctx_.MarkChanged();
   EmitPod(ctx_, store_, id, "created");
   store_.changed_pods.push_back(id);
-  for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));
+  ctx_.PodStateChanged(store_, id);
   c_.scheduler->Enqueue(id);
   return id;
 }

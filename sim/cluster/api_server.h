@@ -43,7 +43,8 @@ class ApiServer final : public Api {
   void RunStep(uint32_t index);  // kStep
 
   // Api.
-  uint32_t CreatePod(const std::string& ns, const std::string& name, k8s::Labels labels,
+  uint32_t CreatePod(const std::string& ns, const std::string& name,
+                     std::shared_ptr<const k8s::Labels> labels,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) override;
   void DeletePod(uint32_t pod) override;
   void BindPod(uint32_t pod, uint32_t node) override;

@@ -31,6 +31,14 @@ SimDuration Context::Draw(const DurationDistribution& d, std::string_view stream
 void Context::StartLogging() {
   logging_ = check_invariants_ || std::any_of(observers_.begin(), observers_.end(),
                                               [](const Observer* o) { return o->WantsEvents(); });
+  pod_states_wanted_ = std::any_of(observers_.begin(), observers_.end(),
+                                   [](const Observer* o) { return o->WantsPodStates(); });
+}
+
+void Context::PodStateChanged(const Store& store, uint32_t pod) {
+  if (!pod_states_wanted_) return;
+  const PodInfo info = store.InfoOf(pod);
+  for (Observer* o : observers_) o->OnPodState(loop_.Now(), info);
 }
 
 void Context::Emit(std::string_view object, std::string_view what) {

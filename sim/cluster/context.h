@@ -18,6 +18,8 @@
 
 namespace kubesim::cluster {
 
+class Store;
+
 // Event phases within one instant (docs/scenario-format.md), lowest first. Timeline steps are
 // API writes: they run after the kubelets and before the controllers that
 // react to them.
@@ -83,7 +85,10 @@ class Context {
   void EmitLazy(ObjectFn&& object, WhatFn&& what) {
     if (logging_) Emit(object(), what());
   }
-  void StartLogging();  // at the start of the run: does anyone read the lines?
+  // At the start of the run: does anyone read the lines, or pod states?
+  void StartLogging();
+  // Tells observers that `pod` entered a state, when one of them listens.
+  void PodStateChanged(const Store& store, uint32_t pod);
   std::vector<std::string> RecentEvents() const;  // the ring's lines, oldest first
 
   // Something observable changed in this instant: set by the typed writes
@@ -117,6 +122,7 @@ class Context {
   std::vector<Observer*> observers_;
   bool check_invariants_;
   bool logging_ = true;
+  bool pod_states_wanted_ = true;
   bool changed_ = true;
   uint8_t current_phase_ = 0;
   uint64_t current_key_ = 0;
@@ -124,8 +130,6 @@ class Context {
   std::vector<std::string> recent_;  // ring of the last log lines (when checking)
   size_t recent_next_ = 0;
 };
-
-class Store;
 
 // A log line about a pod ("pod/NAME WHAT"), formatted only when read.
 void EmitPod(Context& ctx, const Store& store, uint32_t pod, std::string_view what);

@@ -38,7 +38,7 @@ namespace {
 
 bool Selects(const Service& s, const Pod& p) {
   return s.exists && !s.selector.empty() && p.namespace_name == s.namespace_name &&
-         k8s::MapSelectorMatches(s.selector, p.labels);
+         k8s::MapSelectorMatches(s.selector, *p.labels);
 }
 
 std::string LabelKey(std::string_view k, std::string_view v) {
@@ -65,6 +65,7 @@ void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
 // so a walk of the pods is fine here; the label index below keeps the
 // per-pod cost independent of the number of Services.
 void EndpointsController::IndexService(uint32_t sid) {
+  ++services_gen_;
   Service& s = store_.services[sid];
   for (uint32_t id : s.members) EraseSorted(store_.pods[id].services, sid);
   s.members.clear();
@@ -86,15 +87,24 @@ void EndpointsController::IndexService(uint32_t sid) {
 void EndpointsController::IndexPodServices(uint32_t id) {
   Pod& p = store_.pods[id];
   std::vector<uint32_t> found;
-  for (const auto& [k, v] : p.labels) {
-    auto it = store_.services_by_label.find(LabelKey(k, v));
-    if (it == store_.services_by_label.end()) continue;
-    for (uint32_t sid : it->second) {
-      if (Selects(store_.services[sid], p)) found.push_back(sid);
+  if (p.labels == found_labels_ && found_gen_ == services_gen_ &&
+      p.namespace_name == found_namespace_) {
+    found = found_;
+  } else {
+    for (const auto& [k, v] : *p.labels) {
+      auto it = store_.services_by_label.find(LabelKey(k, v));
+      if (it == store_.services_by_label.end()) continue;
+      for (uint32_t sid : it->second) {
+        if (Selects(store_.services[sid], p)) found.push_back(sid);
+      }
     }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    found_labels_ = p.labels;
+    found_namespace_ = p.namespace_name;
+    found_gen_ = services_gen_;
+    found_ = found;
   }
-  std::sort(found.begin(), found.end());
-  found.erase(std::unique(found.begin(), found.end()), found.end());
   for (uint32_t sid : p.services) {
     if (!std::binary_search(found.begin(), found.end(), sid)) {
       EraseSorted(store_.services[sid].members, id);

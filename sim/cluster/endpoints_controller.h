@@ -51,6 +51,15 @@ class EndpointsController {
   std::vector<uint32_t> start_candidates_;  // for the next start check
   bool endpoints_event_pending_ = false;
   bool start_check_pending_ = false;
+  // IndexPodServices' last answer — the Services selecting pods with these
+  // (shared) labels in this namespace — valid while no Service's selector
+  // changed (services_gen_, bumped by IndexService): a ReplicaSet creates its
+  // pods in bursts, all with one labels object.
+  uint64_t services_gen_ = 0;
+  std::shared_ptr<const k8s::Labels> found_labels_;
+  std::string found_namespace_;
+  uint64_t found_gen_ = 0;
+  std::vector<uint32_t> found_;
 };
 
 }  // namespace kubesim::cluster

@@ -93,7 +93,7 @@ std::optional<std::string> CheckServiceLive(const Store& store, const Service& s
   for (uint32_t id : s.live) {
     const Pod& p = store.pods[id];
     if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
-        s.selector.empty() || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+        s.selector.empty() || !k8s::MapSelectorMatches(s.selector, *p.labels)) {
       return fmt::format("service {} lists pod {}, which is gone, not Ready or not selected",
                          s.key, p.name);
     }
@@ -200,12 +200,12 @@ std::optional<std::string> CheckIndexes(const Store& store) {
   for (uint32_t id = 0; id < store.pods.size(); ++id) {
     const Pod& p = store.pods[id];
     if (p.state == PodState::kGone) continue;
-    for (const auto& [k, v] : p.labels) {
+    for (const auto& [k, v] : *p.labels) {
       auto it = by_first_label.find({k, v});
       if (it == by_first_label.end()) continue;
       for (uint32_t sid : it->second) {
         const Service& s = store.services[sid];
-        if (p.namespace_name != s.namespace_name || !k8s::MapSelectorMatches(s.selector, p.labels)) {
+        if (p.namespace_name != s.namespace_name || !k8s::MapSelectorMatches(s.selector, *p.labels)) {
           continue;
         }
         members_of[sid].push_back(id);

@@ -464,7 +464,7 @@ void Kubelet::UpdatePodState(uint32_t id) {
   ctx_.MarkChanged();
   store_.changed_pods.push_back(id);
   EmitPod(ctx_, store_, id, PodStateName(state));
-  for (Observer* o : ctx_.observers()) o->OnPodState(ctx_.Now(), store_.InfoOf(id));
+  ctx_.PodStateChanged(store_, id);
 }
 
 void Kubelet::SetContainerState(uint32_t id, ContainerState state) {

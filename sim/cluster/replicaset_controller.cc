@@ -45,11 +45,14 @@ void ReplicaSetController::Sync(uint32_t id) {
       Rng rng = Rng::Stream(ctx_.seed(), fmt::format("pod-name/{}/{}", rs.name, rs.name_counter++));
       std::string suffix(5, ' ');
       for (char& c : suffix) c = kAlphanums[rng.Below(kAlphanums.size())];
-      k8s::Labels labels = rs.template_->metadata.labels;
-      if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
+      if (!rs.pod_labels) {
+        k8s::Labels labels = rs.template_->metadata.labels;
+        if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
+        rs.pod_labels = std::make_shared<const k8s::Labels>(std::move(labels));
+      }
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
       // CreatePod grows store_.pods only: `rs` stays valid.
-      api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, std::move(labels), spec, id);
+      api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id);
     }
     if (create < -diff) Enqueue(id);  // the rest next sync
   } else if (diff > 0) {

@@ -168,7 +168,9 @@ struct Pod {
 
   std::string name;
   std::string namespace_name;
-  k8s::Labels labels;
+  // Shared by the pods of one ReplicaSet (ReplicaSet::pod_labels); replaced
+  // whole, never changed in place, when an apply changes a pod's labels.
+  std::shared_ptr<const k8s::Labels> labels;
   std::shared_ptr<const k8s::PodSpec> spec;
   // Its imagePullPolicy (k8s::Container, defaulted): Always pulls on every
   // start; IfNotPresent only when the node lacks the image; Never never.
@@ -199,6 +201,9 @@ struct ReplicaSet {
   std::shared_ptr<const k8s::PodTemplateSpec> template_;
   k8s::LabelSelector selector;
   std::string hash;  // pod-template-hash
+  // Its new pods' labels (the template's and pod-template-hash), made at
+  // the first pod after a template change and shared by all of them.
+  std::shared_ptr<const k8s::Labels> pod_labels;
   int32_t min_ready_seconds = 0;
   ReplicaSetView view;         // spec.replicas, status, revision, annotations
   // Index: its pods not yet gone (terminating included), ascending by id.

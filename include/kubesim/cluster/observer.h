@@ -123,6 +123,9 @@ class Observer {
   virtual bool WantsEvents() const { return true; }
   // A pod entered `state`.
   virtual void OnPodState(SimTime /*t*/, const PodInfo& /*pod*/) {}
+  // Whether this observer reads OnPodState. When none does, the model builds
+  // no PodInfo per pod state change.
+  virtual bool WantsPodStates() const { return true; }
   // A client request to `service`: answered by `pod` (none: no endpoint), ok or failed.
   virtual void OnRequest(SimTime /*t*/, uint32_t /*service*/, std::optional<uint32_t> /*pod*/,
                          std::string_view /*version*/, bool /*ok*/) {}

@@ -28,6 +28,7 @@ class Collector final : public cluster::Observer {
 
   void OnStart(const cluster::ClusterView& view) override;
   bool WantsEvents() const override { return false; }
+  bool WantsPodStates() const override { return false; }
   void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
                  std::string_view version, bool ok) override;
   void OnServiceStarted(SimTime t, uint32_t service) override;

@@ -25,6 +25,7 @@ namespace kubesim::output {
 class Progress final : public cluster::Observer {
  public:
   bool WantsEvents() const override { return false; }
+  bool WantsPodStates() const override { return false; }
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   using Writer = std::function<void(std::string_view)>;
 
