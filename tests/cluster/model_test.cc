@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "kubesim/cluster/simulation.h"
@@ -633,6 +634,46 @@ TEST(Model, PausedDeploymentRollsOutOnlyAfterResume) {
   EXPECT_EQ(ro.start, SimTime::Zero() + Sec(60));
   ASSERT_TRUE(ro.complete.has_value()) << r.json;
   EXPECT_EQ(*ro.complete, SimTime::Zero() + Sec(91)) << r.json;
+}
+
+// getPodsToDelete ranks doubled-up pods first (ActivePodsWithRanks rule 5,
+// controller_utils.go): 3 replicas on 2 nodes put 2 on one of them, and
+// scaling to 2 deletes one of those, leaving one pod per node — whichever
+// node the tie-breaking draws chose, and although the lone pod is the one
+// Ready for the least time on neither. Seeds vary the draws.
+TEST(Model, ScaleDownDeletesADoubledUpPodFirst) {
+  for (const char* seed : {"1", "2", "3", "4"}) {
+    const Outcome r = Simulate(Scenario(std::string("  seed: ") + seed + R"(
+  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - at: 60s
+    kubectl: scale deployment/web --replicas=2
+)",
+                                        WebApp(3, "", false)));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    std::map<std::string, std::string> node_of;  // pod -> node
+    std::map<std::string, int> on_node;
+    std::string deleted;
+    std::istringstream lines(r.log);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t pod = line.find(" pod/");
+      if (pod == std::string::npos) continue;
+      const size_t end = line.find(' ', pod + 1);
+      const std::string name = line.substr(pod + 1, end - pod - 1);
+      const std::string what = line.substr(end + 1);
+      if (what.rfind("scheduled to node/", 0) == 0) {
+        node_of[name] = what.substr(std::string("scheduled to ").size());
+        ++on_node[node_of[name]];
+      }
+      if (what == "deleted") deleted = name;
+    }
+    ASSERT_FALSE(deleted.empty()) << r.log;
+    ASSERT_EQ(on_node.size(), 2u) << r.log;
+    EXPECT_EQ(on_node[node_of[deleted]], 2) << "seed " << seed << ": deleted " << deleted << "\n"
+                                            << r.log;
+  }
 }
 
 TEST(Model, ScalingMidRolloutIsProportional) {
