@@ -266,28 +266,6 @@ std::optional<std::string> CheckIndexes(const Store& store) {
                          pods_of_rs[rs].size());
     }
   }
-  // The co-location counts, against a count of each group's active pods.
-  std::vector<Colocation> colocated_rs(store.replica_sets.size());
-  std::vector<Colocation> colocated_dep(store.deployments.size());
-  for (uint32_t rs = 0; rs < store.replica_sets.size(); ++rs) {
-    const ReplicaSet& r = store.replica_sets[rs];
-    Colocation& c = r.owner != kNone ? colocated_dep[r.owner] : colocated_rs[rs];
-    for (uint32_t id : pods_of_rs[rs]) {
-      if (!store.pods[id].deleted) ++c[ColocationSlot(store.pods[id].node)];
-    }
-  }
-  for (uint32_t rs = 0; rs < store.replica_sets.size(); ++rs) {
-    if (colocated_rs[rs] != store.replica_sets[rs].colocated) {
-      return fmt::format("replicaset {}: its co-location counts disagree with its pods",
-                         store.replica_sets[rs].name);
-    }
-  }
-  for (uint32_t d = 0; d < store.deployments.size(); ++d) {
-    if (colocated_dep[d] != store.deployments[d].colocated) {
-      return fmt::format("deployment {}: its co-location counts disagree with its pods",
-                         store.deployments[d].name);
-    }
-  }
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     if (pods_of[n] != store.nodes[n].pods) {
       return fmt::format("node {}: its pod index lists {} pods, {} are bound there",

@@ -51,9 +51,7 @@ Kubelet::Kubelet(Store& store, Context& ctx, Api& api, Prober& prober)
 void Kubelet::Bind(uint32_t id, uint32_t n) {
   Pod& p = store_.pods[id];
   Node& node = store_.nodes[n];
-  store_.CountPod(id, -1);
   p.node = n;
-  store_.CountPod(id, +1);
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   store_.node_fit[n].requested += p.requests;

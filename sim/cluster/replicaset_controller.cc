@@ -61,9 +61,26 @@ void ReplicaSetController::Sync(uint32_t id) {
       if (!store_.pods[pod].deleted) active.push_back(pod);
     }
     // getPodsToDelete: rank by ActivePodsWithRanks, counting for each pod the
-    // related (same Deployment) active pods on its node — kept as pods come,
-    // go and bind (Store::CountPod), not counted here.
-    const Colocation& colocated = store_.ColocationOf(id);
+    // related (same Deployment) active pods on its node.
+    // Counted in a scratch array by node (index node + 1: unbound pods at 0),
+    // cleared again below: O(related pods), whatever the number of nodes.
+    std::vector<int32_t>& on_node = colocated_;
+    if (on_node.size() < store_.nodes.size() + 1) on_node.resize(store_.nodes.size() + 1, 0);
+    const auto slot = [](uint32_t node) { return node == kNone ? size_t{0} : size_t{node} + 1; };
+    const auto count_related = [&](int32_t sign) {
+      const auto count = [&](const ReplicaSet& r) {
+        for (uint32_t pod : r.pods) {
+          if (!store_.pods[pod].deleted) on_node[slot(store_.pods[pod].node)] += sign;
+        }
+      };
+      if (rs.owner != kNone) {
+        for (uint32_t other : store_.deployments[rs.owner].replica_sets)
+          count(store_.replica_sets[other]);
+      } else {
+        count(rs);
+      }
+    };
+    count_related(+1);
     const SimTime now = ctx_.Now();
     auto rank = [&](uint32_t pod) {
       const Pod& p = store_.pods[pod];
@@ -71,8 +88,7 @@ void ReplicaSetController::Sync(uint32_t id) {
       r.assigned = p.node != kNone;
       r.phase_ordinal = PhaseOf(p) == PodPhase::kPending ? 0 : 2;  // status.phase (no Unknown)
       r.ready = p.ready;
-      const auto it = colocated.find(ColocationSlot(p.node));
-      r.colocated = it != colocated.end() ? it->second : 0;
+      r.colocated = on_node[slot(p.node)];
       r.ready_since = p.ready_since;
       r.max_restarts = p.restarts;
       r.created = p.created;
@@ -84,6 +100,7 @@ void ReplicaSetController::Sync(uint32_t id) {
     std::vector<std::pair<PodDeletionRank, uint32_t>> ranked;
     ranked.reserve(active.size());
     for (uint32_t pod : active) ranked.emplace_back(rank(pod), pod);
+    count_related(-1);  // the scratch array is all zeros again
     std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
       return DeleteFirst(a.first, b.first);
     });

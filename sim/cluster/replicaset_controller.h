@@ -25,6 +25,8 @@ class ReplicaSetController {
   Store& store_;
   Context& ctx_;
   Api& api_;
+  // Scratch, all zeros between uses: related pods by node + 1 (scale-down ranking).
+  std::vector<int32_t> colocated_;
 };
 
 }  // namespace kubesim::cluster

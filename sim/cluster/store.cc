@@ -136,15 +136,6 @@ void Store::CountPod(uint32_t id, int sign) {
   ReplicaSet& rs = replica_sets[p.owner_rs];
   rs.active_pods += sign;
   rs.ready_active_pods += p.ready ? sign : 0;
-  Colocation& colocated = ColocationOf(p.owner_rs);
-  const auto it = colocated.try_emplace(ColocationSlot(p.node), 0).first;
-  it->second += sign;
-  if (it->second == 0) colocated.erase(it);
-}
-
-Colocation& Store::ColocationOf(uint32_t rs) {
-  ReplicaSet& r = replica_sets[rs];
-  return r.owner != kNone ? deployments[r.owner].colocated : r.colocated;
 }
 
 bool Store::IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now) {

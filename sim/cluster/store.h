@@ -194,13 +194,6 @@ struct Pod {
   std::vector<uint32_t> visible_in;
 };
 
-// Related active pods per node (index node + 1; 0: not yet bound), of one
-// Deployment's ReplicaSets or of one ReplicaSet without an owner: what the
-// ReplicaSet's deletion ranking compares as co-located pods (getPodsToDelete's
-// related pods). Kept by Store::CountPod; nodes at zero are dropped.
-using Colocation = std::unordered_map<uint32_t, int32_t>;
-inline uint32_t ColocationSlot(uint32_t node) { return node == kNone ? 0 : node + 1; }
-
 struct ReplicaSet {
   std::string name;
   std::string namespace_name;
@@ -219,7 +212,6 @@ struct ReplicaSet {
   // and of those the Ready ones — its status without a walk of its pods.
   int32_t active_pods = 0;
   int32_t ready_active_pods = 0;
-  Colocation colocated;  // without an owner: its own active pods per node
   bool deleted = false;
   bool queued = false;
   uint64_t name_counter = 0;
@@ -245,7 +237,6 @@ struct Deployment {
   k8s::DeploymentSpec spec;
   uint64_t template_gen = 0;           // bumped when spec.template_ changes
   std::vector<uint32_t> replica_sets;  // owned, in creation order
-  Colocation colocated;                // its ReplicaSets' active pods per node
   DeploymentStatusCounts status;
   ProgressingCondition progressing;
   bool queued = false;
@@ -327,12 +318,9 @@ class Store {
   // its endpoint-delay stream: its id.
   uint32_t AddService(std::string_view ns, std::string_view name, uint64_t seed);
 
-  // A pod's share of its ReplicaSet's counters and of the co-location
-  // counts: add (+1) after, remove (-1) before every change of its deleted
-  // flag, Ready condition, node or existence.
+  // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
+  // before every change of its deleted flag, Ready condition or existence.
   void CountPod(uint32_t pod, int sign);
-  // The co-location counts a ReplicaSet's pods are ranked with.
-  Colocation& ColocationOf(uint32_t rs);
   // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime +
   // minReadySeconds <= now).
   static bool IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now);
