@@ -22,6 +22,10 @@ class StoreView final : public ClusterView {
   std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override {
     return store_.services[s].visible;
   }
+  int64_t ServingEndpoints(uint32_t s) const override { return store_.services[s].visible_serving; }
+  int32_t ServingVersions(uint32_t s) const override {
+    return static_cast<int32_t>(store_.services[s].serving_versions.size());
+  }
   size_t DeploymentCount() const override { return store_.deployments.size(); }
   std::string_view DeploymentKey(uint32_t d) const override { return store_.deployments[d].key; }
   bool DeploymentDeleted(uint32_t d) const override { return store_.deployments[d].deleted; }

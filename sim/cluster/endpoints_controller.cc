@@ -216,13 +216,15 @@ void EndpointsController::EndpointsVisible(uint32_t sid, uint64_t seq) {
   next.reserve(s.visible_pods.size());
   size_t i = 0;
   for (uint32_t id : s.visible_pods) {
-    while (i < s.visible.size() && s.visible[i].pod < id) ++i;
+    while (i < s.visible.size() && s.visible[i].pod < id) s.CountServing(s.visible[i++], -1);
     if (i < s.visible.size() && s.visible[i].pod == id) {
-      next.push_back(s.visible[i]);
+      next.push_back(s.visible[i++]);
     } else {
       next.push_back(EndpointInfo{id, store_.pods[id].version, store_.pods[id].serving});
+      s.CountServing(next.back(), +1);
     }
   }
+  for (; i < s.visible.size(); ++i) s.CountServing(s.visible[i], -1);
   s.visible.swap(next);
   ctx_.EmitLazy([&] { return "service/" + s.name; },
                 [&] {
@@ -244,8 +246,11 @@ void EndpointsController::RefreshVisibleEntry(uint32_t sid, uint32_t pod) {
   auto it = std::lower_bound(visible.begin(), visible.end(), pod,
                              [](const EndpointInfo& e, uint32_t id) { return e.pod < id; });
   if (it == visible.end() || it->pod != pod) return;
+  Service& s = store_.services[sid];
+  s.CountServing(*it, -1);
   it->serving = store_.pods[pod].serving;
   it->version = store_.pods[pod].version;
+  s.CountServing(*it, +1);
 }
 
 void EndpointsController::RequestStartCheck(std::span<const uint32_t> candidates) {

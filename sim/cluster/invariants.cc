@@ -243,6 +243,16 @@ std::optional<std::string> CheckIndexes(const Store& store) {
       }
     }
     for (uint32_t id : s.visible_pods) visible_in[id].push_back(sid);
+    Service counted;
+    for (const EndpointInfo& e : s.visible) counted.CountServing(e, +1);
+    std::sort(counted.serving_versions.begin(), counted.serving_versions.end());
+    auto kept = s.serving_versions;
+    std::sort(kept.begin(), kept.end());
+    if (counted.visible_serving != s.visible_serving || counted.serving_versions != kept) {
+      return fmt::format("service {}: it counts {} serving endpoints of {} versions, {} of {} are",
+                         s.key, s.visible_serving, s.serving_versions.size(),
+                         counted.visible_serving, counted.serving_versions.size());
+    }
   }
   for (uint32_t id = 0; id < store.pods.size(); ++id) {
     const Pod& p = store.pods[id];

@@ -102,6 +102,16 @@ std::string_view Store::InternVersion(std::string_view v) {
   return *it;
 }
 
+void Service::CountServing(const EndpointInfo& e, int sign) {
+  if (!e.serving) return;
+  visible_serving += sign;
+  auto it = std::find_if(serving_versions.begin(), serving_versions.end(),
+                         [&](const auto& v) { return v.first == e.version; });
+  if (it == serving_versions.end()) it = serving_versions.insert(it, {e.version, 0});
+  it->second += sign;
+  if (it->second == 0) serving_versions.erase(it);
+}
+
 uint32_t Store::ScoreClass(const Resources& r) {
   const auto [it, added] = score_class_index.emplace(
       std::array<int64_t, 3>{r.cpu_milli, r.memory_bytes, r.pods},

@@ -268,6 +268,12 @@ struct Service {
   bool rebuild = true;
   std::vector<uint32_t> live;         // the set last computed
   std::vector<EndpointInfo> visible;  // what clients see now
+  // Of `visible`, the serving entries: their number, and their number per
+  // version (versions with none dropped; few, so a small vector). Kept by
+  // CountServing as entries come, go and change.
+  int64_t visible_serving = 0;
+  std::vector<std::pair<std::string_view, int64_t>> serving_versions;
+  void CountServing(const EndpointInfo& e, int sign);
   std::vector<uint32_t> visible_pods;
   // Computed, not yet visible, by sequence number, ascending: each becomes
   // visible no earlier than the one before (and same-time events fire in the

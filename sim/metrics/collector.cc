@@ -103,20 +103,10 @@ void Collector::Classify(const cluster::ClusterView& view) {
     ServiceState& s = Service(id);
     if (!s.started) continue;
     Flush(s, now);
-    const auto visible = view.VisibleEndpoints(id);
-    int64_t serving = 0;
-    std::optional<std::string_view> first_version;
-    bool two_versions = false;
-    for (const cluster::EndpointInfo& e : visible) {
-      if (!e.serving) continue;
-      ++serving;
-      if (!first_version) {
-        first_version = e.version;
-      } else if (!two_versions && e.version != *first_version) {
-        two_versions = true;
-      }
-    }
-    const auto listed = static_cast<int64_t>(visible.size());
+    // From the counts the endpoints keep: no walk of the endpoints.
+    const int64_t serving = view.ServingEndpoints(id);
+    const bool two_versions = view.ServingVersions(id) >= 2;
+    const auto listed = static_cast<int64_t>(view.VisibleEndpoints(id).size());
     s.classified = true;
     s.down = serving == 0;
     s.degraded = serving > 0 && serving < listed;

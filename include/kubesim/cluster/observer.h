@@ -70,6 +70,10 @@ class ClusterView {
   virtual bool ServiceStarted(uint32_t service) const = 0;
   // The endpoints clients see now (after endpointDelay), fallback included.
   virtual std::span<const EndpointInfo> VisibleEndpoints(uint32_t service) const = 0;
+  // Of those, the ones serving now, and the number of versions they run:
+  // counts kept as the endpoints change (no walk of the list).
+  virtual int64_t ServingEndpoints(uint32_t service) const = 0;
+  virtual int32_t ServingVersions(uint32_t service) const = 0;
   virtual size_t DeploymentCount() const = 0;
   virtual std::string_view DeploymentKey(uint32_t deployment) const = 0;
   // Whether the Deployment has been deleted (its rollouts end there).
