@@ -212,7 +212,8 @@ void EndpointsController::EndpointsVisible(uint32_t sid, uint64_t seq) {
   // Entries of pods that stay are kept (a change of theirs in this instant
   // is applied at its end, RefreshTouched from World::EndInstant); entering
   // pods are read.
-  std::vector<EndpointInfo> next;
+  std::vector<EndpointInfo>& next = next_visible_;  // scratch: takes the old list's storage
+  next.clear();
   next.reserve(s.visible_pods.size());
   size_t i = 0;
   for (uint32_t id : s.visible_pods) {

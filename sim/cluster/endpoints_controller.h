@@ -51,6 +51,7 @@ class EndpointsController {
   std::vector<uint32_t> start_candidates_;  // for the next start check
   bool endpoints_event_pending_ = false;
   bool start_check_pending_ = false;
+  std::vector<EndpointInfo> next_visible_;  // scratch of EndpointsVisible
   // IndexPodServices' last answer — the Services selecting pods with these
   // (shared) labels in this namespace — valid while no Service's selector
   // changed (services_gen_, bumped by IndexService): a ReplicaSet creates its

@@ -56,7 +56,8 @@ void ReplicaSetController::Sync(uint32_t id) {
     }
     if (create < -diff) Enqueue(id);  // the rest next sync
   } else if (diff > 0) {
-    std::vector<uint32_t> active;
+    std::vector<uint32_t>& active = active_;
+    active.clear();
     for (uint32_t pod : rs.pods) {
       if (!store_.pods[pod].deleted) active.push_back(pod);
     }
@@ -96,17 +97,24 @@ void ReplicaSetController::Sync(uint32_t id) {
       RankAt(r, now);
       return r;
     };
-    // Rank each pod once, then sort.
-    std::vector<std::pair<PodDeletionRank, uint32_t>> ranked;
-    ranked.reserve(active.size());
-    for (uint32_t pod : active) ranked.emplace_back(rank(pod), pod);
+    // Rank each pod once, then sort their positions (4 bytes each, not the
+    // ranks: the same comparisons, so the same stable order, with cheaper moves).
+    std::vector<PodDeletionRank>& ranks = ranks_;
+    std::vector<uint32_t>& order = order_;
+    ranks.clear();
+    order.clear();
+    for (uint32_t pod : active) {
+      order.push_back(static_cast<uint32_t>(ranks.size()));
+      ranks.push_back(rank(pod));
+    }
     count_related(-1);  // the scratch array is all zeros again
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-      return DeleteFirst(a.first, b.first);
-    });
-    for (size_t i = 0; i < ranked.size(); ++i) active[i] = ranked[i].second;
-    active.resize(static_cast<size_t>(diff));
-    for (uint32_t pod : active) api_.DeletePod(pod);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return DeleteFirst(ranks[a], ranks[b]); });
+    // The victims leave the scratch before any DeletePod runs (its
+    // notifications only queue work, but the scratch is this class's).
+    std::vector<uint32_t> victims(static_cast<size_t>(diff));
+    for (size_t i = 0; i < victims.size(); ++i) victims[i] = active[order[i]];
+    for (uint32_t pod : victims) api_.DeletePod(pod);
   }
 
   // calculateStatus: counts over non-terminating pods.

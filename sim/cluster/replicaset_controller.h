@@ -27,6 +27,10 @@ class ReplicaSetController {
   Api& api_;
   // Scratch, all zeros between uses: related pods by node + 1 (scale-down ranking).
   std::vector<int32_t> colocated_;
+  // Scratch of one scale-down: the active pods, their ranks, the sorted order.
+  std::vector<uint32_t> active_;
+  std::vector<PodDeletionRank> ranks_;
+  std::vector<uint32_t> order_;
 };
 
 }  // namespace kubesim::cluster

@@ -427,7 +427,7 @@ class BucketEventQueue {
   }
 
   event_queue_internal::SlotTable slots_;
-  event_queue_internal::DaryHeap<2> near_;
+  event_queue_internal::DaryHeap<4> near_;
   std::vector<std::vector<event_queue_internal::Entry>> ring_;
   std::vector<uint64_t> occupied_;
   size_t in_ring_ = 0;
