@@ -206,9 +206,9 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
 
 void ApiServer::ApplyPod(const k8s::Pod& obj) {
   const std::string& ns = obj.metadata.namespace_name;
-  if (auto it = store_.pod_names.find(ns + "/" + obj.metadata.name);
-      it != store_.pod_names.end() && store_.pods[it->second].state != PodState::kGone) {
-    UpdatePod(it->second, obj);
+  if (const uint32_t existing = store_.pod_names.Find(store_.pods, ns, obj.metadata.name);
+      existing != kNone && store_.pods[existing].state != PodState::kGone) {
+    UpdatePod(existing, obj);
     return;
   }
   auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
@@ -276,7 +276,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   Prober::PointProbes(p);
   store_.pods.push_back(std::move(p));
   const auto id = static_cast<uint32_t>(store_.pods.size() - 1);
-  store_.pod_names[ns + "/" + name] = id;
+  store_.pod_names.Assign(store_.pods, id);
   ++store_.existing_pods;
   if (owner_rs != kNone) {
     store_.replica_sets[owner_rs].pods.push_back(id);
@@ -295,9 +295,8 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
 
 void ApiServer::Delete(const k8s::ObjectKey& key) {
   if (key.kind == "Pod") {
-    auto it = store_.pod_names.find(key.namespace_name + "/" + key.name);
-    if (it != store_.pod_names.end() && !store_.pods[it->second].deleted)
-      c_.kubelet->DeletePod(it->second);
+    const uint32_t pod = store_.pod_names.Find(store_.pods, key.namespace_name, key.name);
+    if (pod != kNone && !store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
   } else if (key.kind == "Deployment") {
     const uint32_t d = store_.FindDeployment(key.namespace_name, key.name);
     if (d == kNone) return;
@@ -385,10 +384,7 @@ void ApiServer::PodRemoved(uint32_t id) {
   const Pod& p = store_.pods[id];
   c_.endpoints->UnindexPod(id);
   --store_.existing_pods;
-  if (auto it = store_.pod_names.find(Store::NameKey(p.namespace_name, p.name));
-      it != store_.pod_names.end() && it->second == id) {
-    store_.pod_names.erase(it);
-  }
+  store_.pod_names.Erase(store_.pods, id);
   if (p.owner_rs != kNone) {
     ReplicaSet& rs = store_.replica_sets[p.owner_rs];
     auto it = std::lower_bound(rs.pods.begin(), rs.pods.end(), id);

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
+
 namespace kubesim::cluster {
 
 std::string_view ContainerStateName(ContainerState s) {
@@ -57,6 +60,87 @@ bool LegalPodMove(PodState from, PodState to) {
   }
 }
 
+uint64_t PodNameIndex::Hash(std::string_view ns, std::string_view name) {
+  // FNV-1a over "ns/name", then a final mix so that the low bits (the slot)
+  // depend on every byte.
+  uint64_t h = 0xCBF29CE484222325ull;
+  const auto add = [&h](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001B3ull;
+  };
+  add(ns);
+  add("/");
+  add(name);
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  return h;
+}
+
+size_t PodNameIndex::Locate(const std::vector<Pod>& pods, uint64_t hash, std::string_view ns,
+                            std::string_view name) const {
+  if (slots_.empty()) return kNoSlot;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.pod == kEmpty) return kNoSlot;
+    if (s.pod != kTombstone && s.hash == hash && pods[s.pod].name == name &&
+        pods[s.pod].namespace_name == ns) {
+      return i;
+    }
+  }
+}
+
+uint32_t PodNameIndex::Find(const std::vector<Pod>& pods, std::string_view ns,
+                            std::string_view name) const {
+  const size_t i = Locate(pods, Hash(ns, name), ns, name);
+  return i == kNoSlot ? kNone : slots_[i].pod;
+}
+
+void PodNameIndex::Assign(const std::vector<Pod>& pods, uint32_t id) {
+  const Pod& p = pods[id];
+  const uint64_t hash = Hash(p.namespace_name, p.name);
+  if (const size_t i = Locate(pods, hash, p.namespace_name, p.name); i != kNoSlot) {
+    slots_[i].pod = id;
+    return;
+  }
+  // At most half full, tombstones included: probes stay short.
+  if ((used_ + 1) * 2 > slots_.size()) {
+    Rebuild(std::max<size_t>(16, std::bit_ceil((live_ + 1) * 4)));
+  }
+  const size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].pod != kEmpty && slots_[i].pod != kTombstone) i = (i + 1) & mask;
+  if (slots_[i].pod == kEmpty) ++used_;
+  slots_[i] = Slot{hash, id};
+  ++live_;
+}
+
+void PodNameIndex::Erase(const std::vector<Pod>& pods, uint32_t id) {
+  const Pod& p = pods[id];
+  const size_t i = Locate(pods, Hash(p.namespace_name, p.name), p.namespace_name, p.name);
+  if (i == kNoSlot || slots_[i].pod != id) return;
+  slots_[i].pod = kTombstone;
+  --live_;
+}
+
+void PodNameIndex::Reserve(size_t count) {
+  const size_t capacity = std::bit_ceil(std::max<size_t>(16, count * 2 + 2));
+  if (capacity > slots_.size()) Rebuild(capacity);
+}
+
+void PodNameIndex::Rebuild(size_t capacity) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{});
+  const size_t mask = capacity - 1;
+  for (const Slot& s : old) {
+    if (s.pod == kEmpty || s.pod == kTombstone) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].pod != kEmpty) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+  used_ = live_;
+}
+
 std::string Store::NameKey(std::string_view ns, std::string_view name) {
   std::string key(ns);
   key += '/';
@@ -90,7 +174,7 @@ uint32_t Store::FindService(std::string_view ns, std::string_view name) const {
 }
 
 uint32_t Store::FindPod(std::string_view ns, std::string_view name) const {
-  const uint32_t id = Lookup(pod_names, NameKey(ns, name));
+  const uint32_t id = pod_names.Find(pods, ns, name);
   return id != kNone && pods[id].state != PodState::kGone ? id : kNone;
 }
 

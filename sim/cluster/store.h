@@ -303,6 +303,42 @@ struct NameHash {
 };
 using NameIndex = std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>>;
 
+// Pods by namespace and name: an open-addressing table of (hash, pod id),
+// a hit confirmed against the pod's own name. Pods are the one kind created
+// and removed by the hundred thousand; a node-based map allocated a node and
+// a key string per pod and chased a pointer per probe. Erased slots are
+// tombstones until the next rebuild.
+class PodNameIndex {
+ public:
+  // The pod named `name` in `ns`; kNone when there is none.
+  uint32_t Find(const std::vector<Pod>& pods, std::string_view ns, std::string_view name) const;
+  // Indexes `id` (pods[id] carries its name), replacing any pod of that name.
+  void Assign(const std::vector<Pod>& pods, uint32_t id);
+  // Drops `id`'s entry, if the name still maps to it.
+  void Erase(const std::vector<Pod>& pods, uint32_t id);
+  void Reserve(size_t count);
+  size_t size() const { return live_; }
+
+  static uint64_t Hash(std::string_view ns, std::string_view name);
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t pod = kEmpty;  // kEmpty, kTombstone, or the pod id
+  };
+  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+  static constexpr uint32_t kTombstone = 0xFFFFFFFEu;
+  // The slot holding this name, or kNoSlot.
+  size_t Locate(const std::vector<Pod>& pods, uint64_t hash, std::string_view ns,
+                std::string_view name) const;
+  void Rebuild(size_t capacity);
+  static constexpr size_t kNoSlot = SIZE_MAX;
+
+  std::vector<Slot> slots_;  // a power of two in size, or empty
+  size_t live_ = 0;
+  size_t used_ = 0;  // live and tombstones
+};
+
 class Store {
  public:
   // "ns/name": the key of the name indexes.
@@ -352,7 +388,7 @@ class Store {
   std::vector<ImageBehaviour> images;
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).
-  NameIndex pod_names;
+  PodNameIndex pod_names;
   NameIndex deployment_names;
   NameIndex replica_set_names;
   NameIndex service_names;

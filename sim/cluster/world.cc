@@ -78,7 +78,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   constexpr int64_t kReserveCap = int64_t{1} << 20;
   const auto reserve = static_cast<size_t>(std::clamp<int64_t>(2 * declared, 0, kReserveCap));
   store_.pods.reserve(reserve);
-  store_.pod_names.reserve(reserve);
+  store_.pod_names.Reserve(reserve);
   for (const scenario::TrafficSource& t : ctx_.scenario().traffic) {
     Client c;
     c.name = t.name;
