@@ -243,6 +243,14 @@ std::optional<std::string> CheckIndexes(const Store& store) {
       }
     }
     for (uint32_t id : s.visible_pods) visible_in[id].push_back(sid);
+    // Requests index both lists with one draw.
+    bool aligned = s.visible.size() == s.visible_pods.size();
+    for (size_t i = 0; aligned && i < s.visible.size(); ++i) {
+      aligned = s.visible[i].pod == s.visible_pods[i];
+    }
+    if (!aligned) {
+      return fmt::format("service {}: its visible entries and visible pods differ", s.key);
+    }
     Service counted;
     for (const EndpointInfo& e : s.visible) counted.CountServing(e, +1);
     std::sort(counted.serving_versions.begin(), counted.serving_versions.end());

@@ -39,10 +39,16 @@ void Traffic::SendRequest(uint32_t c) {
     for (Observer* o : ctx_.observers())
       o->OnRequest(ctx_.Now(), client.service, std::nullopt, "", false);
   } else {
-    const uint32_t pod = s.visible_pods[client.rng.Below(s.visible_pods.size())];
-    const bool ok = store_.pods[pod].serving;
+    // The visible entry carries the pod's serving flag and version (one
+    // array, no pod to load), up to date unless a pod changed earlier in
+    // this instant: entries are refreshed at its end (touched_pods), so until
+    // then the pod itself is read.
+    const EndpointInfo& e = s.visible[client.rng.Below(s.visible_pods.size())];
+    const bool fresh = store_.touched_pods.empty();
+    const bool ok = fresh ? e.serving : store_.pods[e.pod].serving;
+    const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
     for (Observer* o : ctx_.observers()) {
-      o->OnRequest(ctx_.Now(), client.service, pod, store_.pods[pod].version, ok);
+      o->OnRequest(ctx_.Now(), client.service, e.pod, version, ok);
     }
   }
   ScheduleNextRequest(c);
