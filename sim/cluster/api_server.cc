@@ -152,6 +152,7 @@ void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
     if (changed) {
       rs.template_ = std::make_shared<k8s::PodTemplateSpec>(obj.spec.template_);
       rs.pod_labels = nullptr;
+      rs.pod_services_gen = UINT64_MAX;
       rs.match_gen = UINT64_MAX;
     }
     rs.min_ready_seconds = obj.spec.min_ready_seconds;

@@ -87,9 +87,12 @@ void EndpointsController::IndexService(uint32_t sid) {
 void EndpointsController::IndexPodServices(uint32_t id) {
   Pod& p = store_.pods[id];
   std::vector<uint32_t> found;
-  if (p.labels == found_labels_ && found_gen_ == services_gen_ &&
-      p.namespace_name == found_namespace_) {
-    found = found_;
+  // A pod with its ReplicaSet's shared labels (in its namespace) has the
+  // Services the ReplicaSet last found for them, while no selector changed.
+  ReplicaSet* rs = p.owner_rs != kNone ? &store_.replica_sets[p.owner_rs] : nullptr;
+  const bool shared = rs != nullptr && p.labels == rs->pod_labels;
+  if (shared && rs->pod_services_gen == services_gen_) {
+    found = rs->pod_services;
   } else {
     for (const auto& [k, v] : *p.labels) {
       auto it = store_.services_by_label.find(LabelKey(k, v));
@@ -100,10 +103,10 @@ void EndpointsController::IndexPodServices(uint32_t id) {
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
-    found_labels_ = p.labels;
-    found_namespace_ = p.namespace_name;
-    found_gen_ = services_gen_;
-    found_ = found;
+    if (shared) {
+      rs->pod_services = found;
+      rs->pod_services_gen = services_gen_;
+    }
   }
   for (uint32_t sid : p.services) {
     if (!std::binary_search(found.begin(), found.end(), sid)) {

@@ -52,15 +52,10 @@ class EndpointsController {
   bool endpoints_event_pending_ = false;
   bool start_check_pending_ = false;
   std::vector<EndpointInfo> next_visible_;  // scratch of EndpointsVisible
-  // IndexPodServices' last answer — the Services selecting pods with these
-  // (shared) labels in this namespace — valid while no Service's selector
-  // changed (services_gen_, bumped by IndexService): a ReplicaSet creates its
-  // pods in bursts, all with one labels object.
+  // Bumped whenever a Service's selector or existence changes (IndexService):
+  // the Services each ReplicaSet found for its pods' labels
+  // (ReplicaSet::pod_services) hold while it stays the same.
   uint64_t services_gen_ = 0;
-  std::shared_ptr<const k8s::Labels> found_labels_;
-  std::string found_namespace_;
-  uint64_t found_gen_ = 0;
-  std::vector<uint32_t> found_;
 };
 
 }  // namespace kubesim::cluster

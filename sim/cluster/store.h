@@ -204,6 +204,10 @@ struct ReplicaSet {
   // Its new pods' labels (the template's and pod-template-hash), made at
   // the first pod after a template change and shared by all of them.
   std::shared_ptr<const k8s::Labels> pod_labels;
+  // The Services selecting pod_labels, as EndpointsController::IndexPodServices
+  // found them at its selector generation pod_services_gen (none: UINT64_MAX).
+  std::vector<uint32_t> pod_services;
+  uint64_t pod_services_gen = UINT64_MAX;
   int32_t min_ready_seconds = 0;
   ReplicaSetView view;         // spec.replicas, status, revision, annotations
   // Index: its pods not yet gone (terminating included), ascending by id.

@@ -259,6 +259,58 @@ spec:
   EXPECT_GT(s.requests.by_version.at("2"), 0) << r.json;
 }
 
+// Pods a ReplicaSet creates after a Service's selector changed are matched
+// against the new selector: green, scaled from 2 to 4 after the switch,
+// ends with 4 endpoints (a Service lookup the ReplicaSet kept from before
+// the switch would leave the 2 new pods out).
+TEST(Model, PodsCreatedAfterASelectorPatchJoinTheService) {
+  const std::string deployments = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: blue}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, color: blue}}
+  template:
+    metadata: {labels: {app: web, color: blue}}
+    spec:
+      containers: [{name: web, image: "web:1"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: green}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, color: green}}
+  template:
+    metadata: {labels: {app: web, color: green}}
+    spec:
+      containers: [{name: web, image: "web:2"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web, color: blue}
+  ports: [{port: 80}]
+)";
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - at: 60s
+    kubectl: patch service web -p '{"spec":{"selector":{"color":"green"}}}'
+  - at: 90s
+    kubectl: scale deployment/green --replicas=4
+)",
+                                      deployments));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const size_t last = r.log.rfind("service/web clients see");
+  ASSERT_NE(last, std::string::npos) << r.log;
+  EXPECT_EQ(r.log.substr(last, r.log.find('\n', last) - last),
+            "service/web clients see 4 endpoints (2)")
+      << r.log;
+}
+
 // A RollingUpdate of 3 replicas at 20 requests/s with endpointDelay 0 (so
 // termination races cannot fail requests), with and without a readiness probe.
 Outcome RollingWithProbe(bool readiness) {
