@@ -209,11 +209,9 @@ TEST(Model, RecreateIsDownFromTheUpdateUntilTheFirstNewPodIsReady) {
   EXPECT_EQ(Dep(r, "web").rollouts.at(0).min_available_pods, 0) << r.json;
 }
 
-TEST(Model, BlueGreenSelectorPatchMixesNoLongerThanEndpointDelayWithNoDowntime) {
-  // Both colours run before the switch; the patch is one endpoint change that
-  // clients see endpointDelay (1 s) later, all at once: no downtime, and the
-  // answers switch from 1 to 2.
-  const std::string deployments = R"(apiVersion: apps/v1
+// Two Deployments of 2 replicas, blue (web:1) and green (web:2), and a
+// Service `web` selecting blue, ready to be patched to green.
+const char* const kBlueGreen = R"(apiVersion: apps/v1
 kind: Deployment
 metadata: {name: blue}
 spec:
@@ -242,6 +240,12 @@ spec:
   selector: {app: web, color: blue}
   ports: [{port: 80}]
 )";
+
+TEST(Model, BlueGreenSelectorPatchMixesNoLongerThanEndpointDelayWithNoDowntime) {
+  // Both colours run before the switch; the patch is one endpoint change that
+  // clients see endpointDelay (1 s) later, all at once: no downtime, and the
+  // answers switch from 1 to 2.
+  const std::string deployments = kBlueGreen;
   const Outcome r = Simulate(Scenario(R"(  cluster:
     nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   traffic: [{name: c, service: web, every: 100ms}]
@@ -264,35 +268,7 @@ spec:
 // ends with 4 endpoints (a Service lookup the ReplicaSet kept from before
 // the switch would leave the 2 new pods out).
 TEST(Model, PodsCreatedAfterASelectorPatchJoinTheService) {
-  const std::string deployments = R"(apiVersion: apps/v1
-kind: Deployment
-metadata: {name: blue}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web, color: blue}}
-  template:
-    metadata: {labels: {app: web, color: blue}}
-    spec:
-      containers: [{name: web, image: "web:1"}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: green}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web, color: green}}
-  template:
-    metadata: {labels: {app: web, color: green}}
-    spec:
-      containers: [{name: web, image: "web:2"}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web, color: blue}
-  ports: [{port: 80}]
-)";
+  const std::string deployments = kBlueGreen;
   const Outcome r = Simulate(Scenario(R"(  until: 2m
   cluster:
     nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
