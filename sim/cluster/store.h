@@ -194,10 +194,27 @@ struct Pod {
   std::vector<uint32_t> visible_in;
 };
 
-struct ReplicaSet {
+// Laid out for the syncs: the fields every Deployment and ReplicaSet sync
+// reads lead, in the first cache line, and `view` fills the second.
+struct alignas(64) ReplicaSet {
+  uint32_t owner = kNone;  // the Deployment, if any
+  int32_t min_ready_seconds = 0;
+  // Counters kept as its pods change (Store::CountPod): pods not deleted,
+  // and of those the Ready ones — its status without a walk of its pods.
+  int32_t active_pods = 0;
+  int32_t ready_active_pods = 0;
+  bool deleted = false;
+  bool queued = false;
+  // Whether template_ equals its Deployment's template at the Deployment's
+  // template_gen `match_gen` (a deep comparison, made once per template).
+  bool matches = false;
+  uint64_t match_gen = UINT64_MAX;
+  // Index: its pods not yet gone (terminating included), ascending by id.
+  std::vector<uint32_t> pods;
+  alignas(64) ReplicaSetView view;  // spec.replicas, status, revision, annotations
+
   std::string name;
   std::string namespace_name;
-  uint32_t owner = kNone;  // the Deployment, if any
   std::shared_ptr<const k8s::PodTemplateSpec> template_;
   k8s::LabelSelector selector;
   std::string hash;  // pod-template-hash
@@ -208,21 +225,7 @@ struct ReplicaSet {
   // found them at its selector generation pod_services_gen (none: UINT64_MAX).
   std::vector<uint32_t> pod_services;
   uint64_t pod_services_gen = UINT64_MAX;
-  int32_t min_ready_seconds = 0;
-  ReplicaSetView view;         // spec.replicas, status, revision, annotations
-  // Index: its pods not yet gone (terminating included), ascending by id.
-  std::vector<uint32_t> pods;
-  // Counters kept as its pods change (Store::CountPod): pods not deleted,
-  // and of those the Ready ones — its status without a walk of its pods.
-  int32_t active_pods = 0;
-  int32_t ready_active_pods = 0;
-  bool deleted = false;
-  bool queued = false;
   uint64_t name_counter = 0;
-  // Whether template_ equals its Deployment's template at the Deployment's
-  // template_gen `match_gen` (a deep comparison, made once per template).
-  uint64_t match_gen = UINT64_MAX;
-  bool matches = false;
 };
 
 struct Rollout {
