@@ -1,0 +1,132 @@
+// The scenario loader's internals, shared by its files (not a public
+// header): load.cc (the entry points and Loader::Run),
+// scenario_document.cc (the Scenario document), timeline_replay.cc (the
+// replay of the timeline against a store of objects) and merge_patch.cc
+// (the patches `kubectl patch` and `set` apply).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "k8s/decode.h"
+#include "k8s/reader.h"
+#include "k8s/yaml_tree.h"
+#include "kubesim/scenario/load.h"
+
+namespace kubesim::scenario::loader {
+
+using k8s::Diagnostic;
+using k8s::Diagnostics;
+using k8s::ObjectKey;
+using k8s::Position;
+using k8s::Nearest;
+using k8s::Reader;
+using k8s::Severity;
+using yaml::Node;
+using yaml::NodePtr;
+
+constexpr size_t kMaxFileBytes = 16u << 20;
+
+inline std::string Sub(const std::string& path, std::string_view field) {
+  return path.empty() ? std::string(field) : fmt::format("{}.{}", path, field);
+}
+inline std::string Idx(const std::string& path, size_t i) { return fmt::format("{}[{}]", path, i); }
+
+inline std::string JoinQuoted(const std::vector<std::string_view>& names) {
+  std::string s;
+  for (auto n : names) s += fmt::format("{}{}", s.empty() ? "" : ", ", n);
+  return s;
+}
+
+struct Stored {
+  k8s::Object object;
+  NodePtr tree;
+  std::string file;
+};
+
+struct Revision {
+  int64_t number = 0;
+  NodePtr tree;  // spec.template
+  k8s::PodTemplateSpec spec;
+};
+
+// A step of a path into a YAML tree for SetIn: a mapping key, or a
+// sequence index.
+struct PathElem {
+  PathElem(std::string k) : key(std::move(k)) {}  // NOLINT: implicit by design
+  PathElem(size_t i) : index(i), is_index(true) {}  // NOLINT: implicit by design
+  std::string key;
+  size_t index = 0;
+  bool is_index = false;
+};
+
+// Sets `value` at `path` (from its element i) in a copy of `node`, creating
+// the mappings on the way.
+NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
+              const NodePtr& value);
+// RFC 7386 JSON merge patch; `strategic` adds the strategic-merge rule that
+// lists of named maps merge by name. Nodes the patch adds are placed at `mark`.
+NodePtr MergePatch(const NodePtr& target, const Node& patch, bool strategic, yaml::Mark mark);
+
+class Loader {
+ public:
+  Loader(std::string_view text, std::string file, const LoadOptions& options)
+      : text_(text),
+        file_(std::move(file)),
+        options_(options),
+        r_(file_, &diags_, "", nullptr) {
+    dir_ = std::filesystem::path(file_).parent_path();
+  }
+
+  LoadResult Run(bool allow_manifest);
+
+ private:
+  // Parsing any file of the scenario into documents, errors reported.
+  std::optional<std::vector<yaml::Document>> ParseFile(std::string_view text,
+                                                       const std::string& file);
+  void CheckFields(const Node& map, const std::string& path,
+                   const std::vector<std::string_view>& known);
+  bool DecodeScenario(const Node& root, Scenario* s);
+  std::optional<DurationDistribution> Duration(const Node* n, const std::string& path,
+                                               bool allow_distribution);
+  std::optional<SimDuration> FixedDuration(const Node* n, const std::string& path);
+  void DecodeCluster(const Node* n, yaml::Mark parent, Cluster* c);
+  void DecodeImages(const Node* n, Scenario* s);
+  void DecodeTraffic(const Node* n, Scenario* s);
+  void DecodeTimeline(const Node* n, Scenario* s);
+  void DecodeExpect(const Node* n, Scenario* s);
+
+  // The replay of the timeline against a store of objects.
+  void ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step);
+  bool NamespaceExists(const std::string& ns) const;
+  void RunStep(Step* step, const Scenario& s);
+  std::optional<std::vector<k8s::DecodedObject>> ReadManifest(const std::string& name,
+                                                               Step* step, int* errors);
+  const Stored* Find(const ObjectKey& key, Step* step, size_t offset);
+  void Replace(const Stored& old, NodePtr tree, Step* step);
+  void StepError(const Step& step, size_t offset, const std::string& message);
+  void CheckReferences(const Scenario& s);
+
+  std::string_view text_;
+  std::string file_;
+  std::filesystem::path dir_;
+  const LoadOptions& options_;
+  Diagnostics diags_;
+  Reader r_;
+
+  std::map<ObjectKey, Stored> store_;
+  std::set<ObjectKey> ever_;
+  std::map<ObjectKey, std::vector<Revision>> history_;
+  std::optional<std::string> stdin_;
+  // Steps' value nodes (positions of the kubectl line), parallel to timeline.
+  std::vector<const Node*> step_nodes_;
+};
+
+}  // namespace kubesim::scenario::loader

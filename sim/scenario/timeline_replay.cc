@@ -1,0 +1,549 @@
+// The loader's replay of the timeline against a store of objects, at load
+// time: every step is known to run (files read and valid, objects present,
+// containers named) before the simulation starts.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "kubesim/k8s/defaults.h"
+#include "kubesim/k8s/validation.h"
+#include "loader.h"
+
+namespace kubesim::scenario::loader {
+namespace {
+
+Expected<std::string> ReadStdinOnce() {
+  std::string text;
+  char buf[65536];
+  while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(std::cin.gcount()));
+    if (text.size() > kMaxFileBytes) {
+      return Error{fmt::format("standard input is larger than {} bytes", kMaxFileBytes)};
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+bool Loader::NamespaceExists(const std::string& ns) const {
+  // Namespaces every cluster has.
+  if (ns == "default" || ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease") {
+    return true;
+  }
+  return store_.contains(ObjectKey{"Namespace", "", ns});
+}
+
+void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step) {
+  const ObjectKey key = k8s::KeyOf(d.object);
+  if (key.kind != "Namespace" && !NamespaceExists(key.namespace_name)) {
+    const Position at = k8s::SourceOf(d.object).At("metadata.namespace");
+    diags_.push_back(Diagnostic{
+        Severity::kError, at,
+        fmt::format("namespaces \"{}\" not found: apply a Namespace named {} before this {}",
+                    key.namespace_name, key.namespace_name, key.kind)});
+    return;
+  }
+  if (const auto* dep = std::get_if<k8s::Deployment>(&d.object)) {
+    auto& hist = history_[key];
+    const k8s::PodTemplateSpec& t = dep->spec.template_;
+    const Node* spec = d.tree->Get("spec");
+    NodePtr ttree;
+    if (spec != nullptr) {
+      if (const auto* e = spec->Find("template")) ttree = e->value;
+    }
+    if (hist.empty() || !(hist.back().spec == t)) {
+      const int64_t next = hist.empty() ? 1 : hist.back().number + 1;
+      // A template equal to an older revision reuses it under a new number.
+      std::erase_if(hist, [&](const Revision& r) { return r.spec == t; });
+      hist.push_back(Revision{next, ttree, t});
+      const size_t keep = static_cast<size_t>(std::max(0, dep->spec.revision_history_limit)) + 1;
+      if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<long>(keep));
+    }
+  }
+  if (key.kind == "Namespace" && step == nullptr && store_.contains(key)) {
+    // Re-applying a namespace changes nothing kubesim models.
+  }
+  store_[key] = Stored{d.object, d.tree, file};
+  ever_.insert(key);
+  if (step != nullptr) step->objects.push_back(d.object);
+}
+
+std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::string& name,
+                                                                     Step* step, int* errors) {
+  std::string resolved;
+  Expected<std::string> text = Error{""};
+  if (name == "-") {
+    resolved = "<stdin>";
+    if (!stdin_) {
+      auto in = options_.read_stdin ? options_.read_stdin() : ReadStdinOnce();
+      if (!in) {
+        StepError(*step, 0, fmt::format("cannot read standard input: {}", in.error()));
+        return std::nullopt;
+      }
+      stdin_ = *in;
+    }
+    text = *stdin_;
+  } else {
+    const std::filesystem::path p(name);
+    resolved = p.is_absolute() ? name : (dir_ / p).lexically_normal().string();
+    text = options_.read_file ? options_.read_file(resolved) : ReadFileFromDisk(resolved);
+    if (!text) {
+      StepError(*step, step->text.find(name), fmt::format("{}: {}", name, text.error()));
+      return std::nullopt;
+    }
+  }
+  const size_t before = diags_.size();
+  auto docs = ParseFile(*text, resolved);
+  std::vector<k8s::DecodedObject> objects;
+  if (docs) {
+    for (const auto& doc : *docs) {
+      const Node& root = *doc.root;
+      if (root.IsMap() && root.Get("kind") != nullptr && root.Get("kind")->IsScalar() &&
+          root.Get("kind")->scalar == "Scenario") {
+        diags_.push_back(Diagnostic{Severity::kError,
+                                    Position{resolved, root.mark.line + 1, root.mark.column + 1},
+                                    "a Scenario cannot be applied with kubectl apply -f"});
+        continue;
+      }
+      k8s::DecodeDocument(doc.root, resolved, &diags_, &objects);
+    }
+  }
+  *errors = 0;
+  for (size_t i = before; i < diags_.size(); ++i) {
+    *errors += diags_[i].severity == Severity::kError;
+  }
+  if (*errors > 0) {
+    StepError(*step, step->text.find(name),
+              fmt::format("{} is not valid ({} error{} above)", name, *errors,
+                          *errors == 1 ? "" : "s"));
+    return std::nullopt;
+  }
+  if (objects.empty() && docs) {
+    StepError(*step, step->text.find(name),
+              fmt::format("no objects passed to apply: {} holds no Kubernetes object kubesim "
+                          "simulates",
+                          name));
+    return std::nullopt;
+  }
+  return objects;
+}
+
+const Stored* Loader::Find(const ObjectKey& key, Step* step, size_t offset) {
+  const auto it = store_.find(key);
+  if (it != store_.end()) return &it->second;
+  StepError(*step, offset,
+            fmt::format("{} not found at {}: no object of the file or earlier step creates it",
+                        key.Describe(), FormatDuration(step->at)));
+  return nullptr;
+}
+
+void Loader::Replace(const Stored& old, NodePtr tree, Step* step) {
+  Diagnostics local;
+  std::vector<k8s::DecodedObject> objects;
+  k8s::DecodeDocument(tree, old.file, &local, &objects);
+  bool bad = false;
+  for (auto& d : local) {
+    if (d.severity != Severity::kError) continue;
+    bad = true;
+    diags_.push_back(Diagnostic{Severity::kError, step->position,
+                                fmt::format("after kubectl {}: {}", CommandName(step->command),
+                                            d.message)});
+  }
+  if (bad || objects.size() != 1) return;
+  ApplyObject(objects[0], old.file, step);
+}
+
+void Loader::RunStep(Step* step, const Scenario& s) {
+  const Command& cmd = step->command;
+  const std::string& ns = cmd.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) {
+    return ObjectKey{r.kind, r.kind == "Namespace" ? "" : ns, r.name};
+  };
+  const auto name_offset = [&](const std::string& name) {
+    const size_t at = step->text.find(name);
+    return at == std::string::npos ? 0 : at;
+  };
+  if (const auto* apply = std::get_if<ApplyCommand>(&cmd.body)) {
+    for (const auto& f : apply->files) {
+      int errors = 0;
+      auto objects = ReadManifest(f, step, &errors);
+      if (!objects) continue;
+      for (const auto& d : *objects) {
+        const std::string file = k8s::SourceOf(d.object).document.file;
+        if (ns == k8s::defaults::kNamespace || std::holds_alternative<k8s::Namespace>(d.object)) {
+          ApplyObject(d, file, step);
+          continue;
+        }
+        // `apply -n NS`: objects without a namespace go to NS; one naming
+        // another namespace is refused, as kubectl refuses it.
+        const Node* md = d.tree->Get("metadata");
+        const Node* given = md == nullptr ? nullptr : md->Get("namespace");
+        if (given != nullptr && given->IsScalar() && !given->scalar.empty()) {
+          if (given->scalar != ns) {
+            StepError(*step, name_offset(ns),
+                      fmt::format("the namespace from the provided object \"{}\" does not match "
+                                  "the namespace \"{}\". You must pass '--namespace={}' to "
+                                  "perform this operation.",
+                                  given->scalar, ns, given->scalar));
+            continue;
+          }
+          ApplyObject(d, file, step);
+          continue;
+        }
+        Stored tmp{d.object, d.tree, file};
+        Replace(tmp,
+                SetIn(d.tree, {std::string("metadata"), std::string("namespace")}, 0,
+                      yaml::MakeScalar(ns, d.tree->mark, false)),
+                step);
+      }
+    }
+    return;
+  }
+  if (const auto* del = std::get_if<DeleteCommand>(&cmd.body)) {
+    std::vector<std::pair<ObjectKey, size_t>> keys;
+    for (const auto& f : del->files) {
+      int errors = 0;
+      auto objects = ReadManifest(f, step, &errors);
+      if (!objects) continue;
+      for (const auto& d : *objects) keys.emplace_back(k8s::KeyOf(d.object), name_offset(f));
+    }
+    for (const auto& r : del->resources) keys.emplace_back(key_of(r), name_offset(r.name));
+    for (const auto& [key, offset] : keys) {
+      if (key.kind == "Pod" && !store_.contains(key)) {
+        // A pod of a Deployment or ReplicaSet: its generated name starts
+        // with its owner's name.
+        bool owned = false;
+        for (const auto& [k, v] : store_) {
+          if ((k.kind == "Deployment" || k.kind == "ReplicaSet") &&
+              k.namespace_name == key.namespace_name && key.name.starts_with(k.name + "-")) {
+            owned = true;
+          }
+        }
+        if (owned) {
+          step->deleted.push_back(key);
+          continue;
+        }
+      }
+      if (Find(key, step, offset) == nullptr) continue;
+      step->deleted.push_back(key);
+      if (key.kind == "Namespace") {
+        for (auto it = store_.begin(); it != store_.end();) {
+          if (it->first.namespace_name == key.name) {
+            step->deleted.push_back(it->first);
+            it = store_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      store_.erase(key);
+      history_.erase(key);
+    }
+    return;
+  }
+  if (const auto* patch = std::get_if<PatchCommand>(&cmd.body)) {
+    const Stored* old = Find(key_of(patch->target), step, name_offset(patch->target.name));
+    if (old == nullptr) return;
+    yaml::Limits limits;
+    limits.max_nodes = 100'000;
+    yaml::Stream ps = yaml::Parse(patch->patch, limits);
+    if (!ps.errors.empty() || ps.documents.size() != 1 || !ps.documents[0].root->IsMap()) {
+      StepError(*step, patch->patch_offset,
+                ps.errors.empty()
+                    ? "the patch must be one JSON object, such as "
+                      "'{\"spec\":{\"selector\":{\"color\":\"green\"}}}'"
+                    : fmt::format("the patch is not valid JSON: {}", ps.errors[0].message));
+      return;
+    }
+    const Node& p = *ps.documents[0].root;
+    for (auto f : {"apiVersion", "kind"}) {
+      if (const Node* v = p.Get(f); v != nullptr) {
+        const Node* cur = old->tree->Get(f);
+        if (cur == nullptr || !v->IsScalar() || v->scalar != cur->scalar) {
+          StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
+          return;
+        }
+      }
+    }
+    if (const Node* md = p.Get("metadata"); md != nullptr && md->IsMap()) {
+      for (auto f : {"name", "namespace"}) {
+        const Node* v = md->Get(f);
+        if (v == nullptr) continue;
+        const k8s::ObjectMeta& meta = k8s::MetaOf(old->object);
+        const std::string& cur = std::string_view(f) == "name" ? meta.name : meta.namespace_name;
+        if (!v->IsScalar() || v->scalar != cur) {
+          StepError(*step, patch->patch_offset,
+                    fmt::format("the patch may not change metadata.{}", f));
+          return;
+        }
+      }
+    }
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    Replace(*old, MergePatch(old->tree, p, patch->type == PatchCommand::Type::kStrategic, at),
+            step);
+    return;
+  }
+  if (const auto* scale = std::get_if<ScaleCommand>(&cmd.body)) {
+    const Stored* old = Find(key_of(scale->target), step, name_offset(scale->target.name));
+    if (old == nullptr) return;
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    Replace(*old,
+            SetIn(old->tree, {std::string("spec"), std::string("replicas")}, 0,
+                  yaml::MakeScalar(std::to_string(scale->replicas), at, true)),
+            step);
+    return;
+  }
+  if (const auto* set = std::get_if<SetImageCommand>(&cmd.body)) {
+    const Stored* old = Find(key_of(set->target), step, name_offset(set->target.name));
+    if (old == nullptr) return;
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    const k8s::PodSpec* spec = nullptr;
+    std::vector<PathElem> base;
+    if (const auto* tmpl = k8s::TemplateOf(old->object)) {
+      spec = &tmpl->spec;
+      base = {std::string("spec"), std::string("template"), std::string("spec")};
+    } else if (const auto* pod = std::get_if<k8s::Pod>(&old->object)) {
+      spec = &pod->spec;
+      base = {std::string("spec")};
+    }
+    NodePtr tree = old->tree;
+    for (const auto& [container, image] : set->images) {
+      bool found = false;
+      for (auto [list, name] : {std::pair{&spec->init_containers, "initContainers"},
+                                std::pair{&spec->containers, "containers"}}) {
+        for (size_t i = 0; i < list->size(); ++i) {
+          if (container != "*" && (*list)[i].name != container) continue;
+          found = true;
+          std::vector<PathElem> path = base;
+          path.push_back(std::string(name));
+          path.push_back(i);
+          path.push_back(std::string("image"));
+          tree = SetIn(tree, path, 0, yaml::MakeScalar(image, at, false));
+        }
+      }
+      if (!found) {
+        std::string names;
+        for (const auto& c : spec->containers) names += fmt::format("{}{}", names.empty() ? "" : ", ", c.name);
+        StepError(*step, name_offset(container + "="),
+                  fmt::format("unable to find container named \"{}\" in {} (its containers: {})",
+                              container, key_of(set->target).Describe(), names));
+        return;
+      }
+    }
+    Replace(*old, tree, step);
+    return;
+  }
+  if (const auto* ro = std::get_if<RolloutCommand>(&cmd.body)) {
+    const ObjectKey key = key_of(ro->target);
+    const Stored* old = Find(key, step, name_offset(ro->target.name));
+    if (old == nullptr) return;
+    const auto& dep = std::get<k8s::Deployment>(old->object);
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    const std::vector<PathElem> paused = {std::string("spec"), std::string("paused")};
+    switch (ro->action) {
+      case RolloutCommand::Action::kPause:
+        if (dep.spec.paused) {
+          StepError(*step, name_offset(ro->target.name),
+                    fmt::format("{} is already paused", key.Describe()));
+          return;
+        }
+        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("true", at, true)), step);
+        return;
+      case RolloutCommand::Action::kResume:
+        if (!dep.spec.paused) {
+          StepError(*step, name_offset(ro->target.name),
+                    fmt::format("{} is not paused", key.Describe()));
+          return;
+        }
+        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("false", at, true)), step);
+        return;
+      case RolloutCommand::Action::kRestart:
+        if (dep.spec.paused) {
+          StepError(*step, name_offset(ro->target.name),
+                    fmt::format("can't restart paused {} (run rollout resume first)",
+                                key.Describe()));
+          return;
+        }
+        // kubectl sets this annotation to the current time; the step's time
+        // makes every restart a new template, reproducibly.
+        Replace(*old,
+                SetIn(old->tree,
+                      {std::string("spec"), std::string("template"), std::string("metadata"),
+                       std::string("annotations"),
+                       std::string("kubectl.kubernetes.io/restartedAt")},
+                      0, yaml::MakeScalar(FormatDuration(step->at), at, false)),
+                step);
+        return;
+      case RolloutCommand::Action::kUndo: {
+        const auto& hist = history_[key];
+        const Revision* target = nullptr;
+        if (ro->to_revision.value_or(0) == 0) {
+          if (hist.size() >= 2) target = &hist[hist.size() - 2];
+          if (target == nullptr) {
+            StepError(*step, name_offset(ro->target.name),
+                      fmt::format("no rollout history found for {}: nothing to undo at {}",
+                                  key.Describe(), FormatDuration(step->at)));
+            return;
+          }
+        } else {
+          for (const auto& r : hist) {
+            if (r.number == *ro->to_revision) target = &r;
+          }
+          if (target == nullptr) {
+            StepError(*step, name_offset("--to-revision"),
+                      fmt::format("unable to find specified revision {} in history of {}",
+                                  *ro->to_revision, key.Describe()));
+            return;
+          }
+        }
+        if (target->tree == nullptr) return;
+        Replace(*old,
+                SetIn(old->tree, {std::string("spec"), std::string("template")}, 0, target->tree),
+                step);
+        return;
+      }
+    }
+    return;
+  }
+  const auto& node = std::get<NodeCommand>(cmd.body);
+  const NodeGroup* group = nullptr;
+  int32_t index = 0;
+  if (!s.cluster.FindNode(node.node, &group, &index)) {
+    std::vector<std::string> names;
+    for (const auto& g : s.cluster.nodes) {
+      if (g.count > 0) names.push_back(g.count == 1 ? g.NodeName(0) : g.name + "-0.." + g.NodeName(g.count - 1));
+    }
+    std::string list;
+    for (const auto& n : names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+    StepError(*step, name_offset(node.node),
+              fmt::format("node \"{}\" not found (the cluster's nodes: {})", node.node,
+                          list.empty() ? "none" : list));
+  }
+}
+
+
+void Loader::CheckReferences(const Scenario& s) {
+  const auto known = [&](std::string_view kind, const std::string& ref) {
+    std::string ns = "default";
+    std::string name = ref;
+    if (const size_t slash = ref.find('/'); slash != std::string::npos) {
+      ns = ref.substr(0, slash);
+      name = ref.substr(slash + 1);
+    }
+    return ever_.contains(ObjectKey{std::string(kind), ns, name});
+  };
+  const auto names_of = [&](std::string_view kind) {
+    std::vector<std::string> out;
+    for (const auto& k : ever_) {
+      if (k.kind == kind) {
+        out.push_back(k.namespace_name == "default" ? k.name : k.namespace_name + "/" + k.name);
+      }
+    }
+    return out;
+  };
+  const auto hint = [&](std::string_view kind, const std::string& name) {
+    const auto names = names_of(kind);
+    std::vector<std::string_view> views(names.begin(), names.end());
+    if (auto near = Nearest(name, views)) return fmt::format("; did you mean \"{}\"?", *near);
+    if (names.empty()) return fmt::format("; the scenario creates no {}", kind);
+    return fmt::format(" (known: {})", JoinQuoted(views));
+  };
+  for (const auto& t : s.traffic) {
+    const std::string ref = t.service_namespace == "default"
+                                ? t.service
+                                : t.service_namespace + "/" + t.service;
+    if (!t.service.empty() && !known("Service", ref)) {
+      diags_.push_back(Diagnostic{
+          Severity::kError, t.position,
+          fmt::format("traffic \"{}\": Service \"{}\" is never created by the file or a timeline "
+                      "step{}",
+                      t.name, ref, hint("Service", ref))});
+    }
+  }
+  static const std::vector<std::string_view> kServiceMetrics = {
+      "downtimeSeconds", "degradedSeconds", "versionMixSeconds", "longestOutageSeconds",
+      "minServingEndpoints", "requests.total", "requests.failed"};
+  static const std::vector<std::string_view> kRolloutKeys = {
+      "revision", "startSeconds", "completeSeconds", "durationSeconds", "rolloutStatusSeconds",
+      "peakActivePods", "minAvailablePods", "deadlineExceeded"};
+  static const std::vector<std::string_view> kResourceMetrics = {
+      "peakPods", "peakCpuMillis", "peakMemoryBytes", "pendingPodSeconds"};
+  for (const auto& e : s.expect) {
+    const std::string& m = e.metric;
+    const auto fail = [&](const std::string& why) {
+      diags_.push_back(Diagnostic{Severity::kError, e.position,
+                                  fmt::format("expect \"{}\": {}", e.text, why)});
+    };
+    if (m == "simulatedSeconds" || m == "events") continue;
+    if (m.starts_with("resources.")) {
+      const std::string key = m.substr(10);
+      if (std::find(kResourceMetrics.begin(), kResourceMetrics.end(), key) ==
+          kResourceMetrics.end()) {
+        auto near = Nearest(key, kResourceMetrics);
+        fail(fmt::format("unknown metric \"{}\"{}", m,
+                         near ? fmt::format("; did you mean \"resources.{}\"?", *near)
+                              : fmt::format(" (resources has {})", JoinQuoted(kResourceMetrics))));
+      }
+      continue;
+    }
+    if (m.starts_with("services.")) {
+      const std::string rest = m.substr(9);
+      std::string name;
+      if (const size_t bv = rest.find(".requests.byVersion."); bv != std::string::npos &&
+                                                               bv + 20 < rest.size()) {
+        name = rest.substr(0, bv);
+      } else {
+        for (auto k : kServiceMetrics) {
+          if (rest.size() > k.size() + 1 && rest.ends_with(k) &&
+              rest[rest.size() - k.size() - 1] == '.') {
+            name = rest.substr(0, rest.size() - k.size() - 1);
+          }
+        }
+      }
+      if (name.empty()) {
+        fail(fmt::format("unknown Service metric in \"{}\" (use services.NAME. followed by {}, "
+                         "or requests.byVersion.VERSION)",
+                         m, JoinQuoted(kServiceMetrics)));
+      } else if (!known("Service", name)) {
+        fail(fmt::format("no Service \"{}\" in this scenario{}", name, hint("Service", name)));
+      }
+      continue;
+    }
+    if (m.starts_with("deployments.")) {
+      const std::string rest = m.substr(12);
+      std::string name;
+      if (rest.ends_with(".restarts") && rest.size() > 9) {
+        name = rest.substr(0, rest.size() - 9);
+      } else if (const size_t ro = rest.rfind(".rollouts["); ro != std::string::npos && ro > 0) {
+        const size_t close = rest.find("].", ro);
+        const std::string idx = close == std::string::npos ? "" : rest.substr(ro + 10, close - ro - 10);
+        const std::string key = close == std::string::npos ? "" : rest.substr(close + 2);
+        const bool idx_ok = !idx.empty() && std::all_of(idx.begin(), idx.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        if (!idx_ok || std::find(kRolloutKeys.begin(), kRolloutKeys.end(), key) == kRolloutKeys.end()) {
+          fail(fmt::format("expected deployments.NAME.rollouts[INDEX].KEY with KEY one of {}",
+                           JoinQuoted(kRolloutKeys)));
+          continue;
+        }
+        name = rest.substr(0, ro);
+      }
+      if (name.empty()) {
+        fail(fmt::format("unknown Deployment metric in \"{}\" (use deployments.NAME.restarts or "
+                         "deployments.NAME.rollouts[INDEX].KEY)",
+                         m));
+      } else if (!known("Deployment", name)) {
+        fail(fmt::format("no Deployment \"{}\" in this scenario{}", name,
+                         hint("Deployment", name)));
+      }
+      continue;
+    }
+    fail(fmt::format("unknown metric \"{}\" (metrics start with services., deployments. or "
+                     "resources.)",
+                     m));
+  }
+}
+
+}  // namespace kubesim::scenario::loader
