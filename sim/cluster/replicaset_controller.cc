@@ -108,11 +108,21 @@ void ReplicaSetController::Sync(uint32_t id) {
       ranks.push_back(rank(pod));
     }
     count_related(-1);  // the scratch array is all zeros again
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t a, uint32_t b) { return DeleteFirst(ranks[a], ranks[b]); });
+    // The first `diff` in that order. Pods DeleteFirst ranks equal keep
+    // their order in the pod list, as a stable sort keeps them; with their
+    // positions as the last key the order is total, so a partial sort picks
+    // the same pods in the same order without sorting the rest (nor
+    // allocating a merge buffer, as std::stable_sort does).
+    const size_t victim_count = std::min(static_cast<size_t>(diff), order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(victim_count),
+                      order.end(), [&](uint32_t a, uint32_t b) {
+                        if (DeleteFirst(ranks[a], ranks[b])) return true;
+                        if (DeleteFirst(ranks[b], ranks[a])) return false;
+                        return a < b;
+                      });
     // The victims leave the scratch before any DeletePod runs (its
     // notifications only queue work, but the scratch is this class's).
-    std::vector<uint32_t> victims(static_cast<size_t>(diff));
+    std::vector<uint32_t> victims(victim_count);
     for (size_t i = 0; i < victims.size(); ++i) victims[i] = active[order[i]];
     for (uint32_t pod : victims) api_.DeletePod(pod);
   }
