@@ -118,14 +118,21 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     const Node& node = store.nodes[n];
     const NodeFit& fit = store.node_fit[n];
-    if (!(sums[n] == fit.requested)) {
+    if (!(sums[n] == node.requested)) {
       return fmt::format("node {} accounts {}m CPU / {} pods, but its pods request {}m / {}",
-                         node.name, fit.requested.cpu_milli, fit.requested.pods,
+                         node.name, node.requested.cpu_milli, node.requested.pods,
                          sums[n].cpu_milli, sums[n].pods);
     }
-    if (fit.requested.cpu_milli > fit.allocatable.cpu_milli ||
-        fit.requested.memory_bytes > fit.allocatable.memory_bytes ||
-        fit.requested.pods > fit.allocatable.pods) {
+    if (fit.free_cpu_milli != node.allocatable.cpu_milli - node.requested.cpu_milli ||
+        fit.free_memory_bytes != node.allocatable.memory_bytes - node.requested.memory_bytes ||
+        fit.free_pods != std::min<int64_t>(node.allocatable.pods - node.requested.pods,
+                                           INT32_MAX)) {
+      return fmt::format("node {}: its free resources are not allocatable minus requested",
+                         node.name);
+    }
+    if (node.requested.cpu_milli > node.allocatable.cpu_milli ||
+        node.requested.memory_bytes > node.allocatable.memory_bytes ||
+        node.requested.pods > node.allocatable.pods) {
       return fmt::format("node {}: bound requests exceed its allocatable", node.name);
     }
   }

@@ -54,8 +54,9 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   p.node = n;
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
-  store_.node_fit[n].requested += p.requests;
-  store_.node_fit[n].score_class = kNone;
+  Resources requested = node.requested;
+  requested += p.requests;
+  store_.SetRequested(n, requested);
   store_.bound += p.requests;
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] { return "scheduled to node/" + node.name; });
@@ -376,8 +377,9 @@ void Kubelet::PodGone(uint32_t id) {
   UpdatePodState(id);
   if (p.node != kNone) {
     Node& node = store_.nodes[p.node];
-    store_.node_fit[p.node].requested -= p.requests;
-    store_.node_fit[p.node].score_class = kNone;
+    Resources requested = node.requested;
+    requested -= p.requests;
+    store_.SetRequested(p.node, requested);
     store_.bound -= p.requests;
     auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
     if (it != node.pods.end() && *it == id) node.pods.erase(it);

@@ -67,17 +67,18 @@ void Scheduler::Schedule(uint32_t id) {
   for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
     NodeFit& node = fits[n];
     if (!node.condition_ready || node.unschedulable) continue;  // NodeUnschedulable, node Ready
-    if (!Fits(node.allocatable, node.requested, requests)) continue;  // NodeResourcesFit
-    if (constrained && !Selected(p, store_.nodes[n])) continue;       // NodeName, nodeSelector
+    if (!node.Fits(requests)) continue;                           // NodeResourcesFit
+    if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, nodeSelector
     ++found;
     if (node.score_class != score_class) {
       // Scores use non-zero requests of the node's pods plus this one.
+      const Node& cold = store_.nodes[n];
       const Resources& score_requests = store_.score_classes[score_class];
-      Resources with = node.requested;
+      Resources with = cold.requested;
       with.cpu_milli += score_requests.cpu_milli;
       with.memory_bytes += score_requests.memory_bytes;
-      node.score = static_cast<int32_t>(LeastAllocatedScore(node.allocatable, with) +
-                                        BalancedAllocationScore(node.allocatable, with));
+      node.score = static_cast<int32_t>(LeastAllocatedScore(cold.allocatable, with) +
+                                        BalancedAllocationScore(cold.allocatable, with));
       node.score_class = score_class;
     }
     const int64_t score = node.score + image_locality;

@@ -204,6 +204,17 @@ uint32_t Store::ScoreClass(const Resources& r) {
   return it->second;
 }
 
+void Store::SetRequested(uint32_t n, const Resources& requested) {
+  Node& node = nodes[n];
+  node.requested = requested;
+  NodeFit& fit = node_fit[n];
+  fit.free_cpu_milli = node.allocatable.cpu_milli - requested.cpu_milli;
+  fit.free_memory_bytes = node.allocatable.memory_bytes - requested.memory_bytes;
+  fit.free_pods = static_cast<int32_t>(
+      std::min<int64_t>(node.allocatable.pods - requested.pods, INT32_MAX));
+  fit.score_class = kNone;
+}
+
 void Store::MarkReplicaSetDeleted(uint32_t id) {
   ReplicaSet& rs = replica_sets[id];
   rs.deleted = true;

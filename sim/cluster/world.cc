@@ -58,11 +58,12 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       Node n;
       n.name = g.NodeName(i);
       n.labels = g.labels;
-      store_.node_names.emplace(n.name, static_cast<uint32_t>(store_.nodes.size()));
+      n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
+      const auto id = static_cast<uint32_t>(store_.nodes.size());
+      store_.node_names.emplace(n.name, id);
       store_.nodes.push_back(std::move(n));
-      NodeFit fit;
-      fit.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
-      store_.node_fit.push_back(fit);
+      store_.node_fit.emplace_back();
+      store_.SetRequested(id, Resources{});
     }
   }
   // Room for the declared pods and one rollout's worth more, so that the pod
