@@ -152,9 +152,10 @@ struct Backoff {
   SimTime last_update;
 };
 
-struct Pod {
+struct alignas(64) Pod {
   // What walks over many pods read (ReplicaSet ranking, endpoints, requests,
-  // the scheduler's retries) comes first, in the struct's first cache line.
+  // the scheduler's retries) comes first, in the struct's first cache line
+  // (aligned: one line per pod read, not two for every other pod).
   uint32_t owner_rs = kNone;  // the ReplicaSet that owns it, if any
   uint32_t node = kNone;
   PodState state = PodState::kPending;
