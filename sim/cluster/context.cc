@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "store.h"
 
@@ -24,7 +25,10 @@ EventId Context::Schedule(SimDuration delay, Phase phase, EventKind kind, uint32
 SimDuration Context::Draw(const DurationDistribution& d, std::string_view stream,
                           std::string_view key) {
   if (d.is_fixed()) return d.a() < SimDuration::Zero() ? SimDuration::Zero() : d.a();
-  Rng rng = Rng::Stream(seed_, fmt::format("{}/{}/{}", stream, key, loop_.Now().micros()));
+  // The stream's name in a stack buffer: a draw per pod start and pull.
+  fmt::memory_buffer name;
+  fmt::format_to(std::back_inserter(name), "{}/{}/{}", stream, key, loop_.Now().micros());
+  Rng rng = Rng::Stream(seed_, std::string_view(name.data(), name.size()));
   return d.Draw(rng);
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cstdlib>
 
 #include "kubesim/k8s/defaults.h"
@@ -136,7 +137,9 @@ void Kubelet::StartContainer(uint32_t id) {
   p.container_created = true;
   UpdatePodState(id);
   EmitPod(ctx_, store_, id, "container started");
-  const std::string key = fmt::format("{}#{}", p.name, p.restarts);
+  fmt::memory_buffer key_buffer;  // on the stack
+  fmt::format_to(std::back_inserter(key_buffer), "{}#{}", p.name, p.restarts);
+  const std::string_view key(key_buffer.data(), key_buffer.size());
   if (img.healthy) {
     ctx_.Schedule(ctx_.Draw(img.start, "start", key), kPhaseProcess, EventKind::kProcessServing, id,
                   p.container_gen);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "kubesim/k8s/defaults.h"
@@ -42,7 +43,9 @@ void ReplicaSetController::Sync(uint32_t id) {
     const int32_t create = std::min(-diff, kBurstReplicas);
     for (int32_t i = 0; i < create; ++i) {
       // A pod name: the ReplicaSet's name and five random characters (utilrand.String(5)).
-      Rng rng = Rng::Stream(ctx_.seed(), fmt::format("pod-name/{}/{}", rs.name, rs.name_counter++));
+      fmt::memory_buffer stream;  // on the stack
+      fmt::format_to(std::back_inserter(stream), "pod-name/{}/{}", rs.name, rs.name_counter++);
+      Rng rng = Rng::Stream(ctx_.seed(), std::string_view(stream.data(), stream.size()));
       std::string suffix(5, ' ');
       for (char& c : suffix) c = kAlphanums[rng.Below(kAlphanums.size())];
       if (!rs.pod_labels) {
