@@ -236,7 +236,8 @@ inline Outcome Simulate(const std::shared_ptr<const scenario::Scenario>& s, SimD
   sim.AddObserver(&collector);
   Outcome out;
   out.result = sim.Run();
-  if (!out.result.invariant_violation && !out.result.budget_exhausted) {
+  if (!out.result.invariant_violation && !out.result.budget_exhausted &&
+      !out.result.pods_exhausted) {
     out.report = collector.TakeReport(out.result.events);
   }
   return out;

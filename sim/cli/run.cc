@@ -50,6 +50,9 @@ int RunRun(std::span<const std::string> args) {
        "endpoints, failed requests, the kubectl steps")                            //
       ("max-events", po::value<uint64_t>()->default_value(200'000'000)->value_name("N"),
        "stop with an error after this many events")                             //
+      ("max-pods", po::value<uint64_t>()->default_value(2'000'000)->value_name("N"),
+       "stop with an error before creating more pods than this (about 1.3 KB of memory "
+       "each)")  //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
       ("exact-probes", "simulate every probe tick, even those whose result cannot change "
                        "(same report, slower; see docs/scale.md)")  //
@@ -107,6 +110,7 @@ int RunRun(std::span<const std::string> args) {
     options.until = *until;
   }
   options.max_events = vm["max-events"].as<uint64_t>();
+  options.max_pods = vm["max-pods"].as<uint64_t>();
   if (vm.count("check")) options.check_invariants = true;
   if (vm.count("exact-probes")) options.exact_probes = true;
   const bool quiet = vm.count("quiet") > 0;

@@ -81,6 +81,16 @@ Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
     out.exit_code = 2;
     return out;
   }
+  if (out.result.pods_exhausted) {
+    std::fputs(fmt::format("{}: error: the run would create more than {} pods by {}s of "
+                           "simulated time and was stopped (raise --max-pods, or lower the "
+                           "replicas)\n",
+                           file, options.max_pods, FormatSeconds(out.result.end, 3))
+                   .c_str(),
+               stderr);
+    out.exit_code = 2;
+    return out;
+  }
   out.report = collector.TakeReport(out.result.events);
   return out;
 }

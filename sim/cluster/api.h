@@ -19,7 +19,8 @@ class Api {
   virtual ~Api() = default;
 
   // --- writes ---
-  // A new pod (ReplicaSet controller, or a bare Pod applied): its id.
+  // A new pod (ReplicaSet controller, or a bare Pod applied): its id; kNone
+  // when the run may create no more (SimulationOptions::max_pods).
   // `labels` may be shared with other pods (they are never changed in place).
   virtual uint32_t CreatePod(const std::string& ns, const std::string& name,
                              std::shared_ptr<const k8s::Labels> labels,

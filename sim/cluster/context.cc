@@ -11,10 +11,11 @@
 namespace kubesim::cluster {
 
 Context::Context(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-                 uint64_t max_events, bool check_invariants)
+                 uint64_t max_events, uint64_t max_pods, bool check_invariants)
     : scenario_(std::move(scenario)),
       seed_(seed),
       loop_(max_events),
+      max_pods_(max_pods),
       check_invariants_(check_invariants) {}
 
 EventId Context::Schedule(SimDuration delay, Phase phase, EventKind kind, uint32_t target,

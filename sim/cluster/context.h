@@ -60,7 +60,7 @@ enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };
 class Context {
  public:
   Context(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed, uint64_t max_events,
-          bool check_invariants);
+          uint64_t max_pods, bool check_invariants);
 
   const scenario::Scenario& scenario() const { return *scenario_; }
   uint64_t seed() const { return seed_; }
@@ -108,6 +108,16 @@ class Context {
   uint8_t current_phase() const { return current_phase_; }
   uint64_t current_key() const { return current_key_; }
   bool check_invariants() const { return check_invariants_; }
+  // Whether a pod may be created when `created` pods exist
+  // (SimulationOptions::max_pods). When not, the run stops after the
+  // current event, with pods_exhausted.
+  bool MayCreatePod(size_t created) {
+    if (created < max_pods_) return true;
+    pods_exhausted_ = true;
+    loop_.Stop();
+    return false;
+  }
+  bool pods_exhausted() const { return pods_exhausted_; }
   // An illegal state move: a bug in kubesim, reported (exit code 3) at the
   // end of the instant when checking, unread otherwise. The first is kept.
   void Violation(std::string what) {
@@ -120,6 +130,8 @@ class Context {
   uint64_t seed_;
   EventLoop loop_;
   std::vector<Observer*> observers_;
+  uint64_t max_pods_;
+  bool pods_exhausted_ = false;
   bool check_invariants_;
   bool logging_ = true;
   bool pod_states_wanted_ = true;

@@ -54,8 +54,12 @@ void ReplicaSetController::Sync(uint32_t id) {
         rs.pod_labels = std::make_shared<const k8s::Labels>(std::move(labels));
       }
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
-      // CreatePod grows store_.pods only: `rs` stays valid.
-      api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id);
+      // CreatePod grows store_.pods only: `rs` stays valid. kNone: the run
+      // has created all the pods it may, and stops.
+      if (api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id) ==
+          kNone) {
+        return;
+      }
     }
     if (create < -diff) Enqueue(id);  // the rest next sync
   } else if (diff > 0) {

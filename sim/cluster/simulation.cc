@@ -7,9 +7,7 @@ namespace kubesim::cluster {
 Simulation::Simulation(std::shared_ptr<const scenario::Scenario> scenario,
                        SimulationOptions options)
     : seed_(options.seed.value_or(scenario->seed)) {
-  world_ = std::make_unique<World>(std::move(scenario), seed_, options.until, options.max_events,
-                                   options.exact_probes,
-                                   options.check_invariants);
+  world_ = std::make_unique<World>(std::move(scenario), seed_, options);
 }
 
 Simulation::~Simulation() = default;
@@ -18,7 +16,9 @@ void Simulation::AddObserver(Observer* observer) { world_->AddObserver(observer)
 
 RunResult Simulation::Run() {
   const WorldResult r = world_->Run();
-  return RunResult{r.end, r.events, seed_, r.budget_exhausted, r.invariant_violation,
+  return RunResult{r.end,           r.events,
+                   seed_,           r.budget_exhausted,
+                   r.pods_exhausted, r.invariant_violation,
                    r.recent_events};
 }
 

@@ -35,12 +35,12 @@ std::string_view PodStateName(PodState s) {
 }
 
 World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-             std::optional<SimDuration> until, uint64_t max_events, bool exact_probes,
-             bool check_invariants)
-    : ctx_(std::move(scenario), seed, max_events, check_invariants),
+             const SimulationOptions& options)
+    : ctx_(std::move(scenario), seed, options.max_events, options.max_pods,
+           options.check_invariants),
       view_(store_, ctx_),
       api_(store_, ctx_),
-      prober_(store_, ctx_, /*elide=*/!exact_probes),
+      prober_(store_, ctx_, /*elide=*/!options.exact_probes),
       kubelet_(store_, ctx_, api_, prober_),
       scheduler_(store_, ctx_, api_),
       replica_set_controller_(store_, ctx_, api_),
@@ -48,8 +48,8 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       endpoints_(store_, ctx_, api_),
       node_lifecycle_(store_, ctx_, api_),
       traffic_(store_, ctx_),
-      until_(until ? until : ctx_.scenario().until),
-      max_events_(max_events) {
+      until_(options.until ? options.until : ctx_.scenario().until),
+      max_events_(options.max_events) {
   prober_.Connect(&kubelet_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
                            &kubelet_, &endpoints_, &traffic_, &node_lifecycle_});
@@ -76,8 +76,10 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     if (const auto* r = std::get_if<k8s::ReplicaSet>(&obj)) declared += r->spec.replicas;
     if (std::holds_alternative<k8s::Pod>(obj)) ++declared;
   }
+  declared_pods_ = declared;
   constexpr int64_t kReserveCap = int64_t{1} << 20;
-  const auto reserve = static_cast<size_t>(std::clamp<int64_t>(2 * declared, 0, kReserveCap));
+  const auto reserve = static_cast<size_t>(std::clamp<int64_t>(
+      2 * declared, 0, std::min<int64_t>(kReserveCap, static_cast<int64_t>(options.max_pods))));
   store_.pods.reserve(reserve);
   store_.pod_names.Reserve(reserve);
   for (const scenario::TrafficSource& t : ctx_.scenario().traffic) {
@@ -107,6 +109,13 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
 }
 
 WorldResult World::Run() {
+  WorldResult result;
+  // Objects that declare more pods than the run may create are refused
+  // before anything runs (SimulationOptions::max_pods).
+  if (declared_pods_ > 0 && !ctx_.MayCreatePod(static_cast<size_t>(declared_pods_) - 1)) {
+    result.pods_exhausted = true;
+    return result;
+  }
   ctx_.StartLogging();
   for (Observer* o : ctx_.observers()) o->OnStart(view_);
   for (const k8s::Object& obj : ctx_.scenario().objects) api_.Apply(obj);
@@ -124,7 +133,6 @@ WorldResult World::Run() {
   }
   endpoints_.RequestStartCheck(store_.awaiting_start);
 
-  WorldResult result;
   SimTime end = until_ ? SimTime::Zero() + *until_ : last_step + kDefaultTail;
   for (;;) {
     const RunOutcome outcome = ctx_.loop().RunUntil(end, *this);
@@ -160,9 +168,11 @@ WorldResult World::Run() {
   // Skipped ticks settled only now may spend the budget too: the run is then
   // refused as a run that fired them would have been (at an earlier time).
   if (result.events > max_events_) result.budget_exhausted = true;
+  result.pods_exhausted = ctx_.pods_exhausted();
   // The last full check, whenever the previous one was (not after a budget
   // cut short an instant: its end-of-instant work has not run).
-  if (ctx_.check_invariants() && !violation_ && !result.budget_exhausted) {
+  if (ctx_.check_invariants() && !violation_ && !result.budget_exhausted &&
+      !result.pods_exhausted) {
     violation_ = CheckInvariants(store_, prober_);
     if (!violation_) violation_ = CheckIndexes(store_);
   }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "api_server.h"
+#include "kubesim/cluster/simulation.h"
 #include "cluster_view.h"
 #include "context.h"
 #include "deployment_controller.h"
@@ -44,6 +45,7 @@ struct WorldResult {
   SimTime end;
   uint64_t events = 0;
   bool budget_exhausted = false;
+  bool pods_exhausted = false;
   std::optional<std::string> invariant_violation;  // what broke, if an invariant did
   std::vector<std::string> recent_events;          // the event log's last lines then
 };
@@ -51,8 +53,7 @@ struct WorldResult {
 class World {
  public:
   World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
-        std::optional<SimDuration> until, uint64_t max_events, bool exact_probes,
-        bool check_invariants);
+        const SimulationOptions& options);
 
   void AddObserver(Observer* o) { ctx_.AddObserver(o); }
   WorldResult Run();
@@ -76,6 +77,7 @@ class World {
   Traffic traffic_;
   std::optional<SimDuration> until_;
   uint64_t max_events_;
+  int64_t declared_pods_ = 0;  // the replicas and pods the scenario's objects declare
   // --check: the full walks run when instants since the last one, times
   // kObjectsPerInstant, reach the number of objects (so in a small cluster
   // at every instant).

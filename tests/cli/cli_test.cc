@@ -413,5 +413,27 @@ TEST(CliRun, MaxEventsCountsSkippedProbeTicksAsExactProbesWouldFireThem) {
   }
 }
 
+TEST(CliRun, MaxPodsStopsARunBeforeItCreatesOneTooMany) {
+  // The seed rolling update creates three pods: the update-checker and the
+  // first echo-version pod at 0 s (what its objects declare), the new
+  // version's pod at 60 s. Three is enough; with two the run stops at 60 s,
+  // with one before anything runs; each refusal is exit 2 with no report.
+  const std::string scenario =
+      std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/seed/rolling-update.yaml";
+  const auto enough = RunKubesim("run -q --max-pods 3 --format json '" + scenario + "'");
+  EXPECT_EQ(enough.exit_code, 0) << enough.err;
+  EXPECT_EQ(enough.out, RunKubesim("run -q --format json '" + scenario + "'").out);
+  for (const auto& [max_pods, when] : {std::pair{2, "by 60.000s"}, std::pair{1, "by 0.000s"}}) {
+    const auto refused =
+        RunKubesim(fmt::format("run -q --max-pods {} --format json '{}'", max_pods, scenario));
+    EXPECT_EQ(refused.exit_code, 2) << refused.err;
+    EXPECT_TRUE(refused.out.empty()) << refused.out;
+    EXPECT_NE(refused.err.find(fmt::format("more than {} pods {}", max_pods, when)),
+              std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("--max-pods"), std::string::npos) << refused.err;
+  }
+}
+
 }  // namespace
 }  // namespace kubesim

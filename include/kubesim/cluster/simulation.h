@@ -38,6 +38,11 @@ struct SimulationOptions {
   // Events the run may fire before it stops with budget_exhausted (a
   // scenario that would run forever). Default: generous.
   uint64_t max_events = 200'000'000;
+  // Pods the run may create before it stops with pods_exhausted (a
+  // Deployment of millions of replicas: Kubernetes takes 2^31 - 1, a
+  // simulation could not hold them). A gone pod keeps its entry to the end
+  // of the run, so this bounds its memory: about 1.3 KB a pod created.
+  uint64_t max_pods = 2'000'000;
   // Check the model's invariants after every instant (exit code 3, README.md):
   // always in debug and sanitizer builds; in release only when asked
   // (`kubesim run --check`).
@@ -58,6 +63,7 @@ struct RunResult {
   uint64_t events = 0;    // events fired
   uint64_t seed = 0;      // the seed used
   bool budget_exhausted = false;
+  bool pods_exhausted = false;  // it would have created more than max_pods pods
   // Set when an invariant broke (a bug in kubesim): what, and the event log's
   // last lines before it. The run stopped there; its metrics are meaningless.
   std::optional<std::string> invariant_violation;
