@@ -115,11 +115,15 @@ void ReplicaSetController::Sync(uint32_t id) {
       ranks.push_back(rank(pod));
     }
     count_related(-1);  // the scratch array is all zeros again
-    // The first `diff` in that order. Pods DeleteFirst ranks equal keep
-    // their order in the pod list, as a stable sort keeps them; with their
-    // positions as the last key the order is total, so a partial sort picks
-    // the same pods in the same order without sorting the rest (nor
-    // allocating a merge buffer, as std::stable_sort does).
+    // The first `diff` in that order, by a partial sort (no sorting of the
+    // rest, no merge buffer). Pods DeleteFirst ranks equal are taken in
+    // their pod-list order, positions being the last key, as the stable
+    // sort before it took them. Like ActivePodsWithRanks.Less
+    // (pkg/controller/controller_utils.go), DeleteFirst is not transitive
+    // where a UID tie-break within a log2 bucket (rules 6 and 8) meets pods
+    // tied exactly on that rule; in such a cycle no order is the order, and
+    // Go's sort.Sort, std::stable_sort and this pick may each choose
+    // differently.
     const size_t victim_count = std::min(static_cast<size_t>(diff), order.size());
     std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(victim_count),
                       order.end(), [&](uint32_t a, uint32_t b) {
