@@ -28,6 +28,7 @@ int RunCompare(std::span<const std::string> args) {
        "table, markdown, csv or json")                                                    //
       ("seed", po::value<uint64_t>()->value_name("N"), "RNG seed for every scenario (default: each one's)")  //
       ("quiet,q", "print no warnings and no progress line");
+  AddLimitOptions(visible);
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario files");
   po::options_description all;
@@ -75,6 +76,7 @@ int RunCompare(std::span<const std::string> args) {
   const bool quiet = vm.count("quiet") > 0;
   cluster::SimulationOptions options;
   if (vm.count("seed")) options.seed = vm["seed"].as<uint64_t>();
+  ReadLimitOptions(vm, &options);
 
   // Load everything first: a bad file fails the command before any simulation.
   std::vector<std::shared_ptr<const scenario::Scenario>> scenarios;

@@ -48,16 +48,12 @@ int RunRun(std::span<const std::string> args) {
       ("plot", po::value<std::string>()->value_name("FILE"),
        "write an SVG plot of the run to FILE: pods per version and state, client-visible "
        "endpoints, failed requests, the kubectl steps")                            //
-      ("max-events", po::value<uint64_t>()->default_value(200'000'000)->value_name("N"),
-       "stop with an error after this many events")                             //
-      ("max-pods", po::value<uint64_t>()->default_value(2'000'000)->value_name("N"),
-       "stop with an error before creating more pods than this (about 1.3 KB of memory "
-       "each)")  //
       ("check", "check the model's invariants after every instant (always on in debug builds)")  //
       ("exact-probes", "simulate every probe tick, even those whose result cannot change "
                        "(same report, slower; see docs/scale.md)")  //
       ("quiet,q", "print no warnings and no progress line")                    //
       ("verbose,v", "print the event log after the report");
+  AddLimitOptions(visible);
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario file");
   po::options_description all;
@@ -109,8 +105,7 @@ int RunRun(std::span<const std::string> args) {
     }
     options.until = *until;
   }
-  options.max_events = vm["max-events"].as<uint64_t>();
-  options.max_pods = vm["max-pods"].as<uint64_t>();
+  ReadLimitOptions(vm, &options);
   if (vm.count("check")) options.check_invariants = true;
   if (vm.count("exact-probes")) options.exact_probes = true;
   const bool quiet = vm.count("quiet") > 0;

@@ -39,6 +39,23 @@ std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, 
 
 bool ShowProgress(bool quiet) { return !quiet && ::isatty(STDERR_FILENO) != 0; }
 
+void AddLimitOptions(boost::program_options::options_description& options) {
+  namespace po = boost::program_options;
+  const cluster::SimulationOptions defaults;
+  options.add_options()                                                                      //
+      ("max-events", po::value<uint64_t>()->default_value(defaults.max_events)->value_name("N"),
+       "stop with an error after this many events")                                          //
+      ("max-pods", po::value<uint64_t>()->default_value(defaults.max_pods)->value_name("N"),
+       "stop with an error before creating more pods than this (about 1.3 KB of memory "
+       "each)");
+}
+
+void ReadLimitOptions(const boost::program_options::variables_map& vm,
+                      cluster::SimulationOptions* limits) {
+  limits->max_events = vm["max-events"].as<uint64_t>();
+  limits->max_pods = vm["max-pods"].as<uint64_t>();
+}
+
 Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
                            const cluster::SimulationOptions& options,
                            const std::vector<cluster::Observer*>& extra,
@@ -82,10 +99,11 @@ Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
     return out;
   }
   if (out.result.pods_exhausted) {
-    std::fputs(fmt::format("{}: error: the run would create more than {} pods by {}s of "
+    std::fputs(fmt::format("{}: error: the run would create more than {} pod{} by {}s of "
                            "simulated time and was stopped (raise --max-pods, or lower the "
                            "replicas)\n",
-                           file, options.max_pods, FormatSeconds(out.result.end, 3))
+                           file, options.max_pods, options.max_pods == 1 ? "" : "s",
+                           FormatSeconds(out.result.end, 3))
                    .c_str(),
                stderr);
     out.exit_code = 2;

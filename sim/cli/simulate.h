@@ -3,6 +3,8 @@
 #ifndef KUBESIM_CLI_SIMULATE_H_
 #define KUBESIM_CLI_SIMULATE_H_
 
+#include <boost/program_options.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,8 +24,14 @@ namespace kubesim::cli {
 std::shared_ptr<const scenario::Scenario> LoadOrReport(const std::string& file, bool quiet,
                                                        bool* is_manifest = nullptr);
 
+// --max-events and --max-pods, as `run` and `compare` take them: added to
+// `options`, and read from `vm` into `limits`.
+void AddLimitOptions(boost::program_options::options_description& options);
+void ReadLimitOptions(const boost::program_options::variables_map& vm,
+                      cluster::SimulationOptions* limits);
+
 struct Simulated {
-  int exit_code = 0;  // 0, else the command's exit code (2: event budget, 3: invariant)
+  int exit_code = 0;  // 0, else the command's exit code (2: event or pod budget, 3: invariant)
   metrics::Report report;
   cluster::RunResult result;
 };

@@ -423,16 +423,18 @@ TEST(CliRun, MaxPodsStopsARunBeforeItCreatesOneTooMany) {
   const auto enough = RunKubesim("run -q --max-pods 3 --format json '" + scenario + "'");
   EXPECT_EQ(enough.exit_code, 0) << enough.err;
   EXPECT_EQ(enough.out, RunKubesim("run -q --format json '" + scenario + "'").out);
-  for (const auto& [max_pods, when] : {std::pair{2, "by 60.000s"}, std::pair{1, "by 0.000s"}}) {
-    const auto refused =
-        RunKubesim(fmt::format("run -q --max-pods {} --format json '{}'", max_pods, scenario));
-    EXPECT_EQ(refused.exit_code, 2) << refused.err;
-    EXPECT_TRUE(refused.out.empty()) << refused.out;
-    EXPECT_NE(refused.err.find(fmt::format("more than {} pods {}", max_pods, when)),
-              std::string::npos)
-        << refused.err;
-    EXPECT_NE(refused.err.find("--max-pods"), std::string::npos) << refused.err;
+  for (const auto& [max_pods, what] :
+       {std::pair{2, "more than 2 pods by 60.000s"}, std::pair{1, "more than 1 pod by 0.000s"}}) {
+    for (const char* command : {"run -q --format json", "compare -q"}) {
+      const auto refused =
+          RunKubesim(fmt::format("{} --max-pods {} '{}'", command, max_pods, scenario));
+      EXPECT_EQ(refused.exit_code, 2) << command << ": " << refused.err;
+      EXPECT_TRUE(refused.out.empty()) << command << ": " << refused.out;
+      EXPECT_NE(refused.err.find(what), std::string::npos) << command << ": " << refused.err;
+      EXPECT_NE(refused.err.find("--max-pods"), std::string::npos) << refused.err;
+    }
   }
+  EXPECT_EQ(RunKubesim("compare -q --max-pods 3 '" + scenario + "'").exit_code, 0);
 }
 
 }  // namespace
