@@ -3,7 +3,8 @@
 // scenario_document.cc (the Scenario document), timeline_replay.cc (the
 // replay of the timeline against a store of objects) and merge_patch.cc
 // (the patches `kubectl patch` and `set` apply).
-#pragma once
+#ifndef KUBESIM_SIM_SCENARIO_LOADER_H_
+#define KUBESIM_SIM_SCENARIO_LOADER_H_
 
 #include <fmt/format.h>
 
@@ -130,3 +131,5 @@ class Loader {
 };
 
 }  // namespace kubesim::scenario::loader
+
+#endif  // KUBESIM_SIM_SCENARIO_LOADER_H_

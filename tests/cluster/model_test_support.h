@@ -2,7 +2,8 @@
 // elision and with every probe simulated, which must agree), lookups into its
 // report, and builders of small scenarios. The tests themselves are in
 // model_rollout_test.cc, model_container_test.cc and model_node_test.cc.
-#pragma once
+#ifndef KUBESIM_TESTS_CLUSTER_MODEL_TEST_SUPPORT_H_
+#define KUBESIM_TESTS_CLUSTER_MODEL_TEST_SUPPORT_H_
 
 #include <gtest/gtest.h>
 
@@ -149,3 +150,5 @@ inline constexpr const char* kSetImage = R"(  timeline:
 )";
 
 }  // namespace kubesim::model_test
+
+#endif  // KUBESIM_TESTS_CLUSTER_MODEL_TEST_SUPPORT_H_
