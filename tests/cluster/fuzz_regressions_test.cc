@@ -5,6 +5,8 @@
 // in tests/scenario/load_test.cc.
 //   run/      scenario files from fuzz/run_fuzzer.cc: each loads, simulates to
 //             its end without breaking an invariant, and reports sane numbers
+//   budget/   scenario files from fuzz/run_fuzzer.cc that spend the event
+//             budget: the harness finds no problem in them
 //   parsers/  inputs of fuzz/parsers_fuzzer.cc: every property holds
 #include <gtest/gtest.h>
 
@@ -61,6 +63,18 @@ TEST(FuzzRegressions, EachRunFindingSimulatesToItsEndWithoutBreakingAnInvariant)
     EXPECT_EQ(run.problem, std::nullopt);
     EXPECT_FALSE(run.budget_exhausted) << run.events << " events";
     EXPECT_FALSE(run.json.empty());
+  }
+}
+
+TEST(FuzzRegressions, EachBudgetFindingSpendsTheBudgetWithoutAProblem) {
+  const std::vector<fs::path> files = FilesIn(RegressionDir("budget"));
+  EXPECT_FALSE(files.empty());
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    const fuzz::FuzzRun run = fuzz::RunScenario(Read(file));
+    ASSERT_TRUE(run.simulated);
+    EXPECT_TRUE(run.budget_exhausted) << run.events << " events";
+    EXPECT_EQ(run.problem, std::nullopt);
   }
 }
 
