@@ -257,7 +257,7 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
 uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
                               std::shared_ptr<const k8s::Labels> labels,
                               std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) {
-  if (!ctx_.MayCreatePod(store_.pods.size())) return kNone;  // the run stops
+  if (!ctx_.MayHoldPods(store_.pods.size() + 1)) return kNone;  // the run stops
   struct Pod p;
   p.name = name;
   p.namespace_name = ns;

@@ -108,11 +108,11 @@ class Context {
   uint8_t current_phase() const { return current_phase_; }
   uint64_t current_key() const { return current_key_; }
   bool check_invariants() const { return check_invariants_; }
-  // Whether a pod may be created when `created` pods exist
+  // Whether the run may hold `total` pods, gone ones included
   // (SimulationOptions::max_pods). When not, the run stops after the
   // current event, with pods_exhausted.
-  bool MayCreatePod(size_t created) {
-    if (created < max_pods_) return true;
+  bool MayHoldPods(uint64_t total) {
+    if (total <= max_pods_) return true;
     pods_exhausted_ = true;
     loop_.Stop();
     return false;

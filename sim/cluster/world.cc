@@ -112,7 +112,7 @@ WorldResult World::Run() {
   WorldResult result;
   // Objects that declare more pods than the run may create are refused
   // before anything runs (SimulationOptions::max_pods).
-  if (declared_pods_ > 0 && !ctx_.MayCreatePod(static_cast<size_t>(declared_pods_) - 1)) {
+  if (!ctx_.MayHoldPods(static_cast<uint64_t>(declared_pods_))) {
     result.pods_exhausted = true;
     return result;
   }
