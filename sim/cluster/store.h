@@ -312,7 +312,11 @@ struct Client {
   std::optional<SimDuration> every;
   double rate_per_second = 0;  // Poisson when every is absent
   bool running = false;
-  Rng rng{0};
+  // Two streams, so arrivals do not depend on how many endpoints the picks
+  // chose among: two scenarios that differ only in strategy see the same
+  // arrivals under the same seed (common random numbers, docs/architecture.md).
+  Rng arrivals{0};  // "traffic-arrivals/NAME": the Poisson gaps
+  Rng picks{0};     // "traffic/NAME": the endpoint each request goes to
 };
 
 // A name index: "ns/name" -> id. Hashed (it is only looked up, never

@@ -43,7 +43,7 @@ void Traffic::SendRequest(uint32_t c) {
     // array, no pod to load), up to date unless a pod changed earlier in
     // this instant: entries are refreshed at its end (touched_pods), so until
     // then the pod itself is read.
-    const EndpointInfo& e = s.visible[client.rng.Below(s.visible_pods.size())];
+    const EndpointInfo& e = s.visible[client.picks.Below(s.visible_pods.size())];
     const bool fresh = store_.touched_pods.empty();
     const bool ok = fresh ? e.serving : store_.pods[e.pod].serving;
     const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
@@ -60,7 +60,7 @@ void Traffic::ScheduleNextRequest(uint32_t c) {
   if (client.every) {
     gap = *client.every;
   } else {
-    const double seconds = client.rng.Exponential(1.0 / client.rate_per_second);
+    const double seconds = client.arrivals.Exponential(1.0 / client.rate_per_second);
     // A gap beyond SimDuration's range (a rate such as 1e-300/s) is "never":
     // llround would overflow to a negative gap, an event in the past (found by
     // fuzz/run_fuzzer.cc). NaN (an infinite mean times 0) is "never" too.

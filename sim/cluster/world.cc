@@ -99,7 +99,8 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       Service& s = store_.services[c.service];
       s.from = s.from ? std::min(*s.from, SimTime::Zero() + *t.from) : SimTime::Zero() + *t.from;
     }
-    c.rng = Rng::Stream(ctx_.seed(), "traffic/" + t.name);
+    c.picks = Rng::Stream(ctx_.seed(), "traffic/" + t.name);
+    c.arrivals = Rng::Stream(ctx_.seed(), "traffic-arrivals/" + t.name);
     store_.clients.push_back(std::move(c));
   }
   for (uint32_t sid = 0; sid < store_.services.size(); ++sid) {
