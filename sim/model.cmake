@@ -15,7 +15,7 @@ kubesim_library(kubesim_cluster
 # Metrics: the collector that integrates a run into a Report.
 kubesim_library(kubesim_metrics
   SOURCES metrics/collector.cc
-  DEPS kubesim_cluster kubesim_engine)
+  DEPS kubesim_cluster kubesim_report kubesim_engine)
 
 # Report writers (JSON, table, expect:) and the observers behind --events / --timeline.
 kubesim_library(kubesim_output

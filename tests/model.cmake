@@ -11,6 +11,7 @@ kubesim_test(model_test
 
 kubesim_test(output_test
   SOURCES output/compare_test.cc output/outputs_test.cc output/progress_test.cc
+          output/metric_schema_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 # Determinism across builds: with KUBESIM_REFERENCE_BINARY set to a

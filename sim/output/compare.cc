@@ -59,6 +59,7 @@ std::string HumanValue(Unit unit, std::optional<double> v) {
     case Unit::kSeconds: return HumanSeconds(*v);
     case Unit::kCount: return fmt::format("{}", std::llround(*v));
     case Unit::kCpuMillis: return Trim(*v / 1000) + " CPU";
+    case Unit::kBoolean: return *v != 0 ? "true" : "false";
     case Unit::kBytes: {
       const double mib = *v / (1024.0 * 1024.0);
       return mib >= 1024 ? Trim(mib / 1024) + " GiB" : Trim(mib) + " MiB";
@@ -68,6 +69,7 @@ std::string HumanValue(Unit unit, std::optional<double> v) {
 }
 
 Comparison Compare(const std::vector<metrics::Report>& reports) {
+  using metrics::Scope;
   Comparison c;
   for (const metrics::Report& r : reports) c.scenarios.push_back(r.scenario);
   std::set<std::string> services, deployments;
@@ -75,81 +77,56 @@ Comparison Compare(const std::vector<metrics::Report>& reports) {
     for (const auto& s : r.services) services.insert(s.key);
     for (const auto& d : r.deployments) deployments.insert(d.key);
   }
-  auto add = [&](std::string group, std::string metric, std::string key, Unit unit, bool higher,
-                 auto value_of) {
-    ComparisonRow row{std::move(group), std::move(metric), std::move(key), unit, higher, {}};
+  // The compared metrics of some scopes, in their compare_order.
+  const auto compared = [](std::initializer_list<Scope> scopes) {
+    std::vector<const metrics::Metric*> out;
+    for (const metrics::Metric& m : metrics::Schema()) {
+      if (m.compare_order > 0 && std::find(scopes.begin(), scopes.end(), m.scope) != scopes.end()) {
+        out.push_back(&m);
+      }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+      return a->compare_order < b->compare_order;
+    });
+    return out;
+  };
+  // A row per metric, read through its path; a row no scenario fills is noise.
+  const auto add = [&](const std::string& group, const metrics::Metric& m,
+                       const std::string& object, const std::string& prefix) {
+    metrics::MetricPath path;
+    path.metric = &m;
+    path.text = prefix + std::string(m.key);
+    path.object = object;
+    if (m.scope == Scope::kRollout) path.rollout = metrics::MetricPath::Rollout::kLast;
+    ComparisonRow row{group, std::string(m.label), path.text, m.unit, m.higher_is_better, {}};
     bool any = false;
     for (const metrics::Report& r : reports) {
-      row.values.push_back(value_of(r));
+      const std::optional<metrics::Value> v = metrics::Resolve(path, r);
+      // A Service that never served has no row values (its request counts too).
+      const bool never_served = m.scope == Scope::kService && [&] {
+        for (const auto& s : r.services) {
+          if (s.key == path.object) return !s.served;
+        }
+        return true;
+      }();
+      row.values.push_back(v && !v->is_null() && !never_served ? std::optional(v->number())
+                                                               : std::nullopt);
       any = any || row.values.back().has_value();
     }
-    if (any) c.rows.push_back(std::move(row));  // a row no scenario fills is noise
+    if (any) c.rows.push_back(std::move(row));
   };
   for (const std::string& key : services) {
-    auto find = [key](const metrics::Report& r) -> const metrics::ServiceReport* {
-      for (const auto& s : r.services) {
-        if (s.key == key && s.served) return &s;
-      }
-      return nullptr;
-    };
-    const std::string g = "service " + key, k = "services." + key + ".";
-    add(g, "downtime", k + "downtimeSeconds", Unit::kSeconds, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* s = find(r)) return s->downtime.seconds();
-          return std::nullopt;
-        });
-    add(g, "degraded time", k + "degradedSeconds", Unit::kSeconds, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* s = find(r)) return s->degraded.seconds();
-          return std::nullopt;
-        });
-    add(g, "version-mix time", k + "versionMixSeconds", Unit::kSeconds, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* s = find(r)) return s->version_mix.seconds();
-          return std::nullopt;
-        });
-    add(g, "failed requests", k + "requests.failed", Unit::kCount, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* s = find(r)) return static_cast<double>(s->requests.failed);
-          return std::nullopt;
-        });
+    for (const auto* m : compared({Scope::kService})) {
+      add("service " + key, *m, key, "services." + key + ".");
+    }
   }
   for (const std::string& key : deployments) {
-    auto last = [key](const metrics::Report& r) -> const metrics::RolloutReport* {
-      for (const auto& d : r.deployments) {
-        if (d.key == key && !d.rollouts.empty()) return &d.rollouts.back();
-      }
-      return nullptr;
-    };
-    const std::string g = "deployment " + key, k = "deployments." + key + ".lastRollout.";
-    add(g, "rollout duration", k + "durationSeconds", Unit::kSeconds, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* ro = last(r); ro && ro->duration()) return ro->duration()->seconds();
-          return std::nullopt;
-        });
-    add(g, "min available", k + "minAvailablePods", Unit::kCount, true,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* ro = last(r)) return ro->min_available_pods;
-          return std::nullopt;
-        });
-    add(g, "peak active pods", k + "peakActivePods", Unit::kCount, false,
-        [&](const metrics::Report& r) -> std::optional<double> {
-          if (auto* ro = last(r)) return ro->peak_active_pods;
-          return std::nullopt;
-        });
+    for (const auto* m : compared({Scope::kDeployment, Scope::kRollout})) {
+      add("deployment " + key, *m, key,
+          "deployments." + key + (m->scope == Scope::kRollout ? ".lastRollout." : "."));
+    }
   }
-  add("cluster", "peak pods", "resources.peakPods", Unit::kCount, false,
-      [](const metrics::Report& r) -> std::optional<double> {
-        return static_cast<double>(r.resources.peak_pods);
-      });
-  add("cluster", "peak CPU", "resources.peakCpuMillis", Unit::kCpuMillis, false,
-      [](const metrics::Report& r) -> std::optional<double> {
-        return static_cast<double>(r.resources.peak_cpu_millis);
-      });
-  add("cluster", "peak memory", "resources.peakMemoryBytes", Unit::kBytes, false,
-      [](const metrics::Report& r) -> std::optional<double> {
-        return static_cast<double>(r.resources.peak_memory_bytes);
-      });
+  for (const auto* m : compared({Scope::kResources})) add("cluster", *m, "", "resources.");
   return c;
 }
 

@@ -10,19 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "kubesim/metrics/schema.h"
 #include "kubesim/output/compare.h"
 
 namespace kubesim::output {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json Seconds(SimDuration d) { return d.seconds(); }
-Json Seconds(SimTime t) { return t.seconds(); }
-template <typename T>
-Json OptionalSeconds(const std::optional<T>& v) {
-  return v ? Seconds(*v) : Json(nullptr);
-}
 
 // A person's duration: "0s", "350ms", "4.5s", "1m5.2s", "2h3m".
 std::string Human(SimDuration d) {
@@ -39,51 +33,71 @@ std::string Human(SimDuration d) {
   return out;
 }
 
-// The report as docs/metrics.md's JSON object.
+Json ToJson(const metrics::Value& v) {
+  using Kind = metrics::Value::Kind;
+  switch (v.kind()) {
+    case Kind::kNull: return nullptr;
+    case Kind::kInteger: return v.integer();
+    case Kind::kSeconds: return v.duration().seconds();
+    case Kind::kBoolean: return v.integer() != 0;
+  }
+  return nullptr;
+}
+
+// Sets o[KEY] for a schema key, nested at its dots ("requests.total").
+void Put(Json& o, std::string_view key, Json value) {
+  Json* at = &o;
+  for (size_t dot; (dot = key.find('.')) != std::string_view::npos; key.remove_prefix(dot + 1)) {
+    at = &(*at)[std::string(key.substr(0, dot))];
+  }
+  (*at)[std::string(key)] = std::move(value);
+}
+
+// Every metric of `scope` for one subject, in the schema's order.
+void PutScope(Json& o, metrics::Scope scope, const metrics::Subject& subject) {
+  for (const metrics::Metric& m : metrics::Schema()) {
+    if (m.scope != scope) continue;
+    if (m.per_version) {
+      Json by_version = Json::object();
+      for (const auto& [v, n] : subject.service->requests.by_version) by_version[v] = n;
+      Put(o, m.key, std::move(by_version));
+    } else {
+      Put(o, m.key, ToJson(m.read(subject)));
+    }
+  }
+}
+
+// The report as docs/metrics.md's JSON object, read through the metric schema.
 Json ReportToJson(const metrics::Report& r) {
+  using metrics::Scope;
   Json j;
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
-  j["simulatedSeconds"] = Seconds(r.end);
-  j["events"] = r.events;
+  PutScope(j, Scope::kRun, {&r});
   Json services = Json::object();
   for (const metrics::ServiceReport& s : r.services) {
-    Json o;
-    o["downtimeSeconds"] = s.served ? Seconds(s.downtime) : Json(nullptr);
-    o["degradedSeconds"] = s.served ? Seconds(s.degraded) : Json(nullptr);
-    o["versionMixSeconds"] = s.served ? Seconds(s.version_mix) : Json(nullptr);
-    o["longestOutageSeconds"] = s.served ? Seconds(s.longest_outage) : Json(nullptr);
-    o["minServingEndpoints"] = s.served ? Json(s.min_serving_endpoints) : Json(nullptr);
-    Json by_version = Json::object();
-    for (const auto& [v, n] : s.requests.by_version) by_version[v] = n;
-    o["requests"] = Json{{"total", s.requests.total},
-                         {"failed", s.requests.failed},
-                         {"byVersion", by_version}};
-    services[s.key] = o;
+    Json o = Json::object();
+    PutScope(o, Scope::kService, {&r, &s});
+    services[s.key] = std::move(o);
   }
-  j["services"] = services;
+  j["services"] = std::move(services);
   Json deployments = Json::object();
   for (const metrics::DeploymentReport& d : r.deployments) {
+    Json o = Json::object();
+    PutScope(o, Scope::kDeployment, {&r, nullptr, &d});
     Json rollouts = Json::array();
     for (const metrics::RolloutReport& ro : d.rollouts) {
-      Json o;
-      o["revision"] = ro.revision;
-      o["startSeconds"] = Seconds(ro.start);
-      o["completeSeconds"] = OptionalSeconds(ro.complete);
-      o["durationSeconds"] = OptionalSeconds(ro.duration());
-      o["rolloutStatusSeconds"] = OptionalSeconds(ro.rollout_status);
-      o["peakActivePods"] = ro.peak_active_pods;
-      o["minAvailablePods"] = ro.min_available_pods;
-      o["deadlineExceeded"] = ro.deadline_exceeded;
-      rollouts.push_back(o);
+      Json ro_json = Json::object();
+      PutScope(ro_json, Scope::kRollout, {&r, nullptr, &d, &ro});
+      rollouts.push_back(std::move(ro_json));
     }
-    deployments[d.key] = Json{{"restarts", d.restarts}, {"rollouts", rollouts}};
+    o["rollouts"] = std::move(rollouts);
+    deployments[d.key] = std::move(o);
   }
-  j["deployments"] = deployments;
-  j["resources"] = Json{{"peakPods", r.resources.peak_pods},
-                        {"peakCpuMillis", r.resources.peak_cpu_millis},
-                        {"peakMemoryBytes", r.resources.peak_memory_bytes},
-                        {"pendingPodSeconds", Seconds(r.resources.pending_pod_time)}};
+  j["deployments"] = std::move(deployments);
+  Json resources = Json::object();
+  PutScope(resources, Scope::kResources, {&r});
+  j["resources"] = std::move(resources);
   return j;
 }
 
@@ -247,47 +261,6 @@ std::string FormatMarkdown(const metrics::Report& r) {
 
 namespace {
 
-// Resolves a dotted metric path against the JSON; keys may themselves hold
-// dots or slashes, so at each level the longest key that matches wins;
-// `rollouts[0]` indexes an array.
-const Json* Lookup(const Json& root, std::string_view path) {
-  const Json* node = &root;
-  while (!path.empty()) {
-    if (node->is_object()) {
-      const Json* next = nullptr;
-      size_t used = 0;
-      for (auto it = node->begin(); it != node->end(); ++it) {
-        const std::string& key = it.key();
-        if (path.substr(0, key.size()) != key) continue;
-        const std::string_view rest = path.substr(key.size());
-        if (!rest.empty() && rest.front() != '.' && rest.front() != '[') continue;
-        if (key.size() >= used) {
-          next = &it.value();
-          used = key.size();
-        }
-      }
-      if (next == nullptr) return nullptr;
-      node = next;
-      path.remove_prefix(used);
-    } else if (node->is_array() && path.front() == '[') {
-      const size_t close = path.find(']');
-      if (close == std::string_view::npos) return nullptr;
-      size_t index = 0;
-      for (char c : path.substr(1, close - 1)) {
-        if (c < '0' || c > '9') return nullptr;
-        index = index * 10 + static_cast<size_t>(c - '0');
-      }
-      if (index >= node->size()) return nullptr;
-      node = &(*node)[index];
-      path.remove_prefix(close + 1);
-    } else {
-      return nullptr;
-    }
-    if (!path.empty() && path.front() == '.') path.remove_prefix(1);
-  }
-  return node;
-}
-
 bool Compare(double a, scenario::Expectation::Op op, double b) {
   using Op = scenario::Expectation::Op;
   switch (op) {
@@ -307,10 +280,12 @@ std::vector<ExpectFailure> CheckExpectations(const scenario::Scenario& s,
                                              const metrics::Report& r) {
   std::vector<ExpectFailure> failures;
   if (s.expect.empty()) return failures;
-  const Json report = ReportToJson(r);
   for (const scenario::Expectation& e : s.expect) {
-    const Json* v = Lookup(report, e.metric);
-    if (v == nullptr) {
+    // The loader checked the path against the schema (docs/metrics.md).
+    const Expected<metrics::MetricPath> path = metrics::ParseMetricPath(e.metric);
+    const std::optional<metrics::Value> v =
+        path ? metrics::Resolve(*path, r) : std::optional<metrics::Value>();
+    if (!v) {
       failures.push_back({&e, fmt::format("{}: no such metric in the report", e.text)});
       continue;
     }
@@ -318,16 +293,15 @@ std::vector<ExpectFailure> CheckExpectations(const scenario::Scenario& s,
       failures.push_back({&e, fmt::format("{}: the value is null (it never happened)", e.text)});
       continue;
     }
-    bool ok = false;
-    if (e.boolean && v->is_boolean()) {
-      ok = Compare(v->get<bool>() ? 1 : 0, e.op, *e.boolean ? 1 : 0);
-    } else if (e.number && v->is_number()) {
-      ok = Compare(v->get<double>(), e.op, *e.number);
-    } else {
-      failures.push_back({&e, fmt::format("{}: the value {} is not comparable", e.text, v->dump())});
+    const bool is_boolean = v->kind() == metrics::Value::Kind::kBoolean;
+    if (e.boolean.has_value() != is_boolean) {
+      failures.push_back(
+          {&e, fmt::format("{}: the value {} is not comparable", e.text, ToJson(*v).dump())});
       continue;
     }
-    if (!ok) failures.push_back({&e, fmt::format("{}: the value is {}", e.text, v->dump())});
+    const bool ok = e.boolean ? Compare(v->number(), e.op, *e.boolean ? 1 : 0)
+                              : Compare(v->number(), e.op, *e.number);
+    if (!ok) failures.push_back({&e, fmt::format("{}: the value is {}", e.text, ToJson(*v).dump())});
   }
   return failures;
 }

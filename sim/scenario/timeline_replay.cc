@@ -8,6 +8,7 @@
 
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/validation.h"
+#include "kubesim/metrics/schema.h"
 #include "loader.h"
 
 namespace kubesim::scenario::loader {
@@ -462,87 +463,43 @@ void Loader::CheckReferences(const Scenario& s) {
                       t.name, ref, hint("Service", ref))});
     }
   }
-  static const std::vector<std::string_view> kServiceMetrics = {
-      "downtimeSeconds", "degradedSeconds", "versionMixSeconds", "longestOutageSeconds",
-      "minServingEndpoints", "requests.total", "requests.failed"};
-  static const std::vector<std::string_view> kRolloutKeys = {
-      "revision", "startSeconds", "completeSeconds", "durationSeconds", "rolloutStatusSeconds",
-      "peakActivePods", "minAvailablePods", "deadlineExceeded"};
-  static const std::vector<std::string_view> kResourceMetrics = {
-      "peakPods", "peakCpuMillis", "peakMemoryBytes", "pendingPodSeconds"};
+  // The metric paths, against the schema every report writer reads (docs/metrics.md).
   for (const auto& e : s.expect) {
-    const std::string& m = e.metric;
     const auto fail = [&](const std::string& why) {
       diags_.push_back(Diagnostic{Severity::kError, e.position,
                                   fmt::format("expect \"{}\": {}", e.text, why)});
     };
-    if (m == "simulatedSeconds" || m == "events") continue;
-    if (m.starts_with("resources.")) {
-      const std::string key = m.substr(10);
-      if (std::find(kResourceMetrics.begin(), kResourceMetrics.end(), key) ==
-          kResourceMetrics.end()) {
-        auto near = Nearest(key, kResourceMetrics);
-        fail(fmt::format("unknown metric \"{}\"{}", m,
-                         near ? fmt::format("; did you mean \"resources.{}\"?", *near)
-                              : fmt::format(" (resources has {})", JoinQuoted(kResourceMetrics))));
-      }
-      continue;
-    }
-    if (m.starts_with("services.")) {
-      const std::string rest = m.substr(9);
-      std::string name;
-      if (const size_t bv = rest.find(".requests.byVersion."); bv != std::string::npos &&
-                                                               bv + 20 < rest.size()) {
-        name = rest.substr(0, bv);
-      } else {
-        for (auto k : kServiceMetrics) {
-          if (rest.size() > k.size() + 1 && rest.ends_with(k) &&
-              rest[rest.size() - k.size() - 1] == '.') {
-            name = rest.substr(0, rest.size() - k.size() - 1);
-          }
+    const Expected<metrics::MetricPath> path = metrics::ParseMetricPath(e.metric);
+    if (!path) {
+      std::string why = path.error();
+      if (e.metric.starts_with("resources.")) {
+        if (auto near = Nearest(std::string_view(e.metric).substr(10),
+                                metrics::Keys(metrics::Scope::kResources))) {
+          why = fmt::format("unknown metric \"{}\"; did you mean \"resources.{}\"?", e.metric,
+                            *near);
         }
       }
-      if (name.empty()) {
-        fail(fmt::format("unknown Service metric in \"{}\" (use services.NAME. followed by {}, "
-                         "or requests.byVersion.VERSION)",
-                         m, JoinQuoted(kServiceMetrics)));
-      } else if (!known("Service", name)) {
-        fail(fmt::format("no Service \"{}\" in this scenario{}", name, hint("Service", name)));
-      }
+      fail(why);
       continue;
     }
-    if (m.starts_with("deployments.")) {
-      const std::string rest = m.substr(12);
-      std::string name;
-      if (rest.ends_with(".restarts") && rest.size() > 9) {
-        name = rest.substr(0, rest.size() - 9);
-      } else if (const size_t ro = rest.rfind(".rollouts["); ro != std::string::npos && ro > 0) {
-        const size_t close = rest.find("].", ro);
-        const std::string idx = close == std::string::npos ? "" : rest.substr(ro + 10, close - ro - 10);
-        const std::string key = close == std::string::npos ? "" : rest.substr(close + 2);
-        const bool idx_ok = !idx.empty() && std::all_of(idx.begin(), idx.end(), [](char c) {
-          return c >= '0' && c <= '9';
-        });
-        if (!idx_ok || std::find(kRolloutKeys.begin(), kRolloutKeys.end(), key) == kRolloutKeys.end()) {
-          fail(fmt::format("expected deployments.NAME.rollouts[INDEX].KEY with KEY one of {}",
-                           JoinQuoted(kRolloutKeys)));
-          continue;
+    switch (path->metric->scope) {
+      case metrics::Scope::kService:
+        if (!known("Service", path->object)) {
+          fail(fmt::format("no Service \"{}\" in this scenario{}", path->object,
+                           hint("Service", path->object)));
         }
-        name = rest.substr(0, ro);
-      }
-      if (name.empty()) {
-        fail(fmt::format("unknown Deployment metric in \"{}\" (use deployments.NAME.restarts or "
-                         "deployments.NAME.rollouts[INDEX].KEY)",
-                         m));
-      } else if (!known("Deployment", name)) {
-        fail(fmt::format("no Deployment \"{}\" in this scenario{}", name,
-                         hint("Deployment", name)));
-      }
-      continue;
+        break;
+      case metrics::Scope::kDeployment:
+      case metrics::Scope::kRollout:
+        if (!known("Deployment", path->object)) {
+          fail(fmt::format("no Deployment \"{}\" in this scenario{}", path->object,
+                           hint("Deployment", path->object)));
+        }
+        break;
+      case metrics::Scope::kRun:
+      case metrics::Scope::kResources:
+        break;
     }
-    fail(fmt::format("unknown metric \"{}\" (metrics start with services., deployments. or "
-                     "resources.)",
-                     m));
   }
 }
 

@@ -240,6 +240,8 @@ spec:
   expect:
   - services.web.requests.total <= 3
   - services.web.downtimeSeconds <= 0
+  - deployments.web.lastRollout.durationSeconds < 10
+  - deployments.web.restarts == 0
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -262,6 +264,11 @@ spec:
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("services.web.requests.total <= 3"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("downtimeSeconds"), std::string::npos) << r.err;  // that one holds
+  EXPECT_EQ(r.err.find("restarts"), std::string::npos) << r.err;          // and that one
+  // A Deployment that never rolled out has no last rollout (docs/metrics.md).
+  EXPECT_NE(r.err.find("lastRollout.durationSeconds < 10: no such metric in the report"),
+            std::string::npos)
+      << r.err;
   EXPECT_FALSE(r.out.empty());
   std::remove(file.c_str());
 }

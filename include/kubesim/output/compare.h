@@ -2,10 +2,11 @@
 // (docs/metrics.md), as `kubesim compare` prints them.
 //
 // The model: for every Service key and every Deployment key found in any
-// report, the rows of docs/metrics.md — Services: downtime, degraded time,
-// version-mix time, failed requests; Deployments: rollout duration, min
-// available, peak active pods (of the last rollout); then the cluster's peak
-// pods, CPU and memory. A cell is empty where a scenario has no such object
+// report, the rows of docs/metrics.md — the metrics the schema
+// (metrics/schema.h) gives a compare_order: Services: downtime, degraded
+// time, version-mix time, failed requests; Deployments: rollout duration,
+// min available, peak active pods (of the last rollout); then the cluster's
+// peak pods, CPU and memory. A cell is empty where a scenario has no such object
 // or the thing never happened (a rollout that never completed); a row empty
 // in every column is left out (a Deployment that never rolled out). In each row
 // the best value is marked: the lowest, except for min available (highest).
@@ -17,11 +18,12 @@
 #include <vector>
 
 #include "kubesim/metrics/report.h"
+#include "kubesim/metrics/schema.h"
 
 namespace kubesim::output {
 
 struct ComparisonRow {
-  enum class Unit { kSeconds, kCount, kCpuMillis, kBytes };
+  using Unit = metrics::Unit;
   std::string group;   // "service echo-version", "deployment web", "cluster"
   std::string metric;  // "downtime", ...
   std::string key;     // the machine name: "services.echo-version.downtimeSeconds"

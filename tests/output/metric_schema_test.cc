@@ -1,0 +1,175 @@
+// The metric schema (include/kubesim/metrics/schema.h, docs/metrics.md):
+// paths split at known keys, values read from a Report, and the JSON report
+// holding exactly the schema's metrics at exactly their paths.
+#include "kubesim/metrics/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kubesim/output/report_writers.h"
+
+namespace kubesim::metrics {
+namespace {
+
+MetricPath Parse(std::string_view text) {
+  const Expected<MetricPath> p = ParseMetricPath(text);
+  EXPECT_TRUE(p.ok()) << text << ": " << (p.ok() ? "" : p.error());
+  return p.ok() ? *p : MetricPath{};
+}
+
+TEST(MetricPath, NamesKeepTheirDotsAndSlashes) {
+  MetricPath p = Parse("services.shop/web.requests.failed");
+  EXPECT_EQ(p.object, "shop/web");
+  EXPECT_EQ(p.metric->key, "requests.failed");  // not "failed" of a Service "shop/web.requests"
+  p = Parse("services.my.app.downtimeSeconds");
+  EXPECT_EQ(p.object, "my.app");
+  p = Parse("services.web.requests.byVersion.0.2.0");
+  EXPECT_EQ(p.object, "web");
+  EXPECT_EQ(p.version, "0.2.0");
+  EXPECT_TRUE(p.metric->per_version);
+  p = Parse("deployments.a.b.rollouts[12].durationSeconds");
+  EXPECT_EQ(p.object, "a.b");
+  EXPECT_EQ(p.rollout, MetricPath::Rollout::kIndex);
+  EXPECT_EQ(p.rollout_index, 12u);
+  p = Parse("deployments.web.lastRollout.minAvailablePods");
+  EXPECT_EQ(p.object, "web");
+  EXPECT_EQ(p.rollout, MetricPath::Rollout::kLast);
+  EXPECT_EQ(p.metric->scope, Scope::kRollout);
+  EXPECT_EQ(Parse("deployments.web.restarts").metric->scope, Scope::kDeployment);
+  EXPECT_EQ(Parse("resources.peakCpuMillis").metric->unit, Unit::kCpuMillis);
+  EXPECT_EQ(Parse("events").metric->scope, Scope::kRun);
+}
+
+TEST(MetricPath, UnknownKeysAreErrorsThatListTheScopesKeys) {
+  for (const char* bad : {"resources.peakCPU", "services.web.downtime", "services.downtimeSeconds",
+                          "deployments.web.rollouts[x].revision", "deployments.web.rollouts[0]",
+                          "deployments.web.rollouts[0].restarts", "deployments.web", "seed",
+                          "services.web.requests.byVersion."}) {
+    const Expected<MetricPath> p = ParseMetricPath(bad);
+    EXPECT_FALSE(p.ok()) << bad;
+  }
+  const Expected<MetricPath> p = ParseMetricPath("resources.peakCPU");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().find("peakCpuMillis"), std::string::npos) << p.error();
+}
+
+Report Sample() {
+  Report r;
+  r.scenario = "s";
+  r.seed = 3;
+  r.end = SimTime::Zero() + SimDuration::Seconds(180);
+  r.events = 5321;
+  ServiceReport web;
+  web.key = "shop/web";
+  web.served = true;
+  web.downtime = SimDuration::Millis(2500);
+  web.min_serving_endpoints = 1;
+  web.requests = {172, 3, {{"0.1.0", 53}, {"0.2.0", 119}}};
+  ServiceReport idle;
+  idle.key = "idle";  // never served
+  r.services = {idle, web};
+  DeploymentReport d;
+  d.key = "web";
+  d.restarts = 2;
+  RolloutReport first;
+  first.revision = 2;
+  first.start = SimTime::Zero() + SimDuration::Seconds(60);
+  first.complete = SimTime::Zero() + SimDuration::Seconds(65);
+  first.peak_active_pods = 4;
+  RolloutReport second;
+  second.revision = 3;
+  second.start = SimTime::Zero() + SimDuration::Seconds(90);
+  second.deadline_exceeded = true;
+  d.rollouts = {first, second};
+  r.deployments = {d};
+  r.resources.peak_cpu_millis = 1500;
+  return r;
+}
+
+std::optional<Value> At(const Report& r, std::string_view path) {
+  return Resolve(Parse(path), r);
+}
+
+TEST(MetricPath, ResolveReadsTheNamedValueOrSaysItNamesNothing) {
+  const Report r = Sample();
+  EXPECT_EQ(At(r, "services.shop/web.downtimeSeconds"), Value::Seconds(SimDuration::Millis(2500)));
+  EXPECT_EQ(At(r, "services.shop/web.requests.byVersion.0.2.0"), Value::Integer(119));
+  EXPECT_EQ(At(r, "services.shop/web.requests.byVersion.0.3.0"), std::nullopt);
+  EXPECT_EQ(At(r, "services.idle.downtimeSeconds"), Value::Null());  // never served
+  EXPECT_EQ(At(r, "services.idle.requests.total"), Value::Integer(0));
+  EXPECT_EQ(At(r, "services.api.downtimeSeconds"), std::nullopt);
+  EXPECT_EQ(At(r, "deployments.web.restarts"), Value::Integer(2));
+  EXPECT_EQ(At(r, "deployments.web.rollouts[0].durationSeconds"),
+            Value::Seconds(SimDuration::Seconds(5)));
+  EXPECT_EQ(At(r, "deployments.web.rollouts[1].durationSeconds"), Value::Null());  // never done
+  EXPECT_EQ(At(r, "deployments.web.rollouts[2].revision"), std::nullopt);
+  EXPECT_EQ(At(r, "deployments.web.lastRollout.revision"), Value::Integer(3));
+  EXPECT_EQ(At(r, "deployments.web.lastRollout.deadlineExceeded"), Value::Boolean(true));
+  EXPECT_EQ(At(r, "resources.peakCpuMillis"), Value::Integer(1500));
+  EXPECT_EQ(At(r, "simulatedSeconds")->number(), 180.0);
+  EXPECT_EQ(At(r, "events"), Value::Integer(5321));
+}
+
+// Every leaf of the JSON report is a schema metric at its path, with the
+// value Resolve reads; every schema metric of a present object is a leaf.
+TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
+  const Report r = Sample();
+  const nlohmann::json j = nlohmann::json::parse(output::FormatJson(r));
+  size_t leaves = 0;
+  const auto check = [&](const std::string& path, const nlohmann::json& leaf) {
+    ++leaves;
+    const std::optional<Value> v = At(r, path);
+    ASSERT_TRUE(v.has_value()) << path;
+    if (v->is_null()) {
+      EXPECT_TRUE(leaf.is_null()) << path;
+    } else if (v->kind() == Value::Kind::kBoolean) {
+      EXPECT_EQ(leaf, v->integer() != 0) << path;
+    } else {
+      EXPECT_EQ(leaf.get<double>(), v->number()) << path;
+    }
+  };
+  check("simulatedSeconds", j["simulatedSeconds"]);
+  check("events", j["events"]);
+  for (const auto& [service, o] : j["services"].items()) {
+    for (const auto& [k, v] : o.items()) {
+      if (k != "requests") {
+        check("services." + service + "." + k, v);
+        continue;
+      }
+      for (const auto& [rk, rv] : v.items()) {
+        if (rk != "byVersion") {
+          check("services." + service + ".requests." + rk, rv);
+          continue;
+        }
+        for (const auto& [version, n] : rv.items()) {
+          check("services." + service + ".requests.byVersion." + version, n);
+        }
+      }
+    }
+  }
+  for (const auto& [dep, o] : j["deployments"].items()) {
+    check("deployments." + dep + ".restarts", o["restarts"]);
+    for (size_t i = 0; i < o["rollouts"].size(); ++i) {
+      for (const auto& [k, v] : o["rollouts"][i].items()) {
+        check("deployments." + dep + ".rollouts[" + std::to_string(i) + "]." + k, v);
+      }
+    }
+  }
+  for (const auto& [k, v] : j["resources"].items()) check("resources." + k, v);
+  // Run 2 + Service 7 scalars (x2) + 2 versions + restarts + rollout 8 (x2) + resources 4.
+  size_t expected = 0;
+  for (const Metric& m : Schema()) {
+    switch (m.scope) {
+      case Scope::kRun: case Scope::kResources: case Scope::kDeployment: expected += 1; break;
+      // Two Services (or, for byVersion, web's two versions).
+      case Scope::kService: expected += 2; break;
+      case Scope::kRollout: expected += 2; break;
+    }
+  }
+  EXPECT_EQ(leaves, expected);
+  EXPECT_EQ(leaves, 2u + 14u + 2u + 1u + 16u + 4u);
+}
+
+}  // namespace
+}  // namespace kubesim::metrics
