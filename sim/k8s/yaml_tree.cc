@@ -319,7 +319,15 @@ Stream Parse(std::string_view text, const Limits& limits) {
     out.errors.push_back(ParseError{ToMark(e.mark), "the document nests too deeply for the YAML "
                                                     "parser"});
   } catch (const YAML::Exception& e) {
-    out.errors.push_back(ParseError{ToMark(e.mark), fmt::format("YAML syntax error: {}", e.msg)});
+    std::string hint;
+    // A plain value in [ ] or { } ends at the first , [ ] { }: paths such as
+    // nodes[0].count break a flow collection (docs/scenario-format.md, YAML gotchas).
+    if (e.msg.find("flow not found") != std::string::npos) {
+      hint = " (inside [ ] or { } a value holding [ ] { } or , must be quoted: write "
+             "\"nodes[0].count\", or use a block list or mapping)";
+    }
+    out.errors.push_back(
+        ParseError{ToMark(e.mark), fmt::format("YAML syntax error: {}{}", e.msg, hint)});
   }
   out.documents.clear();
   return out;

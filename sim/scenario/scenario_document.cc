@@ -49,7 +49,9 @@ std::optional<std::vector<yaml::Document>> Loader::ParseFile(std::string_view te
   if (!stream.errors.empty()) return std::nullopt;
   std::vector<yaml::Document> docs;
   for (auto& d : stream.documents) {
-    if (!d.root->IsNull()) docs.push_back(std::move(d));
+    if (d.root->IsNull()) continue;
+    if (options_.edit_document) d.root = options_.edit_document(file, d.root);
+    docs.push_back(std::move(d));
   }
   return docs;
 }

@@ -28,6 +28,10 @@
 #include "kubesim/k8s/object.h"
 #include "kubesim/scenario/scenario.h"
 
+namespace kubesim::yaml {
+struct Node;  // sim/k8s/yaml_tree.h
+}  // namespace kubesim::yaml
+
 namespace kubesim::scenario {
 
 struct LoadOptions {
@@ -39,6 +43,13 @@ struct LoadOptions {
   // Errors reported per file before the loader gives up (plus one line
   // saying it did).
   size_t max_errors = 50;
+  // Called on every document the loader parses — the scenario file's and
+  // every file a step applies, with the path as resolved — before it is
+  // decoded; the document it returns is decoded instead. `kubesim sweep`
+  // sets the fields it varies this way (sim/sweep/vary.h).
+  std::function<std::shared_ptr<const yaml::Node>(const std::string& file,
+                                                  std::shared_ptr<const yaml::Node> root)>
+      edit_document;
 };
 
 struct LoadResult {
