@@ -23,5 +23,14 @@ kubesim_library(kubesim_output
           output/trace.cc output/plot.cc output/progress.cc
   DEPS kubesim_metrics kubesim_scenario nlohmann_json::nlohmann_json fmt::fmt)
 
-target_sources(kubesim PRIVATE cli/run.cc cli/compare.cc cli/simulate.cc)
-target_link_libraries(kubesim PRIVATE kubesim_output kubesim_metrics kubesim_cluster)
+# Sweeps: the Sweep kind, its grid, the parallel runner, statistics (Eigen),
+# the capacity search.
+kubesim_library(kubesim_sweep
+  SOURCES sweep/vary.cc sweep/sweep_document.cc sweep/runner.cc sweep/stats.cc
+          sweep/summary.cc
+  DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario kubesim_k8s
+       Eigen3::Eigen nlohmann_json::nlohmann_json Threads::Threads fmt::fmt)
+
+target_sources(kubesim PRIVATE cli/run.cc cli/compare.cc cli/simulate.cc cli/sweep.cc
+                               cli/merge.cc)
+target_link_libraries(kubesim PRIVATE kubesim_sweep kubesim_output kubesim_metrics kubesim_cluster)

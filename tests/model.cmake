@@ -52,3 +52,9 @@ add_test(NAME ReportsUnchanged.EveryScenarioPrintsItsKeptReport
 add_test(NAME ProbeElision.SameOutputsAsExactProbesOnEveryScenario
          COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/exact-probes.sh
                  $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR} ${_reports_mode})
+
+# Sweeps: the Sweep kind, its grid, statistics and the parallel runner.
+kubesim_test(sweep_test
+  SOURCES sweep/sweep_test.cc
+  DEPS kubesim_sweep kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario kubesim_k8s
+       fmt::fmt)

@@ -29,24 +29,9 @@ int RunCompare(std::span<const std::string> args) {
       ("seed", po::value<uint64_t>()->value_name("N"), "RNG seed for every scenario (default: each one's)")  //
       ("quiet,q", "print no warnings and no progress line");
   AddLimitOptions(visible);
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario files");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    UsageError(fmt::format("{}; try 'kubesim compare --help'", e.what()));
-    return kExitBadInput;
-  }
+  const auto parsed = ParseArguments(args, visible, "scenario", "compare");
+  if (!parsed) return kExitBadInput;
+  const po::variables_map& vm = *parsed;
   if (vm.count("help")) {
     std::ostringstream opts;
     opts << visible;

@@ -54,24 +54,9 @@ int RunRun(std::span<const std::string> args) {
       ("quiet,q", "print no warnings and no progress line")                    //
       ("verbose,v", "print the event log after the report");
   AddLimitOptions(visible);
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "scenario file");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("scenario", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    UsageError(fmt::format("{}; try 'kubesim run --help'", e.what()));
-    return kExitBadInput;
-  }
+  const auto parsed = ParseArguments(args, visible, "scenario", "run");
+  if (!parsed) return kExitBadInput;
+  const po::variables_map& vm = *parsed;
   if (vm.count("help")) {
     std::ostringstream opts;
     opts << visible;

@@ -4,6 +4,9 @@
 #ifndef KUBESIM_CLI_SUBCOMMANDS_H_
 #define KUBESIM_CLI_SUBCOMMANDS_H_
 
+#include <boost/program_options.hpp>
+
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,8 +36,22 @@ int RunRun(std::span<const std::string> args);
 // `kubesim compare SCENARIO.yaml...` (compare.cc).
 int RunCompare(std::span<const std::string> args);
 
+// `kubesim sweep SWEEP.yaml` (sweep.cc).
+int RunSweep(std::span<const std::string> args);
+
+// `kubesim merge PART.csv...` (merge.cc).
+int RunMerge(std::span<const std::string> args);
+
 // `kubesim validate FILE.yaml...` (validate.cc).
 int RunValidate(std::span<const std::string> args);
+
+// Parses a subcommand's arguments: the `visible` options, and the other
+// arguments as a std::vector<std::string> under the name `positional`. On a
+// usage error prints "kubesim: error: ...; try 'kubesim COMMAND --help'" and
+// returns nothing.
+std::optional<boost::program_options::variables_map> ParseArguments(
+    std::span<const std::string> args, const boost::program_options::options_description& visible,
+    const char* positional, std::string_view command);
 
 // Prints "kubesim: error: MESSAGE" on stderr, one line.
 void UsageError(std::string_view message);

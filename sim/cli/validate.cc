@@ -12,6 +12,7 @@
 
 #include "cli/subcommands.h"
 #include "kubesim/scenario/load.h"
+#include "kubesim/sweep/sweep.h"
 
 namespace po = boost::program_options;
 
@@ -21,24 +22,9 @@ int RunValidate(std::span<const std::string> args) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "print this help")("quiet,q",
                                                      "print nothing for valid files");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input files");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    UsageError(fmt::format("{}; try 'kubesim validate --help'", e.what()));
-    return kExitBadInput;
-  }
+  const auto parsed = ParseArguments(args, visible, "file", "validate");
+  if (!parsed) return kExitBadInput;
+  const po::variables_map& vm = *parsed;
   if (vm.count("help")) {
     std::string text =
         "Usage: kubesim validate FILE.yaml...\n"
@@ -46,7 +32,8 @@ int RunValidate(std::span<const std::string> args) {
         "Loads and checks scenario files (and plain Kubernetes manifests) without\n"
         "simulating: YAML syntax, the Scenario's fields, Kubernetes defaults and\n"
         "API-server validation, and every timeline step (its -f files, the objects\n"
-        "and containers it names). Errors print as FILE:LINE:COLUMN: error: MESSAGE.\n"
+        "and containers it names). A Sweep file is checked with its scenario at every\n"
+        "point of its grid. Errors print as FILE:LINE:COLUMN: error: MESSAGE.\n"
         "\n";
     std::ostringstream opts;
     opts << visible;
@@ -62,6 +49,22 @@ int RunValidate(std::span<const std::string> args) {
   const bool quiet = vm.count("quiet") > 0;
   bool all_ok = true;
   for (const std::string& file : vm["file"].as<std::vector<std::string>>()) {
+    // A Sweep is checked whole: its fields, and its scenario at every point.
+    if (const auto text = scenario::ReadFileFromDisk(file); text && sweep::IsSweepText(*text)) {
+      const sweep::SweepLoad loaded = sweep::LoadSweepText(*text, file);
+      for (const auto& d : loaded.diagnostics) std::fputs((d.ToString() + "\n").c_str(), stderr);
+      if (!loaded.ok()) {
+        all_ok = false;
+      } else if (!quiet) {
+        std::fputs(fmt::format("{}: ok (sweep \"{}\": {} point{} x {} seed{})\n", file,
+                               loaded.sweep->name, loaded.sweep->Points(),
+                               loaded.sweep->Points() == 1 ? "" : "s", loaded.sweep->seeds.size(),
+                               loaded.sweep->seeds.size() == 1 ? "" : "s")
+                       .c_str(),
+                   stdout);
+      }
+      continue;
+    }
     const scenario::LoadResult result = scenario::ValidateFile(file);
     for (const auto& d : result.diagnostics) {
       std::fputs((d.ToString() + "\n").c_str(), stderr);

@@ -1,0 +1,269 @@
+// `kubesim sweep` and `kubesim merge` end to end (docs/sweeps.md): the same
+// CSV whatever --jobs, however sharded, however interrupted and resumed; the
+// capacity studies' answers; bad input before anything runs.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "run_binary.h"
+
+namespace kubesim {
+namespace {
+
+using testing::RunKubesim;
+using testing::Slurp;
+
+std::string Source(const std::string& path) {
+  return std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/" + path;
+}
+
+// A fresh directory for one test's files.
+std::filesystem::path Dir(const std::string& name) {
+  const auto d = std::filesystem::temp_directory_path() /
+                 fmt::format("kubesim-sweep-{}-{}", name, ::getpid());
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+// The 3 x 3 grid x `seeds` of the seed rolling update.
+std::string Grid(const std::filesystem::path& dir, int seeds) {
+  const auto file = dir / "grid.yaml";
+  std::ofstream(file) << fmt::format(R"(apiVersion: kubesim/v1alpha1
+kind: Sweep
+metadata: {{name: grid}}
+spec:
+  scenario: {}
+  seeds: {}
+  vary:
+  - path: Deployment/echo-version.spec.strategy.rollingUpdate.maxSurge
+    values: [0, 1, "100%"]
+  - path: Deployment/echo-version.spec.replicas
+    values: [1, 2, 3]
+  metrics:
+  - services.echo-version.downtimeSeconds
+  - services.echo-version.requests.failed
+  - deployments.echo-version.lastRollout.durationSeconds
+  - resources.peakPods
+)",
+                                     Source("scenarios/seed/rolling-update.yaml"), seeds);
+  return file.string();
+}
+
+size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
+  const auto dir = Dir("jobs");
+  const std::string grid = Grid(dir, 100);
+  const auto one = RunKubesim(fmt::format("sweep -q --jobs 1 --out '{}/j1.csv' '{}'", dir.string(), grid));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto two = RunKubesim(fmt::format("sweep -q --jobs 2 --out '{}/j2.csv' '{}'", dir.string(), grid));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  const std::string csv = Slurp(dir / "j1.csv");
+  EXPECT_EQ(Lines(csv), 901u);  // the header and 900 runs
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "run,Deployment/echo-version.spec.strategy.rollingUpdate.maxSurge,"
+            "Deployment/echo-version.spec.replicas,seed,services.echo-version.downtimeSeconds,"
+            "services.echo-version.requests.failed,"
+            "deployments.echo-version.lastRollout.durationSeconds,resources.peakPods,error");
+  EXPECT_EQ(Slurp(dir / "j2.csv"), csv);
+  EXPECT_EQ(one.out, two.out);  // the summary too
+  std::string parts;
+  for (int i = 0; i < 3; ++i) {
+    const auto shard = RunKubesim(fmt::format("sweep -q --shard {}/3 --out '{}/p{}.csv' '{}'", i,
+                                              dir.string(), i, grid));
+    ASSERT_EQ(shard.exit_code, 0) << shard.err;
+    EXPECT_EQ(Lines(Slurp(dir / fmt::format("p{}.csv", i))), 301u);
+    parts += fmt::format(" '{}/p{}.csv'", dir.string(), i);
+  }
+  const auto merged = RunKubesim(fmt::format("merge --out '{}/merged.csv'{}", dir.string(), parts));
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(Slurp(dir / "merged.csv"), csv);
+  // Merging parts from another sweep is refused.
+  std::ofstream(dir / "other.csv") << "run,x,seed,error\n0,1,1,\n";
+  const auto mixed = RunKubesim(fmt::format("merge '{}/p0.csv' '{}/other.csv'", dir.string(), dir.string()));
+  EXPECT_EQ(mixed.exit_code, 2);
+  EXPECT_NE(mixed.err.find("other.csv:1:1: error: this header differs"), std::string::npos)
+      << mixed.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, AResumedSweepEndsWithTheSameFile) {
+  const auto dir = Dir("resume");
+  const std::string grid = Grid(dir, 100);
+  const auto full = RunKubesim(fmt::format("sweep -q --out '{}/full.csv' '{}'", dir.string(), grid));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const std::string csv = Slurp(dir / "full.csv");
+  // Killed halfway: the rows written so far, in any order, and a torn last line.
+  std::string cut = csv.substr(0, csv.find('\n') + 1);
+  std::vector<std::string> rows;
+  for (size_t at = cut.size(); at < csv.size();) {
+    const size_t nl = csv.find('\n', at);
+    rows.push_back(csv.substr(at, nl - at + 1));
+    at = nl + 1;
+  }
+  for (size_t i = 450; i-- > 0;) cut += rows[i];  // backwards: as --jobs may finish them
+  cut += rows[450].substr(0, 7);
+  std::ofstream(dir / "cut.csv") << cut;
+  const auto resumed =
+      RunKubesim(fmt::format("sweep -q --resume --out '{}/cut.csv' '{}'", dir.string(), grid));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Slurp(dir / "cut.csv"), csv);
+  EXPECT_EQ(resumed.out, full.out);  // the summary counts the rows it did not run
+  // A file another sweep wrote is refused, and left as it was.
+  std::ofstream(dir / "other.csv") << "run,seed,error\n";
+  const auto other =
+      RunKubesim(fmt::format("sweep -q --resume --out '{}/other.csv' '{}'", dir.string(), grid));
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("other.csv:1:1: error: --resume"), std::string::npos) << other.err;
+  EXPECT_EQ(Slurp(dir / "other.csv"), "run,seed,error\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, SigintExits130WithEveryFinishedRowWhole) {
+  const auto dir = Dir("sigint");
+  const auto file = dir / "long.yaml";
+  std::ofstream(file) << fmt::format(R"(apiVersion: kubesim/v1alpha1
+kind: Sweep
+metadata: {{name: long}}
+spec:
+  scenario: {}
+  seeds: 200000
+  metrics: [services.echo-version.downtimeSeconds]
+)",
+                                     Source("scenarios/seed/rolling-update.yaml"));
+  const std::string out = (dir / "out.csv").string();
+  // Start it, wait for a few hundred rows, interrupt it.
+  const std::string script = fmt::format(
+      "'{}' sweep -q --jobs 2 --out '{}' '{}' & pid=$!; "
+      "for i in $(seq 1 500); do [ $(wc -l < '{}' 2>/dev/null || echo 0) -gt 300 ] && break; "
+      "sleep 0.01; done; kill -INT $pid; wait $pid; echo $? > '{}/code'",
+      KUBESIM_BINARY, out, file.string(), out, dir.string());
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  EXPECT_EQ(Slurp(dir / "code"), "130\n");
+  const std::string partial = Slurp(out);
+  ASSERT_GT(Lines(partial), 300u);
+  ASSERT_LT(Lines(partial), 200001u) << "it finished before the signal";
+  EXPECT_EQ(partial.back(), '\n');  // no torn line
+  // Every line is a whole row: run, seed, downtime, error.
+  for (size_t at = partial.find('\n') + 1; at < partial.size();) {
+    const size_t nl = partial.find('\n', at);
+    const std::string line = partial.substr(at, nl - at);
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 3) << line;
+    at = nl + 1;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, CapacityStudiesFindTheFewestNodesDerivedInTheirComments) {
+  for (const auto& [study, nodes] : std::vector<std::pair<std::string, int>>{
+           {"fewest-nodes-blue-green.yaml", 5}, {"fewest-nodes-rolling-update.yaml", 4}}) {
+    const auto r = RunKubesim("sweep -q --format json '" + Source("scenarios/studies/" + study) + "'");
+    ASSERT_EQ(r.exit_code, 0) << study << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_TRUE(j["minimum"].is_object()) << r.out;
+    EXPECT_EQ(j["minimum"]["path"], "Scenario.spec.cluster.nodes[0].count");
+    EXPECT_EQ(j["minimum"]["value"], nodes) << study;
+    // Bisection over 1..20 tried 5 values, each under 5 seeds.
+    EXPECT_EQ(j["points"].size(), 5u) << study;
+    EXPECT_EQ(j["runs"], 25) << study;
+    EXPECT_EQ(j["failedRuns"], 0) << study;
+    // One node fewer leaves pods Pending.
+    for (const auto& p : j["points"]) {
+      if (p["values"]["Scenario.spec.cluster.nodes[0].count"] == nodes - 1) {
+        EXPECT_GT(p["metrics"]["resources.pendingPodSeconds"]["max"].get<double>(), 0) << study;
+      }
+    }
+    const auto table = RunKubesim("sweep -q '" + Source("scenarios/studies/" + study) + "'");
+    EXPECT_NE(table.out.find(fmt::format("minimum: Scenario.spec.cluster.nodes[0].count = {} "
+                                         "meets every constraint",
+                                         nodes)),
+              std::string::npos)
+        << table.out;
+  }
+}
+
+TEST(CliSweep, AFailedRunIsARowWithItsErrorAndTheSweepGoesOn) {
+  const auto dir = Dir("failed");
+  const std::string grid = Grid(dir, 2);
+  const auto r = RunKubesim(fmt::format("sweep -q --max-events 100 --format json --out '{}/f.csv' '{}'",
+                                        dir.string(), grid));
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // a run hit --max-events
+  const std::string csv = Slurp(dir / "f.csv");
+  EXPECT_EQ(Lines(csv), 19u);
+  EXPECT_NE(csv.find("stopped after 100 events"), std::string::npos) << csv;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["runs"], 18);
+  EXPECT_GT(j["failedRuns"].get<int>(), 0);
+  EXPECT_NE(r.err.find("runs failed"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, BadInputIsExitTwoBeforeAnythingRuns) {
+  const auto dir = Dir("bad");
+  const std::string grid = Grid(dir, 2);
+  const auto missing_dir = RunKubesim(fmt::format("sweep -q --out '{}/no/such/dir/x.csv' '{}'",
+                                                  dir.string(), grid));
+  EXPECT_EQ(missing_dir.exit_code, 2);
+  EXPECT_NE(missing_dir.err.find("does not exist"), std::string::npos) << missing_dir.err;
+  const auto self = RunKubesim(fmt::format("sweep -q --out '{}' '{}'", grid, grid));
+  EXPECT_EQ(self.exit_code, 2);
+  EXPECT_NE(self.err.find("names an input"), std::string::npos) << self.err;
+  EXPECT_NE(Slurp(grid).find("kind: Sweep"), std::string::npos);  // untouched
+  EXPECT_EQ(RunKubesim(fmt::format("sweep -q --resume '{}'", grid)).exit_code, 2);
+  EXPECT_EQ(RunKubesim(fmt::format("sweep -q --shard 3/3 '{}'", grid)).exit_code, 2);
+  EXPECT_EQ(RunKubesim(fmt::format("sweep -q --format xml '{}'", grid)).exit_code, 2);
+  // A value the scenario rejects: at the value, in the sweep file.
+  std::string text = Slurp(grid);
+  text.replace(text.find("values: [1, 2, 3]"), 17, "values: [1, -2, 3]");
+  std::ofstream(dir / "neg.yaml") << text;
+  const auto neg = RunKubesim(fmt::format("sweep -q --out '{}/n.csv' '{}/neg.yaml'", dir.string(),
+                                          dir.string()));
+  EXPECT_EQ(neg.exit_code, 2);
+  EXPECT_NE(neg.err.find("neg.yaml:11:17: error: with "), std::string::npos) << neg.err;
+  EXPECT_NE(neg.err.find("spec.replicas: Invalid value: -2"), std::string::npos) << neg.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "n.csv"));
+  // validate checks a sweep the same way.
+  const auto v = RunKubesim(fmt::format("validate '{}/neg.yaml' '{}'", dir.string(), grid));
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("Invalid value: -2"), std::string::npos) << v.err;
+  EXPECT_NE(v.out.find("ok (sweep \"grid\": 9 points x 2 seeds)"), std::string::npos) << v.out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, EveryFormatShowsEveryPointsStatistics) {
+  const auto dir = Dir("formats");
+  const std::string grid = Grid(dir, 3);
+  const auto json = RunKubesim(fmt::format("sweep -q --format json '{}'", grid));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["sweep"], "grid");
+  EXPECT_EQ(j["runs"], 27);
+  ASSERT_EQ(j["points"].size(), 9u);
+  const auto& p = j["points"][0];
+  EXPECT_EQ(p["values"]["Deployment/echo-version.spec.strategy.rollingUpdate.maxSurge"], 0);
+  EXPECT_EQ(p["values"]["Deployment/echo-version.spec.replicas"], 1);
+  for (const char* k : {"n", "mean", "ci95", "p50", "p95", "p99", "max"}) {
+    EXPECT_TRUE(p["metrics"]["resources.peakPods"].contains(k)) << k;
+  }
+  EXPECT_TRUE(p["metrics"]["resources.peakPods"]["max"].is_number_integer());
+  EXPECT_FALSE(j.contains("minimum"));  // not a minimize
+  const auto csv = RunKubesim(fmt::format("sweep -q --format csv '{}'", grid));
+  EXPECT_EQ(Lines(csv.out), 1u + 9u * 4u) << csv.out;
+  const auto md = RunKubesim(fmt::format("sweep -q --format markdown '{}'", grid));
+  EXPECT_NE(md.out.find("| metric | n | mean ± 95 % | p50 | p95 | p99 | max |"), std::string::npos)
+      << md.out;
+  const auto table = RunKubesim(fmt::format("sweep -q '{}'", grid));
+  EXPECT_NE(table.out.find("sweep grid  27 runs  0 failed"), std::string::npos) << table.out;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace kubesim
