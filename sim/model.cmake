@@ -26,8 +26,7 @@ kubesim_library(kubesim_output
 # Sweeps: the Sweep kind, its grid, the parallel runner, statistics (Eigen),
 # the capacity search.
 kubesim_library(kubesim_sweep
-  SOURCES sweep/vary.cc sweep/sweep_document.cc sweep/runner.cc sweep/stats.cc
-          sweep/summary.cc
+  SOURCES sweep/vary.cc sweep/sweep_document.cc sweep/runner.cc sweep/summary.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario kubesim_k8s
        Eigen3::Eigen nlohmann_json::nlohmann_json Threads::Threads fmt::fmt)
 

@@ -37,8 +37,13 @@ constexpr std::array kSchema = {
            [](const Subject& s) { return Value::Integer(s.service->requests.failed); }},
     Metric{Scope::kService, "requests.byVersion", Unit::kCount, "requests by version", 0, false,
            nullptr, true},
+    Metric{Scope::kService, "requests.failedShare", Unit::kRatio, "failed share", 5, false,
+           [](const Subject& s) {
+             return Value::Ratio(s.service->requests.failed, s.service->requests.total);
+           },
+           false, false},
     // Each Deployment.
-    Metric{Scope::kDeployment, "restarts", Unit::kCount, "restarts", 0, false,
+    Metric{Scope::kDeployment, "restarts", Unit::kCount, "restarts", 3, false,
            [](const Subject& s) { return Value::Integer(s.deployment->restarts); }},
     // Each rollout of a Deployment.
     Metric{Scope::kRollout, "revision", Unit::kCount, "revision", 0, false,
@@ -58,12 +63,21 @@ constexpr std::array kSchema = {
                         ? Value::Seconds(s.rollout->rollout_status->SinceStart())
                         : Value::Null();
            }},
-    Metric{Scope::kRollout, "peakActivePods", Unit::kCount, "peak active pods", 3, false,
+    Metric{Scope::kRollout, "peakActivePods", Unit::kCount, "peak active pods", 5, false,
            [](const Subject& s) { return Value::Integer(s.rollout->peak_active_pods); }},
-    Metric{Scope::kRollout, "minAvailablePods", Unit::kCount, "min available", 2, true,
+    Metric{Scope::kRollout, "minAvailablePods", Unit::kCount, "min available", 4, true,
            [](const Subject& s) { return Value::Integer(s.rollout->min_available_pods); }},
     Metric{Scope::kRollout, "deadlineExceeded", Unit::kBoolean, "deadline exceeded", 0, false,
            [](const Subject& s) { return Value::Boolean(s.rollout->deadline_exceeded); }},
+    // How long `kubectl rollout status` waits: from the rollout's start to rolloutStatusSeconds.
+    Metric{Scope::kRollout, "rolloutStatusDurationSeconds", Unit::kSeconds, "rollout status time",
+           2, false,
+           [](const Subject& s) {
+             return s.rollout->rollout_status
+                        ? Value::Seconds(*s.rollout->rollout_status - s.rollout->start)
+                        : Value::Null();
+           },
+           false, false},
     // The cluster.
     Metric{Scope::kResources, "peakPods", Unit::kCount, "peak pods", 1, false,
            [](const Subject& s) { return Value::Integer(s.report->resources.peak_pods); }},
@@ -71,7 +85,7 @@ constexpr std::array kSchema = {
            [](const Subject& s) { return Value::Integer(s.report->resources.peak_cpu_millis); }},
     Metric{Scope::kResources, "peakMemoryBytes", Unit::kBytes, "peak memory", 3, false,
            [](const Subject& s) { return Value::Integer(s.report->resources.peak_memory_bytes); }},
-    Metric{Scope::kResources, "pendingPodSeconds", Unit::kSeconds, "pending pod-seconds", 0, false,
+    Metric{Scope::kResources, "pendingPodSeconds", Unit::kSeconds, "pending pod-seconds", 4, false,
            [](const Subject& s) { return Value::Seconds(s.report->resources.pending_pod_time); }},
 };
 

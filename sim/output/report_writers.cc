@@ -40,6 +40,7 @@ Json ToJson(const metrics::Value& v) {
     case Kind::kInteger: return v.integer();
     case Kind::kSeconds: return v.duration().seconds();
     case Kind::kBoolean: return v.integer() != 0;
+    case Kind::kRatio: return v.number();
   }
   return nullptr;
 }
@@ -56,7 +57,7 @@ void Put(Json& o, std::string_view key, Json value) {
 // Every metric of `scope` for one subject, in the schema's order.
 void PutScope(Json& o, metrics::Scope scope, const metrics::Subject& subject) {
   for (const metrics::Metric& m : metrics::Schema()) {
-    if (m.scope != scope) continue;
+    if (m.scope != scope || !m.in_report) continue;
     if (m.per_version) {
       Json by_version = Json::object();
       for (const auto& [v, n] : subject.service->requests.by_version) by_version[v] = n;

@@ -79,6 +79,7 @@ std::string Cell(const std::optional<metrics::Value>& v) {
     case metrics::Value::Kind::kInteger: return fmt::format("{}", v->integer());
     case metrics::Value::Kind::kSeconds: return fmt::format("{}", v->duration().seconds());
     case metrics::Value::Kind::kBoolean: return v->integer() != 0 ? "true" : "false";
+    case metrics::Value::Kind::kRatio: return fmt::format("{}", v->number());
     case metrics::Value::Kind::kNull: break;
   }
   return "";

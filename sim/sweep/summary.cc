@@ -68,7 +68,8 @@ std::string Human(metrics::Unit u, double v, bool whole) {
   switch (u) {
     case metrics::Unit::kSeconds:
     case metrics::Unit::kCpuMillis:
-    case metrics::Unit::kBytes: return output::HumanValue(u, v);
+    case metrics::Unit::kBytes:
+    case metrics::Unit::kRatio: return output::HumanValue(u, v);
     case metrics::Unit::kCount:
       if (whole || v == std::floor(v)) return fmt::format("{}", std::llround(v));
       return fmt::format("{:.2f}", v);
@@ -115,7 +116,7 @@ Json PointJson(const Sweep& sweep, const PointSummary& p) {
   }
   Json metrics = Json::object();
   for (size_t m = 0; m < sweep.metrics.size(); ++m) {
-    const Summary& s = p.metrics[m];
+    const metrics::Summary& s = p.metrics[m];
     const metrics::Unit u = sweep.metrics[m].metric->unit;
     if (s.n == 0) {
       metrics[sweep.metrics[m].text] = Json{{"n", 0}, {"mean", nullptr}, {"ci95", nullptr},
@@ -150,7 +151,7 @@ PointSummary SummarizePoints(const Sweep& sweep, const std::vector<RunRow>& rows
       if (r.values[m] && !r.values[m]->is_null()) values[m].push_back(r.values[m]->number());
     }
   }
-  for (auto& v : values) out.metrics.push_back(Summarize(std::move(v)));
+  for (auto& v : values) out.metrics.push_back(metrics::Summarize(std::move(v)));
   return out;
 }
 
@@ -160,7 +161,7 @@ bool Meets(const Sweep& sweep, const PointSummary& s, std::string* why) {
     return false;
   }
   for (const Constraint& c : sweep.subject_to) {
-    const Summary& m = s.metrics[c.metric];
+    const metrics::Summary& m = s.metrics[c.metric];
     bool ok = false;
     if (m.n > 0) {
       double v = 0;
@@ -228,7 +229,7 @@ std::string FormatSweep(const Sweep& sweep, const SweepResult& result, const std
           out += fmt::format(",{}", same ? output::CsvField(sweep.parameters[i].texts[values[i]])
                                          : std::string());
         }
-        const Summary& s = p.metrics[m];
+        const metrics::Summary& s = p.metrics[m];
         out += fmt::format(",{},{}", output::CsvField(sweep.metrics[m].text), s.n);
         if (s.n == 0) {
           out += ",,,,,,";
@@ -263,7 +264,7 @@ std::string FormatSweep(const Sweep& sweep, const SweepResult& result, const std
                          width, "n", "mean ± 95 %", "p50", "p95", "p99", "max");
     }
     for (size_t m = 0; m < sweep.metrics.size(); ++m) {
-      const Summary& s = p.metrics[m];
+      const metrics::Summary& s = p.metrics[m];
       const metrics::Unit u = sweep.metrics[m].metric->unit;
       const std::string mean =
           s.n == 0 ? "-" : fmt::format("{} ± {}", Human(u, s.mean, false), Human(u, s.ci95, false));

@@ -2,6 +2,8 @@
 // one-line usage errors. Runs the real binary.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -285,8 +287,9 @@ TEST(CliCompare, OneColumnPerScenarioWithSpecRowsInEveryFormat) {
   const auto table = testing::RunKubesim("compare -q " + seeds);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   for (const char* row : {"downtime", "degraded time", "version-mix time", "failed requests",
-                          "rollout duration", "min available", "peak active pods", "peak pods",
-                          "peak CPU", "peak memory"}) {
+                          "failed share", "rollout duration", "rollout status time", "restarts",
+                          "min available", "peak active pods", "peak pods", "peak CPU",
+                          "peak memory", "pending pod-seconds"}) {
     EXPECT_NE(table.out.find(row), std::string::npos) << row << "\n" << table.out;
   }
   EXPECT_NE(table.out.find("seed-recreate"), std::string::npos) << table.out;
@@ -299,6 +302,53 @@ TEST(CliCompare, OneColumnPerScenarioWithSpecRowsInEveryFormat) {
   EXPECT_NE(csv.out.find("services.echo-version.downtimeSeconds,"), std::string::npos) << csv.out;
   const auto json = testing::RunKubesim("compare -q --format json " + seeds);
   EXPECT_NE(json.out.find("\"scenarios\""), std::string::npos) << json.out;
+}
+
+TEST(CliCompare, CountsAreIntegersInEveryFormat) {
+  const std::string files = fmt::format("'{}' '{}'", Seed("recreate.yaml"), Seed("rolling-update.yaml"));
+  const auto json = testing::RunKubesim("compare -q --format json " + files);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  for (const auto& row : j["rows"]) {
+    if (row["key"] == "services.echo-version.requests.failed" || row["key"] == "resources.peakPods") {
+      for (const auto& v : row["values"]) EXPECT_TRUE(v.is_number_integer()) << row.dump();
+    }
+  }
+  const auto csv = testing::RunKubesim("compare -q --format csv " + files);
+  EXPECT_NE(csv.out.find("\nservices.echo-version.requests.failed,8,3\n"), std::string::npos)
+      << csv.out;
+}
+
+TEST(CliCompare, SeedsGiveTheMeanItsIntervalAndP95PerCell) {
+  const std::string files = fmt::format("'{}' '{}'", Seed("recreate.yaml"), Seed("rolling-update.yaml"));
+  const auto json = testing::RunKubesim("compare -q --seeds 4 --format json " + files);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["seeds"], 4);
+  for (const auto& row : j["rows"]) {
+    ASSERT_TRUE(row.contains("ci95") && row.contains("p95") && row.contains("n")) << row.dump();
+    EXPECT_EQ(row["n"][0], 4) << row.dump();
+  }
+  const auto table = testing::RunKubesim("compare -q --seeds 4 " + files);
+  EXPECT_NE(table.out.find("8s ± 0s, p95 8s"), std::string::npos) << table.out;  // recreate's downtime
+  EXPECT_NE(table.out.find("over seeds 1..4"), std::string::npos) << table.out;
+  const auto csv = testing::RunKubesim("compare -q --seeds 4 --format csv " + files);
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')),
+            "metric,seed-recreate,seed-recreate ci95,seed-recreate p95,seed-rolling-update,"
+            "seed-rolling-update ci95,seed-rolling-update p95");
+  EXPECT_EQ(testing::RunKubesim("compare -q --seed 2 --seeds 4 " + files).exit_code, 2);
+  // With one seed a cell is the value itself, without statistics.
+  const auto one = testing::RunKubesim("compare -q --seeds 1 --format json " + files);
+  EXPECT_EQ(nlohmann::json::parse(one.out)["rows"][0].count("ci95"), 0u);
+}
+
+TEST(CliCompare, SameNamedScenariosAreToldApartByFile) {
+  const auto r = testing::RunKubesim(fmt::format("compare -q --format csv '{}' '{}'",
+                                                 Seed("recreate.yaml"), Seed("recreate.yaml")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string header = r.out.substr(0, r.out.find('\n'));
+  EXPECT_EQ(header, fmt::format("metric,seed-recreate ({}),seed-recreate ({})", Seed("recreate.yaml"),
+                                Seed("recreate.yaml")));
 }
 
 TEST(CliCompare, PlainManifestsAmongTheFilesAreSkippedWithANote) {

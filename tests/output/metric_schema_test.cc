@@ -76,6 +76,7 @@ Report Sample() {
   first.revision = 2;
   first.start = SimTime::Zero() + SimDuration::Seconds(60);
   first.complete = SimTime::Zero() + SimDuration::Seconds(65);
+  first.rollout_status = SimTime::Zero() + SimDuration::Seconds(64);
   first.peak_active_pods = 4;
   RolloutReport second;
   second.revision = 3;
@@ -107,6 +108,12 @@ TEST(MetricPath, ResolveReadsTheNamedValueOrSaysItNamesNothing) {
   EXPECT_EQ(At(r, "deployments.web.lastRollout.revision"), Value::Integer(3));
   EXPECT_EQ(At(r, "deployments.web.lastRollout.deadlineExceeded"), Value::Boolean(true));
   EXPECT_EQ(At(r, "resources.peakCpuMillis"), Value::Integer(1500));
+  // Derived metrics: in no JSON key, but paths like any other.
+  EXPECT_DOUBLE_EQ(At(r, "services.shop/web.requests.failedShare")->number(), 3.0 / 172.0);
+  EXPECT_EQ(At(r, "services.idle.requests.failedShare"), Value::Null());  // no request
+  EXPECT_EQ(At(r, "deployments.web.rollouts[0].rolloutStatusDurationSeconds"),
+            Value::Seconds(SimDuration::Seconds(4)));  // 60 s -> 64 s
+  EXPECT_EQ(At(r, "deployments.web.rollouts[1].rolloutStatusDurationSeconds"), Value::Null());
   EXPECT_EQ(At(r, "simulatedSeconds")->number(), 180.0);
   EXPECT_EQ(At(r, "events"), Value::Integer(5321));
 }
@@ -160,6 +167,7 @@ TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
   // Run 2 + Service 7 scalars (x2) + 2 versions + restarts + rollout 8 (x2) + resources 4.
   size_t expected = 0;
   for (const Metric& m : Schema()) {
+    if (!m.in_report) continue;  // derived (requests.failedShare): not repeated in the JSON
     switch (m.scope) {
       case Scope::kRun: case Scope::kResources: case Scope::kDeployment: expected += 1; break;
       // Two Services (or, for byVersion, web's two versions).

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "kubesim/sweep/runner.h"
-#include "kubesim/sweep/stats.h"
+#include "kubesim/metrics/stats.h"
 #include "kubesim/sweep/summary.h"
 #include "kubesim/sweep/sweep.h"
 #include "sweep/vary.h"
@@ -250,32 +250,32 @@ TEST(SweepLoad, ErrorsArePositionedInTheSweepFile) {
 TEST(SweepStats, NearestRankPercentilesAreValuesSomeRunProduced) {
   std::vector<double> v;
   for (int i = 1; i <= 100; ++i) v.push_back(i);
-  EXPECT_EQ(NearestRank(v, 50), 50);
-  EXPECT_EQ(NearestRank(v, 95), 95);
-  EXPECT_EQ(NearestRank(v, 99), 99);
-  EXPECT_EQ(NearestRank(v, 100), 100);
+  EXPECT_EQ(metrics::NearestRank(v, 50), 50);
+  EXPECT_EQ(metrics::NearestRank(v, 95), 95);
+  EXPECT_EQ(metrics::NearestRank(v, 99), 99);
+  EXPECT_EQ(metrics::NearestRank(v, 100), 100);
   // Ten runs, one bad: p95 sees it (rank ceil(9.5) = 10), p50 does not.
   const std::vector<double> ten = {0, 0, 0, 0, 0, 0, 0, 0, 0, 100};
-  EXPECT_EQ(NearestRank(ten, 50), 0);
-  EXPECT_EQ(NearestRank(ten, 90), 0);
-  EXPECT_EQ(NearestRank(ten, 95), 100);
+  EXPECT_EQ(metrics::NearestRank(ten, 50), 0);
+  EXPECT_EQ(metrics::NearestRank(ten, 90), 0);
+  EXPECT_EQ(metrics::NearestRank(ten, 95), 100);
 }
 
 TEST(SweepStats, MeanAndStudentTInterval) {
   // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sample sd sqrt(32/7); t(0.975, 7) = 2.365.
-  const Summary s = Summarize({9, 2, 4, 4, 4, 5, 5, 7});
+  const metrics::Summary s = metrics::Summarize({9, 2, 4, 4, 4, 5, 5, 7});
   EXPECT_EQ(s.n, 8u);
   EXPECT_DOUBLE_EQ(s.mean, 5.0);
   EXPECT_NEAR(s.ci95, 2.365 * std::sqrt(32.0 / 7.0) / std::sqrt(8.0), 1e-12);
   EXPECT_EQ(s.min, 2);
   EXPECT_EQ(s.max, 9);
   EXPECT_EQ(s.p50, 4);
-  EXPECT_EQ(Summarize({3}).ci95, 0);  // one run: no interval
-  EXPECT_EQ(Summarize({}).n, 0u);
-  EXPECT_NEAR(StudentT975(1), 12.706, 1e-9);
-  EXPECT_NEAR(StudentT975(30), 2.042, 1e-9);
-  EXPECT_NEAR(StudentT975(40), 2.021, 1e-3);   // table value 2.021
-  EXPECT_NEAR(StudentT975(120), 1.980, 1e-3);  // table value 1.980
+  EXPECT_EQ(metrics::Summarize({3}).ci95, 0);  // one run: no interval
+  EXPECT_EQ(metrics::Summarize({}).n, 0u);
+  EXPECT_NEAR(metrics::StudentT975(1), 12.706, 1e-9);
+  EXPECT_NEAR(metrics::StudentT975(30), 2.042, 1e-9);
+  EXPECT_NEAR(metrics::StudentT975(40), 2.021, 1e-3);   // table value 2.021
+  EXPECT_NEAR(metrics::StudentT975(120), 1.980, 1e-3);  // table value 1.980
 }
 
 // ---- Runs -----------------------------------------------------------------------

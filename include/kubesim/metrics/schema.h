@@ -34,17 +34,24 @@
 
 namespace kubesim::metrics {
 
-enum class Unit : uint8_t { kSeconds, kCount, kCpuMillis, kBytes, kBoolean };
+enum class Unit : uint8_t { kSeconds, kCount, kCpuMillis, kBytes, kBoolean, kRatio };
 
 // One metric's value in one report: null where it never happened (a rollout
 // that never completed, a Service that never served).
 class Value {
  public:
-  enum class Kind : uint8_t { kNull, kInteger, kSeconds, kBoolean };
+  enum class Kind : uint8_t { kNull, kInteger, kSeconds, kBoolean, kRatio };
   static Value Null() { return Value(); }
   static Value Integer(int64_t v) { return Value(Kind::kInteger, v); }
   static Value Seconds(SimDuration d) { return Value(Kind::kSeconds, d.micros()); }
   static Value Boolean(bool b) { return Value(Kind::kBoolean, b ? 1 : 0); }
+  // A share, part / whole; null when whole is 0.
+  static Value Ratio(int64_t part, int64_t whole) {
+    if (whole == 0) return Null();
+    Value v(Kind::kRatio, part);
+    v.whole_ = whole;
+    return v;
+  }
   template <typename T>
   static Value Optional(const std::optional<T>& v) {
     return v ? Seconds(*v) : Null();
@@ -54,8 +61,9 @@ class Value {
   bool is_null() const { return kind_ == Kind::kNull; }
   int64_t integer() const { return raw_; }  // kInteger, kBoolean (1 or 0)
   SimDuration duration() const { return SimDuration::Micros(raw_); }  // kSeconds
-  // As a number: seconds, the count, 1/0. REQUIRES: !is_null().
+  // As a number: seconds, the count, 1/0, the share. REQUIRES: !is_null().
   double number() const {
+    if (kind_ == Kind::kRatio) return static_cast<double>(raw_) / static_cast<double>(whole_);
     return kind_ == Kind::kSeconds ? duration().seconds() : static_cast<double>(raw_);
   }
   friend bool operator==(const Value&, const Value&) = default;
@@ -65,6 +73,7 @@ class Value {
   Value(Kind kind, int64_t raw) : kind_(kind), raw_(raw) {}
   Kind kind_ = Kind::kNull;
   int64_t raw_ = 0;
+  int64_t whole_ = 1;  // kRatio
 };
 
 enum class Scope : uint8_t { kRun, kService, kDeployment, kRollout, kResources };
@@ -91,6 +100,9 @@ struct Metric {
   // `requests.byVersion`: a map of counts by version, addressed as
   // requests.byVersion.VERSION; `read` is null.
   bool per_version = false;
+  // False for a metric derived from others for compare, expect: and sweep
+  // (requests.failedShare) that the JSON report does not repeat.
+  bool in_report = true;
 };
 
 // Every metric, in the order the JSON report lists them within a scope.

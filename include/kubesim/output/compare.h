@@ -19,6 +19,7 @@
 
 #include "kubesim/metrics/report.h"
 #include "kubesim/metrics/schema.h"
+#include "kubesim/metrics/stats.h"
 
 namespace kubesim::output {
 
@@ -30,6 +31,9 @@ struct ComparisonRow {
   Unit unit = Unit::kCount;
   bool higher_is_better = false;
   std::vector<std::optional<double>> values;  // one per scenario; seconds for kSeconds
+  // With several seeds (compare --seeds): per scenario the statistics over
+  // its runs, and `values` holds their means. Empty with one run each.
+  std::vector<metrics::Summary> stats;
   // The best value, if the row has two or more values and they differ.
   std::optional<double> Best() const;
   // Whether values[i] is the best value (ties all are).
@@ -39,13 +43,22 @@ struct ComparisonRow {
 struct Comparison {
   std::vector<std::string> scenarios;  // column titles
   std::vector<ComparisonRow> rows;
+  size_t seeds = 1;                    // runs per column
 };
 
+// One report per column, titled by its scenario's name.
 Comparison Compare(const std::vector<metrics::Report>& reports);
+// Per column the reports of its runs (seeds 1..N, N the same for every
+// column), titled `titles`.
+Comparison Compare(const std::vector<std::vector<metrics::Report>>& runs,
+                   const std::vector<std::string>& titles);
 
 // `format`: "table" (aligned, units a person reads, best marked with '*'),
 // "markdown" (a GitHub table, best in bold), "csv" (metric,scenario...) or
-// "json" ({"scenarios": [...], "rows": [{"key", "values"}]}).
+// "json" ({"scenarios": [...], "rows": [{"key", "values"}]}). With seeds, a
+// cell is "MEAN ± CI95, p95 P95" (table, markdown); csv adds the columns
+// "TITLE ci95" and "TITLE p95"; json adds "ci95", "p95" and "n" to each row.
+// Counts are integers in every format.
 // `color`: ANSI bold for the best value in "table".
 std::string FormatComparison(const Comparison& c, const std::string& format, bool color = false);
 

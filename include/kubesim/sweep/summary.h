@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "kubesim/sweep/runner.h"
-#include "kubesim/sweep/stats.h"
+#include "kubesim/metrics/stats.h"
 #include "kubesim/sweep/sweep.h"
 
 namespace kubesim::sweep {
@@ -20,7 +20,7 @@ namespace kubesim::sweep {
 struct PointSummary {
   size_t first_point = 0, points = 1;
   size_t runs = 0, failed = 0;
-  std::vector<Summary> metrics;  // one per Sweep::metrics
+  std::vector<metrics::Summary> metrics;  // one per Sweep::metrics
 };
 
 // Summarizes the rows of points [first, first + count) (rows of other

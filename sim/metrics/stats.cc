@@ -1,5 +1,5 @@
-// Statistics over runs; see include/kubesim/sweep/stats.h.
-#include "kubesim/sweep/stats.h"
+// Statistics over runs; see include/kubesim/metrics/stats.h.
+#include "kubesim/metrics/stats.h"
 
 #include <Eigen/Core>
 
@@ -8,7 +8,7 @@
 #include <cassert>
 #include <cmath>
 
-namespace kubesim::sweep {
+namespace kubesim::metrics {
 
 double StudentT975(size_t df) {
   assert(df >= 1);
@@ -56,4 +56,4 @@ Summary Summarize(std::vector<double> values) {
   return s;
 }
 
-}  // namespace kubesim::sweep
+}  // namespace kubesim::metrics
