@@ -14,6 +14,7 @@ class StoreView final : public ClusterView {
   StoreView(const Store& store, const Context& ctx) : store_(store), ctx_(ctx) {}
 
   SimTime Now() const override { return ctx_.Now(); }
+  uint64_t EventsFired() const override { return ctx_.loop().events_fired(); }
   size_t PodCount() const override { return store_.pods.size(); }
   PodInfo PodAt(uint32_t id) const override { return store_.InfoOf(id); }
   size_t ServiceCount() const override { return store_.services.size(); }

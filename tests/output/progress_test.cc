@@ -74,8 +74,13 @@ TEST(Progress, RedrawsOneLineWithTheShareDoneAndErasesItAtTheEnd) {
   for (size_t i = 0; i + 1 < d.writes.size(); ++i) {
     const std::string& w = d.writes[i];
     ASSERT_TRUE(w.starts_with("\rbusy.yaml: simulated ")) << w;
-    ASSERT_TRUE(w.ends_with("%)\x1b[K")) << w;
+    ASSERT_TRUE(w.ends_with("s\x1b[K")) << w;
     EXPECT_NE(w.find(" of 10m0s ("), std::string::npos) << w;
+    // Whole simulated seconds, the event rate, the time left.
+    EXPECT_EQ(w.substr(w.find("simulated "), w.find(" of ") - w.find("simulated ")).find('.'),
+              std::string::npos)
+        << w;
+    EXPECT_NE(w.find(" events/s  ETA "), std::string::npos) << w;
     const int percent = std::stoi(w.substr(w.rfind('(') + 1));
     EXPECT_GT(percent, last_percent) << w;
     EXPECT_LE(percent, 100) << w;
@@ -84,11 +89,28 @@ TEST(Progress, RedrawsOneLineWithTheShareDoneAndErasesItAtTheEnd) {
   EXPECT_EQ(d.writes.back(), "\r\x1b[K");
 }
 
-TEST(Progress, WithoutAKnownEndShowsTheSimulatedTimeOnly) {
+TEST(Progress, WithoutAKnownEndShowsTheSimulatedTimeAndRateOnly) {
   const Drawn d = RunWithProgress(std::nullopt, std::chrono::milliseconds(300));
   ASSERT_GE(d.writes.size(), 2u);
   EXPECT_EQ(d.writes.front().find(" of "), std::string::npos) << d.writes.front();
-  EXPECT_TRUE(d.writes.front().ends_with("s\x1b[K")) << d.writes.front();
+  EXPECT_EQ(d.writes.front().find("ETA"), std::string::npos) << d.writes.front();
+  EXPECT_TRUE(d.writes.front().ends_with(" events/s\x1b[K")) << d.writes.front();
+}
+
+TEST(Progress, TheEtaCarriesTheSimulatedRateOverWhatIsLeft) {
+  // The clock is read at the start, then every 4,096 instants, 300 ms apart:
+  // the first line is drawn at the third of those reads, 1.2 s after the
+  // start. S simulated seconds in 1.2 s leave (600 - S) * 1.2 / S to go.
+  const Drawn d = RunWithProgress(SimDuration::Minutes(10), std::chrono::milliseconds(300));
+  ASSERT_FALSE(d.writes.empty());
+  const std::string& w = d.writes.front();
+  const size_t at = w.find("simulated ") + 10;
+  const int minutes = std::stoi(w.substr(at));
+  const int seconds = std::stoi(w.substr(w.find('m', at) + 1));
+  const double simulated = minutes * 60 + seconds;
+  ASSERT_GT(simulated, 60) << w;
+  const int eta = std::stoi(w.substr(w.find("ETA ") + 4));
+  EXPECT_NEAR(eta, (600 - simulated) * 1.2 / simulated, 1.0) << w;
 }
 
 TEST(Progress, ARunShorterThanASecondDrawsNothing) {

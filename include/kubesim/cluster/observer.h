@@ -62,6 +62,8 @@ class ClusterView {
  public:
   virtual ~ClusterView() = default;
   virtual SimTime Now() const = 0;
+  // Events fired so far (skipped probe ticks included, as in the report).
+  virtual uint64_t EventsFired() const { return 0; }
   virtual size_t PodCount() const = 0;  // every pod ever created, gone ones included
   virtual PodInfo PodAt(uint32_t id) const = 0;
   virtual size_t ServiceCount() const = 0;

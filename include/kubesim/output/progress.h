@@ -1,8 +1,9 @@
 // Progress: a one-line status of a long run, for a person at a terminal.
 //
 // The model: an observer that, once a run has taken more than a second of
-// wall time, redraws one line — "FILE: simulated 2h13m0s of 87600h0m0s (3%)"
-// (no share when the end is not known in advance) — at most four times a
+// wall time, redraws one line — "FILE: simulated 2h13m0s of 87600h0m0s (3%)
+// 1.2M events/s  ETA 4m10s" (whole simulated seconds; no share and no ETA
+// when the end is not known in advance) — at most four times a
 // second, with a carriage return and erase-to-end-of-line, and erases it when
 // the run ends. It looks at the wall clock only every 4,096 instants, so it
 // costs nothing measurable. The CLI attaches it only when stderr is a
