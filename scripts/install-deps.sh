@@ -7,7 +7,8 @@
 #   scripts/install-deps.sh --test   also what the whole test suite needs
 #                                    (scripts/test.sh): clang's libFuzzer and
 #                                    sanitizer runtimes, Jupyter with pandas and
-#                                    matplotlib for notebooks/, rsvg-convert
+#                                    matplotlib for notebooks/, rsvg-convert,
+#                                    yamllint and PyYAML for deploy/
 set -euo pipefail
 
 packages=(
@@ -30,6 +31,7 @@ case "${1:-}" in
       jupyter-nbconvert python3-nbconvert python3-ipykernel  # notebooks/, run headless
       python3-pandas python3-matplotlib  # what the notebooks import
       librsvg2-bin                       # rsvg-convert: the --plot SVG renders to PNG
+      yamllint python3-yaml              # deploy/: the Indexed Job manifest's lint and test
     )
     ;;
   *) echo "usage: scripts/install-deps.sh [--test]" >&2; exit 2 ;;

@@ -47,6 +47,13 @@ add_test(NAME ReportsUnchanged.EveryScenarioPrintsItsKeptReport
          COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/reports-unchanged.sh
                  $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR} ${_reports_mode})
 
+# deploy/sweep-indexed-job.yaml passes kubesim validate and yamllint, and its
+# pods' command, run shard by shard (in the deploy/Dockerfile image when a
+# Docker daemon is there), merges into the unsharded sweep's file.
+add_test(NAME Deploy.IndexedJobShardsMergeIntoTheUnshardedSweep
+         COMMAND ${PROJECT_SOURCE_DIR}/tests/scripts/indexed-job-shards.sh
+                 $<TARGET_FILE:kubesim> ${PROJECT_SOURCE_DIR})
+
 # Probe elision changes nothing a user sees: every scenario under scenarios/
 # prints the same report, timeline and trace with and without --exact-probes.
 add_test(NAME ProbeElision.SameOutputsAsExactProbesOnEveryScenario
