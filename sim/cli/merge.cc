@@ -2,9 +2,9 @@
 // CSV files of a sharded sweep (`kubesim sweep --shard I/N --out PART.csv`)
 // into the file one unsharded sweep writes: the same header, every row once,
 // sorted by run number.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -56,10 +56,10 @@ int RunMerge(std::span<const std::string> args) {
     }
     const size_t first = text->find('\n');
     if (first == std::string::npos || !text->starts_with("run,")) {
-      std::fputs(fmt::format("{}:1:1: error: not a sweep's CSV (its header starts with run,)\n",
-                             part)
-                     .c_str(),
-                 stderr);
+      std::fputs(
+          fmt::format("{}:1:1: error: not a sweep's CSV (its header starts with run,)\n", part)
+              .c_str(),
+          stderr);
       return kExitBadInput;
     }
     const std::string part_header = text->substr(0, first + 1);

@@ -10,7 +10,8 @@
 // the sweep ends, `--out` is rewritten sorted by run number (temporary file +
 // rename), so it is the same file whatever `--jobs`, the sharding or the
 // interruptions were.
-#include <boost/program_options.hpp>
+#include "kubesim/sweep/sweep.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/program_options.hpp>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -40,7 +42,6 @@
 #include "kubesim/output/file.h"
 #include "kubesim/sweep/runner.h"
 #include "kubesim/sweep/summary.h"
-#include "kubesim/sweep/sweep.h"
 
 namespace po = boost::program_options;
 
@@ -89,7 +90,8 @@ std::string Eta(double seconds) {
 std::optional<metrics::Value> ReadCell(const metrics::MetricPath& m, const std::string& cell) {
   if (cell.empty()) return std::nullopt;  // null and absent read back alike: no value
   switch (m.metric->unit) {
-    case metrics::Unit::kBoolean: return metrics::Value::Boolean(cell == "true");
+    case metrics::Unit::kBoolean:
+      return metrics::Value::Boolean(cell == "true");
     case metrics::Unit::kSeconds: {
       double v = 0;
       const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
@@ -119,9 +121,10 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
   const std::string header = sweep::CsvHeader(sw);
   if (text->empty()) return std::nullopt;
   if (!text->starts_with(header)) {
-    return fmt::format("{}:1:1: error: --resume: the file does not start with this sweep's header "
-                       "(another sweep wrote it, or the sweep's parameters or metrics changed)",
-                       path);
+    return fmt::format(
+        "{}:1:1: error: --resume: the file does not start with this sweep's header "
+        "(another sweep wrote it, or the sweep's parameters or metrics changed)",
+        path);
   }
   size_t at = header.size();
   size_t complete = at;
@@ -135,9 +138,9 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
     const std::string line = text->substr(at, nl - at);
     const auto f = sweep::SplitCsvLine(line);
     size_t run = 0;
-    const bool number = f && !f->empty() &&
-                        std::from_chars((*f)[0].data(), (*f)[0].data() + (*f)[0].size(), run).ec ==
-                            std::errc();
+    const bool number =
+        f && !f->empty() &&
+        std::from_chars((*f)[0].data(), (*f)[0].data() + (*f)[0].size(), run).ec == std::errc();
     if (!f || f->size() != fields || !number || run >= sw.Runs()) {
       return fmt::format("{}:{}:1: error: --resume: this line is not a row of this sweep", path,
                          line_no);
@@ -147,19 +150,20 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
     row.point = run / sw.seeds.size();
     row.seed = sw.seeds[run % sw.seeds.size()];
     // The row must be this sweep's run `run`: the same values and seed.
-    const auto expected = sweep::SplitCsvLine(sweep::CsvRow(sw, row).substr(
-        0, sweep::CsvRow(sw, row).size() - 1));
+    const auto expected =
+        sweep::SplitCsvLine(sweep::CsvRow(sw, row).substr(0, sweep::CsvRow(sw, row).size() - 1));
     for (size_t i = 0; i <= params + 1; ++i) {
       if (!expected || (*f)[i] != (*expected)[i]) {
-        return fmt::format("{}:{}:1: error: --resume: run {} has {} = {} here, but this sweep "
-                           "gives it {}",
-                           path, line_no, run, i == params + 1 ? "seed" : sw.parameters[i - 1].path,
-                           (*f)[i], expected ? (*expected)[i] : "?");
+        return fmt::format(
+            "{}:{}:1: error: --resume: run {} has {} = {} here, but this sweep "
+            "gives it {}",
+            path, line_no, run, i == params + 1 ? "seed" : sw.parameters[i - 1].path, (*f)[i],
+            expected ? (*expected)[i] : "?");
       }
     }
     if (run % shard.count != shard.index) {
-      return fmt::format("{}:{}:1: error: --resume: run {} is not in shard {}/{}", path, line_no, run,
-                         shard.index, shard.count);
+      return fmt::format("{}:{}:1: error: --resume: run {} is not in shard {}/{}", path, line_no,
+                         run, shard.index, shard.count);
     }
     for (size_t m = 0; m < sw.metrics.size(); ++m) {
       row.values.push_back(ReadCell(sw.metrics[m], (*f)[params + 2 + m]));
@@ -192,18 +196,18 @@ bool WriteAll(int fd, std::string_view s) {
 
 int RunSweep(std::span<const std::string> args) {
   po::options_description visible("Options");
-  visible.add_options()                                                                   //
-      ("help,h", "print this help")                                                       //
+  visible.add_options()              //
+      ("help,h", "print this help")  //
       ("jobs,j", po::value<unsigned>()->value_name("N"),
-       "simulations at once (default: the machine's cores)")                             //
+       "simulations at once (default: the machine's cores)")  //
       ("out,o", po::value<std::string>()->value_name("FILE.csv"),
-       "one row per run, appended as each run ends, sorted when the sweep ends")          //
+       "one row per run, appended as each run ends, sorted when the sweep ends")  //
       ("shard", po::value<std::string>()->value_name("I/N"),
-       "run only the runs whose number is I modulo N (0 <= I < N)")                       //
-      ("resume", "skip the runs --out already holds, and append the rest")                //
+       "run only the runs whose number is I modulo N (0 <= I < N)")                          //
+      ("resume", "skip the runs --out already holds, and append the rest")                   //
       ("seeds", po::value<uint64_t>()->value_name("N"), "seeds 1..N instead of spec.seeds")  //
       ("format", po::value<std::string>()->default_value("table")->value_name("FORMAT"),
-       "the summary: table, markdown, csv or json")                                       //
+       "the summary: table, markdown, csv or json")  //
       ("quiet,q", "print no warnings and no progress");
   AddLimitOptions(visible);
   const auto parsed = ParseArguments(args, visible, "sweep", "sweep");
@@ -282,8 +286,9 @@ int RunSweep(std::span<const std::string> args) {
     for (uint64_t s = 1; s <= n; ++s) sw->seeds.push_back(s);
   }
   if (sw->minimize && shard.count > 1) {
-    UsageError("a minimize cannot be sharded: each value it tries depends on the ones before; "
-               "shard a grid sweep instead");
+    UsageError(
+        "a minimize cannot be sharded: each value it tries depends on the ones before; "
+        "shard a grid sweep instead");
     return kExitBadInput;
   }
   // The output file: checked before anything runs; never one of the inputs.
@@ -291,11 +296,13 @@ int RunSweep(std::span<const std::string> args) {
     const std::filesystem::path parent = std::filesystem::path(out_path).parent_path();
     std::error_code ec;
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-      UsageError(fmt::format("--out {}: the directory {} does not exist", out_path, parent.string()));
+      UsageError(
+          fmt::format("--out {}: the directory {} does not exist", out_path, parent.string()));
       return kExitBadInput;
     }
     if (SameFile(out_path, file) || SameFile(out_path, sw->scenario_file)) {
-      UsageError(fmt::format("--out {} names an input of the sweep; choose another file", out_path));
+      UsageError(
+          fmt::format("--out {} names an input of the sweep; choose another file", out_path));
       return kExitBadInput;
     }
   }
@@ -508,11 +515,12 @@ int RunSweep(std::span<const std::string> args) {
   }
   std::fputs(sweep::FormatSweep(*sw, result, format).c_str(), stdout);
   if (result.failed > 0) {
-    std::fputs(fmt::format("{}: {} of {} runs failed{}\n", sw->file, result.failed, result.runs,
-                           out_path.empty() ? " (run with --out to see why, in the error column)"
-                                            : fmt::format(" (see the error column of {})", out_path))
-                   .c_str(),
-               stderr);
+    std::fputs(
+        fmt::format("{}: {} of {} runs failed{}\n", sw->file, result.failed, result.runs,
+                    out_path.empty() ? " (run with --out to see why, in the error column)"
+                                     : fmt::format(" (see the error column of {})", out_path))
+            .c_str(),
+        stderr);
   }
   return invariant ? kExitInvariant : budget ? kExitBadInput : kExitOk;
 }

@@ -160,9 +160,10 @@ Expected<MetricPath> ParseMetricPath(std::string_view text) {
       for (std::string_view k : Keys(Scope::kService)) {
         if (k != "requests.byVersion") keys.push_back(k);
       }
-      return Error{fmt::format("unknown Service metric in \"{}\" (use services.NAME. followed by "
-                               "{}, or requests.byVersion.VERSION)",
-                               text, Quoted(keys))};
+      return Error{
+          fmt::format("unknown Service metric in \"{}\" (use services.NAME. followed by "
+                      "{}, or requests.byVersion.VERSION)",
+                      text, Quoted(keys))};
     }
     p.object = std::string(rest.substr(0, rest.size() - p.metric->key.size() - 1));
     return p;
@@ -177,12 +178,13 @@ Expected<MetricPath> ParseMetricPath(std::string_view text) {
       p.object = std::string(rest.substr(0, rest.size() - m->key.size() - 1));
       return p;
     }
-    const std::string rollout_error =
-        fmt::format("expected deployments.NAME.rollouts[INDEX].KEY or "
-                    "deployments.NAME.lastRollout.KEY with KEY one of {}",
-                    Quoted(Keys(Scope::kRollout)));
+    const std::string rollout_error = fmt::format(
+        "expected deployments.NAME.rollouts[INDEX].KEY or "
+        "deployments.NAME.lastRollout.KEY with KEY one of {}",
+        Quoted(Keys(Scope::kRollout)));
     std::string_view key;
-    if (const size_t last = rest.rfind(".lastRollout."); last != std::string_view::npos && last > 0) {
+    if (const size_t last = rest.rfind(".lastRollout.");
+        last != std::string_view::npos && last > 0) {
       p.rollout = MetricPath::Rollout::kLast;
       p.object = std::string(rest.substr(0, last));
       key = rest.substr(last + 13);
@@ -199,18 +201,20 @@ Expected<MetricPath> ParseMetricPath(std::string_view text) {
       p.object = std::string(rest.substr(0, ro));
       key = rest.substr(close + 2);
     } else {
-      return Error{fmt::format("unknown Deployment metric in \"{}\" (use deployments.NAME.restarts, "
-                               "deployments.NAME.rollouts[INDEX].KEY or "
-                               "deployments.NAME.lastRollout.KEY)",
-                               text)};
+      return Error{
+          fmt::format("unknown Deployment metric in \"{}\" (use deployments.NAME.restarts, "
+                      "deployments.NAME.rollouts[INDEX].KEY or "
+                      "deployments.NAME.lastRollout.KEY)",
+                      text)};
     }
     p.metric = Find(Scope::kRollout, key);
     if (p.metric == nullptr) return Error{rollout_error};
     return p;
   }
-  return Error{fmt::format("unknown metric \"{}\" (metrics start with services., deployments. or "
-                           "resources., or are simulatedSeconds or events)",
-                           text)};
+  return Error{
+      fmt::format("unknown metric \"{}\" (metrics start with services., deployments. or "
+                  "resources., or are simulatedSeconds or events)",
+                  text)};
 }
 
 std::optional<Value> Resolve(const MetricPath& path, const Report& report) {

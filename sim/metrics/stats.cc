@@ -2,7 +2,6 @@
 #include "kubesim/metrics/stats.h"
 
 #include <Eigen/Core>
-
 #include <algorithm>
 #include <array>
 #include <cassert>

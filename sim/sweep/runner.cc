@@ -38,7 +38,8 @@ RunRow RunOne(const Sweep& sweep, const std::shared_ptr<const scenario::Scenario
     if (!row.error.empty()) return row;
     const metrics::Report report = collector.TakeReport(result.events);
     row.values.reserve(sweep.metrics.size());
-    for (const metrics::MetricPath& m : sweep.metrics) row.values.push_back(metrics::Resolve(m, report));
+    for (const metrics::MetricPath& m : sweep.metrics)
+      row.values.push_back(metrics::Resolve(m, report));
   } catch (const std::exception& e) {  // std::bad_alloc: this run fails, the sweep goes on
     row.values.clear();
     row.error = fmt::format("the run failed: {}", e.what());
@@ -60,7 +61,8 @@ void RunAll(const Sweep& sweep, const std::vector<size_t>& runs, const RunnerOpt
       if (options.on_row) options.on_row(row);
     }
   };
-  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));
+  const unsigned jobs =
+      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));
   if (jobs <= 1) {
     work();
     return;
@@ -76,11 +78,16 @@ namespace {
 std::string Cell(const std::optional<metrics::Value>& v) {
   if (!v || v->is_null()) return "";
   switch (v->kind()) {
-    case metrics::Value::Kind::kInteger: return fmt::format("{}", v->integer());
-    case metrics::Value::Kind::kSeconds: return fmt::format("{}", v->duration().seconds());
-    case metrics::Value::Kind::kBoolean: return v->integer() != 0 ? "true" : "false";
-    case metrics::Value::Kind::kRatio: return fmt::format("{}", v->number());
-    case metrics::Value::Kind::kNull: break;
+    case metrics::Value::Kind::kInteger:
+      return fmt::format("{}", v->integer());
+    case metrics::Value::Kind::kSeconds:
+      return fmt::format("{}", v->duration().seconds());
+    case metrics::Value::Kind::kBoolean:
+      return v->integer() != 0 ? "true" : "false";
+    case metrics::Value::Kind::kRatio:
+      return fmt::format("{}", v->number());
+    case metrics::Value::Kind::kNull:
+      break;
   }
   return "";
 }

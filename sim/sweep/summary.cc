@@ -19,24 +19,31 @@ using Json = nlohmann::ordered_json;
 // A YAML value as JSON, typed as Kubernetes' decoder types it.
 Json ToJson(const yaml::Node& n) {
   switch (n.kind) {
-    case yaml::Kind::kNull: return nullptr;
+    case yaml::Kind::kNull:
+      return nullptr;
     case yaml::Kind::kScalar:
       switch (yaml::Resolve(n)) {
-        case yaml::ScalarType::kNull: return nullptr;
-        case yaml::ScalarType::kBool: return yaml::ResolveBool(n.scalar).value_or(false);
+        case yaml::ScalarType::kNull:
+          return nullptr;
+        case yaml::ScalarType::kBool:
+          return yaml::ResolveBool(n.scalar).value_or(false);
         case yaml::ScalarType::kInt: {
           int64_t v = 0;
-          const auto [p, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
+          const auto [p, ec] =
+              std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
           if (ec == std::errc() && p == n.scalar.data() + n.scalar.size()) return v;
           return n.scalar;  // 0x1F, 1_000: kept as written
         }
         case yaml::ScalarType::kFloat: {
           double v = 0;
-          const auto [p, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
-          if (ec == std::errc() && p == n.scalar.data() + n.scalar.size() && std::isfinite(v)) return v;
+          const auto [p, ec] =
+              std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
+          if (ec == std::errc() && p == n.scalar.data() + n.scalar.size() && std::isfinite(v))
+            return v;
           return n.scalar;
         }
-        case yaml::ScalarType::kString: return n.scalar;
+        case yaml::ScalarType::kString:
+          return n.scalar;
       }
       return n.scalar;
     case yaml::Kind::kSequence: {
@@ -69,11 +76,13 @@ std::string Human(metrics::Unit u, double v, bool whole) {
     case metrics::Unit::kSeconds:
     case metrics::Unit::kCpuMillis:
     case metrics::Unit::kBytes:
-    case metrics::Unit::kRatio: return output::HumanValue(u, v);
+    case metrics::Unit::kRatio:
+      return output::HumanValue(u, v);
     case metrics::Unit::kCount:
       if (whole || v == std::floor(v)) return fmt::format("{}", std::llround(v));
       return fmt::format("{:.2f}", v);
-    case metrics::Unit::kBoolean: return whole ? (v != 0 ? "true" : "false") : fmt::format("{:.2f}", v);
+    case metrics::Unit::kBoolean:
+      return whole ? (v != 0 ? "true" : "false") : fmt::format("{:.2f}", v);
   }
   return fmt::format("{}", v);
 }
@@ -119,15 +128,18 @@ Json PointJson(const Sweep& sweep, const PointSummary& p) {
     const metrics::Summary& s = p.metrics[m];
     const metrics::Unit u = sweep.metrics[m].metric->unit;
     if (s.n == 0) {
-      metrics[sweep.metrics[m].text] = Json{{"n", 0}, {"mean", nullptr}, {"ci95", nullptr},
-                                            {"p50", nullptr}, {"p95", nullptr},
-                                            {"p99", nullptr}, {"max", nullptr}};
+      metrics[sweep.metrics[m].text] =
+          Json{{"n", 0},         {"mean", nullptr}, {"ci95", nullptr}, {"p50", nullptr},
+               {"p95", nullptr}, {"p99", nullptr},  {"max", nullptr}};
       continue;
     }
-    metrics[sweep.metrics[m].text] =
-        Json{{"n", s.n},           {"mean", s.mean},          {"ci95", s.ci95},
-             {"p50", Number(u, s.p50)}, {"p95", Number(u, s.p95)}, {"p99", Number(u, s.p99)},
-             {"max", Number(u, s.max)}};
+    metrics[sweep.metrics[m].text] = Json{{"n", s.n},
+                                          {"mean", s.mean},
+                                          {"ci95", s.ci95},
+                                          {"p50", Number(u, s.p50)},
+                                          {"p95", Number(u, s.p95)},
+                                          {"p99", Number(u, s.p99)},
+                                          {"max", Number(u, s.max)}};
   }
   return Json{{"values", values}, {"runs", p.runs}, {"failedRuns", p.failed}, {"metrics", metrics}};
 }
@@ -166,20 +178,44 @@ bool Meets(const Sweep& sweep, const PointSummary& s, std::string* why) {
     if (m.n > 0) {
       double v = 0;
       switch (c.stat) {
-        case Constraint::Stat::kMean: v = m.mean; break;
-        case Constraint::Stat::kMin: v = m.min; break;
-        case Constraint::Stat::kP50: v = m.p50; break;
-        case Constraint::Stat::kP95: v = m.p95; break;
-        case Constraint::Stat::kP99: v = m.p99; break;
-        case Constraint::Stat::kMax: v = m.max; break;
+        case Constraint::Stat::kMean:
+          v = m.mean;
+          break;
+        case Constraint::Stat::kMin:
+          v = m.min;
+          break;
+        case Constraint::Stat::kP50:
+          v = m.p50;
+          break;
+        case Constraint::Stat::kP95:
+          v = m.p95;
+          break;
+        case Constraint::Stat::kP99:
+          v = m.p99;
+          break;
+        case Constraint::Stat::kMax:
+          v = m.max;
+          break;
       }
       switch (c.op) {
-        case Constraint::Op::kLess: ok = v < c.bound; break;
-        case Constraint::Op::kLessEqual: ok = v <= c.bound; break;
-        case Constraint::Op::kGreater: ok = v > c.bound; break;
-        case Constraint::Op::kGreaterEqual: ok = v >= c.bound; break;
-        case Constraint::Op::kEqual: ok = v == c.bound; break;
-        case Constraint::Op::kNotEqual: ok = v != c.bound; break;
+        case Constraint::Op::kLess:
+          ok = v < c.bound;
+          break;
+        case Constraint::Op::kLessEqual:
+          ok = v <= c.bound;
+          break;
+        case Constraint::Op::kGreater:
+          ok = v > c.bound;
+          break;
+        case Constraint::Op::kGreaterEqual:
+          ok = v >= c.bound;
+          break;
+        case Constraint::Op::kEqual:
+          ok = v == c.bound;
+          break;
+        case Constraint::Op::kNotEqual:
+          ok = v != c.bound;
+          break;
       }
     }
     if (!ok) {
@@ -225,9 +261,10 @@ std::string FormatSweep(const Sweep& sweep, const SweepResult& result, const std
       for (size_t m = 0; m < sweep.metrics.size(); ++m) {
         out += fmt::format("{}", p.first_point);
         for (size_t i = 0; i < sweep.parameters.size(); ++i) {
-          const bool same = p.points == 1 || values[i] == sweep.ValuesAt(p.first_point + p.points - 1)[i];
-          out += fmt::format(",{}", same ? output::CsvField(sweep.parameters[i].texts[values[i]])
-                                         : std::string());
+          const bool same =
+              p.points == 1 || values[i] == sweep.ValuesAt(p.first_point + p.points - 1)[i];
+          out += fmt::format(
+              ",{}", same ? output::CsvField(sweep.parameters[i].texts[values[i]]) : std::string());
         }
         const metrics::Summary& s = p.metrics[m];
         out += fmt::format(",{},{}", output::CsvField(sweep.metrics[m].text), s.n);
@@ -249,10 +286,10 @@ std::string FormatSweep(const Sweep& sweep, const SweepResult& result, const std
          : fmt::format("sweep {}  {} runs  {} failed\n", sweep.name, result.runs, result.failed);
   const auto block = [&](const PointSummary& p, const std::string& title) {
     if (md) {
-      out += fmt::format("\n**{}** ({} runs{})\n\n| metric | n | mean ± 95 % | p50 | p95 | p99 | "
-                         "max |\n|---|---:|---:|---:|---:|---:|---:|\n",
-                         Escape(title), p.runs,
-                         p.failed ? fmt::format(", {} failed", p.failed) : "");
+      out += fmt::format(
+          "\n**{}** ({} runs{})\n\n| metric | n | mean ± 95 % | p50 | p95 | p99 | "
+          "max |\n|---|---:|---:|---:|---:|---:|---:|\n",
+          Escape(title), p.runs, p.failed ? fmt::format(", {} failed", p.failed) : "");
     } else {
       out += fmt::format("\n{}  ({} runs{})\n", title, p.runs,
                          p.failed ? fmt::format(", {} failed", p.failed) : "");

@@ -108,8 +108,9 @@ std::optional<size_t> SweepLoader::DecodeParameter(const Node& n, const std::str
   std::string text;
   const Node* p = m->Get("path");
   if (p == nullptr) {
-    r_.Error(m->mark, path + ".path", "Required value: the field to vary, such as "
-                                      "Deployment/web.spec.replicas");
+    r_.Error(m->mark, path + ".path",
+             "Required value: the field to vary, such as "
+             "Deployment/web.spec.replicas");
     return std::nullopt;
   }
   if (!r_.String(p, path + ".path", &text)) return std::nullopt;
@@ -210,7 +211,8 @@ void SweepLoader::DecodeMetrics(const Node* n, Sweep* s) {
     const std::string path = fmt::format("spec.metrics[{}]", i);
     if (!r_.String(seq->items[i].get(), path, &text)) continue;
     for (const auto& m : s->metrics) {
-      if (m.text == text) r_.Error(seq->items[i]->mark, path, fmt::format("\"{}\" is listed twice", text));
+      if (m.text == text)
+        r_.Error(seq->items[i]->mark, path, fmt::format("\"{}\" is listed twice", text));
     }
     AddMetric(text, seq->items[i]->mark, path, s);
   }
@@ -221,9 +223,10 @@ void SweepLoader::DecodeMinimize(const Node* n, Sweep* s) {
   if (m == nullptr) return;
   CheckFields(*m, "spec.minimize", {"path", "from", "to"});
   int64_t from = 0, to = 0;
-  const bool ok_from = m->Get("from") != nullptr &&
-                       r_.Int(m->Get("from"), "spec.minimize.from", std::numeric_limits<int64_t>::min(),
-                              std::numeric_limits<int64_t>::max(), &from);
+  const bool ok_from =
+      m->Get("from") != nullptr &&
+      r_.Int(m->Get("from"), "spec.minimize.from", std::numeric_limits<int64_t>::min(),
+             std::numeric_limits<int64_t>::max(), &from);
   const bool ok_to = m->Get("to") != nullptr &&
                      r_.Int(m->Get("to"), "spec.minimize.to", std::numeric_limits<int64_t>::min(),
                             std::numeric_limits<int64_t>::max(), &to);
@@ -307,8 +310,8 @@ void SweepLoader::DecodeSubjectTo(const Node* n, Sweep* s) {
     std::string_view stat = std::string_view(text).substr(0, open);
     while (!stat.empty() && stat.back() == ' ') stat.remove_suffix(1);
     while (!stat.empty() && stat.front() == ' ') stat.remove_prefix(1);
-    const auto st = std::find_if(kStats.begin(), kStats.end(),
-                                 [&](const auto& k) { return k.first == stat; });
+    const auto st =
+        std::find_if(kStats.begin(), kStats.end(), [&](const auto& k) { return k.first == stat; });
     if (st == kStats.end()) {
       fail(fmt::format("unknown statistic \"{}\"", stat));
       continue;
@@ -395,7 +398,8 @@ void SweepLoader::CheckPoints(const Sweep& s) {
         at += fmt::format("{}{} = {}", at.empty() ? "" : ", ", s.parameters[i].path,
                           s.parameters[i].texts[values[i]]);
       }
-      Position where = s.parameters.empty() ? Position{file_, 0, 0} : s.parameters[0].positions[values[0]];
+      Position where =
+          s.parameters.empty() ? Position{file_, 0, 0} : s.parameters[0].positions[values[0]];
       for (const bool same_column : {false, true}) {
         for (size_t i = s.parameters.size(); i-- > 0;) {
           for (const Position& p : trace.placed[i]) {
@@ -406,10 +410,9 @@ void SweepLoader::CheckPoints(const Sweep& s) {
           }
         }
       }
-      diags_.push_back(Diagnostic{Severity::kError, where,
-                                  s.parameters.empty()
-                                      ? d.ToString()
-                                      : fmt::format("with {}: {}", at, d.ToString())});
+      diags_.push_back(Diagnostic{
+          Severity::kError, where,
+          s.parameters.empty() ? d.ToString() : fmt::format("with {}: {}", at, d.ToString())});
     }
     if (errors > options_.max_errors) break;
   }
@@ -436,10 +439,10 @@ void SweepLoader::CheckPoints(const Sweep& s) {
     }
     const auto& known = service ? services : deployments;
     if (std::find(known.begin(), known.end(), m.object) == known.end()) {
-      diags_.push_back(Diagnostic{Severity::kError, s.metric_positions[i],
-                                  fmt::format("metric \"{}\": no {} \"{}\" in {}", m.text,
-                                              service ? "Service" : "Deployment", m.object,
-                                              s.scenario_file)});
+      diags_.push_back(
+          Diagnostic{Severity::kError, s.metric_positions[i],
+                     fmt::format("metric \"{}\": no {} \"{}\" in {}", m.text,
+                                 service ? "Service" : "Deployment", m.object, s.scenario_file)});
     }
   }
 }
@@ -453,8 +456,8 @@ SweepLoad SweepLoader::Run() {
   };
   yaml::Stream stream = yaml::Parse(text_);
   for (const auto& e : stream.errors) {
-    diags_.push_back(
-        Diagnostic{Severity::kError, Position{file_, e.mark.line + 1, e.mark.column + 1}, e.message});
+    diags_.push_back(Diagnostic{Severity::kError,
+                                Position{file_, e.mark.line + 1, e.mark.column + 1}, e.message});
   }
   if (!stream.errors.empty()) return finish();
   const Node* root = nullptr;
@@ -463,9 +466,10 @@ SweepLoad SweepLoader::Run() {
     const Node* kind = d.root->IsMap() ? d.root->Get("kind") : nullptr;
     if (kind != nullptr && kind->IsScalar() && kind->scalar == "Sweep") {
       if (root != nullptr) {
-        r_.Error(d.root->mark, "", fmt::format("a second Sweep document; a file holds exactly one "
-                                               "(the first is at line {})",
-                                               root->mark.line + 1));
+        r_.Error(d.root->mark, "",
+                 fmt::format("a second Sweep document; a file holds exactly one "
+                             "(the first is at line {})",
+                             root->mark.line + 1));
         continue;
       }
       root = d.root.get();
@@ -505,7 +509,8 @@ SweepLoad SweepLoader::Run() {
   const Node* spec = r_.Map(root->Get("spec"), "spec");
   if (spec == nullptr) {
     if (root->Get("spec") == nullptr || root->Get("spec")->IsNull()) {
-      r_.Error(root->mark, "spec", "Required value: a Sweep needs a spec (scenario, vary, metrics)");
+      r_.Error(root->mark, "spec",
+               "Required value: a Sweep needs a spec (scenario, vary, metrics)");
     }
     return finish();
   }
@@ -517,8 +522,9 @@ SweepLoad SweepLoader::Run() {
     if (s->scenario_file.empty()) {
       r_.Error(sc->mark, "spec.scenario", "the scenario file name is empty");
     } else if (std::filesystem::path(s->scenario_file).is_relative()) {
-      s->scenario_file =
-          (std::filesystem::path(file_).parent_path() / s->scenario_file).lexically_normal().string();
+      s->scenario_file = (std::filesystem::path(file_).parent_path() / s->scenario_file)
+                             .lexically_normal()
+                             .string();
     }
   }
   DecodeSeeds(spec->Get("seeds"), s.get());

@@ -10,8 +10,10 @@ namespace {
 // placed in the scenario: errors then point at the field it replaced).
 yaml::NodePtr Remark(const yaml::Node& n, yaml::Mark mark) {
   switch (n.kind) {
-    case yaml::Kind::kNull: return yaml::MakeNull(mark);
-    case yaml::Kind::kScalar: return yaml::MakeScalar(n.scalar, mark, n.plain);
+    case yaml::Kind::kNull:
+      return yaml::MakeNull(mark);
+    case yaml::Kind::kScalar:
+      return yaml::MakeScalar(n.scalar, mark, n.plain);
     case yaml::Kind::kSequence: {
       std::vector<yaml::NodePtr> items;
       for (const auto& i : n.items) items.push_back(Remark(*i, mark));
@@ -97,9 +99,10 @@ Expected<std::vector<Segment>> ParseField(std::string_view text) {
       } else {
         if (inside.empty() || inside.size() > 9 ||
             inside.find_first_not_of("0123456789") != std::string_view::npos) {
-          return bad(fmt::format("has \"[{}]\": a list index is a number, a key with dots "
-                                 "is written [\"key\"]",
-                                 inside));
+          return bad(
+              fmt::format("has \"[{}]\": a list index is a number, a key with dots "
+                          "is written [\"key\"]",
+                          inside));
         }
         size_t index = 0;
         for (char c : inside) index = index * 10 + static_cast<size_t>(c - '0');
@@ -113,7 +116,8 @@ Expected<std::vector<Segment>> ParseField(std::string_view text) {
       continue;
     }
     const size_t end = text.find_first_of(".[", i);
-    const std::string_view key = text.substr(i, end == std::string_view::npos ? text.npos : end - i);
+    const std::string_view key =
+        text.substr(i, end == std::string_view::npos ? text.npos : end - i);
     if (key.empty()) return bad("has an empty key (two dots, or a dot first)");
     if (key.find(']') != std::string_view::npos) return bad("has a ']' without '['");
     out.push_back({std::string(key), std::nullopt});
@@ -139,10 +143,12 @@ Expected<Parameter> ParsePath(std::string_view path) {
   }
   const size_t slash = path.find('/');
   const size_t dot = path.find('.');
-  if (slash == std::string_view::npos || slash == 0 || (dot != std::string_view::npos && dot < slash)) {
-    return Error{fmt::format("the path \"{}\" names no document: write Scenario.FIELD or "
-                             "KIND/NAME.FIELD (such as Deployment/web.spec.replicas)",
-                             path)};
+  if (slash == std::string_view::npos || slash == 0 ||
+      (dot != std::string_view::npos && dot < slash)) {
+    return Error{
+        fmt::format("the path \"{}\" names no document: write Scenario.FIELD or "
+                    "KIND/NAME.FIELD (such as Deployment/web.spec.replicas)",
+                    path)};
   }
   p.kind = std::string(path.substr(0, slash));
   const std::string_view rest = path.substr(slash + 1);
@@ -150,9 +156,10 @@ Expected<Parameter> ParsePath(std::string_view path) {
   // messages and this check take the text up to the first dot.
   const size_t first_dot = rest.find('.');
   if (first_dot == std::string_view::npos || first_dot == 0 || first_dot + 1 == rest.size()) {
-    return Error{fmt::format("the path \"{}\" has no field after the object's name (such as "
-                             "{}/NAME.spec.replicas)",
-                             path, p.kind)};
+    return Error{
+        fmt::format("the path \"{}\" has no field after the object's name (such as "
+                    "{}/NAME.spec.replicas)",
+                    path, p.kind)};
   }
   p.object = std::string(rest.substr(0, first_dot));
   // The field's syntax, as if the name held no dot (a dotted name only moves
@@ -213,7 +220,8 @@ Expected<yaml::NodePtr> SetField(const yaml::NodePtr& root, const std::vector<Se
 namespace {
 std::string Flow(const yaml::Node& n, bool nested) {
   switch (n.kind) {
-    case yaml::Kind::kNull: return "null";
+    case yaml::Kind::kNull:
+      return "null";
     case yaml::Kind::kScalar:
       // A scalar alone is its text ("25%", not "\"25%\""); in a collection
       // it is quoted where flow YAML needs it.

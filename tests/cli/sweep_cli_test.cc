@@ -1,14 +1,15 @@
 // `kubesim sweep` and `kubesim merge` end to end (docs/sweeps.md): the same
 // CSV whatever --jobs, however sharded, however interrupted and resumed; the
 // capacity studies' answers; bad input before anything runs.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
@@ -26,8 +27,8 @@ std::string Source(const std::string& path) {
 
 // A fresh directory for one test's files.
 std::filesystem::path Dir(const std::string& name) {
-  const auto d = std::filesystem::temp_directory_path() /
-                 fmt::format("kubesim-sweep-{}-{}", name, ::getpid());
+  const auto d =
+      std::filesystem::temp_directory_path() / fmt::format("kubesim-sweep-{}-{}", name, ::getpid());
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
@@ -57,14 +58,18 @@ spec:
   return file.string();
 }
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
   const auto dir = Dir("jobs");
   const std::string grid = Grid(dir, 100);
-  const auto one = RunKubesim(fmt::format("sweep -q --jobs 1 --out '{}/j1.csv' '{}'", dir.string(), grid));
+  const auto one =
+      RunKubesim(fmt::format("sweep -q --jobs 1 --out '{}/j1.csv' '{}'", dir.string(), grid));
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  const auto two = RunKubesim(fmt::format("sweep -q --jobs 2 --out '{}/j2.csv' '{}'", dir.string(), grid));
+  const auto two =
+      RunKubesim(fmt::format("sweep -q --jobs 2 --out '{}/j2.csv' '{}'", dir.string(), grid));
   ASSERT_EQ(two.exit_code, 0) << two.err;
   const std::string csv = Slurp(dir / "j1.csv");
   EXPECT_EQ(Lines(csv), 901u);  // the header and 900 runs
@@ -77,8 +82,8 @@ TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
   EXPECT_EQ(one.out, two.out);  // the summary too
   std::string parts;
   for (int i = 0; i < 3; ++i) {
-    const auto shard = RunKubesim(fmt::format("sweep -q --shard {}/3 --out '{}/p{}.csv' '{}'", i,
-                                              dir.string(), i, grid));
+    const auto shard = RunKubesim(
+        fmt::format("sweep -q --shard {}/3 --out '{}/p{}.csv' '{}'", i, dir.string(), i, grid));
     ASSERT_EQ(shard.exit_code, 0) << shard.err;
     EXPECT_EQ(Lines(Slurp(dir / fmt::format("p{}.csv", i))), 301u);
     parts += fmt::format(" '{}/p{}.csv'", dir.string(), i);
@@ -88,7 +93,8 @@ TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
   EXPECT_EQ(Slurp(dir / "merged.csv"), csv);
   // Merging parts from another sweep is refused.
   std::ofstream(dir / "other.csv") << "run,x,seed,error\n0,1,1,\n";
-  const auto mixed = RunKubesim(fmt::format("merge '{}/p0.csv' '{}/other.csv'", dir.string(), dir.string()));
+  const auto mixed =
+      RunKubesim(fmt::format("merge '{}/p0.csv' '{}/other.csv'", dir.string(), dir.string()));
   EXPECT_EQ(mixed.exit_code, 2);
   EXPECT_NE(mixed.err.find("other.csv:1:1: error: this header differs"), std::string::npos)
       << mixed.err;
@@ -98,7 +104,8 @@ TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
 TEST(CliSweep, AResumedSweepEndsWithTheSameFile) {
   const auto dir = Dir("resume");
   const std::string grid = Grid(dir, 100);
-  const auto full = RunKubesim(fmt::format("sweep -q --out '{}/full.csv' '{}'", dir.string(), grid));
+  const auto full =
+      RunKubesim(fmt::format("sweep -q --out '{}/full.csv' '{}'", dir.string(), grid));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   const std::string csv = Slurp(dir / "full.csv");
   // Killed halfway: the rows written so far, in any order, and a torn last line.
@@ -127,45 +134,80 @@ TEST(CliSweep, AResumedSweepEndsWithTheSameFile) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(CliSweep, SigintExits130WithEveryFinishedRowWhole) {
-  const auto dir = Dir("sigint");
-  const auto file = dir / "long.yaml";
-  std::ofstream(file) << fmt::format(R"(apiVersion: kubesim/v1alpha1
-kind: Sweep
-metadata: {{name: long}}
-spec:
-  scenario: {}
-  seeds: 200000
-  metrics: [services.echo-version.downtimeSeconds]
-)",
-                                     Source("scenarios/seed/rolling-update.yaml"));
-  const std::string out = (dir / "out.csv").string();
-  // Start it, wait for a few hundred rows, interrupt it.
+// Starts `kubesim ARGS` in the background, waits until `csv` holds more than
+// `rows` lines, sends `signal`, and returns the exit code.
+int Interrupt(const std::string& args, const std::string& csv, int rows, const char* signal) {
   const std::string script = fmt::format(
-      "'{}' sweep -q --jobs 2 --out '{}' '{}' & pid=$!; "
-      "for i in $(seq 1 500); do [ $(wc -l < '{}' 2>/dev/null || echo 0) -gt 300 ] && break; "
-      "sleep 0.01; done; kill -INT $pid; wait $pid; echo $? > '{}/code'",
-      KUBESIM_BINARY, out, file.string(), out, dir.string());
-  ASSERT_EQ(std::system(script.c_str()), 0);
-  EXPECT_EQ(Slurp(dir / "code"), "130\n");
-  const std::string partial = Slurp(out);
-  ASSERT_GT(Lines(partial), 300u);
-  ASSERT_LT(Lines(partial), 200001u) << "it finished before the signal";
-  EXPECT_EQ(partial.back(), '\n');  // no torn line
-  // Every line is a whole row: run, seed, downtime, error.
-  for (size_t at = partial.find('\n') + 1; at < partial.size();) {
-    const size_t nl = partial.find('\n', at);
-    const std::string line = partial.substr(at, nl - at);
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 3) << line;
+      "'{}' {} & pid=$!; "
+      "for i in $(seq 1 1000); do [ $(wc -l < '{}' 2>/dev/null || echo 0) -gt {} ] && break; "
+      "sleep 0.01; done; kill -{} $pid; wait $pid; exit $?",
+      KUBESIM_BINARY, args, csv, rows, signal);
+  const int status = std::system(script.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Every line after the header is a whole row of `fields` fields.
+void ExpectWholeRows(const std::string& csv, int fields) {
+  ASSERT_FALSE(csv.empty());
+  EXPECT_EQ(csv.back(), '\n');  // no torn line
+  for (size_t at = csv.find('\n') + 1; at < csv.size();) {
+    const size_t nl = csv.find('\n', at);
+    const std::string line = csv.substr(at, nl - at);
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), fields - 1) << line;
     at = nl + 1;
   }
+}
+
+TEST(CliSweep, KilledHalfwayAndResumedItEndsWithTheSameFile) {
+  const auto dir = Dir("signals");
+  const std::string grid = Grid(dir, 2000);  // 18,000 runs
+  const std::string full = (dir / "full.csv").string(), out = (dir / "out.csv").string();
+  const auto whole = RunKubesim(fmt::format("sweep -q --jobs 2 --out '{}' '{}'", full, grid));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  // SIGINT: exit 130, every finished row whole.
+  EXPECT_EQ(Interrupt(fmt::format("sweep -q --jobs 2 --out '{}' '{}'", out, grid), out, 300, "INT"),
+            130);
+  const std::string partial = Slurp(out);
+  ASSERT_GT(Lines(partial), 301u);
+  ASSERT_LT(Lines(partial), 18001u) << "it finished before the signal";
+  ExpectWholeRows(partial, 9);
+  // SIGTERM while resuming: exit 143, more rows, still whole.
+  EXPECT_EQ(Interrupt(fmt::format("sweep -q --jobs 2 --resume --out '{}' '{}'", out, grid), out,
+                      static_cast<int>(Lines(partial)) + 300, "TERM"),
+            143);
+  const std::string more = Slurp(out);
+  EXPECT_GT(Lines(more), Lines(partial));
+  ExpectWholeRows(more, 9);
+  // Resumed to the end: the uninterrupted sweep's file and summary.
+  const auto resumed =
+      RunKubesim(fmt::format("sweep -q --jobs 2 --resume --out '{}' '{}'", out, grid));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Slurp(out), Slurp(full));
+  EXPECT_EQ(resumed.out, whole.out);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, ATerminalShowsAProgressBarWithRateAndEta) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  const auto dir = Dir("progress");
+  const std::string grid = Grid(dir, 2000);
+  // script(1) gives the sweep a terminal; it runs for more than a second.
+  const std::string cmd =
+      fmt::format("script -qec \"'{}' sweep --jobs 1 '{}' >/dev/null\" '{}' >/dev/null",
+                  KUBESIM_BINARY, grid, (dir / "tty.log").string());
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string tty = Slurp(dir / "tty.log");
+  EXPECT_NE(tty.find("\r\x1b[K["), std::string::npos) << tty;
+  EXPECT_NE(tty.find("/18000 runs  "), std::string::npos) << tty;
+  EXPECT_NE(tty.find(" runs/s  ETA "), std::string::npos) << tty;
   std::filesystem::remove_all(dir);
 }
 
 TEST(CliSweep, CapacityStudiesFindTheFewestNodesDerivedInTheirComments) {
   for (const auto& [study, nodes] : std::vector<std::pair<std::string, int>>{
            {"fewest-nodes-blue-green.yaml", 5}, {"fewest-nodes-rolling-update.yaml", 4}}) {
-    const auto r = RunKubesim("sweep -q --format json '" + Source("scenarios/studies/" + study) + "'");
+    const auto r =
+        RunKubesim("sweep -q --format json '" + Source("scenarios/studies/" + study) + "'");
     ASSERT_EQ(r.exit_code, 0) << study << "\n" << r.err;
     const auto j = nlohmann::json::parse(r.out);
     ASSERT_TRUE(j["minimum"].is_object()) << r.out;
@@ -193,8 +235,8 @@ TEST(CliSweep, CapacityStudiesFindTheFewestNodesDerivedInTheirComments) {
 TEST(CliSweep, AFailedRunIsARowWithItsErrorAndTheSweepGoesOn) {
   const auto dir = Dir("failed");
   const std::string grid = Grid(dir, 2);
-  const auto r = RunKubesim(fmt::format("sweep -q --max-events 100 --format json --out '{}/f.csv' '{}'",
-                                        dir.string(), grid));
+  const auto r = RunKubesim(fmt::format(
+      "sweep -q --max-events 100 --format json --out '{}/f.csv' '{}'", dir.string(), grid));
   EXPECT_EQ(r.exit_code, 2) << r.err;  // a run hit --max-events
   const std::string csv = Slurp(dir / "f.csv");
   EXPECT_EQ(Lines(csv), 19u);
@@ -209,8 +251,8 @@ TEST(CliSweep, AFailedRunIsARowWithItsErrorAndTheSweepGoesOn) {
 TEST(CliSweep, BadInputIsExitTwoBeforeAnythingRuns) {
   const auto dir = Dir("bad");
   const std::string grid = Grid(dir, 2);
-  const auto missing_dir = RunKubesim(fmt::format("sweep -q --out '{}/no/such/dir/x.csv' '{}'",
-                                                  dir.string(), grid));
+  const auto missing_dir =
+      RunKubesim(fmt::format("sweep -q --out '{}/no/such/dir/x.csv' '{}'", dir.string(), grid));
   EXPECT_EQ(missing_dir.exit_code, 2);
   EXPECT_NE(missing_dir.err.find("does not exist"), std::string::npos) << missing_dir.err;
   const auto self = RunKubesim(fmt::format("sweep -q --out '{}' '{}'", grid, grid));
@@ -224,8 +266,8 @@ TEST(CliSweep, BadInputIsExitTwoBeforeAnythingRuns) {
   std::string text = Slurp(grid);
   text.replace(text.find("values: [1, 2, 3]"), 17, "values: [1, -2, 3]");
   std::ofstream(dir / "neg.yaml") << text;
-  const auto neg = RunKubesim(fmt::format("sweep -q --out '{}/n.csv' '{}/neg.yaml'", dir.string(),
-                                          dir.string()));
+  const auto neg = RunKubesim(
+      fmt::format("sweep -q --out '{}/n.csv' '{}/neg.yaml'", dir.string(), dir.string()));
   EXPECT_EQ(neg.exit_code, 2);
   EXPECT_NE(neg.err.find("neg.yaml:11:17: error: with "), std::string::npos) << neg.err;
   EXPECT_NE(neg.err.find("spec.replicas: Invalid value: -2"), std::string::npos) << neg.err;

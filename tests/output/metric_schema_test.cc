@@ -1,12 +1,11 @@
 // The metric schema (include/kubesim/metrics/schema.h, docs/metrics.md):
 // paths split at known keys, values read from a Report, and the JSON report
 // holding exactly the schema's metrics at exactly their paths.
-#include "kubesim/metrics/schema.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "kubesim/metrics/schema.h"
 #include "kubesim/output/report_writers.h"
 
 namespace kubesim::metrics {
@@ -88,9 +87,7 @@ Report Sample() {
   return r;
 }
 
-std::optional<Value> At(const Report& r, std::string_view path) {
-  return Resolve(Parse(path), r);
-}
+std::optional<Value> At(const Report& r, std::string_view path) { return Resolve(Parse(path), r); }
 
 TEST(MetricPath, ResolveReadsTheNamedValueOrSaysItNamesNothing) {
   const Report r = Sample();
@@ -169,10 +166,18 @@ TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
   for (const Metric& m : Schema()) {
     if (!m.in_report) continue;  // derived (requests.failedShare): not repeated in the JSON
     switch (m.scope) {
-      case Scope::kRun: case Scope::kResources: case Scope::kDeployment: expected += 1; break;
+      case Scope::kRun:
+      case Scope::kResources:
+      case Scope::kDeployment:
+        expected += 1;
+        break;
       // Two Services (or, for byVersion, web's two versions).
-      case Scope::kService: expected += 2; break;
-      case Scope::kRollout: expected += 2; break;
+      case Scope::kService:
+        expected += 2;
+        break;
+      case Scope::kRollout:
+        expected += 2;
+        break;
     }
   }
   EXPECT_EQ(leaves, expected);

@@ -1,16 +1,17 @@
 // The Sweep kind (docs/sweeps.md): field paths and edits, loading and its
 // positioned errors, the grid's order, the statistics, and runs that give
 // the same rows whatever the number of threads.
+#include "kubesim/sweep/sweep.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "kubesim/sweep/runner.h"
 #include "kubesim/metrics/stats.h"
+#include "kubesim/sweep/runner.h"
 #include "kubesim/sweep/summary.h"
-#include "kubesim/sweep/sweep.h"
 #include "sweep/vary.h"
 
 namespace kubesim::sweep {
@@ -79,8 +80,9 @@ TEST(SweepPath, SetFieldCreatesMappingsAndRefusesScalarsAndShortLists) {
   const auto value = Yaml("{maxSurge: 1}");
   auto set = SetField(doc, *ParseField("spec.strategy.rollingUpdate"), value);
   ASSERT_TRUE(set.ok()) << set.error();
-  EXPECT_EQ(FlowText(**set), "{spec: {replicas: 1, list: [a, b], strategy: {rollingUpdate: "
-                             "{maxSurge: 1}}}}");
+  EXPECT_EQ(FlowText(**set),
+            "{spec: {replicas: 1, list: [a, b], strategy: {rollingUpdate: "
+            "{maxSurge: 1}}}}");
   set = SetField(doc, *ParseField("spec.list[1]"), Yaml("c"));
   ASSERT_TRUE(set.ok());
   EXPECT_EQ(FlowText(**set), "{spec: {replicas: 1, list: [a, c]}}");
@@ -145,10 +147,9 @@ scenario::LoadOptions Files(std::map<std::string, std::string> files) {
 }
 
 SweepLoad Load(const std::string& spec) {
-  return LoadSweepText("apiVersion: kubesim/v1alpha1\nkind: Sweep\nmetadata: {name: t}\nspec:\n" +
-                           spec,
-                       "dir/t.yaml",
-                       Files({{"dir/s.yaml", kScenario}, {"dir/app.yaml", kApp}}));
+  return LoadSweepText(
+      "apiVersion: kubesim/v1alpha1\nkind: Sweep\nmetadata: {name: t}\nspec:\n" + spec,
+      "dir/t.yaml", Files({{"dir/s.yaml", kScenario}, {"dir/app.yaml", kApp}}));
 }
 
 std::string Errors(const SweepLoad& l) {
@@ -220,8 +221,9 @@ TEST(SweepLoad, ErrorsArePositionedInTheSweepFile) {
             "dir/t.yaml:6:13: error: metric \"services.api.downtimeSeconds\": no Service \"api\""},
            {"  scenario: s.yaml\n  metrics: [services.web.downtime]\n",
             "dir/t.yaml:6:13: error: spec.metrics[0]: unknown Service metric"},
-           {"  scenario: s.yaml\n  metrcs: []\n", "dir/t.yaml:6:3: error: unknown field \"metrcs\" in "
-                                                   "spec; did you mean \"metrics\"?"},
+           {"  scenario: s.yaml\n  metrcs: []\n",
+            "dir/t.yaml:6:3: error: unknown field \"metrcs\" in "
+            "spec; did you mean \"metrics\"?"},
            {"  scenario: s.yaml\n  metrics: [resources.peakPods]\n  vary:\n  - zip:\n    - {path: "
             "Deployment/web.spec.replicas, values: [1, 2]}\n    - {path: Scenario.spec.seed, "
             "values: [1]}\n",
@@ -323,7 +325,9 @@ spec:
   EXPECT_EQ(one[7].substr(0, 6), "7,1,2,");
   EXPECT_TRUE(one[7].ends_with(",false,,\n")) << one[7];
   // Common random numbers: the same seed sends the same requests at every point.
-  const auto total = [&](size_t run) { return SplitCsvLine(one[run].substr(0, one[run].size() - 1))->at(3); };
+  const auto total = [&](size_t run) {
+    return SplitCsvLine(one[run].substr(0, one[run].size() - 1))->at(3);
+  };
   EXPECT_EQ(total(1), total(7));
   EXPECT_EQ(total(1), total(13));
   EXPECT_NE(total(1), total(2));

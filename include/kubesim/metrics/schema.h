@@ -59,7 +59,7 @@ class Value {
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
-  int64_t integer() const { return raw_; }  // kInteger, kBoolean (1 or 0)
+  int64_t integer() const { return raw_; }                            // kInteger, kBoolean (1 or 0)
   SimDuration duration() const { return SimDuration::Micros(raw_); }  // kSeconds
   // As a number: seconds, the count, 1/0, the share. REQUIRES: !is_null().
   double number() const {
@@ -114,13 +114,13 @@ const Metric* Find(Scope scope, std::string_view key);
 
 // A parsed metric path (see above).
 struct MetricPath {
-  std::string text;              // as written
+  std::string text;  // as written
   const Metric* metric = nullptr;
-  std::string object;            // the Service or Deployment key
+  std::string object;  // the Service or Deployment key
   enum class Rollout : uint8_t { kNone, kIndex, kLast };
   Rollout rollout = Rollout::kNone;
   size_t rollout_index = 0;
-  std::string version;           // requests.byVersion.VERSION
+  std::string version;  // requests.byVersion.VERSION
 };
 
 // Parses a path, or says why it names no metric (which keys its scope has).

@@ -26,7 +26,7 @@
 namespace kubesim::sweep {
 
 struct RunRow {
-  size_t run = 0;     // point × seeds + seed index
+  size_t run = 0;  // point × seeds + seed index
   size_t point = 0;
   uint64_t seed = 0;
   // One per metric of the sweep; nullopt where the report has no such value
@@ -67,7 +67,7 @@ std::string CsvRow(const Sweep& sweep, const RunRow& row);
 // whole line, with the line's fields split.
 struct CsvLine {
   size_t run = 0;
-  std::string text;                 // the line, without its newline
+  std::string text;  // the line, without its newline
   std::vector<std::string> fields;
 };
 // Splits one CSV line into fields (RFC 4180 quoting). Nothing if the

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "kubesim/sweep/runner.h"
 #include "kubesim/metrics/stats.h"
+#include "kubesim/sweep/runner.h"
 #include "kubesim/sweep/sweep.h"
 
 namespace kubesim::sweep {
@@ -33,10 +33,10 @@ PointSummary SummarizePoints(const Sweep& sweep, const std::vector<RunRow>& rows
 bool Meets(const Sweep& sweep, const PointSummary& s, std::string* why = nullptr);
 
 struct SweepResult {
-  size_t runs = 0, failed = 0;     // of this invocation's rows (a shard: its own)
+  size_t runs = 0, failed = 0;       // of this invocation's rows (a shard: its own)
   std::vector<PointSummary> points;  // grid points, or the candidates tried (in value order)
-  bool searched = false;           // a minimize ran
-  std::optional<size_t> minimum;   // the candidate value index that is the answer
+  bool searched = false;             // a minimize ran
+  std::optional<size_t> minimum;     // the candidate value index that is the answer
   std::optional<PointSummary> at_minimum;
 };
 

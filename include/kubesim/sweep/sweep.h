@@ -40,15 +40,15 @@ struct Segment {
 };
 
 struct Parameter {
-  std::string path;                // as written
-  std::string kind;                // "Scenario", "Deployment", ...
-  std::string object;              // "web" or "shop/web"; empty for the Scenario
-  std::vector<Segment> field;      // "spec.replicas" as segments
+  std::string path;            // as written
+  std::string kind;            // "Scenario", "Deployment", ...
+  std::string object;          // "web" or "shop/web"; empty for the Scenario
+  std::vector<Segment> field;  // "spec.replicas" as segments
   std::vector<std::shared_ptr<const yaml::Node>> values;
-  std::vector<std::string> texts;  // each value as the CSV shows it (flow YAML)
+  std::vector<std::string> texts;        // each value as the CSV shows it (flow YAML)
   std::vector<k8s::Position> positions;  // each value in the sweep file
-  k8s::Position position;          // the path
-  size_t matched = 0;              // documents the path matched (set by LoadSweep)
+  k8s::Position position;                // the path
+  size_t matched = 0;                    // documents the path matched (set by LoadSweep)
 };
 
 // A constraint of `subjectTo`: STAT(METRIC) OP BOUND over a value's runs.
