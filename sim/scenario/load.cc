@@ -184,6 +184,25 @@ std::string ImageTag(std::string_view image) {
   return std::string(base.substr(colon + 1));
 }
 
+// ---- The parse cache ----------------------------------------------------------
+
+std::shared_ptr<ParseCache> MakeParseCache() { return std::make_shared<ParseCache>(); }
+
+yaml::Stream ParseCache::Parse(std::string_view text, const yaml::Limits& limits) {
+  {
+    const std::lock_guard<std::mutex> hold(mu_);
+    if (const auto it = streams_.find(std::string(text)); it != streams_.end()) {
+      return yaml::Stream{it->second, {}};
+    }
+  }
+  yaml::Stream stream = yaml::Parse(text, limits);  // outside the lock: parses run in parallel
+  if (stream.errors.empty()) {
+    const std::lock_guard<std::mutex> hold(mu_);
+    streams_.emplace(std::string(text), stream.documents);
+  }
+  return stream;
+}
+
 // ---- Entry points -------------------------------------------------------------
 
 Expected<std::string> ReadFileFromDisk(const std::string& path) {

@@ -10,10 +10,12 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "k8s/decode.h"
@@ -75,6 +77,25 @@ NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
 // RFC 7386 JSON merge patch; `strategic` adds the strategic-merge rule that
 // lists of named maps merge by name. Nodes the patch adds are placed at `mark`.
 NodePtr MergePatch(const NodePtr& target, const Node& patch, bool strategic, yaml::Mark mark);
+
+}  // namespace kubesim::scenario::loader
+
+namespace kubesim::scenario {
+
+class ParseCache {
+ public:
+  // yaml::Parse(text, limits), once per distinct text (a stream with errors
+  // is not kept: it is reported where it is read).
+  yaml::Stream Parse(std::string_view text, const yaml::Limits& limits);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::vector<yaml::Document>> streams_;
+};
+
+}  // namespace kubesim::scenario
+
+namespace kubesim::scenario::loader {
 
 class Loader {
  public:

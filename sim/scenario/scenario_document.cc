@@ -41,7 +41,12 @@ std::optional<std::vector<yaml::Document>> Loader::ParseFile(std::string_view te
                                                              const std::string& file) {
   yaml::Limits limits;
   limits.max_bytes = kMaxFileBytes;
-  yaml::Stream stream = yaml::Parse(text, limits);
+  yaml::Stream stream;
+  if (ParseCache* cache = options_.parse_cache.get()) {
+    stream = cache->Parse(text, limits);
+  } else {
+    stream = yaml::Parse(text, limits);
+  }
   for (const auto& e : stream.errors) {
     diags_.push_back(Diagnostic{Severity::kError,
                                 Position{file, e.mark.line + 1, e.mark.column + 1}, e.message});

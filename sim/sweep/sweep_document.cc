@@ -592,6 +592,7 @@ std::vector<size_t> Sweep::ValuesAt(size_t point) const {
 scenario::LoadResult LoadPoint(const Sweep& sweep, const std::vector<size_t>& values,
                                const scenario::LoadOptions& options, PointTrace* trace) {
   scenario::LoadOptions o = options;
+  if (!o.parse_cache) o.parse_cache = sweep.parse_cache;
   std::vector<std::string> errors;
   if (trace != nullptr) {
     trace->matched.resize(sweep.parameters.size());

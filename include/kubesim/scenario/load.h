@@ -34,6 +34,12 @@ struct Node;  // sim/k8s/yaml_tree.h
 
 namespace kubesim::scenario {
 
+// Parsed YAML kept across loads, keyed by a file's text: `kubesim sweep`
+// loads the same files once per point, and parsing is most of a load. Its
+// entries are immutable trees, shared; it is safe to use from many threads.
+class ParseCache;
+std::shared_ptr<ParseCache> MakeParseCache();
+
 struct LoadOptions {
   // Reads one file (a path as the loader resolved it). Default: the file
   // system, refusing directories, special files and files over 16 MiB.
@@ -43,6 +49,8 @@ struct LoadOptions {
   // Errors reported per file before the loader gives up (plus one line
   // saying it did).
   size_t max_errors = 50;
+  // When set, files are parsed once and their trees reused (ParseCache).
+  std::shared_ptr<ParseCache> parse_cache;
   // Called on every document the loader parses — the scenario file's and
   // every file a step applies, with the path as resolved — before it is
   // decoded; the document it returns is decoded instead. `kubesim sweep`

@@ -81,6 +81,8 @@ struct Sweep {
   std::optional<Minimize> minimize;
   std::vector<Constraint> subject_to;
   bool monotone = false;
+  // The scenario's files parsed once for every point (LoadPoint).
+  std::shared_ptr<scenario::ParseCache> parse_cache = scenario::MakeParseCache();
 
   size_t Points() const;  // the product of the axes' sizes (1 without parameters)
   // With a minimize, the points that share one value of the minimized
