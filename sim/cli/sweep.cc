@@ -493,6 +493,13 @@ int RunSweep(std::span<const std::string> args) {
   if (fd >= 0) ::close(fd);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (g_signal != 0) {  // between two batches of a minimize, or after the last
+    std::fputs(fmt::format("kubesim: interrupted after {} runs{}\n", written.rows.size(),
+                           out_path.empty() ? "" : "; run again with --resume to finish")
+                   .c_str(),
+               stderr);
+    return 128 + static_cast<int>(g_signal);
+  }
   if (!ok) {
     UsageError(fmt::format("--out {}: writing failed: {}", out_path, std::strerror(errno)));
     return kExitBadInput;

@@ -18,6 +18,10 @@ RunRow RunOne(const Sweep& sweep, const std::shared_ptr<const scenario::Scenario
   row.run = run;
   row.point = run / sweep.seeds.size();
   row.seed = sweep.seeds[run % sweep.seeds.size()];
+  if (scenario == nullptr) {  // its files changed since the sweep was checked
+    row.error = "the point's scenario no longer loads (run kubesim validate on the sweep)";
+    return row;
+  }
   try {
     cluster::SimulationOptions options = limits;
     options.seed = row.seed;
