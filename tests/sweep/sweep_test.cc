@@ -247,6 +247,23 @@ TEST(SweepLoad, ErrorsArePositionedInTheSweepFile) {
   }
 }
 
+TEST(SweepLoad, AGridTooLargeToCheckIsRefusedBeforeLoadingAPoint) {
+  std::string values;
+  for (int i = 0; i < 400; ++i) values += (i ? ", " : "") + std::to_string(i);
+  const SweepLoad l = Load(
+      "  scenario: s.yaml\n  metrics: [resources.peakPods]\n  vary:\n"
+      "  - {path: Deployment/web.spec.replicas, values: [" +
+      values +
+      "]}\n"
+      "  - {path: Deployment/web.spec.minReadySeconds, values: [" +
+      values + "]}\n");
+  EXPECT_FALSE(l.ok());
+  EXPECT_NE(Errors(l).find("the grid has 160000 points and 160000 runs; kubesim sweeps at most "
+                           "100000 points"),
+            std::string::npos)
+      << Errors(l);
+}
+
 // ---- Statistics -----------------------------------------------------------------
 
 TEST(SweepStats, NearestRankPercentilesAreValuesSomeRunProduced) {
