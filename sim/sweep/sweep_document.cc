@@ -555,7 +555,8 @@ SweepLoad SweepLoader::Run() {
   // Every point is loaded to be checked (about 0.2 ms each): 100,000 points
   // take 20 s before the first run. A minimize's range is not a grid axis here.
   const size_t grid = s->PointsPerCandidate();
-  const size_t grid_runs = grid > kMaxPoints ? SIZE_MAX : grid * s->seeds.size();
+  size_t grid_runs = 0;
+  if (__builtin_mul_overflow(grid, s->seeds.size(), &grid_runs)) grid_runs = SIZE_MAX;
   if (grid > kMaxPoints || grid_runs > kMaxRuns) {
     diags_.push_back(Diagnostic{
         Severity::kError, r_.Pos(spec->mark),
