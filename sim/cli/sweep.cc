@@ -48,7 +48,9 @@ namespace po = boost::program_options;
 namespace kubesim::cli {
 namespace {
 
-volatile std::sig_atomic_t g_signal = 0;
+// Set by the handler, read by the main thread (lock-free, so async-signal-safe).
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 extern "C" void OnStopSignal(int sig) { g_signal = sig; }
 
 struct Shard {
@@ -92,6 +94,12 @@ std::optional<metrics::Value> ReadCell(const metrics::MetricPath& m, const std::
   switch (m.metric->unit) {
     case metrics::Unit::kBoolean:
       return metrics::Value::Boolean(cell == "true");
+    case metrics::Unit::kRatio: {
+      double v = 0;
+      const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+      if (ec != std::errc() || p != cell.data() + cell.size()) return std::nullopt;
+      return metrics::Value::Share(v);
+    }
     case metrics::Unit::kSeconds: {
       double v = 0;
       const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
@@ -138,9 +146,11 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
     const std::string line = text->substr(at, nl - at);
     const auto f = sweep::SplitCsvLine(line);
     size_t run = 0;
-    const bool number =
-        f && !f->empty() &&
-        std::from_chars((*f)[0].data(), (*f)[0].data() + (*f)[0].size(), run).ec == std::errc();
+    const bool number = f && !f->empty() && [&] {
+      const std::string& cell = (*f)[0];
+      const auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), run);
+      return ec == std::errc() && p == cell.data() + cell.size() && !cell.empty();
+    }();
     if (!f || f->size() != fields || !number || run >= sw.Runs()) {
       return fmt::format("{}:{}:1: error: --resume: this line is not a row of this sweep", path,
                          line_no);
@@ -180,11 +190,13 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
   return std::nullopt;
 }
 
-bool WriteAll(int fd, std::string_view s) {
+// Writes all of `s`; on failure `*error` gets errno's message.
+bool WriteAll(int fd, std::string_view s, std::string* error = nullptr) {
   while (!s.empty()) {
     const ssize_t n = ::write(fd, s.data(), s.size());
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (error != nullptr) *error = std::strerror(errno);
       return false;
     }
     s.remove_prefix(static_cast<size_t>(n));
@@ -284,6 +296,13 @@ int RunSweep(std::span<const std::string> args) {
     }
     sw->seeds.clear();
     for (uint64_t s = 1; s <= n; ++s) sw->seeds.push_back(s);
+    if (sw->PointsPerCandidate() > 10'000'000 / n) {
+      UsageError(
+          fmt::format("--seeds {}: {} points x {} seeds is more than the 10000000 runs a "
+                      "sweep takes at once",
+                      n, sw->PointsPerCandidate(), n));
+      return kExitBadInput;
+    }
   }
   if (sw->minimize && shard.count > 1) {
     UsageError(
@@ -330,19 +349,43 @@ int RunSweep(std::span<const std::string> args) {
     }
   }
 
-  // Each point's scenario, loaded once by the first run that needs it.
+  // Each point's scenario, loaded once by the first run that needs it (a
+  // map: a minimize's points may number billions, of which it runs a few).
   const size_t points = sw->Points();
-  std::vector<std::shared_ptr<const scenario::Scenario>> scenarios(points);
-  std::unique_ptr<std::once_flag[]> once(new std::once_flag[points]);
+  struct Loaded {
+    std::once_flag once;
+    std::shared_ptr<const scenario::Scenario> scenario;
+  };
+  std::mutex loaded_lock;  // guards the map, not the loads
+  std::map<size_t, std::shared_ptr<Loaded>> loaded_points;
   std::mutex lock;  // guards the file, `written` and the counters
   size_t done = 0, total = 0;
   bool write_failed = false;
+  std::string write_error;
   const auto started = std::chrono::steady_clock::now();
   const bool tty = !quiet && ::isatty(STDERR_FILENO) != 0;
 
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   std::atomic<bool> stop{false};
+
+  // On SIGINT/SIGTERM: under the writer's lock, so that no row is
+  // half-written when the process ends, say how far it got and exit.
+  const auto stop_now = [&](bool line_drawn) {
+    stop = true;
+    lock.lock();
+    if (fd >= 0) ::fsync(fd);
+    std::fputs(fmt::format("{}kubesim: interrupted after {} of {} runs{}\n",
+                           line_drawn ? "\r\x1b[K" : "", done, total,
+                           out_path.empty() ? ""
+                                            : fmt::format("; {} holds every finished run: run "
+                                                          "again with --resume to finish",
+                                                          out_path))
+                   .c_str(),
+               stderr);
+    std::fflush(stderr);
+    std::_Exit(128 + g_signal.load());
+  };
 
   // Runs `runs` in the background while this thread draws progress and
   // watches for a signal.
@@ -356,16 +399,23 @@ int RunSweep(std::span<const std::string> args) {
     options.limits = limits;
     options.stop = &stop;
     options.scenario = [&](size_t point) {
-      std::call_once(once[point], [&] {
-        scenario::LoadResult r = sweep::LoadPoint(*sw, sw->ValuesAt(point));
-        scenarios[point] = r.scenario;  // LoadSweep checked it loads
+      std::shared_ptr<Loaded> entry;
+      {
+        const std::lock_guard<std::mutex> hold(loaded_lock);
+        auto& slot = loaded_points[point];
+        if (!slot) slot = std::make_shared<Loaded>();
+        entry = slot;
+      }
+      std::call_once(entry->once, [&] {
+        // Null if its files changed since the sweep was checked: a failed run.
+        entry->scenario = sweep::LoadPoint(*sw, sw->ValuesAt(point)).scenario;
       });
-      return scenarios[point];
+      return entry->scenario;
     };
     options.on_row = [&](const sweep::RunRow& row) {
       const std::string line = sweep::CsvRow(*sw, row);
       const std::lock_guard<std::mutex> hold(lock);
-      if (fd >= 0 && !WriteAll(fd, line)) write_failed = true;
+      if (fd >= 0 && !write_failed && !WriteAll(fd, line, &write_error)) write_failed = true;
       written.lines.emplace(row.run, line);
       written.rows.push_back(row);
       ++done;
@@ -382,27 +432,13 @@ int RunSweep(std::span<const std::string> args) {
     auto drawn = std::chrono::steady_clock::now();
     bool line_drawn = false;
     for (;;) {
+      if (g_signal != 0) stop_now(line_drawn);
       {
         std::unique_lock<std::mutex> hold(wait_lock);
         wake.wait_for(hold, std::chrono::milliseconds(100), [&] { return finished; });
         if (finished) break;
       }
-      if (g_signal != 0) {
-        stop = true;
-        // Under the writer's lock: no row is half-written when the process ends.
-        lock.lock();
-        if (fd >= 0) ::fsync(fd);
-        std::fputs(fmt::format("{}kubesim: interrupted after {} of {} runs{}\n",
-                               line_drawn ? "\r\x1b[K" : "", done, total,
-                               out_path.empty() ? ""
-                                                : fmt::format("; {} holds every finished run: "
-                                                              "run again with --resume to finish",
-                                                              out_path))
-                       .c_str(),
-                   stderr);
-        std::fflush(stderr);
-        std::_Exit(128 + static_cast<int>(g_signal));
-      }
+      if (g_signal != 0) stop_now(line_drawn);
       const auto now = std::chrono::steady_clock::now();
       const auto every = tty ? std::chrono::milliseconds(250) : std::chrono::milliseconds(5000);
       if (quiet || now - drawn < every || now - started < std::chrono::seconds(1)) continue;
@@ -459,6 +495,7 @@ int RunSweep(std::span<const std::string> args) {
     const size_t values = points / block;
     std::map<size_t, sweep::PointSummary> tried;
     const auto meets = [&](size_t v) {
+      if (g_signal != 0) stop_now(false);
       if (!tried.count(v)) {
         ok = run_batch(runs_of(v * block, block)) && ok;
         tried.emplace(v, sweep::SummarizePoints(*sw, written.rows, v * block, block));
@@ -493,15 +530,15 @@ int RunSweep(std::span<const std::string> args) {
   if (fd >= 0) ::close(fd);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (g_signal != 0) {  // between two batches of a minimize, or after the last
+  if (g_signal != 0) {  // after the last batch
     std::fputs(fmt::format("kubesim: interrupted after {} runs{}\n", written.rows.size(),
                            out_path.empty() ? "" : "; run again with --resume to finish")
                    .c_str(),
                stderr);
-    return 128 + static_cast<int>(g_signal);
+    return 128 + g_signal.load();
   }
   if (!ok) {
-    UsageError(fmt::format("--out {}: writing failed: {}", out_path, std::strerror(errno)));
+    UsageError(fmt::format("--out {}: writing failed: {}", out_path, write_error));
     return kExitBadInput;
   }
   result.runs = written.rows.size();

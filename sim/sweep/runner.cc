@@ -60,7 +60,12 @@ void RunAll(const Sweep& sweep, const std::vector<size_t>& runs, const RunnerOpt
       const size_t i = next.fetch_add(1);
       if (i >= runs.size()) return;
       const size_t run = runs[i];
-      RunRow row = RunOne(sweep, options.scenario(run / sweep.seeds.size()), run, options.limits);
+      std::shared_ptr<const scenario::Scenario> scenario;
+      try {
+        scenario = options.scenario(run / sweep.seeds.size());
+      } catch (const std::exception&) {  // std::bad_alloc: RunOne reports the null scenario
+      }
+      RunRow row = RunOne(sweep, scenario, run, options.limits);
       const std::lock_guard<std::mutex> hold(lock);
       if (options.on_row) options.on_row(row);
     }

@@ -246,12 +246,17 @@ void SweepLoader::DecodeMinimize(const Node* n, Sweep* s) {
              fmt::format("to ({}) is below from ({})", to, from));
     return;
   }
-  if (to - from >= kMaxRange) {
+  // to - from in unsigned arithmetic, exact for any to >= from (INT64_MIN to
+  // INT64_MAX is 2^64 - 1), so a huge range cannot overflow past the limit.
+  const uint64_t span = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  if (span >= static_cast<uint64_t>(kMaxRange)) {
     r_.Error(m->Get("to")->mark, "spec.minimize.to",
              fmt::format("the range holds {} values; kubesim searches at most {}",
-                         static_cast<uint64_t>(to - from) + 1, kMaxRange));
+                         span == UINT64_MAX ? std::string("2^64") : std::to_string(span + 1),
+                         kMaxRange));
     return;
   }
+  const int64_t count = static_cast<int64_t>(span) + 1;
   Expected<Parameter> parsed = ParsePath(text);
   if (!parsed) {
     r_.Error(p->mark, "spec.minimize.path", parsed.error());
@@ -266,9 +271,10 @@ void SweepLoader::DecodeMinimize(const Node* n, Sweep* s) {
       return;
     }
   }
-  for (int64_t v = from; v <= to; ++v) {
-    param.values.push_back(yaml::MakeScalar(std::to_string(v), p->mark, true));
-    param.texts.push_back(std::to_string(v));
+  for (int64_t i = 0; i < count; ++i) {  // by count: `to` may be INT64_MAX
+    const std::string v = std::to_string(from + i);
+    param.values.push_back(yaml::MakeScalar(v, p->mark, true));
+    param.texts.push_back(v);
     param.positions.push_back(r_.Pos(p->mark));
   }
   s->parameters.push_back(std::move(param));
@@ -359,10 +365,10 @@ void SweepLoader::CheckPoints(const Sweep& s) {
   std::vector<size_t> matched(s.parameters.size(), 0);
   std::vector<std::vector<size_t>> points;
   const size_t block = s.PointsPerCandidate();
-  for (size_t p = 0; p < s.Points(); ++p) {
+  for (size_t p = 0; p < block; ++p) points.push_back(s.ValuesAt(p));
+  if (s.minimize && s.Points() > block) {
     // A minimize range is checked at both ends.
-    if (s.minimize && p >= block && p < s.Points() - block) continue;
-    points.push_back(s.ValuesAt(p));
+    for (size_t p = s.Points() - block; p < s.Points(); ++p) points.push_back(s.ValuesAt(p));
   }
   size_t errors = 0;
   std::set<std::string> seen;

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 namespace kubesim::sweep {
 namespace {
 
@@ -141,6 +144,12 @@ Expected<Parameter> ParsePath(std::string_view path) {
     p.field = *field;
     return p;
   }
+  if (path.starts_with("Scenario/")) {
+    return Error{
+        fmt::format("the path \"{}\": the Scenario is named by Scenario.FIELD (such as "
+                    "Scenario.spec.cluster.nodes[0].count), with no name",
+                    path)};
+  }
   const size_t slash = path.find('/');
   const size_t dot = path.find('.');
   if (slash == std::string_view::npos || slash == 0 ||
@@ -188,10 +197,18 @@ std::optional<std::vector<Segment>> FieldFor(const Parameter& p, const yaml::Nod
       (ns != nullptr && ns->IsScalar() && !ns->scalar.empty() ? ns->scalar : "default") + "/" +
       name->scalar;
   const std::string_view rest = std::string_view(p.path).substr(p.kind.size() + 1);
+  // The field starts with a top-level key of a Kubernetes object: so that
+  // Deployment/web.v2.spec.replicas names web.v2 and never web (field "v2...").
+  static constexpr std::array<std::string_view, 10> kTopLevel = {
+      "apiVersion", "kind",       "metadata",   "spec", "status",
+      "data",       "stringData", "binaryData", "type", "immutable"};
   for (const std::string& n : {namespaced, name->scalar}) {
     if (rest.size() > n.size() + 1 && rest.starts_with(n) && rest[n.size()] == '.') {
       auto field = ParseField(rest.substr(n.size() + 1));
-      if (field) return *field;
+      if (field && !field->empty() && !(*field)[0].index &&
+          std::find(kTopLevel.begin(), kTopLevel.end(), (*field)[0].key) != kTopLevel.end()) {
+        return *field;
+      }
     }
   }
   return std::nullopt;
@@ -223,15 +240,18 @@ std::string Flow(const yaml::Node& n, bool nested) {
     case yaml::Kind::kNull:
       return "null";
     case yaml::Kind::kScalar:
-      // A scalar alone is its text ("25%", not "\"25%\""); in a collection
-      // it is quoted where flow YAML needs it.
-      if (!nested || !NeedsQuotes(n)) return n.scalar;
+      // A scalar alone is its text ("25%", not "\"25%\""), unless it spans
+      // lines (a CSV row is one line); in a collection it is quoted where
+      // flow YAML needs it.
+      if (!NeedsQuotes(n) || (!nested && n.scalar.find_first_of("\r\n") == std::string::npos)) {
+        return n.scalar;
+      }
       {
         std::string out = "\"";
         for (char c : n.scalar) {
           if (c == '"' || c == '\\') out += '\\';
-          if (c == '\n') {
-            out += "\\n";
+          if (c == '\n' || c == '\r') {
+            out += c == '\n' ? "\\n" : "\\r";
             continue;
           }
           out += c;

@@ -52,6 +52,7 @@ spec:
   metrics:
   - services.echo-version.downtimeSeconds
   - services.echo-version.requests.failed
+  - services.echo-version.requests.failedShare
   - deployments.echo-version.lastRollout.durationSeconds
   - resources.peakPods
 )",
@@ -77,7 +78,7 @@ TEST(CliSweep, TheSameCsvWhateverTheJobsAndShards) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "run,Deployment/echo-version.spec.strategy.rollingUpdate.maxSurge,"
             "Deployment/echo-version.spec.replicas,seed,services.echo-version.downtimeSeconds,"
-            "services.echo-version.requests.failed,"
+            "services.echo-version.requests.failed,services.echo-version.requests.failedShare,"
             "deployments.echo-version.lastRollout.durationSeconds,resources.peakPods,error");
   EXPECT_EQ(Slurp(dir / "j2.csv"), csv);
   EXPECT_EQ(one.out, two.out);  // the summary too
@@ -187,20 +188,48 @@ TEST(CliSweep, KilledHalfwayAndResumedItEndsWithTheSameFile) {
   const std::string partial = Slurp(out);
   ASSERT_GT(Lines(partial), 301u);
   ASSERT_LT(Lines(partial), runs + 1) << "it finished before the signal";
-  ExpectWholeRows(partial, 9);
+  ExpectWholeRows(partial, 10);
   // SIGTERM while resuming: exit 143, more rows, still whole.
   EXPECT_EQ(Interrupt(fmt::format("sweep -q --jobs 2 --resume --out '{}' '{}'", out, grid), out,
                       static_cast<int>(Lines(partial)) + 300, "TERM"),
             143);
   const std::string more = Slurp(out);
   EXPECT_GT(Lines(more), Lines(partial));
-  ExpectWholeRows(more, 9);
+  ExpectWholeRows(more, 10);
   // Resumed to the end: the uninterrupted sweep's file and summary.
   const auto resumed =
       RunKubesim(fmt::format("sweep -q --jobs 2 --resume --out '{}' '{}'", out, grid));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(Slurp(out), Slurp(full));
   EXPECT_EQ(resumed.out, whole.out);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSweep, ASignalStopsAMinimizeBetweenItsValues) {
+  // Every value fails (no run has fewer than 0 pods), each is one short
+  // run: a search of 100,000 values, stopped after a few hundred.
+  const auto dir = Dir("minimize-signal");
+  const auto file = dir / "search.yaml";
+  std::ofstream(file) << fmt::format(R"(apiVersion: kubesim/v1alpha1
+kind: Sweep
+metadata: {{name: search}}
+spec:
+  scenario: {}
+  minimize:
+    path: Deployment/echo-version.spec.revisionHistoryLimit
+    from: 0
+    to: 99999
+  subjectTo: [max(resources.peakPods) < 0]
+  metrics: [resources.peakPods]
+)",
+                                     Source("scenarios/seed/rolling-update.yaml"));
+  const std::string out = (dir / "out.csv").string();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Interrupt(fmt::format("sweep -q --jobs 1 --out '{}' '{}'", out, file.string()), out,
+                      300, "TERM"),
+            143);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  ExpectWholeRows(Slurp(out), 5);  // run, the value, seed, peakPods, error
   std::filesystem::remove_all(dir);
 }
 
@@ -316,7 +345,7 @@ TEST(CliSweep, EveryFormatShowsEveryPointsStatistics) {
   EXPECT_TRUE(p["metrics"]["resources.peakPods"]["max"].is_number_integer());
   EXPECT_FALSE(j.contains("minimum"));  // not a minimize
   const auto csv = RunKubesim(fmt::format("sweep -q --format csv '{}'", grid));
-  EXPECT_EQ(Lines(csv.out), 1u + 9u * 4u) << csv.out;
+  EXPECT_EQ(Lines(csv.out), 1u + 9u * 5u) << csv.out;
   const auto md = RunKubesim(fmt::format("sweep -q --format markdown '{}'", grid));
   EXPECT_NE(md.out.find("| metric | n | mean ± 95 % | p50 | p95 | p99 | max |"), std::string::npos)
       << md.out;

@@ -49,7 +49,8 @@ TEST(SweepPath, PathsNameTheScenarioOrAnObjectByKindAndName) {
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(p->kind, "Deployment");
   EXPECT_EQ(p->object, "web");
-  for (const char* bad : {"spec.replicas", "Deployment/web", "/web.spec", "Deployment.web/x"}) {
+  for (const char* bad : {"spec.replicas", "Deployment/web", "/web.spec", "Deployment.web/x",
+                          "Scenario/x.spec.until"}) {
     EXPECT_FALSE(ParsePath(bad).ok()) << bad;
   }
 }
@@ -72,6 +73,10 @@ TEST(SweepPath, ANameWithDotsOrANamespaceIsMatchedAgainstTheDocument) {
   ASSERT_TRUE(ns.ok()) << ns.error();
   EXPECT_TRUE(FieldFor(*ns, *doc).has_value());
   EXPECT_FALSE(FieldFor(*ParsePath("Deployment/my.spec.replicas"), *doc).has_value());
+  // web.v2 is not web with a field "v2": a field starts at an object's top-level key.
+  const auto web = Yaml("kind: Deployment\nmetadata: {name: web}\n");
+  EXPECT_FALSE(FieldFor(*ParsePath("Deployment/web.v2.spec.replicas"), *web).has_value());
+  EXPECT_TRUE(FieldFor(*ParsePath("Deployment/web.spec.replicas"), *web).has_value());
   EXPECT_FALSE(FieldFor(*ParsePath("Service/my.app.spec.replicas"), *doc).has_value());
 }
 
@@ -91,6 +96,8 @@ TEST(SweepPath, SetFieldCreatesMappingsAndRefusesScalarsAndShortLists) {
   ASSERT_FALSE(set.ok());
   EXPECT_NE(set.error().find("past the end of the list (2 items)"), std::string::npos)
       << set.error();
+  // A value spanning lines is one CSV cell on one line.
+  EXPECT_EQ(FlowText(*Yaml("\"a\\nb\"")), "\"a\\nb\"");
   set = SetField(doc, *ParseField("spec.replicas.x"), Yaml("c"));
   ASSERT_FALSE(set.ok());
   EXPECT_NE(set.error().find("not a mapping"), std::string::npos) << set.error();
@@ -236,6 +243,10 @@ TEST(SweepLoad, ErrorsArePositionedInTheSweepFile) {
             "Scenario.spec.cluster.nodes[0].count\n    from: 1\n    to: 4\n  subjectTo: "
             "[p96(resources.peakPods) < 3]\n",
             "unknown statistic \"p96\""},
+           {"  scenario: s.yaml\n  metrics: [resources.peakPods]\n  minimize:\n    path: "
+            "Scenario.spec.cluster.nodes[0].count\n    from: -9223372036854775808\n    to: "
+            "9223372036854775807\n  subjectTo: [max(resources.peakPods) < 3]\n",
+            "the range holds 2^64 values; kubesim searches at most 100000"},
            {"  scenario: missing.yaml\n  metrics: [resources.peakPods]\n",
             "dir/missing.yaml: error: cannot open"},
            {"  scenario: s.yaml\n  seeds: 0\n  metrics: [resources.peakPods]\n",

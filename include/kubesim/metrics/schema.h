@@ -48,8 +48,12 @@ class Value {
   // A share, part / whole; null when whole is 0.
   static Value Ratio(int64_t part, int64_t whole) {
     if (whole == 0) return Null();
-    Value v(Kind::kRatio, part);
-    v.whole_ = whole;
+    return Share(static_cast<double>(part) / static_cast<double>(whole));
+  }
+  // A share as a number (read back from a sweep's CSV).
+  static Value Share(double share) {
+    Value v(Kind::kRatio, 0);
+    v.share_ = share;
     return v;
   }
   template <typename T>
@@ -63,7 +67,7 @@ class Value {
   SimDuration duration() const { return SimDuration::Micros(raw_); }  // kSeconds
   // As a number: seconds, the count, 1/0, the share. REQUIRES: !is_null().
   double number() const {
-    if (kind_ == Kind::kRatio) return static_cast<double>(raw_) / static_cast<double>(whole_);
+    if (kind_ == Kind::kRatio) return share_;
     return kind_ == Kind::kSeconds ? duration().seconds() : static_cast<double>(raw_);
   }
   friend bool operator==(const Value&, const Value&) = default;
@@ -73,7 +77,7 @@ class Value {
   Value(Kind kind, int64_t raw) : kind_(kind), raw_(raw) {}
   Kind kind_ = Kind::kNull;
   int64_t raw_ = 0;
-  int64_t whole_ = 1;  // kRatio
+  double share_ = 0;  // kRatio
 };
 
 enum class Scope : uint8_t { kRun, kService, kDeployment, kRollout, kResources };
