@@ -117,7 +117,18 @@ std::optional<metrics::Value> ReadCell(const metrics::MetricPath& m, const std::
 
 struct Written {
   std::map<size_t, std::string> lines;  // run -> its CSV line, newline included
-  std::vector<sweep::RunRow> rows;
+  std::map<size_t, sweep::RunRow> rows;  // run -> its row, for the summary
+
+  // The rows of points [first, first + count): a range of run numbers, so
+  // summing every point costs the rows once, not once per point.
+  std::vector<sweep::RunRow> RowsOf(size_t first, size_t count, size_t seeds) const {
+    std::vector<sweep::RunRow> out;
+    for (auto it = rows.lower_bound(first * seeds);
+         it != rows.end() && it->first < (first + count) * seeds; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
 };
 
 // Reads the rows `--out` already holds (--resume); cuts off a torn last line.
@@ -179,7 +190,7 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
       row.values.push_back(ReadCell(sw.metrics[m], (*f)[params + 2 + m]));
     }
     row.error = f->back();
-    if (out->lines.emplace(run, line + "\n").second) out->rows.push_back(std::move(row));
+    if (out->lines.emplace(run, line + "\n").second) out->rows.emplace(run, std::move(row));
     at = nl + 1;
     complete = at;
   }
@@ -349,8 +360,9 @@ int RunSweep(std::span<const std::string> args) {
     }
   }
 
-  // Each point's scenario, loaded once by the first run that needs it (a
-  // map: a minimize's points may number billions, of which it runs a few).
+  // Each point's scenario, loaded once by the first run that needs it and
+  // freed when the runs move past its point (a map: a minimize's points may
+  // number billions, of which it runs a few).
   const size_t points = sw->Points();
   struct Loaded {
     std::once_flag once;
@@ -402,6 +414,10 @@ int RunSweep(std::span<const std::string> args) {
       std::shared_ptr<Loaded> entry;
       {
         const std::lock_guard<std::mutex> hold(loaded_lock);
+        // Runs are handed out in ascending order, so no run still to come
+        // needs an earlier point: free them (a run under way holds its own
+        // reference). A sweep holds a few scenarios, not one per point.
+        loaded_points.erase(loaded_points.begin(), loaded_points.lower_bound(point));
         auto& slot = loaded_points[point];
         if (!slot) slot = std::make_shared<Loaded>();
         entry = slot;
@@ -417,7 +433,7 @@ int RunSweep(std::span<const std::string> args) {
       const std::lock_guard<std::mutex> hold(lock);
       if (fd >= 0 && !write_failed && !WriteAll(fd, line, &write_error)) write_failed = true;
       written.lines.emplace(row.run, line);
-      written.rows.push_back(row);
+      written.rows.emplace(row.run, row);
       ++done;
     };
     bool finished = false;
@@ -485,7 +501,7 @@ int RunSweep(std::span<const std::string> args) {
   if (!sw->minimize) {
     ok = run_batch(runs_of(0, points));
     for (size_t p = 0; p < points; ++p) {
-      sweep::PointSummary s = sweep::SummarizePoints(*sw, written.rows, p, 1);
+      sweep::PointSummary s = sweep::SummarizePoints(*sw, written.RowsOf(p, 1, seeds), p, 1);
       if (s.runs > 0) result.points.push_back(std::move(s));
     }
   } else {
@@ -498,7 +514,8 @@ int RunSweep(std::span<const std::string> args) {
       if (g_signal != 0) stop_now(false);
       if (!tried.count(v)) {
         ok = run_batch(runs_of(v * block, block)) && ok;
-        tried.emplace(v, sweep::SummarizePoints(*sw, written.rows, v * block, block));
+        tried.emplace(v, sweep::SummarizePoints(*sw, written.RowsOf(v * block, block, seeds),
+                                                v * block, block));
       }
       return sweep::Meets(*sw, tried.at(v));
     };
@@ -543,7 +560,7 @@ int RunSweep(std::span<const std::string> args) {
   }
   result.runs = written.rows.size();
   bool invariant = false, budget = false;
-  for (const sweep::RunRow& r : written.rows) {
+  for (const auto& [run, r] : written.rows) {
     if (r.error.empty()) continue;
     ++result.failed;
     (r.error.starts_with("internal error") ? invariant : budget) = true;

@@ -51,7 +51,9 @@ struct RunnerOptions {
   std::function<std::shared_ptr<const scenario::Scenario>(size_t point)> scenario;
 };
 
-// Runs `runs` (run numbers) of `sweep`.
+// Runs `runs` (run numbers) of `sweep`, handing them to the workers in the
+// order given (callers pass them ascending, and free a point's scenario
+// once a later point's is asked for).
 void RunAll(const Sweep& sweep, const std::vector<size_t>& runs, const RunnerOptions& options);
 
 // ---- The CSV -----------------------------------------------------------------
