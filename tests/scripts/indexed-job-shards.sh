@@ -52,8 +52,9 @@ else
   ln -s "$bin" "$work/bin/kubesim"
   for ((i = 0; i < n; i++)); do
     mkdir -p "$work/pod-$i"
-    local_script=${script//\/scenarios\//$src/scenarios/}
-    local_script=${local_script//\/tmp\//$work/pod-$i/}
+    # /tmp first: the source directory itself may be under /tmp.
+    local_script=${script//\/tmp\//$work/pod-$i/}
+    local_script=${local_script//\/scenarios\//$src/scenarios/}
     JOB_COMPLETION_INDEX=$i PATH="$work/bin:$PATH" sh -c "$local_script" >"$work/part-$i.csv"
   done
   echo "indexed-job-shards: no Docker daemon; ran the pods' command line for $n shards here"

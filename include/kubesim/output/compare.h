@@ -4,12 +4,14 @@
 // The model: for every Service key and every Deployment key found in any
 // report, the rows of docs/metrics.md — the metrics the schema
 // (metrics/schema.h) gives a compare_order: Services: downtime, degraded
-// time, version-mix time, failed requests; Deployments: rollout duration,
-// min available, peak active pods (of the last rollout); then the cluster's
-// peak pods, CPU and memory. A cell is empty where a scenario has no such object
-// or the thing never happened (a rollout that never completed); a row empty
-// in every column is left out (a Deployment that never rolled out). In each row
-// the best value is marked: the lowest, except for min available (highest).
+// time, version-mix time, failed requests and their share; Deployments:
+// rollout duration and `rollout status` time (of the last rollout),
+// restarts, min available and peak active pods (of the last rollout); then
+// the cluster's peak pods, CPU, memory and pending pod-seconds. A cell is
+// empty where a scenario has no such object or the thing never happened (a
+// rollout that never completed); a row empty in every column is left out (a
+// Deployment that never rolled out). In each row the best value is marked:
+// the lowest, except for min available (highest).
 #ifndef KUBESIM_OUTPUT_COMPARE_H_
 #define KUBESIM_OUTPUT_COMPARE_H_
 
