@@ -141,7 +141,7 @@ TEST(CliSweep, AResumedSweepEndsWithTheSameFile) {
 int Interrupt(const std::string& args, const std::string& csv, int rows, const char* signal) {
   const std::string script = fmt::format(
       "'{}' {} & pid=$!; "
-      "for i in $(seq 1 1000); do [ $(wc -l < '{}' 2>/dev/null || echo 0) -gt {} ] && break; "
+      "for i in $(seq 1 1000); do [ $( (wc -l < '{}') 2>/dev/null || echo 0) -gt {} ] && break; "
       "sleep 0.01; done; kill -{} $pid; wait $pid; exit $?",
       KUBESIM_BINARY, args, csv, rows, signal);
   const int status = std::system(script.c_str());
@@ -176,7 +176,8 @@ int SeedsForSeconds(const std::filesystem::path& dir, int jobs, double seconds) 
 
 TEST(CliSweep, KilledHalfwayAndResumedItEndsWithTheSameFile) {
   const auto dir = Dir("signals");
-  const int seeds = SeedsForSeconds(dir, 2, 2.0);
+  // At least 2,000 runs: the two interruptions come after 300 and 100 more rows.
+  const int seeds = std::max(SeedsForSeconds(dir, 2, 3.0), 230);
   const std::string grid = Grid(dir, seeds);
   const size_t runs = 9u * static_cast<size_t>(seeds);
   const std::string full = (dir / "full.csv").string(), out = (dir / "out.csv").string();
@@ -191,7 +192,7 @@ TEST(CliSweep, KilledHalfwayAndResumedItEndsWithTheSameFile) {
   ExpectWholeRows(partial, 10);
   // SIGTERM while resuming: exit 143, more rows, still whole.
   EXPECT_EQ(Interrupt(fmt::format("sweep -q --jobs 2 --resume --out '{}' '{}'", out, grid), out,
-                      static_cast<int>(Lines(partial)) + 300, "TERM"),
+                      static_cast<int>(Lines(partial)) + 100, "TERM"),
             143);
   const std::string more = Slurp(out);
   EXPECT_GT(Lines(more), Lines(partial));
