@@ -7,17 +7,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/simulate.h"
 #include "cli/subcommands.h"
 #include "kubesim/output/compare.h"
+#include "kubesim/sweep/runner.h"
 
 namespace po = boost::program_options;
 
@@ -86,14 +85,8 @@ int RunCompare(std::span<const std::string> args) {
       return kExitBadInput;
     }
   }
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  if (vm.count("jobs")) {
-    jobs = vm["jobs"].as<unsigned>();
-    if (jobs == 0 || jobs > 1024) {
-      UsageError("--jobs must be from 1 to 1024");
-      return kExitBadInput;
-    }
-  }
+  const std::optional<unsigned> jobs = ReadJobs(vm);
+  if (!jobs) return kExitBadInput;
 
   // Load everything first: a bad file fails the command before any simulation.
   std::vector<std::shared_ptr<const scenario::Scenario>> scenarios;
@@ -145,20 +138,13 @@ int RunCompare(std::span<const std::string> args) {
     // Every scenario under seeds 1..N: independent runs, `jobs` at a time.
     for (auto& r : runs) r.resize(seeds);
     std::vector<int> codes(scenarios.size() * seeds, 0);
-    std::atomic<size_t> next{0};
-    const auto work = [&] {
-      for (size_t k; (k = next.fetch_add(1)) < codes.size();) {
-        cluster::SimulationOptions o = options;
-        o.seed = k % seeds + 1;
-        Simulated simulated = SimulateScenario(scenarios[k / seeds], o);
-        codes[k] = simulated.exit_code;
-        runs[k / seeds][k % seeds] = std::move(simulated.report);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (unsigned j = 1; j < std::min<size_t>(jobs, codes.size()); ++j) threads.emplace_back(work);
-    work();
-    for (std::thread& t : threads) t.join();
+    sweep::ParallelFor(codes.size(), *jobs, [&](size_t k) {
+      cluster::SimulationOptions o = options;
+      o.seed = k % seeds + 1;
+      Simulated simulated = SimulateScenario(scenarios[k / seeds], o);
+      codes[k] = simulated.exit_code;
+      runs[k / seeds][k % seeds] = std::move(simulated.report);
+    });
     for (const int code : codes) {
       if (code != 0) return code;
     }

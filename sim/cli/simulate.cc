@@ -4,9 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <thread>
 
+#include "cli/subcommands.h"
 #include "kubesim/metrics/collector.h"
 #include "kubesim/output/progress.h"
 #include "kubesim/scenario/load.h"
@@ -54,6 +57,16 @@ void ReadLimitOptions(const boost::program_options::variables_map& vm,
                       cluster::SimulationOptions* limits) {
   limits->max_events = vm["max-events"].as<uint64_t>();
   limits->max_pods = vm["max-pods"].as<uint64_t>();
+}
+
+std::optional<unsigned> ReadJobs(const boost::program_options::variables_map& vm) {
+  if (!vm.count("jobs")) return std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = vm["jobs"].as<unsigned>();
+  if (jobs == 0 || jobs > 1024) {
+    UsageError("--jobs must be from 1 to 1024");
+    return std::nullopt;
+  }
+  return jobs;
 }
 
 Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,

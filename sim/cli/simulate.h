@@ -30,6 +30,10 @@ void AddLimitOptions(boost::program_options::options_description& options);
 void ReadLimitOptions(const boost::program_options::variables_map& vm,
                       cluster::SimulationOptions* limits);
 
+// --jobs, as `compare` and `sweep` take it: the value given (1 to 1024), or
+// the machine's cores. Nothing, after a usage error, when it is out of range.
+std::optional<unsigned> ReadJobs(const boost::program_options::variables_map& vm);
+
 struct Simulated {
   int exit_code = 0;  // 0, else the command's exit code (2: event or pod budget, 3: invariant)
   metrics::Report report;

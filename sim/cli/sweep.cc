@@ -265,14 +265,9 @@ int RunSweep(std::span<const std::string> args) {
     return kExitBadInput;
   }
   const bool quiet = vm.count("quiet") > 0;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  if (vm.count("jobs")) {
-    jobs = vm["jobs"].as<unsigned>();
-    if (jobs == 0 || jobs > 1024) {
-      UsageError("--jobs must be from 1 to 1024");
-      return kExitBadInput;
-    }
-  }
+  const std::optional<unsigned> jobs_option = ReadJobs(vm);
+  if (!jobs_option) return kExitBadInput;
+  const unsigned jobs = *jobs_option;
   Shard shard;
   if (vm.count("shard")) {
     const auto s = ParseShard(vm["shard"].as<std::string>());

@@ -51,35 +51,40 @@ RunRow RunOne(const Sweep& sweep, const std::shared_ptr<const scenario::Scenario
   return row;
 }
 
-void RunAll(const Sweep& sweep, const std::vector<size_t>& runs, const RunnerOptions& options) {
+void ParallelFor(size_t n, unsigned jobs, const std::function<void(size_t)>& work,
+                 const std::atomic<bool>* stop) {
   std::atomic<size_t> next{0};
-  std::mutex lock;
-  const auto work = [&] {
+  const auto worker = [&] {
     for (;;) {
-      if (options.stop != nullptr && options.stop->load()) return;
+      if (stop != nullptr && stop->load()) return;
       const size_t i = next.fetch_add(1);
-      if (i >= runs.size()) return;
-      const size_t run = runs[i];
-      std::shared_ptr<const scenario::Scenario> scenario;
-      try {
-        scenario = options.scenario(run / sweep.seeds.size());
-      } catch (const std::exception&) {  // std::bad_alloc: RunOne reports the null scenario
-      }
-      RunRow row = RunOne(sweep, scenario, run, options.limits);
-      const std::lock_guard<std::mutex> hold(lock);
-      if (options.on_row) options.on_row(row);
+      if (i >= n) return;
+      work(i);
     }
   };
-  const unsigned jobs =
-      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(runs.size())));
-  if (jobs <= 1) {
-    work();
-    return;
-  }
+  const size_t threads_wanted = std::min<size_t>(std::max(1u, jobs), n);
   std::vector<std::thread> threads;
-  threads.reserve(jobs);
-  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(work);
+  for (size_t j = 1; j < threads_wanted; ++j) threads.emplace_back(worker);
+  worker();
   for (std::thread& t : threads) t.join();
+}
+
+void RunAll(const Sweep& sweep, const std::vector<size_t>& runs, const RunnerOptions& options) {
+  std::mutex lock;
+  ParallelFor(
+      runs.size(), options.jobs,
+      [&](size_t i) {
+        const size_t run = runs[i];
+        std::shared_ptr<const scenario::Scenario> scenario;
+        try {
+          scenario = options.scenario(run / sweep.seeds.size());
+        } catch (const std::exception&) {  // std::bad_alloc: RunOne reports the null scenario
+        }
+        RunRow row = RunOne(sweep, scenario, run, options.limits);
+        const std::lock_guard<std::mutex> hold(lock);
+        if (options.on_row) options.on_row(row);
+      },
+      options.stop);
 }
 
 namespace {

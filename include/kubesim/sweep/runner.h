@@ -51,6 +51,12 @@ struct RunnerOptions {
   std::function<std::shared_ptr<const scenario::Scenario>(size_t point)> scenario;
 };
 
+// Calls work(i) once for every i in [0, n), on up to `jobs` threads (this
+// one among them), handing the indexes out in ascending order; none is
+// handed out once *stop (if given) is set.
+void ParallelFor(size_t n, unsigned jobs, const std::function<void(size_t)>& work,
+                 const std::atomic<bool>* stop = nullptr);
+
 // Runs `runs` (run numbers) of `sweep`, handing them to the workers in the
 // order given (callers pass them ascending, and free a point's scenario
 // once a later point's is asked for).
