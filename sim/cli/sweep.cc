@@ -171,8 +171,8 @@ std::optional<std::string> ReadExisting(const std::string& path, const sweep::Sw
     row.point = run / sw.seeds.size();
     row.seed = sw.seeds[run % sw.seeds.size()];
     // The row must be this sweep's run `run`: the same values and seed.
-    const auto expected =
-        sweep::SplitCsvLine(sweep::CsvRow(sw, row).substr(0, sweep::CsvRow(sw, row).size() - 1));
+    const std::string row_text = sweep::CsvRow(sw, row);
+    const auto expected = sweep::SplitCsvLine(row_text.substr(0, row_text.size() - 1));
     for (size_t i = 0; i <= params + 1; ++i) {
       if (!expected || (*f)[i] != (*expected)[i]) {
         return fmt::format(

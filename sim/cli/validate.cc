@@ -50,7 +50,8 @@ int RunValidate(std::span<const std::string> args) {
   bool all_ok = true;
   for (const std::string& file : vm["file"].as<std::vector<std::string>>()) {
     // A Sweep is checked whole: its fields, and its scenario at every point.
-    if (const auto text = scenario::ReadFileFromDisk(file); text && sweep::IsSweepText(*text)) {
+    const auto text = scenario::ReadFileFromDisk(file);
+    if (text && sweep::IsSweepText(*text)) {
       const sweep::SweepLoad loaded = sweep::LoadSweepText(*text, file);
       for (const auto& d : loaded.diagnostics) std::fputs((d.ToString() + "\n").c_str(), stderr);
       if (!loaded.ok()) {
@@ -65,7 +66,9 @@ int RunValidate(std::span<const std::string> args) {
       }
       continue;
     }
-    const scenario::LoadResult result = scenario::ValidateFile(file);
+    // The text already read; the file again only to report why it could not be read.
+    const scenario::LoadResult result =
+        text ? scenario::ValidateText(*text, file) : scenario::ValidateFile(file);
     for (const auto& d : result.diagnostics) {
       std::fputs((d.ToString() + "\n").c_str(), stderr);
     }
