@@ -214,7 +214,7 @@ void ApiServer::ApplyPod(const k8s::Pod& obj) {
   }
   auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
   CreatePod(ns, obj.metadata.name, std::make_shared<const k8s::Labels>(obj.metadata.labels),
-            std::move(spec), kNone);
+            std::move(spec), kNone, k8s::AppContainerIndex(obj.metadata, obj.spec));
 }
 
 // `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
@@ -238,8 +238,11 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     c_.endpoints->IndexPodServices(id);
     PodUpdated(id);
   }
-  const std::string& old_image = p.spec->containers.empty() ? "" : p.spec->containers[0].image;
-  const std::string& new_image = obj.spec.containers.empty() ? "" : obj.spec.containers[0].image;
+  const std::string& old_image = p.spec->containers[p.app].image;
+  // The update may not add or remove containers (ValidatePodUpdate): the app
+  // container keeps its index.
+  const std::string& new_image =
+      p.app < obj.spec.containers.size() ? obj.spec.containers[p.app].image : old_image;
   if (old_image == new_image) return;
   auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
   for (size_t i = 0; i < spec->containers.size() && i < obj.spec.containers.size(); ++i) {
@@ -256,7 +259,8 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
 
 uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
                               std::shared_ptr<const k8s::Labels> labels,
-                              std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) {
+                              std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
+                              size_t app_container) {
   if (!ctx_.MayHoldPods(store_.pods.size() + 1)) return kNone;  // the run stops
   struct Pod p;
   p.name = name;
@@ -265,10 +269,11 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
   p.score_class = store_.ScoreClass(PodRequests(*spec, /*non_zero=*/true));
-  p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[0].image);
+  p.app = spec->containers.empty() ? 0 : static_cast<uint32_t>(app_container);
+  p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[p.app].image);
   p.version = store_.images[p.image].version;
   if (!spec->containers.empty()) {
-    const std::string& policy = spec->containers[0].image_pull_policy;
+    const std::string& policy = spec->containers[p.app].image_pull_policy;
     p.pull_policy = policy == "Always"  ? Pod::PullPolicy::kAlways
                     : policy == "Never" ? Pod::PullPolicy::kNever
                                         : Pod::PullPolicy::kIfNotPresent;

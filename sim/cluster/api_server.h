@@ -45,7 +45,8 @@ class ApiServer final : public Api {
   // Api.
   uint32_t CreatePod(const std::string& ns, const std::string& name,
                      std::shared_ptr<const k8s::Labels> labels,
-                     std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs) override;
+                     std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
+                     size_t app_container) override;
   void DeletePod(uint32_t pod) override;
   void BindPod(uint32_t pod, uint32_t node) override;
   void MarkPodNotReady(uint32_t pod) override;

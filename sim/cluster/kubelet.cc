@@ -300,7 +300,7 @@ void Kubelet::StopContainer(uint32_t id, SimDuration grace) {
   SetContainerState(id, ContainerState::kStopping);
   const Pod& p = store_.pods[id];
   const uint64_t gen = p.container_gen;
-  const SimDuration pre_stop = PreStopDuration(p.spec->containers.front());
+  const SimDuration pre_stop = PreStopDuration(p.spec->containers[p.app]);
   const SimDuration hook =
       grace > SimDuration::Zero() ? std::min(pre_stop, grace) : SimDuration::Zero();
   const SimDuration hook_whole_seconds = SimDuration::Seconds(hook.micros() / 1'000'000);

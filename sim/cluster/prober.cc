@@ -11,10 +11,10 @@ Prober::Prober(Store& store, Context& ctx, bool elide) : store_(store), ctx_(ctx
 
 void Prober::Connect(Kubelet* kubelet) { kubelet_ = kubelet; }
 
-// Each probe worker points at its probe in the pod's spec (the first
+// Each probe worker points at its probe in the pod's spec (the app
 // container's), so whenever the spec is replaced they are pointed again.
 void Prober::PointProbes(Pod& p) {
-  const k8s::Container& c = p.spec->containers.front();
+  const k8s::Container& c = p.spec->containers[p.app];
   p.probes[0].probe = c.readiness_probe ? &*c.readiness_probe : nullptr;
   p.probes[1].probe = c.liveness_probe ? &*c.liveness_probe : nullptr;
   p.probes[2].probe = c.startup_probe ? &*c.startup_probe : nullptr;

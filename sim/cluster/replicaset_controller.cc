@@ -56,7 +56,8 @@ void ReplicaSetController::Sync(uint32_t id) {
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);
       // CreatePod grows store_.pods only: `rs` stays valid. kNone: the run
       // has created all the pods it may, and stops.
-      if (api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id) ==
+      const size_t app = k8s::AppContainerIndex(rs.template_->metadata, *spec);
+      if (api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id, app) ==
           kNone) {
         return;
       }

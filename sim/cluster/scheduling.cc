@@ -29,15 +29,21 @@ Resources ContainerRequests(const k8s::Container& c, bool non_zero) {
 }  // namespace
 
 Resources PodRequests(const k8s::PodSpec& spec, bool non_zero) {
-  Resources sum;
-  for (const k8s::Container& c : spec.containers) sum += ContainerRequests(c, non_zero);
-  for (const k8s::Container& c : spec.init_containers) {
-    const Resources init = ContainerRequests(c, non_zero);
-    sum.cpu_milli = std::max(sum.cpu_milli, init.cpu_milli);
-    sum.memory_bytes = std::max(sum.memory_bytes, init.memory_bytes);
+  Resources r;
+  r.cpu_milli = k8s::AggregateContainerRequests(
+      spec, [&](const k8s::Container& c) { return ContainerRequests(c, non_zero).cpu_milli; });
+  r.memory_bytes = k8s::AggregateContainerRequests(
+      spec, [&](const k8s::Container& c) { return ContainerRequests(c, non_zero).memory_bytes; });
+  // Pod-level requests take the containers' place, resource by resource
+  // (applyPodLevelResources); the scheduler's non-zero variant defaults the
+  // containers first, then applies them (calculatePodResourceRequest).
+  if (spec.resources) {
+    const k8s::ResourceList& pod = spec.resources->requests;
+    if (const auto cpu = pod.find("cpu"); cpu != pod.end()) r.cpu_milli = cpu->second.MilliValue();
+    if (const auto mem = pod.find("memory"); mem != pod.end()) r.memory_bytes = mem->second.Value();
   }
-  sum.pods = 1;
-  return sum;
+  r.pods = 1;
+  return r;
 }
 
 int32_t NumFeasibleNodesToFind(int32_t all_nodes) {

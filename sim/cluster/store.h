@@ -193,7 +193,10 @@ struct alignas(64) Pod {
     kNever
   } pull_policy = PullPolicy::kIfNotPresent;
   uint32_t container_gen = 0;  // bumps on each container start and stop
-  uint32_t image = 0;          // the first container's image index
+  uint32_t image = 0;          // the app container's image index
+  // Its app container: spec->containers[app] (k8s::AppContainerIndex) — the
+  // one container the model runs (docs/scenario-format.md, PodSpec).
+  uint32_t app = 0;
   Resources requests;        // for filters and node accounting
   uint32_t score_class = 0;  // its non-zero requests, for scoring (Store::score_classes)
   SimTime container_started_at;

@@ -57,7 +57,15 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
       n.name = g.NodeName(i);
-      n.labels = g.labels;
+      // The labels every kubelet sets on its Node (initialNode,
+      // pkg/kubelet/kubelet_node_status.go), then the group's own, which win
+      // as the kubelet's --node-labels do.
+      n.labels = {{"kubernetes.io/hostname", n.name},
+                  {"kubernetes.io/os", "linux"},
+                  {"kubernetes.io/arch", "amd64"},
+                  {"beta.kubernetes.io/os", "linux"},
+                  {"beta.kubernetes.io/arch", "amd64"}};
+      for (const auto& [k, v] : g.labels) n.labels[k] = v;
       n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
       const auto id = static_cast<uint32_t>(store_.nodes.size());
       store_.node_names.emplace(n.name, id);

@@ -306,6 +306,16 @@ const PodTemplateSpec* TemplateOf(const Object& object) {
   return nullptr;
 }
 
+size_t AppContainerIndex(const ObjectMeta& metadata, const PodSpec& spec) {
+  if (const auto it = metadata.annotations.find(kDefaultContainerAnnotation);
+      it != metadata.annotations.end()) {
+    for (size_t i = 0; i < spec.containers.size(); ++i) {
+      if (spec.containers[i].name == it->second) return i;
+    }
+  }
+  return 0;
+}
+
 std::string_view ApiVersionOfKind(std::string_view kind) {
   if (kind == "Deployment" || kind == "ReplicaSet") return "apps/v1";
   if (kind == "Service" || kind == "Pod" || kind == "Namespace") return "v1";

@@ -300,6 +300,16 @@ void DecodeResourceList(Reader& r, const Node* n, const std::string& path, Resou
   }
 }
 
+// resources: {limits, requests}; false when absent or not a mapping.
+bool DecodeResources(Reader& r, const Node* n, const std::string& path, ResourceRequirements* out) {
+  const Node* res = r.Map(n, path);
+  if (res == nullptr) return false;
+  Strict(r, res, path, kResourceRequirementsFields);
+  DecodeResourceList(r, Child(res, "limits"), Sub(path, "limits"), &out->limits);
+  DecodeResourceList(r, Child(res, "requests"), Sub(path, "requests"), &out->requests);
+  return true;
+}
+
 void DecodeContainer(Reader& r, const Node* n, const std::string& path, Container* c) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) {
@@ -310,6 +320,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
   r.String(Child(m, "name"), Sub(path, "name"), &c->name);
   r.String(Child(m, "image"), Sub(path, "image"), &c->image);
   r.String(Child(m, "imagePullPolicy"), Sub(path, "imagePullPolicy"), &c->image_pull_policy);
+  r.String(Child(m, "restartPolicy"), Sub(path, "restartPolicy"), &c->restart_policy);
   if (c->image_pull_policy.empty()) c->image_pull_policy = defaults::DefaultImagePullPolicy(c->image);
   const std::string pp = Sub(path, "ports");
   if (const Node* ports = r.Seq(Child(m, "ports"), pp)) {
@@ -325,11 +336,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
       c->ports.push_back(port);
     }
   }
-  const std::string rp = Sub(path, "resources");
-  if (const Node* res = r.Map(Child(m, "resources"), rp)) {
-    Strict(r, res, rp, kResourceRequirementsFields);
-    DecodeResourceList(r, Child(res, "limits"), Sub(rp, "limits"), &c->resources.limits);
-    DecodeResourceList(r, Child(res, "requests"), Sub(rp, "requests"), &c->resources.requests);
+  if (DecodeResources(r, Child(m, "resources"), Sub(path, "resources"), &c->resources)) {
     // SetDefaults_Pod: a request not given defaults to the limit.
     for (const auto& [name, q] : c->resources.limits) c->resources.requests.emplace(name, q);
   }
@@ -369,6 +376,16 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
   if (spec->restart_policy.empty()) spec->restart_policy = defaults::kRestartPolicy;
   r.StringMap(Child(m, "nodeSelector"), Sub(path, "nodeSelector"), &spec->node_selector);
   r.String(Child(m, "nodeName"), Sub(path, "nodeName"), &spec->node_name);
+  ResourceRequirements pod_level;
+  if (DecodeResources(r, Child(m, "resources"), Sub(path, "resources"), &pod_level)) {
+    // defaultPodRequests (pkg/apis/core/v1/defaults.go): with pod-level
+    // limits, a cpu or memory request the pod level does not give defaults
+    // to its limit.
+    for (const auto& [name, q] : pod_level.limits) {
+      if (name == "cpu" || name == "memory") pod_level.requests.emplace(name, q);
+    }
+    spec->resources = std::move(pod_level);
+  }
 }
 
 void DecodeTemplate(Reader& r, const Node* n, const std::string& path, PodTemplateSpec* t) {

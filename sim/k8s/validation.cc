@@ -179,6 +179,35 @@ void ValidateResources(Errors& e, const std::string& field, const ResourceRequir
   }
 }
 
+// Pod-level resources (validatePodResources, PodLevelResources): cpu, memory
+// and hugepages only; requests within limits; each request at least what
+// the containers together request (AggregateContainerRequests).
+void ValidatePodResources(Errors& e, const std::string& f, const PodSpec& s) {
+  const ResourceRequirements& r = *s.resources;
+  for (const auto* list : {&r.limits, &r.requests}) {
+    for (const auto& [name, q] : *list) {
+      if (name != "cpu" && name != "memory" && !name.starts_with("hugepages-")) {
+        e.NotSupported(fmt::format("{}.{}[{}]", f, list == &r.limits ? "limits" : "requests", name),
+                       name, {"cpu", "memory", "hugepages-*"});
+      }
+    }
+  }
+  ValidateResources(e, f, r);
+  for (const std::string_view name : {"cpu", "memory"}) {
+    const auto req = r.requests.find(name);
+    if (req == r.requests.end()) continue;
+    const int64_t containers = AggregateContainerRequests(s, [&](const Container& c) -> int64_t {
+      const auto it = c.resources.requests.find(name);
+      return it == c.resources.requests.end() ? 0 : it->second.MilliValue();
+    });
+    if (req->second.MilliValue() < containers) {
+      e.Invalid(fmt::format("{}.requests.{}", f, name), fmt::format("\"{}m\"", req->second.MilliValue()),
+                fmt::format("must be greater than or equal to aggregate container requests of {}m",
+                            containers));
+    }
+  }
+}
+
 void ValidateHttpGet(Errors& e, const std::string& f, const HttpGetAction& h) {
   ValidatePortRef(e, f + ".port", h.port);
   if (h.scheme != "HTTP" && h.scheme != "HTTPS") e.NotSupported(f + ".scheme", h.scheme, {"HTTP", "HTTPS"});
@@ -267,16 +296,28 @@ void ValidateContainer(Errors& e, const std::string& f, const Container& c, int6
     }
   }
   ValidateResources(e, f + ".resources", c.resources);
-  if (init) {
-    // Regular init containers may not have probes (validateInitContainers).
-    if (c.liveness_probe) e.Forbidden(f + ".livenessProbe", "may not be set for init containers without restartPolicy=Always");
-    if (c.readiness_probe) e.Forbidden(f + ".readinessProbe", "may not be set for init containers without restartPolicy=Always");
-    if (c.startup_probe) e.Forbidden(f + ".startupProbe", "may not be set for init containers without restartPolicy=Always");
-  } else {
-    if (c.liveness_probe) ValidateProbe(e, f + ".livenessProbe", *c.liveness_probe, false, true);
-    if (c.readiness_probe) ValidateProbe(e, f + ".readinessProbe", *c.readiness_probe, true, false);
-    if (c.startup_probe) ValidateProbe(e, f + ".startupProbe", *c.startup_probe, false, true);
+  // Container-level restartPolicy (validateInitContainers, validateContainers;
+  // ContainerRestartRules, alpha and off, would allow more): only "Always",
+  // and only on an init container, which makes it a native sidecar.
+  if (!c.restart_policy.empty()) {
+    if (!init) {
+      e.Forbidden(f + ".restartPolicy", "may not be set for non-init containers");
+    } else if (c.restart_policy != "Always") {
+      e.NotSupported(f + ".restartPolicy", c.restart_policy, {"Always"});
+    }
   }
+  if (init && !c.IsSidecar()) {
+    // Plain init containers run to completion: no probes, no lifecycle hooks.
+    constexpr std::string_view kWhy = "may not be set for init containers without restartPolicy=Always";
+    if (c.lifecycle.pre_stop || c.lifecycle.post_start) e.Forbidden(f + ".lifecycle", kWhy);
+    if (c.liveness_probe) e.Forbidden(f + ".livenessProbe", kWhy);
+    if (c.readiness_probe) e.Forbidden(f + ".readinessProbe", kWhy);
+    if (c.startup_probe) e.Forbidden(f + ".startupProbe", kWhy);
+    return;
+  }
+  if (c.liveness_probe) ValidateProbe(e, f + ".livenessProbe", *c.liveness_probe, false, true);
+  if (c.readiness_probe) ValidateProbe(e, f + ".readinessProbe", *c.readiness_probe, true, false);
+  if (c.startup_probe) ValidateProbe(e, f + ".startupProbe", *c.startup_probe, false, true);
   if (c.lifecycle.pre_stop) {
     ValidateLifecycleHandler(e, f + ".lifecycle.preStop", *c.lifecycle.pre_stop, grace);
   }
@@ -313,6 +354,7 @@ void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
     e.NotSupported(f + ".restartPolicy", s.restart_policy, {"Always", "OnFailure", "Never"});
   }
   ValidateLabels(e, f + ".nodeSelector", s.node_selector);
+  if (s.resources) ValidatePodResources(e, f + ".resources", s);
 }
 
 void ValidateTemplate(Errors& e, const std::string& f, const PodTemplateSpec& t,

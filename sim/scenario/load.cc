@@ -173,15 +173,25 @@ const ImageProfile* Scenario::ProfileFor(std::string_view image) const {
 }
 
 std::string ImageTag(std::string_view image) {
-  const size_t slash = image.rfind('/');
-  const size_t colon = image.rfind(':');
+  // A reference is NAME[:TAG][@DIGEST] (distribution/reference's grammar); a
+  // ':' before the last '/' is a registry's port, not a tag.
   std::string_view base = image;
-  if (const size_t at = image.find('@'); at != std::string_view::npos) base = image.substr(0, at);
-  if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash) ||
-      colon >= base.size()) {
-    return "latest";
+  std::string_view digest;
+  if (const size_t at = image.find('@'); at != std::string_view::npos) {
+    base = image.substr(0, at);
+    digest = image.substr(at + 1);
   }
-  return std::string(base.substr(colon + 1));
+  const size_t slash = base.rfind('/');
+  const size_t colon = base.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash) &&
+      colon + 1 < base.size()) {
+    return std::string(base.substr(colon + 1));
+  }
+  // Pinned by digest alone (`app@sha256:4f1c...`): its first 12 hex digits,
+  // as `docker images` shortens an id.
+  if (const size_t algo = digest.find(':'); algo != std::string_view::npos) digest.remove_prefix(algo + 1);
+  if (!digest.empty()) return std::string(digest.substr(0, 12));
+  return "latest";
 }
 
 // ---- The parse cache ----------------------------------------------------------

@@ -30,6 +30,100 @@ TEST(PodRequests, SumOfContainersOrLargestInitContainer) {
   EXPECT_EQ(PodRequests(spec), (Resources{500, 150, 1}));
 }
 
+k8s::Container Sidecar(std::optional<int64_t> cpu_milli, std::optional<int64_t> mem_bytes) {
+  k8s::Container c = Requesting(cpu_milli, mem_bytes);
+  c.restart_policy = "Always";
+  return c;
+}
+
+constexpr int64_t kMi = 1024 * 1024;
+
+// Kubernetes' own vectors (staging/src/k8s.io/component-helpers/resource/
+// helpers_test.go, TestPodResourceRequests and TestPodLevelResourceRequests;
+// cpu in millicores, memory in bytes). Each comment derives the result from
+// the rule: max(sum of regular containers and sidecars, the largest init
+// peak), a plain init container's peak being its request plus the sidecars
+// before it, a sidecar's the sidecars up to it.
+TEST(PodRequests, KubernetesVectorLargerInitContainer) {
+  k8s::PodSpec spec;  // "nil options, larger init container": max(1, 4) = 4
+  spec.containers = {Requesting(1000, std::nullopt)};
+  spec.init_containers = {Requesting(4000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 4000);
+}
+
+TEST(PodRequests, KubernetesVectorLargerContainers) {
+  k8s::PodSpec spec;  // "nil options, larger containers": max(2 + 3, 2) = 5
+  spec.containers = {Requesting(2000, std::nullopt), Requesting(3000, std::nullopt)};
+  spec.init_containers = {Requesting(2000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 5000);
+}
+
+TEST(PodRequests, KubernetesVectorRestartableInitContainerIsAdded) {
+  k8s::PodSpec spec;  // "restartable init container": 1 + 1 = 2 (a max would say 1)
+  spec.containers = {Requesting(1000, std::nullopt)};
+  spec.init_containers = {Sidecar(1000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 2000);
+}
+
+TEST(PodRequests, KubernetesVectorMultipleRestartableInitContainers) {
+  k8s::PodSpec spec;  // init 5, sidecars 1, 2, 3: max(1 + 1 + 2 + 3, 5) = 7
+  spec.containers = {Requesting(1000, std::nullopt)};
+  spec.init_containers = {Requesting(5000, std::nullopt), Sidecar(1000, std::nullopt),
+                          Sidecar(2000, std::nullopt), Sidecar(3000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 7000);
+}
+
+TEST(PodRequests, KubernetesVectorMultipleRestartableAndRegularInitContainers) {
+  k8s::PodSpec spec;  // the second init 5 runs beside sidecars 1 + 2: peak 8 > 1 + 1 + 2 + 3 = 7
+  spec.containers = {Requesting(1000, std::nullopt)};
+  spec.init_containers = {Requesting(5000, std::nullopt), Sidecar(1000, std::nullopt),
+                          Sidecar(2000, std::nullopt), Requesting(5000, std::nullopt),
+                          Sidecar(3000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 8000);
+}
+
+TEST(PodRequests, KubernetesVectorRestartableInitInitAndRegular) {
+  k8s::PodSpec spec;  // "restartable-init, init and regular": init 200 beside sidecar 10 = 210 > 110
+  spec.containers = {Requesting(100'000, std::nullopt)};
+  spec.init_containers = {Sidecar(10'000, std::nullopt), Requesting(200'000, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec).cpu_milli, 210'000);
+}
+
+TEST(PodRequests, KubernetesVectorSidecarAndInitWithAndWithoutPodLevelResources) {
+  // TestPodLevelResourceRequests: containers 2m/3Mi, sidecar 4m/5Mi, init 8m/6Mi.
+  k8s::PodSpec spec;
+  spec.containers = {Requesting(2, 3 * kMi)};
+  spec.init_containers = {Sidecar(4, 5 * kMi)};
+  EXPECT_EQ(PodRequests(spec), (Resources{6, 8 * kMi, 1}));  // 2 + 4, 3 + 5
+  spec.init_containers.push_back(Requesting(8, 6 * kMi));
+  // cpu: max(6, 8 + 4) = 12; memory: max(8, 6 + 5) = 11.
+  EXPECT_EQ(PodRequests(spec), (Resources{12, 11 * kMi, 1}));
+  // Pod-level 18m / 15Mi take the containers' place.
+  spec.resources.emplace();
+  spec.resources->requests["cpu"] = k8s::Quantity::FromMilli(18);
+  spec.resources->requests["memory"] = k8s::Quantity::FromMilli(15 * kMi * 1000);
+  EXPECT_EQ(PodRequests(spec), (Resources{18, 15 * kMi, 1}));
+}
+
+TEST(PodRequests, KubernetesVectorPodLevelMemoryAndContainerLevelCpu) {
+  k8s::PodSpec spec;  // a pod-level request replaces only its own resource
+  spec.containers = {Requesting(2, std::nullopt)};
+  spec.resources.emplace();
+  spec.resources->requests["memory"] = k8s::Quantity::FromMilli(2 * kMi * 1000);
+  EXPECT_EQ(PodRequests(spec), (Resources{2, 2 * kMi, 1}));
+}
+
+TEST(PodRequests, NonZeroDefaultsApplyToSidecarsToo) {
+  // applyNonMissing runs on every container, sidecars included: a sidecar
+  // without requests adds 100m / 200Mi to the scheduler's scoring request.
+  k8s::PodSpec spec;
+  spec.containers = {Requesting(250, std::nullopt)};
+  spec.init_containers = {Sidecar(std::nullopt, std::nullopt)};
+  EXPECT_EQ(PodRequests(spec), (Resources{250, 0, 1}));
+  EXPECT_EQ(PodRequests(spec, /*non_zero=*/true),
+            (Resources{250 + 100, 2 * kDefaultMemoryRequest, 1}));
+}
+
 TEST(PodRequests, NonZeroDefaultsFillMissingRequestsForScoring) {
   k8s::PodSpec spec;
   spec.containers = {Requesting(std::nullopt, std::nullopt), Requesting(250, std::nullopt)};

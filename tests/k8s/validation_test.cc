@@ -112,6 +112,52 @@ TEST(ValidateProbe, RequiresSuccessThresholdOneForLivenessButNotReadiness) {
                        "spec.template.spec.containers[0].livenessProbe.successThreshold", "must be 1"));
 }
 
+// validateInitContainers / validateContainers (pkg/apis/core/validation):
+// restartPolicy Always makes an init container a native sidecar, which may
+// have probes and hooks; a plain init container may not; a regular container
+// may not set restartPolicy at all (ContainerRestartRules is alpha, off).
+TEST(ValidateContainer, NativeSidecarsMayHaveProbesPlainInitContainersMayNot) {
+  Deployment d = ValidDeployment();
+  Container sidecar = d.spec.template_.spec.containers[0];
+  sidecar.name = "proxy";
+  sidecar.readiness_probe = Probe{};
+  sidecar.readiness_probe->tcp_socket = TcpSocketAction{PortRef{15021, {}}};
+  sidecar.restart_policy = "Always";
+  d.spec.template_.spec.init_containers = {sidecar};
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  d.spec.template_.spec.init_containers[0].restart_policy.clear();
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.initContainers[0].readinessProbe",
+                       "may not be set for init containers without restartPolicy=Always"));
+  d.spec.template_.spec.init_containers[0].restart_policy = "Sometimes";
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.initContainers[0].restartPolicy",
+                       "Unsupported value: \"Sometimes\": supported values: \"Always\""));
+  d.spec.template_.spec.init_containers.clear();
+  d.spec.template_.spec.containers[0].restart_policy = "Always";
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.containers[0].restartPolicy",
+                       "Forbidden: may not be set for non-init containers"));
+}
+
+TEST(ValidatePodResources, CpuAndMemoryAtLeastTheContainersTogether) {
+  Deployment d = ValidDeployment();
+  PodSpec& spec = d.spec.template_.spec;
+  spec.containers[0].resources.requests["cpu"] = Quantity::FromMilli(300);
+  spec.resources.emplace();
+  spec.resources->requests["cpu"] = Quantity::FromMilli(500);
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  // A sidecar's 300m adds up: 600m of containers > 500m of pod.
+  Container sidecar = spec.containers[0];
+  sidecar.name = "proxy";
+  sidecar.restart_policy = "Always";
+  spec.init_containers = {sidecar};
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.resources.requests.cpu",
+                       "must be greater than or equal to aggregate container requests of 600m"));
+  spec.init_containers.clear();
+  spec.resources->requests["ephemeral-storage"] = Quantity::FromMilli(1000);
+  EXPECT_TRUE(HasError(ValidateDeployment(d),
+                       "spec.template.spec.resources.requests[ephemeral-storage]",
+                       "Unsupported value"));
+}
+
 TEST(ValidateNames, FollowTheDnsRules) {
   EXPECT_TRUE(CheckDns1123Label("echo-version").empty());
   EXPECT_FALSE(CheckDns1123Label("Echo").empty());

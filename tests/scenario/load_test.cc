@@ -153,6 +153,18 @@ TEST(Load, ReadsDurationsAndEveryDistribution) {
   EXPECT_FALSE(p->healthy);
 }
 
+// The version of an image without a profile version: the tag (after the
+// last ':' past the last '/', before any '@digest'), else the digest's
+// first 12 hex digits, else "latest" (docs/scenario-format.md, images).
+TEST(ImageTag, TakesTheTagBeforeADigestAndTheDigestWithoutATag) {
+  EXPECT_EQ(ImageTag("gihyodocker/echo-version:0.1.0"), "0.1.0");
+  EXPECT_EQ(ImageTag("controller:v1.15.1@sha256:0123456789abcdef0123"), "v1.15.1");
+  EXPECT_EQ(ImageTag("registry:5000/team/app:2.0@sha256:ffee"), "2.0");
+  EXPECT_EQ(ImageTag("registry:5000/team/app@sha256:0123456789abcdef0123"), "0123456789ab");
+  EXPECT_EQ(ImageTag("registry:5000/team/app"), "latest");
+  EXPECT_EQ(ImageTag("nginx"), "latest");
+}
+
 TEST(Load, ReadsTrafficEveryAndRate) {
   const auto r = Load(kHead + R"(  traffic:
   - {name: a, service: web, every: 1s}

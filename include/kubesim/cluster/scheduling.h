@@ -64,10 +64,11 @@ inline int64_t LeastRequested(int64_t requested, int64_t capacity) {
 
 
 // A pod's effective requests, as Kubernetes computes them
-// (resourcehelper.PodRequests): per resource, the larger of the largest init
-// container's request and the sum of the app containers' requests; pods = 1.
-// `non_zero` substitutes 100m / 200Mi for a container's missing cpu / memory
-// request (what scoring uses).
+// (resourcehelper.PodRequests): per resource, k8s::AggregateContainerRequests
+// — native sidecars added to the regular containers, each init container
+// with the sidecars before it —, replaced by the pod-level request where
+// spec.resources gives one; pods = 1. `non_zero` substitutes 100m / 200Mi
+// for a container's missing cpu / memory request (what scoring uses).
 Resources PodRequests(const k8s::PodSpec& spec, bool non_zero = false);
 
 // NodeResourcesFit Filter: `requested` (already bound) plus `pod` fits

@@ -18,10 +18,12 @@
 #ifndef KUBESIM_K8S_POD_H_
 #define KUBESIM_K8S_POD_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kubesim/k8s/defaults.h"
@@ -126,6 +128,10 @@ struct Container {
   std::optional<Probe> readiness_probe;
   std::optional<Probe> startup_probe;
   Lifecycle lifecycle;
+  // Container-level restartPolicy: "Always" makes an init container a
+  // native sidecar (Kubernetes 1.29+); empty when not given.
+  std::string restart_policy;
+  bool IsSidecar() const { return restart_policy == "Always"; }
   bool operator==(const Container&) const = default;
 };
 
@@ -136,6 +142,10 @@ struct PodSpec {
   std::string restart_policy{defaults::kRestartPolicy};
   Labels node_selector;
   std::string node_name;
+  // Pod-level resources (PodLevelResources, beta and on by default since
+  // Kubernetes 1.34): requests for the pod as a whole, which take the place
+  // of the containers' total per resource.
+  std::optional<ResourceRequirements> resources;
   bool operator==(const PodSpec&) const = default;
 };
 
@@ -145,6 +155,40 @@ struct PodTemplateSpec {
   PodSpec spec;
   bool operator==(const PodTemplateSpec&) const = default;
 };
+
+// Kubernetes' AggregateContainerRequests for one resource
+// (k8s.io/component-helpers/resource/helpers.go), `request(c)` giving each
+// container's: the larger of the sum over the regular containers and the
+// native sidecars, and the largest init-time peak — a plain init container's
+// request plus the sidecars started before it; a sidecar's, the sidecars up
+// to and including it (they keep running while later init containers run).
+template <class Request>
+int64_t AggregateContainerRequests(const PodSpec& spec, Request request) {
+  int64_t sum = 0;
+  for (const Container& c : spec.containers) sum += request(c);
+  int64_t sidecars = 0;
+  int64_t init_peak = 0;
+  for (const Container& c : spec.init_containers) {
+    const int64_t r = request(c);
+    if (c.IsSidecar()) {
+      sum += r;
+      sidecars += r;
+      init_peak = std::max(init_peak, sidecars);
+    } else {
+      init_peak = std::max(init_peak, r + sidecars);
+    }
+  }
+  return std::max(sum, init_peak);
+}
+
+// kubectl's annotation naming a pod's default container (podcmd).
+inline constexpr std::string_view kDefaultContainerAnnotation =
+    "kubectl.kubernetes.io/default-container";
+
+// The index in spec.containers of the pod's app container: the one the
+// annotation kDefaultContainerAnnotation names, else the first (kubectl's
+// podcmd.FindOrDefaultContainerByName). Its image gives the pod's version.
+size_t AppContainerIndex(const ObjectMeta& metadata, const PodSpec& spec);
 
 struct Pod {
   ObjectMeta metadata;

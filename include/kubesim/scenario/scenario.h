@@ -134,8 +134,10 @@ struct Scenario {
   const ImageProfile* ProfileFor(std::string_view image) const;
 };
 
-// The version label of an image with no profile version: the tag after the
-// last ':' that follows the last '/', else "latest" (docs/scenario-format.md, Versions).
+// The version label of an image with no profile version: the tag (the text
+// after the last ':' that follows the last '/', before any '@digest'), else
+// the digest's first 12 hex digits, else "latest" (docs/scenario-format.md,
+// Versions).
 std::string ImageTag(std::string_view image);
 
 }  // namespace kubesim::scenario

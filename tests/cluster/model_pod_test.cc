@@ -1,0 +1,157 @@
+// End-to-end scenarios with hand-derived expected results, as in
+// model_rollout_test.cc. This file: pods as real apps ship them — several
+// containers, native sidecars, pod-level resources, digests, the labels
+// every kubelet puts on its node (docs/scenario-format.md, PodSpec).
+#include "model_test_support.h"
+
+namespace kubesim::model_test {
+namespace {
+
+constexpr const char* kOneNode = R"(  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "2", memory: 8Gi, pods: 110}}]
+)";
+
+// A Deployment `web` of `replicas` whose template's spec is `pod_spec`
+// (indented for `spec:` under `template:`), with `annotations` on the
+// template, and a Service `web`.
+std::string WebWithSpec(int replicas, const std::string& pod_spec,
+                        const std::string& annotations = "{}") {
+  return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: )" + std::to_string(replicas) +
+         R"(
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: )" +
+         annotations + R"(}
+    spec:
+)" + pod_spec + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+}
+
+TEST(Model, DigestPinnedImagesTakeTheirTagAsTheirVersion) {
+  // ingress-nginx pins `controller:vX@sha256:...`. The version is the tag
+  // before the digest, so the two sides of the rollout are told apart:
+  // requests before 30 s are answered by v1.15.1, after the switch by
+  // v1.15.2 (a digest-blind reading made both "latest").
+  const std::string old_image =
+      "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:"
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const std::string new_image =
+      "registry.k8s.io/ingress-nginx/controller:v1.15.2@sha256:"
+      "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+  const Outcome r = Simulate(Scenario(std::string("  until: 60s\n") + kOneNode +
+                                          "  traffic: [{name: c, service: web, every: 1s}]\n"
+                                          "  timeline:\n  - at: 30s\n    kubectl: set image "
+                                          "deployment/web web=" +
+                                          new_image + "\n",
+                                      WebWithSpec(1, "      containers:\n      - name: web\n"
+                                                     "        image: " +
+                                                         old_image + "\n")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& by_version = Svc(r, "web").requests.by_version;
+  EXPECT_GT(by_version.count("v1.15.1"), 0u) << r.json;
+  EXPECT_GT(by_version.count("v1.15.2"), 0u) << r.json;
+  EXPECT_EQ(by_version.count("latest"), 0u) << r.json;
+}
+
+// Istio's injector lists istio-proxy first and names the app with
+// kubectl.kubernetes.io/default-container. The app's profile (start 5 s,
+// a readiness probe every second) decides when the pod is Ready, and its
+// tag the version: Ready at 5 s, answered by version 1. Reading the first
+// container instead gives the proxy's 0 s start and version 1.20.
+TEST(Model, TheDefaultContainerAnnotationNamesTheAppContainer) {
+  const std::string containers = R"(      containers:
+      - name: istio-proxy
+        image: proxy:1.20
+      - name: app
+        image: web:1
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+)";
+  const Outcome r =
+      Simulate(Scenario(std::string("  until: 20s\n") + kOneNode +
+                            "  images:\n    web:1: {start: 5s}\n    proxy:1.20: {}\n"
+                            "  traffic: [{name: c, service: web, every: 1s}]\n",
+                        WebWithSpec(1, containers, "{kubectl.kubernetes.io/default-container: app}")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "pod/web-", "Ready")) << r.log;
+  EXPECT_FALSE(r.Logged("0.000", "pod/web-", "Ready")) << r.log;
+  const auto& by_version = Svc(r, "web").requests.by_version;
+  EXPECT_GT(by_version.count("1"), 0u) << r.json;
+  EXPECT_EQ(by_version.count("1.20"), 0u) << r.json;
+}
+
+// Every kubelet labels its Node kubernetes.io/hostname, kubernetes.io/os
+// and kubernetes.io/arch (initialNode, pkg/kubelet/kubelet_node_status.go):
+// ingress-nginx's and kube-prometheus' `nodeSelector: {kubernetes.io/os:
+// linux}` schedules, and a hostname selector pins every pod to one node.
+TEST(Model, NodesCarryTheLabelsEveryKubeletSets) {
+  const Outcome r = Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+)",
+                                      WebWithSpec(3, R"(      nodeSelector:
+        kubernetes.io/os: linux
+        kubernetes.io/arch: amd64
+        kubernetes.io/hostname: node-1
+      containers:
+      - name: web
+        image: web:1
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  size_t on_node_1 = 0;
+  for (size_t at = 0; (at = r.log.find("scheduled to node/node-1", at)) != std::string::npos; ++at) {
+    ++on_node_1;
+  }
+  EXPECT_EQ(on_node_1, 3u) << r.log;
+  EXPECT_EQ(r.log.find("FailedScheduling"), std::string::npos) << r.log;
+  EXPECT_EQ(r.report.resources.pending_pod_time, SimDuration::Zero()) << r.json;
+}
+
+// A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
+// 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
+// need 2,400m) and the fourth stays Pending the whole run. Counting the
+// sidecar as a max (500m) fits all four.
+TEST(Model, NativeSidecarRequestsAddToThePodsRequest) {
+  const Outcome r = Simulate(Scenario(std::string("  until: 10s\n") + kOneNode,
+                                      WebWithSpec(4, R"(      initContainers:
+      - name: proxy
+        image: proxy:1
+        restartPolicy: Always
+        readinessProbe: {tcpSocket: {port: 15021}}
+        resources: {requests: {cpu: 100m}}
+      containers:
+      - name: web
+        image: web:1
+        resources: {requests: {cpu: 500m}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.report.resources.peak_cpu_millis, 1800) << r.json;
+  EXPECT_EQ(r.report.resources.pending_pod_time, Sec(10)) << r.json;
+}
+
+// Pod-level resources (spec.resources) replace the containers' total: 1 CPU
+// a pod whatever its containers ask, so a 2-CPU node takes 2 of 3.
+TEST(Model, PodLevelRequestsReplaceTheContainersTotal) {
+  const Outcome r = Simulate(Scenario(std::string("  until: 10s\n") + kOneNode,
+                                      WebWithSpec(3, R"(      resources: {requests: {cpu: "1"}}
+      containers:
+      - name: web
+        image: web:1
+        resources: {requests: {cpu: 200m}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.report.resources.peak_cpu_millis, 2000) << r.json;
+  EXPECT_EQ(r.report.resources.pending_pod_time, Sec(10)) << r.json;  // the third
+}
+
+}  // namespace
+}  // namespace kubesim::model_test
