@@ -1,7 +1,7 @@
 # Tests of the cluster model, metrics and report writers (included from tests/CMakeLists.txt).
 kubesim_test(cluster_test
   SOURCES cluster/deployment_util_test.cc cluster/scheduling_test.cc cluster/lifecycle_test.cc
-          cluster/store_test.cc
+          cluster/store_test.cc cluster/disruption_test.cc
   DEPS kubesim_cluster kubesim_k8s fmt::fmt)
 
 kubesim_test(model_test

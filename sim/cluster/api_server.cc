@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "deployment_controller.h"
+#include "disruption.h"
 #include "endpoints_controller.h"
 #include "kubelet.h"
 #include "node_lifecycle_controller.h"
@@ -69,6 +70,8 @@ void ApiServer::Apply(const k8s::Object& object) {
           ApplyService(o);
         } else if constexpr (std::is_same_v<T, k8s::Pod>) {
           ApplyPod(o);
+        } else if constexpr (std::is_same_v<T, k8s::PodDisruptionBudget>) {
+          c_.disruption->Apply(o);
         }
         // Namespaces need no model.
       },
@@ -236,6 +239,7 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "labels changed");
     c_.endpoints->IndexPodServices(id);
+    c_.disruption->IndexPod(id);
     PodUpdated(id);
   }
   const std::string& old_image = p.spec->containers[p.app].image;
@@ -291,6 +295,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
       store_.MarkDeploymentChanged(store_.replica_sets[owner_rs].owner);
   }
   c_.endpoints->IndexPodServices(id);
+  c_.disruption->IndexPod(id);
   store_.CountPod(id, +1);
   ctx_.MarkChanged();
   EmitPod(ctx_, store_, id, "created");
@@ -327,6 +332,8 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[id].pods)) {
       if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
     }
+  } else if (key.kind == "PodDisruptionBudget") {
+    c_.disruption->Delete(key.namespace_name, key.name);
   } else if (key.kind == "Service") {
     const uint32_t s = store_.FindService(key.namespace_name, key.name);
     if (s == kNone) return;
@@ -355,12 +362,11 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
       c_.scheduler->RetryUnschedulable();
       break;
     case scenario::NodeCommand::Action::kDrain:
-      // kubectl drain: cordon, then evict every pod on the node.
+      // kubectl drain: cordon, then evict every pod on the node through the
+      // Eviction API, which honours PodDisruptionBudgets.
       store_.node_fit[n].unschedulable = true;
       ctx_.Emit(label, "drained");
-      for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
-        if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
-      }
+      c_.disruption->DrainNode(n);
       break;
     case scenario::NodeCommand::Action::kFail:
       c_.kubelet->FailNode(n);
@@ -390,6 +396,7 @@ void ApiServer::PodUpdated(uint32_t pod) {
 void ApiServer::PodRemoved(uint32_t id) {
   const Pod& p = store_.pods[id];
   c_.endpoints->UnindexPod(id);
+  c_.disruption->UnindexPod(id);
   --store_.existing_pods;
   store_.pod_names.Erase(store_.pods, id);
   if (p.owner_rs != kNone) {

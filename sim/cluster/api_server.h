@@ -15,6 +15,7 @@
 namespace kubesim::cluster {
 
 class DeploymentController;
+class Disruption;
 class EndpointsController;
 class Kubelet;
 class NodeLifecycleController;
@@ -31,6 +32,7 @@ struct Controllers {
   EndpointsController* endpoints = nullptr;
   Traffic* traffic = nullptr;
   NodeLifecycleController* node_lifecycle = nullptr;
+  Disruption* disruption = nullptr;
 };
 
 class ApiServer final : public Api {

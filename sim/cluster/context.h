@@ -53,6 +53,7 @@ enum class EventKind : uint32_t {
   kEndpointsVisible,    // target service (payload: snapshot index)
   kServiceStartCheck,   // does any not-yet-started Service have a serving visible endpoint?
   kRequest,             // target client
+  kEvictRetry,          // target pod: kubectl drain asks again for a refused eviction
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

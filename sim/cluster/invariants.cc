@@ -297,6 +297,22 @@ std::optional<std::string> CheckIndexes(const Store& store) {
                          store.nodes[n].name, store.nodes[n].pods.size(), pods_of[n].size());
     }
   }
+  // Every PodDisruptionBudget's members, found afresh (budgets are few).
+  for (const DisruptionBudget& b : store.budgets) {
+    std::vector<uint32_t> members;
+    for (uint32_t id = 0; b.exists && b.spec.selector && id < store.pods.size(); ++id) {
+      const Pod& p = store.pods[id];
+      if (p.state != PodState::kGone && p.namespace_name == b.namespace_name &&
+          b.spec.selector->Matches(*p.labels)) {
+        members.push_back(id);
+      }
+    }
+    if (members != b.members) {
+      return fmt::format("poddisruptionbudget {}: its member index lists {} pods, its selector "
+                         "matches {}",
+                         b.name, b.members.size(), members.size());
+    }
+  }
   return std::nullopt;
 }
 

@@ -309,6 +309,17 @@ struct Service {
   Rng delay_rng{0};
 };
 
+// A PodDisruptionBudget (k8s/policy.h) and the pods it counts.
+struct DisruptionBudget {
+  std::string name;
+  std::string namespace_name;
+  k8s::PodDisruptionBudgetSpec spec;
+  bool exists = true;
+  // Index: the live pods (not gone) of its namespace its selector matches,
+  // ascending; kept as pods come, go and change labels (Disruption).
+  std::vector<uint32_t> members;
+};
+
 struct Client {
   std::string name;
   uint32_t service = kNone;
@@ -415,6 +426,7 @@ class Store {
   std::vector<Deployment> deployments;
   std::vector<Service> services;
   std::vector<Client> clients;
+  std::vector<DisruptionBudget> budgets;  // few: walked whole
   std::vector<ImageBehaviour> images;
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).

@@ -47,12 +47,14 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       deployment_controller_(store_, ctx_, api_),
       endpoints_(store_, ctx_, api_),
       node_lifecycle_(store_, ctx_, api_),
+      disruption_(store_, ctx_, api_),
       traffic_(store_, ctx_),
       until_(options.until ? options.until : ctx_.scenario().until),
       max_events_(options.max_events) {
   prober_.Connect(&kubelet_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
-                           &kubelet_, &endpoints_, &traffic_, &node_lifecycle_});
+                           &kubelet_, &endpoints_, &traffic_, &node_lifecycle_,
+                           &disruption_});
   for (const scenario::NodeGroup& g : ctx_.scenario().cluster.nodes) {
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
@@ -256,6 +258,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kRequest:
       traffic_.SendRequest(t);
+      break;
+    case EventKind::kEvictRetry:
+      disruption_.Evict(t);
       break;
   }
 }

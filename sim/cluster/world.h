@@ -9,6 +9,7 @@
 //   scheduler.h              filter, score, bind; retries of unschedulable pods
 //   kubelet.h, prober.h      pulls, containers, restarts, termination; probes
 //   node_lifecycle_controller.h  NotReady and eviction of a failed node
+//   disruption.h             PodDisruptionBudgets, evictions, kubectl drain
 //   endpoints_controller.h   Service members, endpoint sets, their client copies
 //   traffic.h                clients and requests
 //   cluster_view.h           what observers read
@@ -29,6 +30,7 @@
 #include "cluster_view.h"
 #include "context.h"
 #include "deployment_controller.h"
+#include "disruption.h"
 #include "endpoints_controller.h"
 #include "kubelet.h"
 #include "node_lifecycle_controller.h"
@@ -74,6 +76,7 @@ class World {
   DeploymentController deployment_controller_;
   EndpointsController endpoints_;
   NodeLifecycleController node_lifecycle_;
+  Disruption disruption_;
   Traffic traffic_;
   std::optional<SimDuration> until_;
   uint64_t max_events_;

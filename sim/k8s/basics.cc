@@ -281,6 +281,9 @@ std::string_view KindOf(const Object& object) {
                                [](const ReplicaSet&) { return std::string_view("ReplicaSet"); },
                                [](const Service&) { return std::string_view("Service"); },
                                [](const Pod&) { return std::string_view("Pod"); },
+                               [](const PodDisruptionBudget&) {
+                                 return std::string_view("PodDisruptionBudget");
+                               },
                                [](const Namespace&) { return std::string_view("Namespace"); }},
                     object);
 }
@@ -319,6 +322,7 @@ size_t AppContainerIndex(const ObjectMeta& metadata, const PodSpec& spec) {
 std::string_view ApiVersionOfKind(std::string_view kind) {
   if (kind == "Deployment" || kind == "ReplicaSet") return "apps/v1";
   if (kind == "Service" || kind == "Pod" || kind == "Namespace") return "v1";
+  if (kind == "PodDisruptionBudget") return "policy/v1";
   return {};
 }
 
@@ -336,6 +340,10 @@ std::string_view KindOfResource(std::string_view resource) {
   if (r == "service" || r == "services" || r == "svc") return "Service";
   if (r == "pod" || r == "pods" || r == "po") return "Pod";
   if (r == "namespace" || r == "namespaces" || r == "ns") return "Namespace";
+  if (r == "poddisruptionbudget" || r == "poddisruptionbudgets" || r == "pdb" ||
+      r == "poddisruptionbudget.policy" || r == "poddisruptionbudgets.policy") {
+    return "PodDisruptionBudget";
+  }
   return {};
 }
 

@@ -102,6 +102,8 @@ constexpr std::string_view kServiceSpecFields[] = {
 constexpr std::string_view kServicePortFields[] = {"name", "protocol", "appProtocol", "port", "targetPort",
                                        "nodePort"};
 constexpr std::string_view kNamespaceSpecFields[] = {"finalizers"};
+constexpr std::string_view kPodDisruptionBudgetSpecFields[] = {
+    "minAvailable", "maxUnavailable", "selector", "unhealthyPodEvictionPolicy"};
 constexpr std::string_view kListFields[] = {"apiVersion", "kind", "metadata", "items"};
 
 // One error per field of mapping `m` (at `path`) that is not in `known`.
@@ -471,6 +473,25 @@ void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
   }
 }
 
+void DecodePodDisruptionBudgetSpec(Reader& r, const Node* m, PodDisruptionBudgetSpec* s) {
+  if (m == nullptr) return;
+  Strict(r, m, "spec", kPodDisruptionBudgetSpecFields);
+  if (const Node* sel = Child(m, "selector"); sel != nullptr && !sel->IsNull()) {
+    s->selector.emplace();
+    DecodeSelector(r, sel, "spec.selector", &*s->selector);
+  }
+  for (const auto& [key, out] : {std::pair{"minAvailable", &s->min_available},
+                                 std::pair{"maxUnavailable", &s->max_unavailable}}) {
+    const Node* n = Child(m, key);
+    if (n == nullptr || n->IsNull()) continue;
+    IntOrPercent v;
+    DecodeIntOrPercent(r, n, Sub("spec", key), &v);
+    *out = v;
+  }
+  r.String(Child(m, "unhealthyPodEvictionPolicy"), "spec.unhealthyPodEvictionPolicy",
+           &s->unhealthy_pod_eviction_policy);
+}
+
 template <class T>
 void SetCommon(T* obj, const ObjectMeta& meta, const Node& root, const std::string& file) {
   obj->metadata = meta;
@@ -565,6 +586,11 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     SetCommon(&p, meta, root, file);
     obj = std::move(p);
     source = &std::get<Pod>(*obj).source;
+  } else if (kind == "PodDisruptionBudget") {
+    PodDisruptionBudget b;
+    SetCommon(&b, meta, root, file);
+    obj = std::move(b);
+    source = &std::get<PodDisruptionBudget>(*obj).source;
   } else {
     Namespace ns;
     SetCommon(&ns, meta, root, file);
@@ -595,6 +621,8 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     DecodeServiceSpec(r, spec, &s->spec);
   } else if (auto* p = std::get_if<Pod>(&*obj)) {
     DecodePodSpec(r, spec, "spec", &p->spec);
+  } else if (auto* b = std::get_if<PodDisruptionBudget>(&*obj)) {
+    DecodePodDisruptionBudgetSpec(r, spec, &b->spec);
   } else {
     Strict(r, spec, "spec", kNamespaceSpecFields);
   }

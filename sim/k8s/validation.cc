@@ -479,6 +479,34 @@ FieldErrors ValidateService(const Service& s) {
   return out;
 }
 
+FieldErrors ValidatePodDisruptionBudget(const PodDisruptionBudget& pdb) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, pdb.metadata, &CheckDns1123Subdomain, true);
+  // ValidatePodDisruptionBudgetSpec (pkg/apis/policy/validation).
+  const PodDisruptionBudgetSpec& s = pdb.spec;
+  if (s.min_available && s.max_unavailable) {
+    e.Invalid("spec.maxUnavailable", s.max_unavailable->ToString(),
+              "minAvailable and maxUnavailable cannot be both set");
+  }
+  for (const auto& [field, value] :
+       {std::pair{"spec.minAvailable", &s.min_available}, {"spec.maxUnavailable", &s.max_unavailable}}) {
+    if (!*value) continue;
+    ValidateIntOrPercent(e, field, **value);
+    if ((*value)->is_percent && (*value)->value > 100) {
+      e.Invalid(field, (*value)->ToString(), "must not be greater than 100%");
+    }
+  }
+  if (s.selector) ValidateSelector(e, "spec.selector", *s.selector);
+  if (!s.unhealthy_pod_eviction_policy.empty() &&
+      s.unhealthy_pod_eviction_policy != "IfHealthyBudget" &&
+      s.unhealthy_pod_eviction_policy != "AlwaysAllow") {
+    e.NotSupported("spec.unhealthyPodEvictionPolicy", s.unhealthy_pod_eviction_policy,
+                   {"AlwaysAllow", "IfHealthyBudget"});
+  }
+  return out;
+}
+
 FieldErrors ValidateNamespace(const Namespace& ns) {
   FieldErrors out;
   Errors e(&out);
@@ -491,6 +519,9 @@ FieldErrors Validate(const Object& object) {
   if (const auto* rs = std::get_if<ReplicaSet>(&object)) return ValidateReplicaSet(*rs);
   if (const auto* s = std::get_if<Service>(&object)) return ValidateService(*s);
   if (const auto* p = std::get_if<Pod>(&object)) return ValidatePod(*p);
+  if (const auto* b = std::get_if<PodDisruptionBudget>(&object)) {
+    return ValidatePodDisruptionBudget(*b);
+  }
   return ValidateNamespace(std::get<Namespace>(object));
 }
 

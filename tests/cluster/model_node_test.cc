@@ -64,6 +64,154 @@ TEST(Model, DrainEvictsPodsAndTheyComeBackElsewhere) {
   EXPECT_GT(r.report.resources.pending_pod_time, SimDuration::Zero()) << r.json;
 }
 
+// kubectl drain evicts through the Eviction API, so a PodDisruptionBudget
+// holds (docs/scenario-format.md, drain). 4 replicas of 100m spread 2 and 2
+// over two nodes (least allocated); maxUnavailable 1 of the Deployment's 4
+// keeps 3 healthy. Drain node-0 at 30 s: its first pod is evicted (4
+// healthy, 1 allowed), the second refused (3 healthy, 0 allowed) and asked
+// again every 5 s. The first's replacement starts on node-1 at 30 s, serves
+// at 32 s, is Ready at 32 s (probe every 1 s): at 35 s 4 are healthy and
+// the second goes. Clients never see fewer than 3 serving endpoints.
+// Without the budget both go at 30 s: 2 serving.
+TEST(Model, DrainHonoursAPodDisruptionBudgetRetryingEveryFiveSeconds) {
+  const std::string spec = R"(  until: 60s
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {start: 2s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - at: 30s
+    kubectl: drain node-0
+)";
+  const std::string app = WebApp(4, "", true, 0, "\n        resources: {requests: {cpu: 100m}}");
+  const std::string budget = R"(---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  maxUnavailable: 1
+  selector: {matchLabels: {app: web}}
+)";
+  const Outcome with = Simulate(Scenario(spec, app + budget));
+  ASSERT_TRUE(with.error.empty()) << with.error;
+  EXPECT_TRUE(with.Logged("30.000", "pod/web-", "evicted")) << with.log;
+  EXPECT_TRUE(with.Logged("30.000", "pod/web-",
+                          "eviction refused (will retry after 5s): Cannot evict pod as it would "
+                          "violate the pod's disruption budget. The disruption budget web needs 3 "
+                          "healthy pods and has 3 currently"))
+      << with.log;
+  EXPECT_TRUE(with.Logged("35.000", "pod/web-", "evicted")) << with.log;
+  EXPECT_EQ(Svc(with, "web").min_serving_endpoints, 3) << with.json;
+
+  const Outcome without = Simulate(Scenario(spec, app));
+  ASSERT_TRUE(without.error.empty()) << without.error;
+  EXPECT_FALSE(without.Logged("35.000", "pod/web-", "evicted")) << without.log;
+  EXPECT_EQ(Svc(without, "web").min_serving_endpoints, 2) << without.json;
+}
+
+// The eviction subresource lets a pod that is not Ready go without using the
+// budget while the budget is met (IfHealthyBudget, the default), and always
+// under AlwaysAllow. Two healthy pods and a third that is never Ready (its
+// image never serves), drained: with minAvailable 2 the budget is met (2 >=
+// 2 > 0), so the third goes under either policy although no disruption is
+// allowed; with minAvailable 3 it is short, and only AlwaysAllow lets it go
+// (IfHealthyBudget falls back to the budget, which allows none).
+TEST(Model, EvictionOfAPodThatIsNotReadyFollowsUnhealthyPodEvictionPolicy) {
+  struct Case {
+    std::string policy;
+    int min_available;
+    bool evicted;
+  };
+  for (const Case& c : {Case{"AlwaysAllow", 2, true}, Case{"IfHealthyBudget", 2, true},
+                        Case{"AlwaysAllow", 3, true}, Case{"IfHealthyBudget", 3, false}}) {
+    const std::string& policy = c.policy;
+    const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    bad:1: {healthy: false}
+  timeline:
+  - at: 10s
+    kubectl: drain node-0
+)",
+                                        R"(apiVersion: v1
+kind: Pod
+metadata: {name: good-a, labels: {app: web}}
+spec:
+  nodeName: node-1
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: good-b, labels: {app: web}}
+spec:
+  nodeName: node-1
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bad, labels: {app: web}}
+spec:
+  nodeName: node-0
+  containers:
+  - name: web
+    image: bad:1
+    readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: )" + std::to_string(c.min_available) + R"(
+  unhealthyPodEvictionPolicy: )" + policy + R"(
+  selector: {matchLabels: {app: web}}
+)"));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.Logged("10.000", "pod/bad", "evicted"), c.evicted)
+        << policy << " " << c.min_available << "\n" << r.log;
+    EXPECT_EQ(r.Logged("15.000", "pod/bad", "eviction refused"), !c.evicted)
+        << policy << " " << c.min_available << "\n" << r.log;
+  }
+}
+
+// `kubectl delete pod` is a deletion, not an eviction: a budget does not stop
+// it (minAvailable 2 of pods a and b; a is deleted at 5 s all the same).
+// Draining b's node at 10 s is refused (1 healthy < 2); once the budget is
+// deleted at 12 s, kubectl's retry at 15 s evicts b.
+TEST(Model, DeletePodIsNotAnEvictionAndADeletedBudgetNoLongerHolds) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 5s, kubectl: delete pod a}
+  - {at: 10s, kubectl: drain node-0}
+  - {at: 12s, kubectl: delete pdb web}
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: a, labels: {app: web}}
+spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, labels: {app: web}}
+spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {app: web}}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "pod/a", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/b", "eviction refused")) << r.log;
+  EXPECT_TRUE(r.Logged("12.000", "poddisruptionbudget/web", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("15.000", "pod/b", "evicted")) << r.log;
+}
+
 TEST(Model, FailedNodeIsNoticedAfterTheGracePeriodAndEvictedFiveMinutesLater) {
   // One replica on node-0 (the other node is cordoned first); node-0 fails at
   // 60 s: the pod's process is gone (down from 60 s), but the API still shows

@@ -250,7 +250,7 @@ TEST(Load, PutsObjectsOfApplyWithANamespaceFlagIntoThatNamespace) {
 
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
-                              "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\n");
+                              "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");
   ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
   ASSERT_EQ(r.diagnostics.size(), 2u);
   EXPECT_EQ(r.diagnostics[0].ToString(),

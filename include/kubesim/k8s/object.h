@@ -1,5 +1,5 @@
 // Object: one Kubernetes object kubesim simulates — a Deployment,
-// ReplicaSet, Service, Pod or Namespace — and its key.
+// ReplicaSet, Service, Pod, PodDisruptionBudget or Namespace — and its key.
 //
 // The model: a manifest is a list of objects; applying one creates it or
 // replaces the one with the same ObjectKey (kind, namespace, name), as
@@ -16,6 +16,7 @@
 #include "kubesim/k8s/deployment.h"
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/pod.h"
+#include "kubesim/k8s/policy.h"
 #include "kubesim/k8s/service.h"
 
 namespace kubesim::k8s {
@@ -26,11 +27,12 @@ struct Namespace {
   bool operator==(const Namespace&) const = default;
 };
 
-using Object = std::variant<Deployment, ReplicaSet, Service, Pod, Namespace>;
+using Object =
+    std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace>;
 
 // (kind, namespace, name). Namespaces themselves have an empty namespace.
 struct ObjectKey {
-  std::string kind;  // "Deployment", "ReplicaSet", "Service", "Pod", "Namespace"
+  std::string kind;  // "Deployment", "ReplicaSet", "Service", "Pod", "PodDisruptionBudget", "Namespace"
   std::string namespace_name;
   std::string name;
 

@@ -34,6 +34,7 @@ FieldErrors ValidateReplicaSet(const ReplicaSet& rs);
 FieldErrors ValidatePod(const Pod& pod);
 FieldErrors ValidateService(const Service& s);
 FieldErrors ValidateNamespace(const Namespace& ns);
+FieldErrors ValidatePodDisruptionBudget(const PodDisruptionBudget& pdb);
 FieldErrors Validate(const Object& object);
 
 // The name rules of k8s.io/apimachinery/pkg/util/validation. Each returns the
