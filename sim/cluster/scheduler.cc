@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace kubesim::cluster {
 
 Scheduler::Scheduler(Store& store, Context& ctx, Api& api)
@@ -100,7 +102,7 @@ void Scheduler::Schedule(uint32_t id) {
       ++store_.unschedulable_pods;
       ctx_.MarkChanged();
       ctx_.EmitLazy([&] { return store_.PodLabel(id); },
-                    [&] { return "FailedScheduling: no node has room"; });
+                    [&] { return "FailedScheduling: " + Diagnose(p); });
     }
     unschedulable_.push_back(id);
     return;
@@ -111,6 +113,61 @@ void Scheduler::Schedule(uint32_t id) {
     ctx_.MarkChanged();
   }
   api_.BindPod(id, best);
+}
+
+// Each node's first failing filter, in the default profile's Filter order
+// (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
+// NodeResourcesFit, ...; pkg/scheduler/apis/config/v1/default_plugins.go);
+// the framework stops at a node's first failure. NodeResourcesFit reports
+// every resource that falls short. A node the node controller marked
+// NotReady carries the node.kubernetes.io/unreachable NoSchedule taint
+// (its kubelet stopped posting status). All but NodeResourcesFit are
+// UnschedulableAndUnresolvable, which preemption cannot help; so is a
+// request larger than the node's whole allocatable.
+std::string Scheduler::Diagnose(const Pod& p) const {
+  std::map<std::string, int32_t, std::less<>> reasons;
+  int32_t not_helpful = 0;
+  int32_t no_victims = 0;
+  for (uint32_t n = 0; n < store_.nodes.size(); ++n) {
+    const NodeFit& fit = store_.node_fit[n];
+    const Node& node = store_.nodes[n];
+    const char* unresolvable = nullptr;
+    if (fit.unschedulable) {
+      unresolvable = "node(s) were unschedulable";
+    } else if (!p.spec->node_name.empty() && p.spec->node_name != node.name) {
+      unresolvable = "node(s) didn't match the requested node name";
+    } else if (!fit.condition_ready) {
+      unresolvable = "node(s) had untolerated taint {node.kubernetes.io/unreachable: }";
+    } else if (!Selected(p, node)) {
+      unresolvable = "node(s) didn't match Pod's node affinity/selector";
+    }
+    if (unresolvable != nullptr) {
+      ++reasons[unresolvable];
+      ++not_helpful;
+      continue;
+    }
+    const Resources& r = p.requests;
+    bool short_of_room = false;
+    bool too_big = false;
+    if (r.pods > fit.free_pods) {
+      ++reasons["Too many pods"];
+      short_of_room = true;
+      too_big = too_big || r.pods > node.allocatable.pods;
+    }
+    if (r.cpu_milli > fit.free_cpu_milli) {
+      ++reasons["Insufficient cpu"];
+      short_of_room = true;
+      too_big = too_big || r.cpu_milli > node.allocatable.cpu_milli;
+    }
+    if (r.memory_bytes > fit.free_memory_bytes) {
+      ++reasons["Insufficient memory"];
+      short_of_room = true;
+      too_big = too_big || r.memory_bytes > node.allocatable.memory_bytes;
+    }
+    if (short_of_room) ++(too_big ? not_helpful : no_victims);
+  }
+  return FailedSchedulingMessage(static_cast<int32_t>(store_.nodes.size()), reasons, not_helpful,
+                                 no_victims);
 }
 
 void Scheduler::RetryUnschedulable() {

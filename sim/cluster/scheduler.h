@@ -6,6 +6,7 @@
 #define KUBESIM_SIM_CLUSTER_SCHEDULER_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "api.h"
@@ -27,6 +28,9 @@ class Scheduler {
  private:
   // NodeName and nodeSelector: whether `node` is one `p` names or selects.
   static bool Selected(const Pod& p, const Node& node);
+  // The FailedScheduling message for a pod no node takes: every node's
+  // first failing filter, in the default profile's order.
+  std::string Diagnose(const Pod& p) const;
 
   Store& store_;
   Context& ctx_;

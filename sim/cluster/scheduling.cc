@@ -1,8 +1,12 @@
 // Scheduling and pod-ranking rules; see include/kubesim/cluster/scheduling.h.
 #include "kubesim/cluster/scheduling.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace kubesim::cluster {
 namespace {
@@ -59,6 +63,28 @@ int32_t NumFeasibleNodesToFind(int32_t all_nodes) {
 
 
 
+
+std::string FailedSchedulingMessage(int32_t all_nodes,
+                                    const std::map<std::string, int32_t, std::less<>>& reasons,
+                                    int32_t not_helpful, int32_t no_victims) {
+  // sortReasonsHistogram: "COUNT REASON" strings in byte order ("10 x" before "2 y").
+  const auto histogram = [](const std::map<std::string, int32_t, std::less<>>& counts) {
+    std::vector<std::string> parts;
+    for (const auto& [reason, count] : counts) parts.push_back(fmt::format("{} {}", count, reason));
+    std::sort(parts.begin(), parts.end());
+    return fmt::format("{}", fmt::join(parts, ", "));
+  };
+  std::map<std::string, int32_t, std::less<>> preemption;
+  if (no_victims > 0) preemption["No preemption victims found for incoming pod"] = no_victims;
+  if (not_helpful > 0) preemption["Preemption is not helpful for scheduling"] = not_helpful;
+  if (all_nodes == 0) return "no nodes available to schedule pods";  // ErrNoNodesAvailable
+  std::string message = fmt::format("0/{} nodes are available: {}.", all_nodes, histogram(reasons));
+  if (!preemption.empty()) {
+    message += fmt::format(" preemption: 0/{} nodes are available: {}.", all_nodes,
+                           histogram(preemption));
+  }
+  return message;
+}
 
 int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers) {
   constexpr int64_t kMb = 1024 * 1024;

@@ -116,6 +116,33 @@ TEST(Model, NodesCarryTheLabelsEveryKubeletSets) {
   EXPECT_EQ(r.report.resources.pending_pod_time, SimDuration::Zero()) << r.json;
 }
 
+// The FailedScheduling event names each node's first failing filter, as
+// kube-scheduler writes it. Zone a has one 4-CPU node, zone b two; pods of
+// 3 CPU select zone a. The first takes node a-0; the second finds 1 CPU free
+// there (Insufficient cpu: preemption could help, were there victims) and
+// two nodes of the wrong zone (which preemption cannot change).
+TEST(Model, FailedSchedulingNamesTheFilterEachNodeFailed) {
+  const Outcome r = Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: b}}
+)",
+                                      WebWithSpec(2, R"(      nodeSelector: {zone: a}
+      containers:
+      - name: web
+        image: web:1
+        resources: {requests: {cpu: "3"}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-",
+                       "FailedScheduling: 0/3 nodes are available: 1 Insufficient cpu, 2 node(s) "
+                       "didn't match Pod's node affinity/selector. preemption: 0/3 nodes are "
+                       "available: 1 No preemption victims found for incoming pod, 2 Preemption "
+                       "is not helpful for scheduling."))
+      << r.log;
+}
+
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
 // 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
 // need 2,400m) and the fourth stays Pending the whole run. Counting the

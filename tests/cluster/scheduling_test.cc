@@ -132,6 +132,24 @@ TEST(PodRequests, NonZeroDefaultsFillMissingRequestsForScoring) {
             (Resources{100 + 250, 2 * kDefaultMemoryRequest, 1}));
 }
 
+// FitError.Error() and DefaultPreemption's message (pkg/scheduler/framework
+// types.go): "COUNT REASON" strings sorted as strings, so "10 ..." comes
+// before "2 ..." and a count's digits decide before the reason does.
+TEST(FailedSchedulingMessage, SortsCountAndReasonAsStringsAndAddsPreemption) {
+  EXPECT_EQ(FailedSchedulingMessage(
+                3, {{"Insufficient cpu", 1}, {"node(s) didn't match pod anti-affinity rules", 2}}, 2,
+                1),
+            "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match pod "
+            "anti-affinity rules. preemption: 0/3 nodes are available: 1 No preemption victims "
+            "found for incoming pod, 2 Preemption is not helpful for scheduling.");
+  EXPECT_EQ(FailedSchedulingMessage(12, {{"node(s) were unschedulable", 2}, {"Insufficient cpu", 10}},
+                                    2, 10),
+            "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) were unschedulable. "
+            "preemption: 0/12 nodes are available: 10 No preemption victims found for incoming "
+            "pod, 2 Preemption is not helpful for scheduling.");
+  EXPECT_EQ(FailedSchedulingMessage(0, {}, 0, 0), "no nodes available to schedule pods");
+}
+
 TEST(Fits, EveryResourceIncludingPodSlots) {
   const Resources node{4000, 8000, 3};
   EXPECT_TRUE(Fits(node, {3000, 4000, 2}, {1000, 4000, 1}));

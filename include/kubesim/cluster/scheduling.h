@@ -21,7 +21,9 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "kubesim/engine/time.h"
 #include "kubesim/k8s/defaults.h"
@@ -122,6 +124,19 @@ int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers);
 // (minFeasibleNodesPercentageToFind), and at least 100 nodes. Kubernetes'
 // TestNumFeasibleNodesToFind: 10 -> 10, 1,000 -> 420, 6,000 -> 300.
 int32_t NumFeasibleNodesToFind(int32_t all_nodes);
+
+// Why a pod fits no node, as kube-scheduler (1.33; DRA off) writes its
+// FailedScheduling event: FitError.Error() (pkg/scheduler/framework/types.go)
+// — "0/N nodes are available: " and each filter reason with the number of
+// nodes it failed on, "COUNT REASON" sorted as strings, joined by ", ",
+// then a period — and DefaultPreemption's PostFilter message in the same
+// form: nodes whose failure preemption cannot cure ("Preemption is not
+// helpful for scheduling") and nodes where it finds no lower-priority pod
+// to evict ("No preemption victims found for incoming pod"; every pod has
+// priority 0 here). `reasons`: each reason's node count.
+std::string FailedSchedulingMessage(int32_t all_nodes,
+                                    const std::map<std::string, int32_t, std::less<>>& reasons,
+                                    int32_t not_helpful, int32_t no_victims);
 
 // What ActivePodsWithRanks.Less compares (controller_utils.go), for one pod.
 // (Fields ordered to pack: 48 bytes.)
