@@ -242,6 +242,16 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     c_.disruption->IndexPod(id);
     PodUpdated(id);
   }
+  if (p.spec->scheduling_gates != obj.spec.scheduling_gates && p.node == kNone) {
+    // A pod update may remove scheduling gates (validateSchedulingGates
+    // allows nothing else); with the last one gone the scheduler takes it.
+    auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
+    spec->scheduling_gates = obj.spec.scheduling_gates;
+    p.spec = spec;
+    Prober::PointProbes(p);
+    EmitPod(ctx_, store_, id, "scheduling gates changed");
+    if (p.spec->scheduling_gates.empty()) c_.scheduler->Enqueue(id);
+  }
   const std::string& old_image = p.spec->containers[p.app].image;
   // The update may not add or remove containers (ValidatePodUpdate): the app
   // container keeps its index.

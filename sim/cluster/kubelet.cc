@@ -232,6 +232,10 @@ void Kubelet::ContainerStopped(uint32_t id) {
 
 void Kubelet::SetReady(uint32_t id, bool ready) {
   Pod& p = store_.pods[id];
+  // Ready needs its containers ready and every readiness gate's condition
+  // true (pod_readiness_gates: GeneratePodReadyCondition); no controller
+  // kubesim simulates sets one, so a gated pod never turns Ready.
+  if (ready && !p.spec->readiness_gates.empty()) ready = false;
   if (p.ready == ready) return;
   ctx_.MarkChanged();
   prober_.WakeProbes(id);

@@ -36,6 +36,14 @@ bool Scheduler::Selected(const Pod& p, const Node& node) {
 void Scheduler::Schedule(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.deleted || p.node != kNone) return;
+  if (!p.spec->scheduling_gates.empty()) {
+    // The SchedulingGates PreEnqueue plugin keeps it out of the queue; the
+    // API server set its PodScheduled condition (pod strategy's
+    // PrepareForCreate). Removing the last gate queues it (ApiServer).
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] { return "SchedulingGated: Scheduling is blocked due to non-empty scheduling gates"; });
+    return;
+  }
   // findNodesThatPassFilters: from the node after the last one the previous
   // cycle examined (nextStartNodeIndex), until numFeasibleNodesToFind nodes
   // pass; every node below 100 nodes. Nodes are listed in declaration order.

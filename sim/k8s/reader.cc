@@ -30,6 +30,10 @@ void Reader::Warning(yaml::Mark mark, const std::string& message) {
   out_->push_back(Diagnostic{Severity::kWarning, Pos(mark), message});
 }
 
+void Reader::FieldWarning(yaml::Mark mark, const std::string& path, const std::string& message) {
+  Warning(mark, fmt::format("{}{}: {}", prefix_, path, message));
+}
+
 void Reader::Record(const std::string& path, const yaml::Node& n) {
   if (source_ != nullptr) source_->Record(path, Pos(n.mark));
 }

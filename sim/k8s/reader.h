@@ -40,6 +40,8 @@ class Reader {
   // An error at `mark`: "PREFIX PATH: MESSAGE" (no path if empty).
   void Error(yaml::Mark mark, const std::string& path, const std::string& message);
   void Warning(yaml::Mark mark, const std::string& message);
+  // A warning about the field at `path`: "PREFIX PATH: MESSAGE".
+  void FieldWarning(yaml::Mark mark, const std::string& path, const std::string& message);
   // "PREFIX MESSAGE", an error of the field at `path` (which validation then skips).
   void FieldError(yaml::Mark mark, const std::string& path, const std::string& message);
   int errors() const { return errors_; }

@@ -143,6 +143,71 @@ TEST(Model, FailedSchedulingNamesTheFilterEachNodeFailed) {
       << r.log;
 }
 
+// A pod is Ready when its containers are and every readiness gate's
+// condition is true. No controller kubesim simulates sets one, so a gated
+// pod serves (its process runs) but never turns Ready: no endpoints, every
+// request fails, and a rollout onto gated pods stalls until its progress
+// deadline: 30 s after the 10 s set image, noticed at the controller's
+// requeue 1 s later (requeueStuckDeployment): 41 s.
+TEST(Model, AReadinessGateNoOneSetsKeepsThePodNotReady) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 60s
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - {at: 10s, kubectl: set image deployment/web web=web:2}
+)") + kOneNode,
+                                      R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 30
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      readinessGates: [{conditionType: example.com/registered}]
+      containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-", "serving")) << r.log;
+  EXPECT_EQ(r.log.find("Ready\n"), std::string::npos) << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_TRUE(d.rollouts[0].deadline_exceeded) << r.json;
+  EXPECT_TRUE(r.Logged("41.000", "deployment/web", "ProgressDeadlineExceeded")) << r.log;
+}
+
+// A pod with schedulingGates stays Pending, out of the scheduler's queue,
+// until an update removes the last gate (SchedulingGated; the API allows
+// removing gates, not adding them). Patched at 20 s, it is scheduled then.
+TEST(Model, SchedulingGatesHoldAPodUntilTheyAreRemoved) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
+  timeline:
+  - {at: 20s, kubectl: "patch pod gated -p '{\"spec\":{\"schedulingGates\":null}}'"}
+)") + kOneNode,
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: gated}
+spec:
+  schedulingGates: [{name: example.com/quota}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/gated",
+                       "SchedulingGated: Scheduling is blocked due to non-empty scheduling gates"))
+      << r.log;
+  EXPECT_FALSE(r.Logged("0.000", "pod/gated", "scheduled to")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/gated", "scheduled to node/node-0")) << r.log;
+}
+
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
 // 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
 // need 2,400m) and the fourth stays Pending the whole run. Counting the

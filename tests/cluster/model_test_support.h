@@ -25,12 +25,17 @@ struct Outcome {
   std::string json;
   std::string error;
   std::string log;  // the event log
-  // Whether the log has a line "TIMEs OBJECT... WHAT" (OBJECT as a prefix).
+  // Whether the log has a line "TIMEs OBJECT... WHAT" (OBJECT as a prefix;
+  // TIME the whole time, so "0.000" does not match "20.000s").
   bool Logged(const std::string& time, const std::string& object, const std::string& what) const {
     size_t at = 0;
     while ((at = log.find(time + "s " + object, at)) != std::string::npos) {
       const size_t end = log.find('\n', at);
-      if (log.substr(at, end - at).find(what) != std::string::npos) return true;
+      if ((at == 0 || log[at - 1] == '\n') &&
+          log.substr(at, end - at).find(what) != std::string::npos) {
+        return true;
+      }
+      if (end == std::string::npos) break;
       at = end;
     }
     return false;

@@ -286,7 +286,7 @@ spec:
         image: nginx
         env: [{name: A, value: b}]
         volumeMounts: [{name: v, mountPath: /v}]
-        ports: [{containerPort: 80, hostPort: 8080}]
+        ports: [{containerPort: 80, hostIP: 0.0.0.0}]
         resources: {claims: []}
         readinessProbe: {httpGet: {port: 80, httpHeaders: [{name: h, value: v}]}}
 status: {replicas: 3, conditions: []}
@@ -294,6 +294,52 @@ status: {replicas: 3, conditions: []}
                               "app.yaml");
   EXPECT_TRUE(v.ok()) << AllDiagnostics(v);
   EXPECT_TRUE(v.diagnostics.empty()) << AllDiagnostics(v);
+}
+
+// docs/scenario-format.md 6.6: a field Kubernetes honours and the model does
+// not, which would change the result, gets a warning naming it — never
+// silence. Tolerations of other taints than a failed node's change nothing
+// here (nodes have no taints) and stay silent.
+TEST(Load, WarnsAboutEachPodFieldThatWouldChangeTheResultButIsNotSimulated) {
+  const auto v = ValidateText(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      affinity:
+        podAntiAffinity: {}
+      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]
+      tolerations:
+      - {key: dedicated, operator: Exists}
+      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}
+      readinessGates: [{conditionType: target-health.elbv2.k8s.aws/web}]
+      initContainers:
+      - {name: migrate, image: migrate:1}
+      containers:
+      - name: web
+        image: web:1
+        ports: [{containerPort: 80, hostPort: 8080}]
+      - {name: proxy, image: proxy:1}
+)",
+                              "app.yaml");
+  ASSERT_TRUE(v.ok()) << AllDiagnostics(v);
+  const std::string all = AllDiagnostics(v);
+  for (const std::string expected : {
+           "app.yaml:10:9: warning: Deployment \"web\": spec.template.spec.affinity.podAntiAffinity: not simulated",
+           "app.yaml:11:34: warning: Deployment \"web\": spec.template.spec.topologySpreadConstraints: not simulated",
+           "app.yaml:14:9: warning: Deployment \"web\": spec.template.spec.tolerations[1]: not simulated: the pods of a failed node are evicted 300 s",
+           "app.yaml:17:9: warning: Deployment \"web\": spec.template.spec.initContainers[0]: init containers take no time",
+           "app.yaml:19:7: warning: Deployment \"web\": spec.template.spec.containers: 2 containers: only the app container",
+           "app.yaml:21:47: warning: Deployment \"web\": spec.template.spec.containers[0].ports[0].hostPort: not simulated",
+           "app.yaml:15:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no controller kubesim simulates sets the condition \"target-health.elbv2.k8s.aws/web\": the pods never turn Ready",
+       }) {
+    EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin\n" << all;
+  }
+  EXPECT_EQ(all.find("tolerations[0]"), std::string::npos) << all;
+  EXPECT_EQ(v.diagnostics.size(), 7u) << all;
 }
 
 // kubectl apply validates strictly (--validate=strict, the default since

@@ -142,6 +142,12 @@ struct PodSpec {
   std::string restart_policy{defaults::kRestartPolicy};
   Labels node_selector;
   std::string node_name;
+  // readinessGates[].conditionType: pod conditions that must be true, besides
+  // its containers' readiness, for the pod to be Ready.
+  std::vector<std::string> readiness_gates;
+  // schedulingGates[].name: while any is left the scheduler does not
+  // consider the pod (it stays Pending, SchedulingGated).
+  std::vector<std::string> scheduling_gates;
   // Pod-level resources (PodLevelResources, beta and on by default since
   // Kubernetes 1.34): requests for the pod as a whole, which take the place
   // of the containers' total per resource.
