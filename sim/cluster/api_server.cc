@@ -48,6 +48,7 @@ uint32_t ApiServer::ImageIndex(const std::string& image) {
     b.drain = p->drain;
     b.healthy = p->healthy;
     b.crash_after = p->crash_after;
+    b.exit_after = p->exit_after;
   } else {
     b.version = store_.InternVersion(scenario::ImageTag(image));
   }
@@ -286,11 +287,18 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.app = spec->containers.empty() ? 0 : static_cast<uint32_t>(app_container);
   p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[p.app].image);
   p.version = store_.images[p.image].version;
-  if (!spec->containers.empty()) {
-    const std::string& policy = spec->containers[p.app].image_pull_policy;
-    p.pull_policy = policy == "Always"  ? Pod::PullPolicy::kAlways
-                    : policy == "Never" ? Pod::PullPolicy::kNever
-                                        : Pod::PullPolicy::kIfNotPresent;
+  if (!spec->containers.empty()) p.pull_policy = PullPolicyOf(spec->containers[p.app]);
+  InitList inits;
+  for (size_t i = 0; i < spec->init_containers.size(); ++i) {
+    if (spec->init_containers[i].IsSidecar()) continue;  // not simulated yet (a load warning)
+    inits.emplace_back(static_cast<uint32_t>(i), ImageIndex(spec->init_containers[i].image));
+  }
+  if (!inits.empty()) {
+    const auto [it, added] = store_.init_list_index.try_emplace(
+        inits, static_cast<uint32_t>(store_.init_lists.size()));
+    if (added) store_.init_lists.push_back(inits);
+    p.init_list = it->second;
+    p.init_count = static_cast<uint16_t>(std::min<size_t>(inits.size(), UINT16_MAX));
   }
   p.created = ctx_.Now();
   p.spec = std::move(spec);

@@ -54,6 +54,7 @@ enum class EventKind : uint32_t {
   kServiceStartCheck,   // does any not-yet-started Service have a serving visible endpoint?
   kRequest,             // target client
   kEvictRetry,          // target pod: kubectl drain asks again for a refused eviction
+  kInitContainerExit,   // target pod (payload: container gen << 1 | failed)
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

@@ -74,22 +74,25 @@ void Kubelet::StartPull(uint32_t n) {
     node.pull_queue.erase(node.pull_queue.begin());
     const Pod& p = store_.pods[pod];
     if (p.deleted) continue;
-    const ImageBehaviour& img = store_.images[p.image];
+    // The image of the container it starts next: an init container's, then the app's.
+    const uint32_t image = WorkingImage(p);
+    const PullPolicy policy = WorkingPullPolicy(p);
+    const ImageBehaviour& img = store_.images[image];
     // kubelet imageManager.EnsureImageExists: Always pulls on every start,
     // IfNotPresent only when the node lacks the image, Never never pulls and
     // leaves the pod waiting with ErrImageNeverPull.
-    if (node.image_cached[p.image] && p.pull_policy != Pod::PullPolicy::kAlways) {
+    if (node.image_cached[image] && policy != PullPolicy::kAlways) {
       StartContainer(pod);  // image present: no pull
       continue;
     }
-    if (p.pull_policy == Pod::PullPolicy::kNever) {
+    if (policy == PullPolicy::kNever) {
       ctx_.EmitLazy(
           [&] { return store_.PodLabel(pod); },
           [&] { return "ErrImageNeverPull: image not present with pull policy of Never"; });
       continue;
     }
     node.pulling = true;
-    node.pulling_image = p.image;
+    node.pulling_image = image;
     node.pulling_pod = pod;
     EmitPod(ctx_, store_, pod, "pulling image");
     ++node.pull_gen;
@@ -107,7 +110,7 @@ void Kubelet::PullDone(uint32_t id, uint64_t payload) {
   node.pulling = false;
   node.image_cached[node.pulling_image] = true;
   if (!store_.pods[id].deleted && store_.pods[id].node == n && node.ready) {
-    if (store_.pods[id].image != node.pulling_image) {
+    if (WorkingImage(store_.pods[id]) != node.pulling_image) {
       // `set image` changed the pod's image during the pull: pull that one.
       node.pull_queue.insert(node.pull_queue.begin(), id);
     } else {
@@ -121,6 +124,10 @@ void Kubelet::PullDone(uint32_t id, uint64_t payload) {
 void Kubelet::StartContainer(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.deleted || p.state == PodState::kGone) return;
+  if (p.in_init()) {
+    StartInitContainer(id);
+    return;
+  }
   const ImageBehaviour& img = store_.images[p.image];
   prober_.WakeProbes(id);
   SetContainerState(id, ContainerState::kRunning);
@@ -148,6 +155,11 @@ void Kubelet::StartContainer(uint32_t id) {
     ctx_.Schedule(ctx_.Draw(*img.crash_after, "crash-after", key), kPhaseProcess,
                   EventKind::kProcessExit, id, p.container_gen);
   }
+  if (img.exit_after) {
+    // Exit code 0 changes nothing under restartPolicy Always: restarted as a crash is.
+    ctx_.Schedule(ctx_.Draw(*img.exit_after, "exit-after", key), kPhaseProcess,
+                  EventKind::kProcessExit, id, p.container_gen);
+  }
   if (p.started && p.probes[static_cast<int>(ProbeKind::kReadiness)].probe == nullptr) {
     // No readiness probe: Ready as soon as the container runs (and is started).
     SetReady(id, true);
@@ -163,7 +175,7 @@ void Kubelet::StartContainer(uint32_t id) {
 void Kubelet::RestartContainer(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
   if (p.container_gen != gen || p.deleted) return;
-  if (p.pull_policy != Pod::PullPolicy::kAlways || p.node == kNone) {
+  if (WorkingPullPolicy(p) != PullPolicy::kAlways || p.node == kNone) {
     StartContainer(id);
     return;
   }
@@ -205,8 +217,15 @@ void Kubelet::ContainerStopped(uint32_t id) {
     PodGone(id);
     return;
   }
-  // Restart (restartPolicy Always) with CrashLoopBackOff: the first restart at
-  // once, then the back-off, doubling; an entry 2 x max old is forgotten.
+  ScheduleRestart(id);
+}
+
+// The restart of a container that exited — the app's, or an init container
+// that failed — with CrashLoopBackOff (the model restarts as restartPolicy
+// Always does): the first restart at once, then the back-off, doubling; an
+// entry 2 x max old is forgotten.
+void Kubelet::ScheduleRestart(uint32_t id) {
+  Pod& p = store_.pods[id];
   ++p.restarts;
   for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
   Backoff& b = p.backoff;
@@ -250,6 +269,64 @@ void Kubelet::SetReady(uint32_t id, bool ready) {
   }
   api_.PodUpdated(id);
   if (!ready) prober_.TriggerReadiness(id);
+}
+
+// --- init containers -------------------------------------------------------------
+
+uint32_t Kubelet::WorkingImage(const Pod& p) const {
+  return p.in_init() ? store_.init_lists[p.init_list][p.init_next].second : p.image;
+}
+
+PullPolicy Kubelet::WorkingPullPolicy(const Pod& p) const {
+  if (!p.in_init()) return p.pull_policy;
+  return PullPolicyOf(p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].first]);
+}
+
+// The kubelet's computePodActions: the next init container runs once the
+// one before it completed; it exits 0 after its image's exitAfter (at once
+// without one), or with an error after crashAfter when that comes first (or
+// at once when the image never serves), and is then restarted with the
+// back-off while the pod stays Pending (Init:CrashLoopBackOff).
+void Kubelet::StartInitContainer(uint32_t id) {
+  Pod& p = store_.pods[id];
+  const uint32_t index = store_.init_lists[p.init_list][p.init_next].first;
+  const ImageBehaviour& img = store_.images[WorkingImage(p)];
+  ++p.container_gen;
+  p.container_started_at = ctx_.Now();
+  const std::string& name = p.spec->init_containers[index].name;
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] { return fmt::format("init container {} started", name); });
+  const std::string key = fmt::format("{}/{}#{}", p.name, name, p.restarts);
+  std::optional<SimDuration> fails;
+  if (!img.healthy) fails = SimDuration::Zero();
+  if (img.crash_after) fails = ctx_.Draw(*img.crash_after, "crash-after", key);
+  const SimDuration exits =
+      img.exit_after ? ctx_.Draw(*img.exit_after, "exit-after", key) : SimDuration::Zero();
+  const bool failed = fails && (*fails < exits || !img.exit_after);
+  ctx_.Schedule(failed ? *fails : exits, kPhaseProcess, EventKind::kInitContainerExit, id,
+                (uint64_t{p.container_gen} << 1) | (failed ? 1 : 0));
+}
+
+void Kubelet::InitContainerExit(uint32_t id, uint64_t payload) {
+  Pod& p = store_.pods[id];
+  if (p.container_gen != (payload >> 1) || p.deleted || p.node == kNone || !p.in_init()) return;
+  const std::string& name =
+      p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].first].name;
+  if ((payload & 1) != 0) {
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] { return fmt::format("init container {} failed", name); });
+    ScheduleRestart(id);
+    return;
+  }
+  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                [&] { return fmt::format("init container {} completed", name); });
+  ++p.init_next;
+  ++p.container_gen;
+  p.backoff = Backoff{};  // back-off is kept per container
+  // The next container, init or app, waits for its image like any start.
+  Node& node = store_.nodes[p.node];
+  node.pull_queue.push_back(id);
+  if (!node.pulling) StartPull(p.node);
 }
 
 // --- termination -------------------------------------------------------------------
@@ -519,6 +596,7 @@ void Kubelet::ImageChanged(uint32_t id) {
   store_.changed_pods.push_back(id);
   Pod& p = store_.pods[id];
   if (p.node == kNone) return;  // not bound yet: it starts with the new image
+  if (p.in_init()) return;      // its init containers run: the app starts with the new image
   // Stop the old container at once and pull/start the new one.
   const bool was_running = p.container_running();
   EndProcess(id);

@@ -36,6 +36,8 @@ class Kubelet {
   void ProcessExit(uint32_t pod, uint64_t gen);
   void PreStopDone(uint32_t pod, uint64_t gen);
   void GraceExpired(uint32_t pod, uint64_t gen);
+  // kInitContainerExit, payload container gen << 1 | failed.
+  void InitContainerExit(uint32_t pod, uint64_t payload);
 
   // What the prober's results (and the node controller) do.
   void SetReady(uint32_t pod, bool ready);
@@ -44,6 +46,12 @@ class Kubelet {
  private:
   void StartPull(uint32_t node);
   void StartContainer(uint32_t pod);
+  void StartInitContainer(uint32_t pod);
+  void ScheduleRestart(uint32_t pod);  // after an exit: restart with CrashLoopBackOff
+  // The image, and its pull policy, of the container the pod starts next:
+  // its current init container's while it has one, else its app container's.
+  uint32_t WorkingImage(const Pod& p) const;
+  PullPolicy WorkingPullPolicy(const Pod& p) const;
   void ContainerStopped(uint32_t pod);
   void StopContainer(uint32_t pod, SimDuration grace);
   void PodGone(uint32_t pod);

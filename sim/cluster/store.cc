@@ -38,10 +38,18 @@ PodState DerivedPodState(const Pod& p) {
   return PodState::kStarting;
 }
 
+PullPolicy PullPolicyOf(const k8s::Container& c) {
+  return c.image_pull_policy == "Always"  ? PullPolicy::kAlways
+         : c.image_pull_policy == "Never" ? PullPolicy::kNever
+                                          : PullPolicy::kIfNotPresent;
+}
+
 PodPhase PhaseOf(const Pod& p) {
   // Running or stopping: running. Waiting: "stopped" (so Running under
   // restartPolicy Always) when it ran before — it was created for this spec,
   // or restarted (a `set image` replaced a container that ran) — else waiting.
+  // Pending, too, while its init containers run (getPhase: "pendingInitialization").
+  if (p.in_init()) return PodPhase::kPending;
   return p.container_created || p.restarts > 0 ? PodPhase::kRunning : PodPhase::kPending;
 }
 

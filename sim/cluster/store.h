@@ -36,8 +36,14 @@ struct ImageBehaviour {
   std::string_view version;  // the profile's, else the tag, else "latest" (interned: stable)
   DurationDistribution pull, start, shutdown, drain;
   std::optional<DurationDistribution> crash_after;
+  std::optional<DurationDistribution> exit_after;
   bool healthy = true;
 };
+
+// A pod's plain init containers, in order: their index in
+// spec.initContainers and their image (Store::init_lists, shared by the pods
+// of one template).
+using InitList = std::vector<std::pair<uint32_t, uint32_t>>;
 
 // What the scheduler reads of every node it examines, apart from the rest
 // of the Node (Store::node_fit, by node id): a dense array of records of half
@@ -114,6 +120,10 @@ bool LegalContainerMove(ContainerState from, ContainerState to);
 bool LegalPodMove(PodState from, PodState to);
 
 struct Pod;
+// A container's imagePullPolicy (defaulted by decoding) as the kubelet reads it.
+enum class PullPolicy : uint8_t { kAlways, kIfNotPresent, kNever };
+PullPolicy PullPolicyOf(const k8s::Container& c);
+
 // The pod's state, derived from its container and its conditions — what
 // Kubelet::UpdatePodState writes, and `--check` verifies, after every change
 // of those: Gone once its container is Terminated; else Terminating once
@@ -185,18 +195,21 @@ struct alignas(64) Pod {
   // whole, never changed in place, when an apply changes a pod's labels.
   std::shared_ptr<const k8s::Labels> labels;
   std::shared_ptr<const k8s::PodSpec> spec;
-  // Its imagePullPolicy (k8s::Container, defaulted): Always pulls on every
-  // start; IfNotPresent only when the node lacks the image; Never never.
-  enum class PullPolicy : uint8_t {
-    kAlways,
-    kIfNotPresent,
-    kNever
-  } pull_policy = PullPolicy::kIfNotPresent;
+  // Its app container's imagePullPolicy: Always pulls on every start;
+  // IfNotPresent only when the node lacks the image; Never never.
+  PullPolicy pull_policy = PullPolicy::kIfNotPresent;
   uint32_t container_gen = 0;  // bumps on each container start and stop
   uint32_t image = 0;          // the app container's image index
   // Its app container: spec->containers[app] (k8s::AppContainerIndex) — the
   // one container the model runs (docs/scenario-format.md, PodSpec).
   uint32_t app = 0;
+  // Its plain init containers (Store::init_lists[init_list]; kNone: none):
+  // init_next of init_count have completed. Until all have, the kubelet
+  // pulls and runs them one by one and the app container waits.
+  uint32_t init_list = kNone;
+  uint16_t init_count = 0;
+  uint16_t init_next = 0;
+  bool in_init() const { return init_next < init_count; }
   Resources requests;        // for filters and node accounting
   uint32_t score_class = 0;  // its non-zero requests, for scoring (Store::score_classes)
   SimTime container_started_at;
@@ -436,6 +449,8 @@ class Store {
   NameIndex service_names;
   NameIndex node_names;
   std::map<std::string, uint32_t, std::less<>> image_index;  // image -> images[]
+  std::vector<InitList> init_lists;                  // by Pod::init_list, each once
+  std::map<InitList, uint32_t> init_list_index;      // content -> init_lists[]
   // Services by the first (key, value) of their selector ("key\0value"): a
   // pod's candidate Services are found through its own labels.
   std::map<std::string, std::vector<uint32_t>, std::less<>> services_by_label;

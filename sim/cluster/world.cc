@@ -262,6 +262,9 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kEvictRetry:
       disruption_.Evict(t);
       break;
+    case EventKind::kInitContainerExit:
+      kubelet_.InitContainerExit(t, p);
+      break;
   }
 }
 

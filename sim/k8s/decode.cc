@@ -440,12 +440,10 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
     }
   }
   for (size_t i = 0; i < spec.init_containers.size(); ++i) {
-    const Node* list = Child(m, "initContainers");
-    r.FieldWarning(list->items[i]->mark, Idx(Sub(path, "initContainers"), i),
-                   spec.init_containers[i].IsSidecar()
-                       ? "native sidecars are not simulated beyond their requests: their "
-                         "start-up, probes and readiness do not delay the pod"
-                       : "init containers take no time in kubesim: they count for requests only");
+    if (!spec.init_containers[i].IsSidecar()) continue;  // plain init containers are simulated
+    r.FieldWarning(Child(m, "initContainers")->items[i]->mark, Idx(Sub(path, "initContainers"), i),
+                   "native sidecars are not simulated beyond their requests: their start-up, "
+                   "probes and readiness do not delay the pod");
   }
   for (size_t i = 0; i < spec.readiness_gates.size(); ++i) {
     r.FieldWarning(Child(m, "readinessGates")->items[i]->mark, Idx(Sub(path, "readinessGates"), i),

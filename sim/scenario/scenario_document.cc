@@ -29,7 +29,8 @@ const std::vector<std::string_view> kCapacityFields = {"cpu", "memory", "pods"};
 const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedulingDelay",
                                                      "endpointDelay"};
 const std::vector<std::string_view> kImageFields = {"version", "pull",    "start",     "shutdown",
-                                                    "drain",   "healthy", "crashAfter"};
+                                                    "drain",   "healthy", "crashAfter",
+                                                    "exitAfter"};
 const std::vector<std::string_view> kTrafficFields = {"name", "service", "every", "rate", "from"};
 const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover"};
 const std::vector<std::string_view> kDistributions = {"uniform", "normal", "lognormal",
@@ -300,6 +301,9 @@ void Loader::DecodeImages(const Node* n, Scenario* s) {
       r_.Bool(v->Get("healthy"), Sub(p, "healthy"), &prof.healthy);
       if (const Node* c = v->Get("crashAfter"); c != nullptr && !c->IsNull()) {
         prof.crash_after = Duration(c, Sub(p, "crashAfter"), true);
+      }
+      if (const Node* x = v->Get("exitAfter"); x != nullptr && !x->IsNull()) {
+        prof.exit_after = Duration(x, Sub(p, "exitAfter"), true);
       }
       if (prof.drain.is_fixed() && prof.shutdown.is_fixed() && prof.drain.a() > prof.shutdown.a() &&
           v->Get("drain") != nullptr) {

@@ -208,6 +208,64 @@ spec:
   EXPECT_TRUE(r.Logged("20.000", "pod/gated", "scheduled to node/node-0")) << r.log;
 }
 
+// Init containers run one after another before the app container, each
+// pulled and run to completion (exitAfter). A schema migration that pulls
+// for 30 s and runs for 20 s: bound at 0 s, pulled 0-30 s, runs 30-50 s;
+// the app's image pulls 50-55 s, it starts at 55 s, serves and is Ready at
+// 57 s (its readiness probe every second). The rollout to web:2 at 100 s
+// finds the migration image on the node: it runs 100-120 s, web:2 pulls
+// 120-125 s and is Ready at 127 s, when the old pod goes: 27 s, not the 7 s
+// of the app alone.
+TEST(Model, InitContainersRunInOrderBeforeTheAppAndDelayTheRollout) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 3m
+  images:
+    migrate:1: {pull: 30s, exitAfter: 20s}
+    web:1: {pull: 5s, start: 2s}
+    web:2: {pull: 5s, start: 2s}
+  timeline:
+  - {at: 100s, kubectl: set image deployment/web web=web:2}
+)") + kOneNode,
+                                      WebWithSpec(1, R"(      initContainers:
+      - {name: migrate, image: migrate:1}
+      containers:
+      - name: web
+        image: web:1
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("30.000", "pod/web-", "init container migrate started")) << r.log;
+  EXPECT_TRUE(r.Logged("50.000", "pod/web-", "init container migrate completed")) << r.log;
+  EXPECT_TRUE(r.Logged("55.000", "pod/web-", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("57.000", "pod/web-", "Ready")) << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  ASSERT_TRUE(d.rollouts[0].duration().has_value()) << r.json;
+  EXPECT_EQ(*d.rollouts[0].duration(), Sec(27)) << r.log;
+}
+
+// An init container that fails is restarted with CrashLoopBackOff — at
+// once, then after 10 s, 20 s — and the app container never starts:
+// failures at 5, 10 and 25 s (a restart at 20 s fails 5 s later) are three
+// restarts by 30 s, and the pod is never Ready.
+TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
+  images:
+    migrate:1: {crashAfter: 5s}
+)") + kOneNode,
+                                      WebWithSpec(1, R"(      initContainers:
+      - {name: migrate, image: migrate:1}
+      containers:
+      - {name: web, image: web:1}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "pod/web-", "init container migrate failed")) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: restarting in 10s")) << r.log;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "init container migrate started")) << r.log;
+  EXPECT_TRUE(r.Logged("25.000", "pod/web-", "CrashLoopBackOff: restarting in 20s")) << r.log;
+  EXPECT_EQ(r.log.find("container started\n"), std::string::npos) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 3) << r.json;
+}
+
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
 // 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
 // need 2,400m) and the fourth stays Pending the whole run. Counting the

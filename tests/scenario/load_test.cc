@@ -317,7 +317,7 @@ spec:
       - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}
       readinessGates: [{conditionType: target-health.elbv2.k8s.aws/web}]
       initContainers:
-      - {name: migrate, image: migrate:1}
+      - {name: proxy-init, image: proxy:1, restartPolicy: Always}
       containers:
       - name: web
         image: web:1
@@ -331,7 +331,7 @@ spec:
            "app.yaml:10:9: warning: Deployment \"web\": spec.template.spec.affinity.podAntiAffinity: not simulated",
            "app.yaml:11:34: warning: Deployment \"web\": spec.template.spec.topologySpreadConstraints: not simulated",
            "app.yaml:14:9: warning: Deployment \"web\": spec.template.spec.tolerations[1]: not simulated: the pods of a failed node are evicted 300 s",
-           "app.yaml:17:9: warning: Deployment \"web\": spec.template.spec.initContainers[0]: init containers take no time",
+           "app.yaml:17:9: warning: Deployment \"web\": spec.template.spec.initContainers[0]: native sidecars are not simulated",
            "app.yaml:19:7: warning: Deployment \"web\": spec.template.spec.containers: 2 containers: only the app container",
            "app.yaml:21:47: warning: Deployment \"web\": spec.template.spec.containers[0].ports[0].hostPort: not simulated",
            "app.yaml:15:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no controller kubesim simulates sets the condition \"target-health.elbv2.k8s.aws/web\": the pods never turn Ready",

@@ -76,6 +76,9 @@ struct ImageProfile {
   DurationDistribution drain;     // [0s] SIGTERM -> stops serving (at most shutdown)
   bool healthy = true;            // [true] false: never serves
   std::optional<DurationDistribution> crash_after;  // [never] exits this long after each start
+  // [never] exits 0 this long after each start: an init container completes
+  // then; a regular container exits (and is restarted) as with crash_after.
+  std::optional<DurationDistribution> exit_after;
   k8s::Position position;
 };
 
