@@ -55,6 +55,7 @@ enum class EventKind : uint32_t {
   kRequest,             // target client
   kEvictRetry,          // target pod: kubectl drain asks again for a refused eviction
   kInitContainerExit,   // target pod (payload: container gen << 1 | failed)
+  kPodEvict,            // target pod (payload: node failure gen << 32 | node): its toleration ran out
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "kubesim/k8s/defaults.h"
@@ -20,6 +22,25 @@ constexpr SimDuration kNodeMonitorGracePeriod =
 constexpr SimDuration kEvictionDelay = SimDuration::Seconds(defaults::kNotReadyTolerationSeconds);
 
 }  // namespace
+
+// How long a pod stays on a node whose kubelet stopped posting status: the
+// node carries node.kubernetes.io/unreachable:NoExecute, and the taint
+// manager evicts a pod after the least tolerationSeconds of its tolerations
+// of it (getMinTolerationTime: none given is for ever, <= 0 at once). A pod
+// with no such toleration got DefaultTolerationSeconds' 300 s at admission.
+std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec) {
+  static const k8s::Taint kUnreachable{"node.kubernetes.io/unreachable", "", "NoExecute"};
+  bool tolerated = false;
+  std::optional<int64_t> least;
+  for (const k8s::Toleration& t : spec.tolerations) {
+    if (!t.Tolerates(kUnreachable)) continue;
+    tolerated = true;
+    if (t.toleration_seconds) least = std::min(least.value_or(INT64_MAX), *t.toleration_seconds);
+  }
+  if (!tolerated) return kEvictionDelay;
+  if (!least) return std::nullopt;
+  return SimDuration::Seconds(std::max<int64_t>(*least, 0));
+}
 
 NodeLifecycleController::NodeLifecycleController(Store& store, Context& ctx, Api& api)
     : store_(store), ctx_(ctx), api_(api) {}
@@ -40,16 +61,35 @@ void NodeLifecycleController::NodeNotReady(uint32_t n, uint64_t gen) {
                                      FormatDuration(kNodeMonitorGracePeriod));
                 });
   for (uint32_t id : std::vector<uint32_t>(node.pods)) api_.MarkPodNotReady(id);
-  // The not-ready taint's 300 s toleration (DefaultTolerationSeconds) runs
-  // out: taint-based eviction deletes its pods.
+  // The unreachable taint's 300 s toleration (DefaultTolerationSeconds) runs
+  // out: taint-based eviction deletes its pods. Pods that tolerate the taint
+  // for another time are evicted on their own.
   ctx_.Schedule(kEvictionDelay, kPhaseControl, EventKind::kNodeEvict, n, node.failure_gen);
+  for (uint32_t id : node.pods) {
+    const std::optional<SimDuration> stay = UnreachableToleration(*store_.pods[id].spec);
+    if (stay && *stay != kEvictionDelay) {
+      ctx_.Schedule(*stay, kPhaseControl, EventKind::kPodEvict, id,
+                    (uint64_t{node.failure_gen} << 32) | n);
+    }
+  }
+}
+
+void NodeLifecycleController::EvictPod(uint32_t pod, uint64_t payload) {
+  const auto n = static_cast<uint32_t>(payload);
+  const Node& node = store_.nodes[n];
+  const Pod& p = store_.pods[pod];
+  if (node.failure_gen != (payload >> 32) || node.ready || p.node != n || p.deleted) return;
+  api_.DeletePod(pod);
 }
 
 void NodeLifecycleController::Evict(uint32_t n, uint64_t gen) {
   const Node& node = store_.nodes[n];
   if (node.failure_gen != gen || node.ready) return;
   for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
-    if (!store_.pods[pod].deleted) api_.DeletePod(pod);
+    if (store_.pods[pod].deleted || UnreachableToleration(*store_.pods[pod].spec) != kEvictionDelay) {
+      continue;
+    }
+    api_.DeletePod(pod);
   }
 }
 

@@ -4,12 +4,17 @@
 #define KUBESIM_SIM_CLUSTER_NODE_LIFECYCLE_CONTROLLER_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "api.h"
 #include "context.h"
 #include "store.h"
 
 namespace kubesim::cluster {
+
+// How long a pod tolerates its node being unreachable (NoExecute): its
+// tolerations' least tolerationSeconds, 300 s by default; nullopt: for ever.
+std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec);
 
 class NodeLifecycleController {
  public:
@@ -22,6 +27,9 @@ class NodeLifecycleController {
   // recovery or a later failure makes them stale).
   void NodeNotReady(uint32_t n, uint64_t gen);
   void Evict(uint32_t n, uint64_t gen);
+  // kPodEvict: a pod whose own tolerationSeconds ran out (payload: the
+  // node's failure gen << 32 | node).
+  void EvictPod(uint32_t pod, uint64_t payload);
 
  private:
   Store& store_;

@@ -1,9 +1,12 @@
 // kube-scheduler's default profile, as far as it decides here: filter nodes
-// (Ready, not cordoned, nodeSelector, NodeResourcesFit) — in clusters of 100
+// (Ready, not cordoned, NodeName, TaintToleration, NodeAffinity — the
+// nodeSelector and required terms —, NodeResourcesFit) — in clusters of 100
 // nodes and more only until numFeasibleNodesToFind pass, from a rotating
 // start (schedule_one.go findNodesThatPassFilters) — score those
 // (NodeResourcesFit least-allocated + BalancedAllocation + ImageLocality,
-// weight 1 each), bind to the best, ties broken by a draw as selectHost draws
+// weight 1 each; NodeAffinity's preferred terms, weight 2, and
+// TaintToleration's PreferNoSchedule count, weight 3, when a pod or node
+// has them), bind to the best, ties broken by a draw as selectHost draws
 // (reservoir sampling). A pod no node fits stays Pending and unschedulable
 // until something frees up (a pod gone, a node recovered or uncordoned).
 #include "scheduler.h"
@@ -23,14 +26,69 @@ void Scheduler::Enqueue(uint32_t pod) {
                 kPhaseControl, EventKind::kSchedule, pod);
 }
 
-// NodeName and NodeAffinity's nodeSelector.
+// NodeName, and NodeAffinity's filter: the nodeSelector and the required
+// node affinity terms.
 bool Scheduler::Selected(const Pod& p, const Node& node) {
   if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;
   for (const auto& [k, v] : p.spec->node_selector) {
     auto it = node.labels.find(k);
     if (it == node.labels.end() || it->second != v) return false;
   }
-  return true;
+  return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
+}
+
+// TaintToleration's filter: no NoSchedule or NoExecute taint left untolerated.
+const k8s::Taint* Scheduler::UntoleratedTaint(const Pod& p, const Node& node) {
+  return k8s::FirstUntolerated(node.taints, p.spec->tolerations, {"NoSchedule", "NoExecute"});
+}
+
+// The scores of the plugins whose NormalizeScore needs every feasible node
+// (DefaultNormalizeScore): NodeAffinity's preferred terms (weight 2) and
+// TaintToleration's untolerated PreferNoSchedule taints (weight 3, fewer
+// is better), added to the feasible nodes' other scores; then selectHost
+// over them in the order they were examined.
+uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng) {
+  const k8s::NodeAffinity* affinity =
+      p.spec->node_affinity && !p.spec->node_affinity->preferred.empty() ? &*p.spec->node_affinity
+                                                                         : nullptr;
+  std::vector<k8s::Toleration> prefer_tolerations;
+  for (const k8s::Toleration& t : p.spec->tolerations) {
+    if (t.effect.empty() || t.effect == "PreferNoSchedule") prefer_tolerations.push_back(t);
+  }
+  int64_t max_affinity = 0;
+  int64_t max_taints = 0;
+  for (Feasible& f : feasible_) {
+    const Node& node = store_.nodes[f.node];
+    f.affinity = affinity != nullptr ? affinity->PreferredWeight(node.labels, node.name) : 0;
+    f.taints = 0;
+    for (const k8s::Taint& t : node.taints) {
+      if (t.effect != "PreferNoSchedule") continue;
+      const bool tolerated =
+          std::any_of(prefer_tolerations.begin(), prefer_tolerations.end(),
+                      [&](const k8s::Toleration& tol) { return tol.Tolerates(t); });
+      if (!tolerated) ++f.taints;
+    }
+    max_affinity = std::max(max_affinity, f.affinity);
+    max_taints = std::max(max_taints, f.taints);
+  }
+  int64_t best_score = -1;
+  uint32_t best = kNone;
+  uint64_t ties = 0;
+  for (const Feasible& f : feasible_) {
+    const int64_t affinity_score = max_affinity == 0 ? 0 : kMaxNodeScore * f.affinity / max_affinity;
+    const int64_t taint_score =
+        max_taints == 0 ? kMaxNodeScore : kMaxNodeScore - kMaxNodeScore * f.taints / max_taints;
+    const int64_t score = f.score + 2 * affinity_score + 3 * taint_score;
+    if (score > best_score) {
+      best_score = score;
+      best = f.node;
+      ties = 1;
+    } else if (score == best_score) {
+      ++ties;
+      if (rng.Below(ties) == 0) best = f.node;
+    }
+  }
+  return best;
 }
 
 void Scheduler::Schedule(uint32_t id) {
@@ -57,7 +115,12 @@ void Scheduler::Schedule(uint32_t id) {
   // Filter and score in one pass over the examined nodes: kube-scheduler
   // filters them all and then scores the feasible ones in the same order,
   // which draws the same ties.
-  const bool constrained = !p.spec->node_name.empty() || !p.spec->node_selector.empty();
+  const bool constrained = !p.spec->node_name.empty() || !p.spec->node_selector.empty() ||
+                           (p.spec->node_affinity && p.spec->node_affinity->required);
+  // Scores normalized over every feasible node: a second pass over them.
+  const bool normalized = store_.prefer_no_schedule ||
+                          (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
+  feasible_.clear();
   // What the loop reads of the pod, and the scheduler's generator, in locals:
   // the loop writes node scores and draws, and the compiler cannot tell
   // those writes from the pod's fields.
@@ -77,8 +140,9 @@ void Scheduler::Schedule(uint32_t id) {
   for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
     NodeFit& node = fits[n];
     if (!node.condition_ready || node.unschedulable) continue;  // NodeUnschedulable, node Ready
+    if (node.tainted && UntoleratedTaint(p, store_.nodes[n]) != nullptr) continue;  // TaintToleration
     if (!node.Fits(requests)) continue;                           // NodeResourcesFit
-    if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, nodeSelector
+    if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, NodeAffinity
     ++found;
     if (node.score_class != score_class) {
       // Scores use non-zero requests of the node's pods plus this one.
@@ -92,6 +156,10 @@ void Scheduler::Schedule(uint32_t id) {
       node.score_class = score_class;
     }
     const int64_t score = node.score + image_locality;
+    if (normalized) {
+      feasible_.push_back(Feasible{n, score, 0, 0});
+      continue;
+    }
     if (score > best_score) {
       best_score = score;
       best = n;
@@ -102,6 +170,7 @@ void Scheduler::Schedule(uint32_t id) {
       if (rng.Below(ties) == 0) best = n;
     }
   }
+  if (normalized && !feasible_.empty()) best = PickWithNormalizedScores(p, rng);
   rng_ = rng;
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   if (best == kNone) {
@@ -140,12 +209,16 @@ std::string Scheduler::Diagnose(const Pod& p) const {
     const NodeFit& fit = store_.node_fit[n];
     const Node& node = store_.nodes[n];
     const char* unresolvable = nullptr;
+    std::string taint_reason;
     if (fit.unschedulable) {
       unresolvable = "node(s) were unschedulable";
     } else if (!p.spec->node_name.empty() && p.spec->node_name != node.name) {
       unresolvable = "node(s) didn't match the requested node name";
     } else if (!fit.condition_ready) {
       unresolvable = "node(s) had untolerated taint {node.kubernetes.io/unreachable: }";
+    } else if (const k8s::Taint* t = fit.tainted ? UntoleratedTaint(p, node) : nullptr) {
+      taint_reason = fmt::format("node(s) had untolerated taint {{{}: {}}}", t->key, t->value);
+      unresolvable = taint_reason.c_str();
     } else if (!Selected(p, node)) {
       unresolvable = "node(s) didn't match Pod's node affinity/selector";
     }

@@ -26,8 +26,19 @@ class Scheduler {
   void RetryUnschedulable();
 
  private:
-  // NodeName and nodeSelector: whether `node` is one `p` names or selects.
+  // NodeName and NodeAffinity (nodeSelector, required terms): whether
+  // `node` is one `p` names or selects.
   static bool Selected(const Pod& p, const Node& node);
+  static const k8s::Taint* UntoleratedTaint(const Pod& p, const Node& node);
+  // A feasible node and its scores, when some score is normalized over all
+  // of them (preferred node affinity, PreferNoSchedule taints).
+  struct Feasible {
+    uint32_t node;
+    int64_t score;     // the other plugins'
+    int64_t affinity;  // NodeAffinity's raw score: matched preferred weights
+    int64_t taints;    // TaintToleration's raw score: untolerated PreferNoSchedule taints
+  };
+  uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng);
   // The FailedScheduling message for a pod no node takes: every node's
   // first failing filter, in the default profile's order.
   std::string Diagnose(const Pod& p) const;
@@ -38,6 +49,7 @@ class Scheduler {
   Rng rng_;                         // selectHost's tie-breaking draws
   uint32_t next_start_node_ = 0;    // kube-scheduler's nextStartNodeIndex
   std::vector<uint32_t> unschedulable_;
+  std::vector<Feasible> feasible_;  // reused by each cycle
 };
 
 }  // namespace kubesim::cluster

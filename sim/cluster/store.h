@@ -67,6 +67,7 @@ struct alignas(32) NodeFit {
   // node controller has missed heartbeats for node-monitor-grace-period.
   bool condition_ready = true;
   bool unschedulable = false;  // cordoned
+  bool tainted = false;        // has a NoSchedule or NoExecute taint (TaintToleration filters)
 
   // NodeResourcesFit's filter: requested + the pod's <= allocatable, each resource.
   bool Fits(const Resources& pod) const {
@@ -79,6 +80,7 @@ static_assert(sizeof(NodeFit) == 32, "two nodes per cache line");
 struct Node {
   std::string name;
   k8s::Labels labels;
+  std::vector<k8s::Taint> taints;
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods (Store::SetRequested)
   bool ready = true;  // the machine and its kubelet run (false while failed)
@@ -440,6 +442,7 @@ class Store {
   std::vector<Service> services;
   std::vector<Client> clients;
   std::vector<DisruptionBudget> budgets;  // few: walked whole
+  bool prefer_no_schedule = false;  // some node has a PreferNoSchedule taint
   std::vector<ImageBehaviour> images;
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).

@@ -68,11 +68,16 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
                   {"beta.kubernetes.io/os", "linux"},
                   {"beta.kubernetes.io/arch", "amd64"}};
       for (const auto& [k, v] : g.labels) n.labels[k] = v;
+      n.taints = g.taints;
       n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
       const auto id = static_cast<uint32_t>(store_.nodes.size());
       store_.node_names.emplace(n.name, id);
       store_.nodes.push_back(std::move(n));
       store_.node_fit.emplace_back();
+      for (const k8s::Taint& t : g.taints) {
+        if (t.effect == "PreferNoSchedule") store_.prefer_no_schedule = true;
+        else store_.node_fit.back().tainted = true;
+      }
       store_.SetRequested(id, Resources{});
     }
   }
@@ -261,6 +266,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kEvictRetry:
       disruption_.Evict(t);
+      break;
+    case EventKind::kPodEvict:
+      node_lifecycle_.EvictPod(t, p);
       break;
     case EventKind::kInitContainerExit:
       kubelet_.InitContainerExit(t, p);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 
@@ -10,6 +11,7 @@
 #include "kubesim/k8s/int_or_percent.h"
 #include "kubesim/k8s/labels.h"
 #include "kubesim/k8s/meta.h"
+#include "kubesim/k8s/node_affinity.h"
 #include "kubesim/k8s/object.h"
 #include "kubesim/k8s/quantity.h"
 
@@ -345,6 +347,86 @@ std::string_view KindOfResource(std::string_view resource) {
     return "PodDisruptionBudget";
   }
   return {};
+}
+
+// --- node affinity, taints, tolerations --------------------------------------------
+
+bool NodeSelectorRequirement::Matches(const Labels& labels) const {
+  // nodeaffinity's nodeSelectorRequirementsAsSelector: Gt and Lt take one
+  // integer and compare the label's value, read as an integer, with it.
+  const auto it = labels.find(key);
+  switch (op) {
+    case Operator::kIn:
+      return it != labels.end() && std::find(values.begin(), values.end(), it->second) != values.end();
+    case Operator::kNotIn:
+      return it == labels.end() || std::find(values.begin(), values.end(), it->second) == values.end();
+    case Operator::kExists:
+      return it != labels.end();
+    case Operator::kDoesNotExist:
+      return it == labels.end();
+    case Operator::kGt:
+    case Operator::kLt: {
+      if (it == labels.end() || values.size() != 1) return false;
+      int64_t have = 0;
+      int64_t want = 0;
+      const auto parse = [](const std::string& s, int64_t* out) {
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+        return ec == std::errc() && end == s.data() + s.size();
+      };
+      if (!parse(it->second, &have) || !parse(values[0], &want)) return false;
+      return op == Operator::kGt ? have > want : have < want;
+    }
+  }
+  return false;
+}
+
+bool NodeSelectorTerm::Matches(const Labels& node_labels, std::string_view node_name) const {
+  if (match_expressions.empty() && match_fields.empty()) return false;
+  for (const auto& r : match_expressions) {
+    if (!r.Matches(node_labels)) return false;
+  }
+  if (!match_fields.empty()) {
+    const Labels fields{{"metadata.name", std::string(node_name)}};
+    for (const auto& r : match_fields) {
+      if (!r.Matches(fields)) return false;
+    }
+  }
+  return true;
+}
+
+bool NodeAffinity::RequiredMatches(const Labels& node_labels, std::string_view node_name) const {
+  if (!required) return true;
+  for (const auto& term : *required) {
+    if (term.Matches(node_labels, node_name)) return true;
+  }
+  return false;
+}
+
+int64_t NodeAffinity::PreferredWeight(const Labels& node_labels, std::string_view node_name) const {
+  int64_t sum = 0;
+  for (const auto& p : preferred) {
+    if (p.preference.Matches(node_labels, node_name)) sum += p.weight;
+  }
+  return sum;
+}
+
+bool Toleration::Tolerates(const Taint& taint) const {
+  if (!effect.empty() && effect != taint.effect) return false;
+  if (!key.empty() && key != taint.key) return false;
+  if (op == "Exists") return true;
+  return value == taint.value;  // Equal, or empty
+}
+
+const Taint* FirstUntolerated(const std::vector<Taint>& taints,
+                              const std::vector<Toleration>& tolerations,
+                              std::initializer_list<std::string_view> effects) {
+  for (const Taint& t : taints) {
+    if (std::find(effects.begin(), effects.end(), t.effect) == effects.end()) continue;
+    const bool tolerated = std::any_of(tolerations.begin(), tolerations.end(),
+                                       [&](const Toleration& tol) { return tol.Tolerates(t); });
+    if (!tolerated) return &t;
+  }
+  return nullptr;
 }
 
 }  // namespace kubesim::k8s

@@ -103,6 +103,15 @@ constexpr std::string_view kServiceSpecFields[] = {
 constexpr std::string_view kServicePortFields[] = {"name", "protocol", "appProtocol", "port", "targetPort",
                                        "nodePort"};
 constexpr std::string_view kNamespaceSpecFields[] = {"finalizers"};
+constexpr std::string_view kAffinityFields[] = {"nodeAffinity", "podAffinity", "podAntiAffinity"};
+constexpr std::string_view kNodeAffinityFields[] = {
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "preferredDuringSchedulingIgnoredDuringExecution"};
+constexpr std::string_view kNodeSelectorFields[] = {"nodeSelectorTerms"};
+constexpr std::string_view kNodeSelectorTermFields[] = {"matchExpressions", "matchFields"};
+constexpr std::string_view kPreferredSchedulingTermFields[] = {"weight", "preference"};
+constexpr std::string_view kTolerationFields[] = {"key", "operator", "value", "effect",
+                                                  "tolerationSeconds"};
 constexpr std::string_view kPodDisruptionBudgetSpecFields[] = {
     "minAvailable", "maxUnavailable", "selector", "unhealthyPodEvictionPolicy"};
 constexpr std::string_view kListFields[] = {"apiVersion", "kind", "metadata", "items"};
@@ -366,6 +375,112 @@ void DecodeContainers(Reader& r, const Node* n, const std::string& path,
   }
 }
 
+void DecodeNodeSelectorRequirements(Reader& r, const Node* n, const std::string& path,
+                                    std::vector<NodeSelectorRequirement>* out) {
+  const Node* s = r.Seq(n, path);
+  if (s == nullptr) return;
+  for (size_t i = 0; i < s->items.size(); ++i) {
+    const std::string p = Idx(path, i);
+    const Node* e = r.Map(s->items[i].get(), p);
+    if (e == nullptr) continue;
+    Strict(r, e, p, kLabelSelectorRequirementFields);
+    NodeSelectorRequirement req;
+    r.String(Child(e, "key"), Sub(p, "key"), &req.key);
+    std::string op;
+    const Node* opn = Child(e, "operator");
+    if (r.String(opn, Sub(p, "operator"), &op)) {
+      using Op = NodeSelectorRequirement::Operator;
+      if (op == "In") req.op = Op::kIn;
+      else if (op == "NotIn") req.op = Op::kNotIn;
+      else if (op == "Exists") req.op = Op::kExists;
+      else if (op == "DoesNotExist") req.op = Op::kDoesNotExist;
+      else if (op == "Gt") req.op = Op::kGt;
+      else if (op == "Lt") req.op = Op::kLt;
+      else {
+        r.Error(opn != nullptr ? opn->mark : e->mark, Sub(p, "operator"),
+                fmt::format("Unsupported value: \"{}\": supported values: \"DoesNotExist\", "
+                            "\"Exists\", \"Gt\", \"In\", \"Lt\", \"NotIn\"",
+                            op));
+      }
+    }
+    r.StringList(Child(e, "values"), Sub(p, "values"), &req.values);
+    out->push_back(std::move(req));
+  }
+}
+
+void DecodeNodeSelectorTerm(Reader& r, const Node* n, const std::string& path,
+                            NodeSelectorTerm* term) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path, kNodeSelectorTermFields);
+  DecodeNodeSelectorRequirements(r, Child(m, "matchExpressions"), Sub(path, "matchExpressions"),
+                                 &term->match_expressions);
+  DecodeNodeSelectorRequirements(r, Child(m, "matchFields"), Sub(path, "matchFields"),
+                                 &term->match_fields);
+}
+
+// affinity: nodeAffinity decoded; podAffinity and podAntiAffinity are not
+// simulated yet (WarnUnmodelledPodFields names them).
+void DecodeAffinity(Reader& r, const Node* n, const std::string& path, PodSpec* spec) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path, kAffinityFields);
+  const std::string np = Sub(path, "nodeAffinity");
+  const Node* na = r.Map(Child(m, "nodeAffinity"), np);
+  if (na == nullptr) return;
+  Strict(r, na, np, kNodeAffinityFields);
+  NodeAffinity affinity;
+  const std::string rp = Sub(np, "requiredDuringSchedulingIgnoredDuringExecution");
+  if (const Node* req = r.Map(Child(na, "requiredDuringSchedulingIgnoredDuringExecution"), rp)) {
+    Strict(r, req, rp, kNodeSelectorFields);
+    affinity.required.emplace();
+    const std::string tp = Sub(rp, "nodeSelectorTerms");
+    if (const Node* terms = r.Seq(Child(req, "nodeSelectorTerms"), tp)) {
+      for (size_t i = 0; i < terms->items.size(); ++i) {
+        NodeSelectorTerm term;
+        DecodeNodeSelectorTerm(r, terms->items[i].get(), Idx(tp, i), &term);
+        affinity.required->push_back(std::move(term));
+      }
+    }
+  }
+  const std::string pp = Sub(np, "preferredDuringSchedulingIgnoredDuringExecution");
+  if (const Node* prefs = r.Seq(Child(na, "preferredDuringSchedulingIgnoredDuringExecution"), pp)) {
+    for (size_t i = 0; i < prefs->items.size(); ++i) {
+      const std::string ip = Idx(pp, i);
+      const Node* item = r.Map(prefs->items[i].get(), ip);
+      if (item == nullptr) continue;
+      Strict(r, item, ip, kPreferredSchedulingTermFields);
+      PreferredSchedulingTerm term;
+      r.Int32(Child(item, "weight"), Sub(ip, "weight"), &term.weight);
+      DecodeNodeSelectorTerm(r, Child(item, "preference"), Sub(ip, "preference"), &term.preference);
+      affinity.preferred.push_back(std::move(term));
+    }
+  }
+  spec->node_affinity = std::move(affinity);
+}
+
+void DecodeTolerations(Reader& r, const Node* n, const std::string& path,
+                       std::vector<Toleration>* out) {
+  const Node* s = r.Seq(n, path);
+  if (s == nullptr) return;
+  for (size_t i = 0; i < s->items.size(); ++i) {
+    const std::string p = Idx(path, i);
+    const Node* m = r.Map(s->items[i].get(), p);
+    if (m == nullptr) continue;
+    Strict(r, m, p, kTolerationFields);
+    Toleration t;
+    r.String(Child(m, "key"), Sub(p, "key"), &t.key);
+    r.String(Child(m, "operator"), Sub(p, "operator"), &t.op);
+    r.String(Child(m, "value"), Sub(p, "value"), &t.value);
+    r.String(Child(m, "effect"), Sub(p, "effect"), &t.effect);
+    if (const Node* ts = Child(m, "tolerationSeconds"); ts != nullptr && !ts->IsNull()) {
+      int64_t seconds = 0;
+      if (r.Int64(ts, Sub(p, "tolerationSeconds"), &seconds)) t.toleration_seconds = seconds;
+    }
+    out->push_back(std::move(t));
+  }
+}
+
 // readinessGates [{conditionType}] and schedulingGates [{name}]: the one
 // field `key` of each item.
 void DecodeNamedList(Reader& r, const Node* n, const std::string& path, std::string_view key,
@@ -390,6 +505,7 @@ void DecodeNamedList(Reader& r, const Node* n, const std::string& path, std::str
 void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, const PodSpec& spec) {
   if (const Node* affinity = Child(m, "affinity"); affinity != nullptr && affinity->IsMap()) {
     for (const Entry& e : affinity->entries) {
+      if (e.key == "nodeAffinity") continue;  // simulated
       r.FieldWarning(e.key_mark, Sub(Sub(path, "affinity"), e.key),
                      "not simulated: pods are scheduled as if it were absent");
     }
@@ -404,18 +520,6 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
                                                  host->scalar == "true") {
     r.FieldWarning(host->mark, Sub(path, "hostNetwork"),
                    "not simulated: two such pods may share a node although their ports conflict");
-  }
-  if (const Node* tolerations = Child(m, "tolerations");
-      tolerations != nullptr && tolerations->IsSequence()) {
-    for (size_t i = 0; i < tolerations->items.size(); ++i) {
-      const Node* key = Child(tolerations->items[i].get(), "key");
-      const std::string k = key != nullptr && key->IsScalar() ? key->scalar : "";
-      if (k.empty() || k == "node.kubernetes.io/not-ready" || k == "node.kubernetes.io/unreachable") {
-        r.FieldWarning(tolerations->items[i]->mark, Idx(Sub(path, "tolerations"), i),
-                       "not simulated: the pods of a failed node are evicted 300 s after it is "
-                       "marked NotReady, whatever they tolerate");
-      }
-    }
   }
   const std::string containers = Sub(path, "containers");
   if (const Node* list = Child(m, "containers"); list != nullptr && list->IsSequence()) {
@@ -470,6 +574,8 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
                   &spec->readiness_gates);
   DecodeNamedList(r, Child(m, "schedulingGates"), Sub(path, "schedulingGates"), "name",
                   &spec->scheduling_gates);
+  DecodeAffinity(r, Child(m, "affinity"), Sub(path, "affinity"), spec);
+  DecodeTolerations(r, Child(m, "tolerations"), Sub(path, "tolerations"), &spec->tolerations);
   WarnUnmodelledPodFields(r, m, path, *spec);
   ResourceRequirements pod_level;
   if (DecodeResources(r, Child(m, "resources"), Sub(path, "resources"), &pod_level)) {

@@ -179,6 +179,86 @@ void ValidateResources(Errors& e, const std::string& field, const ResourceRequir
   }
 }
 
+// ValidateNodeSelectorRequirement / ValidateNodeFieldSelectorRequirement.
+void ValidateNodeSelectorRequirements(Errors& e, const std::string& f,
+                                      const std::vector<NodeSelectorRequirement>& reqs,
+                                      bool fields) {
+  using Op = NodeSelectorRequirement::Operator;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const NodeSelectorRequirement& r = reqs[i];
+    const std::string p = fmt::format("{}[{}]", f, i);
+    if (fields) {
+      if (r.key != "metadata.name") e.Invalid(p + ".key", Quote(r.key), "not a valid field selector key");
+      if ((r.op != Op::kIn && r.op != Op::kNotIn) || r.values.size() != 1) {
+        e.Required(p + ".values", "must be only one value when `operator` is 'In' or 'NotIn' for node field selector");
+      }
+      continue;
+    }
+    if (auto why = CheckLabelKey(r.key); !why.empty()) e.Invalid(p + ".key", Quote(r.key), why);
+    switch (r.op) {
+      case Op::kIn:
+      case Op::kNotIn:
+        if (r.values.empty()) e.Required(p + ".values", "must be specified when `operator` is 'In' or 'NotIn'");
+        break;
+      case Op::kExists:
+      case Op::kDoesNotExist:
+        if (!r.values.empty()) e.Forbidden(p + ".values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+        break;
+      case Op::kGt:
+      case Op::kLt:
+        if (r.values.size() != 1) e.Required(p + ".values", "must be specified single value when `operator` is 'Lt' or 'Gt'");
+        break;
+    }
+  }
+}
+
+void ValidateNodeSelectorTerm(Errors& e, const std::string& f, const NodeSelectorTerm& t) {
+  ValidateNodeSelectorRequirements(e, f + ".matchExpressions", t.match_expressions, false);
+  ValidateNodeSelectorRequirements(e, f + ".matchFields", t.match_fields, true);
+}
+
+// ValidateNodeAffinity (pkg/apis/core/validation).
+void ValidateNodeAffinity(Errors& e, const std::string& f, const NodeAffinity& a) {
+  if (a.required) {
+    const std::string rf = f + ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+    if (a.required->empty()) e.Required(rf, "must have at least one node selector term");
+    for (size_t i = 0; i < a.required->size(); ++i) {
+      ValidateNodeSelectorTerm(e, fmt::format("{}[{}]", rf, i), (*a.required)[i]);
+    }
+  }
+  for (size_t i = 0; i < a.preferred.size(); ++i) {
+    const std::string pf =
+        fmt::format("{}.preferredDuringSchedulingIgnoredDuringExecution[{}]", f, i);
+    if (a.preferred[i].weight < 1 || a.preferred[i].weight > 100) {
+      e.Invalid(pf + ".weight", std::to_string(a.preferred[i].weight), "must be in the range 1-100");
+    }
+    ValidateNodeSelectorTerm(e, pf + ".preference", a.preferred[i].preference);
+  }
+}
+
+// validateTolerations (pkg/apis/core/validation).
+void ValidateToleration(Errors& e, const std::string& f, const Toleration& t) {
+  if (!t.key.empty()) {
+    if (auto why = CheckLabelKey(t.key); !why.empty()) e.Invalid(f + ".key", Quote(t.key), why);
+  } else if (t.op != "Exists") {
+    e.Invalid(f + ".operator", Quote(t.op),
+              "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
+  }
+  if (t.toleration_seconds && t.effect != "NoExecute") {
+    e.Invalid(f + ".effect", Quote(t.effect),
+              "effect must be 'NoExecute' when `tolerationSeconds` is set");
+  }
+  if (t.op == "Exists" && !t.value.empty()) {
+    e.Invalid(f + ".operator", Quote(t.value), "value must be empty when `operator` is 'Exists'");
+  } else if (!t.op.empty() && t.op != "Equal" && t.op != "Exists") {
+    e.NotSupported(f + ".operator", t.op, {"Equal", "Exists"});
+  }
+  if (!t.effect.empty() && t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" &&
+      t.effect != "NoExecute") {
+    e.NotSupported(f + ".effect", t.effect, {"NoExecute", "NoSchedule", "PreferNoSchedule"});
+  }
+}
+
 // Pod-level resources (validatePodResources, PodLevelResources): cpu, memory
 // and hugepages only; requests within limits; each request at least what
 // the containers together request (AggregateContainerRequests).
@@ -355,6 +435,10 @@ void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
   }
   ValidateLabels(e, f + ".nodeSelector", s.node_selector);
   if (s.resources) ValidatePodResources(e, f + ".resources", s);
+  if (s.node_affinity) ValidateNodeAffinity(e, f + ".affinity.nodeAffinity", *s.node_affinity);
+  for (size_t i = 0; i < s.tolerations.size(); ++i) {
+    ValidateToleration(e, fmt::format("{}.tolerations[{}]", f, i), s.tolerations[i]);
+  }
 }
 
 void ValidateTemplate(Errors& e, const std::string& f, const PodTemplateSpec& t,

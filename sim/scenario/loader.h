@@ -120,6 +120,7 @@ class Loader {
                                                bool allow_distribution);
   std::optional<SimDuration> FixedDuration(const Node* n, const std::string& path);
   void DecodeCluster(const Node* n, yaml::Mark parent, Cluster* c);
+  void DecodeTaints(const Node* n, const std::string& path, std::vector<k8s::Taint>* out);
   void DecodeImages(const Node* n, Scenario* s);
   void DecodeTraffic(const Node* n, Scenario* s);
   void DecodeTimeline(const Node* n, Scenario* s);

@@ -24,7 +24,9 @@ const std::vector<std::string_view> kMetaFields = {"name", "labels", "annotation
 const std::vector<std::string_view> kSpecFields = {"seed",    "until",    "cluster", "images",
                                                    "traffic", "timeline", "expect"};
 const std::vector<std::string_view> kClusterFields = {"nodes", "timing"};
-const std::vector<std::string_view> kNodeFields = {"name", "count", "capacity", "labels"};
+const std::vector<std::string_view> kNodeFields = {"name", "count", "capacity", "labels",
+                                                   "taints"};
+const std::vector<std::string_view> kTaintFields = {"key", "value", "effect"};
 const std::vector<std::string_view> kCapacityFields = {"cpu", "memory", "pods"};
 const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedulingDelay",
                                                      "endpointDelay"};
@@ -253,6 +255,7 @@ void Loader::DecodeCluster(const Node* n, yaml::Mark parent, Cluster* c) {
           }
         }
       }
+      DecodeTaints(g->Get("taints"), Sub(p, "taints"), &group.taints);
       c->nodes.push_back(std::move(group));
     }
   }
@@ -267,6 +270,37 @@ void Loader::DecodeCluster(const Node* n, yaml::Mark parent, Cluster* c) {
       if (v == nullptr || v->IsNull()) continue;
       if (auto d = Duration(v, Sub("spec.cluster.timing", field), true)) *dst = *d;
     }
+  }
+}
+
+// A node group's taints, validated as a Node's are (validateNodeTaints).
+void Loader::DecodeTaints(const Node* n, const std::string& path, std::vector<k8s::Taint>* out) {
+  const Node* list = r_.Seq(n, path);
+  if (list == nullptr) return;
+  for (size_t i = 0; i < list->items.size(); ++i) {
+    const std::string p = fmt::format("{}[{}]", path, i);
+    const Node* m = r_.Map(list->items[i].get(), p);
+    if (m == nullptr) continue;
+    CheckFields(*m, p, kTaintFields);
+    k8s::Taint t;
+    r_.String(m->Get("key"), Sub(p, "key"), &t.key);
+    r_.String(m->Get("value"), Sub(p, "value"), &t.value);
+    r_.String(m->Get("effect"), Sub(p, "effect"), &t.effect);
+    if (auto why = k8s::CheckLabelKey(t.key); !why.empty()) {
+      r_.Error(m->Get("key") ? m->Get("key")->mark : m->mark, Sub(p, "key"),
+               fmt::format("Invalid value: \"{}\": {}", t.key, why));
+    }
+    if (auto why = k8s::CheckLabelValue(t.value); !why.empty()) {
+      r_.Error(m->Get("value")->mark, Sub(p, "value"),
+               fmt::format("Invalid value: \"{}\": {}", t.value, why));
+    }
+    if (t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" && t.effect != "NoExecute") {
+      r_.Error(m->Get("effect") ? m->Get("effect")->mark : m->mark, Sub(p, "effect"),
+               fmt::format("Unsupported value: \"{}\": supported values: \"NoSchedule\", "
+                           "\"PreferNoSchedule\", \"NoExecute\"",
+                           t.effect));
+    }
+    out->push_back(std::move(t));
   }
 }
 

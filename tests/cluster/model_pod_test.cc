@@ -266,6 +266,131 @@ TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
   EXPECT_EQ(Dep(r, "web").restarts, 3) << r.json;
 }
 
+// Counts "scheduled to node/PREFIX" lines in the event log.
+size_t ScheduledTo(const Outcome& r, const std::string& prefix) {
+  size_t n = 0;
+  const std::string what = "scheduled to node/" + prefix;
+  for (size_t at = 0; (at = r.log.find(what, at)) != std::string::npos; ++at) ++n;
+  return n;
+}
+
+constexpr const char* kZones = R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: b}}
+)";
+
+// Required node affinity filters (NodeAffinity): zone b only. Preferred
+// terms score (weight 2, normalized to 100 for the best): zone a wins over
+// the resource scores' pull towards emptier nodes — 4 pods of 1 CPU fill
+// zone a's two nodes (each 4 CPU) before any goes to b.
+TEST(Model, NodeAffinityRequiredFiltersAndPreferredScores) {
+  const Outcome required = Simulate(Scenario(kZones, WebWithSpec(4, R"(      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: zone, operator: In, values: [b]}]
+      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "1"}}}
+)")));
+  ASSERT_TRUE(required.error.empty()) << required.error;
+  EXPECT_EQ(ScheduledTo(required, "b-"), 4u) << required.log;
+
+  const Outcome preferred = Simulate(Scenario(kZones, WebWithSpec(4, R"(      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 50
+            preference:
+              matchExpressions: [{key: zone, operator: In, values: [a]}]
+      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "1"}}}
+)")));
+  ASSERT_TRUE(preferred.error.empty()) << preferred.error;
+  EXPECT_EQ(ScheduledTo(preferred, "a-"), 4u) << preferred.log;
+}
+
+// Taints keep pods off a node unless tolerated (TaintToleration): zone a is
+// tainted dedicated=gpu:NoSchedule. Untolerating pods all go to zone b; a
+// pod too big for b's nodes is told why a's nodes were no use. Tolerating
+// pods may use zone a.
+TEST(Model, NoScheduleTaintsNeedATolerationAndTheEventNamesTheTaint) {
+  const std::string cluster = R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "8", memory: 8Gi, pods: 110}, taints: [{key: dedicated, value: gpu, effect: NoSchedule}]}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}
+)";
+  const Outcome r = Simulate(Scenario(cluster, WebWithSpec(2, R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "6"}}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, ""), 0u) << r.log;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-",
+                       "FailedScheduling: 0/4 nodes are available: 2 Insufficient cpu, 2 node(s) "
+                       "had untolerated taint {dedicated: gpu}."))
+      << r.log;
+  const Outcome tolerated = Simulate(Scenario(cluster, WebWithSpec(2, R"(      tolerations: [{key: dedicated, operator: Equal, value: gpu, effect: NoSchedule}]
+      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "6"}}}
+)")));
+  ASSERT_TRUE(tolerated.error.empty()) << tolerated.error;
+  EXPECT_EQ(ScheduledTo(tolerated, "a-"), 2u) << tolerated.log;
+}
+
+// PreferNoSchedule only scores (TaintToleration, weight 3): two pods of 1
+// CPU go to the untainted zone b even though zone a's nodes are emptier
+// and bigger.
+TEST(Model, PreferNoScheduleTaintsSteerPodsAway) {
+  const Outcome r = Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}, taints: [{key: spot, value: "true", effect: PreferNoSchedule}]}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}
+)",
+                                      WebWithSpec(2, R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "1"}}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
+}
+
+// A failed node is marked NotReady 50 s later (60 s here) and tainted
+// node.kubernetes.io/unreachable:NoExecute; the taint manager evicts each
+// pod when its toleration runs out: 300 s by default (DefaultTolerationSeconds,
+// 360 s), 30 s for a pod that says so (90 s), never for one tolerating it
+// without tolerationSeconds.
+TEST(Model, TolerationSecondsDecideWhenAFailedNodesPodsAreEvicted) {
+  const std::string pods = R"(apiVersion: v1
+kind: Pod
+metadata: {name: default-toleration}
+spec: {containers: [{name: web, image: web:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: thirty-seconds}
+spec:
+  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}]
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: for-ever}
+spec:
+  tolerations: [{operator: Exists}]
+  containers: [{name: web, image: web:1}]
+)";
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 7m
+  timeline:
+  - {at: 10s, fail: node/node-0}
+)") + kOneNode,
+                                      pods));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("90.000", "pod/thirty-seconds", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("360.000", "pod/default-toleration", "deleted")) << r.log;
+  EXPECT_EQ(r.log.find("pod/for-ever deleted"), std::string::npos) << r.log;
+}
+
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
 // 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
 // need 2,400m) and the fourth stays Pending the whole run. Counting the

@@ -132,6 +132,50 @@ TEST(PodRequests, NonZeroDefaultsFillMissingRequestsForScoring) {
             (Resources{100 + 250, 2 * kDefaultMemoryRequest, 1}));
 }
 
+// nodeaffinity's matching (k8s.io/component-helpers/scheduling/corev1/
+// nodeaffinity/nodeaffinity_test.go): requirements of a term are ANDed,
+// terms ORed, an empty term matches nothing, Gt and Lt compare integers,
+// matchFields name the node.
+TEST(NodeAffinity, TermsAreOredRequirementsAndedAndAnEmptyTermMatchesNothing) {
+  using Op = k8s::NodeSelectorRequirement::Operator;
+  const k8s::Labels labels{{"zone", "a"}, {"cores", "8"}};
+  k8s::NodeAffinity a;
+  a.required.emplace();
+  a.required->push_back(k8s::NodeSelectorTerm{});  // empty: matches nothing
+  EXPECT_FALSE(a.RequiredMatches(labels, "n1"));
+  a.required->push_back(k8s::NodeSelectorTerm{{{"zone", Op::kIn, {"b", "c"}}}, {}});
+  EXPECT_FALSE(a.RequiredMatches(labels, "n1"));
+  a.required->push_back(
+      k8s::NodeSelectorTerm{{{"zone", Op::kNotIn, {"b"}}, {"cores", Op::kGt, {"4"}}}, {}});
+  EXPECT_TRUE(a.RequiredMatches(labels, "n1"));  // the third term: both hold
+  const k8s::NodeSelectorTerm lt{{{"cores", Op::kLt, {"8"}}}, {}};
+  EXPECT_FALSE(lt.Matches(labels, "n1"));  // 8 < 8 is false
+  const k8s::NodeSelectorTerm not_a_number{{{"zone", Op::kGt, {"1"}}}, {}};
+  EXPECT_FALSE(not_a_number.Matches(labels, "n1"));
+  const k8s::NodeSelectorTerm by_name{{}, {{"metadata.name", Op::kIn, {"n1"}}}};
+  EXPECT_TRUE(by_name.Matches(labels, "n1"));
+  EXPECT_FALSE(by_name.Matches(labels, "n2"));
+  k8s::NodeAffinity preferred;
+  preferred.preferred = {{30, {{{"zone", Op::kIn, {"a"}}}, {}}},
+                         {50, {{{"zone", Op::kExists, {}}}, {}}},
+                         {20, {{{"disk", Op::kExists, {}}}, {}}}};
+  EXPECT_EQ(preferred.PreferredWeight(labels, "n1"), 80);
+}
+
+// ToleratesTaint (k8s.io/api/core/v1/toleration_test.go): the effect must
+// match unless empty, the key unless empty (which needs Exists), and with
+// Equal the value.
+TEST(Toleration, ToleratesTaintAsKubernetesDoes) {
+  const k8s::Taint taint{"dedicated", "gpu", "NoSchedule"};
+  EXPECT_TRUE((k8s::Toleration{"dedicated", "Equal", "gpu", "NoSchedule", {}}.Tolerates(taint)));
+  EXPECT_TRUE((k8s::Toleration{"dedicated", "", "gpu", "", {}}.Tolerates(taint)));
+  EXPECT_FALSE((k8s::Toleration{"dedicated", "Equal", "cpu", "NoSchedule", {}}.Tolerates(taint)));
+  EXPECT_FALSE((k8s::Toleration{"dedicated", "Exists", "", "NoExecute", {}}.Tolerates(taint)));
+  EXPECT_TRUE((k8s::Toleration{"dedicated", "Exists", "", "", {}}.Tolerates(taint)));
+  EXPECT_TRUE((k8s::Toleration{"", "Exists", "", "", {}}.Tolerates(taint)));
+  EXPECT_FALSE((k8s::Toleration{"other", "Exists", "", "", {}}.Tolerates(taint)));
+}
+
 // FitError.Error() and DefaultPreemption's message (pkg/scheduler/framework
 // types.go): "COUNT REASON" strings sorted as strings, so "10 ..." comes
 // before "2 ..." and a count's digits decide before the reason does.

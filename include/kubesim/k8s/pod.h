@@ -28,6 +28,7 @@
 
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/meta.h"
+#include "kubesim/k8s/node_affinity.h"
 #include "kubesim/k8s/quantity.h"
 
 namespace kubesim::k8s {
@@ -142,6 +143,8 @@ struct PodSpec {
   std::string restart_policy{defaults::kRestartPolicy};
   Labels node_selector;
   std::string node_name;
+  std::optional<NodeAffinity> node_affinity;  // affinity.nodeAffinity
+  std::vector<Toleration> tolerations;
   // readinessGates[].conditionType: pod conditions that must be true, besides
   // its containers' readiness, for the pod to be Ready.
   std::vector<std::string> readiness_gates;

@@ -45,6 +45,7 @@ struct NodeGroup {
   k8s::Quantity memory;  // allocatable memory (Value() is bytes)
   int64_t pods = kDefaultMaxPods;
   k8s::Labels labels;
+  std::vector<k8s::Taint> taints;  // on every node of the group
   k8s::Position position;
 
   // "worker-0" for index 0. REQUIRES: 0 <= index < count.
