@@ -55,6 +55,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   p.node = n;
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
+  for (HostPort& port : HostPortsOf(*p.spec)) node.host_ports.push_back(std::move(port));
   Resources requested = node.requested;
   requested += p.requests;
   store_.SetRequested(n, requested);
@@ -467,6 +468,10 @@ void Kubelet::PodGone(uint32_t id) {
     store_.bound -= p.requests;
     auto it = std::lower_bound(node.pods.begin(), node.pods.end(), id);
     if (it != node.pods.end() && *it == id) node.pods.erase(it);
+    for (const HostPort& port : HostPortsOf(*p.spec)) {
+      const auto held = std::find(node.host_ports.begin(), node.host_ports.end(), port);
+      if (held != node.host_ports.end()) node.host_ports.erase(held);
+    }
   }
   // The API forgets it: out of the indexes, its owners told.
   api_.PodRemoved(id);

@@ -121,6 +121,7 @@ void Scheduler::Schedule(uint32_t id) {
   const bool normalized = store_.prefer_no_schedule ||
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
   feasible_.clear();
+  const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
   // What the loop reads of the pod, and the scheduler's generator, in locals:
   // the loop writes node scores and draws, and the compiler cannot tell
   // those writes from the pod's fields.
@@ -143,6 +144,9 @@ void Scheduler::Schedule(uint32_t id) {
     if (node.tainted && UntoleratedTaint(p, store_.nodes[n]) != nullptr) continue;  // TaintToleration
     if (!node.Fits(requests)) continue;                           // NodeResourcesFit
     if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, NodeAffinity
+    if (!host_ports.empty() && HostPortsConflict(store_.nodes[n].host_ports, host_ports)) {
+      continue;  // NodePorts
+    }
     ++found;
     if (node.score_class != score_class) {
       // Scores use non-zero requests of the node's pods plus this one.
@@ -225,6 +229,11 @@ std::string Scheduler::Diagnose(const Pod& p) const {
     if (unresolvable != nullptr) {
       ++reasons[unresolvable];
       ++not_helpful;
+      continue;
+    }
+    if (HostPortsConflict(node.host_ports, HostPortsOf(*p.spec))) {
+      ++reasons["node(s) didn't have free ports for the requested pod ports"];
+      ++no_victims;  // Unschedulable: evicting a pod could free the port
       continue;
     }
     const Resources& r = p.requests;

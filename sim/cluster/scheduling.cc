@@ -64,6 +64,34 @@ int32_t NumFeasibleNodesToFind(int32_t all_nodes) {
 
 
 
+std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec) {
+  std::vector<HostPort> out;
+  const auto add = [&](const k8s::Container& c) {
+    for (const k8s::ContainerPort& p : c.ports) {
+      const int32_t port = p.host_port != 0 ? p.host_port : spec.host_network ? p.container_port : 0;
+      if (port == 0) continue;
+      out.push_back(HostPort{p.host_ip.empty() ? "0.0.0.0" : p.host_ip, p.protocol, port});
+    }
+  };
+  for (const k8s::Container& c : spec.containers) add(c);
+  for (const k8s::Container& c : spec.init_containers) {
+    if (c.IsSidecar()) add(c);  // restartable init containers hold their ports too
+  }
+  return out;
+}
+
+bool HostPortsConflict(const std::vector<HostPort>& used, const std::vector<HostPort>& wanted) {
+  for (const HostPort& w : wanted) {
+    for (const HostPort& u : used) {
+      if (u.port == w.port && u.protocol == w.protocol &&
+          (u.ip == w.ip || u.ip == "0.0.0.0" || w.ip == "0.0.0.0")) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::string FailedSchedulingMessage(int32_t all_nodes,
                                     const std::map<std::string, int32_t, std::less<>>& reasons,
                                     int32_t not_helpful, int32_t no_victims) {

@@ -96,6 +96,8 @@ struct Node {
   uint32_t pull_gen = 0;
   // Index: the pods bound here and not yet gone, ascending by id.
   std::vector<uint32_t> pods;
+  // The host ports those pods hold (NodePorts), one entry per pod and port.
+  std::vector<HostPort> host_ports;
 };
 
 // The pod's (first) container as the kubelet's runtime sees it: the API's

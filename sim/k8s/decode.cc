@@ -344,6 +344,8 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
       ContainerPort port;
       r.String(Child(pm, "name"), Sub(p, "name"), &port.name);
       r.Int32(Child(pm, "containerPort"), Sub(p, "containerPort"), &port.container_port);
+      r.Int32(Child(pm, "hostPort"), Sub(p, "hostPort"), &port.host_port);
+      r.String(Child(pm, "hostIP"), Sub(p, "hostIP"), &port.host_ip);
       r.String(Child(pm, "protocol"), Sub(p, "protocol"), &port.protocol);
       c->ports.push_back(port);
     }
@@ -516,11 +518,6 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
                    "not simulated: pods are scheduled as if it were absent (the scheduler still "
                    "spreads by its resource scores)");
   }
-  if (const Node* host = Child(m, "hostNetwork"); host != nullptr && host->IsScalar() &&
-                                                 host->scalar == "true") {
-    r.FieldWarning(host->mark, Sub(path, "hostNetwork"),
-                   "not simulated: two such pods may share a node although their ports conflict");
-  }
   const std::string containers = Sub(path, "containers");
   if (const Node* list = Child(m, "containers"); list != nullptr && list->IsSequence()) {
     if (list->items.size() > 1) {
@@ -530,17 +527,6 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
                                  "is simulated; the others count for requests only, and the "
                                  "pod's readiness is the app container's",
                                  list->items.size()));
-    }
-    for (size_t i = 0; i < list->items.size(); ++i) {
-      const Node* ports = Child(list->items[i].get(), "ports");
-      if (ports == nullptr || !ports->IsSequence()) continue;
-      for (size_t j = 0; j < ports->items.size(); ++j) {
-        if (const Node* hp = Child(ports->items[j].get(), "hostPort")) {
-          r.FieldWarning(hp->mark, Sub(Idx(Sub(Idx(containers, i), "ports"), j), "hostPort"),
-                         "not simulated: two pods may share a node although their host ports "
-                         "conflict");
-        }
-      }
     }
   }
   for (size_t i = 0; i < spec.init_containers.size(); ++i) {
@@ -570,6 +556,7 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
   if (spec->restart_policy.empty()) spec->restart_policy = defaults::kRestartPolicy;
   r.StringMap(Child(m, "nodeSelector"), Sub(path, "nodeSelector"), &spec->node_selector);
   r.String(Child(m, "nodeName"), Sub(path, "nodeName"), &spec->node_name);
+  r.Bool(Child(m, "hostNetwork"), Sub(path, "hostNetwork"), &spec->host_network);
   DecodeNamedList(r, Child(m, "readinessGates"), Sub(path, "readinessGates"), "conditionType",
                   &spec->readiness_gates);
   DecodeNamedList(r, Child(m, "schedulingGates"), Sub(path, "schedulingGates"), "name",

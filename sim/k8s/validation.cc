@@ -436,6 +436,18 @@ void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
   ValidateLabels(e, f + ".nodeSelector", s.node_selector);
   if (s.resources) ValidatePodResources(e, f + ".resources", s);
   if (s.node_affinity) ValidateNodeAffinity(e, f + ".affinity.nodeAffinity", *s.node_affinity);
+  // validateContainerPorts and, with hostNetwork, validateHostNetwork.
+  for (size_t i = 0; i < s.containers.size(); ++i) {
+    for (size_t j = 0; j < s.containers[i].ports.size(); ++j) {
+      const ContainerPort& port = s.containers[i].ports[j];
+      const std::string pf = fmt::format("{}.containers[{}].ports[{}].hostPort", f, i, j);
+      if (port.host_port != 0) ValidatePortNumber(e, pf, port.host_port);
+      if (s.host_network && port.host_port != 0 && port.host_port != port.container_port) {
+        e.Invalid(pf, std::to_string(port.host_port),
+                  "must match `containerPort` when `hostNetwork` is true");
+      }
+    }
+  }
   for (size_t i = 0; i < s.tolerations.size(); ++i) {
     ValidateToleration(e, fmt::format("{}.tolerations[{}]", f, i), s.tolerations[i]);
   }

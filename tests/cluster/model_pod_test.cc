@@ -391,6 +391,46 @@ spec:
   EXPECT_EQ(r.log.find("pod/for-ever deleted"), std::string::npos) << r.log;
 }
 
+// Two pods cannot hold one host port on one node (NodePorts). Two replicas
+// with hostPort 8080 fill both nodes; the rolling update's surge pod
+// (maxSurge 1, maxUnavailable 0) has no node with the port free, so the
+// rollout stalls until its progress deadline (60 s after the 30 s set
+// image, noticed at 91 s) — it used to "complete" at once.
+TEST(Model, HostPortsConflictAndStallASurgingRollout) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 30s, kubectl: set image deployment/web web=web:2}
+)",
+                                      R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  progressDeadlineSeconds: 60
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports: [{containerPort: 8080, hostPort: 8080}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("30.000", "pod/web-",
+                       "FailedScheduling: 0/2 nodes are available: 2 node(s) didn't have free "
+                       "ports for the requested pod ports. preemption: 0/2 nodes are available: 2 "
+                       "No preemption victims found for incoming pod."))
+      << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_TRUE(r.Logged("91.000", "deployment/web", "ProgressDeadlineExceeded")) << r.log;
+}
+
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
 // 600m a pod. A 2-CPU node takes 3 of 4 replicas (1,800m; a fourth would
 // need 2,400m) and the fourth stays Pending the whole run. Counting the

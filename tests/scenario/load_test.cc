@@ -331,13 +331,12 @@ spec:
            "app.yaml:11:34: warning: Deployment \"web\": spec.template.spec.topologySpreadConstraints: not simulated",
            "app.yaml:17:9: warning: Deployment \"web\": spec.template.spec.initContainers[0]: native sidecars are not simulated",
            "app.yaml:19:7: warning: Deployment \"web\": spec.template.spec.containers: 2 containers: only the app container",
-           "app.yaml:21:47: warning: Deployment \"web\": spec.template.spec.containers[0].ports[0].hostPort: not simulated",
            "app.yaml:15:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no controller kubesim simulates sets the condition \"target-health.elbv2.k8s.aws/web\": the pods never turn Ready",
        }) {
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin\n" << all;
   }
   EXPECT_EQ(all.find("tolerations"), std::string::npos) << all;  // simulated
-  EXPECT_EQ(v.diagnostics.size(), 6u) << all;
+  EXPECT_EQ(v.diagnostics.size(), 5u) << all;
 }
 
 // kubectl apply validates strictly (--validate=strict, the default since

@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kubesim/engine/time.h"
 #include "kubesim/k8s/defaults.h"
@@ -124,6 +125,19 @@ int64_t ImageLocalityScore(int64_t sum_scaled_sizes, int containers);
 // (minFeasibleNodesPercentageToFind), and at least 100 nodes. Kubernetes'
 // TestNumFeasibleNodesToFind: 10 -> 10, 1,000 -> 420, 6,000 -> 300.
 int32_t NumFeasibleNodesToFind(int32_t all_nodes);
+
+// A host port a pod takes on its node (NodePorts): every containerPort with a
+// hostPort — with hostNetwork, every containerPort — of its containers.
+struct HostPort {
+  std::string ip;  // "0.0.0.0" when not given
+  std::string protocol;
+  int32_t port = 0;
+  bool operator==(const HostPort&) const = default;
+};
+std::vector<HostPort> HostPortsOf(const k8s::PodSpec& spec);
+// HostPortInfo.CheckConflict: the same protocol and port on the same
+// address, or on 0.0.0.0 on either side.
+bool HostPortsConflict(const std::vector<HostPort>& used, const std::vector<HostPort>& wanted);
 
 // Why a pod fits no node, as kube-scheduler (1.33; DRA off) writes its
 // FailedScheduling event: FitError.Error() (pkg/scheduler/framework/types.go)

@@ -113,6 +113,8 @@ struct ResourceRequirements {
 struct ContainerPort {
   std::string name;
   int32_t container_port = 0;
+  int32_t host_port = 0;  // 0: none
+  std::string host_ip;    // empty: every address (0.0.0.0)
   std::string protocol{defaults::kProtocol};
   bool operator==(const ContainerPort&) const = default;
 };
@@ -144,6 +146,7 @@ struct PodSpec {
   Labels node_selector;
   std::string node_name;
   std::optional<NodeAffinity> node_affinity;  // affinity.nodeAffinity
+  bool host_network = false;  // its containerPorts are host ports
   std::vector<Toleration> tolerations;
   // readinessGates[].conditionType: pod conditions that must be true, besides
   // its containers' readiness, for the pod to be Ready.
