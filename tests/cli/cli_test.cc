@@ -89,6 +89,19 @@ TEST(CliRun, SameSeedGivesByteIdenticalJsonAcrossProcesses) {
   EXPECT_NE(a.out.find("\"downtimeSeconds\""), std::string::npos) << a.out;
 }
 
+// docs/real-workloads.md: the ingress-nginx manifest as published schedules
+// (kubernetes.io/os: linux), its digest-pinned versions are told apart, and
+// the upgrade's expectations (no downtime, 35 s) hold.
+TEST(CliRun, TheIngressNginxUpgradeReplaysAsDerivedInRealWorkloads) {
+  const std::string file = std::string(std::getenv("KUBESIM_SOURCE_DIR")) +
+                           "/scenarios/real/ingress-nginx/upgrade.yaml";
+  const auto r = RunKubesim("run --format json '" + file + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"v1.7.0\": 600"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"v1.8.0\": 691"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"failed\": 0"), std::string::npos) << r.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
