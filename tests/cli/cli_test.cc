@@ -102,6 +102,16 @@ TEST(CliRun, TheIngressNginxUpgradeReplaysAsDerivedInRealWorkloads) {
   EXPECT_NE(r.out.find("\"failed\": 0"), std::string::npos) << r.out;
 }
 
+// docs/real-workloads.md: kube-prometheus' prometheus-adapter drained during
+// its rollout replays as derived there (its expect: lines: 21 s, 1 s down).
+TEST(CliRun, ThePrometheusAdapterDrainReplaysAsDerivedInRealWorkloads) {
+  const std::string file = std::string(std::getenv("KUBESIM_SOURCE_DIR")) +
+                           "/scenarios/real/prometheus-adapter/drain-during-rollout.yaml";
+  const auto r = RunKubesim("run --format json '" + file + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"failed\": 16"), std::string::npos) << r.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
