@@ -243,7 +243,18 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     c_.disruption->IndexPod(id);
     PodUpdated(id);
   }
-  if (p.spec->scheduling_gates != obj.spec.scheduling_gates && p.node == kNone) {
+  const auto removes_only = [&] {
+    return std::all_of(obj.spec.scheduling_gates.begin(), obj.spec.scheduling_gates.end(),
+                       [&](const std::string& g) {
+                         return std::find(p.spec->scheduling_gates.begin(),
+                                          p.spec->scheduling_gates.end(),
+                                          g) != p.spec->scheduling_gates.end();
+                       });
+  };
+  if (p.spec->scheduling_gates != obj.spec.scheduling_gates && !removes_only()) {
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] { return "apply refused: scheduling gates may only be removed"; });
+  } else if (p.spec->scheduling_gates != obj.spec.scheduling_gates && p.node == kNone) {
     // A pod update may remove scheduling gates (validateSchedulingGates
     // allows nothing else); with the last one gone the scheduler takes it.
     auto spec = std::make_shared<k8s::PodSpec>(*p.spec);

@@ -82,8 +82,12 @@ BudgetStatus ComputeBudgetStatus(const k8s::PodDisruptionBudgetSpec& spec, int32
   // getExpectedPodCount. Percentages round up (GetScaledValueFromIntOrPercent
   // with roundUp), so maxUnavailable's healthy floor rounds down. An integer
   // minAvailable counts the matching pods themselves; the other forms the
-  // controllers' scale. A budget with neither field expects no pods and so
-  // allows no disruption.
+  // controllers' scale, and only they look the controllers up — so only
+  // they fail when one is gone. A budget with neither field expects no pods
+  // and so allows no disruption.
+  const bool uses_scale =
+      spec.max_unavailable || (spec.min_available && spec.min_available->is_percent);
+  if (!uses_scale) sync_failed = false;
   if (spec.max_unavailable) {
     s.expected_pods = controllers_scale;
     const int32_t max_unavailable = spec.max_unavailable->Resolve(s.expected_pods, true);
@@ -122,7 +126,9 @@ BudgetStatus Disruption::StatusOf(uint32_t id) const {
     const uint32_t rs = store_.pods[pod].owner_rs;
     if (rs == kNone) continue;
     const uint32_t d = store_.replica_sets[rs].owner;
-    const bool gone = d != kNone ? store_.deployments[d].deleted : store_.replica_sets[rs].deleted;
+    // getPodReplicaSet and getPodDeployment both need the ReplicaSet.
+    const bool gone =
+        store_.replica_sets[rs].deleted || (d != kNone && store_.deployments[d].deleted);
     if (gone) sync_failed = true;
     controllers.emplace_back(d != kNone, d != kNone ? d : rs);
   }

@@ -299,12 +299,14 @@ void Kubelet::StartInitContainer(uint32_t id) {
                 [&] { return fmt::format("init container {} started", name); });
   const std::string key = fmt::format("{}/{}#{}", p.name, name, p.restarts);
   std::optional<SimDuration> fails;
-  if (!img.healthy) fails = SimDuration::Zero();
   if (img.crash_after) fails = ctx_.Draw(*img.crash_after, "crash-after", key);
   const SimDuration exits =
       img.exit_after ? ctx_.Draw(*img.exit_after, "exit-after", key) : SimDuration::Zero();
-  const bool failed = fails && (*fails < exits || !img.exit_after);
-  ctx_.Schedule(failed ? *fails : exits, kPhaseProcess, EventKind::kInitContainerExit, id,
+  // An image that never serves fails at once; else the earlier of its
+  // crash and its exit decides.
+  const bool failed = !img.healthy || (fails && *fails < exits);
+  const SimDuration at = !img.healthy ? SimDuration::Zero() : failed ? *fails : exits;
+  ctx_.Schedule(at, kPhaseProcess, EventKind::kInitContainerExit, id,
                 (uint64_t{p.container_gen} << 1) | (failed ? 1 : 0));
 }
 
@@ -324,8 +326,14 @@ void Kubelet::InitContainerExit(uint32_t id, uint64_t payload) {
   ++p.init_next;
   ++p.container_gen;
   p.backoff = Backoff{};  // back-off is kept per container
-  // The next container, init or app, waits for its image like any start.
+  // The next container, init or app: EnsureImageExists starts it at once
+  // when its image is on the node (and its policy is not Always), else it
+  // waits in the node's pull queue.
   Node& node = store_.nodes[p.node];
+  if (node.image_cached[WorkingImage(p)] && WorkingPullPolicy(p) != PullPolicy::kAlways) {
+    StartContainer(id);
+    return;
+  }
   node.pull_queue.push_back(id);
   if (!node.pulling) StartPull(p.node);
 }
@@ -521,6 +529,19 @@ void Kubelet::RecoverNode(uint32_t n) {
     if (p.state == PodState::kGone) continue;
     if (p.deleted) {
       PodGone(id);  // the kubelet finishes what the API asked while it was away
+    } else if (p.init_count > 0) {
+      // A new pod sandbox runs every init container again, from the first
+      // (computePodActions: "sandbox changed"), and then the app container.
+      SetReady(id, false);
+      if (p.running_at_failure) {
+        ++p.restarts;
+        for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
+      }
+      p.init_next = 0;
+      p.container_created = false;
+      ++p.container_gen;
+      UpdatePodState(id);
+      if (!queued(id)) node.pull_queue.push_back(id);
     } else if (queued(id)) {
       continue;  // its container starts when its image is pulled
     } else if (p.state == PodState::kPulling) {

@@ -24,22 +24,27 @@ constexpr SimDuration kEvictionDelay = SimDuration::Seconds(defaults::kNotReadyT
 }  // namespace
 
 // How long a pod stays on a node whose kubelet stopped posting status: the
-// node carries node.kubernetes.io/unreachable:NoExecute, and the taint
-// manager evicts a pod after the least tolerationSeconds of its tolerations
-// of it (getMinTolerationTime: none given is for ever, <= 0 at once). A pod
-// with no such toleration got DefaultTolerationSeconds' 300 s at admission.
+// node carries node.kubernetes.io/unreachable:NoExecute. The
+// DefaultTolerationSeconds admission plugin gave every pod without a
+// toleration of that key (or of every key) with effect NoExecute (or any)
+// one of 300 s. The taint manager takes the first toleration that
+// tolerates the taint (GetMatchingTolerations) and evicts the pod after its
+// tolerationSeconds (getMinTolerationTime: none given is for ever, <= 0 at
+// once), or at once when none does.
 std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec) {
   static const k8s::Taint kUnreachable{"node.kubernetes.io/unreachable", "", "NoExecute"};
-  bool tolerated = false;
-  std::optional<int64_t> least;
+  const bool admitted_default = std::none_of(
+      spec.tolerations.begin(), spec.tolerations.end(), [](const k8s::Toleration& t) {
+        return (t.key.empty() || t.key == kUnreachable.key) &&
+               (t.effect.empty() || t.effect == "NoExecute");
+      });
+  if (admitted_default) return kEvictionDelay;
   for (const k8s::Toleration& t : spec.tolerations) {
     if (!t.Tolerates(kUnreachable)) continue;
-    tolerated = true;
-    if (t.toleration_seconds) least = std::min(least.value_or(INT64_MAX), *t.toleration_seconds);
+    if (!t.toleration_seconds) return std::nullopt;
+    return SimDuration::Seconds(std::max<int64_t>(*t.toleration_seconds, 0));
   }
-  if (!tolerated) return kEvictionDelay;
-  if (!least) return std::nullopt;
-  return SimDuration::Seconds(std::max<int64_t>(*least, 0));
+  return SimDuration::Zero();
 }
 
 NodeLifecycleController::NodeLifecycleController(Store& store, Context& ctx, Api& api)

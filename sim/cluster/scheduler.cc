@@ -95,6 +95,11 @@ void Scheduler::Schedule(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.deleted || p.node != kNone) return;
   if (!p.spec->scheduling_gates.empty()) {
+    if (p.unschedulable) {  // gated since its last attempt: Pending, not unschedulable
+      p.unschedulable = false;
+      --store_.unschedulable_pods;
+      ctx_.MarkChanged();
+    }
     // The SchedulingGates PreEnqueue plugin keeps it out of the queue; the
     // API server set its PodScheduled condition (pod strategy's
     // PrepareForCreate). Removing the last gate queues it (ApiServer).
@@ -207,6 +212,7 @@ void Scheduler::Schedule(uint32_t id) {
 // request larger than the node's whole allocatable.
 std::string Scheduler::Diagnose(const Pod& p) const {
   std::map<std::string, int32_t, std::less<>> reasons;
+  const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
   int32_t not_helpful = 0;
   int32_t no_victims = 0;
   for (uint32_t n = 0; n < store_.nodes.size(); ++n) {
@@ -231,7 +237,7 @@ std::string Scheduler::Diagnose(const Pod& p) const {
       ++not_helpful;
       continue;
     }
-    if (HostPortsConflict(node.host_ports, HostPortsOf(*p.spec))) {
+    if (HostPortsConflict(node.host_ports, host_ports)) {
       ++reasons["node(s) didn't have free ports for the requested pod ports"];
       ++no_victims;  // Unschedulable: evicting a pod could free the port
       continue;

@@ -385,11 +385,11 @@ bool NodeSelectorTerm::Matches(const Labels& node_labels, std::string_view node_
   for (const auto& r : match_expressions) {
     if (!r.Matches(node_labels)) return false;
   }
-  if (!match_fields.empty()) {
-    const Labels fields{{"metadata.name", std::string(node_name)}};
-    for (const auto& r : match_fields) {
-      if (!r.Matches(fields)) return false;
-    }
+  for (const auto& r : match_fields) {
+    // metadata.name, the one field (validation refuses others), In or NotIn.
+    const bool listed = r.key == "metadata.name" &&
+                        std::find(r.values.begin(), r.values.end(), node_name) != r.values.end();
+    if (r.op == NodeSelectorRequirement::Operator::kIn ? !listed : listed) return false;
   }
   return true;
 }

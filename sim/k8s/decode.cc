@@ -390,7 +390,8 @@ void DecodeNodeSelectorRequirements(Reader& r, const Node* n, const std::string&
     r.String(Child(e, "key"), Sub(p, "key"), &req.key);
     std::string op;
     const Node* opn = Child(e, "operator");
-    if (r.String(opn, Sub(p, "operator"), &op)) {
+    if (opn == nullptr || opn->IsNull()) r.Error(e->mark, Sub(p, "operator"), "Required value");
+    if (r.String(opn, Sub(p, "operator"), &op) && !op.empty()) {
       using Op = NodeSelectorRequirement::Operator;
       if (op == "In") req.op = Op::kIn;
       else if (op == "NotIn") req.op = Op::kNotIn;

@@ -75,16 +75,22 @@ TEST(BudgetStatus, TestTwoControllersAddTheirScales) {
 
 TEST(BudgetStatus, TestNakedPodAllowsNothingWithoutAController) {
   // minAvailable 28% over one pod without a controller: expected 0, so no
-  // disruption whatever the arithmetic says; a failed sync allows none either.
+  // disruption whatever the arithmetic says; a failed sync of a budget that
+  // needs the controllers' scale allows none either.
   EXPECT_EQ(ComputeBudgetStatus(MinAvailable(k8s::IntOrPercent::Percent(28)), 1, 1, 0, false)
                 .disruptions_allowed,
             0);
   EXPECT_EQ(ComputeBudgetStatus(MaxUnavailable(k8s::IntOrPercent::Int(1)), 1, 1, 0, false)
                 .disruptions_allowed,
             0);
-  EXPECT_EQ(ComputeBudgetStatus(MinAvailable(k8s::IntOrPercent::Int(1)), 4, 4, 4, true)
+  EXPECT_EQ(ComputeBudgetStatus(MaxUnavailable(k8s::IntOrPercent::Int(1)), 4, 4, 4, true)
                 .disruptions_allowed,
             0);
+  // An integer minAvailable never looks the controllers up
+  // (getExpectedPodCount), so a missing one changes nothing: 4 - 1 = 3.
+  EXPECT_EQ(ComputeBudgetStatus(MinAvailable(k8s::IntOrPercent::Int(1)), 4, 4, 4, true)
+                .disruptions_allowed,
+            3);
 }
 
 }  // namespace

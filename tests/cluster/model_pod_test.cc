@@ -187,11 +187,13 @@ spec:
 
 // A pod with schedulingGates stays Pending, out of the scheduler's queue,
 // until an update removes the last gate (SchedulingGated; the API allows
-// removing gates, not adding them). Patched at 20 s, it is scheduled then.
+// removing gates, not adding them). Patched at 20 s, it is scheduled then;
+// a patch adding a gate at 25 s is refused.
 TEST(Model, SchedulingGatesHoldAPodUntilTheyAreRemoved) {
   const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
   timeline:
   - {at: 20s, kubectl: "patch pod gated -p '{\"spec\":{\"schedulingGates\":null}}'"}
+  - {at: 25s, kubectl: "patch pod gated -p '{\"spec\":{\"schedulingGates\":[{\"name\":\"late\"}]}}'"}
 )") + kOneNode,
                                       R"(apiVersion: v1
 kind: Pod
@@ -206,6 +208,8 @@ spec:
       << r.log;
   EXPECT_FALSE(r.Logged("0.000", "pod/gated", "scheduled to")) << r.log;
   EXPECT_TRUE(r.Logged("20.000", "pod/gated", "scheduled to node/node-0")) << r.log;
+  EXPECT_TRUE(r.Logged("25.000", "pod/gated", "apply refused: scheduling gates may only be removed"))
+      << r.log;
 }
 
 // Init containers run one after another before the app container, each
@@ -243,14 +247,15 @@ TEST(Model, InitContainersRunInOrderBeforeTheAppAndDelayTheRollout) {
   EXPECT_EQ(*d.rollouts[0].duration(), Sec(27)) << r.log;
 }
 
-// An init container that fails is restarted with CrashLoopBackOff — at
-// once, then after 10 s, 20 s — and the app container never starts:
-// failures at 5, 10 and 25 s (a restart at 20 s fails 5 s later) are three
-// restarts by 30 s, and the pod is never Ready.
+// An init container that fails — its crashAfter (5 s) before its exitAfter
+// (10 s) — is restarted with CrashLoopBackOff — at once, then after 10 s,
+// 20 s — and the app container never starts: failures at 5, 10 and 25 s (a
+// restart at 20 s fails 5 s later) are three restarts by 30 s, and the pod
+// is never Ready.
 TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
   const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
   images:
-    migrate:1: {crashAfter: 5s}
+    migrate:1: {crashAfter: 5s, exitAfter: 10s}
 )") + kOneNode,
                                       WebWithSpec(1, R"(      initContainers:
       - {name: migrate, image: migrate:1}
@@ -328,7 +333,8 @@ TEST(Model, NoScheduleTaintsNeedATolerationAndTheEventNamesTheTaint) {
   EXPECT_EQ(ScheduledTo(r, ""), 0u) << r.log;
   EXPECT_TRUE(r.Logged("0.000", "pod/web-",
                        "FailedScheduling: 0/4 nodes are available: 2 Insufficient cpu, 2 node(s) "
-                       "had untolerated taint {dedicated: gpu}."))
+                       "had untolerated taint {dedicated: gpu}. preemption: 0/4 nodes are "
+                       "available: 4 Preemption is not helpful for scheduling."))
       << r.log;
   const Outcome tolerated = Simulate(Scenario(cluster, WebWithSpec(2, R"(      tolerations: [{key: dedicated, operator: Equal, value: gpu, effect: NoSchedule}]
       containers:
@@ -357,9 +363,13 @@ TEST(Model, PreferNoScheduleTaintsSteerPodsAway) {
 
 // A failed node is marked NotReady 50 s later (60 s here) and tainted
 // node.kubernetes.io/unreachable:NoExecute; the taint manager evicts each
-// pod when its toleration runs out: 300 s by default (DefaultTolerationSeconds,
+// pod when the first of its tolerations that tolerates the taint runs out
+// (GetMatchingTolerations): 300 s by default (DefaultTolerationSeconds,
 // 360 s), 30 s for a pod that says so (90 s), never for one tolerating it
-// without tolerationSeconds.
+// without tolerationSeconds — also when a later toleration gives seconds —
+// and at once (60 s) for one whose toleration of the key does not tolerate
+// the taint (a value the taint does not have), which also keeps the default
+// from being added.
 TEST(Model, TolerationSecondsDecideWhenAFailedNodesPodsAreEvicted) {
   const std::string pods = R"(apiVersion: v1
 kind: Pod
@@ -377,7 +387,16 @@ apiVersion: v1
 kind: Pod
 metadata: {name: for-ever}
 spec:
-  tolerations: [{operator: Exists}]
+  tolerations:
+  - {operator: Exists, effect: NoExecute}
+  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: wrong-value}
+spec:
+  tolerations: [{key: node.kubernetes.io/unreachable, operator: Equal, value: x, effect: NoExecute}]
   containers: [{name: web, image: web:1}]
 )";
   const Outcome r = Simulate(Scenario(std::string(R"(  until: 7m
@@ -389,6 +408,7 @@ spec:
   EXPECT_TRUE(r.Logged("90.000", "pod/thirty-seconds", "deleted")) << r.log;
   EXPECT_TRUE(r.Logged("360.000", "pod/default-toleration", "deleted")) << r.log;
   EXPECT_EQ(r.log.find("pod/for-ever deleted"), std::string::npos) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/wrong-value", "deleted")) << r.log;
 }
 
 // Two pods cannot hold one host port on one node (NodePorts). Two replicas
@@ -429,6 +449,51 @@ spec:
   ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
   EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
   EXPECT_TRUE(r.Logged("91.000", "deployment/web", "ProgressDeadlineExceeded")) << r.log;
+}
+
+// The earlier of exitAfter and crashAfter decides, and without exitAfter an
+// init container completes at once: an image profiled to crash after 10
+// minutes (a leak in the app) still runs its migration step, completing at
+// 0 s, and the app starts.
+TEST(Model, AnInitContainerWithoutExitAfterCompletesAtOnce) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 10s
+  images:
+    web:1: {crashAfter: 10m}
+)") + kOneNode,
+                                      WebWithSpec(1, R"(      initContainers:
+      - {name: migrate, image: web:1, command: [migrate]}
+      containers:
+      - {name: web, image: web:1}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-", "init container migrate completed")) << r.log;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-", "Ready")) << r.log;
+  EXPECT_EQ(Dep(r, "web").restarts, 0) << r.json;
+}
+
+// A node that comes back gives its pods new sandboxes, and a new sandbox
+// runs every init container again before the app (computePodActions).
+// The migration ran 0-20 s; node-0 fails at 30 s and recovers at 40 s: the
+// migration runs again 40-60 s (its image is still on the node), then the
+// app starts at 60 s.
+TEST(Model, ARecoveredNodeRunsThePodsInitContainersAgain) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 70s
+  images:
+    migrate:1: {exitAfter: 20s}
+  timeline:
+  - {at: 30s, fail: node/node-0}
+  - {at: 40s, recover: node/node-0}
+)") + kOneNode,
+                                      WebWithSpec(1, R"(      initContainers:
+      - {name: migrate, image: migrate:1}
+      containers:
+      - {name: web, image: web:1}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "init container migrate completed")) << r.log;
+  EXPECT_TRUE(r.Logged("40.000", "pod/web-", "init container migrate started")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "init container migrate completed")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "container started")) << r.log;
 }
 
 // A native sidecar's requests add to the app's (PodRequests): 500m + 100m =
