@@ -174,6 +174,26 @@ void DecodeIntOrPercent(Reader& r, const Node* n, const std::string& path, IntOr
   }
 }
 
+// A requirement's `operator:` (LabelSelectorRequirement,
+// NodeSelectorRequirement): one of `table`, else an error listing them in
+// the table's order. An absent operator is left as it is.
+template <class Op, size_t N>
+void DecodeOperator(Reader& r, const Node* requirement, const std::string& path,
+                    const std::pair<std::string_view, Op> (&table)[N], Op* out) {
+  const Node* opn = Child(requirement, "operator");
+  std::string op;
+  if (opn == nullptr || opn->IsNull() || !r.String(opn, path, &op)) return;
+  std::string supported;
+  for (const auto& [name, value] : table) {
+    if (name == op) {
+      *out = value;
+      return;
+    }
+    supported += fmt::format("{}\"{}\"", supported.empty() ? "" : ", ", name);
+  }
+  r.Error(opn->mark, path, fmt::format("Unsupported value: \"{}\": supported values: {}", op, supported));
+}
+
 void DecodeSelector(Reader& r, const Node* n, const std::string& path, LabelSelector* out) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
@@ -189,21 +209,11 @@ void DecodeSelector(Reader& r, const Node* n, const std::string& path, LabelSele
     Strict(r, e, p, kLabelSelectorRequirementFields);
     LabelSelectorRequirement req;
     r.String(Child(e, "key"), Sub(p, "key"), &req.key);
-    std::string op;
-    const Node* opn = Child(e, "operator");
-    if (r.String(opn, Sub(p, "operator"), &op)) {
-      using Op = LabelSelectorRequirement::Operator;
-      if (op == "In") req.op = Op::kIn;
-      else if (op == "NotIn") req.op = Op::kNotIn;
-      else if (op == "Exists") req.op = Op::kExists;
-      else if (op == "DoesNotExist") req.op = Op::kDoesNotExist;
-      else {
-        r.Error(opn != nullptr ? opn->mark : e->mark, Sub(p, "operator"),
-                fmt::format("Unsupported value: \"{}\": supported values: \"In\", \"NotIn\", "
-                            "\"Exists\", \"DoesNotExist\"",
-                            op));
-      }
-    }
+    using Op = LabelSelectorRequirement::Operator;
+    static constexpr std::pair<std::string_view, Op> kOperators[] = {
+        {"In", Op::kIn}, {"NotIn", Op::kNotIn}, {"Exists", Op::kExists},
+        {"DoesNotExist", Op::kDoesNotExist}};
+    DecodeOperator(r, e, Sub(p, "operator"), kOperators, &req.op);
     r.StringList(Child(e, "values"), Sub(p, "values"), &req.values);
     out->match_expressions.push_back(std::move(req));
   }
@@ -388,24 +398,14 @@ void DecodeNodeSelectorRequirements(Reader& r, const Node* n, const std::string&
     Strict(r, e, p, kLabelSelectorRequirementFields);
     NodeSelectorRequirement req;
     r.String(Child(e, "key"), Sub(p, "key"), &req.key);
-    std::string op;
-    const Node* opn = Child(e, "operator");
-    if (opn == nullptr || opn->IsNull()) r.Error(e->mark, Sub(p, "operator"), "Required value");
-    if (r.String(opn, Sub(p, "operator"), &op) && !op.empty()) {
-      using Op = NodeSelectorRequirement::Operator;
-      if (op == "In") req.op = Op::kIn;
-      else if (op == "NotIn") req.op = Op::kNotIn;
-      else if (op == "Exists") req.op = Op::kExists;
-      else if (op == "DoesNotExist") req.op = Op::kDoesNotExist;
-      else if (op == "Gt") req.op = Op::kGt;
-      else if (op == "Lt") req.op = Op::kLt;
-      else {
-        r.Error(opn != nullptr ? opn->mark : e->mark, Sub(p, "operator"),
-                fmt::format("Unsupported value: \"{}\": supported values: \"DoesNotExist\", "
-                            "\"Exists\", \"Gt\", \"In\", \"Lt\", \"NotIn\"",
-                            op));
-      }
+    if (const Node* opn = Child(e, "operator"); opn == nullptr || opn->IsNull()) {
+      r.Error(e->mark, Sub(p, "operator"), "Required value");
     }
+    using Op = NodeSelectorRequirement::Operator;
+    static constexpr std::pair<std::string_view, Op> kOperators[] = {
+        {"DoesNotExist", Op::kDoesNotExist}, {"Exists", Op::kExists}, {"Gt", Op::kGt},
+        {"In", Op::kIn}, {"Lt", Op::kLt}, {"NotIn", Op::kNotIn}};
+    DecodeOperator(r, e, Sub(p, "operator"), kOperators, &req.op);
     r.StringList(Child(e, "values"), Sub(p, "values"), &req.values);
     out->push_back(std::move(req));
   }
