@@ -337,6 +337,18 @@ spec:
   }
   EXPECT_EQ(all.find("tolerations"), std::string::npos) << all;  // simulated
   EXPECT_EQ(v.diagnostics.size(), 5u) << all;
+  const auto service = ValidateText(R"(apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  publishNotReadyAddresses: true
+  ports: [{port: 80}]
+)",
+                                    "svc.yaml");
+  EXPECT_EQ(AllDiagnostics(service),
+            "svc.yaml:6:29: warning: Service \"web\": spec.publishNotReadyAddresses: not "
+            "simulated: the endpoints list only Ready pods\n");
 }
 
 // kubectl apply validates strictly (--validate=strict, the default since
