@@ -227,8 +227,7 @@ void Kubelet::ContainerStopped(uint32_t id) {
 // entry 2 x max old is forgotten.
 void Kubelet::ScheduleRestart(uint32_t id) {
   Pod& p = store_.pods[id];
-  ++p.restarts;
-  for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
+  CountRestart(id);
   Backoff& b = p.backoff;
   SimDuration delay;
   if (!b.has_entry || ctx_.Now() - b.last_update > kBackoffMax * 2) {
@@ -248,6 +247,11 @@ void Kubelet::ScheduleRestart(uint32_t id) {
                                            FormatDuration(delay));
                 });
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kContainerStart, id, p.container_gen);
+}
+
+void Kubelet::CountRestart(uint32_t id) {
+  ++store_.pods[id].restarts;
+  for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
 }
 
 void Kubelet::SetReady(uint32_t id, bool ready) {
@@ -533,10 +537,7 @@ void Kubelet::RecoverNode(uint32_t n) {
       // A new pod sandbox runs every init container again, from the first
       // (computePodActions: "sandbox changed"), and then the app container.
       SetReady(id, false);
-      if (p.running_at_failure) {
-        ++p.restarts;
-        for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
-      }
+      if (p.running_at_failure) CountRestart(id);
       p.init_next = 0;
       p.container_created = false;
       ++p.container_gen;
@@ -551,10 +552,7 @@ void Kubelet::RecoverNode(uint32_t n) {
       // Ready), then it restarts them — at once, its back-off lost with it. A
       // container already stopped (in back-off) had its restart counted.
       SetReady(id, false);
-      if (p.running_at_failure) {
-        ++p.restarts;
-        for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
-      }
+      if (p.running_at_failure) CountRestart(id);
       StartContainer(id);
     }
   }
@@ -628,10 +626,7 @@ void Kubelet::ImageChanged(uint32_t id) {
   EndProcess(id);
   p.started = false;
   SetReady(id, false);
-  if (was_running) {
-    ++p.restarts;
-    for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
-  }
+  if (was_running) CountRestart(id);
   Node& node = store_.nodes[p.node];
   // Waiting for a pull, or being pulled for (PullDone pulls the new image).
   if (std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end())

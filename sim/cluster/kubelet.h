@@ -48,6 +48,7 @@ class Kubelet {
   void StartContainer(uint32_t pod);
   void StartInitContainer(uint32_t pod);
   void ScheduleRestart(uint32_t pod);  // after an exit: restart with CrashLoopBackOff
+  void CountRestart(uint32_t pod);     // its restart count, and the observers told
   // The image, and its pull policy, of the container the pod starts next:
   // its current init container's while it has one, else its app container's.
   uint32_t WorkingImage(const Pod& p) const;
