@@ -207,9 +207,9 @@ void Scheduler::Schedule(uint32_t id) {
 // the framework stops at a node's first failure. NodeResourcesFit reports
 // every resource that falls short. A node the node controller marked
 // NotReady carries the node.kubernetes.io/unreachable NoSchedule taint
-// (its kubelet stopped posting status). All but NodeResourcesFit are
-// UnschedulableAndUnresolvable, which preemption cannot help; so is a
-// request larger than the node's whole allocatable.
+// (its kubelet stopped posting status). All but NodePorts and
+// NodeResourcesFit are UnschedulableAndUnresolvable, which preemption
+// cannot help; so is a request larger than the node's whole allocatable.
 std::string Scheduler::Diagnose(const Pod& p) const {
   std::map<std::string, int32_t, std::less<>> reasons;
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);

@@ -281,9 +281,14 @@ void ValidatePodResources(Errors& e, const std::string& f, const PodSpec& s) {
       return it == c.resources.requests.end() ? 0 : it->second.MilliValue();
     });
     if (req->second.MilliValue() < containers) {
-      e.Invalid(fmt::format("{}.requests.{}", f, name), fmt::format("\"{}m\"", req->second.MilliValue()),
-                fmt::format("must be greater than or equal to aggregate container requests of {}m",
-                            containers));
+      // cpu in millicores, memory in bytes.
+      const auto shown = [&](int64_t milli) {
+        return name == "cpu" ? fmt::format("{}m", milli) : fmt::format("{}", milli / 1000);
+      };
+      e.Invalid(fmt::format("{}.requests.{}", f, name),
+                fmt::format("\"{}\"", shown(req->second.MilliValue())),
+                fmt::format("must be greater than or equal to aggregate container requests of {}",
+                            shown(containers)));
     }
   }
 }

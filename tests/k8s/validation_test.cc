@@ -152,6 +152,12 @@ TEST(ValidatePodResources, CpuAndMemoryAtLeastTheContainersTogether) {
   EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.resources.requests.cpu",
                        "must be greater than or equal to aggregate container requests of 600m"));
   spec.init_containers.clear();
+  // Memory is shown in bytes: 64Mi of pod against 128Mi of containers.
+  spec.containers[0].resources.requests["memory"] = Quantity::FromMilli(int64_t{128} * 1024 * 1024 * 1000);
+  spec.resources->requests["memory"] = Quantity::FromMilli(int64_t{64} * 1024 * 1024 * 1000);
+  EXPECT_TRUE(HasError(ValidateDeployment(d), "spec.template.spec.resources.requests.memory",
+                       "must be greater than or equal to aggregate container requests of 134217728"));
+  spec.resources->requests.erase("memory");
   spec.resources->requests["ephemeral-storage"] = Quantity::FromMilli(1000);
   EXPECT_TRUE(HasError(ValidateDeployment(d),
                        "spec.template.spec.resources.requests[ephemeral-storage]",
