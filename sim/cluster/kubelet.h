@@ -24,7 +24,7 @@ class Kubelet {
   // The API's writes it acts on.
   void Bind(uint32_t pod, uint32_t node);  // the pod is its node's now
   void DeletePod(uint32_t pod);            // deletionTimestamp set: stop it
-  void ImageChanged(uint32_t pod);         // the first container's image changed
+  void ImageChanged(uint32_t pod);         // the app container's image changed
   void FailNode(uint32_t node);            // the machine stops
   void RecoverNode(uint32_t node);         // and comes back
 

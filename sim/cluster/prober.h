@@ -1,5 +1,5 @@
 // The kubelet's probe workers (pkg/kubelet/prober): one per probe of a
-// pod's first container, ticking on its period's grid from when the kubelet
+// pod's app container, ticking on its period's grid from when the kubelet
 // adds the pod. Results go to the Kubelet (Ready, kills). Probe elision
 // (docs/scale.md): a worker whose next result cannot change schedules no
 // tick until something about its pod changes (WakeProbes), when it rejoins
