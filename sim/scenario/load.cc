@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "kubesim/k8s/defaults.h"
 #include "loader.h"
 
 namespace kubesim::scenario {
@@ -173,24 +174,15 @@ const ImageProfile* Scenario::ProfileFor(std::string_view image) const {
 }
 
 std::string ImageTag(std::string_view image) {
-  // A reference is NAME[:TAG][@DIGEST] (distribution/reference's grammar); a
-  // ':' before the last '/' is a registry's port, not a tag.
-  std::string_view base = image;
-  std::string_view digest;
-  if (const size_t at = image.find('@'); at != std::string_view::npos) {
-    base = image.substr(0, at);
-    digest = image.substr(at + 1);
-  }
-  const size_t slash = base.rfind('/');
-  const size_t colon = base.rfind(':');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash) &&
-      colon + 1 < base.size()) {
-    return std::string(base.substr(colon + 1));
-  }
+  const k8s::ImageReference ref = k8s::ParseImageReference(image);
+  if (ref.tag && !ref.tag->empty()) return std::string(*ref.tag);
   // Pinned by digest alone (`app@sha256:4f1c...`): its first 12 hex digits,
   // as `docker images` shortens an id.
-  if (const size_t algo = digest.find(':'); algo != std::string_view::npos) digest.remove_prefix(algo + 1);
-  if (!digest.empty()) return std::string(digest.substr(0, 12));
+  if (ref.digest) {
+    std::string_view hex = *ref.digest;
+    if (const size_t algo = hex.find(':'); algo != std::string_view::npos) hex.remove_prefix(algo + 1);
+    if (!hex.empty()) return std::string(hex.substr(0, 12));
+  }
   return "latest";
 }
 

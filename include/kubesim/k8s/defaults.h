@@ -5,9 +5,37 @@
 #define KUBESIM_K8S_DEFAULTS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "kubesim/k8s/int_or_percent.h"
+
+namespace kubesim::k8s {
+
+// An image reference NAME[:TAG][@DIGEST] split as parsers.ParseImageName
+// splits it: the tag follows the last ':' after the last '/' (a ':' before
+// it is a registry's port), the digest the '@'. Absent parts are nullopt;
+// a present one may be empty ("app:").
+struct ImageReference {
+  std::optional<std::string_view> tag;
+  std::optional<std::string_view> digest;  // "sha256:4f1c..."
+};
+inline ImageReference ParseImageReference(std::string_view image) {
+  ImageReference ref;
+  std::string_view name_tag = image;
+  if (const size_t at = image.find('@'); at != std::string_view::npos) {
+    name_tag = image.substr(0, at);
+    ref.digest = image.substr(at + 1);
+  }
+  const size_t slash = name_tag.rfind('/');
+  const size_t colon = name_tag.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    ref.tag = name_tag.substr(colon + 1);
+  }
+  return ref;
+}
+
+}  // namespace kubesim::k8s
 
 namespace kubesim::k8s::defaults {
 
@@ -41,15 +69,9 @@ inline constexpr std::string_view kRestartPolicy = "Always";    // SetDefaults_P
 // Always when the image's tag is "latest" (an untagged image's tag is
 // "latest"), else IfNotPresent (a digest-only reference included).
 inline std::string_view DefaultImagePullPolicy(std::string_view image) {
-  // parsers.ParseImageName: the tag follows the last ':' after the last '/';
-  // a reference with a digest ("@sha256:...") and no tag has tag "".
-  const size_t slash = image.rfind('/');
-  std::string_view last = slash == std::string_view::npos ? image : image.substr(slash + 1);
-  const size_t at = last.find('@');
-  const std::string_view name_tag = last.substr(0, at);
-  const size_t colon = name_tag.rfind(':');
-  std::string_view tag = colon == std::string_view::npos ? std::string_view{} : name_tag.substr(colon + 1);
-  if (colon == std::string_view::npos && at == std::string_view::npos) tag = "latest";
+  // A reference with a digest and no tag has tag "" (parsers.ParseImageName).
+  const ImageReference ref = ParseImageReference(image);
+  const std::string_view tag = ref.tag ? *ref.tag : ref.digest ? "" : "latest";
   return tag == "latest" ? "Always" : "IfNotPresent";
 }
 
