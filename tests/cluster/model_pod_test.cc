@@ -11,32 +11,6 @@ constexpr const char* kOneNode = R"(  cluster:
     nodes: [{name: node, count: 1, capacity: {cpu: "2", memory: 8Gi, pods: 110}}]
 )";
 
-// A Deployment `web` of `replicas` whose template's spec is `pod_spec`
-// (indented for `spec:` under `template:`), with `annotations` on the
-// template, and a Service `web`.
-std::string WebWithSpec(int replicas, const std::string& pod_spec,
-                        const std::string& annotations = "{}") {
-  return R"(apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: )" + std::to_string(replicas) +
-         R"(
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}, annotations: )" +
-         annotations + R"(}
-    spec:
-)" + pod_spec + R"(---
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-)";
-}
-
 TEST(Model, DigestPinnedImagesTakeTheirTagAsTheirVersion) {
   // ingress-nginx pins `controller:vX@sha256:...`. The version is the tag
   // before the digest, so the two sides of the rollout are told apart:

@@ -110,6 +110,34 @@ inline std::string Scenario(const std::string& spec, const std::string& objects)
          "---\n" + objects;
 }
 
+// A Deployment `web` of `replicas` whose template's spec is `pod_spec`
+// (indented for `spec:` under `template:`), with `annotations` on the
+// template and `strategy` (indented for `spec:`) if given, and a Service `web`.
+inline std::string WebWithSpec(int replicas, const std::string& pod_spec,
+                               const std::string& annotations = "{}",
+                               const std::string& strategy = "") {
+  return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: )" + std::to_string(replicas) +
+         R"(
+  selector: {matchLabels: {app: web}}
+)" + strategy + R"(
+  template:
+    metadata: {labels: {app: web}, annotations: )" +
+         annotations + R"(}
+    spec:
+)" + pod_spec + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+)";
+}
+
 // A Deployment `web` of `replicas` running image web:1 with a strategy and an
 // optional readiness probe and preStop sleep, and a Service `web`.
 inline std::string WebApp(int replicas, const std::string& strategy, bool readiness,
@@ -124,29 +152,10 @@ inline std::string WebApp(int replicas, const std::string& strategy, bool readin
                                                 "[\"sleep\", \"" +
                                                     std::to_string(pre_stop_seconds) + "\"]"
                                               : "";
-  return R"(apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: )" +
-         std::to_string(replicas) + R"(
-  selector: {matchLabels: {app: web}}
-)" + strategy + R"(
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: web:1)" +
-         probe + pre_stop + extra_container + R"(
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-)";
+  return WebWithSpec(replicas,
+                     "      containers:\n      - name: web\n        image: web:1" + probe +
+                         pre_stop + extra_container + "\n",
+                     "{}", strategy);
 }
 
 inline constexpr const char* kSetImage = R"(  timeline:
