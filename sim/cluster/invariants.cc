@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -291,10 +292,25 @@ std::optional<std::string> CheckIndexes(const Store& store) {
                          pods_of_rs[rs].size());
     }
   }
+  const auto by_port = [](const HostPort& a, const HostPort& b) {
+    return std::tie(a.port, a.protocol, a.ip) < std::tie(b.port, b.protocol, b.ip);
+  };
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     if (pods_of[n] != store.nodes[n].pods) {
       return fmt::format("node {}: its pod index lists {} pods, {} are bound there",
                          store.nodes[n].name, store.nodes[n].pods.size(), pods_of[n].size());
+    }
+    // The host ports it holds are those of its pods (NodePorts reads them).
+    std::vector<HostPort> held;
+    for (uint32_t id : pods_of[n]) {
+      for (HostPort& port : HostPortsOf(*store.pods[id].spec)) held.push_back(std::move(port));
+    }
+    std::vector<HostPort> kept = store.nodes[n].host_ports;
+    std::sort(held.begin(), held.end(), by_port);
+    std::sort(kept.begin(), kept.end(), by_port);
+    if (held != kept) {
+      return fmt::format("node {}: it holds {} host ports, its pods {}", store.nodes[n].name,
+                         kept.size(), held.size());
     }
   }
   // Every PodDisruptionBudget's members, found afresh (budgets are few).
