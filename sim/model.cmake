@@ -8,6 +8,7 @@ kubesim_library(kubesim_cluster
           cluster/context.cc cluster/api_server.cc cluster/deployment_controller.cc
           cluster/replicaset_controller.cc cluster/scheduler.cc cluster/kubelet.cc
           cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
+          cluster/pod_topology.cc
           cluster/endpoints_controller.cc cluster/traffic.cc cluster/invariants.cc
           cluster/world.cc cluster/simulation.cc
   DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)

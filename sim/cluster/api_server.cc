@@ -236,7 +236,9 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     return;
   }
   if (*p.labels != obj.metadata.labels) {
+    const std::shared_ptr<const k8s::Labels> old_labels = std::move(p.labels);
     p.labels = std::make_shared<const k8s::Labels>(obj.metadata.labels);
+    store_.topology.PodRelabelled(store_, id, *old_labels);
     ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "labels changed");
     c_.endpoints->IndexPodServices(id);
@@ -410,7 +412,15 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
 
 void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
 
-void ApiServer::BindPod(uint32_t pod, uint32_t node) { c_.kubelet->Bind(pod, node); }
+void ApiServer::BindPod(uint32_t pod, uint32_t node) {
+  c_.kubelet->Bind(pod, node);
+  // InterPodAffinity and PodTopologySpread requeue pods when an assigned pod
+  // is added (their EventsToRegister): a pod bound may be the one a waiting
+  // pod's affinity needs, or raise a domain a spread counts from.
+  if (store_.unschedulable_pods > 0 && !store_.topology.counters().empty()) {
+    c_.scheduler->RetryUnschedulable();
+  }
+}
 
 void ApiServer::MarkPodNotReady(uint32_t pod) { c_.kubelet->SetReady(pod, false); }
 

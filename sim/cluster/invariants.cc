@@ -313,6 +313,7 @@ std::optional<std::string> CheckIndexes(const Store& store) {
                          kept.size(), held.size());
     }
   }
+  if (auto wrong = store.topology.Verify(store)) return wrong;
   // Every PodDisruptionBudget's members, found afresh (budgets are few).
   for (const DisruptionBudget& b : store.budgets) {
     std::vector<uint32_t> members;

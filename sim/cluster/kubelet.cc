@@ -56,6 +56,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   for (HostPort& port : HostPortsOf(*p.spec)) node.host_ports.push_back(std::move(port));
+  store_.topology.PodBound(store_, id);
   Resources requested = node.requested;
   requested += p.requests;
   store_.SetRequested(n, requested);
@@ -350,6 +351,7 @@ void Kubelet::DeletePod(uint32_t id) {
   prober_.WakeProbes(id);
   store_.CountPod(id, -1);
   p.deleted = true;
+  store_.topology.PodDeleted(store_, id);  // spread constraints stop counting it
   EmitPod(ctx_, store_, id, "deleted");
   if (p.unschedulable) {
     p.unschedulable = false;
@@ -473,6 +475,7 @@ void Kubelet::PodGone(uint32_t id) {
   p.ready = false;
   UpdatePodState(id);
   if (p.node != kNone) {
+    store_.topology.PodGone(store_, id);
     Node& node = store_.nodes[p.node];
     Resources requested = node.requested;
     requested -= p.requests;

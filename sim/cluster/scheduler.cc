@@ -1,6 +1,8 @@
 // kube-scheduler's default profile, as far as it decides here: filter nodes
 // (Ready, not cordoned, NodeName, TaintToleration, NodeAffinity — the
-// nodeSelector and required terms —, NodeResourcesFit) — in clusters of 100
+// nodeSelector and required terms —, NodePorts, NodeResourcesFit,
+// PodTopologySpread's DoNotSchedule constraints, InterPodAffinity's required
+// terms: pod_topology.h) — in clusters of 100
 // nodes and more only until numFeasibleNodesToFind pass, from a rotating
 // start (schedule_one.go findNodesThatPassFilters) — score those
 // (NodeResourcesFit least-allocated + BalancedAllocation + ImageLocality,
@@ -127,6 +129,12 @@ void Scheduler::Schedule(uint32_t id) {
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
   feasible_.clear();
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
+  // PodTopologySpread and InterPodAffinity (PreFilter): only for a pod with
+  // terms or constraints, or while some bound pod has anti-affinity terms.
+  const bool topology =
+      (p.spec->pod_affinity || p.spec->pod_anti_affinity ||
+       !p.spec->topology_spread_constraints.empty() || store_.topology.has_carriers()) &&
+      topology_.Prepare(store_, p);
   // What the loop reads of the pod, and the scheduler's generator, in locals:
   // the loop writes node scores and draws, and the compiler cannot tell
   // those writes from the pod's fields.
@@ -152,6 +160,7 @@ void Scheduler::Schedule(uint32_t id) {
     if (!host_ports.empty() && HostPortsConflict(store_.nodes[n].host_ports, host_ports)) {
       continue;  // NodePorts
     }
+    if (topology && topology_.Filter(n) != TopologyVerdict::kPass) continue;
     ++found;
     if (node.score_class != score_class) {
       // Scores use non-zero requests of the node's pods plus this one.
@@ -188,7 +197,7 @@ void Scheduler::Schedule(uint32_t id) {
       ++store_.unschedulable_pods;
       ctx_.MarkChanged();
       ctx_.EmitLazy([&] { return store_.PodLabel(id); },
-                    [&] { return "FailedScheduling: " + Diagnose(p); });
+                    [&] { return "FailedScheduling: " + Diagnose(p, topology); });
     }
     unschedulable_.push_back(id);
     return;
@@ -203,14 +212,15 @@ void Scheduler::Schedule(uint32_t id) {
 
 // Each node's first failing filter, in the default profile's Filter order
 // (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
-// NodeResourcesFit, ...; pkg/scheduler/apis/config/v1/default_plugins.go);
-// the framework stops at a node's first failure. NodeResourcesFit reports
-// every resource that falls short. A node the node controller marked
-// NotReady carries the node.kubernetes.io/unreachable NoSchedule taint
-// (its kubelet stopped posting status). All but NodePorts and
-// NodeResourcesFit are UnschedulableAndUnresolvable, which preemption
-// cannot help; so is a request larger than the node's whole allocatable.
-std::string Scheduler::Diagnose(const Pod& p) const {
+// NodeResourcesFit, ..., PodTopologySpread, InterPodAffinity;
+// pkg/scheduler/apis/config/v1/default_plugins.go); the framework stops at
+// a node's first failure. NodeResourcesFit reports every resource that
+// falls short. A node the node controller marked NotReady carries the
+// node.kubernetes.io/unreachable NoSchedule taint (its kubelet stopped
+// posting status). All but NodePorts, NodeResourcesFit, a spread's skew and
+// anti-affinity are UnschedulableAndUnresolvable, which preemption cannot
+// help; so is a request larger than the node's whole allocatable.
+std::string Scheduler::Diagnose(const Pod& p, bool topology) const {
   std::map<std::string, int32_t, std::less<>> reasons;
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
   int32_t not_helpful = 0;
@@ -260,7 +270,16 @@ std::string Scheduler::Diagnose(const Pod& p) const {
       short_of_room = true;
       too_big = too_big || r.memory_bytes > node.allocatable.memory_bytes;
     }
-    if (short_of_room) ++(too_big ? not_helpful : no_victims);
+    if (short_of_room) {
+      ++(too_big ? not_helpful : no_victims);
+      continue;
+    }
+    // PodTopologySpread, then InterPodAffinity.
+    if (const TopologyVerdict v = topology ? topology_.Filter(n) : TopologyVerdict::kPass;
+        v != TopologyVerdict::kPass) {
+      ++reasons[TopologyVerdictReason(v)];
+      ++(TopologyVerdictUnresolvable(v) ? not_helpful : no_victims);
+    }
   }
   return FailedSchedulingMessage(static_cast<int32_t>(store_.nodes.size()), reasons, not_helpful,
                                  no_victims);

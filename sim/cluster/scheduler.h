@@ -40,8 +40,9 @@ class Scheduler {
   };
   uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng);
   // The FailedScheduling message for a pod no node takes: every node's
-  // first failing filter, in the default profile's order.
-  std::string Diagnose(const Pod& p) const;
+  // first failing filter, in the default profile's order. REQUIRES: the
+  // pod's cycle prepared topology_ (Schedule calls it at the cycle's end).
+  std::string Diagnose(const Pod& p, bool topology) const;
 
   Store& store_;
   Context& ctx_;
@@ -50,6 +51,7 @@ class Scheduler {
   uint32_t next_start_node_ = 0;    // kube-scheduler's nextStartNodeIndex
   std::vector<uint32_t> unschedulable_;
   std::vector<Feasible> feasible_;  // reused by each cycle
+  TopologyFilter topology_;         // InterPodAffinity, PodTopologySpread
 };
 
 }  // namespace kubesim::cluster

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "deployment_util.h"
+#include "pod_topology.h"
 #include "kubesim/cluster/observer.h"
 #include "kubesim/cluster/scheduling.h"
 #include "engine/event_loop.h"
@@ -444,6 +445,9 @@ class Store {
   std::vector<Service> services;
   std::vector<Client> clients;
   std::vector<DisruptionBudget> budgets;  // few: walked whole
+  // Inter-pod affinity and topology spread: selectors counted per node
+  // (pod_topology.h).
+  PodTopology topology;
   bool prefer_no_schedule = false;  // some node has a PreferNoSchedule taint
   std::vector<ImageBehaviour> images;
 

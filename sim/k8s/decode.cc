@@ -110,6 +110,16 @@ constexpr std::string_view kNodeAffinityFields[] = {
 constexpr std::string_view kNodeSelectorFields[] = {"nodeSelectorTerms"};
 constexpr std::string_view kNodeSelectorTermFields[] = {"matchExpressions", "matchFields"};
 constexpr std::string_view kPreferredSchedulingTermFields[] = {"weight", "preference"};
+constexpr std::string_view kPodAffinityFields[] = {
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "preferredDuringSchedulingIgnoredDuringExecution"};
+constexpr std::string_view kPodAffinityTermFields[] = {
+    "labelSelector", "namespaces", "namespaceSelector", "topologyKey", "matchLabelKeys",
+    "mismatchLabelKeys"};
+constexpr std::string_view kWeightedPodAffinityTermFields[] = {"weight", "podAffinityTerm"};
+constexpr std::string_view kTopologySpreadConstraintFields[] = {
+    "maxSkew",    "topologyKey",        "whenUnsatisfiable", "labelSelector",
+    "minDomains", "nodeAffinityPolicy", "nodeTaintsPolicy",  "matchLabelKeys"};
 constexpr std::string_view kTolerationFields[] = {"key", "operator", "value", "effect",
                                                   "tolerationSeconds"};
 constexpr std::string_view kPodDisruptionBudgetSpecFields[] = {
@@ -422,12 +432,95 @@ void DecodeNodeSelectorTerm(Reader& r, const Node* n, const std::string& path,
                                  &term->match_fields);
 }
 
-// affinity: nodeAffinity decoded; podAffinity and podAntiAffinity are not
-// simulated yet (WarnUnmodelledPodFields names them).
+// A labelSelector or namespaceSelector that may be null (absent), which
+// differs from an empty one.
+void DecodeOptionalSelector(Reader& r, const Node* n, const std::string& path,
+                            std::optional<LabelSelector>* out) {
+  if (n == nullptr || n->IsNull()) return;
+  out->emplace();
+  DecodeSelector(r, n, path, &**out);
+}
+
+void DecodePodAffinityTerm(Reader& r, const Node* n, const std::string& path, PodAffinityTerm* t) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path, kPodAffinityTermFields);
+  DecodeOptionalSelector(r, Child(m, "labelSelector"), Sub(path, "labelSelector"), &t->label_selector);
+  r.StringList(Child(m, "namespaces"), Sub(path, "namespaces"), &t->namespaces);
+  DecodeOptionalSelector(r, Child(m, "namespaceSelector"), Sub(path, "namespaceSelector"),
+                         &t->namespace_selector);
+  r.String(Child(m, "topologyKey"), Sub(path, "topologyKey"), &t->topology_key);
+  r.StringList(Child(m, "matchLabelKeys"), Sub(path, "matchLabelKeys"), &t->match_label_keys);
+  r.StringList(Child(m, "mismatchLabelKeys"), Sub(path, "mismatchLabelKeys"),
+               &t->mismatch_label_keys);
+}
+
+void DecodePodAffinity(Reader& r, const Node* n, const std::string& path,
+                       std::optional<PodAffinity>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path, kPodAffinityFields);
+  PodAffinity a;
+  const std::string rp = Sub(path, "requiredDuringSchedulingIgnoredDuringExecution");
+  if (const Node* req = r.Seq(Child(m, "requiredDuringSchedulingIgnoredDuringExecution"), rp)) {
+    for (size_t i = 0; i < req->items.size(); ++i) {
+      PodAffinityTerm term;
+      DecodePodAffinityTerm(r, req->items[i].get(), Idx(rp, i), &term);
+      a.required.push_back(std::move(term));
+    }
+  }
+  const std::string pp = Sub(path, "preferredDuringSchedulingIgnoredDuringExecution");
+  if (const Node* prefs = r.Seq(Child(m, "preferredDuringSchedulingIgnoredDuringExecution"), pp)) {
+    for (size_t i = 0; i < prefs->items.size(); ++i) {
+      const std::string ip = Idx(pp, i);
+      const Node* item = r.Map(prefs->items[i].get(), ip);
+      if (item == nullptr) continue;
+      Strict(r, item, ip, kWeightedPodAffinityTermFields);
+      WeightedPodAffinityTerm term;
+      r.Int32(Child(item, "weight"), Sub(ip, "weight"), &term.weight);
+      DecodePodAffinityTerm(r, Child(item, "podAffinityTerm"), Sub(ip, "podAffinityTerm"),
+                            &term.term);
+      a.preferred.push_back(std::move(term));
+    }
+  }
+  *out = std::move(a);
+}
+
+void DecodeTopologySpreadConstraints(Reader& r, const Node* n, const std::string& path,
+                                     std::vector<TopologySpreadConstraint>* out) {
+  const Node* s = r.Seq(n, path);
+  if (s == nullptr) return;
+  for (size_t i = 0; i < s->items.size(); ++i) {
+    const std::string p = Idx(path, i);
+    const Node* m = r.Map(s->items[i].get(), p);
+    if (m == nullptr) continue;
+    Strict(r, m, p, kTopologySpreadConstraintFields);
+    TopologySpreadConstraint c;
+    r.Int32(Child(m, "maxSkew"), Sub(p, "maxSkew"), &c.max_skew);
+    r.String(Child(m, "topologyKey"), Sub(p, "topologyKey"), &c.topology_key);
+    r.String(Child(m, "whenUnsatisfiable"), Sub(p, "whenUnsatisfiable"), &c.when_unsatisfiable);
+    DecodeOptionalSelector(r, Child(m, "labelSelector"), Sub(p, "labelSelector"), &c.label_selector);
+    if (const Node* md = Child(m, "minDomains"); md != nullptr && !md->IsNull()) {
+      int32_t v = 0;
+      if (r.Int32(md, Sub(p, "minDomains"), &v)) c.min_domains = v;
+    }
+    r.String(Child(m, "nodeAffinityPolicy"), Sub(p, "nodeAffinityPolicy"), &c.node_affinity_policy);
+    if (c.node_affinity_policy.empty()) c.node_affinity_policy = "Honor";
+    r.String(Child(m, "nodeTaintsPolicy"), Sub(p, "nodeTaintsPolicy"), &c.node_taints_policy);
+    if (c.node_taints_policy.empty()) c.node_taints_policy = "Ignore";
+    r.StringList(Child(m, "matchLabelKeys"), Sub(p, "matchLabelKeys"), &c.match_label_keys);
+    out->push_back(std::move(c));
+  }
+}
+
+// affinity: nodeAffinity, podAffinity, podAntiAffinity.
 void DecodeAffinity(Reader& r, const Node* n, const std::string& path, PodSpec* spec) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
   Strict(r, m, path, kAffinityFields);
+  DecodePodAffinity(r, Child(m, "podAffinity"), Sub(path, "podAffinity"), &spec->pod_affinity);
+  DecodePodAffinity(r, Child(m, "podAntiAffinity"), Sub(path, "podAntiAffinity"),
+                    &spec->pod_anti_affinity);
   const std::string np = Sub(path, "nodeAffinity");
   const Node* na = r.Map(Child(m, "nodeAffinity"), np);
   if (na == nullptr) return;
@@ -506,18 +599,45 @@ void DecodeNamedList(Reader& r, const Node* n, const std::string& path, std::str
 // result: each gets a warning naming it (docs/scenario-format.md, 6.6), once
 // per object. Read from the YAML, since most are not decoded at all.
 void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, const PodSpec& spec) {
-  if (const Node* affinity = Child(m, "affinity"); affinity != nullptr && affinity->IsMap()) {
-    for (const Entry& e : affinity->entries) {
-      if (e.key == "nodeAffinity") continue;  // simulated
-      r.FieldWarning(e.key_mark, Sub(Sub(path, "affinity"), e.key),
-                     "not simulated: pods are scheduled as if it were absent");
+  // Scores kubesim does not compute yet (InterPodAffinity's and
+  // PodTopologySpread's): the filters are simulated.
+  const Node* affinity = Child(m, "affinity");
+  for (const char* kind : {"podAffinity", "podAntiAffinity"}) {
+    const Node* a = Child(affinity, kind);
+    const Node* preferred = Child(a, "preferredDuringSchedulingIgnoredDuringExecution");
+    if (preferred != nullptr && preferred->IsSequence() && !preferred->items.empty()) {
+      r.FieldWarning(preferred->mark,
+                     Sub(Sub(Sub(path, "affinity"), kind),
+                         "preferredDuringSchedulingIgnoredDuringExecution"),
+                     "not simulated: the scheduler does not score these terms (its required "
+                     "terms are honoured)");
     }
   }
-  if (const Node* spread = Child(m, "topologySpreadConstraints");
-      spread != nullptr && !spread->IsNull()) {
-    r.FieldWarning(spread->mark, Sub(path, "topologySpreadConstraints"),
-                   "not simulated: pods are scheduled as if it were absent (the scheduler still "
-                   "spreads by its resource scores)");
+  const auto warn_namespace_selector = [&](const PodAffinityTerm& t, const Node* term_node,
+                                           const std::string& term_path) {
+    if (!t.namespace_selector || t.namespace_selector->IsEmpty()) return;
+    const Node* ns = Child(term_node, "namespaceSelector");
+    r.FieldWarning(ns != nullptr ? ns->mark : term_node->mark, Sub(term_path, "namespaceSelector"),
+                   "namespace labels are not simulated: the term counts pods of the namespaces it "
+                   "lists (or the pod's own) only");
+  };
+  const std::pair<const char*, const std::optional<PodAffinity>*> kinds[] = {
+      {"podAffinity", &spec.pod_affinity}, {"podAntiAffinity", &spec.pod_anti_affinity}};
+  for (const auto& [kind, a] : kinds) {
+    if (!*a) continue;
+    const std::string rp =
+        Sub(Sub(Sub(path, "affinity"), kind), "requiredDuringSchedulingIgnoredDuringExecution");
+    const Node* req = Child(Child(affinity, kind), "requiredDuringSchedulingIgnoredDuringExecution");
+    for (size_t i = 0; i < (*a)->required.size(); ++i) {
+      warn_namespace_selector((*a)->required[i], req->items[i].get(), Idx(rp, i));
+    }
+  }
+  const Node* spread = Child(m, "topologySpreadConstraints");
+  for (size_t i = 0; i < spec.topology_spread_constraints.size(); ++i) {
+    if (spec.topology_spread_constraints[i].when_unsatisfiable != "ScheduleAnyway") continue;
+    r.FieldWarning(spread->items[i]->mark, Idx(Sub(path, "topologySpreadConstraints"), i),
+                   "whenUnsatisfiable: ScheduleAnyway is not simulated: the scheduler does not "
+                   "score the spread (DoNotSchedule constraints are honoured)");
   }
   const std::string containers = Sub(path, "containers");
   if (const Node* list = Child(m, "containers"); list != nullptr && list->IsSequence()) {
@@ -564,6 +684,9 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
                   &spec->scheduling_gates);
   DecodeAffinity(r, Child(m, "affinity"), Sub(path, "affinity"), spec);
   DecodeTolerations(r, Child(m, "tolerations"), Sub(path, "tolerations"), &spec->tolerations);
+  DecodeTopologySpreadConstraints(r, Child(m, "topologySpreadConstraints"),
+                                  Sub(path, "topologySpreadConstraints"),
+                                  &spec->topology_spread_constraints);
   WarnUnmodelledPodFields(r, m, path, *spec);
   ResourceRequirements pod_level;
   if (DecodeResources(r, Child(m, "resources"), Sub(path, "resources"), &pod_level)) {

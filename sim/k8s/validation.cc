@@ -236,6 +236,91 @@ void ValidateNodeAffinity(Errors& e, const std::string& f, const NodeAffinity& a
   }
 }
 
+// validatePodAffinityTerm (pkg/apis/core/validation).
+void ValidatePodAffinityTerm(Errors& e, const std::string& f, const PodAffinityTerm& t) {
+  if (t.label_selector) ValidateSelector(e, f + ".labelSelector", *t.label_selector);
+  if (t.namespace_selector) ValidateSelector(e, f + ".namespaceSelector", *t.namespace_selector);
+  for (const std::string& key : t.match_label_keys) {
+    if (auto why = CheckLabelKey(key); !why.empty()) e.Invalid(f + ".matchLabelKeys", Quote(key), why);
+  }
+  for (const std::string& key : t.mismatch_label_keys) {
+    if (auto why = CheckLabelKey(key); !why.empty()) {
+      e.Invalid(f + ".mismatchLabelKeys", Quote(key), why);
+    }
+  }
+  if (t.topology_key.empty()) {
+    e.Required(f + ".topologyKey", "can not be empty");
+  } else if (auto why = CheckLabelKey(t.topology_key); !why.empty()) {
+    e.Invalid(f + ".topologyKey", Quote(t.topology_key), why);
+  }
+}
+
+// validatePodAffinity / validatePodAntiAffinity.
+void ValidatePodAffinity(Errors& e, const std::string& f, const PodAffinity& a) {
+  for (size_t i = 0; i < a.required.size(); ++i) {
+    ValidatePodAffinityTerm(
+        e, fmt::format("{}.requiredDuringSchedulingIgnoredDuringExecution[{}]", f, i), a.required[i]);
+  }
+  for (size_t i = 0; i < a.preferred.size(); ++i) {
+    const std::string pf =
+        fmt::format("{}.preferredDuringSchedulingIgnoredDuringExecution[{}]", f, i);
+    if (a.preferred[i].weight < 1 || a.preferred[i].weight > 100) {
+      e.Invalid(pf + ".weight", std::to_string(a.preferred[i].weight), "must be in the range 1-100");
+    }
+    ValidatePodAffinityTerm(e, pf + ".podAffinityTerm", a.preferred[i].term);
+  }
+}
+
+// validateTopologySpreadConstraints (pkg/apis/core/validation).
+void ValidateTopologySpread(Errors& e, const std::string& f,
+                            const std::vector<TopologySpreadConstraint>& constraints) {
+  for (size_t i = 0; i < constraints.size(); ++i) {
+    const TopologySpreadConstraint& c = constraints[i];
+    const std::string cf = fmt::format("{}[{}]", f, i);
+    if (c.max_skew <= 0) {
+      e.Invalid(cf + ".maxSkew", std::to_string(c.max_skew), "must be greater than zero");
+    }
+    if (c.topology_key.empty()) {
+      e.Required(cf + ".topologyKey", "can not be empty");
+    } else if (auto why = CheckLabelKey(c.topology_key); !why.empty()) {
+      e.Invalid(cf + ".topologyKey", Quote(c.topology_key), why);
+    }
+    if (c.when_unsatisfiable != "DoNotSchedule" && c.when_unsatisfiable != "ScheduleAnyway") {
+      e.NotSupported(cf + ".whenUnsatisfiable", c.when_unsatisfiable,
+                     {"DoNotSchedule", "ScheduleAnyway"});
+    }
+    if (c.min_domains) {
+      if (*c.min_domains <= 0) {
+        e.Invalid(cf + ".minDomains", std::to_string(*c.min_domains), "must be greater than 0");
+      } else if (c.when_unsatisfiable != "DoNotSchedule") {
+        e.Invalid(cf + ".minDomains", std::to_string(*c.min_domains),
+                  fmt::format("can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {}",
+                              c.when_unsatisfiable));
+      }
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (constraints[j].topology_key == c.topology_key &&
+          constraints[j].when_unsatisfiable == c.when_unsatisfiable) {
+        e.Add(cf, fmt::format("Duplicate value: \"{{{}, {}}}\"", c.topology_key,
+                              c.when_unsatisfiable));
+        break;
+      }
+    }
+    if (c.node_affinity_policy != "Honor" && c.node_affinity_policy != "Ignore") {
+      e.NotSupported(cf + ".nodeAffinityPolicy", c.node_affinity_policy, {"Honor", "Ignore"});
+    }
+    if (c.node_taints_policy != "Honor" && c.node_taints_policy != "Ignore") {
+      e.NotSupported(cf + ".nodeTaintsPolicy", c.node_taints_policy, {"Honor", "Ignore"});
+    }
+    if (c.label_selector) ValidateSelector(e, cf + ".labelSelector", *c.label_selector);
+    for (const std::string& key : c.match_label_keys) {
+      if (auto why = CheckLabelKey(key); !why.empty()) {
+        e.Invalid(cf + ".matchLabelKeys", Quote(key), why);
+      }
+    }
+  }
+}
+
 // validateTolerations (pkg/apis/core/validation).
 void ValidateToleration(Errors& e, const std::string& f, const Toleration& t) {
   if (!t.key.empty()) {
@@ -441,6 +526,11 @@ void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
   ValidateLabels(e, f + ".nodeSelector", s.node_selector);
   if (s.resources) ValidatePodResources(e, f + ".resources", s);
   if (s.node_affinity) ValidateNodeAffinity(e, f + ".affinity.nodeAffinity", *s.node_affinity);
+  if (s.pod_affinity) ValidatePodAffinity(e, f + ".affinity.podAffinity", *s.pod_affinity);
+  if (s.pod_anti_affinity) {
+    ValidatePodAffinity(e, f + ".affinity.podAntiAffinity", *s.pod_anti_affinity);
+  }
+  ValidateTopologySpread(e, f + ".topologySpreadConstraints", s.topology_spread_constraints);
   // validateContainerPorts and, with hostNetwork, validateHostNetwork.
   for (size_t i = 0; i < s.containers.size(); ++i) {
     for (size_t j = 0; j < s.containers[i].ports.size(); ++j) {

@@ -245,14 +245,6 @@ TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
   EXPECT_EQ(Dep(r, "web").restarts, 3) << r.json;
 }
 
-// Counts "scheduled to node/PREFIX" lines in the event log.
-size_t ScheduledTo(const Outcome& r, const std::string& prefix) {
-  size_t n = 0;
-  const std::string what = "scheduled to node/" + prefix;
-  for (size_t at = 0; (at = r.log.find(what, at)) != std::string::npos; ++at) ++n;
-  return n;
-}
-
 constexpr const char* kZones = R"(  until: 10s
   cluster:
     nodes:

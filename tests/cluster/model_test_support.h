@@ -101,6 +101,14 @@ inline const metrics::DeploymentReport& Dep(const Outcome& r, const std::string&
   return none;
 }
 
+// Counts "scheduled to node/PREFIX" lines in the event log.
+inline size_t ScheduledTo(const Outcome& r, const std::string& prefix) {
+  size_t n = 0;
+  const std::string what = "scheduled to node/" + prefix;
+  for (size_t at = 0; (at = r.log.find(what, at)) != std::string::npos; ++at) ++n;
+  return n;
+}
+
 inline SimDuration Sec(double s) { return SimDuration::Micros(static_cast<int64_t>(s * 1e6)); }
 
 // A scenario: `cluster_and_images` is the Scenario spec's body before the

@@ -164,6 +164,52 @@ TEST(ValidatePodResources, CpuAndMemoryAtLeastTheContainersTogether) {
                        "Unsupported value"));
 }
 
+// validatePodAffinityTerm and validateTopologySpreadConstraints
+// (pkg/apis/core/validation), with Kubernetes' wording.
+TEST(ValidateScheduling, PodAffinityTermsAndTopologySpreadConstraints) {
+  Deployment d = ValidDeployment();
+  PodSpec& spec = d.spec.template_.spec;
+  PodAffinityTerm term;
+  term.label_selector = LabelSelector{};
+  term.topology_key = "kubernetes.io/hostname";
+  spec.pod_anti_affinity.emplace().required = {term};
+  spec.pod_affinity.emplace().preferred = {WeightedPodAffinityTerm{100, term}};
+  TopologySpreadConstraint c;
+  c.max_skew = 1;
+  c.topology_key = "topology.kubernetes.io/zone";
+  c.when_unsatisfiable = "DoNotSchedule";
+  c.min_domains = 2;
+  spec.topology_spread_constraints = {c};
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  spec.pod_anti_affinity->required[0].topology_key.clear();
+  spec.pod_affinity->preferred[0].weight = 0;
+  spec.topology_spread_constraints[0].max_skew = 0;
+  spec.topology_spread_constraints[0].when_unsatisfiable = "ScheduleAnyway";
+  spec.topology_spread_constraints.push_back(spec.topology_spread_constraints[0]);
+  spec.topology_spread_constraints[1].min_domains.reset();
+  spec.topology_spread_constraints[1].node_taints_policy = "Sometimes";
+  const FieldErrors errors = ValidateDeployment(d);
+  const std::string f = "spec.template.spec.";
+  EXPECT_TRUE(HasError(errors,
+                       f + "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]."
+                           "topologyKey",
+                       "Required value: can not be empty"));
+  EXPECT_TRUE(HasError(errors,
+                       f + "affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]."
+                           "weight",
+                       "Invalid value: 0: must be in the range 1-100"));
+  EXPECT_TRUE(HasError(errors, f + "topologySpreadConstraints[0].maxSkew",
+                       "Invalid value: 0: must be greater than zero"));
+  EXPECT_TRUE(HasError(errors, f + "topologySpreadConstraints[0].minDomains",
+                       "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not "
+                       "ScheduleAnyway"));
+  EXPECT_TRUE(HasError(errors, f + "topologySpreadConstraints[1]",
+                       "Duplicate value: \"{topology.kubernetes.io/zone, ScheduleAnyway}\""));
+  EXPECT_TRUE(HasError(errors, f + "topologySpreadConstraints[1].nodeTaintsPolicy",
+                       "Unsupported value: \"Sometimes\": supported values: \"Honor\", \"Ignore\""));
+  EXPECT_EQ(errors.size(), 7u);  // and maxSkew 0 of [1]
+}
+
 TEST(ValidateNames, FollowTheDnsRules) {
   EXPECT_TRUE(CheckDns1123Label("echo-version").empty());
   EXPECT_FALSE(CheckDns1123Label("Echo").empty());

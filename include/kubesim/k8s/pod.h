@@ -29,6 +29,7 @@
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/node_affinity.h"
+#include "kubesim/k8s/pod_affinity.h"
 #include "kubesim/k8s/quantity.h"
 
 namespace kubesim::k8s {
@@ -146,6 +147,9 @@ struct PodSpec {
   Labels node_selector;
   std::string node_name;
   std::optional<NodeAffinity> node_affinity;  // affinity.nodeAffinity
+  std::optional<PodAffinity> pod_affinity;       // affinity.podAffinity
+  std::optional<PodAffinity> pod_anti_affinity;  // affinity.podAntiAffinity
+  std::vector<TopologySpreadConstraint> topology_spread_constraints;
   bool host_network = false;  // its containerPorts are host ports
   std::vector<Toleration> tolerations;
   // readinessGates[].conditionType: pod conditions that must be true, besides

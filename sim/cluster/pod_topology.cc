@@ -1,0 +1,432 @@
+// See pod_topology.h.
+#include "pod_topology.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "store.h"
+
+namespace kubesim::cluster {
+namespace {
+
+using Op = k8s::LabelSelectorRequirement::Operator;
+
+// matchLabelKeys / mismatchLabelKeys merged into the selector for each key
+// the pod has (the API server's merge at pod creation; a null selector stays
+// null: no pod).
+std::optional<k8s::LabelSelector> Merged(const std::optional<k8s::LabelSelector>& selector,
+                                         const k8s::Labels& labels,
+                                         const std::vector<std::string>& match_keys,
+                                         const std::vector<std::string>& mismatch_keys) {
+  if (!selector) return std::nullopt;
+  k8s::LabelSelector out = *selector;
+  for (const auto* keys : {&match_keys, &mismatch_keys}) {
+    for (const std::string& key : *keys) {
+      auto it = labels.find(key);
+      if (it == labels.end()) continue;
+      out.match_expressions.push_back(
+          {key, keys == &match_keys ? Op::kIn : Op::kNotIn, {it->second}});
+    }
+  }
+  return out;
+}
+
+std::string SelectorKey(const std::optional<k8s::LabelSelector>& s) {
+  if (!s) return "null";
+  std::string key = "{";
+  for (const auto& [k, v] : s->match_labels) key += fmt::format("{}={},", k, v);
+  key += "|";
+  for (const auto& r : s->match_expressions) {
+    key += fmt::format("{} {} (", r.key, k8s::OperatorName(r.op));
+    for (const std::string& v : r.values) key += v + ",";
+    key += "),";
+  }
+  return key + "}";
+}
+
+bool AllMatch(const std::vector<PodSelectorClause>& clauses, const std::string& ns,
+              const k8s::Labels& labels) {
+  return std::all_of(clauses.begin(), clauses.end(),
+                     [&](const PodSelectorClause& c) { return c.Matches(ns, labels); });
+}
+
+// The pod's nodeSelector and required node affinity (nodeAffinityPolicy
+// Honor: GetRequiredNodeAffinity(pod).Match(node); nodeName is not part).
+bool NodeAffinityMatches(const Pod& p, const Node& node) {
+  for (const auto& [k, v] : p.spec->node_selector) {
+    auto it = node.labels.find(k);
+    if (it == node.labels.end() || it->second != v) return false;
+  }
+  return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
+}
+
+}  // namespace
+
+bool PodSelectorClause::Matches(const std::string& ns, const k8s::Labels& labels) const {
+  if (!all_namespaces && !std::binary_search(namespaces.begin(), namespaces.end(), ns))
+    return false;
+  return selector && selector->Matches(labels);
+}
+
+std::string PodSelectorClause::Key() const {
+  std::string key = all_namespaces ? "*" : "";
+  for (const std::string& ns : namespaces) key += ns + ",";
+  return key + ":" + SelectorKey(selector);
+}
+
+// GetNamespacesFromPodAffinityTerm (pkg/scheduler/framework/types.go): the
+// listed namespaces, or the pod's own when none is listed and there is no
+// namespaceSelector; an empty namespaceSelector selects every namespace.
+// A namespaceSelector with terms would select by namespace labels, which
+// kubesim does not keep (a load warning): its pod's own namespace stands in
+// when none is listed.
+PodSelectorClause ResolveAffinityTerm(const std::string& ns, const k8s::Labels& labels,
+                                      const k8s::PodAffinityTerm& t) {
+  PodSelectorClause c;
+  c.all_namespaces = t.namespace_selector && t.namespace_selector->IsEmpty();
+  if (!c.all_namespaces) {
+    c.namespaces = t.namespaces.empty() ? std::vector<std::string>{ns} : t.namespaces;
+    std::sort(c.namespaces.begin(), c.namespaces.end());
+    c.namespaces.erase(std::unique(c.namespaces.begin(), c.namespaces.end()), c.namespaces.end());
+  }
+  c.selector = Merged(t.label_selector, labels, t.match_label_keys, t.mismatch_label_keys);
+  return c;
+}
+
+PodSelectorClause ResolveSpreadConstraint(const std::string& ns, const k8s::Labels& labels,
+                                          const k8s::TopologySpreadConstraint& t) {
+  PodSelectorClause c;
+  c.namespaces = {ns};
+  c.selector = Merged(t.label_selector, labels, t.match_label_keys, {});
+  return c;
+}
+
+// --- the index ----------------------------------------------------------------------
+
+uint32_t PodTopology::KeyFor(const Store& store, const std::string& name) {
+  const auto [it, added] = key_index_.try_emplace(name, static_cast<uint32_t>(keys_.size()));
+  if (!added) return it->second;
+  Key key;
+  key.name = name;
+  key.domain_of_node.assign(store.nodes.size(), -1);
+  std::unordered_map<std::string, int32_t> domains;
+  for (size_t n = 0; n < store.nodes.size(); ++n) {
+    auto label = store.nodes[n].labels.find(name);
+    if (label == store.nodes[n].labels.end()) continue;
+    const auto [d, fresh] = domains.try_emplace(label->second, key.domains);
+    if (fresh) ++key.domains;
+    key.domain_of_node[n] = d->second;
+  }
+  keys_.push_back(std::move(key));
+  return it->second;
+}
+
+uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClause> clauses,
+                                 bool skip_terminating) {
+  std::string name = skip_terminating ? "live;" : "all;";
+  for (const PodSelectorClause& c : clauses) name += c.Key() + ";";
+  const auto [it, added] =
+      counter_index_.try_emplace(name, static_cast<uint32_t>(counters_.size()));
+  if (!added) return it->second;
+  Counter c;
+  c.clauses = std::move(clauses);
+  c.skip_terminating = skip_terminating;
+  c.per_node.assign(store.nodes.size(), 0);
+  for (size_t n = 0; n < store.nodes.size(); ++n) {
+    for (uint32_t id : store.nodes[n].pods) {
+      const Pod& p = store.pods[id];
+      if (skip_terminating && p.deleted) continue;
+      if (AllMatch(c.clauses, p.namespace_name, *p.labels)) ++c.per_node[n];
+    }
+    c.total += c.per_node[n];
+  }
+  if (!skip_terminating) ++affinity_counters_;
+  counters_.push_back(std::move(c));
+  return it->second;
+}
+
+void PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
+                        bool skipping, bool others) {
+  const Pod& p = store.pods[pod];
+  for (Counter& c : counters_) {
+    if (!(c.skip_terminating ? skipping : others)) continue;
+    if (!AllMatch(c.clauses, p.namespace_name, labels)) continue;
+    c.per_node[p.node] += delta;
+    c.total += delta;
+  }
+}
+
+void PodTopology::Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta) {
+  const Pod& p = store.pods[pod];
+  if (!p.spec->pod_anti_affinity) return;
+  for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
+    const uint32_t key = KeyFor(store, t.topology_key);
+    const int32_t domain = keys_[key].domain_of_node[p.node];
+    if (domain < 0) continue;  // no domain: it keeps no pod away
+    PodSelectorClause clause = ResolveAffinityTerm(p.namespace_name, labels, t);
+    const std::string name = fmt::format("{};{}", key, clause.Key());
+    const auto [it, added] =
+        carrier_index_.try_emplace(name, static_cast<uint32_t>(carriers_.size()));
+    if (added) {
+      Carrier c;
+      c.clause = std::move(clause);
+      c.key = key;
+      c.per_domain.assign(static_cast<size_t>(keys_[key].domains), 0);
+      carriers_.push_back(std::move(c));
+    }
+    Carrier& c = carriers_[it->second];
+    c.per_domain[static_cast<size_t>(domain)] += delta;
+    c.total += delta;
+    live_carriers_ += delta;
+  }
+}
+
+void PodTopology::PodBound(const Store& store, uint32_t pod) {
+  const Pod& p = store.pods[pod];
+  Count(store, pod, *p.labels, +1, !p.deleted, true);
+  Carry(store, pod, *p.labels, +1);
+}
+
+void PodTopology::PodDeleted(const Store& store, uint32_t pod) {
+  const Pod& p = store.pods[pod];
+  if (p.node == kNone) return;
+  Count(store, pod, *p.labels, -1, true, false);
+}
+
+void PodTopology::PodGone(const Store& store, uint32_t pod) {
+  const Pod& p = store.pods[pod];
+  if (p.node == kNone) return;
+  Count(store, pod, *p.labels, -1, !p.deleted, true);
+  Carry(store, pod, *p.labels, -1);
+}
+
+void PodTopology::PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels) {
+  const Pod& p = store.pods[pod];
+  if (p.node == kNone) return;
+  Count(store, pod, old_labels, -1, !p.deleted, true);
+  Carry(store, pod, old_labels, -1);
+  Count(store, pod, *p.labels, +1, !p.deleted, true);
+  Carry(store, pod, *p.labels, +1);
+}
+
+std::optional<std::string> PodTopology::Verify(const Store& store) const {
+  for (const Counter& c : counters_) {
+    for (size_t n = 0; n < store.nodes.size(); ++n) {
+      int32_t count = 0;
+      for (uint32_t id : store.nodes[n].pods) {
+        const Pod& p = store.pods[id];
+        if (!(c.skip_terminating && p.deleted) &&
+            AllMatch(c.clauses, p.namespace_name, *p.labels)) {
+          ++count;
+        }
+      }
+      if (count != c.per_node[n]) {
+        return fmt::format("node {}: the topology index counts {} pods matching {}, {} are there",
+                           store.nodes[n].name, c.per_node[n], c.clauses.front().Key(), count);
+      }
+    }
+  }
+  std::vector<std::vector<int32_t>> carried(carriers_.size());
+  for (size_t i = 0; i < carriers_.size(); ++i)
+    carried[i].assign(carriers_[i].per_domain.size(), 0);
+  for (size_t n = 0; n < store.nodes.size(); ++n) {
+    for (uint32_t id : store.nodes[n].pods) {
+      const Pod& p = store.pods[id];
+      if (!p.spec->pod_anti_affinity) continue;
+      for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
+        auto key = key_index_.find(t.topology_key);
+        if (key == key_index_.end())
+          return fmt::format("pod {}: its anti-affinity key is not indexed", p.name);
+        const int32_t domain = keys_[key->second].domain_of_node[n];
+        if (domain < 0) continue;
+        const std::string name = fmt::format(
+            "{};{}", key->second, ResolveAffinityTerm(p.namespace_name, *p.labels, t).Key());
+        auto c = carrier_index_.find(name);
+        if (c == carrier_index_.end())
+          return fmt::format("pod {}: its anti-affinity term is not indexed", p.name);
+        ++carried[c->second][static_cast<size_t>(domain)];
+      }
+    }
+  }
+  for (size_t i = 0; i < carriers_.size(); ++i) {
+    if (carried[i] != carriers_[i].per_domain) {
+      return fmt::format(
+          "the topology index's anti-affinity term {} is carried by other pods than "
+          "those bound",
+          carriers_[i].clause.Key());
+    }
+  }
+  return std::nullopt;
+}
+
+// --- one cycle ----------------------------------------------------------------------
+
+const char* TopologyVerdictReason(TopologyVerdict v) {
+  switch (v) {
+    case TopologyVerdict::kPass:
+      return "";
+    case TopologyVerdict::kSpreadMissingLabel:  // ErrReasonNodeLabelNotMatch
+      return "node(s) didn't match pod topology spread constraints (missing required label)";
+    case TopologyVerdict::kSpreadSkew:  // ErrReasonConstraintsNotMatch
+      return "node(s) didn't match pod topology spread constraints";
+    case TopologyVerdict::kAffinity:  // ErrReasonAffinityRulesNotMatch
+      return "node(s) didn't match pod affinity rules";
+    case TopologyVerdict::kAntiAffinity:  // ErrReasonAntiAffinityRulesNotMatch
+      return "node(s) didn't match pod anti-affinity rules";
+    case TopologyVerdict::kExistingAntiAffinity:  // ErrReasonExistingAntiAffinityRulesNotMatch
+      return "node(s) didn't satisfy existing pods anti-affinity rules";
+  }
+  return "";
+}
+
+bool TopologyVerdictUnresolvable(TopologyVerdict v) {
+  return v == TopologyVerdict::kSpreadMissingLabel || v == TopologyVerdict::kAffinity;
+}
+
+void TopologyFilter::Reset() {
+  affinity_.clear();
+  affinity_anywhere_ = false;
+  affinity_self_ = false;
+  anti_.clear();
+  existing_.clear();
+  spread_.clear();
+}
+
+TopologyFilter::DomainCounts TopologyFilter::Sum(const Store& store, uint32_t counter,
+                                                 uint32_t key) const {
+  const PodTopology::Key& k = store.topology.keys()[key];
+  const std::vector<int32_t>& per_node = store.topology.counters()[counter].per_node;
+  DomainCounts out;
+  out.key = key;
+  out.counts.assign(static_cast<size_t>(k.domains), 0);
+  for (size_t n = 0; n < per_node.size(); ++n) {
+    if (k.domain_of_node[n] >= 0)
+      out.counts[static_cast<size_t>(k.domain_of_node[n])] += per_node[n];
+  }
+  return out;
+}
+
+bool TopologyFilter::Prepare(Store& store, const Pod& p) {
+  Reset();
+  PodTopology& index = store.topology;
+  keys_ = &index.keys();
+  const k8s::PodSpec& spec = *p.spec;
+  const k8s::Labels& labels = *p.labels;
+  const std::string& ns = p.namespace_name;
+  // InterPodAffinity: the pod's required affinity terms, one counter of the
+  // pods matching all of them, summed per term's domains.
+  if (spec.pod_affinity && !spec.pod_affinity->required.empty()) {
+    std::vector<PodSelectorClause> clauses;
+    for (const k8s::PodAffinityTerm& t : spec.pod_affinity->required) {
+      clauses.push_back(ResolveAffinityTerm(ns, labels, t));
+    }
+    affinity_self_ = AllMatch(clauses, ns, labels);
+    const uint32_t counter = index.CounterFor(store, std::move(clauses), false);
+    for (const k8s::PodAffinityTerm& t : spec.pod_affinity->required) {
+      affinity_.push_back(Sum(store, counter, index.KeyFor(store, t.topology_key)));
+      const std::vector<int32_t>& counts = affinity_.back().counts;
+      affinity_anywhere_ = affinity_anywhere_ || std::any_of(counts.begin(), counts.end(),
+                                                             [](int32_t c) { return c > 0; });
+    }
+  }
+  if (spec.pod_anti_affinity) {
+    for (const k8s::PodAffinityTerm& t : spec.pod_anti_affinity->required) {
+      const uint32_t counter = index.CounterFor(store, {ResolveAffinityTerm(ns, labels, t)}, false);
+      anti_.push_back(Sum(store, counter, index.KeyFor(store, t.topology_key)));
+    }
+  }
+  if (index.has_carriers()) {
+    for (const PodTopology::Carrier& c : index.carriers()) {
+      if (c.total > 0 && c.clause.Matches(ns, labels)) existing_.push_back(&c);
+    }
+  }
+  // PodTopologySpread: its DoNotSchedule constraints.
+  std::vector<const k8s::TopologySpreadConstraint*> hard;
+  for (const k8s::TopologySpreadConstraint& c : spec.topology_spread_constraints) {
+    if (c.when_unsatisfiable == "DoNotSchedule") hard.push_back(&c);
+  }
+  if (!hard.empty()) {
+    std::vector<uint32_t> keys;
+    for (const auto* c : hard) keys.push_back(index.KeyFor(store, c->topology_key));
+    const auto has_all_keys = [&](size_t n) {
+      return std::all_of(keys.begin(), keys.end(),
+                         [&](uint32_t k) { return index.keys()[k].domain_of_node[n] >= 0; });
+    };
+    for (size_t i = 0; i < hard.size(); ++i) {
+      const k8s::TopologySpreadConstraint& c = *hard[i];
+      PodSelectorClause clause = ResolveSpreadConstraint(ns, labels, c);
+      Spread s;
+      s.key = keys[i];
+      s.max_skew = c.max_skew;
+      s.self = clause.selector && clause.selector->Matches(labels) ? 1 : 0;
+      const PodTopology::Key& key = index.keys()[s.key];
+      s.counts.assign(static_cast<size_t>(key.domains), 0);
+      std::vector<char> present(static_cast<size_t>(key.domains), 0);
+      // countPodsMatchSelector counts nothing for an empty selector.
+      const bool counts = clause.selector && !clause.selector->IsEmpty();
+      const std::vector<int32_t>* per_node =
+          counts ? &index.counters()[index.CounterFor(store, {std::move(clause)}, true)].per_node
+                 : nullptr;
+      const bool honor_affinity = c.node_affinity_policy == "Honor";
+      const bool honor_taints = c.node_taints_policy == "Honor";
+      for (size_t n = 0; n < store.nodes.size(); ++n) {
+        if (!has_all_keys(n)) continue;
+        const Node& node = store.nodes[n];
+        if (honor_affinity && !NodeAffinityMatches(p, node)) continue;
+        if (honor_taints && k8s::FirstUntolerated(node.taints, spec.tolerations,
+                                                  {"NoSchedule", "NoExecute"}) != nullptr) {
+          continue;
+        }
+        const auto d = static_cast<size_t>(key.domain_of_node[n]);
+        present[d] = 1;
+        if (per_node != nullptr) s.counts[d] += (*per_node)[n];
+      }
+      // minMatchNum: the smallest count over the domains; 0 while there are
+      // fewer domains than minDomains (1 when not given).
+      int32_t domains = 0;
+      s.min = INT32_MAX;
+      for (size_t d = 0; d < present.size(); ++d) {
+        if (present[d] == 0) continue;
+        ++domains;
+        s.min = std::min(s.min, s.counts[d]);
+      }
+      if (domains < c.min_domains.value_or(1)) s.min = 0;
+      spread_.push_back(std::move(s));
+    }
+  }
+  return !affinity_.empty() || !anti_.empty() || !existing_.empty() || !spread_.empty();
+}
+
+TopologyVerdict TopologyFilter::Filter(uint32_t node) const {
+  for (const Spread& s : spread_) {
+    const int32_t d = DomainOf(s.key, node);
+    if (d < 0) return TopologyVerdict::kSpreadMissingLabel;
+    if (s.counts[static_cast<size_t>(d)] + s.self - s.min > s.max_skew) {
+      return TopologyVerdict::kSpreadSkew;
+    }
+  }
+  if (!affinity_.empty()) {
+    bool pods_exist = true;
+    for (const DomainCounts& a : affinity_) {
+      const int32_t d = DomainOf(a.key, node);
+      if (d < 0) return TopologyVerdict::kAffinity;  // every topology label must exist
+      if (a.counts[static_cast<size_t>(d)] <= 0) pods_exist = false;
+    }
+    // The first pod of a group whose terms select itself goes anywhere.
+    if (!pods_exist && (affinity_anywhere_ || !affinity_self_)) return TopologyVerdict::kAffinity;
+  }
+  for (const DomainCounts& a : anti_) {
+    const int32_t d = DomainOf(a.key, node);
+    if (d >= 0 && a.counts[static_cast<size_t>(d)] > 0) return TopologyVerdict::kAntiAffinity;
+  }
+  for (const PodTopology::Carrier* c : existing_) {
+    const int32_t d = DomainOf(c->key, node);
+    if (d >= 0 && c->per_domain[static_cast<size_t>(d)] > 0) {
+      return TopologyVerdict::kExistingAntiAffinity;
+    }
+  }
+  return TopologyVerdict::kPass;
+}
+
+}  // namespace kubesim::cluster

@@ -1,0 +1,179 @@
+// Inter-pod affinity and topology spread (kube-scheduler's InterPodAffinity
+// and PodTopologySpread filters), indexed so that a scheduling cycle never
+// walks the pods on every node.
+//
+// The index (PodTopology, one in the Store) keeps, for every pod selector
+// some pod's terms use, how many bound pods it matches on each node, and,
+// for every required anti-affinity term of a bound pod, how many bound pods
+// carry it in each topology domain. It changes only where a pod is bound,
+// deleted, relabelled or gone; a selector seen for the first time is counted
+// once over the bound pods. A cycle (TopologyFilter::Prepare, the plugins'
+// PreFilter) sums a selector's node counts into domains — one pass over the
+// nodes, as the filter pass itself — and each node's Filter is then a few
+// array reads.
+//
+// The rules (pkg/scheduler/framework/plugins/interpodaffinity/filtering.go,
+// podtopologyspread/filtering.go, Kubernetes 1.33):
+// - Pod affinity: the node must have every term's topologyKey, and its
+//   domain must hold a pod matching all of the pod's terms — unless no
+//   such pod exists anywhere and the pod matches its own terms (the first
+//   of a group). Anti-affinity: no pod matching a term in the node's domain
+//   of that term. Existing pods' required anti-affinity: no pod in the
+//   node's domain has a term the incoming pod matches. Terminating pods
+//   count (they are on their node until gone).
+// - Topology spread (DoNotSchedule): the nodes that have every constraint's
+//   key and pass its node inclusion policies (nodeAffinityPolicy Honor: the
+//   pod's nodeSelector and required node affinity; nodeTaintsPolicy Honor:
+//   no untolerated NoSchedule/NoExecute taint) make the domains; matching
+//   pods of the pod's namespace, not terminating, are counted per domain;
+//   a node passes when count(its domain) + (1 if the pod matches) - the
+//   smallest count <= maxSkew, the smallest being 0 while there are fewer
+//   domains than minDomains. A node without the key fails as unresolvable.
+#ifndef KUBESIM_SIM_CLUSTER_POD_TOPOLOGY_H_
+#define KUBESIM_SIM_CLUSTER_POD_TOPOLOGY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kubesim/k8s/labels.h"
+#include "kubesim/k8s/pod.h"
+
+namespace kubesim::cluster {
+
+struct Pod;
+struct Store;
+
+// One (namespaces, selector) pair of a term, resolved for the pod that
+// holds it (its namespace, its matchLabelKeys / mismatchLabelKeys merged).
+struct PodSelectorClause {
+  bool all_namespaces = false;
+  std::vector<std::string> namespaces;         // sorted
+  std::optional<k8s::LabelSelector> selector;  // null: no pod
+  bool Matches(const std::string& ns, const k8s::Labels& labels) const;
+  std::string Key() const;  // a canonical text: equal clauses, equal keys
+};
+
+class PodTopology {
+ public:
+  // A selector's bound pods per node. Affinity terms count every bound pod
+  // (terminating ones too); spread constraints skip terminating pods.
+  struct Counter {
+    std::vector<PodSelectorClause> clauses;  // a pod must match all of them
+    bool skip_terminating = false;
+    bool counts_nothing = false;  // a spread constraint's empty selector
+    std::vector<int32_t> per_node;
+    int64_t total = 0;
+  };
+  // Bound pods carrying a required anti-affinity term, per domain of its key.
+  struct Carrier {
+    PodSelectorClause clause;
+    uint32_t key = 0;
+    std::vector<int32_t> per_domain;
+    int64_t total = 0;
+  };
+  // A node label used as a topology key: each node's domain (-1: no label).
+  struct Key {
+    std::string name;
+    std::vector<int32_t> domain_of_node;
+    int32_t domains = 0;
+  };
+
+  uint32_t KeyFor(const Store& store, const std::string& name);
+  uint32_t CounterFor(const Store& store, std::vector<PodSelectorClause> clauses,
+                      bool skip_terminating);
+
+  // The pod's changes, as the kubelet and API server make them.
+  void PodBound(const Store& store, uint32_t pod);
+  void PodDeleted(const Store& store, uint32_t pod);  // deletionTimestamp just set
+  void PodGone(const Store& store, uint32_t pod);     // off its node
+  // Its labels are about to change from `old_labels` (already replaced).
+  void PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels);
+
+  // `--check`: every count, found afresh from the nodes' pods; the first
+  // difference, described.
+  std::optional<std::string> Verify(const Store& store) const;
+
+  bool empty() const { return counters_.empty() && carriers_.empty(); }
+  bool has_carriers() const { return live_carriers_ > 0; }
+  // Whether some counter serves a pod-affinity term: a pod bound may let a
+  // waiting pod in (InterPodAffinity requeues on assigned pods).
+  bool has_affinity_counters() const { return affinity_counters_ > 0; }
+  const std::vector<Counter>& counters() const { return counters_; }
+  const std::vector<Carrier>& carriers() const { return carriers_; }
+  const std::vector<Key>& keys() const { return keys_; }
+
+ private:
+  void Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
+             bool terminating_ones, bool others);
+  void Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta);
+
+  std::vector<Key> keys_;
+  std::unordered_map<std::string, uint32_t> key_index_;
+  std::vector<Counter> counters_;
+  std::unordered_map<std::string, uint32_t> counter_index_;
+  std::vector<Carrier> carriers_;
+  std::unordered_map<std::string, uint32_t> carrier_index_;
+  int64_t live_carriers_ = 0;
+  int32_t affinity_counters_ = 0;
+};
+
+// A term of a pod in namespace `ns` with `labels`, resolved (its namespaces,
+// matchLabelKeys, mismatchLabelKeys).
+PodSelectorClause ResolveAffinityTerm(const std::string& ns, const k8s::Labels& labels,
+                                      const k8s::PodAffinityTerm& t);
+PodSelectorClause ResolveSpreadConstraint(const std::string& ns, const k8s::Labels& labels,
+                                          const k8s::TopologySpreadConstraint& c);
+
+// Why a node fails the two filters (the first failure, in Filter order:
+// PodTopologySpread, then InterPodAffinity's three checks).
+enum class TopologyVerdict : uint8_t {
+  kPass,
+  kSpreadMissingLabel,  // UnschedulableAndUnresolvable
+  kSpreadSkew,
+  kAffinity,  // UnschedulableAndUnresolvable
+  kAntiAffinity,
+  kExistingAntiAffinity,
+};
+const char* TopologyVerdictReason(TopologyVerdict v);
+bool TopologyVerdictUnresolvable(TopologyVerdict v);
+
+// One scheduling cycle's PreFilter state for one pod.
+class TopologyFilter {
+ public:
+  // False when neither filter can fail for `p` (no terms, no constraints,
+  // no existing pod's anti-affinity term matches it): skip Filter. New
+  // selectors and keys are registered in the store's index.
+  bool Prepare(Store& store, const Pod& p);
+  TopologyVerdict Filter(uint32_t node) const;
+
+ private:
+  struct DomainCounts {
+    uint32_t key = 0;
+    std::vector<int32_t> counts;  // by domain
+  };
+  struct Spread {
+    uint32_t key = 0;
+    int32_t max_skew = 0;
+    int32_t self = 0;
+    int32_t min = 0;
+    std::vector<int32_t> counts;  // by domain, over the eligible nodes
+  };
+  void Reset();
+  DomainCounts Sum(const Store& store, uint32_t counter, uint32_t key) const;
+  int32_t DomainOf(uint32_t key, uint32_t node) const { return (*keys_)[key].domain_of_node[node]; }
+
+  const std::vector<PodTopology::Key>* keys_ = nullptr;
+  std::vector<DomainCounts> affinity_;
+  bool affinity_anywhere_ = false;  // some pod matches all affinity terms, in some domain
+  bool affinity_self_ = false;      // the pod matches its own affinity terms
+  std::vector<DomainCounts> anti_;
+  std::vector<const PodTopology::Carrier*> existing_;
+  std::vector<Spread> spread_;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_POD_TOPOLOGY_H_

@@ -1,0 +1,260 @@
+// End-to-end scenarios with hand-derived expected results, as in
+// model_rollout_test.cc. This file: inter-pod affinity and topology spread
+// (kube-scheduler's InterPodAffinity and PodTopologySpread filters;
+// docs/scenario-format.md, PodSpec).
+#include "model_test_support.h"
+
+namespace kubesim::model_test {
+namespace {
+
+// A Deployment `NAME` of `replicas` labelled app=NAME whose pod spec is
+// `pod_spec` (indented for `spec:` under `template:`).
+std::string Deployment(const std::string& name, int replicas, const std::string& pod_spec,
+                       const std::string& strategy = "") {
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+         "}\nspec:\n  replicas: " + std::to_string(replicas) + "\n  progressDeadlineSeconds: 60\n" +
+         strategy + "  selector: {matchLabels: {app: " + name +
+         "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n" + pod_spec;
+}
+
+constexpr const char* kAntiAffinity = R"(      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: web}}
+            topologyKey: kubernetes.io/hostname
+)";
+
+// Required anti-affinity on the hostname: one replica per node. Of 5
+// replicas on 3 nodes, 3 run and 2 stay Pending, each told why by every
+// node (its own term; Unschedulable, so DefaultPreemption looks for victims
+// and finds none among pods of equal priority). Before, all 5 ran. The
+// rolling update's surge pod (maxSurge 1, maxUnavailable 0) has no node
+// either: the rollout stalls until its progress deadline (60 s after 30 s,
+// noticed at 91 s).
+TEST(Model, RequiredPodAntiAffinityLeavesReplicasPendingAndStallsASurge) {
+  const Outcome r = Simulate(Scenario(
+      R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 30s, kubectl: scale deployment/web --replicas=3}
+  - {at: 30s, kubectl: set image deployment/web web=web:2}
+)",
+      Deployment("web", 5,
+                 std::string(kAntiAffinity) + "      containers: [{name: web, image: web:1}]\n",
+                 "  strategy: {rollingUpdate: {maxSurge: 1, "
+                 "maxUnavailable: 0}}\n")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, ""), 3u) << r.log;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-",
+                       "FailedScheduling: 0/3 nodes are available: 3 node(s) didn't match pod "
+                       "anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption "
+                       "victims found for incoming pod."))
+      << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_TRUE(r.Logged("91.000", "deployment/web", "ProgressDeadlineExceeded")) << r.log;
+}
+
+// The pods already placed keep a pod away too, when one of their required
+// anti-affinity terms selects it (the check is two-sided): a bare pod
+// labelled app=web, ungated at 10 s, finds all 3 nodes holding a web
+// replica whose term selects it.
+TEST(Model, ExistingPodsAntiAffinityKeepsAMatchingPodAway) {
+  const Outcome r = Simulate(Scenario(
+      R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 10s, kubectl: "patch pod loner -p '{\"spec\":{\"schedulingGates\":null}}'"}
+)",
+      Deployment("web", 3,
+                 std::string(kAntiAffinity) + "      containers: [{name: web, image: web:1}]\n") +
+          R"(---
+apiVersion: v1
+kind: Pod
+metadata: {name: loner, labels: {app: web}}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, ""), 3u) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/loner",
+                       "FailedScheduling: 0/3 nodes are available: 3 node(s) didn't satisfy "
+                       "existing pods anti-affinity rules. preemption: 0/3 nodes are available: 3 "
+                       "No preemption victims found for incoming pod."))
+      << r.log;
+}
+
+// Terminating pods still count for anti-affinity (they are on their node
+// until gone). 2 replicas on 2 nodes, maxSurge 0 / maxUnavailable 1, a
+// 10 s preStop: each new pod waits for the old pod it replaces to be gone
+// (40 s, then 50 s) — the rollout takes 20 s, not 0.
+TEST(Model, AntiAffinityWaitsForTerminatingPodsToGo) {
+  const Outcome r =
+      Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 30s, kubectl: set image deployment/web web=web:2}
+)",
+                        Deployment("web", 2, std::string(kAntiAffinity) + R"(      containers:
+      - name: web
+        image: web:1
+        lifecycle: {preStop: {exec: {command: ["sleep", "10"]}}}
+)",
+                                   "  strategy: {rollingUpdate: {maxSurge: 0, "
+                                   "maxUnavailable: 1}}\n")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  ASSERT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_EQ(*d.rollouts[0].complete - d.rollouts[0].start, Sec(20)) << r.log;
+  EXPECT_TRUE(r.Logged("30.000", "pod/web-",
+                       "FailedScheduling: 0/2 nodes are available: 2 node(s) didn't match pod "
+                       "anti-affinity rules."))
+      << r.log;
+}
+
+constexpr const char* kZones = R"(  until: 20s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: b}}
+)";
+
+std::string AffinityTo(const std::string& app) {
+  return R"(      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: )" +
+         app + R"(}}
+            topologyKey: zone
+      containers: [{name: web, image: web:1}]
+)";
+}
+
+// Required pod affinity: web needs a cache pod in its zone; cache is pinned
+// to zone b, so all 4 web replicas go to b. A pod whose term selects no pod
+// anywhere stays Pending (UnschedulableAndUnresolvable: preemption cannot
+// help); a group whose term selects itself starts where its first pod lands
+// and all its pods follow into that one zone.
+TEST(Model, RequiredPodAffinityFollowsItsTargetsZone) {
+  const Outcome r =
+      Simulate(Scenario(kZones, Deployment("cache", 1, R"(      nodeSelector: {zone: b}
+      containers: [{name: cache, image: cache:1}]
+)") + "---\n" + Deployment("web", 4, AffinityTo("cache")) +
+                                    "---\n" + Deployment("orphan", 1, AffinityTo("database")) +
+                                    "---\n" + Deployment("group", 3, AffinityTo("group"))));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "b-"), 5u) << r.log;  // cache and 4 web
+  EXPECT_TRUE(r.Logged("0.000", "pod/orphan-",
+                       "FailedScheduling: 0/4 nodes are available: 4 node(s) didn't match pod "
+                       "affinity rules. preemption: 0/4 nodes are available: 4 Preemption is not "
+                       "helpful for scheduling."))
+      << r.log;
+  // The group's 3 pods share one zone: all in a, or all in b (5 + 3).
+  EXPECT_TRUE(ScheduledTo(r, "a-") == 3u || ScheduledTo(r, "b-") == 8u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, ""), 8u) << r.log;
+}
+
+// Web comes first, its target later: the web pods wait unschedulable and
+// are tried again when a cache pod is bound (an assigned pod added is an
+// event InterPodAffinity requeues on): at 10 s, when cache is scaled up.
+TEST(Model, APodWaitingForItsAffinityTargetIsScheduledWhenTheTargetIs) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: b}}
+  timeline:
+  - {at: 10s, kubectl: scale deployment/cache --replicas=1}
+)",
+                                      Deployment("cache", 0, R"(      nodeSelector: {zone: a}
+      containers: [{name: cache, image: cache:1}]
+)") + "---\n" + Deployment("web", 2, AffinityTo("cache"))));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-",
+                       "FailedScheduling: 0/4 nodes are available: 4 node(s) "
+                       "didn't match pod affinity rules."))
+      << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "scheduled to node/a-")) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "a-"), 3u) << r.log;
+}
+
+// topologySpreadConstraints, DoNotSchedule, maxSkew 1 over zones: zone b's
+// two nodes hold one 1-CPU pod each, so zone a may hold at most 3 (skew
+// 3 - 2 = 1): 5 of 6 replicas run (without the constraint zone a's 8-CPU
+// nodes took all 6). Node c has no zone label: never a candidate (missing
+// required label, unresolvable).
+TEST(Model, TopologySpreadDoNotScheduleCapsTheSkewBetweenZones) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "8", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "1", memory: 8Gi, pods: 110}, labels: {zone: b}}
+    - {name: c, count: 1, capacity: {cpu: "8", memory: 8Gi, pods: 110}}
+)",
+                                      Deployment("web", 6, R"(      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: "1"}}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "a-"), 3u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "c-"), 0u) << r.log;
+  EXPECT_TRUE(r.Logged("0.000", "pod/web-",
+                       "FailedScheduling: 0/5 nodes are available: 1 node(s) didn't match pod "
+                       "topology spread constraints (missing required label), 2 Insufficient cpu, "
+                       "2 node(s) didn't match pod topology spread constraints. preemption: 0/5 "
+                       "nodes are available: 1 Preemption is not helpful for scheduling, 4 No "
+                       "preemption victims found for incoming pod."))
+      << r.log;
+}
+
+// matchLabelKeys [pod-template-hash] spreads each revision on its own. The
+// first revision is pinned to zone a (4 pods there: with nodeAffinityPolicy
+// Honor zone b is no domain for it); a patch drops the nodeSelector at
+// 10 s, and the new revision's 4 surge pods (maxSurge 4) count only their
+// own revision: 2 per zone. Without matchLabelKeys they count the old pods
+// too, and zone a (4) leaves them all to zone b. And minDomains 3 with
+// only 2 zones makes the smallest count 0, so no zone takes more than
+// maxSkew (1) pod: 2 of 4 run (4 without minDomains).
+TEST(Model, SpreadMatchLabelKeysAndMinDomains) {
+  const auto run = [](const std::string& keys) {
+    return Simulate(Scenario(std::string(kZones) + R"(  timeline:
+  - {at: 10s, kubectl: "patch deployment web -p '{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":null}}}}'"}
+)",
+                             Deployment("web", 4, R"(      nodeSelector: {zone: a}
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: zone
+        whenUnsatisfiable: DoNotSchedule
+        labelSelector: {matchLabels: {app: web}}
+)" + keys + "      containers: [{name: web, image: web:1}]\n",
+                                        "  strategy: {rollingUpdate: {maxSurge: 4, "
+                                        "maxUnavailable: 0}}\n")));
+  };
+  const Outcome r = run("        matchLabelKeys: [pod-template-hash]\n");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "a-"), 6u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
+  const Outcome without = run("");
+  ASSERT_TRUE(without.error.empty()) << without.error;
+  EXPECT_EQ(ScheduledTo(without, "a-"), 4u) << without.log;
+  EXPECT_EQ(ScheduledTo(without, "b-"), 4u) << without.log;
+
+  const Outcome min =
+      Simulate(Scenario(kZones, Deployment("web", 4, R"(      topologySpreadConstraints:
+      - {maxSkew: 1, minDomains: 3, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+      containers: [{name: web, image: web:1}]
+)")));
+  ASSERT_TRUE(min.error.empty()) << min.error;
+  EXPECT_EQ(ScheduledTo(min, ""), 2u) << min.log;
+}
+
+}  // namespace
+}  // namespace kubesim::model_test
