@@ -296,7 +296,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.labels = std::move(labels);
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
-  p.score_class = store_.ScoreClass(PodRequests(*spec, /*non_zero=*/true));
+  p.score_class = store_.ScoreClass({PodRequests(*spec, /*non_zero=*/true), p.requests});
   p.app = spec->containers.empty() ? 0 : static_cast<uint32_t>(app_container);
   p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[p.app].image);
   p.version = store_.images[p.image].version;

@@ -107,6 +107,7 @@ std::optional<std::string> CheckServiceLive(const Store& store, const Service& s
 std::optional<std::string> CheckInvariants(const Store& store, const Prober& prober) {
   // Node accounting: bound requests = the sum over the node's live pods, within allocatable.
   std::vector<Resources> sums(store.nodes.size());
+  std::vector<Resources> non_zero_sums(store.nodes.size());
   int64_t existing = 0, unschedulable = 0;
   for (uint32_t id = 0; id < store.pods.size(); ++id) {
     if (auto broken = CheckPod(store, prober, id)) return broken;
@@ -114,11 +115,19 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
     if (p.state == PodState::kGone) continue;
     ++existing;
     unschedulable += p.unschedulable;
-    if (p.node != kNone) sums[p.node] += p.requests;
+    if (p.node != kNone) {
+      sums[p.node] += p.requests;
+      non_zero_sums[p.node] += store.score_classes[p.score_class].non_zero;
+    }
   }
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     const Node& node = store.nodes[n];
     const NodeFit& fit = store.node_fit[n];
+    if (!(non_zero_sums[n] == node.non_zero_requested)) {
+      return fmt::format("node {} accounts {}m CPU of non-zero requests, but its pods {}m",
+                         node.name, node.non_zero_requested.cpu_milli,
+                         non_zero_sums[n].cpu_milli);
+    }
     if (!(sums[n] == node.requested)) {
       return fmt::format("node {} accounts {}m CPU / {} pods, but its pods request {}m / {}",
                          node.name, node.requested.cpu_milli, node.requested.pods,

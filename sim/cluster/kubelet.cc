@@ -57,6 +57,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   for (HostPort& port : HostPortsOf(*p.spec)) node.host_ports.push_back(std::move(port));
   store_.topology.PodBound(store_, id);
+  node.non_zero_requested += store_.score_classes[p.score_class].non_zero;
   Resources requested = node.requested;
   requested += p.requests;
   store_.SetRequested(n, requested);
@@ -477,6 +478,7 @@ void Kubelet::PodGone(uint32_t id) {
   if (p.node != kNone) {
     store_.topology.PodGone(store_, id);
     Node& node = store_.nodes[p.node];
+    node.non_zero_requested -= store_.score_classes[p.score_class].non_zero;
     Resources requested = node.requested;
     requested -= p.requests;
     store_.SetRequested(p.node, requested);

@@ -44,6 +44,25 @@ const k8s::Taint* Scheduler::UntoleratedTaint(const Pod& p, const Node& node) {
   return k8s::FirstUntolerated(node.taints, p.spec->tolerations, {"NoSchedule", "NoExecute"});
 }
 
+// NodeResourcesFit (LeastAllocated) over the node's and the pod's non-zero
+// requests (NonZeroRequested), plus BalancedAllocation over their real ones
+// (useRequested) — skipped, 0 on every node, for a pod that requests no cpu
+// and no memory (BalancedAllocation.PreScore, kubernetes#129138).
+int64_t Scheduler::ResourceScore(const Node& node, uint32_t score_class) const {
+  const ScoreRequests& pod = store_.score_classes[score_class];
+  Resources least = node.non_zero_requested;
+  least.cpu_milli += pod.non_zero.cpu_milli;
+  least.memory_bytes += pod.non_zero.memory_bytes;
+  int64_t score = LeastAllocatedScore(node.allocatable, least);
+  if (pod.requests.cpu_milli != 0 || pod.requests.memory_bytes != 0) {
+    Resources balanced = node.requested;
+    balanced.cpu_milli += pod.requests.cpu_milli;
+    balanced.memory_bytes += pod.requests.memory_bytes;
+    score += BalancedAllocationScore(node.allocatable, balanced);
+  }
+  return score;
+}
+
 // The scores of the plugins whose NormalizeScore needs every feasible node
 // (DefaultNormalizeScore): NodeAffinity's preferred terms (weight 2) and
 // TaintToleration's untolerated PreferNoSchedule taints (weight 3, fewer
@@ -163,14 +182,7 @@ void Scheduler::Schedule(uint32_t id) {
     if (topology && topology_.Filter(n) != TopologyVerdict::kPass) continue;
     ++found;
     if (node.score_class != score_class) {
-      // Scores use non-zero requests of the node's pods plus this one.
-      const Node& cold = store_.nodes[n];
-      const Resources& score_requests = store_.score_classes[score_class];
-      Resources with = cold.requested;
-      with.cpu_milli += score_requests.cpu_milli;
-      with.memory_bytes += score_requests.memory_bytes;
-      node.score = static_cast<int32_t>(LeastAllocatedScore(cold.allocatable, with) +
-                                        BalancedAllocationScore(cold.allocatable, with));
+      node.score = static_cast<int32_t>(ResourceScore(store_.nodes[n], score_class));
       node.score_class = score_class;
     }
     const int64_t score = node.score + image_locality;

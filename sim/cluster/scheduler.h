@@ -39,6 +39,7 @@ class Scheduler {
     int64_t taints;    // TaintToleration's raw score: untolerated PreferNoSchedule taints
   };
   uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng);
+  int64_t ResourceScore(const Node& node, uint32_t score_class) const;
   // The FailedScheduling message for a pod no node takes: every node's
   // first failing filter, in the default profile's order. REQUIRES: the
   // pod's cycle prepared topology_ (Schedule calls it at the cycle's end).

@@ -204,9 +204,10 @@ void Service::CountServing(const EndpointInfo& e, int sign) {
   if (it->second == 0) serving_versions.erase(it);
 }
 
-uint32_t Store::ScoreClass(const Resources& r) {
+uint32_t Store::ScoreClass(const ScoreRequests& r) {
   const auto [it, added] = score_class_index.emplace(
-      std::array<int64_t, 3>{r.cpu_milli, r.memory_bytes, r.pods},
+      std::array<int64_t, 4>{r.non_zero.cpu_milli, r.non_zero.memory_bytes, r.requests.cpu_milli,
+                             r.requests.memory_bytes},
       static_cast<uint32_t>(score_classes.size()));
   if (added) score_classes.push_back(r);
   return it->second;

@@ -84,6 +84,9 @@ struct Node {
   std::vector<k8s::Taint> taints;
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods (Store::SetRequested)
+  // The same with a missing cpu / memory request counted as 100m / 200Mi
+  // (NodeInfo.NonZeroRequested: what NodeResourcesFit's score reads).
+  Resources non_zero_requested;
   bool ready = true;  // the machine and its kubelet run (false while failed)
   uint32_t failure_gen = 0;
   std::vector<bool> image_cached;  // by image index
@@ -123,6 +126,14 @@ bool LegalContainerMove(ContainerState from, ContainerState to);
 // condition); Starting -> Pulling (a new image to pull); anything but Gone
 // -> Terminating (deleted) or Gone; Terminating -> Gone; Gone is final.
 bool LegalPodMove(PodState from, PodState to);
+
+// A pod's requests as the scores read them: NodeResourcesFit's with a
+// missing cpu / memory request counted as 100m / 200Mi, BalancedAllocation's
+// as they are (resource_allocation.go, useRequested).
+struct ScoreRequests {
+  Resources non_zero;
+  Resources requests;
+};
 
 struct Pod;
 // A container's imagePullPolicy (defaulted by decoding) as the kubelet reads it.
@@ -409,8 +420,8 @@ class Store {
   uint32_t FindPod(std::string_view ns, std::string_view name) const;  // not gone
   uint32_t FindNode(std::string_view name) const;
   std::string_view InternVersion(std::string_view v);  // stable for the run
-  // The index in score_classes of these non-zero requests, added if new.
-  uint32_t ScoreClass(const Resources& non_zero_requests);
+  // The index in score_classes of these requests, added if new.
+  uint32_t ScoreClass(const ScoreRequests& requests);
   // Sets node n's requested resources; its NodeFit follows (free resources,
   // no cached score).
   void SetRequested(uint32_t n, const Resources& requested);
@@ -466,8 +477,8 @@ class Store {
   std::set<std::string, std::less<>> versions;  // interned version strings
   // The distinct non-zero requests of pods (usually one per template), by
   // which the scheduler caches node scores (NodeFit::score_class).
-  std::vector<Resources> score_classes;
-  std::map<std::array<int64_t, 3>, uint32_t> score_class_index;
+  std::vector<ScoreRequests> score_classes;
+  std::map<std::array<int64_t, 4>, uint32_t> score_class_index;
   // Services neither started nor waiting for `from:`, ascending.
   std::vector<uint32_t> awaiting_start;
 

@@ -245,6 +245,26 @@ TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
   EXPECT_EQ(Dep(r, "web").restarts, 3) << r.json;
 }
 
+// NodeResourcesFit scores a node by its pods' non-zero requests
+// (NonZeroRequested: 100m / 200Mi for a container that requests nothing),
+// so pods without requests spread out: 3 of them on 3 nodes go one to a
+// node, whatever the seed. kubesim scored such nodes as empty and drew
+// among them, doubling pods up on one node (seed 1 of the Atlas scenario).
+TEST(Model, PodsWithoutRequestsSpreadByTheirNonZeroRequests) {
+  for (int seed = 1; seed <= 10; ++seed) {
+    const Outcome r = Simulate(Scenario("  seed: " + std::to_string(seed) + R"(
+  until: 10s
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "2", memory: 4Gi, pods: 110}}]
+)",
+                                        WebWithSpec(3, "      containers: [{name: web, image: web:1}]\n")));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    for (const char* node : {"node-0", "node-1", "node-2"}) {
+      EXPECT_EQ(ScheduledTo(r, node), 1u) << "seed " << seed << "\n" << r.log;
+    }
+  }
+}
+
 constexpr const char* kZones = R"(  until: 10s
   cluster:
     nodes:

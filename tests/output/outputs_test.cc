@@ -100,7 +100,7 @@ TEST(Trace, BlueGreenIsValidTraceJsonWithOneTrackPerPodAndItsPhases) {
   EXPECT_EQ(Spans(trace, "pod/echo-version-blue-"),
             (std::vector<std::string>{"Pulling 0-5", "Ready 5-180"}));
   EXPECT_EQ(Spans(trace, "pod/echo-version-green-"),
-            (std::vector<std::string>{"Pulling 0-10", "Ready 10-180"}));
+            (std::vector<std::string>{"Pulling 0-5", "Ready 5-180"}));
   bool patch_step = false, switch_seen = false;
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] == "i" && e["ts"] == 60'000'000 &&

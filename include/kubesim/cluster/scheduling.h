@@ -10,10 +10,12 @@
 // and memory weight 1), NodeResourcesBalancedAllocation and ImageLocality —
 // each 0..100 with weight 1, summed. The best total wins; ties are broken by
 // a draw (selectHost's reservoir sampling), done by the caller with the
-// scenario's RNG. Scores use "non-zero" requests: a container without a cpu
-// or memory request counts as 100m / 200Mi
-// (pkg/scheduler/util/pod_resources.go, DefaultMilliCPURequest and
-// DefaultMemoryRequest), filters the real ones.
+// scenario's RNG. LeastAllocated uses "non-zero" requests, the node's pods'
+// and the pod's: a container without a cpu or memory request counts as
+// 100m / 200Mi (pkg/scheduler/util/pod_resources.go, DefaultMilliCPURequest
+// and DefaultMemoryRequest; NodeInfo.NonZeroRequested). BalancedAllocation
+// uses the real ones (useRequested) and scores nothing for a pod that
+// requests neither cpu nor memory; filters use the real ones.
 #ifndef KUBESIM_CLUSTER_SCHEDULING_H_
 #define KUBESIM_CLUSTER_SCHEDULING_H_
 
