@@ -112,6 +112,18 @@ TEST(CliRun, ThePrometheusAdapterDrainReplaysAsDerivedInRealWorkloads) {
   EXPECT_NE(r.out.find("\"failed\": 16"), std::string::npos) << r.out;
 }
 
+// docs/real-workloads.md, Atlas: three new pods one after the other, each
+// pulling (10 s) and migrating (20 s) in its init container and pulling
+// nginx (5 s): 3 x 35 + 1 = 106 s.
+TEST(CliRun, TheAtlasInitContainerMigrationReplaysAsDerivedInRealWorkloads) {
+  const std::string file = std::string(std::getenv("KUBESIM_SOURCE_DIR")) +
+                           "/scenarios/real/atlas-migration/rollout.yaml";
+  const auto r = RunKubesim("run --format json '" + file + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"durationSeconds\": 106"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"minServingEndpoints\": 3"), std::string::npos) << r.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
