@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "store.h"
 
@@ -157,29 +158,50 @@ void PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& lab
   }
 }
 
+// The terms of a bound pod that keep pods away from, or draw them to, its
+// domain (processExistingPod in interpodaffinity/scoring.go, and the
+// existing pods' anti-affinity of filtering.go).
 void PodTopology::Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta) {
   const Pod& p = store.pods[pod];
-  if (!p.spec->pod_anti_affinity) return;
-  for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
-    const uint32_t key = KeyFor(store, t.topology_key);
-    const int32_t domain = keys_[key].domain_of_node[p.node];
-    if (domain < 0) continue;  // no domain: it keeps no pod away
-    PodSelectorClause clause = ResolveAffinityTerm(p.namespace_name, labels, t);
-    const std::string name = fmt::format("{};{}", key, clause.Key());
-    const auto [it, added] =
-        carrier_index_.try_emplace(name, static_cast<uint32_t>(carriers_.size()));
-    if (added) {
-      Carrier c;
-      c.clause = std::move(clause);
-      c.key = key;
-      c.per_domain.assign(static_cast<size_t>(keys_[key].domains), 0);
-      carriers_.push_back(std::move(c));
+  if (p.spec->pod_anti_affinity) {
+    for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
+      CarryTerm(store, p, labels, t, 0, delta);
     }
-    Carrier& c = carriers_[it->second];
-    c.per_domain[static_cast<size_t>(domain)] += delta;
-    c.total += delta;
-    live_carriers_ += delta;
+    for (const k8s::WeightedPodAffinityTerm& t : p.spec->pod_anti_affinity->preferred) {
+      CarryTerm(store, p, labels, t.term, -t.weight, delta);
+    }
   }
+  if (p.spec->pod_affinity) {
+    for (const k8s::PodAffinityTerm& t : p.spec->pod_affinity->required) {
+      CarryTerm(store, p, labels, t, kHardPodAffinityWeight, delta);
+    }
+    for (const k8s::WeightedPodAffinityTerm& t : p.spec->pod_affinity->preferred) {
+      CarryTerm(store, p, labels, t.term, t.weight, delta);
+    }
+  }
+}
+
+void PodTopology::CarryTerm(const Store& store, const Pod& p, const k8s::Labels& labels,
+                            const k8s::PodAffinityTerm& t, int32_t weight, int delta) {
+  const uint32_t key = KeyFor(store, t.topology_key);
+  const int32_t domain = keys_[key].domain_of_node[p.node];
+  if (domain < 0) return;  // no domain: it keeps no pod away, draws none
+  PodSelectorClause clause = ResolveAffinityTerm(p.namespace_name, labels, t);
+  const std::string name = fmt::format("{};{};{}", key, weight, clause.Key());
+  const auto [it, added] =
+      carrier_index_.try_emplace(name, static_cast<uint32_t>(carriers_.size()));
+  if (added) {
+    Carrier c;
+    c.clause = std::move(clause);
+    c.key = key;
+    c.weight = weight;
+    c.per_domain.assign(static_cast<size_t>(keys_[key].domains), 0);
+    carriers_.push_back(std::move(c));
+  }
+  Carrier& c = carriers_[it->second];
+  c.per_domain[static_cast<size_t>(domain)] += delta;
+  c.total += delta;
+  (weight == 0 ? live_carriers_ : live_score_carriers_) += delta;
 }
 
 void PodTopology::PodBound(const Store& store, uint32_t pod) {
@@ -233,18 +255,33 @@ std::optional<std::string> PodTopology::Verify(const Store& store) const {
   for (size_t n = 0; n < store.nodes.size(); ++n) {
     for (uint32_t id : store.nodes[n].pods) {
       const Pod& p = store.pods[id];
-      if (!p.spec->pod_anti_affinity) continue;
-      for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
-        auto key = key_index_.find(t.topology_key);
-        if (key == key_index_.end())
-          return fmt::format("pod {}: its anti-affinity key is not indexed", p.name);
+      std::vector<std::pair<const k8s::PodAffinityTerm*, int32_t>> terms;
+      if (p.spec->pod_anti_affinity) {
+        for (const auto& t : p.spec->pod_anti_affinity->required) terms.emplace_back(&t, 0);
+        for (const auto& t : p.spec->pod_anti_affinity->preferred) {
+          terms.emplace_back(&t.term, -t.weight);
+        }
+      }
+      if (p.spec->pod_affinity) {
+        for (const auto& t : p.spec->pod_affinity->required) {
+          terms.emplace_back(&t, kHardPodAffinityWeight);
+        }
+        for (const auto& t : p.spec->pod_affinity->preferred) terms.emplace_back(&t.term, t.weight);
+      }
+      for (const auto& [t, weight] : terms) {
+        auto key = key_index_.find(t->topology_key);
+        if (key == key_index_.end()) {
+          return fmt::format("pod {}: its affinity term's key is not indexed", p.name);
+        }
         const int32_t domain = keys_[key->second].domain_of_node[n];
         if (domain < 0) continue;
-        const std::string name = fmt::format(
-            "{};{}", key->second, ResolveAffinityTerm(p.namespace_name, *p.labels, t).Key());
+        const std::string name =
+            fmt::format("{};{};{}", key->second, weight,
+                        ResolveAffinityTerm(p.namespace_name, *p.labels, *t).Key());
         auto c = carrier_index_.find(name);
-        if (c == carrier_index_.end())
-          return fmt::format("pod {}: its anti-affinity term is not indexed", p.name);
+        if (c == carrier_index_.end()) {
+          return fmt::format("pod {}: its affinity term is not indexed", p.name);
+        }
         ++carried[c->second][static_cast<size_t>(domain)];
       }
     }
@@ -252,7 +289,7 @@ std::optional<std::string> PodTopology::Verify(const Store& store) const {
   for (size_t i = 0; i < carriers_.size(); ++i) {
     if (carried[i] != carriers_[i].per_domain) {
       return fmt::format(
-          "the topology index's anti-affinity term {} is carried by other pods than "
+          "the topology index's affinity term {} is carried by other pods than "
           "those bound",
           carriers_[i].clause.Key());
     }
@@ -338,7 +375,7 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
   }
   if (index.has_carriers()) {
     for (const PodTopology::Carrier& c : index.carriers()) {
-      if (c.total > 0 && c.clause.Matches(ns, labels)) existing_.push_back(&c);
+      if (c.weight == 0 && c.total > 0 && c.clause.Matches(ns, labels)) existing_.push_back(&c);
     }
   }
   // PodTopologySpread: its DoNotSchedule constraints.
@@ -396,6 +433,162 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
     }
   }
   return !affinity_.empty() || !anti_.empty() || !existing_.empty() || !spread_.empty();
+}
+
+bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
+  interpod_.clear();
+  soft_.clear();
+  PodTopology& index = store.topology;
+  keys_ = &index.keys();
+  const k8s::PodSpec& spec = *p.spec;
+  const std::string& ns = p.namespace_name;
+  const k8s::Labels& labels = *p.labels;
+  const auto add = [&](uint32_t key, int32_t domain, int64_t value) {
+    auto it = std::find_if(interpod_.begin(), interpod_.end(),
+                           [&](const auto& k) { return k.first == key; });
+    if (it == interpod_.end()) {
+      interpod_.emplace_back(key,
+                             std::vector<int64_t>(static_cast<size_t>(index.keys()[key].domains)));
+      it = interpod_.end() - 1;
+    }
+    it->second[static_cast<size_t>(domain)] += value;
+  };
+  // The pod's preferred terms, over the pods in each domain.
+  const std::pair<const std::optional<k8s::PodAffinity>*, int32_t> kinds[] = {
+      {&spec.pod_affinity, 1}, {&spec.pod_anti_affinity, -1}};
+  for (const auto& [affinity, sign] : kinds) {
+    if (!*affinity) continue;
+    for (const k8s::WeightedPodAffinityTerm& t : (*affinity)->preferred) {
+      const uint32_t counter =
+          index.CounterFor(store, {ResolveAffinityTerm(ns, labels, t.term)}, false);
+      const uint32_t key = index.KeyFor(store, t.term.topology_key);
+      const DomainCounts sums = Sum(store, counter, key);
+      for (size_t d = 0; d < sums.counts.size(); ++d) {
+        if (sums.counts[d] != 0) {
+          add(key, static_cast<int32_t>(d), int64_t{sign} * t.weight * sums.counts[d]);
+        }
+      }
+    }
+  }
+  // The bound pods' terms that select this pod.
+  if (index.has_score_carriers()) {
+    for (const PodTopology::Carrier& c : index.carriers()) {
+      if (c.weight == 0 || c.total == 0 || !c.clause.Matches(ns, labels)) continue;
+      for (size_t d = 0; d < c.per_domain.size(); ++d) {
+        if (c.per_domain[d] != 0)
+          add(c.key, static_cast<int32_t>(d), int64_t{c.weight} * c.per_domain[d]);
+      }
+    }
+  }
+  // PodTopologySpread's ScheduleAnyway constraints (kubesim does not add
+  // Kubernetes' default constraints for pods without any).
+  for (const k8s::TopologySpreadConstraint& c : spec.topology_spread_constraints) {
+    if (c.when_unsatisfiable != "ScheduleAnyway") continue;
+    SoftSpread s;
+    s.key = index.KeyFor(store, c.topology_key);
+    s.hostname = c.topology_key == "kubernetes.io/hostname";
+    s.max_skew = c.max_skew;
+    s.honor_affinity = c.node_affinity_policy == "Honor";
+    s.honor_taints = c.node_taints_policy == "Honor";
+    PodSelectorClause clause = ResolveSpreadConstraint(ns, labels, c);
+    if (clause.selector && !clause.selector->IsEmpty()) {
+      s.counter = index.CounterFor(store, {std::move(clause)}, true);
+    }
+    soft_.push_back(s);
+  }
+  return !interpod_.empty() || !soft_.empty();
+}
+
+void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vector<uint32_t>& nodes,
+                               std::vector<int64_t>* scores) const {
+  constexpr int64_t kWeight = 2;  // both plugins' weight in the default profile
+  if (!interpod_.empty()) {
+    std::vector<int64_t> raw(nodes.size(), 0);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      for (const auto& [key, by_domain] : interpod_) {
+        const int32_t d = DomainOf(key, nodes[i]);
+        if (d >= 0) raw[i] += by_domain[static_cast<size_t>(d)];
+      }
+    }
+    const auto [lo, hi] = std::minmax_element(raw.begin(), raw.end());
+    const int64_t min = *lo;
+    const int64_t diff = *hi - *lo;
+    for (size_t i = 0; i < nodes.size() && diff > 0; ++i) {
+      const double f = static_cast<double>(kMaxNodeScore) *
+                       (static_cast<double>(raw[i] - min) / static_cast<double>(diff));
+      (*scores)[i] += kWeight * static_cast<int64_t>(f);
+    }
+  }
+  if (soft_.empty()) return;
+  // initPreScoreState: nodes lacking a key are ignored; each constraint's
+  // domains among the others, and their number.
+  const auto has_all_keys = [&](uint32_t n) {
+    return std::all_of(soft_.begin(), soft_.end(),
+                       [&](const SoftSpread& s) { return DomainOf(s.key, n) >= 0; });
+  };
+  std::vector<char> ignored(nodes.size());
+  std::vector<std::vector<char>> in_map(soft_.size());
+  std::vector<int64_t> sizes(soft_.size(), 0);
+  for (size_t k = 0; k < soft_.size(); ++k) {
+    in_map[k].assign(static_cast<size_t>((*keys_)[soft_[k].key].domains), 0);
+  }
+  int64_t not_ignored = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    ignored[i] = has_all_keys(nodes[i]) ? 0 : 1;
+    if (ignored[i] != 0) continue;
+    ++not_ignored;
+    for (size_t k = 0; k < soft_.size(); ++k) {
+      const auto d = static_cast<size_t>(DomainOf(soft_[k].key, nodes[i]));
+      if (in_map[k][d] == 0) ++sizes[k];
+      in_map[k][d] = 1;
+    }
+  }
+  // PreScore: matching pods per domain, over every node that has all keys
+  // and passes the constraint's inclusion policies.
+  std::vector<std::vector<int64_t>> counts(soft_.size());
+  for (size_t k = 0; k < soft_.size(); ++k) {
+    const SoftSpread& s = soft_[k];
+    counts[k].assign(in_map[k].size(), 0);
+    if (s.hostname || s.counter == UINT32_MAX) continue;
+    const std::vector<int32_t>& per_node = store.topology.counters()[s.counter].per_node;
+    for (uint32_t n = 0; n < store.nodes.size(); ++n) {
+      if (!has_all_keys(n)) continue;
+      const Node& node = store.nodes[n];
+      if (s.honor_affinity && !NodeAffinityMatches(p, node)) continue;
+      if (s.honor_taints && k8s::FirstUntolerated(node.taints, p.spec->tolerations,
+                                                  {"NoSchedule", "NoExecute"}) != nullptr) {
+        continue;
+      }
+      counts[k][static_cast<size_t>(DomainOf(s.key, n))] += per_node[n];
+    }
+  }
+  std::vector<int64_t> raw(nodes.size(), 0);
+  int64_t min = INT64_MAX;
+  int64_t max = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (ignored[i] != 0) continue;
+    double score = 0;
+    for (size_t k = 0; k < soft_.size(); ++k) {
+      const SoftSpread& s = soft_[k];
+      const int64_t size = s.hostname ? not_ignored : sizes[k];
+      int64_t cnt = 0;
+      if (s.counter != UINT32_MAX) {
+        cnt = s.hostname ? store.topology.counters()[s.counter].per_node[nodes[i]]
+                         : counts[k][static_cast<size_t>(DomainOf(s.key, nodes[i]))];
+      }
+      // scoreForCount with topologyNormalizingWeight.
+      score += static_cast<double>(cnt) * std::log(static_cast<double>(size + 2)) +
+               static_cast<double>(s.max_skew - 1);
+    }
+    raw[i] = std::llround(score);
+    min = std::min(min, raw[i]);
+    max = std::max(max, raw[i]);
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (ignored[i] != 0) continue;
+    (*scores)[i] +=
+        kWeight * (max == 0 ? kMaxNodeScore : kMaxNodeScore * (max + min - raw[i]) / max);
+  }
 }
 
 TopologyVerdict TopologyFilter::Filter(uint32_t node) const {

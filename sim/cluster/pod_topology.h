@@ -56,6 +56,10 @@ struct PodSelectorClause {
   std::string Key() const;  // a canonical text: equal clauses, equal keys
 };
 
+// InterPodAffinityArgs.HardPodAffinityWeight's default: what an existing
+// pod's required affinity term adds to the score of a pod it selects.
+inline constexpr int32_t kHardPodAffinityWeight = 1;
+
 class PodTopology {
  public:
   // A selector's bound pods per node. Affinity terms count every bound pod
@@ -67,10 +71,15 @@ class PodTopology {
     std::vector<int32_t> per_node;
     int64_t total = 0;
   };
-  // Bound pods carrying a required anti-affinity term, per domain of its key.
+  // Bound pods carrying a term, per domain of its key: a required
+  // anti-affinity term (weight 0: InterPodAffinity's filter), or a term
+  // InterPodAffinity's score reads (a required affinity term, weight
+  // hardPodAffinityWeight 1; a preferred affinity term, +weight; a
+  // preferred anti-affinity term, -weight).
   struct Carrier {
     PodSelectorClause clause;
     uint32_t key = 0;
+    int32_t weight = 0;
     std::vector<int32_t> per_domain;
     int64_t total = 0;
   };
@@ -98,6 +107,7 @@ class PodTopology {
 
   bool empty() const { return counters_.empty() && carriers_.empty(); }
   bool has_carriers() const { return live_carriers_ > 0; }
+  bool has_score_carriers() const { return live_score_carriers_ > 0; }
   // Whether some counter serves a pod-affinity term: a pod bound may let a
   // waiting pod in (InterPodAffinity requeues on assigned pods).
   bool has_affinity_counters() const { return affinity_counters_ > 0; }
@@ -109,6 +119,8 @@ class PodTopology {
   void Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
              bool terminating_ones, bool others);
   void Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta);
+  void CarryTerm(const Store& store, const Pod& p, const k8s::Labels& labels,
+                 const k8s::PodAffinityTerm& t, int32_t weight, int delta);
 
   std::vector<Key> keys_;
   std::unordered_map<std::string, uint32_t> key_index_;
@@ -116,7 +128,8 @@ class PodTopology {
   std::unordered_map<std::string, uint32_t> counter_index_;
   std::vector<Carrier> carriers_;
   std::unordered_map<std::string, uint32_t> carrier_index_;
-  int64_t live_carriers_ = 0;
+  int64_t live_carriers_ = 0;        // of required anti-affinity terms
+  int64_t live_score_carriers_ = 0;  // of the terms the score reads
   int32_t affinity_counters_ = 0;
 };
 
@@ -149,6 +162,25 @@ class TopologyFilter {
   bool Prepare(Store& store, const Pod& p);
   TopologyVerdict Filter(uint32_t node) const;
 
+  // The scores (weight 2 each in the default profile), over the nodes that
+  // passed every filter. InterPodAffinity (scoring.go): per topology domain,
+  // + weight for each pod there that a preferred affinity term of the pod
+  // selects, - weight for its preferred anti-affinity terms; and for each
+  // pod there whose term selects this pod, + 1 (a required affinity term,
+  // hardPodAffinityWeight), + weight (preferred affinity), - weight
+  // (preferred anti-affinity); a node scores its domains' sums, normalized
+  // min-max to 0..100 over the nodes. PodTopologySpread (scoring.go), for
+  // the pod's ScheduleAnyway constraints: nodes lacking a key score 0; the
+  // others count matching pods (not terminating) in their domain — for
+  // kubernetes.io/hostname on the node itself — weighted by log(domains +
+  // 2) plus maxSkew - 1, rounded, and fewer is better: 100 x (max + min -
+  // score) / max. False when neither applies to `p`.
+  bool PrepareScores(Store& store, const Pod& p);
+  // Each node's score of the two plugins, weighted, added to `scores`
+  // (one per `nodes`).
+  void AddScores(const Store& store, const Pod& p, const std::vector<uint32_t>& nodes,
+                 std::vector<int64_t>* scores) const;
+
  private:
   struct DomainCounts {
     uint32_t key = 0;
@@ -172,6 +204,18 @@ class TopologyFilter {
   std::vector<DomainCounts> anti_;
   std::vector<const PodTopology::Carrier*> existing_;
   std::vector<Spread> spread_;
+
+  // PreScore.
+  struct SoftSpread {
+    uint32_t key = 0;
+    bool hostname = false;
+    int32_t max_skew = 0;
+    uint32_t counter = UINT32_MAX;  // none: counts nothing (an empty selector)
+    bool honor_affinity = true;
+    bool honor_taints = false;
+  };
+  std::vector<std::pair<uint32_t, std::vector<int64_t>>> interpod_;  // key, by domain
+  std::vector<SoftSpread> soft_;
 };
 
 }  // namespace kubesim::cluster

@@ -7,8 +7,9 @@
 // start (schedule_one.go findNodesThatPassFilters) — score those
 // (NodeResourcesFit least-allocated + BalancedAllocation + ImageLocality,
 // weight 1 each; NodeAffinity's preferred terms, weight 2, and
-// TaintToleration's PreferNoSchedule count, weight 3, when a pod or node
-// has them), bind to the best, ties broken by a draw as selectHost draws
+// TaintToleration's PreferNoSchedule count, weight 3, InterPodAffinity's
+// and PodTopologySpread's, weight 2, when a pod, a placed pod or a node has
+// them), bind to the best, ties broken by a draw as selectHost draws
 // (reservoir sampling). A pod no node fits stays Pending and unschedulable
 // until something frees up (a pod gone, a node recovered or uncordoned).
 #include "scheduler.h"
@@ -66,9 +67,11 @@ int64_t Scheduler::ResourceScore(const Node& node, uint32_t score_class) const {
 // The scores of the plugins whose NormalizeScore needs every feasible node
 // (DefaultNormalizeScore): NodeAffinity's preferred terms (weight 2) and
 // TaintToleration's untolerated PreferNoSchedule taints (weight 3, fewer
-// is better), added to the feasible nodes' other scores; then selectHost
-// over them in the order they were examined.
-uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng) {
+// is better), and, with `topology_scores`, InterPodAffinity's and
+// PodTopologySpread's (weight 2 each; pod_topology.h), added to the
+// feasible nodes' other scores; then selectHost over them in the order they
+// were examined.
+uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng, bool topology_scores) {
   const k8s::NodeAffinity* affinity =
       p.spec->node_affinity && !p.spec->node_affinity->preferred.empty() ? &*p.spec->node_affinity
                                                                          : nullptr;
@@ -91,6 +94,13 @@ uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng) {
     }
     max_affinity = std::max(max_affinity, f.affinity);
     max_taints = std::max(max_taints, f.taints);
+  }
+  if (topology_scores) {
+    std::vector<uint32_t> nodes(feasible_.size());
+    std::vector<int64_t> scores(feasible_.size(), 0);
+    for (size_t i = 0; i < feasible_.size(); ++i) nodes[i] = feasible_[i].node;
+    topology_.AddScores(store_, p, nodes, &scores);
+    for (size_t i = 0; i < feasible_.size(); ++i) feasible_[i].score += scores[i];
   }
   int64_t best_score = -1;
   uint32_t best = kNone;
@@ -144,7 +154,18 @@ void Scheduler::Schedule(uint32_t id) {
   const bool constrained = !p.spec->node_name.empty() || !p.spec->node_selector.empty() ||
                            (p.spec->node_affinity && p.spec->node_affinity->required);
   // Scores normalized over every feasible node: a second pass over them.
-  const bool normalized = store_.prefer_no_schedule ||
+  // InterPodAffinity's and PodTopologySpread's scores (PreScore).
+  const bool topology_scores =
+      (store_.topology.has_score_carriers() ||
+       (p.spec->pod_affinity && !p.spec->pod_affinity->preferred.empty()) ||
+       (p.spec->pod_anti_affinity && !p.spec->pod_anti_affinity->preferred.empty()) ||
+       std::any_of(p.spec->topology_spread_constraints.begin(),
+                   p.spec->topology_spread_constraints.end(),
+                   [](const k8s::TopologySpreadConstraint& c) {
+                     return c.when_unsatisfiable == "ScheduleAnyway";
+                   })) &&
+      topology_.PrepareScores(store_, p);
+  const bool normalized = topology_scores || store_.prefer_no_schedule ||
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
   feasible_.clear();
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
@@ -200,7 +221,7 @@ void Scheduler::Schedule(uint32_t id) {
       if (rng.Below(ties) == 0) best = n;
     }
   }
-  if (normalized && !feasible_.empty()) best = PickWithNormalizedScores(p, rng);
+  if (normalized && !feasible_.empty()) best = PickWithNormalizedScores(p, rng, topology_scores);
   rng_ = rng;
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   if (best == kNone) {

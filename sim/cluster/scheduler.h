@@ -38,7 +38,7 @@ class Scheduler {
     int64_t affinity;  // NodeAffinity's raw score: matched preferred weights
     int64_t taints;    // TaintToleration's raw score: untolerated PreferNoSchedule taints
   };
-  uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng);
+  uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng, bool topology_scores);
   int64_t ResourceScore(const Node& node, uint32_t score_class) const;
   // The FailedScheduling message for a pod no node takes: every node's
   // first failing filter, in the default profile's order. REQUIRES: the

@@ -599,20 +599,7 @@ void DecodeNamedList(Reader& r, const Node* n, const std::string& path, std::str
 // result: each gets a warning naming it (docs/scenario-format.md, 6.6), once
 // per object. Read from the YAML, since most are not decoded at all.
 void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, const PodSpec& spec) {
-  // Scores kubesim does not compute yet (InterPodAffinity's and
-  // PodTopologySpread's): the filters are simulated.
   const Node* affinity = Child(m, "affinity");
-  for (const char* kind : {"podAffinity", "podAntiAffinity"}) {
-    const Node* a = Child(affinity, kind);
-    const Node* preferred = Child(a, "preferredDuringSchedulingIgnoredDuringExecution");
-    if (preferred != nullptr && preferred->IsSequence() && !preferred->items.empty()) {
-      r.FieldWarning(preferred->mark,
-                     Sub(Sub(Sub(path, "affinity"), kind),
-                         "preferredDuringSchedulingIgnoredDuringExecution"),
-                     "not simulated: the scheduler does not score these terms (its required "
-                     "terms are honoured)");
-    }
-  }
   const auto warn_namespace_selector = [&](const PodAffinityTerm& t, const Node* term_node,
                                            const std::string& term_path) {
     if (!t.namespace_selector || t.namespace_selector->IsEmpty()) return;
@@ -631,13 +618,15 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
     for (size_t i = 0; i < (*a)->required.size(); ++i) {
       warn_namespace_selector((*a)->required[i], req->items[i].get(), Idx(rp, i));
     }
-  }
-  const Node* spread = Child(m, "topologySpreadConstraints");
-  for (size_t i = 0; i < spec.topology_spread_constraints.size(); ++i) {
-    if (spec.topology_spread_constraints[i].when_unsatisfiable != "ScheduleAnyway") continue;
-    r.FieldWarning(spread->items[i]->mark, Idx(Sub(path, "topologySpreadConstraints"), i),
-                   "whenUnsatisfiable: ScheduleAnyway is not simulated: the scheduler does not "
-                   "score the spread (DoNotSchedule constraints are honoured)");
+    const std::string pp =
+        Sub(Sub(Sub(path, "affinity"), kind), "preferredDuringSchedulingIgnoredDuringExecution");
+    const Node* pref = Child(Child(affinity, kind), "preferredDuringSchedulingIgnoredDuringExecution");
+    for (size_t i = 0; i < (*a)->preferred.size(); ++i) {
+      const Node* item = pref->items[i].get();
+      const Node* term = Child(item, "podAffinityTerm");
+      warn_namespace_selector((*a)->preferred[i].term, term != nullptr ? term : item,
+                              Sub(Idx(pp, i), "podAffinityTerm"));
+    }
   }
   const std::string containers = Sub(path, "containers");
   if (const Node* list = Child(m, "containers"); list != nullptr && list->IsSequence()) {

@@ -256,5 +256,100 @@ TEST(Model, SpreadMatchLabelKeysAndMinDomains) {
   EXPECT_EQ(ScheduledTo(min, ""), 2u) << min.log;
 }
 
+// InterPodAffinity's score (weight 2): a preferred anti-affinity on the
+// hostname (Helm charts' "soft" anti-affinity) spreads 3 replicas over a
+// big node and two small ones. Without it the resource scores put all 3
+// on the 16-CPU node (least allocated: 90+ there against 75 on a 2-CPU
+// node); with it a node holding a replica normalizes to 0 and an empty one
+// to 100, x2 = 200 ahead: one per node.
+TEST(Model, PreferredPodAntiAffinitySpreadsReplicasOverNodes) {
+  const auto run = [](const std::string& affinity) {
+    return Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: big, count: 1, capacity: {cpu: "16", memory: 8Gi, pods: 110}}
+    - {name: small, count: 2, capacity: {cpu: "2", memory: 8Gi, pods: 110}}
+)",
+                             Deployment("web", 3, affinity + R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
+)")));
+  };
+  const Outcome without = run("");
+  ASSERT_TRUE(without.error.empty()) << without.error;
+  EXPECT_EQ(ScheduledTo(without, "big-"), 3u) << without.log;
+  const Outcome r = run(R"(      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector: {matchLabels: {app: web}}
+              topologyKey: kubernetes.io/hostname
+)");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "big-"), 1u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "small-0"), 1u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "small-1"), 1u) << r.log;
+}
+
+// The placed pods' terms score the incoming pod too (processExistingPod):
+// a `batch` pod on the big node prefers (weight 100) to be away from web
+// pods, so a web pod, which has no terms, scores 0 there and 100 on the
+// small node: it goes to the small node, not the big one the resource
+// scores favour.
+TEST(Model, ExistingPodsPreferredAntiAffinityScoresTheIncomingPod) {
+  const Outcome r = Simulate(
+      Scenario(R"(  until: 20s
+  cluster:
+    nodes:
+    - {name: big, count: 1, capacity: {cpu: "16", memory: 8Gi, pods: 110}}
+    - {name: small, count: 1, capacity: {cpu: "2", memory: 8Gi, pods: 110}}
+  timeline:
+  - {at: 10s, kubectl: scale deployment/web --replicas=1}
+)",
+               Deployment("batch", 1, R"(      nodeSelector: {kubernetes.io/hostname: big-0}
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector: {matchLabels: {app: web}}
+              topologyKey: kubernetes.io/hostname
+      containers: [{name: batch, image: batch:1}]
+)") + "---\n" + Deployment("web", 0, R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "scheduled to node/small-0")) << r.log;
+}
+
+// PodTopologySpread's score for ScheduleAnyway: 4 replicas over zone a
+// (two 32-CPU nodes) and zone b (two 4-CPU nodes). The resource scores
+// alone put all 4 in zone a; the spread score (fewer matching pods in the
+// zone is better, weight 2) makes it 2 + 2: a zone one pod ahead
+// normalizes to 0 or 33 against the other's 100, 134 or more behind,
+// more than the big nodes' resource lead.
+TEST(Model, TopologySpreadScheduleAnywayScoresTheSpread) {
+  const auto run = [](const std::string& spread) {
+    return Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 2, capacity: {cpu: "32", memory: 8Gi, pods: 110}, labels: {zone: a}}
+    - {name: b, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}, labels: {zone: b}}
+)",
+                             Deployment("web", 4, spread + R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
+)")));
+  };
+  const Outcome without = run("");
+  ASSERT_TRUE(without.error.empty()) << without.error;
+  EXPECT_EQ(ScheduledTo(without, "a-"), 4u) << without.log;
+  const Outcome r = run(R"(      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}
+)");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "a-"), 2u) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

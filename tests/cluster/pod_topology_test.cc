@@ -354,6 +354,262 @@ TEST(InterPodAffinity, MatchLabelKeysAndMismatchLabelKeysMergeThePodsOwnValues) 
   EXPECT_EQ(w.at("node-y"), V::kPass);
 }
 
+// PodTopologySpread's score (scoring_test.go TestPodTopologySpreadScore):
+// each candidate node's normalized score (AddScores adds it x2).
+std::map<std::string, int64_t> SpreadScores(Cluster& c, const k8s::Labels& labels,
+                                            const k8s::PodSpec& spec,
+                                            const std::vector<std::string>& candidates) {
+  Pod p;
+  p.namespace_name = "default";
+  p.labels = std::make_shared<const k8s::Labels>(labels);
+  p.spec = std::make_shared<const k8s::PodSpec>(spec);
+  TopologyFilter f;
+  EXPECT_TRUE(f.PrepareScores(c.store, p));
+  std::vector<uint32_t> nodes;
+  for (const std::string& name : candidates) {
+    for (uint32_t n = 0; n < c.store.nodes.size(); ++n) {
+      if (c.store.nodes[n].name == name) nodes.push_back(n);
+    }
+  }
+  std::vector<int64_t> scores(nodes.size(), 0);
+  f.AddScores(c.store, p, nodes, &scores);
+  std::map<std::string, int64_t> out;
+  for (size_t i = 0; i < nodes.size(); ++i) out[candidates[i]] = scores[i] / 2;
+  return out;
+}
+
+k8s::TopologySpreadConstraint Soft(int32_t max_skew, const std::string& key,
+                                   const k8s::LabelSelector& selector) {
+  k8s::TopologySpreadConstraint c = Spread(max_skew, key, selector);
+  c.when_unsatisfiable = "ScheduleAnyway";
+  return c;
+}
+
+constexpr const char* kHost = "kubernetes.io/hostname";
+
+// Nodes node-a, node-b, node-c, node-d labelled by hostname, with `pods`
+// matching pods on each.
+Cluster Hosts(const std::vector<int>& pods, const k8s::Labels& labels = kFoo) {
+  Cluster c;
+  const char* names[] = {"node-a", "node-b", "node-c", "node-d"};
+  for (size_t i = 0; i < pods.size(); ++i) {
+    c.AddNode(names[i], {{kHost, names[i]}});
+    for (int k = 0; k < pods[i]; ++k) c.Bind(names[i], labels);
+  }
+  return c;
+}
+
+TEST(PodTopologySpreadScore, OneConstraintOnNodeAll4NodesAreCandidatesMaxSkew2) {
+  Cluster c = Hosts({2, 1, 0, 3});
+  EXPECT_EQ(SpreadScores(c, kFoo, WithSpread({Soft(2, kHost, Exists("foo"))}),
+                         {"node-a", "node-b", "node-c", "node-d"}),
+            (std::map<std::string, int64_t>{
+                {"node-a", 33}, {"node-b", 66}, {"node-c", 100}, {"node-d", 16}}));
+}
+
+TEST(PodTopologySpreadScore, OneConstraintOnNodeAll4NodesAreCandidatesMaxSkew3) {
+  Cluster c = Hosts({4, 3, 2, 1});
+  EXPECT_EQ(SpreadScores(c, kFoo, WithSpread({Soft(3, kHost, Exists("foo"))}),
+                         {"node-a", "node-b", "node-c", "node-d"}),
+            (std::map<std::string, int64_t>{
+                {"node-a", 44}, {"node-b", 66}, {"node-c", 77}, {"node-d", 100}}));
+}
+
+TEST(PodTopologySpreadScore, OneConstraintOnNode3OutOf4NodesAreCandidates) {
+  // 4/2/1/~3~: node-d (node-y there) failed the filters.
+  Cluster c = Hosts({4, 2, 1, 3});
+  EXPECT_EQ(SpreadScores(c, kFoo, WithSpread({Soft(1, kHost, Exists("foo"))}),
+                         {"node-a", "node-b", "node-c"}),
+            (std::map<std::string, int64_t>{{"node-a", 33}, {"node-b", 83}, {"node-c", 100}}));
+}
+
+TEST(PodTopologySpreadScore, OneNodeDoesntMatchTopologyKey) {
+  Cluster c;
+  c.AddNode("node-a", {{kHost, "node-a"}});
+  c.AddNode("node-b", {{"n", "node-b"}});
+  c.AddNode("node-x", {{kHost, "node-x"}});
+  c.AddNode("node-y", {{kHost, "node-y"}});
+  for (const char* n : {"node-a", "node-a", "node-a", "node-a", "node-b", "node-b", "node-x",
+                        "node-y", "node-y", "node-y"}) {
+    c.Bind(n, kFoo);
+  }
+  EXPECT_EQ(SpreadScores(c, kFoo, WithSpread({Soft(1, kHost, Exists("foo"))}),
+                         {"node-a", "node-b", "node-x"}),
+            (std::map<std::string, int64_t>{{"node-a", 16}, {"node-b", 0}, {"node-x", 100}}));
+}
+
+// The four nodes in two zones, each labelled by hostname too.
+Cluster ZonesAndHosts() {
+  Cluster c;
+  c.AddNode("node-a", {{"zone", "zone1"}, {kHost, "node-a"}});
+  c.AddNode("node-b", {{"zone", "zone1"}, {kHost, "node-b"}});
+  c.AddNode("node-x", {{"zone", "zone2"}, {kHost, "node-x"}});
+  c.AddNode("node-y", {{"zone", "zone2"}, {kHost, "node-y"}});
+  return c;
+}
+
+TEST(PodTopologySpreadScore, OneConstraintOnZone3OutOf4NodesAreCandidates) {
+  Cluster c = ZonesAndHosts();
+  for (const char* n : {"node-a", "node-a", "node-a", "node-a", "node-b", "node-b", "node-x",
+                        "node-y", "node-y", "node-y"}) {
+    c.Bind(n, kFoo);
+  }
+  EXPECT_EQ(SpreadScores(c, kFoo, WithSpread({Soft(1, "zone", Exists("foo"))}),
+                         {"node-a", "node-b", "node-x"}),
+            (std::map<std::string, int64_t>{{"node-a", 75}, {"node-b", 75}, {"node-x", 100}}));
+}
+
+TEST(PodTopologySpreadScore, TwoConstraintsOnZoneAndNode2OutOf4NodesAreCandidates) {
+  Cluster c = ZonesAndHosts();
+  for (const char* n :
+       {"node-a", "node-a", "node-b", "node-x", "node-x", "node-y", "node-y", "node-y", "node-y"}) {
+    c.Bind(n, kFoo);
+  }
+  EXPECT_EQ(
+      SpreadScores(c, kFoo,
+                   WithSpread({Soft(1, "zone", Exists("foo")), Soft(1, kHost, Exists("foo"))}),
+                   {"node-a", "node-x"}),
+      (std::map<std::string, int64_t>{{"node-a", 100}, {"node-x", 63}}));
+}
+
+TEST(PodTopologySpreadScore, TwoConstraintsOnZoneAndNodeWithDifferentLabelSelectors) {
+  Cluster c = ZonesAndHosts();
+  c.Bind("node-a", kFoo);
+  c.Bind("node-b", {{"foo", ""}, {"bar", ""}});
+  c.Bind("node-y", kFoo);
+  c.Bind("node-y", {{"bar", ""}});
+  const k8s::PodSpec spec =
+      WithSpread({Soft(1, "zone", Exists("foo")), Soft(1, kHost, Exists("bar"))});
+  const k8s::Labels both = {{"foo", ""}, {"bar", ""}};
+  EXPECT_EQ(SpreadScores(c, both, spec, {"node-a", "node-b", "node-x", "node-y"}),
+            (std::map<std::string, int64_t>{
+                {"node-a", 60}, {"node-b", 20}, {"node-x", 100}, {"node-y", 60}}));
+  // "... some nodes have 0 pods"
+  Cluster d = ZonesAndHosts();
+  d.Bind("node-b", {{"bar", ""}});
+  d.Bind("node-x", kFoo);
+  d.Bind("node-y", both);
+  EXPECT_EQ(SpreadScores(d, both, spec, {"node-a", "node-b", "node-x", "node-y"}),
+            (std::map<std::string, int64_t>{
+                {"node-a", 100}, {"node-b", 60}, {"node-x", 40}, {"node-y", 0}}));
+}
+
+// InterPodAffinity's score (scoring_test.go TestPreferredAffinity), with
+// its names. Nodes node1.. labelled region / az as there.
+const k8s::Labels kChina = {{"region", "China"}};
+const k8s::Labels kIndia = {{"region", "India"}};
+const k8s::Labels kAz1 = {{"az", "az1"}};
+const k8s::Labels kAz2 = {{"az", "az2"}};
+
+k8s::WeightedPodAffinityTerm Weighted(int32_t weight, k8s::LabelSelector selector,
+                                      const std::string& key) {
+  return {weight, Term(std::move(selector), key)};
+}
+
+k8s::PodSpec Preferring(std::vector<k8s::WeightedPodAffinityTerm> affinity,
+                        std::vector<k8s::WeightedPodAffinityTerm> anti) {
+  k8s::PodSpec s;
+  if (!affinity.empty()) s.pod_affinity.emplace().preferred = std::move(affinity);
+  if (!anti.empty()) s.pod_anti_affinity.emplace().preferred = std::move(anti);
+  return s;
+}
+
+const k8s::PodSpec kStayWithS1InRegion =
+    Preferring({Weighted(5, In("security", {"S1"}), "region")}, {});
+const k8s::PodSpec kStayWithS2InRegion =
+    Preferring({Weighted(6, In("security", {"S2"}), "region")}, {});
+const k8s::PodSpec kAwayFromS1InAz = Preferring({}, {Weighted(5, In("security", {"S1"}), "az")});
+const k8s::PodSpec kAwayFromS2InAz = Preferring({}, {Weighted(5, In("security", {"S2"}), "az")});
+const k8s::PodSpec kStayWithS1InRegionAwayFromS2InAz = Preferring(
+    {Weighted(8, In("security", {"S1"}), "region")}, {Weighted(5, In("security", {"S2"}), "az")});
+
+Cluster Regions(const std::vector<k8s::Labels>& nodes) {
+  Cluster c;
+  for (size_t i = 0; i < nodes.size(); ++i) c.AddNode("node" + std::to_string(i + 1), nodes[i]);
+  return c;
+}
+
+std::vector<int64_t> AffinityScores(Cluster& c, const k8s::Labels& labels,
+                                    const k8s::PodSpec& spec) {
+  std::vector<std::string> all;
+  for (const Node& n : c.store.nodes) all.push_back(n.name);
+  const auto by_name = SpreadScores(c, labels, spec, all);
+  std::vector<int64_t> out;
+  for (const std::string& n : all) out.push_back(by_name.at(n));
+  return out;
+}
+
+TEST(InterPodAffinityScore, PodThatMatchesTopologyKeyAndPodsInNodesWillGetHighScore) {
+  Cluster c = Regions({kChina, kIndia, kAz1});
+  c.Bind("node1", kSecurityS1);
+  c.Bind("node2", kSecurityS2);
+  c.Bind("node3", kSecurityS1);
+  EXPECT_EQ(AffinityScores(c, kSecurityS1, kStayWithS1InRegion), (std::vector<int64_t>{100, 0, 0}));
+}
+
+TEST(InterPodAffinityScore, TheRegionWithMoreMatchesWillGetHighScore) {
+  Cluster c = Regions({kChina, kIndia, kChina, kChina, kIndia});
+  for (const char* n : {"node1", "node1", "node2", "node3", "node4", "node5"})
+    c.Bind(n, kSecurityS2);
+  EXPECT_EQ(AffinityScores(c, kSecurityS1, kStayWithS2InRegion),
+            (std::vector<int64_t>{100, 0, 100, 100, 0}));
+}
+
+TEST(InterPodAffinityScore, DifferentLabelOperatorsAndValuesIncludingSomeMatchFailures) {
+  Cluster c = Regions({kChina, kIndia, kAz1});
+  c.Bind("node1", kSecurityS1);
+  c.Bind("node2", kSecurityS2);
+  c.Bind("node3", kSecurityS1);
+  k8s::LabelSelector s2_not_s1 = In("security", {"S2"});
+  s2_not_s1.match_expressions.insert(
+      s2_not_s1.match_expressions.begin(),
+      {"security", k8s::LabelSelectorRequirement::Operator::kNotIn, {"S1"}});
+  k8s::LabelSelector any = Exists("security");
+  any.match_expressions.push_back(
+      {"wrongkey", k8s::LabelSelectorRequirement::Operator::kDoesNotExist, {}});
+  const k8s::PodSpec affinity3 =
+      Preferring({Weighted(8, s2_not_s1, "region"), Weighted(2, any, "region")}, {});
+  EXPECT_EQ(AffinityScores(c, kSecurityS1, affinity3), (std::vector<int64_t>{20, 100, 0}));
+}
+
+TEST(InterPodAffinityScore, AffinitySymmetryConsideredOnlyPreferredTerms) {
+  Cluster c = Regions({kChina, kIndia, kAz1});
+  c.Bind("node1", kSecurityS1, kStayWithS1InRegion);
+  c.Bind("node2", kSecurityS2, kStayWithS2InRegion);
+  EXPECT_EQ(AffinityScores(c, kSecurityS2, {}), (std::vector<int64_t>{0, 100, 0}));
+}
+
+TEST(InterPodAffinityScore, AffinitySymmetryConsideredRequiredTerms) {
+  // hardPodAffinityWeight 1 for each required term the incoming pod matches.
+  Cluster c = Regions({kChina, kIndia, kAz1});
+  k8s::LabelSelector any = Exists("security");
+  any.match_expressions.push_back(
+      {"wrongkey", k8s::LabelSelectorRequirement::Operator::kDoesNotExist, {}});
+  const k8s::PodSpec hard =
+      WithAffinity({Term(In("security", {"S1", "value2"}), "region"), Term(any, "region")}, {});
+  c.Bind("node1", kSecurityS1, hard);
+  c.Bind("node2", kSecurityS2, hard);
+  EXPECT_EQ(AffinityScores(c, kSecurityS1, {}), (std::vector<int64_t>{100, 100, 0}));
+}
+
+TEST(InterPodAffinityScore, AntiAffinitySymmetry) {
+  Cluster c = Regions({kAz1, kAz2});
+  c.Bind("node1", kSecurityS1, kAwayFromS2InAz);
+  c.Bind("node2", kSecurityS2, kAwayFromS1InAz);
+  EXPECT_EQ(AffinityScores(c, kSecurityS2, {}), (std::vector<int64_t>{0, 100}));
+}
+
+TEST(InterPodAffinityScore, AffinityAntiAffinityAndSymmetryTogether) {
+  // Weights 8, -5, 8 (node3's pod's affinity), -5 (node4's pod's anti).
+  Cluster c = Regions({kChina, kAz1, kIndia, kAz2});
+  c.Bind("node1", kSecurityS1);
+  c.Bind("node2", kSecurityS2);
+  c.Bind("node3", {}, kStayWithS1InRegionAwayFromS2InAz);
+  c.Bind("node4", {}, kAwayFromS1InAz);
+  EXPECT_EQ(AffinityScores(c, kSecurityS1, kStayWithS1InRegionAwayFromS2InAz),
+            (std::vector<int64_t>{100, 0, 100, 0}));
+}
+
 // A pod relabelled out of a selector leaves its counts; --check's recount
 // agrees.
 TEST(PodTopologyIndex, ARelabelledPodMovesBetweenSelectors) {

@@ -298,8 +298,8 @@ status: {replicas: 3, conditions: []}
 
 // docs/scenario-format.md 6.6: a field Kubernetes honours and the model does
 // not, which would change the result, gets a warning naming it — never
-// silence. Tolerations, node affinity, required pod (anti-)affinity and
-// DoNotSchedule spread constraints are simulated: no warning.
+// silence. Tolerations, node affinity, pod (anti-)affinity and spread
+// constraints are simulated: no warning, but for a namespaceSelector.
 TEST(Load, WarnsAboutEachPodFieldThatWouldChangeTheResultButIsNotSimulated) {
   const auto v = ValidateText(R"(apiVersion: apps/v1
 kind: Deployment
@@ -334,9 +334,7 @@ spec:
   ASSERT_TRUE(v.ok()) << AllDiagnostics(v);
   const std::string all = AllDiagnostics(v);
   for (const std::string expected : {
-           "app.yaml:12:11: warning: Deployment \"web\": spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution: not simulated: the scheduler does not score these terms",
            "app.yaml:14:71: warning: Deployment \"web\": spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].namespaceSelector: namespace labels are not simulated",
-           "app.yaml:17:9: warning: Deployment \"web\": spec.template.spec.topologySpreadConstraints[1]: whenUnsatisfiable: ScheduleAnyway is not simulated",
            "app.yaml:23:9: warning: Deployment \"web\": spec.template.spec.initContainers[0]: native sidecars are not simulated",
            "app.yaml:25:7: warning: Deployment \"web\": spec.template.spec.containers: 2 containers: only the app container",
            "app.yaml:21:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no controller kubesim simulates sets the condition \"target-health.elbv2.k8s.aws/web\": the pods never turn Ready",
@@ -344,7 +342,7 @@ spec:
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin\n" << all;
   }
   EXPECT_EQ(all.find("tolerations"), std::string::npos) << all;  // simulated
-  EXPECT_EQ(v.diagnostics.size(), 6u) << all;
+  EXPECT_EQ(v.diagnostics.size(), 4u) << all;
   const auto service = ValidateText(R"(apiVersion: v1
 kind: Service
 metadata: {name: web}
