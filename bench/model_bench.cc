@@ -7,6 +7,8 @@
 //   Schedule/N     10,000 pods of one Deployment placed on N nodes (no probes,
 //                  no traffic): kube-scheduler's filter + score per pod, with
 //                  its node search from 100 nodes up
+//   ScheduleConstrained/N/P  P pods with a zone spread constraint and a
+//                  required anti-affinity term on N nodes: the topology index
 //   EndpointChurn  one Service of 250 pods whose processes crash and restart
 //                  for 30 minutes: endpoint updates of a 250-endpoint Service
 //   Lookups/D      D Deployments scaled by name, one kubectl step each: the
@@ -144,6 +146,59 @@ spec:
       benchmark::Counter(10'000.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(Schedule)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+
+// 10 zones of N/10 nodes; P pods of one Deployment with a zone spread
+// constraint (DoNotSchedule, maxSkew 1) and a required hostname
+// anti-affinity term selecting pods of another tier (none). Each cycle sums
+// the selector's per-node counts into domains (one pass over the nodes),
+// never the pods on them: the cost per pod grows with N, not with P.
+void ScheduleConstrained(benchmark::State& state) {
+  const auto nodes = static_cast<int>(state.range(0));
+  const auto pods = static_cast<int>(state.range(1));
+  std::string groups;
+  for (int z = 0; z < 10; ++z) {
+    for (int r = 0; r < nodes / 100; ++r) {
+      groups += fmt::format(
+          "    - {{name: z{0}-r{1}, count: 10, capacity: {{cpu: \"32\", memory: 128Gi, pods: 110}}, "
+          "labels: {{zone: z{0}, rack: z{0}-r{1}}}}}\n",
+          z, r);
+    }
+  }
+  const auto s = Load(fmt::format(R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {{name: schedule}}
+spec:
+  until: 1s
+  cluster:
+    nodes:
+{}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web}}
+spec:
+  replicas: {}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      topologySpreadConstraints:
+      - {{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {{matchLabels: {{app: web}}}}}}
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {{topologyKey: kubernetes.io/hostname, labelSelector: {{matchLabels: {{tier: batch}}}}}}
+      containers: [{{name: web, image: web:1, resources: {{requests: {{cpu: 10m, memory: 16Mi}}}}}}]
+)",
+                                  groups, pods));
+  RunScenario(state, s);
+  state.counters["pods/s"] = benchmark::Counter(
+      static_cast<double>(pods) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(ScheduleConstrained)
+    ->Args({1000, 2500})
+    ->Args({1000, 10000})
+    ->Args({5000, 10000})
+    ->Unit(benchmark::kMillisecond);
 
 void EndpointChurn(benchmark::State& state) {
   const auto s = Load(R"(apiVersion: kubesim/v1alpha1
