@@ -414,6 +414,9 @@ void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
 
 void ApiServer::BindPod(uint32_t pod, uint32_t node) {
   c_.kubelet->Bind(pod, node);
+  if (store_.nodes[node].no_execute || !store_.node_fit[node].condition_ready) {
+    c_.node_lifecycle->PodBound(pod);
+  }
   // InterPodAffinity and PodTopologySpread requeue pods when an assigned pod
   // is added (their EventsToRegister): a pod bound may be the one a waiting
   // pod's affinity needs, or raise a domain a spread counts from.

@@ -56,6 +56,7 @@ enum class EventKind : uint32_t {
   kEvictRetry,          // target pod: kubectl drain asks again for a refused eviction
   kInitContainerExit,   // target pod (payload: container gen << 1 | failed)
   kPodEvict,            // target pod (payload: node failure gen << 32 | node): its toleration ran out
+  kTaintEvict,          // target pod (payload: node): its toleration of the node's NoExecute taints ran out
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

@@ -47,6 +47,31 @@ std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec) {
   return SimDuration::Zero();
 }
 
+bool ToleratesUnreachable(const k8s::PodSpec& spec) {
+  static const std::vector<k8s::Taint> kUnreachable = {
+      {"node.kubernetes.io/unreachable", "", "NoSchedule"},
+      {"node.kubernetes.io/unreachable", "", "NoExecute"}};
+  return k8s::FirstUntolerated(kUnreachable, spec.tolerations, {"NoSchedule", "NoExecute"}) ==
+         nullptr;
+}
+
+std::optional<SimDuration> NoExecuteToleration(const std::vector<k8s::Taint>& taints,
+                                               const std::vector<k8s::Toleration>& tolerations) {
+  std::optional<int64_t> least;  // seconds
+  for (const k8s::Taint& taint : taints) {
+    if (taint.effect != "NoExecute") continue;
+    // GetMatchingTolerations: the first toleration that tolerates it.
+    auto used = std::find_if(tolerations.begin(), tolerations.end(),
+                             [&](const k8s::Toleration& t) { return t.Tolerates(taint); });
+    if (used == tolerations.end()) return SimDuration::Zero();
+    if (used->toleration_seconds) {
+      least = std::min(least.value_or(INT64_MAX), std::max<int64_t>(*used->toleration_seconds, 0));
+    }
+  }
+  if (!least) return std::nullopt;
+  return SimDuration::Seconds(*least);
+}
+
 NodeLifecycleController::NodeLifecycleController(Store& store, Context& ctx, Api& api)
     : store_(store), ctx_(ctx), api_(api) {}
 
@@ -84,6 +109,31 @@ void NodeLifecycleController::EvictPod(uint32_t pod, uint64_t payload) {
   const Node& node = store_.nodes[n];
   const Pod& p = store_.pods[pod];
   if (node.failure_gen != (payload >> 32) || node.ready || p.node != n || p.deleted) return;
+  api_.DeletePod(pod);
+}
+
+void NodeLifecycleController::PodBound(uint32_t pod) {
+  const Pod& p = store_.pods[pod];
+  const uint32_t n = p.node;
+  const Node& node = store_.nodes[n];
+  if (const auto stay = NoExecuteToleration(node.taints, p.spec->tolerations)) {
+    ctx_.Schedule(*stay, kPhaseControl, EventKind::kTaintEvict, pod, n);
+  }
+  // Bound to a node already NotReady (the pod tolerates its taints): the
+  // unreachable taint's toleration runs from now.
+  if (!store_.node_fit[n].condition_ready && !node.ready) {
+    if (const auto stay = UnreachableToleration(*p.spec)) {
+      ctx_.Schedule(*stay, kPhaseControl, EventKind::kPodEvict, pod,
+                    (uint64_t{node.failure_gen} << 32) | n);
+    }
+  }
+}
+
+void NodeLifecycleController::TaintEvict(uint32_t pod, uint64_t n) {
+  const Pod& p = store_.pods[pod];
+  if (p.node != n || p.deleted) return;
+  ctx_.EmitLazy([&] { return store_.PodLabel(pod); },
+                [&] { return "TaintManagerEviction: Marking for deletion"; });
   api_.DeletePod(pod);
 }
 

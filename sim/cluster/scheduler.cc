@@ -14,6 +14,8 @@
 // until something frees up (a pod gone, a node recovered or uncordoned).
 #include "scheduler.h"
 
+#include "node_lifecycle_controller.h"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -169,6 +171,7 @@ void Scheduler::Schedule(uint32_t id) {
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
   feasible_.clear();
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
+  const bool tolerates_unreachable = ToleratesUnreachable(*p.spec);
   // PodTopologySpread and InterPodAffinity (PreFilter): only for a pod with
   // terms or constraints, or while some bound pod has anti-affinity terms.
   const bool topology =
@@ -193,7 +196,10 @@ void Scheduler::Schedule(uint32_t id) {
   // kubelet that is gone, until the node returns or they are evicted).
   for (; processed < all && found < to_find; ++processed, n = n + 1 == all ? 0 : n + 1) {
     NodeFit& node = fits[n];
-    if (!node.condition_ready || node.unschedulable) continue;  // NodeUnschedulable, node Ready
+    if (node.unschedulable) continue;  // NodeUnschedulable
+    // A NotReady node carries node.kubernetes.io/unreachable (NoSchedule,
+    // NoExecute): TaintToleration keeps off the pods that do not tolerate it.
+    if (!node.condition_ready && !tolerates_unreachable) continue;
     if (node.tainted && UntoleratedTaint(p, store_.nodes[n]) != nullptr) continue;  // TaintToleration
     if (!node.Fits(requests)) continue;                           // NodeResourcesFit
     if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, NodeAffinity
@@ -267,7 +273,7 @@ std::string Scheduler::Diagnose(const Pod& p, bool topology) const {
       unresolvable = "node(s) were unschedulable";
     } else if (!p.spec->node_name.empty() && p.spec->node_name != node.name) {
       unresolvable = "node(s) didn't match the requested node name";
-    } else if (!fit.condition_ready) {
+    } else if (!fit.condition_ready && !ToleratesUnreachable(*p.spec)) {
       unresolvable = "node(s) had untolerated taint {node.kubernetes.io/unreachable: }";
     } else if (const k8s::Taint* t = fit.tainted ? UntoleratedTaint(p, node) : nullptr) {
       taint_reason = fmt::format("node(s) had untolerated taint {{{}: {}}}", t->key, t->value);

@@ -82,6 +82,7 @@ struct Node {
   std::string name;
   k8s::Labels labels;
   std::vector<k8s::Taint> taints;
+  bool no_execute = false;  // some taint has effect NoExecute
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods (Store::SetRequested)
   // The same with a missing cpu / memory request counted as 100m / 200Mi

@@ -69,6 +69,8 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
                   {"beta.kubernetes.io/arch", "amd64"}};
       for (const auto& [k, v] : g.labels) n.labels[k] = v;
       n.taints = g.taints;
+      n.no_execute = std::any_of(g.taints.begin(), g.taints.end(),
+                                 [](const k8s::Taint& t) { return t.effect == "NoExecute"; });
       n.allocatable = Resources{g.cpu.MilliValue(), g.memory.Value(), g.pods};
       const auto id = static_cast<uint32_t>(store_.nodes.size());
       store_.node_names.emplace(n.name, id);
@@ -269,6 +271,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kPodEvict:
       node_lifecycle_.EvictPod(t, p);
+      break;
+    case EventKind::kTaintEvict:
+      node_lifecycle_.TaintEvict(t, p);
       break;
     case EventKind::kInitContainerExit:
       kubelet_.InitContainerExit(t, p);

@@ -350,5 +350,70 @@ TEST(Model, ANodeBackDuringBackOffStartsTheCountedRestartWithoutCountingAgain) {
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }
 
+// A node group's NoExecute taint (the taint eviction controller's
+// processPodOnNode): a pod that tolerates it for 30 s is deleted 30 s
+// after it was bound, and its ReplicaSet's replacement is evicted 30 s
+// after that; a pod tolerating it without tolerationSeconds stays.
+TEST(Model, NoExecuteTaintsEvictPodsWhenTheirTolerationRunsOut) {
+  const Outcome r = Simulate(Scenario(R"(  until: 70s
+  cluster:
+    nodes:
+    - {name: batch, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}, taints: [{key: dedicated, value: batch, effect: NoExecute}]}
+)",
+                                      WebWithSpec(1, R"(      tolerations: [{key: dedicated, operator: Exists, effect: NoExecute, tolerationSeconds: 30}]
+      containers: [{name: web, image: web:1}]
+)") + R"(---
+apiVersion: v1
+kind: Pod
+metadata: {name: forever}
+spec:
+  tolerations: [{key: dedicated, operator: Exists, effect: NoExecute}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("30.000", "pod/web-", "TaintManagerEviction: Marking for deletion")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "TaintManagerEviction: Marking for deletion")) << r.log;
+  EXPECT_EQ(r.log.find("pod/forever deleted"), std::string::npos) << r.log;
+  EXPECT_EQ(ScheduledTo(r, "batch-0"), 4u) << r.log;  // web three times, forever once
+}
+
+// A NotReady node carries node.kubernetes.io/unreachable (NoSchedule and
+// NoExecute): a pod that tolerates every taint may still be scheduled there
+// (as DaemonSet pods are), and waits for its kubelet; another is told the
+// taint. The node fails at 10 s and is NotReady at 60 s; both pods are
+// ungated at 70 s.
+TEST(Model, ANotReadyNodeTakesOnlyPodsThatTolerateTheUnreachableTaint) {
+  const Outcome r = Simulate(Scenario(R"(  until: 80s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 10s, fail: node/node-0}
+  - {at: 70s, kubectl: "patch pod tolerant -p '{\"spec\":{\"schedulingGates\":null}}'"}
+  - {at: 70s, kubectl: "patch pod plain -p '{\"spec\":{\"schedulingGates\":null}}'"}
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: tolerant}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  tolerations: [{operator: Exists}]
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: plain}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "node/node-0", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("70.000", "pod/tolerant", "scheduled to node/node-0")) << r.log;
+  EXPECT_TRUE(r.Logged("70.000", "pod/plain",
+                       "FailedScheduling: 0/1 nodes are available: 1 node(s) had untolerated "
+                       "taint {node.kubernetes.io/unreachable: }."))
+      << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test
