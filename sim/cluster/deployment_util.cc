@@ -147,8 +147,9 @@ bool ReconcileNewReplicaSet(const k8s::DeploymentSpec& d, std::span<const Replic
   return ScaleReplicaSetAndRecordEvent(d, new_rs, NewRSNewReplicas(d, all, new_rs));
 }
 
-int32_t CleanupUnhealthyReplicas(const k8s::DeploymentSpec& d, std::span<ReplicaSetView> olds,
-                                 int32_t max_cleanup_count) {
+std::optional<int32_t> CleanupUnhealthyReplicas(const k8s::DeploymentSpec& d,
+                                                std::span<ReplicaSetView> olds,
+                                                int32_t max_cleanup_count) {
   SortByCreation(olds);
   // Scale down the oldest replica sets' unhealthy replicas first.
   int32_t total_scaled_down = 0;
@@ -158,7 +159,13 @@ int32_t CleanupUnhealthyReplicas(const k8s::DeploymentSpec& d, std::span<Replica
     if (target.replicas == target.available_replicas) continue;     // no unhealthy replicas
     const int32_t scaled_down_count = std::min(max_cleanup_count - total_scaled_down,
                                                target.replicas - target.available_replicas);
-    ScaleReplicaSetAndRecordEvent(d, target, target.replicas - scaled_down_count);
+    const int32_t new_replicas_count = target.replicas - scaled_down_count;
+    // A status older than the spec (more available than its replicas, as
+    // after a scale-down the ReplicaSet controller has not yet seen) would
+    // scale it up: Go refuses ("got invalid request to scale down") and the
+    // sync ends with that error.
+    if (new_replicas_count > target.replicas) return std::nullopt;
+    ScaleReplicaSetAndRecordEvent(d, target, new_replicas_count);
     total_scaled_down += scaled_down_count;
   }
   return total_scaled_down;
@@ -186,8 +193,9 @@ int32_t ScaleDownOldReplicaSetsForRollingUpdate(const k8s::DeploymentSpec& d,
   return total_scaled_down;
 }
 
-bool ReconcileOldReplicaSets(const k8s::DeploymentSpec& d, std::span<ReplicaSetView> olds,
-                             const ReplicaSetView& new_rs) {
+std::optional<bool> ReconcileOldReplicaSets(const k8s::DeploymentSpec& d,
+                                            std::span<ReplicaSetView> olds,
+                                            const ReplicaSetView& new_rs) {
   const int32_t old_pods_count = GetReplicaCountForReplicaSets(olds);
   if (old_pods_count == 0) return false;  // cannot scale down further
   const int32_t all_pods_count = old_pods_count + new_rs.replicas;
@@ -197,10 +205,11 @@ bool ReconcileOldReplicaSets(const k8s::DeploymentSpec& d, std::span<ReplicaSetV
   if (max_scaled_down <= 0) return false;
   // Clean up unhealthy replicas first, otherwise they block the rollout
   // (rolling.go: "case 1" and "case 2" of its comment).
-  const int32_t cleanup_count = CleanupUnhealthyReplicas(d, olds, max_scaled_down);
+  const std::optional<int32_t> cleanup_count = CleanupUnhealthyReplicas(d, olds, max_scaled_down);
+  if (!cleanup_count) return std::nullopt;
   // Then scale down old replica sets while keeping MinAvailable available.
   const int32_t scaled_down_count = ScaleDownOldReplicaSetsForRollingUpdate(d, olds, &new_rs);
-  return cleanup_count + scaled_down_count > 0;
+  return *cleanup_count + scaled_down_count > 0;
 }
 
 bool IsScalingEvent(const k8s::DeploymentSpec& d, std::span<const ReplicaSetView> olds,

@@ -106,9 +106,12 @@ bool ReconcileNewReplicaSet(const k8s::DeploymentSpec& d, std::span<const Replic
 
 // cleanupUnhealthyReplicas: removes, oldest ReplicaSet first, up to
 // `max_cleanup_count` unavailable replicas. Sorts `olds` by creation. Returns
-// how many replicas it removed.
-int32_t CleanupUnhealthyReplicas(const k8s::DeploymentSpec& d, std::span<ReplicaSetView> olds,
-                                 int32_t max_cleanup_count);
+// how many replicas it removed; nullopt, Go's error, when a ReplicaSet's
+// stale status (more available than its spec) would scale it up — the
+// ReplicaSets scaled before it stay scaled.
+std::optional<int32_t> CleanupUnhealthyReplicas(const k8s::DeploymentSpec& d,
+                                                std::span<ReplicaSetView> olds,
+                                                int32_t max_cleanup_count);
 
 // scaleDownOldReplicaSetsForRollingUpdate: scales old ReplicaSets down,
 // oldest first, by (available over all ReplicaSets) - MinAvailable. Sorts
@@ -119,9 +122,11 @@ int32_t ScaleDownOldReplicaSetsForRollingUpdate(const k8s::DeploymentSpec& d,
 
 // reconcileOldReplicaSets: maxScaledDown = Σspec - MinAvailable - (new
 // ReplicaSet's unavailable), then cleanupUnhealthyReplicas and
-// scaleDownOldReplicaSetsForRollingUpdate. Returns true if it scaled.
-bool ReconcileOldReplicaSets(const k8s::DeploymentSpec& d, std::span<ReplicaSetView> olds,
-                             const ReplicaSetView& new_rs);
+// scaleDownOldReplicaSetsForRollingUpdate. Returns true if it scaled;
+// nullopt when cleanupUnhealthyReplicas fails (the sync ends there).
+std::optional<bool> ReconcileOldReplicaSets(const k8s::DeploymentSpec& d,
+                                            std::span<ReplicaSetView> olds,
+                                            const ReplicaSetView& new_rs);
 
 // --- sync.go: scaling events and proportional scaling -------------------------
 

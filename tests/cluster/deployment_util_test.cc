@@ -322,6 +322,24 @@ TEST(CleanupUnhealthyReplicas, MatchesTestDeploymentController_cleanupUnhealthyR
   }
 }
 
+// cleanupUnhealthyReplicas' guard (rolling.go: "when cleaning up unhealthy
+// replicas, got invalid request to scale down %s/%s %d -> %d"): an old
+// ReplicaSet scaled to 2 whose status still says 3 available (the
+// ReplicaSet controller has not synced since) would be "cleaned up" to 3.
+// Go returns the error instead; the older ReplicaSet already cleaned up
+// stays scaled.
+TEST(CleanupUnhealthyReplicas, AStaleStatusIsAnErrorNotAScaleUp) {
+  const auto d = Rolling(10, I(2), I(2));
+  std::vector<ReplicaSetView> olds = {Rs(1, 4, 3), Rs(2, 2, 3)};
+  EXPECT_EQ(CleanupUnhealthyReplicas(d, olds, 5), std::nullopt);
+  EXPECT_EQ(olds[0].replicas, 3);  // the older one: 1 unhealthy replica removed
+  EXPECT_EQ(olds[1].replicas, 2);  // not 3
+  const ReplicaSetView new_rs = Rs(3, 4, 4);
+  std::vector<ReplicaSetView> again = {Rs(1, 3, 3), Rs(2, 2, 3)};
+  EXPECT_EQ(ReconcileOldReplicaSets(d, again, new_rs), std::nullopt);
+  EXPECT_EQ(again[1].replicas, 2);
+}
+
 TEST(ScaleDownOldReplicaSetsForRollingUpdate,
      MatchesTestDeploymentController_scaleDownOldReplicaSetsForRollingUpdate) {
   // maxSurge = 0; allRSs = [oldRS]
@@ -566,7 +584,7 @@ struct Wave {
   // One rolloutRolling: reconcile the new RS, else the olds. Returns whether it acted.
   bool Sync() {
     if (ReconcileNewReplicaSet(d, olds, new_rs)) return true;
-    if (ReconcileOldReplicaSets(d, olds, new_rs)) {
+    if (ReconcileOldReplicaSets(d, olds, new_rs).value_or(false)) {
       olds[0].available_replicas = std::min(olds[0].available_replicas, olds[0].replicas);
       olds[0].status_replicas = olds[0].replicas;
       return true;
