@@ -157,31 +157,37 @@ void ReplicaSetController::Sync(uint32_t id) {
   v.status_replicas = 0;
   v.ready_replicas = 0;
   v.available_replicas = 0;
-  std::optional<SimTime> next_available;
+  const int32_t min_ready = store_.replica_sets[id].min_ready_seconds;
   for (uint32_t pod : active) {
     const Pod& p = store_.pods[pod];
     ++v.status_replicas;
     v.ready_replicas += p.ready;
-    if (Store::IsAvailable(p, store_.replica_sets[id].min_ready_seconds, ctx_.Now())) {
-      ++v.available_replicas;
-    } else if (p.ready && p.ready_since) {
-      const SimTime at =
-          *p.ready_since + SimDuration::Seconds(store_.replica_sets[id].min_ready_seconds);
-      next_available = next_available ? std::min(*next_available, at) : at;
-    }
+    v.available_replicas += Store::IsAvailable(p, min_ready, ctx_.Now());
   }
-  // Ready but not yet available: sync again when the first becomes available.
-  if (next_available) {
-    ctx_.Schedule(*next_available - ctx_.Now(), kPhaseControl, EventKind::kSyncReplicaSet, id);
+  // syncReplicaSet: every replica Ready but not all available — sync again
+  // minReadySeconds later. (A pod turning Ready also queues a sync
+  // minReadySeconds + 1 s later: PodUpdated.)
+  if (v.ready_replicas == v.replicas && v.available_replicas != v.replicas) {
+    ctx_.Schedule(SimDuration::Seconds(min_ready), kPhaseControl, EventKind::kSyncReplicaSet, id);
   }
   if (!(before == v) && store_.replica_sets[id].owner != kNone) {
     api_.ReplicaSetStatusUpdated(id);
   }
 }
 
-// The pod informer's handler: a pod's owner syncs again.
+// The pod informer's handler (replica_set.go updatePod): a pod's owner
+// syncs again; a pod that has just turned Ready also queues a sync
+// minReadySeconds + 1 s later ("Add a second to avoid milliseconds skew in
+// AddAfter"), when it may count as available.
 void ReplicaSetController::PodUpdated(uint32_t pod) {
-  if (store_.pods[pod].owner_rs != kNone) Enqueue(store_.pods[pod].owner_rs);
+  const Pod& p = store_.pods[pod];
+  if (p.owner_rs == kNone) return;
+  Enqueue(p.owner_rs);
+  const int32_t min_ready = store_.replica_sets[p.owner_rs].min_ready_seconds;
+  if (min_ready > 0 && p.ready && p.ready_since == ctx_.Now() && !p.deleted) {
+    ctx_.Schedule(SimDuration::Seconds(min_ready + 1), kPhaseControl, EventKind::kSyncReplicaSet,
+                  p.owner_rs);
+  }
 }
 
 }  // namespace kubesim::cluster

@@ -254,7 +254,12 @@ void Store::CountPod(uint32_t id, int sign) {
 
 bool Store::IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now) {
   if (!p.ready || p.deleted || !p.ready_since) return false;
-  return min_ready_seconds == 0 || *p.ready_since + SimDuration::Seconds(min_ready_seconds) <= now;
+  if (min_ready_seconds == 0) return true;
+  // IsPodAvailable: lastTransitionTime + minReadySeconds before now, the
+  // time as the API keeps it — in whole seconds (metav1.Time).
+  const SimTime ltt =
+      SimTime::FromMicros(p.ready_since->micros() / 1'000'000 * 1'000'000);
+  return ltt + SimDuration::Seconds(min_ready_seconds) < now;
 }
 
 int32_t Store::AvailableOf(const ReplicaSet& rs, SimTime now) const {

@@ -434,8 +434,8 @@ class Store {
   // A pod's share of its ReplicaSet's counters: add (+1) after, remove (-1)
   // before every change of its deleted flag, Ready condition or existence.
   void CountPod(uint32_t pod, int sign);
-  // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime +
-  // minReadySeconds <= now).
+  // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime,
+  // in whole seconds as the API keeps it, + minReadySeconds before now).
   static bool IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now);
   int32_t AvailableOf(const ReplicaSet& rs, SimTime now) const;
   int32_t ActivePods(uint32_t deployment) const;

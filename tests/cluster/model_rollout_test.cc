@@ -547,5 +547,46 @@ TEST(Model, SameSeedRecreateAndRollingUpdateSendRequestsAtTheSameInstants) {
   EXPECT_EQ(recreate, rolling);
 }
 
+// minReadySeconds as the ReplicaSet controller sees it (replica_set.go):
+// IsPodAvailable wants lastTransitionTime + minReadySeconds *before* now,
+// so at the sync minReadySeconds after a pod turned Ready (syncReplicaSet's
+// requeue) it is not yet available; the requeue updatePod queued for
+// minReadySeconds + 1 s counts it. With maxSurge 1 / maxUnavailable 0,
+// minReadySeconds 10 and pods Ready at once, each of the 3 new pods takes
+// 11 s: Ready at 30, 41, 52 s, the rollout complete at 63 s — 33 s, where
+// an exact availability at Ready + 10 s gave 30 s (1 s per replica: ~100 s
+// over 100 replicas).
+TEST(Model, MinReadySecondsCountsAtTheReplicaSetsRequeueOneSecondLater) {
+  const Outcome r = Simulate(Scenario(R"(  until: 3m
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 0s, start: 0s, shutdown: 0s}
+    web:2: {pull: 0s, start: 0s, shutdown: 0s}
+  timeline:
+  - {at: 30s, kubectl: set image deployment/web web=web:2}
+)",
+                                      R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  minReadySeconds: 10
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("41.000", "deployment/web", "scaled replicaset/web-")) << r.log;
+  EXPECT_TRUE(r.Logged("52.000", "deployment/web", "scaled replicaset/web-")) << r.log;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  ASSERT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
+  EXPECT_EQ(*d.rollouts[0].complete - d.rollouts[0].start, Sec(33)) << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test
