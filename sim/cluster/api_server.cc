@@ -238,7 +238,10 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   if (*p.labels != obj.metadata.labels) {
     const std::shared_ptr<const k8s::Labels> old_labels = std::move(p.labels);
     p.labels = std::make_shared<const k8s::Labels>(obj.metadata.labels);
-    store_.topology.PodRelabelled(store_, id, *old_labels);
+    // InterPodAffinity and PodTopologySpread requeue on UpdatePodLabel.
+    if (store_.topology.PodRelabelled(store_, id, *old_labels) && store_.unschedulable_pods > 0) {
+      c_.scheduler->RetryTopologyConstrained();
+    }
     ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "labels changed");
     c_.endpoints->IndexPodServices(id);
@@ -294,6 +297,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.name = name;
   p.namespace_name = ns;
   p.labels = std::move(labels);
+  p.term_labels = p.labels;
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
   p.score_class = store_.ScoreClass({PodRequests(*spec, /*non_zero=*/true), p.requests});
@@ -413,16 +417,15 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
 void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
 
 void ApiServer::BindPod(uint32_t pod, uint32_t node) {
-  c_.kubelet->Bind(pod, node);
+  const bool counted = c_.kubelet->Bind(pod, node);
   if (store_.nodes[node].no_execute || !store_.node_fit[node].condition_ready) {
     c_.node_lifecycle->PodBound(pod);
   }
   // InterPodAffinity and PodTopologySpread requeue pods when an assigned pod
-  // is added (their EventsToRegister): a pod bound may be the one a waiting
+  // is added (their EventsToRegister; their queueing hints, when it
+  // matches a term or constraint): a pod bound may be the one a waiting
   // pod's affinity needs, or raise a domain a spread counts from.
-  if (store_.unschedulable_pods > 0 && !store_.topology.counters().empty()) {
-    c_.scheduler->RetryUnschedulable();
-  }
+  if (counted && store_.unschedulable_pods > 0) c_.scheduler->RetryTopologyConstrained();
 }
 
 void ApiServer::MarkPodNotReady(uint32_t pod) { c_.kubelet->SetReady(pod, false); }

@@ -49,14 +49,14 @@ SimDuration PreStopDuration(const k8s::Container& c) {
 Kubelet::Kubelet(Store& store, Context& ctx, Api& api, Prober& prober)
     : store_(store), ctx_(ctx), api_(api), prober_(prober) {}
 
-void Kubelet::Bind(uint32_t id, uint32_t n) {
+bool Kubelet::Bind(uint32_t id, uint32_t n) {
   Pod& p = store_.pods[id];
   Node& node = store_.nodes[n];
   p.node = n;
   p.bound_at = ctx_.Now();
   node.pods.insert(std::lower_bound(node.pods.begin(), node.pods.end(), id), id);
   for (HostPort& port : HostPortsOf(*p.spec)) node.host_ports.push_back(std::move(port));
-  store_.topology.PodBound(store_, id);
+  const bool counted = store_.topology.PodBound(store_, id);
   node.non_zero_requested += store_.score_classes[p.score_class].non_zero;
   Resources requested = node.requested;
   requested += p.requests;
@@ -68,6 +68,7 @@ void Kubelet::Bind(uint32_t id, uint32_t n) {
   prober_.ArmProbes(id);
   node.pull_queue.push_back(id);
   if (!node.pulling) StartPull(n);
+  return counted;
 }
 
 void Kubelet::StartPull(uint32_t n) {

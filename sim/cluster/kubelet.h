@@ -22,7 +22,9 @@ class Kubelet {
   Kubelet(Store& store, Context& ctx, Api& api, Prober& prober);
 
   // The API's writes it acts on.
-  void Bind(uint32_t pod, uint32_t node);  // the pod is its node's now
+  // The pod is its node's now. Whether a selector of the topology index
+  // counts it (ApiServer::BindPod's requeue).
+  bool Bind(uint32_t pod, uint32_t node);
   void DeletePod(uint32_t pod);            // deletionTimestamp set: stop it
   void ImageChanged(uint32_t pod);         // the app container's image changed
   void FailNode(uint32_t node);            // the machine stops

@@ -48,11 +48,16 @@ std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec) {
 }
 
 bool ToleratesUnreachable(const k8s::PodSpec& spec) {
-  static const std::vector<k8s::Taint> kUnreachable = {
-      {"node.kubernetes.io/unreachable", "", "NoSchedule"},
-      {"node.kubernetes.io/unreachable", "", "NoExecute"}};
-  return k8s::FirstUntolerated(kUnreachable, spec.tolerations, {"NoSchedule", "NoExecute"}) ==
-         nullptr;
+  static const std::vector<k8s::Taint> kNoSchedule = {
+      {"node.kubernetes.io/unreachable", "", "NoSchedule"}};
+  if (k8s::FirstUntolerated(kNoSchedule, spec.tolerations, {"NoSchedule"}) != nullptr) return false;
+  // NoExecute: tolerated by the pod's own toleration (whatever its
+  // seconds), or by the one DefaultTolerationSeconds adds (for 300 s) to a
+  // pod without any of the key.
+  static const k8s::Taint kNoExecute{"node.kubernetes.io/unreachable", "", "NoExecute"};
+  return UnreachableToleration(spec) == kEvictionDelay ||
+         std::any_of(spec.tolerations.begin(), spec.tolerations.end(),
+                     [](const k8s::Toleration& t) { return t.Tolerates(kNoExecute); });
 }
 
 std::optional<SimDuration> NoExecuteToleration(const std::vector<k8s::Taint>& taints,
@@ -85,6 +90,7 @@ void NodeLifecycleController::NodeNotReady(uint32_t n, uint64_t gen) {
   NodeFit& fit = store_.node_fit[n];
   if (node.failure_gen != gen || node.ready || !fit.condition_ready) return;
   fit.condition_ready = false;
+  node.not_ready_at = ctx_.Now();
   ctx_.EmitLazy([&] { return "node/" + node.name; },
                 [&] {
                   return fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
@@ -141,9 +147,10 @@ void NodeLifecycleController::Evict(uint32_t n, uint64_t gen) {
   const Node& node = store_.nodes[n];
   if (node.failure_gen != gen || node.ready) return;
   for (uint32_t pod : std::vector<uint32_t>(node.pods)) {
-    if (store_.pods[pod].deleted || UnreachableToleration(*store_.pods[pod].spec) != kEvictionDelay) {
-      continue;
-    }
+    const Pod& p = store_.pods[pod];
+    if (p.deleted || UnreachableToleration(*p.spec) != kEvictionDelay) continue;
+    // A pod bound after the node turned NotReady has its own clock (PodBound).
+    if (p.bound_at > node.not_ready_at) continue;
     api_.DeletePod(pod);
   }
 }

@@ -18,7 +18,8 @@ namespace kubesim::cluster {
 std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec);
 // Whether the pod tolerates the taints of a node whose kubelet stopped
 // posting status (node.kubernetes.io/unreachable, NoSchedule and
-// NoExecute): only such a pod may be scheduled there.
+// NoExecute — the latter also by the toleration DefaultTolerationSeconds
+// adds): only such a pod may be scheduled there.
 bool ToleratesUnreachable(const k8s::PodSpec& spec);
 // How long a pod may stay on a node with these taints (the taint eviction
 // controller's processPodOnNode): at once when a NoExecute taint is not

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "node_lifecycle_controller.h"
 #include "store.h"
 
 namespace kubesim::cluster {
@@ -62,7 +63,28 @@ bool NodeAffinityMatches(const Pod& p, const Node& node) {
   return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
 }
 
+// nodeTaintsPolicy Honor: no NoSchedule / NoExecute taint left untolerated
+// — the node's own, node.kubernetes.io/unschedulable:NoSchedule while it is
+// cordoned, node.kubernetes.io/unreachable while it is NotReady.
+bool TaintsTolerated(const Store& store, uint32_t n, const k8s::PodSpec& spec) {
+  static const std::vector<k8s::Taint> kCordoned = {
+      {"node.kubernetes.io/unschedulable", "", "NoSchedule"}};
+  const std::initializer_list<std::string_view> effects = {"NoSchedule", "NoExecute"};
+  if (k8s::FirstUntolerated(store.nodes[n].taints, spec.tolerations, effects) != nullptr) {
+    return false;
+  }
+  const NodeFit& fit = store.node_fit[n];
+  if (fit.unschedulable && k8s::FirstUntolerated(kCordoned, spec.tolerations, effects) != nullptr) {
+    return false;
+  }
+  return fit.condition_ready || ToleratesUnreachable(spec);
+}
+
 }  // namespace
+
+const k8s::Labels& TermLabels(const Pod& p) {
+  return p.term_labels != nullptr ? *p.term_labels : *p.labels;
+}
 
 bool PodSelectorClause::Matches(const std::string& ns, const k8s::Labels& labels) const {
   if (!all_namespaces && !std::binary_search(namespaces.begin(), namespaces.end(), ns))
@@ -147,22 +169,26 @@ uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClau
   return it->second;
 }
 
-void PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
+bool PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
                         bool skipping, bool others) {
   const Pod& p = store.pods[pod];
+  bool counted = false;
   for (Counter& c : counters_) {
     if (!(c.skip_terminating ? skipping : others)) continue;
     if (!AllMatch(c.clauses, p.namespace_name, labels)) continue;
     c.per_node[p.node] += delta;
     c.total += delta;
+    counted = true;
   }
+  return counted;
 }
 
 // The terms of a bound pod that keep pods away from, or draw them to, its
 // domain (processExistingPod in interpodaffinity/scoring.go, and the
 // existing pods' anti-affinity of filtering.go).
-void PodTopology::Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta) {
+void PodTopology::Carry(const Store& store, uint32_t pod, int delta) {
   const Pod& p = store.pods[pod];
+  const k8s::Labels& labels = TermLabels(p);
   if (p.spec->pod_anti_affinity) {
     for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
       CarryTerm(store, p, labels, t, 0, delta);
@@ -204,10 +230,11 @@ void PodTopology::CarryTerm(const Store& store, const Pod& p, const k8s::Labels&
   (weight == 0 ? live_carriers_ : live_score_carriers_) += delta;
 }
 
-void PodTopology::PodBound(const Store& store, uint32_t pod) {
+bool PodTopology::PodBound(const Store& store, uint32_t pod) {
   const Pod& p = store.pods[pod];
-  Count(store, pod, *p.labels, +1, !p.deleted, true);
-  Carry(store, pod, *p.labels, +1);
+  const bool counted = Count(store, pod, *p.labels, +1, !p.deleted, true);
+  Carry(store, pod, +1);
+  return counted;
 }
 
 void PodTopology::PodDeleted(const Store& store, uint32_t pod) {
@@ -220,16 +247,17 @@ void PodTopology::PodGone(const Store& store, uint32_t pod) {
   const Pod& p = store.pods[pod];
   if (p.node == kNone) return;
   Count(store, pod, *p.labels, -1, !p.deleted, true);
-  Carry(store, pod, *p.labels, -1);
+  Carry(store, pod, -1);
 }
 
-void PodTopology::PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels) {
+bool PodTopology::PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels) {
   const Pod& p = store.pods[pod];
-  if (p.node == kNone) return;
-  Count(store, pod, old_labels, -1, !p.deleted, true);
-  Carry(store, pod, old_labels, -1);
-  Count(store, pod, *p.labels, +1, !p.deleted, true);
-  Carry(store, pod, *p.labels, +1);
+  if (p.node == kNone) return false;
+  // Its own terms keep the keys merged at its creation: only what selects
+  // it changes.
+  const bool was = Count(store, pod, old_labels, -1, !p.deleted, true);
+  const bool is = Count(store, pod, *p.labels, +1, !p.deleted, true);
+  return was || is;
 }
 
 std::optional<std::string> PodTopology::Verify(const Store& store) const {
@@ -277,7 +305,7 @@ std::optional<std::string> PodTopology::Verify(const Store& store) const {
         if (domain < 0) continue;
         const std::string name =
             fmt::format("{};{};{}", key->second, weight,
-                        ResolveAffinityTerm(p.namespace_name, *p.labels, *t).Key());
+                        ResolveAffinityTerm(p.namespace_name, TermLabels(p), *t).Key());
         auto c = carrier_index_.find(name);
         if (c == carrier_index_.end()) {
           return fmt::format("pod {}: its affinity term is not indexed", p.name);
@@ -350,13 +378,14 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
   keys_ = &index.keys();
   const k8s::PodSpec& spec = *p.spec;
   const k8s::Labels& labels = *p.labels;
+  const k8s::Labels& merged = TermLabels(p);
   const std::string& ns = p.namespace_name;
   // InterPodAffinity: the pod's required affinity terms, one counter of the
   // pods matching all of them, summed per term's domains.
   if (spec.pod_affinity && !spec.pod_affinity->required.empty()) {
     std::vector<PodSelectorClause> clauses;
     for (const k8s::PodAffinityTerm& t : spec.pod_affinity->required) {
-      clauses.push_back(ResolveAffinityTerm(ns, labels, t));
+      clauses.push_back(ResolveAffinityTerm(ns, merged, t));
     }
     affinity_self_ = AllMatch(clauses, ns, labels);
     const uint32_t counter = index.CounterFor(store, std::move(clauses), false);
@@ -369,7 +398,7 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
   }
   if (spec.pod_anti_affinity) {
     for (const k8s::PodAffinityTerm& t : spec.pod_anti_affinity->required) {
-      const uint32_t counter = index.CounterFor(store, {ResolveAffinityTerm(ns, labels, t)}, false);
+      const uint32_t counter = index.CounterFor(store, {ResolveAffinityTerm(ns, merged, t)}, false);
       anti_.push_back(Sum(store, counter, index.KeyFor(store, t.topology_key)));
     }
   }
@@ -392,7 +421,7 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
     };
     for (size_t i = 0; i < hard.size(); ++i) {
       const k8s::TopologySpreadConstraint& c = *hard[i];
-      PodSelectorClause clause = ResolveSpreadConstraint(ns, labels, c);
+      PodSelectorClause clause = ResolveSpreadConstraint(ns, merged, c);
       Spread s;
       s.key = keys[i];
       s.max_skew = c.max_skew;
@@ -411,10 +440,7 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
         if (!has_all_keys(n)) continue;
         const Node& node = store.nodes[n];
         if (honor_affinity && !NodeAffinityMatches(p, node)) continue;
-        if (honor_taints && k8s::FirstUntolerated(node.taints, spec.tolerations,
-                                                  {"NoSchedule", "NoExecute"}) != nullptr) {
-          continue;
-        }
+        if (honor_taints && !TaintsTolerated(store, static_cast<uint32_t>(n), spec)) continue;
         const auto d = static_cast<size_t>(key.domain_of_node[n]);
         present[d] = 1;
         if (per_node != nullptr) s.counts[d] += (*per_node)[n];
@@ -443,6 +469,7 @@ bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
   const k8s::PodSpec& spec = *p.spec;
   const std::string& ns = p.namespace_name;
   const k8s::Labels& labels = *p.labels;
+  const k8s::Labels& merged = TermLabels(p);
   const auto add = [&](uint32_t key, int32_t domain, int64_t value) {
     auto it = std::find_if(interpod_.begin(), interpod_.end(),
                            [&](const auto& k) { return k.first == key; });
@@ -460,7 +487,7 @@ bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
     if (!*affinity) continue;
     for (const k8s::WeightedPodAffinityTerm& t : (*affinity)->preferred) {
       const uint32_t counter =
-          index.CounterFor(store, {ResolveAffinityTerm(ns, labels, t.term)}, false);
+          index.CounterFor(store, {ResolveAffinityTerm(ns, merged, t.term)}, false);
       const uint32_t key = index.KeyFor(store, t.term.topology_key);
       const DomainCounts sums = Sum(store, counter, key);
       for (size_t d = 0; d < sums.counts.size(); ++d) {
@@ -490,7 +517,7 @@ bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
     s.max_skew = c.max_skew;
     s.honor_affinity = c.node_affinity_policy == "Honor";
     s.honor_taints = c.node_taints_policy == "Honor";
-    PodSelectorClause clause = ResolveSpreadConstraint(ns, labels, c);
+    PodSelectorClause clause = ResolveSpreadConstraint(ns, merged, c);
     if (clause.selector && !clause.selector->IsEmpty()) {
       s.counter = index.CounterFor(store, {std::move(clause)}, true);
     }
@@ -555,10 +582,7 @@ void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vect
       if (!has_all_keys(n)) continue;
       const Node& node = store.nodes[n];
       if (s.honor_affinity && !NodeAffinityMatches(p, node)) continue;
-      if (s.honor_taints && k8s::FirstUntolerated(node.taints, p.spec->tolerations,
-                                                  {"NoSchedule", "NoExecute"}) != nullptr) {
-        continue;
-      }
+      if (s.honor_taints && !TaintsTolerated(store, n, *p.spec)) continue;
       counts[k][static_cast<size_t>(DomainOf(s.key, n))] += per_node[n];
     }
   }

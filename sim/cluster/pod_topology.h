@@ -44,7 +44,7 @@
 namespace kubesim::cluster {
 
 struct Pod;
-struct Store;
+class Store;
 
 // One (namespaces, selector) pair of a term, resolved for the pod that
 // holds it (its namespace, its matchLabelKeys / mismatchLabelKeys merged).
@@ -95,11 +95,14 @@ class PodTopology {
                       bool skip_terminating);
 
   // The pod's changes, as the kubelet and API server make them.
-  void PodBound(const Store& store, uint32_t pod);
+  // PodBound and PodRelabelled: whether a selector counts it (a pod whose
+  // terms or spread read it may now fit: the caller requeues unschedulable
+  // pods, as the plugins' Pod/Add and UpdatePodLabel events do).
+  bool PodBound(const Store& store, uint32_t pod);
   void PodDeleted(const Store& store, uint32_t pod);  // deletionTimestamp just set
   void PodGone(const Store& store, uint32_t pod);     // off its node
   // Its labels are about to change from `old_labels` (already replaced).
-  void PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels);
+  bool PodRelabelled(const Store& store, uint32_t pod, const k8s::Labels& old_labels);
 
   // `--check`: every count, found afresh from the nodes' pods; the first
   // difference, described.
@@ -116,9 +119,10 @@ class PodTopology {
   const std::vector<Key>& keys() const { return keys_; }
 
  private:
-  void Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
+  // Whether some counter counts it.
+  bool Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
              bool terminating_ones, bool others);
-  void Carry(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta);
+  void Carry(const Store& store, uint32_t pod, int delta);
   void CarryTerm(const Store& store, const Pod& p, const k8s::Labels& labels,
                  const k8s::PodAffinityTerm& t, int32_t weight, int delta);
 
@@ -132,6 +136,11 @@ class PodTopology {
   int64_t live_score_carriers_ = 0;  // of the terms the score reads
   int32_t affinity_counters_ = 0;
 };
+
+// The labels a pod's matchLabelKeys / mismatchLabelKeys were merged from:
+// those it was created with (the API server merges them into the selector
+// then; a later relabel leaves the terms alone).
+const k8s::Labels& TermLabels(const Pod& p);
 
 // A term of a pod in namespace `ns` with `labels`, resolved (its namespaces,
 // matchLabelKeys, mismatchLabelKeys).

@@ -324,6 +324,21 @@ std::string Scheduler::Diagnose(const Pod& p, bool topology) const {
                                  no_victims);
 }
 
+void Scheduler::RetryTopologyConstrained() {
+  std::vector<uint32_t> keep;
+  for (uint32_t pod : unschedulable_) {
+    const Pod& p = store_.pods[pod];
+    if (p.deleted || p.node != kNone) continue;
+    if (p.spec->pod_affinity || p.spec->pod_anti_affinity ||
+        !p.spec->topology_spread_constraints.empty()) {
+      Enqueue(pod);
+    } else {
+      keep.push_back(pod);
+    }
+  }
+  unschedulable_.swap(keep);
+}
+
 void Scheduler::RetryUnschedulable() {
   std::vector<uint32_t> retry;
   retry.swap(unschedulable_);

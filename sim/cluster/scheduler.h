@@ -24,6 +24,11 @@ class Scheduler {
   // Something freed room (a pod gone, a node back or uncordoned): every
   // unschedulable pod is queued again.
   void RetryUnschedulable();
+  // A pod bound or relabelled changed the topology index's counts: the
+  // unschedulable pods with pod affinity or anti-affinity terms or spread
+  // constraints of their own are queued again (the plugins' queueing hints:
+  // a placed pod's change can only let those in).
+  void RetryTopologyConstrained();
 
  private:
   // NodeName and NodeAffinity (nodeSelector, required terms): whether

@@ -83,6 +83,7 @@ struct Node {
   k8s::Labels labels;
   std::vector<k8s::Taint> taints;
   bool no_execute = false;  // some taint has effect NoExecute
+  SimTime not_ready_at;     // when the node controller last marked it NotReady
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods (Store::SetRequested)
   // The same with a missing cpu / memory request counted as 100m / 200Mi
@@ -211,6 +212,9 @@ struct alignas(64) Pod {
   // Shared by the pods of one ReplicaSet (ReplicaSet::pod_labels); replaced
   // whole, never changed in place, when an apply changes a pod's labels.
   std::shared_ptr<const k8s::Labels> labels;
+  // Its labels at creation, which its affinity terms' and spread
+  // constraints' matchLabelKeys were merged from (pod_topology.h).
+  std::shared_ptr<const k8s::Labels> term_labels;
   std::shared_ptr<const k8s::PodSpec> spec;
   // Its app container's imagePullPolicy: Always pulls on every start;
   // IfNotPresent only when the node lacks the image; Never never.

@@ -474,9 +474,12 @@ void DecodePodAffinity(Reader& r, const Node* n, const std::string& path,
     for (size_t i = 0; i < prefs->items.size(); ++i) {
       const std::string ip = Idx(pp, i);
       const Node* item = r.Map(prefs->items[i].get(), ip);
-      if (item == nullptr) continue;
-      Strict(r, item, ip, kWeightedPodAffinityTermFields);
       WeightedPodAffinityTerm term;
+      if (item == nullptr) {  // null: a zero-valued item, as Kubernetes decodes it
+        a.preferred.push_back(std::move(term));
+        continue;
+      }
+      Strict(r, item, ip, kWeightedPodAffinityTermFields);
       r.Int32(Child(item, "weight"), Sub(ip, "weight"), &term.weight);
       DecodePodAffinityTerm(r, Child(item, "podAffinityTerm"), Sub(ip, "podAffinityTerm"),
                             &term.term);
@@ -493,9 +496,12 @@ void DecodeTopologySpreadConstraints(Reader& r, const Node* n, const std::string
   for (size_t i = 0; i < s->items.size(); ++i) {
     const std::string p = Idx(path, i);
     const Node* m = r.Map(s->items[i].get(), p);
-    if (m == nullptr) continue;
-    Strict(r, m, p, kTopologySpreadConstraintFields);
     TopologySpreadConstraint c;
+    if (m == nullptr) {  // null: a zero-valued item, rejected by validation
+      out->push_back(std::move(c));
+      continue;
+    }
+    Strict(r, m, p, kTopologySpreadConstraintFields);
     r.Int32(Child(m, "maxSkew"), Sub(p, "maxSkew"), &c.max_skew);
     r.String(Child(m, "topologyKey"), Sub(p, "topologyKey"), &c.topology_key);
     r.String(Child(m, "whenUnsatisfiable"), Sub(p, "whenUnsatisfiable"), &c.when_unsatisfiable);

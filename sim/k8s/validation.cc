@@ -237,15 +237,35 @@ void ValidateNodeAffinity(Errors& e, const std::string& f, const NodeAffinity& a
 }
 
 // validatePodAffinityTerm (pkg/apis/core/validation).
+// validateLabelKeys: label names, and only beside a labelSelector.
+void ValidateLabelKeys(Errors& e, const std::string& f, const std::vector<std::string>& keys,
+                       const std::optional<LabelSelector>& selector) {
+  if (keys.empty()) return;
+  if (!selector) {
+    e.Forbidden(f, "must not be specified when labelSelector is not set");
+    return;
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (auto why = CheckLabelKey(keys[i]); !why.empty()) {
+      e.Invalid(fmt::format("{}[{}]", f, i), Quote(keys[i]), why);
+    }
+  }
+}
+
 void ValidatePodAffinityTerm(Errors& e, const std::string& f, const PodAffinityTerm& t) {
   if (t.label_selector) ValidateSelector(e, f + ".labelSelector", *t.label_selector);
   if (t.namespace_selector) ValidateSelector(e, f + ".namespaceSelector", *t.namespace_selector);
-  for (const std::string& key : t.match_label_keys) {
-    if (auto why = CheckLabelKey(key); !why.empty()) e.Invalid(f + ".matchLabelKeys", Quote(key), why);
+  for (const std::string& ns : t.namespaces) {
+    if (auto why = CheckDns1123Label(ns); !why.empty()) e.Invalid(f + ".namespace", Quote(ns), why);
   }
-  for (const std::string& key : t.mismatch_label_keys) {
-    if (auto why = CheckLabelKey(key); !why.empty()) {
-      e.Invalid(f + ".mismatchLabelKeys", Quote(key), why);
+  // validateMatchLabelKeysAndMismatchLabelKeys.
+  ValidateLabelKeys(e, f + ".matchLabelKeys", t.match_label_keys, t.label_selector);
+  ValidateLabelKeys(e, f + ".mismatchLabelKeys", t.mismatch_label_keys, t.label_selector);
+  for (size_t i = 0; i < t.match_label_keys.size(); ++i) {
+    if (std::find(t.mismatch_label_keys.begin(), t.mismatch_label_keys.end(),
+                  t.match_label_keys[i]) != t.mismatch_label_keys.end()) {
+      e.Invalid(fmt::format("{}.matchLabelKeys[{}]", f, i), Quote(t.match_label_keys[i]),
+                "exists in both matchLabelKeys and mismatchLabelKeys");
     }
   }
   if (t.topology_key.empty()) {
@@ -313,9 +333,17 @@ void ValidateTopologySpread(Errors& e, const std::string& f,
       e.NotSupported(cf + ".nodeTaintsPolicy", c.node_taints_policy, {"Honor", "Ignore"});
     }
     if (c.label_selector) ValidateSelector(e, cf + ".labelSelector", *c.label_selector);
-    for (const std::string& key : c.match_label_keys) {
-      if (auto why = CheckLabelKey(key); !why.empty()) {
-        e.Invalid(cf + ".matchLabelKeys", Quote(key), why);
+    // validateMatchLabelKeysInTopologySpread: label names, none the
+    // selector already has.
+    ValidateLabelKeys(e, cf + ".matchLabelKeys", c.match_label_keys, c.label_selector);
+    for (size_t k = 0; c.label_selector && k < c.match_label_keys.size(); ++k) {
+      const std::string& key = c.match_label_keys[k];
+      const auto& exprs = c.label_selector->match_expressions;
+      if (c.label_selector->match_labels.contains(key) ||
+          std::any_of(exprs.begin(), exprs.end(),
+                      [&](const LabelSelectorRequirement& r) { return r.key == key; })) {
+        e.Invalid(fmt::format("{}.matchLabelKeys[{}]", cf, k), Quote(key),
+                  "exists in both matchLabelKeys and labelSelector");
       }
     }
   }

@@ -415,5 +415,38 @@ spec:
       << r.log;
 }
 
+// A pod bound to a node already NotReady (it tolerates the unreachable
+// NoSchedule taint; DefaultTolerationSeconds gives it 300 s of the
+// NoExecute one) is evicted 300 s after its binding, not with the pods the
+// node had when it turned NotReady: bound at 200 s, deleted at 500 s.
+TEST(Model, APodBoundToANotReadyNodeIsEvictedOnItsOwnClock) {
+  const Outcome r = Simulate(Scenario(R"(  until: 9m
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 10s, fail: node/node-0}
+  - {at: 200s, kubectl: "patch pod late -p '{\"spec\":{\"schedulingGates\":null}}'"}
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: early}
+spec:
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: late}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoSchedule}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("200.000", "pod/late", "scheduled to node/node-0")) << r.log;
+  EXPECT_TRUE(r.Logged("360.000", "pod/early", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("500.000", "pod/late", "deleted")) << r.log;
+  EXPECT_FALSE(r.Logged("360.000", "pod/late", "deleted")) << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

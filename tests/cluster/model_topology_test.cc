@@ -351,5 +351,102 @@ TEST(Model, TopologySpreadScheduleAnywayScoresTheSpread) {
   EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
 }
 
+// A pod that no longer matches a waiting pod's anti-affinity term (a
+// label patch) lets it in: InterPodAffinity requeues on UpdatePodLabel.
+// The loner avoids app=db; the blocker, on the only node, is relabelled
+// app=other at 10 s, and the loner is scheduled then.
+TEST(Model, RelabellingAPodRequeuesThePodsItKeptAway) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 5s, kubectl: "patch pod loner -p '{\"spec\":{\"schedulingGates\":null}}'"}
+  - {at: 10s, kubectl: "patch pod blocker -p '{\"metadata\":{\"labels\":{\"app\":\"other\"}}}'"}
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: blocker, labels: {app: db}}
+spec:
+  containers: [{name: db, image: db:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: loner, labels: {app: web}}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  affinity:
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - {labelSelector: {matchLabels: {app: db}}, topologyKey: kubernetes.io/hostname}
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "pod/loner",
+                       "FailedScheduling: 0/1 nodes are available: 1 node(s) "
+                       "didn't match pod anti-affinity rules."))
+      << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/loner", "scheduled to node/node-0")) << r.log;
+}
+
+// matchLabelKeys are merged into a pod's term when it is created (the API
+// server's pod strategy): relabelling the pod later leaves its term alone.
+// The guard, created with ver=1, keeps role=x pods of ver 1 off its node
+// even after it is relabelled ver=2 at 5 s.
+TEST(Model, MatchLabelKeysAreTheLabelsAtCreation) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 5s, kubectl: "patch pod guard -p '{\"metadata\":{\"labels\":{\"ver\":\"2\"}}}'"}
+  - {at: 10s, kubectl: "patch pod newcomer -p '{\"spec\":{\"schedulingGates\":null}}'"}
+)",
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: guard, labels: {ver: "1"}}
+spec:
+  affinity:
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - {labelSelector: {matchLabels: {role: x}}, matchLabelKeys: [ver], topologyKey: kubernetes.io/hostname}
+  containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: newcomer, labels: {role: x, ver: "1"}}
+spec:
+  schedulingGates: [{name: example.com/later}]
+  containers: [{name: web, image: web:1}]
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("10.000", "pod/newcomer",
+                       "FailedScheduling: 0/1 nodes are available: 1 node(s) didn't satisfy "
+                       "existing pods anti-affinity rules."))
+      << r.log;
+}
+
+// nodeTaintsPolicy Honor leaves out the nodes whose taints the pod does
+// not tolerate — a cordoned node's node.kubernetes.io/unschedulable among
+// them: with node-1 cordoned, node-0 is the only domain of a hostname
+// spread (maxSkew 1), and both replicas go there.
+TEST(Model, SpreadHonouringTaintsLeavesOutACordonedNode) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 1s, kubectl: cordon node-1}
+  - {at: 5s, kubectl: scale deployment/web --replicas=2}
+)",
+                                      Deployment("web", 0, R"(      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        nodeTaintsPolicy: Honor
+        labelSelector: {matchLabels: {app: web}}
+      containers: [{name: web, image: web:1}]
+)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(ScheduledTo(r, "node-0"), 2u) << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

@@ -210,6 +210,44 @@ TEST(ValidateScheduling, PodAffinityTermsAndTopologySpreadConstraints) {
   EXPECT_EQ(errors.size(), 7u);  // and maxSkew 0 of [1]
 }
 
+// validateMatchLabelKeysAndMismatchLabelKeys, validateLabelKeys and
+// validateMatchLabelKeysInTopologySpread, with Kubernetes' wording.
+TEST(ValidateScheduling, MatchLabelKeysNeedASelectorAndNoKeyTwice) {
+  Deployment d = ValidDeployment();
+  PodSpec& spec = d.spec.template_.spec;
+  PodAffinityTerm term;
+  term.topology_key = "zone";
+  term.match_label_keys = {"pod-template-hash"};
+  term.namespaces = {"Bad_NS"};
+  spec.pod_anti_affinity.emplace().required = {term};
+  TopologySpreadConstraint c;
+  c.max_skew = 1;
+  c.topology_key = "zone";
+  c.when_unsatisfiable = "DoNotSchedule";
+  c.label_selector = LabelSelector{};
+  c.label_selector->match_labels = {{"app", "web"}};
+  c.match_label_keys = {"app"};
+  spec.topology_spread_constraints = {c};
+  FieldErrors errors = ValidateDeployment(d);
+  const std::string f = "spec.template.spec.";
+  const std::string term_field =
+      f + "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]";
+  EXPECT_TRUE(HasError(errors, term_field + ".matchLabelKeys",
+                       "Forbidden: must not be specified when labelSelector is not set"));
+  EXPECT_TRUE(HasError(errors, term_field + ".namespace", "Invalid value: \"Bad_NS\""));
+  EXPECT_TRUE(HasError(errors, f + "topologySpreadConstraints[0].matchLabelKeys[0]",
+                       "Invalid value: \"app\": exists in both matchLabelKeys and labelSelector"));
+  EXPECT_EQ(errors.size(), 3u);
+  spec.pod_anti_affinity->required[0].label_selector = LabelSelector{};
+  spec.pod_anti_affinity->required[0].mismatch_label_keys = {"pod-template-hash"};
+  spec.pod_anti_affinity->required[0].namespaces.clear();
+  spec.topology_spread_constraints.clear();
+  errors = ValidateDeployment(d);
+  EXPECT_TRUE(HasError(errors, term_field + ".matchLabelKeys[0]",
+                       "exists in both matchLabelKeys and mismatchLabelKeys"));
+  EXPECT_EQ(errors.size(), 1u);
+}
+
 TEST(ValidateNames, FollowTheDnsRules) {
   EXPECT_TRUE(CheckDns1123Label("echo-version").empty());
   EXPECT_FALSE(CheckDns1123Label("Echo").empty());
