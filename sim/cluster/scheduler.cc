@@ -14,11 +14,11 @@
 // until something frees up (a pod gone, a node recovered or uncordoned).
 #include "scheduler.h"
 
-#include "node_lifecycle_controller.h"
-
 #include <fmt/format.h>
 
 #include <map>
+
+#include "node_lifecycle_controller.h"
 
 namespace kubesim::cluster {
 
