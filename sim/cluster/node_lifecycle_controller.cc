@@ -80,8 +80,22 @@ std::optional<SimDuration> NoExecuteToleration(const std::vector<k8s::Taint>& ta
 NodeLifecycleController::NodeLifecycleController(Store& store, Context& ctx, Api& api)
     : store_(store), ctx_(ctx), api_(api) {}
 
+// The node turns NotReady from its last Lease renewal, not from its failure
+// (monitorNodeHealth, tryUpdateNodeHealth): its kubelet renewed every 10 s
+// from the start — not at the instant it failed —; the controller, looking
+// every 5 s, takes the first look at or after a renewal as the node's probe
+// time, and marks it NotReady at the first look more than
+// node-monitor-grace-period (50 s) after that. A failure at 10 s: the last
+// renewal at 0 s, NotReady at 55 s; at 15 s: renewed at 10 s, NotReady at
+// 65 s.
 void NodeLifecycleController::StatusStopped(uint32_t n) {
-  ctx_.Schedule(kNodeMonitorGracePeriod, kPhaseControl, EventKind::kNodeNotReady, n,
+  const int64_t now = ctx_.Now().micros();
+  const int64_t renew = defaults::kNodeLeaseRenewIntervalSeconds * 1'000'000;
+  const int64_t look = defaults::kNodeMonitorPeriodSeconds * 1'000'000;
+  const int64_t last_renewal = now <= 0 ? 0 : (now - 1) / renew * renew;
+  const int64_t probe = (last_renewal + look - 1) / look * look;
+  const int64_t not_ready = ((probe + kNodeMonitorGracePeriod.micros()) / look + 1) * look;
+  ctx_.Schedule(SimDuration::Micros(not_ready - now), kPhaseControl, EventKind::kNodeNotReady, n,
                 store_.nodes[n].failure_gen);
 }
 
@@ -93,7 +107,8 @@ void NodeLifecycleController::NodeNotReady(uint32_t n, uint64_t gen) {
   node.not_ready_at = ctx_.Now();
   ctx_.EmitLazy([&] { return "node/" + node.name; },
                 [&] {
-                  return fmt::format("NotReady: no status for {} (node-monitor-grace-period)",
+                  return fmt::format("NotReady: no Lease renewal for more than {} "
+                                     "(node-monitor-grace-period)",
                                      FormatDuration(kNodeMonitorGracePeriod));
                 });
   for (uint32_t id : std::vector<uint32_t>(node.pods)) api_.MarkPodNotReady(id);

@@ -34,7 +34,8 @@ class NodeLifecycleController {
   NodeLifecycleController(Store& store, Context& ctx, Api& api);
 
   // The node's kubelet stopped posting status (its machine failed): it is
-  // marked NotReady node-monitor-grace-period later unless it is back.
+  // marked NotReady node-monitor-grace-period after its last Lease renewal
+  // (at the controller's next look) unless it is back.
   void StatusStopped(uint32_t n);
   // kNodeNotReady and kNodeEvict, for the failure `gen` of node `n` (a
   // recovery or a later failure makes them stale).

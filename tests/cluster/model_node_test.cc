@@ -215,12 +215,14 @@ spec:
 TEST(Model, FailedNodeIsNoticedAfterTheGracePeriodAndEvictedFiveMinutesLater) {
   // One replica on node-0 (the other node is cordoned first); node-0 fails at
   // 60 s: the pod's process is gone (down from 60 s), but the API still shows
-  // it Ready and clients keep sending to it until the node controller misses
-  // 50 s of heartbeats (node-monitor-grace-period) and marks node and pod not
-  // Ready at 110 s. node-1 is uncordoned at 70 s, but nothing moves the pod
-  // before the not-ready toleration (300 s from the taint) evicts it at
-  // 410 s; its replacement goes to node-1, serves and is Ready 1 s later:
-  // down from 60 s to 411 s.
+  // it Ready and clients keep sending to it until the node controller has
+  // seen no Lease renewal for 50 s (node-monitor-grace-period): the last one
+  // was at 50 s (every 10 s; none at the failure's instant), so at its look
+  // at 105 s (every 5 s, the first more than 50 s after 50 s) it marks node
+  // and pod not Ready. node-1 is uncordoned at 70 s, but nothing moves the
+  // pod before the not-ready toleration (300 s from the taint) evicts it at
+  // 405 s; its replacement goes to node-1, serves and is Ready 1 s later:
+  // down from 60 s to 406 s.
   const Outcome r = Simulate(Scenario(R"(  until: 500s
   cluster:
     nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
@@ -239,13 +241,35 @@ TEST(Model, FailedNodeIsNoticedAfterTheGracePeriodAndEvictedFiveMinutesLater) {
                                       WebApp(1, "", true)));
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("60.000", "pod/web-", "stopped serving")) << r.log;
-  EXPECT_TRUE(r.Logged("110.000", "node/node-0", "NotReady")) << r.log;
-  EXPECT_TRUE(r.Logged("110.000", "pod/web-", "Starting")) << r.log;  // not Ready
-  EXPECT_FALSE(r.Logged("109.000", "pod/web-", "Starting")) << r.log;
-  EXPECT_TRUE(r.Logged("410.000", "pod/web-", "deleted")) << r.log;
-  EXPECT_EQ(Svc(r, "web").downtime, Sec(351)) << r.json;
-  // Requests sent to the dead pod while it was listed (60..110 s) failed too.
-  EXPECT_EQ(Svc(r, "web").requests.failed, 351) << r.json;
+  EXPECT_TRUE(r.Logged("105.000", "node/node-0", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("105.000", "pod/web-", "Starting")) << r.log;  // not Ready
+  EXPECT_FALSE(r.Logged("104.000", "pod/web-", "Starting")) << r.log;
+  EXPECT_TRUE(r.Logged("405.000", "pod/web-", "deleted")) << r.log;
+  EXPECT_EQ(Svc(r, "web").downtime, Sec(346)) << r.json;
+  // Requests sent to the dead pod while it was listed (60..105 s) failed too.
+  EXPECT_EQ(Svc(r, "web").requests.failed, 346) << r.json;
+}
+
+// A failed node turns NotReady from its last Lease renewal
+// (monitorNodeHealth): renewals every 10 s from the start, the controller's
+// looks every 5 s, NotReady at the first look more than 50 s after the look
+// that saw the last renewal. Failing at 10 s (no renewal at that instant):
+// renewed at 0 s, NotReady at 55 s; at 12.5 s or 15 s: renewed at 10 s,
+// NotReady at 65 s.
+TEST(Model, AFailedNodeTurnsNotReadyFromItsLastLeaseRenewal) {
+  const Outcome r = Simulate(Scenario(R"(  until: 80s
+  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  timeline:
+  - {at: 10s, fail: node/node-0}
+  - {at: 12500ms, fail: node/node-1}
+  - {at: 15s, fail: node/node-2}
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("55.000", "node/node-0", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "node/node-1", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "node/node-2", "NotReady")) << r.log;
 }
 
 TEST(Model, ANodeBackWithinTheGracePeriodRestartsItsPodsWithoutEviction) {
@@ -380,7 +404,8 @@ spec:
 // A NotReady node carries node.kubernetes.io/unreachable (NoSchedule and
 // NoExecute): a pod that tolerates every taint may still be scheduled there
 // (as DaemonSet pods are), and waits for its kubelet; another is told the
-// taint. The node fails at 10 s and is NotReady at 60 s; both pods are
+// taint. The node fails at 10 s and is NotReady at 55 s (its last Lease
+// renewal at 0 s + 50 s, at the controller's next 5 s look); both pods are
 // ungated at 70 s.
 TEST(Model, ANotReadyNodeTakesOnlyPodsThatTolerateTheUnreachableTaint) {
   const Outcome r = Simulate(Scenario(R"(  until: 80s
@@ -407,7 +432,7 @@ spec:
   containers: [{name: web, image: web:1}]
 )"));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("60.000", "node/node-0", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("55.000", "node/node-0", "NotReady")) << r.log;
   EXPECT_TRUE(r.Logged("70.000", "pod/tolerant", "scheduled to node/node-0")) << r.log;
   EXPECT_TRUE(r.Logged("70.000", "pod/plain",
                        "FailedScheduling: 0/1 nodes are available: 1 node(s) had untolerated "
@@ -418,7 +443,8 @@ spec:
 // A pod bound to a node already NotReady (it tolerates the unreachable
 // NoSchedule taint; DefaultTolerationSeconds gives it 300 s of the
 // NoExecute one) is evicted 300 s after its binding, not with the pods the
-// node had when it turned NotReady: bound at 200 s, deleted at 500 s.
+// node had when it turned NotReady (at 55 s, evicted at 355 s): bound at
+// 200 s, deleted at 500 s.
 TEST(Model, APodBoundToANotReadyNodeIsEvictedOnItsOwnClock) {
   const Outcome r = Simulate(Scenario(R"(  until: 9m
   cluster:
@@ -443,9 +469,9 @@ spec:
 )"));
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("200.000", "pod/late", "scheduled to node/node-0")) << r.log;
-  EXPECT_TRUE(r.Logged("360.000", "pod/early", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("355.000", "pod/early", "deleted")) << r.log;
   EXPECT_TRUE(r.Logged("500.000", "pod/late", "deleted")) << r.log;
-  EXPECT_FALSE(r.Logged("360.000", "pod/late", "deleted")) << r.log;
+  EXPECT_FALSE(r.Logged("355.000", "pod/late", "deleted")) << r.log;
 }
 
 }  // namespace

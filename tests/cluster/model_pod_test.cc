@@ -347,13 +347,14 @@ TEST(Model, PreferNoScheduleTaintsSteerPodsAway) {
   EXPECT_EQ(ScheduledTo(r, "b-"), 2u) << r.log;
 }
 
-// A failed node is marked NotReady 50 s later (60 s here) and tainted
+// A failed node is marked NotReady 50 s after its last Lease renewal (fails
+// at 10 s, renewed at 0 s, NotReady at 55 s) and tainted
 // node.kubernetes.io/unreachable:NoExecute; the taint manager evicts each
 // pod when the first of its tolerations that tolerates the taint runs out
 // (GetMatchingTolerations): 300 s by default (DefaultTolerationSeconds,
-// 360 s), 30 s for a pod that says so (90 s), never for one tolerating it
+// 355 s), 30 s for a pod that says so (85 s), never for one tolerating it
 // without tolerationSeconds — also when a later toleration gives seconds —
-// and at once (60 s) for one whose toleration of the key does not tolerate
+// and at once (55 s) for one whose toleration of the key does not tolerate
 // the taint (a value the taint does not have), which also keeps the default
 // from being added.
 TEST(Model, TolerationSecondsDecideWhenAFailedNodesPodsAreEvicted) {
@@ -391,10 +392,10 @@ spec:
 )") + kOneNode,
                                       pods));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("90.000", "pod/thirty-seconds", "deleted")) << r.log;
-  EXPECT_TRUE(r.Logged("360.000", "pod/default-toleration", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("85.000", "pod/thirty-seconds", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("355.000", "pod/default-toleration", "deleted")) << r.log;
   EXPECT_EQ(r.log.find("pod/for-ever deleted"), std::string::npos) << r.log;
-  EXPECT_TRUE(r.Logged("60.000", "pod/wrong-value", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("55.000", "pod/wrong-value", "deleted")) << r.log;
 }
 
 // Two pods cannot hold one host port on one node (NodePorts). Two replicas

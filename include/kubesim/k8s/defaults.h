@@ -94,6 +94,12 @@ inline constexpr int64_t kKubeletMinimumGracePeriodSeconds = 2;  // minimumGrace
 // toleration (DefaultTolerationSeconds, 300 s), and the ReplicaSet
 // controller's BurstReplicas (replica_set.go).
 inline constexpr int64_t kNodeMonitorGracePeriodSeconds = 50;
+// The kubelet renews its node Lease every nodeLeaseDurationSeconds (40) x
+// NodeLeaseRenewIntervalFraction (0.25) = 10 s (pkg/kubelet/kubelet.go);
+// the node lifecycle controller looks at the nodes every
+// --node-monitor-period, 5 s.
+inline constexpr int64_t kNodeLeaseRenewIntervalSeconds = 10;
+inline constexpr int64_t kNodeMonitorPeriodSeconds = 5;
 inline constexpr int64_t kNotReadyTolerationSeconds = 300;     // DefaultTolerationSeconds
 inline constexpr int32_t kReplicaSetBurstReplicas = 500;       // BurstReplicas
 // kube-scheduler: pkg/scheduler/util/pod_resources.go (a container without a
