@@ -232,6 +232,7 @@ void PodTopology::CarryTerm(const Store& store, const Pod& p, const k8s::Labels&
 
 bool PodTopology::PodBound(const Store& store, uint32_t pod) {
   const Pod& p = store.pods[pod];
+  if (counters_.empty() && !p.spec->pod_affinity && !p.spec->pod_anti_affinity) return false;
   const bool counted = Count(store, pod, *p.labels, +1, !p.deleted, true);
   Carry(store, pod, +1);
   return counted;
@@ -244,6 +245,7 @@ void PodTopology::PodDeleted(const Store& store, uint32_t pod) {
 }
 
 void PodTopology::PodGone(const Store& store, uint32_t pod) {
+  if (counters_.empty() && carriers_.empty()) return;
   const Pod& p = store.pods[pod];
   if (p.node == kNone) return;
   Count(store, pod, *p.labels, -1, !p.deleted, true);

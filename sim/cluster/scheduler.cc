@@ -171,7 +171,9 @@ void Scheduler::Schedule(uint32_t id) {
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
   feasible_.clear();
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
-  const bool tolerates_unreachable = ToleratesUnreachable(*p.spec);
+  // Whether the pod tolerates a NotReady node's taints: asked only when a
+  // NotReady node is met (-1: not yet asked).
+  int8_t tolerates_unreachable = -1;
   // PodTopologySpread and InterPodAffinity (PreFilter): only for a pod with
   // terms or constraints, or while some bound pod has anti-affinity terms.
   const bool topology =
@@ -199,7 +201,10 @@ void Scheduler::Schedule(uint32_t id) {
     if (node.unschedulable) continue;  // NodeUnschedulable
     // A NotReady node carries node.kubernetes.io/unreachable (NoSchedule,
     // NoExecute): TaintToleration keeps off the pods that do not tolerate it.
-    if (!node.condition_ready && !tolerates_unreachable) continue;
+    if (!node.condition_ready) {
+      if (tolerates_unreachable < 0) tolerates_unreachable = ToleratesUnreachable(*p.spec) ? 1 : 0;
+      if (tolerates_unreachable == 0) continue;
+    }
     if (node.tainted && UntoleratedTaint(p, store_.nodes[n]) != nullptr) continue;  // TaintToleration
     if (!node.Fits(requests)) continue;                           // NodeResourcesFit
     if (constrained && !Selected(p, store_.nodes[n])) continue;  // NodeName, NodeAffinity
