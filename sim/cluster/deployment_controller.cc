@@ -207,12 +207,10 @@ void DeploymentController::RolloutRolling(uint32_t d, std::vector<uint32_t>& old
   // reconcileOldReplicaSets: scale down old ReplicaSets if possible.
   const std::optional<bool> scaled_old = ReconcileOldReplicaSets(dep.spec, old_views, new_view);
   if (!scaled_old) {
-    // rolloutRolling returns the error: no status sync. The scales made
-    // before it stand; the ReplicaSets' status updates queue the next sync.
+    // cleanupUnhealthyReplicas' error: reconcileOldReplicaSets returns
+    // (false, nil) and rolloutRolling goes on; the scales made before it stand.
     WriteViews(d, old_views);
-    return;
-  }
-  if (*scaled_old) {
+  } else if (*scaled_old) {
     WriteViews(d, old_views);
     SyncRolloutStatus(d, new_rs, olds);
     return;

@@ -123,7 +123,8 @@ int32_t ScaleDownOldReplicaSetsForRollingUpdate(const k8s::DeploymentSpec& d,
 // reconcileOldReplicaSets: maxScaledDown = Σspec - MinAvailable - (new
 // ReplicaSet's unavailable), then cleanupUnhealthyReplicas and
 // scaleDownOldReplicaSetsForRollingUpdate. Returns true if it scaled;
-// nullopt when cleanupUnhealthyReplicas fails (the sync ends there).
+// nullopt when cleanupUnhealthyReplicas fails (Go returns false without
+// scaling down further; the ReplicaSets cleaned up before stay scaled).
 std::optional<bool> ReconcileOldReplicaSets(const k8s::DeploymentSpec& d,
                                             std::span<ReplicaSetView> olds,
                                             const ReplicaSetView& new_rs);

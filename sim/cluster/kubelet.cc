@@ -525,6 +525,7 @@ void Kubelet::RecoverNode(uint32_t n) {
   Node& node = store_.nodes[n];
   if (node.ready) return;
   node.ready = true;
+  node.lease_epoch = ctx_.Now();  // the kubelet renews its Lease as it starts
   store_.node_fit[n].condition_ready = true;
   ctx_.EmitLazy([&] { return "node/" + node.name; }, [&] { return "recovered (Ready)"; });
   // The pull queue keeps its order — the pod whose pull the failure

@@ -82,7 +82,8 @@ NodeLifecycleController::NodeLifecycleController(Store& store, Context& ctx, Api
 
 // The node turns NotReady from its last Lease renewal, not from its failure
 // (monitorNodeHealth, tryUpdateNodeHealth): its kubelet renewed every 10 s
-// from the start — not at the instant it failed —; the controller, looking
+// from its start — the run's, or its last recovery, when it renews at once
+// — and not at the instant it failed; the controller, looking
 // every 5 s, takes the first look at or after a renewal as the node's probe
 // time, and marks it NotReady at the first look more than
 // node-monitor-grace-period (50 s) after that. A failure at 10 s: the last
@@ -92,7 +93,9 @@ void NodeLifecycleController::StatusStopped(uint32_t n) {
   const int64_t now = ctx_.Now().micros();
   const int64_t renew = defaults::kNodeLeaseRenewIntervalSeconds * 1'000'000;
   const int64_t look = defaults::kNodeMonitorPeriodSeconds * 1'000'000;
-  const int64_t last_renewal = now <= 0 ? 0 : (now - 1) / renew * renew;
+  // Renewals from the kubelet's start (0, or its recovery), every 10 s.
+  const int64_t epoch = store_.nodes[n].lease_epoch.micros();
+  const int64_t last_renewal = now <= epoch ? epoch : epoch + (now - epoch - 1) / renew * renew;
   const int64_t probe = (last_renewal + look - 1) / look * look;
   const int64_t not_ready = ((probe + kNodeMonitorGracePeriod.micros()) / look + 1) * look;
   ctx_.Schedule(SimDuration::Micros(not_ready - now), kPhaseControl, EventKind::kNodeNotReady, n,

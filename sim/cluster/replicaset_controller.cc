@@ -33,9 +33,27 @@ void ReplicaSetController::Enqueue(uint32_t id) {
       kPhaseControl, EventKind::kSyncReplicaSet, id);
 }
 
-void ReplicaSetController::Sync(uint32_t id) {
+void ReplicaSetController::EnqueueAfter(uint32_t id, SimDuration delay) {
   ReplicaSet& rs = store_.replica_sets[id];
-  rs.queued = false;
+  const SimTime at = ctx_.Now() + delay;
+  if (rs.delayed_sync && rs.delayed_sync_at <= at) return;
+  rs.delayed_sync = true;
+  rs.delayed_sync_at = at;
+  ctx_.Schedule(delay, kPhaseControl, EventKind::kSyncReplicaSet, id,
+                1 + static_cast<uint64_t>(at.micros()));
+}
+
+void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
+  ReplicaSet& rs = store_.replica_sets[id];
+  if (payload != 0) {
+    if (!rs.delayed_sync || payload - 1 != static_cast<uint64_t>(rs.delayed_sync_at.micros())) {
+      return;  // replaced by a sooner one
+    }
+    rs.delayed_sync = false;
+    if (rs.queued) return;  // already in the queue: the same key is synced once
+  } else {
+    rs.queued = false;
+  }
   if (rs.deleted) return;
 
   const int32_t diff = rs.active_pods - rs.view.replicas;
@@ -168,7 +186,7 @@ void ReplicaSetController::Sync(uint32_t id) {
   // minReadySeconds later. (A pod turning Ready also queues a sync
   // minReadySeconds + 1 s later: PodUpdated.)
   if (v.ready_replicas == v.replicas && v.available_replicas != v.replicas) {
-    ctx_.Schedule(SimDuration::Seconds(min_ready), kPhaseControl, EventKind::kSyncReplicaSet, id);
+    EnqueueAfter(id, SimDuration::Seconds(min_ready));
   }
   if (!(before == v) && store_.replica_sets[id].owner != kNone) {
     api_.ReplicaSetStatusUpdated(id);
@@ -185,8 +203,7 @@ void ReplicaSetController::PodUpdated(uint32_t pod) {
   Enqueue(p.owner_rs);
   const int32_t min_ready = store_.replica_sets[p.owner_rs].min_ready_seconds;
   if (min_ready > 0 && p.ready && p.ready_since == ctx_.Now() && !p.deleted) {
-    ctx_.Schedule(SimDuration::Seconds(min_ready + 1), kPhaseControl, EventKind::kSyncReplicaSet,
-                  p.owner_rs);
+    EnqueueAfter(p.owner_rs, SimDuration::Seconds(min_ready + 1));
   }
 }
 

@@ -18,7 +18,12 @@ class ReplicaSetController {
   ReplicaSetController(Store& store, Context& ctx, Api& api);
 
   void Enqueue(uint32_t rs);
-  void Sync(uint32_t rs);         // kSyncReplicaSet
+  // The work queue's AddAfter: one delayed sync per ReplicaSet waits, the
+  // earliest asked for.
+  void EnqueueAfter(uint32_t rs, SimDuration delay);
+  // kSyncReplicaSet; payload 0 for Enqueue's, 1 + the due time in
+  // microseconds for EnqueueAfter's (stale once a sooner one replaced it).
+  void Sync(uint32_t rs, uint64_t payload = 0);
   void PodUpdated(uint32_t pod);  // handler of Api::PodUpdated
 
  private:

@@ -255,11 +255,15 @@ void Store::CountPod(uint32_t id, int sign) {
 bool Store::IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now) {
   if (!p.ready || p.deleted || !p.ready_since) return false;
   if (min_ready_seconds == 0) return true;
-  // IsPodAvailable: lastTransitionTime + minReadySeconds before now, the
-  // time as the API keeps it — in whole seconds (metav1.Time).
+  // IsPodAvailable: lastTransitionTime — in whole seconds, as the API keeps
+  // it (metav1.Time) — + minReadySeconds before now. Before, or at: a
+  // controller here syncs at the very instant of the change that queued it,
+  // where Kubernetes' sync runs some milliseconds later; so the sync
+  // minReadySeconds after the one a Ready pod caused (syncReplicaSet's
+  // requeue) finds it available, as Kubernetes' does.
   const SimTime ltt =
       SimTime::FromMicros(p.ready_since->micros() / 1'000'000 * 1'000'000);
-  return ltt + SimDuration::Seconds(min_ready_seconds) < now;
+  return ltt + SimDuration::Seconds(min_ready_seconds) <= now;
 }
 
 int32_t Store::AvailableOf(const ReplicaSet& rs, SimTime now) const {

@@ -84,6 +84,7 @@ struct Node {
   std::vector<k8s::Taint> taints;
   bool no_execute = false;  // some taint has effect NoExecute
   SimTime not_ready_at;     // when the node controller last marked it NotReady
+  SimTime lease_epoch;      // its kubelet's (re)start: Lease renewals run from it
   Resources allocatable;
   Resources requested;  // by bound, not yet gone pods (Store::SetRequested)
   // The same with a missing cpu / memory request counted as 100m / 200Mi
@@ -255,6 +256,9 @@ struct alignas(64) ReplicaSet {
   int32_t ready_active_pods = 0;
   bool deleted = false;
   bool queued = false;
+  // A delayed sync waits (ReplicaSetController::EnqueueAfter), due then.
+  bool delayed_sync = false;
+  SimTime delayed_sync_at;
   // Whether template_ equals its Deployment's template at the Deployment's
   // template_gen `match_gen` (a deep comparison, made once per template).
   bool matches = false;
@@ -439,7 +443,8 @@ class Store {
   // before every change of its deleted flag, Ready condition or existence.
   void CountPod(uint32_t pod, int sign);
   // IsPodAvailable: Ready, and Ready for minReadySeconds (lastTransitionTime,
-  // in whole seconds as the API keeps it, + minReadySeconds before now).
+  // in whole seconds as the API keeps it, + minReadySeconds at or before
+  // now: store.cc says why "at").
   static bool IsAvailable(const Pod& p, int32_t min_ready_seconds, SimTime now);
   int32_t AvailableOf(const ReplicaSet& rs, SimTime now) const;
   int32_t ActivePods(uint32_t deployment) const;

@@ -239,7 +239,7 @@ void World::Fire(const FiredEvent& e) {
       deployment_controller_.Sync(t);
       break;
     case EventKind::kSyncReplicaSet:
-      replica_set_controller_.Sync(t);
+      replica_set_controller_.Sync(t, p);
       break;
     case EventKind::kSchedule:
       scheduler_.Schedule(t);

@@ -255,21 +255,28 @@ TEST(Model, FailedNodeIsNoticedAfterTheGracePeriodAndEvictedFiveMinutesLater) {
 // looks every 5 s, NotReady at the first look more than 50 s after the look
 // that saw the last renewal. Failing at 10 s (no renewal at that instant):
 // renewed at 0 s, NotReady at 55 s; at 12.5 s or 15 s: renewed at 10 s,
-// NotReady at 65 s.
+// NotReady at 65 s. A kubelet back at 9 s renews then (its grid restarts):
+// failing again at 9.9 s, node-3 is NotReady at 65 s (seen at 10 s), not
+// at 55 s.
 TEST(Model, AFailedNodeTurnsNotReadyFromItsLastLeaseRenewal) {
   const Outcome r = Simulate(Scenario(R"(  until: 80s
   cluster:
-    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    nodes: [{name: node, count: 4, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   timeline:
   - {at: 10s, fail: node/node-0}
   - {at: 12500ms, fail: node/node-1}
   - {at: 15s, fail: node/node-2}
+  - {at: 5s, fail: node/node-3}
+  - {at: 9s, recover: node/node-3}
+  - {at: 9900ms, fail: node/node-3}
 )",
                                       WebApp(1, "", false)));
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("55.000", "node/node-0", "NotReady")) << r.log;
   EXPECT_TRUE(r.Logged("65.000", "node/node-1", "NotReady")) << r.log;
   EXPECT_TRUE(r.Logged("65.000", "node/node-2", "NotReady")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "node/node-3", "NotReady")) << r.log;
+  EXPECT_FALSE(r.Logged("55.000", "node/node-3", "NotReady")) << r.log;
 }
 
 TEST(Model, ANodeBackWithinTheGracePeriodRestartsItsPodsWithoutEviction) {

@@ -547,45 +547,58 @@ TEST(Model, SameSeedRecreateAndRollingUpdateSendRequestsAtTheSameInstants) {
   EXPECT_EQ(recreate, rolling);
 }
 
-// minReadySeconds as the ReplicaSet controller sees it (replica_set.go):
-// IsPodAvailable wants lastTransitionTime + minReadySeconds *before* now,
-// so at the sync minReadySeconds after a pod turned Ready (syncReplicaSet's
-// requeue) it is not yet available; the requeue updatePod queued for
-// minReadySeconds + 1 s counts it. With maxSurge 1 / maxUnavailable 0,
-// minReadySeconds 10 and pods Ready at once, each of the 3 new pods takes
-// 11 s: Ready at 30, 41, 52 s, the rollout complete at 63 s — 33 s, where
-// an exact availability at Ready + 10 s gave 30 s (1 s per replica: ~100 s
-// over 100 replicas).
-TEST(Model, MinReadySecondsCountsAtTheReplicaSetsRequeueOneSecondLater) {
-  const Outcome r = Simulate(Scenario(R"(  until: 3m
+// minReadySeconds as the ReplicaSet controller sees it (replica_set.go): a
+// pod that turns Ready queues a sync minReadySeconds + 1 s later
+// (updatePod); a sync that finds every replica Ready but not all available
+// queues one minReadySeconds later (syncReplicaSet); the work queue keeps
+// one delayed sync per ReplicaSet, the earliest (AddAfter). maxSurge 2,
+// minReadySeconds 10: the new pod on node-0, whose image a pod there
+// already pulled, is Ready at 30 s (its sync finds 1 of 2 Ready: no
+// requeue; updatePod's at 41 s); the other pulls and is Ready at 35 s (its
+// requeues, 45 s and 46 s, yield to 41 s). At 41 s the first counts: the
+// old ReplicaSet goes 2 -> 1, and the sync queues 51 s, when the second
+// counts and the old one goes to 0. (An exact "Ready + 10 s" gave 40 s and
+// 45 s.)
+TEST(Model, MinReadySecondsCountsAtTheReplicaSetsRequeues) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
   cluster:
-    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   images:
     web:1: {pull: 0s, start: 0s, shutdown: 0s}
-    web:2: {pull: 0s, start: 0s, shutdown: 0s}
+    web:2: {pull: 5s, start: 0s, shutdown: 0s}
   timeline:
   - {at: 30s, kubectl: set image deployment/web web=web:2}
 )",
-                                      R"(apiVersion: apps/v1
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: warm}
+spec:
+  nodeName: node-0
+  containers: [{name: web, image: web:2}]
+---
+apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec:
-  replicas: 3
+  replicas: 2
   minReadySeconds: 10
-  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  strategy: {rollingUpdate: {maxSurge: 2, maxUnavailable: 0}}
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
     spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: web}}, matchLabelKeys: [pod-template-hash], topologyKey: kubernetes.io/hostname}
       containers: [{name: web, image: web:1}]
 )"));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("41.000", "deployment/web", "scaled replicaset/web-")) << r.log;
-  EXPECT_TRUE(r.Logged("52.000", "deployment/web", "scaled replicaset/web-")) << r.log;
-  const auto& d = Dep(r, "web");
-  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
-  ASSERT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
-  EXPECT_EQ(*d.rollouts[0].complete - d.rollouts[0].start, Sec(33)) << r.log;
+  EXPECT_TRUE(r.Logged("35.000", "pod/web-", "Ready")) << r.log;
+  EXPECT_TRUE(r.Logged("41.000", "deployment/web", "scaled replicaset/web-59958474b from 2 to 1"))
+      << r.log;
+  EXPECT_TRUE(r.Logged("51.000", "deployment/web", "scaled replicaset/web-59958474b from 1 to 0"))
+      << r.log;
 }
 
 }  // namespace
