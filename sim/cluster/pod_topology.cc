@@ -63,6 +63,29 @@ bool NodeAffinityMatches(const Pod& p, const Node& node) {
   return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
 }
 
+// Each term of a pod's affinity that a carrier holds, with its carrier
+// weight (Carrier): required anti-affinity 0, preferred anti-affinity
+// -weight, required affinity hardPodAffinityWeight, preferred affinity
+// +weight.
+template <typename Fn>
+void ForEachCarriedTerm(const k8s::PodSpec& spec, Fn fn) {
+  if (spec.pod_anti_affinity) {
+    for (const k8s::PodAffinityTerm& t : spec.pod_anti_affinity->required) fn(t, 0);
+    for (const k8s::WeightedPodAffinityTerm& t : spec.pod_anti_affinity->preferred) {
+      fn(t.term, -t.weight);
+    }
+  }
+  if (spec.pod_affinity) {
+    for (const k8s::PodAffinityTerm& t : spec.pod_affinity->required) fn(t, kHardPodAffinityWeight);
+    for (const k8s::WeightedPodAffinityTerm& t : spec.pod_affinity->preferred) fn(t.term, t.weight);
+  }
+}
+
+// A carrier's name in carrier_index_.
+std::string CarrierName(uint32_t key, int32_t weight, const PodSelectorClause& clause) {
+  return fmt::format("{};{};{}", key, weight, clause.Key());
+}
+
 // nodeTaintsPolicy Honor: no NoSchedule / NoExecute taint left untolerated
 // — the node's own, node.kubernetes.io/unschedulable:NoSchedule while it is
 // cordoned, node.kubernetes.io/unreachable while it is NotReady.
@@ -164,7 +187,6 @@ uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClau
     }
     c.total += c.per_node[n];
   }
-  if (!skip_terminating) ++affinity_counters_;
   counters_.push_back(std::move(c));
   return it->second;
 }
@@ -189,22 +211,9 @@ bool PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& lab
 void PodTopology::Carry(const Store& store, uint32_t pod, int delta) {
   const Pod& p = store.pods[pod];
   const k8s::Labels& labels = TermLabels(p);
-  if (p.spec->pod_anti_affinity) {
-    for (const k8s::PodAffinityTerm& t : p.spec->pod_anti_affinity->required) {
-      CarryTerm(store, p, labels, t, 0, delta);
-    }
-    for (const k8s::WeightedPodAffinityTerm& t : p.spec->pod_anti_affinity->preferred) {
-      CarryTerm(store, p, labels, t.term, -t.weight, delta);
-    }
-  }
-  if (p.spec->pod_affinity) {
-    for (const k8s::PodAffinityTerm& t : p.spec->pod_affinity->required) {
-      CarryTerm(store, p, labels, t, kHardPodAffinityWeight, delta);
-    }
-    for (const k8s::WeightedPodAffinityTerm& t : p.spec->pod_affinity->preferred) {
-      CarryTerm(store, p, labels, t.term, t.weight, delta);
-    }
-  }
+  ForEachCarriedTerm(*p.spec, [&](const k8s::PodAffinityTerm& t, int32_t weight) {
+    CarryTerm(store, p, labels, t, weight, delta);
+  });
 }
 
 void PodTopology::CarryTerm(const Store& store, const Pod& p, const k8s::Labels& labels,
@@ -213,7 +222,7 @@ void PodTopology::CarryTerm(const Store& store, const Pod& p, const k8s::Labels&
   const int32_t domain = keys_[key].domain_of_node[p.node];
   if (domain < 0) return;  // no domain: it keeps no pod away, draws none
   PodSelectorClause clause = ResolveAffinityTerm(p.namespace_name, labels, t);
-  const std::string name = fmt::format("{};{};{}", key, weight, clause.Key());
+  const std::string name = CarrierName(key, weight, clause);
   const auto [it, added] =
       carrier_index_.try_emplace(name, static_cast<uint32_t>(carriers_.size()));
   if (added) {
@@ -285,35 +294,24 @@ std::optional<std::string> PodTopology::Verify(const Store& store) const {
   for (size_t n = 0; n < store.nodes.size(); ++n) {
     for (uint32_t id : store.nodes[n].pods) {
       const Pod& p = store.pods[id];
-      std::vector<std::pair<const k8s::PodAffinityTerm*, int32_t>> terms;
-      if (p.spec->pod_anti_affinity) {
-        for (const auto& t : p.spec->pod_anti_affinity->required) terms.emplace_back(&t, 0);
-        for (const auto& t : p.spec->pod_anti_affinity->preferred) {
-          terms.emplace_back(&t.term, -t.weight);
-        }
-      }
-      if (p.spec->pod_affinity) {
-        for (const auto& t : p.spec->pod_affinity->required) {
-          terms.emplace_back(&t, kHardPodAffinityWeight);
-        }
-        for (const auto& t : p.spec->pod_affinity->preferred) terms.emplace_back(&t.term, t.weight);
-      }
-      for (const auto& [t, weight] : terms) {
-        auto key = key_index_.find(t->topology_key);
+      std::optional<std::string> wrong;
+      ForEachCarriedTerm(*p.spec, [&](const k8s::PodAffinityTerm& t, int32_t weight) {
+        auto key = key_index_.find(t.topology_key);
         if (key == key_index_.end()) {
-          return fmt::format("pod {}: its affinity term's key is not indexed", p.name);
+          if (!wrong) wrong = fmt::format("pod {}: its affinity term's key is not indexed", p.name);
+          return;
         }
         const int32_t domain = keys_[key->second].domain_of_node[n];
-        if (domain < 0) continue;
-        const std::string name =
-            fmt::format("{};{};{}", key->second, weight,
-                        ResolveAffinityTerm(p.namespace_name, TermLabels(p), *t).Key());
-        auto c = carrier_index_.find(name);
+        if (domain < 0) return;
+        auto c = carrier_index_.find(CarrierName(
+            key->second, weight, ResolveAffinityTerm(p.namespace_name, TermLabels(p), t)));
         if (c == carrier_index_.end()) {
-          return fmt::format("pod {}: its affinity term is not indexed", p.name);
+          if (!wrong) wrong = fmt::format("pod {}: its affinity term is not indexed", p.name);
+          return;
         }
         ++carried[c->second][static_cast<size_t>(domain)];
-      }
+      });
+      if (wrong) return wrong;
     }
   }
   for (size_t i = 0; i < carriers_.size(); ++i) {

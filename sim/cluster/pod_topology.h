@@ -108,12 +108,8 @@ class PodTopology {
   // difference, described.
   std::optional<std::string> Verify(const Store& store) const;
 
-  bool empty() const { return counters_.empty() && carriers_.empty(); }
   bool has_carriers() const { return live_carriers_ > 0; }
   bool has_score_carriers() const { return live_score_carriers_ > 0; }
-  // Whether some counter serves a pod-affinity term: a pod bound may let a
-  // waiting pod in (InterPodAffinity requeues on assigned pods).
-  bool has_affinity_counters() const { return affinity_counters_ > 0; }
   const std::vector<Counter>& counters() const { return counters_; }
   const std::vector<Carrier>& carriers() const { return carriers_; }
   const std::vector<Key>& keys() const { return keys_; }
@@ -134,7 +130,6 @@ class PodTopology {
   std::unordered_map<std::string, uint32_t> carrier_index_;
   int64_t live_carriers_ = 0;        // of required anti-affinity terms
   int64_t live_score_carriers_ = 0;  // of the terms the score reads
-  int32_t affinity_counters_ = 0;
 };
 
 // The labels a pod's matchLabelKeys / mismatchLabelKeys were merged from:
