@@ -21,6 +21,18 @@ constexpr SimDuration kNodeMonitorGracePeriod =
     SimDuration::Seconds(defaults::kNodeMonitorGracePeriodSeconds);
 constexpr SimDuration kEvictionDelay = SimDuration::Seconds(defaults::kNotReadyTolerationSeconds);
 
+const k8s::Taint kUnreachableNoExecute{"node.kubernetes.io/unreachable", "", "NoExecute"};
+
+// The DefaultTolerationSeconds admission plugin's test: no toleration of the
+// unreachable key (or of every key) for NoExecute (or every effect).
+bool AdmittedDefaultToleration(const k8s::PodSpec& spec) {
+  return std::none_of(spec.tolerations.begin(), spec.tolerations.end(),
+                      [](const k8s::Toleration& t) {
+                        return (t.key.empty() || t.key == kUnreachableNoExecute.key) &&
+                               (t.effect.empty() || t.effect == "NoExecute");
+                      });
+}
+
 }  // namespace
 
 // How long a pod stays on a node whose kubelet stopped posting status: the
@@ -32,19 +44,8 @@ constexpr SimDuration kEvictionDelay = SimDuration::Seconds(defaults::kNotReadyT
 // tolerationSeconds (getMinTolerationTime: none given is for ever, <= 0 at
 // once), or at once when none does.
 std::optional<SimDuration> UnreachableToleration(const k8s::PodSpec& spec) {
-  static const k8s::Taint kUnreachable{"node.kubernetes.io/unreachable", "", "NoExecute"};
-  const bool admitted_default = std::none_of(
-      spec.tolerations.begin(), spec.tolerations.end(), [](const k8s::Toleration& t) {
-        return (t.key.empty() || t.key == kUnreachable.key) &&
-               (t.effect.empty() || t.effect == "NoExecute");
-      });
-  if (admitted_default) return kEvictionDelay;
-  for (const k8s::Toleration& t : spec.tolerations) {
-    if (!t.Tolerates(kUnreachable)) continue;
-    if (!t.toleration_seconds) return std::nullopt;
-    return SimDuration::Seconds(std::max<int64_t>(*t.toleration_seconds, 0));
-  }
-  return SimDuration::Zero();
+  if (AdmittedDefaultToleration(spec)) return kEvictionDelay;
+  return NoExecuteToleration({kUnreachableNoExecute}, spec.tolerations);
 }
 
 bool ToleratesUnreachable(const k8s::PodSpec& spec) {
@@ -54,10 +55,9 @@ bool ToleratesUnreachable(const k8s::PodSpec& spec) {
   // NoExecute: tolerated by the pod's own toleration (whatever its
   // seconds), or by the one DefaultTolerationSeconds adds (for 300 s) to a
   // pod without any of the key.
-  static const k8s::Taint kNoExecute{"node.kubernetes.io/unreachable", "", "NoExecute"};
-  return UnreachableToleration(spec) == kEvictionDelay ||
+  return AdmittedDefaultToleration(spec) ||
          std::any_of(spec.tolerations.begin(), spec.tolerations.end(),
-                     [](const k8s::Toleration& t) { return t.Tolerates(kNoExecute); });
+                     [](const k8s::Toleration& t) { return t.Tolerates(kUnreachableNoExecute); });
 }
 
 std::optional<SimDuration> NoExecuteToleration(const std::vector<k8s::Taint>& taints,
