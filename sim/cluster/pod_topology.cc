@@ -53,16 +53,6 @@ bool AllMatch(const std::vector<PodSelectorClause>& clauses, const std::string& 
                      [&](const PodSelectorClause& c) { return c.Matches(ns, labels); });
 }
 
-// The pod's nodeSelector and required node affinity (nodeAffinityPolicy
-// Honor: GetRequiredNodeAffinity(pod).Match(node); nodeName is not part).
-bool NodeAffinityMatches(const Pod& p, const Node& node) {
-  for (const auto& [k, v] : p.spec->node_selector) {
-    auto it = node.labels.find(k);
-    if (it == node.labels.end() || it->second != v) return false;
-  }
-  return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
-}
-
 // Each term of a pod's affinity that a carrier holds, with its carrier
 // weight (Carrier): required anti-affinity 0, preferred anti-affinity
 // -weight, required affinity hardPodAffinityWeight, preferred affinity
@@ -104,6 +94,14 @@ bool TaintsTolerated(const Store& store, uint32_t n, const k8s::PodSpec& spec) {
 }
 
 }  // namespace
+
+bool RequiredNodeAffinityMatches(const k8s::PodSpec& spec, const Node& node) {
+  for (const auto& [k, v] : spec.node_selector) {
+    auto it = node.labels.find(k);
+    if (it == node.labels.end() || it->second != v) return false;
+  }
+  return !spec.node_affinity || spec.node_affinity->RequiredMatches(node.labels, node.name);
+}
 
 const k8s::Labels& TermLabels(const Pod& p) {
   return p.term_labels != nullptr ? *p.term_labels : *p.labels;
@@ -439,7 +437,7 @@ bool TopologyFilter::Prepare(Store& store, const Pod& p) {
       for (size_t n = 0; n < store.nodes.size(); ++n) {
         if (!has_all_keys(n)) continue;
         const Node& node = store.nodes[n];
-        if (honor_affinity && !NodeAffinityMatches(p, node)) continue;
+        if (honor_affinity && !RequiredNodeAffinityMatches(*p.spec, node)) continue;
         if (honor_taints && !TaintsTolerated(store, static_cast<uint32_t>(n), spec)) continue;
         const auto d = static_cast<size_t>(key.domain_of_node[n]);
         present[d] = 1;
@@ -581,7 +579,7 @@ void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vect
     for (uint32_t n = 0; n < store.nodes.size(); ++n) {
       if (!has_all_keys(n)) continue;
       const Node& node = store.nodes[n];
-      if (s.honor_affinity && !NodeAffinityMatches(p, node)) continue;
+      if (s.honor_affinity && !RequiredNodeAffinityMatches(*p.spec, node)) continue;
       if (s.honor_taints && !TaintsTolerated(store, n, *p.spec)) continue;
       counts[k][static_cast<size_t>(DomainOf(s.key, n))] += per_node[n];
     }

@@ -43,6 +43,7 @@
 
 namespace kubesim::cluster {
 
+struct Node;
 struct Pod;
 class Store;
 
@@ -131,6 +132,11 @@ class PodTopology {
   int64_t live_carriers_ = 0;        // of required anti-affinity terms
   int64_t live_score_carriers_ = 0;  // of the terms the score reads
 };
+
+// The pod's nodeSelector and required node affinity terms hold for the node
+// (GetRequiredNodeAffinity(pod).Match(node): NodeAffinity's filter, and the
+// spread's nodeAffinityPolicy Honor; nodeName is not part of it).
+bool RequiredNodeAffinityMatches(const k8s::PodSpec& spec, const Node& node);
 
 // The labels a pod's matchLabelKeys / mismatchLabelKeys were merged from:
 // those it was created with (the API server merges them into the selector

@@ -35,11 +35,7 @@ void Scheduler::Enqueue(uint32_t pod) {
 // node affinity terms.
 bool Scheduler::Selected(const Pod& p, const Node& node) {
   if (!p.spec->node_name.empty() && p.spec->node_name != node.name) return false;
-  for (const auto& [k, v] : p.spec->node_selector) {
-    auto it = node.labels.find(k);
-    if (it == node.labels.end() || it->second != v) return false;
-  }
-  return !p.spec->node_affinity || p.spec->node_affinity->RequiredMatches(node.labels, node.name);
+  return RequiredNodeAffinityMatches(*p.spec, node);
 }
 
 // TaintToleration's filter: no NoSchedule or NoExecute taint left untolerated.
