@@ -7,7 +7,7 @@ kubesim_library(kubesim_cluster
   SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/store.cc
           cluster/context.cc cluster/api_server.cc cluster/deployment_controller.cc
           cluster/replicaset_controller.cc cluster/scheduler.cc cluster/kubelet.cc
-          cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
+          cluster/kubelet_containers.cc cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
           cluster/pod_topology.cc
           cluster/endpoints_controller.cc cluster/traffic.cc cluster/invariants.cc
           cluster/world.cc cluster/simulation.cc

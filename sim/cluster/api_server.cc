@@ -265,27 +265,45 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
     spec->scheduling_gates = obj.spec.scheduling_gates;
     p.spec = spec;
-    Prober::PointProbes(p);
+    Prober::PointProbes(p, store_.SidesOf(p));
     EmitPod(ctx_, store_, id, "scheduling gates changed");
     if (p.spec->scheduling_gates.empty()) c_.scheduler->Enqueue(id);
   }
-  const std::string& old_image = p.spec->containers[p.app].image;
-  // The update may not add or remove containers (ValidatePodUpdate): the app
-  // container keeps its index.
-  const std::string& new_image =
-      p.app < obj.spec.containers.size() ? obj.spec.containers[p.app].image : old_image;
-  if (old_image == new_image) return;
-  auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
-  for (size_t i = 0; i < spec->containers.size() && i < obj.spec.containers.size(); ++i) {
-    spec->containers[i].image = obj.spec.containers[i].image;
+  // The update may not add or remove containers (ValidatePodUpdate): each
+  // keeps its index. The kubelet restarts each container whose image changed.
+  std::vector<uint32_t> changed;  // by container index
+  for (size_t i = 0; i < p.spec->containers.size() && i < obj.spec.containers.size(); ++i) {
+    if (p.spec->containers[i].image != obj.spec.containers[i].image)
+      changed.push_back(static_cast<uint32_t>(i));
   }
+  if (changed.empty()) return;
+  auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
+  for (uint32_t i : changed) spec->containers[i].image = obj.spec.containers[i].image;
   p.spec = spec;
-  Prober::PointProbes(p);  // the probes live in the spec: the old one may be gone now
-  p.image = ImageIndex(new_image);
-  store_.pods[id].version = store_.images[store_.pods[id].image].version;
-  ctx_.EmitLazy([&] { return store_.PodLabel(id); },
-                [&] { return fmt::format("container image changed to {}", new_image); });
-  c_.kubelet->ImageChanged(id);
+  std::vector<SideContainer>* sides = store_.SidesOf(p);
+  Prober::PointProbes(p, sides);  // the probes live in the spec: the old one may be gone now
+  for (uint32_t i : changed) {
+    const std::string& image = p.spec->containers[i].image;
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] {
+                    return p.spec->containers.size() == 1
+                               ? fmt::format("container image changed to {}", image)
+                               : fmt::format("container {} image changed to {}",
+                                             p.spec->containers[i].name, image);
+                  });
+    if (i == p.app) {
+      p.image = ImageIndex(image);
+      p.version = store_.images[p.image].version;
+      c_.kubelet->ImageChanged(id);
+      continue;
+    }
+    for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
+      SideContainer& c = (*sides)[slot];
+      if (c.sidecar || c.index != i) continue;
+      c.image = ImageIndex(image);
+      c_.kubelet->SideImageChanged(id, slot);
+    }
+  }
 }
 
 uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
@@ -305,21 +323,48 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.image = spec->containers.empty() ? ImageIndex("") : ImageIndex(spec->containers[p.app].image);
   p.version = store_.images[p.image].version;
   if (!spec->containers.empty()) p.pull_policy = PullPolicyOf(spec->containers[p.app]);
+  // Its start order (store.h's StartEntry) and its side containers.
   InitList inits;
+  std::vector<SideContainer> sides;
+  const auto side = [&](const k8s::Container& c, size_t index, bool sidecar) {
+    SideContainer s;
+    s.index = static_cast<uint32_t>(index);
+    s.sidecar = sidecar;
+    s.image = ImageIndex(c.image);
+    s.pull_policy = PullPolicyOf(c);
+    sides.push_back(s);
+    return static_cast<uint32_t>(sides.size() - 1);
+  };
   for (size_t i = 0; i < spec->init_containers.size(); ++i) {
-    if (spec->init_containers[i].IsSidecar()) continue;  // not simulated yet (a load warning)
-    inits.emplace_back(static_cast<uint32_t>(i), ImageIndex(spec->init_containers[i].image));
+    const k8s::Container& c = spec->init_containers[i];
+    const uint32_t slot = c.IsSidecar() ? side(c, i, true) : kStartMain;
+    inits.push_back({static_cast<uint32_t>(i), ImageIndex(c.image), slot});
+  }
+  size_t app_entry = inits.size();
+  if (!sides.empty() || spec->containers.size() > 1) {
+    for (size_t i = 0; i < spec->containers.size(); ++i) {
+      const k8s::Container& c = spec->containers[i];
+      if (i == p.app) app_entry = inits.size();
+      inits.push_back(
+          {static_cast<uint32_t>(i), ImageIndex(c.image), i == p.app ? kStartMain : side(c, i, false)});
+    }
   }
   if (!inits.empty()) {
     const auto [it, added] = store_.init_list_index.try_emplace(
         inits, static_cast<uint32_t>(store_.init_lists.size()));
     if (added) store_.init_lists.push_back(inits);
     p.init_list = it->second;
-    p.init_count = static_cast<uint16_t>(std::min<size_t>(inits.size(), UINT16_MAX));
+    p.init_count = static_cast<uint16_t>(std::min<size_t>(app_entry, UINT16_MAX));
+  }
+  p.start_count = static_cast<uint16_t>(
+      std::min<size_t>(sides.empty() ? app_entry + 1 : inits.size(), UINT16_MAX));
+  if (!sides.empty()) {
+    p.sides = static_cast<uint32_t>(store_.side_lists.size());
+    store_.side_lists.push_back(std::move(sides));
   }
   p.created = ctx_.Now();
   p.spec = std::move(spec);
-  Prober::PointProbes(p);
+  Prober::PointProbes(p, store_.SidesOf(p));
   store_.pods.push_back(std::move(p));
   const auto id = static_cast<uint32_t>(store_.pods.size() - 1);
   store_.pod_names.Assign(store_.pods, id);

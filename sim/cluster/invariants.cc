@@ -51,16 +51,39 @@ std::optional<std::string> CheckPod(const Store& store, const Prober& prober, ui
       return fmt::format("pod {} is Ready but its container is not running", p.name);
     }
   }
-  for (uint32_t k = 0; k < 3; ++k) {
-    if (p.probes[k].elided && !prober.ProbeSteady(id, static_cast<ProbeKind>(k))) {
-      return fmt::format("pod {}: its {} probe skips ticks whose result could now change", p.name,
-                         k == 0   ? "readiness"
-                         : k == 1 ? "liveness"
-                                  : "startup");
+  const std::vector<SideContainer>* sides = store.SidesOf(p);
+  const auto worker_broken = [&](uint32_t slot, const ProbeWorker (&probes)[3]) {
+    for (uint32_t k = 0; k < 3; ++k) {
+      if (probes[k].elided && !prober.ProbeSteady(id, slot, static_cast<ProbeKind>(k))) {
+        return std::optional<std::string>(
+            fmt::format("pod {}: its {} probe{} skips ticks whose result could now change", p.name,
+                        k == 0   ? "readiness"
+                        : k == 1 ? "liveness"
+                                 : "startup",
+                        slot == kStartMain ? "" : fmt::format(" (side container {})", slot)));
+      }
+    }
+    return std::optional<std::string>();
+  };
+  if (auto broken = worker_broken(kStartMain, p.probes)) return broken;
+  bool side_running = false;
+  for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
+    const SideContainer& c = (*sides)[slot];
+    if (auto broken = worker_broken(slot, c.probes)) return broken;
+    side_running = side_running || c.running();
+    // The pod's readiness is all its containers' (ContainersReady).
+    if (p.ready && !c.ready) {
+      return fmt::format("pod {} is Ready but its side container {} is not", p.name, slot);
+    }
+    if (c.ready && !c.running() && p.node != kNone && store.nodes[p.node].ready) {
+      return fmt::format("pod {}: side container {} is Ready but not running", p.name, slot);
     }
   }
+  if (p.ready && !p.app_ready) {
+    return fmt::format("pod {} is Ready but its app container is not", p.name);
+  }
   if (p.state == PodState::kTerminating && p.node != kNone && store.nodes[p.node].ready &&
-      !p.container_running()) {
+      !p.container_running() && !side_running) {
     return fmt::format(
         "pod {} is Terminating on a Ready node with nothing left to stop: "
         "it would never be gone",

@@ -22,11 +22,9 @@ namespace defaults = k8s::defaults;
 constexpr SimDuration kBackoffInitial =
     SimDuration::Seconds(defaults::kKubeletBackoffInitialSeconds);
 constexpr SimDuration kBackoffMax = SimDuration::Seconds(defaults::kKubeletBackoffMaxSeconds);
-constexpr SimDuration kMinimumGracePeriod =
-    SimDuration::Seconds(defaults::kKubeletMinimumGracePeriodSeconds);
 
-// How long a preStop hook takes: `sleep: {seconds: N}`, an exec of `sleep N`
-// (directly or through `sh -c`), or an httpGet (instant here).
+}  // namespace
+
 SimDuration PreStopDuration(const k8s::Container& c) {
   if (!c.lifecycle.pre_stop) return SimDuration::Zero();
   const k8s::LifecycleHandler& h = *c.lifecycle.pre_stop;
@@ -43,8 +41,6 @@ SimDuration PreStopDuration(const k8s::Container& c) {
   }
   return SimDuration::Zero();
 }
-
-}  // namespace
 
 Kubelet::Kubelet(Store& store, Context& ctx, Api& api, Prober& prober)
     : store_(store), ctx_(ctx), api_(api), prober_(prober) {}
@@ -66,7 +62,7 @@ bool Kubelet::Bind(uint32_t id, uint32_t n) {
                 [&] { return "scheduled to node/" + node.name; });
   UpdatePodState(id);
   prober_.ArmProbes(id);
-  node.pull_queue.push_back(id);
+  node.pull_queue.push_back({id, EntrySlot(p, p.init_next)});
   if (!node.pulling) StartPull(n);
   return counted;
 }
@@ -74,19 +70,20 @@ bool Kubelet::Bind(uint32_t id, uint32_t n) {
 void Kubelet::StartPull(uint32_t n) {
   Node& node = store_.nodes[n];
   while (!node.pull_queue.empty() && node.ready) {
-    const uint32_t pod = node.pull_queue.front();
+    const auto [pod, slot] = node.pull_queue.front();
     node.pull_queue.erase(node.pull_queue.begin());
     const Pod& p = store_.pods[pod];
     if (p.deleted) continue;
-    // The image of the container it starts next: an init container's, then the app's.
-    const uint32_t image = WorkingImage(p);
-    const PullPolicy policy = WorkingPullPolicy(p);
+    // The image of the container it starts next: an init container's, then
+    // the app's (slot kStartMain), or a side container's.
+    const uint32_t image = ImageOf(p, slot);
+    const PullPolicy policy = PolicyOf(p, slot);
     const ImageBehaviour& img = store_.images[image];
     // kubelet imageManager.EnsureImageExists: Always pulls on every start,
     // IfNotPresent only when the node lacks the image, Never never pulls and
     // leaves the pod waiting with ErrImageNeverPull.
     if (node.image_cached[image] && policy != PullPolicy::kAlways) {
-      StartContainer(pod);  // image present: no pull
+      StartSlot(pod, slot);  // image present: no pull
       continue;
     }
     if (policy == PullPolicy::kNever) {
@@ -98,6 +95,7 @@ void Kubelet::StartPull(uint32_t n) {
     node.pulling = true;
     node.pulling_image = image;
     node.pulling_pod = pod;
+    node.pulling_slot = slot;
     EmitPod(ctx_, store_, pod, "pulling image");
     ++node.pull_gen;
     ctx_.Schedule(ctx_.Draw(img.pull, "image-pull", p.name), kPhaseProcess, EventKind::kPullDone,
@@ -113,13 +111,14 @@ void Kubelet::PullDone(uint32_t id, uint64_t payload) {
   if (!node.pulling || static_cast<uint32_t>(payload >> 32) != node.pull_gen) return;
   node.pulling = false;
   node.image_cached[node.pulling_image] = true;
+  const uint32_t slot = node.pulling_slot;
   if (!store_.pods[id].deleted && store_.pods[id].node == n && node.ready) {
-    if (WorkingImage(store_.pods[id]) != node.pulling_image) {
+    if (ImageOf(store_.pods[id], slot) != node.pulling_image) {
       // `set image` changed the pod's image during the pull: pull that one.
-      node.pull_queue.insert(node.pull_queue.begin(), id);
+      node.pull_queue.insert(node.pull_queue.begin(), {id, slot});
     } else {
       EmitPod(ctx_, store_, id, "image pulled");
-      StartContainer(id);
+      StartSlot(id, slot);
     }
   }
   StartPull(n);
@@ -129,7 +128,8 @@ void Kubelet::StartContainer(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.deleted || p.state == PodState::kGone) return;
   if (p.in_init()) {
-    StartInitContainer(id);
+    const uint32_t slot = EntrySlot(p, p.init_next);
+    slot == kStartMain ? StartInitContainer(id) : StartSide(id, slot);
     return;
   }
   const ImageBehaviour& img = store_.images[p.image];
@@ -170,6 +170,8 @@ void Kubelet::StartContainer(uint32_t id) {
   } else {
     prober_.TriggerReadiness(id);
   }
+  // The regular containers after it start next, in turn.
+  if (p.sides != kNone) AdvancePast(id, kStartMain);
 }
 
 // A restart after a crash or a failed liveness probe. The kubelet runs
@@ -179,12 +181,12 @@ void Kubelet::StartContainer(uint32_t id) {
 void Kubelet::RestartContainer(uint32_t id, uint64_t gen) {
   Pod& p = store_.pods[id];
   if (p.container_gen != gen || p.deleted) return;
-  if (WorkingPullPolicy(p) != PullPolicy::kAlways || p.node == kNone) {
+  if (PolicyOf(p, kStartMain) != PullPolicy::kAlways || p.node == kNone) {
     StartContainer(id);
     return;
   }
   Node& node = store_.nodes[p.node];
-  node.pull_queue.push_back(id);
+  node.pull_queue.push_back({id, kStartMain});
   if (!node.pulling) StartPull(p.node);
 }
 
@@ -218,7 +220,9 @@ void Kubelet::ContainerStopped(uint32_t id) {
   p.killing = false;
   SetReady(id, false);
   if (p.deleted) {
-    PodGone(id);
+    // Gone once every container has stopped; sidecars waiting for the app
+    // to exit go on (kuberuntime_termination_order.go).
+    AnyRunning(p) ? SidecarTurns(id) : PodGone(id);
     return;
   }
   ScheduleRestart(id);
@@ -231,17 +235,7 @@ void Kubelet::ContainerStopped(uint32_t id) {
 void Kubelet::ScheduleRestart(uint32_t id) {
   Pod& p = store_.pods[id];
   CountRestart(id);
-  Backoff& b = p.backoff;
-  SimDuration delay;
-  if (!b.has_entry || ctx_.Now() - b.last_update > kBackoffMax * 2) {
-    delay = SimDuration::Zero();
-    b.backoff = kBackoffInitial;
-  } else {
-    delay = b.backoff;
-    b.backoff = std::min(b.backoff * 2, kBackoffMax);
-  }
-  b.has_entry = true;
-  b.last_update = ctx_.Now() + delay;
+  const SimDuration delay = NextBackoff(p.backoff);
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] {
                   return delay == SimDuration::Zero()
@@ -252,6 +246,20 @@ void Kubelet::ScheduleRestart(uint32_t id) {
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kContainerStart, id, p.container_gen);
 }
 
+SimDuration Kubelet::NextBackoff(Backoff& b) const {
+  SimDuration delay;
+  if (!b.has_entry || ctx_.Now() - b.last_update > kBackoffMax * 2) {
+    delay = SimDuration::Zero();
+    b.backoff = kBackoffInitial;
+  } else {
+    delay = b.backoff;
+    b.backoff = std::min(b.backoff * 2, kBackoffMax);
+  }
+  b.has_entry = true;
+  b.last_update = ctx_.Now() + delay;
+  return delay;
+}
+
 void Kubelet::CountRestart(uint32_t id) {
   ++store_.pods[id].restarts;
   for (Observer* o : ctx_.observers()) o->OnRestart(ctx_.Now(), store_.InfoOf(id));
@@ -259,9 +267,20 @@ void Kubelet::CountRestart(uint32_t id) {
 
 void Kubelet::SetReady(uint32_t id, bool ready) {
   Pod& p = store_.pods[id];
-  // Ready needs its containers ready and every readiness gate's condition
-  // true (pod_readiness_gates: GeneratePodReadyCondition); no controller
-  // kubesim simulates sets one, so a gated pod never turns Ready.
+  if (p.app_ready != ready) {
+    p.app_ready = ready;
+    prober_.WakeProbes(id);
+  }
+  UpdateReady(id);
+}
+
+void Kubelet::UpdateReady(uint32_t id) {
+  Pod& p = store_.pods[id];
+  // Ready needs all its containers ready — the regular ones and the native
+  // sidecars (GenerateContainersReadyCondition) — and every readiness gate's
+  // condition true (GeneratePodReadyCondition); no controller kubesim
+  // simulates sets one, so a gated pod never turns Ready.
+  bool ready = p.app_ready && SidesReady(p);
   if (ready && !p.spec->readiness_gates.empty()) ready = false;
   if (p.ready == ready) return;
   ctx_.MarkChanged();
@@ -281,13 +300,53 @@ void Kubelet::SetReady(uint32_t id, bool ready) {
 
 // --- init containers -------------------------------------------------------------
 
-uint32_t Kubelet::WorkingImage(const Pod& p) const {
-  return p.in_init() ? store_.init_lists[p.init_list][p.init_next].second : p.image;
+// The main slot is the pod's current plain init container while it has
+// one, else its app container.
+uint32_t Kubelet::ImageOf(const Pod& p, uint32_t slot) const {
+  if (slot != kStartMain) return store_.side_lists[p.sides][slot].image;
+  return p.in_init() ? store_.init_lists[p.init_list][p.init_next].image : p.image;
 }
 
-PullPolicy Kubelet::WorkingPullPolicy(const Pod& p) const {
+PullPolicy Kubelet::PolicyOf(const Pod& p, uint32_t slot) const {
+  if (slot != kStartMain) return store_.side_lists[p.sides][slot].pull_policy;
   if (!p.in_init()) return p.pull_policy;
-  return PullPolicyOf(p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].first]);
+  return PullPolicyOf(p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].index]);
+}
+
+uint32_t Kubelet::EntrySlot(const Pod& p, uint32_t i) const {
+  if (p.init_list == kNone || i >= store_.init_lists[p.init_list].size()) return kStartMain;
+  return store_.init_lists[p.init_list][i].slot;
+}
+
+// The walk's next container comes up: started at once when its image is on
+// the node (and its policy is not Always), else after its pull.
+void Kubelet::Advance(uint32_t id) {
+  Pod& p = store_.pods[id];
+  ++p.init_next;
+  if (p.init_next < p.start_count) EnsureImage(id, EntrySlot(p, p.init_next));
+}
+
+void Kubelet::AdvancePast(uint32_t id, uint32_t slot) {
+  const Pod& p = store_.pods[id];
+  if (p.init_next >= p.start_count || EntrySlot(p, p.init_next) != slot) return;
+  // The app's entry is the main slot's only one past the init containers.
+  if (slot == kStartMain && p.init_next != p.init_count) return;
+  Advance(id);
+}
+
+void Kubelet::EnsureImage(uint32_t id, uint32_t slot) {
+  const Pod& p = store_.pods[id];
+  Node& node = store_.nodes[p.node];
+  if (node.image_cached[ImageOf(p, slot)] && PolicyOf(p, slot) != PullPolicy::kAlways) {
+    StartSlot(id, slot);
+    return;
+  }
+  node.pull_queue.push_back({id, slot});
+  if (!node.pulling) StartPull(p.node);
+}
+
+void Kubelet::StartSlot(uint32_t id, uint32_t slot) {
+  slot == kStartMain ? StartContainer(id) : StartSide(id, slot);
 }
 
 // The kubelet's computePodActions: the next init container runs once the
@@ -297,8 +356,8 @@ PullPolicy Kubelet::WorkingPullPolicy(const Pod& p) const {
 // back-off while the pod stays Pending (Init:CrashLoopBackOff).
 void Kubelet::StartInitContainer(uint32_t id) {
   Pod& p = store_.pods[id];
-  const uint32_t index = store_.init_lists[p.init_list][p.init_next].first;
-  const ImageBehaviour& img = store_.images[WorkingImage(p)];
+  const uint32_t index = store_.init_lists[p.init_list][p.init_next].index;
+  const ImageBehaviour& img = store_.images[ImageOf(p, kStartMain)];
   ++p.container_gen;
   p.container_started_at = ctx_.Now();
   const std::string& name = p.spec->init_containers[index].name;
@@ -321,7 +380,7 @@ void Kubelet::InitContainerExit(uint32_t id, uint64_t payload) {
   Pod& p = store_.pods[id];
   if (p.container_gen != (payload >> 1) || p.deleted || p.node == kNone || !p.in_init()) return;
   const std::string& name =
-      p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].first].name;
+      p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].index].name;
   if ((payload & 1) != 0) {
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                   [&] { return fmt::format("init container {} failed", name); });
@@ -330,19 +389,12 @@ void Kubelet::InitContainerExit(uint32_t id, uint64_t payload) {
   }
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] { return fmt::format("init container {} completed", name); });
-  ++p.init_next;
   ++p.container_gen;
   p.backoff = Backoff{};  // back-off is kept per container
-  // The next container, init or app: EnsureImageExists starts it at once
-  // when its image is on the node (and its policy is not Always), else it
-  // waits in the node's pull queue.
-  Node& node = store_.nodes[p.node];
-  if (node.image_cached[WorkingImage(p)] && WorkingPullPolicy(p) != PullPolicy::kAlways) {
-    StartContainer(id);
-    return;
-  }
-  node.pull_queue.push_back(id);
-  if (!node.pulling) StartPull(p.node);
+  // The next container, init, sidecar or regular: EnsureImageExists starts
+  // it at once when its image is on the node (and its policy is not
+  // Always), else it waits in the node's pull queue.
+  Advance(id);
 }
 
 // --- termination -------------------------------------------------------------------
@@ -361,19 +413,40 @@ void Kubelet::DeletePod(uint32_t id) {
     ctx_.MarkChanged();
   }
   // Liveness and startup workers stop; readiness goes on during termination.
-  for (ProbeKind k : {ProbeKind::kLiveness, ProbeKind::kStartup}) prober_.StopWorker(id, k);
+  prober_.StopLivenessAndStartup(id);
   if (p.node != kNone && !store_.nodes[p.node].ready) {
     // Its kubelet is down: the pod stays Terminating until the node returns.
     UpdatePodState(id);
     api_.PodUpdated(id);
     return;
   }
-  if (!p.container_running()) {
+  if (!AnyRunning(p)) {
     PodGone(id);  // nothing to stop: unbound, pulling, or in back-off
     return;
   }
   UpdatePodState(id);
   api_.PodUpdated(id);
+  // Its side containers stop beside the app: every preStop hook at once,
+  // then the regular containers' SIGTERM; a native sidecar's waits until
+  // the regular containers and the sidecars after it have exited
+  // (killContainersWithSyncResult, kuberuntime_termination_order.go).
+  if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
+    const SimDuration grace = SimDuration::Seconds(p.spec->termination_grace_period_seconds);
+    for (uint32_t slot = 0; slot < sides->size(); ++slot) {
+      SideContainer& c = (*sides)[slot];
+      if (!c.running()) continue;
+      if (c.killing) {  // a probe kill runs: it goes on, within the deletion's grace
+        ctx_.Schedule(std::max(grace, kMinimumGracePeriod), kPhaseProcess,
+                      EventKind::kSideContainer, id, SidePayload(c.gen, SideAction::kGraceExpired, slot));
+        continue;
+      }
+      StopSide(id, slot, grace);
+    }
+  }
+  if (!p.container_running()) {
+    SidecarTurns(id);  // the app is not running: the sidecars need not wait for it
+    return;
+  }
   // A liveness or startup kill already stopping the container goes on (its
   // exit finds the pod deleted: gone), but within the deletion's grace period
   // — the kubelet kills again with it (setTerminationGracePeriod puts the
@@ -417,18 +490,26 @@ void Kubelet::StopContainer(uint32_t id, SimDuration grace) {
 // container gracefully — with the probe's terminationGracePeriodSeconds when
 // it has one (Kubernetes 1.25+), else the pod's — and restarts it (with the
 // back-off) once it has exited. The pod is not Terminating meanwhile.
-void Kubelet::KillContainer(uint32_t id, ProbeKind kind) {
+void Kubelet::KillContainer(uint32_t id, uint32_t slot, ProbeKind kind) {
   Pod& p = store_.pods[id];
-  const k8s::Probe& probe = *p.probes[static_cast<int>(kind)].probe;
+  const k8s::Probe& probe = slot == kStartMain
+                                ? *p.probes[static_cast<int>(kind)].probe
+                                : *Side(id, slot).probes[static_cast<int>(kind)].probe;
   const SimDuration grace = SimDuration::Seconds(
       probe.termination_grace_period_seconds.value_or(p.spec->termination_grace_period_seconds));
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] {
-                  return fmt::format("{} probe failed: killing the container (grace {})",
+                  return fmt::format("{} probe failed: killing the container{} (grace {})",
                                      kind == ProbeKind::kLiveness ? "liveness" : "startup",
+                                     slot == kStartMain ? "" : " " + SideName(id, slot),
                                      FormatDuration(grace));
                 });
   prober_.WakeProbes(id);
+  if (slot != kStartMain) {
+    Side(id, slot).killing = true;
+    StopSide(id, slot, grace);
+    return;
+  }
   p.killing = true;
   StopContainer(id, grace);
 }
@@ -473,8 +554,16 @@ void Kubelet::PodGone(uint32_t id) {
   prober_.StopWorkers(id);
   SetContainerState(id, ContainerState::kTerminated);
   SetServing(id, false);
+  if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
+    for (SideContainer& c : *sides) {
+      c.state = ContainerState::kTerminated;
+      c.ready = c.serving = false;
+      ++c.gen;
+    }
+  }
   store_.CountPod(id, -1);
   p.ready = false;
+  p.app_ready = false;
   UpdatePodState(id);
   if (p.node != kNone) {
     store_.topology.PodGone(store_, id);
@@ -512,10 +601,20 @@ void Kubelet::FailNode(uint32_t n) {
     p.running_at_failure = p.container_running();
     if (p.serving) EmitPod(ctx_, store_, id, "stopped serving");
     EndProcess(id);
+    // Its side containers stop too; their readiness, like the app's, is the
+    // API's until the node controller marks the pod not Ready.
+    if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
+      for (uint32_t slot = 0; slot < sides->size(); ++slot) {
+        (*sides)[slot].running_at_failure = (*sides)[slot].running();
+        EndSide(id, slot);
+      }
+    }
   }
   // A pull in progress is lost with the machine (its PullDone is stale now);
   // its pod waits first in line for the node's return.
-  if (node.pulling) node.pull_queue.insert(node.pull_queue.begin(), node.pulling_pod);
+  if (node.pulling) {
+    node.pull_queue.insert(node.pull_queue.begin(), {node.pulling_pod, node.pulling_slot});
+  }
   node.pulling = false;
   ++node.pull_gen;
   api_.NodeStatusStopped(n);
@@ -532,28 +631,46 @@ void Kubelet::RecoverNode(uint32_t n) {
   // interrupted (FailNode put it first), those waiting then (new pods and
   // restarts with imagePullPolicy Always), any bound since — and its pods
   // wait for their pull.
-  const auto queued = [&node](uint32_t id) {
-    return std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end();
-  };
+  const auto queued = [&node](uint32_t id) { return node.Queued(id); };
   for (uint32_t id : std::vector<uint32_t>(node.pods)) {
     Pod& p = store_.pods[id];
     if (p.state == PodState::kGone) continue;
     if (p.deleted) {
       PodGone(id);  // the kubelet finishes what the API asked while it was away
-    } else if (p.init_count > 0) {
+    } else if (p.init_count > 0 || p.sides != kNone) {
       // A new pod sandbox runs every init container again, from the first
-      // (computePodActions: "sandbox changed"), and then the app container.
+      // (computePodActions: "sandbox changed"), and then the others.
       SetReady(id, false);
       if (p.running_at_failure) CountRestart(id);
       p.init_next = 0;
       p.container_created = false;
       ++p.container_gen;
+      if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
+        for (SideContainer& c : *sides) {
+          if (c.running_at_failure) CountRestart(id);
+          c.running_at_failure = false;
+          c.created = c.started = c.ready = false;
+          c.backoff = Backoff{};
+        }
+        prober_.WakeProbes(id);
+        // Its containers' queued starts go; the first of the order takes the
+        // place of the first of them.
+        const auto mine = [id](const Node::PullRequest& r) { return r.pod == id; };
+        auto first = std::find_if(node.pull_queue.begin(), node.pull_queue.end(), mine);
+        if (first != node.pull_queue.end()) {
+          *first = {id, EntrySlot(p, 0)};
+          node.pull_queue.erase(std::remove_if(first + 1, node.pull_queue.end(), mine),
+                                node.pull_queue.end());
+        } else {
+          node.pull_queue.push_back({id, EntrySlot(p, 0)});
+        }
+      }
       UpdatePodState(id);
-      if (!queued(id)) node.pull_queue.push_back(id);
+      if (p.sides == kNone && !queued(id)) node.pull_queue.push_back({id, kStartMain});
     } else if (queued(id)) {
       continue;  // its container starts when its image is pulled
     } else if (p.state == PodState::kPulling) {
-      node.pull_queue.push_back(id);
+      node.pull_queue.push_back({id, kStartMain});
     } else {
       // The kubelet's first status: its containers are not running (so not
       // Ready), then it restarts them — at once, its back-off lost with it. A
@@ -636,12 +753,11 @@ void Kubelet::ImageChanged(uint32_t id) {
   if (was_running) CountRestart(id);
   Node& node = store_.nodes[p.node];
   // Waiting for a pull, or being pulled for (PullDone pulls the new image).
-  if (std::find(node.pull_queue.begin(), node.pull_queue.end(), id) != node.pull_queue.end())
-    return;
-  if (node.pulling && node.pulling_pod == id) return;
+  if (node.Queued(id)) return;
+  if (node.pulling && node.pulling_pod == id && node.pulling_slot == kStartMain) return;
   p.container_created = false;
   UpdatePodState(id);
-  node.pull_queue.push_back(id);
+  node.pull_queue.push_back({id, kStartMain});
   if (!node.pulling) StartPull(p.node);
 }
 

@@ -8,14 +8,25 @@
 #define KUBESIM_SIM_CLUSTER_KUBELET_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "api.h"
+#include "kubesim/k8s/defaults.h"
 #include "context.h"
 #include "store.h"
 
 namespace kubesim::cluster {
 
 class Prober;
+
+// How long a container's preStop hook takes: `sleep: {seconds: N}`, an exec
+// of `sleep N` (directly or through `sh -c`), or an httpGet (instant here).
+SimDuration PreStopDuration(const k8s::Container& c);
+// minimumGracePeriodInSeconds: every stop leaves at least this between
+// SIGTERM and SIGKILL (kuberuntime killContainer).
+inline constexpr SimDuration kMinimumGracePeriod =
+    SimDuration::Seconds(k8s::defaults::kKubeletMinimumGracePeriodSeconds);
 
 class Kubelet {
  public:
@@ -41,11 +52,62 @@ class Kubelet {
   // kInitContainerExit, payload container gen << 1 | failed.
   void InitContainerExit(uint32_t pod, uint64_t payload);
 
-  // What the prober's results (and the node controller) do.
+  // A side container's events (EventKind::kSideContainer), by action.
+  enum class SideAction : uint32_t {
+    kStart,
+    kServing,
+    kStopServing,
+    kExit,
+    kPreStopDone,
+    kGraceExpired,
+    kTurn,
+  };
+  static uint64_t SidePayload(uint32_t gen, SideAction action, uint32_t slot) {
+    return (uint64_t{gen} << 32) | (uint64_t{static_cast<uint32_t>(action)} << 16) | slot;
+  }
+  void SideEvent(uint32_t pod, uint64_t payload);
+  void SideImageChanged(uint32_t pod, uint32_t slot);  // a side container's image changed
+
+  // What the prober's results (and the node controller) do. SetReady is the
+  // app container's readiness (and the node controller's MarkPodsNotReady);
+  // a slot names the app container (kStartMain) or a side container.
   void SetReady(uint32_t pod, bool ready);
-  void KillContainer(uint32_t pod, ProbeKind kind);
+  void SetSideReady(uint32_t pod, uint32_t slot, bool ready);
+  void ContainerStarted(uint32_t pod, uint32_t slot);  // its startup probe passed
+  void KillContainer(uint32_t pod, uint32_t slot, ProbeKind kind);
 
  private:
+  // The pod's Ready condition from its containers' readiness and its
+  // readiness gates (GeneratePodReadyCondition), written when it changes.
+  void UpdateReady(uint32_t pod);
+  // The start order (store.h's StartEntry): the container of entry i, the
+  // walk's next step, and a container's start once its image is present
+  // (at once, or after a pull in the node's queue).
+  uint32_t EntrySlot(const Pod& p, uint32_t i) const;
+  void Advance(uint32_t pod);
+  void AdvancePast(uint32_t pod, uint32_t slot);  // if the walk waits at that container
+  void EnsureImage(uint32_t pod, uint32_t slot);
+  void StartSlot(uint32_t pod, uint32_t slot);
+  uint32_t ImageOf(const Pod& p, uint32_t slot) const;
+  PullPolicy PolicyOf(const Pod& p, uint32_t slot) const;
+  // Side containers (kubelet_containers.cc).
+  SideContainer& Side(uint32_t pod, uint32_t slot);
+  const std::string& SideName(uint32_t pod, uint32_t slot) const;
+  void StartSide(uint32_t pod, uint32_t slot);
+  void SideStopped(uint32_t pod, uint32_t slot);
+  void EndSide(uint32_t pod, uint32_t slot);  // its process ended
+  void StopSide(uint32_t pod, uint32_t slot, SimDuration grace);
+  // SIGTERM, and SIGKILL after kill_after when given (else scheduled already).
+  void SideSigterm(uint32_t pod, uint32_t slot, std::optional<SimDuration> kill_after);
+  void SidePreStopDone(uint32_t pod, uint32_t slot);
+  // At deletion, the sidecars whose turn to stop came (TurnCame) go on.
+  bool TurnCame(uint32_t pod, uint32_t slot) const;
+  void SidecarTurns(uint32_t pod);
+  void SidecarTurn(uint32_t pod, uint32_t slot);
+  bool AnyRunning(const Pod& p) const;  // any container of the pod runs
+  bool SidesReady(const Pod& p) const;
+  // The restart delay for a container's back-off entry (CrashLoopBackOff).
+  SimDuration NextBackoff(Backoff& b) const;
   void StartPull(uint32_t node);
   void StartContainer(uint32_t pod);
   void StartInitContainer(uint32_t pod);

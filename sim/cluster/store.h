@@ -7,6 +7,7 @@
 #ifndef KUBESIM_SIM_CLUSTER_STORE_H_
 #define KUBESIM_SIM_CLUSTER_STORE_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -41,10 +42,26 @@ struct ImageBehaviour {
   bool healthy = true;
 };
 
-// A pod's plain init containers, in order: their index in
-// spec.initContainers and their image (Store::init_lists, shared by the pods
-// of one template).
-using InitList = std::vector<std::pair<uint32_t, uint32_t>>;
+// One step of the order in which the kubelet starts a pod's containers
+// (computePodActions): its init containers in spec order — a plain one runs
+// to completion, a native sidecar must have started — then its regular
+// containers in spec order, each pulled and started in turn. `index` is the
+// container's in spec.initContainers (plain init, sidecar) or
+// spec.containers (the rest), `image` its image, and `slot` who runs it:
+// kStartMain for a plain init container and the app container (the Pod's
+// own fields), else its SideContainer's index.
+inline constexpr uint32_t kStartMain = 0xFFFFFFFFu;
+struct StartEntry {
+  uint32_t index = 0;
+  uint32_t image = 0;
+  uint32_t slot = kStartMain;
+  auto operator<=>(const StartEntry&) const = default;
+};
+// A pod's start order (Store::init_lists, shared by the pods of one
+// template). A pod with only an app container and plain init containers
+// lists the init containers alone (the app comes after them); a pod with
+// side containers lists every container, the app's entry included.
+using InitList = std::vector<StartEntry>;
 
 // What the scheduler reads of every node it examines, apart from the rest
 // of the Node (Store::node_fit, by node id): a dense array of records of half
@@ -93,11 +110,23 @@ struct Node {
   bool ready = true;  // the machine and its kubelet run (false while failed)
   uint32_t failure_gen = 0;
   std::vector<bool> image_cached;  // by image index
-  // Serialized image pulls (kubelet serializeImagePulls): pods waiting, FIFO.
-  std::vector<uint32_t> pull_queue;
+  // Serialized image pulls (kubelet serializeImagePulls): containers
+  // waiting, FIFO — a pod's main container (its current init container or
+  // its app) or one of its side containers.
+  struct PullRequest {
+    uint32_t pod = 0;
+    uint32_t slot = kStartMain;  // kStartMain, or the pod's SideContainer index
+    bool operator==(const PullRequest&) const = default;
+  };
+  std::vector<PullRequest> pull_queue;
+  bool Queued(uint32_t pod, uint32_t slot = kStartMain) const {
+    return std::find(pull_queue.begin(), pull_queue.end(), PullRequest{pod, slot}) !=
+           pull_queue.end();
+  }
   bool pulling = false;
   uint32_t pulling_image = 0;  // the image being pulled (a pod may change its own meanwhile)
   uint32_t pulling_pod = 0;    // the pod it is pulled for
+  uint32_t pulling_slot = kStartMain;
   // Bumped when a pull starts and when the node fails: a PullDone of an older
   // pull (one the failure interrupted) is stale and does nothing.
   uint32_t pull_gen = 0;
@@ -181,6 +210,44 @@ struct Backoff {
   SimTime last_update;
 };
 
+// A container of a pod other than its app container: another regular
+// container, or a native sidecar (an init container with restartPolicy
+// Always). Each has its own image profile, probes, restarts with back-off,
+// preStop and shutdown (docs/scenario-format.md, several containers); it
+// takes part in the pod's readiness (ContainersReady,
+// pkg/kubelet/status/generate.go) but not in answering requests, which is
+// the app container's. Kept beside the pod (Store::side_lists) so that pods
+// with one container pay nothing for it.
+struct SideContainer {
+  uint32_t index = 0;  // in spec.containers, or spec.initContainers for a sidecar
+  bool sidecar = false;
+  uint32_t image = 0;
+  PullPolicy pull_policy = PullPolicy::kIfNotPresent;
+  ContainerState state = ContainerState::kWaiting;
+  uint32_t gen = 0;       // bumps on each start and stop: outstanding events of the old process void
+  bool created = false;   // started at least once for this spec
+  bool started = false;   // its startup probe passed (or it has none)
+  bool ready = false;     // its readiness
+  bool serving = false;   // its process answers (its probes succeed)
+  bool sigterm_sent = false;
+  bool killing = false;   // a liveness/startup kill runs
+  bool running_at_failure = false;
+  // Stopping at the pod's deletion, a sidecar whose preStop is done waits
+  // for its turn (the regular containers, then the sidecars after it, have
+  // exited) since turn_began, for at most turn_grace — the grace period less
+  // its hook's whole seconds; its stop then gets what is left
+  // (kuberuntime_termination_order.go).
+  bool awaiting_turn = false;
+  SimTime turn_began;
+  SimDuration turn_grace;
+  SimTime started_at;
+  Backoff backoff;
+  ProbeWorker probes[3];  // by ProbeKind
+  bool running() const {
+    return state == ContainerState::kRunning || state == ContainerState::kStopping;
+  }
+};
+
 struct alignas(64) Pod {
   // What walks over many pods read (ReplicaSet ranking, endpoints, requests,
   // the scheduler's retries) comes first, in the struct's first cache line
@@ -228,10 +295,19 @@ struct alignas(64) Pod {
   // Its plain init containers (Store::init_lists[init_list]; kNone: none):
   // init_next of init_count have completed. Until all have, the kubelet
   // pulls and runs them one by one and the app container waits.
+  // With side containers, the list holds every container and init_count is
+  // the app's entry; the walk goes on past it through the regular containers
+  // after the app, up to start_count.
   uint32_t init_list = kNone;
   uint16_t init_count = 0;
   uint16_t init_next = 0;
+  uint16_t start_count = 0;
   bool in_init() const { return init_next < init_count; }
+  // Its other containers (Store::side_lists[sides]; kNone: it has none).
+  uint32_t sides = kNone;
+  // Its app container's readiness; `ready`, the pod's condition, needs the
+  // side containers' too (Kubelet::UpdateReady).
+  bool app_ready = false;
   Resources requests;        // for filters and node accounting
   uint32_t score_class = 0;  // its non-zero requests, for scoring (Store::score_classes)
   SimTime container_started_at;
@@ -451,6 +527,13 @@ class Store {
   int32_t AvailablePods(uint32_t deployment, SimTime now) const;
   PodInfo InfoOf(uint32_t pod) const;  // what observers see of it
   std::string PodLabel(uint32_t pod) const { return "pod/" + pods[pod].name; }
+  // A pod's side containers (null: none).
+  std::vector<SideContainer>* SidesOf(const Pod& p) {
+    return p.sides == kNone ? nullptr : &side_lists[p.sides];
+  }
+  const std::vector<SideContainer>* SidesOf(const Pod& p) const {
+    return p.sides == kNone ? nullptr : &side_lists[p.sides];
+  }
 
   // Change lists for the observers (ClusterView::Changed*), emptied at the end
   // of every instant.
@@ -480,6 +563,7 @@ class Store {
   NameIndex node_names;
   std::map<std::string, uint32_t, std::less<>> image_index;  // image -> images[]
   std::vector<InitList> init_lists;                  // by Pod::init_list, each once
+  std::vector<std::vector<SideContainer>> side_lists;  // by Pod::sides
   std::map<InitList, uint32_t> init_list_index;      // content -> init_lists[]
   // Services by the first (key, value) of their selector ("key\0value"): a
   // pod's candidate Services are found through its own labels.

@@ -278,6 +278,9 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kInitContainerExit:
       kubelet_.InitContainerExit(t, p);
       break;
+    case EventKind::kSideContainer:
+      kubelet_.SideEvent(t, p);
+      break;
   }
 }
 

@@ -634,23 +634,6 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
                               Sub(Idx(pp, i), "podAffinityTerm"));
     }
   }
-  const std::string containers = Sub(path, "containers");
-  if (const Node* list = Child(m, "containers"); list != nullptr && list->IsSequence()) {
-    if (list->items.size() > 1) {
-      r.FieldWarning(list->mark, containers,
-                     fmt::format("{} containers: only the app container (the one the annotation "
-                                 "kubectl.kubernetes.io/default-container names, else the first) "
-                                 "is simulated; the others count for requests only, and the "
-                                 "pod's readiness is the app container's",
-                                 list->items.size()));
-    }
-  }
-  for (size_t i = 0; i < spec.init_containers.size(); ++i) {
-    if (!spec.init_containers[i].IsSidecar()) continue;  // plain init containers are simulated
-    r.FieldWarning(Child(m, "initContainers")->items[i]->mark, Idx(Sub(path, "initContainers"), i),
-                   "native sidecars are not simulated beyond their requests: their start-up, "
-                   "probes and readiness do not delay the pod");
-  }
   for (size_t i = 0; i < spec.readiness_gates.size(); ++i) {
     r.FieldWarning(Child(m, "readinessGates")->items[i]->mark, Idx(Sub(path, "readinessGates"), i),
                    fmt::format("no controller kubesim simulates sets the condition \"{}\": the "
