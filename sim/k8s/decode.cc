@@ -634,6 +634,20 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
                               Sub(Idx(pp, i), "podAffinityTerm"));
     }
   }
+  // A mesh proxy injected as a regular container (Istio and Linkerd before
+  // native sidecars) carries the pod's requests in a cluster and stops
+  // beside the app at deletion, failing the requests still in flight;
+  // kubesim sends requests to the app container directly.
+  for (size_t i = 0; spec.containers.size() > 1 && i < spec.containers.size(); ++i) {
+    const std::string& name = spec.containers[i].name;
+    if (name != "istio-proxy" && name != "linkerd-proxy") continue;
+    r.FieldWarning(Child(m, "containers")->items[i]->mark, Idx(Sub(path, "containers"), i),
+                   fmt::format("{} is a mesh proxy in a regular container: requests reach the "
+                               "app container directly in kubesim, so the proxy stopping before "
+                               "the app at deletion fails none of them (as a native sidecar, "
+                               "an init container with restartPolicy: Always, it stops last)",
+                               name));
+  }
   for (size_t i = 0; i < spec.readiness_gates.size(); ++i) {
     r.FieldWarning(Child(m, "readinessGates")->items[i]->mark, Idx(Sub(path, "readinessGates"), i),
                    fmt::format("no controller kubesim simulates sets the condition \"{}\": the "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 
 namespace kubesim::output {
@@ -33,6 +34,46 @@ void TraceWriter::OnEvent(SimTime t, std::string_view object, std::string_view w
     if (auto it = pod_ids_.find(object); it != pod_ids_.end()) {
       pods_[it->second].marks.emplace_back(t, std::string(what));
     }
+  } else if (what.starts_with("container ")) {
+    if (auto it = pod_ids_.find(object); it != pod_ids_.end()) {
+      ContainerEvent(t, pods_[it->second], what);
+    }
+  }
+}
+
+// "container NAME started", "container NAME preStop hook (..)", "container
+// NAME: SIGTERM", "container NAME waits for ...", "container NAME exited",
+// "container NAME killed: ..." (kubelet_containers.cc); the app container's
+// lines name no container ("container started") and stay on the pod's track.
+void TraceWriter::ContainerEvent(SimTime t, PodTrack& track, std::string_view what) {
+  what.remove_prefix(std::string_view("container ").size());
+  const size_t end = what.find_first_of(" :");
+  if (end == std::string_view::npos) return;
+  const std::string_view name = what.substr(0, end);
+  std::string_view rest = what.substr(end);
+  if (rest.starts_with(":")) rest.remove_prefix(1);
+  if (rest.starts_with(" ")) rest.remove_prefix(1);
+  if (name == "started" || name == "image") return;  // the app container's
+  auto c = std::find_if(track.containers.begin(), track.containers.end(),
+                        [&](const ContainerTrack& x) { return x.name == name; });
+  if (c == track.containers.end()) {
+    if (rest != "started") return;
+    track.containers.push_back(ContainerTrack{std::string(name), {}, false});
+    c = track.containers.end() - 1;
+  }
+  const auto open = [&](const char* state) {
+    if (c->open) c->spans.back().end = t;
+    c->spans.push_back(Span{state, t, t, "", 0});
+    c->open = true;
+  };
+  if (rest == "started") {
+    open("Running");
+  } else if (rest.starts_with("preStop") || rest.starts_with("SIGTERM") ||
+             rest.starts_with("waits")) {
+    if (c->open && c->spans.back().name == "Running") open("Stopping");
+  } else if (rest.starts_with("exited") || rest.starts_with("killed")) {
+    if (c->open) c->spans.back().end = t;
+    c->open = false;
   }
 }
 
@@ -97,6 +138,10 @@ void TraceWriter::OnFinish(const cluster::ClusterView& view) {
   for (auto& [id, track] : pods_) {
     if (track.open) track.spans.back().end = end_;
     track.open = false;
+    for (ContainerTrack& c : track.containers) {
+      if (c.open) c.spans.back().end = end_;
+      c.open = false;
+    }
   }
   service_names_.clear();
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) service_names_.emplace_back(view.ServiceKey(s));
@@ -175,6 +220,7 @@ std::string TraceWriter::Json() const {
   }
   const int unscheduled_pid = pid;
   bool any_unscheduled = false;
+  int container_tid = pods_.empty() ? 1 : static_cast<int>(pods_.rbegin()->first) + 2;
   for (const auto& [id, track] : pods_) {
     const int p = track.node.empty() ? unscheduled_pid : node_pid.at(track.node);
     any_unscheduled = any_unscheduled || track.node.empty();
@@ -189,6 +235,17 @@ std::string TraceWriter::Json() const {
     for (const auto& [t, what] : track.marks) {
       events.push_back({{"name", what}, {"cat", "process"}, {"ph", "i"}, {"s", "t"}, {"ts", Us(t)},
                         {"pid", p}, {"tid", tid}});
+    }
+    // Its side containers' tracks, after every pod's (tids past the pods').
+    for (const ContainerTrack& c : track.containers) {
+      const int ctid = container_tid++;
+      events.push_back(
+          Meta("thread_name", p, ctid, fmt::format("container {} of {}", c.name, track.name)));
+      for (const Span& s : c.spans) {
+        if (s.end == s.start) continue;
+        events.push_back({{"name", s.name}, {"cat", "container"}, {"ph", "X"}, {"ts", Us(s.start)},
+                          {"dur", (s.end - s.start).micros()}, {"pid", p}, {"tid", ctid}});
+      }
     }
   }
   if (any_unscheduled) {

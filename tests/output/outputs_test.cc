@@ -115,6 +115,30 @@ TEST(Trace, BlueGreenIsValidTraceJsonWithOneTrackPerPodAndItsPhases) {
   EXPECT_TRUE(switch_seen);
 }
 
+// A track per container other than the app's, under its pod's node:
+// real/bookinfo-istio/restart.yaml's first productpage pod runs its
+// istio-proxy sidecar from 8 s (proxyv2 pulled; istio-init done at once);
+// at the pod's deletion (122 s) the sidecar waits for productpage to exit
+// (123 s), then drains 5 s: Stopping 122-128 s. istio-init, a plain init
+// container, has no track (its lines name it as an init container).
+TEST(Trace, ASidecarHasItsOwnTrackFromItsStartToItsExit) {
+  auto run = Simulate(fmt::format("{}/scenarios/real/bookinfo-istio/restart.yaml",
+                                  std::getenv("KUBESIM_SOURCE_DIR")));
+  const nlohmann::json trace = nlohmann::json::parse(run->trace.Json());
+  EXPECT_EQ(Spans(trace, "container istio-proxy of pod/productpage-v1-6cd7979cbd-"),
+            (std::vector<std::string>{"Running 8-122", "Stopping 122-128"}));
+  EXPECT_EQ(Spans(trace, "pod/productpage-v1-6cd7979cbd-"),
+            (std::vector<std::string>{"Pulling 0-30", "Ready 30-122", "Terminating 122-128"}));
+  int istio_init_tracks = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" &&
+        e["args"]["name"].get<std::string>().starts_with("container istio-init")) {
+      ++istio_init_tracks;
+    }
+  }
+  EXPECT_EQ(istio_init_tracks, 0);
+}
+
 TEST(Trace, RollingUpdateCountsFailedRequestsPerSecond) {
   // seed/rolling-update.yaml fails one curl in each of 65, 66 and 67 s (see
   // the scenario's comment); the counter reads 1 there and 0 from 68 s.

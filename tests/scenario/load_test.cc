@@ -339,6 +339,20 @@ spec:
        }) {
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin\n" << all;
   }
+  // A mesh proxy as a regular container: requests do not go through it.
+  const auto proxy = ValidateText(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - {name: istio-proxy, image: proxy:1}
+  - {name: web, image: web:1}
+)",
+                                  "pod.yaml");
+  EXPECT_NE(AllDiagnostics(proxy).find("pod.yaml:6:5: warning: Pod \"p\": spec.containers[0]: "
+                                       "istio-proxy is a mesh proxy in a regular container"),
+            std::string::npos)
+      << AllDiagnostics(proxy);
   // Simulated: tolerations, a second container, a native sidecar.
   for (const char* field : {"tolerations", "spec.containers", "initContainers"}) {
     EXPECT_EQ(all.find(field), std::string::npos) << field << "\n" << all;

@@ -53,13 +53,25 @@ class TraceWriter final : public cluster::Observer {
     std::string version;
     int32_t restarts = 0;
   };
+  // A pod's container other than its app container (a regular one or a
+  // native sidecar), from the event log's "container NAME ..." lines: a
+  // Running span from its start, Stopping from its preStop or SIGTERM, to
+  // its exit; its track sits under its pod's on the node.
+  struct ContainerTrack {
+    std::string name;
+    std::vector<Span> spans;
+    bool open = false;
+  };
   struct PodTrack {
     std::string name;
     std::string node;  // the node it was bound to; "" if never
     std::vector<Span> spans;
+    std::vector<ContainerTrack> containers;  // in order of their first start
     std::vector<std::pair<SimTime, std::string>> marks;  // "serving", "stopped serving"
     bool open = false;  // the last span has not ended
   };
+  // A line about one of the pod's side containers.
+  static void ContainerEvent(SimTime t, PodTrack& track, std::string_view what);
   struct Rollout {
     uint32_t deployment = 0;
     std::string name;  // resolved at the end
