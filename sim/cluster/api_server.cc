@@ -194,7 +194,8 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
     store_.awaiting_start.push_back(id);
   }
   Service& s = store_.services[id];
-  const bool changed = !s.exists || s.selector != obj.spec.selector;
+  const bool changed = !s.exists || s.selector != obj.spec.selector ||
+                       s.publish_not_ready != obj.spec.publish_not_ready_addresses;
   if (changed) ctx_.MarkChanged();
   if (!s.exists)
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "created"; });
@@ -202,6 +203,7 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "selector changed"; });
   s.exists = true;
   s.selector = obj.spec.selector;
+  s.publish_not_ready = obj.spec.publish_not_ready_addresses;
   if (changed) {
     c_.endpoints->IndexService(id);
     c_.endpoints->MarkServiceDirty(id);
@@ -471,6 +473,14 @@ void ApiServer::BindPod(uint32_t pod, uint32_t node) {
   // matches a term or constraint): a pod bound may be the one a waiting
   // pod's affinity needs, or raise a domain a spread counts from.
   if (counted && store_.unschedulable_pods > 0) c_.scheduler->RetryTopologyConstrained();
+  // The pod has an address now: a Service that publishes not-ready
+  // addresses lists it (ShouldPodBeInEndpoints).
+  for (uint32_t s : store_.pods[pod].services) {
+    if (store_.services[s].publish_not_ready) {
+      c_.endpoints->PodUpdated(pod);
+      break;
+    }
+  }
 }
 
 void ApiServer::MarkPodNotReady(uint32_t pod) { c_.kubelet->SetReady(pod, false); }

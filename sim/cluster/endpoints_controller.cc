@@ -1,7 +1,8 @@
 // Endpoints: for each Service the live set — Ready, non-terminating pods of
 // its namespace matching its selector, or, when there are none, the
 // terminating pods that are still Ready (EndpointSlice `serving`, kube-proxy's
-// fallback since Kubernetes 1.26) — and the copy clients see, which follows
+// fallback since Kubernetes 1.26); with publishNotReadyAddresses every such
+// pod with an address — and the copy clients see, which follows
 // each change endpointDelay later (EndpointSlice controller, API server,
 // kube-proxy). A drawn delay never lets a later change overtake an earlier one.
 #include "endpoints_controller.h"
@@ -140,9 +141,13 @@ void EndpointsController::RecomputeEndpoints() {
   for (uint32_t sid : dirty) {
     Service& s = store_.services[sid];
     s.dirty = false;
-    // Ready pods (Ready and not gone) of the members, terminating apart.
+    // Ready pods (Ready and not gone) of the members, terminating apart;
+    // with publishNotReadyAddresses every member with an address (bound and
+    // not gone) is ready (endpointslice podToEndpoint: ready =
+    // publishNotReadyAddresses || (serving && !terminating)).
     const auto place = [&](uint32_t id) -> int {  // 0: neither, 1: ready, 2: terminating ready
       const Pod& p = store_.pods[id];
+      if (s.publish_not_ready) return p.state != PodState::kGone && p.node != kNone ? 1 : 0;
       if (p.state == PodState::kGone || !p.ready) return 0;
       return p.deleted ? 2 : 1;
     };

@@ -112,11 +112,13 @@ std::optional<std::string> CheckReplicaSet(const Store& store, const ReplicaSet&
   return std::nullopt;
 }
 
-// Endpoints hold only live, Ready pods of the Service's namespace matching its selector.
+// Endpoints hold only live, Ready pods of the Service's namespace matching its
+// selector (bound ones, Ready or not, with publishNotReadyAddresses).
 std::optional<std::string> CheckServiceLive(const Store& store, const Service& s) {
   for (uint32_t id : s.live) {
     const Pod& p = store.pods[id];
-    if (p.state == PodState::kGone || !p.ready || p.namespace_name != s.namespace_name ||
+    const bool listable = s.publish_not_ready ? p.node != kNone : p.ready;
+    if (p.state == PodState::kGone || !listable || p.namespace_name != s.namespace_name ||
         s.selector.empty() || !k8s::MapSelectorMatches(s.selector, *p.labels)) {
       return fmt::format("service {} lists pod {}, which is gone, not Ready or not selected",
                          s.key, p.name);
@@ -264,6 +266,10 @@ std::optional<std::string> CheckIndexes(const Store& store) {
     if (!s.dirty && !s.rebuild) {
       std::vector<uint32_t> ready, terminating_ready;
       for (uint32_t id : members) {
+        if (s.publish_not_ready) {  // every member with an address
+          if (store.pods[id].node != kNone) ready.push_back(id);
+          continue;
+        }
         if (!store.pods[id].ready) continue;
         (store.pods[id].deleted ? terminating_ready : ready).push_back(id);
       }

@@ -391,6 +391,9 @@ struct Service {
   std::string namespace_name;
   std::string key;
   k8s::Labels selector;
+  // spec.publishNotReadyAddresses: every member with an address (bound, not
+  // gone) is a ready endpoint, Ready or not, terminating or not.
+  bool publish_not_ready = false;
   bool exists = true;
   bool dirty = false;    // in EndpointsController's dirty list
   bool changed = false;  // in Store::changed_services

@@ -755,11 +755,8 @@ void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
   r.String(Child(m, "type"), "spec.type", &s->type);
   if (s->type.empty()) s->type = defaults::kServiceType;
   r.String(Child(m, "clusterIP"), "spec.clusterIP", &s->cluster_ip);
-  if (const Node* pnra = Child(m, "publishNotReadyAddresses");
-      pnra != nullptr && pnra->IsScalar() && pnra->scalar == "true") {
-    r.FieldWarning(pnra->mark, "spec.publishNotReadyAddresses",
-                   "not simulated: the endpoints list only Ready pods");
-  }
+  r.Bool(Child(m, "publishNotReadyAddresses"), "spec.publishNotReadyAddresses",
+         &s->publish_not_ready_addresses);
   const Node* ports = r.Seq(Child(m, "ports"), "spec.ports");
   if (ports == nullptr) return;
   for (size_t i = 0; i < ports->items.size(); ++i) {

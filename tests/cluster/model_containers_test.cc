@@ -257,5 +257,59 @@ TEST(Model, ARecoveredNodeStartsEveryContainerAgainInOrder) {
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }
 
+// publishNotReadyAddresses (EndpointSlice podToEndpoint: ready =
+// publishNotReadyAddresses || (serving && !terminating)): a pod is an
+// endpoint from when it has an address — bound — Ready or not. The new pod
+// of the rollout at 30 s is bound at 30 s and seen by clients at 31 s
+// (endpointDelay 1 s); it serves at 35 s and the old pod, deleted then,
+// stops at once and is gone, which clients see at 36 s: 31-36 s one
+// endpoint serves and one does not (5 s degraded), and there is always one
+// that serves. Without the flag the new pod is listed only once Ready, at
+// 35 s, with the old one gone: clients see no serving endpoint 35-36 s.
+TEST(Model, PublishNotReadyAddressesListsPodsFromTheirBindingReadyOrNot) {
+  const auto run = [](bool publish) {
+    return Simulate(Scenario(std::string(R"(  until: 50s
+  images:
+    web:1: {start: 5s}
+    web:2: {start: 5s}
+  traffic:
+  - {service: web, every: 100ms}
+  timeline:
+  - {at: 30s, kubectl: set image deployment/web web=web:2}
+)") + kNode,
+                             R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  publishNotReadyAddresses: )" + std::string(publish ? "true" : "false") + R"(
+  ports: [{port: 80, targetPort: 8080}]
+)"));
+  };
+  const Outcome published = run(true);
+  ASSERT_TRUE(published.error.empty()) << published.error;
+  EXPECT_TRUE(published.Logged("31.000", "service/web", "clients see 2 endpoints")) << published.log;
+  EXPECT_EQ(Svc(published, "web").degraded, Sec(5)) << published.json;
+  EXPECT_EQ(Svc(published, "web").downtime, Sec(0)) << published.json;
+  const Outcome ready_only = run(false);
+  ASSERT_TRUE(ready_only.error.empty()) << ready_only.error;
+  EXPECT_EQ(Svc(ready_only, "web").degraded, Sec(0)) << ready_only.json;
+  EXPECT_EQ(Svc(ready_only, "web").downtime, Sec(1)) << ready_only.json;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

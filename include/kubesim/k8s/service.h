@@ -34,6 +34,9 @@ struct ServiceSpec {
   std::vector<ServicePort> ports;
   std::string type{defaults::kServiceType};
   std::string cluster_ip;  // "None": headless
+  // Endpoints list every pod with an address, Ready or not, terminating too
+  // (EndpointSlice `ready` = publishNotReadyAddresses || (serving && !terminating)).
+  bool publish_not_ready_addresses = false;
   bool operator==(const ServiceSpec&) const = default;
 };
 
