@@ -278,12 +278,39 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     if (p.spec->containers[i].image != obj.spec.containers[i].image)
       changed.push_back(static_cast<uint32_t>(i));
   }
-  if (changed.empty()) return;
+  // A native sidecar whose image changed restarts too (computeInitContainerActions:
+  // "Restart running sidecar containers which have had their definition changed").
+  std::vector<uint32_t> changed_sidecars;  // by init container index
+  for (size_t i = 0; i < p.spec->init_containers.size() && i < obj.spec.init_containers.size();
+       ++i) {
+    if (p.spec->init_containers[i].IsSidecar() &&
+        p.spec->init_containers[i].image != obj.spec.init_containers[i].image) {
+      changed_sidecars.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  if (changed.empty() && changed_sidecars.empty()) return;
   auto spec = std::make_shared<k8s::PodSpec>(*p.spec);
   for (uint32_t i : changed) spec->containers[i].image = obj.spec.containers[i].image;
+  for (uint32_t i : changed_sidecars) {
+    spec->init_containers[i].image = obj.spec.init_containers[i].image;
+  }
   p.spec = spec;
   std::vector<SideContainer>* sides = store_.SidesOf(p);
   Prober::PointProbes(p, sides);  // the probes live in the spec: the old one may be gone now
+  for (uint32_t i : changed_sidecars) {
+    const std::string& image = p.spec->init_containers[i].image;
+    ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                  [&] {
+                    return fmt::format("container {} image changed to {}",
+                                       p.spec->init_containers[i].name, image);
+                  });
+    for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
+      SideContainer& c = (*sides)[slot];
+      if (!c.sidecar || c.index != i) continue;
+      c.image = ImageIndex(image);
+      c_.kubelet->SideImageChanged(id, slot);
+    }
+  }
   for (uint32_t i : changed) {
     const std::string& image = p.spec->containers[i].image;
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },

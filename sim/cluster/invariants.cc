@@ -148,6 +148,12 @@ std::optional<std::string> CheckInvariants(const Store& store, const Prober& pro
   for (uint32_t n = 0; n < store.nodes.size(); ++n) {
     const Node& node = store.nodes[n];
     const NodeFit& fit = store.node_fit[n];
+    // Serialized pulls: a running kubelet with containers waiting for an
+    // image is pulling one (else they would wait for ever).
+    if (node.ready && !node.pulling && !node.pull_queue.empty()) {
+      return fmt::format("node {}: {} containers wait for a pull, and none runs", node.name,
+                         node.pull_queue.size());
+    }
     if (!(non_zero_sums[n] == node.non_zero_requested)) {
       return fmt::format("node {} accounts {}m CPU of non-zero requests, but its pods {}m",
                          node.name, node.non_zero_requested.cpu_milli,

@@ -69,7 +69,9 @@ bool Kubelet::Bind(uint32_t id, uint32_t n) {
 
 void Kubelet::StartPull(uint32_t n) {
   Node& node = store_.nodes[n];
-  while (!node.pull_queue.empty() && node.ready) {
+  // One pull at a time: a start in this loop may walk on to the pod's next
+  // container and call back here (Advance, EnsureImage) with a pull begun.
+  while (!node.pulling && !node.pull_queue.empty() && node.ready) {
     const auto [pod, slot] = node.pull_queue.front();
     node.pull_queue.erase(node.pull_queue.begin());
     const Pod& p = store_.pods[pod];
@@ -605,7 +607,13 @@ void Kubelet::FailNode(uint32_t n) {
     // API's until the node controller marks the pod not Ready.
     if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
       for (uint32_t slot = 0; slot < sides->size(); ++slot) {
-        (*sides)[slot].running_at_failure = (*sides)[slot].running();
+        const bool running = (*sides)[slot].running();
+        (*sides)[slot].running_at_failure = running;
+        if (running) {
+          ctx_.EmitLazy([&] { return store_.PodLabel(id); },
+                        [&] { return fmt::format("container {} stopped (node failed)",
+                                                 SideName(id, slot)); });
+        }
         EndSide(id, slot);
       }
     }

@@ -243,16 +243,23 @@ void Kubelet::SidePreStopDone(uint32_t id, uint32_t slot) {
   SideSigterm(id, slot, std::max(c.turn_grace, kMinimumGracePeriod));
 }
 
-// A sidecar's turn: every regular container, and every sidecar listed after
-// it, has exited (or never ran).
+// A sidecar's turn (newTerminationOrdering): every regular container, and
+// the next sidecar in spec order, has exited or was not running — that
+// sidecar in turn waits for the one after it.
 bool Kubelet::TurnCame(uint32_t id, uint32_t slot) const {
   const Pod& p = store_.pods[id];
   if (p.container_running()) return false;
   const std::vector<SideContainer>& sides = store_.side_lists[p.sides];
   const uint32_t index = sides[slot].index;
-  return std::none_of(sides.begin(), sides.end(), [index](const SideContainer& c) {
-    return c.running() && (!c.sidecar || c.index > index);
-  });
+  const SideContainer* next = nullptr;
+  for (const SideContainer& c : sides) {
+    if (!c.sidecar) {
+      if (c.running()) return false;
+    } else if (c.index > index && (next == nullptr || c.index < next->index)) {
+      next = &c;
+    }
+  }
+  return next == nullptr || !next->running();
 }
 
 void Kubelet::SidecarTurns(uint32_t id) {
@@ -325,7 +332,18 @@ void Kubelet::ContainerStarted(uint32_t id, uint32_t slot) {
 void Kubelet::SideImageChanged(uint32_t id, uint32_t slot) {
   const Pod& p = store_.pods[id];
   SideContainer& c = Side(id, slot);
-  if (p.node == kNone || p.deleted || !c.created) return;  // it starts with the new image
+  if (p.node == kNone || p.deleted) return;  // it starts with the new image
+  if (!c.created) {
+    // Not started yet: the walk starts it with the new image, unless the
+    // walk waits at it with no pull on its way (ErrImageNeverPull): ask again.
+    Node& node = store_.nodes[p.node];
+    const bool pending =
+        node.Queued(id, slot) || (node.pulling && node.pulling_pod == id && node.pulling_slot == slot);
+    if (!pending && p.init_next < p.start_count && EntrySlot(p, p.init_next) == slot) {
+      EnsureImage(id, slot);
+    }
+    return;
+  }
   const bool was_running = c.running();
   EndSide(id, slot);
   c.started = c.killing = false;

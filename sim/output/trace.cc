@@ -71,7 +71,8 @@ void TraceWriter::ContainerEvent(SimTime t, PodTrack& track, std::string_view wh
   } else if (rest.starts_with("preStop") || rest.starts_with("SIGTERM") ||
              rest.starts_with("waits")) {
     if (c->open && c->spans.back().name == "Running") open("Stopping");
-  } else if (rest.starts_with("exited") || rest.starts_with("killed")) {
+  } else if (rest.starts_with("exited") || rest.starts_with("killed") ||
+             rest.starts_with("stopped")) {
     if (c->open) c->spans.back().end = t;
     c->open = false;
   }
@@ -94,7 +95,13 @@ void TraceWriter::OnPodState(SimTime t, const cluster::PodInfo& pod) {
     last.end = t;
     track.open = false;
   }
-  if (pod.state == cluster::PodState::kGone) return;
+  if (pod.state == cluster::PodState::kGone) {
+    for (ContainerTrack& c : track.containers) {  // none outlives its pod
+      if (c.open) c.spans.back().end = t;
+      c.open = false;
+    }
+    return;
+  }
   track.spans.push_back(Span{std::string(cluster::PodStateName(pod.state)), t, t,
                              std::string(pod.version), pod.restarts});
   track.open = true;

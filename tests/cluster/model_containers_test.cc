@@ -232,6 +232,96 @@ spec:
   EXPECT_FALSE(r.Logged("10.000", "pod/p", "container started")) << r.log;
 }
 
+// Pulls stay serialized when a start walks on to the pod's next container:
+// a's web pulls 0-5 s and starts, its log then queues behind b's image,
+// which pulls 5-10 s; log pulls 10-15 s. (A start that asked for the next
+// pull from inside the queue's loop once began two pulls at once, and the
+// first was lost: b never started.)
+TEST(Model, TheNextContainersPullWaitsItsTurnInTheNodesQueue) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
+  images:
+    web:1: {pull: 5s}
+    log:1: {pull: 5s}
+    other:1: {pull: 5s}
+)") + kNode,
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - {name: web, image: web:1}
+  - {name: log, image: log:1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - {name: other, image: other:1}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "pod/a", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/b", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("15.000", "pod/a", "container log started")) << r.log;
+}
+
+// newTerminationOrdering: a sidecar waits for the regular containers and
+// for the next sidecar only, and one not running at the deletion is done
+// already. s1 crash-loops (exits 5 s after each start: at 5 s, restarted at
+// once, and at 10 s, back-off till 20 s); deleted at 12 s, web exits at
+// 13 s, and s2 (nothing after it) and s0 (s1 is not running) get SIGTERM
+// then; both take 10 s: gone at 23 s — not 33 s, as when s0 waited for s2.
+TEST(Model, ASidecarWaitsOnlyForTheNextSidecarAtDeletion) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 40s
+  images:
+    s0:1: {shutdown: 10s}
+    s1:1: {crashAfter: 5s}
+    s2:1: {shutdown: 10s}
+    web:1: {shutdown: 1s}
+  timeline:
+  - {at: 12s, kubectl: delete pod/p}
+)") + kNode,
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+  - {name: s0, image: s0:1, restartPolicy: Always}
+  - {name: s1, image: s1:1, restartPolicy: Always}
+  - {name: s2, image: s2:1, restartPolicy: Always}
+  containers:
+  - {name: web, image: web:1}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("13.000", "pod/p", "container s0: SIGTERM")) << r.log;
+  EXPECT_TRUE(r.Logged("13.000", "pod/p", "container s2: SIGTERM")) << r.log;
+  EXPECT_TRUE(r.Logged("23.000", "pod/p", "Gone")) << r.log;
+}
+
+// A native sidecar whose image changes restarts with it
+// (computeInitContainerActions: "Restart running sidecar containers which
+// have had their definition changed"): proxy:2 pulls 10-13 s.
+TEST(Model, SetImageOfANativeSidecarRestartsIt) {
+  const Outcome r = Simulate(Scenario(std::string(R"(  until: 20s
+  images:
+    proxy:2: {pull: 3s}
+  timeline:
+  - {at: 10s, kubectl: set image pod/p proxy=proxy:2}
+)") + kNode,
+                                      R"(apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+  - {name: proxy, image: proxy:1, restartPolicy: Always}
+  containers:
+  - {name: web, image: web:1}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("10.000", "pod/p", "container proxy image changed to proxy:2")) << r.log;
+  EXPECT_TRUE(r.Logged("13.000", "pod/p", "container proxy started")) << r.log;
+}
+
 // A machine that comes back gives the pod a new sandbox: every container
 // starts again in order (computePodActions: "sandbox changed"), each
 // running one counted as a restart. The proxy and web ran when the node
