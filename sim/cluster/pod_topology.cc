@@ -167,7 +167,7 @@ uint32_t PodTopology::KeyFor(const Store& store, const std::string& name) {
 }
 
 uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClause> clauses,
-                                 bool skip_terminating) {
+                                 bool skip_terminating, const std::vector<uint32_t>* candidates) {
   std::string name = skip_terminating ? "live;" : "all;";
   for (const PodSelectorClause& c : clauses) name += c.Key() + ";";
   const auto [it, added] =
@@ -177,13 +177,25 @@ uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClau
   c.clauses = std::move(clauses);
   c.skip_terminating = skip_terminating;
   c.per_node.assign(store.nodes.size(), 0);
-  for (size_t n = 0; n < store.nodes.size(); ++n) {
-    for (uint32_t id : store.nodes[n].pods) {
-      const Pod& p = store.pods[id];
-      if (skip_terminating && p.deleted) continue;
-      if (AllMatch(c.clauses, p.namespace_name, *p.labels)) ++c.per_node[n];
+  const auto count = [&](uint32_t id) {
+    const Pod& p = store.pods[id];
+    if (p.node == kNone || p.state == PodState::kGone || (skip_terminating && p.deleted)) return;
+    if (AllMatch(c.clauses, p.namespace_name, *p.labels)) ++c.per_node[p.node], ++c.total;
+  };
+  if (candidates != nullptr) {
+    for (uint32_t id : *candidates) count(id);
+  } else {
+    for (const Node& node : store.nodes) {
+      for (uint32_t id : node.pods) count(id);
     }
-    c.total += c.per_node[n];
+  }
+  const auto index = static_cast<uint32_t>(counters_.size());
+  const std::optional<k8s::LabelSelector>& first = c.clauses.front().selector;
+  if (first && !first->match_labels.empty()) {
+    const auto& [k, v] = *first->match_labels.begin();
+    counters_by_label_[k + '\0' + v].push_back(index);
+  } else {
+    unindexed_counters_.push_back(index);
   }
   counters_.push_back(std::move(c));
   return it->second;
@@ -191,14 +203,25 @@ uint32_t PodTopology::CounterFor(const Store& store, std::vector<PodSelectorClau
 
 bool PodTopology::Count(const Store& store, uint32_t pod, const k8s::Labels& labels, int delta,
                         bool skipping, bool others) {
+  if (counters_.empty()) return false;
   const Pod& p = store.pods[pod];
   bool counted = false;
-  for (Counter& c : counters_) {
-    if (!(c.skip_terminating ? skipping : others)) continue;
-    if (!AllMatch(c.clauses, p.namespace_name, labels)) continue;
+  const auto visit = [&](uint32_t index) {
+    Counter& c = counters_[index];
+    if (!(c.skip_terminating ? skipping : others)) return;
+    if (!AllMatch(c.clauses, p.namespace_name, labels)) return;
     c.per_node[p.node] += delta;
     c.total += delta;
     counted = true;
+  };
+  for (uint32_t index : unindexed_counters_) visit(index);
+  for (const auto& [k, v] : labels) {
+    label_key_.assign(k);
+    label_key_ += '\0';
+    label_key_ += v;
+    const auto it = counters_by_label_.find(label_key_);
+    if (it == counters_by_label_.end()) continue;
+    for (uint32_t index : it->second) visit(index);
   }
   return counted;
 }
@@ -505,8 +528,29 @@ bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
       }
     }
   }
-  // PodTopologySpread's ScheduleAnyway constraints (kubesim does not add
-  // Kubernetes' default constraints for pods without any).
+  // PodTopologySpread's ScheduleAnyway constraints, or for a pod without
+  // any constraints Kubernetes' default ones (buildDefaultConstraints).
+  system_defaulted_ = false;
+  if (spec.topology_spread_constraints.empty()) {
+    const uint32_t counter = DefaultSpreadCounter(store, p);
+    if (counter != UINT32_MAX) {
+      system_defaulted_ = true;
+      SoftSpread s;
+      s.counter = counter;
+      s.key = index.KeyFor(store, "kubernetes.io/hostname");
+      s.hostname = true;
+      s.max_skew = 3;
+      soft_.push_back(s);
+      // A key no node has scores nothing: left out.
+      const uint32_t zone = index.KeyFor(store, "topology.kubernetes.io/zone");
+      if (index.keys()[zone].domains > 0) {
+        s.key = zone;
+        s.hostname = false;
+        s.max_skew = 5;
+        soft_.push_back(s);
+      }
+    }
+  }
   for (const k8s::TopologySpreadConstraint& c : spec.topology_spread_constraints) {
     if (c.when_unsatisfiable != "ScheduleAnyway") continue;
     SoftSpread s;
@@ -522,6 +566,77 @@ bool TopologyFilter::PrepareScores(Store& store, const Pod& p) {
     soft_.push_back(s);
   }
   return !interpod_.empty() || !soft_.empty();
+}
+
+uint32_t TopologyFilter::DefaultSpreadCounter(Store& store, const Pod& p) {
+  ReplicaSet* rs = p.owner_rs != kNone ? &store.replica_sets[p.owner_rs] : nullptr;
+  if (rs != nullptr && rs->default_spread_known && rs->default_spread_services == p.services) {
+    return rs->default_spread_counter;
+  }
+  // Services and the ReplicaSet select the pod, so their labels agree.
+  k8s::LabelSelector selector;
+  for (uint32_t sid : p.services) {
+    for (const auto& [k, v] : store.services[sid].selector) selector.match_labels[k] = v;
+  }
+  if (rs != nullptr) {
+    for (const auto& [k, v] : rs->selector.match_labels) selector.match_labels[k] = v;
+    selector.match_expressions = rs->selector.match_expressions;
+    // A Deployment's ReplicaSet selects by its pod-template-hash too
+    // (CloneSelectorAndAddLabel in the deployment controller's
+    // getNewReplicaSet); kubesim keeps the hash apart (ReplicaSet::hash).
+    if (!rs->hash.empty()) selector.match_labels["pod-template-hash"] = rs->hash;
+  }
+  uint32_t counter = UINT32_MAX;
+  if (!selector.IsEmpty()) {
+    // A Deployment's ReplicaSet selects its own pods only (its hash).
+    const bool own_pods = rs != nullptr && !rs->hash.empty();
+    PodSelectorClause clause;
+    clause.namespaces = {p.namespace_name};
+    clause.selector = std::move(selector);
+    counter = store.topology.CounterFor(store, {std::move(clause)}, true,
+                                        own_pods ? &rs->pods : nullptr);
+  }
+  if (rs != nullptr) {
+    rs->default_spread_known = true;
+    rs->default_spread_services = p.services;
+    rs->default_spread_counter = counter;
+  }
+  return counter;
+}
+
+const int32_t* TopologyFilter::DefaultSpreadCounts(const Store& store) const {
+  return store.topology.counters()[soft_.front().counter].per_node.data();
+}
+
+// The default constraints on a cluster without zones: hostname alone, every
+// node scored (each has the label), a node's raw score a function of its
+// count only — computed once per count.
+void TopologyFilter::HostnameSpreadScores(const std::vector<int32_t>& counts,
+                                          std::vector<int64_t>* scores) const {
+  constexpr int64_t kWeight = 2;
+  const int32_t max_skew = soft_.front().max_skew;
+  const double weight = std::log(static_cast<double>(counts.size() + 2));
+  std::vector<int64_t>& by_count = raw_by_count_;
+  by_count.assign(64, -1);
+  std::vector<int64_t>& raw = raw_;
+  raw.resize(counts.size());
+  int64_t min = INT64_MAX;
+  int64_t max = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const int32_t cnt = counts[i];
+    const bool memo = cnt >= 0 && cnt < 64;
+    int64_t r = memo ? by_count[static_cast<size_t>(cnt)] : -1;
+    if (r < 0) {
+      r = std::llround(static_cast<double>(cnt) * weight + static_cast<double>(max_skew - 1));
+      if (memo) by_count[static_cast<size_t>(cnt)] = r;
+    }
+    raw[i] = r;
+    min = std::min(min, r);
+    max = std::max(max, r);
+  }
+  for (size_t i = 0; i < counts.size(); ++i) {
+    (*scores)[i] += kWeight * (max == 0 ? kMaxNodeScore : kMaxNodeScore * (max + min - raw[i]) / max);
+  }
 }
 
 void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vector<uint32_t>& nodes,
@@ -545,17 +660,29 @@ void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vect
     }
   }
   if (soft_.empty()) return;
+  if (DefaultSpreadOnly()) {
+    std::vector<int32_t>& counts = counts_by_node_;
+    counts.resize(nodes.size());
+    const int32_t* per_node = DefaultSpreadCounts(store);
+    for (size_t i = 0; i < nodes.size(); ++i) counts[i] = per_node[nodes[i]];
+    HostnameSpreadScores(counts, scores);
+    return;
+  }
   // initPreScoreState: nodes lacking a key are ignored; each constraint's
   // domains among the others, and their number.
   const auto has_all_keys = [&](uint32_t n) {
-    return std::all_of(soft_.begin(), soft_.end(),
+    return system_defaulted_ ||
+           std::all_of(soft_.begin(), soft_.end(),
                        [&](const SoftSpread& s) { return DomainOf(s.key, n) >= 0; });
   };
-  std::vector<char> ignored(nodes.size());
-  std::vector<std::vector<char>> in_map(soft_.size());
+  std::vector<char>& ignored = ignored_;
+  ignored.assign(nodes.size(), 0);
+  std::vector<std::vector<char>>& in_map = in_map_;
+  in_map.resize(soft_.size());
   std::vector<int64_t> sizes(soft_.size(), 0);
   for (size_t k = 0; k < soft_.size(); ++k) {
-    in_map[k].assign(static_cast<size_t>((*keys_)[soft_[k].key].domains), 0);
+    // A hostname constraint's size is the number of nodes scored.
+    if (!soft_[k].hostname) in_map[k].assign(static_cast<size_t>((*keys_)[soft_[k].key].domains), 0);
   }
   int64_t not_ignored = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -563,28 +690,35 @@ void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vect
     if (ignored[i] != 0) continue;
     ++not_ignored;
     for (size_t k = 0; k < soft_.size(); ++k) {
-      const auto d = static_cast<size_t>(DomainOf(soft_[k].key, nodes[i]));
+      if (soft_[k].hostname) continue;
+      const int32_t domain = DomainOf(soft_[k].key, nodes[i]);
+      if (domain < 0) continue;  // (system defaulted only)
+      const auto d = static_cast<size_t>(domain);
       if (in_map[k][d] == 0) ++sizes[k];
       in_map[k][d] = 1;
     }
   }
   // PreScore: matching pods per domain, over every node that has all keys
   // and passes the constraint's inclusion policies.
-  std::vector<std::vector<int64_t>> counts(soft_.size());
+  std::vector<std::vector<int64_t>>& counts = counts_;
+  counts.resize(soft_.size());
+  std::vector<double> weights(soft_.size());  // topologyNormalizingWeight
   for (size_t k = 0; k < soft_.size(); ++k) {
     const SoftSpread& s = soft_[k];
-    counts[k].assign(in_map[k].size(), 0);
+    weights[k] = std::log(static_cast<double>((s.hostname ? not_ignored : sizes[k]) + 2));
     if (s.hostname || s.counter == UINT32_MAX) continue;
+    counts[k].assign(in_map[k].size(), 0);
     const std::vector<int32_t>& per_node = store.topology.counters()[s.counter].per_node;
     for (uint32_t n = 0; n < store.nodes.size(); ++n) {
-      if (!has_all_keys(n)) continue;
+      if (!has_all_keys(n) || DomainOf(s.key, n) < 0) continue;
       const Node& node = store.nodes[n];
       if (s.honor_affinity && !RequiredNodeAffinityMatches(*p.spec, node)) continue;
       if (s.honor_taints && !TaintsTolerated(store, n, *p.spec)) continue;
       counts[k][static_cast<size_t>(DomainOf(s.key, n))] += per_node[n];
     }
   }
-  std::vector<int64_t> raw(nodes.size(), 0);
+  std::vector<int64_t>& raw = raw_;
+  raw.assign(nodes.size(), 0);
   int64_t min = INT64_MAX;
   int64_t max = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -592,15 +726,15 @@ void TopologyFilter::AddScores(const Store& store, const Pod& p, const std::vect
     double score = 0;
     for (size_t k = 0; k < soft_.size(); ++k) {
       const SoftSpread& s = soft_[k];
-      const int64_t size = s.hostname ? not_ignored : sizes[k];
+      const int32_t domain = DomainOf(s.key, nodes[i]);
+      if (domain < 0) continue;  // (system defaulted only)
       int64_t cnt = 0;
       if (s.counter != UINT32_MAX) {
         cnt = s.hostname ? store.topology.counters()[s.counter].per_node[nodes[i]]
-                         : counts[k][static_cast<size_t>(DomainOf(s.key, nodes[i]))];
+                         : counts[k][static_cast<size_t>(domain)];
       }
       // scoreForCount with topologyNormalizingWeight.
-      score += static_cast<double>(cnt) * std::log(static_cast<double>(size + 2)) +
-               static_cast<double>(s.max_skew - 1);
+      score += static_cast<double>(cnt) * weights[k] + static_cast<double>(s.max_skew - 1);
     }
     raw[i] = std::llround(score);
     min = std::min(min, raw[i]);

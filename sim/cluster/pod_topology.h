@@ -92,8 +92,10 @@ class PodTopology {
   };
 
   uint32_t KeyFor(const Store& store, const std::string& name);
+  // `candidates`, when given, holds every pod the clauses could match (the
+  // first count reads only those).
   uint32_t CounterFor(const Store& store, std::vector<PodSelectorClause> clauses,
-                      bool skip_terminating);
+                      bool skip_terminating, const std::vector<uint32_t>* candidates = nullptr);
 
   // The pod's changes, as the kubelet and API server make them.
   // PodBound and PodRelabelled: whether a selector counts it (a pod whose
@@ -127,6 +129,12 @@ class PodTopology {
   std::unordered_map<std::string, uint32_t> key_index_;
   std::vector<Counter> counters_;
   std::unordered_map<std::string, uint32_t> counter_index_;
+  // The counters by a pair "key\0value" of their first clause's matchLabels
+  // (a pod they count has it), and those without one: a pod's change visits
+  // only the counters its labels can match.
+  std::unordered_map<std::string, std::vector<uint32_t>> counters_by_label_;
+  std::vector<uint32_t> unindexed_counters_;
+  std::string label_key_;  // scratch
   std::vector<Carrier> carriers_;
   std::unordered_map<std::string, uint32_t> carrier_index_;
   int64_t live_carriers_ = 0;        // of required anti-affinity terms
@@ -184,8 +192,22 @@ class TopologyFilter {
   // others count matching pods (not terminating) in their domain — for
   // kubernetes.io/hostname on the node itself — weighted by log(domains +
   // 2) plus maxSkew - 1, rounded, and fewer is better: 100 x (max + min -
-  // score) / max. False when neither applies to `p`.
+  // score) / max. A pod without constraints of its own gets Kubernetes'
+  // default ones (PodTopologySpreadArgs defaultingType System): hostname,
+  // maxSkew 3, and topology.kubernetes.io/zone, maxSkew 5, ScheduleAnyway,
+  // over DefaultSpreadCounter's pods. False when neither applies to `p`.
   bool PrepareScores(Store& store, const Pod& p);
+  // Whether the only score PrepareScores found is the default constraint
+  // by hostname (no zones, no affinity terms): then a node's score is a
+  // function of its count of DefaultSpreadCounts() alone, which the
+  // scheduler reads as it filters (HostnameSpreadScores).
+  bool DefaultSpreadOnly() const {
+    return system_defaulted_ && soft_.size() == 1 && interpod_.empty();
+  }
+  const int32_t* DefaultSpreadCounts(const Store& store) const;
+  // PodTopologySpread's weighted, normalized score for each count in
+  // `counts` (one per feasible node), added to `scores`.
+  void HostnameSpreadScores(const std::vector<int32_t>& counts, std::vector<int64_t>* scores) const;
   // Each node's score of the two plugins, weighted, added to `scores`
   // (one per `nodes`).
   void AddScores(const Store& store, const Pod& p, const std::vector<uint32_t>& nodes,
@@ -205,6 +227,11 @@ class TopologyFilter {
   };
   void Reset();
   DomainCounts Sum(const Store& store, uint32_t counter, uint32_t key) const;
+  // The counter of the pods the default constraints spread `p` from
+  // (helper.DefaultSelector: the selectors of its Services and of its
+  // ReplicaSet, ANDed, in its namespace); UINT32_MAX when that selector is
+  // empty (no default constraints then).
+  static uint32_t DefaultSpreadCounter(Store& store, const Pod& p);
   int32_t DomainOf(uint32_t key, uint32_t node) const { return (*keys_)[key].domain_of_node[node]; }
 
   const std::vector<PodTopology::Key>* keys_ = nullptr;
@@ -226,6 +253,16 @@ class TopologyFilter {
   };
   std::vector<std::pair<uint32_t, std::vector<int64_t>>> interpod_;  // key, by domain
   std::vector<SoftSpread> soft_;
+  // The constraints are Kubernetes' defaults (systemDefaulted): nodes lacking
+  // a key are scored by the constraints whose key they have, not ignored.
+  bool system_defaulted_ = false;
+  // AddScores' scratch.
+  mutable std::vector<char> ignored_;
+  mutable std::vector<int64_t> raw_;
+  mutable std::vector<int64_t> raw_by_count_;
+  mutable std::vector<int32_t> counts_by_node_;
+  mutable std::vector<std::vector<char>> in_map_;
+  mutable std::vector<std::vector<int64_t>> counts_;
 };
 
 }  // namespace kubesim::cluster

@@ -79,7 +79,10 @@ uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng, bool topolo
   }
   int64_t max_affinity = 0;
   int64_t max_taints = 0;
+  // Without preferred terms or PreferNoSchedule taints both raw scores are 0.
+  const bool raw_scores = affinity != nullptr || store_.prefer_no_schedule;
   for (Feasible& f : feasible_) {
+    if (!raw_scores) break;
     const Node& node = store_.nodes[f.node];
     f.affinity = affinity != nullptr ? affinity->PreferredWeight(node.labels, node.name) : 0;
     f.taints = 0;
@@ -94,8 +97,10 @@ uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng, bool topolo
     max_taints = std::max(max_taints, f.taints);
   }
   if (topology_scores) {
-    std::vector<uint32_t> nodes(feasible_.size());
-    std::vector<int64_t> scores(feasible_.size(), 0);
+    std::vector<uint32_t>& nodes = scratch_nodes_;
+    std::vector<int64_t>& scores = scratch_scores_;
+    nodes.resize(feasible_.size());
+    scores.assign(feasible_.size(), 0);
     for (size_t i = 0; i < feasible_.size(); ++i) nodes[i] = feasible_[i].node;
     topology_.AddScores(store_, p, nodes, &scores);
     for (size_t i = 0; i < feasible_.size(); ++i) feasible_[i].score += scores[i];
@@ -115,6 +120,30 @@ uint32_t Scheduler::PickWithNormalizedScores(const Pod& p, Rng& rng, bool topolo
     } else if (score == best_score) {
       ++ties;
       if (rng.Below(ties) == 0) best = f.node;
+    }
+  }
+  return best;
+}
+
+// PickWithNormalizedScores when the default spread by hostname is the only
+// normalized score: the same sums (NodeAffinity 0, TaintToleration
+// kMaxNodeScore on every node), from the counts the filter pass read.
+uint32_t Scheduler::PickWithHostnameSpread(Rng& rng) {
+  std::vector<int64_t>& scores = scratch_scores_;
+  scores.assign(feasible_.size(), 0);
+  topology_.HostnameSpreadScores(spread_counts_, &scores);
+  int64_t best_score = -1;
+  uint32_t best = kNone;
+  uint64_t ties = 0;
+  for (size_t i = 0; i < feasible_.size(); ++i) {
+    const int64_t score = feasible_[i].score + scores[i] + 3 * kMaxNodeScore;
+    if (score > best_score) {
+      best_score = score;
+      best = feasible_[i].node;
+      ties = 1;
+    } else if (score == best_score) {
+      ++ties;
+      if (rng.Below(ties) == 0) best = feasible_[i].node;
     }
   }
   return best;
@@ -157,6 +186,9 @@ void Scheduler::Schedule(uint32_t id) {
       (store_.topology.has_score_carriers() ||
        (p.spec->pod_affinity && !p.spec->pod_affinity->preferred.empty()) ||
        (p.spec->pod_anti_affinity && !p.spec->pod_anti_affinity->preferred.empty()) ||
+       // Kubernetes' default constraints, for a pod without its own (they
+       // can tell nodes apart only where there are two).
+       (p.spec->topology_spread_constraints.empty() && all > 1) ||
        std::any_of(p.spec->topology_spread_constraints.begin(),
                    p.spec->topology_spread_constraints.end(),
                    [](const k8s::TopologySpreadConstraint& c) {
@@ -165,6 +197,16 @@ void Scheduler::Schedule(uint32_t id) {
       topology_.PrepareScores(store_, p);
   const bool normalized = topology_scores || store_.prefer_no_schedule ||
                           (p.spec->node_affinity && !p.spec->node_affinity->preferred.empty());
+  // The common case of those: only the default spread by hostname. Each
+  // feasible node's count is read as it is found, and the pick is one pass
+  // over the counts and one over the nodes.
+  const int32_t* spread_counts =
+      topology_scores && normalized && !store_.prefer_no_schedule &&
+              !(p.spec->node_affinity && !p.spec->node_affinity->preferred.empty()) &&
+              topology_.DefaultSpreadOnly()
+          ? topology_.DefaultSpreadCounts(store_)
+          : nullptr;
+  spread_counts_.clear();
   feasible_.clear();
   const std::vector<HostPort> host_ports = HostPortsOf(*p.spec);
   // Whether the pod tolerates a NotReady node's taints: asked only when a
@@ -216,6 +258,7 @@ void Scheduler::Schedule(uint32_t id) {
     const int64_t score = node.score + image_locality;
     if (normalized) {
       feasible_.push_back(Feasible{n, score, 0, 0});
+      if (spread_counts != nullptr) spread_counts_.push_back(spread_counts[n]);
       continue;
     }
     if (score > best_score) {
@@ -228,7 +271,10 @@ void Scheduler::Schedule(uint32_t id) {
       if (rng.Below(ties) == 0) best = n;
     }
   }
-  if (normalized && !feasible_.empty()) best = PickWithNormalizedScores(p, rng, topology_scores);
+  if (normalized && !feasible_.empty()) {
+    best = spread_counts != nullptr ? PickWithHostnameSpread(rng)
+                                    : PickWithNormalizedScores(p, rng, topology_scores);
+  }
   rng_ = rng;
   if (all > 0) next_start_node_ = (next_start_node_ + processed) % all;
   if (best == kNone) {

@@ -44,6 +44,10 @@ class Scheduler {
     int64_t taints;    // TaintToleration's raw score: untolerated PreferNoSchedule taints
   };
   uint32_t PickWithNormalizedScores(const Pod& p, Rng& rng, bool topology_scores);
+  uint32_t PickWithHostnameSpread(Rng& rng);
+  std::vector<int32_t> spread_counts_;   // by feasible_ entry, for PickWithHostnameSpread
+  std::vector<uint32_t> scratch_nodes_;  // PickWithNormalizedScores' scratch
+  std::vector<int64_t> scratch_scores_;
   int64_t ResourceScore(const Node& node, uint32_t score_class) const;
   // The FailedScheduling message for a pod no node takes: every node's
   // first failing filter, in the default profile's order. REQUIRES: the

@@ -355,6 +355,12 @@ struct alignas(64) ReplicaSet {
   // found them at its selector generation pod_services_gen (none: UINT64_MAX).
   std::vector<uint32_t> pod_services;
   uint64_t pod_services_gen = UINT64_MAX;
+  // The default spread's pod counter for its pods (TopologyFilter,
+  // helper.DefaultSelector: its selector and those of the Services that
+  // select them), valid while they are the Services `default_spread_services`.
+  uint32_t default_spread_counter = UINT32_MAX;
+  bool default_spread_known = false;
+  std::vector<uint32_t> default_spread_services;
   uint64_t name_counter = 0;
 };
 

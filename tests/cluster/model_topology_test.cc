@@ -256,11 +256,18 @@ TEST(Model, SpreadMatchLabelKeysAndMinDomains) {
   EXPECT_EQ(ScheduledTo(min, ""), 2u) << min.log;
 }
 
+// A pod with a spread constraint of its own gets none of Kubernetes'
+// default ones; one on a key no node has scores nothing (every node is
+// ignored): the baseline of the score tests below, the resource scores alone.
+constexpr const char* kNoDefaultSpread = R"(      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: no-such-key, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}
+)";
+
 // InterPodAffinity's score (weight 2): a preferred anti-affinity on the
 // hostname (Helm charts' "soft" anti-affinity) spreads 3 replicas over a
-// big node and two small ones. Without it the resource scores put all 3
-// on the 16-CPU node (least allocated: 90+ there against 75 on a 2-CPU
-// node); with it a node holding a replica normalizes to 0 and an empty one
+// big node and two small ones. By the resource scores alone all 3 go to
+// the 16-CPU node (least allocated: 90+ there against 75 on a 2-CPU node);
+// with the term a node holding a replica normalizes to 0 and an empty one
 // to 100, x2 = 200 ahead: one per node.
 TEST(Model, PreferredPodAntiAffinitySpreadsReplicasOverNodes) {
   const auto run = [](const std::string& affinity) {
@@ -270,7 +277,7 @@ TEST(Model, PreferredPodAntiAffinitySpreadsReplicasOverNodes) {
     - {name: big, count: 1, capacity: {cpu: "16", memory: 8Gi, pods: 110}}
     - {name: small, count: 2, capacity: {cpu: "2", memory: 8Gi, pods: 110}}
 )",
-                             Deployment("web", 3, affinity + R"(      containers:
+                             Deployment("web", 3, std::string(kNoDefaultSpread) + affinity + R"(      containers:
       - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
 )")));
   };
@@ -322,6 +329,73 @@ TEST(Model, ExistingPodsPreferredAntiAffinityScoresTheIncomingPod) {
   EXPECT_TRUE(r.Logged("10.000", "pod/web-", "scheduled to node/small-0")) << r.log;
 }
 
+// Kubernetes' default constraints (PodTopologySpreadArgs defaultingType
+// System) for a pod without its own: ScheduleAnyway, hostname maxSkew 3
+// (and zone maxSkew 5, below), over its ReplicaSet's pods. The same 3
+// replicas as above, no terms: the first goes to the big node (every count
+// 0: the resource scores decide); then the big node's count 1 scores
+// llround(1 x log(3 + 2) + 2) = 4 against 2, normalized 100 x (4 + 2 - 4)
+// / 4 = 50 against 100, x2 = 100 behind — more than its resource lead
+// (~20): the second goes to a small node, and the third, by the same
+// numbers, to the other. With a constraint of its own (scoring nothing)
+// the defaults are off and all 3 stack on the big node.
+TEST(Model, DefaultSpreadPutsReplicasOnDifferentNodes) {
+  const auto run = [](const std::string& spread) {
+    return Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: big, count: 1, capacity: {cpu: "16", memory: 8Gi, pods: 110}}
+    - {name: small, count: 2, capacity: {cpu: "2", memory: 8Gi, pods: 110}}
+)",
+                             Deployment("web", 3, spread + R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
+)")));
+  };
+  const Outcome defaulted = run("");
+  ASSERT_TRUE(defaulted.error.empty()) << defaulted.error;
+  EXPECT_EQ(ScheduledTo(defaulted, "big-"), 1u) << defaulted.log;
+  EXPECT_EQ(ScheduledTo(defaulted, "small-0"), 1u) << defaulted.log;
+  EXPECT_EQ(ScheduledTo(defaulted, "small-1"), 1u) << defaulted.log;
+  const Outcome own = run(kNoDefaultSpread);
+  ASSERT_TRUE(own.error.empty()) << own.error;
+  EXPECT_EQ(ScheduledTo(own, "big-"), 3u) << own.log;
+}
+
+// The default zone constraint (maxSkew 5) counts a zone's pods: a-0 (16
+// CPU) and a-1 (12 CPU) in zone a, b-0 (8 CPU) in zone b, 2 replicas of
+// 500m. The first goes to a-0 (resource scores 194 against 193 and 191).
+// For the second, a node's raw score is hostname's count x log(3 + 2) + 2
+// plus zone's count x log(2 + 2) + 4: a-0 1.609 + 2 + 1.386 + 4 = 9, a-1
+// 2 + 5.386 = 7, b-0 2 + 4 = 6, normalized (x2) 132, 176 and 200; with the
+// resource scores (a-1 193, b-0 191) b-0 wins, 391 to 369. Labelled `zone`
+// instead, no node has topology.kubernetes.io/zone and only hostname
+// counts: a-1 and b-0 both normalize to 100 and a-1's resource lead wins.
+TEST(Model, DefaultSpreadBalancesZonesToo) {
+  const auto run = [](const std::string& key) {
+    return Simulate(Scenario(R"(  until: 10s
+  cluster:
+    nodes:
+    - {name: a, count: 1, capacity: {cpu: "16", memory: 8Gi, pods: 110}, labels: {)" + key +
+                                 R"(: a}}
+    - {name: c, count: 1, capacity: {cpu: "12", memory: 8Gi, pods: 110}, labels: {)" + key +
+                                 R"(: a}}
+    - {name: b, count: 1, capacity: {cpu: "8", memory: 8Gi, pods: 110}, labels: {)" + key +
+                                 R"(: b}}
+)",
+                             Deployment("web", 2, R"(      containers:
+      - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
+)")));
+  };
+  const Outcome zoned = run("topology.kubernetes.io/zone");
+  ASSERT_TRUE(zoned.error.empty()) << zoned.error;
+  EXPECT_EQ(ScheduledTo(zoned, "a-"), 1u) << zoned.log;
+  EXPECT_EQ(ScheduledTo(zoned, "b-"), 1u) << zoned.log;
+  const Outcome unzoned = run("zone");
+  ASSERT_TRUE(unzoned.error.empty()) << unzoned.error;
+  EXPECT_EQ(ScheduledTo(unzoned, "a-"), 1u) << unzoned.log;
+  EXPECT_EQ(ScheduledTo(unzoned, "c-"), 1u) << unzoned.log;
+}
+
 // PodTopologySpread's score for ScheduleAnyway: 4 replicas over zone a
 // (two 32-CPU nodes) and zone b (two 4-CPU nodes). The resource scores
 // alone put all 4 in zone a; the spread score (fewer matching pods in the
@@ -340,7 +414,7 @@ TEST(Model, TopologySpreadScheduleAnywayScoresTheSpread) {
       - {name: web, image: web:1, resources: {requests: {cpu: 500m}}}
 )")));
   };
-  const Outcome without = run("");
+  const Outcome without = run(kNoDefaultSpread);
   ASSERT_TRUE(without.error.empty()) << without.error;
   EXPECT_EQ(ScheduledTo(without, "a-"), 4u) << without.log;
   const Outcome r = run(R"(      topologySpreadConstraints:
