@@ -312,7 +312,10 @@ uint32_t Kubelet::ImageOf(const Pod& p, uint32_t slot) const {
 PullPolicy Kubelet::PolicyOf(const Pod& p, uint32_t slot) const {
   if (slot != kStartMain) return store_.side_lists[p.sides][slot].pull_policy;
   if (!p.in_init()) return p.pull_policy;
-  return PullPolicyOf(p.spec->init_containers[store_.init_lists[p.init_list][p.init_next].index]);
+  const StartEntry& e = store_.init_lists[p.init_list][p.init_next];
+  // (The walk asks for the main slot only at a plain init container.)
+  if (e.slot != kStartMain) return store_.side_lists[p.sides][e.slot].pull_policy;
+  return PullPolicyOf(p.spec->init_containers[e.index]);
 }
 
 uint32_t Kubelet::EntrySlot(const Pod& p, uint32_t i) const {
