@@ -219,6 +219,7 @@ void Kubelet::ContainerStopped(uint32_t id) {
   Pod& p = store_.pods[id];
   EndProcess(id);
   p.started = false;
+  const bool killed = p.killing;
   p.killing = false;
   SetReady(id, false);
   if (p.deleted) {
@@ -227,38 +228,79 @@ void Kubelet::ContainerStopped(uint32_t id) {
     AnyRunning(p) ? SidecarTurns(id) : PodGone(id);
     return;
   }
-  ScheduleRestart(id);
+  ScheduleRestart(id, killed);
 }
 
 // The restart of a container that exited — the app's, or an init container
 // that failed — with CrashLoopBackOff (the model restarts as restartPolicy
 // Always does): the first restart at once, then the back-off, doubling; an
 // entry 2 x max old is forgotten.
-void Kubelet::ScheduleRestart(uint32_t id) {
+void Kubelet::ScheduleRestart(uint32_t id, bool killed) {
   Pod& p = store_.pods[id];
   CountRestart(id);
-  const SimDuration delay = NextBackoff(p.backoff);
+  fmt::memory_buffer key;
+  fmt::format_to(std::back_inserter(key), "{}#{}", p.name, p.restarts);
+  SimDuration waited;
+  const SimDuration delay =
+      RestartDelay(p.backoff, killed, std::string_view(key.data(), key.size()), &waited);
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] {
                   return delay == SimDuration::Zero()
                              ? std::string("restarting container")
-                             : fmt::format("CrashLoopBackOff: restarting in {}",
-                                           FormatDuration(delay));
+                             : fmt::format("CrashLoopBackOff: back-off {}, restarting in {}",
+                                           FormatDuration(waited), FormatDuration(delay));
                 });
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kContainerStart, id, p.container_gen);
 }
 
-SimDuration Kubelet::NextBackoff(Backoff& b) const {
-  SimDuration delay;
-  if (!b.has_entry || ctx_.Now() - b.last_update > kBackoffMax * 2) {
-    delay = SimDuration::Zero();
-    b.backoff = kBackoffInitial;
-  } else {
-    delay = b.backoff;
-    b.backoff = std::min(b.backoff * 2, kBackoffMax);
+// The kubelet's CrashLoopBackOff (kuberuntime_manager.go doBackOff, with
+// client-go's flowcontrol.Backoff: 10 s doubling to 300 s; an entry whose
+// last move is more than 2 x 300 s before the exit it is asked about is
+// forgotten). SyncPod asks about the container's newest *exited* status as
+// it read the pod before acting: for a crash that is this exit, for a
+// liveness or startup kill (killed and restarted in one SyncPod) the exit
+// before it — none for a first kill, which then restarts at once and makes
+// no entry. Out of back-off the container restarts now and the entry moves
+// on (Next); in back-off the sync fails and the pod worker retries after
+// wait.Jitter(10 s, 0.5) (pod_workers.go completeWork), each retry asking
+// about this exit, until one is past the back-off.
+SimDuration Kubelet::RestartDelay(Backoff& b, bool killed, std::string_view key,
+                                  SimDuration* waited) {
+  const SimTime now = ctx_.Now();
+  const bool has_checked = killed ? b.has_exit : true;
+  const SimTime checked = killed ? b.last_exit : now;
+  b.has_exit = true;
+  b.last_exit = now;
+  *waited = SimDuration::Zero();
+  if (!has_checked) return SimDuration::Zero();
+  const auto expired = [&](SimTime event) { return event - b.last_update > kBackoffMax * 2; };
+  const auto next = [&](SimTime event, SimTime at) {
+    if (!b.has_entry || expired(event)) {
+      b.backoff = kBackoffInitial;
+    } else {
+      b.backoff = std::min(b.backoff * 2, kBackoffMax);
+    }
+    b.has_entry = true;
+    b.last_update = at;
+  };
+  const bool in_backoff = b.has_entry && !expired(checked) && now - checked < b.backoff;
+  if (!in_backoff) {
+    next(checked, now);
+    return SimDuration::Zero();
   }
-  b.has_entry = true;
-  b.last_update = ctx_.Now() + delay;
+  *waited = b.backoff;
+  static const DurationDistribution kRetry = DurationDistribution::Uniform(
+      SimDuration::Seconds(defaults::kKubeletBackoffInitialSeconds),
+      SimDuration::Seconds(defaults::kKubeletBackoffInitialSeconds * 3 / 2));
+  SimDuration delay;
+  fmt::memory_buffer retry_key;
+  for (int k = 0; delay < b.backoff; ++k) {
+    retry_key.clear();
+    fmt::format_to(std::back_inserter(retry_key), "{}/{}", key, k);
+    delay += ctx_.Draw(kRetry, "pod-worker-retry",
+                       std::string_view(retry_key.data(), retry_key.size()));
+  }
+  next(now, now + delay);
   return delay;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api.h"
 #include "kubesim/k8s/defaults.h"
@@ -106,12 +107,16 @@ class Kubelet {
   void SidecarTurn(uint32_t pod, uint32_t slot);
   bool AnyRunning(const Pod& p) const;  // any container of the pod runs
   bool SidesReady(const Pod& p) const;
-  // The restart delay for a container's back-off entry (CrashLoopBackOff).
-  SimDuration NextBackoff(Backoff& b) const;
+  // How long after its exit (now) a container restarts (CrashLoopBackOff
+  // as the kubelet's SyncPod and pod worker apply it); `killed`: the exit
+  // was a liveness or startup kill; `key` names its draws. The back-off
+  // it waited for, if any, goes to `*waited`.
+  SimDuration RestartDelay(Backoff& b, bool killed, std::string_view key, SimDuration* waited);
   void StartPull(uint32_t node);
   void StartContainer(uint32_t pod);
   void StartInitContainer(uint32_t pod);
-  void ScheduleRestart(uint32_t pod);  // after an exit: restart with CrashLoopBackOff
+  // After an exit: restart with CrashLoopBackOff (`killed`: by a probe).
+  void ScheduleRestart(uint32_t pod, bool killed = false);
   void CountRestart(uint32_t pod);     // its restart count, and the observers told
   // The image, and its pull policy, of the container the pod starts next:
   // its current init container's while it has one, else its app container's.

@@ -162,6 +162,7 @@ void Kubelet::EndSide(uint32_t id, uint32_t slot) {
 void Kubelet::SideStopped(uint32_t id, uint32_t slot) {
   EndSide(id, slot);
   SideContainer& c = Side(id, slot);
+  const bool killed = c.killing;
   c.started = false;
   c.killing = false;
   SetSideReady(id, slot, false);
@@ -172,13 +173,18 @@ void Kubelet::SideStopped(uint32_t id, uint32_t slot) {
   }
   CountRestart(id);
   SideContainer& again = Side(id, slot);
-  const SimDuration delay = NextBackoff(again.backoff);
+  SimDuration waited;
+  const SimDuration delay = RestartDelay(
+      again.backoff, killed, fmt::format("{}/{}#{}", p.name, SideName(id, slot), p.restarts),
+      &waited);
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] {
                   return delay == SimDuration::Zero()
                              ? fmt::format("restarting container {}", SideName(id, slot))
-                             : fmt::format("container {}: CrashLoopBackOff: restarting in {}",
-                                           SideName(id, slot), FormatDuration(delay));
+                             : fmt::format("container {}: CrashLoopBackOff: back-off {}, "
+                                           "restarting in {}",
+                                           SideName(id, slot), FormatDuration(waited),
+                                           FormatDuration(delay));
                 });
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kSideContainer, id,
                 SidePayload(again.gen, SideAction::kStart, slot));

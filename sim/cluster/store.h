@@ -207,7 +207,10 @@ struct ProbeWorker {
 struct Backoff {
   bool has_entry = false;
   SimDuration backoff;
-  SimTime last_update;
+  SimTime last_update;  // when the entry last moved on (Next): the restart
+  // The container's newest exit (the exited status doBackOff reads).
+  bool has_exit = false;
+  SimTime last_exit;
 };
 
 // A container of a pod other than its app container: another regular

@@ -9,10 +9,14 @@ namespace kubesim::model_test {
 namespace {
 
 TEST(Model, CrashLoopBackOffRestartsAtOnceThenAfterTenTwentyFortySeconds) {
-  // crashAfter 5s: the container exits 5 s after each start. Kubelet restarts
-  // the first exit at once, then waits 10 s, 20 s, 40 s (doubling to 300 s):
-  // starts at 0, 5, 20 (10 + 10), 45 (25 + 20), 90 (50 + 40).
-  const Outcome r = Simulate(Scenario(R"(  until: 100s
+  // crashAfter 5s: the container exits 5 s after each start. The kubelet
+  // restarts the first exit at once (no back-off entry); each later exit
+  // finds it in back-off — 10 s, then 20 s, 40 s (doubling to 300 s) — and
+  // the sync fails; the pod worker retries every wait.Jitter(10 s, 0.5)
+  // (10-15 s, pod_workers.go completeWork) and the first retry past the
+  // back-off restarts it: 10-15 s after the exit for 10 s, 20-30 s for 20 s,
+  // 40-60 s for 40 s (the retries' sum first reaching it).
+  const Outcome r = Simulate(Scenario(R"(  until: 150s
   cluster:
     nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   images:
@@ -20,11 +24,21 @@ TEST(Model, CrashLoopBackOffRestartsAtOnceThenAfterTenTwentyFortySeconds) {
 )",
                                       WebApp(1, "", false)));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  for (const char* t : {"0.000", "5.000", "20.000", "45.000", "90.000"}) {
-    EXPECT_TRUE(r.Logged(t, "pod/web-", "container started")) << t << "\n" << r.log;
+  const std::vector<double> starts = r.Times("pod/web-", "container started");
+  ASSERT_GE(starts.size(), 5u) << r.log;
+  EXPECT_EQ(starts[0], 0.0) << r.log;
+  EXPECT_EQ(starts[1], 5.0) << r.log;  // the first exit: at once
+  const double backoff[] = {10, 20, 40};
+  for (int i = 0; i < 3; ++i) {
+    const double exit = starts[static_cast<size_t>(i) + 1] + 5;
+    const double delay = starts[static_cast<size_t>(i) + 2] - exit;
+    EXPECT_GE(delay, backoff[i]) << i << "\n" << r.log;
+    EXPECT_LT(delay, backoff[i] + 15) << i << "\n" << r.log;  // one retry past it at most
+    EXPECT_TRUE(r.Logged(fmt::format("{:.3f}", exit), "pod/web-",
+                         fmt::format("CrashLoopBackOff: back-off {}s", backoff[i])))
+        << r.log;
   }
-  EXPECT_FALSE(r.Logged("15.000", "pod/web-", "container started")) << r.log;
-  EXPECT_EQ(Dep(r, "web").restarts, 5) << r.json;  // exits at 5, 10, 25, 50 and 95
+  EXPECT_FALSE(r.Logged("20.000", "pod/web-", "container started")) << r.log;  // not exact
 }
 
 TEST(Model, ACrashLoopCostsAHandfulOfEventsPerRestartNotAHotLoop) {
@@ -50,8 +64,10 @@ TEST(Model, ACrashLoopCostsAHandfulOfEventsPerRestartNotAHotLoop) {
 TEST(Model, LivenessFailuresRestartTheContainer) {
   // An unhealthy image with a liveness probe (period 10 s, failureThreshold 3):
   // probes at 0, 10, 20 fail -> killed at 20 s and restarted at once (the
-  // first restart); the next three failures (30, 40, 50) kill it at 50 s,
-  // restarted after 10 s of back-off.
+  // first kill: SyncPod's doBackOff finds no earlier exit, and no back-off
+  // entry is made); the next three failures (30, 40, 50) kill it at 50 s,
+  // and doBackOff asks about the exit before the kill (20 s, 30 s ago, with
+  // no entry): restarted at once again — not after 10 s of back-off.
   const Outcome r = Simulate(Scenario(R"(  until: 65s
   cluster:
     nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
@@ -65,7 +81,8 @@ TEST(Model, LivenessFailuresRestartTheContainer) {
   EXPECT_TRUE(r.Logged("20.000", "pod/web-", "liveness probe failed")) << r.log;
   EXPECT_TRUE(r.Logged("20.000", "pod/web-", "container started")) << r.log;
   EXPECT_TRUE(r.Logged("50.000", "pod/web-", "liveness probe failed")) << r.log;
-  EXPECT_TRUE(r.Logged("60.000", "pod/web-", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("50.000", "pod/web-", "container started")) << r.log;
+  EXPECT_FALSE(r.Logged("60.000", "pod/web-", "container started")) << r.log;
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }
 
@@ -74,10 +91,12 @@ TEST(Model, LivenessFailuresRestartTheContainer) {
 // restart waits for the exit. Unhealthy image that takes 8 s to exit on
 // SIGTERM, preStop sleep 5, liveness period 10 s x 3: failures at 0, 10, 20 ->
 // kill at 20 s: preStop 20..25, SIGTERM 25, exit 33, restarted at once (the
-// first restart). The new container fails at 40, 50, 60 (the worker's ticker
-// goes on; it holds while the kill runs) -> preStop 60..65, SIGTERM 65, exit
-// 73, restarted after 10 s of back-off at 83. The first kill's 30 s grace
-// timer (due at 50 s) does not touch the second container.
+// first kill: no earlier exit, no back-off). The new container fails at 40,
+// 50, 60 (the worker's ticker goes on; it holds while the kill runs) ->
+// preStop 60..65, SIGTERM 65, exit 73, restarted at once: doBackOff asks
+// about the exit before this kill (33 s), and no back-off entry exists. The
+// first kill's 30 s grace timer (due at 50 s) does not touch the second
+// container.
 TEST(Model, LivenessKillRunsPreStopAndWaitsForTheExitBeforeTheRestart) {
   const Outcome r = Simulate(Scenario(R"(  until: 90s
   cluster:
@@ -96,7 +115,7 @@ TEST(Model, LivenessKillRunsPreStopAndWaitsForTheExitBeforeTheRestart) {
   EXPECT_TRUE(r.Logged("33.000", "pod/web-", "container started")) << r.log;
   EXPECT_TRUE(r.Logged("60.000", "pod/web-", "liveness probe failed")) << r.log;
   EXPECT_TRUE(r.Logged("73.000", "pod/web-", "process exited")) << r.log;
-  EXPECT_TRUE(r.Logged("83.000", "pod/web-", "container started")) << r.log;
+  EXPECT_TRUE(r.Logged("73.000", "pod/web-", "container started")) << r.log;
   EXPECT_EQ(r.log.find("SIGKILL"), std::string::npos) << r.log;
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }

@@ -359,7 +359,8 @@ TEST(Model, ANodeDownWhenItsPullWouldHaveEndedHasNoImageWhenBack) {
 
 // The restart count counts each new container once. A process that exits
 // 5 s after each start: it exits at 5 s (restart at once: 1), at 10 s (2,
-// restart due after 10 s of back-off at 20 s). The node fails at 12 s and is
+// restart due at the pod worker's first retry past 10 s of back-off, 20-25
+// s). The node fails at 12 s and is
 // back at 15 s: the kubelet starts the container then — the restart already
 // counted, only earlier (a rebooted kubelet has no back-off to wait out).
 TEST(Model, ANodeBackDuringBackOffStartsTheCountedRestartWithoutCountingAgain) {
@@ -376,7 +377,7 @@ TEST(Model, ANodeBackDuringBackOffStartsTheCountedRestartWithoutCountingAgain) {
 )",
                                       WebApp(1, "", false)));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: restarting in 10s")) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: back-off 10s")) << r.log;
   EXPECT_TRUE(r.Logged("15.000", "pod/web-", "container started")) << r.log;
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }

@@ -222,10 +222,10 @@ TEST(Model, InitContainersRunInOrderBeforeTheAppAndDelayTheRollout) {
 }
 
 // An init container that fails — its crashAfter (5 s) before its exitAfter
-// (10 s) — is restarted with CrashLoopBackOff — at once, then after 10 s,
-// 20 s — and the app container never starts: failures at 5, 10 and 25 s (a
-// restart at 20 s fails 5 s later) are three restarts by 30 s, and the pod
-// is never Ready.
+// (10 s) — is restarted with CrashLoopBackOff — at once, then at the pod
+// worker's first retry past 10 s (10-15 s later), then past 20 s — and the
+// app container never starts: failures at 5, 10 and 20-25 + 5 s are three
+// restarts by 30 s, and the pod is never Ready.
 TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
   const Outcome r = Simulate(Scenario(std::string(R"(  until: 30s
   images:
@@ -238,9 +238,14 @@ TEST(Model, AFailingInitContainerRestartsWithBackOffAndHoldsThePod) {
 )")));
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("5.000", "pod/web-", "init container migrate failed")) << r.log;
-  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: restarting in 10s")) << r.log;
-  EXPECT_TRUE(r.Logged("20.000", "pod/web-", "init container migrate started")) << r.log;
-  EXPECT_TRUE(r.Logged("25.000", "pod/web-", "CrashLoopBackOff: restarting in 20s")) << r.log;
+  EXPECT_TRUE(r.Logged("10.000", "pod/web-", "CrashLoopBackOff: back-off 10s")) << r.log;
+  const std::vector<double> starts = r.Times("pod/web-", "init container migrate started");
+  ASSERT_EQ(starts.size(), 3u) << r.log;
+  EXPECT_GE(starts[2], 20.0) << r.log;
+  EXPECT_LT(starts[2], 25.0) << r.log;
+  EXPECT_TRUE(r.Logged(fmt::format("{:.3f}", starts[2] + 5), "pod/web-",
+                       "CrashLoopBackOff: back-off 20s"))
+      << r.log;
   EXPECT_EQ(r.log.find("container started\n"), std::string::npos) << r.log;
   EXPECT_EQ(Dep(r, "web").restarts, 3) << r.json;
 }

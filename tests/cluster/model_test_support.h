@@ -5,11 +5,13 @@
 #ifndef KUBESIM_TESTS_CLUSTER_MODEL_TEST_SUPPORT_H_
 #define KUBESIM_TESTS_CLUSTER_MODEL_TEST_SUPPORT_H_
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "kubesim/cluster/simulation.h"
 #include "kubesim/metrics/collector.h"
@@ -25,6 +27,25 @@ struct Outcome {
   std::string json;
   std::string error;
   std::string log;  // the event log
+  // The times (s) of the log's lines "TIMEs OBJECT... WHAT" (OBJECT as a
+  // prefix; WHAT ending the line), in order: for events at drawn times.
+  std::vector<double> Times(const std::string& object, const std::string& what) const {
+    std::vector<double> out;
+    size_t at = 0;
+    while (at < log.size()) {
+      size_t end = log.find('\n', at);
+      if (end == std::string::npos) end = log.size();
+      const std::string line = log.substr(at, end - at);
+      const size_t s = line.find("s ");
+      if (s != std::string::npos && line.compare(s + 2, object.size(), object) == 0 &&
+          line.size() >= what.size() &&
+          line.compare(line.size() - what.size(), what.size(), what) == 0) {
+        out.push_back(std::stod(line.substr(0, s)));
+      }
+      at = end + 1;
+    }
+    return out;
+  }
   // Whether the log has a line "TIMEs OBJECT... WHAT" (OBJECT as a prefix;
   // TIME the whole time, so "0.000" does not match "20.000s").
   bool Logged(const std::string& time, const std::string& object, const std::string& what) const {
