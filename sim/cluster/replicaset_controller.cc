@@ -119,7 +119,14 @@ void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
       r.ready_since = p.ready_since;
       r.max_restarts = p.restarts;
       r.created = p.created;
-      r.uid = pod;
+      // Kubernetes breaks the last ties by UID, random per pod: a seeded
+      // one here (splitmix64 of the run's seed and the pod), so that which
+      // of two equally ranked pods goes is a draw, the same in every run of
+      // a seed.
+      uint64_t z = ctx_.seed() * 0x9E3779B97F4A7C15ull + pod + 1;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      r.uid = z ^ (z >> 31);
       RankAt(r, now);
       return r;
     };

@@ -307,7 +307,7 @@ bool ReferenceDeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, Si
     if (diff == 0) return a.uid < b.uid;
     return diff < 0;
   }
-  return false;
+  return a.uid < b.uid;  // equal in everything Less compares: the draw
 }
 
 TEST(LogRank, EqualsTheDoublesLog2OnBothSidesOfEveryPowerOfTwo) {

@@ -168,7 +168,7 @@ struct PodDeletionRank {
   int32_t max_restarts = 0;         // the highest restart count of its containers
   std::optional<SimTime> ready_since;  // the Ready condition's lastTransitionTime
   SimTime created;
-  uint64_t uid = 0;                 // a stable tie-break (creation sequence)
+  uint64_t uid = 0;                 // the tie-break: random per pod in Kubernetes, seeded here
 
   static constexpr int8_t kUnranked = -2;
 };
@@ -203,7 +203,8 @@ inline void RankAt(PodDeletionRank& r, SimTime now) {
 // 1.22), for pods ranked by RankAt at the same `now`: unassigned first;
 // Pending < Unknown < Running; not-ready first; more co-located pods first;
 // ready for less time first (in powers of two of the time since); more
-// restarts first; newer first (powers of two of the age); then lower uid.
+// restarts first; newer first (powers of two of the age); then lower uid
+// (within a bucket as Kubernetes does, and for pods equal in everything).
 inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
   // 1. Unassigned < assigned.
   if (a.assigned != b.assigned) return !a.assigned;
@@ -226,7 +227,10 @@ inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
     if (a.created_log == b.created_log) return a.uid < b.uid;
     return a.created_log < b.created_log;
   }
-  return false;
+  // Equal in everything Less compares: Kubernetes' sort.Sort leaves them in
+  // the order the informer's cache listed them, which no one chooses — a
+  // draw, here by uid (the caller's seeded one).
+  return a.uid < b.uid;
 }
 
 // The same for two pods not yet ranked, at `now`.
