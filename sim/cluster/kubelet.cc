@@ -700,7 +700,10 @@ void Kubelet::RecoverNode(uint32_t n) {
       ++p.container_gen;
       if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
         for (SideContainer& c : *sides) {
-          if (c.running_at_failure) CountRestart(id);
+          if (c.running_at_failure) {
+            ++c.restarts;
+            CountRestart(id);
+          }
           c.running_at_failure = false;
           c.created = c.started = c.ready = false;
           c.backoff = Backoff{};

@@ -171,6 +171,7 @@ void Kubelet::SideStopped(uint32_t id, uint32_t slot) {
     AnyRunning(p) ? SidecarTurns(id) : PodGone(id);
     return;
   }
+  ++Side(id, slot).restarts;
   CountRestart(id);
   SideContainer& again = Side(id, slot);
   SimDuration waited;
@@ -354,7 +355,10 @@ void Kubelet::SideImageChanged(uint32_t id, uint32_t slot) {
   EndSide(id, slot);
   c.started = c.killing = false;
   SetSideReady(id, slot, false);
-  if (was_running) CountRestart(id);
+  if (was_running) {
+    ++Side(id, slot).restarts;
+    CountRestart(id);
+  }
   Node& node = store_.nodes[p.node];
   if (node.Queued(id, slot) ||
       (node.pulling && node.pulling_pod == id && node.pulling_slot == slot))

@@ -117,7 +117,7 @@ void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
       r.ready = p.ready;
       r.colocated = on_node[slot(p.node)];
       r.ready_since = p.ready_since;
-      r.max_restarts = p.restarts;
+      r.max_restarts = store_.MaxContainerRestarts(p);
       r.created = p.created;
       // Kubernetes breaks the last ties by UID, random per pod: a seeded
       // one here (splitmix64 of the run's seed and the pod), so that which

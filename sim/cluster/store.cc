@@ -44,6 +44,18 @@ PullPolicy PullPolicyOf(const k8s::Container& c) {
                                           : PullPolicy::kIfNotPresent;
 }
 
+int32_t Store::MaxContainerRestarts(const Pod& p) const {
+  const std::vector<SideContainer>* sides = SidesOf(p);
+  if (sides == nullptr) return p.restarts;
+  int32_t app = p.restarts;  // the sum, less the side containers' own
+  int32_t most = 0;
+  for (const SideContainer& c : *sides) {
+    app -= c.restarts;
+    most = std::max(most, c.restarts);
+  }
+  return std::max(most, app);
+}
+
 PodPhase PhaseOf(const Pod& p) {
   // Running or stopping: running. Waiting: "stopped" (so Running under
   // restartPolicy Always) when it ran before — it was created for this spec,

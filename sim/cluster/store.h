@@ -235,6 +235,7 @@ struct SideContainer {
   bool sigterm_sent = false;
   bool killing = false;   // a liveness/startup kill runs
   bool running_at_failure = false;
+  int32_t restarts = 0;  // its own (the pod's `restarts` sums every container's)
   // Stopping at the pod's deletion, a sidecar whose preStop is done waits
   // for its turn (the regular containers, then the sidecars after it, have
   // exited) since turn_began, for at most turn_grace — the grace period less
@@ -539,6 +540,9 @@ class Store {
   int32_t AvailablePods(uint32_t deployment, SimTime now) const;
   PodInfo InfoOf(uint32_t pod) const;  // what observers see of it
   std::string PodLabel(uint32_t pod) const { return "pod/" + pods[pod].name; }
+  // maxContainerRestarts (controller_utils.go): the most restarts of one of
+  // the pod's containers.
+  int32_t MaxContainerRestarts(const Pod& p) const;
   // A pod's side containers (null: none).
   std::vector<SideContainer>* SidesOf(const Pod& p) {
     return p.sides == kNone ? nullptr : &side_lists[p.sides];

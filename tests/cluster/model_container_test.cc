@@ -86,6 +86,36 @@ TEST(Model, LivenessFailuresRestartTheContainer) {
   EXPECT_EQ(Dep(r, "web").restarts, 2) << r.json;
 }
 
+// A probe kill whose earlier exit is within the back-off waits for it
+// (doBackOff asks about the exit before the kill). An unhealthy image,
+// liveness every second with failureThreshold 1: killed at 0 s (the first
+// kill: restarted at once, no back-off entry), at 1 s (the exit before, at
+// 0 s, has no entry: at once; the entry starts at 10 s), at 2 s (the exit
+// before was 1 s ago, within 10 s: the sync fails and the pod worker's
+// first retry past 10 s restarts it, 12-17 s).
+TEST(Model, AProbeKillWhoseEarlierExitIsWithinTheBackOffWaits) {
+  const Outcome r = Simulate(Scenario(R"(  until: 20s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {healthy: false}
+)",
+                                      WebApp(1, "", false, 0, R"(
+        livenessProbe:
+          tcpSocket: {port: 8080}
+          periodSeconds: 1
+          failureThreshold: 1)")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const std::vector<double> starts = r.Times("pod/web-", "container started");
+  ASSERT_GE(starts.size(), 4u) << r.log;
+  EXPECT_EQ(starts[0], 0.0) << r.log;
+  EXPECT_EQ(starts[1], 0.0) << r.log;
+  EXPECT_EQ(starts[2], 1.0) << r.log;
+  EXPECT_TRUE(r.Logged("2.000", "pod/web-", "CrashLoopBackOff: back-off 10s")) << r.log;
+  EXPECT_GE(starts[3], 12.0) << r.log;
+  EXPECT_LT(starts[3], 17.0) << r.log;
+}
+
 // kuberuntime killContainer: a liveness kill is graceful, as a deletion is —
 // the preStop hook, then SIGTERM, SIGKILL at the grace period — and the
 // restart waits for the exit. Unhealthy image that takes 8 s to exit on

@@ -13,6 +13,25 @@
 namespace kubesim::cluster {
 namespace {
 
+// maxContainerRestarts (controller_utils.go), which the scale-down ranking
+// reads: the most restarts of one container, not the pod's sum. A pod with
+// 5 restarts, 3 of them its sidecar's and 1 its log container's, ranks by 3
+// (the app restarted once); with 1 + 1 on the side containers, by the
+// app's 3.
+TEST(Store, MaxContainerRestartsIsOneContainersNotThePodsSum) {
+  Store store;
+  Pod p;
+  p.restarts = 5;
+  EXPECT_EQ(store.MaxContainerRestarts(p), 5);  // one container
+  store.side_lists.push_back(std::vector<SideContainer>(2));
+  p.sides = 0;
+  store.side_lists[0][0].restarts = 3;
+  store.side_lists[0][1].restarts = 1;
+  EXPECT_EQ(store.MaxContainerRestarts(p), 3);
+  store.side_lists[0][0].restarts = 1;
+  EXPECT_EQ(store.MaxContainerRestarts(p), 3);  // the app's 5 - 1 - 1
+}
+
 // The collector classifies a Service (down, degraded, versions mixed) from
 // these counts, not from a walk of its endpoints.
 TEST(ServiceServingCounts, FollowServingEntriesAndDropEmptyVersions) {
