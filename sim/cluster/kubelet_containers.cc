@@ -175,17 +175,18 @@ void Kubelet::SideStopped(uint32_t id, uint32_t slot) {
   CountRestart(id);
   SideContainer& again = Side(id, slot);
   SimDuration waited;
-  const SimDuration delay = RestartDelay(
-      again.backoff, killed, fmt::format("{}/{}#{}", p.name, SideName(id, slot), p.restarts),
-      &waited);
+  const SimDuration delay =
+      RestartDelay(again.backoff, killed,
+                   fmt::format("{}/{}#{}", p.name, SideName(id, slot), p.restarts), &waited);
   ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                 [&] {
                   return delay == SimDuration::Zero()
                              ? fmt::format("restarting container {}", SideName(id, slot))
-                             : fmt::format("container {}: CrashLoopBackOff: back-off {}, "
-                                           "restarting in {}",
-                                           SideName(id, slot), FormatDuration(waited),
-                                           FormatDuration(delay));
+                             : fmt::format(
+                                   "container {}: CrashLoopBackOff: back-off {}, "
+                                   "restarting in {}",
+                                   SideName(id, slot), FormatDuration(waited),
+                                   FormatDuration(delay));
                 });
   ctx_.Schedule(delay, kPhaseProcess, EventKind::kSideContainer, id,
                 SidePayload(again.gen, SideAction::kStart, slot));
@@ -344,8 +345,8 @@ void Kubelet::SideImageChanged(uint32_t id, uint32_t slot) {
     // Not started yet: the walk starts it with the new image, unless the
     // walk waits at it with no pull on its way (ErrImageNeverPull): ask again.
     Node& node = store_.nodes[p.node];
-    const bool pending =
-        node.Queued(id, slot) || (node.pulling && node.pulling_pod == id && node.pulling_slot == slot);
+    const bool pending = node.Queued(id, slot) ||
+                         (node.pulling && node.pulling_pod == id && node.pulling_slot == slot);
     if (!pending && p.init_next < p.start_count && EntrySlot(p, p.init_next) == slot) {
       EnsureImage(id, slot);
     }

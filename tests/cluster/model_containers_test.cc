@@ -390,13 +390,15 @@ kind: Service
 metadata: {name: web}
 spec:
   selector: {app: web}
-  publishNotReadyAddresses: )" + std::string(publish ? "true" : "false") + R"(
+  publishNotReadyAddresses: )" + std::string(publish ? "true" : "false") +
+                                 R"(
   ports: [{port: 80, targetPort: 8080}]
 )"));
   };
   const Outcome published = run(true);
   ASSERT_TRUE(published.error.empty()) << published.error;
-  EXPECT_TRUE(published.Logged("31.000", "service/web", "clients see 2 endpoints")) << published.log;
+  EXPECT_TRUE(published.Logged("31.000", "service/web", "clients see 2 endpoints"))
+      << published.log;
   EXPECT_EQ(Svc(published, "web").degraded, Sec(5)) << published.json;
   EXPECT_EQ(Svc(published, "web").downtime, Sec(0)) << published.json;
   const Outcome ready_only = run(false);
