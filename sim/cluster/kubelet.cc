@@ -72,7 +72,9 @@ void Kubelet::StartPull(uint32_t n) {
   // One pull at a time: a start in this loop may walk on to the pod's next
   // container and call back here (Advance, EnsureImage) with a pull begun.
   while (!node.pulling && !node.pull_queue.empty() && node.ready) {
-    const auto [pod, slot] = node.pull_queue.front();
+    // (Named apart, not a structured binding: lambdas below capture them.)
+    const uint32_t pod = node.pull_queue.front().pod;
+    const uint32_t slot = node.pull_queue.front().slot;
     node.pull_queue.erase(node.pull_queue.begin());
     const Pod& p = store_.pods[pod];
     if (p.deleted) continue;
