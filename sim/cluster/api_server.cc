@@ -297,6 +297,16 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
   p.spec = spec;
   std::vector<SideContainer>* sides = store_.SidesOf(p);
   Prober::PointProbes(p, sides);  // the probes live in the spec: the old one may be gone now
+  // The side container running spec container `index` (an init container
+  // when `sidecar`) takes its new image.
+  const auto replace_side = [&](bool sidecar, uint32_t index, const std::string& image) {
+    for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
+      SideContainer& c = (*sides)[slot];
+      if (c.sidecar != sidecar || c.index != index) continue;
+      c.image = ImageIndex(image);
+      c_.kubelet->SideImageChanged(id, slot);
+    }
+  };
   for (uint32_t i : changed_sidecars) {
     const std::string& image = p.spec->init_containers[i].image;
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },
@@ -304,12 +314,7 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
                     return fmt::format("container {} image changed to {}",
                                        p.spec->init_containers[i].name, image);
                   });
-    for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
-      SideContainer& c = (*sides)[slot];
-      if (!c.sidecar || c.index != i) continue;
-      c.image = ImageIndex(image);
-      c_.kubelet->SideImageChanged(id, slot);
-    }
+    replace_side(true, i, image);
   }
   for (uint32_t i : changed) {
     const std::string& image = p.spec->containers[i].image;
@@ -320,18 +325,13 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
                                : fmt::format("container {} image changed to {}",
                                              p.spec->containers[i].name, image);
                   });
-    if (i == p.app) {
-      p.image = ImageIndex(image);
-      p.version = store_.images[p.image].version;
-      c_.kubelet->ImageChanged(id);
+    if (i != p.app) {
+      replace_side(false, i, image);
       continue;
     }
-    for (uint32_t slot = 0; sides != nullptr && slot < sides->size(); ++slot) {
-      SideContainer& c = (*sides)[slot];
-      if (c.sidecar || c.index != i) continue;
-      c.image = ImageIndex(image);
-      c_.kubelet->SideImageChanged(id, slot);
-    }
+    p.image = ImageIndex(image);
+    p.version = store_.images[p.image].version;
+    c_.kubelet->ImageChanged(id);
   }
 }
 

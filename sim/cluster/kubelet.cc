@@ -42,6 +42,14 @@ SimDuration PreStopDuration(const k8s::Container& c) {
   return SimDuration::Zero();
 }
 
+StopBudget StopBudgetOf(const k8s::Container& c, SimDuration grace) {
+  StopBudget b;
+  b.pre_stop = PreStopDuration(c);
+  b.hook = grace > SimDuration::Zero() ? std::min(b.pre_stop, grace) : SimDuration::Zero();
+  b.left = grace - WholeSeconds(b.hook);
+  return b;
+}
+
 Kubelet::Kubelet(Store& store, Context& ctx, Api& api, Prober& prober)
     : store_(store), ctx_(ctx), api_(api), prober_(prober) {}
 
@@ -520,16 +528,13 @@ void Kubelet::StopContainer(uint32_t id, SimDuration grace) {
   SetContainerState(id, ContainerState::kStopping);
   const Pod& p = store_.pods[id];
   const uint64_t gen = p.container_gen;
-  const SimDuration pre_stop = PreStopDuration(p.spec->containers[p.app]);
-  const SimDuration hook =
-      grace > SimDuration::Zero() ? std::min(pre_stop, grace) : SimDuration::Zero();
-  const SimDuration hook_whole_seconds = SimDuration::Seconds(hook.micros() / 1'000'000);
-  const SimDuration left = std::max(grace - hook_whole_seconds, kMinimumGracePeriod);
-  ctx_.Schedule(hook + left, kPhaseProcess, EventKind::kGraceExpired, id, gen);
-  if (hook > SimDuration::Zero()) {
+  const StopBudget b = StopBudgetOf(p.spec->containers[p.app], grace);
+  ctx_.Schedule(b.hook + std::max(b.left, kMinimumGracePeriod), kPhaseProcess,
+                EventKind::kGraceExpired, id, gen);
+  if (b.hook > SimDuration::Zero()) {
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },
-                  [&] { return fmt::format("preStop hook ({})", FormatDuration(pre_stop)); });
-    ctx_.Schedule(hook, kPhaseProcess, EventKind::kPreStopDone, id, gen);
+                  [&] { return fmt::format("preStop hook ({})", FormatDuration(b.pre_stop)); });
+    ctx_.Schedule(b.hook, kPhaseProcess, EventKind::kPreStopDone, id, gen);
   } else {
     PreStopDone(id, gen);
   }

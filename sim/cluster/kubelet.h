@@ -24,6 +24,18 @@ class Prober;
 // How long a container's preStop hook takes: `sleep: {seconds: N}`, an exec
 // of `sleep N` (directly or through `sh -c`), or an httpGet (instant here).
 SimDuration PreStopDuration(const k8s::Container& c);
+// A duration's whole seconds, as the kubelet truncates the grace it spent.
+inline SimDuration WholeSeconds(SimDuration d) {
+  return SimDuration::Seconds(d.micros() / 1'000'000);
+}
+// kuberuntime killContainer's budget for a stop with `grace`: the container's
+// preStop hook (`pre_stop`) runs for at most the grace period (not at all
+// with none), and what is left is the grace period less the hook's whole
+// seconds.
+struct StopBudget {
+  SimDuration pre_stop, hook, left;
+};
+StopBudget StopBudgetOf(const k8s::Container& c, SimDuration grace);
 // minimumGracePeriodInSeconds: every stop leaves at least this between
 // SIGTERM and SIGKILL (kuberuntime killContainer).
 inline constexpr SimDuration kMinimumGracePeriod =
@@ -101,6 +113,11 @@ class Kubelet {
   // SIGTERM, and SIGKILL after kill_after when given (else scheduled already).
   void SideSigterm(uint32_t pod, uint32_t slot, std::optional<SimDuration> kill_after);
   void SidePreStopDone(uint32_t pod, uint32_t slot);
+  // A native sidecar stopping for its pod's deletion (not a probe kill)
+  // waits for its turn between its preStop hook and its SIGTERM.
+  static bool WaitsForTurn(const Pod& p, const SideContainer& c) {
+    return c.sidecar && p.deleted && !c.killing;
+  }
   // At deletion, the sidecars whose turn to stop came (TurnCame) go on.
   bool TurnCame(uint32_t pod, uint32_t slot) const;
   void SidecarTurns(uint32_t pod);

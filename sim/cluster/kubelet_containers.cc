@@ -15,12 +15,6 @@
 #include "prober.h"
 
 namespace kubesim::cluster {
-namespace {
-
-SimDuration WholeSeconds(SimDuration d) { return SimDuration::Seconds(d.micros() / 1'000'000); }
-
-}  // namespace
-
 SideContainer& Kubelet::Side(uint32_t id, uint32_t slot) {
   return store_.side_lists[store_.pods[id].sides][slot];
 }
@@ -202,24 +196,21 @@ void Kubelet::StopSide(uint32_t id, uint32_t slot, SimDuration grace) {
   SideContainer& c = Side(id, slot);
   c.state = ContainerState::kStopping;
   ctx_.MarkChanged();
-  const k8s::Container& spec = (c.sidecar ? p.spec->init_containers : p.spec->containers)[c.index];
-  const SimDuration pre_stop = PreStopDuration(spec);
-  const SimDuration hook =
-      grace > SimDuration::Zero() ? std::min(pre_stop, grace) : SimDuration::Zero();
-  c.turn_grace = grace - WholeSeconds(hook);  // what is left for its turn and its stop
-  const bool ordered = c.sidecar && p.deleted && !c.killing;
-  if (!ordered) {
-    ctx_.Schedule(hook + std::max(c.turn_grace, kMinimumGracePeriod), kPhaseProcess,
+  const StopBudget b =
+      StopBudgetOf((c.sidecar ? p.spec->init_containers : p.spec->containers)[c.index], grace);
+  c.turn_grace = b.left;  // what is left for its turn and its stop
+  if (!WaitsForTurn(p, c)) {
+    ctx_.Schedule(b.hook + std::max(b.left, kMinimumGracePeriod), kPhaseProcess,
                   EventKind::kSideContainer, id,
                   SidePayload(c.gen, SideAction::kGraceExpired, slot));
   }
-  if (hook > SimDuration::Zero()) {
+  if (b.hook > SimDuration::Zero()) {
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                   [&] {
                     return fmt::format("container {} preStop hook ({})", SideName(id, slot),
-                                       FormatDuration(pre_stop));
+                                       FormatDuration(b.pre_stop));
                   });
-    ctx_.Schedule(hook, kPhaseProcess, EventKind::kSideContainer, id,
+    ctx_.Schedule(b.hook, kPhaseProcess, EventKind::kSideContainer, id,
                   SidePayload(c.gen, SideAction::kPreStopDone, slot));
   } else {
     SidePreStopDone(id, slot);
@@ -230,7 +221,7 @@ void Kubelet::SidePreStopDone(uint32_t id, uint32_t slot) {
   const Pod& p = store_.pods[id];
   SideContainer& c = Side(id, slot);
   if (p.state == PodState::kGone || !c.running() || c.sigterm_sent || c.awaiting_turn) return;
-  if (!(c.sidecar && p.deleted && !c.killing)) {
+  if (!WaitsForTurn(p, c)) {
     SideSigterm(id, slot, std::nullopt);  // its SIGKILL is scheduled already
     return;
   }
