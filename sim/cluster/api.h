@@ -21,10 +21,12 @@ class Api {
   // --- writes ---
   // A new pod (ReplicaSet controller, or a bare Pod applied): its id; kNone
   // when the run may create no more (SimulationOptions::max_pods).
-  // `labels` may be shared with other pods (they are never changed in place).
-  // `app_container`: k8s::AppContainerIndex of the pod's metadata and spec.
+  // `labels` and `annotations` may be shared with other pods (they are
+  // never changed in place). `app_container`: k8s::AppContainerIndex of the pod's metadata and
+  // spec.
   virtual uint32_t CreatePod(const std::string& ns, const std::string& name,
                              std::shared_ptr<const k8s::Labels> labels,
+                             std::shared_ptr<const k8s::Labels> annotations,
                              std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
                              size_t app_container) = 0;
   // deletionTimestamp set: its kubelet stops it (ReplicaSet controller,

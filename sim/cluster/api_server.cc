@@ -35,6 +35,77 @@ void ApiServer::RunStep(uint32_t index) {
   }
   for (const k8s::Object& obj : step.objects) Apply(obj);
   for (const k8s::ObjectKey& key : step.deleted) Delete(key);
+  if (const auto* a = std::get_if<scenario::AnnotateCommand>(&step.command.body);
+      a != nullptr && a->kind == "Pod") {
+    RunAnnotate(*a, step.command.namespace_name, step.objects);
+  }
+}
+
+void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
+                            const std::vector<k8s::Object>& done) {
+  std::vector<uint32_t> targets;
+  if (c.selector || c.all) {
+    k8s::LabelSelector selector;
+    if (c.selector) {
+      auto parsed = k8s::ParseSelector(*c.selector);  // checked by the parser
+      if (parsed) selector = std::move(*parsed);
+    }
+    for (uint32_t id = 0; id < store_.pods.size(); ++id) {
+      const Pod& p = store_.pods[id];
+      if (p.state != PodState::kGone && p.namespace_name == ns && selector.Matches(*p.labels)) {
+        targets.push_back(id);
+      }
+    }
+    if (targets.empty()) ctx_.Emit("kubectl", "error: no objects passed to annotate");
+  } else {
+    for (const std::string& name : c.names) {
+      // A bare pod the loader annotated is among the step's objects.
+      if (std::any_of(done.begin(), done.end(),
+                      [&](const k8s::Object& o) { return k8s::MetaOf(o).name == name; })) {
+        continue;
+      }
+      const uint32_t id = store_.pod_names.Find(store_.pods, ns, name);
+      if (id == kNone || store_.pods[id].state == PodState::kGone) {
+        ctx_.EmitLazy([] { return std::string("kubectl"); },
+                      [&] {
+                        return fmt::format("Error from server (NotFound): pods \"{}\" not found",
+                                           name);
+                      });
+        continue;
+      }
+      targets.push_back(id);
+    }
+  }
+  // Each pod on its own, as kubectl's ContinueOnError visitor takes them.
+  for (uint32_t id : targets) {
+    Pod& p = store_.pods[id];
+    k8s::Labels next = *p.annotations;
+    const std::string* conflict = nullptr;
+    for (const auto& [key, value] : c.annotations) {
+      if (!value) {
+        next.erase(key);
+        continue;
+      }
+      if (const auto it = next.find(key);
+          it != next.end() && it->second != *value && !c.overwrite && conflict == nullptr) {
+        conflict = &key;
+      }
+      next[key] = *value;
+    }
+    if (conflict != nullptr) {
+      // validateNoAnnotationOverwrites.
+      EmitPod(ctx_, store_, id,
+              fmt::format("annotate refused: --overwrite is false but found the following "
+                          "declared annotation(s): '{}' already has a value ({})",
+                          *conflict, p.annotations->at(*conflict)));
+      continue;
+    }
+    if (next == *p.annotations) continue;
+    p.annotations = std::make_shared<const k8s::Labels>(std::move(next));
+    p.deletion_cost = k8s::DeletionCostOf(*p.annotations);
+    ctx_.MarkChanged();
+    EmitPod(ctx_, store_, id, "annotated");
+  }
 }
 
 uint32_t ApiServer::ImageIndex(const std::string& image) {
@@ -220,7 +291,8 @@ void ApiServer::ApplyPod(const k8s::Pod& obj) {
   }
   auto spec = std::make_shared<k8s::PodSpec>(obj.spec);
   CreatePod(ns, obj.metadata.name, std::make_shared<const k8s::Labels>(obj.metadata.labels),
-            std::move(spec), kNone, k8s::AppContainerIndex(obj.metadata, obj.spec));
+            std::make_shared<const k8s::Labels>(obj.metadata.annotations), std::move(spec), kNone,
+            k8s::AppContainerIndex(obj.metadata, obj.spec));
 }
 
 // `kubectl apply` (or `set image`, `patch`) of a Pod that exists. The API
@@ -249,6 +321,10 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     c_.endpoints->IndexPodServices(id);
     c_.disruption->IndexPod(id);
     PodUpdated(id);
+  }
+  if (*p.annotations != obj.metadata.annotations) {
+    p.annotations = std::make_shared<const k8s::Labels>(obj.metadata.annotations);
+    p.deletion_cost = k8s::DeletionCostOf(*p.annotations);
   }
   const auto removes_only = [&] {
     return std::all_of(obj.spec.scheduling_gates.begin(), obj.spec.scheduling_gates.end(),
@@ -337,6 +413,7 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
 
 uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
                               std::shared_ptr<const k8s::Labels> labels,
+                              std::shared_ptr<const k8s::Labels> annotations,
                               std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
                               size_t app_container) {
   if (!ctx_.MayHoldPods(store_.pods.size() + 1)) return kNone;  // the run stops
@@ -345,6 +422,8 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.namespace_name = ns;
   p.labels = std::move(labels);
   p.term_labels = p.labels;
+  p.deletion_cost = k8s::DeletionCostOf(*annotations);
+  p.annotations = std::move(annotations);
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
   p.score_class = store_.ScoreClass({PodRequests(*spec, /*non_zero=*/true), p.requests});

@@ -47,6 +47,7 @@ class ApiServer final : public Api {
   // Api.
   uint32_t CreatePod(const std::string& ns, const std::string& name,
                      std::shared_ptr<const k8s::Labels> labels,
+                     std::shared_ptr<const k8s::Labels> annotations,
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
                      size_t app_container) override;
   void DeletePod(uint32_t pod) override;
@@ -69,6 +70,10 @@ class ApiServer final : public Api {
   void UpdatePod(uint32_t pod, const k8s::Pod& obj);
   void Delete(const k8s::ObjectKey& key);
   void RunNodeCommand(const scenario::NodeCommand& c);
+  // `kubectl annotate` of pods the loader could not: by selector, --all, or
+  // a ReplicaSet's pod by name. `done`: the objects the step applied.
+  void RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
+                   const std::vector<k8s::Object>& done);
   uint32_t ImageIndex(const std::string& image);  // its images[] entry, made on first use
 
   Store& store_;

@@ -75,8 +75,10 @@ void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
       // CreatePod grows store_.pods only: `rs` stays valid. kNone: the run
       // has created all the pods it may, and stops.
       const size_t app = k8s::AppContainerIndex(rs.template_->metadata, *spec);
-      if (api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels, spec, id, app) ==
-          kNone) {
+      auto annotations =
+          std::shared_ptr<const k8s::Labels>(rs.template_, &rs.template_->metadata.annotations);
+      if (api_.CreatePod(rs.namespace_name, rs.name + "-" + suffix, rs.pod_labels,
+                         std::move(annotations), spec, id, app) == kNone) {
         return;
       }
     }
@@ -115,6 +117,7 @@ void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
       r.assigned = p.node != kNone;
       r.phase_ordinal = PhaseOf(p) == PodPhase::kPending ? 0 : 2;  // status.phase (no Unknown)
       r.ready = p.ready;
+      r.deletion_cost = p.deletion_cost;
       r.colocated = on_node[slot(p.node)];
       r.ready_since = p.ready_since;
       r.max_restarts = store_.MaxContainerRestarts(p);

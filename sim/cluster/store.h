@@ -288,6 +288,9 @@ struct alignas(64) Pod {
   // constraints' matchLabelKeys were merged from (pod_topology.h).
   std::shared_ptr<const k8s::Labels> term_labels;
   std::shared_ptr<const k8s::PodSpec> spec;
+  // Its metadata.annotations: shared with its ReplicaSet's template until
+  // `kubectl annotate` gives it its own; never changed in place.
+  std::shared_ptr<const k8s::Labels> annotations;
   // Its app container's imagePullPolicy: Always pulls on every start;
   // IfNotPresent only when the node lacks the image; Never never.
   PullPolicy pull_policy = PullPolicy::kIfNotPresent;
@@ -309,6 +312,10 @@ struct alignas(64) Pod {
   bool in_init() const { return init_next < init_count; }
   // Its other containers (Store::side_lists[sides]; kNone: it has none).
   uint32_t sides = kNone;
+  // Its controller.kubernetes.io/pod-deletion-cost (0 without one), which
+  // the ReplicaSet's scale-down ranks by; beside `sides`, which the ranking
+  // reads too.
+  int32_t deletion_cost = 0;
   // Its app container's readiness; `ready`, the pod's condition, needs the
   // side containers' too (Kubelet::UpdateReady).
   bool app_ready = false;

@@ -14,6 +14,7 @@
 #include "kubesim/k8s/node_affinity.h"
 #include "kubesim/k8s/object.h"
 #include "kubesim/k8s/quantity.h"
+#include "kubesim/k8s/validation.h"
 
 namespace kubesim::k8s {
 
@@ -233,6 +234,123 @@ bool MapSelectorMatches(const Labels& selector, const Labels& labels) {
     if (it == labels.end() || it->second != v) return false;
   }
   return true;
+}
+
+Expected<LabelSelector> ParseSelector(std::string_view text) {
+  // labels.Parse's lexer: identifiers run to a blank, ',', '(', ')', '=',
+  // '!', '<' or '>'; blanks between tokens are skipped.
+  using Op = LabelSelectorRequirement::Operator;
+  LabelSelector out;
+  size_t i = 0;
+  const auto skip = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  const auto word = [&] {
+    skip();
+    const size_t start = i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != ',' &&
+           text[i] != '(' && text[i] != ')' && text[i] != '=' && text[i] != '!' && text[i] != '<' &&
+           text[i] != '>') {
+      ++i;
+    }
+    return std::string(text.substr(start, i - start));
+  };
+  const auto fail = [&](std::string why) {
+    return Error{fmt::format("unable to parse requirement: {} (in selector \"{}\")", why, text)};
+  };
+  skip();
+  if (i == text.size()) return out;
+  while (true) {
+    LabelSelectorRequirement r;
+    skip();
+    const bool negated = i < text.size() && text[i] == '!';
+    if (negated) ++i;
+    r.key = word();
+    if (r.key.empty()) return fail("found no key where one was expected");
+    if (auto why = CheckLabelKey(r.key); !why.empty()) {
+      return fail(fmt::format("key \"{}\": {}", r.key, why));
+    }
+    skip();
+    const bool at_end = i == text.size() || text[i] == ',';
+    if (negated) {
+      if (!at_end) return fail(fmt::format("\"!{}\" takes no operator", r.key));
+      r.op = Op::kDoesNotExist;
+    } else if (at_end) {
+      r.op = Op::kExists;
+    } else if (text[i] == '=' || text[i] == '!') {
+      if (text.substr(i, 2) == "==")
+        i += 2;
+      else if (text.substr(i, 2) == "!=")
+        i += 2, r.op = Op::kNotIn;
+      else if (text[i] == '=')
+        ++i;
+      else
+        return fail(fmt::format("expected =, == or != after \"{}\"", r.key));
+      if (r.op != Op::kNotIn) r.op = Op::kIn;
+      r.values.push_back(word());
+    } else {
+      const std::string op = word();
+      if (op != "in" && op != "notin") {
+        return fail(
+            fmt::format("unknown operator \"{}\" after \"{}\" (use =, ==, !=, in or "
+                        "notin)",
+                        op.empty() ? std::string(1, text[i]) : op, r.key));
+      }
+      r.op = op == "in" ? Op::kIn : Op::kNotIn;
+      skip();
+      if (i == text.size() || text[i] != '(') return fail(fmt::format("expected ( after {}", op));
+      ++i;
+      while (true) {
+        r.values.push_back(word());
+        skip();
+        if (i < text.size() && text[i] == ',') {
+          ++i;
+          continue;
+        }
+        if (i < text.size() && text[i] == ')') {
+          ++i;
+          break;
+        }
+        return fail(fmt::format("expected , or ) in the values of \"{}\"", r.key));
+      }
+      if (r.values.size() == 1 && r.values[0].empty()) {
+        return fail(
+            fmt::format("for 'in', 'notin' operators, values set can't be empty "
+                        "(\"{}\")",
+                        r.key));
+      }
+    }
+    for (const std::string& v : r.values) {
+      if (auto why = CheckLabelValue(v); !why.empty()) {
+        return fail(fmt::format("value \"{}\": {}", v, why));
+      }
+    }
+    out.match_expressions.push_back(std::move(r));
+    skip();
+    if (i == text.size()) return out;
+    if (text[i] != ',') return fail(fmt::format("expected , at \"{}\"", text.substr(i)));
+    ++i;
+  }
+}
+
+// ---- Annotations ----------------------------------------------------------------
+
+std::optional<int32_t> ParseDeletionCost(std::string_view value) {
+  // validFirstDigit: "-", "0" alone, or 1-9 first.
+  if (value.empty()) return std::nullopt;
+  if (!(value[0] == '-' || value == "0" || (value[0] >= '1' && value[0] <= '9'))) {
+    return std::nullopt;
+  }
+  int32_t n = 0;
+  const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;
+  return n;
+}
+
+int32_t DeletionCostOf(const Labels& annotations) {
+  const auto it = annotations.find(kPodDeletionCostAnnotation);
+  if (it == annotations.end()) return 0;
+  return ParseDeletionCost(it->second).value_or(0);
 }
 
 // ---- SourceMap ----------------------------------------------------------------

@@ -576,10 +576,21 @@ void ValidatePodSpec(Errors& e, const std::string& f, const PodSpec& s) {
   }
 }
 
+// ValidatePodSpecificAnnotations, for a pod's and a pod template's metadata:
+// the pod-deletion-cost a ReplicaSet ranks by must parse.
+void ValidatePodAnnotations(Errors& e, const std::string& f, const ObjectMeta& m) {
+  if (const auto it = m.annotations.find(kPodDeletionCostAnnotation);
+      it != m.annotations.end() && !ParseDeletionCost(it->second)) {
+    e.Invalid(fmt::format("{}[{}]", f, kPodDeletionCostAnnotation), Quote(it->second),
+              "must be a 32bit integer");
+  }
+}
+
 void ValidateTemplate(Errors& e, const std::string& f, const PodTemplateSpec& t,
                       const LabelSelector& selector) {
   // ValidatePodTemplateSpecForReplicaSet.
   ValidateLabels(e, f + ".metadata.labels", t.metadata.labels);
+  ValidatePodAnnotations(e, f + ".metadata.annotations", t.metadata);
   if (!selector.IsEmpty() && !selector.Matches(t.metadata.labels)) {
     e.Invalid(f + ".metadata.labels", FormatLabels(t.metadata.labels),
               "`selector` does not match template `labels`");
@@ -660,6 +671,7 @@ FieldErrors ValidatePod(const Pod& pod) {
   FieldErrors out;
   Errors e(&out);
   ValidateMeta(e, pod.metadata, &CheckDns1123Subdomain, true);
+  ValidatePodAnnotations(e, "metadata.annotations", pod.metadata);
   ValidatePodSpec(e, "spec", pod.spec);
   return out;
 }

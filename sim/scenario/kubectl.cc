@@ -6,7 +6,9 @@
 #include <charconv>
 #include <map>
 
+#include "kubesim/k8s/labels.h"
 #include "kubesim/k8s/object.h"
+#include "kubesim/k8s/validation.h"
 
 namespace kubesim::scenario {
 namespace {
@@ -276,6 +278,9 @@ KubectlParse ParseKubectl(std::string_view line) {
   static constexpr FlagSpec kIgnoreDaemonsets{"ignore-daemonsets", "", false};
   static constexpr FlagSpec kDeleteEmptyDir{"delete-emptydir-data", "", false};
   static constexpr FlagSpec kForce{"force", "", false};
+  static constexpr FlagSpec kOverwrite{"overwrite", "", false};
+  static constexpr FlagSpec kSelector{"selector", "l", true};
+  static constexpr FlagSpec kAll{"all", "", false};
   std::string sub;  // rollout's / set's subcommand
   size_t sub_offset = 0;
   if (verb == "set" || verb == "rollout") {
@@ -295,21 +300,24 @@ KubectlParse ParseKubectl(std::string_view line) {
   static const std::initializer_list<FlagSpec> kUndoFlags = {kToRevision};
   static const std::initializer_list<FlagSpec> kDrainFlags = {kIgnoreDaemonsets, kDeleteEmptyDir,
                                                               kForce};
+  static const std::initializer_list<FlagSpec> kAnnotateFlags = {kOverwrite, kSelector, kAll};
   static const std::initializer_list<FlagSpec> kNone = {};
   if (verb == "apply" || verb == "delete") specs = kApplyFlags;
   else if (verb == "patch") specs = kPatchFlags;
   else if (verb == "scale") specs = kScaleFlags;
   else if (verb == "rollout" && sub == "undo") specs = kUndoFlags;
   else if (verb == "drain") specs = kDrainFlags;
+  else if (verb == "annotate")
+    specs = kAnnotateFlags;
   else specs = kNone;
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
-  if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" &&
-      verb != "set" && verb != "rollout" && verb != "cordon" && verb != "uncordon" &&
+  if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" && verb != "set" &&
+      verb != "rollout" && verb != "annotate" && verb != "cordon" && verb != "uncordon" &&
       verb != "drain") {
     return Fail(verb_offset,
                 fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
-                            "scale, set image, rollout undo|pause|resume|restart, cordon, "
-                            "uncordon, drain)",
+                            "scale, set image, rollout undo|pause|resume|restart, annotate, "
+                            "cordon, uncordon, drain)",
                             verb));
   }
   auto flags_or = SplitFlags(rest, specs, command_name);
@@ -487,6 +495,97 @@ KubectlParse ParseKubectl(std::string_view line) {
     return Ok(std::move(cmd));
   }
 
+  if (verb == "annotate") {
+    // kubectl annotate (kubectl/pkg/cmd/annotate): resources first, then
+    // KEY=VALUE and KEY- changes (GetResourcesAndPairs).
+    const std::string u =
+        "annotate [--overwrite] KIND NAME KEY=VALUE|KEY- ... (or pods -l "
+        "SELECTOR)";
+    AnnotateCommand a;
+    std::vector<const Word*> resources;
+    for (const Word& w : pos) {
+      const bool pair = w.text.find('=') != std::string::npos || w.text.ends_with("-");
+      if (!pair) {
+        if (!a.annotations.empty()) {
+          return Fail(w.offset, fmt::format("all resources must be specified before annotation "
+                                            "changes: {}",
+                                            w.text));
+        }
+        resources.push_back(&w);
+        continue;
+      }
+      const size_t eq = w.text.find('=');
+      std::string key =
+          eq == std::string::npos ? w.text.substr(0, w.text.size() - 1) : w.text.substr(0, eq);
+      if (key.empty()) return Fail(w.offset, fmt::format("invalid annotation spec: {}", w.text));
+      if (auto why = k8s::CheckLabelKey(key); !why.empty()) {
+        return Fail(w.offset, fmt::format("invalid annotation key \"{}\": {}", key, why));
+      }
+      std::optional<std::string> value;
+      if (eq != std::string::npos) value = w.text.substr(eq + 1);
+      for (const auto& [k, v] : a.annotations) {
+        if (k == key) {
+          return Fail(w.offset, fmt::format("can not both modify and remove the annotation \"{}\" "
+                                            "in the same command",
+                                            key));
+        }
+      }
+      a.annotations.emplace_back(std::move(key), std::move(value));
+    }
+    if (resources.empty()) {
+      return Fail(end,
+                  fmt::format("you must specify the type of resource to annotate (usage: {})", u));
+    }
+    if (a.annotations.empty()) {
+      return Fail(end, fmt::format("at least one annotation update is required (usage: {})", u));
+    }
+    std::string type = resources[0]->text;
+    const size_t slash = type.find('/');
+    if (slash != std::string::npos) {
+      if (resources.size() > 1) {
+        return Fail(resources[1]->offset,
+                    "name the resources as KIND/NAME or KIND NAME..., "
+                    "not both");
+      }
+      a.names.push_back(type.substr(slash + 1));
+      type = type.substr(0, slash);
+      if (a.names.back().empty()) return Fail(resources[0]->offset, "the resource name is empty");
+    } else {
+      for (size_t i = 1; i < resources.size(); ++i) a.names.push_back(resources[i]->text);
+    }
+    a.kind = std::string(k8s::KindOfResource(type));
+    if (a.kind.empty()) {
+      return Fail(resources[0]->offset,
+                  fmt::format("the server doesn't have a resource type \"{}\" that kubesim "
+                              "simulates (deployment, replicaset, service, pod, namespace, "
+                              "poddisruptionbudget)",
+                              type));
+    }
+    size_t off = end;
+    a.selector = FlagValue(flags, "selector", &off);
+    a.all = FlagValue(flags, "all") == "true";
+    a.overwrite = FlagValue(flags, "overwrite") == "true";
+    if (a.selector && a.all) return Fail(off, "cannot set --all and --selector at the same time");
+    if ((a.selector || a.all) && !a.names.empty()) {
+      return Fail(resources[a.names.size() == resources.size() ? 0 : 1]->offset,
+                  "you may only specify resources by name or by --selector/--all, not both");
+    }
+    if (!a.selector && !a.all && a.names.empty()) {
+      return Fail(end, fmt::format("no resources named: give NAME, -l SELECTOR or --all (usage: "
+                                   "{})",
+                                   u));
+    }
+    if ((a.selector || a.all) && a.kind != "Pod") {
+      return Fail(off == end ? resources[0]->offset : off,
+                  "kubesim annotates by --selector or --all pods only; name the " + type);
+    }
+    if (a.selector) {
+      if (auto sel = k8s::ParseSelector(*a.selector); !sel) return Fail(off, sel.error());
+    }
+    cmd.body = std::move(a);
+    return Ok(std::move(cmd));
+  }
+
   // cordon | uncordon | drain NODE
   NodeCommand nc;
   nc.action = verb == "cordon"     ? NodeCommand::Action::kCordon
@@ -535,6 +634,7 @@ std::string CommandName(const Command& command) {
       }
       return "rollout";
     }
+    std::string operator()(const AnnotateCommand&) const { return "annotate"; }
     std::string operator()(const NodeCommand& n) const {
       switch (n.action) {
         case NodeCommand::Action::kCordon: return "cordon";

@@ -135,6 +135,9 @@ class Loader {
   const Stored* Find(const ObjectKey& key, Step* step, size_t offset);
   void Replace(const Stored& old, NodePtr tree, Step* step);
   void StepError(const Step& step, size_t offset, const std::string& message);
+  // Whether `key` (a Pod not in the store) may name a pod a Deployment or
+  // ReplicaSet of the store creates.
+  bool OwnedPodName(const ObjectKey& key) const;
   void CheckReferences(const Scenario& s);
 
   std::string_view text_;

@@ -131,6 +131,18 @@ std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::s
   return objects;
 }
 
+bool Loader::OwnedPodName(const ObjectKey& key) const {
+  // A pod of a Deployment or ReplicaSet: its generated name starts with its
+  // owner's name; which pods exist is known only when the step runs.
+  for (const auto& [k, v] : store_) {
+    if ((k.kind == "Deployment" || k.kind == "ReplicaSet") &&
+        k.namespace_name == key.namespace_name && key.name.starts_with(k.name + "-")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const Stored* Loader::Find(const ObjectKey& key, Step* step, size_t offset) {
   const auto it = store_.find(key);
   if (it != store_.end()) return &it->second;
@@ -212,20 +224,9 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     }
     for (const auto& r : del->resources) keys.emplace_back(key_of(r), name_offset(r.name));
     for (const auto& [key, offset] : keys) {
-      if (key.kind == "Pod" && !store_.contains(key)) {
-        // A pod of a Deployment or ReplicaSet: its generated name starts
-        // with its owner's name.
-        bool owned = false;
-        for (const auto& [k, v] : store_) {
-          if ((k.kind == "Deployment" || k.kind == "ReplicaSet") &&
-              k.namespace_name == key.namespace_name && key.name.starts_with(k.name + "-")) {
-            owned = true;
-          }
-        }
-        if (owned) {
-          step->deleted.push_back(key);
-          continue;
-        }
+      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) {
+        step->deleted.push_back(key);
+        continue;
       }
       if (Find(key, step, offset) == nullptr) continue;
       step->deleted.push_back(key);
@@ -405,6 +406,54 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                 step);
         return;
       }
+    }
+    return;
+  }
+  if (const auto* an = std::get_if<AnnotateCommand>(&cmd.body)) {
+    const auto pair_offset = [&](const std::string& key) { return name_offset(key); };
+    // The API server validates a pod's deletion cost (ValidatePodSpecificAnnotations).
+    if (an->kind == "Pod") {
+      for (const auto& [key, value] : an->annotations) {
+        if (key == k8s::kPodDeletionCostAnnotation && value && !k8s::ParseDeletionCost(*value)) {
+          StepError(*step, pair_offset(key),
+                    fmt::format("The Pod is invalid: metadata.annotations[{}]: Invalid value: "
+                                "\"{}\": must be a 32bit integer",
+                                key, *value));
+          return;
+        }
+      }
+    }
+    // Pods by selector, and a ReplicaSet's pods (named at run time), are
+    // annotated when the step runs (ApiServer::RunStep).
+    if (an->selector || an->all) return;
+    for (const std::string& name : an->names) {
+      const ObjectKey key{an->kind, an->kind == "Namespace" ? "" : ns, name};
+      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) continue;
+      const Stored* old = Find(key, step, name_offset(name));
+      if (old == nullptr) return;
+      const k8s::Labels& current = k8s::MetaOf(old->object).annotations;
+      const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+      std::vector<yaml::Entry> changes;
+      for (const auto& [k, v] : an->annotations) {
+        const auto it = current.find(k);
+        if (v && it != current.end() && it->second != *v && !an->overwrite) {
+          // validateNoAnnotationOverwrites (kubectl annotate).
+          StepError(*step, pair_offset(k),
+                    fmt::format("--overwrite is false but found the following declared "
+                                "annotation(s): '{}' already has a value ({}) on {}",
+                                k, it->second, key.Describe()));
+          return;
+        }
+        changes.push_back(
+            yaml::Entry{k, at, v ? yaml::MakeScalar(*v, at, false) : yaml::MakeNull(at)});
+      }
+      const NodePtr patch = yaml::MakeMap(
+          {yaml::Entry{
+              "metadata", at,
+              yaml::MakeMap({yaml::Entry{"annotations", at, yaml::MakeMap(std::move(changes), at)}},
+                            at)}},
+          at);
+      Replace(*old, MergePatch(old->tree, *patch, /*strategic=*/false, at), step);
     }
     return;
   }

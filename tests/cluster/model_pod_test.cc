@@ -278,6 +278,86 @@ TEST(Model, WhichOfTwoEquallyRankedPodsAScaleDownDeletesIsASeededDraw) {
   EXPECT_EQ(first_deleted, (std::set<bool>{false, true}));
 }
 
+// ActivePodsWithRanks.Less rule 4: of two pods tied on phase and
+// readiness, the lower controller.kubernetes.io/pod-deletion-cost goes
+// first. `kubectl annotate` of one of the two replicas (by the name the run
+// gave it) decides which a scale to 1 deletes, in every seed — where the
+// seeded draw above deletes each of them in some seed. (kubesim ranked every
+// pod at cost 0.)
+TEST(Model, PodDeletionCostDecidesWhichPodAScaleDownDeletes) {
+  for (int seed = 1; seed <= 8; ++seed) {
+    const auto yaml = [&](const std::string& step) {
+      return Scenario("  seed: " + std::to_string(seed) + R"(
+  until: 40s
+  timeline:
+)" + step + R"(  - {at: 30s, kubectl: scale deployment/web --replicas=1}
+)" + kOneNode,
+                      WebWithSpec(2, "      containers: [{name: web, image: web:1}]\n"));
+    };
+    const Outcome plain = Simulate(yaml(""));
+    ASSERT_TRUE(plain.error.empty()) << plain.error;
+    const size_t name_at = plain.log.find(" pod/web-");
+    ASSERT_NE(name_at, std::string::npos) << plain.log;
+    const std::string first =
+        plain.log.substr(name_at + 5, plain.log.find(' ', name_at + 1) - name_at - 5);
+    for (const char* cost : {"100", "-100"}) {
+      const Outcome r =
+          Simulate(yaml(fmt::format("  - {{at: 20s, kubectl: annotate pod {} "
+                                    "controller.kubernetes.io/pod-deletion-cost={}}}\n",
+                                    first, cost)));
+      ASSERT_TRUE(r.error.empty()) << r.error;
+      EXPECT_TRUE(r.Logged("20.000", "pod/" + first, "annotated")) << r.log;
+      // Costing more than the other replica, it stays; costing less, it goes.
+      EXPECT_EQ(r.Logged("30.000", "pod/" + first, "deleted"), cost[0] == '-')
+          << "seed " << seed << " cost " << cost << "\n"
+          << r.log;
+    }
+  }
+}
+
+// The same by selector: every pod of the Deployment annotated with a cost,
+// then one of them re-annotated lower with --overwrite, goes first; without
+// --overwrite kubectl refuses the change and the draw stands.
+TEST(Model, AnnotateBySelectorAndOverwriteAsKubectlDoes) {
+  const auto run = [](const std::string& second) {
+    return Simulate(Scenario(R"(  until: 40s
+  timeline:
+  - {at: 10s, kubectl: annotate pods -l app=web controller.kubernetes.io/pod-deletion-cost=5}
+  - {at: 20s, kubectl: )" + second +
+                                 R"(}
+  - {at: 30s, kubectl: scale deployment/web --replicas=2}
+)" + kOneNode,
+                             WebWithSpec(3, "      containers: [{name: web, image: web:1}]\n")));
+  };
+  const Outcome plain = run("annotate pods -l app=nobody x=y");
+  ASSERT_TRUE(plain.error.empty()) << plain.error;
+  EXPECT_EQ(plain.Times("pod/web-", "annotated").size(), 3u) << plain.log;
+  EXPECT_TRUE(plain.Logged("20.000", "kubectl", "error: no objects passed to annotate"));
+  // The pod the draw deletes at cost 5 for all three, and one it keeps.
+  std::vector<std::string> kept, deleted;
+  for (size_t at = 0; (at = plain.log.find("s pod/web-", at)) != std::string::npos; ++at) {
+    const std::string name = plain.log.substr(at + 2, plain.log.find(' ', at + 2) - at - 2);
+    if (plain.Logged("30.000", name, "deleted")) {
+      if (std::find(deleted.begin(), deleted.end(), name) == deleted.end()) deleted.push_back(name);
+    } else if (std::find(kept.begin(), kept.end(), name) == kept.end()) {
+      kept.push_back(name);
+    }
+  }
+  ASSERT_EQ(deleted.size(), 1u) << plain.log;
+  ASSERT_EQ(kept.size(), 2u) << plain.log;
+  const std::string lower = "controller.kubernetes.io/pod-deletion-cost=4";
+  const Outcome refused = run("annotate " + kept[0] + " " + lower);
+  EXPECT_TRUE(refused.Logged("20.000", kept[0],
+                             "annotate refused: --overwrite is false but found the following "
+                             "declared annotation(s): 'controller.kubernetes.io/"
+                             "pod-deletion-cost' already has a value (5)"))
+      << refused.log;
+  EXPECT_TRUE(refused.Logged("30.000", deleted[0], "deleted"));
+  const Outcome overwritten = run("annotate --overwrite " + kept[0] + " " + lower);
+  EXPECT_TRUE(overwritten.Logged("30.000", kept[0], "deleted")) << overwritten.log;
+  EXPECT_FALSE(overwritten.Logged("30.000", deleted[0], "deleted"));
+}
+
 // NodeResourcesFit scores a node by its pods' non-zero requests
 // (NonZeroRequested: 100m / 200Mi for a container that requests nothing),
 // so pods without requests spread out: 3 of them on 3 nodes go one to a

@@ -265,6 +265,28 @@ TEST(DeleteFirst, FollowsActivePodsWithRanksOrder) {
   EXPECT_EQ(order, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6}));
 }
 
+// TestSortingActivePodsWithRanks (pkg/controller/controller_utils_test.go)
+// ranks "lower pod deletion cost < higher pod deletion cost" after
+// readiness and before co-location: a ready pod costing -10 goes before a
+// doubled-up one costing 0, and a not-ready pod costing 100 before both.
+TEST(DeleteFirst, LowerPodDeletionCostGoesFirstAfterReadinessBeforeColocation) {
+  const SimTime now = SimTime::Zero() + SimDuration::Seconds(1000);
+  PodDeletionRank cheap = Running(1, 0, 10);
+  cheap.deletion_cost = -10;
+  PodDeletionRank doubled = Running(2, 0, 10);
+  doubled.colocated = 3;
+  PodDeletionRank dear_not_ready = Running(3, 0, std::nullopt);
+  dear_not_ready.deletion_cost = 100;
+  PodDeletionRank dear = Running(4, 0, 990);  // ready only 10 s, but costs 1
+  dear.deletion_cost = 1;
+  std::vector<PodDeletionRank> pods = {dear, doubled, cheap, dear_not_ready};
+  std::sort(pods.begin(), pods.end(),
+            [&](const auto& a, const auto& b) { return DeleteFirst(a, b, now); });
+  std::vector<uint64_t> order;
+  for (const auto& p : pods) order.push_back(p.uid);
+  EXPECT_EQ(order, (std::vector<uint64_t>{3, 1, 2, 4}));
+}
+
 TEST(DeleteFirst, RestartsThenNewerFirstInLogarithmicBuckets) {
   const SimTime now = SimTime::Zero() + SimDuration::Seconds(1000);
   PodDeletionRank crashy = Running(1, 900, std::nullopt);
@@ -295,6 +317,7 @@ bool ReferenceDeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b, Si
   if (a.assigned != b.assigned) return !a.assigned;
   if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
   if (a.ready != b.ready) return !a.ready;
+  if (a.deletion_cost != b.deletion_cost) return a.deletion_cost < b.deletion_cost;
   if (a.colocated != b.colocated) return a.colocated > b.colocated;
   if (a.ready && b.ready && a.ready_since && b.ready_since && *a.ready_since != *b.ready_since) {
     const int64_t diff = ReferenceLogRank(*a.ready_since, now) - ReferenceLogRank(*b.ready_since, now);
@@ -357,6 +380,7 @@ PodDeletionRank RandomPod(std::mt19937_64& gen, uint64_t uid, SimTime now) {
   r.phase_ordinal = static_cast<int>(pick(3));
   r.ready = pick(3) != 0;
   r.colocated = static_cast<int32_t>(pick(3));
+  if (pick(4) == 0) r.deletion_cost = static_cast<int32_t>(pick(3)) - 1;
   if (pick(5) != 0) r.ready_since = time();
   r.max_restarts = static_cast<int32_t>(pick(4) == 0 ? pick(3) : 0);
   r.created = time();

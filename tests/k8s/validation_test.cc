@@ -100,6 +100,65 @@ TEST(LabelSelector, AppliesEveryOperator) {
   EXPECT_TRUE((LabelSelectorRequirement{"zone", Op::kDoesNotExist, {}}.Matches(labels)));
 }
 
+// labels.Parse (apimachinery/pkg/labels/selector_test.go TestSelectorParse,
+// TestToString cases): `=`/`==`/`!=`, `in`/`notin`, `KEY` and `!KEY`.
+TEST(ParseSelector, ReadsKubectlsSelectorSyntax) {
+  const Labels web = {{"app", "web"}, {"tier", "front"}};
+  const Labels api = {{"app", "api"}};
+  const auto matches = [](std::string_view sel, const Labels& l) {
+    auto s = ParseSelector(sel);
+    EXPECT_TRUE(s) << sel << ": " << (s ? "" : s.error());
+    return s && s->Matches(l);
+  };
+  EXPECT_TRUE(matches("", web));
+  EXPECT_TRUE(matches("app=web", web));
+  EXPECT_TRUE(matches("app==web,tier=front", web));
+  EXPECT_FALSE(matches("app=web,tier=back", web));
+  EXPECT_TRUE(matches("app!=web", api));
+  EXPECT_TRUE(matches("tier!=x", api));  // absent counts as not equal
+  EXPECT_TRUE(matches("app in (api, web)", api));
+  EXPECT_TRUE(matches(" app notin (api) ", web));
+  EXPECT_TRUE(matches("tier", web));
+  EXPECT_FALSE(matches("tier", api));
+  EXPECT_TRUE(matches("!tier", api));
+  EXPECT_TRUE(matches("app=", Labels{{"app", ""}}));
+  for (std::string_view bad :
+       {"app in ()", "app in (a", "app ~ x", "=web", "app=web,", "!app=web", "app=w b", "-bad=x"}) {
+    EXPECT_FALSE(ParseSelector(bad)) << bad;
+  }
+}
+
+// ValidatePodSpecificAnnotations: a pod's or template's pod-deletion-cost
+// must be what GetDeletionCostFromPodAnnotations parses — an int32 with no
+// '+' and no leading zero (helpers_test.go TestGetDeletionCostFromPodAnnotations).
+TEST(ValidatePodAnnotations, PodDeletionCostMustBeA32BitInteger) {
+  for (std::string_view ok : {"0", "-5", "10", "2147483647", "-2147483648"}) {
+    EXPECT_TRUE(ParseDeletionCost(ok).has_value()) << ok;
+  }
+  EXPECT_EQ(ParseDeletionCost("-5"), -5);
+  for (std::string_view bad : {"", "+10", "008", "2147483648", "x", "-", "1.5", " 1"}) {
+    EXPECT_FALSE(ParseDeletionCost(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(DeletionCostOf({{std::string(kPodDeletionCostAnnotation), "7"}}), 7);
+  EXPECT_EQ(DeletionCostOf({}), 0);
+  Deployment d = ValidDeployment();
+  d.spec.template_.metadata.annotations[std::string(kPodDeletionCostAnnotation)] = "+10";
+  EXPECT_TRUE(HasError(ValidateDeployment(d),
+                       "spec.template.metadata.annotations[controller.kubernetes.io/"
+                       "pod-deletion-cost]",
+                       "must be a 32bit integer"));
+  d.spec.template_.metadata.annotations[std::string(kPodDeletionCostAnnotation)] = "-10";
+  EXPECT_TRUE(ValidateDeployment(d).empty());
+  Pod pod;
+  pod.metadata.name = "p";
+  pod.metadata.namespace_name = "default";
+  pod.metadata.annotations[std::string(kPodDeletionCostAnnotation)] = "008";
+  pod.spec = ValidDeployment().spec.template_.spec;
+  EXPECT_TRUE(HasError(ValidatePod(pod),
+                       "metadata.annotations[controller.kubernetes.io/pod-deletion-cost]",
+                       "must be a 32bit integer"));
+}
+
 TEST(ValidateProbe, RequiresSuccessThresholdOneForLivenessButNotReadiness) {
   Deployment d = ValidDeployment();
   Probe p;

@@ -75,6 +75,49 @@ TEST(Kubectl, ParsesFailAndRecoverSteps) {
   EXPECT_FALSE(ParseNodeStep(NodeCommand::Action::kRecover, "worker-2").ok());
 }
 
+// kubectl annotate: resources first, then KEY=VALUE and KEY- changes
+// (GetResourcesAndPairs); by name, KIND/NAME, -l SELECTOR or --all.
+TEST(Kubectl, ParsesAnnotateByNameSelectorAndAll) {
+  const auto a = std::get<AnnotateCommand>(
+      Parse("annotate pod web-abc12 controller.kubernetes.io/pod-deletion-cost=-5 note- "
+            "--overwrite")
+          .body);
+  EXPECT_EQ(a.kind, "Pod");
+  EXPECT_EQ(a.names, std::vector<std::string>{"web-abc12"});
+  EXPECT_TRUE(a.overwrite);
+  ASSERT_EQ(a.annotations.size(), 2u);
+  EXPECT_EQ(a.annotations[0].second, std::optional<std::string>("-5"));
+  EXPECT_EQ(a.annotations[1], (std::pair<std::string, std::optional<std::string>>{"note", {}}));
+  const auto sel = std::get<AnnotateCommand>(
+      Parse("annotate pods -l 'app=web,tier in (a, b),!canary' k=v").body);
+  EXPECT_EQ(sel.selector, std::optional<std::string>("app=web,tier in (a, b),!canary"));
+  EXPECT_TRUE(sel.names.empty());
+  EXPECT_FALSE(sel.overwrite);
+  EXPECT_TRUE(std::get<AnnotateCommand>(Parse("annotate po --all k=v").body).all);
+  EXPECT_EQ(std::get<AnnotateCommand>(Parse("annotate deployment/web a=b").body).names,
+            std::vector<std::string>{"web"});
+  EXPECT_EQ(std::get<AnnotateCommand>(Parse("annotate svc a b x=y").body).names,
+            (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(Kubectl, RefusesAnnotateAsKubectlDoes) {
+  // A resource after a change, no change, no resource, both a name and a
+  // selector, a selector that does not parse, an invalid key.
+  EXPECT_EQ(ParseKubectl("annotate pod a k=v b").error.offset, 19u);
+  EXPECT_NE(ParseKubectl("annotate pod a").error.message.find("at least one annotation"),
+            std::string::npos);
+  EXPECT_FALSE(ParseKubectl("annotate k=v").ok());
+  EXPECT_FALSE(ParseKubectl("annotate pod a -l app=web k=v").ok());
+  EXPECT_FALSE(ParseKubectl("annotate pod --all -l app=web k=v").ok());
+  EXPECT_FALSE(ParseKubectl("annotate pod k=v").ok());
+  EXPECT_NE(ParseKubectl("annotate pod -l 'app in ()' k=v").error.message.find("can't be empty"),
+            std::string::npos);
+  EXPECT_FALSE(ParseKubectl("annotate pod -l 'app ~ x' k=v").ok());
+  EXPECT_FALSE(ParseKubectl("annotate pod a 'bad key=v'").ok());
+  EXPECT_FALSE(ParseKubectl("annotate pod a k=v k-").ok());
+  EXPECT_FALSE(ParseKubectl("annotate deployment -l app=web k=v").ok());
+}
+
 TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   auto p = ParseKubectl("scale deployment/web --replicas=-1");
   ASSERT_FALSE(p.ok());

@@ -248,6 +248,43 @@ TEST(Load, PutsObjectsOfApplyWithANamespaceFlagIntoThatNamespace) {
   EXPECT_EQ(k8s::MetaOf(r.scenario->timeline[1].objects[0]).namespace_name, "shop");
 }
 
+// kubectl annotate at load time: a named object must exist (a
+// ReplicaSet's pod is looked up when the step runs); a key with another
+// value needs --overwrite (validateNoAnnotationOverwrites); a pod's
+// deletion cost must be an int32 (ValidatePodSpecificAnnotations).
+TEST(Load, ChecksAnnotateStepsAsKubectlAndTheApiServerWould) {
+  const auto load = [](const std::string& steps) {
+    return Load(kHead + "  timeline:\n" + steps + "---\n" + kWeb);
+  };
+  const auto ok = load(R"(  - {at: 1s, kubectl: annotate deployment web team=a}
+  - {at: 2s, kubectl: annotate deployment web team=b --overwrite}
+  - {at: 3s, kubectl: annotate deployment web team-}
+  - {at: 4s, kubectl: annotate deployment web team=c}
+  - {at: 5s, kubectl: annotate pod web-5d8f7-x2vbq controller.kubernetes.io/pod-deletion-cost=-3}
+)");
+  ASSERT_TRUE(ok.ok()) << AllDiagnostics(ok);
+  const auto& tl = ok.scenario->timeline;
+  ASSERT_EQ(tl[1].objects.size(), 1u);
+  EXPECT_EQ(k8s::MetaOf(tl[1].objects[0]).annotations.at("team"), "b");
+  EXPECT_FALSE(k8s::MetaOf(tl[2].objects[0]).annotations.contains("team"));
+  EXPECT_TRUE(tl[4].objects.empty());  // the ReplicaSet's pod: when the step runs
+  const auto conflict = load(
+      "  - {at: 1s, kubectl: annotate deployment web team=a}\n"
+      "  - {at: 2s, kubectl: annotate deployment web team=b}\n");
+  EXPECT_NE(AllDiagnostics(conflict).find("dir/s.yaml:13:47: error: --overwrite is false but "
+                                          "found the following declared annotation(s): 'team' "
+                                          "already has a value (a) on deployment \"web\""),
+            std::string::npos)
+      << AllDiagnostics(conflict);
+  EXPECT_NE(AllDiagnostics(load("  - {at: 1s, kubectl: annotate service nope a=b}\n"))
+                .find("service \"nope\" not found at 1s"),
+            std::string::npos);
+  EXPECT_NE(AllDiagnostics(load("  - {at: 1s, kubectl: annotate pods --all "
+                                "controller.kubernetes.io/pod-deletion-cost=+1}\n"))
+                .find("Invalid value: \"+1\": must be a 32bit integer"),
+            std::string::npos);
+}
+
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                               "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");

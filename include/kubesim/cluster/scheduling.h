@@ -155,7 +155,7 @@ std::string FailedSchedulingMessage(int32_t all_nodes,
                                     int32_t not_helpful, int32_t no_victims);
 
 // What ActivePodsWithRanks.Less compares (controller_utils.go), for one pod.
-// (Fields ordered to pack: 48 bytes.)
+// (Fields ordered to pack: 56 bytes.)
 struct PodDeletionRank {
   bool assigned = false;            // bound to a node
   bool ready = false;
@@ -166,6 +166,7 @@ struct PodDeletionRank {
   int phase_ordinal = 0;            // Pending 0 < Unknown 1 < Running 2
   int32_t colocated = 0;            // related active pods on the same node
   int32_t max_restarts = 0;         // the highest restart count of its containers
+  int32_t deletion_cost = 0;        // its controller.kubernetes.io/pod-deletion-cost
   std::optional<SimTime> ready_since;  // the Ready condition's lastTransitionTime
   SimTime created;
   uint64_t uid = 0;                 // the tie-break: random per pod in Kubernetes, seeded here
@@ -201,7 +202,8 @@ inline void RankAt(PodDeletionRank& r, SimTime now) {
 // Whether `a` is deleted before `b` when a ReplicaSet scales down
 // (ActivePodsWithRanks.Less with LogarithmicScaleDown, on by default since
 // 1.22), for pods ranked by RankAt at the same `now`: unassigned first;
-// Pending < Unknown < Running; not-ready first; more co-located pods first;
+// Pending < Unknown < Running; not-ready first; lower pod-deletion-cost
+// first; more co-located pods first;
 // ready for less time first (in powers of two of the time since); more
 // restarts first; newer first (powers of two of the age); then lower uid
 // (within a bucket as Kubernetes does, and for pods equal in everything).
@@ -212,7 +214,9 @@ inline bool DeleteFirst(const PodDeletionRank& a, const PodDeletionRank& b) {
   if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
   // 3. Not ready < ready.
   if (a.ready != b.ready) return !a.ready;
-  // 4. pod-deletion-cost: not modelled (every pod costs 0).
+  // 4. Lower pod-deletion-cost first (the PodDeletionCost gate, on by
+  // default since 1.22).
+  if (a.deletion_cost != b.deletion_cost) return a.deletion_cost < b.deletion_cost;
   // 5. Doubled up < not doubled up: more co-located related pods first.
   if (a.colocated != b.colocated) return a.colocated > b.colocated;
   // 6. Been ready for less time first, in log2 buckets; same bucket: lower uid.

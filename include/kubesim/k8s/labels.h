@@ -13,7 +13,10 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "kubesim/engine/expected.h"
 
 namespace kubesim::k8s {
 
@@ -49,6 +52,14 @@ struct LabelSelector {
 // A Service's selector: every pair is present in `labels`. REQUIRES:
 // `selector` is not empty (an empty Service selector selects nothing).
 bool MapSelectorMatches(const Labels& selector, const Labels& labels);
+
+// A selector as kubectl's `-l`/`--selector` takes it (labels.Parse,
+// k8s.io/apimachinery/pkg/labels/selector.go): requirements separated by
+// commas, each `KEY=VALUE`, `KEY==VALUE`, `KEY!=VALUE` (the key absent or
+// another value), `KEY in (V1,V2)`, `KEY notin (V1,V2)`, `KEY` (present) or
+// `!KEY` (absent). Every requirement lands in match_expressions (`=` as In
+// with one value), so a key may appear twice. "" selects everything.
+Expected<LabelSelector> ParseSelector(std::string_view text);
 
 }  // namespace kubesim::k8s
 

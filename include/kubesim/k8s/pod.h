@@ -201,6 +201,21 @@ int64_t AggregateContainerRequests(const PodSpec& spec, Request request) {
 inline constexpr std::string_view kDefaultContainerAnnotation =
     "kubectl.kubernetes.io/default-container";
 
+// The annotation that ranks a ReplicaSet's pods for scale-down: lower cost
+// goes first (controller_utils.go ActivePodsWithRanks.Less, rule 4).
+inline constexpr std::string_view kPodDeletionCostAnnotation =
+    "controller.kubernetes.io/pod-deletion-cost";
+
+// A pod-deletion-cost value as GetDeletionCostFromPodAnnotations parses it
+// (pkg/apis/core/helper/helpers.go): a base-10 int32 with no '+' and no
+// leading zero; nullopt when invalid (the API server then refuses the pod
+// or template: "must be a 32bit integer").
+std::optional<int32_t> ParseDeletionCost(std::string_view value);
+
+// The cost `annotations` give a pod: its pod-deletion-cost, 0 when absent
+// (or invalid, which validation has refused before).
+int32_t DeletionCostOf(const Labels& annotations);
+
 // The index in spec.containers of the pod's app container: the one the
 // annotation kDefaultContainerAnnotation names, else the first (kubectl's
 // podcmd.FindOrDefaultContainerByName). Its image gives the pod's version.

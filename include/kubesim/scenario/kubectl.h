@@ -10,6 +10,7 @@
 //   patch KIND NAME -p PATCH [--type merge|strategic]
 //   scale deployment/NAME --replicas=N       set image deployment/NAME C=IMAGE...
 //   rollout undo|pause|resume|restart deployment/NAME [--to-revision=N]
+//   annotate [--overwrite] KIND NAME|KIND/NAME|pods -l SEL|pods --all KEY=VALUE|KEY-...
 //   cordon|uncordon|drain NODE
 //
 // plus the simulator-only steps `fail: node/NAME` and `recover: node/NAME`
@@ -84,6 +85,17 @@ struct RolloutCommand {
   std::optional<int64_t> to_revision;  // undo --to-revision=N (0 means the previous one)
   bool operator==(const RolloutCommand&) const = default;
 };
+// annotate KIND NAME... KEY=VALUE... KEY-...  |  annotate pods -l SEL|--all ...
+struct AnnotateCommand {
+  std::string kind;                     // as k8s::KindOfResource maps it
+  std::vector<std::string> names;       // empty with a selector or --all
+  std::optional<std::string> selector;  // -l / --selector, as written
+  bool all = false;                     // --all
+  bool overwrite = false;               // --overwrite: a key may change its value
+  // KEY=VALUE sets, KEY- (value nullopt) removes; in the order given.
+  std::vector<std::pair<std::string, std::optional<std::string>>> annotations;
+  bool operator==(const AnnotateCommand&) const = default;
+};
 struct NodeCommand {
   enum class Action { kCordon, kUncordon, kDrain, kFail, kRecover };
   Action action = Action::kCordon;
@@ -92,7 +104,7 @@ struct NodeCommand {
 };
 
 using CommandBody = std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand,
-                                 SetImageCommand, RolloutCommand, NodeCommand>;
+                                 SetImageCommand, RolloutCommand, AnnotateCommand, NodeCommand>;
 
 struct Command {
   CommandBody body;
