@@ -10,7 +10,7 @@ kubesim_library(kubesim_cluster
           cluster/kubelet_containers.cc cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
           cluster/pod_topology.cc
           cluster/endpoints_controller.cc cluster/traffic.cc cluster/invariants.cc
-          cluster/world.cc cluster/simulation.cc
+          cluster/script.cc cluster/world.cc cluster/simulation.cc
   DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)
 
 # Metrics: the collector that integrates a run into a Report.

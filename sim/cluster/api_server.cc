@@ -26,23 +26,29 @@ void ApiServer::Connect(const Controllers& controllers) { c_ = controllers; }
 
 // --- kubectl -------------------------------------------------------------------------
 
-void ApiServer::RunStep(uint32_t index) {
+bool ApiServer::RunStep(uint32_t index) {
   const scenario::Step& step = ctx_.scenario().timeline[index];
+  if (std::holds_alternative<scenario::SleepCommand>(step.command.body)) {
+    ctx_.Emit("sleep", step.text);
+    return true;
+  }
   ctx_.Emit("kubectl", step.text);
   if (const auto* node = std::get_if<scenario::NodeCommand>(&step.command.body)) {
     RunNodeCommand(*node);
-    return;
+    return true;
   }
   for (const k8s::Object& obj : step.objects) Apply(obj);
   for (const k8s::ObjectKey& key : step.deleted) Delete(key);
   if (const auto* a = std::get_if<scenario::AnnotateCommand>(&step.command.body);
       a != nullptr && a->kind == "Pod") {
-    RunAnnotate(*a, step.command.namespace_name, step.objects);
+    return RunAnnotate(*a, step.command.namespace_name, step.objects);
   }
+  return true;
 }
 
-void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
+bool ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
                             const std::vector<k8s::Object>& done) {
+  bool ok = true;
   std::vector<uint32_t> targets;
   if (c.selector || c.all) {
     k8s::LabelSelector selector;
@@ -56,7 +62,10 @@ void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
         targets.push_back(id);
       }
     }
-    if (targets.empty()) ctx_.Emit("kubectl", "error: no objects passed to annotate");
+    if (targets.empty()) {
+      ctx_.Emit("kubectl", "error: no objects passed to annotate");
+      ok = false;
+    }
   } else {
     for (const std::string& name : c.names) {
       // A bare pod the loader annotated is among the step's objects.
@@ -71,6 +80,7 @@ void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
                         return fmt::format("Error from server (NotFound): pods \"{}\" not found",
                                            name);
                       });
+        ok = false;
         continue;
       }
       targets.push_back(id);
@@ -98,6 +108,7 @@ void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
               fmt::format("annotate refused: --overwrite is false but found the following "
                           "declared annotation(s): '{}' already has a value ({})",
                           *conflict, p.annotations->at(*conflict)));
+      ok = false;
       continue;
     }
     if (next == *p.annotations) continue;
@@ -106,6 +117,7 @@ void ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
     ctx_.MarkChanged();
     EmitPod(ctx_, store_, id, "annotated");
   }
+  return ok;
 }
 
 uint32_t ApiServer::ImageIndex(const std::string& image) {
@@ -168,6 +180,7 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
     return;
   }
   Deployment& d = store_.deployments[id];
+  if (!(d.spec == obj.spec)) ++d.generation;
   const bool template_changed = !(d.spec.template_ == obj.spec.template_);
   if (template_changed) ++d.template_gen;
   const bool resumed = d.spec.paused && !obj.spec.paused;

@@ -42,7 +42,9 @@ class ApiServer final : public Api {
 
   // kubectl: a scenario's objects at the start, then the timeline's steps.
   void Apply(const k8s::Object& object);
-  void RunStep(uint32_t index);  // kStep
+  // Runs a kubectl or node step; false when kubectl would exit 1 (an
+  // annotate that found no pod or was refused).
+  bool RunStep(uint32_t index);
 
   // Api.
   uint32_t CreatePod(const std::string& ns, const std::string& name,
@@ -72,7 +74,7 @@ class ApiServer final : public Api {
   void RunNodeCommand(const scenario::NodeCommand& c);
   // `kubectl annotate` of pods the loader could not: by selector, --all, or
   // a ReplicaSet's pod by name. `done`: the objects the step applied.
-  void RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
+  bool RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
                    const std::vector<k8s::Object>& done);
   uint32_t ImageIndex(const std::string& image);  // its images[] entry, made on first use
 

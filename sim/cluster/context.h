@@ -55,11 +55,12 @@ enum class EventKind : uint32_t {
   kRequest,             // target client
   kEvictRetry,          // target pod: kubectl drain asks again for a refused eviction
   kInitContainerExit,   // target pod (payload: container gen << 1 | failed)
-  kPodEvict,            // target pod (payload: node failure gen << 32 | node): its toleration ran out
-  kTaintEvict,          // target pod (payload: node): its toleration of the node's NoExecute taints ran out
+  kPodEvict,    // target pod (payload: node failure gen << 32 | node): its toleration ran out
+  kTaintEvict,  // target pod (payload: node): its toleration of the node's NoExecute taints ran out
   // target pod: one of its side containers (payload: container gen << 32 |
   // Kubelet::SideAction << 16 | side slot)
   kSideContainer,
+  kStepDeadline,  // target: timeline step index: its --timeout, or its sleep's end
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

@@ -286,6 +286,7 @@ void DeploymentController::SyncRolloutStatus(uint32_t d, uint32_t new_rs,
     nv = &store_.replica_sets[new_rs].view;
   }
   const DeploymentStatusCounts status = CalculateStatus(all, nv);
+  dep.observed_generation = dep.generation;  // calculateStatus: ObservedGeneration
   const bool has_deadline = dep.spec.progress_deadline_seconds != kMaxInt32;
   const bool is_complete_deployment = status.replicas == status.updated_replicas &&
                                       dep.progressing.reason == Reason::kNewReplicaSetAvailable;

@@ -390,6 +390,11 @@ struct Deployment {
   std::string key;  // report key
   k8s::DeploymentSpec spec;
   uint64_t template_gen = 0;           // bumped when spec.template_ changes
+  // metadata.generation (bumped by every spec change) and the one the
+  // controller's last sync saw (status.observedGeneration): `kubectl rollout
+  // status` waits until they match.
+  int64_t generation = 1;
+  int64_t observed_generation = 0;
   std::vector<uint32_t> replica_sets;  // owned, in creation order
   DeploymentStatusCounts status;
   ProgressingCondition progressing;

@@ -40,6 +40,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
            options.check_invariants),
       view_(store_, ctx_),
       api_(store_, ctx_),
+      script_(store_, ctx_, api_),
       prober_(store_, ctx_, /*elide=*/!options.exact_probes),
       kubelet_(store_, ctx_, api_, prober_),
       scheduler_(store_, ctx_, api_),
@@ -138,11 +139,10 @@ WorldResult World::Run() {
   for (Observer* o : ctx_.observers()) o->OnStart(view_);
   for (const k8s::Object& obj : ctx_.scenario().objects) api_.Apply(obj);
   SimTime last_step = SimTime::Zero();
-  for (uint32_t i = 0; i < ctx_.scenario().timeline.size(); ++i) {
-    const SimTime at = SimTime::Zero() + ctx_.scenario().timeline[i].at;
-    ctx_.loop().At(at, kPhaseTimeline, Event{static_cast<uint32_t>(EventKind::kStep), i, 0});
-    last_step = std::max(last_step, at);
+  for (const scenario::Step& step : ctx_.scenario().timeline) {
+    last_step = std::max(last_step, SimTime::Zero() + step.at);
   }
+  script_.Start();
   for (uint32_t s = 0; s < store_.services.size(); ++s) {
     if (store_.services[s].from) {
       ctx_.loop().At(*store_.services[s].from, kPhaseClient,
@@ -161,8 +161,9 @@ WorldResult World::Run() {
     if (outcome == RunOutcome::kStopped) break;
     if (until_) break;
     // docs/scenario-format.md: 1m after the later of the last step and the end of every rollout.
-    SimTime settled = last_step;
-    bool unsettled = false;
+    SimTime settled = std::max(last_step, script_.LastActivity());
+    // A chain still running (a step waiting, or steps after it) keeps the run going.
+    bool unsettled = script_.Pending();
     for (const Deployment& d : store_.deployments) {
       for (const Rollout& r : d.rollouts) {
         if (r.complete || r.deadline_exceeded) {
@@ -199,6 +200,7 @@ WorldResult World::Run() {
     result.recent_events = ctx_.RecentEvents();
     return result;  // the state is not to be trusted: no OnFinish, no report
   }
+  script_.Report();
   for (Observer* o : ctx_.observers()) o->OnFinish(view_);
   return result;
 }
@@ -233,7 +235,10 @@ void World::Fire(const FiredEvent& e) {
       prober_.RunProbe(t, p);
       break;
     case EventKind::kStep:
-      api_.RunStep(t);
+      script_.Run(t);
+      break;
+    case EventKind::kStepDeadline:
+      script_.Deadline(t);
       break;
     case EventKind::kSyncDeployment:
       deployment_controller_.Sync(t);
@@ -309,6 +314,7 @@ void World::EndInstant(SimTime t) {
       return;
     }
   }
+  script_.CheckWaits();
   const std::vector<uint32_t> dirty = deployment_controller_.CheckDirtyRollouts();
   // What observers may re-read: only what changed (ClusterView::Changed*).
   endpoints_.RefreshTouched();

@@ -26,17 +26,18 @@
 #include <vector>
 
 #include "api_server.h"
-#include "kubesim/cluster/simulation.h"
 #include "cluster_view.h"
 #include "context.h"
 #include "deployment_controller.h"
 #include "disruption.h"
 #include "endpoints_controller.h"
 #include "kubelet.h"
+#include "kubesim/cluster/simulation.h"
 #include "node_lifecycle_controller.h"
 #include "prober.h"
 #include "replicaset_controller.h"
 #include "scheduler.h"
+#include "script.h"
 #include "store.h"
 #include "traffic.h"
 
@@ -69,6 +70,7 @@ class World {
   Store store_;
   StoreView view_;
   ApiServer api_;
+  Script script_;
   Prober prober_;
   Kubelet kubelet_;
   Scheduler scheduler_;

@@ -167,8 +167,14 @@ void Collector::OnFinish(const cluster::ClusterView& view) {
   }
 }
 
+void Collector::OnTimelineStep(const cluster::StepOutcome& step) {
+  timeline_.push_back(
+      StepReport{step.step, step.line, step.started, step.finished, std::string(step.result)});
+}
+
 Report Collector::TakeReport(uint64_t events) {
   Report r;
+  r.timeline = std::move(timeline_);
   r.scenario = scenario_;
   r.seed = seed_;
   r.end = end_;

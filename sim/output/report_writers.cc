@@ -99,6 +99,21 @@ Json ReportToJson(const metrics::Report& r) {
   Json resources = Json::object();
   PutScope(resources, Scope::kResources, {&r});
   j["resources"] = std::move(resources);
+  // Chained and blocking steps: when each started and finished (docs/metrics.md).
+  if (!r.timeline.empty()) {
+    Json steps = Json::array();
+    for (const metrics::StepReport& st : r.timeline) {
+      const auto at = [](const std::optional<SimTime>& t) -> Json {
+        return t ? Json(t->SinceStart().seconds()) : Json(nullptr);
+      };
+      steps.push_back(Json{{"step", st.step},
+                           {"line", st.line},
+                           {"startedSeconds", at(st.started)},
+                           {"finishedSeconds", at(st.finished)},
+                           {"result", st.result}});
+    }
+    j["timeline"] = std::move(steps);
+  }
   return j;
 }
 
@@ -199,6 +214,17 @@ std::vector<Section> Summarize(const metrics::Report& r) {
   res.lines.push_back({"pending pod-seconds", FormatSeconds(r.resources.pending_pod_time, 1),
                        r.resources.pending_pod_time > SimDuration::Zero() ? -1 : 0});
   out.push_back(std::move(res));
+  if (!r.timeline.empty()) {
+    Section tl{"timeline", {}};
+    for (const metrics::StepReport& st : r.timeline) {
+      std::string v = st.started ? Human(st.started->SinceStart()) : "never started";
+      if (st.started && st.finished) v += fmt::format(" -> {}", Human(st.finished->SinceStart()));
+      v += fmt::format(", {}", st.result);
+      tl.lines.push_back(
+          {fmt::format("step {} (line {})", st.step, st.line), v, st.result == "ok" ? 0 : -1});
+    }
+    out.push_back(std::move(tl));
+  }
   return out;
 }
 

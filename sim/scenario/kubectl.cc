@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <map>
 
@@ -281,13 +282,18 @@ KubectlParse ParseKubectl(std::string_view line) {
   static constexpr FlagSpec kOverwrite{"overwrite", "", false};
   static constexpr FlagSpec kSelector{"selector", "l", true};
   static constexpr FlagSpec kAll{"all", "", false};
+  static constexpr FlagSpec kTimeout{"timeout", "", true};
+  static constexpr FlagSpec kWatch{"watch", "w", false};
+  static constexpr FlagSpec kFor{"for", "", true};
   std::string sub;  // rollout's / set's subcommand
   size_t sub_offset = 0;
   if (verb == "set" || verb == "rollout") {
     if (rest.empty() || rest[0].text.starts_with("-")) {
-      return Fail(end, verb == "set" ? "missing what to set (usage: set image deployment/NAME "
-                                       "CONTAINER=IMAGE)"
-                                     : "missing the rollout action (undo, pause, resume or restart)");
+      return Fail(end, verb == "set"
+                           ? "missing what to set (usage: set image deployment/NAME "
+                             "CONTAINER=IMAGE)"
+                           : "missing the rollout action (undo, pause, resume, restart or "
+                             "status)");
     }
     sub = rest[0].text;
     sub_offset = rest[0].offset;
@@ -301,6 +307,8 @@ KubectlParse ParseKubectl(std::string_view line) {
   static const std::initializer_list<FlagSpec> kDrainFlags = {kIgnoreDaemonsets, kDeleteEmptyDir,
                                                               kForce};
   static const std::initializer_list<FlagSpec> kAnnotateFlags = {kOverwrite, kSelector, kAll};
+  static const std::initializer_list<FlagSpec> kStatusFlags = {kTimeout, kWatch};
+  static const std::initializer_list<FlagSpec> kWaitFlags = {kFor, kTimeout, kSelector, kAll};
   static const std::initializer_list<FlagSpec> kNone = {};
   if (verb == "apply" || verb == "delete") specs = kApplyFlags;
   else if (verb == "patch") specs = kPatchFlags;
@@ -309,15 +317,19 @@ KubectlParse ParseKubectl(std::string_view line) {
   else if (verb == "drain") specs = kDrainFlags;
   else if (verb == "annotate")
     specs = kAnnotateFlags;
+  else if (verb == "rollout" && sub == "status")
+    specs = kStatusFlags;
+  else if (verb == "wait")
+    specs = kWaitFlags;
   else specs = kNone;
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
   if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" && verb != "set" &&
-      verb != "rollout" && verb != "annotate" && verb != "cordon" && verb != "uncordon" &&
-      verb != "drain") {
+      verb != "rollout" && verb != "annotate" && verb != "wait" && verb != "cordon" &&
+      verb != "uncordon" && verb != "drain") {
     return Fail(verb_offset,
                 fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
-                            "scale, set image, rollout undo|pause|resume|restart, annotate, "
-                            "cordon, uncordon, drain)",
+                            "scale, set image, rollout undo|pause|resume|restart|status, "
+                            "annotate, wait, cordon, uncordon, drain)",
                             verb));
   }
   auto flags_or = SplitFlags(rest, specs, command_name);
@@ -470,9 +482,11 @@ KubectlParse ParseKubectl(std::string_view line) {
     else if (sub == "pause") ro.action = RolloutCommand::Action::kPause;
     else if (sub == "resume") ro.action = RolloutCommand::Action::kResume;
     else if (sub == "restart") ro.action = RolloutCommand::Action::kRestart;
+    else if (sub == "status")
+      ro.action = RolloutCommand::Action::kStatus;
     else {
       return Fail(sub_offset, fmt::format("unknown rollout action \"{}\" (use undo, pause, "
-                                          "resume or restart)",
+                                          "resume, restart or status)",
                                           sub));
     }
     const std::string u = fmt::format("rollout {} deployment/NAME", sub);
@@ -491,7 +505,107 @@ KubectlParse ParseKubectl(std::string_view line) {
       }
       ro.to_revision = n;
     }
+    if (auto t = FlagValue(flags, "timeout", &off)) {
+      auto d = ParseDuration(*t);
+      if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
+      if (*d < SimDuration::Zero()) return Fail(off, "--timeout must not be negative");
+      if (*d > SimDuration::Zero()) ro.timeout = *d;
+    }
+    if (FlagValue(flags, "watch", &off) == "false") {
+      return Fail(off,
+                  "rollout status --watch=false prints the status once and does not wait; "
+                  "kubesim runs rollout status as it waits");
+    }
     cmd.body = std::move(ro);
+    return Ok(std::move(cmd));
+  }
+
+  if (verb == "wait") {
+    // kubectl wait (kubectl/pkg/cmd/wait): --for=condition=NAME[=VALUE].
+    const std::string u =
+        "wait --for=condition=Available deployment/NAME, or wait "
+        "--for=condition=Ready pod -l SELECTOR [--timeout=D]";
+    WaitCommand w;
+    size_t off = end;
+    const auto cond = FlagValue(flags, "for", &off);
+    if (!cond) return Fail(end, fmt::format("--for must be set (usage: {})", u));
+    std::string c = *cond;
+    if (!c.starts_with("condition=")) {
+      return Fail(off, fmt::format("--for={} is not supported; kubesim waits for "
+                                   "--for=condition=Available, Progressing (deployments) or "
+                                   "Ready (pods)",
+                                   c));
+    }
+    c = c.substr(10);
+    if (const size_t eq = c.find('='); eq != std::string::npos) {
+      if (c.substr(eq + 1) != "true" && c.substr(eq + 1) != "True") {
+        return Fail(off, "kubesim waits for a condition to be true only");
+      }
+      c = c.substr(0, eq);
+    }
+    std::string lower = c;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower == "available")
+      w.condition = WaitCommand::Condition::kAvailable;
+    else if (lower == "progressing")
+      w.condition = WaitCommand::Condition::kProgressing;
+    else if (lower == "ready")
+      w.condition = WaitCommand::Condition::kReady;
+    else {
+      return Fail(off, fmt::format("condition \"{}\" is not modelled (use Available or "
+                                   "Progressing for a deployment, Ready for pods)",
+                                   c));
+    }
+    if (pos.empty()) return Fail(end, fmt::format("missing the resource (usage: {})", u));
+    std::string type = pos[0].text;
+    if (const size_t slash = type.find('/'); slash != std::string::npos) {
+      w.names.push_back(type.substr(slash + 1));
+      type = type.substr(0, slash);
+      if (w.names.back().empty()) return Fail(pos[0].offset, "the resource name is empty");
+      at = 1;
+      if (auto e = extra()) return *e;
+    } else {
+      for (size_t i = 1; i < pos.size(); ++i) w.names.push_back(pos[i].text);
+    }
+    w.kind = std::string(k8s::KindOfResource(type));
+    const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
+    if (w.kind != (deployment_condition ? "Deployment" : "Pod")) {
+      return Fail(pos[0].offset, deployment_condition
+                                     ? fmt::format("condition={} is a deployment's condition (wait "
+                                                   "--for=condition={} deployment/NAME)",
+                                                   c, c)
+                                     : std::string("condition=Ready is a pod's condition (wait "
+                                                   "--for=condition=Ready pod -l SELECTOR)"));
+    }
+    size_t sel_off = end;
+    w.selector = FlagValue(flags, "selector", &sel_off);
+    w.all = FlagValue(flags, "all") == "true";
+    if (w.selector && w.all) {
+      return Fail(sel_off, "cannot set --all and --selector at the same time");
+    }
+    if ((w.selector || w.all) && !w.names.empty()) {
+      return Fail(pos[0].offset, "you may only specify resources by name or by --selector/--all");
+    }
+    if (!w.selector && !w.all && w.names.empty()) {
+      return Fail(end, fmt::format("resource(s) were provided, but no name was specified (usage: "
+                                   "{})",
+                                   u));
+    }
+    if ((w.selector || w.all) && w.kind != "Pod") {
+      return Fail(sel_off,
+                  "kubesim waits by --selector or --all for pods only; name the "
+                  "deployment");
+    }
+    if (w.selector) {
+      if (auto sel = k8s::ParseSelector(*w.selector); !sel) return Fail(sel_off, sel.error());
+    }
+    if (auto t = FlagValue(flags, "timeout", &off)) {
+      auto d = ParseDuration(*t);
+      if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
+      // A negative timeout waits a week (kubectl wait's flag help).
+      w.timeout = *d < SimDuration::Zero() ? SimDuration::Seconds(7 * 24 * 3600) : *d;
+    }
+    cmd.body = std::move(w);
     return Ok(std::move(cmd));
   }
 
@@ -602,6 +716,14 @@ KubectlParse ParseKubectl(std::string_view line) {
   return Ok(std::move(cmd));
 }
 
+bool IsBlocking(const Command& command) {
+  if (const auto* r = std::get_if<RolloutCommand>(&command.body)) {
+    return r->action == RolloutCommand::Action::kStatus;
+  }
+  return std::holds_alternative<WaitCommand>(command.body) ||
+         std::holds_alternative<SleepCommand>(command.body);
+}
+
 KubectlParse ParseNodeStep(NodeCommand::Action action, std::string_view value) {
   const size_t start = value.find_first_not_of(" \t");
   if (start == std::string_view::npos) return Fail(0, "expected node/NAME");
@@ -631,10 +753,14 @@ std::string CommandName(const Command& command) {
         case RolloutCommand::Action::kPause: return "rollout pause";
         case RolloutCommand::Action::kResume: return "rollout resume";
         case RolloutCommand::Action::kRestart: return "rollout restart";
+        case RolloutCommand::Action::kStatus:
+          return "rollout status";
       }
       return "rollout";
     }
     std::string operator()(const AnnotateCommand&) const { return "annotate"; }
+    std::string operator()(const WaitCommand&) const { return "wait"; }
+    std::string operator()(const SleepCommand&) const { return "sleep"; }
     std::string operator()(const NodeCommand& n) const {
       switch (n.action) {
         case NodeCommand::Action::kCordon: return "cordon";

@@ -124,9 +124,33 @@ LoadResult Loader::Run(bool allow_manifest) {
     ApplyObject(d, file_, &sink);
     if (!sink.objects.empty()) scenario->objects.push_back(std::move(sink.objects[0]));
   }
-  // The timeline, in time order (stable: equal times keep file order).
-  std::stable_sort(scenario->timeline.begin(), scenario->timeline.end(),
-                   [](const Step& a, const Step& b) { return a.at < b.at; });
+  // Chains: a step without `at:` follows the step before it in the file,
+  // no earlier than that step (plus its sleep).
+  auto& tl = scenario->timeline;
+  for (size_t i = 0; i < tl.size(); ++i) {
+    if (!tl[i].chained) continue;
+    if (i == 0) continue;  // the first step: at 0s
+    tl[i].after = static_cast<int32_t>(i - 1);
+    tl[i].at = tl[i - 1].at;
+    if (const auto* sleep = std::get_if<SleepCommand>(&tl[i - 1].command.body)) {
+      tl[i].at += sleep->duration;
+    }
+  }
+  // The timeline, in time order (stable: equal times keep file order, so a
+  // chained step stays after the one it follows); `after` follows the move.
+  std::vector<size_t> order(tl.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return tl[a].at < tl[b].at; });
+  std::vector<int32_t> moved_to(tl.size());
+  for (size_t i = 0; i < order.size(); ++i) moved_to[order[i]] = static_cast<int32_t>(i);
+  std::vector<Step> sorted;
+  sorted.reserve(tl.size());
+  for (size_t i : order) {
+    sorted.push_back(std::move(tl[i]));
+    if (sorted.back().after >= 0) sorted.back().after = moved_to[sorted.back().after];
+  }
+  tl = std::move(sorted);
   for (auto& step : scenario->timeline) {
     RunStep(&step, *scenario);
     if (scenario->until && step.at > *scenario->until) {

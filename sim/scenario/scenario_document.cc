@@ -34,7 +34,7 @@ const std::vector<std::string_view> kImageFields = {"version", "pull",    "start
                                                     "drain",   "healthy", "crashAfter",
                                                     "exitAfter"};
 const std::vector<std::string_view> kTrafficFields = {"name", "service", "every", "rate", "from"};
-const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover"};
+const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover", "sleep"};
 const std::vector<std::string_view> kDistributions = {"uniform", "normal", "lognormal",
                                                       "exponential"};
 
@@ -441,18 +441,20 @@ void Loader::DecodeTimeline(const Node* n, Scenario* s) {
     if (m == nullptr) continue;
     CheckFields(*m, p, kStepFields);
     Step step;
+    step.number = static_cast<uint32_t>(i + 1);
     const Node* at = m->Get("at");
     if (at == nullptr || at->IsNull()) {
-      r_.Error(m->mark, Sub(p, "at"), "Required value: when the step runs (such as 60s)");
-      continue;
+      // Chained: DecodeTimeline's caller links it to the step before it.
+      step.chained = true;
+    } else {
+      auto when = FixedDuration(at, Sub(p, "at"));
+      if (!when) continue;
+      step.at = *when;
     }
-    auto when = FixedDuration(at, Sub(p, "at"));
-    if (!when) continue;
-    step.at = *when;
     int given = 0;
     const Node* value = nullptr;
     std::string_view which;
-    for (auto f : {"kubectl", "fail", "recover"}) {
+    for (auto f : {"kubectl", "fail", "recover", "sleep"}) {
       if (const Node* v = m->Get(f)) {
         ++given;
         value = v;
@@ -461,8 +463,18 @@ void Loader::DecodeTimeline(const Node* n, Scenario* s) {
     }
     if (given != 1) {
       r_.Error(m->mark, p,
-               given == 0 ? "a step needs one of kubectl:, fail: or recover:"
-                          : "a step has only one of kubectl:, fail: or recover:");
+               given == 0 ? "a step needs one of kubectl:, fail:, recover: or sleep:"
+                          : "a step has only one of kubectl:, fail:, recover: or sleep:");
+      continue;
+    }
+    if (which == "sleep") {
+      auto d = FixedDuration(value, Sub(p, "sleep"));
+      if (!d) continue;
+      step.text = FormatDuration(*d);
+      step.position = r_.Pos(value->mark);
+      step.command.body = SleepCommand{*d};
+      step_nodes_.push_back(value);
+      s->timeline.push_back(std::move(step));
       continue;
     }
     std::string text;

@@ -345,6 +345,8 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     const yaml::Mark at{step->position.line - 1, step->position.column - 1};
     const std::vector<PathElem> paused = {std::string("spec"), std::string("paused")};
     switch (ro->action) {
+      case RolloutCommand::Action::kStatus:
+        return;  // it waits when it runs (Script)
       case RolloutCommand::Action::kPause:
         if (dep.spec.paused) {
           StepError(*step, name_offset(ro->target.name),
@@ -406,6 +408,17 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                 step);
         return;
       }
+    }
+    return;
+  }
+  if (std::holds_alternative<SleepCommand>(cmd.body)) return;
+  if (const auto* w = std::get_if<WaitCommand>(&cmd.body)) {
+    // Named objects must exist when the step starts; pods by selector, and
+    // a ReplicaSet's pods by name, are looked up when it runs.
+    for (const std::string& name : w->names) {
+      const ObjectKey key{w->kind, ns, name};
+      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) continue;
+      if (Find(key, step, name_offset(name)) == nullptr) return;
     }
     return;
   }

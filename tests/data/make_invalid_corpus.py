@@ -59,8 +59,8 @@ CASES = {
   "traffic-unknown-service": (scenario(traffic="  traffic:\n  - @@{name: c, service: wbe, every: 1s}\n"), 'Service "wbe" is never created by the file or a timeline step; did you mean "web"?'),
   "seed-not-integer": (scenario(spec_extra="  seed: @@one\n"), 'spec.seed: expected an integer, got the string "one"'),
   # --- timeline steps ------------------------------------------------------------
-  "step-missing-at": (scenario(timeline="  - @@kubectl: scale deployment/web --replicas=3\n"), "Required value: when the step runs"),
-  "step-two-actions": (scenario(timeline="  - @@at: 5s\n    kubectl: cordon worker-0\n    fail: node/worker-0\n"), "only one of kubectl:, fail: or recover:"),
+  "step-wait-unknown-condition": (scenario(timeline=STEP + "wait @@--for=condition=Complete deployment/web\n"), 'condition "Complete" is not modelled'),
+  "step-two-actions": (scenario(timeline="  - @@at: 5s\n    kubectl: cordon worker-0\n    fail: node/worker-0\n"), "only one of kubectl:, fail:, recover: or sleep:"),
   "kubectl-unterminated-quote": (scenario(timeline=STEP + "patch service web -p @@'{\"spec\":{}}\n"), "unterminated single quote"),
   "kubectl-unknown-command": (scenario(timeline=STEP + "@@frobnicate deployment/web\n"), 'unknown kubectl command "frobnicate"'),
   "kubectl-shell-pipe": (scenario(timeline=STEP + "apply -f include/web.yaml @@| tee log\n"), "shell operator '|' is not supported"),

@@ -118,6 +118,53 @@ TEST(Kubectl, RefusesAnnotateAsKubectlDoes) {
   EXPECT_FALSE(ParseKubectl("annotate deployment -l app=web k=v").ok());
 }
 
+// The blocking commands CI scripts type (docs/scenario-format.md 5.2).
+TEST(Kubectl, ParsesRolloutStatusAndWait) {
+  const auto st =
+      std::get<RolloutCommand>(Parse("rollout status deployment/web --timeout=2m30s").body);
+  EXPECT_EQ(st.action, RolloutCommand::Action::kStatus);
+  EXPECT_EQ(st.timeout, SimDuration::Seconds(150));
+  EXPECT_FALSE(std::get<RolloutCommand>(Parse("rollout status deploy web -w").body).timeout);
+  EXPECT_FALSE(std::get<RolloutCommand>(Parse("rollout status deploy/web --timeout=0s").body)
+                   .timeout);  // 0: wait for good
+  EXPECT_TRUE(IsBlocking(Parse("rollout status deployment/web")));
+  EXPECT_FALSE(IsBlocking(Parse("rollout restart deployment/web")));
+
+  const auto avail = std::get<WaitCommand>(
+      Parse("wait --for=condition=Available deployment/web --timeout=90s").body);
+  EXPECT_EQ(avail.condition, WaitCommand::Condition::kAvailable);
+  EXPECT_EQ(avail.kind, "Deployment");
+  EXPECT_EQ(avail.names, std::vector<std::string>{"web"});
+  EXPECT_EQ(avail.timeout, SimDuration::Seconds(90));
+  const auto ready =
+      std::get<WaitCommand>(Parse("wait --for condition=ready=true pod -l app=web").body);
+  EXPECT_EQ(ready.condition, WaitCommand::Condition::kReady);
+  EXPECT_EQ(ready.selector, std::optional<std::string>("app=web"));
+  EXPECT_EQ(ready.timeout, SimDuration::Seconds(30));  // kubectl wait's default
+  EXPECT_EQ(
+      std::get<WaitCommand>(Parse("wait --for=condition=Progressing deploy a b").body).names.size(),
+      2u);
+  EXPECT_EQ(std::get<WaitCommand>(Parse("wait --for=condition=Ready pods --all --timeout=-1s").body)
+                .timeout,
+            SimDuration::Seconds(7 * 24 * 3600));
+  EXPECT_TRUE(IsBlocking(Parse("wait --for=condition=Ready pod/web-1")));
+}
+
+TEST(Kubectl, RefusesWaitsItDoesNotModel) {
+  EXPECT_FALSE(ParseKubectl("wait deployment/web").ok());          // no --for
+  EXPECT_FALSE(ParseKubectl("wait --for=delete pod/web-1").ok());  // not modelled
+  EXPECT_FALSE(ParseKubectl("wait --for=jsonpath={.status} deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Complete deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Ready deployment/web").ok());  // a pod's
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Available pod/web-1").ok());   // a deployment's
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Available=false deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Ready pod").ok());  // no names
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Available deployment -l app=web").ok());
+  EXPECT_FALSE(ParseKubectl("wait --for=condition=Ready pod -l app=web --timeout=soon").ok());
+  EXPECT_FALSE(ParseKubectl("rollout status deployment/web --timeout=-5s").ok());
+  EXPECT_FALSE(ParseKubectl("rollout status deployment/web --watch=false").ok());
+}
+
 TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   auto p = ParseKubectl("scale deployment/web --replicas=-1");
   ASSERT_FALSE(p.ok());
@@ -127,7 +174,7 @@ TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   EXPECT_FALSE(ParseKubectl("").ok());
   EXPECT_FALSE(ParseKubectl("patch service web").ok());
   EXPECT_FALSE(ParseKubectl("patch service web -p {} --type json").ok());
-  EXPECT_FALSE(ParseKubectl("rollout status deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("rollout history deployment/web").ok());
   EXPECT_FALSE(ParseKubectl("set image deployment/web nginx").ok());
   EXPECT_FALSE(ParseKubectl("apply -f https://example.com/a.yaml").ok());
 }

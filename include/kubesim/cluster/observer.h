@@ -115,6 +115,18 @@ struct RolloutInfo {
   SimTime start;
 };
 
+// A timeline step whose time the scenario did not fix (chained, or
+// blocking), as it ended: docs/metrics.md, "timeline".
+struct StepOutcome {
+  uint32_t step = 0;  // its place among the file's steps, from 1
+  int line = 0;       // of its command in the scenario file
+  std::optional<SimTime> started;
+  std::optional<SimTime> finished;
+  // "ok", "failed" (kubectl exited 1), "timeout", "skipped" (a step before
+  // it in its chain failed), "waiting" (the run ended first), "notReached".
+  std::string_view result;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -145,6 +157,8 @@ class Observer {
   virtual void OnRolloutDeadlineExceeded(SimTime /*t*/, const RolloutInfo& /*r*/) {}
   // A container restart of a pod owned by `deployment` (if any).
   virtual void OnRestart(SimTime /*t*/, const PodInfo& /*pod*/) {}
+  // At the run's end, before OnFinish: each step StepOutcome describes.
+  virtual void OnTimelineStep(const StepOutcome& /*step*/) {}
   // The instant `t` is over: the state is final until the next event.
   virtual void OnEndInstant(const ClusterView& /*view*/) {}
   // The run ended at `t` (the scenario's `until`).

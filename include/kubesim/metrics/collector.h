@@ -38,6 +38,7 @@ class Collector final : public cluster::Observer {
   void OnRolloutDeadlineExceeded(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRestart(SimTime t, const cluster::PodInfo& pod) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
+  void OnTimelineStep(const cluster::StepOutcome& step) override;
   void OnFinish(const cluster::ClusterView& view) override;
 
   // REQUIRES: the run finished. `events` is the run's event count.
@@ -79,6 +80,7 @@ class Collector final : public cluster::Observer {
   SimTime last_;
   int64_t last_unschedulable_ = 0;
   ResourceReport resources_;
+  std::vector<StepReport> timeline_;
   SimTime end_;
 };
 

@@ -57,6 +57,15 @@ struct DeploymentReport {
   std::vector<RolloutReport> rollouts;  // revision 2 onward, in order
 };
 
+// A chained or blocking timeline step: when it started and finished.
+struct StepReport {
+  uint32_t step = 0;
+  int line = 0;
+  std::optional<SimTime> started;
+  std::optional<SimTime> finished;
+  std::string result;
+};
+
 struct ResourceReport {
   int64_t peak_pods = 0;
   int64_t peak_cpu_millis = 0;
@@ -72,6 +81,7 @@ struct Report {
   std::vector<ServiceReport> services;        // by key
   std::vector<DeploymentReport> deployments;  // by key
   ResourceReport resources;
+  std::vector<StepReport> timeline;  // chained and blocking steps, in file order
 };
 
 }  // namespace kubesim::metrics

@@ -10,11 +10,14 @@
 //   patch KIND NAME -p PATCH [--type merge|strategic]
 //   scale deployment/NAME --replicas=N       set image deployment/NAME C=IMAGE...
 //   rollout undo|pause|resume|restart deployment/NAME [--to-revision=N]
+//   rollout status deployment/NAME [--timeout=D]             (blocks)
+//   wait --for=condition=Available|Progressing deployment/NAME [--timeout=D]   (blocks)
+//   wait --for=condition=Ready pod NAME|-l SEL|--all [--timeout=D]             (blocks)
 //   annotate [--overwrite] KIND NAME|KIND/NAME|pods -l SEL|pods --all KEY=VALUE|KEY-...
 //   cordon|uncordon|drain NODE
 //
 // plus the simulator-only steps `fail: node/NAME` and `recover: node/NAME`
-// (ParseNodeStep). A leading `kubectl` word is allowed; `-n NS` /
+// (ParseNodeStep) and `sleep: D`. A leading `kubectl` word is allowed; `-n NS` /
 // `--namespace=NS` selects the namespace (default "default"). Words are split
 // as a POSIX shell splits them: blanks separate, '...' is literal, "..."
 // honours \" \\ \$ \`, a backslash outside quotes escapes the next character.
@@ -33,6 +36,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "kubesim/engine/time.h"
 
 namespace kubesim::scenario {
 
@@ -79,11 +84,31 @@ struct SetImageCommand {
   bool operator==(const SetImageCommand&) const = default;
 };
 struct RolloutCommand {
-  enum class Action { kUndo, kPause, kResume, kRestart };
+  enum class Action { kUndo, kPause, kResume, kRestart, kStatus };
   Action action = Action::kUndo;
   ResourceRef target;
   std::optional<int64_t> to_revision;  // undo --to-revision=N (0 means the previous one)
+  // status --timeout=D: how long it waits; nullopt (or 0) waits for good.
+  std::optional<SimDuration> timeout;
   bool operator==(const RolloutCommand&) const = default;
+};
+// wait --for=condition=Available|Progressing deployment/NAME
+// wait --for=condition=Ready pod NAME...|pod -l SEL|pod --all   [--timeout=D]
+struct WaitCommand {
+  enum class Condition { kAvailable, kProgressing, kReady };
+  Condition condition = Condition::kAvailable;
+  std::string kind;                     // "Deployment" or "Pod"
+  std::vector<std::string> names;       // empty with a selector or --all
+  std::optional<std::string> selector;  // -l / --selector, as written
+  bool all = false;
+  // kubectl's default is 30s; 0 checks once; a negative one waits a week.
+  SimDuration timeout = SimDuration::Seconds(30);
+  bool operator==(const WaitCommand&) const = default;
+};
+// The simulator's `sleep: D` step.
+struct SleepCommand {
+  SimDuration duration;
+  bool operator==(const SleepCommand&) const = default;
 };
 // annotate KIND NAME... KEY=VALUE... KEY-...  |  annotate pods -l SEL|--all ...
 struct AnnotateCommand {
@@ -103,8 +128,9 @@ struct NodeCommand {
   bool operator==(const NodeCommand&) const = default;
 };
 
-using CommandBody = std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand,
-                                 SetImageCommand, RolloutCommand, AnnotateCommand, NodeCommand>;
+using CommandBody =
+    std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand, SetImageCommand,
+                 RolloutCommand, AnnotateCommand, WaitCommand, SleepCommand, NodeCommand>;
 
 struct Command {
   CommandBody body;
@@ -134,6 +160,10 @@ KubectlParse ParseKubectl(std::string_view line);
 
 // Parses the value of a `fail:` or `recover:` step: "node/NAME".
 KubectlParse ParseNodeStep(NodeCommand::Action action, std::string_view value);
+
+// Whether the command blocks: it finishes when a condition holds (rollout
+// status, wait) or its time has passed (sleep), not when it has run.
+bool IsBlocking(const Command& command);
 
 // "apply", "delete", "patch", "scale", "set image", "rollout undo", ..., "fail".
 std::string CommandName(const Command& command);

@@ -98,7 +98,15 @@ struct TrafficSource {
 
 // One timeline step, checked and resolved.
 struct Step {
+  // Its `at:`; for a chained step, the earliest it can run: the step before
+  // it's time, plus that step's duration if it is a `sleep:`.
   SimDuration at;
+  // No `at:`: it runs when the step before it in the file has finished — at
+  // once after an ordinary step, when a blocking one's condition holds
+  // (docs/scenario-format.md, 3.7).
+  bool chained = false;
+  int32_t after = -1;        // chained: that step's index in Scenario::timeline (-1: none, 0s)
+  uint32_t number = 0;       // its place among the file's steps, from 1
   std::string text;          // the kubectl line or `fail: node/x` as written
   Command command;
   k8s::Position position;    // of the step's command
@@ -130,7 +138,7 @@ struct Scenario {
   std::map<std::string, ImageProfile, std::less<>> images;
   std::vector<TrafficSource> traffic;
   std::vector<k8s::Object> objects;  // the file's own objects, applied at t=0 in order
-  std::vector<Step> timeline;        // in time order (stable for equal times)
+  std::vector<Step> timeline;        // by `at` (stable: equal times keep file order)
   std::vector<Expectation> expect;
   k8s::Position position;            // the Scenario document
 

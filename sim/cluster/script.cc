@@ -1,0 +1,275 @@
+// The timeline as a script runs it; see script.h.
+#include "script.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "api_server.h"
+#include "deployment_util.h"
+
+namespace kubesim::cluster {
+
+namespace {
+
+const char* ResultName(uint8_t state) {
+  static constexpr const char* kNames[] = {"notReached", "waiting", "ok",
+                                           "failed",     "timeout", "skipped"};
+  return kNames[state];
+}
+
+}  // namespace
+
+Script::Script(Store& store, Context& ctx, ApiServer& api) : store_(store), ctx_(ctx), api_(api) {}
+
+void Script::Start() {
+  const auto& timeline = ctx_.scenario().timeline;
+  runs_.assign(timeline.size(), StepRun{});
+  unfinished_ = static_cast<int64_t>(timeline.size());
+  for (uint32_t i = 0; i < timeline.size(); ++i) {
+    if (timeline[i].after >= 0) runs_[static_cast<size_t>(timeline[i].after)].follower = i;
+  }
+  for (uint32_t i = 0; i < timeline.size(); ++i) {
+    if (timeline[i].after < 0) {
+      ctx_.loop().At(SimTime::Zero() + timeline[i].at, kPhaseTimeline,
+                     Event{static_cast<uint32_t>(EventKind::kStep), i, 0});
+    }
+  }
+}
+
+void Script::Schedule(uint32_t index) {
+  ctx_.loop().At(ctx_.Now(), kPhaseTimeline,
+                 Event{static_cast<uint32_t>(EventKind::kStep), index, 0});
+}
+
+void Script::Run(uint32_t index) {
+  const scenario::Step& step = ctx_.scenario().timeline[index];
+  StepRun& run = runs_[index];
+  run.started = ctx_.Now();
+  last_activity_ = ctx_.Now();
+  const bool ok = api_.RunStep(index);
+  if (!scenario::IsBlocking(step.command)) {
+    Finish(index, ok ? State::kOk : State::kFailed, "");
+    return;
+  }
+  run.state = State::kWaiting;
+  const std::string& ns = step.command.namespace_name;
+  std::optional<SimDuration> limit;
+  if (const auto* sleep = std::get_if<scenario::SleepCommand>(&step.command.body)) {
+    limit = sleep->duration;
+  } else if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
+    limit = ro->timeout;
+  } else if (const auto* w = std::get_if<scenario::WaitCommand>(&step.command.body)) {
+    limit = w->timeout;
+    if (w->kind == "Pod") {
+      // kubectl wait resolves its pods once, when it starts (the resource
+      // builder's list), then waits on each of them.
+      if (w->selector || w->all) {
+        k8s::LabelSelector selector;
+        if (w->selector) {
+          if (auto parsed = k8s::ParseSelector(*w->selector)) selector = std::move(*parsed);
+        }
+        for (uint32_t id = 0; id < store_.pods.size(); ++id) {
+          const Pod& p = store_.pods[id];
+          if (p.state != PodState::kGone && p.namespace_name == ns && selector.Matches(*p.labels)) {
+            run.pods.push_back(id);
+          }
+        }
+        if (run.pods.empty()) {
+          Finish(index, State::kFailed, "error: no matching resources found");
+          return;
+        }
+      } else {
+        for (const std::string& name : w->names) {
+          const uint32_t id = store_.pod_names.Find(store_.pods, ns, name);
+          if (id == kNone || store_.pods[id].state == PodState::kGone) {
+            Finish(index, State::kFailed,
+                   fmt::format("Error from server (NotFound): pods \"{}\" not found", name));
+            return;
+          }
+          run.pods.push_back(id);
+        }
+      }
+    }
+  }
+  if (limit) {
+    run.deadline = ctx_.loop().At(ctx_.Now() + *limit, kPhaseTimeline,
+                                  Event{static_cast<uint32_t>(EventKind::kStepDeadline), index, 0});
+  }
+  if (!std::holds_alternative<scenario::SleepCommand>(step.command.body)) {
+    waiting_.push_back(index);
+  }
+}
+
+Script::Check Script::Evaluate(uint32_t index) {
+  const scenario::Step& step = ctx_.scenario().timeline[index];
+  const std::string& ns = step.command.namespace_name;
+  Check c;
+  const auto deployment = [&](const std::string& name) -> const Deployment* {
+    const uint32_t d = store_.FindDeployment(ns, name);
+    if (d == kNone || store_.deployments[d].deleted) {
+      c.error =
+          fmt::format("Error from server (NotFound): deployments.apps \"{}\" not found", name);
+      return nullptr;
+    }
+    return &store_.deployments[d];
+  };
+  using Reason = ProgressingCondition::Reason;
+  if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
+    // DeploymentStatusViewer.Status (kubectl/pkg/polymorphichelpers/rollout_status.go).
+    const Deployment* d = deployment(ro->target.name);
+    if (d == nullptr) return c;
+    if (d->generation > d->observed_generation) return c;  // spec update not yet observed
+    if (d->progressing.reason == Reason::kProgressDeadlineExceeded) {
+      c.error = fmt::format("error: deployment \"{}\" exceeded its progress deadline", d->name);
+      return c;
+    }
+    const DeploymentStatusCounts& s = d->status;
+    c.done = s.updated_replicas >= d->spec.replicas && s.replicas <= s.updated_replicas &&
+             s.available_replicas >= s.updated_replicas;
+    return c;
+  }
+  const auto& w = std::get<scenario::WaitCommand>(step.command.body);
+  if (w.kind == "Deployment") {
+    c.done = true;
+    for (const std::string& name : w.names) {
+      const Deployment* d = deployment(name);
+      if (d == nullptr) return c;
+      if (d->observed_generation == 0) {
+        c.done = false;  // no status yet: no conditions
+        continue;
+      }
+      if (w.condition == scenario::WaitCommand::Condition::kAvailable) {
+        // syncRolloutStatus: Available when availableReplicas >= replicas - maxUnavailable.
+        c.done &= d->status.available_replicas >= d->spec.replicas - MaxUnavailable(d->spec);
+      } else {
+        // Progressing=True for each reason but ProgressDeadlineExceeded (False)
+        // and DeploymentPaused (Unknown); none without a progress deadline.
+        const Reason r = d->progressing.reason;
+        c.done &= r != Reason::kNone && r != Reason::kProgressDeadlineExceeded &&
+                  r != Reason::kDeploymentPaused;
+      }
+    }
+    return c;
+  }
+  c.done = true;
+  for (uint32_t id : runs_[index].pods) {
+    const Pod& p = store_.pods[id];
+    if (p.state == PodState::kGone) {
+      c.error = fmt::format("error: pod \"{}\" was deleted while kubectl waited for it", p.name);
+      return c;
+    }
+    c.done &= p.ready;
+  }
+  return c;
+}
+
+void Script::CheckWaits() {
+  if (waiting_.empty()) return;
+  // A copy: Finish changes the list, and may start the next steps.
+  const std::vector<uint32_t> now = waiting_;
+  for (uint32_t index : now) {
+    if (runs_[index].state != State::kWaiting) continue;
+    const Check c = Evaluate(index);
+    if (c.error) {
+      Finish(index, State::kFailed, *c.error);
+    } else if (c.done) {
+      const scenario::Step& step = ctx_.scenario().timeline[index];
+      std::string message;
+      if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
+        message = fmt::format("deployment \"{}\" successfully rolled out", ro->target.name);
+      } else {
+        const auto& w = std::get<scenario::WaitCommand>(step.command.body);
+        if (w.kind == "Deployment") {
+          for (const std::string& n : w.names) {
+            message +=
+                fmt::format("{}deployment.apps/{} condition met", message.empty() ? "" : "; ", n);
+          }
+        } else {
+          message = fmt::format("{} pod{} condition met", runs_[index].pods.size(),
+                                runs_[index].pods.size() == 1 ? "" : "s");
+        }
+      }
+      Finish(index, State::kOk, message);
+    }
+  }
+}
+
+void Script::Deadline(uint32_t index) {
+  StepRun& run = runs_[index];
+  if (run.state != State::kWaiting) return;
+  const scenario::Step& step = ctx_.scenario().timeline[index];
+  if (std::holds_alternative<scenario::SleepCommand>(step.command.body)) {
+    Finish(index, State::kOk, "");
+    return;
+  }
+  // The condition may hold at this very instant: kubectl's watch would have
+  // seen it before its timer.
+  const Check c = Evaluate(index);
+  if (c.error) {
+    Finish(index, State::kFailed, *c.error);
+  } else if (c.done) {
+    CheckWaits();
+  } else if (const auto* w = std::get_if<scenario::WaitCommand>(&step.command.body)) {
+    Finish(index, State::kTimeout,
+           fmt::format(
+               "error: timed out waiting for the condition on {}",
+               w->kind == "Deployment" ? "deployments/" + w->names.front() : std::string("pods")));
+  } else {
+    Finish(index, State::kTimeout, "error: timed out waiting for the condition");
+  }
+}
+
+void Script::Finish(uint32_t index, State state, const std::string& message) {
+  StepRun& run = runs_[index];
+  run.state = state;
+  run.finished = ctx_.Now();
+  last_activity_ = ctx_.Now();
+  --unfinished_;
+  if (run.deadline.valid()) ctx_.loop().Cancel(run.deadline);
+  std::erase(waiting_, index);
+  if (!message.empty()) ctx_.Emit("kubectl", message);
+  ctx_.MarkChanged();
+  if (!run.follower) return;
+  if (state == State::kOk) {
+    Schedule(static_cast<uint32_t>(*run.follower));
+    return;
+  }
+  // The chain ends here: the steps after it never run.
+  for (std::optional<int32_t> next = run.follower; next;
+       next = runs_[static_cast<size_t>(*next)].follower) {
+    StepRun& skipped = runs_[static_cast<size_t>(*next)];
+    skipped.state = State::kSkipped;
+    --unfinished_;
+    const scenario::Step& s = ctx_.scenario().timeline[static_cast<size_t>(*next)];
+    ctx_.EmitLazy([] { return std::string("kubectl"); },
+                  [&] {
+                    return fmt::format("not run (step {} failed): {}",
+                                       ctx_.scenario().timeline[index].number, s.text);
+                  });
+  }
+}
+
+void Script::Report() const {
+  const auto& timeline = ctx_.scenario().timeline;
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < timeline.size(); ++i) {
+    if (timeline[i].chained || scenario::IsBlocking(timeline[i].command) ||
+        runs_[i].state == State::kFailed) {
+      order.push_back(i);
+    }
+  }
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return timeline[a].number < timeline[b].number; });
+  for (uint32_t i : order) {
+    StepOutcome o;
+    o.step = timeline[i].number;
+    o.line = timeline[i].position.line;
+    o.started = runs_[i].started;
+    o.finished = runs_[i].finished;
+    o.result = ResultName(static_cast<uint8_t>(runs_[i].state));
+    for (Observer* obs : ctx_.observers()) obs->OnTimelineStep(o);
+  }
+}
+
+}  // namespace kubesim::cluster
