@@ -138,6 +138,37 @@ TEST(CliRun, TheBookinfoIstioRestartReplaysAsDerivedInRealWorkloads) {
   EXPECT_NE(r.out.find("\"durationSeconds\": 8"), std::string::npos) << r.out;
 }
 
+std::string Ci(const std::string& name) {
+  return std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/ci/" + name;
+}
+
+// docs/ci-scripts.md: green pulls 5 s and starts 3 s, so `rollout status`
+// returns at 68 s and the chained patch switches then: no failed request.
+// The same patch at a guessed 63 s leaves the Service without a serving
+// endpoint until 68 s: 5 s down, 5 of the 1/s requests failed.
+TEST(CliRun, TheScriptedBlueGreenSwitchesWhenGreenIsReadyTheFixedTimeOneTooEarly) {
+  const auto r = RunKubesim("run --format json '" + Ci("blue-green.yaml") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("\"failed\": 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"startedSeconds\": 68.0"), std::string::npos) << r.out;  // the patch
+  const auto fixed = RunKubesim("run --format json '" + Ci("blue-green-fixed-time.yaml") + "'");
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err << fixed.out;
+  EXPECT_NE(fixed.out.find("\"downtimeSeconds\": 5.0"), std::string::npos) << fixed.out;
+  EXPECT_NE(fixed.out.find("\"failed\": 5"), std::string::npos) << fixed.out;
+}
+
+// docs/ci-scripts.md: the canary's weight steps each wait for the pods they
+// added (68 s, 196 s, 324 s), so no request fails (its expect: line).
+TEST(CliRun, TheScriptedCanaryStepsItsWeightsAfterEachWait) {
+  const auto r = RunKubesim("run --format json '" + Ci("canary.yaml") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  for (const char* t : {"\"finishedSeconds\": 68.0", "\"finishedSeconds\": 196.0",
+                        "\"finishedSeconds\": 324.0"}) {
+    EXPECT_NE(r.out.find(t), std::string::npos) << t << "\n" << r.out;
+  }
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
