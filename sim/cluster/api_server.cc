@@ -514,6 +514,11 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     const uint32_t d = store_.FindDeployment(key.namespace_name, key.name);
     if (d == kNone) return;
     store_.deployments[d].deleted = true;
+    // Its rollout, if one runs, never completes: it is over (the run's
+    // default end does not wait for it).
+    for (Rollout& r : store_.deployments[d].rollouts) {
+      if (!r.complete) r.superseded = true;
+    }
     store_.deployment_names.erase(Store::NameKey(key.namespace_name, key.name));
     store_.MarkDeploymentChanged(d);
     ctx_.EmitLazy([&] { return "deployment/" + key.name; }, [&] { return "deleted"; });

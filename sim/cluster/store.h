@@ -380,7 +380,7 @@ struct Rollout {
   bool status_done = false;
   bool complete = false;
   bool deadline_exceeded = false;
-  bool superseded = false;  // another template change came first
+  bool superseded = false;  // another template change came first, or its Deployment was deleted
   SimTime settled_at;       // when it completed or exceeded its deadline
 };
 

@@ -29,6 +29,27 @@ TEST(Model, RollingUpdateOfTenWithDefaultsStaysWithinThirteenActiveAndEightAvail
   EXPECT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
 }
 
+// Deleting a Deployment mid-rollout ends the rollout: it never completes,
+// and without `until:` the run ends a minute after the last step (70 s),
+// not at the 24-hour cap while waiting for a rollout that cannot end.
+TEST(Model, DeletingADeploymentMidRolloutEndsTheRunAMinuteLater) {
+  const Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:2: {pull: 30s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+  - {at: 5s, kubectl: set image deployment/web web=web:2}
+  - {at: 10s, kubectl: delete deployment web}
+)",
+                                      WebApp(2, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& d = Dep(r, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << r.json;
+  EXPECT_FALSE(d.rollouts[0].complete.has_value());
+  EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(70));
+}
+
 TEST(Model, SurgeOneUnavailableZeroNeverDropsBelowTheReplicaCount) {
   // maxSurge 1, maxUnavailable 0: an old pod goes only after a new one is
   // available, so availability never drops below 4; 5 pods at most.
