@@ -37,24 +37,26 @@ bool ApiServer::RunStep(uint32_t index) {
     RunNodeCommand(*node);
     return true;
   }
+  step_label_ = fmt::format("step/{}", step.number);
   for (const k8s::Object& obj : step.objects) Apply(obj);
-  for (const k8s::ObjectKey& key : step.deleted) Delete(key);
+  bool ok = true;
+  for (const k8s::ObjectKey& key : step.deleted) ok &= Delete(key);
   if (const auto* a = std::get_if<scenario::AnnotateCommand>(&step.command.body);
       a != nullptr && a->kind == "Pod") {
-    return RunAnnotate(*a, step.command.namespace_name, step.objects);
+    ok &= RunAnnotate(*a, step.command.namespace_name);
   }
-  return true;
+  return ok;
 }
 
-bool ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
-                            const std::vector<k8s::Object>& done) {
+bool ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns) {
   bool ok = true;
   std::vector<uint32_t> targets;
   if (c.selector || c.all) {
     k8s::LabelSelector selector;
     if (c.selector) {
       auto parsed = k8s::ParseSelector(*c.selector);  // checked by the parser
-      if (parsed) selector = std::move(*parsed);
+      if (!parsed) std::abort();
+      selector = std::move(*parsed);
     }
     for (uint32_t id = 0; id < store_.pods.size(); ++id) {
       const Pod& p = store_.pods[id];
@@ -63,19 +65,14 @@ bool ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
       }
     }
     if (targets.empty()) {
-      ctx_.Emit("kubectl", "error: no objects passed to annotate");
+      ctx_.Emit(step_label_, "error: no objects passed to annotate");
       ok = false;
     }
   } else {
     for (const std::string& name : c.names) {
-      // A bare pod the loader annotated is among the step's objects.
-      if (std::any_of(done.begin(), done.end(),
-                      [&](const k8s::Object& o) { return k8s::MetaOf(o).name == name; })) {
-        continue;
-      }
       const uint32_t id = store_.pod_names.Find(store_.pods, ns, name);
       if (id == kNone || store_.pods[id].state == PodState::kGone) {
-        ctx_.EmitLazy([] { return std::string("kubectl"); },
+        ctx_.EmitLazy([&] { return step_label_; },
                       [&] {
                         return fmt::format("Error from server (NotFound): pods \"{}\" not found",
                                            name);
@@ -335,8 +332,16 @@ void ApiServer::UpdatePod(uint32_t id, const k8s::Pod& obj) {
     c_.disruption->IndexPod(id);
     PodUpdated(id);
   }
-  if (*p.annotations != obj.metadata.annotations) {
-    p.annotations = std::make_shared<const k8s::Labels>(obj.metadata.annotations);
+  if (*p.applied_annotations != obj.metadata.annotations) {
+    // What the apply changed since the last one, over what `kubectl
+    // annotate` added meanwhile (a three-way merge, as kubectl apply's).
+    k8s::Labels next = *p.annotations;
+    for (const auto& [k, v] : *p.applied_annotations) {
+      if (!obj.metadata.annotations.contains(k)) next.erase(k);
+    }
+    for (const auto& [k, v] : obj.metadata.annotations) next[k] = v;
+    p.applied_annotations = std::make_shared<const k8s::Labels>(obj.metadata.annotations);
+    p.annotations = std::make_shared<const k8s::Labels>(std::move(next));
     p.deletion_cost = k8s::DeletionCostOf(*p.annotations);
   }
   const auto removes_only = [&] {
@@ -436,6 +441,7 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   p.labels = std::move(labels);
   p.term_labels = p.labels;
   p.deletion_cost = k8s::DeletionCostOf(*annotations);
+  p.applied_annotations = annotations;
   p.annotations = std::move(annotations);
   p.owner_rs = owner_rs;
   p.requests = PodRequests(*spec);
@@ -506,13 +512,22 @@ uint32_t ApiServer::CreatePod(const std::string& ns, const std::string& name,
   return id;
 }
 
-void ApiServer::Delete(const k8s::ObjectKey& key) {
+bool ApiServer::Delete(const k8s::ObjectKey& key) {
   if (key.kind == "Pod") {
     const uint32_t pod = store_.pod_names.Find(store_.pods, key.namespace_name, key.name);
-    if (pod != kNone && !store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
+    if (pod == kNone || store_.pods[pod].state == PodState::kGone) {
+      // Evicted, deleted or never created: kubectl delete exits 1.
+      ctx_.EmitLazy([&] { return step_label_; },
+                    [&] {
+                      return fmt::format("Error from server (NotFound): pods \"{}\" not found",
+                                         key.name);
+                    });
+      return false;
+    }
+    if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
   } else if (key.kind == "Deployment") {
     const uint32_t d = store_.FindDeployment(key.namespace_name, key.name);
-    if (d == kNone) return;
+    if (d == kNone) return true;
     store_.deployments[d].deleted = true;
     // Its rollout, if one runs, never completes: it is over (the run's
     // default end does not wait for it).
@@ -532,7 +547,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     }
   } else if (key.kind == "ReplicaSet") {
     auto it = store_.replica_set_names.find(Store::NameKey(key.namespace_name, key.name));
-    if (it == store_.replica_set_names.end()) return;
+    if (it == store_.replica_set_names.end()) return true;
     const uint32_t id = it->second;
     store_.MarkReplicaSetDeleted(id);
     for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[id].pods)) {
@@ -542,7 +557,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     c_.disruption->Delete(key.namespace_name, key.name);
   } else if (key.kind == "Service") {
     const uint32_t s = store_.FindService(key.namespace_name, key.name);
-    if (s == kNone) return;
+    if (s == kNone) return true;
     store_.services[s].exists = false;
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
@@ -550,6 +565,7 @@ void ApiServer::Delete(const k8s::ObjectKey& key) {
     ctx_.EmitLazy([&] { return "service/" + key.name; }, [&] { return "deleted"; });
     c_.endpoints->RequestEndpoints();
   }
+  return true;
 }
 
 void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {

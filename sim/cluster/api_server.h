@@ -70,12 +70,13 @@ class ApiServer final : public Api {
   void ApplyService(const k8s::Service& s);
   void ApplyPod(const k8s::Pod& p);
   void UpdatePod(uint32_t pod, const k8s::Pod& obj);
-  void Delete(const k8s::ObjectKey& key);
+  // kubectl delete; false when kubectl would exit 1 (a pod not found).
+  bool Delete(const k8s::ObjectKey& key);
   void RunNodeCommand(const scenario::NodeCommand& c);
-  // `kubectl annotate` of pods the loader could not: by selector, --all, or
-  // a ReplicaSet's pod by name. `done`: the objects the step applied.
-  bool RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns,
-                   const std::vector<k8s::Object>& done);
+  // `kubectl annotate` of pods (by name, selector or --all): when the step
+  // runs, as which pods exist is known only then.
+  bool RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns);
+  std::string step_label_;  // "step/N" of the step running: kubectl's output goes there
   uint32_t ImageIndex(const std::string& image);  // its images[] entry, made on first use
 
   Store& store_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "api_server.h"
 #include "deployment_util.h"
@@ -22,7 +23,7 @@ const char* ResultName(uint8_t state) {
 
 Script::Script(Store& store, Context& ctx, ApiServer& api) : store_(store), ctx_(ctx), api_(api) {}
 
-void Script::Start() {
+void Script::Begin() {
   const auto& timeline = ctx_.scenario().timeline;
   runs_.assign(timeline.size(), StepRun{});
   unfinished_ = static_cast<int64_t>(timeline.size());
@@ -43,14 +44,25 @@ void Script::Schedule(uint32_t index) {
 }
 
 void Script::Run(uint32_t index) {
+  // An ordinary step's follower runs at once, in this same event: before
+  // the steps of later `at:`s of this instant, as the loader ordered them.
+  while (true) {
+    const std::optional<uint32_t> next = Start(index);
+    if (!next) return;
+    index = *next;
+  }
+}
+
+std::optional<uint32_t> Script::Start(uint32_t index) {
   const scenario::Step& step = ctx_.scenario().timeline[index];
   StepRun& run = runs_[index];
   run.started = ctx_.Now();
   last_activity_ = ctx_.Now();
   const bool ok = api_.RunStep(index);
   if (!scenario::IsBlocking(step.command)) {
-    Finish(index, ok ? State::kOk : State::kFailed, "");
-    return;
+    Finish(index, ok ? State::kOk : State::kFailed, "", /*schedule=*/false);
+    if (ok && run.follower) return static_cast<uint32_t>(*run.follower);
+    return std::nullopt;
   }
   run.state = State::kWaiting;
   const std::string& ns = step.command.namespace_name;
@@ -67,7 +79,9 @@ void Script::Run(uint32_t index) {
       if (w->selector || w->all) {
         k8s::LabelSelector selector;
         if (w->selector) {
-          if (auto parsed = k8s::ParseSelector(*w->selector)) selector = std::move(*parsed);
+          auto parsed = k8s::ParseSelector(*w->selector);  // the parser checked it
+          if (!parsed) std::abort();
+          selector = std::move(*parsed);
         }
         for (uint32_t id = 0; id < store_.pods.size(); ++id) {
           const Pod& p = store_.pods[id];
@@ -77,7 +91,7 @@ void Script::Run(uint32_t index) {
         }
         if (run.pods.empty()) {
           Finish(index, State::kFailed, "error: no matching resources found");
-          return;
+          return std::nullopt;
         }
       } else {
         for (const std::string& name : w->names) {
@@ -85,7 +99,7 @@ void Script::Run(uint32_t index) {
           if (id == kNone || store_.pods[id].state == PodState::kGone) {
             Finish(index, State::kFailed,
                    fmt::format("Error from server (NotFound): pods \"{}\" not found", name));
-            return;
+            return std::nullopt;
           }
           run.pods.push_back(id);
         }
@@ -99,6 +113,7 @@ void Script::Run(uint32_t index) {
   if (!std::holds_alternative<scenario::SleepCommand>(step.command.body)) {
     waiting_.push_back(index);
   }
+  return std::nullopt;
 }
 
 Script::Check Script::Evaluate(uint32_t index) {
@@ -135,8 +150,10 @@ Script::Check Script::Evaluate(uint32_t index) {
     for (const std::string& name : w.names) {
       const Deployment* d = deployment(name);
       if (d == nullptr) return c;
-      if (d->observed_generation == 0) {
-        c.done = false;  // no status yet: no conditions
+      if (d->generation > d->observed_generation) {
+        // kubectl wait's checkCondition: a condition the controller wrote
+        // for an older generation does not count.
+        c.done = false;
         continue;
       }
       if (w.condition == scenario::WaitCommand::Condition::kAvailable) {
@@ -159,7 +176,10 @@ Script::Check Script::Evaluate(uint32_t index) {
       c.error = fmt::format("error: pod \"{}\" was deleted while kubectl waited for it", p.name);
       return c;
     }
-    c.done &= p.ready;
+    if (!p.ready && c.done) {
+      c.done = false;
+      c.waiting_for = "pods/" + p.name;
+    }
   }
   return c;
 }
@@ -211,16 +231,16 @@ void Script::Deadline(uint32_t index) {
   } else if (c.done) {
     CheckWaits();
   } else if (const auto* w = std::get_if<scenario::WaitCommand>(&step.command.body)) {
-    Finish(index, State::kTimeout,
-           fmt::format(
-               "error: timed out waiting for the condition on {}",
-               w->kind == "Deployment" ? "deployments/" + w->names.front() : std::string("pods")));
+    Finish(
+        index, State::kTimeout,
+        fmt::format("error: timed out waiting for the condition on {}",
+                    w->kind == "Deployment" ? "deployments/" + w->names.front() : c.waiting_for));
   } else {
     Finish(index, State::kTimeout, "error: timed out waiting for the condition");
   }
 }
 
-void Script::Finish(uint32_t index, State state, const std::string& message) {
+void Script::Finish(uint32_t index, State state, const std::string& message, bool schedule) {
   StepRun& run = runs_[index];
   run.state = state;
   run.finished = ctx_.Now();
@@ -228,11 +248,13 @@ void Script::Finish(uint32_t index, State state, const std::string& message) {
   --unfinished_;
   if (run.deadline.valid()) ctx_.loop().Cancel(run.deadline);
   std::erase(waiting_, index);
-  if (!message.empty()) ctx_.Emit("kubectl", message);
+  // kubectl's output, under the step's number (an event-log line of
+  // object "kubectl" is a step run, for the trace and --timeline).
+  if (!message.empty()) ctx_.Emit(StepLabel(index), message);
   ctx_.MarkChanged();
   if (!run.follower) return;
   if (state == State::kOk) {
-    Schedule(static_cast<uint32_t>(*run.follower));
+    if (schedule) Schedule(static_cast<uint32_t>(*run.follower));
     return;
   }
   // The chain ends here: the steps after it never run.
@@ -242,12 +264,16 @@ void Script::Finish(uint32_t index, State state, const std::string& message) {
     skipped.state = State::kSkipped;
     --unfinished_;
     const scenario::Step& s = ctx_.scenario().timeline[static_cast<size_t>(*next)];
-    ctx_.EmitLazy([] { return std::string("kubectl"); },
+    ctx_.EmitLazy([&] { return StepLabel(static_cast<uint32_t>(*next)); },
                   [&] {
                     return fmt::format("not run (step {} failed): {}",
                                        ctx_.scenario().timeline[index].number, s.text);
                   });
   }
+}
+
+std::string Script::StepLabel(uint32_t index) const {
+  return fmt::format("step/{}", ctx_.scenario().timeline[index].number);
 }
 
 void Script::Report() const {

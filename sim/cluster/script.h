@@ -25,7 +25,7 @@ class Script {
   Script(Store& store, Context& ctx, ApiServer& api);
 
   // Schedules the steps with a fixed time and the first step if chained.
-  void Start();
+  void Begin();
   // kStep: step `index` starts.
   void Run(uint32_t index);
   // kStepDeadline: a blocking step's --timeout, or a sleep's end.
@@ -54,9 +54,16 @@ class Script {
   struct Check {
     bool done = false;
     std::optional<std::string> error;
+    std::string waiting_for;  // a pod not Ready yet: "pods/NAME"
   };
+  // Runs step `index`; the follower to run next in this same event, if the
+  // step finished at once and has one.
+  std::optional<uint32_t> Start(uint32_t index);
+  // "step/N": the object kubectl's output is logged under.
+  std::string StepLabel(uint32_t index) const;
   Check Evaluate(uint32_t index);
-  void Finish(uint32_t index, State state, const std::string& message);
+  // `schedule`: queue its follower (false: the caller runs it).
+  void Finish(uint32_t index, State state, const std::string& message, bool schedule = true);
   void Schedule(uint32_t index);
 
   Store& store_;

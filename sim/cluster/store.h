@@ -291,6 +291,9 @@ struct alignas(64) Pod {
   // Its metadata.annotations: shared with its ReplicaSet's template until
   // `kubectl annotate` gives it its own; never changed in place.
   std::shared_ptr<const k8s::Labels> annotations;
+  // Those its last apply gave it (the template's for a ReplicaSet's pod):
+  // an update's three-way merge keeps what `kubectl annotate` added.
+  std::shared_ptr<const k8s::Labels> applied_annotations;
   // Its app container's imagePullPolicy: Always pulls on every start;
   // IfNotPresent only when the node lacks the image; Never never.
   PullPolicy pull_policy = PullPolicy::kIfNotPresent;

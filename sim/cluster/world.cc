@@ -142,7 +142,7 @@ WorldResult World::Run() {
   for (const scenario::Step& step : ctx_.scenario().timeline) {
     last_step = std::max(last_step, SimTime::Zero() + step.at);
   }
-  script_.Start();
+  script_.Begin();
   for (uint32_t s = 0; s < store_.services.size(); ++s) {
     if (store_.services[s].from) {
       ctx_.loop().At(*store_.services[s].from, kPhaseClient,

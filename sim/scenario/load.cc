@@ -121,6 +121,7 @@ LoadResult Loader::Run(bool allow_manifest) {
   // The file's own objects, applied at t=0.
   for (const auto& d : objects) {
     Step sink;
+    last_applied_[k8s::KeyOf(d.object)] = d.tree;  // applied, as by kubectl apply
     ApplyObject(d, file_, &sink);
     if (!sink.objects.empty()) scenario->objects.push_back(std::move(sink.objects[0]));
   }
@@ -160,6 +161,7 @@ LoadResult Loader::Run(bool allow_manifest) {
                                               FormatDuration(*scenario->until))});
     }
   }
+  CheckChainOrder(*scenario);
   CheckReferences(*scenario);
   result.scenario = std::move(scenario);
   return finish();

@@ -77,6 +77,14 @@ NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
 // RFC 7386 JSON merge patch; `strategic` adds the strategic-merge rule that
 // lists of named maps merge by name. Nodes the patch adds are placed at `mark`.
 NodePtr MergePatch(const NodePtr& target, const Node& patch, bool strategic, yaml::Mark mark);
+// kubectl apply's three-way merge (client-side apply): the result of
+// applying manifest `next` to the live object `live` whose last applied
+// manifest was `last` (null: none). Fields `next` sets take its values;
+// fields `last` set and `next` drops are removed; fields neither sets keep
+// their live value — replicas a `kubectl scale` or an autoscaler set, an
+// image `set image` set. Lists of named maps (containers, ports) merge by
+// name; other lists are replaced.
+NodePtr ThreeWayMerge(const NodePtr& live, const NodePtr& last, const Node& next);
 
 }  // namespace kubesim::scenario::loader
 
@@ -138,6 +146,14 @@ class Loader {
   // Whether `key` (a Pod not in the store) may name a pod a Deployment or
   // ReplicaSet of the store creates.
   bool OwnedPodName(const ObjectKey& key) const;
+  // Refuses two steps that change the same object when which runs first
+  // depends on when a blocking step finishes: the loader works out each
+  // step's objects in the order of their earliest times.
+  void CheckChainOrder(const Scenario& s);
+  // `kubectl apply` of decoded manifest `d` as `tree` (its namespace set)
+  // under `key`: a three-way merge onto the live object if there is one.
+  void ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, const ObjectKey& key,
+                     const std::string& file, Step* step);
   void CheckReferences(const Scenario& s);
 
   std::string_view text_;
@@ -150,6 +166,9 @@ class Loader {
   std::map<ObjectKey, Stored> store_;
   std::set<ObjectKey> ever_;
   std::map<ObjectKey, std::vector<Revision>> history_;
+  // Each object's last applied manifest (kubectl's
+  // last-applied-configuration annotation), for ThreeWayMerge.
+  std::map<ObjectKey, NodePtr> last_applied_;
   std::optional<std::string> stdin_;
   // Steps' value nodes (positions of the kubectl line), parallel to timeline.
   std::vector<const Node*> step_nodes_;

@@ -106,4 +106,66 @@ NodePtr MergePatch(const NodePtr& target, const Node& patch, bool strategic, yam
   }
   return yaml::MakeMap(std::move(entries), at);
 }
+
+NodePtr ThreeWayMerge(const NodePtr& live, const NodePtr& last, const Node& next) {
+  // Scalars and plain lists: the new manifest's, as the patch sets them.
+  if (!next.IsMap() || !live || !live->IsMap()) {
+    if (next.IsSequence() && live && IsListOfNamedMaps(*live) && IsListOfNamedMaps(next)) {
+      // Strategic merge by name: each item the manifest lists merges with
+      // the live item of its name; a live item the manifest drops goes if
+      // the last apply listed it, else stays (someone else added it).
+      const auto find = [](const Node* list, const std::string& name) -> NodePtr {
+        if (list == nullptr || !list->IsSequence()) return nullptr;
+        for (const NodePtr& i : list->items) {
+          if (i->IsMap() && i->Get("name") != nullptr && i->Get("name")->IsScalar() &&
+              i->Get("name")->scalar == name) {
+            return i;
+          }
+        }
+        return nullptr;
+      };
+      std::vector<NodePtr> items;
+      for (const NodePtr& ni : next.items) {
+        const std::string& name = ni->Get("name")->scalar;
+        const NodePtr li = find(live.get(), name);
+        items.push_back(li ? ThreeWayMerge(li, find(last.get(), name), *ni) : ni);
+      }
+      for (const NodePtr& li : live->items) {
+        const std::string& name = li->Get("name")->scalar;
+        if (!find(&next, name) && !find(last.get(), name)) items.push_back(li);
+      }
+      return yaml::MakeSequence(std::move(items), next.mark);
+    }
+    return std::make_shared<Node>(next);
+  }
+  std::vector<yaml::Entry> entries;
+  for (const yaml::Entry& le : live->entries) {
+    const Node* nv = next.Get(le.key);
+    if (nv != nullptr) {
+      const Node* lastv = last && last->IsMap() ? last->Get(le.key) : nullptr;
+      NodePtr last_child;
+      if (lastv != nullptr) {
+        for (const auto& e : last->entries) {
+          if (e.key == le.key) last_child = e.value;
+        }
+      }
+      NodePtr next_child;
+      for (const auto& e : next.entries) {
+        if (e.key == le.key) next_child = e.value;
+      }
+      entries.push_back(
+          yaml::Entry{le.key, le.key_mark, ThreeWayMerge(le.value, last_child, *next_child)});
+      continue;
+    }
+    // Not in the new manifest: deleted if the last apply set it, else kept
+    // (a `scale`, a `set image`, a patch, a controller wrote it).
+    if (last && last->IsMap() && last->Get(le.key) != nullptr) continue;
+    entries.push_back(le);
+  }
+  for (const yaml::Entry& ne : next.entries) {
+    if (live->Get(ne.key) == nullptr) entries.push_back(ne);
+  }
+  return yaml::MakeMap(std::move(entries), next.mark);
+}
+
 }  // namespace kubesim::scenario::loader

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/validation.h"
@@ -131,6 +132,67 @@ std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::s
   return objects;
 }
 
+void Loader::ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, const ObjectKey& key,
+                           const std::string& file, Step* step) {
+  const auto live = store_.find(key);
+  const auto last = last_applied_.find(key);
+  NodePtr applied = tree;
+  if (live != store_.end() && key.kind != "Namespace") {
+    // kubectl apply patches the live object: a three-way merge of the last
+    // applied manifest, this one and the live object (ThreeWayMerge).
+    applied = ThreeWayMerge(live->second.tree, last == last_applied_.end() ? nullptr : last->second,
+                            *tree);
+  }
+  last_applied_[key] = tree;
+  if (applied == d.tree) {
+    ApplyObject(d, file, step);
+  } else {
+    Replace(Stored{d.object, d.tree, file}, applied, step);
+  }
+}
+
+void Loader::CheckChainOrder(const Scenario& s) {
+  const auto& tl = s.timeline;
+  // A chained step's time is known when nothing before it in its chain
+  // blocks; else it is its predecessor's time or later.
+  std::vector<int32_t> blocker(tl.size(), -1);  // the latest blocking step before it
+  std::vector<size_t> chain(tl.size());         // the chain's first step
+  for (size_t i = 0; i < tl.size(); ++i) {      // predecessors come first (sorted by time)
+    chain[i] = i;
+    const int32_t a = tl[i].after;
+    if (a < 0) continue;
+    chain[i] = chain[static_cast<size_t>(a)];
+    blocker[i] =
+        IsBlocking(tl[static_cast<size_t>(a)].command) ? a : blocker[static_cast<size_t>(a)];
+  }
+  const auto touches = [](const Step& st) {
+    std::set<ObjectKey> keys(st.deleted.begin(), st.deleted.end());
+    for (const auto& o : st.objects) keys.insert(k8s::KeyOf(o));
+    return keys;
+  };
+  for (size_t i = 0; i < tl.size(); ++i) {
+    if (blocker[i] < 0) continue;
+    const std::set<ObjectKey> mine = touches(tl[i]);
+    if (mine.empty()) continue;
+    for (size_t j = 0; j < tl.size(); ++j) {
+      if (j == i || chain[j] == chain[i] || tl[j].at < tl[i].at) continue;
+      for (const ObjectKey& k : touches(tl[j])) {
+        if (!mine.contains(k)) continue;
+        const Step& b = tl[static_cast<size_t>(blocker[i])];
+        diags_.push_back(Diagnostic{
+            Severity::kError, tl[i].position,
+            fmt::format("this step and step {} (line {}) both change {}, and which runs first "
+                        "depends on when step {} ({}) finishes; kubesim works out each step's "
+                        "result before the run, so their order must be known: put step {} in "
+                        "this chain, or give this step an at:",
+                        tl[j].number, tl[j].position.line, k.Describe(), b.number,
+                        CommandName(b.command), tl[j].number)});
+        break;
+      }
+    }
+  }
+}
+
 bool Loader::OwnedPodName(const ObjectKey& key) const {
   // A pod of a Deployment or ReplicaSet: its generated name starts with its
   // owner's name; which pods exist is known only when the step runs.
@@ -186,7 +248,7 @@ void Loader::RunStep(Step* step, const Scenario& s) {
       for (const auto& d : *objects) {
         const std::string file = k8s::SourceOf(d.object).document.file;
         if (ns == k8s::defaults::kNamespace || std::holds_alternative<k8s::Namespace>(d.object)) {
-          ApplyObject(d, file, step);
+          ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
           continue;
         }
         // `apply -n NS`: objects without a namespace go to NS; one naming
@@ -202,14 +264,15 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                                   given->scalar, ns, given->scalar));
             continue;
           }
-          ApplyObject(d, file, step);
+          ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
           continue;
         }
-        Stored tmp{d.object, d.tree, file};
-        Replace(tmp,
-                SetIn(d.tree, {std::string("metadata"), std::string("namespace")}, 0,
-                      yaml::MakeScalar(ns, d.tree->mark, false)),
-                step);
+        ObjectKey key = k8s::KeyOf(d.object);
+        key.namespace_name = ns;
+        ApplyManifest(d,
+                      SetIn(d.tree, {std::string("metadata"), std::string("namespace")}, 0,
+                            yaml::MakeScalar(ns, d.tree->mark, false)),
+                      key, file, step);
       }
     }
     return;
@@ -242,6 +305,7 @@ void Loader::RunStep(Step* step, const Scenario& s) {
       }
       store_.erase(key);
       history_.erase(key);
+      last_applied_.erase(key);
     }
     return;
   }
@@ -436,12 +500,21 @@ void Loader::RunStep(Step* step, const Scenario& s) {
         }
       }
     }
-    // Pods by selector, and a ReplicaSet's pods (named at run time), are
-    // annotated when the step runs (ApiServer::RunStep).
-    if (an->selector || an->all) return;
+    // Pods are annotated when the step runs (ApiServer::RunAnnotate): a
+    // bare pod may be gone by then (evicted, say), a ReplicaSet's are
+    // named only then. Here a named one must be able to exist.
+    if (an->kind == "Pod") {
+      for (const std::string& name : an->names) {
+        const ObjectKey key{"Pod", ns, name};
+        if (!store_.contains(key) && !OwnedPodName(key) &&
+            Find(key, step, name_offset(name)) == nullptr) {
+          return;
+        }
+      }
+      return;
+    }
     for (const std::string& name : an->names) {
       const ObjectKey key{an->kind, an->kind == "Namespace" ? "" : ns, name};
-      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) continue;
       const Stored* old = Find(key, step, name_offset(name));
       if (old == nullptr) return;
       const k8s::Labels& current = k8s::MetaOf(old->object).annotations;

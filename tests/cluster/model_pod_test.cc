@@ -332,7 +332,7 @@ TEST(Model, AnnotateBySelectorAndOverwriteAsKubectlDoes) {
   const Outcome plain = run("annotate pods -l app=nobody x=y");
   ASSERT_TRUE(plain.error.empty()) << plain.error;
   EXPECT_EQ(plain.Times("pod/web-", "annotated").size(), 3u) << plain.log;
-  EXPECT_TRUE(plain.Logged("20.000", "kubectl", "error: no objects passed to annotate"));
+  EXPECT_TRUE(plain.Logged("20.000", "step/2", "error: no objects passed to annotate"));
   // The pod the draw deletes at cost 5 for all three, and one it keeps.
   std::vector<std::string> kept, deleted;
   for (size_t at = 0; (at = plain.log.find("s pod/web-", at)) != std::string::npos; ++at) {

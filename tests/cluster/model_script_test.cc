@@ -84,7 +84,7 @@ TEST(Script, APatchChainedAfterRolloutStatusRunsWhenGreenIsReady) {
   - kubectl: rollout status deployment/green
   - kubectl: )" + patch + "\n");
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("65.000", "kubectl", "deployment \"green\" successfully rolled out"))
+  EXPECT_TRUE(r.Logged("65.000", "step/3", "deployment \"green\" successfully rolled out"))
       << r.log;
   EXPECT_TRUE(r.Logged("65.000", "kubectl", patch));
   EXPECT_EQ(Svc(r, "web").downtime, SimDuration::Zero());
@@ -138,9 +138,9 @@ TEST(Script, ATimeoutEndsTheChainAndTheStepsAfterItAreSkipped) {
   - {at: 90s, kubectl: scale deployment/green --replicas=3}
 )");
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("63.000", "kubectl", "error: timed out waiting for the condition")) << r.log;
-  EXPECT_TRUE(r.Logged("63.000", "kubectl", "not run (step 3 failed): patch service web"));
-  EXPECT_TRUE(r.Logged("63.000", "kubectl", "not run (step 3 failed): delete deployment blue"));
+  EXPECT_TRUE(r.Logged("63.000", "step/3", "error: timed out waiting for the condition")) << r.log;
+  EXPECT_TRUE(r.Logged("63.000", "step/4", "not run (step 3 failed): patch service web"));
+  EXPECT_TRUE(r.Logged("63.000", "step/5", "not run (step 3 failed): delete deployment blue"));
   EXPECT_FALSE(r.Logged("63.000", "deployment/blue", "deleted"));
   EXPECT_TRUE(r.Logged("90.000", "kubectl", "scale deployment/green --replicas=3"));
   EXPECT_EQ(StepOf(r, 3)->result, "timeout");
@@ -161,7 +161,7 @@ TEST(Script, WaitForReadyPodsListsThemWhenItStarts) {
   - kubectl: scale deployment/green --replicas=3
 )");
   ASSERT_TRUE(early.error.empty()) << early.error;
-  EXPECT_TRUE(early.Logged("60.000", "kubectl", "error: no matching resources found")) << early.log;
+  EXPECT_TRUE(early.Logged("60.000", "step/3", "error: no matching resources found")) << early.log;
   EXPECT_EQ(StepOf(early, 3)->result, "failed");
   EXPECT_EQ(StepOf(early, 4)->result, "skipped");
 
@@ -172,7 +172,7 @@ TEST(Script, WaitForReadyPodsListsThemWhenItStarts) {
 )");
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("61.000", "kubectl", "wait --for=condition=Ready")) << r.log;
-  EXPECT_TRUE(r.Logged("65.000", "kubectl", "2 pods condition met"));
+  EXPECT_TRUE(r.Logged("65.000", "step/4", "2 pods condition met"));
   EXPECT_TRUE(r.Logged("65.000", "kubectl", "scale deployment/green --replicas=3"));
   EXPECT_EQ(StepOf(r, 3)->finished, SimTime::Zero() + Sec(61));  // the sleep
   EXPECT_EQ(StepOf(r, 5)->started, SimTime::Zero() + Sec(65));
@@ -193,7 +193,7 @@ TEST(Script, WaitForDeploymentConditionsAndAProgressDeadline) {
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(StepOf(r, 3)->finished, SimTime::Zero() + Sec(60));
   EXPECT_EQ(StepOf(r, 3)->result, "ok");
-  EXPECT_TRUE(r.Logged("90.000", "kubectl",
+  EXPECT_TRUE(r.Logged("90.000", "step/4",
                        "error: timed out waiting for the condition on deployments/green"))
       << r.log;
   EXPECT_EQ(StepOf(r, 4)->result, "timeout");
@@ -240,10 +240,138 @@ TEST(Script, AFailedAnnotateEndsItsChain) {
 )");
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(
-      r.Logged("10.000", "kubectl", "Error from server (NotFound): pods \"blue-nope\" not found"))
+      r.Logged("10.000", "step/2", "Error from server (NotFound): pods \"blue-nope\" not found"))
       << r.log;
   EXPECT_EQ(StepOf(r, 2)->result, "failed");
   EXPECT_EQ(StepOf(r, 3)->result, "skipped");
+}
+
+// A chained step after an ordinary one runs at once, before the steps of a
+// later `at:` of the same instant — in file order, as the loader checked
+// them: 5 replicas, the new image, then 2 replicas (not 2 then 5).
+TEST(Script, AChainedStepRunsBeforeALaterStepOfTheSameInstant) {
+  const Outcome r = RunScript(R"(  - {at: 30s, kubectl: scale deployment/blue --replicas=5}
+  - kubectl: set image deployment/blue web=web:2
+  - {at: 30s, kubectl: scale deployment/blue --replicas=1}
+)");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const size_t image = r.log.find("30.000s kubectl set image");
+  const size_t to_one = r.log.find("30.000s kubectl scale deployment/blue --replicas=1");
+  ASSERT_NE(image, std::string::npos) << r.log;
+  ASSERT_NE(to_one, std::string::npos) << r.log;
+  EXPECT_LT(image, to_one);
+}
+
+// Two steps that change the same object, one chained after a blocking step
+// and one at a fixed later time: which runs first depends on the wait, and
+// the loader, which works out each step's object before the run, refuses it.
+TEST(Script, StepsWhoseOrderDependsOnAWaitMayNotChangeTheSameObject) {
+  const Outcome r = RunScript(R"(  - kubectl: rollout status deployment/blue
+  - kubectl: scale deployment/blue --replicas=4
+  - {at: 2s, kubectl: set image deployment/blue web=web:2}
+)");
+  EXPECT_NE(r.error.find("both change deployment \"blue\", and which runs first depends on when "
+                         "step 2 (rollout status) finishes"),
+            std::string::npos)
+      << r.error;
+}
+
+// kubectl wait does not count a condition the controller wrote for an
+// older generation: with a 2 s controller delay, Available after a set image
+// at 60 s is met at 62 s, when the controller has seen the new template.
+TEST(Script, WaitIgnoresConditionsOfAnOlderGeneration) {
+  const Outcome r = Simulate(Scenario(R"(  until: 2m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    timing: {controllerDelay: 2s}
+  images:
+    web:2: {pull: 5s}
+  timeline:
+  - {at: 60s, kubectl: set image deployment/web web=web:2}
+  - kubectl: wait --for=condition=Available deployment/web
+)",
+                                      WebApp(2, "", false)));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("62.000", "step/2", "deployment.apps/web condition met")) << r.log;
+}
+
+// A bare pod, evicted by a drain at 20 s: `annotate` and `delete` of it at
+// 30 s find nothing (NotFound, exit 1), recreate nothing, and end their
+// chains. An annotation `kubectl annotate` set survives a later update of
+// the pod: annotating it again without --overwrite is refused.
+TEST(Script, AnnotateAndDeleteOfAGonePodFailAndAnnotationsSurviveUpdates) {
+  const std::string pod = R"(apiVersion: v1
+kind: Pod
+metadata: {name: p, labels: {app: p}}
+spec:
+  containers: [{name: p, image: web:1}]
+)";
+  const auto run = [&](const std::string& steps) {
+    return Simulate(
+        Scenario("  until: 1m\n" + std::string(kNodeAndImages) + "  timeline:\n" + steps, pod));
+  };
+  for (const char* step : {"annotate pod p a=b", "delete pod p"}) {
+    const Outcome r = run(std::string(R"(  - {at: 20s, kubectl: drain node-0}
+  - {at: 30s, kubectl: )") +
+                          step + R"(}
+  - kubectl: uncordon node-0
+)");
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_TRUE(r.Logged("30.000", "step/2", "Error from server (NotFound): pods \"p\" not found"))
+        << step << "\n"
+        << r.log;
+    EXPECT_FALSE(r.Logged("30.000", "pod/p", "created"));
+    EXPECT_EQ(StepOf(r, 2)->result, "failed");
+    EXPECT_EQ(StepOf(r, 3)->result, "skipped");
+  }
+  const Outcome r = run(
+      R"(  - {at: 10s, kubectl: annotate pods --all controller.kubernetes.io/pod-deletion-cost=5}
+  - {at: 20s, kubectl: set image pod/p p=web:2}
+  - {at: 30s, kubectl: annotate pod p controller.kubernetes.io/pod-deletion-cost=4}
+)");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("30.000", "pod/p", "annotate refused")) << r.log;
+  EXPECT_EQ(StepOf(r, 3)->result, "failed");
+}
+
+// kubectl apply is a three-way merge of the last applied manifest, the new
+// one and the live object. After `kubectl scale --replicas=4`, re-applying
+// a manifest without `replicas` keeps 4 (neither manifest sets it), and
+// with a new image the rollout replaces 4 pods; re-applying after a
+// manifest that did set `replicas: 3` drops it to the default 1.
+TEST(Script, ApplyKeepsWhatNeitherManifestSetsAndDropsWhatTheLastOneSet) {
+  const auto web = [](const std::string& image, const std::string& replicas) {
+    return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+)" + replicas +
+           R"(  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: )" +
+           image + "}]\n";
+  };
+  const auto run =
+      [&](const std::string& first_replicas) {
+        return Simulate(Scenario(R"(  until: 2m
+)" + std::string(kNodeAndImages) + R"(  timeline:
+  - {at: 0s, kubectl: apply -f v1.yaml}
+  - {at: 10s, kubectl: scale deployment/web --replicas=4}
+  - {at: 30s, kubectl: apply -f v2.yaml}
+)",
+                                 ""),
+                        {{"v1.yaml", web("web:1", first_replicas)}, {"v2.yaml", web("web:2", "")}});
+      };
+  const Outcome kept = run("");
+  ASSERT_TRUE(kept.error.empty()) << kept.error;
+  ASSERT_EQ(Dep(kept, "web").rollouts.size(), 1u) << kept.json;
+  EXPECT_EQ(Dep(kept, "web").rollouts[0].peak_active_pods, 5) << kept.log;  // 4 + maxSurge 1
+  EXPECT_FALSE(kept.Logged("30.000", "deployment/web", "to 1"));
+  const Outcome dropped = run("  replicas: 3\n");
+  ASSERT_TRUE(dropped.error.empty()) << dropped.error;
+  EXPECT_TRUE(dropped.Logged("30.000", "deployment/web", "from 4 to 1")) << dropped.log;
 }
 
 }  // namespace

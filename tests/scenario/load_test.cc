@@ -285,6 +285,41 @@ TEST(Load, ChecksAnnotateStepsAsKubectlAndTheApiServerWould) {
             std::string::npos);
 }
 
+// kubectl apply's three-way merge, list by list: containers merge by name,
+// so a container a patch added (in neither manifest) stays, a field the
+// last manifest set and the new one drops goes, and the new image wins.
+TEST(Load, ApplyMergesContainersByNameThreeWays) {
+  const std::string v1 = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: nginx:1.25, ports: [{containerPort: 80}]}
+)";
+  std::string v2 = v1;
+  v2.replace(v2.find("nginx:1.25, ports: [{containerPort: 80}]"),
+             std::string("nginx:1.25, ports: [{containerPort: 80}]").size(), "nginx:1.26");
+  const auto r = Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f v1.yaml}
+  - at: 5s
+    kubectl: patch deployment web -p '{"spec":{"template":{"spec":{"containers":[{"name":"log","image":"busybox:1.36"}]}}}}'
+  - {at: 10s, kubectl: apply -f v2.yaml}
+)",
+                      {{"dir/v1.yaml", v1}, {"dir/v2.yaml", v2}});
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& d = std::get<k8s::Deployment>(r.scenario->timeline[2].objects.at(0));
+  const auto& cs = d.spec.template_.spec.containers;
+  ASSERT_EQ(cs.size(), 2u);
+  EXPECT_EQ(cs[0].name, "web");
+  EXPECT_EQ(cs[0].image, "nginx:1.26");
+  EXPECT_TRUE(cs[0].ports.empty());  // the last manifest set it, the new one does not
+  EXPECT_EQ(cs[1].name, "log");      // neither manifest has it: the patch's stays
+}
+
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                               "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");
