@@ -169,6 +169,17 @@ TEST(CliRun, TheScriptedCanaryStepsItsWeightsAfterEachWait) {
   }
 }
 
+// docs/ci-scripts.md: the GitOps re-apply keeps the 6 replicas a scale set
+// (three-way apply), so its rollout replaces 6 pods: rollout status at
+// 131 s, complete in 13 s with at most 8 pods (6 + maxSurge 2).
+TEST(CliRun, TheGitOpsReapplyAfterAScaleRollsSixPods) {
+  const auto r = RunKubesim("run --format json '" + Ci("gitops-reapply.yaml") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("\"peakActivePods\": 8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"durationSeconds\": 13.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"rolloutStatusSeconds\": 131.0"), std::string::npos) << r.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
