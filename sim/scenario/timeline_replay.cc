@@ -123,10 +123,15 @@ std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::s
     return std::nullopt;
   }
   if (objects.empty() && docs) {
+    // Objects of kinds kubesim does not simulate (an HPA, a ConfigMap) are
+    // applied by kubectl; each has had its warning. A file with no object
+    // at all is kubectl's error.
+    const bool any = std::any_of(docs->begin(), docs->end(), [](const yaml::Document& doc) {
+      return doc.root && doc.root->IsMap() && doc.root->Get("kind") != nullptr;
+    });
+    if (any) return objects;
     StepError(*step, step->text.find(name),
-              fmt::format("no objects passed to apply: {} holds no Kubernetes object kubesim "
-                          "simulates",
-                          name));
+              fmt::format("no objects passed to apply: {} holds no Kubernetes object", name));
     return std::nullopt;
   }
   return objects;

@@ -320,6 +320,31 @@ spec:
   EXPECT_EQ(cs[1].name, "log");      // neither manifest has it: the patch's stays
 }
 
+// kubectl applies a file that holds only kinds kubesim does not simulate
+// (an HPA beside a Deployment's manifest): a warning that names the kind,
+// not an error. A file with no object at all stays kubectl's error.
+TEST(Load, ApplyOfAFileOfUnsimulatedKindsWarnsAndGoesOn) {
+  const std::string hpa = R"(apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 10
+)";
+  const auto r = Load(kHead + "  timeline:\n  - {at: 10s, kubectl: apply -f hpa.yaml}\n",
+                      {{"dir/hpa.yaml", hpa}});
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  ASSERT_EQ(r.diagnostics.size(), 1u) << AllDiagnostics(r);
+  EXPECT_NE(r.diagnostics[0].ToString().find("warning: kind HorizontalPodAutoscaler"),
+            std::string::npos)
+      << AllDiagnostics(r);
+  const auto empty = Load(kHead + "  timeline:\n  - {at: 10s, kubectl: apply -f e.yaml}\n",
+                          {{"dir/e.yaml", "# nothing\n"}});
+  EXPECT_NE(AllDiagnostics(empty).find("no objects passed to apply"), std::string::npos)
+      << AllDiagnostics(empty);
+}
+
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                               "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");
