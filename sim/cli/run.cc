@@ -4,10 +4,11 @@
 // trace (--trace) and the SVG plot (--plot), each complete or not at all.
 // Exit 0, or 1 when an `expect:` assertion failed, 2 on bad input or usage,
 // 3 when an invariant of the model broke.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -99,6 +100,52 @@ int RunRun(std::span<const std::string> args) {
   const auto loaded = LoadOrReport(file, quiet);
   if (!loaded) return kExitBadInput;
   const scenario::Scenario& sc = *loaded;
+
+  // Output paths are checked before the run: a missing directory, or an
+  // output that would overwrite the scenario or a manifest it reads, is a
+  // usage error now, not after a long simulation.
+  {
+    std::vector<std::string> inputs{sc.file};
+    const auto add = [&](const k8s::Object& o) {
+      const std::string& f = k8s::SourceOf(o).document.file;
+      if (!f.empty() && std::find(inputs.begin(), inputs.end(), f) == inputs.end()) {
+        inputs.push_back(f);
+      }
+    };
+    for (const k8s::Object& o : sc.objects) add(o);
+    for (const scenario::Step& st : sc.timeline) {
+      for (const k8s::Object& o : st.objects) add(o);
+    }
+    std::vector<std::pair<std::string, std::string>> outputs;  // flag, path
+    for (const char* flag : {"events", "timeline", "trace", "plot"}) {
+      if (!vm.count(flag)) continue;
+      const std::string path = vm[flag].as<std::string>();
+      if (auto err = output::CheckOutputPath(path, inputs)) {
+        UsageError(fmt::format("--{}: {}", flag, *err));
+        return kExitBadInput;
+      }
+      for (const auto& [other, other_path] : outputs) {
+        if (path != "-" && path == other_path) {
+          UsageError(fmt::format("--{} and --{} both write {}", other, flag, path));
+          return kExitBadInput;
+        }
+      }
+      outputs.emplace_back(flag, path);
+    }
+  }
+  // --until cuts the steps after it, as `until:` does: say which.
+  if (options.until && !quiet) {
+    for (const scenario::Step& st : sc.timeline) {
+      if (st.at <= *options.until) continue;
+      std::fputs(fmt::format("{}:{}:{}: warning: this step {} {} is after --until {}; it never "
+                             "runs\n",
+                             st.position.file, st.position.line, st.position.column,
+                             st.chained ? "(chained) at the earliest" : "at", FormatDuration(st.at),
+                             FormatDuration(*options.until))
+                     .c_str(),
+                 stderr);
+    }
+  }
 
   output::EventLog event_log;
   output::Timeline timeline;

@@ -114,4 +114,30 @@ std::optional<std::string> WriteFileAtomically(const std::string& path, const st
   return std::nullopt;
 }
 
+std::optional<std::string> CheckOutputPath(const std::string& path,
+                                           const std::vector<std::string>& inputs) {
+  if (path == "-") return std::nullopt;
+  if (path.empty()) return std::string("cannot write to an empty file name");
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::is_directory(p, ec)) return fmt::format("cannot write {}: it is a directory", path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) {
+    return fmt::format("cannot write {}: no directory {}", path, dir.string());
+  }
+  if (::access(dir.c_str(), W_OK) != 0 && !fs::exists(p, ec)) {
+    return fmt::format("cannot write {}: {}: {}", path, dir.string(), Errno());
+  }
+  for (const std::string& in : inputs) {
+    if (fs::exists(p, ec) && fs::exists(in, ec) && fs::equivalent(p, fs::path(in), ec)) {
+      return fmt::format(
+          "refusing to write {}: it is an input of this run ({}), which the output "
+          "would overwrite",
+          path, in);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kubesim::output

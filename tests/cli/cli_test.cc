@@ -217,6 +217,49 @@ TEST(CliRun, WritesTheEventLogAndTimelineFiles) {
   std::remove(timeline.c_str());
 }
 
+// Outputs that never hurt: an output over the scenario (or a manifest it
+// applies) is refused, and so are a missing directory and two outputs to
+// one file — before the run, not after it (the scenario stays intact).
+TEST(CliRun, RefusesOutputsThatWouldOverwriteAnInputOrCannotBeWrittenBeforeRunning) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / fmt::format("kubesim-out-{}", ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"rolling-update.yaml", "echo-version.yaml", "update-checker.yaml"}) {
+    std::filesystem::copy_file(Seed(f), dir / f);
+  }
+  const std::string scenario = (dir / "rolling-update.yaml").string();
+  const std::string before = testing::Slurp(scenario);
+  const struct {
+    std::string flags;
+    std::string error;
+  } cases[] = {
+      {"--timeline '" + scenario + "'", "it is an input of this run"},
+      {"--plot '" + (dir / "echo-version.yaml").string() + "'", "it is an input of this run"},
+      {"--events '" + (dir / "nodir" / "e.log").string() + "'", "no directory"},
+      {"--events '" + (dir / "x").string() + "' --trace '" + (dir / "x").string() + "'",
+       "--events and --trace both write"},
+  };
+  for (const auto& c : cases) {
+    const auto r = RunKubesim("run -q '" + scenario + "' " + c.flags);
+    EXPECT_EQ(r.exit_code, 2) << c.flags;
+    EXPECT_NE(r.err.find(c.error), std::string::npos) << c.flags << ": " << r.err;
+    EXPECT_EQ(r.out, "") << "the run went ahead: " << c.flags;
+  }
+  EXPECT_EQ(testing::Slurp(scenario), before);
+  std::filesystem::remove_all(dir);
+}
+
+// --until on the command line cuts the steps after it, and says so, as
+// `until:` in the file does.
+TEST(CliRun, UntilOnTheCommandLineWarnsOfTheStepsItCuts) {
+  const auto r = RunKubesim("run --until 30s '" + Seed("rolling-update.yaml") + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: this step at 1m0s is after --until 30s; it never runs"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(CliRun, WritesTraceAndPlotAndPrintsMarkdown) {
   const std::string dir = ::testing::TempDir();
   const std::string trace = dir + "/kubesim-bg-trace.json";

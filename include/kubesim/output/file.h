@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kubesim::output {
 
@@ -20,6 +21,14 @@ namespace kubesim::output {
 // Returns an error message ("cannot write out.csv: No such file or
 // directory"), or nothing on success.
 std::optional<std::string> WriteFileAtomically(const std::string& path, const std::string& content);
+
+// Whether `path` can take an output before any work is done: "-", or a file
+// (not a directory) in a directory that exists and may be written, that is
+// none of `inputs` (the files a run reads: writing over one would destroy
+// it). Returns why not ("cannot write nodir/t.csv: no directory nodir"), or
+// nothing.
+std::optional<std::string> CheckOutputPath(const std::string& path,
+                                           const std::vector<std::string>& inputs);
 
 }  // namespace kubesim::output
 
