@@ -325,6 +325,33 @@ Stream Parse(std::string_view text, const Limits& limits) {
     if (e.msg.find("flow not found") != std::string::npos) {
       hint = " (inside [ ] or { } a value holding [ ] { } or , must be quoted: write "
              "\"nodes[0].count\", or use a block list or mapping)";
+    } else {
+      // A tab in the indentation of the line at fault, or of the line before
+      // it: YAML indents with spaces only, and yaml-cpp's message says
+      // nothing of tabs.
+      const Mark at = ToMark(e.mark);
+      size_t line_start = 0;
+      for (int l = 0; l < at.line && line_start != std::string_view::npos; ++l) {
+        line_start = text.find('\n', line_start);
+        if (line_start != std::string_view::npos) ++line_start;
+      }
+      const auto indented_with_tab = [&](size_t from) {
+        for (size_t i = from; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i) {
+          if (text[i] == '\t') return true;
+        }
+        return false;
+      };
+      size_t prev_start = std::string_view::npos;  // the line before it
+      if (line_start != std::string_view::npos && line_start >= 2) {
+        const size_t p = text.rfind('\n', line_start - 2);
+        prev_start = p == std::string_view::npos ? 0 : p + 1;
+      } else if (line_start == 1) {
+        prev_start = 0;
+      }
+      if ((line_start != std::string_view::npos && indented_with_tab(line_start)) ||
+          (prev_start != std::string_view::npos && indented_with_tab(prev_start))) {
+        hint = " (a tab indents this line or the one before: YAML indents with spaces only)";
+      }
     }
     out.errors.push_back(
         ParseError{ToMark(e.mark), fmt::format("YAML syntax error: {}{}", e.msg, hint)});

@@ -163,6 +163,7 @@ LoadResult Loader::Run(bool allow_manifest) {
   }
   CheckChainOrder(*scenario);
   CheckReferences(*scenario);
+  WarnSilentFootguns(*scenario);
   result.scenario = std::move(scenario);
   return finish();
 }

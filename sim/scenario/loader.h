@@ -150,6 +150,11 @@ class Loader {
   // depends on when a blocking step finishes: the loader works out each
   // step's objects in the order of their earliest times.
   void CheckChainOrder(const Scenario& s);
+  // Warnings for what would otherwise pass without a word and change the
+  // result: an image no profile describes (it pulls and starts in 0 s), a
+  // profile no container uses, a Service whose selector matches no pod
+  // template or pod, a cluster with no node.
+  void WarnSilentFootguns(const Scenario& s);
   // `kubectl apply` of decoded manifest `d` as `tree` (its namespace set)
   // under `key`: a three-way merge onto the live object if there is one.
   void ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, const ObjectKey& key,

@@ -156,6 +156,93 @@ void Loader::ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, con
   }
 }
 
+void Loader::WarnSilentFootguns(const Scenario& s) {
+  std::vector<const k8s::Object*> objects;
+  for (const auto& o : s.objects) objects.push_back(&o);
+  for (const auto& st : s.timeline) {
+    for (const auto& o : st.objects) objects.push_back(&o);
+  }
+  // Images: every container's, with where it first appears.
+  std::map<std::string, Position, std::less<>> used;
+  std::vector<std::pair<std::string, const k8s::Labels*>> pod_labels;  // namespace, labels
+  for (const k8s::Object* o : objects) {
+    const k8s::PodSpec* spec = nullptr;
+    std::string base;
+    if (const auto* t = k8s::TemplateOf(*o)) {
+      spec = &t->spec;
+      base = "spec.template.spec";
+      pod_labels.emplace_back(k8s::MetaOf(*o).namespace_name, &t->metadata.labels);
+    } else if (const auto* pod = std::get_if<k8s::Pod>(o)) {
+      spec = &pod->spec;
+      base = "spec";
+      pod_labels.emplace_back(k8s::MetaOf(*o).namespace_name, &pod->metadata.labels);
+    }
+    if (spec == nullptr) continue;
+    for (auto [list, name] : {std::pair{&spec->init_containers, "initContainers"},
+                              std::pair{&spec->containers, "containers"}}) {
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string& image = (*list)[i].image;
+        if (!used.contains(image)) {
+          used.emplace(image, k8s::SourceOf(*o).At(fmt::format("{}.{}[{}].image", base, name, i)));
+        }
+      }
+    }
+  }
+  for (const auto& [image, at] : used) {
+    if (s.ProfileFor(image) != nullptr) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, at,
+        fmt::format("image \"{}\" has no profile in spec.images: it pulls and starts in 0s and is "
+                    "always healthy{}",
+                    image, [&]() -> std::string {
+                      // A typo in a tag: the nearest profile no container uses.
+                      std::vector<std::string_view> names;
+                      for (const auto& [k, v] : s.images) {
+                        if (!used.contains(k)) names.push_back(k);
+                      }
+                      if (auto near = Nearest(image, names)) {
+                        return fmt::format("; did you mean \"{}\"?", *near);
+                      }
+                      return "";
+                    }())});
+  }
+  for (const auto& [image, profile] : s.images) {
+    if (used.contains(image)) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, profile.position,
+        fmt::format("no container runs image \"{}\": this profile is never used", image)});
+  }
+  // Services: a selector that no pod template or pod of its namespace matches.
+  for (const k8s::Object* o : objects) {
+    const auto* svc = std::get_if<k8s::Service>(o);
+    if (svc == nullptr || svc->spec.selector.empty()) continue;
+    const bool any = std::any_of(pod_labels.begin(), pod_labels.end(), [&](const auto& p) {
+      return p.first == svc->metadata.namespace_name &&
+             k8s::MapSelectorMatches(svc->spec.selector, *p.second);
+    });
+    if (!any) {
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.selector"),
+          fmt::format("Service \"{}\" selects {}, which no pod template or pod of the scenario "
+                      "has: it never has an endpoint",
+                      svc->metadata.name, [&] {
+                        std::string sel;
+                        for (const auto& [k, v] : svc->spec.selector) {
+                          sel += fmt::format("{}{}={}", sel.empty() ? "" : ",", k, v);
+                        }
+                        return sel;
+                      }())});
+    }
+  }
+  int64_t nodes = 0;
+  for (const auto& g : s.cluster.nodes) nodes += g.count;
+  if (nodes == 0) {
+    diags_.push_back(Diagnostic{Severity::kWarning, s.position,
+                                "the cluster has no node: no pod can be scheduled (add "
+                                "spec.cluster.nodes)"});
+  }
+}
+
 void Loader::CheckChainOrder(const Scenario& s) {
   const auto& tl = s.timeline;
   // A chained step's time is known when nothing before it in its chain

@@ -345,6 +345,71 @@ spec:
       << AllDiagnostics(empty);
 }
 
+// What would pass without a word and change the result is warned: an image
+// no profile describes (a typo in a tag: the unused profile is suggested),
+// a profile no container uses, a Service whose selector matches no pod
+// template, a cluster with no node.
+TEST(Load, WarnsOfUnprofiledImagesUnusedProfilesLonelyServicesAndNoNodes) {
+  const auto r = Load(R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+spec:
+  cluster:
+    nodes: [{name: node, count: 0, capacity: {cpu: "1", memory: 1Gi}}]
+  images:
+    nginx:1.26: {pull: 5s}
+  timeline:
+  - {at: 10s, kubectl: set image deployment/web web=nginx:1.62}
+---
+)" + kWeb);
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const std::string all = AllDiagnostics(r);
+  for (const char* w : {
+           "dir/s.yaml:1:1: warning: the cluster has no node",
+           "warning: image \"nginx:1.25\" has no profile in spec.images: it pulls and starts in "
+           "0s and is always healthy; did you mean \"nginx:1.26\"?",
+           "dir/s.yaml:10:24: warning: image \"nginx:1.62\" has no profile",
+           "dir/s.yaml:8:5: warning: no container runs image \"nginx:1.26\"",
+       }) {
+    EXPECT_NE(all.find(w), std::string::npos) << w << "\n" << all;
+  }
+  const auto lonely = Load(kHead + R"(  images:
+    nginx:1.25: {pull: 1s}
+---
+)" + kWeb + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80}]
+)");
+  ASSERT_TRUE(lonely.ok()) << AllDiagnostics(lonely);
+  ASSERT_EQ(lonely.diagnostics.size(), 1u) << AllDiagnostics(lonely);
+  EXPECT_NE(lonely.diagnostics[0].ToString().find(
+                "warning: Service \"api\" selects app=api, which no pod template or pod of the "
+                "scenario has: it never has an endpoint"),
+            std::string::npos)
+      << AllDiagnostics(lonely);
+}
+
+// yaml-cpp says "illegal map value" for a tab in the indentation; the
+// message says tabs are the cause. Without a tab, no such hint.
+TEST(Load, ATabInTheIndentationIsNamedInTheSyntaxError) {
+  const auto tab =
+      Load("apiVersion: kubesim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n\tseed: 1\n");
+  EXPECT_NE(AllDiagnostics(tab).find("YAML syntax error: illegal map value (a tab indents this "
+                                     "line or the one before: YAML indents with spaces only)"),
+            std::string::npos)
+      << AllDiagnostics(tab);
+  const auto colon = Load(
+      "apiVersion: kubesim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\n"
+      "spec:\n  seed: 1: 2\n");
+  EXPECT_EQ(AllDiagnostics(colon).find("a tab"), std::string::npos) << AllDiagnostics(colon);
+  EXPECT_NE(AllDiagnostics(colon).find("YAML syntax error"), std::string::npos)
+      << AllDiagnostics(colon);
+}
+
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                               "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");
@@ -357,7 +422,7 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // docs/scenario-format.md: fields Kubernetes has but the model ignores are accepted silently,
 // whatever they hold.
 TEST(Load, AcceptsKubernetesFieldsTheModelIgnoresSilently) {
-  const auto r = Load(kHead + "---\n" + kWeb +
+  const auto r = Load(kHead + "  images:\n    nginx:1.25: {pull: 1s}\n---\n" + kWeb +
                       "  sessionAffinity: ClientIP\n  internalTrafficPolicy: Local\n"
                       "status: {loadBalancer: {}, anything: [1]}\n");
   EXPECT_TRUE(r.ok()) << AllDiagnostics(r);
