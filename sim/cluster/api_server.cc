@@ -211,11 +211,15 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
   }
   if (paused) ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "paused"; });
   if (resumed) {
-    // checkPausedConditions: resuming sets DeploymentResumed with a fresh timestamp,
-    // so paused time never counts toward the progress deadline.
-    d.progressing.reason = ProgressingCondition::Reason::kDeploymentResumed;
-    d.progressing.last_update = ctx_.Now();
-    d.progressing.last_transition = ctx_.Now();
+    // checkPausedConditions: resuming replaces DeploymentPaused with
+    // DeploymentResumed and a fresh timestamp, so paused time never counts
+    // toward the progress deadline — but a ProgressDeadlineExceeded it
+    // found stays ("do not overwrite it with a paused condition").
+    if (d.progressing.reason == ProgressingCondition::Reason::kDeploymentPaused) {
+      d.progressing.reason = ProgressingCondition::Reason::kDeploymentResumed;
+      d.progressing.last_update = ctx_.Now();
+      d.progressing.last_transition = ctx_.Now();
+    }
     ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "resumed"; });
   }
   c_.deployments->Enqueue(id);

@@ -537,6 +537,13 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                 step);
         return;
       case RolloutCommand::Action::kUndo: {
+        if (dep.spec.paused) {
+          // kubectl's DeploymentRollbacker refuses it.
+          StepError(*step, name_offset(ro->target.name),
+                    "you cannot rollback a paused deployment; resume it first with 'kubectl "
+                    "rollout resume' and try again");
+          return;
+        }
         const auto& hist = history_[key];
         const Revision* target = nullptr;
         if (ro->to_revision.value_or(0) == 0) {

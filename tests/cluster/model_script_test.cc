@@ -374,5 +374,35 @@ spec:
   EXPECT_TRUE(dropped.Logged("30.000", "deployment/web", "from 4 to 1")) << dropped.log;
 }
 
+// checkPausedConditions does not overwrite a ProgressDeadlineExceeded
+// condition: a rollout past its 10 s deadline (set image at 10 s to an
+// image that never turns Ready; noticed by 21 s), paused at 30 s and resumed
+// at 40 s, is still past it — `rollout status` chained after the resume
+// exits 1 at once (kubesim used to mark it resumed, and the wait ran into
+// its 30 s timeout). And kubectl refuses `rollout undo` of a paused
+// Deployment.
+TEST(Script, ResumeKeepsAnExceededDeadlineAndUndoOfAPausedDeploymentIsRefused) {
+  const auto run =
+      [](const std::string& steps) {
+        return Simulate(Scenario(R"(  until: 2m
+)" + std::string(kNodeAndImages) + R"(  timeline:
+  - {at: 10s, kubectl: set image deployment/web web=bad:1}
+  - {at: 30s, kubectl: rollout pause deployment/web}
+)" + steps,
+                                 WebApp(2, "  progressDeadlineSeconds: 10\n", true)));
+      };
+  const Outcome r = run(R"(  - {at: 40s, kubectl: rollout resume deployment/web}
+  - kubectl: rollout status deployment/web --timeout=30s
+)");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(
+      r.Logged("40.000", "step/4", "error: deployment \"web\" exceeded its progress deadline"))
+      << r.log;
+  EXPECT_EQ(StepOf(r, 4)->result, "failed");
+  const Outcome undo = run("  - {at: 40s, kubectl: rollout undo deployment/web}\n");
+  EXPECT_NE(undo.error.find("you cannot rollback a paused deployment"), std::string::npos)
+      << undo.error;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test
