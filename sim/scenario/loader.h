@@ -146,6 +146,8 @@ class Loader {
   // Whether `key` (a Pod not in the store) may name a pod a Deployment or
   // ReplicaSet of the store creates.
   bool OwnedPodName(const ObjectKey& key) const;
+  // `-f` names with each directory replaced by its manifest files.
+  std::vector<std::string> ExpandDirectories(const std::vector<std::string>& names, Step* step);
   // Refuses two steps that change the same object when which runs first
   // depends on when a blocking step finishes: the loader works out each
   // step's objects in the order of their earliest times.

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <set>
 
@@ -285,6 +286,39 @@ void Loader::CheckChainOrder(const Scenario& s) {
   }
 }
 
+std::vector<std::string> Loader::ExpandDirectories(const std::vector<std::string>& names,
+                                                   Step* step) {
+  // kubectl's -f DIR: the directory's .yaml, .yml and .json files, in name
+  // order, not its subdirectories (no -R).
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    const std::filesystem::path p(name);
+    const std::filesystem::path resolved = p.is_absolute() ? p : (dir_ / p).lexically_normal();
+    std::error_code ec;
+    if (name == "-" || !std::filesystem::is_directory(resolved, ec)) {
+      out.push_back(name);
+      continue;
+    }
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(resolved, ec)) {
+      const std::string ext = e.path().extension().string();
+      if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
+        files.push_back(e.path().filename().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      StepError(*step, step->text.find(name),
+                fmt::format("error reading {}: recognized file extensions are [.json .yaml .yml] "
+                            "and the directory holds none",
+                            name));
+      continue;
+    }
+    for (const std::string& f : files) out.push_back((p / f).string());
+  }
+  return out;
+}
+
 bool Loader::OwnedPodName(const ObjectKey& key) const {
   // A pod of a Deployment or ReplicaSet: its generated name starts with its
   // owner's name; which pods exist is known only when the step runs.
@@ -333,7 +367,7 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     return at == std::string::npos ? 0 : at;
   };
   if (const auto* apply = std::get_if<ApplyCommand>(&cmd.body)) {
-    for (const auto& f : apply->files) {
+    for (const auto& f : ExpandDirectories(apply->files, step)) {
       int errors = 0;
       auto objects = ReadManifest(f, step, &errors);
       if (!objects) continue;
@@ -371,7 +405,7 @@ void Loader::RunStep(Step* step, const Scenario& s) {
   }
   if (const auto* del = std::get_if<DeleteCommand>(&cmd.body)) {
     std::vector<std::pair<ObjectKey, size_t>> keys;
-    for (const auto& f : del->files) {
+    for (const auto& f : ExpandDirectories(del->files, step)) {
       int errors = 0;
       auto objects = ReadManifest(f, step, &errors);
       if (!objects) continue;

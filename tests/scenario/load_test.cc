@@ -410,6 +410,43 @@ TEST(Load, ATabInTheIndentationIsNamedInTheSyntaxError) {
       << AllDiagnostics(colon);
 }
 
+// kubectl apply -f DIR: the directory's .yaml, .yml and .json files in name
+// order (not its other files, not subdirectories); a directory with none is
+// an error.
+TEST(Load, ApplyOfADirectoryReadsItsManifestsInNameOrder) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "kubesim-apply-dir";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "app" / "nested");
+  fs::create_directories(dir / "empty");
+  const auto write = [](const fs::path& p, const std::string& text) {
+    std::ofstream(p, std::ios::binary) << text;
+  };
+  const std::string web = kWeb.substr(0, kWeb.find("---"));
+  write(dir / "app" / "20-svc.yml", kWeb.substr(kWeb.find("---") + 4));
+  write(dir / "app" / "10-web.yaml", web);
+  write(dir / "app" / "README.md", "not a manifest");
+  write(dir / "app" / "nested" / "x.yaml", "kind: Broken\n");
+  write(dir / "s.yaml", kHead + R"(  images:
+    nginx:1.25: {pull: 1s}
+  timeline:
+  - {at: 0s, kubectl: apply -f app}
+  - {at: 30s, kubectl: delete -f app/}
+)");
+  const auto r = LoadScenarioFile((dir / "s.yaml").string());
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& objects = r.scenario->timeline[0].objects;
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<k8s::Deployment>(objects[0]));  // 10-web.yaml first
+  EXPECT_TRUE(std::holds_alternative<k8s::Service>(objects[1]));
+  EXPECT_EQ(r.scenario->timeline[1].deleted.size(), 2u);
+  write(dir / "s.yaml", kHead + "  timeline:\n  - {at: 0s, kubectl: apply -f empty}\n");
+  const auto e = LoadScenarioFile((dir / "s.yaml").string());
+  EXPECT_NE(AllDiagnostics(e).find("recognized file extensions are [.json .yaml .yml]"),
+            std::string::npos)
+      << AllDiagnostics(e);
+  fs::remove_all(dir);
+}
+
 TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
   const auto r = Load(kHead + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
                               "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: p}\n");
