@@ -342,6 +342,46 @@ bool DecodeResources(Reader& r, const Node* n, const std::string& path, Resource
   return true;
 }
 
+// A canonical text of a YAML value, for comparing fields the model does not
+// read: two templates that differ only there are still two templates.
+void Canon(const Node& n, std::string* out) {
+  if (n.IsMap()) {
+    *out += '{';
+    for (const auto& e : n.entries) {
+      *out += fmt::format("{:?}:", e.key);
+      if (e.value) Canon(*e.value, out);
+      *out += ',';
+    }
+    *out += '}';
+  } else if (n.IsSequence()) {
+    *out += '[';
+    for (const auto& i : n.items) {
+      Canon(*i, out);
+      *out += ',';
+    }
+    *out += ']';
+  } else if (n.IsScalar()) {
+    *out += fmt::format("{:?}", n.scalar);
+  } else {
+    *out += "~";
+  }
+}
+
+// The fields of map `m` the model does not read, canonically (Canon), so
+// that a change to one of them is a change of the object (a new pod
+// template: a rollout, as Kubernetes' template hash sees it).
+std::string Unmodelled(const Node& m, std::initializer_list<std::string_view> fields) {
+  std::string out;
+  for (std::string_view f : fields) {
+    const Node* v = m.Get(f);
+    if (v == nullptr) continue;
+    out += fmt::format("{}=", f);
+    Canon(*v, &out);
+    out += ';';
+  }
+  return out;
+}
+
 void DecodeContainer(Reader& r, const Node* n, const std::string& path, Container* c) {
   const Node* m = r.Map(n, path);
   if (m == nullptr) {
@@ -349,6 +389,10 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
     return;
   }
   Strict(r, m, path, kContainerFields);
+  c->unmodelled = Unmodelled(
+      *m, {"command", "args", "workingDir", "envFrom", "env", "resizePolicy", "volumeMounts",
+           "volumeDevices", "securityContext", "stdin", "stdinOnce", "tty",
+           "terminationMessagePath", "terminationMessagePolicy", "restartPolicyRules"});
   r.String(Child(m, "name"), Sub(path, "name"), &c->name);
   r.String(Child(m, "image"), Sub(path, "image"), &c->image);
   r.String(Child(m, "imagePullPolicy"), Sub(path, "imagePullPolicy"), &c->image_pull_policy);
@@ -660,6 +704,36 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
   Strict(r, m, path, kPodSpecFields);
+  spec->unmodelled = Unmodelled(*m, {"volumes",
+                                     "serviceAccountName",
+                                     "serviceAccount",
+                                     "automountServiceAccountToken",
+                                     "securityContext",
+                                     "imagePullSecrets",
+                                     "hostname",
+                                     "subdomain",
+                                     "hostAliases",
+                                     "dnsPolicy",
+                                     "dnsConfig",
+                                     "enableServiceLinks",
+                                     "shareProcessNamespace",
+                                     "runtimeClassName",
+                                     "priorityClassName",
+                                     "priority",
+                                     "preemptionPolicy",
+                                     "setHostnameAsFQDN",
+                                     "os",
+                                     "hostUsers",
+                                     "ephemeralContainers",
+                                     "activeDeadlineSeconds",
+                                     "hostPID",
+                                     "hostIPC",
+                                     "overhead",
+                                     "resourceClaims",
+                                     "hostnameOverride",
+                                     "workloadRef",
+                                     "schedulerName",
+                                     "hostNetwork"});
   DecodeContainers(r, Child(m, "initContainers"), Sub(path, "initContainers"),
                    &spec->init_containers);
   DecodeContainers(r, Child(m, "containers"), Sub(path, "containers"), &spec->containers);

@@ -285,6 +285,9 @@ KubectlParse ParseKubectl(std::string_view line) {
   static constexpr FlagSpec kTimeout{"timeout", "", true};
   static constexpr FlagSpec kWatch{"watch", "w", false};
   static constexpr FlagSpec kFor{"for", "", true};
+  static constexpr FlagSpec kContainer{"containers", "c", true};
+  static constexpr FlagSpec kRequests{"requests", "", true};
+  static constexpr FlagSpec kLimits{"limits", "", true};
   std::string sub;  // rollout's / set's subcommand
   size_t sub_offset = 0;
   if (verb == "set" || verb == "rollout") {
@@ -309,6 +312,9 @@ KubectlParse ParseKubectl(std::string_view line) {
   static const std::initializer_list<FlagSpec> kAnnotateFlags = {kOverwrite, kSelector, kAll};
   static const std::initializer_list<FlagSpec> kStatusFlags = {kTimeout, kWatch};
   static const std::initializer_list<FlagSpec> kWaitFlags = {kFor, kTimeout, kSelector, kAll};
+  static const std::initializer_list<FlagSpec> kSetEnvFlags = {kContainer};
+  static const std::initializer_list<FlagSpec> kSetResourcesFlags = {kContainer, kRequests,
+                                                                     kLimits};
   static const std::initializer_list<FlagSpec> kNone = {};
   if (verb == "apply" || verb == "delete") specs = kApplyFlags;
   else if (verb == "patch") specs = kPatchFlags;
@@ -321,16 +327,21 @@ KubectlParse ParseKubectl(std::string_view line) {
     specs = kStatusFlags;
   else if (verb == "wait")
     specs = kWaitFlags;
+  else if (verb == "set" && sub == "env")
+    specs = kSetEnvFlags;
+  else if (verb == "set" && sub == "resources")
+    specs = kSetResourcesFlags;
   else specs = kNone;
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
   if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" && verb != "set" &&
       verb != "rollout" && verb != "annotate" && verb != "wait" && verb != "cordon" &&
       verb != "uncordon" && verb != "drain") {
-    return Fail(verb_offset,
-                fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
-                            "scale, set image, rollout undo|pause|resume|restart|status, "
-                            "annotate, wait, cordon, uncordon, drain)",
-                            verb));
+    return Fail(
+        verb_offset,
+        fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
+                    "scale, set image|env|resources, rollout undo|pause|resume|restart|status, "
+                    "annotate, wait, cordon, uncordon, drain)",
+                    verb));
   }
   auto flags_or = SplitFlags(rest, specs, command_name);
   if (auto* err = std::get_if<KubectlError>(&flags_or)) return Fail(err->offset, err->message);
@@ -447,10 +458,77 @@ KubectlParse ParseKubectl(std::string_view line) {
     return Ok(std::move(cmd));
   }
 
+  if (verb == "set" && (sub == "env" || sub == "resources")) {
+    const std::string u = sub == "env"
+                              ? "set env deployment/NAME [-c CONTAINER] KEY=VALUE... KEY-..."
+                              : "set resources deployment/NAME [-c CONTAINER] "
+                                "--requests=cpu=100m,memory=64Mi --limits=...";
+    auto r = ParseResource(pos, &at, end, u);
+    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+    const ResourceRef target = std::get<ResourceRef>(r);
+    if (target.kind == "Service" || target.kind == "Namespace" ||
+        target.kind == "PodDisruptionBudget") {
+      return Fail(pos[0].offset, fmt::format("set {} needs a deployment, replicaset or pod", sub));
+    }
+    const std::string container = FlagValue(flags, "containers").value_or("");
+    if (sub == "env") {
+      SetEnvCommand e;
+      e.target = target;
+      e.container = container;
+      for (; at < pos.size(); ++at) {
+        const std::string& t = pos[at].text;
+        const size_t eq = t.find('=');
+        if (eq == std::string::npos && t.size() > 1 && t.back() == '-') {
+          e.env.emplace_back(t.substr(0, t.size() - 1), std::nullopt);
+        } else if (eq != std::string::npos && eq > 0) {
+          e.env.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+        } else {
+          return Fail(pos[at].offset,
+                      fmt::format("expected KEY=VALUE or KEY-, got \"{}\" (usage: {})", t, u));
+        }
+      }
+      if (e.env.empty())
+        return Fail(end, fmt::format("at least one environment variable change "
+                                     "is required (usage: {})",
+                                     u));
+      cmd.body = std::move(e);
+      return Ok(std::move(cmd));
+    }
+    if (auto e = extra()) return *e;
+    SetResourcesCommand sr;
+    sr.target = target;
+    sr.container = container;
+    for (auto [flag, list] :
+         {std::pair{"requests", &sr.requests}, std::pair{"limits", &sr.limits}}) {
+      size_t off = end;
+      const auto v = FlagValue(flags, flag, &off);
+      if (!v) continue;
+      size_t start = 0;
+      while (start <= v->size()) {
+        const size_t comma = std::min(v->find(',', start), v->size());
+        const std::string item = v->substr(start, comma - start);
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+          return Fail(off, fmt::format("--{}: expected RESOURCE=QUANTITY, got \"{}\"", flag, item));
+        }
+        list->emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        start = comma + 1;
+      }
+    }
+    if (sr.requests.empty() && sr.limits.empty()) {
+      return Fail(end,
+                  fmt::format("you must specify an update to requests or limits (usage: {})", u));
+    }
+    cmd.body = std::move(sr);
+    return Ok(std::move(cmd));
+  }
+
   if (verb == "set") {
     if (sub != "image") {
-      return Fail(sub_offset, fmt::format("kubectl set {} is not supported; kubesim runs set image",
-                                          sub));
+      return Fail(sub_offset,
+                  fmt::format("kubectl set {} is not supported; kubesim runs set image, "
+                              "set env and set resources",
+                              sub));
     }
     const std::string u = "set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE...]";
     auto r = ParseResource(pos, &at, end, u);
@@ -747,6 +825,8 @@ std::string CommandName(const Command& command) {
     std::string operator()(const PatchCommand&) const { return "patch"; }
     std::string operator()(const ScaleCommand&) const { return "scale"; }
     std::string operator()(const SetImageCommand&) const { return "set image"; }
+    std::string operator()(const SetEnvCommand&) const { return "set env"; }
+    std::string operator()(const SetResourcesCommand&) const { return "set resources"; }
     std::string operator()(const RolloutCommand& r) const {
       switch (r.action) {
         case RolloutCommand::Action::kUndo: return "rollout undo";

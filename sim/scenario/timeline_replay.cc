@@ -237,7 +237,7 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
   }
   int64_t nodes = 0;
   for (const auto& g : s.cluster.nodes) nodes += g.count;
-  if (nodes == 0) {
+  if (nodes == 0 && !s.cluster.nodes.empty()) {  // no group at all is an error already
     diags_.push_back(Diagnostic{Severity::kWarning, s.position,
                                 "the cluster has no node: no pod can be scheduled (add "
                                 "spec.cluster.nodes)"});
@@ -523,6 +523,95 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                               container, key_of(set->target).Describe(), names));
         return;
       }
+    }
+    Replace(*old, tree, step);
+    return;
+  }
+  if (std::holds_alternative<SetEnvCommand>(cmd.body) ||
+      std::holds_alternative<SetResourcesCommand>(cmd.body)) {
+    const auto* env = std::get_if<SetEnvCommand>(&cmd.body);
+    const auto* res = std::get_if<SetResourcesCommand>(&cmd.body);
+    const ResourceRef& target = env != nullptr ? env->target : res->target;
+    const std::string& container = env != nullptr ? env->container : res->container;
+    const Stored* old = Find(key_of(target), step, name_offset(target.name));
+    if (old == nullptr) return;
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    std::vector<PathElem> base;
+    const k8s::PodSpec* spec = nullptr;
+    if (const auto* tmpl = k8s::TemplateOf(old->object)) {
+      spec = &tmpl->spec;
+      base = {std::string("spec"), std::string("template"), std::string("spec")};
+    } else if (const auto* pod = std::get_if<k8s::Pod>(&old->object)) {
+      spec = &pod->spec;
+      base = {std::string("spec")};
+    }
+    if (spec == nullptr) return;
+    // The containers it changes: -c's, or every regular container (kubectl
+    // set env/resources select containers as set image does, init ones too
+    // when named).
+    NodePtr tree = old->tree;
+    bool found = false;
+    for (auto [list, field] : {std::pair{&spec->init_containers, "initContainers"},
+                               std::pair{&spec->containers, "containers"}}) {
+      for (size_t i = 0; i < list->size(); ++i) {
+        const bool init = list == &spec->init_containers;
+        if (container.empty() ? init : (*list)[i].name != container) continue;
+        found = true;
+        std::vector<PathElem> path = base;
+        path.push_back(std::string(field));
+        path.push_back(i);
+        if (env != nullptr) {
+          // The container's env list as it stands in the tree, changed by name.
+          const Node* c = old->tree.get();
+          for (const PathElem& e : path) {
+            if (c == nullptr) break;
+            c = e.is_index ? (c->IsSequence() && e.index < c->items.size() ? c->items[e.index].get()
+                                                                           : nullptr)
+                           : c->Get(e.key);
+          }
+          std::vector<NodePtr> items;
+          if (c != nullptr && c->Get("env") != nullptr && c->Get("env")->IsSequence()) {
+            items = c->Get("env")->items;
+          }
+          for (const auto& [k, v] : env->env) {
+            auto it = std::find_if(items.begin(), items.end(), [&](const NodePtr& n) {
+              return n->IsMap() && n->Get("name") != nullptr && n->Get("name")->scalar == k;
+            });
+            if (!v) {
+              if (it != items.end()) items.erase(it);
+              continue;
+            }
+            NodePtr entry =
+                yaml::MakeMap({yaml::Entry{"name", at, yaml::MakeScalar(k, at, false)},
+                               yaml::Entry{"value", at, yaml::MakeScalar(*v, at, false)}},
+                              at);
+            if (it != items.end()) {
+              *it = entry;
+            } else {
+              items.push_back(entry);
+            }
+          }
+          path.push_back(std::string("env"));
+          tree = SetIn(tree, path, 0, yaml::MakeSequence(std::move(items), at));
+        } else {
+          for (auto [name, pairs] :
+               {std::pair{"requests", &res->requests}, std::pair{"limits", &res->limits}}) {
+            for (const auto& [resource, quantity] : *pairs) {
+              std::vector<PathElem> p = path;
+              p.push_back(std::string("resources"));
+              p.push_back(std::string(name));
+              p.push_back(resource);
+              tree = SetIn(tree, p, 0, yaml::MakeScalar(quantity, at, false));
+            }
+          }
+        }
+      }
+    }
+    if (!found) {
+      StepError(*step, name_offset(container),
+                fmt::format("unable to find container named \"{}\" in {}", container,
+                            key_of(target).Describe()));
+      return;
     }
     Replace(*old, tree, step);
     return;

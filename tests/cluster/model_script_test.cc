@@ -404,5 +404,36 @@ TEST(Script, ResumeKeepsAnExceededDeadlineAndUndoOfAPausedDeploymentIsRefused) {
       << undo.error;
 }
 
+// kubectl set env and set resources change the pod template: a rollout
+// starts. Requests of 3 CPUs per pod on 4-CPU nodes leave room for one new
+// pod a node: 2 replicas, maxSurge 1 / maxUnavailable 0, roll one at a time
+// and the surge pod of each step finds a node. Requests of 5 CPUs fit no
+// node: the new pod stays Pending and the rollout never completes.
+TEST(Script, SetEnvAndSetResourcesChangeTheTemplate) {
+  const auto run = [](const std::string& step) {
+    return Simulate(Scenario(
+        R"(  until: 2m
+)" + std::string(kNodeAndImages) +
+            "  timeline:\n  - at: 10s\n    kubectl: " + step + "\n",
+        WebApp(2, "  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}\n", false)));
+  };
+  const Outcome env = run("set env deployment/web LOG_LEVEL=debug");
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  ASSERT_EQ(Dep(env, "web").rollouts.size(), 1u) << env.json;
+  EXPECT_TRUE(Dep(env, "web").rollouts[0].complete);
+  const Outcome fits = run("set resources deployment/web -c web --requests=cpu=3,memory=1Gi");
+  ASSERT_TRUE(fits.error.empty()) << fits.error;
+  ASSERT_EQ(Dep(fits, "web").rollouts.size(), 1u);
+  EXPECT_TRUE(Dep(fits, "web").rollouts[0].complete);
+  const Outcome big = run("set resources deployment/web --requests=cpu=5");
+  ASSERT_TRUE(big.error.empty()) << big.error;
+  ASSERT_EQ(Dep(big, "web").rollouts.size(), 1u);
+  EXPECT_FALSE(Dep(big, "web").rollouts[0].complete);
+  EXPECT_NE(big.log.find("Insufficient cpu"), std::string::npos) << big.log;
+  EXPECT_NE(run("set env deployment/web -c nope A=1")
+                .error.find("unable to find container named \"nope\""),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

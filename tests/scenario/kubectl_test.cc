@@ -165,6 +165,25 @@ TEST(Kubectl, RefusesWaitsItDoesNotModel) {
   EXPECT_FALSE(ParseKubectl("rollout status deployment/web --watch=false").ok());
 }
 
+TEST(Kubectl, ParsesSetEnvAndSetResources) {
+  const auto env = std::get<SetEnvCommand>(Parse("set env deployment/web -c app A=1 B= C-").body);
+  EXPECT_EQ(env.container, "app");
+  ASSERT_EQ(env.env.size(), 3u);
+  EXPECT_EQ(env.env[1].second, std::optional<std::string>(""));
+  EXPECT_FALSE(env.env[2].second.has_value());
+  const auto res = std::get<SetResourcesCommand>(
+      Parse("set resources deploy web --requests=cpu=100m,memory=64Mi --limits=cpu=1").body);
+  EXPECT_EQ(res.requests, (std::vector<std::pair<std::string, std::string>>{{"cpu", "100m"},
+                                                                            {"memory", "64Mi"}}));
+  EXPECT_EQ(res.limits.size(), 1u);
+  EXPECT_FALSE(ParseKubectl("set env deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("set env deployment/web =x").ok());
+  EXPECT_FALSE(ParseKubectl("set resources deployment/web").ok());
+  EXPECT_FALSE(ParseKubectl("set resources deployment/web --requests=cpu").ok());
+  EXPECT_FALSE(ParseKubectl("set env service/web A=1").ok());
+  EXPECT_FALSE(ParseKubectl("set serviceaccount deployment/web sa").ok());
+}
+
 TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   auto p = ParseKubectl("scale deployment/web --replicas=-1");
   ASSERT_FALSE(p.ok());

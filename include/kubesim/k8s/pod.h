@@ -123,6 +123,10 @@ struct ContainerPort {
 struct Container {
   std::string name;
   std::string image;
+  // The fields the model does not read (env, command, args, volumeMounts,
+  // ...), as one canonical text: changing one still changes the pod
+  // template, and starts a rollout, as in Kubernetes.
+  std::string unmodelled;
   // Always, IfNotPresent or Never; defaulted from the image's tag
   // (SetDefaults_Container: Always for ":latest" or no tag, else IfNotPresent).
   std::string image_pull_policy;
@@ -140,6 +144,9 @@ struct Container {
 };
 
 struct PodSpec {
+  // Its fields the model does not read (volumes, serviceAccountName, ...),
+  // canonically: see Container::unmodelled.
+  std::string unmodelled;
   std::vector<Container> init_containers;
   std::vector<Container> containers;
   int64_t termination_grace_period_seconds = defaults::kTerminationGracePeriodSeconds;

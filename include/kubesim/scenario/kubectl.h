@@ -9,6 +9,8 @@
 //   delete KIND NAME [NAME...] | KIND/NAME   delete pod NAME
 //   patch KIND NAME -p PATCH [--type merge|strategic]
 //   scale deployment/NAME --replicas=N       set image deployment/NAME C=IMAGE...
+//   set env deployment/NAME [-c C] K=V... K-...
+//   set resources deployment/NAME [-c C] [--requests=cpu=100m,memory=64Mi] [--limits=...]
 //   rollout undo|pause|resume|restart deployment/NAME [--to-revision=N]
 //   rollout status deployment/NAME [--timeout=D]             (blocks)
 //   wait --for=condition=Available|Progressing deployment/NAME [--timeout=D]   (blocks)
@@ -83,6 +85,20 @@ struct SetImageCommand {
   std::vector<std::pair<std::string, std::string>> images;  // container ("*" = all) -> image
   bool operator==(const SetImageCommand&) const = default;
 };
+// set env TYPE/NAME [-c CONTAINER] KEY=VALUE... KEY-...
+struct SetEnvCommand {
+  ResourceRef target;
+  std::string container;  // -c: one container by name; empty: every container
+  std::vector<std::pair<std::string, std::optional<std::string>>> env;  // nullopt: remove
+  bool operator==(const SetEnvCommand&) const = default;
+};
+// set resources TYPE/NAME [-c CONTAINER] [--requests=cpu=..,memory=..] [--limits=...]
+struct SetResourcesCommand {
+  ResourceRef target;
+  std::string container;
+  std::vector<std::pair<std::string, std::string>> requests, limits;  // resource -> quantity
+  bool operator==(const SetResourcesCommand&) const = default;
+};
 struct RolloutCommand {
   enum class Action { kUndo, kPause, kResume, kRestart, kStatus };
   Action action = Action::kUndo;
@@ -130,7 +146,8 @@ struct NodeCommand {
 
 using CommandBody =
     std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand, SetImageCommand,
-                 RolloutCommand, AnnotateCommand, WaitCommand, SleepCommand, NodeCommand>;
+                 SetEnvCommand, SetResourcesCommand, RolloutCommand, AnnotateCommand, WaitCommand,
+                 SleepCommand, NodeCommand>;
 
 struct Command {
   CommandBody body;
