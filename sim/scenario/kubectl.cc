@@ -466,8 +466,7 @@ KubectlParse ParseKubectl(std::string_view line) {
     auto r = ParseResource(pos, &at, end, u);
     if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
     const ResourceRef target = std::get<ResourceRef>(r);
-    if (target.kind == "Service" || target.kind == "Namespace" ||
-        target.kind == "PodDisruptionBudget") {
+    if (target.kind != "Deployment" && target.kind != "ReplicaSet" && target.kind != "Pod") {
       return Fail(pos[0].offset, fmt::format("set {} needs a deployment, replicaset or pod", sub));
     }
     const std::string container = FlagValue(flags, "containers").value_or("");
@@ -547,7 +546,7 @@ KubectlParse ParseKubectl(std::string_view line) {
       s.images.emplace_back(t.substr(0, eq), t.substr(eq + 1));
     }
     if (s.images.empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", u));
-    if (s.target.kind == "Service" || s.target.kind == "Namespace") {
+    if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet" && s.target.kind != "Pod") {
       return Fail(pos[0].offset, "set image needs a deployment, replicaset or pod");
     }
     cmd.body = std::move(s);

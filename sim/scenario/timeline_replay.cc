@@ -28,6 +28,20 @@ Expected<std::string> ReadStdinOnce() {
   return text;
 }
 
+// The pod spec of a Deployment's or ReplicaSet's template, or of a Pod
+// (null for other kinds), and its path in the object's tree.
+const k8s::PodSpec* PodSpecOf(const k8s::Object& object, std::vector<PathElem>* base) {
+  if (const auto* tmpl = k8s::TemplateOf(object)) {
+    *base = {std::string("spec"), std::string("template"), std::string("spec")};
+    return &tmpl->spec;
+  }
+  if (const auto* pod = std::get_if<k8s::Pod>(&object)) {
+    *base = {std::string("spec")};
+    return &pod->spec;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool Loader::NamespaceExists(const std::string& ns) const {
@@ -491,15 +505,9 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     const Stored* old = Find(key_of(set->target), step, name_offset(set->target.name));
     if (old == nullptr) return;
     const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    const k8s::PodSpec* spec = nullptr;
     std::vector<PathElem> base;
-    if (const auto* tmpl = k8s::TemplateOf(old->object)) {
-      spec = &tmpl->spec;
-      base = {std::string("spec"), std::string("template"), std::string("spec")};
-    } else if (const auto* pod = std::get_if<k8s::Pod>(&old->object)) {
-      spec = &pod->spec;
-      base = {std::string("spec")};
-    }
+    const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
+    if (spec == nullptr) return;  // the parser takes pod-bearing kinds only
     NodePtr tree = old->tree;
     for (const auto& [container, image] : set->images) {
       bool found = false;
@@ -537,14 +545,7 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     if (old == nullptr) return;
     const yaml::Mark at{step->position.line - 1, step->position.column - 1};
     std::vector<PathElem> base;
-    const k8s::PodSpec* spec = nullptr;
-    if (const auto* tmpl = k8s::TemplateOf(old->object)) {
-      spec = &tmpl->spec;
-      base = {std::string("spec"), std::string("template"), std::string("spec")};
-    } else if (const auto* pod = std::get_if<k8s::Pod>(&old->object)) {
-      spec = &pod->spec;
-      base = {std::string("spec")};
-    }
+    const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
     if (spec == nullptr) return;
     // The containers it changes: -c's, or every regular container (kubectl
     // set env/resources select containers as set image does, init ones too

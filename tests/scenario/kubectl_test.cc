@@ -182,6 +182,10 @@ TEST(Kubectl, ParsesSetEnvAndSetResources) {
   EXPECT_FALSE(ParseKubectl("set resources deployment/web --requests=cpu").ok());
   EXPECT_FALSE(ParseKubectl("set env service/web A=1").ok());
   EXPECT_FALSE(ParseKubectl("set serviceaccount deployment/web sa").ok());
+  // Kinds without a pod spec (a PodDisruptionBudget crashed the loader).
+  EXPECT_FALSE(ParseKubectl("set image pdb/web a=b").ok());
+  EXPECT_FALSE(ParseKubectl("set env pdb/web A=1").ok());
+  EXPECT_FALSE(ParseKubectl("set image namespace/web a=b").ok());
 }
 
 TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
