@@ -209,7 +209,7 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
         Severity::kWarning, at,
         fmt::format("image \"{}\" has no profile in spec.images: it pulls and starts in 0s and is "
                     "always healthy{}",
-                    image, [&]() -> std::string {
+                    image, [&, &image = image]() -> std::string {
                       // A typo in a tag: the nearest profile no container uses.
                       std::vector<std::string_view> names;
                       for (const auto& [k, v] : s.images) {
@@ -575,8 +575,9 @@ void Loader::RunStep(Step* step, const Scenario& s) {
             items = c->Get("env")->items;
           }
           for (const auto& [k, v] : env->env) {
+            const std::string& key = k;  // a plain name: lambdas may not capture bindings
             auto it = std::find_if(items.begin(), items.end(), [&](const NodePtr& n) {
-              return n->IsMap() && n->Get("name") != nullptr && n->Get("name")->scalar == k;
+              return n->IsMap() && n->Get("name") != nullptr && n->Get("name")->scalar == key;
             });
             if (!v) {
               if (it != items.end()) items.erase(it);
