@@ -5,7 +5,7 @@
 # equal the release build's byte for byte), then every fuzz target for a
 # bounded time from its committed corpus. Warnings are errors when CI is set.
 #
-#   KUBESIM_FUZZ_SECONDS=N   seconds per fuzz target (default 60; 0 skips fuzzing)
+#   KUBESIM_FUZZ_SECONDS=N   seconds per fuzz target (default 45; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -21,7 +21,7 @@ cmake --preset asan -DKUBESIM_REFERENCE_BINARY="$PWD/build/release/sim/kubesim" 
 cmake --build --preset asan
 ctest --preset asan -j "$jobs"
 
-fuzz_seconds="${KUBESIM_FUZZ_SECONDS:-60}"
+fuzz_seconds="${KUBESIM_FUZZ_SECONDS:-45}"
 if [[ "$fuzz_seconds" == 0 ]]; then
   echo "== fuzzing skipped (KUBESIM_FUZZ_SECONDS=0)"
 else
