@@ -293,20 +293,69 @@ bool PodTopology::PodRelabelled(const Store& store, uint32_t pod, const k8s::Lab
 }
 
 std::optional<std::string> PodTopology::Verify(const Store& store) const {
-  for (const Counter& c : counters_) {
-    for (size_t n = 0; n < store.nodes.size(); ++n) {
-      int32_t count = 0;
-      for (uint32_t id : store.nodes[n].pods) {
-        const Pod& p = store.pods[id];
+  // The label index first: every counter is listed once, under the first
+  // pair of its first clause's matchLabels (a pod it counts has that label)
+  // or among the unindexed. Then the counts, from one walk of the bound
+  // pods that visits, per pod, the counters its labels can match — the
+  // whole check costs the pods' labels plus the counters' nodes, never
+  // counters times pods.
+  size_t listed = unindexed_counters_.size();
+  for (const auto& [label, indexes] : counters_by_label_) listed += indexes.size();
+  if (listed != counters_.size()) {
+    return fmt::format("the topology index lists {} counters by label, it has {}", listed,
+                       counters_.size());
+  }
+  for (size_t i = 0; i < counters_.size(); ++i) {
+    const std::optional<k8s::LabelSelector>& first = counters_[i].clauses.front().selector;
+    const std::vector<uint32_t>* bucket = &unindexed_counters_;
+    if (first && !first->match_labels.empty()) {
+      const auto& [k, v] = *first->match_labels.begin();
+      auto it = counters_by_label_.find(k + '\0' + v);
+      bucket = it == counters_by_label_.end() ? nullptr : &it->second;
+    }
+    if (bucket == nullptr || std::find(bucket->begin(), bucket->end(), i) == bucket->end()) {
+      return fmt::format("the topology index does not list the counter of {} under its label",
+                         counters_[i].clauses.front().Key());
+    }
+  }
+  std::vector<std::vector<int32_t>> counted(counters_.size());
+  for (std::vector<int32_t>& c : counted) c.assign(store.nodes.size(), 0);
+  std::string label_key;
+  for (size_t n = 0; n < store.nodes.size(); ++n) {
+    for (uint32_t id : store.nodes[n].pods) {
+      const Pod& p = store.pods[id];
+      const auto visit = [&](uint32_t index) {
+        const Counter& c = counters_[index];
         if (!(c.skip_terminating && p.deleted) &&
             AllMatch(c.clauses, p.namespace_name, *p.labels)) {
-          ++count;
+          ++counted[index][n];
         }
+      };
+      for (uint32_t index : unindexed_counters_) visit(index);
+      for (const auto& [k, v] : *p.labels) {
+        label_key.assign(k);
+        label_key += '\0';
+        label_key += v;
+        const auto it = counters_by_label_.find(label_key);
+        if (it == counters_by_label_.end()) continue;
+        for (uint32_t index : it->second) visit(index);
       }
-      if (count != c.per_node[n]) {
+    }
+  }
+  for (size_t i = 0; i < counters_.size(); ++i) {
+    const Counter& c = counters_[i];
+    int64_t total = 0;
+    for (size_t n = 0; n < store.nodes.size(); ++n) {
+      total += counted[i][n];
+      if (counted[i][n] != c.per_node[n]) {
         return fmt::format("node {}: the topology index counts {} pods matching {}, {} are there",
-                           store.nodes[n].name, c.per_node[n], c.clauses.front().Key(), count);
+                           store.nodes[n].name, c.per_node[n], c.clauses.front().Key(),
+                           counted[i][n]);
       }
+    }
+    if (total != c.total) {
+      return fmt::format("the topology index counts {} pods matching {} in all, {} are bound",
+                         c.total, c.clauses.front().Key(), total);
     }
   }
   std::vector<std::vector<int32_t>> carried(carriers_.size());

@@ -624,5 +624,29 @@ TEST(PodTopologyIndex, ARelabelledPodMovesBetweenSelectors) {
   EXPECT_EQ(c.store.topology.Verify(c.store), std::nullopt);
 }
 
+// --check's recount visits, per pod, only the counters its labels can
+// match; it still finds a pod relabelled behind the index's back, whether
+// the counter is listed under a matchLabels pair or among the unindexed.
+TEST(PodTopologyIndex, VerifyFindsACountTheIndexMissed) {
+  for (const bool by_match_labels : {true, false}) {
+    Cluster c = Cluster::TwoZones();
+    k8s::LabelSelector app;
+    if (by_match_labels) {
+      app.match_labels = {{"app", "web"}};
+    } else {
+      app = Exists("app");
+    }
+    c.Bind("node-a", {{"app", "web"}});
+    const uint32_t id = c.Bind("node-x", {{"other", "x"}});
+    c.Filter({{"app", "web"}}, WithSpread({Spread(1, "zone", app)}));
+    ASSERT_EQ(c.store.topology.Verify(c.store), std::nullopt);
+    c.store.pods[id].labels = std::make_shared<const k8s::Labels>(k8s::Labels{{"app", "web"}});
+    const std::optional<std::string> wrong = c.store.topology.Verify(c.store);
+    ASSERT_TRUE(wrong.has_value()) << by_match_labels;
+    EXPECT_NE(wrong->find("node node-x: the topology index counts 0 pods"), std::string::npos)
+        << *wrong;
+  }
+}
+
 }  // namespace
 }  // namespace kubesim::cluster
