@@ -16,6 +16,7 @@
 #include "kubesim/k8s/int_or_percent.h"
 #include "kubesim/k8s/validation.h"
 #include "reader.h"
+#include "unhonoured.h"
 
 namespace kubesim::k8s {
 namespace {
@@ -138,6 +139,19 @@ void Strict(Reader& r, const Node* m, const std::string& path, Fields known) {
     }
     r.FieldError(e.key_mark, field,
                  fmt::format("strict decoding error: unknown field \"{}\"{}", field, hint));
+  }
+}
+
+// The fields of `type` that the model reads but does not honour
+// (unhonoured.h): a warning for each one `m` sets to a value that matters.
+void WarnUnhonoured(Reader& r, std::string_view type, const Node* m, const std::string& path) {
+  if (m == nullptr || !m->IsMap()) return;
+  for (const UnhonouredField& f : UnhonouredFields()) {
+    if (f.type != type) continue;
+    const Node* v = FieldAt(*m, f.field);
+    if (v == nullptr || v->IsNull() || (f.applies != nullptr && !f.applies(*v))) continue;
+    r.FieldWarning(v->mark, Sub(path, std::string(f.field)),
+                   fmt::format("not honoured by kubesim: {}", f.effect));
   }
 }
 
@@ -389,6 +403,7 @@ void DecodeContainer(Reader& r, const Node* n, const std::string& path, Containe
     return;
   }
   Strict(r, m, path, kContainerFields);
+  WarnUnhonoured(r, "Container", m, path);
   c->unmodelled = Unmodelled(
       *m, {"command", "args", "workingDir", "envFrom", "env", "resizePolicy", "volumeMounts",
            "volumeDevices", "securityContext", "stdin", "stdinOnce", "tty",
@@ -704,6 +719,7 @@ void DecodePodSpec(Reader& r, const Node* n, const std::string& path, PodSpec* s
   const Node* m = r.Map(n, path);
   if (m == nullptr) return;
   Strict(r, m, path, kPodSpecFields);
+  WarnUnhonoured(r, "PodSpec", m, path);
   spec->unmodelled = Unmodelled(*m, {"volumes",
                                      "serviceAccountName",
                                      "serviceAccount",
@@ -773,6 +789,7 @@ void DecodeTemplate(Reader& r, const Node* n, const std::string& path, PodTempla
   if (const Node* meta = r.Map(Child(m, "metadata"), Sub(path, "metadata"))) {
     Strict(r, meta, Sub(path, "metadata"), kObjectMetaFields);
     DecodeMeta(r, meta, Sub(path, "metadata"), &t->metadata);
+    WarnUnhonoured(r, "ObjectMeta", meta, Sub(path, "metadata"));
   }
   DecodePodSpec(r, Child(m, "spec"), Sub(path, "spec"), &t->spec);
 }
@@ -825,6 +842,7 @@ void DecodeDeploymentSpec(Reader& r, const Node* m, DeploymentSpec* s) {
 
 void DecodeServiceSpec(Reader& r, const Node* m, ServiceSpec* s) {
   Strict(r, m, "spec", kServiceSpecFields);
+  WarnUnhonoured(r, "ServiceSpec", m, "spec");
   r.StringMap(Child(m, "selector"), "spec.selector", &s->selector);
   r.String(Child(m, "type"), "spec.type", &s->type);
   if (s->type.empty()) s->type = defaults::kServiceType;
@@ -940,6 +958,7 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
   r.set_prefix(fmt::format("{} \"{}\": ", kind, meta.name));
   Strict(r, &root, "", kObjectFields);
   Strict(r, md, "metadata", kObjectMetaFields);
+  WarnUnhonoured(r, "ObjectMeta", md, "metadata");
   const Node* spec = r.Map(root.Get("spec"), "spec");
 
   std::optional<Object> obj;

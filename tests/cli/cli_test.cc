@@ -100,6 +100,9 @@ TEST(CliRun, TheIngressNginxUpgradeReplaysAsDerivedInRealWorkloads) {
   EXPECT_NE(r.out.find("\"v1.7.0\": 600"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"v1.8.0\": 691"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"failed\": 0"), std::string::npos) << r.out;
+  // The one field it sets that the model does not honour, named.
+  EXPECT_NE(r.err.find("spec.externalTrafficPolicy: not honoured by kubesim"), std::string::npos)
+      << r.err;
 }
 
 // docs/real-workloads.md: kube-prometheus' prometheus-adapter drained during

@@ -459,8 +459,10 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // docs/scenario-format.md: fields Kubernetes has but the model ignores are accepted silently,
 // whatever they hold.
 TEST(Load, AcceptsKubernetesFieldsTheModelIgnoresSilently) {
+  // sessionAffinity: None and the Cluster traffic policies are what the
+  // model does (unhonoured_test.cc: ClientIP and Local are warned about).
   const auto r = Load(kHead + "  images:\n    nginx:1.25: {pull: 1s}\n---\n" + kWeb +
-                      "  sessionAffinity: ClientIP\n  internalTrafficPolicy: Local\n"
+                      "  sessionAffinity: None\n  internalTrafficPolicy: Cluster\n"
                       "status: {loadBalancer: {}, anything: [1]}\n");
   EXPECT_TRUE(r.ok()) << AllDiagnostics(r);
   EXPECT_TRUE(r.diagnostics.empty()) << AllDiagnostics(r);

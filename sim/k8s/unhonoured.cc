@@ -1,0 +1,115 @@
+#include "unhonoured.h"
+
+#include <array>
+#include <string>
+
+namespace kubesim::k8s {
+namespace {
+
+bool ScalarOtherThan(const yaml::Node& v, std::string_view value) {
+  return !v.IsScalar() || v.scalar != value;
+}
+bool ScalarIs(const yaml::Node& v, std::string_view value) {
+  return v.IsScalar() && v.scalar == value;
+}
+bool NonEmptyList(const yaml::Node& v) { return !v.IsSequence() || !v.items.empty(); }
+
+// A lifecycle handler that takes time: a sleep action, or an exec whose
+// command runs `sleep` (as preStop's duration is read, docs 6.6).
+bool HandlerTakesTime(const yaml::Node& h) {
+  if (!h.IsMap()) return false;
+  if (h.Get("sleep") != nullptr) return true;
+  const yaml::Node* exec = h.Get("exec");
+  const yaml::Node* command = exec != nullptr ? exec->Get("command") : nullptr;
+  if (command == nullptr || !command->IsSequence()) return false;
+  for (const yaml::NodePtr& word : command->items) {
+    if (word->IsScalar() && word->scalar.find("sleep") != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool AnyPersistentVolumeClaim(const yaml::Node& volumes) {
+  if (!volumes.IsSequence()) return false;
+  for (const yaml::NodePtr& v : volumes.items) {
+    if (v->IsMap() && v->Get("persistentVolumeClaim") != nullptr) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kPreemption =
+    "pod priority and preemption are not simulated: the pod is scheduled in its turn and never "
+    "preempts a pod of lower priority";
+
+const std::array kFields = {
+    // PodSpec (k8s.io/api core/v1 types.go).
+    UnhonouredField{"PodSpec", "priorityClassName", "any value", kPreemption},
+    UnhonouredField{"PodSpec", "priority", "any value", kPreemption},
+    UnhonouredField{"PodSpec", "schedulerName", "other than `default-scheduler`",
+                    "kubesim's scheduler places the pod; in Kubernetes it stays Pending until the "
+                    "scheduler it names binds it",
+                    [](const yaml::Node& v) { return ScalarOtherThan(v, "default-scheduler"); }},
+    UnhonouredField{"PodSpec", "activeDeadlineSeconds", "any value",
+                    "the kubelet would fail the pod this many seconds after it started "
+                    "(DeadlineExceeded); kubesim never does"},
+    UnhonouredField{"PodSpec", "runtimeClassName", "any value",
+                    "a RuntimeClass's pod overhead and node selector are not applied: the "
+                    "pod's requests and placement ignore them"},
+    UnhonouredField{"PodSpec", "overhead", "any value",
+                    "pod overhead is not added to the pod's requests"},
+    UnhonouredField{"PodSpec", "resourceClaims", "a non-empty list",
+                    "dynamic resource allocation is not simulated: the pod schedules without "
+                    "its claims",
+                    NonEmptyList},
+    UnhonouredField{"PodSpec", "volumes", "an item with `persistentVolumeClaim`",
+                    "persistent volumes are not simulated: no volume binding, attach or mount "
+                    "time, and the scheduler ignores the volume's node affinity",
+                    AnyPersistentVolumeClaim},
+    // Container.
+    UnhonouredField{"Container", "lifecycle.postStart", "a `sleep` action or an `exec` of `sleep`",
+                    "the hook takes no time in kubesim; the kubelet waits for it before it "
+                    "starts the pod's next container",
+                    HandlerTakesTime},
+    UnhonouredField{"Container", "restartPolicyRules", "a non-empty list",
+                    "container restart rules are not simulated: the container restarts as "
+                    "the pod's restartPolicy says",
+                    NonEmptyList},
+    // ServiceSpec.
+    UnhonouredField{"ServiceSpec", "sessionAffinity", "`ClientIP`",
+                    "each request picks an endpoint: with ClientIP affinity a client would "
+                    "stay on one pod",
+                    [](const yaml::Node& v) { return ScalarIs(v, "ClientIP"); }},
+    UnhonouredField{"ServiceSpec", "internalTrafficPolicy", "`Local`",
+                    "traffic is not routed by node: with Local a client reaches only the "
+                    "endpoints on its own node, and none where there are none",
+                    [](const yaml::Node& v) { return ScalarIs(v, "Local"); }},
+    UnhonouredField{"ServiceSpec", "externalTrafficPolicy", "`Local`",
+                    "traffic is not routed by node: with Local an external client's node "
+                    "forwards only to endpoints on that node",
+                    [](const yaml::Node& v) { return ScalarIs(v, "Local"); }},
+    UnhonouredField{"ServiceSpec", "trafficDistribution", "any value",
+                    "topology-aware routing is not simulated: requests spread over every "
+                    "endpoint, whatever its zone or node"},
+    // ObjectMeta, of any object and of a pod template.
+    UnhonouredField{"ObjectMeta", "finalizers", "a non-empty list",
+                    "finalizers are not simulated: a deleted object goes when its deletion "
+                    "finishes, without waiting for a controller to remove them",
+                    NonEmptyList},
+};
+
+}  // namespace
+
+std::span<const UnhonouredField> UnhonouredFields() { return kFields; }
+
+const yaml::Node* FieldAt(const yaml::Node& map, std::string_view dotted) {
+  const yaml::Node* n = &map;
+  while (n != nullptr) {
+    const size_t dot = dotted.find('.');
+    if (!n->IsMap()) return nullptr;
+    n = n->Get(dotted.substr(0, dot));
+    if (dot == std::string_view::npos) return n;
+    dotted.remove_prefix(dot + 1);
+  }
+  return nullptr;
+}
+
+}  // namespace kubesim::k8s
