@@ -412,7 +412,7 @@ KubectlParse ParseKubectl(std::string_view line) {
   }
 
   if (verb == "patch") {
-    const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic]";
+    const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic|json]";
     auto r = ParseResource(pos, &at, end, u);
     if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
     if (auto e = extra()) return *e;
@@ -425,11 +425,15 @@ KubectlParse ParseKubectl(std::string_view line) {
     p.patch_offset = patch_offset;
     size_t type_offset = 0;
     if (auto type = FlagValue(flags, "type", &type_offset)) {
-      if (*type == "merge") p.type = PatchCommand::Type::kMerge;
-      else if (*type == "strategic") p.type = PatchCommand::Type::kStrategic;
-      else {
+      if (*type == "merge") {
+        p.type = PatchCommand::Type::kMerge;
+      } else if (*type == "strategic") {
+        p.type = PatchCommand::Type::kStrategic;
+      } else if (*type == "json") {
+        p.type = PatchCommand::Type::kJson;
+      } else {
         return Fail(type_offset,
-                    fmt::format("--type {} is not supported; use merge or strategic", *type));
+                    fmt::format("--type {} is not supported; use merge, strategic or json", *type));
       }
     }
     cmd.body = std::move(p);

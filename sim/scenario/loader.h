@@ -77,6 +77,12 @@ NodePtr SetIn(const NodePtr& node, const std::vector<PathElem>& path, size_t i,
 // RFC 7386 JSON merge patch; `strategic` adds the strategic-merge rule that
 // lists of named maps merge by name. Nodes the patch adds are placed at `mark`.
 NodePtr MergePatch(const NodePtr& target, const Node& patch, bool strategic, yaml::Mark mark);
+// RFC 6902 JSON patch (`kubectl patch --type json`): the list of operations
+// `patch` applied to `target` as the API server applies it (evanphx/json-patch
+// semantics, carried out by nlohmann::json), or the error the server would
+// give. Nodes the patch leaves as they were are kept; new ones are placed at
+// `mark`.
+Expected<NodePtr> JsonPatch(const NodePtr& target, const Node& patch, yaml::Mark mark);
 // kubectl apply's three-way merge (client-side apply): the result of
 // applying manifest `next` to the live object `live` whose last applied
 // manifest was `last` (null: none). Fields `next` sets take its values;

@@ -455,15 +455,55 @@ void Loader::RunStep(Step* step, const Scenario& s) {
     yaml::Limits limits;
     limits.max_nodes = 100'000;
     yaml::Stream ps = yaml::Parse(patch->patch, limits);
-    if (!ps.errors.empty() || ps.documents.size() != 1 || !ps.documents[0].root->IsMap()) {
+    const bool json = patch->type == PatchCommand::Type::kJson;
+    if (!ps.errors.empty() || ps.documents.size() != 1 ||
+        (!json && !ps.documents[0].root->IsMap())) {
       StepError(*step, patch->patch_offset,
-                ps.errors.empty()
-                    ? "the patch must be one JSON object, such as "
-                      "'{\"spec\":{\"selector\":{\"color\":\"green\"}}}'"
-                    : fmt::format("the patch is not valid JSON: {}", ps.errors[0].message));
+                !ps.errors.empty()
+                    ? fmt::format("the patch is not valid JSON: {}", ps.errors[0].message)
+                : json ? "the patch must be one JSON list of operations, such as "
+                         "'[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]'"
+                       : "the patch must be one JSON object, such as "
+                         "'{\"spec\":{\"selector\":{\"color\":\"green\"}}}'");
       return;
     }
     const Node& p = *ps.documents[0].root;
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    if (json) {
+      // kubectl reads -p as YAML or JSON (yaml.ToJSON) and the API server
+      // applies the operations to the stored object (JsonPatch). The
+      // result may not rename or re-kind the object, as for a merge patch.
+      Expected<NodePtr> patched = JsonPatch(old->tree, p, at);
+      if (!patched.ok()) {
+        StepError(*step, patch->patch_offset, patched.error());
+        return;
+      }
+      NodePtr tree = std::move(patched).value();
+      if (!tree->IsMap()) {
+        StepError(
+            *step, patch->patch_offset,
+            fmt::format("the patched object is {}, not a JSON object", yaml::Describe(*tree)));
+        return;
+      }
+      const auto same = [](const Node* a, const Node* b) {
+        if (a == nullptr || b == nullptr) return a == b;
+        return a->IsScalar() && b->IsScalar() && a->scalar == b->scalar;
+      };
+      const auto field = [](const NodePtr& t, std::string_view path) -> const Node* {
+        const size_t dot = path.find('.');
+        if (dot == std::string_view::npos) return t->Get(path);
+        const Node* md = t->Get(path.substr(0, dot));
+        return md == nullptr || !md->IsMap() ? nullptr : md->Get(path.substr(dot + 1));
+      };
+      for (auto f : {"apiVersion", "kind", "metadata.name", "metadata.namespace"}) {
+        if (!same(field(old->tree, f), field(tree, f))) {
+          StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
+          return;
+        }
+      }
+      Replace(*old, tree, step);
+      return;
+    }
     for (auto f : {"apiVersion", "kind"}) {
       if (const Node* v = p.Get(f); v != nullptr) {
         const Node* cur = old->tree->Get(f);
@@ -486,7 +526,6 @@ void Loader::RunStep(Step* step, const Scenario& s) {
         }
       }
     }
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
     Replace(*old, MergePatch(old->tree, p, patch->type == PatchCommand::Type::kStrategic, at),
             step);
     return;

@@ -29,6 +29,43 @@ TEST(Model, RollingUpdateOfTenWithDefaultsStaysWithinThirteenActiveAndEightAvail
   EXPECT_TRUE(d.rollouts[0].complete.has_value()) << r.json;
 }
 
+// `kubectl patch --type json` of the template's image rolls the Deployment
+// out exactly as the same change by `--type merge` (and by set image): the
+// same report and, but for the step's own line, the same event log.
+TEST(Model, AJsonPatchOfTheTemplateRollsOutAsTheSameMergePatch) {
+  const auto run = [](const std::string& patch) {
+    Outcome r = Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "16", memory: 32Gi, pods: 110}}]
+  images:
+    web:1: {start: 2s}
+    web:2: {pull: 3s, start: 2s}
+  traffic: [{name: c, service: web, rate: 20/s}]
+  timeline:
+  - at: 30s
+    kubectl: )" + patch + "\n",
+                                  WebApp(4, "", false)));
+    for (size_t at; (at = r.log.find(patch)) != std::string::npos;) {
+      r.log.replace(at, patch.size(), "PATCH");
+    }
+    for (size_t at; (at = r.json.find(patch)) != std::string::npos;) {
+      r.json.replace(at, patch.size(), "PATCH");
+    }
+    return r;
+  };
+  const Outcome json = run(
+      R"(patch deployment web --type json -p '[{"op":"test","path":"/spec/template/spec/containers/0/image","value":"web:1"},{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"web:2"}]')");
+  const Outcome merge = run(
+      R"(patch deployment web --type merge -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"web:2"}]}}}}')");
+  ASSERT_TRUE(json.error.empty()) << json.error;
+  ASSERT_TRUE(merge.error.empty()) << merge.error;
+  const auto& d = Dep(json, "web");
+  ASSERT_EQ(d.rollouts.size(), 1u) << json.json;
+  EXPECT_TRUE(d.rollouts[0].complete.has_value()) << json.json;
+  EXPECT_NE(json.log.find("PATCH"), std::string::npos) << json.log;
+  EXPECT_EQ(json.json, merge.json);
+  EXPECT_EQ(json.log, merge.log);
+}
+
 // Deleting a Deployment mid-rollout ends the rollout: it never completes,
 // and without `until:` the run ends a minute after the last step (70 s),
 // not at the 24-hour cap while waiting for a rollout that cannot end.

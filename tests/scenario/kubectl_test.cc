@@ -38,6 +38,31 @@ TEST(Kubectl, ParsesTheSeedArticlesPatchWithItsQuotedJson) {
             PatchCommand::Type::kMerge);
 }
 
+// --type json takes -p as written (a list of RFC 6902 operations; the loader
+// decodes it); an unknown --type is refused at its word, naming the three.
+TEST(Kubectl, ParsesAJsonPatchAndNamesEveryTypeWhenOneIsUnknown) {
+  const std::string line =
+      R"(kubectl patch deployment web --type json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"web:2"}]')";
+  const Command c = Parse(line);
+  const auto& p = std::get<PatchCommand>(c.body);
+  EXPECT_EQ(p.target, (ResourceRef{"Deployment", "web"}));
+  EXPECT_EQ(p.type, PatchCommand::Type::kJson);
+  EXPECT_EQ(
+      p.patch,
+      R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"web:2"}])");
+  EXPECT_EQ(p.patch_offset, line.find("'[{"));
+  EXPECT_EQ(std::get<PatchCommand>(Parse("patch deploy/web --type=json -p []").body).type,
+            PatchCommand::Type::kJson);
+  const auto bad = ParseKubectl("patch deployment web --type jsonpatch -p []");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.message, "--type jsonpatch is not supported; use merge, strategic or json");
+  EXPECT_EQ(bad.error.offset, 28u);
+  const auto missing = ParseKubectl("patch deployment web --type json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error.message.find("[--type merge|strategic|json]"), std::string::npos)
+      << missing.error.message;
+}
+
 TEST(Kubectl, ParsesApplyWithSeveralFilesAndStdin) {
   EXPECT_EQ(std::get<ApplyCommand>(Parse("apply -f a.yaml -f - --filename=b.yaml").body).files,
             (std::vector<std::string>{"a.yaml", "-", "b.yaml"}));
@@ -196,7 +221,7 @@ TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   EXPECT_EQ(ParseKubectl("apply --prune -f a").error.offset, 6u);
   EXPECT_FALSE(ParseKubectl("").ok());
   EXPECT_FALSE(ParseKubectl("patch service web").ok());
-  EXPECT_FALSE(ParseKubectl("patch service web -p {} --type json").ok());
+  EXPECT_FALSE(ParseKubectl("patch service web -p {} --type jsonpatch").ok());
   EXPECT_FALSE(ParseKubectl("rollout history deployment/web").ok());
   EXPECT_FALSE(ParseKubectl("set image deployment/web nginx").ok());
   EXPECT_FALSE(ParseKubectl("apply -f https://example.com/a.yaml").ok());

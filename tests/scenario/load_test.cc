@@ -3,6 +3,7 @@
 // tests/data/invalid/ is rejected with its positioned message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -318,6 +319,132 @@ spec:
   EXPECT_EQ(cs[0].image, "nginx:1.26");
   EXPECT_TRUE(cs[0].ports.empty());  // the last manifest set it, the new one does not
   EXPECT_EQ(cs[1].name, "log");      // neither manifest has it: the patch's stays
+}
+
+// `patch --type json` (RFC 6902) at load time: each operation applies to
+// the stored object as the API server applies it, and the result decodes
+// as the same values written in a manifest — a JSON number is a number, a
+// JSON string a string.
+LoadResult LoadJsonPatch(const std::string& ops, const std::string& target = "deployment web") {
+  return Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f app.yaml}
+  - at: 10s
+    kubectl: patch )" +
+                  target + " --type json -p '" + ops + "'\n",
+              {{"dir/app.yaml", kWeb}});
+}
+
+TEST(Load, AppliesAJsonPatchOperationByOperation) {
+  const auto r = LoadJsonPatch(
+      R"([{"op":"test","path":"/spec/template/spec/containers/0/image","value":"nginx:1.25"},)"
+      R"({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:1.26"},)"
+      R"({"op":"replace","path":"/spec/replicas","value":3},)"
+      R"({"op":"add","path":"/metadata/labels","value":{"tier":"front"}},)"
+      R"({"op":"copy","from":"/spec/template/metadata/labels/app","path":"/metadata/labels/app"},)"
+      R"({"op":"move","from":"/metadata/labels/tier","path":"/metadata/labels/layer"},)"
+      R"({"op":"remove","path":"/spec/template/spec/containers/0/readinessProbe"},)"
+      R"({"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"log","image":"busybox:1.35"}},)"
+      R"({"op":"replace","path":"/spec/template/spec/containers/-1/image","value":"busybox:1.36"}])");
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const auto& d = std::get<k8s::Deployment>(r.scenario->timeline[1].objects.at(0));
+  // A replace of a key the mapping lacks adds it, as the API server's
+  // jsonpatch (evanphx/json-patch v4) does.
+  EXPECT_EQ(d.spec.replicas, 3);
+  EXPECT_EQ(d.metadata.labels, (k8s::Labels{{"app", "web"}, {"layer", "front"}}));
+  const auto& cs = d.spec.template_.spec.containers;
+  ASSERT_EQ(cs.size(), 2u);
+  EXPECT_EQ(cs[0].image, "nginx:1.26");
+  EXPECT_FALSE(cs[0].readiness_probe.has_value());
+  EXPECT_EQ(cs[0].resources.limits.size(), 2u);  // untouched fields stay
+  EXPECT_EQ(cs[1].name, "log");
+  EXPECT_EQ(cs[1].image, "busybox:1.36");
+}
+
+// The same change by --type json and by --type merge leaves the same object.
+TEST(Load, AJsonPatchLeavesTheObjectTheSameMergePatchLeaves) {
+  const auto json = LoadJsonPatch(
+      R"([{"op":"add","path":"/spec/template/metadata/labels/v","value":"2"},)"
+      R"({"op":"add","path":"/spec/minReadySeconds","value":5},)"
+      R"({"op":"add","path":"/spec/strategy","value":{"rollingUpdate":{"maxSurge":"50%"}}}])");
+  const auto merge = Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f app.yaml}
+  - at: 10s
+    kubectl: patch deployment web --type merge -p '{"spec":{"template":{"metadata":{"labels":{"v":"2"}}},"minReadySeconds":5,"strategy":{"rollingUpdate":{"maxSurge":"50%"}}}}'
+)",
+                          {{"dir/app.yaml", kWeb}});
+  ASSERT_TRUE(json.ok()) << AllDiagnostics(json);
+  ASSERT_TRUE(merge.ok()) << AllDiagnostics(merge);
+  const auto& a = std::get<k8s::Deployment>(json.scenario->timeline[1].objects.at(0));
+  const auto& b = std::get<k8s::Deployment>(merge.scenario->timeline[1].objects.at(0));
+  EXPECT_EQ(a.spec.template_.metadata.labels.at("v"), "2");
+  EXPECT_EQ(a.spec.min_ready_seconds, 5);
+  ASSERT_TRUE(a.spec.strategy.rolling_update.has_value());
+  EXPECT_EQ(a.spec.strategy.rolling_update->max_surge, k8s::IntOrPercent::Percent(50));
+  EXPECT_TRUE(a == b);  // every field, and where each was written
+}
+
+// A failed patch is an error at the -p value (as a bad merge patch is), in
+// the words of the API server and its jsonpatch library; a quoted "3" stays
+// a string, refused for an integer field as in a manifest.
+TEST(Load, RefusesAJsonPatchThatFailsAtItsValueInTheServersWords) {
+  const auto error = [](const std::string& ops, const std::string& target = "deployment web") {
+    const auto r = LoadJsonPatch(ops, target);
+    EXPECT_FALSE(r.ok());
+    std::string errors;  // without the warning that nginx has no profile
+    for (const auto& d : r.diagnostics) {
+      if (d.severity == k8s::Severity::kError) errors += d.ToString() + "\n";
+    }
+    return errors;
+  };
+  // The -p value starts at column 14 + its offset in the line, on line 14.
+  const auto at = [](const std::string& target = "deployment web") {
+    const size_t column = 14 + std::string("patch " + target + " --type json -p ").size();
+    return "dir/s.yaml:14:" + std::to_string(column) + ": error: ";
+  };
+
+  EXPECT_EQ(
+      error(
+          R"([{"op":"test","path":"/spec/template/spec/containers/0/image","value":"nginx:1.24"}])"),
+      at() +
+          "the server rejected our request due to an error in our request: testing value "
+          "/spec/template/spec/containers/0/image failed: test failed (operation 1 of 1)\n");
+  EXPECT_EQ(
+      error(R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"x:1"},)"
+            R"({"op":"remove","path":"/spec/paused"}])"),
+      at() +
+          "the server rejected our request due to an error in our request: error in remove "
+          "for path: '/spec/paused': Unable to remove nonexistent key: paused: missing "
+          "value (operation 2 of 2)\n");
+  EXPECT_EQ(error(R"([{"op":"replace","path":"/spec/strategy/rollingUpdate/maxSurge","value":1}])"),
+            at() +
+                "the server rejected our request due to an error in our request: replace "
+                "operation does not apply: doc is missing path: "
+                "/spec/strategy/rollingUpdate/maxSurge: missing value (operation 1 of 1)\n");
+  EXPECT_EQ(error(R"([{"op":"remove","path":"/spec/template/spec/containers/1"}])"),
+            at() +
+                "the server rejected our request due to an error in our request: error in remove "
+                "for path: '/spec/template/spec/containers/1': Unable to access invalid index: "
+                "1: invalid index referenced (operation 1 of 1)\n");
+  EXPECT_EQ(error(R"([{"op":"merge","path":"/spec","value":{}}])"),
+            at() +
+                "the server rejected our request due to an error in our request: Unexpected "
+                "kind: merge (operation 1 of 1)\n");
+  EXPECT_NE(error(R"({"spec":{"replicas":3}})")
+                .find(at() + "error decoding patch: json: cannot unmarshal object into Go value of "
+                             "type []handlers.jsonPatchOp"),
+            std::string::npos);
+  EXPECT_EQ(error(R"([{"op":"add","path":"/spec/replicas","valeu":3}])"),
+            at() + "strict decoding error: json patch unknown field \"valeu\"\n");
+  EXPECT_EQ(error(R"([{"op":"replace","path":"/metadata/name","value":"api"}])"),
+            at() + "the patch may not change metadata.name\n");
+  EXPECT_EQ(error(R"([{"op":"replace","path":"/spec/replicas","value":"3"}])"),
+            "dir/s.yaml:14:14: error: after kubectl patch: Deployment \"web\": spec.replicas: "
+            "expected an integer, got "
+            "the string \"3\"\n");
+  // A missing object is the same load error as for any patch.
+  EXPECT_EQ(error("[]", "deployment nope"),
+            "dir/s.yaml:14:31: error: deployment \"nope\" not found at 10s: no object of the file "
+            "or earlier step creates it\n");
 }
 
 // kubectl applies a file that holds only kinds kubesim does not simulate

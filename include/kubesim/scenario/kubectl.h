@@ -7,7 +7,7 @@
 //
 //   apply -f F [-f F...]                     delete -f F [-f F...]
 //   delete KIND NAME [NAME...] | KIND/NAME   delete pod NAME
-//   patch KIND NAME -p PATCH [--type merge|strategic]
+//   patch KIND NAME -p PATCH [--type merge|strategic|json]
 //   scale deployment/NAME --replicas=N       set image deployment/NAME C=IMAGE...
 //   set env deployment/NAME [-c C] K=V... K-...
 //   set resources deployment/NAME [-c C] [--requests=cpu=100m,memory=64Mi] [--limits=...]
@@ -68,7 +68,9 @@ struct DeleteCommand {
   bool operator==(const DeleteCommand&) const = default;
 };
 struct PatchCommand {
-  enum class Type { kStrategic, kMerge };
+  // kJson: an RFC 6902 JSON patch, a list of operations (add, remove,
+  // replace, move, copy, test).
+  enum class Type { kStrategic, kMerge, kJson };
   ResourceRef target;
   std::string patch;                 // the JSON (or YAML) text of -p
   size_t patch_offset = 0;           // where the -p value starts in the line
