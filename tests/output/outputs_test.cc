@@ -73,13 +73,13 @@ std::vector<std::string> Spans(const nlohmann::json& trace, const std::string& t
 }
 
 TEST(Trace, BlueGreenIsValidTraceJsonWithOneTrackPerPodAndItsPhases) {
-  // seed/blue-green.yaml: blue, green and the update-checker are created at
+  // seed/blue-green-fixed-time.yaml: blue, green and the update-checker are created at
   // 0 s. The blue pod and the update-checker pull 0..5 s on their nodes; the
   // green pod shares worker-2 with the update-checker and pulls after it
   // (serialized pulls), 5..10 s. No probe: Ready once the container starts.
   // The run ends at 3m = 180 s. The Service switches to green at 60 s and
   // clients see it at 61 s (endpointDelay 1 s).
-  auto run = Simulate(Seed("blue-green.yaml"));
+  auto run = Simulate(Seed("blue-green-fixed-time.yaml"));
   const nlohmann::json trace = nlohmann::json::parse(run->trace.Json());  // throws if invalid
   ASSERT_TRUE(trace.contains("traceEvents"));
   int pod_tracks = 0;

@@ -862,12 +862,19 @@ TEST(ScenarioFiles, EveryFileUnderScenariosValidates) {
 
 TEST(ScenarioFiles, TheSeedScenariosReplayTheArticle) {
   const auto seed = SourceDir() / "scenarios/seed";
-  const auto bg = LoadScenarioFile((seed / "blue-green.yaml").string());
-  ASSERT_TRUE(bg.ok()) << AllDiagnostics(bg);
-  const Step& patch = bg.scenario->timeline.back();
-  EXPECT_EQ(patch.text,
-            R"(kubectl patch service echo-version -p '{"spec":{"selector":{"color":"green"}}}')");
-  EXPECT_EQ(std::get<k8s::Service>(patch.objects.at(0)).spec.selector.at("color"), "green");
+  // The article's exact patch: at 60 s in blue-green-fixed-time.yaml, and
+  // chained after `rollout status` in the scripted blue-green.yaml.
+  for (const char* file : {"blue-green-fixed-time.yaml", "blue-green.yaml"}) {
+    const auto bg = LoadScenarioFile((seed / file).string());
+    ASSERT_TRUE(bg.ok()) << AllDiagnostics(bg);
+    const auto patch = std::find_if(bg.scenario->timeline.begin(), bg.scenario->timeline.end(),
+                                    [](const Step& s) { return s.text.starts_with("kubectl patch"); });
+    ASSERT_NE(patch, bg.scenario->timeline.end()) << file;
+    EXPECT_EQ(patch->text,
+              R"(kubectl patch service echo-version -p '{"spec":{"selector":{"color":"green"}}}')");
+    EXPECT_EQ(std::get<k8s::Service>(patch->objects.at(0)).spec.selector.at("color"), "green");
+    EXPECT_EQ(patch->chained, std::string_view(file) == "blue-green.yaml") << file;
+  }
   const auto ru = LoadScenarioFile((seed / "rolling-update.yaml").string());
   ASSERT_TRUE(ru.ok()) << AllDiagnostics(ru);
   EXPECT_EQ(std::get<k8s::Deployment>(ru.scenario->timeline.back().objects.at(0))
