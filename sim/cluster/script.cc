@@ -294,6 +294,9 @@ void Script::Report() const {
     o.started = runs_[i].started;
     o.finished = runs_[i].finished;
     o.result = ResultName(static_cast<uint8_t>(runs_[i].state));
+    const bool sleep = std::holds_alternative<scenario::SleepCommand>(timeline[i].command.body);
+    const std::string text = sleep ? "sleep " + timeline[i].text : std::string();
+    o.text = sleep ? std::string_view(text) : std::string_view(timeline[i].text);
     for (Observer* obs : ctx_.observers()) obs->OnTimelineStep(o);
   }
 }

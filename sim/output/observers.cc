@@ -31,6 +31,11 @@ void Timeline::OnEvent(SimTime t, std::string_view object, std::string_view what
   if (object == "kubectl") steps_.emplace_back(t, std::string(what));
 }
 
+void Timeline::OnTimelineStep(const cluster::StepOutcome& step) {
+  step_entries_.push_back(StepEntry{step.step, std::string(step.text), step.started, step.finished,
+                                    std::string(step.result)});
+}
+
 void Timeline::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> /*pod*/,
                          std::string_view /*version*/, bool ok) {
   if (!ok) {
@@ -75,7 +80,9 @@ void Timeline::OnFinish(const cluster::ClusterView& view) {
   FlushPending();
   end_ = view.Now();
   // A last row at the end of the run, so that plots and readers see its end.
-  if (rows_.empty() || rows_.back().time < end_) rows_.push_back(Row{end_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values});
+  if (rows_.empty() || rows_.back().time < end_)
+    rows_.push_back(
+        Row{end_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values});
 }
 
 void Timeline::Record(const cluster::ClusterView& view) {
@@ -84,7 +91,8 @@ void Timeline::Record(const cluster::ClusterView& view) {
   for (uint32_t id : view.ChangedPods()) {
     const cluster::PodInfo p = view.PodAt(id);
     PodGroup& pg = pod_groups_[id];
-    if (pg.state >= 0) --groups_[static_cast<size_t>(pg.group)].counts[static_cast<size_t>(pg.state)];
+    if (pg.state >= 0)
+      --groups_[static_cast<size_t>(pg.group)].counts[static_cast<size_t>(pg.state)];
     pg.state = -1;
     if (pg.group < 0 || pg.version != p.version) {
       // Every state's column exists from the pod's creation on (value 0).
@@ -124,7 +132,8 @@ void Timeline::Record(const cluster::ClusterView& view) {
       ++by_version[e.version];
       serving += e.serving ? 1 : 0;
     }
-    for (const auto& [version, n] : by_version) row[fmt::format("endpoints/{}/{}", key, version)] = n;
+    for (const auto& [version, n] : by_version)
+      row[fmt::format("endpoints/{}/{}", key, version)] = n;
     row[fmt::format("serving/{}", key)] = serving;
     auto it = failed_.find(s);
     row[failed_keys_[s]] = it == failed_.end() ? 0 : it->second;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,9 @@ constexpr double kGap = 48;
 constexpr double kPodsHeight = 200;
 constexpr double kEndpointsHeight = 120;
 constexpr double kFailedHeight = 90;
-constexpr size_t kMaxServices = 6;   // panels beyond are left out (and said so)
-constexpr size_t kMaxStepLines = 30;  // legend lines for steps
+constexpr size_t kMaxServices = 6;    // panels beyond are left out (and said so)
+constexpr size_t kMaxStepLines = 30;  // legend lines for steps; also results marked
+constexpr double kResultsStrip = 24;  // above the panels: the results' bars and labels
 
 constexpr std::array<std::string_view, 8> kPalette{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                                    "#9467bd", "#8c564b", "#e377c2", "#17becf"};
@@ -35,10 +37,18 @@ std::string Escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab, newline, return.
         if (static_cast<unsigned char>(c) < 0x20) {
@@ -129,6 +139,11 @@ class Svg {
   std::string out_;
 };
 
+// A step result's color: failed or timed out red, done dark, still waiting grey.
+std::string_view ResultColor(bool bad, bool finished) {
+  return bad ? "#d62728" : finished ? "#444" : "#888";
+}
+
 double Seconds(SimTime t) { return static_cast<double>(t.SinceStart().micros()) / 1e6; }
 
 int64_t Value(const Timeline::Row& r, const std::string& column) {
@@ -191,12 +206,45 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     step_marks.back().second.push_back(i + 1);
   }
 
+  // The report's timeline entries that ran (chained, blocking, failed
+  // steps): each is matched to its start's mark (the kubectl line at that
+  // time with that text; a `sleep:` has none) and marked where it finished.
+  struct Result {
+    const Timeline::StepEntry* entry = nullptr;
+    std::optional<size_t> mark;  // its index in `steps`
+  };
+  std::vector<Result> results;
+  std::vector<std::optional<size_t>> result_of_step(steps.size());  // index in `results`
+  size_t unmarked_results = 0;
+  for (const Timeline::StepEntry& e : timeline.step_entries()) {
+    if (!e.started) continue;  // skipped, notReached: never ran
+    if (results.size() == kMaxStepLines) {
+      ++unmarked_results;
+      continue;
+    }
+    Result r{&e, std::nullopt};
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (!result_of_step[i] && steps[i].first == *e.started && steps[i].second == e.text) {
+        r.mark = i;
+        result_of_step[i] = results.size();
+        break;
+      }
+    }
+    results.push_back(r);
+  }
+  const auto failed_result = [](const Timeline::StepEntry& e) {
+    return e.result == "failed" || e.result == "timeout";
+  };
+  // Room above the panels for the results' bars and labels.
+  const double results_strip = results.empty() ? 0 : kResultsStrip;
+
   // Panel frames.
-  Frame pods{kTop + 18, kPodsHeight, 1};
+  Frame pods{kTop + 18 + results_strip, kPodsHeight, 1};
   for (size_t i = 0; i < n; ++i) {
     double total = 0;
     for (const Group& g : groups) {
-      for (std::string_view st : kStates) total += static_cast<double>(Value(rows[i], g.prefix + std::string(st)));
+      for (std::string_view st : kStates)
+        total += static_cast<double>(Value(rows[i], g.prefix + std::string(st)));
     }
     pods.ymax = std::max(pods.ymax, total);
   }
@@ -207,7 +255,8 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     Frame e{y, kEndpointsHeight, 1};
     for (const auto& r : rows) {
       for (const std::string& v : service_versions[services[s]]) {
-        e.ymax = std::max(e.ymax, static_cast<double>(Value(r, fmt::format("endpoints/{}/{}", services[s], v))));
+        e.ymax = std::max(
+            e.ymax, static_cast<double>(Value(r, fmt::format("endpoints/{}/{}", services[s], v))));
       }
     }
     endpoint_frames.push_back(e);
@@ -215,17 +264,23 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     int64_t previous = 0;
     for (const auto& r : rows) {
       const int64_t now = Value(r, "failed/" + services[s]);
-      if (now > previous) failed_per_second[s][r.time.SinceStart().micros() / 1'000'000] += now - previous;
+      if (now > previous)
+        failed_per_second[s][r.time.SinceStart().micros() / 1'000'000] += now - previous;
       previous = now;
     }
     Frame f{y, kFailedHeight, 1};
-    for (const auto& [sec, count] : failed_per_second[s]) f.ymax = std::max(f.ymax, static_cast<double>(count));
+    for (const auto& [sec, count] : failed_per_second[s])
+      f.ymax = std::max(f.ymax, static_cast<double>(count));
     failed_frames.push_back(f);
     y += kFailedHeight + kGap;
   }
   const double steps_top = y + 4;
   const size_t step_lines = std::min(steps.size(), kMaxStepLines);
-  const double height = steps_top + 16.0 * static_cast<double>(step_lines + (steps.size() > step_lines ? 1 : 0)) + 16;
+  const double height =
+      steps_top +
+      16.0 * static_cast<double>(step_lines + (steps.size() > step_lines ? 1 : 0) +
+                                 (unmarked_results > 0 ? 1 : 0)) +
+      16;
 
   Svg svg(tmax);
   std::string& out = svg.out();
@@ -237,8 +292,10 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
       "<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\">"
       "<path d=\"M0,6 l6,-6\" stroke=\"#000\" stroke-opacity=\"0.45\"/></pattern></defs>\n";
   out += fmt::format("<rect width=\"{:.0f}\" height=\"{:.0f}\" fill=\"white\"/>\n", kWidth, height);
-  svg.Text(kLeft, 20, fmt::format("kubesim run: {}", title), "font-size=\"15\" font-weight=\"bold\"");
-  svg.Text(kLeft + kPlotWidth, 20, "time in seconds of simulated time", "text-anchor=\"end\" fill=\"#555\"");
+  svg.Text(kLeft, 20, fmt::format("kubesim run: {}", title),
+           "font-size=\"15\" font-weight=\"bold\"");
+  svg.Text(kLeft + kPlotWidth, 20, "time in seconds of simulated time",
+           "text-anchor=\"end\" fill=\"#555\"");
 
   // Pods: stacked step areas.
   svg.Axes(pods, "pods by version and state");
@@ -272,7 +329,8 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
         }
         if (legend_y < pods.top + pods.height + 4) {
           svg.Legend(legend_y, color, kStateOpacity[k],
-                     fmt::format("{} {}", groups[g].label, kStates[k]), kStates[k] == "terminating");
+                     fmt::format("{} {}", groups[g].label, kStates[k]),
+                     kStates[k] == "terminating");
           legend_y += 14;
         }
       }
@@ -290,11 +348,12 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
       std::string points;
       for (size_t i = 0; i < n; ++i) {
         const double val = static_cast<double>(Value(rows[i], column));
-        points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), e.Y(val), svg.X(xs[i + 1]), e.Y(val));
+        points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), e.Y(val),
+                              svg.X(xs[i + 1]), e.Y(val));
       }
-      out += fmt::format(
-          "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", points,
-          version_color[v]);
+      out +=
+          fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                      points, version_color[v]);
       svg.Legend(ly, version_color[v], 0.85, fmt::format("version {}", v));
       ly += 14;
     }
@@ -313,7 +372,8 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
   }
   if (services.size() > shown_services) {
     svg.Text(kLeft, y - kGap + 14,
-             fmt::format("({} more services not shown: see --timeline)", services.size() - shown_services),
+             fmt::format("({} more services not shown: see --timeline)",
+                         services.size() - shown_services),
              "fill=\"#555\"");
   }
 
@@ -322,18 +382,81 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
   for (const auto& [t, numbers] : step_marks) {
     const double x = svg.X(t);
     svg.Line(x, pods.top, x, bottom_y, "stroke=\"#444\" stroke-dasharray=\"4,3\"");
-    const std::string label = numbers.size() == 1 ? fmt::format("{}", numbers.front())
-                                                  : fmt::format("{}-{}", numbers.front(), numbers.back());
+    const std::string label = numbers.size() == 1
+                                  ? fmt::format("{}", numbers.front())
+                                  : fmt::format("{}-{}", numbers.front(), numbers.back());
     svg.Text(x + 2, kTop - 6, label, "fill=\"#444\" font-size=\"10\"");
   }
-  for (size_t i = 0; i < step_lines; ++i) {
-    svg.Text(kLeft, steps_top + 16.0 * static_cast<double>(i) + 12,
-             fmt::format("{:>3}  {}s  {}", i + 1, FormatSeconds(steps[i].first, 3), Shorten(steps[i].second, 110)),
-             "font-family=\"monospace\" xml:space=\"preserve\"");
+  // Results: a bar from the step's start to its finish (dashed to the end
+  // of the run while it still waits); at each finish time a tick and a
+  // dotted line through the panels, labelled with the step's mark number
+  // (or its text) and result, several finishing at once in one label
+  // ("2 ok, 3 ok"); failed and timed-out steps in red.
+  // Bars that overlap in time go one below the other (up to three rows).
+  std::vector<double> row_ends;  // by row: where its last bar ends
+  // (x, finished) -> label, any failed
+  std::map<std::pair<double, bool>, std::pair<std::string, bool>> finishes;
+  for (const Result& r : results) {
+    const Timeline::StepEntry& e = *r.entry;
+    const bool finished = e.finished.has_value();
+    const bool bad = failed_result(e);
+    const double x0 = svg.X(Seconds(*e.started));
+    const double x1 = svg.X(finished ? Seconds(*e.finished) : tmax);
+    size_t row = 0;
+    while (row < row_ends.size() && row < 2 && x0 < row_ends[row]) ++row;
+    if (row == row_ends.size()) row_ends.push_back(x1);
+    row_ends[row] = std::max(row_ends[row], x1);
+    const double bar_y = kTop - 1 + 4 * static_cast<double>(row);
+    svg.Line(x0, bar_y, x1, bar_y,
+             fmt::format("stroke=\"{}\" stroke-width=\"{}\"{}", ResultColor(bad, finished),
+                         bad ? 2 : 1, finished ? "" : " stroke-dasharray=\"4,3\""));
+    auto& [label, any_bad] = finishes[{x1, finished}];
+    label += fmt::format("{}{} {}", label.empty() ? "" : ", ",
+                         r.mark ? fmt::format("{}", *r.mark + 1) : Shorten(e.text, 16), e.result);
+    any_bad = any_bad || bad;
   }
+  for (const auto& [at, text] : finishes) {
+    const auto& [x, finished] = at;
+    const auto& [label, bad] = text;
+    const std::string_view color = ResultColor(bad, finished);
+    if (finished) {
+      svg.Line(x, kTop - 4, x, kTop + 10, fmt::format("stroke=\"{}\" stroke-width=\"2\"", color));
+      svg.Line(x, pods.top, x, bottom_y,
+               fmt::format("stroke=\"{}\" stroke-dasharray=\"1,3\"", color));
+    }
+    // Right of the finish; left of it near the plot's right edge (and for
+    // a step still waiting at the end).
+    const bool left = !finished || x > kLeft + kPlotWidth - 80;
+    svg.Text(left ? x - 2 : x + 2, kTop + 18, label,
+             fmt::format("class=\"step-result\" fill=\"{}\" font-size=\"10\"{}{}", color,
+                         bad ? " font-weight=\"bold\"" : "", left ? " text-anchor=\"end\"" : ""));
+  }
+  for (size_t i = 0; i < step_lines; ++i) {
+    std::string suffix;
+    std::string extra = "font-family=\"monospace\" xml:space=\"preserve\"";
+    if (result_of_step[i]) {
+      const Timeline::StepEntry& e = *results[*result_of_step[i]].entry;
+      suffix = e.finished ? fmt::format("  [{} at {}s]", e.result, FormatSeconds(*e.finished, 3))
+                          : fmt::format("  [{} at the end]", e.result);
+      if (failed_result(e)) extra += " fill=\"#d62728\"";
+    }
+    svg.Text(
+        kLeft, steps_top + 16.0 * static_cast<double>(i) + 12,
+        fmt::format("{:>3}  {}s  {}{}", i + 1, FormatSeconds(steps[i].first, 3),
+                    Shorten(steps[i].second, 110 - std::min<size_t>(suffix.size(), 60)), suffix),
+        extra);
+  }
+  double note_y = steps_top + 16.0 * static_cast<double>(step_lines) + 12;
   if (steps.size() > step_lines) {
-    svg.Text(kLeft, steps_top + 16.0 * static_cast<double>(step_lines) + 12,
+    svg.Text(kLeft, note_y,
              fmt::format("... and {} more steps (see --events)", steps.size() - step_lines),
+             "font-family=\"monospace\" fill=\"#555\"");
+    note_y += 16;
+  }
+  if (unmarked_results > 0) {
+    svg.Text(kLeft, note_y,
+             fmt::format("... and {} more step results not marked (see the report's timeline)",
+                         unmarked_results),
              "font-family=\"monospace\" fill=\"#555\"");
   }
   out += "</svg>\n";

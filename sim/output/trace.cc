@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace kubesim::output {
@@ -17,12 +17,16 @@ constexpr int kDeploymentsPid = 2;
 int64_t Us(SimTime t) { return t.SinceStart().micros(); }
 
 JsonValue Meta(const char* what, int pid, int tid, const std::string& name) {
-  return JsonValue{{"name", what}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}};
+  return JsonValue{
+      {"name", what}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}};
 }
 
 JsonValue SortIndex(int pid, int index) {
-  return JsonValue{{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
-              {"args", {{"sort_index", index}}}};
+  return JsonValue{{"name", "process_sort_index"},
+                   {"ph", "M"},
+                   {"pid", pid},
+                   {"tid", 0},
+                   {"args", {{"sort_index", index}}}};
 }
 
 }  // namespace
@@ -125,6 +129,11 @@ void TraceWriter::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
   }
 }
 
+void TraceWriter::OnTimelineStep(const cluster::StepOutcome& step) {
+  step_entries_.push_back(StepEntry{step.step, step.line, std::string(step.text), step.started,
+                                    step.finished, std::string(step.result)});
+}
+
 void TraceWriter::OnEndInstant(const cluster::ClusterView& view) {
   if (!view.Changed()) return;  // the endpoints are as they were
   for (uint32_t s = 0; s < view.ServiceCount(); ++s) {
@@ -132,7 +141,8 @@ void TraceWriter::OnEndInstant(const cluster::ClusterView& view) {
     const std::string key(view.ServiceKey(s));
     auto& last = last_endpoints_[key];
     for (const auto& [version, n] : last) counts[version] = 0;  // a version that left: 0
-    for (const cluster::EndpointInfo& e : view.VisibleEndpoints(s)) ++counts[std::string(e.version)];
+    for (const cluster::EndpointInfo& e : view.VisibleEndpoints(s))
+      ++counts[std::string(e.version)];
     if (counts.empty() || counts == last) continue;
     last = counts;
     endpoint_samples_.emplace_back(view.Now(), key, std::move(counts));
@@ -151,9 +161,11 @@ void TraceWriter::OnFinish(const cluster::ClusterView& view) {
     }
   }
   service_names_.clear();
-  for (uint32_t s = 0; s < view.ServiceCount(); ++s) service_names_.emplace_back(view.ServiceKey(s));
+  for (uint32_t s = 0; s < view.ServiceCount(); ++s)
+    service_names_.emplace_back(view.ServiceKey(s));
   for (Rollout& r : rollouts_) {
-    if (r.deployment < view.DeploymentCount()) r.name = std::string(view.DeploymentKey(r.deployment));
+    if (r.deployment < view.DeploymentCount())
+      r.name = std::string(view.DeploymentKey(r.deployment));
   }
 }
 
@@ -163,14 +175,58 @@ std::string TraceWriter::Json() const {
   events.push_back(SortIndex(kClusterPid, 0));
   events.push_back(Meta("thread_name", kClusterPid, 0, "kubectl steps"));
   for (const auto& [t, text] : steps_) {
-    events.push_back({{"name", text}, {"cat", "step"}, {"ph", "i"}, {"s", "g"}, {"ts", Us(t)},
-                      {"pid", kClusterPid}, {"tid", 0}});
+    events.push_back({{"name", text},
+                      {"cat", "step"},
+                      {"ph", "i"},
+                      {"s", "g"},
+                      {"ts", Us(t)},
+                      {"pid", kClusterPid},
+                      {"tid", 0}});
+  }
+  // The report's timeline entries: a span from each step's start to its
+  // finish, or to the end of the run for one still waiting. A step that
+  // never ran (skipped, notReached) has none. Spans on one track must not
+  // overlap (a viewer would nest them, as if one called the other): a span
+  // that overlaps the last one of every track so far opens a new track.
+  std::vector<const StepEntry*> ran;
+  for (const StepEntry& e : step_entries_) {
+    if (e.started) ran.push_back(&e);
+  }
+  std::stable_sort(ran.begin(), ran.end(), [&](const StepEntry* a, const StepEntry* b) {
+    return *a->started < *b->started;
+  });
+  std::vector<SimTime> lane_ends;  // by track: where its last span ends
+  for (const StepEntry* e : ran) {
+    const SimTime start = *e->started;
+    const SimTime end = std::max(start, e->finished.value_or(end_));
+    size_t lane = 0;
+    while (lane < lane_ends.size() && start < lane_ends[lane]) ++lane;
+    if (lane == lane_ends.size()) {
+      lane_ends.push_back(end);
+      if (lane > 0) {
+        events.push_back(Meta("thread_name", kClusterPid, static_cast<int>(lane),
+                              fmt::format("kubectl steps ({})", lane + 1)));
+      }
+    }
+    lane_ends[lane] = end;
+    events.push_back({{"name", e->text},
+                      {"cat", "step"},
+                      {"ph", "X"},
+                      {"ts", Us(start)},
+                      {"dur", (end - start).micros()},
+                      {"pid", kClusterPid},
+                      {"tid", static_cast<int>(lane)},
+                      {"args", {{"step", e->step}, {"line", e->line}, {"result", e->result}}}});
   }
   for (const auto& [t, service, counts] : endpoint_samples_) {
     JsonValue args = JsonValue::object();
     for (const auto& [version, n] : counts) args[version] = n;
-    events.push_back({{"name", fmt::format("endpoints {}", service)}, {"cat", "service"},
-                      {"ph", "C"}, {"ts", Us(t)}, {"pid", kClusterPid}, {"args", args}});
+    events.push_back({{"name", fmt::format("endpoints {}", service)},
+                      {"cat", "service"},
+                      {"ph", "C"},
+                      {"ts", Us(t)},
+                      {"pid", kClusterPid},
+                      {"args", args}});
   }
   for (const auto& [service, seconds] : failed_per_second_) {
     const std::string name = fmt::format(
@@ -179,17 +235,27 @@ std::string TraceWriter::Json() const {
     bool first = true;
     for (const auto& [second, n] : seconds) {
       if (!first && second != previous_second + 1) {  // back to 0 after a gap
-        events.push_back({{"name", name}, {"cat", "service"}, {"ph", "C"},
-                          {"ts", (previous_second + 1) * 1'000'000}, {"pid", kClusterPid},
+        events.push_back({{"name", name},
+                          {"cat", "service"},
+                          {"ph", "C"},
+                          {"ts", (previous_second + 1) * 1'000'000},
+                          {"pid", kClusterPid},
                           {"args", {{"failed", 0}}}});
       }
-      events.push_back({{"name", name}, {"cat", "service"}, {"ph", "C"}, {"ts", second * 1'000'000},
-                        {"pid", kClusterPid}, {"args", {{"failed", n}}}});
+      events.push_back({{"name", name},
+                        {"cat", "service"},
+                        {"ph", "C"},
+                        {"ts", second * 1'000'000},
+                        {"pid", kClusterPid},
+                        {"args", {{"failed", n}}}});
       previous_second = second;
       first = false;
     }
-    events.push_back({{"name", name}, {"cat", "service"}, {"ph", "C"},
-                      {"ts", (previous_second + 1) * 1'000'000}, {"pid", kClusterPid},
+    events.push_back({{"name", name},
+                      {"cat", "service"},
+                      {"ph", "C"},
+                      {"ts", (previous_second + 1) * 1'000'000},
+                      {"pid", kClusterPid},
                       {"args", {{"failed", 0}}}});
   }
 
@@ -206,8 +272,11 @@ std::string TraceWriter::Json() const {
   for (const Rollout& r : rollouts_) {
     const SimTime end = r.end.value_or(end_);
     events.push_back({{"name", fmt::format("rollout to revision {}", r.revision)},
-                      {"cat", "rollout"}, {"ph", "X"}, {"ts", Us(r.start)},
-                      {"dur", (end - r.start).micros()}, {"pid", kDeploymentsPid},
+                      {"cat", "rollout"},
+                      {"ph", "X"},
+                      {"ts", Us(r.start)},
+                      {"dur", (end - r.start).micros()},
+                      {"pid", kDeploymentsPid},
                       {"tid", deployment_tid.at(r.name)},
                       {"args", {{"complete", r.end.has_value()}}}});
   }
@@ -235,13 +304,23 @@ std::string TraceWriter::Json() const {
     events.push_back(Meta("thread_name", p, tid, track.name));
     for (const Span& s : track.spans) {
       if (s.end == s.start) continue;  // passed through within one instant
-      events.push_back({{"name", s.name}, {"cat", "pod"}, {"ph", "X"}, {"ts", Us(s.start)},
-                        {"dur", (s.end - s.start).micros()}, {"pid", p}, {"tid", tid},
+      events.push_back({{"name", s.name},
+                        {"cat", "pod"},
+                        {"ph", "X"},
+                        {"ts", Us(s.start)},
+                        {"dur", (s.end - s.start).micros()},
+                        {"pid", p},
+                        {"tid", tid},
                         {"args", {{"version", s.version}, {"restarts", s.restarts}}}});
     }
     for (const auto& [t, what] : track.marks) {
-      events.push_back({{"name", what}, {"cat", "process"}, {"ph", "i"}, {"s", "t"}, {"ts", Us(t)},
-                        {"pid", p}, {"tid", tid}});
+      events.push_back({{"name", what},
+                        {"cat", "process"},
+                        {"ph", "i"},
+                        {"s", "t"},
+                        {"ts", Us(t)},
+                        {"pid", p},
+                        {"tid", tid}});
     }
     // Its side containers' tracks, after every pod's (tids past the pods').
     for (const ContainerTrack& c : track.containers) {
@@ -250,8 +329,13 @@ std::string TraceWriter::Json() const {
           Meta("thread_name", p, ctid, fmt::format("container {} of {}", c.name, track.name)));
       for (const Span& s : c.spans) {
         if (s.end == s.start) continue;
-        events.push_back({{"name", s.name}, {"cat", "container"}, {"ph", "X"}, {"ts", Us(s.start)},
-                          {"dur", (s.end - s.start).micros()}, {"pid", p}, {"tid", ctid}});
+        events.push_back({{"name", s.name},
+                          {"cat", "container"},
+                          {"ph", "X"},
+                          {"ts", Us(s.start)},
+                          {"dur", (s.end - s.start).micros()},
+                          {"pid", p},
+                          {"tid", ctid}});
       }
     }
   }

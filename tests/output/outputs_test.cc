@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -68,6 +69,98 @@ std::vector<std::string> Spans(const nlohmann::json& trace, const std::string& t
     const int64_t ts = e["ts"].get<int64_t>(), dur = e["dur"].get<int64_t>();
     out.push_back(fmt::format("{} {}-{}", e["name"].get<std::string>(), ts / 1'000'000,
                               (ts + dur) / 1'000'000));
+  }
+  return out;
+}
+
+// A scenario whose report has a `timeline` of every kind (docs/metrics.md):
+//   1  0s   apply -f web.yaml                       (fixed `at:`: no entry)
+//   2  0s   rollout status deployment/web           ok at 5 s (pull 5 s, no probe)
+//   3  5s   scale deployment/web --replicas=2       chained: ok at once
+//   4  10s  apply -f bad.yaml                       (fixed `at:`: no entry)
+//   5  10s  wait --for=condition=Available ...      its pod never turns Ready:
+//                                                   timeout at 10 + 20 = 30 s
+//   6  -    scale deployment/bad --replicas=2       skipped (step 5 failed)
+//   7  20s  rollout status deployment/bad           still waiting at the end, 60 s
+//   8  -    wait --for=condition=Available ...      notReached
+// The kubectl lines, in the order they run, are steps 1, 2, 3, 4, 5, 7: the
+// plot numbers them 1..6, step 7 being the plot's 6.
+class StepsScenario {
+ public:
+  StepsScenario() {
+    fs::create_directories(dir_);
+    Write("steps.yaml", R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata:
+  name: steps
+spec:
+  until: 1m
+  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s}
+    bad:1: {pull: 5s, healthy: false}
+  timeline:
+  - {at: 0s, kubectl: apply -f web.yaml}
+  - kubectl: rollout status deployment/web --timeout=1m
+  - kubectl: scale deployment/web --replicas=2
+  - {at: 10s, kubectl: apply -f bad.yaml}
+  - kubectl: wait --for=condition=Available deployment/bad --timeout=20s
+  - kubectl: scale deployment/bad --replicas=2
+  - {at: 20s, kubectl: rollout status deployment/bad}
+  - kubectl: wait --for=condition=Available deployment/bad
+)");
+    for (const char* name : {"web", "bad"}) {
+      Write(fmt::format("{}.yaml", name), fmt::format(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {0}}}
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: {0}}}}}
+  template:
+    metadata: {{labels: {{app: {0}}}}}
+    spec:
+      containers: [{{name: {0}, image: "{0}:1", readinessProbe: {{httpGet: {{port: 80}}, periodSeconds: 1}}}}]
+)",
+                                                      name));
+    }
+  }
+  ~StepsScenario() { fs::remove_all(dir_); }
+  std::string file() const { return (dir_ / "steps.yaml").string(); }
+
+ private:
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  fs::path dir_ = fs::temp_directory_path() / fmt::format("kubesim-steps-{}", ::getpid());
+};
+
+// The trace's spans for the report's timeline entries (cat "step", ph "X"),
+// by step number.
+struct StepSlice {
+  std::string name, track, result;
+  int64_t ts = 0, dur = 0;
+  int line = 0;
+};
+std::map<uint32_t, StepSlice> StepSlices(const nlohmann::json& trace) {
+  std::map<int, std::string> cluster_threads;  // tid -> name
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 1) {
+      cluster_threads[e["tid"].get<int>()] = e["args"]["name"];
+    }
+  }
+  std::map<uint32_t, StepSlice> out;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["cat"] != "step") continue;
+    EXPECT_EQ(e["pid"], 1) << e;
+    const uint32_t step = e["args"]["step"];
+    EXPECT_EQ(out.count(step), 0u) << "two spans for step " << step;
+    out[step] = StepSlice{e["name"],
+                          cluster_threads[e["tid"].get<int>()],
+                          e["args"]["result"],
+                          e["ts"],
+                          e["dur"],
+                          e["args"]["line"]};
   }
   return out;
 }
@@ -153,6 +246,60 @@ TEST(Trace, RollingUpdateCountsFailedRequestsPerSecond) {
   EXPECT_EQ(failed, (std::map<int64_t, int64_t>{{65, 1}, {66, 1}, {67, 1}, {68, 0}}));
 }
 
+// A `rollout status` chain: the step is a span on the "kubectl steps" track
+// from its start to its finish, named by its command, its result in args;
+// the ordinary step chained after it, done at once, a span of 0.
+TEST(Trace, ABlockingStepIsASpanFromItsStartToItsFinishWithItsResult) {
+  const StepsScenario scenario;
+  auto run = Simulate(scenario.file());
+  ASSERT_EQ(run->report.timeline.size(), 6u);  // as the scenario's comment says
+  const nlohmann::json trace = nlohmann::json::parse(run->trace.Json());
+  const auto slices = StepSlices(trace);
+  ASSERT_TRUE(slices.count(2)) << trace.dump();
+  const StepSlice& status = slices.at(2);
+  EXPECT_EQ(status.name, "rollout status deployment/web --timeout=1m");
+  EXPECT_EQ(status.track, "kubectl steps");
+  EXPECT_EQ(status.ts, 0);
+  EXPECT_EQ(status.dur, 5'000'000);
+  EXPECT_EQ(status.result, "ok");
+  EXPECT_EQ(status.line, 14);
+  ASSERT_TRUE(slices.count(3));
+  EXPECT_EQ(slices.at(3).name, "scale deployment/web --replicas=2");
+  EXPECT_EQ(slices.at(3).ts, 5'000'000);
+  EXPECT_EQ(slices.at(3).dur, 0);
+  EXPECT_EQ(slices.at(3).result, "ok");
+  EXPECT_EQ(slices.at(3).track, "kubectl steps");
+  // The instants of the steps' starts stay.
+  int instants = 0;
+  for (const auto& e : trace["traceEvents"]) instants += e["ph"] == "i" && e["cat"] == "step";
+  EXPECT_EQ(instants, 6);
+}
+
+// A `wait` that times out: its span ends at the timeout, result "timeout".
+// A step still waiting when the run ends: its span ends there, "waiting";
+// it overlaps the wait, so it has a track of its own. A skipped step and a
+// step never reached never ran: no span.
+TEST(Trace, ATimedOutWaitAndAStepStillWaitingAtTheEnd) {
+  const StepsScenario scenario;
+  auto run = Simulate(scenario.file());
+  const auto slices = StepSlices(nlohmann::json::parse(run->trace.Json()));
+  ASSERT_TRUE(slices.count(5) && slices.count(7));
+  const StepSlice& wait = slices.at(5);
+  EXPECT_EQ(wait.name, "wait --for=condition=Available deployment/bad --timeout=20s");
+  EXPECT_EQ(wait.ts, 10'000'000);
+  EXPECT_EQ(wait.dur, 20'000'000);
+  EXPECT_EQ(wait.result, "timeout");
+  EXPECT_EQ(wait.track, "kubectl steps");
+  const StepSlice& waiting = slices.at(7);
+  EXPECT_EQ(waiting.ts, 20'000'000);
+  EXPECT_EQ(waiting.dur, 40'000'000);  // to the run's end, 1m
+  EXPECT_EQ(waiting.result, "waiting");
+  EXPECT_EQ(waiting.track, "kubectl steps (2)");
+  EXPECT_EQ(slices.count(6), 0u);  // skipped
+  EXPECT_EQ(slices.count(8), 0u);  // notReached
+  EXPECT_EQ(slices.size(), 4u);
+}
+
 TEST(Timeline, ColumnsAreTheDocumentedSetInOrder) {
   auto run = Simulate(Seed("rolling-update.yaml"));
   const std::string csv = run->timeline.Csv();
@@ -188,6 +335,44 @@ TEST(Plot, SvgHasAPanelPerSeriesAndMarksEverySteps) {
                            "failed requests per second", "3 failed in all",
                            "set image deployment/echo-version", "version 0.2.0"}) {
     EXPECT_NE(svg.find(text), std::string::npos) << text;
+  }
+}
+
+// Each timeline entry that ran is marked where it finished, labelled with
+// its number among the plot's steps and its result; a timeout in red; the
+// step still waiting at the end is labelled at the end; the legend says
+// each one's result. The SVG stays well-formed (xmllint, if installed).
+TEST(Plot, MarksWhereEachTimelineStepFinishedWithItsResult) {
+  const StepsScenario scenario;
+  auto run = Simulate(scenario.file());
+  const std::string svg = PlotSvg(run->timeline, "steps");
+  std::vector<std::string> labels;
+  for (size_t at = svg.find("class=\"step-result\""); at != std::string::npos;
+       at = svg.find("class=\"step-result\"", at + 1)) {
+    const size_t open = svg.find('>', at) + 1;
+    labels.push_back(svg.substr(open, svg.find('<', open) - open));
+  }
+  // Steps 2 and 3 finish at 5 s: one label.
+  EXPECT_EQ(labels, (std::vector<std::string>{"2 ok, 3 ok", "5 timeout", "6 waiting"})) << svg;
+  // The timeout's tick at 30 s of 60 (x = 60 + 680 / 2), red.
+  EXPECT_NE(svg.find("<line x1=\"400.0\" y1=\"40.0\" x2=\"400.0\" y2=\"54.0\" stroke=\"#d62728\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("fill=\"#d62728\" font-size=\"10\" font-weight=\"bold\">5 timeout<"),
+            std::string::npos);
+  for (const char* line :
+       {"  2  0.000s  rollout status deployment/web --timeout=1m  [ok at 5.000s]",
+        "  5  10.000s  wait --for=condition=Available deployment/bad --timeout=20s  [timeout at "
+        "30.000s]",
+        "  6  20.000s  rollout status deployment/bad  [waiting at the end]"}) {
+    EXPECT_NE(svg.find(line), std::string::npos) << line;
+  }
+  if (std::system("command -v xmllint >/dev/null 2>&1") == 0) {
+    const fs::path file =
+        fs::temp_directory_path() / fmt::format("kubesim-plot-steps-{}.svg", ::getpid());
+    ASSERT_FALSE(WriteFileAtomically(file.string(), svg));
+    EXPECT_EQ(std::system(fmt::format("xmllint --noout '{}'", file.string()).c_str()), 0);
+    fs::remove(file);
   }
 }
 
@@ -242,8 +427,8 @@ TEST(Csv, FieldsAreQuotedAsRfc4180WantsOnlyWhenNeeded) {
 TEST(Csv, ARowPerJsonValueByItsDottedPathAndNullAsEmpty) {
   auto run = Simulate(Seed("rolling-update.yaml"));
   const std::string csv = FormatCsv(run->report);
-  EXPECT_EQ(csv.rfind("scenario,metric,value\nseed-rolling-update,scenario,seed-rolling-update\n", 0),
-            0u)
+  EXPECT_EQ(
+      csv.rfind("scenario,metric,value\nseed-rolling-update,scenario,seed-rolling-update\n", 0), 0u)
       << csv;
   EXPECT_NE(csv.find("\nseed-rolling-update,services.echo-version.downtimeSeconds,3.0\n"),
             std::string::npos)
@@ -289,7 +474,8 @@ class WriteFile : public ::testing::Test {
     return s.str();
   }
   size_t Entries() const {
-    return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
   }
   fs::path dir_;
   static inline int counter_ = 0;

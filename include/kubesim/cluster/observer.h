@@ -120,6 +120,9 @@ struct RolloutInfo {
 struct StepOutcome {
   uint32_t step = 0;  // its place among the file's steps, from 1
   int line = 0;       // of its command in the scenario file
+  // Its command as the event log shows it when it runs: the kubectl line
+  // as written, or "sleep 30s" (for the trace's and the plot's step marks).
+  std::string_view text;
   std::optional<SimTime> started;
   std::optional<SimTime> finished;
   // "ok", "failed" (kubectl exited 1), "timeout", "skipped" (a step before

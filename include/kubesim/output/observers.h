@@ -43,12 +43,14 @@ class EventLog final : public cluster::Observer {
 
 // The state over time, recorded at the end of every instant in which it
 // changed (see the file comment for the CSV's columns). Also the data of the
-// SVG plot (plot.h): the series and the kubectl steps.
+// SVG plot (plot.h): the series, the kubectl steps and the report's
+// timeline entries (the CSV shows neither).
 class Timeline final : public cluster::Observer {
  public:
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
-  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
-                 std::string_view version, bool ok) override;
+  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod, std::string_view version,
+                 bool ok) override;
+  void OnTimelineStep(const cluster::StepOutcome& step) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnFinish(const cluster::ClusterView& view) override;
 
@@ -62,6 +64,15 @@ class Timeline final : public cluster::Observer {
   std::vector<std::string> Columns() const;
   // The timeline steps (kubectl commands, node failures): time and text.
   const std::vector<std::pair<SimTime, std::string>>& steps() const { return steps_; }
+  // The report's timeline entries (chained, blocking and failed steps; see
+  // cluster::StepOutcome), in file order.
+  struct StepEntry {
+    uint32_t step = 0;
+    std::string text;
+    std::optional<SimTime> started, finished;
+    std::string result;
+  };
+  const std::vector<StepEntry>& step_entries() const { return step_entries_; }
   SimTime end() const { return end_; }
   // The CSV: a header line, then one line per row.
   std::string Csv() const;
@@ -77,12 +88,12 @@ class Timeline final : public cluster::Observer {
   // a change (a row per failed request would be unreadable at 1,000 req/s).
   std::optional<SimTime> pending_;
   std::map<uint32_t, int64_t> pending_failed_;  // failed_ as it was then
-  std::vector<std::string> failed_keys_;  // "failed/KEY" by service
+  std::vector<std::string> failed_keys_;        // "failed/KEY" by service
   // Pods counted by (owner, version) group, without formatting a column name
   // per pod per instant: the group of each pod is cached.
   struct Group {
-    std::string prefix;                // "pods/OWNER/VERSION/"
-    std::array<int64_t, 5> counts{};   // by state: pending .. terminating
+    std::string prefix;               // "pods/OWNER/VERSION/"
+    std::array<int64_t, 5> counts{};  // by state: pending .. terminating
   };
   struct PodGroup {
     int32_t group = -1;
@@ -94,6 +105,7 @@ class Timeline final : public cluster::Observer {
   std::vector<PodGroup> pod_groups_;  // by pod id
   std::vector<Row> rows_;
   std::vector<std::pair<SimTime, std::string>> steps_;
+  std::vector<StepEntry> step_entries_;
   SimTime end_;
 };
 

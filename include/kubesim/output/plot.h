@@ -9,6 +9,13 @@
 //   failed     per Service: failed requests per second (bars)
 // Every timeline step (kubectl command, node failure) is a dashed vertical
 // line through all panels, numbered, with its text in the legend below.
+// Each entry of the report's `timeline` that ran (a chained, blocking or
+// failed step) also gets, above the panels, a bar from its start to its
+// finish (dashed to the end of the run if it still waited) labelled with
+// its number and result ("3 ok", "5 timeout"; a `sleep:` by its text), and
+// a dotted line through the panels at its finish; failed and timed-out
+// steps in red. Its legend line says "[RESULT at FINISHs]". Both step lines
+// and results are capped at 30 (the rest are counted).
 #ifndef KUBESIM_OUTPUT_PLOT_H_
 #define KUBESIM_OUTPUT_PLOT_H_
 

@@ -6,7 +6,14 @@
 //   process "cluster" (pid 1)      counter tracks: per Service the
 //                                  client-visible endpoints per version and
 //                                  the failed requests per second; instant
-//                                  events for the timeline's kubectl steps
+//                                  events for the timeline's kubectl steps,
+//                                  and on the "kubectl steps" track a span
+//                                  per entry of the report's `timeline`
+//                                  (chained, blocking, failed steps) from
+//                                  its start to its finish (or the run's
+//                                  end), args: step, line, result; spans
+//                                  that overlap go to further tracks,
+//                                  "kubectl steps (2)", ...
 //   process "deployments" (pid 2)  a track per Deployment, a span per rollout
 //                                  ("rollout to revision 2"), to completion
 //                                  or the end of the run
@@ -24,8 +31,8 @@
 
 #include <map>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "kubesim/cluster/observer.h"
@@ -36,10 +43,11 @@ class TraceWriter final : public cluster::Observer {
  public:
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
   void OnPodState(SimTime t, const cluster::PodInfo& pod) override;
-  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
-                 std::string_view version, bool ok) override;
+  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod, std::string_view version,
+                 bool ok) override;
   void OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) override;
+  void OnTimelineStep(const cluster::StepOutcome& step) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnFinish(const cluster::ClusterView& view) override;
 
@@ -66,9 +74,9 @@ class TraceWriter final : public cluster::Observer {
     std::string name;
     std::string node;  // the node it was bound to; "" if never
     std::vector<Span> spans;
-    std::vector<ContainerTrack> containers;  // in order of their first start
+    std::vector<ContainerTrack> containers;              // in order of their first start
     std::vector<std::pair<SimTime, std::string>> marks;  // "serving", "stopped serving"
-    bool open = false;  // the last span has not ended
+    bool open = false;                                   // the last span has not ended
   };
   // A line about one of the pod's side containers.
   static void ContainerEvent(SimTime t, PodTrack& track, std::string_view what);
@@ -80,10 +88,19 @@ class TraceWriter final : public cluster::Observer {
     std::optional<SimTime> end;
   };
 
-  std::map<uint32_t, PodTrack> pods_;  // by pod id
+  std::map<uint32_t, PodTrack> pods_;                     // by pod id
   std::map<std::string, uint32_t, std::less<>> pod_ids_;  // "pod/NAME" -> id
   std::vector<Rollout> rollouts_;
   std::vector<std::pair<SimTime, std::string>> steps_;
+  // The report's timeline entries (cluster::StepOutcome, copied).
+  struct StepEntry {
+    uint32_t step = 0;
+    int line = 0;
+    std::string text;
+    std::optional<SimTime> started, finished;
+    std::string result;
+  };
+  std::vector<StepEntry> step_entries_;
   // Endpoint counter samples: (time, service, version -> count) when changed.
   std::map<std::string, std::map<std::string, int64_t>> last_endpoints_;  // by service
   std::vector<std::tuple<SimTime, std::string, std::map<std::string, int64_t>>> endpoint_samples_;
