@@ -33,17 +33,79 @@ struct Flag {
   size_t offset = 0;
 };
 
-struct FlagSpec {
-  std::string_view name;
-  std::string_view shorthand;
-  bool takes_value;
+using FlagSpec = KubectlFlag;
+
+constexpr FlagSpec kFile{"filename", "f", true};
+constexpr FlagSpec kPatch{"patch", "p", true};
+constexpr FlagSpec kType{"type", "", true};
+constexpr FlagSpec kReplicas{"replicas", "", true};
+constexpr FlagSpec kToRevision{"to-revision", "", true};
+constexpr FlagSpec kIgnoreDaemonsets{"ignore-daemonsets", "", false};
+constexpr FlagSpec kDeleteEmptyDir{"delete-emptydir-data", "", false};
+constexpr FlagSpec kForce{"force", "", false};
+constexpr FlagSpec kOverwrite{"overwrite", "", false};
+constexpr FlagSpec kSelector{"selector", "l", true};
+constexpr FlagSpec kAll{"all", "", false};
+constexpr FlagSpec kTimeout{"timeout", "", true};
+constexpr FlagSpec kWatch{"watch", "w", false};
+constexpr FlagSpec kFor{"for", "", true};
+constexpr FlagSpec kContainer{"containers", "c", true};
+constexpr FlagSpec kRequests{"requests", "", true};
+constexpr FlagSpec kLimits{"limits", "", true};
+
+// Which flags each command takes.
+constexpr FlagSpec kApplyFlags[] = {kFile};
+constexpr FlagSpec kPatchFlags[] = {kPatch, kType};
+constexpr FlagSpec kScaleFlags[] = {kReplicas};
+constexpr FlagSpec kUndoFlags[] = {kToRevision};
+constexpr FlagSpec kDrainFlags[] = {kIgnoreDaemonsets, kDeleteEmptyDir, kForce};
+constexpr FlagSpec kAnnotateFlags[] = {kOverwrite, kSelector, kAll};
+constexpr FlagSpec kStatusFlags[] = {kTimeout, kWatch};
+constexpr FlagSpec kWaitFlags[] = {kFor, kTimeout, kSelector, kAll};
+constexpr FlagSpec kSetEnvFlags[] = {kContainer};
+constexpr FlagSpec kSetResourcesFlags[] = {kContainer, kRequests, kLimits};
+
+// In the order the unknown-command error names them.
+constexpr KubectlCommandInfo kCommands[] = {
+    {"apply", "", kApplyFlags},
+    {"delete", "", kApplyFlags},
+    {"patch", "", kPatchFlags},
+    {"scale", "", kScaleFlags},
+    {"set", "image", {}},
+    {"set", "env", kSetEnvFlags},
+    {"set", "resources", kSetResourcesFlags},
+    {"rollout", "undo", kUndoFlags},
+    {"rollout", "pause", {}},
+    {"rollout", "resume", {}},
+    {"rollout", "restart", {}},
+    {"rollout", "status", kStatusFlags},
+    {"annotate", "", kAnnotateFlags},
+    {"wait", "", kWaitFlags},
+    {"cordon", "", {}},
+    {"uncordon", "", {}},
+    {"drain", "", kDrainFlags},
 };
+
+// "apply, delete, ..., set image|env|resources, rollout undo|...|status, ...".
+std::string CommandList() {
+  std::string out;
+  std::string_view last;
+  for (const KubectlCommandInfo& c : kCommands) {
+    if (!last.empty() && c.verb == last) {
+      out += fmt::format("|{}", c.sub);
+      continue;
+    }
+    if (!out.empty()) out += ", ";
+    out += c.sub.empty() ? std::string(c.verb) : fmt::format("{} {}", c.verb, c.sub);
+    last = c.verb;
+  }
+  return out;
+}
 
 // Separates positional words from flags, as pflag does for kubectl.
 // `specs` lists the flags the command accepts (besides -n/--namespace).
 std::variant<std::pair<std::vector<Word>, std::vector<Flag>>, KubectlError> SplitFlags(
-    const std::vector<Word>& words, std::initializer_list<FlagSpec> specs,
-    std::string_view command) {
+    const std::vector<Word>& words, std::span<const FlagSpec> specs, std::string_view command) {
   std::vector<Word> positional;
   std::vector<Flag> flags;
   const auto find = [&](std::string_view name, bool shorthand) -> std::optional<FlagSpec> {
@@ -161,6 +223,8 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 
 }  // namespace
 
+std::span<const KubectlCommandInfo> KubectlCommands() { return kCommands; }
+
 std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line) {
   std::vector<Word> words;
   size_t i = 0;
@@ -269,25 +333,6 @@ KubectlParse ParseKubectl(std::string_view line) {
   const std::string verb = words[0].text;
   const size_t verb_offset = words[0].offset;
   std::vector<Word> rest(words.begin() + 1, words.end());
-  std::string usage;
-  std::initializer_list<FlagSpec> specs;
-  static constexpr FlagSpec kFile{"filename", "f", true};
-  static constexpr FlagSpec kPatch{"patch", "p", true};
-  static constexpr FlagSpec kType{"type", "", true};
-  static constexpr FlagSpec kReplicas{"replicas", "", true};
-  static constexpr FlagSpec kToRevision{"to-revision", "", true};
-  static constexpr FlagSpec kIgnoreDaemonsets{"ignore-daemonsets", "", false};
-  static constexpr FlagSpec kDeleteEmptyDir{"delete-emptydir-data", "", false};
-  static constexpr FlagSpec kForce{"force", "", false};
-  static constexpr FlagSpec kOverwrite{"overwrite", "", false};
-  static constexpr FlagSpec kSelector{"selector", "l", true};
-  static constexpr FlagSpec kAll{"all", "", false};
-  static constexpr FlagSpec kTimeout{"timeout", "", true};
-  static constexpr FlagSpec kWatch{"watch", "w", false};
-  static constexpr FlagSpec kFor{"for", "", true};
-  static constexpr FlagSpec kContainer{"containers", "c", true};
-  static constexpr FlagSpec kRequests{"requests", "", true};
-  static constexpr FlagSpec kLimits{"limits", "", true};
   std::string sub;  // rollout's / set's subcommand
   size_t sub_offset = 0;
   if (verb == "set" || verb == "rollout") {
@@ -302,46 +347,19 @@ KubectlParse ParseKubectl(std::string_view line) {
     sub_offset = rest[0].offset;
     rest.erase(rest.begin());
   }
-  // Which flags each command takes.
-  static const std::initializer_list<FlagSpec> kApplyFlags = {kFile};
-  static const std::initializer_list<FlagSpec> kPatchFlags = {kPatch, kType};
-  static const std::initializer_list<FlagSpec> kScaleFlags = {kReplicas};
-  static const std::initializer_list<FlagSpec> kUndoFlags = {kToRevision};
-  static const std::initializer_list<FlagSpec> kDrainFlags = {kIgnoreDaemonsets, kDeleteEmptyDir,
-                                                              kForce};
-  static const std::initializer_list<FlagSpec> kAnnotateFlags = {kOverwrite, kSelector, kAll};
-  static const std::initializer_list<FlagSpec> kStatusFlags = {kTimeout, kWatch};
-  static const std::initializer_list<FlagSpec> kWaitFlags = {kFor, kTimeout, kSelector, kAll};
-  static const std::initializer_list<FlagSpec> kSetEnvFlags = {kContainer};
-  static const std::initializer_list<FlagSpec> kSetResourcesFlags = {kContainer, kRequests,
-                                                                     kLimits};
-  static const std::initializer_list<FlagSpec> kNone = {};
-  if (verb == "apply" || verb == "delete") specs = kApplyFlags;
-  else if (verb == "patch") specs = kPatchFlags;
-  else if (verb == "scale") specs = kScaleFlags;
-  else if (verb == "rollout" && sub == "undo") specs = kUndoFlags;
-  else if (verb == "drain") specs = kDrainFlags;
-  else if (verb == "annotate")
-    specs = kAnnotateFlags;
-  else if (verb == "rollout" && sub == "status")
-    specs = kStatusFlags;
-  else if (verb == "wait")
-    specs = kWaitFlags;
-  else if (verb == "set" && sub == "env")
-    specs = kSetEnvFlags;
-  else if (verb == "set" && sub == "resources")
-    specs = kSetResourcesFlags;
-  else specs = kNone;
+  // The command's flags, from the table (a known verb with an unknown
+  // subcommand takes none: its own error follows).
+  std::span<const FlagSpec> specs;
+  bool known = false;
+  for (const KubectlCommandInfo& c : kCommands) {
+    if (c.verb != verb) continue;
+    known = true;
+    if (c.sub == sub) specs = c.flags;
+  }
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
-  if (verb != "apply" && verb != "delete" && verb != "patch" && verb != "scale" && verb != "set" &&
-      verb != "rollout" && verb != "annotate" && verb != "wait" && verb != "cordon" &&
-      verb != "uncordon" && verb != "drain") {
-    return Fail(
-        verb_offset,
-        fmt::format("unknown kubectl command \"{}\" (kubesim runs apply, delete, patch, "
-                    "scale, set image|env|resources, rollout undo|pause|resume|restart|status, "
-                    "annotate, wait, cordon, uncordon, drain)",
-                    verb));
+  if (!known) {
+    return Fail(verb_offset, fmt::format("unknown kubectl command \"{}\" (kubesim runs {})", verb,
+                                         CommandList()));
   }
   auto flags_or = SplitFlags(rest, specs, command_name);
   if (auto* err = std::get_if<KubectlError>(&flags_or)) return Fail(err->offset, err->message);

@@ -1,8 +1,14 @@
 // The kubectl command-line parser: shell word splitting and every command
 // docs/scenario-format.md lists.
+#include "kubesim/scenario/kubectl.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "kubesim/scenario/kubectl.h"
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace kubesim::scenario {
 namespace {
@@ -225,6 +231,69 @@ TEST(Kubectl, PointsErrorsAtTheWordAtFault) {
   EXPECT_FALSE(ParseKubectl("rollout history deployment/web").ok());
   EXPECT_FALSE(ParseKubectl("set image deployment/web nginx").ok());
   EXPECT_FALSE(ParseKubectl("apply -f https://example.com/a.yaml").ok());
+}
+
+// docs/scenario-format.md 5.2, the section on kubectl commands.
+std::string CommandsSection() {
+  const char* dir = std::getenv("KUBESIM_SOURCE_DIR");
+  std::ifstream in(std::string(dir != nullptr ? dir : KUBESIM_SOURCE_DIR_FALLBACK) +
+                   "/docs/scenario-format.md");
+  std::stringstream all;
+  all << in.rdbuf();
+  const std::string doc = all.str();
+  const size_t begin = doc.find("### 5.2 Commands");
+  const size_t end = doc.find("\n### ", begin + 1);
+  return begin == std::string::npos ? "" : doc.substr(begin, end - begin);
+}
+
+// Every command of the parser's table has a row of its own in the docs'
+// command table, and every flag it accepts is named there (--name, or -x).
+TEST(KubectlCommands, TheDocsListEveryCommandAndFlagTheParserAccepts) {
+  const std::string section = CommandsSection();
+  ASSERT_FALSE(section.empty());
+  std::vector<std::string> first_cells;
+  std::istringstream lines(section);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("| `")) first_cells.push_back(line.substr(0, line.find(" | ", 2)));
+  }
+  for (const KubectlCommandInfo& c : KubectlCommands()) {
+    const std::string name =
+        c.sub.empty() ? std::string(c.verb) : fmt::format("{} {}", c.verb, c.sub);
+    const bool row = std::any_of(first_cells.begin(), first_cells.end(), [&](const std::string& f) {
+      return f.find("`" + name + " ") != std::string::npos;
+    });
+    EXPECT_TRUE(row) << "no row for kubectl " << name;
+    for (const KubectlFlag& f : c.flags) {
+      const bool named = section.find(fmt::format("--{}", f.name)) != std::string::npos ||
+                         (!f.shorthand.empty() &&
+                          section.find(fmt::format("-{} ", f.shorthand)) != std::string::npos);
+      EXPECT_TRUE(named) << "kubectl " << name << ": --" << f.name << " is not documented";
+    }
+  }
+}
+
+// The unknown-command error names the table's commands, as the docs quote it.
+TEST(KubectlCommands, AnUnknownCommandNamesEveryCommandOfTheTable) {
+  const auto r = ParseKubectl("kubectl logs pod/web");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.offset, 8u);
+  EXPECT_NE(CommandsSection().find("`" + r.error.message + "`"), std::string::npos)
+      << r.error.message;
+  for (const KubectlCommandInfo& c : KubectlCommands()) {
+    EXPECT_NE(r.error.message.find(c.sub.empty() ? c.verb : c.sub), std::string::npos) << c.verb;
+  }
+}
+
+// A flag outside a command's row of the table is refused, naming the ones
+// it takes; one inside is accepted.
+TEST(KubectlCommands, EachCommandTakesTheFlagsOfItsRowOnly) {
+  const auto wrong = ParseKubectl("rollout status deployment/web --to-revision=2");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error.message,
+            "unknown flag: --to-revision=2 (kubectl rollout status accepts --timeout, --watch, "
+            "-n/--namespace)");
+  EXPECT_TRUE(ParseKubectl("rollout undo deployment/web --to-revision=2").ok());
+  EXPECT_TRUE(ParseKubectl("rollout status deployment/web -w --timeout=1m").ok());
 }
 
 }  // namespace

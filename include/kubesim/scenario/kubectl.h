@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -179,6 +180,24 @@ KubectlParse ParseKubectl(std::string_view line);
 
 // Parses the value of a `fail:` or `recover:` step: "node/NAME".
 KubectlParse ParseNodeStep(NodeCommand::Action action, std::string_view value);
+
+// A flag a command accepts, besides -n/--namespace, which every command
+// takes (before or after the command).
+struct KubectlFlag {
+  std::string_view name;       // "filename": --filename
+  std::string_view shorthand;  // "f": -f; "" when none
+  bool takes_value = false;    // --timeout=D; a flag without one is true/false
+};
+
+// A command kubesim runs: the parser's one table of commands and their
+// flags. docs/scenario-format.md 5.2 is tested against it (every command a
+// row, every flag named), and the unknown-command error lists it.
+struct KubectlCommandInfo {
+  std::string_view verb;  // "apply", "set", "rollout", ...
+  std::string_view sub;   // "image" in `set image`; "" for a verb alone
+  std::span<const KubectlFlag> flags;
+};
+std::span<const KubectlCommandInfo> KubectlCommands();
 
 // Whether the command blocks: it finishes when a condition holds (rollout
 // status, wait) or its time has passed (sleep), not when it has run.
