@@ -27,9 +27,9 @@ namespace kubesim::scenario::loader {
 
 using k8s::Diagnostic;
 using k8s::Diagnostics;
+using k8s::Nearest;
 using k8s::ObjectKey;
 using k8s::Position;
-using k8s::Nearest;
 using k8s::Reader;
 using k8s::Severity;
 using yaml::Node;
@@ -63,7 +63,7 @@ struct Revision {
 // A step of a path into a YAML tree for SetIn: a mapping key, or a
 // sequence index.
 struct PathElem {
-  PathElem(std::string k) : key(std::move(k)) {}  // NOLINT: implicit by design
+  PathElem(std::string k) : key(std::move(k)) {}    // NOLINT: implicit by design
   PathElem(size_t i) : index(i), is_index(true) {}  // NOLINT: implicit by design
   std::string key;
   size_t index = 0;
@@ -114,10 +114,7 @@ namespace kubesim::scenario::loader {
 class Loader {
  public:
   Loader(std::string_view text, std::string file, const LoadOptions& options)
-      : text_(text),
-        file_(std::move(file)),
-        options_(options),
-        r_(file_, &diags_, "", nullptr) {
+      : text_(text), file_(std::move(file)), options_(options), r_(file_, &diags_, "", nullptr) {
     dir_ = std::filesystem::path(file_).parent_path();
   }
 
@@ -144,8 +141,23 @@ class Loader {
   void ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step);
   bool NamespaceExists(const std::string& ns) const;
   void RunStep(Step* step, const Scenario& s);
-  std::optional<std::vector<k8s::DecodedObject>> ReadManifest(const std::string& name,
-                                                               Step* step, int* errors);
+  // One per command (RunStep visits the step's).
+  void Replay(const ApplyCommand& c, Step* step, const Scenario& s);
+  void Replay(const DeleteCommand& c, Step* step, const Scenario& s);
+  void Replay(const PatchCommand& c, Step* step, const Scenario& s);
+  void Replay(const ScaleCommand& c, Step* step, const Scenario& s);
+  void Replay(const SetImageCommand& c, Step* step, const Scenario& s);
+  void Replay(const SetEnvCommand& c, Step* step, const Scenario& s);
+  void Replay(const SetResourcesCommand& c, Step* step, const Scenario& s);
+  void Replay(const RolloutCommand& c, Step* step, const Scenario& s);
+  void Replay(const AnnotateCommand& c, Step* step, const Scenario& s);
+  void Replay(const WaitCommand& c, Step* step, const Scenario& s);
+  void Replay(const SleepCommand& c, Step* step, const Scenario& s);
+  void Replay(const NodeCommand& c, Step* step, const Scenario& s);
+  void ReplaySetContainers(const SetEnvCommand* env, const SetResourcesCommand* res, Step* step,
+                           const Scenario& s);
+  std::optional<std::vector<k8s::DecodedObject>> ReadManifest(const std::string& name, Step* step,
+                                                              int* errors);
   const Stored* Find(const ObjectKey& key, Step* step, size_t offset);
   void Replace(const Stored& old, NodePtr tree, Step* step);
   void StepError(const Step& step, size_t offset, const std::string& message);

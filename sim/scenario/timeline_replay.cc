@@ -52,6 +52,17 @@ bool Loader::NamespaceExists(const std::string& ns) const {
   return store_.contains(ObjectKey{"Namespace", "", ns});
 }
 
+// A ResourceRef's key: in the step's namespace, but a Namespace's.
+ObjectKey KeyIn(const ResourceRef& r, const std::string& ns) {
+  return ObjectKey{r.kind, r.kind == "Namespace" ? "" : ns, r.name};
+}
+
+// Where `name` first appears in the step's line (0 if nowhere).
+size_t NameOffset(const Step& step, const std::string& name) {
+  const size_t at = step.text.find(name);
+  return at == std::string::npos ? 0 : at;
+}
+
 void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step) {
   const ObjectKey key = k8s::KeyOf(d.object);
   if (key.kind != "Namespace" && !NamespaceExists(key.namespace_name)) {
@@ -88,7 +99,7 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
 }
 
 std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::string& name,
-                                                                     Step* step, int* errors) {
+                                                                    Step* step, int* errors) {
   std::string resolved;
   Expected<std::string> text = Error{""};
   if (name == "-") {
@@ -132,9 +143,9 @@ std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::s
     *errors += diags_[i].severity == Severity::kError;
   }
   if (*errors > 0) {
-    StepError(*step, step->text.find(name),
-              fmt::format("{} is not valid ({} error{} above)", name, *errors,
-                          *errors == 1 ? "" : "s"));
+    StepError(
+        *step, step->text.find(name),
+        fmt::format("{} is not valid ({} error{} above)", name, *errors, *errors == 1 ? "" : "s"));
     return std::nullopt;
   }
   if (objects.empty() && docs) {
@@ -362,457 +373,491 @@ void Loader::Replace(const Stored& old, NodePtr tree, Step* step) {
   for (auto& d : local) {
     if (d.severity != Severity::kError) continue;
     bad = true;
-    diags_.push_back(Diagnostic{Severity::kError, step->position,
-                                fmt::format("after kubectl {}: {}", CommandName(step->command),
-                                            d.message)});
+    diags_.push_back(
+        Diagnostic{Severity::kError, step->position,
+                   fmt::format("after kubectl {}: {}", CommandName(step->command), d.message)});
   }
   if (bad || objects.size() != 1) return;
   ApplyObject(objects[0], old.file, step);
 }
 
+// Each command's change to the stored objects, one function per command
+// (the parser's table is KubectlCommands(); the model's ApiServer::RunStep).
 void Loader::RunStep(Step* step, const Scenario& s) {
-  const Command& cmd = step->command;
-  const std::string& ns = cmd.namespace_name;
-  const auto key_of = [&](const ResourceRef& r) {
-    return ObjectKey{r.kind, r.kind == "Namespace" ? "" : ns, r.name};
-  };
-  const auto name_offset = [&](const std::string& name) {
-    const size_t at = step->text.find(name);
-    return at == std::string::npos ? 0 : at;
-  };
-  if (const auto* apply = std::get_if<ApplyCommand>(&cmd.body)) {
-    for (const auto& f : ExpandDirectories(apply->files, step)) {
-      int errors = 0;
-      auto objects = ReadManifest(f, step, &errors);
-      if (!objects) continue;
-      for (const auto& d : *objects) {
-        const std::string file = k8s::SourceOf(d.object).document.file;
-        if (ns == k8s::defaults::kNamespace || std::holds_alternative<k8s::Namespace>(d.object)) {
-          ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
-          continue;
-        }
-        // `apply -n NS`: objects without a namespace go to NS; one naming
-        // another namespace is refused, as kubectl refuses it.
-        const Node* md = d.tree->Get("metadata");
-        const Node* given = md == nullptr ? nullptr : md->Get("namespace");
-        if (given != nullptr && given->IsScalar() && !given->scalar.empty()) {
-          if (given->scalar != ns) {
-            StepError(*step, name_offset(ns),
-                      fmt::format("the namespace from the provided object \"{}\" does not match "
-                                  "the namespace \"{}\". You must pass '--namespace={}' to "
-                                  "perform this operation.",
-                                  given->scalar, ns, given->scalar));
-            continue;
-          }
-          ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
-          continue;
-        }
-        ObjectKey key = k8s::KeyOf(d.object);
-        key.namespace_name = ns;
-        ApplyManifest(d,
-                      SetIn(d.tree, {std::string("metadata"), std::string("namespace")}, 0,
-                            yaml::MakeScalar(ns, d.tree->mark, false)),
-                      key, file, step);
-      }
-    }
-    return;
-  }
-  if (const auto* del = std::get_if<DeleteCommand>(&cmd.body)) {
-    std::vector<std::pair<ObjectKey, size_t>> keys;
-    for (const auto& f : ExpandDirectories(del->files, step)) {
-      int errors = 0;
-      auto objects = ReadManifest(f, step, &errors);
-      if (!objects) continue;
-      for (const auto& d : *objects) keys.emplace_back(k8s::KeyOf(d.object), name_offset(f));
-    }
-    for (const auto& r : del->resources) keys.emplace_back(key_of(r), name_offset(r.name));
-    for (const auto& [key, offset] : keys) {
-      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) {
-        step->deleted.push_back(key);
+  std::visit([&](const auto& command) { Replay(command, step, s); }, step->command.body);
+}
+
+void Loader::Replay(const ApplyCommand& a, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* apply = &a;
+  for (const auto& f : ExpandDirectories(apply->files, step)) {
+    int errors = 0;
+    auto objects = ReadManifest(f, step, &errors);
+    if (!objects) continue;
+    for (const auto& d : *objects) {
+      const std::string file = k8s::SourceOf(d.object).document.file;
+      if (ns == k8s::defaults::kNamespace || std::holds_alternative<k8s::Namespace>(d.object)) {
+        ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
         continue;
       }
-      if (Find(key, step, offset) == nullptr) continue;
+      // `apply -n NS`: objects without a namespace go to NS; one naming
+      // another namespace is refused, as kubectl refuses it.
+      const Node* md = d.tree->Get("metadata");
+      const Node* given = md == nullptr ? nullptr : md->Get("namespace");
+      if (given != nullptr && given->IsScalar() && !given->scalar.empty()) {
+        if (given->scalar != ns) {
+          StepError(*step, name_offset(ns),
+                    fmt::format("the namespace from the provided object \"{}\" does not match "
+                                "the namespace \"{}\". You must pass '--namespace={}' to "
+                                "perform this operation.",
+                                given->scalar, ns, given->scalar));
+          continue;
+        }
+        ApplyManifest(d, d.tree, k8s::KeyOf(d.object), file, step);
+        continue;
+      }
+      ObjectKey key = k8s::KeyOf(d.object);
+      key.namespace_name = ns;
+      ApplyManifest(d,
+                    SetIn(d.tree, {std::string("metadata"), std::string("namespace")}, 0,
+                          yaml::MakeScalar(ns, d.tree->mark, false)),
+                    key, file, step);
+    }
+  }
+}
+
+void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* del = &d;
+  std::vector<std::pair<ObjectKey, size_t>> keys;
+  for (const auto& f : ExpandDirectories(del->files, step)) {
+    int errors = 0;
+    auto objects = ReadManifest(f, step, &errors);
+    if (!objects) continue;
+    for (const auto& d : *objects) keys.emplace_back(k8s::KeyOf(d.object), name_offset(f));
+  }
+  for (const auto& r : del->resources) keys.emplace_back(key_of(r), name_offset(r.name));
+  for (const auto& [key, offset] : keys) {
+    if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) {
       step->deleted.push_back(key);
-      if (key.kind == "Namespace") {
-        for (auto it = store_.begin(); it != store_.end();) {
-          if (it->first.namespace_name == key.name) {
-            step->deleted.push_back(it->first);
-            it = store_.erase(it);
-          } else {
-            ++it;
-          }
+      continue;
+    }
+    if (Find(key, step, offset) == nullptr) continue;
+    step->deleted.push_back(key);
+    if (key.kind == "Namespace") {
+      for (auto it = store_.begin(); it != store_.end();) {
+        if (it->first.namespace_name == key.name) {
+          step->deleted.push_back(it->first);
+          it = store_.erase(it);
+        } else {
+          ++it;
         }
       }
-      store_.erase(key);
-      history_.erase(key);
-      last_applied_.erase(key);
     }
+    store_.erase(key);
+    history_.erase(key);
+    last_applied_.erase(key);
+  }
+}
+
+void Loader::Replay(const PatchCommand& command, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* patch = &command;
+  const Stored* old = Find(key_of(patch->target), step, name_offset(patch->target.name));
+  if (old == nullptr) return;
+  yaml::Limits limits;
+  limits.max_nodes = 100'000;
+  yaml::Stream ps = yaml::Parse(patch->patch, limits);
+  const bool json = patch->type == PatchCommand::Type::kJson;
+  if (!ps.errors.empty() || ps.documents.size() != 1 || (!json && !ps.documents[0].root->IsMap())) {
+    StepError(*step, patch->patch_offset,
+              !ps.errors.empty()
+                  ? fmt::format("the patch is not valid JSON: {}", ps.errors[0].message)
+              : json ? "the patch must be one JSON list of operations, such as "
+                       "'[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]'"
+                     : "the patch must be one JSON object, such as "
+                       "'{\"spec\":{\"selector\":{\"color\":\"green\"}}}'");
     return;
   }
-  if (const auto* patch = std::get_if<PatchCommand>(&cmd.body)) {
-    const Stored* old = Find(key_of(patch->target), step, name_offset(patch->target.name));
-    if (old == nullptr) return;
-    yaml::Limits limits;
-    limits.max_nodes = 100'000;
-    yaml::Stream ps = yaml::Parse(patch->patch, limits);
-    const bool json = patch->type == PatchCommand::Type::kJson;
-    if (!ps.errors.empty() || ps.documents.size() != 1 ||
-        (!json && !ps.documents[0].root->IsMap())) {
+  const Node& p = *ps.documents[0].root;
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  if (json) {
+    // kubectl reads -p as YAML or JSON (yaml.ToJSON) and the API server
+    // applies the operations to the stored object (JsonPatch). The
+    // result may not rename or re-kind the object, as for a merge patch.
+    Expected<NodePtr> patched = JsonPatch(old->tree, p, at);
+    if (!patched.ok()) {
+      StepError(*step, patch->patch_offset, patched.error());
+      return;
+    }
+    NodePtr tree = std::move(patched).value();
+    if (!tree->IsMap()) {
       StepError(*step, patch->patch_offset,
-                !ps.errors.empty()
-                    ? fmt::format("the patch is not valid JSON: {}", ps.errors[0].message)
-                : json ? "the patch must be one JSON list of operations, such as "
-                         "'[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]'"
-                       : "the patch must be one JSON object, such as "
-                         "'{\"spec\":{\"selector\":{\"color\":\"green\"}}}'");
+                fmt::format("the patched object is {}, not a JSON object", yaml::Describe(*tree)));
       return;
     }
-    const Node& p = *ps.documents[0].root;
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    if (json) {
-      // kubectl reads -p as YAML or JSON (yaml.ToJSON) and the API server
-      // applies the operations to the stored object (JsonPatch). The
-      // result may not rename or re-kind the object, as for a merge patch.
-      Expected<NodePtr> patched = JsonPatch(old->tree, p, at);
-      if (!patched.ok()) {
-        StepError(*step, patch->patch_offset, patched.error());
-        return;
-      }
-      NodePtr tree = std::move(patched).value();
-      if (!tree->IsMap()) {
-        StepError(
-            *step, patch->patch_offset,
-            fmt::format("the patched object is {}, not a JSON object", yaml::Describe(*tree)));
-        return;
-      }
-      const auto same = [](const Node* a, const Node* b) {
-        if (a == nullptr || b == nullptr) return a == b;
-        return a->IsScalar() && b->IsScalar() && a->scalar == b->scalar;
-      };
-      const auto field = [](const NodePtr& t, std::string_view path) -> const Node* {
-        const size_t dot = path.find('.');
-        if (dot == std::string_view::npos) return t->Get(path);
-        const Node* md = t->Get(path.substr(0, dot));
-        return md == nullptr || !md->IsMap() ? nullptr : md->Get(path.substr(dot + 1));
-      };
-      for (auto f : {"apiVersion", "kind", "metadata.name", "metadata.namespace"}) {
-        if (!same(field(old->tree, f), field(tree, f))) {
-          StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
-          return;
-        }
-      }
-      Replace(*old, tree, step);
-      return;
-    }
-    for (auto f : {"apiVersion", "kind"}) {
-      if (const Node* v = p.Get(f); v != nullptr) {
-        const Node* cur = old->tree->Get(f);
-        if (cur == nullptr || !v->IsScalar() || v->scalar != cur->scalar) {
-          StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
-          return;
-        }
-      }
-    }
-    if (const Node* md = p.Get("metadata"); md != nullptr && md->IsMap()) {
-      for (auto f : {"name", "namespace"}) {
-        const Node* v = md->Get(f);
-        if (v == nullptr) continue;
-        const k8s::ObjectMeta& meta = k8s::MetaOf(old->object);
-        const std::string& cur = std::string_view(f) == "name" ? meta.name : meta.namespace_name;
-        if (!v->IsScalar() || v->scalar != cur) {
-          StepError(*step, patch->patch_offset,
-                    fmt::format("the patch may not change metadata.{}", f));
-          return;
-        }
-      }
-    }
-    Replace(*old, MergePatch(old->tree, p, patch->type == PatchCommand::Type::kStrategic, at),
-            step);
-    return;
-  }
-  if (const auto* scale = std::get_if<ScaleCommand>(&cmd.body)) {
-    const Stored* old = Find(key_of(scale->target), step, name_offset(scale->target.name));
-    if (old == nullptr) return;
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    Replace(*old,
-            SetIn(old->tree, {std::string("spec"), std::string("replicas")}, 0,
-                  yaml::MakeScalar(std::to_string(scale->replicas), at, true)),
-            step);
-    return;
-  }
-  if (const auto* set = std::get_if<SetImageCommand>(&cmd.body)) {
-    const Stored* old = Find(key_of(set->target), step, name_offset(set->target.name));
-    if (old == nullptr) return;
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    std::vector<PathElem> base;
-    const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
-    if (spec == nullptr) return;  // the parser takes pod-bearing kinds only
-    NodePtr tree = old->tree;
-    for (const auto& [container, image] : set->images) {
-      bool found = false;
-      for (auto [list, name] : {std::pair{&spec->init_containers, "initContainers"},
-                                std::pair{&spec->containers, "containers"}}) {
-        for (size_t i = 0; i < list->size(); ++i) {
-          if (container != "*" && (*list)[i].name != container) continue;
-          found = true;
-          std::vector<PathElem> path = base;
-          path.push_back(std::string(name));
-          path.push_back(i);
-          path.push_back(std::string("image"));
-          tree = SetIn(tree, path, 0, yaml::MakeScalar(image, at, false));
-        }
-      }
-      if (!found) {
-        std::string names;
-        for (const auto& c : spec->containers) names += fmt::format("{}{}", names.empty() ? "" : ", ", c.name);
-        StepError(*step, name_offset(container + "="),
-                  fmt::format("unable to find container named \"{}\" in {} (its containers: {})",
-                              container, key_of(set->target).Describe(), names));
+    const auto same = [](const Node* a, const Node* b) {
+      if (a == nullptr || b == nullptr) return a == b;
+      return a->IsScalar() && b->IsScalar() && a->scalar == b->scalar;
+    };
+    const auto field = [](const NodePtr& t, std::string_view path) -> const Node* {
+      const size_t dot = path.find('.');
+      if (dot == std::string_view::npos) return t->Get(path);
+      const Node* md = t->Get(path.substr(0, dot));
+      return md == nullptr || !md->IsMap() ? nullptr : md->Get(path.substr(dot + 1));
+    };
+    for (auto f : {"apiVersion", "kind", "metadata.name", "metadata.namespace"}) {
+      if (!same(field(old->tree, f), field(tree, f))) {
+        StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
         return;
       }
     }
     Replace(*old, tree, step);
     return;
   }
-  if (std::holds_alternative<SetEnvCommand>(cmd.body) ||
-      std::holds_alternative<SetResourcesCommand>(cmd.body)) {
-    const auto* env = std::get_if<SetEnvCommand>(&cmd.body);
-    const auto* res = std::get_if<SetResourcesCommand>(&cmd.body);
-    const ResourceRef& target = env != nullptr ? env->target : res->target;
-    const std::string& container = env != nullptr ? env->container : res->container;
-    const Stored* old = Find(key_of(target), step, name_offset(target.name));
-    if (old == nullptr) return;
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    std::vector<PathElem> base;
-    const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
-    if (spec == nullptr) return;
-    // The containers it changes: -c's, or every regular container (kubectl
-    // set env/resources select containers as set image does, init ones too
-    // when named).
-    NodePtr tree = old->tree;
+  for (auto f : {"apiVersion", "kind"}) {
+    if (const Node* v = p.Get(f); v != nullptr) {
+      const Node* cur = old->tree->Get(f);
+      if (cur == nullptr || !v->IsScalar() || v->scalar != cur->scalar) {
+        StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
+        return;
+      }
+    }
+  }
+  if (const Node* md = p.Get("metadata"); md != nullptr && md->IsMap()) {
+    for (auto f : {"name", "namespace"}) {
+      const Node* v = md->Get(f);
+      if (v == nullptr) continue;
+      const k8s::ObjectMeta& meta = k8s::MetaOf(old->object);
+      const std::string& cur = std::string_view(f) == "name" ? meta.name : meta.namespace_name;
+      if (!v->IsScalar() || v->scalar != cur) {
+        StepError(*step, patch->patch_offset,
+                  fmt::format("the patch may not change metadata.{}", f));
+        return;
+      }
+    }
+  }
+  Replace(*old, MergePatch(old->tree, p, patch->type == PatchCommand::Type::kStrategic, at), step);
+}
+
+void Loader::Replay(const ScaleCommand& c, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* scale = &c;
+  const Stored* old = Find(key_of(scale->target), step, name_offset(scale->target.name));
+  if (old == nullptr) return;
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  Replace(*old,
+          SetIn(old->tree, {std::string("spec"), std::string("replicas")}, 0,
+                yaml::MakeScalar(std::to_string(scale->replicas), at, true)),
+          step);
+}
+
+void Loader::Replay(const SetImageCommand& c, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* set = &c;
+  const Stored* old = Find(key_of(set->target), step, name_offset(set->target.name));
+  if (old == nullptr) return;
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  std::vector<PathElem> base;
+  const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
+  if (spec == nullptr) return;  // the parser takes pod-bearing kinds only
+  NodePtr tree = old->tree;
+  for (const auto& [container, image] : set->images) {
     bool found = false;
-    for (auto [list, field] : {std::pair{&spec->init_containers, "initContainers"},
-                               std::pair{&spec->containers, "containers"}}) {
+    for (auto [list, name] : {std::pair{&spec->init_containers, "initContainers"},
+                              std::pair{&spec->containers, "containers"}}) {
       for (size_t i = 0; i < list->size(); ++i) {
-        const bool init = list == &spec->init_containers;
-        if (container.empty() ? init : (*list)[i].name != container) continue;
+        if (container != "*" && (*list)[i].name != container) continue;
         found = true;
         std::vector<PathElem> path = base;
-        path.push_back(std::string(field));
+        path.push_back(std::string(name));
         path.push_back(i);
-        if (env != nullptr) {
-          // The container's env list as it stands in the tree, changed by name.
-          const Node* c = old->tree.get();
-          for (const PathElem& e : path) {
-            if (c == nullptr) break;
-            c = e.is_index ? (c->IsSequence() && e.index < c->items.size() ? c->items[e.index].get()
-                                                                           : nullptr)
-                           : c->Get(e.key);
-          }
-          std::vector<NodePtr> items;
-          if (c != nullptr && c->Get("env") != nullptr && c->Get("env")->IsSequence()) {
-            items = c->Get("env")->items;
-          }
-          for (const auto& [k, v] : env->env) {
-            const std::string& key = k;  // a plain name: lambdas may not capture bindings
-            auto it = std::find_if(items.begin(), items.end(), [&](const NodePtr& n) {
-              return n->IsMap() && n->Get("name") != nullptr && n->Get("name")->scalar == key;
-            });
-            if (!v) {
-              if (it != items.end()) items.erase(it);
-              continue;
-            }
-            NodePtr entry =
-                yaml::MakeMap({yaml::Entry{"name", at, yaml::MakeScalar(k, at, false)},
-                               yaml::Entry{"value", at, yaml::MakeScalar(*v, at, false)}},
-                              at);
-            if (it != items.end()) {
-              *it = entry;
-            } else {
-              items.push_back(entry);
-            }
-          }
-          path.push_back(std::string("env"));
-          tree = SetIn(tree, path, 0, yaml::MakeSequence(std::move(items), at));
-        } else {
-          for (auto [name, pairs] :
-               {std::pair{"requests", &res->requests}, std::pair{"limits", &res->limits}}) {
-            for (const auto& [resource, quantity] : *pairs) {
-              std::vector<PathElem> p = path;
-              p.push_back(std::string("resources"));
-              p.push_back(std::string(name));
-              p.push_back(resource);
-              tree = SetIn(tree, p, 0, yaml::MakeScalar(quantity, at, false));
-            }
-          }
-        }
+        path.push_back(std::string("image"));
+        tree = SetIn(tree, path, 0, yaml::MakeScalar(image, at, false));
       }
     }
     if (!found) {
-      StepError(*step, name_offset(container),
-                fmt::format("unable to find container named \"{}\" in {}", container,
-                            key_of(target).Describe()));
+      std::string names;
+      for (const auto& c : spec->containers)
+        names += fmt::format("{}{}", names.empty() ? "" : ", ", c.name);
+      StepError(*step, name_offset(container + "="),
+                fmt::format("unable to find container named \"{}\" in {} (its containers: {})",
+                            container, key_of(set->target).Describe(), names));
       return;
     }
-    Replace(*old, tree, step);
-    return;
   }
-  if (const auto* ro = std::get_if<RolloutCommand>(&cmd.body)) {
-    const ObjectKey key = key_of(ro->target);
-    const Stored* old = Find(key, step, name_offset(ro->target.name));
-    if (old == nullptr) return;
-    const auto& dep = std::get<k8s::Deployment>(old->object);
-    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-    const std::vector<PathElem> paused = {std::string("spec"), std::string("paused")};
-    switch (ro->action) {
-      case RolloutCommand::Action::kStatus:
-        return;  // it waits when it runs (Script)
-      case RolloutCommand::Action::kPause:
-        if (dep.spec.paused) {
-          StepError(*step, name_offset(ro->target.name),
-                    fmt::format("{} is already paused", key.Describe()));
-          return;
-        }
-        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("true", at, true)), step);
-        return;
-      case RolloutCommand::Action::kResume:
-        if (!dep.spec.paused) {
-          StepError(*step, name_offset(ro->target.name),
-                    fmt::format("{} is not paused", key.Describe()));
-          return;
-        }
-        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("false", at, true)), step);
-        return;
-      case RolloutCommand::Action::kRestart:
-        if (dep.spec.paused) {
-          StepError(*step, name_offset(ro->target.name),
-                    fmt::format("can't restart paused {} (run rollout resume first)",
-                                key.Describe()));
-          return;
-        }
-        // kubectl sets this annotation to the current time; the step's time
-        // makes every restart a new template, reproducibly.
-        Replace(*old,
-                SetIn(old->tree,
-                      {std::string("spec"), std::string("template"), std::string("metadata"),
-                       std::string("annotations"),
-                       std::string("kubectl.kubernetes.io/restartedAt")},
-                      0, yaml::MakeScalar(FormatDuration(step->at), at, false)),
-                step);
-        return;
-      case RolloutCommand::Action::kUndo: {
-        if (dep.spec.paused) {
-          // kubectl's DeploymentRollbacker refuses it.
-          StepError(*step, name_offset(ro->target.name),
-                    "you cannot rollback a paused deployment; resume it first with 'kubectl "
-                    "rollout resume' and try again");
-          return;
-        }
-        const auto& hist = history_[key];
-        const Revision* target = nullptr;
-        if (ro->to_revision.value_or(0) == 0) {
-          if (hist.size() >= 2) target = &hist[hist.size() - 2];
-          if (target == nullptr) {
-            StepError(*step, name_offset(ro->target.name),
-                      fmt::format("no rollout history found for {}: nothing to undo at {}",
-                                  key.Describe(), FormatDuration(step->at)));
-            return;
-          }
-        } else {
-          for (const auto& r : hist) {
-            if (r.number == *ro->to_revision) target = &r;
-          }
-          if (target == nullptr) {
-            StepError(*step, name_offset("--to-revision"),
-                      fmt::format("unable to find specified revision {} in history of {}",
-                                  *ro->to_revision, key.Describe()));
-            return;
-          }
-        }
-        if (target->tree == nullptr) return;
-        Replace(*old,
-                SetIn(old->tree, {std::string("spec"), std::string("template")}, 0, target->tree),
-                step);
+  Replace(*old, tree, step);
+}
+
+void Loader::Replay(const RolloutCommand& c, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* ro = &c;
+  const ObjectKey key = key_of(ro->target);
+  const Stored* old = Find(key, step, name_offset(ro->target.name));
+  if (old == nullptr) return;
+  const auto& dep = std::get<k8s::Deployment>(old->object);
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  const std::vector<PathElem> paused = {std::string("spec"), std::string("paused")};
+  switch (ro->action) {
+    case RolloutCommand::Action::kStatus:
+      return;  // it waits when it runs (Script)
+    case RolloutCommand::Action::kPause:
+      if (dep.spec.paused) {
+        StepError(*step, name_offset(ro->target.name),
+                  fmt::format("{} is already paused", key.Describe()));
         return;
       }
-    }
-    return;
-  }
-  if (std::holds_alternative<SleepCommand>(cmd.body)) return;
-  if (const auto* w = std::get_if<WaitCommand>(&cmd.body)) {
-    // Named objects must exist when the step starts; pods by selector, and
-    // a ReplicaSet's pods by name, are looked up when it runs.
-    for (const std::string& name : w->names) {
-      const ObjectKey key{w->kind, ns, name};
-      if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) continue;
-      if (Find(key, step, name_offset(name)) == nullptr) return;
-    }
-    return;
-  }
-  if (const auto* an = std::get_if<AnnotateCommand>(&cmd.body)) {
-    const auto pair_offset = [&](const std::string& key) { return name_offset(key); };
-    // The API server validates a pod's deletion cost (ValidatePodSpecificAnnotations).
-    if (an->kind == "Pod") {
-      for (const auto& [key, value] : an->annotations) {
-        if (key == k8s::kPodDeletionCostAnnotation && value && !k8s::ParseDeletionCost(*value)) {
-          StepError(*step, pair_offset(key),
-                    fmt::format("The Pod is invalid: metadata.annotations[{}]: Invalid value: "
-                                "\"{}\": must be a 32bit integer",
-                                key, *value));
+      Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("true", at, true)), step);
+      return;
+    case RolloutCommand::Action::kResume:
+      if (!dep.spec.paused) {
+        StepError(*step, name_offset(ro->target.name),
+                  fmt::format("{} is not paused", key.Describe()));
+        return;
+      }
+      Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("false", at, true)), step);
+      return;
+    case RolloutCommand::Action::kRestart:
+      if (dep.spec.paused) {
+        StepError(
+            *step, name_offset(ro->target.name),
+            fmt::format("can't restart paused {} (run rollout resume first)", key.Describe()));
+        return;
+      }
+      // kubectl sets this annotation to the current time; the step's time
+      // makes every restart a new template, reproducibly.
+      Replace(*old,
+              SetIn(old->tree,
+                    {std::string("spec"), std::string("template"), std::string("metadata"),
+                     std::string("annotations"), std::string("kubectl.kubernetes.io/restartedAt")},
+                    0, yaml::MakeScalar(FormatDuration(step->at), at, false)),
+              step);
+      return;
+    case RolloutCommand::Action::kUndo: {
+      if (dep.spec.paused) {
+        // kubectl's DeploymentRollbacker refuses it.
+        StepError(*step, name_offset(ro->target.name),
+                  "you cannot rollback a paused deployment; resume it first with 'kubectl "
+                  "rollout resume' and try again");
+        return;
+      }
+      const auto& hist = history_[key];
+      const Revision* target = nullptr;
+      if (ro->to_revision.value_or(0) == 0) {
+        if (hist.size() >= 2) target = &hist[hist.size() - 2];
+        if (target == nullptr) {
+          StepError(*step, name_offset(ro->target.name),
+                    fmt::format("no rollout history found for {}: nothing to undo at {}",
+                                key.Describe(), FormatDuration(step->at)));
+          return;
+        }
+      } else {
+        for (const auto& r : hist) {
+          if (r.number == *ro->to_revision) target = &r;
+        }
+        if (target == nullptr) {
+          StepError(*step, name_offset("--to-revision"),
+                    fmt::format("unable to find specified revision {} in history of {}",
+                                *ro->to_revision, key.Describe()));
           return;
         }
       }
-    }
-    // Pods are annotated when the step runs (ApiServer::RunAnnotate): a
-    // bare pod may be gone by then (evicted, say), a ReplicaSet's are
-    // named only then. Here a named one must be able to exist.
-    if (an->kind == "Pod") {
-      for (const std::string& name : an->names) {
-        const ObjectKey key{"Pod", ns, name};
-        if (!store_.contains(key) && !OwnedPodName(key) &&
-            Find(key, step, name_offset(name)) == nullptr) {
-          return;
-        }
-      }
+      if (target->tree == nullptr) return;
+      Replace(*old,
+              SetIn(old->tree, {std::string("spec"), std::string("template")}, 0, target->tree),
+              step);
       return;
     }
+  }
+}
+
+void Loader::Replay(const WaitCommand& c, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* w = &c;
+  // Named objects must exist when the step starts; pods by selector, and
+  // a ReplicaSet's pods by name, are looked up when it runs.
+  for (const std::string& name : w->names) {
+    const ObjectKey key{w->kind, ns, name};
+    if (key.kind == "Pod" && !store_.contains(key) && OwnedPodName(key)) continue;
+    if (Find(key, step, name_offset(name)) == nullptr) return;
+  }
+}
+
+void Loader::Replay(const AnnotateCommand& c, Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto* an = &c;
+  const auto pair_offset = [&](const std::string& key) { return name_offset(key); };
+  // The API server validates a pod's deletion cost (ValidatePodSpecificAnnotations).
+  if (an->kind == "Pod") {
+    for (const auto& [key, value] : an->annotations) {
+      if (key == k8s::kPodDeletionCostAnnotation && value && !k8s::ParseDeletionCost(*value)) {
+        StepError(*step, pair_offset(key),
+                  fmt::format("The Pod is invalid: metadata.annotations[{}]: Invalid value: "
+                              "\"{}\": must be a 32bit integer",
+                              key, *value));
+        return;
+      }
+    }
+  }
+  // Pods are annotated when the step runs (ApiServer::RunAnnotate): a
+  // bare pod may be gone by then (evicted, say), a ReplicaSet's are
+  // named only then. Here a named one must be able to exist.
+  if (an->kind == "Pod") {
     for (const std::string& name : an->names) {
-      const ObjectKey key{an->kind, an->kind == "Namespace" ? "" : ns, name};
-      const Stored* old = Find(key, step, name_offset(name));
-      if (old == nullptr) return;
-      const k8s::Labels& current = k8s::MetaOf(old->object).annotations;
-      const yaml::Mark at{step->position.line - 1, step->position.column - 1};
-      std::vector<yaml::Entry> changes;
-      for (const auto& [k, v] : an->annotations) {
-        const auto it = current.find(k);
-        if (v && it != current.end() && it->second != *v && !an->overwrite) {
-          // validateNoAnnotationOverwrites (kubectl annotate).
-          StepError(*step, pair_offset(k),
-                    fmt::format("--overwrite is false but found the following declared "
-                                "annotation(s): '{}' already has a value ({}) on {}",
-                                k, it->second, key.Describe()));
-          return;
-        }
-        changes.push_back(
-            yaml::Entry{k, at, v ? yaml::MakeScalar(*v, at, false) : yaml::MakeNull(at)});
+      const ObjectKey key{"Pod", ns, name};
+      if (!store_.contains(key) && !OwnedPodName(key) &&
+          Find(key, step, name_offset(name)) == nullptr) {
+        return;
       }
-      const NodePtr patch = yaml::MakeMap(
-          {yaml::Entry{
-              "metadata", at,
-              yaml::MakeMap({yaml::Entry{"annotations", at, yaml::MakeMap(std::move(changes), at)}},
-                            at)}},
-          at);
-      Replace(*old, MergePatch(old->tree, *patch, /*strategic=*/false, at), step);
     }
     return;
   }
-  const auto& node = std::get<NodeCommand>(cmd.body);
+  for (const std::string& name : an->names) {
+    const ObjectKey key{an->kind, an->kind == "Namespace" ? "" : ns, name};
+    const Stored* old = Find(key, step, name_offset(name));
+    if (old == nullptr) return;
+    const k8s::Labels& current = k8s::MetaOf(old->object).annotations;
+    const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+    std::vector<yaml::Entry> changes;
+    for (const auto& [k, v] : an->annotations) {
+      const auto it = current.find(k);
+      if (v && it != current.end() && it->second != *v && !an->overwrite) {
+        // validateNoAnnotationOverwrites (kubectl annotate).
+        StepError(*step, pair_offset(k),
+                  fmt::format("--overwrite is false but found the following declared "
+                              "annotation(s): '{}' already has a value ({}) on {}",
+                              k, it->second, key.Describe()));
+        return;
+      }
+      changes.push_back(
+          yaml::Entry{k, at, v ? yaml::MakeScalar(*v, at, false) : yaml::MakeNull(at)});
+    }
+    const NodePtr patch = yaml::MakeMap(
+        {yaml::Entry{
+            "metadata", at,
+            yaml::MakeMap({yaml::Entry{"annotations", at, yaml::MakeMap(std::move(changes), at)}},
+                          at)}},
+        at);
+    Replace(*old, MergePatch(old->tree, *patch, /*strategic=*/false, at), step);
+  }
+}
+
+void Loader::Replay(const SetEnvCommand& c, Step* step, const Scenario& s) {
+  ReplaySetContainers(&c, nullptr, step, s);
+}
+
+void Loader::Replay(const SetResourcesCommand& c, Step* step, const Scenario& s) {
+  ReplaySetContainers(nullptr, &c, step, s);
+}
+
+// set env and set resources: the same choice of containers, one field each.
+void Loader::ReplaySetContainers(const SetEnvCommand* env, const SetResourcesCommand* res,
+                                 Step* step, const Scenario& /*s*/) {
+  const std::string& ns = step->command.namespace_name;
+  const auto key_of = [&](const ResourceRef& r) { return KeyIn(r, ns); };
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const ResourceRef& target = env != nullptr ? env->target : res->target;
+  const std::string& container = env != nullptr ? env->container : res->container;
+  const Stored* old = Find(key_of(target), step, name_offset(target.name));
+  if (old == nullptr) return;
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  std::vector<PathElem> base;
+  const k8s::PodSpec* spec = PodSpecOf(old->object, &base);
+  if (spec == nullptr) return;
+  // The containers it changes: -c's, or every regular container (kubectl
+  // set env/resources select containers as set image does, init ones too
+  // when named).
+  NodePtr tree = old->tree;
+  bool found = false;
+  for (auto [list, field] : {std::pair{&spec->init_containers, "initContainers"},
+                             std::pair{&spec->containers, "containers"}}) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      const bool init = list == &spec->init_containers;
+      if (container.empty() ? init : (*list)[i].name != container) continue;
+      found = true;
+      std::vector<PathElem> path = base;
+      path.push_back(std::string(field));
+      path.push_back(i);
+      if (env != nullptr) {
+        // The container's env list as it stands in the tree, changed by name.
+        const Node* c = old->tree.get();
+        for (const PathElem& e : path) {
+          if (c == nullptr) break;
+          c = e.is_index ? (c->IsSequence() && e.index < c->items.size() ? c->items[e.index].get()
+                                                                         : nullptr)
+                         : c->Get(e.key);
+        }
+        std::vector<NodePtr> items;
+        if (c != nullptr && c->Get("env") != nullptr && c->Get("env")->IsSequence()) {
+          items = c->Get("env")->items;
+        }
+        for (const auto& [k, v] : env->env) {
+          const std::string& key = k;  // a plain name: lambdas may not capture bindings
+          auto it = std::find_if(items.begin(), items.end(), [&](const NodePtr& n) {
+            return n->IsMap() && n->Get("name") != nullptr && n->Get("name")->scalar == key;
+          });
+          if (!v) {
+            if (it != items.end()) items.erase(it);
+            continue;
+          }
+          NodePtr entry = yaml::MakeMap({yaml::Entry{"name", at, yaml::MakeScalar(k, at, false)},
+                                         yaml::Entry{"value", at, yaml::MakeScalar(*v, at, false)}},
+                                        at);
+          if (it != items.end()) {
+            *it = entry;
+          } else {
+            items.push_back(entry);
+          }
+        }
+        path.push_back(std::string("env"));
+        tree = SetIn(tree, path, 0, yaml::MakeSequence(std::move(items), at));
+      } else {
+        for (auto [name, pairs] :
+             {std::pair{"requests", &res->requests}, std::pair{"limits", &res->limits}}) {
+          for (const auto& [resource, quantity] : *pairs) {
+            std::vector<PathElem> p = path;
+            p.push_back(std::string("resources"));
+            p.push_back(std::string(name));
+            p.push_back(resource);
+            tree = SetIn(tree, p, 0, yaml::MakeScalar(quantity, at, false));
+          }
+        }
+      }
+    }
+  }
+  if (!found) {
+    StepError(*step, name_offset(container),
+              fmt::format("unable to find container named \"{}\" in {}", container,
+                          key_of(target).Describe()));
+    return;
+  }
+  Replace(*old, tree, step);
+}
+
+void Loader::Replay(const SleepCommand& /*c*/, Step* /*step*/, const Scenario& /*s*/) {}
+
+void Loader::Replay(const NodeCommand& node, Step* step, const Scenario& s) {
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
   const NodeGroup* group = nullptr;
   int32_t index = 0;
   if (!s.cluster.FindNode(node.node, &group, &index)) {
     std::vector<std::string> names;
     for (const auto& g : s.cluster.nodes) {
-      if (g.count > 0) names.push_back(g.count == 1 ? g.NodeName(0) : g.name + "-0.." + g.NodeName(g.count - 1));
+      if (g.count > 0)
+        names.push_back(g.count == 1 ? g.NodeName(0) : g.name + "-0.." + g.NodeName(g.count - 1));
     }
     std::string list;
     for (const auto& n : names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
@@ -821,7 +866,6 @@ void Loader::RunStep(Step* step, const Scenario& s) {
                           list.empty() ? "none" : list));
   }
 }
-
 
 void Loader::CheckReferences(const Scenario& s) {
   const auto known = [&](std::string_view kind, const std::string& ref) {
@@ -850,9 +894,8 @@ void Loader::CheckReferences(const Scenario& s) {
     return fmt::format(" (known: {})", JoinQuoted(views));
   };
   for (const auto& t : s.traffic) {
-    const std::string ref = t.service_namespace == "default"
-                                ? t.service
-                                : t.service_namespace + "/" + t.service;
+    const std::string ref =
+        t.service_namespace == "default" ? t.service : t.service_namespace + "/" + t.service;
     if (!t.service.empty() && !known("Service", ref)) {
       diags_.push_back(Diagnostic{
           Severity::kError, t.position,
@@ -864,8 +907,8 @@ void Loader::CheckReferences(const Scenario& s) {
   // The metric paths, against the schema every report writer reads (docs/metrics.md).
   for (const auto& e : s.expect) {
     const auto fail = [&](const std::string& why) {
-      diags_.push_back(Diagnostic{Severity::kError, e.position,
-                                  fmt::format("expect \"{}\": {}", e.text, why)});
+      diags_.push_back(
+          Diagnostic{Severity::kError, e.position, fmt::format("expect \"{}\": {}", e.text, why)});
     };
     const Expected<metrics::MetricPath> path = metrics::ParseMetricPath(e.metric);
     if (!path) {
@@ -873,8 +916,8 @@ void Loader::CheckReferences(const Scenario& s) {
       if (e.metric.starts_with("resources.")) {
         if (auto near = Nearest(std::string_view(e.metric).substr(10),
                                 metrics::Keys(metrics::Scope::kResources))) {
-          why = fmt::format("unknown metric \"{}\"; did you mean \"resources.{}\"?", e.metric,
-                            *near);
+          why =
+              fmt::format("unknown metric \"{}\"; did you mean \"resources.{}\"?", e.metric, *near);
         }
       }
       fail(why);
