@@ -3,35 +3,54 @@
 #include <array>
 #include <string>
 
+#include "kubesim/engine/time.h"
+
 namespace kubesim::k8s {
 namespace {
 
-bool ScalarOtherThan(const yaml::Node& v, std::string_view value) {
-  return !v.IsScalar() || v.scalar != value;
-}
 bool ScalarIs(const yaml::Node& v, std::string_view value) {
   return v.IsScalar() && v.scalar == value;
 }
 bool NonEmptyList(const yaml::Node& v) { return !v.IsSequence() || !v.items.empty(); }
+bool NonEmptyMap(const yaml::Node& v) { return !v.IsMap() || !v.entries.empty(); }
+// "" (and null) is the field unset.
+bool NonEmptyScalar(const yaml::Node& v) { return !v.IsScalar() || !v.scalar.empty(); }
+// 0 is no priority, as without a priority class.
+bool NonZero(const yaml::Node& v) {
+  return !v.IsScalar() || (v.scalar != "0" && !v.scalar.empty());
+}
+// "" defaults to default-scheduler (SetDefaults_PodSpec).
+bool OtherScheduler(const yaml::Node& v) {
+  return !v.IsScalar() || (!v.scalar.empty() && v.scalar != "default-scheduler");
+}
 
-// A lifecycle handler that takes time: a sleep action, or an exec whose
-// command runs `sleep` (as preStop's duration is read, docs 6.6).
+// A lifecycle handler that takes time as kubesim reads a preStop's
+// (PreStopDuration): a sleep action of more than 0 s, or an exec whose
+// words hold `sleep N` with N a positive duration.
 bool HandlerTakesTime(const yaml::Node& h) {
   if (!h.IsMap()) return false;
-  if (h.Get("sleep") != nullptr) return true;
-  const yaml::Node* exec = h.Get("exec");
-  const yaml::Node* command = exec != nullptr ? exec->Get("command") : nullptr;
-  if (command == nullptr || !command->IsSequence()) return false;
-  for (const yaml::NodePtr& word : command->items) {
-    if (word->IsScalar() && word->scalar.find("sleep") != std::string::npos) return true;
+  if (const yaml::Node* sleep = h.Get("sleep"); sleep != nullptr && sleep->IsMap()) {
+    const yaml::Node* seconds = sleep->Get("seconds");
+    return seconds != nullptr && NonZero(*seconds) && !seconds->IsNull();
   }
-  return false;
+  const yaml::Node* exec = h.Get("exec");
+  const yaml::Node* command = exec != nullptr && exec->IsMap() ? exec->Get("command") : nullptr;
+  if (command == nullptr || !command->IsSequence()) return false;
+  std::string text;
+  for (const yaml::NodePtr& word : command->items) {
+    if (word->IsScalar()) text += word->scalar + " ";
+  }
+  const size_t at = text.rfind("sleep ");
+  if (at == std::string::npos || (at > 0 && text[at - 1] != ' ')) return false;
+  const auto d = ParseDuration(text.substr(at + 6, text.find(' ', at + 6) - (at + 6)));
+  return d.ok() && *d > SimDuration::Zero();
 }
 
 bool AnyPersistentVolumeClaim(const yaml::Node& volumes) {
   if (!volumes.IsSequence()) return false;
   for (const yaml::NodePtr& v : volumes.items) {
-    if (v->IsMap() && v->Get("persistentVolumeClaim") != nullptr) return true;
+    const yaml::Node* claim = v->IsMap() ? v->Get("persistentVolumeClaim") : nullptr;
+    if (claim != nullptr && !claim->IsNull()) return true;
   }
   return false;
 }
@@ -42,20 +61,21 @@ constexpr std::string_view kPreemption =
 
 const std::array kFields = {
     // PodSpec (k8s.io/api core/v1 types.go).
-    UnhonouredField{"PodSpec", "priorityClassName", "any value", kPreemption},
-    UnhonouredField{"PodSpec", "priority", "any value", kPreemption},
-    UnhonouredField{"PodSpec", "schedulerName", "other than `default-scheduler`",
+    UnhonouredField{"PodSpec", "priorityClassName", "not empty", kPreemption, NonEmptyScalar},
+    UnhonouredField{"PodSpec", "priority", "not 0", kPreemption, NonZero},
+    UnhonouredField{"PodSpec", "schedulerName", "other than `default-scheduler` (or empty)",
                     "kubesim's scheduler places the pod; in Kubernetes it stays Pending until the "
                     "scheduler it names binds it",
-                    [](const yaml::Node& v) { return ScalarOtherThan(v, "default-scheduler"); }},
+                    OtherScheduler},
     UnhonouredField{"PodSpec", "activeDeadlineSeconds", "any value",
                     "the kubelet would fail the pod this many seconds after it started "
                     "(DeadlineExceeded); kubesim never does"},
-    UnhonouredField{"PodSpec", "runtimeClassName", "any value",
+    UnhonouredField{"PodSpec", "runtimeClassName", "not empty",
                     "a RuntimeClass's pod overhead and node selector are not applied: the "
-                    "pod's requests and placement ignore them"},
-    UnhonouredField{"PodSpec", "overhead", "any value",
-                    "pod overhead is not added to the pod's requests"},
+                    "pod's requests and placement ignore them",
+                    NonEmptyScalar},
+    UnhonouredField{"PodSpec", "overhead", "not empty",
+                    "pod overhead is not added to the pod's requests", NonEmptyMap},
     UnhonouredField{"PodSpec", "resourceClaims", "a non-empty list",
                     "dynamic resource allocation is not simulated: the pod schedules without "
                     "its claims",
@@ -65,7 +85,8 @@ const std::array kFields = {
                     "time, and the scheduler ignores the volume's node affinity",
                     AnyPersistentVolumeClaim},
     // Container.
-    UnhonouredField{"Container", "lifecycle.postStart", "a `sleep` action or an `exec` of `sleep`",
+    UnhonouredField{"Container", "lifecycle.postStart",
+                    "a `sleep` of more than 0 s, or an `exec` of `sleep N`",
                     "the hook takes no time in kubesim; the kubelet waits for it before it "
                     "starts the pod's next container",
                     HandlerTakesTime},

@@ -36,6 +36,13 @@ LoadResult Loader::Run(bool allow_manifest) {
       if (a.position.line != b.position.line) return a.position.line < b.position.line;
       return a.position.column < b.position.column;
     });
+    // A warning once: a manifest applied twice is decoded twice, but its
+    // fields are one object's (the first of equal warnings stays).
+    std::set<std::tuple<std::string, int, int, std::string>> seen;
+    std::erase_if(diags_, [&](const Diagnostic& d) {
+      return d.severity == Severity::kWarning &&
+             !seen.emplace(d.position.file, d.position.line, d.position.column, d.message).second;
+    });
     // Keep the first max_errors errors (warnings before the cut stay).
     size_t errors = 0;
     for (size_t i = 0; i < diags_.size(); ++i) {

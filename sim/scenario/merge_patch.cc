@@ -320,7 +320,8 @@ bool Atoi(const std::string& s, int64_t* out, std::string* error) {
   const char* e = b + s.size();
   if (b != e && *b == '+') ++b;
   const auto [end, ec] = std::from_chars(b, e, *out);
-  if (b == e || ec == std::errc::invalid_argument || end != e || (*b == '-' && b + 1 == e)) {
+  if (b == e || ec == std::errc::invalid_argument || end != e || (*b == '-' && b + 1 == e) ||
+      (s.size() > 1 && s[0] == '+' && s[1] == '-')) {
     *error = fmt::format("strconv.Atoi: parsing \"{}\": invalid syntax", s);
     return false;
   }
@@ -462,7 +463,12 @@ std::string What(const std::exception& e) {
 // Patch.Apply loop): checked and worded as it words them, then carried
 // out by nlohmann::json::patch as add, remove or replace operations on
 // plain pointers. Returns the error, or "" with `doc` patched.
-std::string ApplyOne(Json* doc, const Json& op) {
+// jsonpatch.AccumulatedCopySizeLimit as the API server sets it
+// (JSONPatchMaxCopyBytes, 3 MiB): what copy operations may add to the
+// object, in bytes of JSON, over one patch.
+constexpr int64_t kCopySizeLimit = 3 * 1024 * 1024;
+
+std::string ApplyOne(Json* doc, const Json& op, int64_t* copied) {
   const std::string kind = op.is_object() && op.contains("op") && op["op"].is_string()
                                ? op["op"].get<std::string>()
                                : "unknown";
@@ -471,7 +477,7 @@ std::string ApplyOne(Json* doc, const Json& op) {
   const Json value = has_value ? op["value"] : Json();
   const auto run = [&](Json ops) -> std::string {
     try {
-      *doc = doc->patch(ops);
+      doc->patch_inplace(ops);
     } catch (const std::exception& e) {
       return What(e);
     }
@@ -601,6 +607,16 @@ std::string ApplyOne(Json* doc, const Json& op) {
       return kind == "move" ? fmt::format("error in move for path: '{}': {}", f.key, error)
                             : fmt::format("error in copy for from: '{}': {}", *from, error);
     }
+    if (kind == "copy") {
+      // Patch.copy: the copied value's size counts toward the limit.
+      *copied += static_cast<int64_t>(moved.dump().size());
+      if (*copied > kCopySizeLimit) {
+        return fmt::format(
+            "Unable to complete the copy, the accumulated size increase of copy is {}, "
+            "exceeding the limit {}",
+            *copied, kCopySizeLimit);
+      }
+    }
     if (kind == "move") {
       if (f.container->is_object() && !f.container->contains(f.key)) {
         return fmt::format(
@@ -686,9 +702,10 @@ Expected<NodePtr> JsonPatch(const NodePtr& target, const Node& patch, yaml::Mark
                     patch.items.size())};
   }
   Json doc = target ? ToJson(*target) : Json::object();
+  int64_t copied = 0;
   for (size_t i = 0; i < patch.items.size(); ++i) {
     const Json op = ToJson(*patch.items[i]);
-    if (std::string error = ApplyOne(&doc, op); !error.empty()) {
+    if (std::string error = ApplyOne(&doc, op, &copied); !error.empty()) {
       return Error{
           fmt::format("the server rejected our request due to an error in our request: "
                       "{} (operation {} of {})",

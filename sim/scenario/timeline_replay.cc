@@ -371,10 +371,18 @@ void Loader::Replace(const Stored& old, NodePtr tree, Step* step) {
   k8s::DecodeDocument(tree, old.file, &local, &objects);
   bool bad = false;
   for (auto& d : local) {
-    if (d.severity != Severity::kError) continue;
-    bad = true;
+    // A warning the object had before the step (a field the step did not
+    // add) has been given already; one the step brings (a patch setting
+    // sessionAffinity: ClientIP) is given at the step.
+    if (d.severity == Severity::kWarning &&
+        std::any_of(diags_.begin(), diags_.end(), [&](const Diagnostic& e) {
+          return e.severity == Severity::kWarning && e.message.ends_with(d.message);
+        })) {
+      continue;
+    }
+    bad = bad || d.severity == Severity::kError;
     diags_.push_back(
-        Diagnostic{Severity::kError, step->position,
+        Diagnostic{d.severity, step->position,
                    fmt::format("after kubectl {}: {}", CommandName(step->command), d.message)});
   }
   if (bad || objects.size() != 1) return;
@@ -511,7 +519,20 @@ void Loader::Replay(const PatchCommand& command, Step* step, const Scenario& /*s
       const Node* md = t->Get(path.substr(0, dot));
       return md == nullptr || !md->IsMap() ? nullptr : md->Get(path.substr(dot + 1));
     };
-    for (auto f : {"apiVersion", "kind", "metadata.name", "metadata.namespace"}) {
+    // A namespace written as the one the object is in already changes
+    // nothing (an absent one is "default", as the API server defaults it).
+    const auto namespace_of = [&](const NodePtr& t) -> std::string {
+      const Node* n = field(t, "metadata.namespace");
+      return n == nullptr || !n->IsScalar() || n->scalar.empty()
+                 ? std::string(k8s::defaults::kNamespace)
+                 : n->scalar;
+    };
+    if (!std::holds_alternative<k8s::Namespace>(old->object) &&
+        namespace_of(old->tree) != namespace_of(tree)) {
+      StepError(*step, patch->patch_offset, "the patch may not change metadata.namespace");
+      return;
+    }
+    for (auto f : {"apiVersion", "kind", "metadata.name"}) {
       if (!same(field(old->tree, f), field(tree, f))) {
         StepError(*step, patch->patch_offset, fmt::format("the patch may not change {}", f));
         return;

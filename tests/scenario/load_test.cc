@@ -1,6 +1,9 @@
 // The scenario loader: every valid construct of docs/scenario-format.md loads into the typed
 // Scenario with Kubernetes' defaults, and every broken file of
 // tests/data/invalid/ is rejected with its positioned message.
+#include "kubesim/scenario/load.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,8 +13,6 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include "kubesim/scenario/load.h"
 
 namespace kubesim::scenario {
 namespace {
@@ -386,6 +387,20 @@ TEST(Load, AJsonPatchLeavesTheObjectTheSameMergePatchLeaves) {
 // A failed patch is an error at the -p value (as a bad merge patch is), in
 // the words of the API server and its jsonpatch library; a quoted "3" stays
 // a string, refused for an integer field as in a manifest.
+// Writing the namespace the object is in already changes nothing: the
+// API server accepts it (an absent namespace is "default").
+TEST(Load, AJsonPatchMayWriteTheNamespaceTheObjectIsIn) {
+  const auto same = LoadJsonPatch(
+      R"([{"op":"add","path":"/metadata/namespace","value":"default"}])", "deployment web");
+  EXPECT_TRUE(same.ok()) << AllDiagnostics(same);
+  const auto other = LoadJsonPatch(R"([{"op":"add","path":"/metadata/namespace","value":"shop"}])",
+                                   "deployment web");
+  EXPECT_FALSE(other.ok());
+  EXPECT_NE(AllDiagnostics(other).find("the patch may not change metadata.namespace"),
+            std::string::npos)
+      << AllDiagnostics(other);
+}
+
 TEST(Load, RefusesAJsonPatchThatFailsAtItsValueInTheServersWords) {
   const auto error = [](const std::string& ops, const std::string& target = "deployment web") {
     const auto r = LoadJsonPatch(ops, target);
@@ -441,6 +456,26 @@ TEST(Load, RefusesAJsonPatchThatFailsAtItsValueInTheServersWords) {
             "dir/s.yaml:14:14: error: after kubectl patch: Deployment \"web\": spec.replicas: "
             "expected an integer, got "
             "the string \"3\"\n");
+  // jsonpatch's AccumulatedCopySizeLimit (JSONPatchMaxCopyBytes, 3 MiB):
+  // copies that double a value 40 times stop at the limit, not at the
+  // machine's memory.
+  std::string doubling = R"([{"op":"add","path":"/x","value":{"a":1}})";
+  for (int i = 0; i < 40; ++i)
+    doubling += fmt::format(R"(,{{"op":"copy","from":"/x","path":"/x/b{}"}})", i);
+  doubling += "]";
+  const std::string copy_error = error(doubling);
+  EXPECT_NE(
+      copy_error.find(at() + "the server rejected our request due to an error in our request: "
+                             "Unable to complete the copy, the accumulated size increase of copy "
+                             "is "),
+      std::string::npos)
+      << copy_error;
+  EXPECT_NE(copy_error.find(", exceeding the limit 3145728 (operation "), std::string::npos)
+      << copy_error;
+  // strconv.Atoi refuses "+-1".
+  EXPECT_NE(error(R"([{"op":"remove","path":"/spec/template/spec/containers/+-1"}])")
+                .find("strconv.Atoi: parsing \"+-1\": invalid syntax"),
+            std::string::npos);
   // A missing object is the same load error as for any patch.
   EXPECT_EQ(error("[]", "deployment nope"),
             "dir/s.yaml:14:31: error: deployment \"nope\" not found at 10s: no object of the file "

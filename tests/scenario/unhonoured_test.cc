@@ -110,14 +110,22 @@ spec:
     metadata: {labels: {app: web}}
     spec:
       schedulerName: default-scheduler
+      priorityClassName: ""
+      priority: 0
+      runtimeClassName: ""
+      overhead: {}
       resourceClaims: []
       volumes: [{name: cache, emptyDir: {}}, {name: cfg, configMap: {name: cfg}}]
       containers:
       - name: web
         image: nginx
         lifecycle:
-          postStart: {exec: {command: [sh, -c, "echo started > /tmp/started"]}}
+          postStart: {exec: {command: [sh, -c, "echo sleepy > /tmp/started"]}}
           preStop: {sleep: {seconds: 5}}
+      - name: side
+        image: nginx
+        lifecycle:
+          postStart: {sleep: {seconds: 0}}
 ---
 apiVersion: v1
 kind: Service
@@ -132,6 +140,53 @@ spec:
                                     "app.yaml");
   EXPECT_TRUE(r.ok()) << Warnings(r);
   EXPECT_EQ(Warnings(r), "");
+}
+
+// A step that sets such a field (a patch) is warned about at the step; a
+// field the object had before is not warned about again, nor is a
+// manifest applied twice.
+TEST(UnhonouredFields, APatchThatSetsOneIsWarnedAboutAtTheStepAndNothingTwice) {
+  const std::string scenario = R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+spec:
+  cluster:
+    nodes: [{name: worker, capacity: {cpu: "4", memory: 8Gi}}]
+  images: {"nginx:1.25": {pull: 1s}}
+  timeline:
+  - {at: 0s, kubectl: apply -f svc.yaml}
+  - {at: 1s, kubectl: apply -f svc.yaml}
+  - at: 2s
+    kubectl: >-
+      patch service web --type json
+      -p '[{"op":"add","path":"/spec/sessionAffinity","value":"ClientIP"}]'
+  - {at: 3s, kubectl: "patch service web -p '{\"spec\":{\"ports\":[{\"port\":81}]}}'"}
+)";
+  const std::string svc = R"(apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+  internalTrafficPolicy: Local
+)";
+  LoadOptions options;
+  options.read_file = [&](const std::string& path) -> Expected<std::string> {
+    if (path.ends_with("svc.yaml")) return svc;
+    return Error{"cannot open: No such file or directory"};
+  };
+  const LoadResult r = LoadScenarioText(scenario, "s.yaml", options);
+  std::string all;
+  for (const auto& d : r.diagnostics) {
+    if (d.message.find("not honoured") != std::string::npos) all += d.ToString() + "\n";
+  }
+  EXPECT_EQ(all,
+            "svc.yaml:7:26: warning: Service \"web\": spec.internalTrafficPolicy: not honoured by "
+            "kubesim: traffic is not routed by node: with Local a client reaches only the "
+            "endpoints on its own node, and none where there are none\n"
+            "s.yaml:12:14: warning: after kubectl patch: Service \"web\": spec.sessionAffinity: "
+            "not honoured by kubesim: each request picks an endpoint: with ClientIP affinity a "
+            "client would stay on one pod\n");
 }
 
 // The rows of docs/scenario-format.md's "Fields read but not honoured".
