@@ -267,9 +267,10 @@ std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line) 
             continue;
           }
           if (e == '$' || e == '`') {
-            return KubectlError{"shell expansion ($ or `) is not supported in a kubectl step; "
-                                "quote with '...'",
-                                i};
+            return KubectlError{
+                "shell expansion ($ or `) is not supported in a kubectl step; "
+                "quote with '...'",
+                i};
           }
           w.text.push_back(e);
           ++i;
@@ -284,8 +285,8 @@ std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line) 
           ++i;
         }
         any = true;
-      } else if (d == '|' || d == ';' || d == '&' || d == '>' || d == '<' || d == '(' ||
-                 d == ')' || d == '`' || d == '$') {
+      } else if (d == '|' || d == ';' || d == '&' || d == '>' || d == '<' || d == '(' || d == ')' ||
+                 d == '`' || d == '$') {
         return KubectlError{fmt::format("shell operator '{}' is not supported: a step is one "
                                         "kubectl command (quote it if it is part of an argument)",
                                         d),
@@ -300,6 +301,558 @@ std::variant<std::vector<Word>, KubectlError> SplitWords(std::string_view line) 
   }
   return words;
 }
+
+namespace {
+
+// A command line split into its command, positional words and flags: what
+// each command's parser reads.
+struct Parsing {
+  std::string verb, sub;  // "set", "image"; sub "" for a verb alone
+  size_t sub_offset = 0;
+  size_t end = 0;  // the line's length: where a missing word is reported
+  std::string command_name;
+  std::vector<Word> pos;
+  std::vector<Flag> flags;
+  Command cmd;
+  size_t at = 0;  // the next positional word to read
+  // An error for a positional word left over, if any.
+  std::optional<KubectlParse> Extra() const {
+    if (at < pos.size()) {
+      return Fail(pos[at].offset, fmt::format("unexpected argument \"{}\" for kubectl {}",
+                                              pos[at].text, command_name));
+    }
+    return std::nullopt;
+  }
+};
+
+KubectlParse ParseApplyOrDelete(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  std::vector<std::string> files;
+  for (const Flag& f : flags) {
+    if (f.name == "filename") {
+      if (f.value->empty()) return Fail(f.offset, "-f needs a file name");
+      if (f.value->starts_with("http://") || f.value->starts_with("https://")) {
+        return Fail(f.offset, "kubesim reads local files only, not URLs");
+      }
+      files.push_back(*f.value);
+    }
+  }
+  if (verb == "apply") {
+    if (files.empty()) {
+      return Fail(end, "must specify -f (usage: apply -f FILE [-f FILE...])");
+    }
+    if (auto e = extra()) return *e;
+    cmd.body = ApplyCommand{files};
+    return Ok(std::move(cmd));
+  }
+  DeleteCommand del;
+  del.files = files;
+  if (files.empty()) {
+    const std::string u = "delete -f FILE | delete KIND NAME [NAME...] | delete KIND/NAME";
+    if (pos.empty()) return Fail(end, fmt::format("missing what to delete (usage: {})", u));
+    if (pos[0].text.find('/') != std::string::npos) {
+      while (at < pos.size()) {
+        if (pos[at].text.find('/') == std::string::npos) {
+          return Fail(pos[at].offset, "mix of KIND/NAME and bare names; write KIND/NAME for each");
+        }
+        auto r = ParseResource(pos, &at, end, u);
+        if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+        del.resources.push_back(std::get<ResourceRef>(r));
+      }
+    } else {
+      auto r = ParseResource(pos, &at, end, u);
+      if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+      del.resources.push_back(std::get<ResourceRef>(r));
+      for (; at < pos.size(); ++at) {
+        del.resources.push_back(ResourceRef{del.resources[0].kind, pos[at].text});
+      }
+    }
+  } else if (auto e = extra()) {
+    return *e;
+  }
+  cmd.body = std::move(del);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParsePatch(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic|json]";
+  auto r = ParseResource(pos, &at, end, u);
+  if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+  if (auto e = extra()) return *e;
+  PatchCommand p;
+  p.target = std::get<ResourceRef>(r);
+  size_t patch_offset = end;
+  auto patch = FlagValue(flags, "patch", &patch_offset);
+  if (!patch) return Fail(end, fmt::format("must specify -p PATCH (usage: {})", u));
+  p.patch = *patch;
+  p.patch_offset = patch_offset;
+  size_t type_offset = 0;
+  if (auto type = FlagValue(flags, "type", &type_offset)) {
+    if (*type == "merge") {
+      p.type = PatchCommand::Type::kMerge;
+    } else if (*type == "strategic") {
+      p.type = PatchCommand::Type::kStrategic;
+    } else if (*type == "json") {
+      p.type = PatchCommand::Type::kJson;
+    } else {
+      return Fail(type_offset,
+                  fmt::format("--type {} is not supported; use merge, strategic or json", *type));
+    }
+  }
+  cmd.body = std::move(p);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseScale(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string u = "scale deployment/NAME --replicas=N";
+  auto r = ParseResource(pos, &at, end, u);
+  if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+  if (auto e = extra()) return *e;
+  size_t off = end;
+  auto replicas = FlagValue(flags, "replicas", &off);
+  int64_t n = -1;
+  if (!replicas || !ParseInt64(*replicas, &n) || n < 0 || n > INT32_MAX) {
+    return Fail(off,
+                "The --replicas=COUNT flag is required, and COUNT must be greater than or "
+                "equal to 0 (and fit a 32-bit integer)");
+  }
+  ScaleCommand s;
+  s.target = std::get<ResourceRef>(r);
+  if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet") {
+    return Fail(pos[0].offset, "kubesim scales deployments and replicasets only");
+  }
+  s.replicas = static_cast<int32_t>(n);
+  cmd.body = std::move(s);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseSetEnvOrResources(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string u = sub == "env" ? "set env deployment/NAME [-c CONTAINER] KEY=VALUE... KEY-..."
+                                     : "set resources deployment/NAME [-c CONTAINER] "
+                                       "--requests=cpu=100m,memory=64Mi --limits=...";
+  auto r = ParseResource(pos, &at, end, u);
+  if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+  const ResourceRef target = std::get<ResourceRef>(r);
+  if (target.kind != "Deployment" && target.kind != "ReplicaSet" && target.kind != "Pod") {
+    return Fail(pos[0].offset, fmt::format("set {} needs a deployment, replicaset or pod", sub));
+  }
+  const std::string container = FlagValue(flags, "containers").value_or("");
+  if (sub == "env") {
+    SetEnvCommand e;
+    e.target = target;
+    e.container = container;
+    for (; at < pos.size(); ++at) {
+      const std::string& t = pos[at].text;
+      const size_t eq = t.find('=');
+      if (eq == std::string::npos && t.size() > 1 && t.back() == '-') {
+        e.env.emplace_back(t.substr(0, t.size() - 1), std::nullopt);
+      } else if (eq != std::string::npos && eq > 0) {
+        e.env.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+      } else {
+        return Fail(pos[at].offset,
+                    fmt::format("expected KEY=VALUE or KEY-, got \"{}\" (usage: {})", t, u));
+      }
+    }
+    if (e.env.empty())
+      return Fail(end, fmt::format("at least one environment variable change "
+                                   "is required (usage: {})",
+                                   u));
+    cmd.body = std::move(e);
+    return Ok(std::move(cmd));
+  }
+  if (auto e = extra()) return *e;
+  SetResourcesCommand sr;
+  sr.target = target;
+  sr.container = container;
+  for (auto [flag, list] : {std::pair{"requests", &sr.requests}, std::pair{"limits", &sr.limits}}) {
+    size_t off = end;
+    const auto v = FlagValue(flags, flag, &off);
+    if (!v) continue;
+    size_t start = 0;
+    while (start <= v->size()) {
+      const size_t comma = std::min(v->find(',', start), v->size());
+      const std::string item = v->substr(start, comma - start);
+      const size_t eq = item.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+        return Fail(off, fmt::format("--{}: expected RESOURCE=QUANTITY, got \"{}\"", flag, item));
+      }
+      list->emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      start = comma + 1;
+    }
+  }
+  if (sr.requests.empty() && sr.limits.empty()) {
+    return Fail(end,
+                fmt::format("you must specify an update to requests or limits (usage: {})", u));
+  }
+  cmd.body = std::move(sr);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseSetImage(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  if (sub != "image") {
+    return Fail(sub_offset, fmt::format("kubectl set {} is not supported; kubesim runs set image, "
+                                        "set env and set resources",
+                                        sub));
+  }
+  const std::string u = "set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE...]";
+  auto r = ParseResource(pos, &at, end, u);
+  if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+  SetImageCommand s;
+  s.target = std::get<ResourceRef>(r);
+  // `set image deployment NAME C=I` parses NAME as the name; a bare
+  // `deployment/NAME` is one word — both are handled by ParseResource.
+  for (; at < pos.size(); ++at) {
+    const std::string& t = pos[at].text;
+    const size_t eq = t.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
+      return Fail(pos[at].offset,
+                  fmt::format("expected CONTAINER=IMAGE, got \"{}\" (usage: {})", t, u));
+    }
+    s.images.emplace_back(t.substr(0, eq), t.substr(eq + 1));
+  }
+  if (s.images.empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", u));
+  if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet" && s.target.kind != "Pod") {
+    return Fail(pos[0].offset, "set image needs a deployment, replicaset or pod");
+  }
+  cmd.body = std::move(s);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseRollout(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  RolloutCommand ro;
+  if (sub == "undo")
+    ro.action = RolloutCommand::Action::kUndo;
+  else if (sub == "pause")
+    ro.action = RolloutCommand::Action::kPause;
+  else if (sub == "resume")
+    ro.action = RolloutCommand::Action::kResume;
+  else if (sub == "restart")
+    ro.action = RolloutCommand::Action::kRestart;
+  else if (sub == "status")
+    ro.action = RolloutCommand::Action::kStatus;
+  else {
+    return Fail(sub_offset, fmt::format("unknown rollout action \"{}\" (use undo, pause, "
+                                        "resume, restart or status)",
+                                        sub));
+  }
+  const std::string u = fmt::format("rollout {} deployment/NAME", sub);
+  auto r = ParseResource(pos, &at, end, u);
+  if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
+  if (auto e = extra()) return *e;
+  ro.target = std::get<ResourceRef>(r);
+  if (ro.target.kind != "Deployment") {
+    return Fail(pos[0].offset, fmt::format("kubectl rollout {} works on deployments here", sub));
+  }
+  size_t off = 0;
+  if (auto rev = FlagValue(flags, "to-revision", &off)) {
+    int64_t n = -1;
+    if (!ParseInt64(*rev, &n) || n < 0) {
+      return Fail(off, "--to-revision must be a revision number (0: the previous one)");
+    }
+    ro.to_revision = n;
+  }
+  if (auto t = FlagValue(flags, "timeout", &off)) {
+    auto d = ParseDuration(*t);
+    if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
+    if (*d < SimDuration::Zero()) return Fail(off, "--timeout must not be negative");
+    if (*d > SimDuration::Zero()) ro.timeout = *d;
+  }
+  if (FlagValue(flags, "watch", &off) == "false") {
+    return Fail(off,
+                "rollout status --watch=false prints the status once and does not wait; "
+                "kubesim runs rollout status as it waits");
+  }
+  cmd.body = std::move(ro);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseWait(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  // kubectl wait (kubectl/pkg/cmd/wait): --for=condition=NAME[=VALUE].
+  const std::string u =
+      "wait --for=condition=Available deployment/NAME, or wait "
+      "--for=condition=Ready pod -l SELECTOR [--timeout=D]";
+  WaitCommand w;
+  size_t off = end;
+  const auto cond = FlagValue(flags, "for", &off);
+  if (!cond) return Fail(end, fmt::format("--for must be set (usage: {})", u));
+  std::string c = *cond;
+  if (!c.starts_with("condition=")) {
+    return Fail(off, fmt::format("--for={} is not supported; kubesim waits for "
+                                 "--for=condition=Available, Progressing (deployments) or "
+                                 "Ready (pods)",
+                                 c));
+  }
+  c = c.substr(10);
+  if (const size_t eq = c.find('='); eq != std::string::npos) {
+    if (c.substr(eq + 1) != "true" && c.substr(eq + 1) != "True") {
+      return Fail(off, "kubesim waits for a condition to be true only");
+    }
+    c = c.substr(0, eq);
+  }
+  std::string lower = c;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "available")
+    w.condition = WaitCommand::Condition::kAvailable;
+  else if (lower == "progressing")
+    w.condition = WaitCommand::Condition::kProgressing;
+  else if (lower == "ready")
+    w.condition = WaitCommand::Condition::kReady;
+  else {
+    return Fail(off, fmt::format("condition \"{}\" is not modelled (use Available or "
+                                 "Progressing for a deployment, Ready for pods)",
+                                 c));
+  }
+  if (pos.empty()) return Fail(end, fmt::format("missing the resource (usage: {})", u));
+  std::string type = pos[0].text;
+  if (const size_t slash = type.find('/'); slash != std::string::npos) {
+    w.names.push_back(type.substr(slash + 1));
+    type = type.substr(0, slash);
+    if (w.names.back().empty()) return Fail(pos[0].offset, "the resource name is empty");
+    at = 1;
+    if (auto e = extra()) return *e;
+  } else {
+    for (size_t i = 1; i < pos.size(); ++i) w.names.push_back(pos[i].text);
+  }
+  w.kind = std::string(k8s::KindOfResource(type));
+  const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
+  if (w.kind != (deployment_condition ? "Deployment" : "Pod")) {
+    return Fail(pos[0].offset, deployment_condition
+                                   ? fmt::format("condition={} is a deployment's condition (wait "
+                                                 "--for=condition={} deployment/NAME)",
+                                                 c, c)
+                                   : std::string("condition=Ready is a pod's condition (wait "
+                                                 "--for=condition=Ready pod -l SELECTOR)"));
+  }
+  size_t sel_off = end;
+  w.selector = FlagValue(flags, "selector", &sel_off);
+  w.all = FlagValue(flags, "all") == "true";
+  if (w.selector && w.all) {
+    return Fail(sel_off, "cannot set --all and --selector at the same time");
+  }
+  if ((w.selector || w.all) && !w.names.empty()) {
+    return Fail(pos[0].offset, "you may only specify resources by name or by --selector/--all");
+  }
+  if (!w.selector && !w.all && w.names.empty()) {
+    return Fail(end, fmt::format("resource(s) were provided, but no name was specified (usage: "
+                                 "{})",
+                                 u));
+  }
+  if ((w.selector || w.all) && w.kind != "Pod") {
+    return Fail(sel_off,
+                "kubesim waits by --selector or --all for pods only; name the "
+                "deployment");
+  }
+  if (w.selector) {
+    if (auto sel = k8s::ParseSelector(*w.selector); !sel) return Fail(sel_off, sel.error());
+  }
+  if (auto t = FlagValue(flags, "timeout", &off)) {
+    auto d = ParseDuration(*t);
+    if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
+    // A negative timeout waits a week (kubectl wait's flag help).
+    w.timeout = *d < SimDuration::Zero() ? SimDuration::Seconds(7 * 24 * 3600) : *d;
+  }
+  cmd.body = std::move(w);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseAnnotate(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  // kubectl annotate (kubectl/pkg/cmd/annotate): resources first, then
+  // KEY=VALUE and KEY- changes (GetResourcesAndPairs).
+  const std::string u =
+      "annotate [--overwrite] KIND NAME KEY=VALUE|KEY- ... (or pods -l "
+      "SELECTOR)";
+  AnnotateCommand a;
+  std::vector<const Word*> resources;
+  for (const Word& w : pos) {
+    const bool pair = w.text.find('=') != std::string::npos || w.text.ends_with("-");
+    if (!pair) {
+      if (!a.annotations.empty()) {
+        return Fail(w.offset, fmt::format("all resources must be specified before annotation "
+                                          "changes: {}",
+                                          w.text));
+      }
+      resources.push_back(&w);
+      continue;
+    }
+    const size_t eq = w.text.find('=');
+    std::string key =
+        eq == std::string::npos ? w.text.substr(0, w.text.size() - 1) : w.text.substr(0, eq);
+    if (key.empty()) return Fail(w.offset, fmt::format("invalid annotation spec: {}", w.text));
+    if (auto why = k8s::CheckLabelKey(key); !why.empty()) {
+      return Fail(w.offset, fmt::format("invalid annotation key \"{}\": {}", key, why));
+    }
+    std::optional<std::string> value;
+    if (eq != std::string::npos) value = w.text.substr(eq + 1);
+    for (const auto& [k, v] : a.annotations) {
+      if (k == key) {
+        return Fail(w.offset, fmt::format("can not both modify and remove the annotation \"{}\" "
+                                          "in the same command",
+                                          key));
+      }
+    }
+    a.annotations.emplace_back(std::move(key), std::move(value));
+  }
+  if (resources.empty()) {
+    return Fail(end,
+                fmt::format("you must specify the type of resource to annotate (usage: {})", u));
+  }
+  if (a.annotations.empty()) {
+    return Fail(end, fmt::format("at least one annotation update is required (usage: {})", u));
+  }
+  std::string type = resources[0]->text;
+  const size_t slash = type.find('/');
+  if (slash != std::string::npos) {
+    if (resources.size() > 1) {
+      return Fail(resources[1]->offset,
+                  "name the resources as KIND/NAME or KIND NAME..., "
+                  "not both");
+    }
+    a.names.push_back(type.substr(slash + 1));
+    type = type.substr(0, slash);
+    if (a.names.back().empty()) return Fail(resources[0]->offset, "the resource name is empty");
+  } else {
+    for (size_t i = 1; i < resources.size(); ++i) a.names.push_back(resources[i]->text);
+  }
+  a.kind = std::string(k8s::KindOfResource(type));
+  if (a.kind.empty()) {
+    return Fail(resources[0]->offset,
+                fmt::format("the server doesn't have a resource type \"{}\" that kubesim "
+                            "simulates (deployment, replicaset, service, pod, namespace, "
+                            "poddisruptionbudget)",
+                            type));
+  }
+  size_t off = end;
+  a.selector = FlagValue(flags, "selector", &off);
+  a.all = FlagValue(flags, "all") == "true";
+  a.overwrite = FlagValue(flags, "overwrite") == "true";
+  if (a.selector && a.all) return Fail(off, "cannot set --all and --selector at the same time");
+  if ((a.selector || a.all) && !a.names.empty()) {
+    return Fail(resources[a.names.size() == resources.size() ? 0 : 1]->offset,
+                "you may only specify resources by name or by --selector/--all, not both");
+  }
+  if (!a.selector && !a.all && a.names.empty()) {
+    return Fail(end, fmt::format("no resources named: give NAME, -l SELECTOR or --all (usage: "
+                                 "{})",
+                                 u));
+  }
+  if ((a.selector || a.all) && a.kind != "Pod") {
+    return Fail(off == end ? resources[0]->offset : off,
+                "kubesim annotates by --selector or --all pods only; name the " + type);
+  }
+  if (a.selector) {
+    if (auto sel = k8s::ParseSelector(*a.selector); !sel) return Fail(off, sel.error());
+  }
+  cmd.body = std::move(a);
+  return Ok(std::move(cmd));
+}
+
+KubectlParse ParseNode(Parsing& parsing) {
+  [[maybe_unused]] const std::string& verb = parsing.verb;
+  [[maybe_unused]] const std::string& sub = parsing.sub;
+  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
+  [[maybe_unused]] const size_t end = parsing.end;
+  [[maybe_unused]] const std::string& command_name = parsing.command_name;
+  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
+  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
+  [[maybe_unused]] Command& cmd = parsing.cmd;
+  [[maybe_unused]] size_t& at = parsing.at;
+  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  NodeCommand nc;
+  nc.action = verb == "cordon"     ? NodeCommand::Action::kCordon
+              : verb == "uncordon" ? NodeCommand::Action::kUncordon
+                                   : NodeCommand::Action::kDrain;
+  if (pos.empty()) return Fail(end, fmt::format("missing the node (usage: {} NODE)", verb));
+  std::string node = pos[0].text;
+  if (node.starts_with("node/") || node.starts_with("nodes/"))
+    node = node.substr(node.find('/') + 1);
+  if (node.empty()) return Fail(pos[0].offset, "the node name is empty");
+  at = 1;
+  if (auto e = extra()) return *e;
+  nc.node = node;
+  cmd.body = std::move(nc);
+  return Ok(std::move(cmd));
+}
+
+}  // namespace
 
 KubectlParse ParseKubectl(std::string_view line) {
   auto split = SplitWords(line);
@@ -372,447 +925,20 @@ KubectlParse ParseKubectl(std::string_view line) {
     if (ns->empty()) return Fail(ns_offset, "the namespace is empty");
     cmd.namespace_name = *ns;
   }
-  size_t at = 0;
-  const auto extra = [&]() -> std::optional<KubectlParse> {
-    if (at < pos.size()) {
-      return Fail(pos[at].offset, fmt::format("unexpected argument \"{}\" for kubectl {}",
-                                              pos[at].text, command_name));
-    }
-    return std::nullopt;
-  };
-
-  if (verb == "apply" || verb == "delete") {
-    std::vector<std::string> files;
-    for (const Flag& f : flags) {
-      if (f.name == "filename") {
-        if (f.value->empty()) return Fail(f.offset, "-f needs a file name");
-        if (f.value->starts_with("http://") || f.value->starts_with("https://")) {
-          return Fail(f.offset, "kubesim reads local files only, not URLs");
-        }
-        files.push_back(*f.value);
-      }
-    }
-    if (verb == "apply") {
-      if (files.empty()) {
-        return Fail(end, "must specify -f (usage: apply -f FILE [-f FILE...])");
-      }
-      if (auto e = extra()) return *e;
-      cmd.body = ApplyCommand{files};
-      return Ok(std::move(cmd));
-    }
-    DeleteCommand del;
-    del.files = files;
-    if (files.empty()) {
-      const std::string u = "delete -f FILE | delete KIND NAME [NAME...] | delete KIND/NAME";
-      if (pos.empty()) return Fail(end, fmt::format("missing what to delete (usage: {})", u));
-      if (pos[0].text.find('/') != std::string::npos) {
-        while (at < pos.size()) {
-          if (pos[at].text.find('/') == std::string::npos) {
-            return Fail(pos[at].offset, "mix of KIND/NAME and bare names; write KIND/NAME for each");
-          }
-          auto r = ParseResource(pos, &at, end, u);
-          if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-          del.resources.push_back(std::get<ResourceRef>(r));
-        }
-      } else {
-        auto r = ParseResource(pos, &at, end, u);
-        if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-        del.resources.push_back(std::get<ResourceRef>(r));
-        for (; at < pos.size(); ++at) {
-          del.resources.push_back(ResourceRef{del.resources[0].kind, pos[at].text});
-        }
-      }
-    } else if (auto e = extra()) {
-      return *e;
-    }
-    cmd.body = std::move(del);
-    return Ok(std::move(cmd));
+  Parsing p{verb,          sub, sub_offset, end, command_name, std::move(pos), std::move(flags),
+            std::move(cmd)};
+  // Each command's parser (set image apart from set env and set resources).
+  static constexpr std::pair<std::string_view, KubectlParse (*)(Parsing&)> kParsers[] = {
+      {"apply", ParseApplyOrDelete}, {"delete", ParseApplyOrDelete}, {"patch", ParsePatch},
+      {"scale", ParseScale},         {"rollout", ParseRollout},      {"wait", ParseWait},
+      {"annotate", ParseAnnotate},   {"cordon", ParseNode},          {"uncordon", ParseNode},
+      {"drain", ParseNode}};
+  if (verb == "set")
+    return sub == "env" || sub == "resources" ? ParseSetEnvOrResources(p) : ParseSetImage(p);
+  for (const auto& [name, parse] : kParsers) {
+    if (name == verb) return parse(p);
   }
-
-  if (verb == "patch") {
-    const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic|json]";
-    auto r = ParseResource(pos, &at, end, u);
-    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-    if (auto e = extra()) return *e;
-    PatchCommand p;
-    p.target = std::get<ResourceRef>(r);
-    size_t patch_offset = end;
-    auto patch = FlagValue(flags, "patch", &patch_offset);
-    if (!patch) return Fail(end, fmt::format("must specify -p PATCH (usage: {})", u));
-    p.patch = *patch;
-    p.patch_offset = patch_offset;
-    size_t type_offset = 0;
-    if (auto type = FlagValue(flags, "type", &type_offset)) {
-      if (*type == "merge") {
-        p.type = PatchCommand::Type::kMerge;
-      } else if (*type == "strategic") {
-        p.type = PatchCommand::Type::kStrategic;
-      } else if (*type == "json") {
-        p.type = PatchCommand::Type::kJson;
-      } else {
-        return Fail(type_offset,
-                    fmt::format("--type {} is not supported; use merge, strategic or json", *type));
-      }
-    }
-    cmd.body = std::move(p);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "scale") {
-    const std::string u = "scale deployment/NAME --replicas=N";
-    auto r = ParseResource(pos, &at, end, u);
-    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-    if (auto e = extra()) return *e;
-    size_t off = end;
-    auto replicas = FlagValue(flags, "replicas", &off);
-    int64_t n = -1;
-    if (!replicas || !ParseInt64(*replicas, &n) || n < 0 || n > INT32_MAX) {
-      return Fail(off, "The --replicas=COUNT flag is required, and COUNT must be greater than or "
-                       "equal to 0 (and fit a 32-bit integer)");
-    }
-    ScaleCommand s;
-    s.target = std::get<ResourceRef>(r);
-    if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet") {
-      return Fail(pos[0].offset, "kubesim scales deployments and replicasets only");
-    }
-    s.replicas = static_cast<int32_t>(n);
-    cmd.body = std::move(s);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "set" && (sub == "env" || sub == "resources")) {
-    const std::string u = sub == "env"
-                              ? "set env deployment/NAME [-c CONTAINER] KEY=VALUE... KEY-..."
-                              : "set resources deployment/NAME [-c CONTAINER] "
-                                "--requests=cpu=100m,memory=64Mi --limits=...";
-    auto r = ParseResource(pos, &at, end, u);
-    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-    const ResourceRef target = std::get<ResourceRef>(r);
-    if (target.kind != "Deployment" && target.kind != "ReplicaSet" && target.kind != "Pod") {
-      return Fail(pos[0].offset, fmt::format("set {} needs a deployment, replicaset or pod", sub));
-    }
-    const std::string container = FlagValue(flags, "containers").value_or("");
-    if (sub == "env") {
-      SetEnvCommand e;
-      e.target = target;
-      e.container = container;
-      for (; at < pos.size(); ++at) {
-        const std::string& t = pos[at].text;
-        const size_t eq = t.find('=');
-        if (eq == std::string::npos && t.size() > 1 && t.back() == '-') {
-          e.env.emplace_back(t.substr(0, t.size() - 1), std::nullopt);
-        } else if (eq != std::string::npos && eq > 0) {
-          e.env.emplace_back(t.substr(0, eq), t.substr(eq + 1));
-        } else {
-          return Fail(pos[at].offset,
-                      fmt::format("expected KEY=VALUE or KEY-, got \"{}\" (usage: {})", t, u));
-        }
-      }
-      if (e.env.empty())
-        return Fail(end, fmt::format("at least one environment variable change "
-                                     "is required (usage: {})",
-                                     u));
-      cmd.body = std::move(e);
-      return Ok(std::move(cmd));
-    }
-    if (auto e = extra()) return *e;
-    SetResourcesCommand sr;
-    sr.target = target;
-    sr.container = container;
-    for (auto [flag, list] :
-         {std::pair{"requests", &sr.requests}, std::pair{"limits", &sr.limits}}) {
-      size_t off = end;
-      const auto v = FlagValue(flags, flag, &off);
-      if (!v) continue;
-      size_t start = 0;
-      while (start <= v->size()) {
-        const size_t comma = std::min(v->find(',', start), v->size());
-        const std::string item = v->substr(start, comma - start);
-        const size_t eq = item.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-          return Fail(off, fmt::format("--{}: expected RESOURCE=QUANTITY, got \"{}\"", flag, item));
-        }
-        list->emplace_back(item.substr(0, eq), item.substr(eq + 1));
-        start = comma + 1;
-      }
-    }
-    if (sr.requests.empty() && sr.limits.empty()) {
-      return Fail(end,
-                  fmt::format("you must specify an update to requests or limits (usage: {})", u));
-    }
-    cmd.body = std::move(sr);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "set") {
-    if (sub != "image") {
-      return Fail(sub_offset,
-                  fmt::format("kubectl set {} is not supported; kubesim runs set image, "
-                              "set env and set resources",
-                              sub));
-    }
-    const std::string u = "set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE...]";
-    auto r = ParseResource(pos, &at, end, u);
-    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-    SetImageCommand s;
-    s.target = std::get<ResourceRef>(r);
-    // `set image deployment NAME C=I` parses NAME as the name; a bare
-    // `deployment/NAME` is one word — both are handled by ParseResource.
-    for (; at < pos.size(); ++at) {
-      const std::string& t = pos[at].text;
-      const size_t eq = t.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
-        return Fail(pos[at].offset,
-                    fmt::format("expected CONTAINER=IMAGE, got \"{}\" (usage: {})", t, u));
-      }
-      s.images.emplace_back(t.substr(0, eq), t.substr(eq + 1));
-    }
-    if (s.images.empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", u));
-    if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet" && s.target.kind != "Pod") {
-      return Fail(pos[0].offset, "set image needs a deployment, replicaset or pod");
-    }
-    cmd.body = std::move(s);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "rollout") {
-    RolloutCommand ro;
-    if (sub == "undo") ro.action = RolloutCommand::Action::kUndo;
-    else if (sub == "pause") ro.action = RolloutCommand::Action::kPause;
-    else if (sub == "resume") ro.action = RolloutCommand::Action::kResume;
-    else if (sub == "restart") ro.action = RolloutCommand::Action::kRestart;
-    else if (sub == "status")
-      ro.action = RolloutCommand::Action::kStatus;
-    else {
-      return Fail(sub_offset, fmt::format("unknown rollout action \"{}\" (use undo, pause, "
-                                          "resume, restart or status)",
-                                          sub));
-    }
-    const std::string u = fmt::format("rollout {} deployment/NAME", sub);
-    auto r = ParseResource(pos, &at, end, u);
-    if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
-    if (auto e = extra()) return *e;
-    ro.target = std::get<ResourceRef>(r);
-    if (ro.target.kind != "Deployment") {
-      return Fail(pos[0].offset, fmt::format("kubectl rollout {} works on deployments here", sub));
-    }
-    size_t off = 0;
-    if (auto rev = FlagValue(flags, "to-revision", &off)) {
-      int64_t n = -1;
-      if (!ParseInt64(*rev, &n) || n < 0) {
-        return Fail(off, "--to-revision must be a revision number (0: the previous one)");
-      }
-      ro.to_revision = n;
-    }
-    if (auto t = FlagValue(flags, "timeout", &off)) {
-      auto d = ParseDuration(*t);
-      if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
-      if (*d < SimDuration::Zero()) return Fail(off, "--timeout must not be negative");
-      if (*d > SimDuration::Zero()) ro.timeout = *d;
-    }
-    if (FlagValue(flags, "watch", &off) == "false") {
-      return Fail(off,
-                  "rollout status --watch=false prints the status once and does not wait; "
-                  "kubesim runs rollout status as it waits");
-    }
-    cmd.body = std::move(ro);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "wait") {
-    // kubectl wait (kubectl/pkg/cmd/wait): --for=condition=NAME[=VALUE].
-    const std::string u =
-        "wait --for=condition=Available deployment/NAME, or wait "
-        "--for=condition=Ready pod -l SELECTOR [--timeout=D]";
-    WaitCommand w;
-    size_t off = end;
-    const auto cond = FlagValue(flags, "for", &off);
-    if (!cond) return Fail(end, fmt::format("--for must be set (usage: {})", u));
-    std::string c = *cond;
-    if (!c.starts_with("condition=")) {
-      return Fail(off, fmt::format("--for={} is not supported; kubesim waits for "
-                                   "--for=condition=Available, Progressing (deployments) or "
-                                   "Ready (pods)",
-                                   c));
-    }
-    c = c.substr(10);
-    if (const size_t eq = c.find('='); eq != std::string::npos) {
-      if (c.substr(eq + 1) != "true" && c.substr(eq + 1) != "True") {
-        return Fail(off, "kubesim waits for a condition to be true only");
-      }
-      c = c.substr(0, eq);
-    }
-    std::string lower = c;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower == "available")
-      w.condition = WaitCommand::Condition::kAvailable;
-    else if (lower == "progressing")
-      w.condition = WaitCommand::Condition::kProgressing;
-    else if (lower == "ready")
-      w.condition = WaitCommand::Condition::kReady;
-    else {
-      return Fail(off, fmt::format("condition \"{}\" is not modelled (use Available or "
-                                   "Progressing for a deployment, Ready for pods)",
-                                   c));
-    }
-    if (pos.empty()) return Fail(end, fmt::format("missing the resource (usage: {})", u));
-    std::string type = pos[0].text;
-    if (const size_t slash = type.find('/'); slash != std::string::npos) {
-      w.names.push_back(type.substr(slash + 1));
-      type = type.substr(0, slash);
-      if (w.names.back().empty()) return Fail(pos[0].offset, "the resource name is empty");
-      at = 1;
-      if (auto e = extra()) return *e;
-    } else {
-      for (size_t i = 1; i < pos.size(); ++i) w.names.push_back(pos[i].text);
-    }
-    w.kind = std::string(k8s::KindOfResource(type));
-    const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
-    if (w.kind != (deployment_condition ? "Deployment" : "Pod")) {
-      return Fail(pos[0].offset, deployment_condition
-                                     ? fmt::format("condition={} is a deployment's condition (wait "
-                                                   "--for=condition={} deployment/NAME)",
-                                                   c, c)
-                                     : std::string("condition=Ready is a pod's condition (wait "
-                                                   "--for=condition=Ready pod -l SELECTOR)"));
-    }
-    size_t sel_off = end;
-    w.selector = FlagValue(flags, "selector", &sel_off);
-    w.all = FlagValue(flags, "all") == "true";
-    if (w.selector && w.all) {
-      return Fail(sel_off, "cannot set --all and --selector at the same time");
-    }
-    if ((w.selector || w.all) && !w.names.empty()) {
-      return Fail(pos[0].offset, "you may only specify resources by name or by --selector/--all");
-    }
-    if (!w.selector && !w.all && w.names.empty()) {
-      return Fail(end, fmt::format("resource(s) were provided, but no name was specified (usage: "
-                                   "{})",
-                                   u));
-    }
-    if ((w.selector || w.all) && w.kind != "Pod") {
-      return Fail(sel_off,
-                  "kubesim waits by --selector or --all for pods only; name the "
-                  "deployment");
-    }
-    if (w.selector) {
-      if (auto sel = k8s::ParseSelector(*w.selector); !sel) return Fail(sel_off, sel.error());
-    }
-    if (auto t = FlagValue(flags, "timeout", &off)) {
-      auto d = ParseDuration(*t);
-      if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
-      // A negative timeout waits a week (kubectl wait's flag help).
-      w.timeout = *d < SimDuration::Zero() ? SimDuration::Seconds(7 * 24 * 3600) : *d;
-    }
-    cmd.body = std::move(w);
-    return Ok(std::move(cmd));
-  }
-
-  if (verb == "annotate") {
-    // kubectl annotate (kubectl/pkg/cmd/annotate): resources first, then
-    // KEY=VALUE and KEY- changes (GetResourcesAndPairs).
-    const std::string u =
-        "annotate [--overwrite] KIND NAME KEY=VALUE|KEY- ... (or pods -l "
-        "SELECTOR)";
-    AnnotateCommand a;
-    std::vector<const Word*> resources;
-    for (const Word& w : pos) {
-      const bool pair = w.text.find('=') != std::string::npos || w.text.ends_with("-");
-      if (!pair) {
-        if (!a.annotations.empty()) {
-          return Fail(w.offset, fmt::format("all resources must be specified before annotation "
-                                            "changes: {}",
-                                            w.text));
-        }
-        resources.push_back(&w);
-        continue;
-      }
-      const size_t eq = w.text.find('=');
-      std::string key =
-          eq == std::string::npos ? w.text.substr(0, w.text.size() - 1) : w.text.substr(0, eq);
-      if (key.empty()) return Fail(w.offset, fmt::format("invalid annotation spec: {}", w.text));
-      if (auto why = k8s::CheckLabelKey(key); !why.empty()) {
-        return Fail(w.offset, fmt::format("invalid annotation key \"{}\": {}", key, why));
-      }
-      std::optional<std::string> value;
-      if (eq != std::string::npos) value = w.text.substr(eq + 1);
-      for (const auto& [k, v] : a.annotations) {
-        if (k == key) {
-          return Fail(w.offset, fmt::format("can not both modify and remove the annotation \"{}\" "
-                                            "in the same command",
-                                            key));
-        }
-      }
-      a.annotations.emplace_back(std::move(key), std::move(value));
-    }
-    if (resources.empty()) {
-      return Fail(end,
-                  fmt::format("you must specify the type of resource to annotate (usage: {})", u));
-    }
-    if (a.annotations.empty()) {
-      return Fail(end, fmt::format("at least one annotation update is required (usage: {})", u));
-    }
-    std::string type = resources[0]->text;
-    const size_t slash = type.find('/');
-    if (slash != std::string::npos) {
-      if (resources.size() > 1) {
-        return Fail(resources[1]->offset,
-                    "name the resources as KIND/NAME or KIND NAME..., "
-                    "not both");
-      }
-      a.names.push_back(type.substr(slash + 1));
-      type = type.substr(0, slash);
-      if (a.names.back().empty()) return Fail(resources[0]->offset, "the resource name is empty");
-    } else {
-      for (size_t i = 1; i < resources.size(); ++i) a.names.push_back(resources[i]->text);
-    }
-    a.kind = std::string(k8s::KindOfResource(type));
-    if (a.kind.empty()) {
-      return Fail(resources[0]->offset,
-                  fmt::format("the server doesn't have a resource type \"{}\" that kubesim "
-                              "simulates (deployment, replicaset, service, pod, namespace, "
-                              "poddisruptionbudget)",
-                              type));
-    }
-    size_t off = end;
-    a.selector = FlagValue(flags, "selector", &off);
-    a.all = FlagValue(flags, "all") == "true";
-    a.overwrite = FlagValue(flags, "overwrite") == "true";
-    if (a.selector && a.all) return Fail(off, "cannot set --all and --selector at the same time");
-    if ((a.selector || a.all) && !a.names.empty()) {
-      return Fail(resources[a.names.size() == resources.size() ? 0 : 1]->offset,
-                  "you may only specify resources by name or by --selector/--all, not both");
-    }
-    if (!a.selector && !a.all && a.names.empty()) {
-      return Fail(end, fmt::format("no resources named: give NAME, -l SELECTOR or --all (usage: "
-                                   "{})",
-                                   u));
-    }
-    if ((a.selector || a.all) && a.kind != "Pod") {
-      return Fail(off == end ? resources[0]->offset : off,
-                  "kubesim annotates by --selector or --all pods only; name the " + type);
-    }
-    if (a.selector) {
-      if (auto sel = k8s::ParseSelector(*a.selector); !sel) return Fail(off, sel.error());
-    }
-    cmd.body = std::move(a);
-    return Ok(std::move(cmd));
-  }
-
-  // cordon | uncordon | drain NODE
-  NodeCommand nc;
-  nc.action = verb == "cordon"     ? NodeCommand::Action::kCordon
-              : verb == "uncordon" ? NodeCommand::Action::kUncordon
-                                   : NodeCommand::Action::kDrain;
-  if (pos.empty()) return Fail(end, fmt::format("missing the node (usage: {} NODE)", verb));
-  std::string node = pos[0].text;
-  if (node.starts_with("node/") || node.starts_with("nodes/")) node = node.substr(node.find('/') + 1);
-  if (node.empty()) return Fail(pos[0].offset, "the node name is empty");
-  at = 1;
-  if (auto e = extra()) return *e;
-  nc.node = node;
-  cmd.body = std::move(nc);
-  return Ok(std::move(cmd));
+  return Fail(verb_offset, fmt::format("kubectl {} has no parser", verb));  // a table without one
 }
 
 bool IsBlocking(const Command& command) {
@@ -850,10 +976,14 @@ std::string CommandName(const Command& command) {
     std::string operator()(const SetResourcesCommand&) const { return "set resources"; }
     std::string operator()(const RolloutCommand& r) const {
       switch (r.action) {
-        case RolloutCommand::Action::kUndo: return "rollout undo";
-        case RolloutCommand::Action::kPause: return "rollout pause";
-        case RolloutCommand::Action::kResume: return "rollout resume";
-        case RolloutCommand::Action::kRestart: return "rollout restart";
+        case RolloutCommand::Action::kUndo:
+          return "rollout undo";
+        case RolloutCommand::Action::kPause:
+          return "rollout pause";
+        case RolloutCommand::Action::kResume:
+          return "rollout resume";
+        case RolloutCommand::Action::kRestart:
+          return "rollout restart";
         case RolloutCommand::Action::kStatus:
           return "rollout status";
       }
@@ -864,11 +994,16 @@ std::string CommandName(const Command& command) {
     std::string operator()(const SleepCommand&) const { return "sleep"; }
     std::string operator()(const NodeCommand& n) const {
       switch (n.action) {
-        case NodeCommand::Action::kCordon: return "cordon";
-        case NodeCommand::Action::kUncordon: return "uncordon";
-        case NodeCommand::Action::kDrain: return "drain";
-        case NodeCommand::Action::kFail: return "fail";
-        case NodeCommand::Action::kRecover: return "recover";
+        case NodeCommand::Action::kCordon:
+          return "cordon";
+        case NodeCommand::Action::kUncordon:
+          return "uncordon";
+        case NodeCommand::Action::kDrain:
+          return "drain";
+        case NodeCommand::Action::kFail:
+          return "fail";
+        case NodeCommand::Action::kRecover:
+          return "recover";
       }
       return "node";
     }
