@@ -326,16 +326,13 @@ struct Parsing {
 };
 
 KubectlParse ParseApplyOrDelete(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string& verb = parsing.verb;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   std::vector<std::string> files;
   for (const Flag& f : flags) {
     if (f.name == "filename") {
@@ -384,16 +381,12 @@ KubectlParse ParseApplyOrDelete(Parsing& parsing) {
 }
 
 KubectlParse ParsePatch(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   const std::string u = "patch KIND NAME -p PATCH [--type merge|strategic|json]";
   auto r = ParseResource(pos, &at, end, u);
   if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
@@ -423,16 +416,12 @@ KubectlParse ParsePatch(Parsing& parsing) {
 }
 
 KubectlParse ParseScale(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   const std::string u = "scale deployment/NAME --replicas=N";
   auto r = ParseResource(pos, &at, end, u);
   if (auto* err = std::get_if<KubectlError>(&r)) return Fail(err->offset, err->message);
@@ -456,16 +445,13 @@ KubectlParse ParseScale(Parsing& parsing) {
 }
 
 KubectlParse ParseSetEnvOrResources(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string& sub = parsing.sub;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   const std::string u = sub == "env" ? "set env deployment/NAME [-c CONTAINER] KEY=VALUE... KEY-..."
                                      : "set resources deployment/NAME [-c CONTAINER] "
                                        "--requests=cpu=100m,memory=64Mi --limits=...";
@@ -528,16 +514,12 @@ KubectlParse ParseSetEnvOrResources(Parsing& parsing) {
 }
 
 KubectlParse ParseSetImage(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string& sub = parsing.sub;
+  const size_t sub_offset = parsing.sub_offset;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
   if (sub != "image") {
     return Fail(sub_offset, fmt::format("kubectl set {} is not supported; kubesim runs set image, "
                                         "set env and set resources",
@@ -568,16 +550,14 @@ KubectlParse ParseSetImage(Parsing& parsing) {
 }
 
 KubectlParse ParseRollout(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string& sub = parsing.sub;
+  const size_t sub_offset = parsing.sub_offset;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   RolloutCommand ro;
   if (sub == "undo")
     ro.action = RolloutCommand::Action::kUndo;
@@ -626,16 +606,12 @@ KubectlParse ParseRollout(Parsing& parsing) {
 }
 
 KubectlParse ParseWait(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   // kubectl wait (kubectl/pkg/cmd/wait): --for=condition=NAME[=VALUE].
   const std::string u =
       "wait --for=condition=Available deployment/NAME, or wait "
@@ -725,16 +701,10 @@ KubectlParse ParseWait(Parsing& parsing) {
 }
 
 KubectlParse ParseAnnotate(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
   // kubectl annotate (kubectl/pkg/cmd/annotate): resources first, then
   // KEY=VALUE and KEY- changes (GetResourcesAndPairs).
   const std::string u =
@@ -826,16 +796,12 @@ KubectlParse ParseAnnotate(Parsing& parsing) {
 }
 
 KubectlParse ParseNode(Parsing& parsing) {
-  [[maybe_unused]] const std::string& verb = parsing.verb;
-  [[maybe_unused]] const std::string& sub = parsing.sub;
-  [[maybe_unused]] const size_t sub_offset = parsing.sub_offset;
-  [[maybe_unused]] const size_t end = parsing.end;
-  [[maybe_unused]] const std::string& command_name = parsing.command_name;
-  [[maybe_unused]] std::vector<Word>& pos = parsing.pos;
-  [[maybe_unused]] std::vector<Flag>& flags = parsing.flags;
-  [[maybe_unused]] Command& cmd = parsing.cmd;
-  [[maybe_unused]] size_t& at = parsing.at;
-  [[maybe_unused]] const auto extra = [&parsing] { return parsing.Extra(); };
+  const std::string& verb = parsing.verb;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  const auto extra = [&parsing] { return parsing.Extra(); };
   NodeCommand nc;
   nc.action = verb == "cordon"     ? NodeCommand::Action::kCordon
               : verb == "uncordon" ? NodeCommand::Action::kUncordon
