@@ -29,16 +29,7 @@ SimDuration PreStopDuration(const k8s::Container& c) {
   if (!c.lifecycle.pre_stop) return SimDuration::Zero();
   const k8s::LifecycleHandler& h = *c.lifecycle.pre_stop;
   if (h.sleep) return SimDuration::Seconds(h.sleep->seconds);
-  if (h.exec) {
-    // The last "sleep N" in the command words (["sleep","5"] or ["sh","-c","sleep 5"]).
-    std::string text;
-    for (const std::string& w : h.exec->command) text += w + " ";
-    const size_t at = text.rfind("sleep ");
-    if (at != std::string::npos) {
-      const auto d = ParseDuration(text.substr(at + 6, text.find(' ', at + 6) - (at + 6)));
-      if (d.ok() && *d > SimDuration::Zero()) return *d;
-    }
-  }
+  if (h.exec) return k8s::ExecSleepDuration(h.exec->command);
   return SimDuration::Zero();
 }
 

@@ -18,6 +18,15 @@
 
 namespace kubesim::k8s {
 
+SimDuration ExecSleepDuration(const std::vector<std::string>& command) {
+  std::string text;
+  for (const std::string& w : command) text += w + " ";
+  const size_t at = text.rfind("sleep ");
+  if (at == std::string::npos) return SimDuration::Zero();
+  const auto d = ParseDuration(text.substr(at + 6, text.find(' ', at + 6) - (at + 6)));
+  return d.ok() && *d > SimDuration::Zero() ? *d : SimDuration::Zero();
+}
+
 // ---- Diagnostic -------------------------------------------------------------
 
 std::string Diagnostic::ToString() const {

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "kubesim/engine/time.h"
+#include "kubesim/k8s/pod.h"
 
 namespace kubesim::k8s {
 namespace {
@@ -25,8 +27,8 @@ bool OtherScheduler(const yaml::Node& v) {
 }
 
 // A lifecycle handler that takes time as kubesim reads a preStop's
-// (PreStopDuration): a sleep action of more than 0 s, or an exec whose
-// words hold `sleep N` with N a positive duration.
+// (PreStopDuration): a sleep action of more than 0 s, or an exec with a
+// positive ExecSleepDuration.
 bool HandlerTakesTime(const yaml::Node& h) {
   if (!h.IsMap()) return false;
   if (const yaml::Node* sleep = h.Get("sleep"); sleep != nullptr && sleep->IsMap()) {
@@ -36,14 +38,11 @@ bool HandlerTakesTime(const yaml::Node& h) {
   const yaml::Node* exec = h.Get("exec");
   const yaml::Node* command = exec != nullptr && exec->IsMap() ? exec->Get("command") : nullptr;
   if (command == nullptr || !command->IsSequence()) return false;
-  std::string text;
+  std::vector<std::string> words;
   for (const yaml::NodePtr& word : command->items) {
-    if (word->IsScalar()) text += word->scalar + " ";
+    if (word->IsScalar()) words.push_back(word->scalar);
   }
-  const size_t at = text.rfind("sleep ");
-  if (at == std::string::npos || (at > 0 && text[at - 1] != ' ')) return false;
-  const auto d = ParseDuration(text.substr(at + 6, text.find(' ', at + 6) - (at + 6)));
-  return d.ok() && *d > SimDuration::Zero();
+  return ExecSleepDuration(words) > SimDuration::Zero();
 }
 
 bool AnyPersistentVolumeClaim(const yaml::Node& volumes) {

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kubesim/engine/time.h"
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/node_affinity.h"
@@ -46,6 +47,11 @@ struct ExecAction {
   std::vector<std::string> command;
   bool operator==(const ExecAction&) const = default;
 };
+// How long an exec handler takes in kubesim: the last `sleep N` in its
+// words (["sleep", "5"] or ["sh", "-c", "sleep 5"]), N a positive duration
+// (`2` is 2 s); zero without one. A preStop's duration; a postStart with
+// one is warned about (unhonoured.cc).
+SimDuration ExecSleepDuration(const std::vector<std::string>& command);
 struct HttpGetAction {
   std::string path{defaults::kHttpGetPath};
   PortRef port;
@@ -153,7 +159,7 @@ struct PodSpec {
   std::string restart_policy{defaults::kRestartPolicy};
   Labels node_selector;
   std::string node_name;
-  std::optional<NodeAffinity> node_affinity;  // affinity.nodeAffinity
+  std::optional<NodeAffinity> node_affinity;     // affinity.nodeAffinity
   std::optional<PodAffinity> pod_affinity;       // affinity.podAffinity
   std::optional<PodAffinity> pod_anti_affinity;  // affinity.podAntiAffinity
   std::vector<TopologySpreadConstraint> topology_spread_constraints;
