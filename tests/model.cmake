@@ -2,12 +2,14 @@
 kubesim_test(cluster_test
   SOURCES cluster/deployment_util_test.cc cluster/scheduling_test.cc cluster/lifecycle_test.cc
           cluster/store_test.cc cluster/disruption_test.cc cluster/pod_topology_test.cc
+          cluster/server_queue_test.cc
   DEPS kubesim_cluster kubesim_k8s fmt::fmt)
 
 kubesim_test(model_test
   SOURCES cluster/model_rollout_test.cc cluster/model_container_test.cc
           cluster/model_node_test.cc cluster/model_pod_test.cc cluster/model_script_test.cc
           cluster/model_topology_test.cc cluster/model_containers_test.cc
+          cluster/model_load_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 kubesim_test(output_test

@@ -129,6 +129,9 @@ uint32_t ApiServer::ImageIndex(const std::string& image) {
     b.healthy = p->healthy;
     b.crash_after = p->crash_after;
     b.exit_after = p->exit_after;
+    if (p->latency) b.latency = *p->latency;
+    b.concurrency = p->concurrency.value_or(0);
+    b.queue = p->queue.value_or(-1);
   } else {
     b.version = store_.InternVersion(scenario::ImageTag(image));
   }

@@ -45,6 +45,11 @@ class StoreView final : public ClusterView {
     return store_.changed_deployments;
   }
   std::span<const uint32_t> ChangedPods() const override { return store_.changed_pods; }
+  bool LoadModel() const override { return store_.load.on; }
+  std::optional<double> PeakUtilization(uint32_t d) const override {
+    if (d >= store_.load.meters.size()) return std::nullopt;
+    return store_.load.meters[d].Peak(ctx_.Now());
+  }
 
  private:
   const Store& store_;

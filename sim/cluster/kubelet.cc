@@ -9,11 +9,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cstdlib>
+#include <iterator>
 
 #include "kubesim/k8s/defaults.h"
 #include "prober.h"
+#include "traffic.h"
 
 namespace kubesim::cluster {
 namespace {
@@ -198,6 +199,7 @@ void Kubelet::ProcessServing(uint32_t id, uint64_t gen) {
   if (p.container_gen != gen || !p.container_running() || p.sigterm_sent) return;
   SetServing(id, true);
   EmitPod(ctx_, store_, id, "serving");
+  if (traffic_ != nullptr) traffic_->ProcessServing(id);
   api_.PodServing(id);
 }
 
@@ -597,6 +599,7 @@ void Kubelet::PodGone(uint32_t id) {
   Pod& p = store_.pods[id];
   if (p.state == PodState::kGone) return;
   prober_.StopWorkers(id);
+  if (traffic_ != nullptr) traffic_->ProcessEnded(id);
   SetContainerState(id, ContainerState::kTerminated);
   SetServing(id, false);
   if (std::vector<SideContainer>* sides = store_.SidesOf(p)) {
@@ -771,6 +774,7 @@ void Kubelet::SetContainerState(uint32_t id, ContainerState state) {
 // pull, its node), it no longer serves, and every outstanding event of this
 // process (serving, exit, grace) is void.
 void Kubelet::EndProcess(uint32_t id) {
+  if (traffic_ != nullptr) traffic_->ProcessEnded(id);
   prober_.WakeProbes(id);
   SetContainerState(id, ContainerState::kWaiting);
   SetServing(id, false);

@@ -20,6 +20,7 @@
 namespace kubesim::cluster {
 
 class Prober;
+class Traffic;
 
 // How long a container's preStop hook takes: `sleep: {seconds: N}`, an exec
 // of `sleep N` (directly or through `sh -c`), or an httpGet (instant here).
@@ -44,6 +45,9 @@ inline constexpr SimDuration kMinimumGracePeriod =
 class Kubelet {
  public:
   Kubelet(Store& store, Context& ctx, Api& api, Prober& prober);
+  // The clients, told when a process begins serving and when it ends (the
+  // load model's capacity and in-flight requests, traffic.h).
+  void ConnectTraffic(Traffic* traffic) { traffic_ = traffic; }
 
   // The API's writes it acts on.
   // The pod is its node's now. Whether a selector of the topology index
@@ -163,6 +167,7 @@ class Kubelet {
   Context& ctx_;
   Api& api_;
   Prober& prober_;
+  Traffic* traffic_ = nullptr;
 };
 
 }  // namespace kubesim::cluster

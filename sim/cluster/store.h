@@ -21,13 +21,14 @@
 #include <vector>
 
 #include "deployment_util.h"
-#include "pod_topology.h"
+#include "engine/event_loop.h"
 #include "kubesim/cluster/observer.h"
 #include "kubesim/cluster/scheduling.h"
-#include "engine/event_loop.h"
 #include "kubesim/engine/random.h"
 #include "kubesim/k8s/object.h"
 #include "kubesim/scenario/scenario.h"
+#include "pod_topology.h"
+#include "server_queue.h"
 
 namespace kubesim::cluster {
 
@@ -40,6 +41,11 @@ struct ImageBehaviour {
   std::optional<DurationDistribution> crash_after;
   std::optional<DurationDistribution> exit_after;
   bool healthy = true;
+  // The load model (docs/load-model.md): service time, servers (0:
+  // unlimited) and waiting room (negative: unlimited) of one pod's process.
+  DurationDistribution latency;
+  int32_t concurrency = 0;
+  int64_t queue = -1;
 };
 
 // One step of the order in which the kubelet starts a pod's containers
@@ -473,6 +479,38 @@ struct Client {
   // arrivals under the same seed (common random numbers, docs/architecture.md).
   Rng arrivals{0};  // "traffic-arrivals/NAME": the Poisson gaps
   Rng picks{0};     // "traffic/NAME": the endpoint each request goes to
+  // The load model: how long the client waits for an answer, and the
+  // service times of its requests ("traffic-latency/NAME").
+  std::optional<SimDuration> timeout;
+  Rng service_times{0};
+};
+
+// The load model's state (docs/load-model.md), empty without it.
+struct InFlightRequest {
+  uint32_t client = 0;
+  uint32_t pod = 0;
+  uint32_t gen = 0;  // bumps each time the slot is reused: its event names the request
+  uint32_t at = 0;   // its place in its pod's PodLoad::in_flight
+  SimTime sent;
+  SimTime answered;  // when the pod answers, if its process lives that long
+  std::string_view version;
+};
+struct PodLoad {
+  std::optional<ServerQueue> queue;  // from the pod's first request to its process's end
+  std::vector<uint32_t> in_flight;   // LoadState::requests whose client waits
+  uint32_t deployment = kNone;       // whose UtilizationMeter its servers count in
+  int32_t counted_servers = 0;       // what it added there since it began serving
+};
+struct LoadState {
+  bool on = false;            // the scenario uses the load model
+  std::vector<PodLoad> pods;  // by pod id, sized on demand
+  std::vector<InFlightRequest> requests;
+  std::vector<uint32_t> free_requests;
+  std::vector<UtilizationMeter> meters;  // by deployment id, sized on demand
+  PodLoad& Of(uint32_t pod) {
+    if (pods.size() <= pod) pods.resize(pod + 1);
+    return pods[pod];
+  }
 };
 
 // A name index: "ns/name" -> id. Hashed (it is only looked up, never
@@ -585,6 +623,7 @@ class Store {
   PodTopology topology;
   bool prefer_no_schedule = false;  // some node has a PreferNoSchedule taint
   std::vector<ImageBehaviour> images;
+  LoadState load;
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).
   PodNameIndex pod_names;

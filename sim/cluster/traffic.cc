@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace kubesim::cluster {
@@ -32,12 +33,15 @@ void Traffic::StartClient(uint32_t c) {
   SendRequest(c);
 }
 
+void Traffic::Tell(const RequestInfo& r) {
+  for (Observer* o : ctx_.observers()) o->OnRequest(ctx_.Now(), r);
+}
+
 void Traffic::SendRequest(uint32_t c) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
-    for (Observer* o : ctx_.observers())
-      o->OnRequest(ctx_.Now(), client.service, std::nullopt, "", false);
+    Tell({client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
   } else {
     // The visible entry carries the pod's serving flag and version (one
     // array, no pod to load), up to date unless a pod changed earlier in
@@ -47,11 +51,130 @@ void Traffic::SendRequest(uint32_t c) {
     const bool fresh = store_.touched_pods.empty();
     const bool ok = fresh ? e.serving : store_.pods[e.pod].serving;
     const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
-    for (Observer* o : ctx_.observers()) {
-      o->OnRequest(ctx_.Now(), client.service, e.pod, version, ok);
+    if (ok && store_.load.on) {
+      Admit(c, e.pod, version);
+    } else {
+      Tell({client.service, e.pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
+            SimDuration::Zero()});
     }
   }
   ScheduleNextRequest(c);
+}
+
+// The load model (docs/load-model.md): the pod's process is a FIFO queue
+// (ServerQueue) whose servers are its `concurrency`; the request starts when
+// a server is free, is answered `latency` later, and fails if the process
+// ends first. A full waiting room answers 503 at once, as a server with a
+// bounded accept queue does.
+void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
+  Client& client = store_.clients[c];
+  const SimTime now = ctx_.Now();
+  const ImageBehaviour& img = store_.images[store_.pods[pod].image];
+  PodLoad& load = store_.load.Of(pod);
+  if (!load.queue) load.queue.emplace(img.concurrency, img.queue);
+  SimDuration service =
+      img.latency.is_fixed() ? img.latency.a() : img.latency.Draw(client.service_times);
+  service = std::max(service, SimDuration::Zero());
+  const std::optional<SimTime> start = load.queue->Admit(now, service);
+  if (!start) {
+    Tell({client.service, pod, version, RequestResult::kRejected, SimDuration::Zero()});
+    return;
+  }
+  const SimTime answered = *start + service;
+  if (load.counted_servers > 0 && answered > *start) {
+    store_.load.meters[load.deployment].AddBusy(*start, answered);
+  }
+  if (answered == now) {  // no wait, no work: answered at once
+    Tell({client.service, pod, version, RequestResult::kOk, SimDuration::Zero()});
+    return;
+  }
+  LoadState& state = store_.load;
+  uint32_t r = 0;
+  if (state.free_requests.empty()) {
+    r = static_cast<uint32_t>(state.requests.size());
+    state.requests.emplace_back();
+  } else {
+    r = state.free_requests.back();
+    state.free_requests.pop_back();
+  }
+  InFlightRequest& req = state.requests[r];
+  req.client = c;
+  req.pod = pod;
+  req.at = static_cast<uint32_t>(load.in_flight.size());
+  req.sent = now;
+  req.answered = answered;
+  req.version = version;
+  load.in_flight.push_back(r);
+  // The client hears back at the answer, or gives up at its timeout.
+  const SimTime ends = client.timeout ? std::min(answered, now + *client.timeout) : answered;
+  ctx_.Schedule(ends - now, kPhaseClient, EventKind::kResponse, r, req.gen);
+}
+
+void Traffic::Respond(uint32_t r, uint64_t gen) {
+  InFlightRequest& req = store_.load.requests[r];
+  if (req.gen != gen) return;  // its process ended first: told then
+  const uint32_t service = store_.clients[req.client].service;
+  const SimTime now = ctx_.Now();
+  const bool answered = req.answered <= now;
+  const RequestInfo info{service, req.pod, req.version,
+                         answered ? RequestResult::kOk : RequestResult::kTimedOut,
+                         answered ? req.answered - req.sent : SimDuration::Zero()};
+  // A timed-out request still holds its server until the work is done: the
+  // process does not learn that the client left (docs/load-model.md).
+  Release(r);
+  Tell(info);
+}
+
+void Traffic::Release(uint32_t r) {
+  LoadState& state = store_.load;
+  InFlightRequest& req = state.requests[r];
+  std::vector<uint32_t>& list = state.pods[req.pod].in_flight;
+  // Swap-remove from its pod's list, keeping the moved request's place.
+  const uint32_t last = list.back();
+  list[req.at] = last;
+  state.requests[last].at = req.at;
+  list.pop_back();
+  ++req.gen;
+  state.free_requests.push_back(r);
+}
+
+void Traffic::CountServers(uint32_t pod) {
+  const Pod& p = store_.pods[pod];
+  const int32_t servers = store_.images[p.image].concurrency;
+  if (servers <= 0 || p.owner_rs == kNone) return;
+  const uint32_t d = store_.replica_sets[p.owner_rs].owner;
+  if (d == kNone) return;
+  PodLoad& load = store_.load.Of(pod);
+  if (load.counted_servers > 0) return;
+  if (store_.load.meters.size() <= d) store_.load.meters.resize(d + 1);
+  load.deployment = d;
+  load.counted_servers = servers;
+  store_.load.meters[d].AddServers(ctx_.Now(), servers);
+}
+
+void Traffic::EndRequests(uint32_t pod) {
+  const SimTime now = ctx_.Now();
+  PodLoad& load = store_.load.pods[pod];
+  // Every request it held fails now: its connection is reset.
+  while (!load.in_flight.empty()) {
+    const uint32_t r = load.in_flight.back();
+    const InFlightRequest& req = store_.load.requests[r];
+    const RequestInfo info{store_.clients[req.client].service, pod, req.version,
+                           RequestResult::kFailed, SimDuration::Zero()};
+    Release(r);
+    Tell(info);
+  }
+  if (load.queue) {
+    std::vector<SimTime> busy_until;
+    load.queue->Reset(now, load.counted_servers > 0 ? &busy_until : nullptr);
+    // The work its servers will never do is not busy time.
+    for (SimTime t : busy_until) store_.load.meters[load.deployment].AddBusy(now, t, -1);
+    load.queue.reset();  // the next process starts with an empty queue (and its image's sizes)
+  }
+  if (load.counted_servers > 0) {
+    store_.load.meters[load.deployment].AddServers(now, -load.counted_servers);
+    load.counted_servers = 0;
+  }
 }
 
 void Traffic::ScheduleNextRequest(uint32_t c) {

@@ -53,6 +53,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       until_(options.until ? options.until : ctx_.scenario().until),
       max_events_(options.max_events) {
   prober_.Connect(&kubelet_);
+  kubelet_.ConnectTraffic(&traffic_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
                            &kubelet_, &endpoints_, &traffic_, &node_lifecycle_,
                            &disruption_});
@@ -100,6 +101,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       2 * declared, 0, std::min<int64_t>(kReserveCap, static_cast<int64_t>(options.max_pods))));
   store_.pods.reserve(reserve);
   store_.pod_names.Reserve(reserve);
+  store_.load.on = ctx_.scenario().LoadModel();
   for (const scenario::TrafficSource& t : ctx_.scenario().traffic) {
     Client c;
     c.name = t.name;
@@ -119,6 +121,8 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     }
     c.picks = Rng::Stream(ctx_.seed(), "traffic/" + t.name);
     c.arrivals = Rng::Stream(ctx_.seed(), "traffic-arrivals/" + t.name);
+    c.timeout = t.timeout;
+    c.service_times = Rng::Stream(ctx_.seed(), "traffic-latency/" + t.name);
     store_.clients.push_back(std::move(c));
   }
   for (uint32_t sid = 0; sid < store_.services.size(); ++sid) {
@@ -270,6 +274,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kRequest:
       traffic_.SendRequest(t);
+      break;
+    case EventKind::kResponse:
+      traffic_.Respond(t, p);
       break;
     case EventKind::kEvictRetry:
       disruption_.Evict(t);

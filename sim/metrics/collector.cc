@@ -21,19 +21,47 @@ std::vector<size_t>& Collector::RolloutsOf(uint32_t deployment) {
   return rollouts_by_deployment_[deployment];
 }
 
-void Collector::OnStart(const cluster::ClusterView& /*view*/) {}
+void Collector::OnStart(const cluster::ClusterView& view) { load_model_ = view.LoadModel(); }
 
-void Collector::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> pod,
-                          std::string_view version, bool ok) {
-  RequestCounts& r = Service(service).report.requests;
+void Collector::OnRequest(SimTime /*t*/, const cluster::RequestInfo& req) {
+  ServiceState& s = Service(req.service);
+  RequestCounts& r = s.report.requests;
   ++r.total;
-  if (!ok) ++r.failed;
-  if (pod) {
-    auto& by_version = Service(service).by_version;
-    auto it = by_version.find(version);
-    if (it == by_version.end()) it = by_version.emplace(std::string(version), 0).first;
+  if (!req.ok()) ++r.failed;
+  if (req.result == cluster::RequestResult::kRejected) ++r.rejected;
+  if (req.result == cluster::RequestResult::kTimedOut) ++r.timed_out;
+  if (req.pod) {
+    auto it = s.by_version.find(req.version);
+    if (it == s.by_version.end()) it = s.by_version.emplace(std::string(req.version), 0).first;
     ++it->second;
   }
+  if (load_model_ && req.ok()) {
+    s.latencies.push_back(req.latency.micros());
+    auto it = s.latencies_by_version.find(req.version);
+    if (it == s.latencies_by_version.end()) {
+      it = s.latencies_by_version.emplace(std::string(req.version), std::vector<int64_t>{}).first;
+    }
+    it->second.push_back(req.latency.micros());
+  }
+}
+
+LatencyReport Percentiles(std::vector<int64_t>& micros) {
+  const auto n = static_cast<int64_t>(micros.size());
+  // The p-th percentile's rank, from 1: ceil(p·n / 100), in integers.
+  const auto at = [&](int64_t p) {
+    const int64_t rank = std::max<int64_t>(1, (p * n + 99) / 100);
+    const auto k = micros.begin() + (rank - 1);
+    std::nth_element(micros.begin(), k, micros.end());
+    return SimDuration::Micros(*k);
+  };
+  LatencyReport l;
+  l.samples = n;
+  // Ascending ranks: each nth_element leaves the larger samples after k.
+  l.p50 = at(50);
+  l.p95 = at(95);
+  l.p99 = at(99);
+  l.max = SimDuration::Micros(*std::max_element(micros.begin(), micros.end()));
+  return l;
 }
 
 void Collector::OnServiceStarted(SimTime /*t*/, uint32_t service) {
@@ -164,6 +192,11 @@ void Collector::OnFinish(const cluster::ClusterView& view) {
   }
   for (uint32_t d = 0; d < view.DeploymentCount(); ++d) {
     deployment_keys_[d] = std::string(view.DeploymentKey(d));
+    if (const std::optional<double> u = view.PeakUtilization(d)) {
+      // One entry per key: a Deployment applied again under its name continues it.
+      double& peak = peak_utilization_[deployment_keys_[d]];
+      peak = std::max(peak, *u);
+    }
   }
 }
 
@@ -179,9 +212,14 @@ Report Collector::TakeReport(uint64_t events) {
   r.seed = seed_;
   r.end = end_;
   r.events = events;
+  r.load_model = load_model_;
   for (size_t i = 0; i < service_keys_.size(); ++i) {
     ServiceReport s = services_[i].report;
     for (const auto& [version, n] : services_[i].by_version) s.requests.by_version[version] = n;
+    if (!services_[i].latencies.empty()) s.latency = Percentiles(services_[i].latencies);
+    for (auto& [version, samples] : services_[i].latencies_by_version) {
+      s.latency_by_version[version] = Percentiles(samples);
+    }
     s.key = service_keys_[i];
     r.services.push_back(std::move(s));
   }
@@ -195,6 +233,9 @@ Report Collector::TakeReport(uint64_t events) {
     DeploymentReport& d = by_key[key];
     d.key = key;
     if (auto it = restarts_.find(key); it != restarts_.end()) d.restarts = it->second;
+    if (auto it = peak_utilization_.find(key); it != peak_utilization_.end()) {
+      d.peak_utilization = it->second;
+    }
     for (const RolloutState& st : rollouts_) {
       if (st.deployment != id) continue;
       RolloutReport rr = st.report;

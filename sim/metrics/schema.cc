@@ -12,6 +12,11 @@ namespace {
 // A Service that never served has null time metrics (its requests still count).
 Value Served(const Subject& s, Value v) { return s.service->served ? v : Value::Null(); }
 
+// A percentile of its successful requests' response times; null without any.
+Value Latency(const Subject& s, SimDuration LatencyReport::*p) {
+  return s.service->latency ? Value::Seconds((*s.service->latency).*p) : Value::Null();
+}
+
 constexpr std::array kSchema = {
     // The run.
     Metric{Scope::kRun, "simulatedSeconds", Unit::kSeconds, "", 0, false,
@@ -42,9 +47,30 @@ constexpr std::array kSchema = {
              return Value::Ratio(s.service->requests.failed, s.service->requests.total);
            },
            false, false},
+    // The load model's (docs/load-model.md): reported only when the scenario uses it.
+    Metric{Scope::kService, "requests.rejected", Unit::kCount, "rejected requests", 0, false,
+           [](const Subject& s) { return Value::Integer(s.service->requests.rejected); }, false,
+           true, true},
+    Metric{Scope::kService, "requests.timedOut", Unit::kCount, "timed-out requests", 0, false,
+           [](const Subject& s) { return Value::Integer(s.service->requests.timed_out); }, false,
+           true, true},
+    Metric{Scope::kService, "latencySeconds.p50", Unit::kSeconds, "p50 latency", 0, false,
+           [](const Subject& s) { return Latency(s, &LatencyReport::p50); }, false, true, true},
+    Metric{Scope::kService, "latencySeconds.p95", Unit::kSeconds, "p95 latency", 0, false,
+           [](const Subject& s) { return Latency(s, &LatencyReport::p95); }, false, true, true},
+    Metric{Scope::kService, "latencySeconds.p99", Unit::kSeconds, "p99 latency", 6, false,
+           [](const Subject& s) { return Latency(s, &LatencyReport::p99); }, false, true, true},
+    Metric{Scope::kService, "latencySeconds.max", Unit::kSeconds, "max latency", 0, false,
+           [](const Subject& s) { return Latency(s, &LatencyReport::max); }, false, true, true},
     // Each Deployment.
     Metric{Scope::kDeployment, "restarts", Unit::kCount, "restarts", 3, false,
            [](const Subject& s) { return Value::Integer(s.deployment->restarts); }},
+    Metric{Scope::kDeployment, "peakUtilization", Unit::kRatio, "peak utilization", 6, false,
+           [](const Subject& s) {
+             return s.deployment->peak_utilization ? Value::Share(*s.deployment->peak_utilization)
+                                                   : Value::Null();
+           },
+           false, true, true},
     // Each rollout of a Deployment.
     Metric{Scope::kRollout, "revision", Unit::kCount, "revision", 0, false,
            [](const Subject& s) { return Value::Integer(s.rollout->revision); }},
@@ -203,6 +229,7 @@ Expected<MetricPath> ParseMetricPath(std::string_view text) {
     } else {
       return Error{
           fmt::format("unknown Deployment metric in \"{}\" (use deployments.NAME.restarts, "
+                      "deployments.NAME.peakUtilization, "
                       "deployments.NAME.rollouts[INDEX].KEY or "
                       "deployments.NAME.lastRollout.KEY)",
                       text)};
@@ -219,6 +246,8 @@ Expected<MetricPath> ParseMetricPath(std::string_view text) {
 
 std::optional<Value> Resolve(const MetricPath& path, const Report& report) {
   if (path.metric == nullptr) return std::nullopt;
+  // A load-model metric names nothing in a run without the load model.
+  if (path.metric->load_model && !report.load_model) return std::nullopt;
   Subject s{&report};
   switch (path.metric->scope) {
     case Scope::kRun:

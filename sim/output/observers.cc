@@ -36,10 +36,9 @@ void Timeline::OnTimelineStep(const cluster::StepOutcome& step) {
                                     std::string(step.result)});
 }
 
-void Timeline::OnRequest(SimTime /*t*/, uint32_t service, std::optional<uint32_t> /*pod*/,
-                         std::string_view /*version*/, bool ok) {
-  if (!ok) {
-    ++failed_[service];
+void Timeline::OnRequest(SimTime /*t*/, const cluster::RequestInfo& r) {
+  if (!r.ok()) {
+    ++failed_[r.service];
     failed_since_record_ = true;
   }
 }

@@ -58,6 +58,7 @@ void Put(Json& o, std::string_view key, Json value) {
 void PutScope(Json& o, metrics::Scope scope, const metrics::Subject& subject) {
   for (const metrics::Metric& m : metrics::Schema()) {
     if (m.scope != scope || !m.in_report) continue;
+    if (m.load_model && !subject.report->load_model) continue;  // reports as they always were
     if (m.per_version) {
       Json by_version = Json::object();
       for (const auto& [v, n] : subject.service->requests.by_version) by_version[v] = n;
@@ -79,6 +80,17 @@ Json ReportToJson(const metrics::Report& r) {
   for (const metrics::ServiceReport& s : r.services) {
     Json o = Json::object();
     PutScope(o, Scope::kService, {&r, &s});
+    if (r.load_model) {
+      // Percentiles by the answering pod's version (docs/load-model.md).
+      Json by_version = Json::object();
+      for (const auto& [v, l] : s.latency_by_version) {
+        by_version[v] = Json{{"p50", l.p50.seconds()},
+                             {"p95", l.p95.seconds()},
+                             {"p99", l.p99.seconds()},
+                             {"max", l.max.seconds()}};
+      }
+      o["latencySeconds"]["byVersion"] = std::move(by_version);
+    }
     services[s.key] = std::move(o);
   }
   j["services"] = std::move(services);
@@ -163,6 +175,13 @@ using Unit = ComparisonRow::Unit;
 
 int Tone(bool bad) { return bad ? -1 : 1; }
 
+// A response time as people read one: "20 ms", "1.25 s".
+std::string Latency(SimDuration d) {
+  if (d < SimDuration::Seconds(1))
+    return fmt::format("{:g} ms", static_cast<double>(d.micros()) / 1e3);
+  return fmt::format("{:g} s", d.seconds());
+}
+
 std::vector<Section> Summarize(const metrics::Report& r) {
   std::vector<Section> out;
   for (const metrics::ServiceReport& s : r.services) {
@@ -186,6 +205,17 @@ std::vector<Section> Summarize(const metrics::Report& r) {
                          fmt::format("{} failed of {}{}", s.requests.failed, s.requests.total,
                                      versions.empty() ? "" : " (" + versions + ")"),
                          Tone(s.requests.failed > 0)});
+    if (r.load_model) {
+      sec.lines.push_back({"rejected, timed out",
+                           fmt::format("{}, {}", s.requests.rejected, s.requests.timed_out),
+                           Tone(s.requests.rejected + s.requests.timed_out > 0)});
+      sec.lines.push_back({"latency",
+                           s.latency ? fmt::format("p50 {}, p95 {}, p99 {}, max {}",
+                                                   Latency(s.latency->p50), Latency(s.latency->p95),
+                                                   Latency(s.latency->p99), Latency(s.latency->max))
+                                     : "no successful request",
+                           0});
+    }
     out.push_back(std::move(sec));
   }
   for (const metrics::DeploymentReport& d : r.deployments) {
@@ -201,6 +231,10 @@ std::vector<Section> Summarize(const metrics::Report& r) {
                            ro.complete && !ro.deadline_exceeded ? 0 : -1});
     }
     if (d.rollouts.empty()) sec.lines.push_back({"rollouts", "none", 0});
+    if (d.peak_utilization) {
+      sec.lines.push_back({"peak utilization", HumanValue(Unit::kRatio, *d.peak_utilization),
+                           *d.peak_utilization >= 1.0 ? -1 : 0});
+    }
     out.push_back(std::move(sec));
   }
   Section res{"resources", {}};

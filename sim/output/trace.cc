@@ -111,9 +111,8 @@ void TraceWriter::OnPodState(SimTime t, const cluster::PodInfo& pod) {
   track.open = true;
 }
 
-void TraceWriter::OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> /*pod*/,
-                            std::string_view /*version*/, bool ok) {
-  if (!ok) ++failed_per_second_[service][t.SinceStart().micros() / 1'000'000];
+void TraceWriter::OnRequest(SimTime t, const cluster::RequestInfo& r) {
+  if (!r.ok()) ++failed_per_second_[r.service][t.SinceStart().micros() / 1'000'000];
 }
 
 void TraceWriter::OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) {

@@ -207,6 +207,16 @@ const ImageProfile* Scenario::ProfileFor(std::string_view image) const {
   return it == images.end() ? nullptr : &it->second;
 }
 
+bool Scenario::LoadModel() const {
+  for (const auto& [name, profile] : images) {
+    if (profile.LoadModel()) return true;
+  }
+  for (const TrafficSource& t : traffic) {
+    if (t.timeout) return true;
+  }
+  return false;
+}
+
 std::string ImageTag(std::string_view image) {
   const k8s::ImageReference ref = k8s::ParseImageReference(image);
   if (ref.tag && !ref.tag->empty()) return std::string(*ref.tag);

@@ -30,11 +30,16 @@ const std::vector<std::string_view> kTaintFields = {"key", "value", "effect"};
 const std::vector<std::string_view> kCapacityFields = {"cpu", "memory", "pods"};
 const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedulingDelay",
                                                      "endpointDelay"};
-const std::vector<std::string_view> kImageFields = {"version", "pull",    "start",     "shutdown",
-                                                    "drain",   "healthy", "crashAfter",
-                                                    "exitAfter"};
-const std::vector<std::string_view> kTrafficFields = {"name", "service", "every", "rate", "from"};
+const std::vector<std::string_view> kImageFields = {
+    "version",    "pull",      "start",   "shutdown",    "drain", "healthy",
+    "crashAfter", "exitAfter", "latency", "concurrency", "queue"};
+const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",
+                                                      "rate", "from",    "timeout"};
 const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover", "sleep"};
+// Bounds of the load model's sizes: far beyond any real server, small
+// enough that no count overflows (docs/load-model.md).
+constexpr int64_t kMaxConcurrency = 1'000'000;
+constexpr int64_t kMaxQueue = 100'000'000;
 const std::vector<std::string_view> kDistributions = {"uniform", "normal", "lognormal",
                                                       "exponential"};
 
@@ -339,6 +344,20 @@ void Loader::DecodeImages(const Node* n, Scenario* s) {
       if (const Node* x = v->Get("exitAfter"); x != nullptr && !x->IsNull()) {
         prof.exit_after = Duration(x, Sub(p, "exitAfter"), true);
       }
+      // The load model (docs/load-model.md).
+      if (const Node* l = v->Get("latency"); l != nullptr && !l->IsNull()) {
+        prof.latency = Duration(l, Sub(p, "latency"), true);
+      }
+      if (const Node* c = v->Get("concurrency"); c != nullptr && !c->IsNull()) {
+        int64_t n = 0;
+        if (r_.Int(c, Sub(p, "concurrency"), 1, kMaxConcurrency, &n)) {
+          prof.concurrency = static_cast<int32_t>(n);
+        }
+      }
+      if (const Node* q = v->Get("queue"); q != nullptr && !q->IsNull()) {
+        int64_t n = 0;
+        if (r_.Int(q, Sub(p, "queue"), 0, kMaxQueue, &n)) prof.queue = n;
+      }
       if (prof.drain.is_fixed() && prof.shutdown.is_fixed() && prof.drain.a() > prof.shutdown.a() &&
           v->Get("drain") != nullptr) {
         r_.Error(v->Get("drain")->mark, Sub(p, "drain"),
@@ -427,6 +446,13 @@ void Loader::DecodeTraffic(const Node* n, Scenario* s) {
     }
     if (const Node* from = m->Get("from"); from != nullptr && !from->IsNull()) {
       t.from = FixedDuration(from, Sub(p, "from"));
+    }
+    if (const Node* to = m->Get("timeout"); to != nullptr && !to->IsNull()) {
+      t.timeout = FixedDuration(to, Sub(p, "timeout"));
+      if (t.timeout && *t.timeout <= SimDuration::Zero()) {
+        r_.Error(to->mark, Sub(p, "timeout"), "must be greater than 0");
+        t.timeout.reset();
+      }
     }
     s->traffic.push_back(std::move(t));
   }

@@ -571,10 +571,7 @@ TEST(Model, SameSeedRecreateAndRollingUpdateSendRequestsAtTheSameInstants) {
     std::vector<SimTime> times;
     bool WantsEvents() const override { return false; }
     bool WantsPodStates() const override { return false; }
-    void OnRequest(SimTime t, uint32_t, std::optional<uint32_t>, std::string_view,
-                   bool) override {
-      times.push_back(t);
-    }
+    void OnRequest(SimTime t, const cluster::RequestInfo&) override { times.push_back(t); }
   };
   const auto arrivals = [](const std::string& strategy) {
     const std::string yaml = Scenario(R"(  until: 120s

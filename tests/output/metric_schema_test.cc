@@ -165,6 +165,7 @@ TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
   size_t expected = 0;
   for (const Metric& m : Schema()) {
     if (!m.in_report) continue;  // derived (requests.failedShare): not repeated in the JSON
+    if (m.load_model) continue;  // the sample does not use the load model: none of its keys
     switch (m.scope) {
       case Scope::kRun:
       case Scope::kResources:
@@ -182,6 +183,39 @@ TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
   }
   EXPECT_EQ(leaves, expected);
   EXPECT_EQ(leaves, 2u + 14u + 2u + 1u + 16u + 4u);
+}
+
+// With the load model (docs/load-model.md) the report holds its metrics,
+// and paths resolve to them; without it, the same paths name nothing.
+TEST(MetricSchema, ALoadModelReportHoldsItsMetricsAndResolvesThem) {
+  Report r = Sample();
+  EXPECT_EQ(At(r, "services.shop/web.latencySeconds.p99"), std::nullopt);
+  EXPECT_EQ(At(r, "deployments.web.peakUtilization"), std::nullopt);
+  r.load_model = true;
+  ServiceReport& web = r.services[1];
+  web.requests.rejected = 2;
+  web.requests.timed_out = 1;
+  web.latency = LatencyReport{SimDuration::Millis(20), SimDuration::Millis(90),
+                              SimDuration::Millis(250), SimDuration::Millis(400), 169};
+  web.latency_by_version["0.2.0"] =
+      LatencyReport{SimDuration::Millis(30), SimDuration::Millis(95), SimDuration::Millis(260),
+                    SimDuration::Millis(400), 117};
+  r.deployments[0].peak_utilization = 0.75;
+  const nlohmann::json j = nlohmann::json::parse(output::FormatJson(r));
+  const nlohmann::json& w = j["services"]["shop/web"];
+  EXPECT_EQ(w["requests"]["rejected"], 2);
+  EXPECT_EQ(w["requests"]["timedOut"], 1);
+  EXPECT_EQ(w["latencySeconds"]["p50"], 0.02);
+  EXPECT_EQ(w["latencySeconds"]["p99"], 0.25);
+  EXPECT_EQ(w["latencySeconds"]["max"], 0.4);
+  EXPECT_EQ(w["latencySeconds"]["byVersion"]["0.2.0"]["p99"], 0.26);
+  EXPECT_TRUE(j["services"]["idle"]["latencySeconds"]["p99"].is_null());
+  EXPECT_EQ(j["deployments"]["web"]["peakUtilization"], 0.75);
+  EXPECT_EQ(At(r, "services.shop/web.latencySeconds.p99"),
+            Value::Seconds(SimDuration::Millis(250)));
+  EXPECT_EQ(At(r, "services.shop/web.requests.rejected"), Value::Integer(2));
+  EXPECT_EQ(At(r, "services.idle.latencySeconds.p50"), Value::Null());
+  EXPECT_DOUBLE_EQ(At(r, "deployments.web.peakUtilization")->number(), 0.75);
 }
 
 }  // namespace

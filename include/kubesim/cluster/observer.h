@@ -57,6 +57,26 @@ struct EndpointInfo {
   bool serving = false;
 };
 
+// How a client request ended (docs/load-model.md).
+enum class RequestResult : uint8_t {
+  kOk,        // answered
+  kFailed,    // no endpoint, a pod that did not serve, or a process that ended holding it
+  kRejected,  // the pod's waiting room was full: 503 at once (load model)
+  kTimedOut,  // not answered within its client's timeout (load model)
+};
+
+// One client request as it ended.
+struct RequestInfo {
+  uint32_t service = 0;
+  std::optional<uint32_t> pod;  // the pod it went to (none: the Service had no endpoint)
+  std::string_view version;     // that pod's version
+  RequestResult result = RequestResult::kOk;
+  // kOk: from sent to answered — its wait in the pod's queue plus its
+  // service time (0 without the load model, where requests are instant).
+  SimDuration latency;
+  bool ok() const { return result == RequestResult::kOk; }
+};
+
 // A read-only view of the whole cluster at the end of an instant.
 class ClusterView {
  public:
@@ -106,6 +126,15 @@ class ClusterView {
   virtual std::span<const uint32_t> ChangedDeployments() const = 0;
   // Pods that entered a state or changed version in this instant (ascending).
   virtual std::span<const uint32_t> ChangedPods() const = 0;
+  // Whether the scenario uses the load model (docs/load-model.md): its
+  // metrics are then reported, else left out.
+  virtual bool LoadModel() const { return false; }
+  // The load model: the busiest whole second's share of the server time
+  // the Deployment's serving pods offered, up to now; null when none of its
+  // pods has a limited `concurrency`.
+  virtual std::optional<double> PeakUtilization(uint32_t /*deployment*/) const {
+    return std::nullopt;
+  }
 };
 
 // A rollout of a Deployment: from the template change to completion.
@@ -147,9 +176,10 @@ class Observer {
   // Whether this observer reads OnPodState. When none does, the model builds
   // no PodInfo per pod state change.
   virtual bool WantsPodStates() const { return true; }
-  // A client request to `service`: answered by `pod` (none: no endpoint), ok or failed.
-  virtual void OnRequest(SimTime /*t*/, uint32_t /*service*/, std::optional<uint32_t> /*pod*/,
-                         std::string_view /*version*/, bool /*ok*/) {}
+  // A client request ended at `t`: answered, failed, rejected or timed out.
+  // Without the load model it ends when it is sent; with it, when it is
+  // answered, rejected, times out, or its pod's process ends.
+  virtual void OnRequest(SimTime /*t*/, const RequestInfo& /*request*/) {}
   // A Service's clients started sending (its metrics count from here).
   virtual void OnServiceStarted(SimTime /*t*/, uint32_t /*service*/) {}
   // A rollout started / completed / was reported past its progress deadline /

@@ -29,8 +29,7 @@ class Collector final : public cluster::Observer {
   void OnStart(const cluster::ClusterView& view) override;
   bool WantsEvents() const override { return false; }
   bool WantsPodStates() const override { return false; }
-  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod,
-                 std::string_view version, bool ok) override;
+  void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnServiceStarted(SimTime t, uint32_t service) override;
   void OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutStatusDone(SimTime t, const cluster::RolloutInfo& r) override;
@@ -53,6 +52,10 @@ class Collector final : public cluster::Observer {
     SimTime since;  // when the classification last changed
     std::optional<SimTime> outage_start;
     std::map<std::string, int64_t, std::less<>> by_version;  // no copy per request
+    // The load model: every successful request's response time, in µs, of
+    // the Service and by version (percentiles exact from all samples).
+    std::vector<int64_t> latencies;
+    std::map<std::string, std::vector<int64_t>, std::less<>> latencies_by_version;
   };
   struct RolloutState {
     RolloutReport report;
@@ -82,7 +85,14 @@ class Collector final : public cluster::Observer {
   ResourceReport resources_;
   std::vector<StepReport> timeline_;
   SimTime end_;
+  bool load_model_ = false;
+  std::map<std::string, double> peak_utilization_;  // by deployment key
 };
+
+// Nearest-rank percentiles of response times in µs (docs/load-model.md):
+// the smallest sample that at least p % of the samples are at or below.
+// Reorders `micros`. REQUIRES: !micros.empty().
+LatencyReport Percentiles(std::vector<int64_t>& micros);
 
 }  // namespace kubesim::metrics
 

@@ -22,8 +22,19 @@ namespace kubesim::metrics {
 
 struct RequestCounts {
   int64_t total = 0;
-  int64_t failed = 0;
+  int64_t failed = 0;                         // rejected and timed out included
   std::map<std::string, int64_t> by_version;  // successful and failed answers, by the pod's version
+  // The load model (docs/load-model.md): answered 503 by a full queue; not
+  // answered within the client's timeout.
+  int64_t rejected = 0;
+  int64_t timed_out = 0;
+};
+
+// Response times of successful requests, nearest-rank percentiles
+// (docs/load-model.md): exact, from every sample.
+struct LatencyReport {
+  SimDuration p50, p95, p99, max;
+  int64_t samples = 0;
 };
 
 struct ServiceReport {
@@ -35,6 +46,10 @@ struct ServiceReport {
   SimDuration longest_outage;          // longest stretch of downtime
   int64_t min_serving_endpoints = 0;   // fewest serving visible endpoints after the start
   RequestCounts requests;
+  // The load model: of every successful request, and by the answering
+  // pod's version; null without any.
+  std::optional<LatencyReport> latency;
+  std::map<std::string, LatencyReport> latency_by_version;
 };
 
 struct RolloutReport {
@@ -55,6 +70,9 @@ struct DeploymentReport {
   std::string key;
   int64_t restarts = 0;
   std::vector<RolloutReport> rollouts;  // revision 2 onward, in order
+  // The load model: the busiest whole second's busy share of the server
+  // time its serving pods offered (null: none of its pods limits concurrency).
+  std::optional<double> peak_utilization;
 };
 
 // A chained or blocking timeline step: when it started and finished.
@@ -82,6 +100,8 @@ struct Report {
   std::vector<DeploymentReport> deployments;  // by key
   ResourceReport resources;
   std::vector<StepReport> timeline;  // chained and blocking steps, in file order
+  // The scenario used the load model: its metrics are in the report.
+  bool load_model = false;
 };
 
 }  // namespace kubesim::metrics

@@ -107,6 +107,9 @@ struct Metric {
   // False for a metric derived from others for compare, expect: and sweep
   // (requests.failedShare) that the JSON report does not repeat.
   bool in_report = true;
+  // A metric of the load model (docs/load-model.md): in a report only when
+  // the scenario uses it, so that reports without it stay as they were.
+  bool load_model = false;
 };
 
 // Every metric, in the order the JSON report lists them within a scope.

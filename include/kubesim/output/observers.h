@@ -48,8 +48,7 @@ class EventLog final : public cluster::Observer {
 class Timeline final : public cluster::Observer {
  public:
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
-  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod, std::string_view version,
-                 bool ok) override;
+  void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnFinish(const cluster::ClusterView& view) override;

@@ -43,8 +43,7 @@ class TraceWriter final : public cluster::Observer {
  public:
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
   void OnPodState(SimTime t, const cluster::PodInfo& pod) override;
-  void OnRequest(SimTime t, uint32_t service, std::optional<uint32_t> pod, std::string_view version,
-                 bool ok) override;
+  void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;

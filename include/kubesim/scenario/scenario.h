@@ -80,6 +80,13 @@ struct ImageProfile {
   // [never] exits 0 this long after each start: an init container completes
   // then; a regular container exits (and is restarted) as with crash_after.
   std::optional<DurationDistribution> exit_after;
+  // The load model (docs/load-model.md): each pod a FIFO queue with
+  // `concurrency` servers and a waiting room of `queue`, each request taking
+  // `latency` of service. Absent, all three: requests are free and instant.
+  std::optional<DurationDistribution> latency;  // [0s] service time of one request
+  std::optional<int32_t> concurrency;           // [unlimited] requests served at once
+  std::optional<int64_t> queue;                 // [unlimited] waiting requests beyond which: 503
+  bool LoadModel() const { return latency || concurrency || queue; }
   k8s::Position position;
 };
 
@@ -93,6 +100,9 @@ struct TrafficSource {
   SimDuration every;                   // kEvery: the interval
   double rate_per_second = 0.0;        // kPoisson: the mean rate
   std::optional<SimDuration> from;     // [when the Service first serves]
+  // [none] a request not answered this long after it was sent fails
+  // (requests.timedOut; docs/load-model.md).
+  std::optional<SimDuration> timeout;
   k8s::Position position;
 };
 
@@ -144,6 +154,9 @@ struct Scenario {
 
   // The profile of `image`, or null (then every duration is 0 and it is healthy).
   const ImageProfile* ProfileFor(std::string_view image) const;
+  // Whether any image or client uses the load model (docs/load-model.md):
+  // reports then hold its metrics; without it they are as they always were.
+  bool LoadModel() const;
 };
 
 // The version label of an image with no profile version: the tag (the text

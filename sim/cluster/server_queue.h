@@ -1,0 +1,88 @@
+// The load model's two pieces of arithmetic (docs/load-model.md), kept
+// apart from the cluster so that tests can check them against queueing
+// theory directly:
+//
+// ServerQueue — one pod's process as a FIFO queue with `concurrency` servers
+// and a waiting room of `queue` places (Kendall's G/G/c/c+queue). Requests
+// start in arrival order, so a request's start is known the moment it
+// arrives: it is the later of its arrival and the moment the earliest
+// server frees up (the Kiefer–Wolfowitz workload recursion for FIFO c-server
+// queues). So admitting a request costs O(log c) and needs no event for the
+// start of service, only one for its end.
+//
+// UtilizationMeter — server-time busy and server-time available, per
+// simulated second, so that the busiest second's share is exact.
+#ifndef KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
+#define KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "kubesim/engine/time.h"
+
+namespace kubesim::cluster {
+
+class ServerQueue {
+ public:
+  // 0 servers: unlimited (every request starts at once); a negative queue:
+  // an unlimited waiting room.
+  ServerQueue(int32_t concurrency, int64_t queue) : servers_(concurrency), room_(queue) {}
+
+  // A request that arrives at `now` and needs `service` of work: when it
+  // starts, or nullopt when every server is busy and the waiting room is
+  // full (the pod answers 503 at once). REQUIRES: `now` never decreases
+  // between calls.
+  std::optional<SimTime> Admit(SimTime now, SimDuration service);
+
+  // Requests admitted and not yet started at `now` (the waiting room).
+  int64_t Waiting(SimTime now);
+
+  // The process ended at `now`: every request it held is gone, its servers
+  // are free, its waiting room empty. Returns the server-time its servers
+  // would still have been busy after `now` (the work that was never done),
+  // and adds to `busy_until` (if given) when each busy server would have
+  // freed: after `now` each busy server works without a gap until then,
+  // since every request assigned to it arrived by `now`.
+  SimDuration Reset(SimTime now, std::vector<SimTime>* busy_until = nullptr);
+
+  int32_t servers() const { return servers_; }
+
+ private:
+  int32_t servers_;
+  int64_t room_;
+  // When each server frees up, a min-heap (std::push_heap with greater):
+  // at most `servers_` entries, one per server used so far.
+  std::vector<SimTime> free_at_;
+  // The start times of admitted requests that had to wait, in admission
+  // order, which is start order: those still ahead of `now` wait.
+  std::deque<SimTime> waiting_starts_;
+};
+
+// Server-microseconds busy and available per whole simulated second
+// [k s, k+1 s); Peak() is the largest busy / available share.
+class UtilizationMeter {
+ public:
+  // `servers` more (or fewer, negative) servers are available from `now`.
+  void AddServers(SimTime now, int64_t servers);
+  // One server is busy over [from, to) (negative `weight`: was not after all).
+  void AddBusy(SimTime from, SimTime to, int64_t weight = 1);
+  // The busiest whole second's share of what was available, up to `end`
+  // (a run shorter than a second: its first second); nullopt when no
+  // server was ever available.
+  std::optional<double> Peak(SimTime end) const;
+
+ private:
+  static void Spread(std::vector<int64_t>& per_second, SimTime from, SimTime to, int64_t weight);
+  void Advance(SimTime now);        // the available servers so far, into available_
+  std::vector<int64_t> busy_;       // server-µs, by second
+  std::vector<int64_t> available_;  // server-µs, by second
+  int64_t servers_ = 0;
+  SimTime since_;
+  bool any_ = false;
+};
+
+}  // namespace kubesim::cluster
+
+#endif  // KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
