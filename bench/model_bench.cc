@@ -13,17 +13,22 @@
 //                  for 30 minutes: endpoint updates of a 250-endpoint Service
 //   Lookups/D      D Deployments scaled by name, one kubectl step each: the
 //                  store's name index (D = 100, 1,000)
+//   ServerQueueAdmit/C  the load model's queue (docs/load-model.md): one pod
+//                  of C servers at 90 % load, a waiting room of 10 x C,
+//                  Poisson arrivals, exponential service: the cost of one
+//                  admission as C grows (a heap of C free times: log C)
 // Counters: events/s (events fired, elided probe ticks included, per second of
 // wall time), pods.
 #include <benchmark/benchmark.h>
-
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "cluster/server_queue.h"
 #include "kubesim/cluster/simulation.h"
+#include "kubesim/engine/random.h"
 #include "kubesim/scenario/load.h"
 
 namespace kubesim {
@@ -266,6 +271,25 @@ spec:
   RunScenario(state, Load(s));
 }
 BENCHMARK(Lookups)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+void ServerQueueAdmit(benchmark::State& state) {
+  const auto c = static_cast<int32_t>(state.range(0));
+  cluster::ServerQueue q(c, 10 * int64_t{c});
+  Rng rng(1);
+  const double service_mean = 0.05;  // s
+  const double gap_mean = service_mean / (0.9 * c);
+  double t = 0;
+  int64_t rejected = 0;
+  for (auto _ : state) {
+    t += rng.Exponential(gap_mean);
+    const auto now = SimTime::FromMicros(static_cast<int64_t>(t * 1e6));
+    const auto service =
+        SimDuration::Micros(static_cast<int64_t>(rng.Exponential(service_mean) * 1e6));
+    if (!q.Admit(now, service)) ++rejected;
+  }
+  state.counters["rejected"] = static_cast<double>(rejected);
+}
+BENCHMARK(ServerQueueAdmit)->Arg(1)->Arg(4)->Arg(64)->Arg(1024);
 
 }  // namespace
 }  // namespace kubesim

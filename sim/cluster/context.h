@@ -61,9 +61,6 @@ enum class EventKind : uint32_t {
   // Kubelet::SideAction << 16 | side slot)
   kSideContainer,
   kStepDeadline,  // target: timeline step index: its --timeout, or its sleep's end
-  // target: an in-flight request (LoadState::requests; payload: its gen):
-  // answered, or its client's timeout ran out (docs/load-model.md)
-  kResponse,
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

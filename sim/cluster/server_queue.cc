@@ -8,39 +8,54 @@ namespace kubesim::cluster {
 
 std::optional<SimTime> ServerQueue::Admit(SimTime now, SimDuration service) {
   if (servers_ <= 0) return now;  // unlimited: no one ever waits
-  if (free_at_.size() < static_cast<size_t>(servers_)) {
-    free_at_.push_back(now + service);  // a server never used so far
-    std::push_heap(free_at_.begin(), free_at_.end(), std::greater<>());
+  if (used_ < servers_) {
+    // A server never used so far.
+    if (servers_ > kInline) more_.push_back(SimTime::Zero());
+    SimTime* const h = heap();  // after the push_back, which may move more_
+    h[used_++] = now + service;
+    std::push_heap(h, h + used_, std::greater<>());
     return now;
   }
   // FIFO: the request takes the server that frees first, when it does.
-  const SimTime earliest = free_at_.front();
+  SimTime* const h = heap();
+  const SimTime earliest = h[0];
   SimTime start = now;
   if (earliest > now) {
     if (room_ >= 0 && Waiting(now) >= room_) return std::nullopt;  // 503
     start = earliest;
-    waiting_starts_.push_back(start);
+    waiting_.push_back(start);
   }
-  std::pop_heap(free_at_.begin(), free_at_.end(), std::greater<>());
-  free_at_.back() = start + service;
-  std::push_heap(free_at_.begin(), free_at_.end(), std::greater<>());
+  std::pop_heap(h, h + used_, std::greater<>());
+  h[used_ - 1] = start + service;
+  std::push_heap(h, h + used_, std::greater<>());
   return start;
 }
 
 int64_t ServerQueue::Waiting(SimTime now) {
-  while (!waiting_starts_.empty() && waiting_starts_.front() <= now) waiting_starts_.pop_front();
-  return static_cast<int64_t>(waiting_starts_.size());
+  while (waiting_head_ < waiting_.size() && waiting_[waiting_head_] <= now) ++waiting_head_;
+  if (waiting_head_ == waiting_.size()) {
+    waiting_.clear();
+    waiting_head_ = 0;
+  } else if (waiting_head_ >= 1024 && 2 * waiting_head_ >= waiting_.size()) {
+    // Drop the started ones, in amortised O(1) per request.
+    waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<std::ptrdiff_t>(waiting_head_));
+    waiting_head_ = 0;
+  }
+  return static_cast<int64_t>(waiting_.size() - waiting_head_);
 }
 
 SimDuration ServerQueue::Reset(SimTime now, std::vector<SimTime>* busy_until) {
   SimDuration undone;
-  for (SimTime t : free_at_) {
-    if (t <= now) continue;
-    undone += t - now;
-    if (busy_until != nullptr) busy_until->push_back(t);
+  const SimTime* const h = heap();
+  for (int32_t i = 0; i < used_; ++i) {
+    if (h[i] <= now) continue;
+    undone += h[i] - now;
+    if (busy_until != nullptr) busy_until->push_back(h[i]);
   }
-  free_at_.clear();
-  waiting_starts_.clear();
+  used_ = 0;
+  more_.clear();
+  waiting_.clear();
+  waiting_head_ = 0;
   return undone;
 }
 

@@ -15,8 +15,8 @@
 #ifndef KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
 #define KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
 
+#include <array>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -50,14 +50,22 @@ class ServerQueue {
   int32_t servers() const { return servers_; }
 
  private:
+  static constexpr int32_t kInline = 4;  // servers whose free times live in the object itself
+  SimTime* heap() { return servers_ <= kInline ? inline_.data() : more_.data(); }
+
   int32_t servers_;
+  int32_t used_ = 0;  // servers used so far: the heap's size
   int64_t room_;
-  // When each server frees up, a min-heap (std::push_heap with greater):
-  // at most `servers_` entries, one per server used so far.
-  std::vector<SimTime> free_at_;
+  // When each used server frees up, a min-heap (std::push_heap with
+  // greater): in `inline_` for up to kInline servers, so that a request to
+  // a pod of few servers reads no memory but the queue's own; else in
+  // `more_`.
+  std::array<SimTime, kInline> inline_{};
+  std::vector<SimTime> more_;
   // The start times of admitted requests that had to wait, in admission
-  // order, which is start order: those still ahead of `now` wait.
-  std::deque<SimTime> waiting_starts_;
+  // order, which is start order; those from waiting_head_ on still wait.
+  std::vector<SimTime> waiting_;
+  size_t waiting_head_ = 0;
 };
 
 // Server-microseconds busy and available per whole simulated second

@@ -489,15 +489,19 @@ struct Client {
 struct InFlightRequest {
   uint32_t client = 0;
   uint32_t pod = 0;
-  uint32_t gen = 0;  // bumps each time the slot is reused: its event names the request
-  uint32_t at = 0;   // its place in its pod's PodLoad::in_flight
+  uint32_t gen = 0;  // bumps each time the slot is reused: its heap entry names the request
+  // Its neighbours in its pod's list of the requests it holds (kNone: none):
+  // linked through the requests themselves, so that admitting one touches
+  // no memory but the request's and its pod's PodLoad.
+  uint32_t prev = kNone, next = kNone;
   SimTime sent;
   SimTime answered;  // when the pod answers, if its process lives that long
   std::string_view version;
 };
 struct PodLoad {
   std::optional<ServerQueue> queue;  // from the pod's first request to its process's end
-  std::vector<uint32_t> in_flight;   // LoadState::requests whose client waits
+  uint32_t image = 0;                // its process's image (Store::images), read with `queue`
+  uint32_t in_flight = kNone;        // the first of the requests it holds whose client waits
   uint32_t deployment = kNone;       // whose UtilizationMeter its servers count in
   int32_t counted_servers = 0;       // what it added there since it began serving
 };

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace kubesim::cluster {
 
@@ -33,15 +34,16 @@ void Traffic::StartClient(uint32_t c) {
   SendRequest(c);
 }
 
-void Traffic::Tell(const RequestInfo& r) {
-  for (Observer* o : ctx_.observers()) o->OnRequest(ctx_.Now(), r);
+void Traffic::Tell(SimTime t, const RequestInfo& r) {
+  for (Observer* o : ctx_.observers()) o->OnRequest(t, r);
 }
 
 void Traffic::SendRequest(uint32_t c) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
-    Tell({client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+    Tell(ctx_.Now(),
+         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
   } else {
     // The visible entry carries the pod's serving flag and version (one
     // array, no pod to load), up to date unless a pod changed earlier in
@@ -54,8 +56,8 @@ void Traffic::SendRequest(uint32_t c) {
     if (ok && store_.load.on) {
       Admit(c, e.pod, version);
     } else {
-      Tell({client.service, e.pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
-            SimDuration::Zero()});
+      Tell(ctx_.Now(), {client.service, e.pod, version,
+                        ok ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero()});
     }
   }
   ScheduleNextRequest(c);
@@ -69,15 +71,20 @@ void Traffic::SendRequest(uint32_t c) {
 void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
   Client& client = store_.clients[c];
   const SimTime now = ctx_.Now();
-  const ImageBehaviour& img = store_.images[store_.pods[pod].image];
   PodLoad& load = store_.load.Of(pod);
-  if (!load.queue) load.queue.emplace(img.concurrency, img.queue);
+  if (!load.queue) {
+    // Its process's first request: its image's sizes, kept with the queue
+    // (which the process's end drops), so later requests read no Pod.
+    load.image = store_.pods[pod].image;
+    load.queue.emplace(store_.images[load.image].concurrency, store_.images[load.image].queue);
+  }
+  const ImageBehaviour& img = store_.images[load.image];
   SimDuration service =
       img.latency.is_fixed() ? img.latency.a() : img.latency.Draw(client.service_times);
   service = std::max(service, SimDuration::Zero());
   const std::optional<SimTime> start = load.queue->Admit(now, service);
   if (!start) {
-    Tell({client.service, pod, version, RequestResult::kRejected, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kRejected, SimDuration::Zero()});
     return;
   }
   const SimTime answered = *start + service;
@@ -85,7 +92,7 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
     store_.load.meters[load.deployment].AddBusy(*start, answered);
   }
   if (answered == now) {  // no wait, no work: answered at once
-    Tell({client.service, pod, version, RequestResult::kOk, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kOk, SimDuration::Zero()});
     return;
   }
   LoadState& state = store_.load;
@@ -100,40 +107,52 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
   InFlightRequest& req = state.requests[r];
   req.client = c;
   req.pod = pod;
-  req.at = static_cast<uint32_t>(load.in_flight.size());
+  req.prev = kNone;
+  req.next = load.in_flight;
+  if (load.in_flight != kNone) state.requests[load.in_flight].prev = r;
+  load.in_flight = r;
   req.sent = now;
   req.answered = answered;
   req.version = version;
-  load.in_flight.push_back(r);
   // The client hears back at the answer, or gives up at its timeout.
   const SimTime ends = client.timeout ? std::min(answered, now + *client.timeout) : answered;
-  ctx_.Schedule(ends - now, kPhaseClient, EventKind::kResponse, r, req.gen);
+  ends_.push_back(Ending{ends, r, req.gen});
+  std::push_heap(ends_.begin(), ends_.end(), std::greater<>());
 }
 
-void Traffic::Respond(uint32_t r, uint64_t gen) {
+void Traffic::Settle(SimTime t, bool inclusive) {
+  while (!ends_.empty() && (ends_.front().end < t || (inclusive && ends_.front().end == t))) {
+    const Ending e = ends_.front();
+    std::pop_heap(ends_.begin(), ends_.end(), std::greater<>());
+    ends_.pop_back();
+    // Stale: its process ended first, and failed it then.
+    if (store_.load.requests[e.request].gen == e.gen) End(e.request, e.end);
+  }
+}
+
+void Traffic::End(uint32_t r, SimTime at) {
   InFlightRequest& req = store_.load.requests[r];
-  if (req.gen != gen) return;  // its process ended first: told then
   const uint32_t service = store_.clients[req.client].service;
-  const SimTime now = ctx_.Now();
-  const bool answered = req.answered <= now;
+  const bool answered = req.answered <= at;
   const RequestInfo info{service, req.pod, req.version,
                          answered ? RequestResult::kOk : RequestResult::kTimedOut,
                          answered ? req.answered - req.sent : SimDuration::Zero()};
   // A timed-out request still holds its server until the work is done: the
   // process does not learn that the client left (docs/load-model.md).
   Release(r);
-  Tell(info);
+  Tell(at, info);
 }
 
 void Traffic::Release(uint32_t r) {
   LoadState& state = store_.load;
   InFlightRequest& req = state.requests[r];
-  std::vector<uint32_t>& list = state.pods[req.pod].in_flight;
-  // Swap-remove from its pod's list, keeping the moved request's place.
-  const uint32_t last = list.back();
-  list[req.at] = last;
-  state.requests[last].at = req.at;
-  list.pop_back();
+  // Unlinked from its pod's list.
+  if (req.prev != kNone) {
+    state.requests[req.prev].next = req.next;
+  } else {
+    state.pods[req.pod].in_flight = req.next;
+  }
+  if (req.next != kNone) state.requests[req.next].prev = req.prev;
   ++req.gen;
   state.free_requests.push_back(r);
 }
@@ -156,13 +175,13 @@ void Traffic::EndRequests(uint32_t pod) {
   const SimTime now = ctx_.Now();
   PodLoad& load = store_.load.pods[pod];
   // Every request it held fails now: its connection is reset.
-  while (!load.in_flight.empty()) {
-    const uint32_t r = load.in_flight.back();
+  while (load.in_flight != kNone) {
+    const uint32_t r = load.in_flight;
     const InFlightRequest& req = store_.load.requests[r];
     const RequestInfo info{store_.clients[req.client].service, pod, req.version,
                            RequestResult::kFailed, SimDuration::Zero()};
     Release(r);
-    Tell(info);
+    Tell(now, info);
   }
   if (load.queue) {
     std::vector<SimTime> busy_until;

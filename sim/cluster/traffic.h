@@ -9,6 +9,7 @@
 #define KUBESIM_SIM_CLUSTER_TRAFFIC_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "context.h"
 #include "store.h"
@@ -21,8 +22,19 @@ class Traffic {
 
   void StartService(uint32_t service);  // its clients start
   void SendRequest(uint32_t client);    // kRequest
-  // kResponse: an admitted request is answered, or its client stops waiting.
-  void Respond(uint32_t request, uint64_t gen);
+  // The load model: admitted requests end — answered, or their client
+  // stops waiting — at times known when they were admitted. They are not
+  // events: nothing in the cluster changes when one ends, so they wait in a
+  // heap of their own and are told to observers, at their own times and in
+  // time order, before the first event of a later instant (SettleBefore)
+  // and at the end of the instant they end in (SettleThrough). A process
+  // that ends fails the ones it holds first.
+  void SettleBefore(SimTime t) {
+    if (!ends_.empty() && ends_.front().end < t) Settle(t, false);
+  }
+  void SettleThrough(SimTime t) {
+    if (!ends_.empty() && ends_.front().end <= t) Settle(t, true);
+  }
   // The load model, from the kubelet: a pod's process began serving (its
   // servers count as available capacity), or ended (the requests it held
   // fail now, and its queue is gone).
@@ -40,11 +52,26 @@ class Traffic {
   void Admit(uint32_t client, uint32_t pod, std::string_view version);
   void CountServers(uint32_t pod);
   void EndRequests(uint32_t pod);
-  void Release(uint32_t request);  // its slot is free; its event, if pending, goes stale
-  void Tell(const RequestInfo& r);
+  void Release(uint32_t request);  // its slot is free; its entry in ends_, if any, goes stale
+  void Tell(SimTime t, const RequestInfo& r);
+  void Settle(SimTime t, bool inclusive);
+  void End(uint32_t request, SimTime at);  // answered, or timed out, at `at`
 
   Store& store_;
   Context& ctx_;
+  // When each admitted request ends for its client: a min-heap by time, of
+  // requests still held by their pods (at most the requests in flight: a
+  // small heap, where the event queue would hold one more event and the run
+  // one more instant per request). Requests that end at the same time may
+  // be told in any order: nothing observers derive depends on it (counts,
+  // percentiles, per-second rows).
+  struct Ending {
+    SimTime end;
+    uint32_t request;
+    uint32_t gen;
+    bool operator>(const Ending& o) const { return end > o.end; }
+  };
+  std::vector<Ending> ends_;
 };
 
 }  // namespace kubesim::cluster

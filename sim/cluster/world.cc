@@ -163,6 +163,7 @@ WorldResult World::Run() {
       break;
     }
     if (outcome == RunOutcome::kStopped) break;
+    traffic_.SettleThrough(ctx_.Now());  // requests that ended after the last instant
     if (until_) break;
     // docs/scenario-format.md: 1m after the later of the last step and the end of every rollout.
     SimTime settled = std::max(last_step, script_.LastActivity());
@@ -210,6 +211,9 @@ WorldResult World::Run() {
 }
 
 void World::Fire(const FiredEvent& e) {
+  // Requests that ended between the last instant and this one first, at
+  // their own times (the load model, traffic.h).
+  traffic_.SettleBefore(e.time);
   ctx_.SetFiring(e.phase, e.key);
   const uint32_t t = e.event.target;
   const uint64_t p = e.event.payload;
@@ -275,9 +279,6 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kRequest:
       traffic_.SendRequest(t);
       break;
-    case EventKind::kResponse:
-      traffic_.Respond(t, p);
-      break;
     case EventKind::kEvictRetry:
       disruption_.Evict(t);
       break;
@@ -303,6 +304,7 @@ size_t World::ObjectCount() const {
 
 void World::EndInstant(SimTime t) {
   ctx_.SetFiring(0xFF, 0);  // every event of the instant has run
+  traffic_.SettleThrough(t);  // requests that end in this instant, after its events
   if (ctx_.check_invariants()) {
     if (t < last_instant_) violation_ = "simulated time went backwards";
     last_instant_ = t;

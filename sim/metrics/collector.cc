@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 
 namespace kubesim::metrics {
 
@@ -36,31 +37,104 @@ void Collector::OnRequest(SimTime /*t*/, const cluster::RequestInfo& req) {
     ++it->second;
   }
   if (load_model_ && req.ok()) {
-    s.latencies.push_back(req.latency.micros());
-    auto it = s.latencies_by_version.find(req.version);
-    if (it == s.latencies_by_version.end()) {
-      it = s.latencies_by_version.emplace(std::string(req.version), std::vector<int64_t>{}).first;
+    // Versions are interned by the model: the same text, the same pointer,
+    // so a run of one version's answers finds its entry without a compare.
+    if (s.last_version != req.version.data() || s.latencies.empty()) {
+      size_t i = 0;
+      while (i < s.latencies.size() && s.latencies[i].first != req.version) ++i;
+      if (i == s.latencies.size())
+        s.latencies.emplace_back(std::string(req.version), LatencySamples{});
+      s.last_version = req.version.data();
+      s.last_index = i;
     }
-    it->second.push_back(req.latency.micros());
+    s.latencies[s.last_index].second.Add(req.latency.micros());
   }
 }
 
-LatencyReport Percentiles(std::vector<int64_t>& micros) {
-  const auto n = static_cast<int64_t>(micros.size());
-  // The p-th percentile's rank, from 1: ceil(p·n / 100), in integers.
-  const auto at = [&](int64_t p) {
-    const int64_t rank = std::max<int64_t>(1, (p * n + 99) / 100);
-    const auto k = micros.begin() + (rank - 1);
-    std::nth_element(micros.begin(), k, micros.end());
-    return SimDuration::Micros(*k);
-  };
+namespace {
+
+constexpr size_t kPercents[3] = {50, 95, 99};
+
+// The value of rank `rank` (from 1) among `long_values` (each larger than
+// every short sample). Reorders them.
+int64_t NthLong(std::vector<int64_t>& long_values, size_t rank) {
+  const auto k = long_values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(long_values.begin(), k, long_values.end());
+  return *k;
+}
+
+}  // namespace
+
+// Exact nearest-rank selection without moving a sample: a histogram of the
+// samples' high 16 bits finds the bucket that holds each rank, and a second
+// pass, a histogram of the low 16 bits of that bucket's samples, the value.
+// Two passes over the samples whatever their number, and the union of
+// several versions' samples is never built (their histograms add up).
+LatencyReport Percentiles(std::span<const LatencySamples* const> parts) {
+  size_t n = 0, n_short = 0;
+  for (const LatencySamples* p : parts) {
+    n += p->size();
+    n_short += p->short_count;
+  }
   LatencyReport l;
-  l.samples = n;
-  // Ascending ranks: each nth_element leaves the larger samples after k.
-  l.p50 = at(50);
-  l.p95 = at(95);
-  l.p99 = at(99);
-  l.max = SimDuration::Micros(*std::max_element(micros.begin(), micros.end()));
+  l.samples = static_cast<int64_t>(n);
+  std::vector<int64_t> long_values;
+  for (const LatencySamples* p : parts) {
+    long_values.insert(long_values.end(), p->long_us.begin(), p->long_us.end());
+  }
+  size_t ranks[3];
+  for (size_t i = 0; i < 3; ++i) ranks[i] = std::max<size_t>(1, (kPercents[i] * n + 99) / 100);
+  SimDuration found[3];
+  uint32_t max_short = 0;
+  if (n_short > 0) {
+    std::vector<uint64_t> high(size_t{1} << 16, 0);
+    for (const LatencySamples* p : parts) {
+      p->ForEachShort([&](uint32_t v) {
+        ++high[v >> 16];
+        max_short = std::max(max_short, v);
+      });
+    }
+    // The bucket of each rank among the short samples, and its rank there.
+    uint32_t bucket[3] = {0, 0, 0};
+    size_t within[3] = {0, 0, 0};
+    for (size_t i = 0; i < 3; ++i) {
+      if (ranks[i] > n_short) continue;
+      size_t seen = 0;
+      uint32_t b = 0;
+      while (seen + high[b] < ranks[i]) seen += high[b++];
+      bucket[i] = b;
+      within[i] = ranks[i] - seen;
+    }
+    std::vector<std::vector<uint64_t>> low(3);
+    for (size_t i = 0; i < 3; ++i) {
+      if (ranks[i] <= n_short) low[i].assign(size_t{1} << 16, 0);
+    }
+    for (const LatencySamples* p : parts) {
+      p->ForEachShort([&](uint32_t v) {
+        const uint32_t b = v >> 16;
+        for (size_t i = 0; i < 3; ++i) {
+          if (!low[i].empty() && b == bucket[i]) ++low[i][v & 0xFFFF];
+        }
+      });
+    }
+    for (size_t i = 0; i < 3; ++i) {
+      if (low[i].empty()) continue;
+      size_t seen = 0;
+      uint32_t lo = 0;
+      while (seen + low[i][lo] < within[i]) seen += low[i][lo++];
+      found[i] = SimDuration::Micros((int64_t{bucket[i]} << 16) | lo);
+    }
+  }
+  for (size_t i = 0; i < 3; ++i) {
+    if (ranks[i] > n_short)
+      found[i] = SimDuration::Micros(NthLong(long_values, ranks[i] - n_short));
+  }
+  l.p50 = found[0];
+  l.p95 = found[1];
+  l.p99 = found[2];
+  l.max = long_values.empty()
+              ? SimDuration::Micros(max_short)
+              : SimDuration::Micros(*std::max_element(long_values.begin(), long_values.end()));
   return l;
 }
 
@@ -216,9 +290,17 @@ Report Collector::TakeReport(uint64_t events) {
   for (size_t i = 0; i < service_keys_.size(); ++i) {
     ServiceReport s = services_[i].report;
     for (const auto& [version, n] : services_[i].by_version) s.requests.by_version[version] = n;
-    if (!services_[i].latencies.empty()) s.latency = Percentiles(services_[i].latencies);
-    for (auto& [version, samples] : services_[i].latencies_by_version) {
-      s.latency_by_version[version] = Percentiles(samples);
+    const auto& latencies = services_[i].latencies;
+    std::vector<const LatencySamples*> all;
+    for (const auto& [version, samples] : latencies) {
+      const LatencySamples* one[] = {&samples};
+      s.latency_by_version[version] = Percentiles(one);
+      all.push_back(&samples);
+    }
+    if (all.size() == 1) {
+      s.latency = s.latency_by_version.begin()->second;
+    } else if (!all.empty()) {
+      s.latency = Percentiles(all);
     }
     s.key = service_keys_[i];
     r.services.push_back(std::move(s));

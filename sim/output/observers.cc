@@ -36,33 +36,30 @@ void Timeline::OnTimelineStep(const cluster::StepOutcome& step) {
                                     std::string(step.result)});
 }
 
-void Timeline::OnRequest(SimTime /*t*/, const cluster::RequestInfo& r) {
-  if (!r.ok()) {
-    ++failed_[r.service];
-    failed_since_record_ = true;
-  }
-}
-
 namespace {
 
 int64_t Second(SimTime t) { return t.SinceStart().micros() / 1'000'000; }
 
 }  // namespace
 
-void Timeline::OnEndInstant(const cluster::ClusterView& view) {
-  if (!view.Changed() && !failed_since_record_) return;  // nothing a column shows changed
-  failed_since_record_ = false;
+// A failed request: its row is held rather than written (the next failure
+// in its second replaces it), at the request's own time — with the load
+// model a request ends between instants, and is told before the next one.
+void Timeline::OnRequest(SimTime t, const cluster::RequestInfo& r) {
+  if (r.ok()) return;
   // A held failed-requests row of an earlier second is written first, so
   // that every failure stays in its own second.
-  if (pending_ && Second(*pending_) < Second(view.Now())) FlushPending();
-  if (view.Changed()) {
-    pending_.reset();  // this row carries its counts
-    Record(view);
-    return;
-  }
-  // Only failed requests: hold this instant's row instead of writing it.
-  pending_ = view.Now();
+  if (pending_ && Second(*pending_) < Second(t)) FlushPending();
+  ++failed_[r.service];
+  pending_ = t;
   pending_failed_ = failed_;
+}
+
+void Timeline::OnEndInstant(const cluster::ClusterView& view) {
+  if (!view.Changed()) return;  // nothing a column shows changed (failures are held rows)
+  if (pending_ && Second(*pending_) < Second(view.Now())) FlushPending();
+  pending_.reset();  // this row carries its counts
+  Record(view);
 }
 
 void Timeline::FlushPending() {

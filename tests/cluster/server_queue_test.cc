@@ -113,6 +113,26 @@ TEST(ServerQueue, MMcMatchesErlangC) {
   EXPECT_EQ(m.rejected, 0.0);
 }
 
+// Erlang C again with more servers than the queue keeps inline (their free
+// times on the heap): M/M/16 with λ = 12/s, mean service 1 s (a = 12,
+// ρ = 0.75): C(16, 12) = 0.2046 (computed below from the formula), mean
+// wait C / (16 − 12) = 0.0511 s.
+TEST(ServerQueue, MMcWithManyServersMatchesErlangC) {
+  const double a = 12, c = 16;
+  double sum = 0, term = 1;  // a^k / k!
+  for (int k = 0; k < 16; ++k) {
+    sum += term;
+    term *= a / (k + 1);
+  }
+  const double top = term * c / (c - a);  // a^c / c! · c / (c − a)
+  const double erlang_c = top / (sum + top);
+  EXPECT_NEAR(erlang_c, 0.2046, 0.0005);
+  const Measured m = RunPoisson(
+      16, -1, 12.0, [](Rng& r) { return Secs(r.Exponential(1.0)); }, 1'000'000);
+  EXPECT_NEAR(m.waited, erlang_c, 0.01);
+  EXPECT_NEAR(m.mean_wait, erlang_c / (c - a), 0.01);
+}
+
 // Pollaczek–Khinchine for M/D/1: λ = 0.5/s, service D = 1 s, ρ = 0.5:
 // Wq = ρ·D / (2 (1 − ρ)) = 0.5 s; P(wait) = ρ = 0.5.
 TEST(ServerQueue, MD1MatchesPollaczekKhinchine) {

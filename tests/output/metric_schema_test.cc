@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kubesim/engine/random.h"
+#include "kubesim/metrics/collector.h"
 #include "kubesim/metrics/schema.h"
 #include "kubesim/output/report_writers.h"
 
@@ -216,6 +218,56 @@ TEST(MetricSchema, ALoadModelReportHoldsItsMetricsAndResolvesThem) {
   EXPECT_EQ(At(r, "services.shop/web.requests.rejected"), Value::Integer(2));
   EXPECT_EQ(At(r, "services.idle.latencySeconds.p50"), Value::Null());
   EXPECT_DOUBLE_EQ(At(r, "deployments.web.peakUtilization")->number(), 0.75);
+}
+
+}  // namespace
+}  // namespace kubesim::metrics
+
+namespace kubesim::metrics {
+namespace {
+
+// Nearest rank by sorting: the reference the histogram selection must equal.
+SimDuration SortedRank(std::vector<int64_t> all, size_t p) {
+  std::sort(all.begin(), all.end());
+  const size_t rank = std::max<size_t>(1, (p * all.size() + 99) / 100);
+  return SimDuration::Micros(all[rank - 1]);
+}
+
+// The two-pass histogram selection (collector.cc) gives exactly the sorted
+// nearest rank, over one part and over the union of several, with samples
+// below 65.536 ms (one high-bits bucket), across buckets, and past 2^32 µs.
+TEST(LatencyPercentiles, EqualTheNearestRankOfTheSortedSamples) {
+  Rng rng(5);
+  for (const int spread : {1, 2, 3}) {
+    std::vector<LatencySamples> parts(3);
+    std::vector<int64_t> all;
+    for (int i = 0; i < 30'000; ++i) {
+      int64_t us = 0;
+      if (spread == 1) us = static_cast<int64_t>(rng.Below(60'000));         // one bucket
+      if (spread == 2) us = static_cast<int64_t>(rng.Below(50'000'000));     // many
+      if (spread == 3) us = static_cast<int64_t>(rng.Below(8'000'000'000));  // some past 2^32
+      parts[i % 3].Add(us);
+      all.push_back(us);
+    }
+    const LatencySamples* ptrs[] = {&parts[0], &parts[1], &parts[2]};
+    const LatencyReport l = Percentiles(ptrs);
+    EXPECT_EQ(l.samples, 30'000);
+    EXPECT_EQ(l.p50, SortedRank(all, 50)) << spread;
+    EXPECT_EQ(l.p95, SortedRank(all, 95)) << spread;
+    EXPECT_EQ(l.p99, SortedRank(all, 99)) << spread;
+    EXPECT_EQ(l.max, SimDuration::Micros(*std::max_element(all.begin(), all.end()))) << spread;
+    const LatencySamples* one[] = {&parts[1]};
+    std::vector<int64_t> second;
+    for (size_t i = 1; i < all.size(); i += 3) second.push_back(all[i]);
+    EXPECT_EQ(Percentiles(one).p99, SortedRank(second, 99)) << spread;
+  }
+  // One sample: every percentile is it.
+  LatencySamples single;
+  single.Add(1234);
+  const LatencySamples* ptr[] = {&single};
+  const LatencyReport l = Percentiles(ptr);
+  EXPECT_EQ(l.p50, SimDuration::Micros(1234));
+  EXPECT_EQ(l.max, SimDuration::Micros(1234));
 }
 
 }  // namespace

@@ -11,15 +11,47 @@
 #ifndef KUBESIM_METRICS_COLLECTOR_H_
 #define KUBESIM_METRICS_COLLECTOR_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kubesim/cluster/observer.h"
 #include "kubesim/metrics/report.h"
 
 namespace kubesim::metrics {
+
+// Response times in µs, every one kept (docs/load-model.md): 4 bytes each
+// below 2^32 µs (71 minutes), 8 bytes for the rare longer ones. The short
+// ones in blocks of 64 Ki samples, so that keeping millions neither copies
+// them as a vector grows nor touches twice the memory they need.
+struct LatencySamples {
+  static constexpr size_t kBlock = size_t{1} << 16;
+  std::vector<std::vector<uint32_t>> short_blocks;
+  size_t short_count = 0;
+  std::vector<int64_t> long_us;
+  void Add(int64_t us) {
+    if (us >= 0 && us <= UINT32_MAX) {
+      if (short_blocks.empty() || short_blocks.back().size() == kBlock) {
+        short_blocks.emplace_back().reserve(kBlock);
+      }
+      short_blocks.back().push_back(static_cast<uint32_t>(us));
+      ++short_count;
+    } else {
+      long_us.push_back(us);
+    }
+  }
+  size_t size() const { return short_count + long_us.size(); }
+  template <typename F>
+  void ForEachShort(F&& f) const {
+    for (const std::vector<uint32_t>& block : short_blocks) {
+      for (const uint32_t v : block) f(v);
+    }
+  }
+};
 
 class Collector final : public cluster::Observer {
  public:
@@ -52,10 +84,12 @@ class Collector final : public cluster::Observer {
     SimTime since;  // when the classification last changed
     std::optional<SimTime> outage_start;
     std::map<std::string, int64_t, std::less<>> by_version;  // no copy per request
-    // The load model: every successful request's response time, in µs, of
-    // the Service and by version (percentiles exact from all samples).
-    std::vector<int64_t> latencies;
-    std::map<std::string, std::vector<int64_t>, std::less<>> latencies_by_version;
+    // The load model: every successful request's response time, by the
+    // answering pod's version (percentiles exact from all samples; the
+    // Service's from their union, built once at the end).
+    std::vector<std::pair<std::string, LatencySamples>> latencies;
+    const char* last_version = nullptr;  // the interned version of the last sample
+    size_t last_index = 0;               // its entry in `latencies`
   };
   struct RolloutState {
     RolloutReport report;
@@ -89,10 +123,10 @@ class Collector final : public cluster::Observer {
   std::map<std::string, double> peak_utilization_;  // by deployment key
 };
 
-// Nearest-rank percentiles of response times in µs (docs/load-model.md):
-// the smallest sample that at least p % of the samples are at or below.
-// Reorders `micros`. REQUIRES: !micros.empty().
-LatencyReport Percentiles(std::vector<int64_t>& micros);
+// Nearest-rank percentiles of the union of `parts` (docs/load-model.md): p
+// is the smallest sample that at least p % of the samples are at or below.
+// REQUIRES: some part holds a sample.
+LatencyReport Percentiles(std::span<const LatencySamples* const> parts);
 
 }  // namespace kubesim::metrics
 

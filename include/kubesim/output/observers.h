@@ -81,7 +81,6 @@ class Timeline final : public cluster::Observer {
   void FlushPending();  // the held failed-requests row, if any
 
   std::map<uint32_t, int64_t> failed_;  // by service
-  bool failed_since_record_ = false;
   // Instants that only failed requests: at most one row per second of
   // simulated time — the last such instant's, held until a later second or
   // a change (a row per failed request would be unreadable at 1,000 req/s).
