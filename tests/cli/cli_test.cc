@@ -183,6 +183,48 @@ TEST(CliRun, TheGitOpsReapplyAfterAScaleRollsSixPods) {
   EXPECT_NE(r.out.find("\"rolloutStatusSeconds\": 131.0"), std::string::npos) << r.out;
 }
 
+// docs/load-model.md, section 6: with maxUnavailable 50 % three pods carry
+// 40 req/s for 20 s at 133 % of their capacity, so about 140 requests (the
+// fluid estimate) find a full queue, and the longest answer waits behind 10
+// others: 1.1 s; every server is busy (peakUtilization 1). With maxSurge
+// 100 % capacity never drops: nothing rejected, nothing failed.
+TEST(CliRun, ARollingUpdateUnderLoadRejectsOnlyWithMaxUnavailable) {
+  const std::string dir = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/load/";
+  const auto u = RunKubesim("run --format json '" + dir + "rolling-max-unavailable.yaml'");
+  ASSERT_EQ(u.exit_code, 0) << u.err << u.out;  // its expect: lines hold
+  EXPECT_EQ(u.err, "");
+  const auto ju = nlohmann::json::parse(u.out);
+  const auto& su = ju["services"]["api"];
+  EXPECT_EQ(su["requests"]["failed"], su["requests"]["rejected"]);  // nothing else fails
+  EXPECT_GE(su["requests"]["rejected"].get<int>(), 120);
+  EXPECT_EQ(su["requests"]["rejected"], 161);  // this seed's split (the docs quote it)
+  EXPECT_LE(su["requests"]["rejected"].get<int>(), 200);
+  EXPECT_EQ(su["latencySeconds"]["max"], 1.1);
+  EXPECT_EQ(ju["deployments"]["api"]["peakUtilization"], 1.0);
+  EXPECT_EQ(ju["deployments"]["api"]["rollouts"][0]["durationSeconds"], 20.0);
+  const auto s = RunKubesim("run --format json '" + dir + "rolling-max-surge.yaml'");
+  ASSERT_EQ(s.exit_code, 0) << s.err << s.out;
+  const auto js = nlohmann::json::parse(s.out);
+  EXPECT_EQ(js["services"]["api"]["requests"]["failed"], 0);
+  EXPECT_EQ(js["services"]["api"]["requests"]["rejected"], 0);
+  EXPECT_LT(js["deployments"]["api"]["peakUtilization"].get<double>(), 0.8);
+  EXPECT_EQ(js["resources"]["peakPods"], 12);
+  EXPECT_EQ(js["deployments"]["api"]["rollouts"][0]["durationSeconds"], 12.0);
+  // The table shows the load model's lines.
+  const auto t = RunKubesim("run --format table '" + dir + "rolling-max-unavailable.yaml'");
+  EXPECT_NE(t.out.find("rejected, timed out   161, 0"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("latency               p50 150 ms, p95 1 s, p99 1.1 s, max 1.1 s"),
+            std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("peak utilization      100 %"), std::string::npos) << t.out;
+  // compare puts the two side by side with the load model's rows.
+  const auto c = RunKubesim("compare --format csv '" + dir + "rolling-max-unavailable.yaml' '" +
+                            dir + "rolling-max-surge.yaml'");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("services.api.latencySeconds.p99,1.1,0.5"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("deployments.api.peakUtilization,1,0.741"), std::string::npos) << c.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
