@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
+#include <utility>
 
 namespace kubesim::cluster {
 
@@ -59,50 +61,110 @@ SimDuration ServerQueue::Reset(SimTime now, std::vector<SimTime>* busy_until) {
   return undone;
 }
 
-void UtilizationMeter::Spread(std::vector<int64_t>& per_second, SimTime from, SimTime to,
-                              int64_t weight) {
-  constexpr int64_t kSecond = 1'000'000;
-  int64_t a = from.micros();
-  const int64_t b = to.micros();
-  while (a < b) {
-    const int64_t second = a / kSecond;
-    const int64_t end = std::min(b, (second + 1) * kSecond);
-    if (per_second.size() <= static_cast<size_t>(second)) per_second.resize(second + 1, 0);
-    per_second[second] += weight * (end - a);
-    a = end;
-  }
-}
+namespace {
 
-void UtilizationMeter::Advance(SimTime now) {
-  if (now > since_ && servers_ != 0) Spread(available_, since_, now, servers_);
-  since_ = std::max(since_, now);
-}
+constexpr int64_t kSecond = 1'000'000;
+
+// The integral over [0, t) of a step function given by its changes (sorted
+// by time), evaluated at nondecreasing t: a walk, O(changes + queries).
+class Integral {
+ public:
+  explicit Integral(const std::vector<std::pair<int64_t, int64_t>>& changes) : c_(changes) {}
+  // REQUIRES: t never decreases between calls.
+  double At(int64_t t) {
+    while (i_ < c_.size() && c_[i_].first <= t) {
+      sum_ += static_cast<double>(level_) * static_cast<double>(c_[i_].first - at_);
+      at_ = c_[i_].first;
+      level_ += c_[i_].second;
+      ++i_;
+    }
+    return sum_ + static_cast<double>(level_) * static_cast<double>(t - at_);
+  }
+
+ private:
+  const std::vector<std::pair<int64_t, int64_t>>& c_;
+  size_t i_ = 0;
+  int64_t at_ = 0, level_ = 0;
+  double sum_ = 0;
+};
+
+}  // namespace
 
 void UtilizationMeter::AddServers(SimTime now, int64_t servers) {
-  Advance(now);
-  servers_ += servers;
-  any_ = true;
+  servers_.push_back({now, servers});
+}
+
+int64_t& UtilizationMeter::BusyAt(int64_t second) {
+  // Work is added when a request is admitted, for the seconds from its
+  // start on: at or near the end of the list.
+  auto it = busy_.end();
+  while (it != busy_.begin() && std::prev(it)->first > second) --it;
+  if (it != busy_.begin() && std::prev(it)->first == second) return std::prev(it)->second;
+  return busy_.insert(it, {second, 0})->second;
 }
 
 void UtilizationMeter::AddBusy(SimTime from, SimTime to, int64_t weight) {
-  Spread(busy_, from, to, weight);
+  int64_t a = from.micros();
+  const int64_t b = to.micros();
+  if (a >= b) return;
+  if (b / kSecond - a / kSecond > kLongSeconds) {
+    long_busy_.push_back({from, weight});
+    long_busy_.push_back({to, -weight});
+    return;
+  }
+  while (a < b) {
+    const int64_t second = a / kSecond;
+    const int64_t stop = std::min(b, (second + 1) * kSecond);
+    BusyAt(second) += weight * (stop - a);
+    a = stop;
+  }
 }
 
 std::optional<double> UtilizationMeter::Peak(SimTime end) const {
-  if (!any_) return std::nullopt;
-  // The servers available since the last change, up to `end`, not yet in available_.
-  std::vector<int64_t> tail;
-  if (end > since_ && servers_ != 0) Spread(tail, since_, end, servers_);
+  if (servers_.empty()) return std::nullopt;
   // Whole seconds only: the run's last, cut short at `end`, would count
   // work done after it against servers counted only up to it.
-  const auto whole = static_cast<size_t>(std::max<int64_t>(end.micros() / 1'000'000, 1));
-  const size_t seconds = std::min({busy_.size(), std::max(available_.size(), tail.size()), whole});
+  const int64_t whole = std::max<int64_t>(end.micros() / kSecond, 1);
+  std::vector<std::pair<int64_t, int64_t>> servers, longs;
+  for (const Change& c : servers_) servers.emplace_back(c.at.micros(), c.delta);
+  for (const Change& c : long_busy_) longs.emplace_back(c.at.micros(), c.delta);
+  std::sort(longs.begin(), longs.end());
   double peak = 0.0;
-  for (size_t k = 0; k < seconds; ++k) {
-    const int64_t available =
-        (k < available_.size() ? available_[k] : 0) + (k < tail.size() ? tail[k] : 0);
-    if (available <= 0) continue;
-    peak = std::max(peak, static_cast<double>(busy_[k]) / static_cast<double>(available));
+  const auto share = [](double busy, double available) {
+    return available > 0 ? busy / available : 0.0;
+  };
+  // The seconds short work touched, exactly (integrals read in time order).
+  {
+    Integral available(servers), long_work(longs);
+    for (const auto& [second, busy] : busy_) {
+      if (second >= whole) break;
+      const int64_t a = second * kSecond, b = a + kSecond;
+      const double avail_a = available.At(a), long_a = long_work.At(a);
+      const double avail_b = available.At(b), long_b = long_work.At(b);
+      peak = std::max(peak, share(static_cast<double>(busy) + long_b - long_a, avail_b - avail_a));
+    }
+  }
+  // Seconds only long work touches: between consecutive changes of either
+  // step function the share is constant, so each stretch holding a whole
+  // second is one candidate (a second with short work too shares more,
+  // and was counted above).
+  if (!longs.empty()) {
+    std::vector<int64_t> points;
+    for (const auto& c : servers) points.push_back(c.first);
+    for (const auto& c : longs) points.push_back(c.first);
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+    size_t si = 0, li = 0;
+    int64_t servers_now = 0, long_now = 0;
+    for (size_t i = 0; i + 1 < points.size(); ++i) {
+      while (si < servers.size() && servers[si].first <= points[i])
+        servers_now += servers[si++].second;
+      while (li < longs.size() && longs[li].first <= points[i]) long_now += longs[li++].second;
+      // The first whole second inside [points[i], points[i + 1]).
+      const int64_t first = (points[i] + kSecond - 1) / kSecond;
+      if ((first + 1) * kSecond > points[i + 1] || first + 1 > whole) continue;
+      peak = std::max(peak, share(static_cast<double>(long_now), static_cast<double>(servers_now)));
+    }
   }
   return peak;
 }

@@ -70,9 +70,17 @@ class ServerQueue {
 
 // Server-microseconds busy and available per whole simulated second
 // [k s, k+1 s); Peak() is the largest busy / available share.
+//
+// Memory grows with what happens, not with simulated time (a run may last
+// years): the servers available are a step function, kept as its changes;
+// busy time is kept per second only for the seconds some request's work
+// touches, and work spanning more than kLongSeconds seconds (rare: a
+// request that takes minutes) as an interval. Peak() integrates the step
+// functions at just the seconds that can be the busiest.
 class UtilizationMeter {
  public:
   // `servers` more (or fewer, negative) servers are available from `now`.
+  // REQUIRES: `now` never decreases between calls.
   void AddServers(SimTime now, int64_t servers);
   // One server is busy over [from, to) (negative `weight`: was not after all).
   void AddBusy(SimTime from, SimTime to, int64_t weight = 1);
@@ -81,14 +89,18 @@ class UtilizationMeter {
   // server was ever available.
   std::optional<double> Peak(SimTime end) const;
 
+  static constexpr int64_t kLongSeconds = 64;
+
  private:
-  static void Spread(std::vector<int64_t>& per_second, SimTime from, SimTime to, int64_t weight);
-  void Advance(SimTime now);        // the available servers so far, into available_
-  std::vector<int64_t> busy_;       // server-µs, by second
-  std::vector<int64_t> available_;  // server-µs, by second
-  int64_t servers_ = 0;
-  SimTime since_;
-  bool any_ = false;
+  struct Change {
+    SimTime at;
+    int64_t delta;
+  };
+  std::vector<Change> servers_;  // in time order
+  // Busy server-µs by second, sorted by second (nearly always appended).
+  std::vector<std::pair<int64_t, int64_t>> busy_;
+  std::vector<Change> long_busy_;  // +weight at from, -weight at to, any order
+  int64_t& BusyAt(int64_t second);
 };
 
 }  // namespace kubesim::cluster

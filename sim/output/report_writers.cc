@@ -179,6 +179,7 @@ int Tone(bool bad) { return bad ? -1 : 1; }
 std::string Latency(SimDuration d) {
   if (d < SimDuration::Seconds(1))
     return fmt::format("{:g} ms", static_cast<double>(d.micros()) / 1e3);
+  if (d >= SimDuration::Seconds(60)) return Human(d);  // "3m25s", never 2.05e+02
   return fmt::format("{:g} s", d.seconds());
 }
 

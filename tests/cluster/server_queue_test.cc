@@ -176,5 +176,38 @@ TEST(UtilizationMeter, TheLastPartialSecondDoesNotCount) {
   EXPECT_DOUBLE_EQ(*m.Peak(At(2)), 0.5);
 }
 
+// Work that spans more than kLongSeconds is kept as an interval: a request
+// of 10 years costs no memory per second, and the seconds only it touches
+// count. 2 servers from 0 s; one busy for 10 years from 0.5 s: 50 % in every
+// whole second from 1 s; another busy over [100.25 s, 100.75 s): 75 % in
+// second 100.
+TEST(UtilizationMeter, LongWorkIsAnIntervalNotASecondEach) {
+  UtilizationMeter m;
+  m.AddServers(At(0), 2);
+  const SimTime ten_years = At(0.5) + SimDuration::Hours(24 * 365 * 10);
+  m.AddBusy(At(0.5), ten_years);
+  EXPECT_DOUBLE_EQ(*m.Peak(At(50)), 0.5);
+  m.AddBusy(At(100.25), At(100.75));
+  EXPECT_DOUBLE_EQ(*m.Peak(ten_years), 0.75);
+  // The long work undone from 200 s on: second 100 still peaks.
+  m.AddBusy(At(200), ten_years, -1);
+  EXPECT_DOUBLE_EQ(*m.Peak(ten_years), 0.75);
+  // A server leaving at 300 s: the long work left is gone by then, so 0
+  // busy of 1 server; the peak stays.
+  m.AddServers(At(300), -1);
+  EXPECT_DOUBLE_EQ(*m.Peak(ten_years), 0.75);
+}
+
+// Work that arrives out of order (a waiting request's start is later than
+// the next request's) lands in its own second.
+TEST(UtilizationMeter, WorkAddedOutOfOrderCountsInItsSeconds) {
+  UtilizationMeter m;
+  m.AddServers(At(0), 1);
+  m.AddBusy(At(5.0), At(5.5));
+  m.AddBusy(At(3.0), At(3.9));
+  m.AddBusy(At(5.5), At(5.8));
+  EXPECT_DOUBLE_EQ(*m.Peak(At(10)), 0.9);  // second 3; second 5 is 0.8
+}
+
 }  // namespace
 }  // namespace kubesim::cluster
