@@ -132,6 +132,7 @@ uint32_t ApiServer::ImageIndex(const std::string& image) {
     if (p->latency) b.latency = *p->latency;
     b.concurrency = p->concurrency.value_or(0);
     b.queue = p->queue.value_or(-1);
+    b.close_on_drain = p->close_on_drain.value_or(false);
   } else {
     b.version = store_.InternVersion(scenario::ImageTag(image));
   }

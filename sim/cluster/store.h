@@ -46,6 +46,7 @@ struct ImageBehaviour {
   DurationDistribution latency;
   int32_t concurrency = 0;
   int64_t queue = -1;
+  bool close_on_drain = false;  // keep-alive connections close when it stops serving
 };
 
 // One step of the order in which the kubelet starts a pod's containers
@@ -483,6 +484,16 @@ struct Client {
   // service times of its requests ("traffic-latency/NAME").
   std::optional<SimDuration> timeout;
   Rng service_times{0};
+  // Keep-alive (docs/load-model.md): the connections it holds, taken in
+  // turn; none: each request picks an endpoint. A connection is open while
+  // the process it reached (its pod and that pod's container_gen) runs, and
+  // its pod has not drained with closeOnDrain.
+  struct Connection {
+    uint32_t pod = kNone;  // kNone: closed
+    uint32_t gen = 0;
+  };
+  std::vector<Connection> connections;
+  uint32_t next_connection = 0;
 };
 
 // The load model's state (docs/load-model.md), empty without it.

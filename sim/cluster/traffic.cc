@@ -38,10 +38,55 @@ void Traffic::Tell(SimTime t, const RequestInfo& r) {
   for (Observer* o : ctx_.observers()) o->OnRequest(t, r);
 }
 
+// Keep-alive (docs/load-model.md): the request goes over the client's next
+// connection, to the pod it is pinned to, whether clients still see that pod
+// or not — as HTTP/1.1 keep-alive and gRPC do. A closed connection opens
+// to an endpoint picked as a request would pick one; a pod that does not
+// serve refuses it (the request fails, the connection stays closed). A
+// connection closes when its pod's process ends, or, with closeOnDrain,
+// when the process stops serving after SIGTERM (an HTTP/2 GOAWAY);
+// without it, requests on it fail until the process exits.
+void Traffic::SendOverConnection(uint32_t c) {
+  Client& client = store_.clients[c];
+  Client::Connection& k = client.connections[client.next_connection];
+  client.next_connection = (client.next_connection + 1) % client.connections.size();
+  if (k.pod != kNone) {
+    const Pod& p = store_.pods[k.pod];
+    const bool drained = p.sigterm_sent && !p.serving && store_.images[p.image].close_on_drain;
+    if (p.container_gen != k.gen || !p.container_running() || drained) k.pod = kNone;
+  }
+  if (k.pod == kNone) {
+    const Service& s = store_.services[client.service];
+    if (s.visible_pods.empty()) {
+      Tell(ctx_.Now(),
+           {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+      return;
+    }
+    const uint32_t pod = s.visible[client.picks.Below(s.visible_pods.size())].pod;
+    const Pod& p = store_.pods[pod];
+    if (!p.serving) {  // connection refused
+      Tell(ctx_.Now(),
+           {client.service, pod, p.version, RequestResult::kFailed, SimDuration::Zero()});
+      return;
+    }
+    k.pod = pod;
+    k.gen = p.container_gen;
+  }
+  const Pod& p = store_.pods[k.pod];
+  if (p.serving) {
+    Admit(c, k.pod, p.version);
+  } else {
+    Tell(ctx_.Now(),
+         {client.service, k.pod, p.version, RequestResult::kFailed, SimDuration::Zero()});
+  }
+}
+
 void Traffic::SendRequest(uint32_t c) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
-  if (s.visible_pods.empty()) {
+  if (!client.connections.empty()) {
+    SendOverConnection(c);
+  } else if (s.visible_pods.empty()) {
     Tell(ctx_.Now(),
          {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
   } else {

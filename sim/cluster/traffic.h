@@ -48,6 +48,7 @@ class Traffic {
  private:
   void StartClient(uint32_t client);
   void ScheduleNextRequest(uint32_t client);
+  void SendOverConnection(uint32_t client);  // keep-alive
   // The load model: `client`'s request reaches `pod`, which serves.
   void Admit(uint32_t client, uint32_t pod, std::string_view version);
   void CountServers(uint32_t pod);

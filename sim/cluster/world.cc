@@ -123,6 +123,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.arrivals = Rng::Stream(ctx_.seed(), "traffic-arrivals/" + t.name);
     c.timeout = t.timeout;
     c.service_times = Rng::Stream(ctx_.seed(), "traffic-latency/" + t.name);
+    c.connections.resize(static_cast<size_t>(t.connections));
     store_.clients.push_back(std::move(c));
   }
   for (uint32_t sid = 0; sid < store_.services.size(); ++sid) {

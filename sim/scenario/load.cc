@@ -212,7 +212,7 @@ bool Scenario::LoadModel() const {
     if (profile.LoadModel()) return true;
   }
   for (const TrafficSource& t : traffic) {
-    if (t.timeout) return true;
+    if (t.timeout || t.connections > 0) return true;
   }
   return false;
 }

@@ -32,14 +32,15 @@ const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedul
                                                      "endpointDelay"};
 const std::vector<std::string_view> kImageFields = {
     "version",    "pull",      "start",   "shutdown",    "drain", "healthy",
-    "crashAfter", "exitAfter", "latency", "concurrency", "queue"};
-const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",
-                                                      "rate", "from",    "timeout"};
+    "crashAfter", "exitAfter", "latency", "concurrency", "queue", "closeOnDrain"};
+const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",      "rate",
+                                                      "from", "timeout", "connections"};
 const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover", "sleep"};
 // Bounds of the load model's sizes: far beyond any real server, small
 // enough that no count overflows (docs/load-model.md).
 constexpr int64_t kMaxConcurrency = 1'000'000;
 constexpr int64_t kMaxQueue = 100'000'000;
+constexpr int64_t kMaxConnections = 100'000;
 const std::vector<std::string_view> kDistributions = {"uniform", "normal", "lognormal",
                                                       "exponential"};
 
@@ -354,6 +355,10 @@ void Loader::DecodeImages(const Node* n, Scenario* s) {
           prof.concurrency = static_cast<int32_t>(n);
         }
       }
+      if (const Node* c = v->Get("closeOnDrain"); c != nullptr && !c->IsNull()) {
+        bool b = false;
+        if (r_.Bool(c, Sub(p, "closeOnDrain"), &b)) prof.close_on_drain = b;
+      }
       if (const Node* q = v->Get("queue"); q != nullptr && !q->IsNull()) {
         int64_t n = 0;
         if (r_.Int(q, Sub(p, "queue"), 0, kMaxQueue, &n)) prof.queue = n;
@@ -446,6 +451,12 @@ void Loader::DecodeTraffic(const Node* n, Scenario* s) {
     }
     if (const Node* from = m->Get("from"); from != nullptr && !from->IsNull()) {
       t.from = FixedDuration(from, Sub(p, "from"));
+    }
+    if (const Node* k = m->Get("connections"); k != nullptr && !k->IsNull()) {
+      int64_t n = 0;
+      if (r_.Int(k, Sub(p, "connections"), 1, kMaxConnections, &n)) {
+        t.connections = static_cast<int32_t>(n);
+      }
     }
     if (const Node* to = m->Get("timeout"); to != nullptr && !to->IsNull()) {
       t.timeout = FixedDuration(to, Sub(p, "timeout"));

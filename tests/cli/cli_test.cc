@@ -225,6 +225,20 @@ TEST(CliRun, ARollingUpdateUnderLoadRejectsOnlyWithMaxUnavailable) {
   EXPECT_NE(c.out.find("deployments.api.peakUtilization,1,0.741"), std::string::npos) << c.out;
 }
 
+// docs/load-model.md, section 6: a pinned gRPC connection fails for the 10 s
+// between its pod's SIGTERM and its exit (100 requests at 10/s), unless the
+// server closes it at SIGTERM (closeOnDrain).
+TEST(CliRun, AKeepAliveConnectionFailsBetweenSigtermAndExitUnlessClosedOnDrain) {
+  const std::string dir = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/load/";
+  const auto open = RunKubesim("run --format json '" + dir + "keep-alive.yaml'");
+  ASSERT_EQ(open.exit_code, 0) << open.err << open.out;
+  EXPECT_EQ(open.err, "");
+  EXPECT_EQ(nlohmann::json::parse(open.out)["services"]["grpc"]["requests"]["failed"], 100);
+  const auto closed = RunKubesim("run --format json '" + dir + "keep-alive-close-on-drain.yaml'");
+  ASSERT_EQ(closed.exit_code, 0) << closed.err << closed.out;
+  EXPECT_EQ(nlohmann::json::parse(closed.out)["services"]["grpc"]["requests"]["failed"], 0);
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -199,6 +199,66 @@ TEST(LoadModel, PeakUtilizationIsTheBusiestWholeSecondsShare) {
   EXPECT_DOUBLE_EQ(*Dep(r, "web").peak_utilization, 0.25);
 }
 
+// Keep-alive through a rolling update (docs/load-model.md): 2 pods of
+// web:1 with a 5 s preStop; SIGTERM stops serving (drain 0s) and the process
+// exits 10 s later. set image at 30 s: both old pods Terminating at 30 s,
+// unseen from 31 s, SIGTERM at 35 s, exit at 45 s; the new pods serve at
+// 30 s and are seen from 31 s. One request a second from 1 s to 60 s.
+Outcome KeepAlive(const std::string& traffic, const std::string& close_on_drain) {
+  return Simulate(Scenario(R"(  until: 60500ms
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "8", memory: 16Gi, pods: 110}}]
+  images:
+    web:1: {shutdown: 10s, drain: 0s)" +
+                               close_on_drain + R"(}
+    web:2: {shutdown: 10s, drain: 0s}
+  traffic: )" + traffic + R"(
+  timeline:
+  - at: 30s
+    kubectl: set image deployment/web web=web:2
+)",
+                           WebApp(2, "", false, 5)));
+}
+
+// Each request picking an endpoint: the old pods serve until 35 s, and from
+// 31 s clients see only the new ones. Nothing fails; version 1 answers the
+// 30 requests of 1 .. 30 s.
+TEST(LoadModel, WithoutKeepAliveRequestsFollowTheEndpoints) {
+  const Outcome r = KeepAlive("[{name: c, service: web, every: 1s, timeout: 30s}]", "");
+  ASSERT_EQ(r.error, "");
+  const auto& s = Svc(r, "web");
+  EXPECT_EQ(s.requests.failed, 0);
+  EXPECT_EQ(s.requests.by_version.at("1"), 30);
+  EXPECT_EQ(s.requests.by_version.at("2"), 30);
+}
+
+// One keep-alive connection: it stays on its old pod after clients stop
+// seeing it (31 .. 34 s answered by version 1); from SIGTERM at 35 s the pod
+// no longer serves but keeps the connection open: 35 .. 44 s fail (10); at
+// 45 s the process exits, the connection closes and reopens to a new pod.
+TEST(LoadModel, AKeepAliveConnectionStaysOnAnOldPodUntilItsProcessExits) {
+  const Outcome r = KeepAlive("[{name: c, service: web, every: 1s, connections: 1}]", "");
+  ASSERT_EQ(r.error, "");
+  const auto& s = Svc(r, "web");
+  EXPECT_EQ(s.requests.total, 60);
+  EXPECT_EQ(s.requests.failed, 10);
+  EXPECT_EQ(s.requests.by_version.at("1"), 44);  // 1 .. 44 s: 34 answered, 10 failed
+  EXPECT_EQ(s.requests.by_version.at("2"), 16);  // 45 .. 60 s
+}
+
+// closeOnDrain: the old process closes its connections when it stops
+// serving (35 s); the request then reopens to a new pod: nothing fails,
+// version 1 answers 1 .. 34 s.
+TEST(LoadModel, CloseOnDrainMovesAKeepAliveConnectionAtSigterm) {
+  const Outcome r =
+      KeepAlive("[{name: c, service: web, every: 1s, connections: 1}]", ", closeOnDrain: true");
+  ASSERT_EQ(r.error, "");
+  const auto& s = Svc(r, "web");
+  EXPECT_EQ(s.requests.failed, 0);
+  EXPECT_EQ(s.requests.by_version.at("1"), 34);
+  EXPECT_EQ(s.requests.by_version.at("2"), 26);
+}
+
 // Without any load-model field the report has none of its keys.
 TEST(LoadModel, AReportWithoutTheLoadModelHasNoneOfItsKeys) {
   const Outcome r = Simulate(OnePod("{start: 1s}", "[{name: c, service: web, every: 1s}]", "30s"));

@@ -86,7 +86,10 @@ struct ImageProfile {
   std::optional<DurationDistribution> latency;  // [0s] service time of one request
   std::optional<int32_t> concurrency;           // [unlimited] requests served at once
   std::optional<int64_t> queue;                 // [unlimited] waiting requests beyond which: 503
-  bool LoadModel() const { return latency || concurrency || queue; }
+  // [false] the process closes its keep-alive connections when it stops
+  // serving after SIGTERM (HTTP/2 GOAWAY), not only when it exits.
+  std::optional<bool> close_on_drain;
+  bool LoadModel() const { return latency || concurrency || queue || close_on_drain; }
   k8s::Position position;
 };
 
@@ -103,6 +106,10 @@ struct TrafficSource {
   // [none] a request not answered this long after it was sent fails
   // (requests.timedOut; docs/load-model.md).
   std::optional<SimDuration> timeout;
+  // [0: none] keep-alive connections the client holds, each pinned to the
+  // endpoint it picked when it opened; requests take them in turn
+  // (docs/load-model.md). 0: every request picks an endpoint.
+  int32_t connections = 0;
   k8s::Position position;
 };
 
