@@ -23,7 +23,9 @@ std::optional<SimTime> ServerQueue::Admit(SimTime now, SimDuration service) {
   const SimTime earliest = h[0];
   SimTime start = now;
   if (earliest > now) {
-    if (room_ >= 0 && Waiting(now) >= room_) return std::nullopt;  // 503
+    // (Waiting also drops the started ones: the list holds only those still waiting.)
+    const int64_t waiting = Waiting(now);
+    if (room_ >= 0 && waiting >= room_) return std::nullopt;  // 503
     start = earliest;
     waiting_.push_back(start);
   }
@@ -65,28 +67,32 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 
-// The integral over [0, t) of a step function given by its changes (sorted
-// by time), evaluated at nondecreasing t: a walk, O(changes + queries).
-class Integral {
+// A step function given by its changes (time, delta), sorted by time; its
+// exact integral over [a, b) for nondecreasing a: a walk, O(changes +
+// queries), in integers (level x µs stays far below 2^63).
+class StepIntegral {
  public:
-  explicit Integral(const std::vector<std::pair<int64_t, int64_t>>& changes) : c_(changes) {}
-  // REQUIRES: t never decreases between calls.
-  double At(int64_t t) {
-    while (i_ < c_.size() && c_[i_].first <= t) {
-      sum_ += static_cast<double>(level_) * static_cast<double>(c_[i_].first - at_);
-      at_ = c_[i_].first;
-      level_ += c_[i_].second;
-      ++i_;
+  explicit StepIntegral(const std::vector<std::pair<int64_t, int64_t>>& changes) : c_(changes) {}
+  int64_t Over(int64_t a, int64_t b) {
+    while (i_ < c_.size() && c_[i_].first <= a) level_ += c_[i_++].second;
+    int64_t sum = 0, t = a, level = level_;
+    for (size_t j = i_; j < c_.size() && c_[j].first < b; ++j) {
+      sum += level * (c_[j].first - t);
+      t = c_[j].first;
+      level += c_[j].second;
     }
-    return sum_ + static_cast<double>(level_) * static_cast<double>(t - at_);
+    return sum + level * (b - t);
   }
 
  private:
   const std::vector<std::pair<int64_t, int64_t>>& c_;
   size_t i_ = 0;
-  int64_t at_ = 0, level_ = 0;
-  double sum_ = 0;
+  int64_t level_ = 0;
 };
+
+int64_t FloorSecond(int64_t us) {
+  return us >= 0 ? us / kSecond : -((-us + kSecond - 1) / kSecond);
+}
 
 }  // namespace
 
@@ -96,11 +102,13 @@ void UtilizationMeter::AddServers(SimTime now, int64_t servers) {
 
 int64_t& UtilizationMeter::BusyAt(int64_t second) {
   // Work is added when a request is admitted, for the seconds from its
-  // start on: at or near the end of the list.
-  auto it = busy_.end();
-  while (it != busy_.begin() && std::prev(it)->first > second) --it;
-  if (it != busy_.begin() && std::prev(it)->first == second) return std::prev(it)->second;
-  return busy_.insert(it, {second, 0})->second;
+  // start on: nearly always at or after the last second held.
+  if (!busy_.empty()) {
+    const auto last = std::prev(busy_.end());
+    if (last->first == second) return last->second;
+    if (last->first < second) return busy_.emplace_hint(busy_.end(), second, 0)->second;
+  }
+  return busy_[second];
 }
 
 void UtilizationMeter::AddBusy(SimTime from, SimTime to, int64_t weight) {
@@ -129,25 +137,33 @@ std::optional<double> UtilizationMeter::Peak(SimTime end) const {
   for (const Change& c : servers_) servers.emplace_back(c.at.micros(), c.delta);
   for (const Change& c : long_busy_) longs.emplace_back(c.at.micros(), c.delta);
   std::sort(longs.begin(), longs.end());
+  // Seconds whose share is computed exactly: those short work touched, and
+  // those holding a change of either step function (servers, long work).
+  std::vector<int64_t> exact;
+  for (const auto& [second, busy] : busy_) exact.push_back(second);
+  for (const auto& c : servers) exact.push_back(FloorSecond(c.first));
+  for (const auto& c : longs) exact.push_back(FloorSecond(c.first));
+  std::sort(exact.begin(), exact.end());
+  exact.erase(std::unique(exact.begin(), exact.end()), exact.end());
   double peak = 0.0;
-  const auto share = [](double busy, double available) {
-    return available > 0 ? busy / available : 0.0;
-  };
-  // The seconds short work touched, exactly (integrals read in time order).
   {
-    Integral available(servers), long_work(longs);
-    for (const auto& [second, busy] : busy_) {
+    StepIntegral available(servers), long_work(longs);
+    for (const int64_t second : exact) {
+      if (second < 0) continue;
       if (second >= whole) break;
       const int64_t a = second * kSecond, b = a + kSecond;
-      const double avail_a = available.At(a), long_a = long_work.At(a);
-      const double avail_b = available.At(b), long_b = long_work.At(b);
-      peak = std::max(peak, share(static_cast<double>(busy) + long_b - long_a, avail_b - avail_a));
+      const auto it = busy_.find(second);
+      const int64_t busy = (it == busy_.end() ? 0 : it->second) + long_work.Over(a, b);
+      const int64_t avail = available.Over(a, b);
+      if (avail > 0) {
+        peak = std::max(peak, static_cast<double>(busy) / static_cast<double>(avail));
+      }
     }
   }
-  // Seconds only long work touches: between consecutive changes of either
-  // step function the share is constant, so each stretch holding a whole
-  // second is one candidate (a second with short work too shares more,
-  // and was counted above).
+  // The other whole seconds lie strictly between two changes, where both
+  // step functions are constant: only long work, if any, is busy there, so
+  // each such stretch has one share, counted if a second of it holds no
+  // short work (a second that does was computed above).
   if (!longs.empty()) {
     std::vector<int64_t> points;
     for (const auto& c : servers) points.push_back(c.first);
@@ -156,14 +172,22 @@ std::optional<double> UtilizationMeter::Peak(SimTime end) const {
     points.erase(std::unique(points.begin(), points.end()), points.end());
     size_t si = 0, li = 0;
     int64_t servers_now = 0, long_now = 0;
-    for (size_t i = 0; i + 1 < points.size(); ++i) {
-      while (si < servers.size() && servers[si].first <= points[i])
+    for (size_t i = 0; i < points.size(); ++i) {
+      while (si < servers.size() && servers[si].first <= points[i]) {
         servers_now += servers[si++].second;
+      }
       while (li < longs.size() && longs[li].first <= points[i]) long_now += longs[li++].second;
-      // The first whole second inside [points[i], points[i + 1]).
-      const int64_t first = (points[i] + kSecond - 1) / kSecond;
-      if ((first + 1) * kSecond > points[i + 1] || first + 1 > whole) continue;
-      peak = std::max(peak, share(static_cast<double>(long_now), static_cast<double>(servers_now)));
+      if (servers_now <= 0 || long_now <= 0) continue;
+      // Whole seconds after the one holding points[i] and before the one
+      // holding the next point (or the end).
+      const int64_t first = FloorSecond(points[i]) + 1;
+      int64_t last = whole - 1;
+      if (i + 1 < points.size()) last = std::min(last, FloorSecond(points[i + 1]) - 1);
+      if (first > last) continue;
+      const auto lo = busy_.lower_bound(first);
+      const auto hi = busy_.upper_bound(last);
+      if (std::distance(lo, hi) > last - first) continue;  // short work in every one
+      peak = std::max(peak, static_cast<double>(long_now) / static_cast<double>(servers_now));
     }
   }
   return peak;

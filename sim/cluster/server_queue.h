@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -48,6 +49,7 @@ class ServerQueue {
   SimDuration Reset(SimTime now, std::vector<SimTime>* busy_until = nullptr);
 
   int32_t servers() const { return servers_; }
+  size_t waiting_capacity_for_test() const { return waiting_.capacity(); }
 
  private:
   static constexpr int32_t kInline = 4;  // servers whose free times live in the object itself
@@ -97,8 +99,8 @@ class UtilizationMeter {
     int64_t delta;
   };
   std::vector<Change> servers_;  // in time order
-  // Busy server-µs by second, sorted by second (nearly always appended).
-  std::vector<std::pair<int64_t, int64_t>> busy_;
+  // Busy server-µs by second (nearly always added at the end).
+  std::map<int64_t, int64_t> busy_;
   std::vector<Change> long_busy_;  // +weight at from, -weight at to, any order
   int64_t& BusyAt(int64_t second);
 };

@@ -61,7 +61,8 @@ class Traffic {
   Store& store_;
   Context& ctx_;
   // When each admitted request ends for its client: a min-heap by time, of
-  // requests still held by their pods (at most the requests in flight: a
+  // requests held by their pods (the requests in flight, and the stale
+  // entries of those whose process ended, until their own time: a
   // small heap, where the event queue would hold one more event and the run
   // one more instant per request). Requests that end at the same time may
   // be told in any order: nothing observers derive depends on it (counts,

@@ -198,6 +198,44 @@ TEST(UtilizationMeter, LongWorkIsAnIntervalNotASecondEach) {
   EXPECT_DOUBLE_EQ(*m.Peak(ten_years), 0.75);
 }
 
+// The review's cases. (1) Long work undone in a short tail: 2 servers (one
+// per pod) from 5 s; one request of 100 s on pod A from 10 s; A's process
+// ends at 60 s (its server leaves, the 50 s left undone): every second is
+// at most 1 busy of 2 servers until 60 s, then 0 of 1: peak 0.5.
+TEST(UtilizationMeter, LongWorkUndoneInAShortTailIsNotBusy) {
+  UtilizationMeter m;
+  m.AddServers(At(5), 1);
+  m.AddServers(At(5), 1);
+  m.AddBusy(At(10), At(110));
+  m.AddServers(At(60), -1);
+  m.AddBusy(At(60), At(110), -1);
+  EXPECT_DOUBLE_EQ(*m.Peak(At(300)), 0.5);
+}
+
+// (2) A second that holds a change: 1 server from 10.0 s, long work from
+// 10.2 s, a second server from 10.9 s: second 10 is 0.8 busy of 1.1
+// server-seconds; the whole seconds after it 1 of 2.
+TEST(UtilizationMeter, ASecondHoldingAChangeIsComputedExactly) {
+  UtilizationMeter m;
+  m.AddServers(At(10.0), 1);
+  m.AddBusy(At(10.2), At(200.2));
+  m.AddServers(At(10.9), 1);
+  EXPECT_DOUBLE_EQ(*m.Peak(At(300)), 0.8 / 1.1);
+}
+
+// (3) With an unlimited room the list of waiting starts holds only those
+// still waiting: a million requests through one busy server keep it short.
+TEST(ServerQueue, AnUnlimitedRoomKeepsOnlyTheWaiting) {
+  ServerQueue q(1, -1);
+  for (int i = 0; i < 500'000; ++i) {
+    // 2 requests each ms, 0.4 ms of work each: the second waits 0.4 ms.
+    EXPECT_EQ(q.Admit(At(i * 1e-3), Secs(0.4e-3)), At(i * 1e-3));
+    EXPECT_EQ(q.Admit(At(i * 1e-3), Secs(0.4e-3)), At(i * 1e-3 + 0.4e-3));
+  }
+  EXPECT_EQ(q.Waiting(At(1000)), 0);
+  EXPECT_LE(q.waiting_capacity_for_test(), 4096u);
+}
+
 // Work that arrives out of order (a waiting request's start is later than
 // the next request's) lands in its own second.
 TEST(UtilizationMeter, WorkAddedOutOfOrderCountsInItsSeconds) {

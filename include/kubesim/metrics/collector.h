@@ -86,7 +86,7 @@ class Collector final : public cluster::Observer {
     std::map<std::string, int64_t, std::less<>> by_version;  // no copy per request
     // The load model: every successful request's response time, by the
     // answering pod's version (percentiles exact from all samples; the
-    // Service's from their union, built once at the end).
+    // Service's from the histograms of all of them, Percentiles).
     std::vector<std::pair<std::string, LatencySamples>> latencies;
     const char* last_version = nullptr;  // the interned version of the last sample
     size_t last_index = 0;               // its entry in `latencies`
