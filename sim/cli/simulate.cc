@@ -77,8 +77,9 @@ Simulated SimulateScenario(std::shared_ptr<const scenario::Scenario> s,
   const std::string name = s->name;
   const uint64_t seed = options.seed.value_or(s->seed);
   const std::optional<SimDuration> until = options.until ? options.until : s->until;
+  std::vector<scenario::Slo> slos = s->slos;
   cluster::Simulation sim(std::move(s), options);
-  metrics::Collector collector(name, seed);
+  metrics::Collector collector(name, seed, std::move(slos));
   sim.AddObserver(&collector);
   for (cluster::Observer* o : extra) sim.AddObserver(o);
   std::optional<output::Progress> progress;

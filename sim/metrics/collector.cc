@@ -9,8 +9,35 @@
 
 namespace kubesim::metrics {
 
-Collector::Collector(std::string scenario, uint64_t seed)
-    : scenario_(std::move(scenario)), seed_(seed) {}
+Collector::Collector(std::string scenario, uint64_t seed, std::vector<scenario::Slo> slos)
+    : scenario_(std::move(scenario)), seed_(seed), slos_(std::move(slos)) {}
+
+namespace {
+
+// The verdict on `slo` for one Service's report, its clients having sent
+// from `started` to `end` (docs/load-model.md, SLO).
+SloReport Judge(const scenario::Slo& slo, const ServiceReport& s, SimDuration measured) {
+  SloReport r;
+  r.availability_target = slo.availability;
+  r.latency_p99_target = slo.latency_p99;
+  r.window = slo.window;
+  const auto total = static_cast<double>(s.requests.total);
+  const auto failed = static_cast<double>(s.requests.failed);
+  if (s.requests.total > 0) r.availability = 1.0 - failed / total;
+  // The failures the window's budget allows, at the run's request rate.
+  if (s.requests.total > 0 && measured > SimDuration::Zero()) {
+    const double allowed =
+        (1.0 - slo.availability) * total * slo.window.seconds() / measured.seconds();
+    r.error_budget_burned = failed / allowed;
+  } else {
+    r.error_budget_burned = 0.0;  // no request, nothing burned
+  }
+  const bool latency_ok = !slo.latency_p99 || (s.latency && s.latency->p99 <= *slo.latency_p99);
+  r.kept = *r.error_budget_burned <= 1.0 && latency_ok;
+  return r;
+}
+
+}  // namespace
 
 Collector::ServiceState& Collector::Service(uint32_t id) {
   if (services_.size() <= id) services_.resize(id + 1);
@@ -138,9 +165,10 @@ LatencyReport Percentiles(std::span<const LatencySamples* const> parts) {
   return l;
 }
 
-void Collector::OnServiceStarted(SimTime /*t*/, uint32_t service) {
+void Collector::OnServiceStarted(SimTime t, uint32_t service) {
   ServiceState& s = Service(service);
   s.started = true;
+  s.started_at = t;
   s.report.served = true;
   s.report.min_serving_endpoints = INT64_MAX;
 }
@@ -303,6 +331,15 @@ Report Collector::TakeReport(uint64_t events) {
       s.latency = Percentiles(all);
     }
     s.key = service_keys_[i];
+    for (const scenario::Slo& slo : slos_) {
+      const std::string key = slo.service_namespace == "default"
+                                  ? slo.service
+                                  : slo.service_namespace + "/" + slo.service;
+      if (key != s.key) continue;
+      const SimDuration measured =
+          services_[i].started ? end_ - services_[i].started_at : SimDuration::Zero();
+      s.slo = Judge(slo, s, measured);
+    }
     r.services.push_back(std::move(s));
   }
   std::sort(r.services.begin(), r.services.end(),

@@ -62,6 +62,33 @@ constexpr std::array kSchema = {
            [](const Subject& s) { return Latency(s, &LatencyReport::p99); }, false, true, true},
     Metric{Scope::kService, "latencySeconds.max", Unit::kSeconds, "max latency", 0, false,
            [](const Subject& s) { return Latency(s, &LatencyReport::max); }, false, true, true},
+    // Its objective's verdict (docs/load-model.md, SLO): only for a Service that has one.
+    Metric{Scope::kService, "slo.availabilityTarget", Unit::kRatio, "", 0, false,
+           [](const Subject& s) { return Value::Share(s.service->slo->availability_target); },
+           false, true, false, true},
+    Metric{Scope::kService, "slo.latencyP99TargetSeconds", Unit::kSeconds, "", 0, false,
+           [](const Subject& s) { return Value::Optional(s.service->slo->latency_p99_target); },
+           false, true, false, true},
+    Metric{Scope::kService, "slo.windowSeconds", Unit::kSeconds, "", 0, false,
+           [](const Subject& s) { return Value::Seconds(s.service->slo->window); }, false, true,
+           false, true},
+    Metric{Scope::kService, "slo.availability", Unit::kRatio, "", 0, false,
+           [](const Subject& s) {
+             return s.service->slo->availability ? Value::Share(*s.service->slo->availability)
+                                                 : Value::Null();
+           },
+           false, true, false, true},
+    Metric{Scope::kService, "slo.errorBudgetBurned", Unit::kRatio, "error budget burned", 8,
+           false,
+           [](const Subject& s) {
+             return s.service->slo->error_budget_burned
+                        ? Value::Share(*s.service->slo->error_budget_burned)
+                        : Value::Null();
+           },
+           false, true, false, true},
+    Metric{Scope::kService, "slo.kept", Unit::kBoolean, "SLO kept", 7, true,
+           [](const Subject& s) { return Value::Boolean(s.service->slo->kept); }, false, true,
+           false, true},
     // Each Deployment.
     Metric{Scope::kDeployment, "restarts", Unit::kCount, "restarts", 3, false,
            [](const Subject& s) { return Value::Integer(s.deployment->restarts); }},
@@ -261,6 +288,7 @@ std::optional<Value> Resolve(const MetricPath& path, const Report& report) {
           if (it == svc.requests.by_version.end()) return std::nullopt;
           return Value::Integer(it->second);
         }
+        if (path.metric->slo && !svc.slo) return std::nullopt;  // no objective for it
         s.service = &svc;
         return path.metric->read(s);
       }

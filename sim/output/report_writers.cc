@@ -59,6 +59,7 @@ void PutScope(Json& o, metrics::Scope scope, const metrics::Subject& subject) {
   for (const metrics::Metric& m : metrics::Schema()) {
     if (m.scope != scope || !m.in_report) continue;
     if (m.load_model && !subject.report->load_model) continue;  // reports as they always were
+    if (m.slo && (subject.service == nullptr || !subject.service->slo)) continue;
     if (m.per_version) {
       Json by_version = Json::object();
       for (const auto& [v, n] : subject.service->requests.by_version) by_version[v] = n;
@@ -216,6 +217,19 @@ std::vector<Section> Summarize(const metrics::Report& r) {
                                                    Latency(s.latency->p99), Latency(s.latency->max))
                                      : "no successful request",
                            0});
+    }
+    if (s.slo) {
+      const metrics::SloReport& o = *s.slo;
+      std::string v = fmt::format(
+          "{}: {} of the {} error budget burned (availability {} of {})",
+          o.kept ? "kept" : "not kept", HumanValue(Unit::kRatio, o.error_budget_burned.value_or(0)),
+          Human(o.window), o.availability ? HumanValue(Unit::kRatio, *o.availability) : "-",
+          HumanValue(Unit::kRatio, o.availability_target));
+      if (o.latency_p99_target) {
+        v += fmt::format(", p99 {} of at most {}", s.latency ? Latency(s.latency->p99) : "-",
+                         Latency(*o.latency_p99_target));
+      }
+      sec.lines.push_back({"SLO", v, o.kept ? 1 : -1});
     }
     out.push_back(std::move(sec));
   }

@@ -214,6 +214,9 @@ bool Scenario::LoadModel() const {
   for (const TrafficSource& t : traffic) {
     if (t.timeout || t.connections > 0) return true;
   }
+  for (const Slo& slo : slos) {
+    if (slo.latency_p99) return true;  // judged on the load model's latencies
+  }
   return false;
 }
 

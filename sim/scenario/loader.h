@@ -136,6 +136,7 @@ class Loader {
   void DecodeTraffic(const Node* n, Scenario* s);
   void DecodeTimeline(const Node* n, Scenario* s);
   void DecodeExpect(const Node* n, Scenario* s);
+  void DecodeSlos(const Node* n, Scenario* s);
 
   // The replay of the timeline against a store of objects.
   void ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step);

@@ -22,7 +22,9 @@ constexpr double kMaxRatePerSecond = 1e6;
 const std::vector<std::string_view> kTopFields = {"apiVersion", "kind", "metadata", "spec"};
 const std::vector<std::string_view> kMetaFields = {"name", "labels", "annotations"};
 const std::vector<std::string_view> kSpecFields = {"seed",    "until",    "cluster", "images",
-                                                   "traffic", "timeline", "expect"};
+                                                   "traffic", "timeline", "expect",  "slo"};
+const std::vector<std::string_view> kSloFields = {"service", "availability", "latencyP99",
+                                                  "window"};
 const std::vector<std::string_view> kClusterFields = {"nodes", "timing"};
 const std::vector<std::string_view> kNodeFields = {"name", "count", "capacity", "labels",
                                                    "taints"};
@@ -608,6 +610,106 @@ void Loader::DecodeExpect(const Node* n, Scenario* s) {
   }
 }
 
+// spec.slo: one objective, or a list of them (docs/load-model.md, SLO).
+void Loader::DecodeSlos(const Node* n, Scenario* s) {
+  if (n == nullptr || n->IsNull()) return;
+  std::vector<const Node*> items;
+  if (n->IsSequence()) {
+    for (const auto& item : n->items) items.push_back(item.get());
+  } else {
+    items.push_back(n);
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string p = n->IsSequence() ? Idx("spec.slo", i) : std::string("spec.slo");
+    const Node* m = r_.Map(items[i], p);
+    if (m == nullptr) continue;
+    CheckFields(*m, p, kSloFields);
+    Slo slo;
+    slo.position = r_.Pos(m->mark);
+    std::string service;
+    r_.String(m->Get("service"), Sub(p, "service"), &service);
+    if (service.empty()) {
+      r_.Error(m->mark, Sub(p, "service"), "Required value: the Service the objective is for");
+      continue;
+    }
+    if (const size_t slash = service.find('/'); slash != std::string::npos) {
+      slo.service_namespace = service.substr(0, slash);
+      slo.service = service.substr(slash + 1);
+    } else {
+      slo.service = service;
+    }
+    const bool sent_to =
+        std::any_of(s->traffic.begin(), s->traffic.end(), [&](const TrafficSource& t) {
+          return t.service == slo.service && t.service_namespace == slo.service_namespace;
+        });
+    if (!sent_to) {
+      r_.Error(m->Get("service")->mark, Sub(p, "service"),
+               fmt::format("no client in spec.traffic sends to Service \"{}\": the objective would "
+                           "have no request to judge",
+                           service));
+    }
+    const Node* a = m->Get("availability");
+    std::string text;
+    if (a == nullptr || a->IsNull()) {
+      r_.Error(m->mark, Sub(p, "availability"),
+               "Required value: the share of requests that must succeed, such as 99.9%");
+    } else {
+      // A percentage, whatever YAML would read the scalar as ("99.9%" is a
+      // string, 0.999 a number: both answered by the message below).
+      text = a->IsScalar() ? a->scalar : yaml::Describe(*a);
+      double v = -1;
+      if (!text.empty() && text.back() == '%') {
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, v);
+        if (ec != std::errc() || ptr != text.data() + text.size() - 1) v = -1;
+      }
+      if (v > 0 && v < 100) {
+        // The share as the nearest double to the decimal written ("99.9e-2"
+        // reads as 0.999, where 99.9 / 100 would be 0.9990000000000001).
+        const std::string share = text.substr(0, text.size() - 1) + "e-2";
+        std::from_chars(share.data(), share.data() + share.size(), v);
+        slo.availability = v;
+      } else {
+        r_.Error(a->mark, Sub(p, "availability"),
+                 fmt::format("expected a percentage above 0% and below 100%, such as 99.9%, got "
+                             "\"{}\"",
+                             text));
+      }
+    }
+    if (const Node* l = m->Get("latencyP99"); l != nullptr && !l->IsNull()) {
+      slo.latency_p99 = FixedDuration(l, Sub(p, "latencyP99"));
+      if (slo.latency_p99 && *slo.latency_p99 <= SimDuration::Zero()) {
+        r_.Error(l->mark, Sub(p, "latencyP99"), "must be greater than 0");
+      }
+    }
+    if (const Node* w = m->Get("window"); w != nullptr && !w->IsNull()) {
+      // Days too, as SLO windows are written: "30d", "7d".
+      std::optional<SimDuration> window;
+      if (w->IsScalar() && w->scalar.size() > 1 && w->scalar.back() == 'd') {
+        int64_t days = 0;
+        const auto [ptr, ec] =
+            std::from_chars(w->scalar.data(), w->scalar.data() + w->scalar.size() - 1, days);
+        if (ec == std::errc() && ptr == w->scalar.data() + w->scalar.size() - 1 && days > 0 &&
+            days <= 3650) {
+          window = SimDuration::Hours(24 * days);
+        } else {
+          r_.Error(w->mark, Sub(p, "window"),
+                   fmt::format("expected a whole number of days from 1 to 3650 (such as 30d) or a "
+                               "duration, got \"{}\"",
+                               w->scalar));
+        }
+      } else {
+        window = FixedDuration(w, Sub(p, "window"));
+        if (window && *window <= SimDuration::Zero()) {
+          r_.Error(w->mark, Sub(p, "window"), "must be greater than 0");
+          window.reset();
+        }
+      }
+      if (window) slo.window = *window;
+    }
+    s->slos.push_back(std::move(slo));
+  }
+}
+
 bool Loader::DecodeScenario(const Node& root, Scenario* s) {
   const int before = r_.errors();
   s->position = r_.Pos(root.mark);
@@ -649,6 +751,7 @@ bool Loader::DecodeScenario(const Node& root, Scenario* s) {
   DecodeTraffic(spec->Get("traffic"), s);
   DecodeTimeline(spec->Get("timeline"), s);
   DecodeExpect(spec->Get("expect"), s);
+  DecodeSlos(spec->Get("slo"), s);
   return r_.errors() == before;
 }
 

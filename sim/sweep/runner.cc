@@ -26,7 +26,7 @@ RunRow RunOne(const Sweep& sweep, const std::shared_ptr<const scenario::Scenario
     cluster::SimulationOptions options = limits;
     options.seed = row.seed;
     cluster::Simulation sim(scenario, options);
-    metrics::Collector collector(scenario->name, row.seed);
+    metrics::Collector collector(scenario->name, row.seed, scenario->slos);
     sim.AddObserver(&collector);
     const cluster::RunResult result = sim.Run();
     if (result.invariant_violation) {

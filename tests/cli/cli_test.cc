@@ -217,12 +217,23 @@ TEST(CliRun, ARollingUpdateUnderLoadRejectsOnlyWithMaxUnavailable) {
             std::string::npos)
       << t.out;
   EXPECT_NE(t.out.find("peak utilization      100 %"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("SLO                   not kept: 0.16 % of the 720h0m error budget burned "
+                       "(availability 97.6 % of 99.9 %), p99 1.1 s of at most 600 ms"),
+            std::string::npos)
+      << t.out;
   // compare puts the two side by side with the load model's rows.
   const auto c = RunKubesim("compare --format csv '" + dir + "rolling-max-unavailable.yaml' '" +
                             dir + "rolling-max-surge.yaml'");
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.out.find("services.api.latencySeconds.p99,1.1,0.5"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("deployments.api.peakUtilization,1,0.741"), std::string::npos) << c.out;
+  // The objective (99.9 % over 30 days, p99 <= 600 ms): kept by the surge
+  // only, whose p99 is 500 ms; the other's 161 failures burn 0.16 % of the
+  // budget, but its p99 is 1.1 s.
+  EXPECT_NE(c.out.find("services.api.slo.kept,0,1"), std::string::npos) << c.out;
+  EXPECT_EQ(su["slo"]["kept"], false);
+  EXPECT_LT(su["slo"]["errorBudgetBurned"].get<double>(), 0.002);
+  EXPECT_EQ(js["services"]["api"]["slo"]["kept"], true);
 }
 
 // docs/load-model.md, section 6: a pinned gRPC connection fails for the 10 s

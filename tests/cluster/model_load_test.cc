@@ -259,6 +259,41 @@ TEST(LoadModel, CloseOnDrainMovesAKeepAliveConnectionAtSigterm) {
   EXPECT_EQ(s.requests.by_version.at("2"), 26);
 }
 
+// An objective on the full-queue run above (docs/load-model.md, SLO): 60 of
+// 119 requests failed over the 59.7 s the client sent for (1 s .. 60.7 s).
+// With 99.9 % over 30 days the budget allows (1 - 0.999) x 119 x 2,592,000
+// / 59.7 failures = 5,166.6; 60 burn 1.16 % of it: kept. Over 1 h it allows
+// 7.18: burned 8.36 times over. A p99 target of 500 ms fails (p99 1 s).
+TEST(LoadModel, AnObjectiveIsJudgedOnTheErrorBudgetOfItsWindow) {
+  const auto run = [](const std::string& slo) {
+    std::string yaml = OnePod("{latency: 1s, concurrency: 1, queue: 0}",
+                              "[{name: c, service: web, every: 500ms}]", "60700ms");
+    const std::string at = "  traffic:";
+    yaml.insert(yaml.find(at), "  slo: " + slo + "\n");
+    return Simulate(yaml);
+  };
+  const Outcome month = run("{service: web, availability: 99.9%}");
+  ASSERT_EQ(month.error, "");
+  const auto& m = Svc(month, "web");
+  ASSERT_TRUE(m.slo.has_value());
+  EXPECT_NEAR(*m.slo->availability, 1.0 - 60.0 / 119.0, 1e-12);
+  EXPECT_NEAR(*m.slo->error_budget_burned, 60.0 / (0.001 * 119 * 2'592'000.0 / 59.7), 1e-9);
+  EXPECT_TRUE(m.slo->kept);
+  EXPECT_NE(month.json.find("\"kept\": true"), std::string::npos) << month.json;
+  const Outcome hour = run("[{service: web, availability: 99.9%, window: 1h}]");
+  ASSERT_EQ(hour.error, "");
+  EXPECT_NEAR(*Svc(hour, "web").slo->error_budget_burned, 60.0 / (0.001 * 119 * 3600 / 59.7), 1e-9);
+  EXPECT_FALSE(Svc(hour, "web").slo->kept);
+  const Outcome slow = run("{service: web, availability: 50%, latencyP99: 500ms}");
+  ASSERT_EQ(slow.error, "");
+  EXPECT_FALSE(Svc(slow, "web").slo->kept);
+  EXPECT_TRUE(*Svc(slow, "web").slo->error_budget_burned < 1);  // the latency decides
+  // A report without an objective has no slo key.
+  EXPECT_EQ(Simulate(OnePod("{latency: 1s}", "[{name: c, service: web, every: 1s}]", "10s"))
+                .json.find("\"slo\""),
+            std::string::npos);
+}
+
 // Without any load-model field the report has none of its keys.
 TEST(LoadModel, AReportWithoutTheLoadModelHasNoneOfItsKeys) {
   const Outcome r = Simulate(OnePod("{start: 1s}", "[{name: c, service: web, every: 1s}]", "30s"));

@@ -85,7 +85,8 @@ inline Outcome Simulate(const std::string& yaml, const std::map<std::string, std
     cluster::SimulationOptions sim_options;
     sim_options.exact_probes = exact;
     cluster::Simulation sim(loaded.scenario, sim_options);
-    metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed);
+    metrics::Collector collector(loaded.scenario->name, loaded.scenario->seed,
+                                 loaded.scenario->slos);
     output::EventLog log;
     sim.AddObserver(&collector);
     sim.AddObserver(&log);

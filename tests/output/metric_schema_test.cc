@@ -168,6 +168,7 @@ TEST(MetricSchema, TheJsonReportHoldsExactlyTheSchemasMetrics) {
   for (const Metric& m : Schema()) {
     if (!m.in_report) continue;  // derived (requests.failedShare): not repeated in the JSON
     if (m.load_model) continue;  // the sample does not use the load model: none of its keys
+    if (m.slo) continue;         // nor sets an objective
     switch (m.scope) {
       case Scope::kRun:
       case Scope::kResources:
@@ -218,6 +219,22 @@ TEST(MetricSchema, ALoadModelReportHoldsItsMetricsAndResolvesThem) {
   EXPECT_EQ(At(r, "services.shop/web.requests.rejected"), Value::Integer(2));
   EXPECT_EQ(At(r, "services.idle.latencySeconds.p50"), Value::Null());
   EXPECT_DOUBLE_EQ(At(r, "deployments.web.peakUtilization")->number(), 0.75);
+  // An objective: its keys for that Service only.
+  EXPECT_EQ(At(r, "services.shop/web.slo.kept"), std::nullopt);
+  SloReport slo;
+  slo.availability_target = 0.999;
+  slo.window = SimDuration::Hours(720);
+  slo.availability = 1.0 - 3.0 / 172;
+  slo.error_budget_burned = 0.25;
+  slo.kept = true;
+  web.slo = slo;
+  const nlohmann::json k = nlohmann::json::parse(output::FormatJson(r));
+  EXPECT_EQ(k["services"]["shop/web"]["slo"]["kept"], true);
+  EXPECT_EQ(k["services"]["shop/web"]["slo"]["errorBudgetBurned"], 0.25);
+  EXPECT_TRUE(k["services"]["shop/web"]["slo"]["latencyP99TargetSeconds"].is_null());
+  EXPECT_FALSE(k["services"]["idle"].contains("slo"));
+  EXPECT_EQ(At(r, "services.shop/web.slo.kept"), Value::Boolean(true));
+  EXPECT_EQ(At(r, "services.idle.slo.kept"), std::nullopt);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "kubesim/cluster/observer.h"
 #include "kubesim/metrics/report.h"
+#include "kubesim/scenario/scenario.h"
 
 namespace kubesim::metrics {
 
@@ -55,8 +56,8 @@ struct LatencySamples {
 
 class Collector final : public cluster::Observer {
  public:
-  // `scenario` and `seed` label the report.
-  Collector(std::string scenario, uint64_t seed);
+  // `scenario` and `seed` label the report; `slos` are judged in it.
+  Collector(std::string scenario, uint64_t seed, std::vector<scenario::Slo> slos = {});
 
   void OnStart(const cluster::ClusterView& view) override;
   bool WantsEvents() const override { return false; }
@@ -82,6 +83,7 @@ class Collector final : public cluster::Observer {
     bool classified = false;
     bool down = false, degraded = false, mixed = false;
     SimTime since;  // when the classification last changed
+    SimTime started_at;  // when its clients started
     std::optional<SimTime> outage_start;
     std::map<std::string, int64_t, std::less<>> by_version;  // no copy per request
     // The load model: every successful request's response time, by the
@@ -120,6 +122,7 @@ class Collector final : public cluster::Observer {
   std::vector<StepReport> timeline_;
   SimTime end_;
   bool load_model_ = false;
+  std::vector<scenario::Slo> slos_;
   std::map<std::string, double> peak_utilization_;  // by deployment key
 };
 

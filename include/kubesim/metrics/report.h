@@ -37,6 +37,18 @@ struct LatencyReport {
   int64_t samples = 0;
 };
 
+// The verdict on a service level objective (docs/load-model.md, SLO).
+struct SloReport {
+  double availability_target = 0;  // 0.999
+  std::optional<SimDuration> latency_p99_target;
+  SimDuration window;
+  std::optional<double> availability;  // measured: successful / total (null: no request)
+  // Failed requests over the failures the window's error budget allows at
+  // the run's request rate: (1 - target) x total x window / measured time.
+  std::optional<double> error_budget_burned;
+  bool kept = false;  // burned <= 1, and p99 <= its target if it has one
+};
+
 struct ServiceReport {
   std::string key;
   bool served = false;                 // clients ever started
@@ -50,6 +62,7 @@ struct ServiceReport {
   // pod's version; null without any.
   std::optional<LatencyReport> latency;
   std::map<std::string, LatencyReport> latency_by_version;
+  std::optional<SloReport> slo;  // its objective's verdict, if the scenario sets one
 };
 
 struct RolloutReport {

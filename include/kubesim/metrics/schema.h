@@ -110,6 +110,9 @@ struct Metric {
   // A metric of the load model (docs/load-model.md): in a report only when
   // the scenario uses it, so that reports without it stay as they were.
   bool load_model = false;
+  // A metric of a Service's objective (spec.slo): in a report only for a
+  // Service that has one.
+  bool slo = false;
 };
 
 // Every metric, in the order the JSON report lists them within a scope.

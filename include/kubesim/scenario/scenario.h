@@ -113,6 +113,18 @@ struct TrafficSource {
   k8s::Position position;
 };
 
+// A service level objective the report judges the run against
+// (docs/load-model.md, SLO): a share of successful requests over a window,
+// and optionally a p99 response time.
+struct Slo {
+  std::string service;  // the Service's name
+  std::string service_namespace = "default";
+  double availability = 0;  // the target share of successful requests, in (0, 1)
+  std::optional<SimDuration> latency_p99;
+  SimDuration window = SimDuration::Hours(24 * 30);  // [30d]
+  k8s::Position position;
+};
+
 // One timeline step, checked and resolved.
 struct Step {
   // Its `at:`; for a chained step, the earliest it can run: the step before
@@ -157,6 +169,7 @@ struct Scenario {
   std::vector<k8s::Object> objects;  // the file's own objects, applied at t=0 in order
   std::vector<Step> timeline;        // by `at` (stable: equal times keep file order)
   std::vector<Expectation> expect;
+  std::vector<Slo> slos;             // spec.slo
   k8s::Position position;            // the Scenario document
 
   // The profile of `image`, or null (then every duration is 0 and it is healthy).
