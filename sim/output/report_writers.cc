@@ -223,7 +223,10 @@ std::vector<Section> Summarize(const metrics::Report& r) {
       std::string v = fmt::format(
           "{}: {} of the {} error budget burned (availability {} of {})",
           o.kept ? "kept" : "not kept", HumanValue(Unit::kRatio, o.error_budget_burned.value_or(0)),
-          Human(o.window), o.availability ? HumanValue(Unit::kRatio, *o.availability) : "-",
+          o.window.micros() % (int64_t{86'400} * 1'000'000) == 0
+              ? fmt::format("{}d", o.window.micros() / (int64_t{86'400} * 1'000'000))
+              : Human(o.window),
+          o.availability ? HumanValue(Unit::kRatio, *o.availability) : "-",
           HumanValue(Unit::kRatio, o.availability_target));
       if (o.latency_p99_target) {
         v += fmt::format(", p99 {} of at most {}", s.latency ? Latency(s.latency->p99) : "-",

@@ -217,7 +217,7 @@ TEST(CliRun, ARollingUpdateUnderLoadRejectsOnlyWithMaxUnavailable) {
             std::string::npos)
       << t.out;
   EXPECT_NE(t.out.find("peak utilization      100 %"), std::string::npos) << t.out;
-  EXPECT_NE(t.out.find("SLO                   not kept: 0.16 % of the 720h0m error budget burned "
+  EXPECT_NE(t.out.find("SLO                   not kept: 0.16 % of the 30d error budget burned "
                        "(availability 97.6 % of 99.9 %), p99 1.1 s of at most 600 ms"),
             std::string::npos)
       << t.out;
