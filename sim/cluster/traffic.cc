@@ -65,20 +65,25 @@ void Traffic::SendOverConnection(uint32_t c) {
     const uint32_t pod = s.visible[client.picks.Below(s.visible_pods.size())].pod;
     const Pod& p = store_.pods[pod];
     if (!p.serving) {  // connection refused
-      Tell(ctx_.Now(),
-           {client.service, pod, p.version, RequestResult::kFailed, SimDuration::Zero()});
+      Deliver(c, pod, p.version, false);
       return;
     }
     k.pod = pod;
     k.gen = p.container_gen;
   }
   const Pod& p = store_.pods[k.pod];
-  if (p.serving) {
-    Admit(c, k.pod, p.version);
-  } else {
-    Tell(ctx_.Now(),
-         {client.service, k.pod, p.version, RequestResult::kFailed, SimDuration::Zero()});
+  Deliver(c, k.pod, p.version, p.serving);
+}
+
+// A request that reached `pod`: with the load model, one the pod serves
+// waits in its queue (Admit); else it is answered, or fails, at once.
+void Traffic::Deliver(uint32_t c, uint32_t pod, std::string_view version, bool serving) {
+  if (serving && store_.load.on) {
+    Admit(c, pod, version);
+    return;
   }
+  Tell(ctx_.Now(), {store_.clients[c].service, pod, version,
+                    serving ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero()});
 }
 
 void Traffic::SendRequest(uint32_t c) {
@@ -98,12 +103,7 @@ void Traffic::SendRequest(uint32_t c) {
     const bool fresh = store_.touched_pods.empty();
     const bool ok = fresh ? e.serving : store_.pods[e.pod].serving;
     const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
-    if (ok && store_.load.on) {
-      Admit(c, e.pod, version);
-    } else {
-      Tell(ctx_.Now(), {client.service, e.pod, version,
-                        ok ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero()});
-    }
+    Deliver(c, e.pod, version, ok);
   }
   ScheduleNextRequest(c);
 }

@@ -49,6 +49,7 @@ class Traffic {
   void StartClient(uint32_t client);
   void ScheduleNextRequest(uint32_t client);
   void SendOverConnection(uint32_t client);  // keep-alive
+  void Deliver(uint32_t client, uint32_t pod, std::string_view version, bool serving);
   // The load model: `client`'s request reaches `pod`, which serves.
   void Admit(uint32_t client, uint32_t pod, std::string_view version);
   void CountServers(uint32_t pod);

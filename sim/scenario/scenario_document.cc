@@ -43,6 +43,17 @@ const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "rec
 constexpr int64_t kMaxConcurrency = 1'000'000;
 constexpr int64_t kMaxQueue = 100'000'000;
 constexpr int64_t kMaxConnections = 100'000;
+// A Service as a client or an objective names it: NAME (its namespace left
+// as is, `default`) or NAMESPACE/NAME.
+void SplitServiceRef(const std::string& ref, std::string* ns, std::string* name) {
+  if (const size_t slash = ref.find('/'); slash != std::string::npos) {
+    *ns = ref.substr(0, slash);
+    *name = ref.substr(slash + 1);
+  } else {
+    *name = ref;
+  }
+}
+
 const std::vector<std::string_view> kDistributions = {"uniform", "normal", "lognormal",
                                                       "exponential"};
 
@@ -400,11 +411,8 @@ void Loader::DecodeTraffic(const Node* n, Scenario* s) {
     r_.String(m->Get("service"), Sub(p, "service"), &service);
     if (service.empty()) {
       r_.Error(m->mark, Sub(p, "service"), "Required value: the Service the client calls");
-    } else if (const size_t slash = service.find('/'); slash != std::string::npos) {
-      t.service_namespace = service.substr(0, slash);
-      t.service = service.substr(slash + 1);
     } else {
-      t.service = service;
+      SplitServiceRef(service, &t.service_namespace, &t.service);
     }
     const Node* every = m->Get("every");
     const Node* rate = m->Get("rate");
@@ -632,12 +640,7 @@ void Loader::DecodeSlos(const Node* n, Scenario* s) {
       r_.Error(m->mark, Sub(p, "service"), "Required value: the Service the objective is for");
       continue;
     }
-    if (const size_t slash = service.find('/'); slash != std::string::npos) {
-      slo.service_namespace = service.substr(0, slash);
-      slo.service = service.substr(slash + 1);
-    } else {
-      slo.service = service;
-    }
+    SplitServiceRef(service, &slo.service_namespace, &slo.service);
     const bool sent_to =
         std::any_of(s->traffic.begin(), s->traffic.end(), [&](const TrafficSource& t) {
           return t.service == slo.service && t.service_namespace == slo.service_namespace;
