@@ -9,7 +9,7 @@ kubesim_library(kubesim_cluster
           cluster/replicaset_controller.cc cluster/scheduler.cc cluster/kubelet.cc
           cluster/kubelet_containers.cc cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
           cluster/pod_topology.cc
-          cluster/endpoints_controller.cc cluster/server_queue.cc cluster/traffic.cc
+          cluster/endpoints_controller.cc cluster/server_queue.cc cluster/traffic.cc cluster/load_balancer.cc
           cluster/invariants.cc
           cluster/script.cc cluster/world.cc cluster/simulation.cc
   DEPS kubesim_scenario kubesim_k8s kubesim_engine fmt::fmt)

@@ -20,12 +20,21 @@ class StoreView final : public ClusterView {
   size_t ServiceCount() const override { return store_.services.size(); }
   std::string_view ServiceKey(uint32_t s) const override { return store_.services[s].key; }
   bool ServiceStarted(uint32_t s) const override { return store_.services[s].started; }
+  // What the Service's clients reach: kube-proxy's endpoints, or, when they
+  // all come through a load balancer, the pods it routes to (load_balancer.h).
   std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override {
-    return store_.services[s].visible;
+    const Service& sv = store_.services[s];
+    return sv.lb_view == kNone ? sv.visible : store_.balancers[sv.lb_view].routed;
   }
-  int64_t ServingEndpoints(uint32_t s) const override { return store_.services[s].visible_serving; }
+  int64_t ServingEndpoints(uint32_t s) const override {
+    const Service& sv = store_.services[s];
+    return sv.lb_view == kNone ? sv.visible_serving : store_.balancers[sv.lb_view].routed_serving;
+  }
   int32_t ServingVersions(uint32_t s) const override {
-    return static_cast<int32_t>(store_.services[s].serving_versions.size());
+    const Service& sv = store_.services[s];
+    return static_cast<int32_t>(sv.lb_view == kNone
+                                    ? sv.serving_versions.size()
+                                    : store_.balancers[sv.lb_view].routed_versions.size());
   }
   size_t DeploymentCount() const override { return store_.deployments.size(); }
   std::string_view DeploymentKey(uint32_t d) const override { return store_.deployments[d].key; }

@@ -61,6 +61,11 @@ enum class EventKind : uint32_t {
   // Kubelet::SideAction << 16 | side slot)
   kSideContainer,
   kStepDeadline,  // target: timeline step index: its --timeout, or its sleep's end
+  // External load balancers (load_balancer.h), target: balancer index.
+  kLbTargets,      // payload: snapshot index: the controller's reconcile of its targets
+  kLbHealthCheck,  // payload: target gen << 32 | pod or node
+  kLbDrainEnd,     // payload: target gen << 32 | pod or node: the deregistration delay ran out
+  kLbPoll,         // payload: poll gen: the controller's requeue
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

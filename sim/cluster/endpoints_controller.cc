@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <set>
 
+#include "load_balancer.h"
+
 namespace kubesim::cluster {
 
 EndpointsController::EndpointsController(Store& store, Context& ctx, Api& api)
@@ -151,6 +153,7 @@ void EndpointsController::RecomputeEndpoints() {
       if (p.state == PodState::kGone || !p.ready) return 0;
       return p.deleted ? 2 : 1;
     };
+    const bool rebuilt = s.rebuild;
     if (s.rebuild) {
       s.rebuild = false;
       s.ready.clear();
@@ -177,6 +180,9 @@ void EndpointsController::RecomputeEndpoints() {
           EraseSorted(s.terminating_ready, id);
       }
     }
+    // The load balancers in front of it: their controller registers pods
+    // by its own rule (load_balancer.h).
+    if (!s.balancers.empty()) balancers_->MembersChanged(sid, s.changed_members, rebuilt);
     s.changed_members.clear();
     const std::vector<uint32_t>& live = s.ready.empty() ? s.terminating_ready : s.ready;
     if (live == s.live) continue;
@@ -302,6 +308,7 @@ void EndpointsController::RefreshTouched() {
       RefreshVisibleEntry(s, pod);
       store_.MarkServiceChanged(s);
     }
+    if (!store_.balancers.empty()) balancers_->RefreshTouched(pod);
   }
   store_.touched_pods.clear();
 }

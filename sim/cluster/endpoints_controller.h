@@ -17,6 +17,8 @@
 
 namespace kubesim::cluster {
 
+class LoadBalancers;
+
 class EndpointsController {
  public:
   EndpointsController(Store& store, Context& ctx, Api& api);
@@ -36,6 +38,7 @@ class EndpointsController {
   // change that may bring one, while a Service waits), to look at `candidates`.
   void RequestStartCheck(std::span<const uint32_t> candidates);
   void RefreshTouched();  // at the end of an instant
+  void ConnectBalancers(LoadBalancers* balancers) { balancers_ = balancers; }
 
  private:
   void MarkMemberChanged(uint32_t service, uint32_t pod);  // and this member's place in it
@@ -47,6 +50,7 @@ class EndpointsController {
   Store& store_;
   Context& ctx_;
   Api& api_;
+  LoadBalancers* balancers_ = nullptr;
   std::vector<uint32_t> dirty_services_;    // live sets to recompute (kEndpoints)
   std::vector<uint32_t> start_candidates_;  // for the next start check
   bool endpoints_event_pending_ = false;

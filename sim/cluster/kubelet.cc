@@ -325,10 +325,18 @@ void Kubelet::UpdateReady(uint32_t id) {
   Pod& p = store_.pods[id];
   // Ready needs all its containers ready — the regular ones and the native
   // sidecars (GenerateContainersReadyCondition) — and every readiness gate's
-  // condition true (GeneratePodReadyCondition); no controller kubesim
-  // simulates sets one, so a gated pod never turns Ready.
-  bool ready = p.app_ready && SidesReady(p);
-  if (ready && !p.spec->readiness_gates.empty()) ready = false;
+  // condition true (GeneratePodReadyCondition). Of the gates, only the AWS
+  // Load Balancer Controller's are ever set (load_balancer.h); a pod with
+  // another never turns Ready.
+  const bool containers = p.app_ready && SidesReady(p);
+  bool ready = containers;
+  if (ready && !p.spec->readiness_gates.empty()) ready = GatesTrue(*p.spec, p.lb_gate);
+  if (p.containers_ready != containers) {
+    p.containers_ready = containers;
+    // The controller registers a gated pod once its containers are ready
+    // (endpoint_resolver.go): its Services look at it again.
+    if (p.ready == ready && HasLbGate(*p.spec)) api_.PodUpdated(id);
+  }
   if (p.ready == ready) return;
   ctx_.MarkChanged();
   prober_.WakeProbes(id);
@@ -790,7 +798,12 @@ void Kubelet::SetServing(uint32_t id, bool serving) {
 
 void Kubelet::TouchPod(uint32_t id) {
   ctx_.MarkChanged();
-  if (!store_.pods[id].visible_in.empty()) store_.touched_pods.push_back(id);
+  // Refreshed at the end of the instant where clients see it: kube-proxy's
+  // endpoints, and any load balancer's routing (which may list a pod
+  // kube-proxy no longer does).
+  if (!store_.pods[id].visible_in.empty() || !store_.balancers.empty()) {
+    store_.touched_pods.push_back(id);
+  }
 }
 
 // `set image` of a pod that exists, after the API server took the new spec:

@@ -93,10 +93,11 @@ class Kubelet {
   void ContainerStarted(uint32_t pod, uint32_t slot);  // its startup probe passed
   void KillContainer(uint32_t pod, uint32_t slot, ProbeKind kind);
 
- private:
   // The pod's Ready condition from its containers' readiness and its
   // readiness gates (GeneratePodReadyCondition), written when it changes.
   void UpdateReady(uint32_t pod);
+
+ private:
   // The start order (store.h's StartEntry): the container of entry i, the
   // walk's next step, and a container's start once its image is present
   // (at once, or after a pull in the node's queue).

@@ -216,6 +216,16 @@ void Service::CountServing(const EndpointInfo& e, int sign) {
   if (it->second == 0) serving_versions.erase(it);
 }
 
+void Balancer::CountRouted(const EndpointInfo& e, int sign) {
+  if (!e.serving) return;
+  routed_serving += sign;
+  auto it = std::find_if(routed_versions.begin(), routed_versions.end(),
+                         [&](const auto& v) { return v.first == e.version; });
+  if (it == routed_versions.end()) it = routed_versions.insert(it, {e.version, 0});
+  it->second += sign;
+  if (it->second == 0) routed_versions.erase(it);
+}
+
 uint32_t Store::ScoreClass(const ScoreRequests& r) {
   const auto [it, added] = score_class_index.emplace(
       std::array<int64_t, 4>{r.non_zero.cpu_milli, r.non_zero.memory_bytes, r.requests.cpu_milli,

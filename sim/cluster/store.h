@@ -329,6 +329,11 @@ struct alignas(64) Pod {
   // Its app container's readiness; `ready`, the pod's condition, needs the
   // side containers' too (Kubelet::UpdateReady).
   bool app_ready = false;
+  // ContainersReady: every container ready; Ready needs its readiness gates
+  // too. lb_gate: the AWS Load Balancer Controller set its
+  // target-health.elbv2.k8s.aws gates true (its target is healthy).
+  bool containers_ready = false;
+  bool lb_gate = false;
   Resources requests;        // for filters and node accounting
   uint32_t score_class = 0;  // its non-zero requests, for scoring (Store::score_classes)
   SimTime container_started_at;
@@ -456,6 +461,10 @@ struct Service {
   bool started = false;
   std::optional<SimTime> from;
   Rng delay_rng{0};
+  std::vector<uint32_t> balancers;  // Store::balancers[] of targetType ip in front of it
+  // Every client of it comes through a balancer of targetType ip: what
+  // clients see is that one's routed pods (the first client's); else kNone.
+  uint32_t lb_view = kNone;
 };
 
 // A PodDisruptionBudget (k8s/policy.h) and the pods it counts.
@@ -494,6 +503,65 @@ struct Client {
   };
   std::vector<Connection> connections;
   uint32_t next_connection = 0;
+  uint32_t balancer = kNone;  // Store::balancers[]: it comes `via: loadBalancer`
+};
+
+// The AWS Load Balancer Controller's pod readiness gates
+// (kubernetes-sigs/aws-load-balancer-controller docs/deploy/
+// pod_readiness_gate.md): conditions it sets true when the pod's target is
+// healthy in the target group. Any other gate no controller kubesim
+// simulates sets.
+inline constexpr std::string_view kLbGatePrefix = "target-health.elbv2.k8s.aws/";
+inline bool HasLbGate(const k8s::PodSpec& spec) {
+  return std::any_of(spec.readiness_gates.begin(), spec.readiness_gates.end(),
+                     [](const std::string& g) { return g.starts_with(kLbGatePrefix); });
+}
+inline bool GatesTrue(const k8s::PodSpec& spec, bool lb_gate) {
+  return std::all_of(spec.readiness_gates.begin(), spec.readiness_gates.end(),
+                     [&](const std::string& g) { return lb_gate && g.starts_with(kLbGatePrefix); });
+}
+
+// An external load balancer's target group (docs/load-model.md, 9; the
+// AWS Load Balancer Controller's TargetGroupBinding): its targets — pods
+// (targetType ip) or nodes (instance) — and their health by its own checks.
+struct LbTarget {
+  // AWS's TargetHealth states (API_TargetHealth): `initial` until the first
+  // check passes, `healthy`, `unhealthy`, `draining` once deregistered.
+  enum class State : uint8_t { kInitial, kHealthy, kUnhealthy, kDraining };
+  State state = State::kInitial;
+  int32_t passes = 0;    // consecutive passed checks
+  int32_t failures = 0;  // consecutive failed checks
+  uint32_t gen = 0;      // bumps at each (de)registration: older events are stale
+};
+struct Balancer {
+  uint32_t client = kNone;
+  uint32_t service = kNone;
+  scenario::LoadBalancer spec;
+  bool ip = true;
+  // ip: the pods the controller would register now (ascending), kept as
+  // the Service's members change; then, after the endpoint delay, applied.
+  std::vector<uint32_t> wanted;
+  bool wanted_changed = false;
+  std::deque<std::pair<uint64_t, std::vector<uint32_t>>> pending;
+  uint64_t next_snapshot = 0;
+  SimTime last_applied_at;
+  Rng delay_rng{0};
+  std::vector<uint32_t> registered;                // as the balancer has them (ascending)
+  std::unordered_map<uint32_t, LbTarget> targets;  // registered and draining, by id
+  // Where requests go (ascending ids): the healthy targets, else — failing
+  // open — the unhealthy ones; in turn (round robin, the ALB's default).
+  std::vector<uint32_t> healthy, unhealthy;
+  uint64_t turn = 0;
+  // ip: the pods requests go to, as the Service's client-visible endpoints
+  // when every client of it comes through a balancer (Service::lb_view):
+  // its downtime, version mix and timeline are the balancer's then.
+  std::vector<EndpointInfo> routed;
+  int64_t routed_serving = 0;
+  std::vector<std::pair<std::string_view, int64_t>> routed_versions;
+  void CountRouted(const EndpointInfo& e, int sign);
+  bool started = false;  // it has had a healthy target: its client started
+  // The controller's requeue while a gated pod's target is not healthy.
+  uint32_t poll_gen = 0;
 };
 
 // The load model's state (docs/load-model.md), empty without it.
@@ -632,6 +700,7 @@ class Store {
   std::vector<Deployment> deployments;
   std::vector<Service> services;
   std::vector<Client> clients;
+  std::vector<Balancer> balancers;        // few: one per client that comes via one
   std::vector<DisruptionBudget> budgets;  // few: walked whole
   // Inter-pod affinity and topology spread: selectors counted per node
   // (pod_topology.h).

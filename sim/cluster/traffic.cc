@@ -15,16 +15,22 @@ namespace kubesim::cluster {
 
 Traffic::Traffic(Store& store, Context& ctx) : store_(store), ctx_(ctx) {}
 
-void Traffic::StartService(uint32_t sid) {
+void Traffic::StartService(uint32_t sid, bool forced) {
   Service& s = store_.services[sid];
   if (s.started) return;
+  if (!forced && s.lb_view != kNone && !store_.balancers[s.lb_view].started) return;
   s.started = true;
   std::erase(store_.awaiting_start, sid);  // not there when it waited for `from:`
   store_.MarkServiceChanged(sid);
   ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "clients start sending"; });
   for (Observer* o : ctx_.observers()) o->OnServiceStarted(ctx_.Now(), sid);
   for (uint32_t c = 0; c < store_.clients.size(); ++c) {
-    if (store_.clients[c].service == sid) StartClient(c);
+    if (store_.clients[c].service != sid) continue;
+    // Through a load balancer: once it can route (LoadBalancers::SetState),
+    // unless `from:` says when.
+    const uint32_t b = store_.clients[c].balancer;
+    if (b != kNone && !store_.balancers[b].started && !forced) continue;
+    StartClient(c);
   }
 }
 
@@ -88,10 +94,45 @@ void Traffic::Deliver(uint32_t c, uint32_t pod, std::string_view version, bool s
 
 void Traffic::SendRequest(uint32_t c) {
   Client& client = store_.clients[c];
-  const Service& s = store_.services[client.service];
-  if (!client.connections.empty()) {
+  if (client.balancer != kNone) {
+    SendViaBalancer(c);
+  } else if (!client.connections.empty()) {
     SendOverConnection(c);
-  } else if (s.visible_pods.empty()) {
+  } else {
+    SendDirect(c);
+  }
+  ScheduleNextRequest(c);
+}
+
+// Through an external load balancer (load_balancer.h): to its next healthy
+// target in turn, else (failing open) its next unhealthy one; with neither,
+// the balancer answers 503. An ALB is a layer-7 proxy: the client's
+// connections end at it, and it picks a target for every request.
+void Traffic::SendViaBalancer(uint32_t c) {
+  Client& client = store_.clients[c];
+  Balancer& b = store_.balancers[client.balancer];
+  const std::vector<uint32_t>& targets = b.healthy.empty() ? b.unhealthy : b.healthy;
+  if (targets.empty()) {
+    Tell(ctx_.Now(),
+         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+    return;
+  }
+  const uint32_t target = targets[b.turn++ % targets.size()];
+  if (b.ip) {
+    const Pod& p = store_.pods[target];
+    Deliver(c, target, p.version, p.serving);
+  } else if (!store_.nodes[target].ready) {  // the instance does not answer
+    Tell(ctx_.Now(),
+         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+  } else {
+    SendDirect(c);  // its kube-proxy sends it on
+  }
+}
+
+void Traffic::SendDirect(uint32_t c) {
+  Client& client = store_.clients[c];
+  const Service& s = store_.services[client.service];
+  if (s.visible_pods.empty()) {
     Tell(ctx_.Now(),
          {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
   } else {
@@ -105,7 +146,6 @@ void Traffic::SendRequest(uint32_t c) {
     const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
     Deliver(c, e.pod, version, ok);
   }
-  ScheduleNextRequest(c);
 }
 
 // The load model (docs/load-model.md): the pod's process is a FIFO queue
@@ -238,6 +278,23 @@ void Traffic::EndRequests(uint32_t pod) {
   if (load.counted_servers > 0) {
     store_.load.meters[load.deployment].AddServers(now, -load.counted_servers);
     load.counted_servers = 0;
+  }
+}
+
+void Traffic::FailRequests(uint32_t pod, uint32_t c) {
+  if (pod >= store_.load.pods.size()) return;
+  const SimTime now = ctx_.Now();
+  uint32_t r = store_.load.pods[pod].in_flight;
+  while (r != kNone) {
+    const InFlightRequest& req = store_.load.requests[r];
+    const uint32_t next = req.next;
+    if (req.client == c) {
+      const RequestInfo info{store_.clients[c].service, pod, req.version, RequestResult::kFailed,
+                             SimDuration::Zero()};
+      Release(r);
+      Tell(now, info);
+    }
+    r = next;
   }
 }
 

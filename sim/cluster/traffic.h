@@ -20,8 +20,15 @@ class Traffic {
  public:
   Traffic(Store& store, Context& ctx);
 
-  void StartService(uint32_t service);  // its clients start
+  // Its clients start (`forced`: at its `from:`, whether or not they can
+  // reach a pod). Through a load balancer: once it first routes, when every
+  // client comes through one (LoadBalancers::SetState).
+  void StartService(uint32_t service, bool forced = false);
+  void StartClient(uint32_t client);    // (a balancer's, when it first can route)
   void SendRequest(uint32_t client);    // kRequest
+  // The load model: the requests `pod` holds for `client` fail now (a load
+  // balancer's deregistration delay ran out: load_balancer.h).
+  void FailRequests(uint32_t pod, uint32_t client);
   // The load model: admitted requests end — answered, or their client
   // stops waiting — at times known when they were admitted. They are not
   // events: nothing in the cluster changes when one ends, so they wait in a
@@ -46,9 +53,10 @@ class Traffic {
   }
 
  private:
-  void StartClient(uint32_t client);
   void ScheduleNextRequest(uint32_t client);
+  void SendDirect(uint32_t client);          // kube-proxy's pick
   void SendOverConnection(uint32_t client);  // keep-alive
+  void SendViaBalancer(uint32_t client);     // an external load balancer's
   void Deliver(uint32_t client, uint32_t pod, std::string_view version, bool serving);
   // The load model: `client`'s request reaches `pod`, which serves.
   void Admit(uint32_t client, uint32_t pod, std::string_view version);

@@ -50,10 +50,13 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       node_lifecycle_(store_, ctx_, api_),
       disruption_(store_, ctx_, api_),
       traffic_(store_, ctx_),
+      balancers_(store_, ctx_),
       until_(options.until ? options.until : ctx_.scenario().until),
       max_events_(options.max_events) {
   prober_.Connect(&kubelet_);
   kubelet_.ConnectTraffic(&traffic_);
+  balancers_.Connect(&kubelet_, &traffic_);
+  endpoints_.ConnectBalancers(&balancers_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
                            &kubelet_, &endpoints_, &traffic_, &node_lifecycle_,
                            &disruption_});
@@ -123,8 +126,28 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.arrivals = Rng::Stream(ctx_.seed(), "traffic-arrivals/" + t.name);
     c.timeout = t.timeout;
     c.service_times = Rng::Stream(ctx_.seed(), "traffic-latency/" + t.name);
-    c.connections.resize(static_cast<size_t>(t.connections));
+    // An ALB ends the client's connections and picks a target for every
+    // request: keep-alive pins nothing behind it (a load warning says so).
+    if (!t.load_balancer) c.connections.resize(static_cast<size_t>(t.connections));
     store_.clients.push_back(std::move(c));
+    if (t.load_balancer) {
+      balancers_.Create(static_cast<uint32_t>(store_.clients.size() - 1), *t.load_balancer,
+                        ctx_.seed());
+    }
+  }
+  // A Service whose clients all come through ip load balancers: what they
+  // see is the (first) balancer's routing.
+  std::vector<bool> direct(store_.services.size(), false);  // some client is not behind one
+  for (const Client& c : store_.clients) {
+    const uint32_t b = c.balancer;
+    if (b == kNone || !store_.balancers[b].ip) {
+      direct[c.service] = true;
+    } else if (store_.services[c.service].lb_view == kNone) {
+      store_.services[c.service].lb_view = b;
+    }
+  }
+  for (uint32_t sid = 0; sid < store_.services.size(); ++sid) {
+    if (direct[sid]) store_.services[sid].lb_view = kNone;
   }
   for (uint32_t sid = 0; sid < store_.services.size(); ++sid) {
     if (store_.services[sid].from) continue;
@@ -142,6 +165,7 @@ WorldResult World::Run() {
   }
   ctx_.StartLogging();
   for (Observer* o : ctx_.observers()) o->OnStart(view_);
+  balancers_.Start();
   for (const k8s::Object& obj : ctx_.scenario().objects) api_.Apply(obj);
   SimTime last_step = SimTime::Zero();
   for (const scenario::Step& step : ctx_.scenario().timeline) {
@@ -272,7 +296,7 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kServiceStartCheck:
       if (p == 1) {
-        traffic_.StartService(t);  // `from:` reached
+        traffic_.StartService(t, /*forced=*/true);  // `from:` reached
       } else {
         endpoints_.CheckServiceStarts();
       }
@@ -294,6 +318,18 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kSideContainer:
       kubelet_.SideEvent(t, p);
+      break;
+    case EventKind::kLbTargets:
+      balancers_.TargetsChanged(t, p);
+      break;
+    case EventKind::kLbHealthCheck:
+      balancers_.HealthCheck(t, p);
+      break;
+    case EventKind::kLbDrainEnd:
+      balancers_.DrainEnd(t, p);
+      break;
+    case EventKind::kLbPoll:
+      balancers_.Poll(t, p);
       break;
   }
 }

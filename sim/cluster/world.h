@@ -12,6 +12,7 @@
 //   disruption.h             PodDisruptionBudgets, evictions, kubectl drain
 //   endpoints_controller.h   Service members, endpoint sets, their client copies
 //   traffic.h                clients and requests
+//   load_balancer.h          external load balancers: targets, health, the readiness gate
 //   cluster_view.h           what observers read
 //   invariants.h             what --check verifies after every instant
 // Every happening is an event on the engine's EventLoop with a phase
@@ -33,6 +34,7 @@
 #include "endpoints_controller.h"
 #include "kubelet.h"
 #include "kubesim/cluster/simulation.h"
+#include "load_balancer.h"
 #include "node_lifecycle_controller.h"
 #include "prober.h"
 #include "replicaset_controller.h"
@@ -80,6 +82,7 @@ class World {
   NodeLifecycleController node_lifecycle_;
   Disruption disruption_;
   Traffic traffic_;
+  LoadBalancers balancers_;
   std::optional<SimDuration> until_;
   uint64_t max_events_;
   int64_t declared_pods_ = 0;  // the replicas and pods the scenario's objects declare

@@ -134,6 +134,7 @@ class Loader {
   void DecodeTaints(const Node* n, const std::string& path, std::vector<k8s::Taint>* out);
   void DecodeImages(const Node* n, Scenario* s);
   void DecodeTraffic(const Node* n, Scenario* s);
+  std::optional<LoadBalancer> DecodeLoadBalancer(const Node* via, const std::string& path);
   void DecodeTimeline(const Node* n, Scenario* s);
   void DecodeExpect(const Node* n, Scenario* s);
   void DecodeSlos(const Node* n, Scenario* s);

@@ -35,8 +35,13 @@ const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedul
 const std::vector<std::string_view> kImageFields = {
     "version",    "pull",      "start",   "shutdown",    "drain", "healthy",
     "crashAfter", "exitAfter", "latency", "concurrency", "queue", "closeOnDrain"};
-const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",      "rate",
-                                                      "from", "timeout", "connections"};
+const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",       "rate",
+                                                      "from", "timeout", "connections", "via"};
+const std::vector<std::string_view> kViaFields = {"loadBalancer"};
+const std::vector<std::string_view> kBalancerFields = {"healthCheck", "deregistrationDelay",
+                                                       "targetType"};
+const std::vector<std::string_view> kHealthCheckFields = {"interval", "healthyThreshold",
+                                                          "unhealthyThreshold"};
 const std::vector<std::string_view> kStepFields = {"at", "kubectl", "fail", "recover", "sleep"};
 // Bounds of the load model's sizes: far beyond any real server, small
 // enough that no count overflows (docs/load-model.md).
@@ -475,8 +480,83 @@ void Loader::DecodeTraffic(const Node* n, Scenario* s) {
         t.timeout.reset();
       }
     }
+    if (const Node* via = m->Get("via"); via != nullptr && !via->IsNull()) {
+      t.load_balancer = DecodeLoadBalancer(via, Sub(p, "via"));
+    }
     s->traffic.push_back(std::move(t));
   }
+}
+
+// via: {loadBalancer: {healthCheck: {interval, healthyThreshold,
+// unhealthyThreshold}, deregistrationDelay, targetType}}, bounded as an ALB
+// target group's settings are (HealthCheckIntervalSeconds 5-300,
+// Healthy/UnhealthyThresholdCount 2-10, deregistration_delay.timeout_seconds
+// 0-3600: docs.aws.amazon.com/elasticloadbalancing/latest/application/
+// target-group-health-checks.html and load-balancer-target-groups.html).
+std::optional<LoadBalancer> Loader::DecodeLoadBalancer(const Node* via, const std::string& p) {
+  const Node* v = r_.Map(via, p);
+  if (v == nullptr) return std::nullopt;
+  CheckFields(*v, p, kViaFields);
+  const std::string lp = Sub(p, "loadBalancer");
+  const Node* n = v->Get("loadBalancer");
+  if (n == nullptr) {
+    r_.Error(v->mark, lp, "Required value: the load balancer the client comes through");
+    return std::nullopt;
+  }
+  LoadBalancer lb;
+  lb.position = r_.Pos(n->mark);
+  if (n->IsNull()) return lb;  // `loadBalancer:` alone: an ALB's defaults
+  const Node* m = r_.Map(n, lp);
+  if (m == nullptr) return std::nullopt;
+  CheckFields(*m, lp, kBalancerFields);
+  auto seconds = [&](const Node* d, const std::string& path, int64_t lo, int64_t hi,
+                     SimDuration* out) {
+    if (d == nullptr || d->IsNull()) return;
+    const auto value = FixedDuration(d, path);
+    if (!value) return;
+    if (*value < SimDuration::Seconds(lo) || *value > SimDuration::Seconds(hi)) {
+      r_.Error(d->mark, path,
+               fmt::format("must be between {}s and {}s, as an AWS target group's setting is, got "
+                           "{}",
+                           lo, hi, FormatDuration(*value)));
+      return;
+    }
+    *out = *value;
+  };
+  if (const Node* hc = m->Get("healthCheck"); hc != nullptr && !hc->IsNull()) {
+    const std::string hp = Sub(lp, "healthCheck");
+    if (const Node* h = r_.Map(hc, hp); h != nullptr) {
+      CheckFields(*h, hp, kHealthCheckFields);
+      seconds(h->Get("interval"), Sub(hp, "interval"), 5, 300, &lb.interval);
+      int64_t k = 0;
+      if (const Node* t = h->Get("healthyThreshold"); t != nullptr && !t->IsNull()) {
+        if (r_.Int(t, Sub(hp, "healthyThreshold"), 2, 10, &k)) {
+          lb.healthy_threshold = static_cast<int32_t>(k);
+        }
+      }
+      if (const Node* t = h->Get("unhealthyThreshold"); t != nullptr && !t->IsNull()) {
+        if (r_.Int(t, Sub(hp, "unhealthyThreshold"), 2, 10, &k)) {
+          lb.unhealthy_threshold = static_cast<int32_t>(k);
+        }
+      }
+    }
+  }
+  seconds(m->Get("deregistrationDelay"), Sub(lp, "deregistrationDelay"), 0, 3600,
+          &lb.deregistration_delay);
+  if (const Node* t = m->Get("targetType"); t != nullptr && !t->IsNull()) {
+    std::string type;
+    r_.String(t, Sub(lp, "targetType"), &type);
+    if (type == "ip") {
+      lb.target_type = LoadBalancer::TargetType::kIp;
+    } else if (type == "instance") {
+      lb.target_type = LoadBalancer::TargetType::kInstance;
+    } else {
+      r_.Error(
+          t->mark, Sub(lp, "targetType"),
+          fmt::format("Unsupported value: \"{}\": supported values: \"instance\", \"ip\"", type));
+    }
+  }
+  return lb;
 }
 
 void Loader::DecodeTimeline(const Node* n, Scenario* s) {

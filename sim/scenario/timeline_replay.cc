@@ -260,6 +260,57 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                       }())});
     }
   }
+  // The AWS Load Balancer Controller's readiness gate, on pods no balancer
+  // of targetType ip fronts: nothing sets it (docs/load-model.md, 9).
+  for (const k8s::Object* o : objects) {
+    const k8s::PodSpec* spec = nullptr;
+    const k8s::Labels* labels = nullptr;
+    std::string base;
+    if (const auto* t = k8s::TemplateOf(*o)) {
+      spec = &t->spec;
+      labels = &t->metadata.labels;
+      base = "spec.template.spec";
+    } else if (const auto* pod = std::get_if<k8s::Pod>(o)) {
+      spec = &pod->spec;
+      labels = &pod->metadata.labels;
+      base = "spec";
+    }
+    if (spec == nullptr) continue;
+    const std::string& ns = k8s::MetaOf(*o).namespace_name;
+    const bool fronted = std::any_of(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
+      if (!t.load_balancer || t.load_balancer->target_type != LoadBalancer::TargetType::kIp ||
+          t.service_namespace != ns) {
+        return false;
+      }
+      return std::any_of(objects.begin(), objects.end(), [&](const k8s::Object* so) {
+        const auto* svc = std::get_if<k8s::Service>(so);
+        return svc != nullptr && svc->metadata.name == t.service &&
+               svc->metadata.namespace_name == ns && !svc->spec.selector.empty() &&
+               k8s::MapSelectorMatches(svc->spec.selector, *labels);
+      });
+    });
+    for (size_t i = 0; i < spec->readiness_gates.size() && !fronted; ++i) {
+      const std::string& gate = spec->readiness_gates[i];
+      if (!gate.starts_with("target-health.elbv2.k8s.aws/")) continue;
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At(fmt::format("{}.readinessGates[{}]", base, i)),
+          fmt::format("readiness gate \"{}\" is set by the AWS Load Balancer Controller when "
+                      "the pod's target is healthy, but no client in spec.traffic comes `via: "
+                      "{{loadBalancer: {{targetType: ip}}}}` to a Service selecting these pods: "
+                      "they never turn Ready",
+                      gate)});
+    }
+  }
+  // Keep-alive behind a balancer: the ALB ends the client's connections.
+  for (const auto& t : s.traffic) {
+    if (!t.load_balancer || t.connections == 0) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, t.position,
+        fmt::format("traffic \"{}\": connections: {} ends at the load balancer, which picks a "
+                    "target for every request (an ALB is a layer-7 proxy): the connections pin "
+                    "no pod",
+                    t.name, t.connections)});
+  }
   int64_t nodes = 0;
   for (const auto& g : s.cluster.nodes) nodes += g.count;
   if (nodes == 0 && !s.cluster.nodes.empty()) {  // no group at all is an error already

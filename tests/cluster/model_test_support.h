@@ -27,6 +27,7 @@ struct Outcome {
   std::string json;
   std::string error;
   std::string log;  // the event log
+  std::string warnings;  // the load's, one per line
   // The times (s) of the log's lines "TIMEs OBJECT... WHAT" (OBJECT as a
   // prefix; WHAT ending the line), in order: for events at drawn times.
   std::vector<double> Times(const std::string& object, const std::string& what) const {
@@ -78,6 +79,7 @@ inline Outcome Simulate(const std::string& yaml, const std::map<std::string, std
     if (run.error.empty()) run.error = "no scenario";
     return run;
   }
+  for (const auto& d : loaded.diagnostics) run.warnings += d.ToString() + "\n";
   // Every scenario runs twice: with probe elision (the default) and with
   // every probe tick simulated; the two must agree on the report and on
   // every event-log line (docs/scale.md, probe elision).

@@ -684,7 +684,7 @@ spec:
       tolerations:
       - {key: dedicated, operator: Exists}
       - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 30}
-      readinessGates: [{conditionType: target-health.elbv2.k8s.aws/web}]
+      readinessGates: [{conditionType: example.com/feature-flag}]
       initContainers:
       - {name: proxy-init, image: proxy:1, restartPolicy: Always}
       containers:
@@ -697,8 +697,13 @@ spec:
   ASSERT_TRUE(v.ok()) << AllDiagnostics(v);
   const std::string all = AllDiagnostics(v);
   for (const std::string expected : {
-           "app.yaml:14:71: warning: Deployment \"web\": spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].namespaceSelector: namespace labels are not simulated",
-           "app.yaml:21:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no controller kubesim simulates sets the condition \"target-health.elbv2.k8s.aws/web\": the pods never turn Ready",
+           "app.yaml:14:71: warning: Deployment \"web\": "
+           "spec.template.spec.affinity.podAntiAffinity."
+           "requiredDuringSchedulingIgnoredDuringExecution[0].namespaceSelector: namespace labels "
+           "are not simulated",
+           "app.yaml:21:24: warning: Deployment \"web\": spec.template.spec.readinessGates[0]: no "
+           "controller kubesim simulates sets the condition \"example.com/feature-flag\": the pods "
+           "never turn Ready",
        }) {
     EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin\n" << all;
   }

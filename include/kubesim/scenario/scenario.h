@@ -93,6 +93,21 @@ struct ImageProfile {
   k8s::Position position;
 };
 
+// An external load balancer in front of a Service (docs/load-model.md, 9):
+// an AWS Application Load Balancer's target group as the AWS Load Balancer
+// Controller keeps it. Defaults are the ALB's target-group defaults
+// (docs.aws.amazon.com/elasticloadbalancing/latest/application/
+// target-group-health-checks.html, load-balancer-target-groups.html).
+struct LoadBalancer {
+  enum class TargetType { kIp, kInstance };
+  SimDuration interval = SimDuration::Seconds(30);  // healthCheck.interval [30s]
+  int32_t healthy_threshold = 5;                    // healthCheck.healthyThreshold [5]
+  int32_t unhealthy_threshold = 2;                  // healthCheck.unhealthyThreshold [2]
+  SimDuration deregistration_delay = SimDuration::Seconds(300);  // [300s]
+  TargetType target_type = TargetType::kIp;                      // [ip]
+  k8s::Position position;
+};
+
 // A client sending requests to a Service.
 struct TrafficSource {
   enum class Arrival { kEvery, kPoisson };
@@ -110,6 +125,9 @@ struct TrafficSource {
   // endpoint it picked when it opened; requests take them in turn
   // (docs/load-model.md). 0: every request picks an endpoint.
   int32_t connections = 0;
+  // [none] `via: {loadBalancer: ...}`: the client's requests reach the
+  // Service's pods through an external load balancer (docs/load-model.md, 9).
+  std::optional<LoadBalancer> load_balancer;
   k8s::Position position;
 };
 
