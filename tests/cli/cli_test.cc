@@ -250,6 +250,36 @@ TEST(CliRun, AKeepAliveConnectionFailsBetweenSigtermAndExitUnlessClosedOnDrain) 
   EXPECT_EQ(nlohmann::json::parse(closed.out)["services"]["grpc"]["requests"]["failed"], 0);
 }
 
+// docs/load-model.md, section 9: an ALB in front of a one-pod rollout.
+// Without the controller's readiness gate the target group holds only an
+// initial and a draining target for 10 s (10 requests answered 503); with
+// it nothing fails and the rollout waits for the balancer (48 s, not 32 s);
+// with a preStop shorter than the requests and the deregistration delay the
+// old pod exits holding 13 requests. compare puts the three side by side.
+TEST(CliRun, AnAlbRolloutFailsWithoutTheGateOrWithAShortPreStop) {
+  const std::string dir = std::string(std::getenv("KUBESIM_SOURCE_DIR")) + "/scenarios/load/";
+  const auto run = [&](const std::string& name) {
+    const auto r = RunKubesim("run --format json '" + dir + name + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;  // its expect: lines hold
+    EXPECT_EQ(r.err, "");
+    return nlohmann::json::parse(r.out);
+  };
+  const auto plain = run("alb-no-gate.yaml");
+  EXPECT_EQ(plain["services"]["reports"]["requests"]["failed"], 10);
+  EXPECT_EQ(plain["services"]["reports"]["downtimeSeconds"], 10.0);
+  EXPECT_EQ(plain["deployments"]["reports"]["rollouts"][0]["durationSeconds"], 32.0);
+  const auto gated = run("alb-readiness-gate.yaml");
+  EXPECT_EQ(gated["services"]["reports"]["requests"]["failed"], 0);
+  EXPECT_EQ(gated["services"]["reports"]["downtimeSeconds"], 0.0);
+  EXPECT_EQ(gated["deployments"]["reports"]["rollouts"][0]["durationSeconds"], 48.0);
+  const auto short_pre_stop = run("alb-short-prestop.yaml");
+  EXPECT_EQ(short_pre_stop["services"]["reports"]["requests"]["failed"], 13);
+  const auto c = RunKubesim("compare --format csv '" + dir + "alb-no-gate.yaml' '" + dir +
+                            "alb-readiness-gate.yaml' '" + dir + "alb-short-prestop.yaml'");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("services.reports.requests.failed,10,0,13"), std::string::npos) << c.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
