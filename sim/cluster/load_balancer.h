@@ -1,4 +1,4 @@
-// External load balancers (docs/load-model.md, 9): a client that comes
+// External load balancers (docs/load-model.md, 8): a client that comes
 // `via: {loadBalancer: ...}` reaches the Service's pods through an AWS
 // Application Load Balancer's target group, kept by the AWS Load Balancer
 // Controller (kubernetes-sigs/aws-load-balancer-controller,

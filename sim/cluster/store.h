@@ -521,7 +521,7 @@ inline bool GatesTrue(const k8s::PodSpec& spec, bool lb_gate) {
                      [&](const std::string& g) { return lb_gate && g.starts_with(kLbGatePrefix); });
 }
 
-// An external load balancer's target group (docs/load-model.md, 9; the
+// An external load balancer's target group (docs/load-model.md, 8; the
 // AWS Load Balancer Controller's TargetGroupBinding): its targets — pods
 // (targetType ip) or nodes (instance) — and their health by its own checks.
 struct LbTarget {

@@ -261,7 +261,7 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
     }
   }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
-  // of targetType ip fronts: nothing sets it (docs/load-model.md, 9).
+  // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).
   for (const k8s::Object* o : objects) {
     const k8s::PodSpec* spec = nullptr;
     const k8s::Labels* labels = nullptr;

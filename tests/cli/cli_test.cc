@@ -250,7 +250,7 @@ TEST(CliRun, AKeepAliveConnectionFailsBetweenSigtermAndExitUnlessClosedOnDrain) 
   EXPECT_EQ(nlohmann::json::parse(closed.out)["services"]["grpc"]["requests"]["failed"], 0);
 }
 
-// docs/load-model.md, section 9: an ALB in front of a one-pod rollout.
+// docs/load-model.md, section 8: an ALB in front of a one-pod rollout.
 // Without the controller's readiness gate the target group holds only an
 // initial and a draining target for 10 s (10 requests answered 503); with
 // it nothing fails and the rollout waits for the balancer (48 s, not 32 s);

@@ -1,4 +1,4 @@
-// External load balancers end to end (docs/load-model.md, 9): an AWS ALB's
+// External load balancers end to end (docs/load-model.md, 8): an AWS ALB's
 // target group as the AWS Load Balancer Controller keeps it — registration
 // after the endpoint delay, `initial` until the first passed check, the
 // outage with only initial and draining targets, the controller's readiness

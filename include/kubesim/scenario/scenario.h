@@ -93,7 +93,7 @@ struct ImageProfile {
   k8s::Position position;
 };
 
-// An external load balancer in front of a Service (docs/load-model.md, 9):
+// An external load balancer in front of a Service (docs/load-model.md, 8):
 // an AWS Application Load Balancer's target group as the AWS Load Balancer
 // Controller keeps it. Defaults are the ALB's target-group defaults
 // (docs.aws.amazon.com/elasticloadbalancing/latest/application/
@@ -126,7 +126,7 @@ struct TrafficSource {
   // (docs/load-model.md). 0: every request picks an endpoint.
   int32_t connections = 0;
   // [none] `via: {loadBalancer: ...}`: the client's requests reach the
-  // Service's pods through an external load balancer (docs/load-model.md, 9).
+  // Service's pods through an external load balancer (docs/load-model.md, 8).
   std::optional<LoadBalancer> load_balancer;
   k8s::Position position;
 };
