@@ -151,9 +151,10 @@ void LoadBalancers::TargetsChanged(uint32_t bi, uint64_t seq) {
 void LoadBalancers::Register(uint32_t bi, uint32_t id) {
   Balancer& b = store_.balancers[bi];
   LbTarget& t = b.targets[id];  // a draining target registered again starts over
-  t.gen += 1;
+  t.gen = ++b.next_gen;
   t.state = LbTarget::State::kInitial;
   t.passes = t.failures = 0;
+  t.condition = false;
   Emit(bi, id, "registered: initial");
   ctx_.loop().At(ctx_.Now() + b.spec.interval, kPhaseEndpoints,
                  Event{static_cast<uint32_t>(EventKind::kLbHealthCheck), bi, Key(t.gen, id)});
@@ -165,7 +166,7 @@ void LoadBalancers::Deregister(uint32_t bi, uint32_t id) {
   if (it == b.targets.end()) return;
   SetState(bi, id, LbTarget::State::kDraining);
   LbTarget& t = it->second;
-  t.gen += 1;
+  t.gen = ++b.next_gen;
   // Without the load model a request holds nothing once sent: with no
   // request in flight the deregistration completes at once (AWS: "If a
   // deregistering target has no in-flight requests and no active
@@ -173,6 +174,7 @@ void LoadBalancers::Deregister(uint32_t bi, uint32_t id) {
   // deregistration process").
   if (!store_.load.on) {
     b.targets.erase(it);
+    Emit(bi, id, "deregistered");
     return;
   }
   ctx_.loop().At(ctx_.Now() + b.spec.deregistration_delay, kPhaseEndpoints,
@@ -186,7 +188,7 @@ void LoadBalancers::DrainEnd(uint32_t bi, uint64_t payload) {
   if (it == b.targets.end() || it->second.gen != payload >> 32) return;
   b.targets.erase(it);
   // The requests it still holds for the balancer are cut.
-  traffic_->FailRequests(id, b.client);
+  if (b.ip) traffic_->FailRequests(id, b.client);
   Emit(bi, id, "deregistered");
 }
 
@@ -238,7 +240,7 @@ void LoadBalancers::SetState(uint32_t bi, uint32_t id, LbTarget::State state) {
     const Service& s = store_.services[b.service];
     if (s.started) {
       traffic_->StartClient(b.client);
-    } else if (s.lb_view == bi) {
+    } else if (s.lb_view == bi && !s.from) {  // with `from:`, at that time
       traffic_->StartService(b.service);
     }
   }
@@ -282,19 +284,31 @@ void LoadBalancers::Reconcile(uint32_t bi) {
   bool again = false;
   for (uint32_t id : b.registered) {
     Pod& p = store_.pods[id];
-    if (!HasLbGate(*p.spec)) continue;
+    if (p.state == PodState::kGone || !HasLbGate(*p.spec)) continue;
     const auto it = b.targets.find(id);
-    const bool healthy = it != b.targets.end() && it->second.state == LbTarget::State::kHealthy;
+    if (it == b.targets.end()) continue;
+    const bool healthy = it->second.state == LbTarget::State::kHealthy;
     if (!healthy) again = true;
-    if (p.lb_gate == healthy) continue;
-    p.lb_gate = healthy;
+    it->second.condition = healthy;
+    // One condition per target group binding in Kubernetes; here the pod's
+    // gates are true while every balancer that registered it says healthy.
+    bool gate = false;
+    for (const Balancer& other : store_.balancers) {  // few
+      if (!other.ip) continue;
+      const auto t = other.targets.find(id);
+      if (t == other.targets.end() || t->second.state == LbTarget::State::kDraining) continue;
+      gate = t->second.condition;
+      if (!gate) break;
+    }
+    if (p.lb_gate == gate) continue;
+    p.lb_gate = gate;
     ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                   [&] {
                     const auto& gates = store_.pods[id].spec->readiness_gates;
-                    const auto gate = std::find_if(gates.begin(), gates.end(), [](const auto& g) {
-                      return g.starts_with(kLbGatePrefix);
+                    const auto g = std::find_if(gates.begin(), gates.end(), [](const auto& name) {
+                      return name.starts_with(kLbGatePrefix);
                     });
-                    return fmt::format("condition {}: {}", *gate, healthy ? "True" : "False");
+                    return fmt::format("condition {}: {}", *g, gate ? "True" : "False");
                   });
     kubelet_->UpdateReady(id);
   }

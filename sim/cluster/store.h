@@ -331,7 +331,8 @@ struct alignas(64) Pod {
   bool app_ready = false;
   // ContainersReady: every container ready; Ready needs its readiness gates
   // too. lb_gate: the AWS Load Balancer Controller set its
-  // target-health.elbv2.k8s.aws gates true (its target is healthy).
+  // target-health.elbv2.k8s.aws gates true: its target is healthy in every
+  // balancer that registered it (LoadBalancers::Reconcile).
   bool containers_ready = false;
   bool lb_gate = false;
   Resources requests;        // for filters and node accounting
@@ -531,7 +532,12 @@ struct LbTarget {
   State state = State::kInitial;
   int32_t passes = 0;    // consecutive passed checks
   int32_t failures = 0;  // consecutive failed checks
-  uint32_t gen = 0;      // bumps at each (de)registration: older events are stale
+  // Its (de)registration's number, from the balancer's counter (which only
+  // grows, so a target erased and registered again never reuses one): the
+  // events of an earlier one are stale.
+  uint32_t gen = 0;
+  // The readiness-gate condition the controller last set from it (ip).
+  bool condition = false;
 };
 struct Balancer {
   uint32_t client = kNone;
@@ -562,6 +568,7 @@ struct Balancer {
   bool started = false;  // it has had a healthy target: its client started
   // The controller's requeue while a gated pod's target is not healthy.
   uint32_t poll_gen = 0;
+  uint32_t next_gen = 0;  // LbTarget::gen
 };
 
 // The load model's state (docs/load-model.md), empty without it.

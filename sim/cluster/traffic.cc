@@ -219,9 +219,12 @@ void Traffic::End(uint32_t r, SimTime at) {
   InFlightRequest& req = store_.load.requests[r];
   const uint32_t service = store_.clients[req.client].service;
   const bool answered = req.answered <= at;
-  const RequestInfo info{service, req.pod, req.version,
+  const RequestInfo info{service,
+                         req.pod,
+                         req.version,
                          answered ? RequestResult::kOk : RequestResult::kTimedOut,
-                         answered ? req.answered - req.sent : SimDuration::Zero()};
+                         answered ? req.answered - req.sent : SimDuration::Zero(),
+                         req.sent};
   // A timed-out request still holds its server until the work is done: the
   // process does not learn that the client left (docs/load-model.md).
   Release(r);
@@ -263,8 +266,12 @@ void Traffic::EndRequests(uint32_t pod) {
   while (load.in_flight != kNone) {
     const uint32_t r = load.in_flight;
     const InFlightRequest& req = store_.load.requests[r];
-    const RequestInfo info{store_.clients[req.client].service, pod, req.version,
-                           RequestResult::kFailed, SimDuration::Zero()};
+    const RequestInfo info{store_.clients[req.client].service,
+                           pod,
+                           req.version,
+                           RequestResult::kFailed,
+                           SimDuration::Zero(),
+                           req.sent};
     Release(r);
     Tell(now, info);
   }
@@ -289,8 +296,9 @@ void Traffic::FailRequests(uint32_t pod, uint32_t c) {
     const InFlightRequest& req = store_.load.requests[r];
     const uint32_t next = req.next;
     if (req.client == c) {
-      const RequestInfo info{store_.clients[c].service, pod, req.version, RequestResult::kFailed,
-                             SimDuration::Zero()};
+      const RequestInfo info{
+          store_.clients[c].service, pod,     req.version, RequestResult::kFailed,
+          SimDuration::Zero(),       req.sent};
       Release(r);
       Tell(now, info);
     }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
+#include <limits>
 #include <set>
 
 namespace kubesim::output {
@@ -27,6 +29,8 @@ static_assert(static_cast<int>(cluster::PodState::kPending) == 0 &&
 
 }  // namespace
 
+void Timeline::OnStart(const cluster::ClusterView& view) { load_ = view.LoadModel(); }
+
 void Timeline::OnEvent(SimTime t, std::string_view object, std::string_view what) {
   if (object == "kubectl") steps_.emplace_back(t, std::string(what));
 }
@@ -46,6 +50,28 @@ int64_t Second(SimTime t) { return t.SinceStart().micros() / 1'000'000; }
 // in its second replaces it), at the request's own time — with the load
 // model a request ends between instants, and is told before the next one.
 void Timeline::OnRequest(SimTime t, const cluster::RequestInfo& r) {
+  if (load_) {
+    // In flight at the start of second k: sent at or before k, ended after
+    // it — from the first whole second at or after `sent` to the last one
+    // before its end.
+    PerSecond& ps = per_second_[r.service];
+    const auto ceil_second = [](SimTime x) {
+      const int64_t us = x.SinceStart().micros();
+      return static_cast<size_t>((us + 999'999) / 1'000'000);
+    };
+    const size_t from = ceil_second(r.sent.value_or(t)), to = ceil_second(t);
+    if (from < to) {
+      if (ps.inflight_change.size() <= to) ps.inflight_change.resize(to + 1);
+      ++ps.inflight_change[from];
+      --ps.inflight_change[to];
+    }
+    if (r.ok()) {
+      const auto second = static_cast<size_t>(Second(t));
+      if (ps.latencies.size() <= second) ps.latencies.resize(second + 1);
+      ps.latencies[second].push_back(static_cast<uint32_t>(
+          std::min<int64_t>(r.latency.micros(), std::numeric_limits<uint32_t>::max())));
+    }
+  }
   if (r.ok()) return;
   // A held failed-requests row of an earlier second is written first, so
   // that every failure stays in its own second.
@@ -79,6 +105,55 @@ void Timeline::OnFinish(const cluster::ClusterView& view) {
   if (rows_.empty() || rows_.back().time < end_)
     rows_.push_back(
         Row{end_, rows_.empty() ? std::map<std::string, int64_t>{} : rows_.back().values});
+  if (load_) AddPerSecond(view);
+}
+
+// The load model's per-second columns: a row at every whole second (the
+// state of the row before it), and in every row the values of its second.
+void Timeline::AddPerSecond(const cluster::ClusterView& view) {
+  const int64_t last = Second(end_);
+  std::vector<Row> rows;
+  rows.reserve(rows_.size() + static_cast<size_t>(last) + 1);
+  size_t i = 0;
+  for (int64_t k = 0; k <= last; ++k) {
+    const SimTime at = SimTime::Zero() + SimDuration::Seconds(k);
+    while (i < rows_.size() && rows_[i].time < at) rows.push_back(std::move(rows_[i++]));
+    if ((i == rows_.size() || rows_[i].time != at) && at <= end_) {
+      rows.push_back(Row{at, rows.empty() ? std::map<std::string, int64_t>{} : rows.back().values});
+    }
+  }
+  while (i < rows_.size()) rows.push_back(std::move(rows_[i++]));
+  rows_ = std::move(rows);
+  // Nearest rank, as the report's percentiles (docs/metrics.md).
+  const auto percentile = [](std::vector<uint32_t>& v, double q) -> int64_t {
+    if (v.empty()) return 0;
+    const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+    const auto nth = v.begin() + static_cast<std::ptrdiff_t>(std::max<size_t>(rank, 1) - 1);
+    std::nth_element(v.begin(), nth, v.end());
+    return *nth;
+  };
+  for (auto& [service, ps] : per_second_) {
+    if (service >= view.ServiceCount()) continue;
+    const std::string key(view.ServiceKey(service));
+    const std::string inflight = "inflight/" + key, p50 = "latencyP50/" + key,
+                      p99 = "latencyP99/" + key;
+    std::vector<int64_t> in_flight(static_cast<size_t>(last) + 1, 0);
+    std::vector<std::pair<int64_t, int64_t>> latency(static_cast<size_t>(last) + 1, {0, 0});
+    int64_t running = 0;
+    for (size_t k = 0; k < in_flight.size(); ++k) {
+      if (k < ps.inflight_change.size()) running += ps.inflight_change[k];
+      in_flight[k] = running;
+      if (k < ps.latencies.size()) {
+        latency[k] = {percentile(ps.latencies[k], 0.50), percentile(ps.latencies[k], 0.99)};
+      }
+    }
+    for (Row& r : rows_) {
+      const auto k = static_cast<size_t>(std::min(Second(r.time), last));
+      r.values[inflight] = in_flight[k];
+      r.values[p50] = latency[k].first;
+      r.values[p99] = latency[k].second;
+    }
+  }
 }
 
 void Timeline::Record(const cluster::ClusterView& view) {
@@ -167,7 +242,8 @@ std::vector<std::string> Timeline::Columns() const {
     return state_rank(a) < state_rank(b);
   });
   std::vector<std::string> out = std::move(pods);
-  for (const char* group : {"endpoints/", "serving/", "failed/"}) {
+  for (const char* group :
+       {"endpoints/", "serving/", "failed/", "inflight/", "latencyP50/", "latencyP99/"}) {
     for (const std::string& c : all) {
       if (c.starts_with(group)) out.push_back(c);
     }
@@ -184,7 +260,12 @@ std::string Timeline::Csv() const {
     out += FormatSeconds(r.time, 6);
     for (const std::string& c : columns) {
       auto it = r.values.find(c);
-      out += fmt::format(",{}", it == r.values.end() ? 0 : it->second);
+      const int64_t v = it == r.values.end() ? 0 : it->second;
+      if (c.starts_with("latencyP")) {  // microseconds, written in seconds
+        out += fmt::format(",{}.{:06}", v / 1'000'000, v % 1'000'000);
+      } else {
+        out += fmt::format(",{}", v);
+      }
     }
     out += "\n";
   }

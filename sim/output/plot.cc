@@ -23,6 +23,8 @@ constexpr double kGap = 48;
 constexpr double kPodsHeight = 200;
 constexpr double kEndpointsHeight = 120;
 constexpr double kFailedHeight = 90;
+constexpr double kInFlightHeight = 90;  // the load model's panels
+constexpr double kLatencyHeight = 100;
 constexpr size_t kMaxServices = 6;    // panels beyond are left out (and said so)
 constexpr size_t kMaxStepLines = 30;  // legend lines for steps; also results marked
 constexpr double kResultsStrip = 24;  // above the panels: the results' bars and labels
@@ -249,6 +251,11 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     pods.ymax = std::max(pods.ymax, total);
   }
   std::vector<Frame> endpoint_frames, failed_frames;
+  // The load model's per-second columns (docs/outputs.md): in flight, and
+  // the p50 / p99 response times in ms.
+  std::set<std::string> columns_seen;
+  for (const std::string& c : timeline.Columns()) columns_seen.insert(c);
+  std::vector<std::optional<std::pair<Frame, Frame>>> load_frames(shown_services);
   std::vector<std::map<int64_t, int64_t>> failed_per_second(shown_services);
   double y = pods.top + pods.height + kGap + 12;
   for (size_t s = 0; s < shown_services; ++s) {
@@ -273,6 +280,18 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
       f.ymax = std::max(f.ymax, static_cast<double>(count));
     failed_frames.push_back(f);
     y += kFailedHeight + kGap;
+    if (columns_seen.contains("inflight/" + services[s])) {
+      Frame in{y, kInFlightHeight, 1};
+      y += kInFlightHeight + kGap;
+      Frame lat{y, kLatencyHeight, 1};
+      y += kLatencyHeight + kGap;
+      for (const auto& r : rows) {
+        in.ymax = std::max(in.ymax, static_cast<double>(Value(r, "inflight/" + services[s])));
+        lat.ymax =
+            std::max(lat.ymax, static_cast<double>(Value(r, "latencyP99/" + services[s])) / 1000.0);
+      }
+      load_frames[s] = std::pair{in, lat};
+    }
   }
   const double steps_top = y + 4;
   const size_t step_lines = std::min(steps.size(), kMaxStepLines);
@@ -369,6 +388,31 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     int64_t total = 0;
     for (const auto& [sec, count] : failed_per_second[s]) total += count;
     svg.Text(kLeft + kPlotWidth + 14, f.top + 10, fmt::format("{} failed in all", total));
+    if (!load_frames[s]) continue;
+    // Per second: a step per row (each row holds its second's values).
+    const auto steps = [&](const Frame& frame, const std::string& column, double scale) {
+      std::string points;
+      for (size_t i = 0; i < n; ++i) {
+        const double val = static_cast<double>(Value(rows[i], column)) / scale;
+        points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), frame.Y(val),
+                              svg.X(xs[i + 1]), frame.Y(val));
+      }
+      return points;
+    };
+    const auto& [in, lat] = *load_frames[s];
+    svg.Axes(in, fmt::format("service {}: requests in flight (each second's start)", services[s]));
+    out += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.5\"/>\n",
+        steps(in, "inflight/" + services[s], 1));
+    svg.Axes(lat, fmt::format("service {}: response time per second, ms", services[s]));
+    out += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\"/>\n",
+        steps(lat, "latencyP50/" + services[s], 1000));
+    out += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>\n",
+        steps(lat, "latencyP99/" + services[s], 1000));
+    svg.Legend(lat.top + 10, "#1f77b4", 0.85, "p50 of the second's answers");
+    svg.Legend(lat.top + 24, "#d62728", 0.85, "p99 of the second's answers");
   }
   if (services.size() > shown_services) {
     svg.Text(kLeft, y - kGap + 14,

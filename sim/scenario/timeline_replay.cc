@@ -275,7 +275,12 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
       labels = &pod->metadata.labels;
       base = "spec";
     }
-    if (spec == nullptr) continue;
+    if (spec == nullptr || std::none_of(spec->readiness_gates.begin(), spec->readiness_gates.end(),
+                                        [](const std::string& g) {
+                                          return g.starts_with("target-health.elbv2.k8s.aws/");
+                                        })) {
+      continue;
+    }
     const std::string& ns = k8s::MetaOf(*o).namespace_name;
     const bool fronted = std::any_of(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
       if (!t.load_balancer || t.load_balancer->target_type != LoadBalancer::TargetType::kIp ||

@@ -68,9 +68,9 @@ TEST(LoadBalancer, WithoutTheGateOnlyInitialTargetsMeanAnOutage) {
   const Outcome r = Simulate(Rolling(false, 0));
   ASSERT_EQ(r.error, "");
   EXPECT_TRUE(r.Logged("3.000", "loadbalancer/alb", "registered: initial"));
-  EXPECT_TRUE(r.Logged("13.000", "loadbalancer/alb", "healthy"));
+  EXPECT_TRUE(r.LoggedEnd("13.000", "loadbalancer/alb", "healthy"));
   EXPECT_TRUE(r.Logged("65.000", "loadbalancer/alb", "draining"));
-  EXPECT_TRUE(r.Logged("73.000", "loadbalancer/alb", "healthy"));
+  EXPECT_TRUE(r.LoggedEnd("73.000", "loadbalancer/alb", "healthy"));
   const auto& s = Svc(r, "web");
   EXPECT_EQ(s.requests.total, 1671);  // 13 s .. 180 s
   EXPECT_EQ(s.requests.failed, 95);
@@ -95,11 +95,11 @@ TEST(LoadBalancer, TheReadinessGateHoldsTheRolloutUntilTargetsAreHealthy) {
   const Outcome r = Simulate(Rolling(true, 5));
   ASSERT_EQ(r.error, "");
   EXPECT_TRUE(r.Logged("3.000", "loadbalancer/alb", "registered: initial"));
-  EXPECT_TRUE(r.Logged("18.000", "pod/web-", "Ready"));
+  EXPECT_TRUE(r.LoggedEnd("18.000", "pod/web-", "Ready"));
   EXPECT_TRUE(r.Logged("78.000", "pod/web-",
                        "condition target-health.elbv2.k8s.aws/"
                        "k8s-default-web-6d3a1c2b1e: True"));
-  EXPECT_TRUE(r.Logged("96.000", "pod/web-", "Ready"));
+  EXPECT_TRUE(r.LoggedEnd("96.000", "pod/web-", "Ready"));
   EXPECT_TRUE(r.Logged("97.000", "loadbalancer/alb", "draining"));
   const auto& s = Svc(r, "web");
   EXPECT_EQ(s.requests.total, 1671);
@@ -187,7 +187,7 @@ TEST(LoadBalancer, InstanceTargetsAreNodesInFrontOfKubeProxy) {
   const Outcome r = Simulate(yaml);
   ASSERT_EQ(r.error, "");
   EXPECT_TRUE(r.Logged("0.000", "loadbalancer/alb", "target node-0 registered: initial"));
-  EXPECT_TRUE(r.Logged("5.000", "loadbalancer/alb", "target node-1 healthy"));
+  EXPECT_TRUE(r.LoggedEnd("5.000", "loadbalancer/alb", "target node-1 healthy"));
   EXPECT_TRUE(r.Logged("30.000", "loadbalancer/alb", "target node-0 unhealthy"));
   const auto& s = Svc(r, "web");
   EXPECT_EQ(s.requests.total, 851);  // 5 s .. 90 s
@@ -207,7 +207,7 @@ TEST(LoadBalancer, WithEveryTargetUnhealthyItFailsOpen) {
   - {at: 40s, recover: node/node-1}
 )"));
   ASSERT_EQ(r.error, "");
-  EXPECT_TRUE(r.Logged("51.000", "loadbalancer/alb", "healthy"));
+  EXPECT_TRUE(r.LoggedEnd("51.000", "loadbalancer/alb", "healthy"));
   EXPECT_EQ(Svc(r, "web").requests.failed, 150);
   EXPECT_EQ(Svc(r, "web").downtime, Sec(15));
 }
@@ -269,6 +269,58 @@ TEST(LoadBalancer, TheDeregistrationDelayEndsTheRequestsATargetStillHolds) {
   ASSERT_EQ(r.error, "");
   EXPECT_TRUE(r.Logged("71.000", "loadbalancer/alb", "deregistered"));
   EXPECT_EQ(Svc(r, "web").requests.failed, 40);
+}
+
+// A target deregistered and registered again starts over: the Service's
+// selector is patched away at 25 s and back at 25.5 s; the controller
+// deregisters the pod at 26 s and registers it again at 26.5 s, `initial`
+// until its first check one interval later, 36.5 s — not at the 31 s check
+// its first registration (at 1 s) would have had. 26..36.5 s: 105 requests
+// find no healthy target.
+TEST(LoadBalancer, ATargetRegisteredAgainStartsItsChecksOver) {
+  const Outcome r = Simulate(Scenario(R"(  until: 60s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+    timing: {endpointDelay: 1s}
+  traffic:
+  - name: alb
+    service: web
+    every: 100ms
+    via: {loadBalancer: {healthCheck: {interval: 10s}}}
+  timeline:
+  - at: 25s
+    kubectl: patch service web -p '{"spec":{"selector":{"app":"none"}}}'
+  - at: 25500ms
+    kubectl: patch service web -p '{"spec":{"selector":{"app":"web"}}}'
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_EQ(r.error, "");
+  EXPECT_TRUE(r.LoggedEnd("26.000", "loadbalancer/alb", "deregistered"));
+  EXPECT_TRUE(r.LoggedEnd("26.500", "loadbalancer/alb", "registered: initial"));
+  EXPECT_FALSE(r.LoggedEnd("31.000", "loadbalancer/alb", "healthy"));
+  EXPECT_TRUE(r.LoggedEnd("36.500", "loadbalancer/alb", "healthy"));
+  EXPECT_EQ(Svc(r, "web").requests.failed, 105);
+}
+
+// `from:` says when the clients start, whatever the balancer: at 30 s, not
+// at its first healthy target (11 s). 30..60 s: 301 requests, none failed.
+TEST(LoadBalancer, FromStartsTheClientsOfABalancer) {
+  const Outcome r = Simulate(Scenario(R"(  until: 60s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  traffic:
+  - name: alb
+    service: web
+    every: 100ms
+    from: 30s
+    via: {loadBalancer: {healthCheck: {interval: 10s}}}
+)",
+                                      WebApp(1, "", false)));
+  ASSERT_EQ(r.error, "");
+  EXPECT_TRUE(r.LoggedEnd("11.000", "loadbalancer/alb", "healthy"));
+  EXPECT_TRUE(r.Logged("30.000", "service/web", "clients start sending"));
+  EXPECT_EQ(Svc(r, "web").requests.total, 301);
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0);
 }
 
 }  // namespace

@@ -62,6 +62,20 @@ struct Outcome {
     }
     return false;
   }
+  // The same, the line ending with " WHAT" ("healthy" not matching
+  // "unhealthy", "Ready" not "not Ready").
+  bool LoggedEnd(const std::string& time, const std::string& object,
+                 const std::string& what) const {
+    size_t at = 0;
+    while ((at = log.find(time + "s " + object, at)) != std::string::npos) {
+      const size_t end = std::min(log.find('\n', at), log.size());
+      const std::string line = log.substr(at, end - at);
+      if ((at == 0 || log[at - 1] == '\n') && line.ends_with(" " + what)) return true;
+      if (end == log.size()) break;
+      at = end;
+    }
+    return false;
+  }
 };
 
 // `files` are the files `apply -f` reads, by name.

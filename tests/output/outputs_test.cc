@@ -326,6 +326,75 @@ TEST(Timeline, ColumnsAreTheDocumentedSetInOrder) {
   EXPECT_NE(csv.find("\n180.000000,"), std::string::npos) << csv;
 }
 
+// The load model's per-second columns (docs/outputs.md), derived by hand:
+// one pod of one server and no waiting room, 1 s per request; a request
+// every 0.5 s from 1 s (when its endpoint is seen). Those sent at whole
+// seconds find the server free and are answered 1 s later; those at the
+// half seconds are rejected at once (never in flight). So at each second's
+// start from 1 s one request is in flight (the one just sent; the one sent
+// a second before ends exactly then), and from 2 s each second answers one
+// request, in 1 s. A row at every whole second; failed/ counts the
+// rejections (1.5, 2.5, ... s).
+TEST(Timeline, TheLoadModelAddsInFlightAndLatencyPerSecond) {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("kubesim-tl-{}", ::getpid());
+  fs::create_directories(dir);
+  const fs::path file = dir / "load.yaml";
+  std::ofstream(file) << R"(apiVersion: kubesim/v1alpha1
+kind: Scenario
+metadata: {name: t}
+spec:
+  until: 10s
+  cluster:
+    nodes: [{name: node, count: 1, capacity: {cpu: "8", memory: 16Gi, pods: 110}}]
+  images:
+    web:1: {latency: 1s, concurrency: 1, queue: 0}
+  traffic: [{name: c, service: web, every: 500ms}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  auto run = Simulate(file.string());
+  fs::remove_all(dir);
+  const std::string csv = run->timeline.Csv();
+  const std::string header = csv.substr(0, csv.find('\n'));
+  EXPECT_TRUE(header.ends_with(",failed/web,inflight/web,latencyP50/web,latencyP99/web")) << header;
+  // time, pods (5), endpoints, serving, failed (the rejections so far),
+  // in flight, p50, p99.
+  for (const char* row : {"\n0.000000,0,0,0,1,0,0,0,0,0,0.000000,0.000000\n",
+                          "\n1.000000,0,0,0,1,0,1,1,0,1,0.000000,0.000000\n",
+                          "\n2.000000,0,0,0,1,0,1,1,1,1,1.000000,1.000000\n",
+                          "\n7.000000,0,0,0,1,0,1,1,6,1,1.000000,1.000000\n",
+                          // The request sent at 10 s has not ended when the
+                          // run does: like the report, the timeline does not
+                          // count it.
+                          "\n10.000000,0,0,0,1,0,1,1,9,0,1.000000,1.000000\n"}) {
+    EXPECT_NE(csv.find(row), std::string::npos) << row << csv;
+  }
+  // A failure at 7.5 s writes a row of its own; it holds its second's values.
+  EXPECT_NE(csv.find("\n7.500000,0,0,0,1,0,1,1,7,1,1.000000,1.000000\n"), std::string::npos) << csv;
+  const std::string svg = PlotSvg(run->timeline, "t");
+  for (const char* text :
+       {"service web: requests in flight (each second's start)",
+        "service web: response time per second, ms", "p99 of the second's answers"}) {
+    EXPECT_NE(svg.find(text), std::string::npos) << text;
+  }
+}
+
 TEST(Plot, SvgHasAPanelPerSeriesAndMarksEverySteps) {
   auto run = Simulate(Seed("rolling-update.yaml"));
   const std::string svg = PlotSvg(run->timeline, "seed-rolling-update");

@@ -74,6 +74,9 @@ struct RequestInfo {
   // kOk: from sent to answered — its wait in the pod's queue plus its
   // service time (0 without the load model, where requests are instant).
   SimDuration latency;
+  // When it was sent, if earlier than it ended (the load model: a request a
+  // pod held); none: sent at the time it is told.
+  std::optional<SimTime> sent;
   bool ok() const { return result == RequestResult::kOk; }
 };
 

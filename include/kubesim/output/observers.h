@@ -17,6 +17,14 @@
 //                                    VERSION
 //   serving/SERVICE                  how many of those endpoints can serve now
 //   failed/SERVICE                   failed requests to SERVICE so far
+// With the load model (docs/load-model.md), per second — a row at every whole
+// second, and each row holding the values of the second it falls in:
+//   inflight/SERVICE                 requests sent and not yet ended at the
+//                                    second's start
+//   latencyP50/SERVICE, latencyP99/SERVICE
+//                                    response-time percentiles (nearest rank,
+//                                    seconds) of the requests answered in the
+//                                    second; 0 without any
 // Each group is sorted by name. A row holds the state after every event of
 // its instant ran (docs/scenario-format.md), valid until the next row's time.
 #ifndef KUBESIM_OUTPUT_OBSERVERS_H_
@@ -47,6 +55,7 @@ class EventLog final : public cluster::Observer {
 // timeline entries (the CSV shows neither).
 class Timeline final : public cluster::Observer {
  public:
+  void OnStart(const cluster::ClusterView& view) override;
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
   void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;
@@ -79,6 +88,18 @@ class Timeline final : public cluster::Observer {
  private:
   void Record(const cluster::ClusterView& view);
   void FlushPending();  // the held failed-requests row, if any
+  void AddPerSecond(const cluster::ClusterView& view);  // at the end: the load model's columns
+
+  // The load model: per Service, by whole second of simulated time, the
+  // change of the requests in flight at its start (+1 where one was sent
+  // before it, -1 where one ended before it) and the response times (µs)
+  // of the requests answered in it.
+  bool load_ = false;
+  struct PerSecond {
+    std::vector<int64_t> inflight_change;
+    std::vector<std::vector<uint32_t>> latencies;
+  };
+  std::map<uint32_t, PerSecond> per_second_;
 
   std::map<uint32_t, int64_t> failed_;  // by service
   // Instants that only failed requests: at most one row per second of
