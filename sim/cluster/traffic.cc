@@ -64,8 +64,8 @@ void Traffic::SendOverConnection(uint32_t c) {
   if (k.pod == kNone) {
     const Service& s = store_.services[client.service];
     if (s.visible_pods.empty()) {
-      Tell(ctx_.Now(),
-           {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+      Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed,
+                        SimDuration::Zero(), std::nullopt});
       return;
     }
     const uint32_t pod = s.visible[client.picks.Below(s.visible_pods.size())].pod;
@@ -88,8 +88,9 @@ void Traffic::Deliver(uint32_t c, uint32_t pod, std::string_view version, bool s
     Admit(c, pod, version);
     return;
   }
-  Tell(ctx_.Now(), {store_.clients[c].service, pod, version,
-                    serving ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero()});
+  Tell(ctx_.Now(),
+       {store_.clients[c].service, pod, version,
+        serving ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero(), std::nullopt});
 }
 
 void Traffic::SendRequest(uint32_t c) {
@@ -113,8 +114,8 @@ void Traffic::SendViaBalancer(uint32_t c) {
   Balancer& b = store_.balancers[client.balancer];
   const std::vector<uint32_t>& targets = b.healthy.empty() ? b.unhealthy : b.healthy;
   if (targets.empty()) {
-    Tell(ctx_.Now(),
-         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
+                      std::nullopt});
     return;
   }
   const uint32_t target = targets[b.turn++ % targets.size()];
@@ -122,8 +123,8 @@ void Traffic::SendViaBalancer(uint32_t c) {
     const Pod& p = store_.pods[target];
     Deliver(c, target, p.version, p.serving);
   } else if (!store_.nodes[target].ready) {  // the instance does not answer
-    Tell(ctx_.Now(),
-         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
+                      std::nullopt});
   } else {
     SendDirect(c);  // its kube-proxy sends it on
   }
@@ -133,8 +134,8 @@ void Traffic::SendDirect(uint32_t c) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
-    Tell(ctx_.Now(),
-         {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
+                      std::nullopt});
   } else {
     // The visible entry carries the pod's serving flag and version (one
     // array, no pod to load), up to date unless a pod changed earlier in
@@ -169,7 +170,8 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
   service = std::max(service, SimDuration::Zero());
   const std::optional<SimTime> start = load.queue->Admit(now, service);
   if (!start) {
-    Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kRejected, SimDuration::Zero()});
+    Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kRejected, SimDuration::Zero(),
+                      std::nullopt});
     return;
   }
   const SimTime answered = *start + service;
@@ -177,7 +179,8 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
     store_.load.meters[load.deployment].AddBusy(*start, answered);
   }
   if (answered == now) {  // no wait, no work: answered at once
-    Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kOk, SimDuration::Zero()});
+    Tell(ctx_.Now(),
+         {client.service, pod, version, RequestResult::kOk, SimDuration::Zero(), std::nullopt});
     return;
   }
   LoadState& state = store_.load;
