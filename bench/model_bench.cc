@@ -291,6 +291,22 @@ void ServerQueueAdmit(benchmark::State& state) {
 }
 BENCHMARK(ServerQueueAdmit)->Arg(1)->Arg(4)->Arg(64)->Arg(1024);
 
+// A lognormal service time as the load model draws one per request
+// (DurationDistribution::DrawFast: a ziggurat normal), against the
+// Box–Muller draw the rest of the model uses (Draw).
+void LognormalDraw(benchmark::State& state) {
+  const auto d = DurationDistribution::Lognormal(SimDuration::Millis(20), 0.5);
+  Rng rng(1);
+  const bool fast = state.range(0) == 1;
+  int64_t sum = 0;
+  for (auto _ : state) {
+    sum += (fast ? d.DrawFast(rng) : d.Draw(rng)).micros();
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetLabel(fast ? "DrawFast (ziggurat)" : "Draw (Box-Muller)");
+}
+BENCHMARK(LognormalDraw)->Arg(0)->Arg(1);
+
 }  // namespace
 }  // namespace kubesim
 

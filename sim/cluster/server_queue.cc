@@ -29,9 +29,19 @@ std::optional<SimTime> ServerQueue::Admit(SimTime now, SimDuration service) {
     start = earliest;
     waiting_.push_back(start);
   }
-  std::pop_heap(h, h + used_, std::greater<>());
-  h[used_ - 1] = start + service;
-  std::push_heap(h, h + used_, std::greater<>());
+  // The earliest server's next free time replaces it: sift it down.
+  const SimTime next = start + service;
+  size_t i = 0;
+  const auto n = static_cast<size_t>(used_);
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && h[child + 1] < h[child]) ++child;
+    if (!(h[child] < next)) break;
+    h[i] = h[child];
+    i = child;
+  }
+  h[i] = next;
   return start;
 }
 

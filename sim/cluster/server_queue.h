@@ -16,6 +16,7 @@
 #define KUBESIM_SIM_CLUSTER_SERVER_QUEUE_H_
 
 #include <array>
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,6 +31,14 @@ class ServerQueue {
   // 0 servers: unlimited (every request starts at once); a negative queue:
   // an unlimited waiting room.
   ServerQueue(int32_t concurrency, int64_t queue) : servers_(concurrency), room_(queue) {}
+  // An inactive queue (a process that has had no request yet): Start makes
+  // it the queue above, Reset inactive again.
+  ServerQueue() = default;
+  bool active() const { return servers_ != kInactive; }
+  void Start(int32_t concurrency, int64_t queue) {
+    servers_ = concurrency;
+    room_ = queue;
+  }
 
   // A request that arrives at `now` and needs `service` of work: when it
   // starts, or nullopt when every server is busy and the waiting room is
@@ -47,17 +56,21 @@ class ServerQueue {
   // freed: after `now` each busy server works without a gap until then,
   // since every request assigned to it arrived by `now`.
   SimDuration Reset(SimTime now, std::vector<SimTime>* busy_until = nullptr);
+  void Stop() { servers_ = kInactive; }  // after Reset: inactive
 
   int32_t servers() const { return servers_; }
   size_t waiting_capacity_for_test() const { return waiting_.capacity(); }
 
  private:
   static constexpr int32_t kInline = 4;  // servers whose free times live in the object itself
+  static constexpr int32_t kInactive = INT32_MIN;
   SimTime* heap() { return servers_ <= kInline ? inline_.data() : more_.data(); }
 
-  int32_t servers_;
+  // The fields every Admit reads come first (PodLoad keeps them in one
+  // cache line with its own).
+  int32_t servers_ = kInactive;
   int32_t used_ = 0;  // servers used so far: the heap's size
-  int64_t room_;
+  int64_t room_ = 0;
   // When each used server frees up, a min-heap (std::push_heap with
   // greater): in `inline_` for up to kInline servers, so that a request to
   // a pod of few servers reads no memory but the queue's own; else in

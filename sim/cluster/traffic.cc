@@ -158,17 +158,17 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
   Client& client = store_.clients[c];
   const SimTime now = ctx_.Now();
   PodLoad& load = store_.load.Of(pod);
-  if (!load.queue) {
+  if (!load.queue.active()) {
     // Its process's first request: its image's sizes, kept with the queue
-    // (which the process's end drops), so later requests read no Pod.
+    // (which the process's end stops), so later requests read no Pod.
     load.image = store_.pods[pod].image;
-    load.queue.emplace(store_.images[load.image].concurrency, store_.images[load.image].queue);
+    load.queue.Start(store_.images[load.image].concurrency, store_.images[load.image].queue);
   }
   const ImageBehaviour& img = store_.images[load.image];
   SimDuration service =
-      img.latency.is_fixed() ? img.latency.a() : img.latency.Draw(client.service_times);
+      img.latency.is_fixed() ? img.latency.a() : img.latency.DrawFast(client.service_times);
   service = std::max(service, SimDuration::Zero());
-  const std::optional<SimTime> start = load.queue->Admit(now, service);
+  const std::optional<SimTime> start = load.queue.Admit(now, service);
   if (!start) {
     Tell(ctx_.Now(), {client.service, pod, version, RequestResult::kRejected, SimDuration::Zero(),
                       std::nullopt});
@@ -204,17 +204,61 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
   req.version = version;
   // The client hears back at the answer, or gives up at its timeout.
   const SimTime ends = client.timeout ? std::min(answered, now + *client.timeout) : answered;
-  ends_.push_back(Ending{ends, r, req.gen});
-  std::push_heap(ends_.begin(), ends_.end(), std::greater<>());
+  PushEnd(Ending{ends, r, req.gen});
+}
+
+void Traffic::PushEnd(const Ending& e) {
+  ++pending_;
+  const int64_t slot = Slot(e.end);  // at or after the cursor: ends are not in the past
+  if (slot - cursor_ >= static_cast<int64_t>(kSlots)) {
+    far_.push_back(e);
+    std::push_heap(far_.begin(), far_.end(), std::greater<>());
+    return;
+  }
+  const size_t k = static_cast<size_t>(slot) % kSlots;
+  wheel_[k].push_back(e);
+  slot_min_[k] = std::min(slot_min_[k], e.end);
+  ++in_wheel_;
+  if (slot == cursor_) cursor_sorted_ = false;
 }
 
 void Traffic::Settle(SimTime t, bool inclusive) {
-  while (!ends_.empty() && (ends_.front().end < t || (inclusive && ends_.front().end == t))) {
-    const Ending e = ends_.front();
-    std::pop_heap(ends_.begin(), ends_.end(), std::greater<>());
-    ends_.pop_back();
-    // Stale: its process ended first, and failed it then.
-    if (store_.load.requests[e.request].gen == e.gen) End(e.request, e.end);
+  const int64_t until = Slot(t);
+  for (;;) {
+    // Ends of the heap that the wheel now reaches.
+    while (!far_.empty() && Slot(far_.front().end) - cursor_ < static_cast<int64_t>(kSlots)) {
+      const Ending e = far_.front();
+      std::pop_heap(far_.begin(), far_.end(), std::greater<>());
+      far_.pop_back();
+      --pending_;
+      PushEnd(e);
+    }
+    const size_t k = static_cast<size_t>(cursor_) % kSlots;
+    std::vector<Ending>& slot = wheel_[k];
+    if (!slot.empty()) {
+      if (!cursor_sorted_) {
+        std::sort(slot.begin(), slot.end(), std::greater<>());  // latest first
+        cursor_sorted_ = true;
+      }
+      while (!slot.empty() && (slot.back().end < t || (inclusive && slot.back().end == t))) {
+        const Ending e = slot.back();
+        slot.pop_back();
+        --pending_;
+        --in_wheel_;
+        // Stale: its process ended first, and failed it then.
+        if (store_.load.requests[e.request].gen == e.gen) End(e.request, e.end);
+      }
+      slot_min_[k] = slot.empty() ? SimTime::Max() : slot.back().end;
+    }
+    if (cursor_ >= until) return;
+    // Every end of this slot was before t: on to the next, or, with the
+    // wheel empty, straight to t's slot or the heap's first end.
+    if (in_wheel_ == 0) {
+      cursor_ = far_.empty() ? until : std::min(until, Slot(far_.front().end));
+    } else {
+      ++cursor_;
+    }
+    cursor_sorted_ = false;
   }
 }
 
@@ -278,12 +322,12 @@ void Traffic::EndRequests(uint32_t pod) {
     Release(r);
     Tell(now, info);
   }
-  if (load.queue) {
+  if (load.queue.active()) {
     std::vector<SimTime> busy_until;
-    load.queue->Reset(now, load.counted_servers > 0 ? &busy_until : nullptr);
+    load.queue.Reset(now, load.counted_servers > 0 ? &busy_until : nullptr);
     // The work its servers will never do is not busy time.
     for (SimTime t : busy_until) store_.load.meters[load.deployment].AddBusy(now, t, -1);
-    load.queue.reset();  // the next process starts with an empty queue (and its image's sizes)
+    load.queue.Stop();  // the next process starts with an empty queue (and its image's sizes)
   }
   if (load.counted_servers > 0) {
     store_.load.meters[load.deployment].AddServers(now, -load.counted_servers);

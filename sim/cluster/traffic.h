@@ -37,10 +37,10 @@ class Traffic {
   // and at the end of the instant they end in (SettleThrough). A process
   // that ends fails the ones it holds first.
   void SettleBefore(SimTime t) {
-    if (!ends_.empty() && ends_.front().end < t) Settle(t, false);
+    if (pending_ != 0 && (Slot(t) > cursor_ || slot_min_[cursor_ % kSlots] < t)) Settle(t, false);
   }
   void SettleThrough(SimTime t) {
-    if (!ends_.empty() && ends_.front().end <= t) Settle(t, true);
+    if (pending_ != 0 && (Slot(t) > cursor_ || slot_min_[cursor_ % kSlots] <= t)) Settle(t, true);
   }
   // The load model, from the kubelet: a pod's process began serving (its
   // servers count as available capacity), or ended (the requests it held
@@ -69,20 +69,35 @@ class Traffic {
 
   Store& store_;
   Context& ctx_;
-  // When each admitted request ends for its client: a min-heap by time, of
-  // requests held by their pods (the requests in flight, and the stale
-  // entries of those whose process ended, until their own time: a
-  // small heap, where the event queue would hold one more event and the run
-  // one more instant per request). Requests that end at the same time may
-  // be told in any order: nothing observers derive depends on it (counts,
-  // percentiles, per-second rows).
+  // When each admitted request ends for its client (the requests in flight,
+  // and the stale entries of those whose process ended, until their own
+  // time), where the event queue would hold one more event and the run one
+  // more instant per request: a timing wheel of 1 ms slots over the next
+  // kSlots ms, a slot sorted when the wheel reaches it, and a min-heap for
+  // the ends beyond. Pushing is an append; telling, a pop from a sorted
+  // slot of a few entries (a heap of every request in flight cost a sift
+  // per end). Requests that end at the same time may be told in any order:
+  // nothing observers derive depends on it (counts, percentiles, per-second
+  // rows).
   struct Ending {
     SimTime end;
     uint32_t request;
     uint32_t gen;
     bool operator>(const Ending& o) const { return end > o.end; }
   };
-  std::vector<Ending> ends_;
+  static constexpr int64_t kSlotMicros = 1000;
+  static constexpr size_t kSlots = 64;
+  static int64_t Slot(SimTime t) { return t.SinceStart().micros() / kSlotMicros; }
+  void PushEnd(const Ending& e);
+  std::vector<std::vector<Ending>> wheel_ = std::vector<std::vector<Ending>>(kSlots);
+  // Each slot's earliest end (SimTime::Max() when empty), for the inline
+  // checks above.
+  std::vector<SimTime> slot_min_ = std::vector<SimTime>(kSlots, SimTime::Max());
+  int64_t cursor_ = 0;         // the slot the wheel is at: no end is earlier
+  bool cursor_sorted_ = true;  // its slot is sorted, latest first
+  size_t pending_ = 0;         // ends in the wheel and the heap
+  size_t in_wheel_ = 0;
+  std::vector<Ending> far_;  // min-heap: ends kSlots slots or more past the cursor
 };
 
 }  // namespace kubesim::cluster

@@ -57,6 +57,65 @@ double Rng::StandardNormal() {
 
 double Rng::Exponential(double mean) { return -mean * std::log(1.0 - Uniform01()); }
 
+namespace {
+
+// The ziggurat's 128 layers for the standard normal (Doornik, "An Improved
+// Ziggurat Method to Generate Normal Random Samples", 2005): x[i] the layers'
+// right edges (x[0] = V / f(R) for the base, which holds the tail), ratio[i]
+// = x[i+1] / x[i], the share of layer i inside the curve everywhere.
+struct Ziggurat {
+  static constexpr int kLayers = 128;
+  static constexpr double kR = 3.442619855899;       // the tail's start
+  static constexpr double kV = 9.91256303526217e-3;  // each layer's area
+  std::array<double, kLayers + 1> x{};
+  std::array<double, kLayers> ratio{};
+  Ziggurat() {
+    double f = std::exp(-0.5 * kR * kR);
+    x[0] = kV / f;
+    x[1] = kR;
+    x[kLayers] = 0;
+    for (int i = 2; i < kLayers; ++i) {
+      x[i] = std::sqrt(-2 * std::log(kV / x[i - 1] + f));
+      f = std::exp(-0.5 * x[i] * x[i]);
+    }
+    for (int i = 0; i < kLayers; ++i) ratio[i] = x[i + 1] / x[i];
+  }
+};
+
+const Ziggurat& Layers() {
+  static const Ziggurat z;  // thread-safe initialization (sweeps run threads)
+  return z;
+}
+
+}  // namespace
+
+double Rng::ZigguratNormal() {
+  const Ziggurat& z = Layers();
+  for (;;) {
+    const uint64_t bits = Next();
+    // u uniform in [-1, 1) from the high 53 bits, the layer from the low 7.
+    const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;
+    const auto i = static_cast<int>(bits & 0x7F);
+    if (std::fabs(u) < z.ratio[i]) return u * z.x[i];  // inside the layer's rectangle
+    if (i == 0) {
+      // The base layer's part beyond R: the tail (Marsaglia 1964), with
+      // 1 - U in (0, 1] so that the logarithm is finite.
+      double tx = 0;
+      double ty = 0;
+      do {
+        tx = std::log(1.0 - Uniform01()) / Ziggurat::kR;
+        ty = std::log(1.0 - Uniform01());
+      } while (-2 * ty < tx * tx);
+      return u < 0 ? tx - Ziggurat::kR : Ziggurat::kR - tx;
+    }
+    // The wedge between the rectangle and the curve.
+    const double xx = u * z.x[i];
+    const double f0 = std::exp(-0.5 * (z.x[i] * z.x[i] - xx * xx));
+    const double f1 = std::exp(-0.5 * (z.x[i + 1] * z.x[i + 1] - xx * xx));
+    if (f1 + Uniform01() * (f0 - f1) < 1.0) return xx;
+  }
+}
+
 DurationDistribution DurationDistribution::Fixed(SimDuration d) {
   DurationDistribution r;
   r.kind_ = Kind::kFixed;
@@ -121,6 +180,19 @@ SimDuration DurationDistribution::Draw(Rng& rng) const {
       return ClampedMicros(rng.Exponential(a));
   }
   return SimDuration::Zero();
+}
+
+SimDuration DurationDistribution::DrawFast(Rng& rng) const {
+  switch (kind_) {
+    case Kind::kNormal:
+      return ClampedMicros(static_cast<double>(a_.micros()) +
+                           static_cast<double>(b_.micros()) * rng.ZigguratNormal());
+    case Kind::kLognormal:
+      return ClampedMicros(static_cast<double>(a_.micros()) *
+                           std::exp(sigma_ * rng.ZigguratNormal()));
+    default:
+      return Draw(rng);
+  }
 }
 
 std::string DurationDistribution::ToString() const {

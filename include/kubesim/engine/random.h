@@ -72,6 +72,11 @@ class Rng {
   }
   // Standard normal (mean 0, stddev 1), Box–Muller; one draw per call.
   double StandardNormal();
+  // Standard normal by the ziggurat method (Marsaglia & Tsang 2000, with
+  // Doornik's 2005 fix: the layer and the uniform from disjoint bits): the
+  // same distribution as StandardNormal, about 5 times faster, a different
+  // sequence. For the load model's per-request service times.
+  double ZigguratNormal();
   // Exponential with mean `mean`: -mean * log(1 - U).
   double Exponential(double mean);
 
@@ -113,6 +118,10 @@ class DurationDistribution {
   // One draw, rounded to the nearest microsecond, clamped to [0, Max()].
   // A fixed distribution does not touch `rng`.
   SimDuration Draw(Rng& rng) const;
+  // The same distribution, with normals from Rng::ZigguratNormal: for draws
+  // made millions of times (the load model's service times). A different
+  // sequence than Draw's.
+  SimDuration DrawFast(Rng& rng) const;
 
   // The distribution as a scenario would write it: "1.5s",
   // "{uniform: [1s, 3s]}", "{lognormal: {median: 2s, sigma: 0.3}}", ...
