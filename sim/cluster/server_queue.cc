@@ -2,6 +2,7 @@
 #include "server_queue.h"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 #include <iterator>
 #include <utility>
@@ -9,6 +10,7 @@
 namespace kubesim::cluster {
 
 std::optional<SimTime> ServerQueue::Admit(SimTime now, SimDuration service) {
+  assert(active());
   if (servers_ <= 0) return now;  // unlimited: no one ever waits
   if (used_ < servers_) {
     // A server never used so far.

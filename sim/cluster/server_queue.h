@@ -32,7 +32,8 @@ class ServerQueue {
   // an unlimited waiting room.
   ServerQueue(int32_t concurrency, int64_t queue) : servers_(concurrency), room_(queue) {}
   // An inactive queue (a process that has had no request yet): Start makes
-  // it the queue above, Reset inactive again.
+  // it the queue above, Stop (after Reset) inactive again. Admit needs it
+  // active.
   ServerQueue() = default;
   bool active() const { return servers_ != kInactive; }
   void Start(int32_t concurrency, int64_t queue) {

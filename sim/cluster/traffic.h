@@ -32,7 +32,7 @@ class Traffic {
   // The load model: admitted requests end — answered, or their client
   // stops waiting — at times known when they were admitted. They are not
   // events: nothing in the cluster changes when one ends, so they wait in a
-  // heap of their own and are told to observers, at their own times and in
+  // timing wheel of their own (below) and are told to observers, at their own times and in
   // time order, before the first event of a later instant (SettleBefore)
   // and at the end of the instant they end in (SettleThrough). A process
   // that ends fails the ones it holds first.
@@ -62,7 +62,7 @@ class Traffic {
   void Admit(uint32_t client, uint32_t pod, std::string_view version);
   void CountServers(uint32_t pod);
   void EndRequests(uint32_t pod);
-  void Release(uint32_t request);  // its slot is free; its entry in ends_, if any, goes stale
+  void Release(uint32_t request);  // its slot is free; its entry in the wheel, if any, goes stale
   void Tell(SimTime t, const RequestInfo& r);
   void Settle(SimTime t, bool inclusive);
   void End(uint32_t request, SimTime at);  // answered, or timed out, at `at`

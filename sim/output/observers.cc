@@ -56,19 +56,23 @@ void Timeline::OnRequest(SimTime t, const cluster::RequestInfo& r) {
     // before its end.
     PerSecond& ps = per_second_[r.service];
     const auto ceil_second = [](SimTime x) {
-      const int64_t us = x.SinceStart().micros();
-      return static_cast<size_t>((us + 999'999) / 1'000'000);
+      return (x.SinceStart().micros() + 999'999) / 1'000'000;
     };
-    const size_t from = ceil_second(r.sent.value_or(t)), to = ceil_second(t);
+    const int64_t from = ceil_second(r.sent.value_or(t)), to = ceil_second(t);
     if (from < to) {
-      if (ps.inflight_change.size() <= to) ps.inflight_change.resize(to + 1);
       ++ps.inflight_change[from];
       --ps.inflight_change[to];
     }
     if (r.ok()) {
-      const auto second = static_cast<size_t>(Second(t));
-      if (ps.latencies.size() <= second) ps.latencies.resize(second + 1);
-      ps.latencies[second].push_back(static_cast<uint32_t>(
+      // Told in time order: nearly always the last second held.
+      const int64_t second = Second(t);
+      auto it = ps.latencies.empty() ? ps.latencies.end() : std::prev(ps.latencies.end());
+      if (it == ps.latencies.end() || it->first != second) {
+        it = ps.latencies.try_emplace(ps.latencies.end(), second);
+      }
+      // Microseconds as 4 bytes: a response time of more than 71 minutes
+      // counts as 71 minutes here (the report's percentiles keep it whole).
+      it->second.push_back(static_cast<uint32_t>(
           std::min<int64_t>(r.latency.micros(), std::numeric_limits<uint32_t>::max())));
     }
   }
@@ -108,22 +112,15 @@ void Timeline::OnFinish(const cluster::ClusterView& view) {
   if (load_) AddPerSecond(view);
 }
 
-// The load model's per-second columns: a row at every whole second (the
-// state of the row before it), and in every row the values of its second.
+// The load model's per-second columns. Per Service, they are a step
+// function of the second: it changes only at the seconds where a request
+// was sent or ended (in flight) or was answered (percentiles), and the
+// second after one that answered (back to 0). A row goes in at each such
+// whole second (the state of the row before it, so that memory and rows
+// grow with the requests, not with simulated time), and every row gets the
+// values of its second.
 void Timeline::AddPerSecond(const cluster::ClusterView& view) {
   const int64_t last = Second(end_);
-  std::vector<Row> rows;
-  rows.reserve(rows_.size() + static_cast<size_t>(last) + 1);
-  size_t i = 0;
-  for (int64_t k = 0; k <= last; ++k) {
-    const SimTime at = SimTime::Zero() + SimDuration::Seconds(k);
-    while (i < rows_.size() && rows_[i].time < at) rows.push_back(std::move(rows_[i++]));
-    if ((i == rows_.size() || rows_[i].time != at) && at <= end_) {
-      rows.push_back(Row{at, rows.empty() ? std::map<std::string, int64_t>{} : rows.back().values});
-    }
-  }
-  while (i < rows_.size()) rows.push_back(std::move(rows_[i++]));
-  rows_ = std::move(rows);
   // Nearest rank, as the report's percentiles (docs/metrics.md).
   const auto percentile = [](std::vector<uint32_t>& v, double q) -> int64_t {
     if (v.empty()) return 0;
@@ -132,26 +129,67 @@ void Timeline::AddPerSecond(const cluster::ClusterView& view) {
     std::nth_element(v.begin(), nth, v.end());
     return *nth;
   };
+  struct Point {
+    int64_t second, inflight, p50, p99;
+  };
+  struct Series {
+    std::string inflight, p50, p99;  // column names
+    std::vector<Point> points;       // by second: each holds until the next
+  };
+  std::vector<Series> all;
+  std::set<int64_t> seconds;  // where some Service's values change
   for (auto& [service, ps] : per_second_) {
     if (service >= view.ServiceCount()) continue;
     const std::string key(view.ServiceKey(service));
-    const std::string inflight = "inflight/" + key, p50 = "latencyP50/" + key,
-                      p99 = "latencyP99/" + key;
-    std::vector<int64_t> in_flight(static_cast<size_t>(last) + 1, 0);
-    std::vector<std::pair<int64_t, int64_t>> latency(static_cast<size_t>(last) + 1, {0, 0});
-    int64_t running = 0;
-    for (size_t k = 0; k < in_flight.size(); ++k) {
-      if (k < ps.inflight_change.size()) running += ps.inflight_change[k];
-      in_flight[k] = running;
-      if (k < ps.latencies.size()) {
-        latency[k] = {percentile(ps.latencies[k], 0.50), percentile(ps.latencies[k], 0.99)};
-      }
+    Series series{"inflight/" + key, "latencyP50/" + key, "latencyP99/" + key, {}};
+    std::set<int64_t> at;
+    for (const auto& [k, change] : ps.inflight_change) at.insert(k);
+    for (const auto& [k, samples] : ps.latencies) {
+      at.insert(k);
+      at.insert(k + 1);
     }
+    int64_t running = 0;
+    auto change = ps.inflight_change.begin();
+    for (const int64_t k : at) {
+      if (k > last) break;
+      for (; change != ps.inflight_change.end() && change->first <= k; ++change) {
+        running += change->second;
+      }
+      Point p{k, running, 0, 0};
+      if (auto l = ps.latencies.find(k); l != ps.latencies.end()) {
+        p.p50 = percentile(l->second, 0.50);
+        p.p99 = percentile(l->second, 0.99);
+      }
+      series.points.push_back(p);
+      seconds.insert(k);
+    }
+    all.push_back(std::move(series));
+  }
+  // The rows at those seconds.
+  std::vector<Row> rows;
+  rows.reserve(rows_.size() + seconds.size());
+  size_t i = 0;
+  for (const int64_t k : seconds) {
+    const SimTime at = SimTime::Zero() + SimDuration::Seconds(k);
+    while (i < rows_.size() && rows_[i].time < at) rows.push_back(std::move(rows_[i++]));
+    if (i == rows_.size() || rows_[i].time != at) {
+      rows.push_back(Row{at, rows.empty() ? std::map<std::string, int64_t>{} : rows.back().values});
+    }
+  }
+  while (i < rows_.size()) rows.push_back(std::move(rows_[i++]));
+  rows_ = std::move(rows);
+  for (const Series& series : all) {
+    size_t p = 0;  // the last point at or before the row's second
     for (Row& r : rows_) {
-      const auto k = static_cast<size_t>(std::min(Second(r.time), last));
-      r.values[inflight] = in_flight[k];
-      r.values[p50] = latency[k].first;
-      r.values[p99] = latency[k].second;
+      const int64_t k = Second(r.time);
+      while (p < series.points.size() && series.points[p].second <= k) ++p;
+      const Point none{k, 0, 0, 0};
+      const Point& v = p == 0 ? none : series.points[p - 1];
+      r.values[series.inflight] = v.inflight;
+      // The percentiles hold for their own second only.
+      const bool own = v.second == k;
+      r.values[series.p50] = own ? v.p50 : 0;
+      r.values[series.p99] = own ? v.p99 : 0;
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -369,7 +370,27 @@ spec:
   ports: [{port: 80}]
 )";
   auto run = Simulate(file.string());
+  // The same service, a request every 10 minutes for an hour: the
+  // per-second rows go only where the values change (each request: sent,
+  // answered, the second after), not at each of the 3,600 seconds.
+  {
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("until: 10s"), 10, "until: 1h");
+    text.replace(text.find("every: 500ms"), 12, "every: 10m");
+    std::ofstream(file) << text;
+  }
+  auto sparse = Simulate(file.string());
   fs::remove_all(dir);
+  EXPECT_LT(sparse->timeline.rows().size(), 40u);
+  const std::string sparse_csv = sparse->timeline.Csv();
+  // Sent at 1 s, answered at 2 s in 1 s: in flight at 1 s, p50 1 s at 2 s,
+  // 0 again at 3 s.
+  for (const char* row : {"\n1.000000,0,0,0,1,0,1,1,0,1,0.000000,0.000000\n",
+                          "\n2.000000,0,0,0,1,0,1,1,0,0,1.000000,1.000000\n",
+                          "\n3.000000,0,0,0,1,0,1,1,0,0,0.000000,0.000000\n"}) {
+    EXPECT_NE(sparse_csv.find(row), std::string::npos) << row << sparse_csv;
+  }
   const std::string csv = run->timeline.Csv();
   const std::string header = csv.substr(0, csv.find('\n'));
   EXPECT_TRUE(header.ends_with(",failed/web,inflight/web,latencyP50/web,latencyP99/web")) << header;

@@ -18,7 +18,8 @@
 //   serving/SERVICE                  how many of those endpoints can serve now
 //   failed/SERVICE                   failed requests to SERVICE so far
 // With the load model (docs/load-model.md), per second — a row at every whole
-// second, and each row holding the values of the second it falls in:
+// second where one of them changes, and each row holding the values of the
+// second it falls in:
 //   inflight/SERVICE                 requests sent and not yet ended at the
 //                                    second's start
 //   latencyP50/SERVICE, latencyP99/SERVICE
@@ -96,8 +97,8 @@ class Timeline final : public cluster::Observer {
   // of the requests answered in it.
   bool load_ = false;
   struct PerSecond {
-    std::vector<int64_t> inflight_change;
-    std::vector<std::vector<uint32_t>> latencies;
+    std::map<int64_t, int64_t> inflight_change;          // by second
+    std::map<int64_t, std::vector<uint32_t>> latencies;  // by second
   };
   std::map<uint32_t, PerSecond> per_second_;
 
