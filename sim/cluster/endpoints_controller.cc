@@ -51,16 +51,6 @@ std::string LabelKey(std::string_view k, std::string_view v) {
   return key;
 }
 
-void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
-  auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it == v.end() || *it != x) v.insert(it, x);
-}
-
-void EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
-  auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it != v.end() && *it == x) v.erase(it);
-}
-
 }  // namespace
 
 // A Service's selector changed (or it was created or deleted): its members

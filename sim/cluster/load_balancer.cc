@@ -18,18 +18,6 @@ namespace {
 // resource_manager.go).
 constexpr SimDuration kTargetHealthRequeue = SimDuration::Seconds(15);
 
-void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
-  auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it == v.end() || *it != x) v.insert(it, x);
-}
-
-bool EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
-  auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it == v.end() || *it != x) return false;
-  v.erase(it);
-  return true;
-}
-
 std::string_view StateName(LbTarget::State s) {
   switch (s) {
     case LbTarget::State::kInitial:

@@ -206,24 +206,28 @@ std::string_view Store::InternVersion(std::string_view v) {
   return *it;
 }
 
-void Service::CountServing(const EndpointInfo& e, int sign) {
+namespace {
+
+// An endpoint list's serving entries, counted in all and per version.
+void CountServingIn(const EndpointInfo& e, int sign, int64_t* serving,
+                    std::vector<std::pair<std::string_view, int64_t>>* versions) {
   if (!e.serving) return;
-  visible_serving += sign;
-  auto it = std::find_if(serving_versions.begin(), serving_versions.end(),
+  *serving += sign;
+  auto it = std::find_if(versions->begin(), versions->end(),
                          [&](const auto& v) { return v.first == e.version; });
-  if (it == serving_versions.end()) it = serving_versions.insert(it, {e.version, 0});
+  if (it == versions->end()) it = versions->insert(it, {e.version, 0});
   it->second += sign;
-  if (it->second == 0) serving_versions.erase(it);
+  if (it->second == 0) versions->erase(it);
+}
+
+}  // namespace
+
+void Service::CountServing(const EndpointInfo& e, int sign) {
+  CountServingIn(e, sign, &visible_serving, &serving_versions);
 }
 
 void Balancer::CountRouted(const EndpointInfo& e, int sign) {
-  if (!e.serving) return;
-  routed_serving += sign;
-  auto it = std::find_if(routed_versions.begin(), routed_versions.end(),
-                         [&](const auto& v) { return v.first == e.version; });
-  if (it == routed_versions.end()) it = routed_versions.insert(it, {e.version, 0});
-  it->second += sign;
-  if (it->second == 0) routed_versions.erase(it);
+  CountServingIn(e, sign, &routed_serving, &routed_versions);
 }
 
 uint32_t Store::ScoreClass(const ScoreRequests& r) {

@@ -507,6 +507,19 @@ struct Client {
   uint32_t balancer = kNone;  // Store::balancers[]: it comes `via: loadBalancer`
 };
 
+// Ascending id lists (indexes, endpoint sets): insert and erase keeping the
+// order; EraseSorted says whether `x` was there.
+inline void InsertSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
+}
+inline bool EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) return false;
+  v.erase(it);
+  return true;
+}
+
 // The AWS Load Balancer Controller's pod readiness gates
 // (kubernetes-sigs/aws-load-balancer-controller docs/deploy/
 // pod_readiness_gate.md): conditions it sets true when the pod's target is
