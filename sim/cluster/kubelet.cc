@@ -335,7 +335,8 @@ void Kubelet::UpdateReady(uint32_t id) {
     p.containers_ready = containers;
     // The controller registers a gated pod once its containers are ready
     // (endpoint_resolver.go): its Services look at it again.
-    if (p.ready == ready && !store_.balancers.empty() && HasLbGate(*p.spec)) api_.PodUpdated(id);
+    if (p.ready == ready && !store_.balancers.empty() && k8s::HasLbGate(*p.spec))
+      api_.PodUpdated(id);
   }
   if (p.ready == ready) return;
   ctx_.MarkChanged();

@@ -67,7 +67,7 @@ void LoadBalancers::Start() {
 bool LoadBalancers::Wanted(uint32_t id) const {
   const Pod& p = store_.pods[id];
   if (p.state == PodState::kGone || p.deleted || p.node == kNone) return false;
-  return p.ready || (p.containers_ready && HasLbGate(*p.spec));
+  return p.ready || (p.containers_ready && k8s::HasLbGate(*p.spec));
 }
 
 void LoadBalancers::MembersChanged(uint32_t sid, std::span<const uint32_t> pods, bool all) {
@@ -213,13 +213,23 @@ void LoadBalancers::SetState(uint32_t bi, uint32_t id, LbTarget::State state) {
   Balancer& b = store_.balancers[bi];
   LbTarget& t = b.targets[id];
   if (t.state == state) return;
-  if (t.state == LbTarget::State::kHealthy) EraseSorted(b.healthy, id);
-  if (t.state == LbTarget::State::kUnhealthy) EraseSorted(b.unhealthy, id);
+  const LbTarget::State was = t.state;
+  const bool healthy_before = !b.healthy.empty();
+  if (was == LbTarget::State::kHealthy) EraseSorted(b.healthy, id);
+  if (was == LbTarget::State::kUnhealthy) EraseSorted(b.unhealthy, id);
   t.state = state;
   if (state == LbTarget::State::kHealthy) InsertSorted(b.healthy, id);
   if (state == LbTarget::State::kUnhealthy) InsertSorted(b.unhealthy, id);
   Emit(bi, id, StateName(state));
-  Reroute(bi);
+  // Requests go to the healthy targets, else the unhealthy ones: when that
+  // choice flips the routed list is rebuilt, else only this target moves.
+  if (healthy_before != !b.healthy.empty()) {
+    Reroute(bi);
+  } else {
+    const LbTarget::State routed =
+        healthy_before ? LbTarget::State::kHealthy : LbTarget::State::kUnhealthy;
+    if ((was == routed) != (state == routed)) Route(bi, id, state == routed);
+  }
   if (state == LbTarget::State::kHealthy && !b.started) {
     // Its client starts once the balancer can route: now if its Service has
     // started; with it if all the Service's clients come through this one;
@@ -232,6 +242,22 @@ void LoadBalancers::SetState(uint32_t bi, uint32_t id, LbTarget::State state) {
       traffic_->StartService(b.service);
     }
   }
+}
+
+void LoadBalancers::Route(uint32_t bi, uint32_t id, bool routed) {
+  Balancer& b = store_.balancers[bi];
+  if (!b.ip) return;
+  auto it = std::lower_bound(b.routed.begin(), b.routed.end(), id,
+                             [](const EndpointInfo& e, uint32_t pod) { return e.pod < pod; });
+  if (routed) {
+    const Pod& p = store_.pods[id];
+    it = b.routed.insert(it, EndpointInfo{id, p.version, p.serving});
+    b.CountRouted(*it, +1);
+  } else {
+    b.CountRouted(*it, -1);
+    b.routed.erase(it);
+  }
+  store_.MarkServiceChanged(b.service);
 }
 
 void LoadBalancers::Reroute(uint32_t bi) {
@@ -272,7 +298,7 @@ void LoadBalancers::Reconcile(uint32_t bi) {
   bool again = false;
   for (uint32_t id : b.registered) {
     Pod& p = store_.pods[id];
-    if (p.state == PodState::kGone || !HasLbGate(*p.spec)) continue;
+    if (p.state == PodState::kGone || !k8s::HasLbGate(*p.spec)) continue;
     const auto it = b.targets.find(id);
     if (it == b.targets.end()) continue;
     const bool healthy = it->second.state == LbTarget::State::kHealthy;
@@ -294,7 +320,7 @@ void LoadBalancers::Reconcile(uint32_t bi) {
                   [&] {
                     const auto& gates = store_.pods[id].spec->readiness_gates;
                     const auto g = std::find_if(gates.begin(), gates.end(), [](const auto& name) {
-                      return name.starts_with(kLbGatePrefix);
+                      return k8s::IsLbGate(name);
                     });
                     return fmt::format("condition {}: {}", *g, gate ? "True" : "False");
                   });

@@ -67,8 +67,9 @@ class LoadBalancers {
   void Deregister(uint32_t b, uint32_t id);
   void SetState(uint32_t b, uint32_t id, LbTarget::State state);
   void Reconcile(uint32_t b);
-  void Reroute(uint32_t b);  // `routed` from the healthy (else unhealthy) targets  // gated pods'
-                             // conditions from their targets' health
+  void Reroute(uint32_t b);  // `routed` from the healthy (else unhealthy) targets
+  void Route(uint32_t b, uint32_t id, bool routed);  // one target in or out of `routed`  // gated
+                                                     // pods' conditions from their targets' health
   void Emit(uint32_t b, uint32_t id, std::string_view what);
 
   Store& store_;

@@ -520,19 +520,12 @@ inline bool EraseSorted(std::vector<uint32_t>& v, uint32_t x) {
   return true;
 }
 
-// The AWS Load Balancer Controller's pod readiness gates
-// (kubernetes-sigs/aws-load-balancer-controller docs/deploy/
-// pod_readiness_gate.md): conditions it sets true when the pod's target is
-// healthy in the target group. Any other gate no controller kubesim
-// simulates sets.
-inline constexpr std::string_view kLbGatePrefix = "target-health.elbv2.k8s.aws/";
-inline bool HasLbGate(const k8s::PodSpec& spec) {
-  return std::any_of(spec.readiness_gates.begin(), spec.readiness_gates.end(),
-                     [](const std::string& g) { return g.starts_with(kLbGatePrefix); });
-}
+// A pod's readiness gates are all true: the AWS Load Balancer Controller's
+// (k8s::IsLbGate) when it set them (`lb_gate`); any other gate no controller
+// kubesim simulates sets.
 inline bool GatesTrue(const k8s::PodSpec& spec, bool lb_gate) {
   return std::all_of(spec.readiness_gates.begin(), spec.readiness_gates.end(),
-                     [&](const std::string& g) { return lb_gate && g.starts_with(kLbGatePrefix); });
+                     [&](const std::string& g) { return lb_gate && k8s::IsLbGate(g); });
 }
 
 // An external load balancer's target group (docs/load-model.md, 8; the

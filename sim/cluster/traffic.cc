@@ -44,6 +44,13 @@ void Traffic::Tell(SimTime t, const RequestInfo& r) {
   for (Observer* o : ctx_.observers()) o->OnRequest(t, r);
 }
 
+// A request that reaches no pod (no endpoint, a balancer with nowhere to
+// send it, a dead instance) fails at once.
+void Traffic::FailUnreached(uint32_t c) {
+  Tell(ctx_.Now(), {store_.clients[c].service, std::nullopt, "", RequestResult::kFailed,
+                    SimDuration::Zero(), std::nullopt});
+}
+
 // Keep-alive (docs/load-model.md): the request goes over the client's next
 // connection, to the pod it is pinned to, whether clients still see that pod
 // or not — as HTTP/1.1 keep-alive and gRPC do. A closed connection opens
@@ -64,8 +71,7 @@ void Traffic::SendOverConnection(uint32_t c) {
   if (k.pod == kNone) {
     const Service& s = store_.services[client.service];
     if (s.visible_pods.empty()) {
-      Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed,
-                        SimDuration::Zero(), std::nullopt});
+      FailUnreached(c);
       return;
     }
     const uint32_t pod = s.visible[client.picks.Below(s.visible_pods.size())].pod;
@@ -114,8 +120,7 @@ void Traffic::SendViaBalancer(uint32_t c) {
   Balancer& b = store_.balancers[client.balancer];
   const std::vector<uint32_t>& targets = b.healthy.empty() ? b.unhealthy : b.healthy;
   if (targets.empty()) {
-    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
-                      std::nullopt});
+    FailUnreached(c);
     return;
   }
   const uint32_t target = targets[b.turn++ % targets.size()];
@@ -123,8 +128,7 @@ void Traffic::SendViaBalancer(uint32_t c) {
     const Pod& p = store_.pods[target];
     Deliver(c, target, p.version, p.serving);
   } else if (!store_.nodes[target].ready) {  // the instance does not answer
-    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
-                      std::nullopt});
+    FailUnreached(c);
   } else {
     SendDirect(c);  // its kube-proxy sends it on
   }
@@ -134,8 +138,7 @@ void Traffic::SendDirect(uint32_t c) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
-    Tell(ctx_.Now(), {client.service, std::nullopt, "", RequestResult::kFailed, SimDuration::Zero(),
-                      std::nullopt});
+    FailUnreached(c);
   } else {
     // The visible entry carries the pod's serving flag and version (one
     // array, no pod to load), up to date unless a pod changed earlier in
@@ -309,19 +312,7 @@ void Traffic::CountServers(uint32_t pod) {
 void Traffic::EndRequests(uint32_t pod) {
   const SimTime now = ctx_.Now();
   PodLoad& load = store_.load.pods[pod];
-  // Every request it held fails now: its connection is reset.
-  while (load.in_flight != kNone) {
-    const uint32_t r = load.in_flight;
-    const InFlightRequest& req = store_.load.requests[r];
-    const RequestInfo info{store_.clients[req.client].service,
-                           pod,
-                           req.version,
-                           RequestResult::kFailed,
-                           SimDuration::Zero(),
-                           req.sent};
-    Release(r);
-    Tell(now, info);
-  }
+  FailHeld(pod, kNone);  // every request it held: its connection is reset
   if (load.queue.active()) {
     std::vector<SimTime> busy_until;
     load.queue.Reset(now, load.counted_servers > 0 ? &busy_until : nullptr);
@@ -336,16 +327,22 @@ void Traffic::EndRequests(uint32_t pod) {
 }
 
 void Traffic::FailRequests(uint32_t pod, uint32_t c) {
-  if (pod >= store_.load.pods.size()) return;
+  if (pod < store_.load.pods.size()) FailHeld(pod, c);
+}
+
+void Traffic::FailHeld(uint32_t pod, uint32_t client) {
   const SimTime now = ctx_.Now();
   uint32_t r = store_.load.pods[pod].in_flight;
   while (r != kNone) {
     const InFlightRequest& req = store_.load.requests[r];
     const uint32_t next = req.next;
-    if (req.client == c) {
-      const RequestInfo info{
-          store_.clients[c].service, pod,     req.version, RequestResult::kFailed,
-          SimDuration::Zero(),       req.sent};
+    if (client == kNone || req.client == client) {
+      const RequestInfo info{store_.clients[req.client].service,
+                             pod,
+                             req.version,
+                             RequestResult::kFailed,
+                             SimDuration::Zero(),
+                             req.sent};
       Release(r);
       Tell(now, info);
     }

@@ -32,8 +32,8 @@ class Traffic {
   // The load model: admitted requests end — answered, or their client
   // stops waiting — at times known when they were admitted. They are not
   // events: nothing in the cluster changes when one ends, so they wait in a
-  // timing wheel of their own (below) and are told to observers, at their own times and in
-  // time order, before the first event of a later instant (SettleBefore)
+  // timing wheel of their own (below) and are told to observers, at their
+  // own times and in time order, before the first event of a later instant (SettleBefore)
   // and at the end of the instant they end in (SettleThrough). A process
   // that ends fails the ones it holds first.
   void SettleBefore(SimTime t) {
@@ -62,6 +62,9 @@ class Traffic {
   void Admit(uint32_t client, uint32_t pod, std::string_view version);
   void CountServers(uint32_t pod);
   void EndRequests(uint32_t pod);
+  // The requests `pod` holds for `client` (kNone: for any client) fail now.
+  void FailHeld(uint32_t pod, uint32_t client);
+  void FailUnreached(uint32_t client);  // it reaches no pod: failed at once
   void Release(uint32_t request);  // its slot is free; its entry in the wheel, if any, goes stale
   void Tell(SimTime t, const RequestInfo& r);
   void Settle(SimTime t, bool inclusive);

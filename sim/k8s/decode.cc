@@ -711,7 +711,7 @@ void WarnUnmodelledPodFields(Reader& r, const Node* m, const std::string& path, 
     // The AWS Load Balancer Controller's gates are set by the load balancer
     // model; whether one fronts the pod is the scenario's to say
     // (Loader::WarnSilentFootguns).
-    if (spec.readiness_gates[i].starts_with("target-health.elbv2.k8s.aws/")) continue;
+    if (IsLbGate(spec.readiness_gates[i])) continue;
     r.FieldWarning(Child(m, "readinessGates")->items[i]->mark, Idx(Sub(path, "readinessGates"), i),
                    fmt::format("no controller kubesim simulates sets the condition \"{}\": the "
                                "pods never turn Ready",

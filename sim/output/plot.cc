@@ -357,19 +357,25 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     }
   }
 
+  // A column as steps: each row's value (divided by `scale`) held until the
+  // next row.
+  const auto step_points = [&](const Frame& frame, const std::string& column, double scale) {
+    std::string points;
+    for (size_t i = 0; i < n; ++i) {
+      const double val = static_cast<double>(Value(rows[i], column)) / scale;
+      points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), frame.Y(val),
+                            svg.X(xs[i + 1]), frame.Y(val));
+    }
+    return points;
+  };
+
   // Per Service: endpoints (steps) and failed requests per second (bars).
   for (size_t s = 0; s < shown_services; ++s) {
     const Frame& e = endpoint_frames[s];
     svg.Axes(e, fmt::format("service {}: client-visible endpoints per version", services[s]));
     double ly = e.top + 10;
     for (const std::string& v : service_versions[services[s]]) {
-      const std::string column = fmt::format("endpoints/{}/{}", services[s], v);
-      std::string points;
-      for (size_t i = 0; i < n; ++i) {
-        const double val = static_cast<double>(Value(rows[i], column));
-        points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), e.Y(val),
-                              svg.X(xs[i + 1]), e.Y(val));
-      }
+      const std::string points = step_points(e, fmt::format("endpoints/{}/{}", services[s], v), 1);
       out +=
           fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
                       points, version_color[v]);
@@ -389,28 +395,19 @@ std::string PlotSvg(const Timeline& timeline, const std::string& title) {
     for (const auto& [sec, count] : failed_per_second[s]) total += count;
     svg.Text(kLeft + kPlotWidth + 14, f.top + 10, fmt::format("{} failed in all", total));
     if (!load_frames[s]) continue;
-    // Per second: a step per row (each row holds its second's values).
-    const auto steps = [&](const Frame& frame, const std::string& column, double scale) {
-      std::string points;
-      for (size_t i = 0; i < n; ++i) {
-        const double val = static_cast<double>(Value(rows[i], column)) / scale;
-        points += fmt::format("{:.1f},{:.1f} {:.1f},{:.1f} ", svg.X(xs[i]), frame.Y(val),
-                              svg.X(xs[i + 1]), frame.Y(val));
-      }
-      return points;
-    };
+    // Per second: each row holds its second's values.
     const auto& [in, lat] = *load_frames[s];
     svg.Axes(in, fmt::format("service {}: requests in flight (each second's start)", services[s]));
     out += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.5\"/>\n",
-        steps(in, "inflight/" + services[s], 1));
+        step_points(in, "inflight/" + services[s], 1));
     svg.Axes(lat, fmt::format("service {}: response time per second, ms", services[s]));
     out += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\"/>\n",
-        steps(lat, "latencyP50/" + services[s], 1000));
+        step_points(lat, "latencyP50/" + services[s], 1000));
     out += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\"/>\n",
-        steps(lat, "latencyP99/" + services[s], 1000));
+        step_points(lat, "latencyP99/" + services[s], 1000));
     svg.Legend(lat.top + 10, "#1f77b4", 0.85, "p50 of the second's answers");
     svg.Legend(lat.top + 24, "#d62728", 0.85, "p99 of the second's answers");
   }

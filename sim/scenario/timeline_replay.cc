@@ -188,28 +188,32 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
   for (const auto& st : s.timeline) {
     for (const auto& o : st.objects) objects.push_back(&o);
   }
+  // The pods' specs: of pod templates and bare pods, with their labels and
+  // where the spec is in the object.
+  struct PodSpecOf {
+    const k8s::Object* object;
+    const k8s::PodSpec* spec;
+    const k8s::Labels* labels;
+    std::string base;
+  };
+  std::vector<PodSpecOf> pod_specs;
+  for (const k8s::Object* o : objects) {
+    if (const auto* t = k8s::TemplateOf(*o)) {
+      pod_specs.push_back({o, &t->spec, &t->metadata.labels, "spec.template.spec"});
+    } else if (const auto* pod = std::get_if<k8s::Pod>(o)) {
+      pod_specs.push_back({o, &pod->spec, &pod->metadata.labels, "spec"});
+    }
+  }
   // Images: every container's, with where it first appears.
   std::map<std::string, Position, std::less<>> used;
-  std::vector<std::pair<std::string, const k8s::Labels*>> pod_labels;  // namespace, labels
-  for (const k8s::Object* o : objects) {
-    const k8s::PodSpec* spec = nullptr;
-    std::string base;
-    if (const auto* t = k8s::TemplateOf(*o)) {
-      spec = &t->spec;
-      base = "spec.template.spec";
-      pod_labels.emplace_back(k8s::MetaOf(*o).namespace_name, &t->metadata.labels);
-    } else if (const auto* pod = std::get_if<k8s::Pod>(o)) {
-      spec = &pod->spec;
-      base = "spec";
-      pod_labels.emplace_back(k8s::MetaOf(*o).namespace_name, &pod->metadata.labels);
-    }
-    if (spec == nullptr) continue;
-    for (auto [list, name] : {std::pair{&spec->init_containers, "initContainers"},
-                              std::pair{&spec->containers, "containers"}}) {
+  for (const PodSpecOf& p : pod_specs) {
+    for (auto [list, name] : {std::pair{&p.spec->init_containers, "initContainers"},
+                              std::pair{&p.spec->containers, "containers"}}) {
       for (size_t i = 0; i < list->size(); ++i) {
         const std::string& image = (*list)[i].image;
         if (!used.contains(image)) {
-          used.emplace(image, k8s::SourceOf(*o).At(fmt::format("{}.{}[{}].image", base, name, i)));
+          used.emplace(
+              image, k8s::SourceOf(*p.object).At(fmt::format("{}.{}[{}].image", p.base, name, i)));
         }
       }
     }
@@ -242,9 +246,9 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
   for (const k8s::Object* o : objects) {
     const auto* svc = std::get_if<k8s::Service>(o);
     if (svc == nullptr || svc->spec.selector.empty()) continue;
-    const bool any = std::any_of(pod_labels.begin(), pod_labels.end(), [&](const auto& p) {
-      return p.first == svc->metadata.namespace_name &&
-             k8s::MapSelectorMatches(svc->spec.selector, *p.second);
+    const bool any = std::any_of(pod_specs.begin(), pod_specs.end(), [&](const PodSpecOf& p) {
+      return k8s::MetaOf(*p.object).namespace_name == svc->metadata.namespace_name &&
+             k8s::MapSelectorMatches(svc->spec.selector, *p.labels);
     });
     if (!any) {
       diags_.push_back(Diagnostic{
@@ -262,26 +266,9 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
   }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
   // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).
-  for (const k8s::Object* o : objects) {
-    const k8s::PodSpec* spec = nullptr;
-    const k8s::Labels* labels = nullptr;
-    std::string base;
-    if (const auto* t = k8s::TemplateOf(*o)) {
-      spec = &t->spec;
-      labels = &t->metadata.labels;
-      base = "spec.template.spec";
-    } else if (const auto* pod = std::get_if<k8s::Pod>(o)) {
-      spec = &pod->spec;
-      labels = &pod->metadata.labels;
-      base = "spec";
-    }
-    if (spec == nullptr || std::none_of(spec->readiness_gates.begin(), spec->readiness_gates.end(),
-                                        [](const std::string& g) {
-                                          return g.starts_with("target-health.elbv2.k8s.aws/");
-                                        })) {
-      continue;
-    }
-    const std::string& ns = k8s::MetaOf(*o).namespace_name;
+  for (const PodSpecOf& p : pod_specs) {
+    if (!k8s::HasLbGate(*p.spec)) continue;
+    const std::string& ns = k8s::MetaOf(*p.object).namespace_name;
     const bool fronted = std::any_of(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
       if (!t.load_balancer || t.load_balancer->target_type != LoadBalancer::TargetType::kIp ||
           t.service_namespace != ns) {
@@ -291,14 +278,15 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
         const auto* svc = std::get_if<k8s::Service>(so);
         return svc != nullptr && svc->metadata.name == t.service &&
                svc->metadata.namespace_name == ns && !svc->spec.selector.empty() &&
-               k8s::MapSelectorMatches(svc->spec.selector, *labels);
+               k8s::MapSelectorMatches(svc->spec.selector, *p.labels);
       });
     });
-    for (size_t i = 0; i < spec->readiness_gates.size() && !fronted; ++i) {
-      const std::string& gate = spec->readiness_gates[i];
-      if (!gate.starts_with("target-health.elbv2.k8s.aws/")) continue;
+    for (size_t i = 0; i < p.spec->readiness_gates.size() && !fronted; ++i) {
+      const std::string& gate = p.spec->readiness_gates[i];
+      if (!k8s::IsLbGate(gate)) continue;
       diags_.push_back(Diagnostic{
-          Severity::kWarning, k8s::SourceOf(*o).At(fmt::format("{}.readinessGates[{}]", base, i)),
+          Severity::kWarning,
+          k8s::SourceOf(*p.object).At(fmt::format("{}.readinessGates[{}]", p.base, i)),
           fmt::format("readiness gate \"{}\" is set by the AWS Load Balancer Controller when "
                       "the pod's target is healthy, but no client in spec.traffic comes `via: "
                       "{{loadBalancer: {{targetType: ip}}}}` to a Service selecting these pods: "

@@ -241,6 +241,17 @@ struct Pod {
   bool operator==(const Pod&) const = default;
 };
 
+// The AWS Load Balancer Controller's pod readiness gates
+// (kubernetes-sigs/aws-load-balancer-controller docs/deploy/
+// pod_readiness_gate.md): conditions it sets true when the pod's target is
+// healthy in the target group (docs/load-model.md, 8).
+inline constexpr std::string_view kLbGatePrefix = "target-health.elbv2.k8s.aws/";
+inline bool IsLbGate(std::string_view gate) { return gate.starts_with(kLbGatePrefix); }
+inline bool HasLbGate(const PodSpec& spec) {
+  return std::any_of(spec.readiness_gates.begin(), spec.readiness_gates.end(),
+                     [](const std::string& g) { return IsLbGate(g); });
+}
+
 }  // namespace kubesim::k8s
 
 #endif  // KUBESIM_K8S_POD_H_
