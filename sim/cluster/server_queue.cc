@@ -123,19 +123,20 @@ int64_t& UtilizationMeter::BusyAt(int64_t second) {
   return busy_[second];
 }
 
-void UtilizationMeter::AddBusy(SimTime from, SimTime to, int64_t weight) {
-  int64_t a = from.micros();
-  const int64_t b = to.micros();
+void UtilizationMeter::AddBusyAcross(int64_t a, int64_t b, int64_t weight) {
   if (a >= b) return;
   if (b / kSecond - a / kSecond > kLongSeconds) {
-    long_busy_.push_back({from, weight});
-    long_busy_.push_back({to, -weight});
+    long_busy_.push_back({SimTime::FromMicros(a), weight});
+    long_busy_.push_back({SimTime::FromMicros(b), -weight});
     return;
   }
   while (a < b) {
     const int64_t second = a / kSecond;
     const int64_t stop = std::min(b, (second + 1) * kSecond);
-    BusyAt(second) += weight * (stop - a);
+    int64_t& busy = BusyAt(second);
+    busy += weight * (stop - a);
+    last_from_ = second * kSecond;
+    last_ = &busy;
     a = stop;
   }
 }

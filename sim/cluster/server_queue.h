@@ -99,7 +99,15 @@ class UtilizationMeter {
   // REQUIRES: `now` never decreases between calls.
   void AddServers(SimTime now, int64_t servers);
   // One server is busy over [from, to) (negative `weight`: was not after all).
-  void AddBusy(SimTime from, SimTime to, int64_t weight = 1);
+  void AddBusy(SimTime from, SimTime to, int64_t weight = 1) {
+    // Nearly always within the second the last work touched: one add.
+    const int64_t a = from.micros(), b = to.micros();
+    if (a >= last_from_ && b <= last_from_ + kSecondMicros && weight == 1 && a < b) {
+      *last_ += b - a;
+      return;
+    }
+    AddBusyAcross(a, b, weight);
+  }
   // The busiest whole second's share of what was available, up to `end`
   // (a run shorter than a second: its first second); nullopt when no
   // server was ever available.
@@ -116,7 +124,13 @@ class UtilizationMeter {
   // Busy server-µs by second (nearly always added at the end).
   std::map<int64_t, int64_t> busy_;
   std::vector<Change> long_busy_;  // +weight at from, -weight at to, any order
+  // The second AddBusy last added to (its start in µs; none at first) and
+  // its entry in busy_ (map entries stay put).
+  static constexpr int64_t kSecondMicros = 1'000'000;
+  int64_t last_from_ = INT64_MAX - kSecondMicros;
+  int64_t* last_ = nullptr;
   int64_t& BusyAt(int64_t second);
+  void AddBusyAcross(int64_t a, int64_t b, int64_t weight);
 };
 
 }  // namespace kubesim::cluster

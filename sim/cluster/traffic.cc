@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <functional>
 
@@ -106,7 +107,8 @@ void Traffic::SendRequest(uint32_t c) {
   } else if (!client.connections.empty()) {
     SendOverConnection(c);
   } else {
-    SendDirect(c);
+    SendDirect(c, true);
+    return;
   }
   ScheduleNextRequest(c);
 }
@@ -134,11 +136,12 @@ void Traffic::SendViaBalancer(uint32_t c) {
   }
 }
 
-void Traffic::SendDirect(uint32_t c) {
+void Traffic::SendDirect(uint32_t c, bool schedule_next) {
   Client& client = store_.clients[c];
   const Service& s = store_.services[client.service];
   if (s.visible_pods.empty()) {
     FailUnreached(c);
+    if (schedule_next) ScheduleNextRequest(c);
   } else {
     // The visible entry carries the pod's serving flag and version (one
     // array, no pod to load), up to date unless a pod changed earlier in
@@ -148,7 +151,17 @@ void Traffic::SendDirect(uint32_t c) {
     const bool fresh = store_.touched_pods.empty();
     const bool ok = fresh ? e.serving : store_.pods[e.pod].serving;
     const std::string_view version = fresh ? e.version : store_.pods[e.pod].version;
-    Deliver(c, e.pod, version, ok);
+    const uint32_t pod = e.pod;
+    if (schedule_next) {
+      // The load model reads the pod's queue next, most likely not in the
+      // cache (a random one of many): its load starts now, and the next
+      // request's scheduling (a draw of its own stream, an event) runs
+      // while it comes. Delivering creates no event, so the order of the
+      // two changes nothing.
+      if (ok && pod < store_.load.pods.size()) __builtin_prefetch(&store_.load.pods[pod]);
+      ScheduleNextRequest(c);
+    }
+    Deliver(c, pod, version, ok);
   }
 }
 
@@ -221,7 +234,7 @@ void Traffic::PushEnd(const Ending& e) {
   const size_t k = static_cast<size_t>(slot) % kSlots;
   wheel_[k].push_back(e);
   slot_min_[k] = std::min(slot_min_[k], e.end);
-  ++in_wheel_;
+  occupied_ |= uint64_t{1} << k;
   if (slot == cursor_) cursor_sorted_ = false;
 }
 
@@ -240,26 +253,33 @@ void Traffic::Settle(SimTime t, bool inclusive) {
     std::vector<Ending>& slot = wheel_[k];
     if (!slot.empty()) {
       if (!cursor_sorted_) {
-        std::sort(slot.begin(), slot.end(), std::greater<>());  // latest first
+        if (slot.size() > 1) std::sort(slot.begin(), slot.end(), std::greater<>());  // latest first
         cursor_sorted_ = true;
       }
       while (!slot.empty() && (slot.back().end < t || (inclusive && slot.back().end == t))) {
         const Ending e = slot.back();
         slot.pop_back();
         --pending_;
-        --in_wheel_;
         // Stale: its process ended first, and failed it then.
         if (store_.load.requests[e.request].gen == e.gen) End(e.request, e.end);
       }
-      slot_min_[k] = slot.empty() ? SimTime::Max() : slot.back().end;
+      if (slot.empty()) {
+        slot_min_[k] = SimTime::Max();
+        occupied_ &= ~(uint64_t{1} << k);
+      } else {
+        slot_min_[k] = slot.back().end;
+      }
     }
     if (cursor_ >= until) return;
-    // Every end of this slot was before t: on to the next, or, with the
-    // wheel empty, straight to t's slot or the heap's first end.
-    if (in_wheel_ == 0) {
+    // Every end of this slot was before t: on to the next slot that holds
+    // one (the heap's ends are all at least kSlots slots on, past it), or,
+    // with the wheel empty, straight to t's slot or the heap's first end.
+    if (occupied_ == 0) {
       cursor_ = far_.empty() ? until : std::min(until, Slot(far_.front().end));
     } else {
-      ++cursor_;
+      // The occupied slots, rotated so that bit 0 is the cursor's.
+      const uint64_t ahead = std::rotr(occupied_, static_cast<int>(k));
+      cursor_ = std::min(until, cursor_ + std::countr_zero(ahead));
     }
     cursor_sorted_ = false;
   }

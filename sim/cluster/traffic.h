@@ -54,7 +54,8 @@ class Traffic {
 
  private:
   void ScheduleNextRequest(uint32_t client);
-  void SendDirect(uint32_t client);          // kube-proxy's pick
+  // kube-proxy's pick (`schedule_next`: and the client's next request).
+  void SendDirect(uint32_t client, bool schedule_next = false);
   void SendOverConnection(uint32_t client);  // keep-alive
   void SendViaBalancer(uint32_t client);     // an external load balancer's
   void Deliver(uint32_t client, uint32_t pod, std::string_view version, bool serving);
@@ -99,7 +100,8 @@ class Traffic {
   int64_t cursor_ = 0;         // the slot the wheel is at: no end is earlier
   bool cursor_sorted_ = true;  // its slot is sorted, latest first
   size_t pending_ = 0;         // ends in the wheel and the heap
-  size_t in_wheel_ = 0;
+  uint64_t occupied_ = 0;      // bit k: wheel_[k] holds an end
+  static_assert(kSlots == 64, "occupied_ has a bit per slot");
   std::vector<Ending> far_;  // min-heap: ends kSlots slots or more past the cursor
 };
 

@@ -23,7 +23,13 @@ uint64_t SplitMix64(uint64_t& state) {
 SimDuration ClampedMicros(double us) {
   if (!(us > 0.0)) return SimDuration::Zero();
   if (us >= 9.2e18) return SimDuration::Max();
-  return SimDuration::Micros(std::llround(us));
+  // std::llround, inline (the load model draws a service time per
+  // request): truncating and the fraction left are exact (below 2^52 by
+  // Sterbenz's lemma; from there on `us` is whole), so halves round up as
+  // llround rounds them.
+  auto whole = static_cast<int64_t>(us);
+  if (us - static_cast<double>(whole) >= 0.5) ++whole;
+  return SimDuration::Micros(whole);
 }
 
 }  // namespace

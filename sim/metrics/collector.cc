@@ -1,8 +1,12 @@
 // The metrics collector; see include/kubesim/metrics/collector.h and docs/metrics.md.
 #include "kubesim/metrics/collector.h"
 
+#include <sys/mman.h>  // madvise
+
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <new>
 #include <optional>
 #include <set>
 #include <span>
@@ -51,6 +55,44 @@ std::vector<size_t>& Collector::RolloutsOf(uint32_t deployment) {
 
 void Collector::OnStart(const cluster::ClusterView& view) { load_model_ = view.LoadModel(); }
 
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+static_assert(LatencySamples::kHugeBlock * sizeof(uint32_t) == kHugePage);
+}  // namespace
+
+void LatencySamples::AddSlow(int64_t us) {
+  if (us < 0 || us > UINT32_MAX) {
+    long_us_.push_back(us);
+    return;
+  }
+  // The last block is full (or there is none): the next, twice its size.
+  if (!blocks_.empty()) full_ += blocks_.back().size;
+  size_t size = kFirstBlock;
+  if (!blocks_.empty()) {
+    size = blocks_.back().size < kLastSmallBlock ? 2 * blocks_.back().size : kHugeBlock;
+  }
+  const size_t bytes = size * sizeof(uint32_t);
+  void* memory = nullptr;
+  if (bytes == kHugePage) {
+    // A block of 2 MiB, aligned, on one transparent huge page where the
+    // kernel has them: a page fault per half a million samples, not per
+    // thousand (bench/README.md, "Load model": a run of 1.8 million
+    // requests faulted 1,800 times for its samples).
+    memory = std::aligned_alloc(kHugePage, bytes);
+#ifdef MADV_HUGEPAGE
+    if (memory != nullptr)
+      madvise(memory, bytes, MADV_HUGEPAGE);  // a hint: its failure is harmless
+#endif
+  } else {
+    memory = std::malloc(bytes);
+  }
+  if (memory == nullptr) throw std::bad_alloc();
+  blocks_.push_back(Block{std::unique_ptr<uint32_t[], Free>(static_cast<uint32_t*>(memory)), size});
+  next_ = blocks_.back().data.get();
+  end_ = next_ + size;
+  *next_++ = static_cast<uint32_t>(us);
+}
+
 void Collector::OnRequest(SimTime /*t*/, const cluster::RequestInfo& req) {
   ServiceState& s = Service(req.service);
   RequestCounts& r = s.report.requests;
@@ -66,15 +108,15 @@ void Collector::OnRequest(SimTime /*t*/, const cluster::RequestInfo& req) {
   if (load_model_ && req.ok()) {
     // Versions are interned by the model: the same text, the same pointer,
     // so a run of one version's answers finds its entry without a compare.
-    if (s.last_version != req.version.data() || s.latencies.empty()) {
+    if (s.last_version != req.version.data() || s.last_samples == nullptr) {
       size_t i = 0;
       while (i < s.latencies.size() && s.latencies[i].first != req.version) ++i;
       if (i == s.latencies.size())
         s.latencies.emplace_back(std::string(req.version), LatencySamples{});
       s.last_version = req.version.data();
-      s.last_index = i;
+      s.last_samples = &s.latencies[i].second;  // (emplace_back may have moved the others)
     }
-    s.latencies[s.last_index].second.Add(req.latency.micros());
+    s.last_samples->Add(req.latency.micros());
   }
 }
 
@@ -90,6 +132,54 @@ int64_t NthLong(std::vector<int64_t>& long_values, size_t rank) {
   return *k;
 }
 
+// The short samples' values of ranks `ranks` (from 1; those above
+// `n_short` are left), by histograms counted in `Count` (wide enough for
+// `n_short`). Histograms are reused between calls (per thread: sweeps run
+// threads), so that a report's several calls fault in and clear memory once
+// rather than allocate 2 MB each.
+template <typename Count>
+void ShortRanks(std::span<const LatencySamples* const> parts, size_t n_short,
+                const size_t (&ranks)[3], SimDuration (&found)[3], uint32_t& max_short) {
+  thread_local std::vector<Count> high;
+  thread_local std::vector<Count> low[3];
+  high.assign(size_t{1} << 16, 0);
+  for (const LatencySamples* p : parts) {
+    p->ForEachShort([&](uint32_t v) {
+      ++high[v >> 16];
+      max_short = std::max(max_short, v);
+    });
+  }
+  // The bucket of each rank among the short samples, and its rank there.
+  uint32_t bucket[3] = {0, 0, 0};
+  size_t within[3] = {0, 0, 0};
+  bool wanted[3] = {false, false, false};
+  for (size_t i = 0; i < 3; ++i) {
+    if (ranks[i] > n_short) continue;
+    wanted[i] = true;
+    size_t seen = 0;
+    uint32_t b = 0;
+    while (seen + high[b] < ranks[i]) seen += high[b++];
+    bucket[i] = b;
+    within[i] = ranks[i] - seen;
+    low[i].assign(size_t{1} << 16, 0);
+  }
+  for (const LatencySamples* p : parts) {
+    p->ForEachShort([&](uint32_t v) {
+      const uint32_t b = v >> 16;
+      for (size_t i = 0; i < 3; ++i) {
+        if (wanted[i] && b == bucket[i]) ++low[i][v & 0xFFFF];
+      }
+    });
+  }
+  for (size_t i = 0; i < 3; ++i) {
+    if (!wanted[i]) continue;
+    size_t seen = 0;
+    uint32_t lo = 0;
+    while (seen + low[i][lo] < within[i]) seen += low[i][lo++];
+    found[i] = SimDuration::Micros((int64_t{bucket[i]} << 16) | lo);
+  }
+}
+
 }  // namespace
 
 // Exact nearest-rank selection without moving a sample: a histogram of the
@@ -101,56 +191,22 @@ LatencyReport Percentiles(std::span<const LatencySamples* const> parts) {
   size_t n = 0, n_short = 0;
   for (const LatencySamples* p : parts) {
     n += p->size();
-    n_short += p->short_count;
+    n_short += p->short_count();
   }
   LatencyReport l;
   l.samples = static_cast<int64_t>(n);
   std::vector<int64_t> long_values;
   for (const LatencySamples* p : parts) {
-    long_values.insert(long_values.end(), p->long_us.begin(), p->long_us.end());
+    long_values.insert(long_values.end(), p->long_us().begin(), p->long_us().end());
   }
   size_t ranks[3];
   for (size_t i = 0; i < 3; ++i) ranks[i] = std::max<size_t>(1, (kPercents[i] * n + 99) / 100);
   SimDuration found[3];
   uint32_t max_short = 0;
-  if (n_short > 0) {
-    std::vector<uint64_t> high(size_t{1} << 16, 0);
-    for (const LatencySamples* p : parts) {
-      p->ForEachShort([&](uint32_t v) {
-        ++high[v >> 16];
-        max_short = std::max(max_short, v);
-      });
-    }
-    // The bucket of each rank among the short samples, and its rank there.
-    uint32_t bucket[3] = {0, 0, 0};
-    size_t within[3] = {0, 0, 0};
-    for (size_t i = 0; i < 3; ++i) {
-      if (ranks[i] > n_short) continue;
-      size_t seen = 0;
-      uint32_t b = 0;
-      while (seen + high[b] < ranks[i]) seen += high[b++];
-      bucket[i] = b;
-      within[i] = ranks[i] - seen;
-    }
-    std::vector<std::vector<uint64_t>> low(3);
-    for (size_t i = 0; i < 3; ++i) {
-      if (ranks[i] <= n_short) low[i].assign(size_t{1} << 16, 0);
-    }
-    for (const LatencySamples* p : parts) {
-      p->ForEachShort([&](uint32_t v) {
-        const uint32_t b = v >> 16;
-        for (size_t i = 0; i < 3; ++i) {
-          if (!low[i].empty() && b == bucket[i]) ++low[i][v & 0xFFFF];
-        }
-      });
-    }
-    for (size_t i = 0; i < 3; ++i) {
-      if (low[i].empty()) continue;
-      size_t seen = 0;
-      uint32_t lo = 0;
-      while (seen + low[i][lo] < within[i]) seen += low[i][lo++];
-      found[i] = SimDuration::Micros((int64_t{bucket[i]} << 16) | lo);
-    }
+  if (n_short > UINT32_MAX) {
+    ShortRanks<uint64_t>(parts, n_short, ranks, found, max_short);
+  } else if (n_short > 0) {
+    ShortRanks<uint32_t>(parts, n_short, ranks, found, max_short);
   }
   for (size_t i = 0; i < 3; ++i) {
     if (ranks[i] > n_short)

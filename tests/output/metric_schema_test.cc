@@ -287,5 +287,33 @@ TEST(LatencyPercentiles, EqualTheNearestRankOfTheSortedSamples) {
   EXPECT_EQ(l.max, SimDuration::Micros(1234));
 }
 
+// Samples fill blocks of 1 Ki doubling to 64 Ki, then of 512 Ki: 700,000
+// (127 Ki in the small blocks, the rest in two of the large), with long
+// ones between, come back in the order added and select as the sort does.
+TEST(LatencySamples, KeepEverySampleInOrderAcrossBlocks) {
+  Rng rng(9);
+  LatencySamples samples;
+  std::vector<int64_t> all;
+  std::vector<uint32_t> added;
+  for (int i = 0; i < 700'000; ++i) {
+    const int64_t us =
+        i % 100'000 == 7 ? int64_t{1} << 33 : static_cast<int64_t>(rng.Below(90'000));
+    samples.Add(us);
+    all.push_back(us);
+    if (us <= UINT32_MAX) added.push_back(static_cast<uint32_t>(us));
+  }
+  EXPECT_EQ(samples.size(), 700'000u);
+  EXPECT_EQ(samples.short_count(), added.size());
+  EXPECT_EQ(samples.long_us().size(), 7u);
+  std::vector<uint32_t> seen;
+  samples.ForEachShort([&](uint32_t v) { seen.push_back(v); });
+  EXPECT_EQ(seen, added);
+  const LatencySamples* ptr[] = {&samples};
+  const LatencyReport l = Percentiles(ptr);
+  EXPECT_EQ(l.p50, SortedRank(all, 50));
+  EXPECT_EQ(l.p99, SortedRank(all, 99));
+  EXPECT_EQ(l.max, SimDuration::Micros(int64_t{1} << 33));
+}
+
 }  // namespace
 }  // namespace kubesim::metrics

@@ -12,7 +12,9 @@
 #define KUBESIM_METRICS_COLLECTOR_H_
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,31 +29,52 @@ namespace kubesim::metrics {
 
 // Response times in µs, every one kept (docs/load-model.md): 4 bytes each
 // below 2^32 µs (71 minutes), 8 bytes for the rare longer ones. The short
-// ones in blocks of 64 Ki samples, so that keeping millions neither copies
-// them as a vector grows nor touches twice the memory they need.
-struct LatencySamples {
-  static constexpr size_t kBlock = size_t{1} << 16;
-  std::vector<std::vector<uint32_t>> short_blocks;
-  size_t short_count = 0;
-  std::vector<int64_t> long_us;
+// ones in blocks that double from 1 Ki samples to 64 Ki (256 KiB), then
+// of 512 Ki (2 MiB, on a huge page where the kernel has them), so that
+// keeping millions neither copies them as a vector grows nor touches much
+// more memory than they need, a few samples cost a few KiB, and adding one
+// is a store through a cursor.
+class LatencySamples {
+ public:
+  static constexpr size_t kFirstBlock = size_t{1} << 10;
+  static constexpr size_t kLastSmallBlock = size_t{1} << 16;
+  static constexpr size_t kHugeBlock = size_t{1} << 19;  // 2 MiB
+
   void Add(int64_t us) {
-    if (us >= 0 && us <= UINT32_MAX) {
-      if (short_blocks.empty() || short_blocks.back().size() == kBlock) {
-        short_blocks.emplace_back().reserve(kBlock);
-      }
-      short_blocks.back().push_back(static_cast<uint32_t>(us));
-      ++short_count;
-    } else {
-      long_us.push_back(us);
+    if (us >= 0 && us <= UINT32_MAX && next_ != end_) {
+      *next_++ = static_cast<uint32_t>(us);
+      return;
     }
+    AddSlow(us);
   }
-  size_t size() const { return short_count + long_us.size(); }
+  size_t size() const { return short_count() + long_us_.size(); }
+  size_t short_count() const {
+    return blocks_.empty() ? 0 : full_ + static_cast<size_t>(next_ - blocks_.back().data.get());
+  }
+  const std::vector<int64_t>& long_us() const { return long_us_; }
   template <typename F>
   void ForEachShort(F&& f) const {
-    for (const std::vector<uint32_t>& block : short_blocks) {
-      for (const uint32_t v : block) f(v);
+    for (const Block& b : blocks_) {
+      const uint32_t* const end = &b == &blocks_.back() ? next_ : b.data.get() + b.size;
+      for (const uint32_t* v = b.data.get(); v != end; ++v) f(*v);
     }
   }
+
+ private:
+  struct Free {
+    void operator()(uint32_t* p) const { std::free(p); }
+  };
+  struct Block {
+    std::unique_ptr<uint32_t[], Free>
+        data;  // uninitialised: pages are touched as samples fill them
+    size_t size;
+  };
+  void AddSlow(int64_t us);  // a long sample, or a new block
+  std::vector<Block> blocks_;
+  size_t full_ = 0;  // samples in the blocks before the last
+  uint32_t* next_ = nullptr;
+  uint32_t* end_ = nullptr;
+  std::vector<int64_t> long_us_;
 };
 
 class Collector final : public cluster::Observer {
@@ -91,7 +114,7 @@ class Collector final : public cluster::Observer {
     // Service's from the histograms of all of them, Percentiles).
     std::vector<std::pair<std::string, LatencySamples>> latencies;
     const char* last_version = nullptr;  // the interned version of the last sample
-    size_t last_index = 0;               // its entry in `latencies`
+    LatencySamples* last_samples = nullptr;  // its entry in `latencies`
   };
   struct RolloutState {
     RolloutReport report;
