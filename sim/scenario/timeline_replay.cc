@@ -304,6 +304,26 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                     "no pod",
                     t.name, t.connections)});
   }
+  // A Service some of whose clients come through an ip balancer and some
+  // not: its availability is kube-proxy's view (world.cc), which the
+  // balancer's clients may not share (docs/load-model.md, 8).
+  for (const auto& t : s.traffic) {
+    const auto behind = [](const auto& c) {
+      return c.load_balancer && c.load_balancer->target_type == LoadBalancer::TargetType::kIp;
+    };
+    if (!behind(t)) continue;
+    const auto other = std::find_if(s.traffic.begin(), s.traffic.end(), [&](const auto& c) {
+      return c.service == t.service && c.service_namespace == t.service_namespace && !behind(c);
+    });
+    if (other == s.traffic.end()) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, t.position,
+        fmt::format("traffic \"{}\" comes through a load balancer to Service \"{}\", and "
+                    "traffic \"{}\" does not: the Service's downtime, version mix, timeline "
+                    "and plot are what the clients without a balancer see (requests are "
+                    "counted for every client)",
+                    t.name, t.service, other->name)});
+  }
   int64_t nodes = 0;
   for (const auto& g : s.cluster.nodes) nodes += g.count;
   if (nodes == 0 && !s.cluster.nodes.empty()) {  // no group at all is an error already

@@ -155,6 +155,24 @@ std::string TwoNodes(const std::string& steps) {
                   WebApp(2, "", false));
 }
 
+// A Service with a client through the balancer and one without: whose view
+// the report takes (kube-proxy's) is a load warning, never silent.
+TEST(LoadBalancer, ClientsWithAndWithoutABalancerAreAWarning) {
+  const std::string alone = TwoNodes("");
+  const Outcome a = Simulate(alone);
+  ASSERT_EQ(a.error, "");
+  EXPECT_EQ(a.warnings.find("does not:"), std::string::npos) << a.warnings;
+  std::string mixed = alone;
+  mixed.insert(mixed.find("  timeline:"), "  - {name: curl, service: web, every: 1s}\n");
+  const Outcome m = Simulate(mixed);
+  ASSERT_EQ(m.error, "");
+  EXPECT_NE(m.warnings.find("traffic \"alb\" comes through a load balancer to Service \"web\", "
+                            "and traffic \"curl\" does not: the Service's downtime, version mix, "
+                            "timeline and plot are what the clients without a balancer see"),
+            std::string::npos)
+      << m.warnings;
+}
+
 TEST(LoadBalancer, FailedChecksTakeATargetOutBeforeKubernetesDoes) {
   const Outcome r = Simulate(TwoNodes("  - {at: 25s, fail: node/node-0}\n"));
   ASSERT_EQ(r.error, "");
