@@ -305,10 +305,16 @@ TEST(LatencySamples, KeepEverySampleInOrderAcrossBlocks) {
   EXPECT_EQ(samples.size(), 700'000u);
   EXPECT_EQ(samples.short_count(), added.size());
   EXPECT_EQ(samples.long_us().size(), 7u);
+  // Moved, the samples go with their blocks; the source is empty and
+  // usable again.
+  LatencySamples moved = std::move(samples);
+  EXPECT_EQ(samples.size(), 0u);  // NOLINT(bugprone-use-after-move): reset by the move
+  samples.Add(5);
+  EXPECT_EQ(samples.size(), 1u);
   std::vector<uint32_t> seen;
-  samples.ForEachShort([&](uint32_t v) { seen.push_back(v); });
+  moved.ForEachShort([&](uint32_t v) { seen.push_back(v); });
   EXPECT_EQ(seen, added);
-  const LatencySamples* ptr[] = {&samples};
+  const LatencySamples* ptr[] = {&moved};
   const LatencyReport l = Percentiles(ptr);
   EXPECT_EQ(l.p50, SortedRank(all, 50));
   EXPECT_EQ(l.p99, SortedRank(all, 99));

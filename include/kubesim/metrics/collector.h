@@ -40,6 +40,21 @@ class LatencySamples {
   static constexpr size_t kLastSmallBlock = size_t{1} << 16;
   static constexpr size_t kHugeBlock = size_t{1} << 19;  // 2 MiB
 
+  LatencySamples() = default;
+  // Moving keeps the blocks where they are (the cursor stays valid) and
+  // leaves the source empty, not with a cursor into blocks it gave away.
+  LatencySamples(LatencySamples&& o) noexcept { *this = std::move(o); }
+  LatencySamples& operator=(LatencySamples&& o) noexcept {
+    blocks_ = std::move(o.blocks_);
+    long_us_ = std::move(o.long_us_);
+    full_ = std::exchange(o.full_, 0);
+    next_ = std::exchange(o.next_, nullptr);
+    end_ = std::exchange(o.end_, nullptr);
+    o.blocks_.clear();
+    o.long_us_.clear();
+    return *this;
+  }
+
   void Add(int64_t us) {
     if (us >= 0 && us <= UINT32_MAX && next_ != end_) {
       *next_++ = static_cast<uint32_t>(us);
