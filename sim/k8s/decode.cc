@@ -7,13 +7,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "kubesim/engine/time.h"
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/int_or_percent.h"
+#include "kubesim/k8s/rollout.h"
 #include "kubesim/k8s/validation.h"
 #include "reader.h"
 #include "unhonoured.h"
@@ -52,6 +57,67 @@ constexpr std::string_view kDeploymentSpecFields[] = {
     "replicas", "selector",          "template", "strategy", "minReadySeconds",
     "revisionHistoryLimit", "paused", "progressDeadlineSeconds"};
 constexpr std::string_view kDeploymentStrategyFields[] = {"type", "rollingUpdate"};
+// Argo Rollouts' Rollout (pkg/apis/rollouts/v1alpha1/types.go at 9f8d111).
+constexpr std::string_view kArgoRolloutsApiVersion = "argoproj.io/v1alpha1";
+constexpr std::string_view kRolloutSpecFields[] = {"replicas",
+                                                   "selector",
+                                                   "template",
+                                                   "workloadRef",
+                                                   "minReadySeconds",
+                                                   "rollbackWindow",
+                                                   "strategy",
+                                                   "revisionHistoryLimit",
+                                                   "paused",
+                                                   "progressDeadlineSeconds",
+                                                   "progressDeadlineAbort",
+                                                   "restartAt",
+                                                   "analysis"};
+constexpr std::string_view kRolloutStrategyFields[] = {"blueGreen", "canary"};
+constexpr std::string_view kBlueGreenFields[] = {
+    "activeService",         "previewService",
+    "previewReplicaCount",   "autoPromotionEnabled",
+    "autoPromotionSeconds",  "maxUnavailable",
+    "scaleDownDelaySeconds", "scaleDownDelayRevisionLimit",
+    "prePromotionAnalysis",  "antiAffinity",
+    "postPromotionAnalysis", "previewMetadata",
+    "activeMetadata",        "abortScaleDownDelaySeconds"};
+constexpr std::string_view kCanaryFields[] = {"canaryService",
+                                              "stableService",
+                                              "steps",
+                                              "trafficRouting",
+                                              "maxUnavailable",
+                                              "maxSurge",
+                                              "analysis",
+                                              "antiAffinity",
+                                              "canaryMetadata",
+                                              "stableMetadata",
+                                              "scaleDownDelaySeconds",
+                                              "scaleDownDelayRevisionLimit",
+                                              "abortScaleDownDelaySeconds",
+                                              "dynamicStableScale",
+                                              "pingPong",
+                                              "minPodsPerReplicaSet",
+                                              "replicaProgressThreshold"};
+constexpr std::string_view kCanaryStepFields[] = {
+    "setWeight",      "pause",          "experiment",     "analysis",
+    "setCanaryScale", "setHeaderRoute", "setMirrorRoute", "plugin"};
+constexpr std::string_view kRolloutPauseFields[] = {"duration"};
+constexpr std::string_view kSetCanaryScaleFields[] = {"weight", "replicas", "matchTrafficWeight"};
+constexpr std::string_view kRolloutAnalysisFields[] = {
+    "templates", "args", "dryRun", "measurementRetention", "analysisRunMetadata"};
+// RolloutAnalysisBackground: the canary's `analysis`, which may start late.
+constexpr std::string_view kRolloutAnalysisBackgroundFields[] = {
+    "templates", "args", "dryRun", "measurementRetention", "analysisRunMetadata", "startingStep"};
+constexpr std::string_view kAnalysisTemplateRefFields[] = {"templateName", "clusterScope"};
+constexpr std::string_view kWorkloadRefFields[] = {"apiVersion", "kind", "name", "scaleDown"};
+constexpr std::string_view kTrafficRoutingFields[] = {
+    "istio",   "nginx",         "alb",    "smi",     "ambassador",      "appMesh",
+    "traefik", "managedRoutes", "apisix", "plugins", "maxTrafficWeight"};
+constexpr std::string_view kRolloutAntiAffinityFields[] = {
+    "preferredDuringSchedulingIgnoredDuringExecution",
+    "requiredDuringSchedulingIgnoredDuringExecution"};
+constexpr std::string_view kPingPongFields[] = {"pingService", "pongService"};
+
 constexpr std::string_view kRollingUpdateDeploymentFields[] = {"maxUnavailable", "maxSurge"};
 constexpr std::string_view kReplicaSetSpecFields[] = {"replicas", "minReadySeconds", "selector", "template"};
 constexpr std::string_view kLabelSelectorFields[] = {"matchLabels", "matchExpressions"};
@@ -892,10 +958,418 @@ void DecodePodDisruptionBudgetSpec(Reader& r, const Node* m, PodDisruptionBudget
            &s->unhealthy_pod_eviction_policy);
 }
 
+void DecodeRolloutAnalysis(Reader& r, const Node* n, const std::string& path,
+                           std::optional<RolloutAnalysis>* out, bool background = false) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path,
+         background ? Fields(kRolloutAnalysisBackgroundFields) : Fields(kRolloutAnalysisFields));
+  RolloutAnalysis a;
+  if (const Node* ts = r.Seq(Child(m, "templates"), Sub(path, "templates"))) {
+    for (size_t i = 0; i < ts->items.size(); ++i) {
+      const std::string tp = fmt::format("{}.templates[{}]", path, i);
+      const Node* t = r.Map(ts->items[i].get(), tp);
+      if (t == nullptr) continue;
+      Strict(r, t, tp, kAnalysisTemplateRefFields);
+      std::string name;
+      r.String(Child(t, "templateName"), Sub(tp, "templateName"), &name);
+      a.templates.push_back(std::move(name));
+    }
+  }
+  *out = std::move(a);
+}
+
+void DecodeRolloutAntiAffinity(Reader& r, const Node* n, const std::string& path,
+                               std::optional<RolloutAntiAffinity>* out) {
+  const Node* m = r.Map(n, path);
+  if (m == nullptr) return;
+  Strict(r, m, path, kRolloutAntiAffinityFields);
+  RolloutAntiAffinity a;
+  const std::string pp = Sub(path, "preferredDuringSchedulingIgnoredDuringExecution");
+  if (const Node* p = r.Map(Child(m, "preferredDuringSchedulingIgnoredDuringExecution"), pp)) {
+    a.preferred = true;
+    r.Int32(Child(p, "weight"), Sub(pp, "weight"), &a.weight);
+  }
+  const std::string rp = Sub(path, "requiredDuringSchedulingIgnoredDuringExecution");
+  a.required = r.Map(Child(m, "requiredDuringSchedulingIgnoredDuringExecution"), rp) != nullptr;
+  *out = a;
+}
+
+void DecodeOptionalInt32(Reader& r, const Node* n, const std::string& path,
+                         std::optional<int32_t>* out) {
+  if (n == nullptr || n->IsNull()) return;
+  int32_t v = 0;
+  if (r.Int32(n, path, &v)) *out = v;
+}
+
+// Go's time.ParseDuration: an optional sign, then one or more of a decimal
+// number (a fraction allowed) and a unit (ns, us, µs, μs, ms, s, m, h); "0"
+// alone. Nanoseconds; none when malformed or beyond int64.
+std::optional<int64_t> GoDurationNanos(std::string_view t) {
+  bool negative = false;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+    negative = t[0] == '-';
+    t.remove_prefix(1);
+  }
+  if (t == "0") return 0;
+  if (t.empty()) return std::nullopt;
+  constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ns", 1},         {"us", 1'000},        {"\u00b5s", 1'000},    {"\u03bcs", 1'000},
+      {"ms", 1'000'000}, {"s", 1'000'000'000}, {"m", 60'000'000'000}, {"h", 3'600'000'000'000}};
+  constexpr uint64_t kLimit = uint64_t{1} << 63;  // Go's int64 range, its magnitude
+  uint64_t total = 0;
+  while (!t.empty()) {
+    size_t i = 0;
+    uint64_t whole = 0;
+    bool digits = false;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+      if (__builtin_mul_overflow(whole, uint64_t{10}, &whole) ||
+          __builtin_add_overflow(whole, static_cast<uint64_t>(t[i++] - '0'), &whole) ||
+          whole > kLimit) {
+        return std::nullopt;
+      }
+      digits = true;
+    }
+    double fraction = 0, scale = 1;
+    if (i < t.size() && t[i] == '.') {
+      ++i;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+        fraction = fraction * 10 + (t[i++] - '0');
+        scale *= 10;
+        digits = true;
+      }
+    }
+    if (!digits) return std::nullopt;
+    size_t u = i;
+    while (u < t.size() && t[u] != '.' && (t[u] < '0' || t[u] > '9')) ++u;
+    const std::string_view unit = t.substr(i, u - i);
+    const auto* found = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                     [&](const auto& k) { return k.first == unit; });
+    if (found == std::end(kUnits)) return std::nullopt;  // missing or unknown unit
+    uint64_t part = 0;
+    if (__builtin_mul_overflow(whole, static_cast<uint64_t>(found->second), &part) ||
+        __builtin_add_overflow(total, part, &total) ||
+        __builtin_add_overflow(
+            total, static_cast<uint64_t>(fraction * (static_cast<double>(found->second) / scale)),
+            &total) ||
+        total > kLimit) {
+      return std::nullopt;
+    }
+    t.remove_prefix(u);
+  }
+  if (!negative && total == kLimit) return std::nullopt;
+  return negative ? static_cast<int64_t>(0 - total) : static_cast<int64_t>(total);
+}
+
+// RolloutPause::DurationSeconds (argo-rollouts types.go): an integer is
+// seconds; a string is strconv.ParseInt(s, 10, 32) seconds, else a Go
+// duration truncated to whole seconds; -1 when neither (validation rejects
+// it). Out of int32, Go's conversion on amd64 gives INT32_MIN.
+int32_t PauseDurationSeconds(Reader& r, const Node* n, const std::string& path) {
+  if (n->IsScalar() && n->plain && yaml::Resolve(*n) == yaml::ScalarType::kInt) {
+    int32_t v = 0;
+    return r.Int32(n, path, &v) ? v : -1;
+  }
+  std::string text;
+  if (!r.String(n, path, &text)) return -1;
+  std::string_view digits = text;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+  if (!digits.empty() &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    errno = 0;
+    const long long v = std::strtoll(text.c_str(), nullptr, 10);
+    if (errno == 0 && v >= INT32_MIN && v <= INT32_MAX) return static_cast<int32_t>(v);
+  }
+  const std::optional<int64_t> ns = GoDurationNanos(text);
+  if (!ns) return -1;
+  const double seconds =
+      static_cast<double>(*ns / 1'000'000'000) + static_cast<double>(*ns % 1'000'000'000) / 1e9;
+  if (seconds >= 2147483648.0 || seconds <= -2147483649.0) return INT32_MIN;
+  return static_cast<int32_t>(seconds);
+}
+
+// A maxSurge or maxUnavailable as Argo reads it (invalidMaxSurgeMaxUnavailable,
+// and GetValueFromIntOrPercent at run time): an integer, or a string that
+// is a percentage with or without its '%' (Argo's own default is "25").
+void DecodeArgoIntOrPercent(Reader& r, const Node* n, const std::string& path,
+                            std::optional<IntOrPercent>* out) {
+  if (n == nullptr || n->IsNull()) return;
+  if (n->IsScalar() && !n->scalar.empty() &&
+      std::all_of(n->scalar.begin(), n->scalar.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }) &&
+      !(n->plain && yaml::Resolve(*n) == yaml::ScalarType::kInt)) {
+    int32_t v = 0;
+    r.Record(path, *n);
+    const auto parsed = std::from_chars(n->scalar.data(), n->scalar.data() + n->scalar.size(), v);
+    if (parsed.ec == std::errc()) {
+      *out = IntOrPercent{true, v};
+      return;
+    }
+  }
+  IntOrPercent v;
+  DecodeIntOrPercent(r, n, path, &v);
+  *out = v;
+}
+
+void DecodeCanaryStep(Reader& r, const Node* m, const std::string& path, CanaryStep* st) {
+  Strict(r, m, path, kCanaryStepFields);
+  const auto present = [&](const char* key) {
+    const Node* c = Child(m, key);
+    return c != nullptr && !c->IsNull();
+  };
+  st->set_weight_set = present("setWeight");
+  if (st->set_weight_set) r.Int32(Child(m, "setWeight"), Sub(path, "setWeight"), &st->set_weight);
+  st->pause_set = present("pause");
+  if (const Node* p = r.Map(Child(m, "pause"), Sub(path, "pause"))) {
+    Strict(r, p, Sub(path, "pause"), kRolloutPauseFields);
+    const Node* d = Child(p, "duration");
+    if (d != nullptr && !d->IsNull()) {
+      st->pause_seconds = PauseDurationSeconds(r, d, Sub(path, "pause.duration"));
+    }
+  }
+  st->experiment = present("experiment");
+  if (const Node* ex = r.Map(Child(m, "experiment"), Sub(path, "experiment"))) {
+    const std::string ep = Sub(path, "experiment");
+    if (const Node* ts = r.Seq(Child(ex, "templates"), Sub(ep, "templates"))) {
+      for (size_t i = 0; i < ts->items.size(); ++i) {
+        const Node* t = ts->items[i].get();
+        const Node* w = t->IsMap() ? Child(t, "weight") : nullptr;
+        if (w != nullptr && !w->IsNull()) st->experiment_weights.push_back(i);
+      }
+    }
+  }
+  st->analysis_set = present("analysis");
+  std::optional<RolloutAnalysis> analysis;
+  DecodeRolloutAnalysis(r, Child(m, "analysis"), Sub(path, "analysis"), &analysis);
+  if (analysis) st->analysis = std::move(*analysis);
+  st->set_canary_scale_set = present("setCanaryScale");
+  if (const Node* sc = r.Map(Child(m, "setCanaryScale"), Sub(path, "setCanaryScale"))) {
+    const std::string sp = Sub(path, "setCanaryScale");
+    Strict(r, sc, sp, kSetCanaryScaleFields);
+    DecodeOptionalInt32(r, Child(sc, "replicas"), Sub(sp, "replicas"), &st->scale_replicas);
+    DecodeOptionalInt32(r, Child(sc, "weight"), Sub(sp, "weight"), &st->scale_weight);
+    r.Bool(Child(sc, "matchTrafficWeight"), Sub(sp, "matchTrafficWeight"),
+           &st->scale_match_traffic_weight);
+  }
+  st->set_header_route = present("setHeaderRoute");
+  st->set_mirror_route = present("setMirrorRoute");
+  for (const char* key : {"setHeaderRoute", "setMirrorRoute"}) {
+    if (const Node* route = r.Map(Child(m, key), Sub(path, key))) {
+      r.String(Child(route, "name"), Sub(path, std::string(key) + ".name"), &st->route_name);
+    }
+  }
+  st->plugin = present("plugin");
+  r.Map(Child(m, "plugin"), Sub(path, "plugin"));  // a mapping, or a type error
+}
+
+void DecodeBlueGreen(Reader& r, const Node* m, const std::string& f, BlueGreenStrategy* b) {
+  Strict(r, m, f, kBlueGreenFields);
+  r.String(Child(m, "activeService"), Sub(f, "activeService"), &b->active_service);
+  r.String(Child(m, "previewService"), Sub(f, "previewService"), &b->preview_service);
+  DecodeOptionalInt32(r, Child(m, "previewReplicaCount"), Sub(f, "previewReplicaCount"),
+                      &b->preview_replica_count);
+  r.Bool(Child(m, "autoPromotionEnabled"), Sub(f, "autoPromotionEnabled"),
+         &b->auto_promotion_enabled);
+  r.Int32(Child(m, "autoPromotionSeconds"), Sub(f, "autoPromotionSeconds"),
+          &b->auto_promotion_seconds);
+  DecodeArgoIntOrPercent(r, Child(m, "maxUnavailable"), Sub(f, "maxUnavailable"),
+                         &b->max_unavailable);
+  DecodeOptionalInt32(r, Child(m, "scaleDownDelaySeconds"), Sub(f, "scaleDownDelaySeconds"),
+                      &b->scale_down_delay_seconds);
+  DecodeOptionalInt32(r, Child(m, "scaleDownDelayRevisionLimit"),
+                      Sub(f, "scaleDownDelayRevisionLimit"), &b->scale_down_delay_revision_limit);
+  DecodeOptionalInt32(r, Child(m, "abortScaleDownDelaySeconds"),
+                      Sub(f, "abortScaleDownDelaySeconds"), &b->abort_scale_down_delay_seconds);
+  DecodeRolloutAnalysis(r, Child(m, "prePromotionAnalysis"), Sub(f, "prePromotionAnalysis"),
+                        &b->pre_promotion_analysis);
+  DecodeRolloutAnalysis(r, Child(m, "postPromotionAnalysis"), Sub(f, "postPromotionAnalysis"),
+                        &b->post_promotion_analysis);
+  DecodeRolloutAntiAffinity(r, Child(m, "antiAffinity"), Sub(f, "antiAffinity"), &b->anti_affinity);
+}
+
+void DecodeCanary(Reader& r, const Node* m, const std::string& f, CanaryStrategy* c) {
+  Strict(r, m, f, kCanaryFields);
+  r.String(Child(m, "canaryService"), Sub(f, "canaryService"), &c->canary_service);
+  r.String(Child(m, "stableService"), Sub(f, "stableService"), &c->stable_service);
+  if (const Node* steps = r.Seq(Child(m, "steps"), Sub(f, "steps"))) {
+    for (size_t i = 0; i < steps->items.size(); ++i) {
+      const std::string sp = fmt::format("{}.steps[{}]", f, i);
+      CanaryStep st;
+      if (const Node* step = r.Map(steps->items[i].get(), sp)) DecodeCanaryStep(r, step, sp, &st);
+      c->steps.push_back(std::move(st));
+    }
+  }
+  if (const Node* tr = r.Map(Child(m, "trafficRouting"), Sub(f, "trafficRouting"))) {
+    const std::string tp = Sub(f, "trafficRouting");
+    Strict(r, tr, tp, kTrafficRoutingFields);
+    std::vector<std::string> providers;
+    for (std::string_view key : kTrafficRoutingFields) {
+      if (key == "managedRoutes" || key == "maxTrafficWeight") continue;
+      // Each a mapping (the CRD's objects); plugins count when it names one
+      // (Argo tests len(Plugins) > 0).
+      const Node* p = r.Map(Child(tr, key), Sub(tp, key));
+      if (p != nullptr && (key != "plugins" || !p->items.empty())) providers.emplace_back(key);
+    }
+    if (const Node* routes = r.Seq(Child(tr, "managedRoutes"), Sub(tp, "managedRoutes"))) {
+      c->managed_routes.emplace();
+      for (size_t i = 0; i < routes->items.size(); ++i) {
+        const std::string rp = fmt::format("{}.managedRoutes[{}]", tp, i);
+        std::string name;
+        if (const Node* route = r.Map(routes->items[i].get(), rp)) {
+          r.String(Child(route, "name"), Sub(rp, "name"), &name);
+        }
+        c->managed_routes->push_back(std::move(name));
+      }
+    }
+    if (const Node* istio = Child(tr, "istio"); istio != nullptr && istio->IsMap()) {
+      const Node* dr = Child(istio, "destinationRule");
+      c->istio_destination_rule = dr != nullptr && !dr->IsNull();
+    }
+    if (const Node* alb = Child(tr, "alb"); alb != nullptr && alb->IsMap()) {
+      std::string root_service;
+      r.String(Child(alb, "rootService"), Sub(tp, "alb.rootService"), &root_service);
+      c->alb_root_service = !root_service.empty();
+    }
+    DecodeOptionalInt32(r, Child(tr, "maxTrafficWeight"), Sub(tp, "maxTrafficWeight"),
+                        &c->max_traffic_weight);
+    c->traffic_routing = std::move(providers);
+  }
+  DecodeArgoIntOrPercent(r, Child(m, "maxSurge"), Sub(f, "maxSurge"), &c->max_surge);
+  DecodeArgoIntOrPercent(r, Child(m, "maxUnavailable"), Sub(f, "maxUnavailable"),
+                         &c->max_unavailable);
+  DecodeRolloutAnalysis(r, Child(m, "analysis"), Sub(f, "analysis"), &c->analysis, true);
+  DecodeRolloutAntiAffinity(r, Child(m, "antiAffinity"), Sub(f, "antiAffinity"), &c->anti_affinity);
+  DecodeOptionalInt32(r, Child(m, "scaleDownDelaySeconds"), Sub(f, "scaleDownDelaySeconds"),
+                      &c->scale_down_delay_seconds);
+  DecodeOptionalInt32(r, Child(m, "scaleDownDelayRevisionLimit"),
+                      Sub(f, "scaleDownDelayRevisionLimit"), &c->scale_down_delay_revision_limit);
+  DecodeOptionalInt32(r, Child(m, "abortScaleDownDelaySeconds"),
+                      Sub(f, "abortScaleDownDelaySeconds"), &c->abort_scale_down_delay_seconds);
+  r.Bool(Child(m, "dynamicStableScale"), Sub(f, "dynamicStableScale"), &c->dynamic_stable_scale);
+  if (const Node* pp = r.Map(Child(m, "pingPong"), Sub(f, "pingPong"))) {
+    Strict(r, pp, Sub(f, "pingPong"), kPingPongFields);
+    c->ping_pong = true;
+    r.String(Child(pp, "pingService"), Sub(f, "pingPong.pingService"), &c->ping_service);
+    r.String(Child(pp, "pongService"), Sub(f, "pingPong.pongService"), &c->pong_service);
+  }
+  DecodeOptionalInt32(r, Child(m, "minPodsPerReplicaSet"), Sub(f, "minPodsPerReplicaSet"),
+                      &c->min_pods_per_replica_set);
+}
+
+void DecodeRolloutSpec(Reader& r, const Node* m, RolloutSpec* s) {
+  Strict(r, m, "spec", kRolloutSpecFields);
+  r.Int32(Child(m, "replicas"), "spec.replicas", &s->replicas);
+  if (const Node* sel = Child(m, "selector"); sel != nullptr && !sel->IsNull()) {
+    s->selector.emplace();
+    DecodeSelector(r, sel, "spec.selector", &*s->selector);
+  }
+  if (const Node* t = Child(m, "template"); t != nullptr && !t->IsNull()) {
+    s->template_.emplace();
+    DecodeTemplate(r, t, "spec.template", &*s->template_);
+  }
+  if (const Node* w = r.Map(Child(m, "workloadRef"), "spec.workloadRef")) {
+    Strict(r, w, "spec.workloadRef", kWorkloadRefFields);
+    RolloutWorkloadRef ref;
+    r.String(Child(w, "apiVersion"), "spec.workloadRef.apiVersion", &ref.api_version);
+    r.String(Child(w, "kind"), "spec.workloadRef.kind", &ref.kind);
+    r.String(Child(w, "name"), "spec.workloadRef.name", &ref.name);
+    r.String(Child(w, "scaleDown"), "spec.workloadRef.scaleDown", &ref.scale_down);
+    s->workload_ref = std::move(ref);
+  }
+  r.Int32(Child(m, "minReadySeconds"), "spec.minReadySeconds", &s->min_ready_seconds);
+  r.Int32(Child(m, "revisionHistoryLimit"), "spec.revisionHistoryLimit",
+          &s->revision_history_limit);
+  r.Bool(Child(m, "paused"), "spec.paused", &s->paused);
+  r.Int32(Child(m, "progressDeadlineSeconds"), "spec.progressDeadlineSeconds",
+          &s->progress_deadline_seconds);
+  r.Bool(Child(m, "progressDeadlineAbort"), "spec.progressDeadlineAbort",
+         &s->progress_deadline_abort);
+  if (const Node* st = r.Map(Child(m, "strategy"), "spec.strategy")) {
+    Strict(r, st, "spec.strategy", kRolloutStrategyFields);
+    if (const Node* b = r.Map(Child(st, "blueGreen"), "spec.strategy.blueGreen")) {
+      s->blue_green.emplace();
+      DecodeBlueGreen(r, b, "spec.strategy.blueGreen", &*s->blue_green);
+    }
+    if (const Node* c = r.Map(Child(st, "canary"), "spec.strategy.canary")) {
+      s->canary.emplace();
+      DecodeCanary(r, c, "spec.strategy.canary", &*s->canary);
+    }
+  }
+}
+
 template <class T>
 void SetCommon(T* obj, const ObjectMeta& meta, const Node& root, const std::string& file) {
   obj->metadata = meta;
   obj->source.document = Position{file, root.mark.line + 1, root.mark.column + 1};
+}
+
+// An object's metadata (its namespace defaulted), the messages' prefix,
+// the strict checks of its top-level and metadata fields; its spec mapping
+// (null if absent) and, in `md`, its metadata's.
+const Node* DecodeHead(Reader& r, const Node& root, const std::string& kind, ObjectMeta* meta,
+                       const Node** md) {
+  *md = r.Map(root.Get("metadata"), "metadata");
+  if (*md != nullptr) DecodeMeta(r, *md, "metadata", meta);
+  if (meta->namespace_name.empty()) meta->namespace_name = defaults::kNamespace;
+  r.set_prefix(fmt::format("{} \"{}\": ", kind, meta->name));
+  Strict(r, &root, "", kObjectFields);
+  Strict(r, *md, "metadata", kObjectMetaFields);
+  WarnUnhonoured(r, "ObjectMeta", *md, "metadata");
+  return r.Map(root.Get("spec"), "spec");
+}
+
+// Re-reads metadata and spec with positions recorded in the object's map.
+void RecordPositions(Reader& r, const Node* spec, const Node* md, SourceMap* source) {
+  r.set_source(source);
+  if (spec != nullptr) r.Record("spec", *spec);
+  if (md != nullptr) {
+    r.Record("metadata", *md);
+    ObjectMeta again;
+    Diagnostics ignored;
+    Reader quiet(r.file(), &ignored, "", source);
+    DecodeMeta(quiet, md, "metadata", &again);
+  }
+}
+
+// Validation's errors, each at the position of its field; fields that
+// already failed to decode are not judged again. True when the object
+// decoded and validated without error.
+bool ReportInvalid(const Reader& r, FieldErrors errors, const SourceMap& source,
+                   const std::string& kind, const std::string& name, Diagnostics* out) {
+  std::erase_if(errors, [&](const FieldError& e) {
+    for (const std::string& bad : r.error_paths()) {
+      if (bad.empty()) return true;
+      if (e.field.starts_with(bad) || bad.starts_with(e.field)) return true;
+    }
+    return false;
+  });
+  for (const FieldError& e : errors) {
+    out->push_back(
+        Diagnostic{Severity::kError, source.At(e.field),
+                   fmt::format("{} \"{}\" is invalid: {}: {}", kind, name, e.field, e.message)});
+  }
+  return errors.empty() && r.errors() == 0;
+}
+
+// An Argo Rollouts Rollout: decoded and checked as the controller checks it
+// (ValidateRollout), then left out of the run with a warning, as the
+// controller is not simulated yet.
+bool DecodeRolloutDocument(Reader& r, const Node& root, const std::string& file, Diagnostics* out) {
+  Rollout ro;
+  const Node* md = nullptr;
+  const Node* spec = DecodeHead(r, root, "Rollout", &ro.metadata, &md);
+  ro.source.document = Position{file, root.mark.line + 1, root.mark.column + 1};
+  RecordPositions(r, spec, md, &ro.source);
+  DecodeRolloutSpec(r, spec, &ro.spec);
+  if (!ReportInvalid(r, ValidateRollout(ro), ro.source, "Rollout", ro.metadata.name, out)) {
+    return false;
+  }
+  r.Warning(root.mark,
+            fmt::format("Rollout \"{}\" (argoproj.io/v1alpha1, {} strategy) is valid as the Argo "
+                        "Rollouts controller checks it, but that controller is not simulated yet: "
+                        "the Rollout is left out of the run (no pods, no Service switch, no steps)",
+                        ro.metadata.name, ro.spec.blue_green ? "blueGreen" : "canary"));
+  return true;
 }
 
 bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnostics* out,
@@ -943,6 +1417,16 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     }
     return DecodeList(r, root_ptr, out, objects, list_depth);
   }
+  if (kind == "Rollout" && api_version.starts_with("argoproj.io/")) {
+    if (api_version != kArgoRolloutsApiVersion) {
+      r.Error(av->mark, "",
+              fmt::format("no matches for kind \"Rollout\" in version \"{}\" (use apiVersion: "
+                          "{})",
+                          api_version, kArgoRolloutsApiVersion));
+      return false;
+    }
+    return DecodeRolloutDocument(r, root, file, out);
+  }
   const std::string_view want = ApiVersionOfKind(kind);
   if (want.empty()) {
     r.Warning(root.mark, fmt::format("kind {} ({}) is not simulated by kubesim; ignored", kind,
@@ -956,14 +1440,8 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     return false;
   }
   ObjectMeta meta;
-  const Node* md = r.Map(root.Get("metadata"), "metadata");
-  if (md != nullptr) DecodeMeta(r, md, "metadata", &meta);
-  if (meta.namespace_name.empty()) meta.namespace_name = defaults::kNamespace;
-  r.set_prefix(fmt::format("{} \"{}\": ", kind, meta.name));
-  Strict(r, &root, "", kObjectFields);
-  Strict(r, md, "metadata", kObjectMetaFields);
-  WarnUnhonoured(r, "ObjectMeta", md, "metadata");
-  const Node* spec = r.Map(root.Get("spec"), "spec");
+  const Node* md = nullptr;
+  const Node* spec = DecodeHead(r, root, kind, &meta, &md);
 
   std::optional<Object> obj;
   SourceMap* source = nullptr;
@@ -999,16 +1477,7 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     obj = std::move(ns);
     source = &std::get<Namespace>(*obj).source;
   }
-  // Re-read metadata and spec with positions recorded in the object's map.
-  r.set_source(source);
-  if (spec != nullptr) r.Record("spec", *spec);
-  if (md != nullptr) {
-    r.Record("metadata", *md);
-    ObjectMeta again;
-    Diagnostics ignored;
-    Reader quiet(file, &ignored, "", source);
-    DecodeMeta(quiet, md, "metadata", &again);
-  }
+  RecordPositions(r, spec, md, source);
   if (auto* d = std::get_if<Deployment>(&*obj)) {
     DecodeDeploymentSpec(r, spec, &d->spec);
   } else if (auto* rs = std::get_if<ReplicaSet>(&*obj)) {
@@ -1027,23 +1496,8 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
   } else {
     Strict(r, spec, "spec", kNamespaceSpecFields);
   }
-  const bool decode_errors = r.errors() > 0;
-  // API-server validation, each error at the position of its field; fields
-  // that already failed to decode are not judged again.
-  FieldErrors errors = Validate(*obj);
-  std::erase_if(errors, [&](const FieldError& e) {
-    for (const std::string& bad : r.error_paths()) {
-      if (bad.empty()) return true;
-      if (e.field.starts_with(bad) || bad.starts_with(e.field)) return true;
-    }
-    return false;
-  });
-  for (const FieldError& e : errors) {
-    out->push_back(Diagnostic{Severity::kError, source->At(e.field),
-                              fmt::format("{} \"{}\" is invalid: {}: {}", kind, meta.name,
-                                          e.field, e.message)});
-  }
-  if (!errors.empty() || decode_errors) return false;
+  // API-server validation, each error at the position of its field.
+  if (!ReportInvalid(r, Validate(*obj), *source, kind, meta.name, out)) return false;
   objects->push_back(DecodedObject{std::move(*obj), root_ptr});
   return true;
 }

@@ -601,6 +601,22 @@ void ValidateTemplate(Errors& e, const std::string& f, const PodTemplateSpec& t,
   }
 }
 
+// A Deployment's (and a Rollout's, which copies the rule) minReadySeconds,
+// revisionHistoryLimit and progressDeadlineSeconds: none negative, the
+// deadline past minReadySeconds.
+// (Argo's copy also judges a negative deadline against minReadySeconds:
+// `argo`.)
+void ValidateTimes(Errors& e, int32_t min_ready, int32_t history, int32_t deadline,
+                   bool argo = false) {
+  e.NonNegative("spec.minReadySeconds", min_ready);
+  e.NonNegative("spec.revisionHistoryLimit", history);
+  e.NonNegative("spec.progressDeadlineSeconds", deadline);
+  if ((deadline >= 0 || argo) && deadline <= min_ready) {
+    e.Invalid("spec.progressDeadlineSeconds", std::to_string(deadline),
+              "must be greater than minReadySeconds");
+  }
+}
+
 void ValidateIntOrPercent(Errors& e, const std::string& f, const IntOrPercent& v) {
   // ValidatePositiveIntOrPercent.
   if (v.value < 0) e.Invalid(f, v.ToString(), "must be greater than or equal to 0");
@@ -641,13 +657,7 @@ FieldErrors ValidateDeployment(const Deployment& d) {
                 "must not be greater than 100%");
     }
   }
-  e.NonNegative("spec.minReadySeconds", s.min_ready_seconds);
-  e.NonNegative("spec.revisionHistoryLimit", s.revision_history_limit);
-  e.NonNegative("spec.progressDeadlineSeconds", s.progress_deadline_seconds);
-  if (s.progress_deadline_seconds >= 0 && s.progress_deadline_seconds <= s.min_ready_seconds) {
-    e.Invalid("spec.progressDeadlineSeconds", std::to_string(s.progress_deadline_seconds),
-              "must be greater than minReadySeconds");
-  }
+  ValidateTimes(e, s.min_ready_seconds, s.revision_history_limit, s.progress_deadline_seconds);
   return out;
 }
 
@@ -754,6 +764,247 @@ FieldErrors Validate(const Object& object) {
     return ValidatePodDisruptionBudget(*b);
   }
   return ValidateNamespace(std::get<Namespace>(object));
+}
+
+namespace {
+
+// ValidateRolloutStrategyAntiAffinity (argo-rollouts
+// pkg/apis/rollouts/validation/validation.go).
+void ValidateRolloutAntiAffinity(Errors& e, const std::string& f,
+                                 const std::optional<RolloutAntiAffinity>& a) {
+  if (!a) return;
+  if (a->preferred == a->required) {
+    e.Invalid(f, "{}", "AntiAffinity must have exactly one strategy listed");
+  }
+  if (a->preferred && (a->weight < 1 || a->weight > 100)) {
+    e.Invalid(f + ".preferredDuringSchedulingIgnoredDuringExecution.weight",
+              std::to_string(a->weight), "AntiAffinity weight must be between 1-100");
+  }
+}
+
+// ValidateRolloutStrategyCanary, for the fields kubesim reads.
+void ValidateCanary(Errors& e, const Rollout& ro) {
+  const CanaryStrategy& c = *ro.spec.canary;
+  const std::string f = "spec.strategy.canary";
+  // invalidMaxSurgeMaxUnavailable: both default to 25%.
+  const IntOrPercent surge = c.max_surge.value_or(IntOrPercent{true, 25});
+  const IntOrPercent unavailable = c.max_unavailable.value_or(IntOrPercent{true, 25});
+  if (surge.value == 0 && unavailable.value == 0) {
+    e.Invalid(f + ".maxSurge", surge.ToString(),
+              "MaxSurge and MaxUnavailable both can not be zero");
+  }
+  if (!c.canary_service.empty() && c.canary_service == c.stable_service) {
+    e.Invalid(f + ".stableService", Quote(c.stable_service),
+              "This rollout uses the same service for the stable and canary services, but two "
+              "different services are required.");
+  }
+  // (Argo checks `len(Plugins) > 0`: the decoder names "plugins" only then.)
+  const auto has = [&](std::string_view provider) {
+    return c.traffic_routing && std::find(c.traffic_routing->begin(), c.traffic_routing->end(),
+                                          provider) != c.traffic_routing->end();
+  };
+  if (c.ping_pong) {
+    if (c.traffic_routing && !has("alb") && !has("istio") && !has("plugins")) {
+      e.Invalid(
+          f + ".trafficRouting", "{}",
+          "Ping-pong feature works with the ALB, Istio, and plugin-based traffic routers only");
+    }
+    for (const auto& [field, value] :
+         {std::pair{"pingService", &c.ping_service}, std::pair{"pongService", &c.pong_service}}) {
+      if (value->empty()) {
+        e.Invalid(fmt::format("{}.pingPong.{}", f, field), "\"\"",
+                  "Ping service and Pong service must to be set to use Ping-Pong feature");
+      }
+    }
+    if (c.ping_service == c.pong_service) {
+      e.Invalid(f + ".pingPong.pingService", Quote(c.ping_service),
+                "This rollout uses the same service for the ping and pong services, but two "
+                "different services are required.");
+    }
+    if (has("alb") && !c.alb_root_service) {
+      e.Invalid(f + ".trafficRouting.alb.rootService", "\"\"",
+                "Root service field is required for the configuration with ALB and ping-pong "
+                "feature enabled");
+    }
+  }
+  // requireCanaryStableServices.
+  const bool needs_services = (has("alb") && !c.ping_pong) ||
+                              (has("istio") && !c.istio_destination_rule && !c.ping_pong) ||
+                              has("smi") || has("apisix") || has("ambassador") || has("nginx") ||
+                              has("appMesh") || has("traefik");
+  if (needs_services) {
+    for (const auto& [field, value] : {std::pair{"stableService", &c.stable_service},
+                                       std::pair{"canaryService", &c.canary_service}}) {
+      if (value->empty()) {
+        e.Invalid(fmt::format("{}.{}", f, field), "\"\"",
+                  "Canary service and Stable service must to be set to use Traffic Routing");
+      }
+    }
+  }
+  if (!c.traffic_routing) {
+    if (c.scale_down_delay_seconds) {
+      e.Invalid(f + ".scaleDownDelaySeconds", std::to_string(*c.scale_down_delay_seconds),
+                "Canary scaleDownDelaySeconds can only be used with traffic routing");
+    }
+    if (c.dynamic_stable_scale) {
+      e.Invalid(f + ".dynamicStableScale", "true",
+                "Canary dynamicStableScale can only be used with traffic routing");
+    }
+  } else {
+    if (c.scale_down_delay_seconds && c.dynamic_stable_scale) {
+      e.Invalid(f + ".dynamicStableScale", "true",
+                "Canary dynamicStableScale cannot be used with scaleDownDelaySeconds");
+    }
+    if (c.max_traffic_weight && !has("nginx") && !has("plugins")) {
+      e.Invalid(f + ".trafficRouting.maxTrafficWeight", std::to_string(*c.max_traffic_weight),
+                "Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins");
+    }
+  }
+  const int32_t max_weight = c.max_traffic_weight.value_or(100);  // weightutil.MaxTrafficWeight
+  for (size_t i = 0; i < c.steps.size(); ++i) {
+    const CanaryStep& st = c.steps[i];
+    const std::string sf = fmt::format("{}.steps[{}]", f, i);
+    // hasMultipleStepsType: one of setWeight, pause, experiment, analysis.
+    const int kinds =
+        int{st.set_weight_set} + int{st.pause_set} + int{st.experiment} + int{st.analysis_set};
+    const bool any = kinds > 0 || st.set_canary_scale_set || st.set_header_route ||
+                     st.set_mirror_route || st.plugin;
+    if (kinds > 1 || !any) {
+      e.Invalid(sf, "{}",
+                "Step must have one of the following set: experiment, setWeight, "
+                "setCanaryScale, plugin or pause");
+    }
+    if (st.set_weight_set && (st.set_weight < 0 || st.set_weight > max_weight)) {
+      e.Invalid(sf + ".setWeight", std::to_string(st.set_weight),
+                fmt::format("SetWeight needs to be between 0 and {}", max_weight));
+    }
+    if (st.pause_seconds && *st.pause_seconds < 0) {
+      e.Invalid(sf + ".pause.duration", std::to_string(*st.pause_seconds),
+                "Duration needs to be greater than 0");
+    }
+    if (st.set_canary_scale_set && !c.traffic_routing) {
+      e.Required(f + ".trafficRouting", "SetCanaryScale requires TrafficRouting to be set");
+    }
+    // setHeaderRoute: Istio, ALB, Apisix or a plugin; setMirrorRoute: Istio
+    // or a plugin; both need managedRoutes naming their route. (The values
+    // of their `match` lists are not checked.)
+    if (st.set_header_route && !has("istio") && !has("alb") && !has("apisix") && !has("plugins")) {
+      e.Invalid(sf + ".setHeaderRoute", "{}",
+                "SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix");
+    }
+    if (st.set_mirror_route && !has("istio") && !has("plugins")) {
+      e.Invalid(sf + ".setMirrorRoute", "{}",
+                "SetMirrorRoute requires TrafficRouting, supports Istio and Plugins");
+    }
+    if (c.traffic_routing && (st.set_header_route || st.set_mirror_route)) {
+      if (!c.managed_routes) {
+        e.Required(f + ".trafficRouting.managedRoutes",
+                   "Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'");
+      } else if (std::find(c.managed_routes->begin(), c.managed_routes->end(), st.route_name) ==
+                 c.managed_routes->end()) {
+        e.Invalid(sf + (st.set_header_route ? ".setHeaderRoute" : ".setMirrorRoute"),
+                  Quote(st.route_name),
+                  "Steps define a route that does not exist in "
+                  "spec.strategy.canary.trafficRouting.managedRoutes");
+      }
+    }
+    for (const size_t t : st.experiment_weights) {
+      const std::string wf = fmt::format("{}.experiment.templates[{}].weight", sf, t);
+      if (!c.traffic_routing) {
+        e.Invalid(wf, "{}",
+                  "Experiment template weight cannot be set unless TrafficRouting is enabled");
+      } else if (!has("alb") && !has("smi") && !has("istio") && !has("plugins")) {
+        e.Invalid(wf, "{}",
+                  "Experiment template weight is only available for TrafficRouting with SMI, "
+                  "ALB, Istio and Plugins at this time");
+      }
+    }
+  }
+  ValidateRolloutAntiAffinity(e, f + ".antiAffinity", c.anti_affinity);
+}
+
+}  // namespace
+
+// ValidateRolloutSpec (argo-rollouts pkg/apis/rollouts/validation/
+// validation.go at 9f8d111): the controller's checks — a Rollout that fails
+// them gets the InvalidSpec condition and never progresses, so kubesim
+// rejects it at load with Argo's message.
+FieldErrors ValidateRollout(const Rollout& ro) {
+  FieldErrors out;
+  Errors e(&out);
+  ValidateMeta(e, ro.metadata, &CheckDns1123Subdomain, true);
+  const RolloutSpec& s = ro.spec;
+  e.NonNegative("spec.replicas", s.replicas);
+  if (!s.workload_ref) {
+    if (!s.selector) {
+      e.Required("spec.selector", "Rollout has missing field '.spec.selector'");
+      // LabelSelectorAsSelector(nil) matches nothing: the template's labels
+      // do not match it either.
+      e.Invalid("spec.template.metadata.labels",
+                FormatLabels(s.template_ ? s.template_->metadata.labels : Labels{}),
+                "`selector` does not match template `labels`");
+    } else if (s.selector->IsEmpty()) {
+      e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
+    } else {
+      ValidateSelector(e, "spec.selector", *s.selector);
+    }
+    // An absent template is an empty one (the CRD's field is not a pointer).
+    ValidateTemplate(e, "spec.template", s.template_.value_or(PodTemplateSpec{}),
+                     s.selector.value_or(LabelSelector{}));
+  } else {
+    // RolloutSpec.EmptyTemplate: no labels and no annotations (the rest is
+    // replaced by the referenced template).
+    if (s.template_ &&
+        (!s.template_->metadata.labels.empty() || !s.template_->metadata.annotations.empty())) {
+      e.Add("spec.template",
+            "Internal error: template must be empty for workload reference rollout");
+    }
+    // templateref.go's infoByGroupKind: a PodTemplate, or an apps
+    // Deployment or ReplicaSet.
+    const RolloutWorkloadRef& w = *s.workload_ref;
+    const std::string_view group =
+        w.api_version.find('/') == std::string::npos
+            ? std::string_view()
+            : std::string_view(w.api_version).substr(0, w.api_version.find('/'));
+    const bool known = (group.empty() && w.kind == "PodTemplate") ||
+                       (group == "apps" && (w.kind == "Deployment" || w.kind == "ReplicaSet"));
+    if (!known) {
+      e.Invalid("spec.workloadRef", fmt::format("{} {}", w.api_version, w.kind),
+                fmt::format("workload of type {}/{} is not supported", group, w.kind));
+    }
+    // (Argo finds no workload of an empty name when it resolves the
+    // reference; kubesim says so at load.)
+    if (w.name.empty()) e.Required("spec.workloadRef.name");
+  }
+  ValidateTimes(e, s.min_ready_seconds, s.revision_history_limit, s.progress_deadline_seconds,
+                true);
+  // ValidateRolloutStrategy.
+  if (!s.blue_green && !s.canary) {
+    e.Required("spec.strategy",
+               "Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen'");
+  } else if (s.blue_green && s.canary) {
+    e.Invalid("spec.strategy", "blueGreen: true canary: true",
+              "Multiple Strategies can not be listed");
+  } else if (s.blue_green) {
+    const BlueGreenStrategy& b = *s.blue_green;
+    const std::string f = "spec.strategy.blueGreen";
+    if (b.active_service == b.preview_service) {
+      e.Invalid(f + ".activeService", Quote(b.active_service),
+                "This rollout uses the same service for the active and preview services, but "
+                "two different services are required.");
+    }
+    if (b.scale_down_delay_revision_limit &&
+        s.revision_history_limit < *b.scale_down_delay_revision_limit) {
+      e.Invalid(f + ".scaleDownDelayRevisionLimit",
+                std::to_string(*b.scale_down_delay_revision_limit),
+                "This rollout's revision history limit can not be smaller than the rollout's "
+                "scale down limit");
+    }
+    ValidateRolloutAntiAffinity(e, f + ".antiAffinity", b.anti_affinity);
+  } else {
+    ValidateCanary(e, ro);
+  }
+  return out;
 }
 
 std::string CheckDns1123Label(std::string_view v) {

@@ -321,5 +321,208 @@ TEST(ValidateNames, FollowTheDnsRules) {
   EXPECT_FALSE(CheckLabelValue("-x").empty());
 }
 
+// ---- Argo Rollouts' Rollout ------------------------------------------------
+// The rules of argo-rollouts pkg/apis/rollouts/validation/validation.go (at
+// 9f8d111), with the controller's messages, in cases written after its
+// validation_test.go (the test each follows is named); the decoder's part
+// is in scenario/load_test.cc (ChecksArgoRolloutsAsTheControllerDoes).
+
+Rollout ValidRollout(bool blue_green) {
+  Rollout ro;
+  ro.metadata.name = "web";
+  ro.metadata.namespace_name = "default";
+  ro.spec.selector = LabelSelector{};
+  ro.spec.selector->match_labels = {{"app", "web"}};
+  const Deployment d = ValidDeployment();
+  ro.spec.template_ = d.spec.template_;
+  if (blue_green) {
+    ro.spec.blue_green = BlueGreenStrategy{};
+    ro.spec.blue_green->active_service = "web-active";
+    ro.spec.blue_green->preview_service = "web-preview";
+  } else {
+    ro.spec.canary = CanaryStrategy{};
+  }
+  return ro;
+}
+
+CanaryStep Weight(int32_t w) {
+  CanaryStep st;
+  st.set_weight_set = true;
+  st.set_weight = w;
+  return st;
+}
+
+TEST(ValidateRollout, AcceptsBlueGreenAndCanary) {
+  EXPECT_TRUE(ValidateRollout(ValidRollout(true)).empty());
+  Rollout c = ValidRollout(false);
+  CanaryStep pause;
+  pause.pause_set = true;
+  c.spec.canary->steps = {Weight(20), pause, Weight(100)};
+  EXPECT_TRUE(ValidateRollout(c).empty());
+}
+
+// TestValidateRollout: a selector is required without workloadRef, and a
+// template is forbidden with it.
+TEST(ValidateRollout, SelectorRequiredAndTemplateForbiddenWithWorkloadRef) {
+  Rollout ro = ValidRollout(true);
+  ro.spec.selector.reset();
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.selector",
+                       "Required value: Rollout has missing field '.spec.selector'"));
+  ro.spec.workload_ref = RolloutWorkloadRef{"apps/v1", "Deployment", "web", ""};
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.template",
+                       "template must be empty for workload reference rollout"));
+  ro.spec.template_.reset();
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+  ro.spec.workload_ref->kind =
+      "StatefulSet";  // templateref.go: Deployment, ReplicaSet, PodTemplate
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.workloadRef",
+                       "workload of type apps/StatefulSet is not supported"));
+}
+
+// TestValidateRolloutStrategy: exactly one strategy.
+TEST(ValidateRollout, ExactlyOneStrategy) {
+  Rollout ro = ValidRollout(true);
+  ro.spec.canary = CanaryStrategy{};
+  EXPECT_TRUE(
+      HasError(ValidateRollout(ro), "spec.strategy", "Multiple Strategies can not be listed"));
+  ro.spec.canary.reset();
+  ro.spec.blue_green.reset();
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy",
+                       "Rollout has missing field '.spec.strategy.canary or "
+                       ".spec.strategy.blueGreen'"));
+}
+
+// TestValidateRolloutStrategyBlueGreen.
+TEST(ValidateRollout, BlueGreenNeedsTwoServicesAndALimitWithinTheHistory) {
+  Rollout ro = ValidRollout(true);
+  ro.spec.blue_green->preview_service = "web-active";
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.blueGreen.activeService",
+                       "This rollout uses the same service for the active and preview services"));
+  ro = ValidRollout(true);
+  ro.spec.revision_history_limit = 1;
+  ro.spec.blue_green->scale_down_delay_revision_limit = 2;
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.blueGreen.scaleDownDelayRevisionLimit",
+                       "revision history limit can not be smaller than the rollout's scale "
+                       "down limit"));
+  ro.spec.blue_green->scale_down_delay_revision_limit = 1;
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+}
+
+// TestValidateRolloutStrategyAntiAffinity.
+TEST(ValidateRollout, AntiAffinityIsOneStrategyWithAWeightOf1To100) {
+  Rollout ro = ValidRollout(true);
+  ro.spec.blue_green->anti_affinity = RolloutAntiAffinity{true, true, 10};
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.blueGreen.antiAffinity",
+                       "AntiAffinity must have exactly one strategy listed"));
+  ro.spec.blue_green->anti_affinity = RolloutAntiAffinity{true, false, 0};
+  EXPECT_TRUE(HasError(ValidateRollout(ro),
+                       "spec.strategy.blueGreen.antiAffinity."
+                       "preferredDuringSchedulingIgnoredDuringExecution.weight",
+                       "AntiAffinity weight must be between 1-100"));
+  ro.spec.blue_green->anti_affinity = RolloutAntiAffinity{false, true, 0};
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+}
+
+// TestInvalidMaxSurgeMaxUnavailable: 0 and 0% alike.
+TEST(ValidateRollout, CanaryMaxSurgeAndMaxUnavailableNotBothZero) {
+  for (const bool percent : {false, true}) {
+    Rollout ro = ValidRollout(false);
+    ro.spec.canary->max_surge = IntOrPercent{percent, 0};
+    ro.spec.canary->max_unavailable = IntOrPercent{false, 0};
+    EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.canary.maxSurge",
+                         "MaxSurge and MaxUnavailable both can not be zero"));
+  }
+  Rollout ro = ValidRollout(false);
+  ro.spec.canary->max_surge = IntOrPercent{false, 0};  // maxUnavailable's default 25%
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+}
+
+// TestHasMultipleStepsType, and a step with nothing set.
+TEST(ValidateRollout, AStepIsOneThing) {
+  Rollout ro = ValidRollout(false);
+  CanaryStep both = Weight(1);
+  both.pause_set = true;
+  both.pause_seconds = 1;
+  ro.spec.canary->steps = {both, CanaryStep{}};
+  const FieldErrors errors = ValidateRollout(ro);
+  const char* kStep =
+      "Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or "
+      "pause";
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.steps[0]", kStep));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.steps[1]", kStep));
+}
+
+// setWeight within [0, maxTrafficWeight] (100, or trafficRouting's with
+// nginx or a plugin); a pause's duration not negative.
+TEST(ValidateRollout, SetWeightWithinTheMaxTrafficWeightAndPausesNotNegative) {
+  Rollout ro = ValidRollout(false);
+  CanaryStep pause;
+  pause.pause_set = true;
+  pause.pause_seconds = -1;  // DurationSeconds of an unparsable duration
+  ro.spec.canary->steps = {Weight(101), Weight(-1), pause};
+  const FieldErrors errors = ValidateRollout(ro);
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.steps[0].setWeight",
+                       "Invalid value: 101: SetWeight needs to be between 0 and 100"));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.steps[1].setWeight", "between 0 and 100"));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.steps[2].pause.duration",
+                       "Duration needs to be greater than 0"));
+  ro = ValidRollout(false);
+  ro.spec.canary->stable_service = "stable";
+  ro.spec.canary->canary_service = "canary";
+  ro.spec.canary->traffic_routing = std::vector<std::string>{"nginx"};
+  ro.spec.canary->max_traffic_weight = 1000;
+  ro.spec.canary->steps = {Weight(500)};
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+  ro.spec.canary->traffic_routing = std::vector<std::string>{"smi"};
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.canary.trafficRouting.maxTrafficWeight",
+                       "Canary maxTrafficWeight in traffic routing only supported in Nginx and "
+                       "Plugins"));
+}
+
+// TestValidateRolloutStrategyCanaryMissingServiceNames: a router needs both
+// Services, but Istio with a DestinationRule (subset routing) does not.
+TEST(ValidateRollout, TrafficRoutingNeedsStableAndCanaryServices) {
+  Rollout ro = ValidRollout(false);
+  ro.spec.canary->traffic_routing = std::vector<std::string>{"smi"};
+  const FieldErrors errors = ValidateRollout(ro);
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.stableService",
+                       "Canary service and Stable service must to be set to use Traffic Routing"));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.canaryService", "must to be set"));
+  ro.spec.canary->traffic_routing = std::vector<std::string>{"istio"};
+  ro.spec.canary->istio_destination_rule = true;
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+  ro.spec.canary->stable_service = ro.spec.canary->canary_service = "web";
+  EXPECT_TRUE(HasError(ValidateRollout(ro), "spec.strategy.canary.stableService",
+                       "the same service for the stable and canary services"));
+}
+
+// TestCanaryScaleDownDelaySeconds, TestCanaryDynamicStableScale, and
+// setCanaryScale: traffic routing only.
+TEST(ValidateRollout, TrafficRoutingOnlyFields) {
+  Rollout ro = ValidRollout(false);
+  ro.spec.canary->scale_down_delay_seconds = 30;
+  ro.spec.canary->dynamic_stable_scale = true;
+  CanaryStep scale;
+  scale.set_canary_scale_set = true;
+  scale.scale_replicas = 1;
+  ro.spec.canary->steps = {scale};
+  FieldErrors errors = ValidateRollout(ro);
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.scaleDownDelaySeconds",
+                       "Canary scaleDownDelaySeconds can only be used with traffic routing"));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.dynamicStableScale",
+                       "Canary dynamicStableScale can only be used with traffic routing"));
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.trafficRouting",
+                       "SetCanaryScale requires TrafficRouting to be set"));
+  ro.spec.canary->stable_service = "stable";
+  ro.spec.canary->canary_service = "canary";
+  ro.spec.canary->traffic_routing = std::vector<std::string>{"nginx"};
+  errors = ValidateRollout(ro);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(HasError(errors, "spec.strategy.canary.dynamicStableScale",
+                       "Canary dynamicStableScale cannot be used with scaleDownDelaySeconds"));
+  ro.spec.canary->scale_down_delay_seconds.reset();
+  EXPECT_TRUE(ValidateRollout(ro).empty());
+}
+
 }  // namespace
 }  // namespace kubesim::k8s

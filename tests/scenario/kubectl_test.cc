@@ -284,6 +284,19 @@ TEST(KubectlCommands, AnUnknownCommandNamesEveryCommandOfTheTable) {
   }
 }
 
+// The Argo Rollouts plugin's commands are refused with what is missing,
+// not as an unknown command (docs/scenario-format.md, 6.9).
+TEST(KubectlCommands, ArgoRolloutsCommandsSayTheControllerIsNotSimulatedYet) {
+  for (const char* line : {"kubectl argo rollouts promote web", "argo rollouts abort web"}) {
+    const auto r = ParseKubectl(line);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.error.message,
+              "kubectl argo rollouts is not simulated yet: the Argo Rollouts controller is not "
+              "part of the model, so its Rollouts are checked and left out of the run")
+        << line;
+  }
+}
+
 // A flag outside a command's row of the table is refused, naming the ones
 // it takes; one inside is accepted.
 TEST(KubectlCommands, EachCommandTakesTheFlagsOfItsRowOnly) {

@@ -618,6 +618,168 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
             "dir/s.yaml:12:1: warning: kind ConfigMap (v1) is not simulated by kubesim; ignored");
 }
 
+// An Argo Rollout is read and checked as the Argo Rollouts controller checks
+// it (k8s/validation_test.cc has its rules), then left out of the run with a
+// warning that says so. A pause's duration reads as RolloutPause's
+// DurationSeconds: 90, "90" and "1m30s" are 90 s; "-1m" is -60 s, and
+// "soon" (no duration) -1, which validation rejects.
+TEST(Load, ReadsAnArgoRolloutAndWarnsItIsNotSimulatedYet) {
+  const auto rollout = [](const std::string& duration) {
+    return kHead + R"(---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+  strategy:
+    canary:
+      steps:
+      - setWeight: 25
+      - pause: {duration: )" +
+           duration + R"(}
+      - setWeight: 50
+      - pause: {}
+)";
+  };
+  for (const std::string ok : {"90", "\"90\"", "1m30s"}) {
+    const auto r = Load(rollout(ok));
+    ASSERT_TRUE(r.ok()) << ok << ": " << AllDiagnostics(r);
+    ASSERT_EQ(r.diagnostics.size(), 1u) << AllDiagnostics(r);
+    EXPECT_EQ(r.diagnostics[0].ToString(),
+              "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1, canary strategy) "
+              "is valid as the Argo Rollouts controller checks it, but that controller is not "
+              "simulated yet: the Rollout is left out of the run (no pods, no Service switch, no "
+              "steps)");
+    EXPECT_TRUE(r.scenario->objects.empty());
+  }
+  // RolloutPause.DurationSeconds, case by case: ParseInt(s, 10, 32), then
+  // time.ParseDuration truncated to seconds. "010" is 10 (decimal, not
+  // YAML's octal: it is a string); "1ns" is 0 s, valid; hex, underscores, a
+  // bare fraction, an int32 overflow without a unit, and an int64
+  // nanosecond overflow are not durations.
+  for (const std::string ok : {"\"010\"", "\"+5\"", "1ns", "1h", "\"0\"", "1.5s", "2h45m0.5s"}) {
+    const auto r = Load(rollout(ok));
+    EXPECT_TRUE(r.ok()) << ok << ": " << AllDiagnostics(r);
+  }
+  for (const std::string bad :
+       {"\"0x10\"", "\"1_000\"", "\"1.5\"", "\"3000000000\"", "3000000h", "\"-1ns\"x"}) {
+    const auto r = Load(rollout(bad));
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+  for (const auto& [bad, value] : {std::pair{"-1m", "-60"}, std::pair{"soon", "-1"}}) {
+    const auto r = Load(rollout(bad));
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(AllDiagnostics(r).find(
+                  fmt::format("dir/s.yaml:26:27: error: Rollout \"web\" is invalid: "
+                              "spec.strategy.canary.steps[1].pause.duration: Invalid value: {}: "
+                              "Duration needs to be greater than 0",
+                              value)),
+              std::string::npos)
+        << AllDiagnostics(r);
+  }
+}
+
+// A Rollout's fields as the decoder reads them into the controller's checks
+// (validation.go at 9f8d111): each case a spec fragment, and the error it
+// gives or none.
+TEST(Load, ChecksArgoRolloutsAsTheControllerDoes) {
+  const auto rollout = [](const std::string& spec) {
+    return kHead +
+           "---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\n"
+           "spec:\n" +
+           spec;
+  };
+  const std::string tmpl =
+      "  selector: {matchLabels: {app: web}}\n"
+      "  template:\n    metadata: {labels: {app: web}}\n"
+      "    spec: {containers: [{name: web, image: nginx:1.25}]}\n";
+  const std::string canary = tmpl + "  strategy:\n    canary:\n";
+  struct Case {
+    std::string spec;
+    std::string error;  // empty: valid
+  };
+  const std::vector<Case> cases = {
+      // setHeaderRoute needs Istio, ALB, Apisix or a plugin, and managedRoutes naming it.
+      {canary + "      stableService: s\n      canaryService: c\n"
+                "      trafficRouting: {nginx: {stableIngress: web}}\n"
+                "      steps: [{setHeaderRoute: {name: h}}]\n",
+       "steps[0].setHeaderRoute: Invalid value: {}: SetHeaderRoute requires TrafficRouting"},
+      {canary + "      trafficRouting: {istio: {virtualService: {name: v}}}\n"
+                "      stableService: s\n      canaryService: c\n"
+                "      steps: [{setMirrorRoute: {name: m}}]\n",
+       "trafficRouting.managedRoutes: Required value: Rollout has missing field "
+       "'spec.strategy.canary.trafficRouting.managedRoutes'"},
+      {canary + "      trafficRouting: {istio: {virtualService: {name: v}}, managedRoutes: [{name: "
+                "a}]}\n"
+                "      stableService: s\n      canaryService: c\n"
+                "      steps: [{setMirrorRoute: {name: m}}]\n",
+       "steps[0].setMirrorRoute: Invalid value: \"m\": Steps define a route that does not exist"},
+      {canary + "      trafficRouting: {istio: {virtualService: {name: v}}, managedRoutes: [{name: "
+                "m}]}\n"
+                "      stableService: s\n      canaryService: c\n"
+                "      steps: [{setMirrorRoute: {name: m}}, {setWeight: 10}]\n",
+       ""},
+      // An experiment's template weight needs trafficRouting.
+      {canary +
+           "      steps: [{experiment: {templates: [{name: e, specRef: canary, weight: 5}]}}]\n",
+       "steps[0].experiment.templates[0].weight: Invalid value: {}: Experiment template weight "
+       "cannot be set unless TrafficRouting is enabled"},
+      // plugins: {} names no plugin (Argo: len(Plugins) > 0); a provider
+      // must be a mapping.
+      {canary + "      trafficRouting: {plugins: {}, maxTrafficWeight: 1000}\n"
+                "      steps: [{setWeight: 500}]\n",
+       "maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only "
+       "supported in Nginx and Plugins"},
+      {canary + "      trafficRouting: {istio: 5}\n", "trafficRouting.istio"},
+      // maxSurge "25" is Argo's own default form; "0" with 0 is both zero.
+      {canary + "      maxSurge: \"25\"\n      maxUnavailable: 0\n", ""},
+      {canary + "      maxSurge: \"0\"\n      maxUnavailable: 0\n",
+       "MaxSurge and MaxUnavailable both can not be zero"},
+      // With workloadRef a template without labels or annotations is allowed
+      // (EmptyTemplate); scaleDown is any string.
+      {"  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web, scaleDown: OnSuccess}\n"
+       "  template: {spec: {containers: [{name: web, image: nginx:1.25}]}}\n"
+       "  strategy: {blueGreen: {activeService: a}}\n",
+       ""},
+      {"  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+       "  template: {metadata: {labels: {app: web}}}\n"
+       "  strategy: {blueGreen: {activeService: a}}\n",
+       "template must be empty for workload reference rollout"},
+      // A missing selector matches no template labels either.
+      {"  template:\n    metadata: {labels: {app: web}}\n"
+       "    spec: {containers: [{name: web, image: nginx:1.25}]}\n"
+       "  strategy: {blueGreen: {activeService: a}}\n",
+       "spec.template.metadata.labels: Invalid value: map[app:web]: `selector` does not match "
+       "template `labels`"},
+      // A negative deadline is also not past minReadySeconds (Argo judges both).
+      {tmpl + "  progressDeadlineSeconds: -1\n  strategy: {blueGreen: {activeService: a}}\n",
+       "spec.progressDeadlineSeconds: Invalid value: -1: must be greater than minReadySeconds"},
+      // Both anti-affinities, and the preferred one's weight: two errors.
+      {tmpl + "  strategy:\n    blueGreen:\n      activeService: a\n      antiAffinity:\n"
+              "        preferredDuringSchedulingIgnoredDuringExecution: {weight: 0}\n"
+              "        requiredDuringSchedulingIgnoredDuringExecution: {}\n",
+       "AntiAffinity weight must be between 1-100"},
+      // startingStep belongs to the canary's background analysis only.
+      {canary + "      analysis: {templates: [{templateName: t}], startingStep: 1}\n", ""},
+      {canary + "      steps: [{analysis: {templates: [{templateName: t}], startingStep: 1}}]\n",
+       "unknown field \"spec.strategy.canary.steps[0].analysis.startingStep\""},
+  };
+  for (const Case& c : cases) {
+    const auto r = Load(rollout(c.spec));
+    if (c.error.empty()) {
+      EXPECT_TRUE(r.ok()) << c.spec << AllDiagnostics(r);
+    } else {
+      EXPECT_FALSE(r.ok()) << c.spec;
+      EXPECT_NE(AllDiagnostics(r).find(c.error), std::string::npos) << c.spec << AllDiagnostics(r);
+    }
+  }
+}
+
 // docs/scenario-format.md: fields Kubernetes has but the model ignores are accepted silently,
 // whatever they hold.
 TEST(Load, AcceptsKubernetesFieldsTheModelIgnoresSilently) {

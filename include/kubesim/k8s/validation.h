@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kubesim/k8s/object.h"
+#include "kubesim/k8s/rollout.h"
 
 namespace kubesim::k8s {
 
@@ -36,6 +37,9 @@ FieldErrors ValidateService(const Service& s);
 FieldErrors ValidateNamespace(const Namespace& ns);
 FieldErrors ValidatePodDisruptionBudget(const PodDisruptionBudget& pdb);
 FieldErrors Validate(const Object& object);
+// The Argo Rollouts controller's checks (rollout.h); the messages are
+// Argo's, the field paths where the value is in the manifest.
+FieldErrors ValidateRollout(const Rollout& rollout);
 
 // The name rules of k8s.io/apimachinery/pkg/util/validation. Each returns the
 // empty string when `value` is valid, else Kubernetes' explanation.
