@@ -132,7 +132,8 @@ void UtilizationMeter::AddBusyAcross(int64_t a, int64_t b, int64_t weight) {
   }
   while (a < b) {
     const int64_t second = a / kSecond;
-    const int64_t stop = std::min(b, (second + 1) * kSecond);
+    // (The last second before SimTime::Max() ends at b: no overflow.)
+    const int64_t stop = second < INT64_MAX / kSecond ? std::min(b, (second + 1) * kSecond) : b;
     int64_t& busy = BusyAt(second);
     busy += weight * (stop - a);
     last_from_ = second * kSecond;

@@ -95,14 +95,23 @@ class ServerQueue {
 // functions at just the seconds that can be the busiest.
 class UtilizationMeter {
  public:
+  UtilizationMeter() = default;
+  // Moved, not copied: `last_` points into the meter's own map.
+  UtilizationMeter(UtilizationMeter&&) noexcept = default;
+  UtilizationMeter& operator=(UtilizationMeter&&) noexcept = default;
+  UtilizationMeter(const UtilizationMeter&) = delete;
+  UtilizationMeter& operator=(const UtilizationMeter&) = delete;
+
   // `servers` more (or fewer, negative) servers are available from `now`.
   // REQUIRES: `now` never decreases between calls.
   void AddServers(SimTime now, int64_t servers);
   // One server is busy over [from, to) (negative `weight`: was not after all).
   void AddBusy(SimTime from, SimTime to, int64_t weight = 1) {
     // Nearly always within the second the last work touched: one add.
+    // (b - last_from_ cannot overflow: simulated times are not negative.)
     const int64_t a = from.micros(), b = to.micros();
-    if (a >= last_from_ && b <= last_from_ + kSecondMicros && weight == 1 && a < b) {
+    if (last_ != nullptr && weight == 1 && a < b && a >= last_from_ &&
+        b - last_from_ <= kSecondMicros) {
       *last_ += b - a;
       return;
     }
@@ -124,10 +133,10 @@ class UtilizationMeter {
   // Busy server-µs by second (nearly always added at the end).
   std::map<int64_t, int64_t> busy_;
   std::vector<Change> long_busy_;  // +weight at from, -weight at to, any order
-  // The second AddBusy last added to (its start in µs; none at first) and
-  // its entry in busy_ (map entries stay put).
+  // The second AddBusy last added to (its start in µs) and its entry in
+  // busy_ (map entries stay put); none until short work is added.
   static constexpr int64_t kSecondMicros = 1'000'000;
-  int64_t last_from_ = INT64_MAX - kSecondMicros;
+  int64_t last_from_ = 0;
   int64_t* last_ = nullptr;
   int64_t& BusyAt(int64_t second);
   void AddBusyAcross(int64_t a, int64_t b, int64_t weight);

@@ -181,6 +181,27 @@ TEST(UtilizationMeter, TheLastPartialSecondDoesNotCount) {
 // count. 2 servers from 0 s; one busy for 10 years from 0.5 s: 50 % in every
 // whole second from 1 s; another busy over [100.25 s, 100.75 s): 75 % in
 // second 100.
+// Short work in the last second before SimTime::Max(), after only long work
+// (a request of 146,000 years, queued twice: found by review): it is added
+// to that second, without overflow, and counts half of it.
+TEST(UtilizationMeter, ShortWorkInTheLastSecondAfterOnlyLongWork) {
+  UtilizationMeter m;
+  m.AddServers(SimTime::Zero(), 1);
+  m.AddBusy(SimTime::Zero(), SimTime::FromMicros(100'000'000));  // long: an interval
+  m.AddBusy(SimTime::FromMicros(INT64_MAX - 500'000), SimTime::Max());
+  m.AddBusy(SimTime::FromMicros(INT64_MAX - 200'000), SimTime::Max());  // the fast path now
+  const auto peak = m.Peak(SimTime::Max());
+  ASSERT_TRUE(peak.has_value());
+  EXPECT_EQ(*peak, 1.0);  // seconds 0..99 are wholly busy
+  UtilizationMeter last;
+  last.AddServers(SimTime::FromMicros(INT64_MAX - 1'000'000), 1);
+  last.AddBusy(SimTime::FromMicros(INT64_MAX - 500'000), SimTime::Max());
+  last.AddBusy(SimTime::FromMicros(INT64_MAX - 200'000), SimTime::Max());
+  // The last whole second ends before Max(): the partial one does not count
+  // (TheLastPartialSecondDoesNotCount), so nothing was ever busy.
+  EXPECT_EQ(last.Peak(SimTime::Max()), 0.0);
+}
+
 TEST(UtilizationMeter, LongWorkIsAnIntervalNotASecondEach) {
   UtilizationMeter m;
   m.AddServers(At(0), 2);

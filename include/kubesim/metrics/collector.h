@@ -45,6 +45,7 @@ class LatencySamples {
   // leaves the source empty, not with a cursor into blocks it gave away.
   LatencySamples(LatencySamples&& o) noexcept { *this = std::move(o); }
   LatencySamples& operator=(LatencySamples&& o) noexcept {
+    if (this == &o) return *this;
     blocks_ = std::move(o.blocks_);
     long_us_ = std::move(o.long_us_);
     full_ = std::exchange(o.full_, 0);
