@@ -617,6 +617,16 @@ void ValidateTimes(Errors& e, int32_t min_ready, int32_t history, int32_t deadli
   }
 }
 
+// A Deployment's spec.selector (and a Rollout's, which Argo checks with
+// the same words): not empty, and valid.
+void ValidateWorkloadSelector(Errors& e, const LabelSelector& selector) {
+  if (selector.IsEmpty()) {
+    e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
+  } else {
+    ValidateSelector(e, "spec.selector", selector);
+  }
+}
+
 void ValidateIntOrPercent(Errors& e, const std::string& f, const IntOrPercent& v) {
   // ValidatePositiveIntOrPercent.
   if (v.value < 0) e.Invalid(f, v.ToString(), "must be greater than or equal to 0");
@@ -631,11 +641,7 @@ FieldErrors ValidateDeployment(const Deployment& d) {
   const DeploymentSpec& s = d.spec;
   // ValidateDeploymentSpec (pkg/apis/apps/validation/validation.go).
   e.NonNegative("spec.replicas", s.replicas);
-  if (s.selector.IsEmpty()) {
-    e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
-  } else {
-    ValidateSelector(e, "spec.selector", s.selector);
-  }
+  ValidateWorkloadSelector(e, s.selector);
   ValidateTemplate(e, "spec.template", s.template_, s.selector);
   // ValidateDeploymentStrategy / ValidateRollingUpdateDeployment.
   if (s.strategy.type == DeploymentStrategy::Type::kRecreate) {
@@ -943,10 +949,8 @@ FieldErrors ValidateRollout(const Rollout& ro) {
       e.Invalid("spec.template.metadata.labels",
                 FormatLabels(s.template_ ? s.template_->metadata.labels : Labels{}),
                 "`selector` does not match template `labels`");
-    } else if (s.selector->IsEmpty()) {
-      e.Invalid("spec.selector", "{}", "empty selector is invalid for deployment");
     } else {
-      ValidateSelector(e, "spec.selector", *s.selector);
+      ValidateWorkloadSelector(e, *s.selector);
     }
     // An absent template is an empty one (the CRD's field is not a pointer).
     ValidateTemplate(e, "spec.template", s.template_.value_or(PodTemplateSpec{}),
