@@ -1074,8 +1074,7 @@ int32_t PauseDurationSeconds(Reader& r, const Node* n, const std::string& path) 
   if (!r.String(n, path, &text)) return -1;
   std::string_view digits = text;
   if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
-  if (!digits.empty() &&
-      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (yaml::IsDecimalDigits(digits)) {
     errno = 0;
     const long long v = std::strtoll(text.c_str(), nullptr, 10);
     if (errno == 0 && v >= INT32_MIN && v <= INT32_MAX) return static_cast<int32_t>(v);
@@ -1094,9 +1093,7 @@ int32_t PauseDurationSeconds(Reader& r, const Node* n, const std::string& path) 
 void DecodeArgoIntOrPercent(Reader& r, const Node* n, const std::string& path,
                             std::optional<IntOrPercent>* out) {
   if (n == nullptr || n->IsNull()) return;
-  if (n->IsScalar() && !n->scalar.empty() &&
-      std::all_of(n->scalar.begin(), n->scalar.end(),
-                  [](char c) { return c >= '0' && c <= '9'; }) &&
+  if (n->IsScalar() && yaml::IsDecimalDigits(n->scalar) &&
       !(n->plain && yaml::Resolve(*n) == yaml::ScalarType::kInt)) {
     int32_t v = 0;
     r.Record(path, *n);

@@ -282,10 +282,6 @@ class Builder : public YAML::EventHandler {
   std::size_t max_events_;
 };
 
-bool IsDecimalDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 const Entry* Node::Find(std::string_view key) const {
@@ -358,6 +354,10 @@ Stream Parse(std::string_view text, const Limits& limits) {
   }
   out.documents.clear();
   return out;
+}
+
+bool IsDecimalDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::optional<bool> ResolveBool(std::string_view t) {

@@ -94,6 +94,8 @@ enum class ScalarType { kString, kBool, kInt, kFloat, kNull };
 ScalarType Resolve(const Node& scalar);
 // The value of a plain scalar resolved as a YAML 1.1 bool, if it is one.
 std::optional<bool> ResolveBool(std::string_view text);
+// One or more of 0-9 and nothing else.
+bool IsDecimalDigits(std::string_view s);
 
 // "a number", "a boolean", "a string", "a list", "a mapping", "null": what a
 // node is, for messages.
