@@ -9,10 +9,16 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "kubesim/k8s/object.h"
 
 namespace kubesim::cluster {
+
+// v1alpha1.DefaultRolloutUniqueLabelKey: the label an Argo Rollout's
+// ReplicaSets and pods carry their template hash under, and its Services
+// select by.
+inline constexpr std::string_view kRolloutHashKey = "rollouts-pod-template-hash";
 
 class Api {
  public:
@@ -34,6 +40,10 @@ class Api {
   virtual void DeletePod(uint32_t pod) = 0;
   virtual void BindPod(uint32_t pod, uint32_t node) = 0;  // the scheduler's binding
   virtual void MarkPodNotReady(uint32_t pod) = 0;         // node lifecycle: MarkPodsNotReady
+  // An Argo Rollout's controller sets a Service's selector's
+  // rollouts-pod-template-hash (kRolloutHashKey) to `hash`
+  // (rollout/service.go switchServiceSelector).
+  virtual void SwitchServiceSelector(uint32_t service, const std::string& hash) = 0;
 
   // --- changes, to the controllers that watch them ---
   // A pod's status, labels or deletion changed (ReplicaSet controller,

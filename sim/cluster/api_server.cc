@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "deployment_controller.h"
 #include "disruption.h"
@@ -15,6 +16,7 @@
 #include "node_lifecycle_controller.h"
 #include "prober.h"
 #include "replicaset_controller.h"
+#include "rollout_controller.h"
 #include "scheduler.h"
 #include "traffic.h"
 
@@ -44,6 +46,9 @@ bool ApiServer::RunStep(uint32_t index) {
   if (const auto* a = std::get_if<scenario::AnnotateCommand>(&step.command.body);
       a != nullptr && a->kind == "Pod") {
     ok &= RunAnnotate(*a, step.command.namespace_name);
+  }
+  if (const auto* a = std::get_if<scenario::ArgoRolloutsCommand>(&step.command.body)) {
+    ok &= RunArgoRollouts(*a, step.command.namespace_name);
   }
   return ok;
 }
@@ -117,6 +122,44 @@ bool ApiServer::RunAnnotate(const scenario::AnnotateCommand& c, const std::strin
   return ok;
 }
 
+// The status patches of kubectl argo rollouts promote, abort and retry
+// (their spec patches, and set image / pause / undo, were applied as objects).
+bool ApiServer::RunArgoRollouts(const scenario::ArgoRolloutsCommand& c, const std::string& ns) {
+  using Action = scenario::ArgoRolloutsCommand::Action;
+  if (c.action == Action::kStatus) return true;  // it waits (Script)
+  const uint32_t d = store_.FindRollout(ns, c.name);
+  if (d == kNone) {
+    ctx_.EmitLazy([&] { return step_label_; },
+                  [&] {
+                    return fmt::format(
+                        "Error from server (NotFound): rollouts.argoproj.io \"{}\" not found",
+                        c.name);
+                  });
+    return false;
+  }
+  switch (c.action) {
+    case Action::kPromote:
+      c_.rollouts->Promote(d, c.full);
+      ctx_.EmitLazy(
+          [&] { return step_label_; },
+          [&] { return fmt::format("rollout '{}' {}promoted", c.name, c.full ? "fully " : ""); });
+      break;
+    case Action::kAbort:
+      c_.rollouts->Abort(d);
+      ctx_.EmitLazy([&] { return step_label_; },
+                    [&] { return fmt::format("rollout '{}' aborted", c.name); });
+      break;
+    case Action::kRetry:
+      c_.rollouts->Retry(d);
+      ctx_.EmitLazy([&] { return step_label_; },
+                    [&] { return fmt::format("rollout '{}' restarted", c.name); });
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
 uint32_t ApiServer::ImageIndex(const std::string& image) {
   if (auto it = store_.image_index.find(image); it != store_.image_index.end()) return it->second;
   ImageBehaviour b;
@@ -157,6 +200,8 @@ void ApiServer::Apply(const k8s::Object& object) {
           ApplyPod(o);
         } else if constexpr (std::is_same_v<T, k8s::PodDisruptionBudget>) {
           c_.disruption->Apply(o);
+        } else if constexpr (std::is_same_v<T, k8s::Rollout>) {
+          ApplyRollout(o);
         }
         // Namespaces need no model.
       },
@@ -164,29 +209,60 @@ void ApiServer::Apply(const k8s::Object& object) {
 }
 
 void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
-  const std::string& ns = obj.metadata.namespace_name;
-  uint32_t id = store_.FindDeployment(ns, obj.metadata.name);
+  ApplyWorkload(obj.metadata, obj.spec, nullptr);
+}
+
+// An Argo Rollout: a Deployment-shaped entry (its ReplicaSets, revisions and
+// rollouts are tracked as a Deployment's, docs/progressive-delivery.md) with
+// its strategy and status beside it (ArgoRollout), synced by the
+// RolloutController.
+void ApiServer::ApplyRollout(const k8s::Rollout& obj) {
+  k8s::DeploymentSpec spec;
+  spec.replicas = obj.spec.replicas;
+  if (obj.spec.selector) spec.selector = *obj.spec.selector;
+  if (obj.spec.template_) spec.template_ = *obj.spec.template_;
+  spec.min_ready_seconds = obj.spec.min_ready_seconds;
+  spec.revision_history_limit = obj.spec.revision_history_limit;
+  spec.paused = obj.spec.paused;
+  // The Rollout's progress deadline is not simulated (docs/progressive-delivery.md).
+  spec.progress_deadline_seconds = std::numeric_limits<int32_t>::max();
+  ApplyWorkload(obj.metadata, spec, &obj);
+}
+
+void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::DeploymentSpec& spec,
+                              const k8s::Rollout* rollout) {
+  const std::string& ns = meta.namespace_name;
+  const std::string_view kind = rollout != nullptr ? "rollout/" : "deployment/";
+  uint32_t id =
+      rollout != nullptr ? store_.FindRollout(ns, meta.name) : store_.FindDeployment(ns, meta.name);
   if (id == kNone) {
     Deployment d;
-    d.name = obj.metadata.name;
+    d.name = meta.name;
     d.namespace_name = ns;
     d.key = Store::ObjectKey(ns, d.name);
-    d.spec = obj.spec;
+    d.spec = spec;
     store_.deployments.push_back(std::move(d));
     id = static_cast<uint32_t>(store_.deployments.size() - 1);
-    store_.deployment_names[Store::NameKey(ns, obj.metadata.name)] = id;
+    (rollout != nullptr ? store_.rollout_names
+                        : store_.deployment_names)[Store::NameKey(ns, meta.name)] = id;
+    if (rollout != nullptr) {
+      store_.deployments[id].argo = std::make_unique<ArgoRollout>();
+      SetRolloutStrategy(id, *rollout);
+    }
     ctx_.MarkChanged();
-    ctx_.EmitLazy([&] { return "deployment/" + obj.metadata.name; }, [&] { return "created"; });
-    c_.deployments->Enqueue(id);
+    ctx_.EmitLazy([&] { return std::string(kind) + meta.name; }, [&] { return "created"; });
+    EnqueueWorkload(id);
     return;
   }
   Deployment& d = store_.deployments[id];
-  if (!(d.spec == obj.spec)) ++d.generation;
-  const bool template_changed = !(d.spec.template_ == obj.spec.template_);
+  if (!(d.spec == spec)) ++d.generation;
+  const bool template_changed = !(d.spec.template_ == spec.template_);
   if (template_changed) ++d.template_gen;
-  const bool resumed = d.spec.paused && !obj.spec.paused;
-  const bool paused = !d.spec.paused && obj.spec.paused;
-  d.spec = obj.spec;
+  const bool resumed = d.spec.paused && !spec.paused;
+  const bool paused = !d.spec.paused && spec.paused;
+  if (rollout != nullptr && !(d.argo->blue_green == *rollout->spec.blue_green)) ++d.generation;
+  d.spec = spec;
+  if (rollout != nullptr) SetRolloutStrategy(id, *rollout);
   if (template_changed) {
     // docs/metrics.md: a rollout starts when the pod template changes after creation.
     for (Rollout& r : d.rollouts) {
@@ -206,14 +282,14 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
     r.info.start = ctx_.Now();
     d.rollouts.push_back(r);
     store_.MarkDeploymentChanged(id);
-    ctx_.EmitLazy([&] { return "deployment/" + d.name; },
+    ctx_.EmitLazy([&] { return std::string(kind) + d.name; },
                   [&] {
                     return fmt::format("pod template changed: rollout to revision {} starts",
                                        r.info.revision);
                   });
     for (Observer* o : ctx_.observers()) o->OnRolloutStart(ctx_.Now(), r.info);
   }
-  if (paused) ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "paused"; });
+  if (paused) ctx_.EmitLazy([&] { return std::string(kind) + d.name; }, [&] { return "paused"; });
   if (resumed) {
     // checkPausedConditions: resuming replaces DeploymentPaused with
     // DeploymentResumed and a fresh timestamp, so paused time never counts
@@ -224,9 +300,30 @@ void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
       d.progressing.last_update = ctx_.Now();
       d.progressing.last_transition = ctx_.Now();
     }
-    ctx_.EmitLazy([&] { return "deployment/" + d.name; }, [&] { return "resumed"; });
+    ctx_.EmitLazy([&] { return std::string(kind) + d.name; }, [&] { return "resumed"; });
   }
-  c_.deployments->Enqueue(id);
+  EnqueueWorkload(id);
+}
+
+void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
+  ArgoRollout& a = *store_.deployments[id].argo;
+  a.blue_green = *obj.spec.blue_green;
+  const std::string& ns = obj.metadata.namespace_name;
+  const auto service = [&](const std::string& name) {
+    if (name.empty()) return kNone;
+    const uint32_t s = store_.FindService(ns, name);
+    return s != kNone ? s : store_.AddService(ns, name, ctx_.seed());  // applied later
+  };
+  a.active_service = service(a.blue_green.active_service);
+  a.preview_service = service(a.blue_green.preview_service);
+}
+
+void ApiServer::EnqueueWorkload(uint32_t d) {
+  if (store_.deployments[d].argo) {
+    c_.rollouts->Enqueue(d);
+  } else {
+    c_.deployments->Enqueue(d);
+  }
 }
 
 void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
@@ -256,8 +353,8 @@ void ApiServer::ApplyReplicaSet(const k8s::ReplicaSet& obj) {
                                   : std::string("configured");
                   });
     c_.replica_sets->Enqueue(id);
-    // A Deployment's ReplicaSet: its controller puts the count back.
-    if (rs.owner != kNone) c_.deployments->Enqueue(rs.owner);
+    // A Deployment's (or Rollout's) ReplicaSet: its controller puts the count back.
+    if (rs.owner != kNone) EnqueueWorkload(rs.owner);
     return;
   }
   ReplicaSet rs;
@@ -283,21 +380,46 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
     store_.awaiting_start.push_back(id);
   }
   Service& s = store_.services[id];
-  const bool changed = !s.exists || s.selector != obj.spec.selector ||
+  k8s::Labels selector = obj.spec.selector;
+  if (!s.rollout_hash.empty()) selector.try_emplace(std::string(kRolloutHashKey), s.rollout_hash);
+  const bool changed = !s.exists || s.selector != selector ||
                        s.publish_not_ready != obj.spec.publish_not_ready_addresses;
   if (changed) ctx_.MarkChanged();
   if (!s.exists)
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "created"; });
   else if (changed)
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "selector changed"; });
+  const bool created = !s.exists;
   s.exists = true;
-  s.selector = obj.spec.selector;
+  s.selector = std::move(selector);
   s.publish_not_ready = obj.spec.publish_not_ready_addresses;
   if (changed) {
     c_.endpoints->IndexService(id);
     c_.endpoints->MarkServiceDirty(id);
     c_.endpoints->RequestEndpoints();
   }
+  // A Rollout waiting for its Services (the controller watches Services).
+  if (created) {
+    for (uint32_t d = 0; d < store_.deployments.size(); ++d) {
+      const Deployment& dep = store_.deployments[d];
+      if (dep.argo && !dep.deleted &&
+          (dep.argo->active_service == id || dep.argo->preview_service == id)) {
+        c_.rollouts->Enqueue(d);
+      }
+    }
+  }
+}
+
+void ApiServer::SwitchServiceSelector(uint32_t service, const std::string& hash) {
+  Service& s = store_.services[service];
+  const auto it = s.selector.find(std::string(kRolloutHashKey));
+  if (it != s.selector.end() && it->second == hash) return;
+  s.selector[std::string(kRolloutHashKey)] = hash;
+  s.rollout_hash = hash;
+  ctx_.MarkChanged();
+  c_.endpoints->IndexService(service);
+  c_.endpoints->MarkServiceDirty(service);
+  c_.endpoints->RequestEndpoints();
 }
 
 void ApiServer::ApplyPod(const k8s::Pod& obj) {
@@ -533,18 +655,23 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
       return false;
     }
     if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
-  } else if (key.kind == "Deployment") {
-    const uint32_t d = store_.FindDeployment(key.namespace_name, key.name);
+  } else if (key.kind == "Deployment" || key.kind == "Rollout") {
+    const bool argo = key.kind == "Rollout";
+    const uint32_t d = argo ? store_.FindRollout(key.namespace_name, key.name)
+                            : store_.FindDeployment(key.namespace_name, key.name);
     if (d == kNone) return true;
     store_.deployments[d].deleted = true;
+    if (argo) ctx_.loop().Cancel(store_.deployments[d].argo->timer);
     // Its rollout, if one runs, never completes: it is over (the run's
     // default end does not wait for it).
     for (Rollout& r : store_.deployments[d].rollouts) {
       if (!r.complete) r.superseded = true;
     }
-    store_.deployment_names.erase(Store::NameKey(key.namespace_name, key.name));
+    (argo ? store_.rollout_names : store_.deployment_names)
+        .erase(Store::NameKey(key.namespace_name, key.name));
     store_.MarkDeploymentChanged(d);
-    ctx_.EmitLazy([&] { return "deployment/" + key.name; }, [&] { return "deleted"; });
+    ctx_.EmitLazy([&] { return (argo ? "rollout/" : "deployment/") + key.name; },
+                  [&] { return "deleted"; });
     // Background cascading deletion: its ReplicaSets, then their pods.
     for (uint32_t rs : store_.deployments[d].replica_sets) {
       store_.MarkReplicaSetDeleted(rs);
@@ -652,7 +779,11 @@ void ApiServer::PodRemoved(uint32_t id) {
     auto it = std::lower_bound(rs.pods.begin(), rs.pods.end(), id);
     if (it != rs.pods.end() && *it == id) rs.pods.erase(it);
   }
-  c_.deployments->PodRemoved(id);
+  // deletePod: a Recreate waits for the last old pod; a Rollout's
+  // controller watches its pods too.
+  if (p.owner_rs != kNone && store_.replica_sets[p.owner_rs].owner != kNone) {
+    EnqueueWorkload(store_.replica_sets[p.owner_rs].owner);
+  }
   PodUpdated(id);
   c_.scheduler->RetryUnschedulable();  // its node has room again
 }
@@ -664,8 +795,7 @@ void ApiServer::PodServing(uint32_t pod) {
 void ApiServer::ReplicaSetUpdated(uint32_t rs) { c_.replica_sets->Enqueue(rs); }
 
 void ApiServer::ReplicaSetStatusUpdated(uint32_t rs) {
-  if (store_.replica_sets[rs].owner != kNone)
-    c_.deployments->Enqueue(store_.replica_sets[rs].owner);
+  if (store_.replica_sets[rs].owner != kNone) EnqueueWorkload(store_.replica_sets[rs].owner);
 }
 
 void ApiServer::NodeUpdated(uint32_t /*node*/) { c_.scheduler->RetryUnschedulable(); }

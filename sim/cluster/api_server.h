@@ -21,6 +21,7 @@ class Kubelet;
 class NodeLifecycleController;
 class ReplicaSetController;
 class Scheduler;
+class RolloutController;
 class Traffic;
 
 // The controllers the API server hands changes to.
@@ -33,6 +34,7 @@ struct Controllers {
   Traffic* traffic = nullptr;
   NodeLifecycleController* node_lifecycle = nullptr;
   Disruption* disruption = nullptr;
+  RolloutController* rollouts = nullptr;
 };
 
 class ApiServer final : public Api {
@@ -63,9 +65,17 @@ class ApiServer final : public Api {
   void NodeUpdated(uint32_t node) override;
   void NodeStatusStopped(uint32_t node) override;
   void ServiceServing(uint32_t service) override;
+  void SwitchServiceSelector(uint32_t service, const std::string& hash) override;
 
  private:
   void ApplyDeployment(const k8s::Deployment& d);
+  void ApplyRollout(const k8s::Rollout& r);
+  // A Deployment's or Rollout's (non-null `rollout`) apply.
+  void ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::DeploymentSpec& spec,
+                     const k8s::Rollout* rollout);
+  void SetRolloutStrategy(uint32_t d, const k8s::Rollout& obj);
+  // Queues a sync of a Deployment, or of a Rollout, by its controller.
+  void EnqueueWorkload(uint32_t d);
   void ApplyReplicaSet(const k8s::ReplicaSet& rs);
   void ApplyService(const k8s::Service& s);
   void ApplyPod(const k8s::Pod& p);
@@ -76,6 +86,7 @@ class ApiServer final : public Api {
   // `kubectl annotate` of pods (by name, selector or --all): when the step
   // runs, as which pods exist is known only then.
   bool RunAnnotate(const scenario::AnnotateCommand& c, const std::string& ns);
+  bool RunArgoRollouts(const scenario::ArgoRolloutsCommand& c, const std::string& ns);
   std::string step_label_;  // "step/N" of the step running: kubectl's output goes there
   uint32_t ImageIndex(const std::string& image);  // its images[] entry, made on first use
 

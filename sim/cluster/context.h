@@ -66,6 +66,8 @@ enum class EventKind : uint32_t {
   kLbHealthCheck,  // payload: target gen << 32 | pod or node
   kLbDrainEnd,     // payload: target gen << 32 | pod or node: the deregistration delay ran out
   kLbPoll,         // payload: poll gen: the controller's requeue
+  kSyncRollout,    // target deployment (an Argo Rollout): the Argo Rollouts controller's sync
+  kRolloutTimer,   // target deployment (an Argo Rollout): its timed requeue is due
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

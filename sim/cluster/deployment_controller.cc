@@ -48,7 +48,7 @@ void DeploymentController::WriteViews(uint32_t d, const std::vector<ReplicaSetVi
   for (const ReplicaSetView& v : views) {
     ReplicaSet& rs = store_.replica_sets[v.id];
     if (rs.view.replicas != v.replicas) {
-      ctx_.EmitLazy([&] { return "deployment/" + store_.deployments[d].name; },
+      ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[d]); },
                     [&] {
                       return fmt::format("scaled replicaset/{} from {} to {}", rs.name,
                                          rs.view.replicas, v.replicas);
@@ -84,6 +84,7 @@ uint32_t DeploymentController::FindNewReplicaSet(uint32_t d, std::vector<uint32_
 }
 
 uint32_t DeploymentController::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds) {
+  const bool argo = store_.deployments[d].argo != nullptr;
   Deployment& dep = store_.deployments[d];
   int64_t max_revision = 0;
   for (uint32_t rs : olds)
@@ -104,11 +105,14 @@ uint32_t DeploymentController::CreateNewReplicaSet(uint32_t d, const std::vector
   const std::vector<ReplicaSetView> old_views = Views(olds);
   std::vector<ReplicaSetView> all = old_views;
   all.push_back(rs.view);
-  rs.view.replicas = NewRSNewReplicas(dep.spec, all, rs.view);
+  // An Argo Rollout's is created with 0 replicas (rollout/sync.go
+  // createDesiredReplicaSet), scaled by the next sync.
+  rs.view.replicas = argo ? 0 : NewRSNewReplicas(dep.spec, all, rs.view);
+  if (argo) rs.hash_key = "rollouts-pod-template-hash";
   rs.view.desired_replicas = dep.spec.replicas;
   rs.view.max_replicas = dep.spec.replicas + MaxSurge(dep.spec);
   const uint32_t id = rs.view.id;
-  ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+  ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
                 [&] {
                   return fmt::format("created replicaset/{} (revision {}) with {} replicas",
                                      rs.name, rs.view.revision, rs.view.replicas);
@@ -267,7 +271,7 @@ void DeploymentController::CleanupDeployment(uint32_t d, const std::vector<uint3
     // Only empty ReplicaSets are deleted, so no pod goes with them.
     if (!store_.replica_sets[rs].pods.empty()) continue;
     store_.MarkReplicaSetDeleted(rs);
-    ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+    ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
                   [&] {
                     return fmt::format("deleted replicaset/{} (revision history limit)",
                                        store_.replica_sets[rs].name);
@@ -375,24 +379,18 @@ void DeploymentController::CheckRollouts(uint32_t d) {
     return;
   r.complete = true;
   if (!r.deadline_exceeded) r.settled_at = ctx_.Now();
-  ctx_.EmitLazy([&] { return "deployment/" + dep.name; },
+  ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
                 [&] { return fmt::format("rollout to revision {} complete", r.info.revision); });
   for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r.info);
 }
 
-// The pod informer's handlers. A changed pod may complete its Deployment's
-// rollout (checked at the end of the instant); a gone one requeues it
-// (deletePod: a Recreate waits for the last old pod).
+// The pod informer's handler: a changed pod may complete its Deployment's
+// (or Rollout's) rollout, checked at the end of the instant.
 void DeploymentController::PodUpdated(uint32_t pod) {
   const uint32_t rs = store_.pods[pod].owner_rs;
   if (rs != kNone && store_.replica_sets[rs].owner != kNone) {
     dirty_rollouts_.push_back(store_.replica_sets[rs].owner);
   }
-}
-
-void DeploymentController::PodRemoved(uint32_t pod) {
-  const uint32_t rs = store_.pods[pod].owner_rs;
-  if (rs != kNone && store_.replica_sets[rs].owner != kNone) Enqueue(store_.replica_sets[rs].owner);
 }
 
 std::vector<uint32_t> DeploymentController::CheckDirtyRollouts() {

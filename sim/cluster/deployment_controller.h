@@ -21,24 +21,31 @@ class DeploymentController {
 
   void Enqueue(uint32_t d);
   void Sync(uint32_t d);  // kSyncDeployment
-  // Handlers of pod changes (Api::PodUpdated, Api::PodRemoved).
+  // The handler of pod changes (Api::PodUpdated).
   void PodUpdated(uint32_t pod);
-  void PodRemoved(uint32_t pod);
   // At the end of an instant: the rollouts whose pods changed are checked
-  // for completion; returns those Deployments, ascending.
+  // for completion; returns those Deployments (and Argo Rollouts), ascending.
   std::vector<uint32_t> CheckDirtyRollouts();
+  // A Rollout's sync changed its status: its rollout may have completed.
+  void MarkDirty(uint32_t d) { dirty_rollouts_.push_back(d); }
+
+  // The ReplicaSet utilities the Argo Rollouts controller shares with this
+  // one (argo-rollouts utils/replicaset mirrors the deployment controller's):
+  // the ReplicaSet whose template is the current one (and the others),
+  // a new one (an Argo Rollout's at 0 replicas, labelled
+  // rollouts-pod-template-hash), views written back, and the revision
+  // history limit's cleanup.
+  uint32_t FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds);
+  uint32_t CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds);
+  void WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views);
+  void CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds);
 
  private:
   void RolloutRolling(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
   void RolloutRecreate(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
   void ScaleForDeployment(uint32_t d, std::vector<uint32_t>& olds, uint32_t new_rs);
-  uint32_t FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds);
-  uint32_t CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds);
-  // Writes the controller's new views back (a scale is queued for the ReplicaSet).
-  void WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views);
   std::vector<ReplicaSetView> Views(const std::vector<uint32_t>& ids) const;
   void SyncRolloutStatus(uint32_t d, uint32_t new_rs, const std::vector<uint32_t>& olds);
-  void CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds);
   void CheckRollouts(uint32_t d);
   bool OldPodsRunning(const std::vector<uint32_t>& olds) const;
 

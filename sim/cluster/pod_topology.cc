@@ -633,7 +633,7 @@ uint32_t TopologyFilter::DefaultSpreadCounter(Store& store, const Pod& p) {
     // A Deployment's ReplicaSet selects by its pod-template-hash too
     // (CloneSelectorAndAddLabel in the deployment controller's
     // getNewReplicaSet); kubesim keeps the hash apart (ReplicaSet::hash).
-    if (!rs->hash.empty()) selector.match_labels["pod-template-hash"] = rs->hash;
+    if (!rs->hash.empty()) selector.match_labels[std::string(rs->hash_key)] = rs->hash;
   }
   uint32_t counter = UINT32_MAX;
   if (!selector.IsEmpty()) {

@@ -68,7 +68,7 @@ void ReplicaSetController::Sync(uint32_t id, uint64_t payload) {
       for (char& c : suffix) c = kAlphanums[rng.Below(kAlphanums.size())];
       if (!rs.pod_labels) {
         k8s::Labels labels = rs.template_->metadata.labels;
-        if (!rs.hash.empty()) labels["pod-template-hash"] = rs.hash;
+        if (!rs.hash.empty()) labels[std::string(rs.hash_key)] = rs.hash;
         rs.pod_labels = std::make_shared<const k8s::Labels>(std::move(labels));
       }
       auto spec = std::shared_ptr<const k8s::PodSpec>(rs.template_, &rs.template_->spec);

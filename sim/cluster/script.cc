@@ -8,6 +8,7 @@
 
 #include "api_server.h"
 #include "deployment_util.h"
+#include "rollout_controller.h"
 
 namespace kubesim::cluster {
 
@@ -71,6 +72,8 @@ std::optional<uint32_t> Script::Start(uint32_t index) {
     limit = sleep->duration;
   } else if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
     limit = ro->timeout;
+  } else if (const auto* ar = std::get_if<scenario::ArgoRolloutsCommand>(&step.command.body)) {
+    limit = ar->timeout;
   } else if (const auto* w = std::get_if<scenario::WaitCommand>(&step.command.body)) {
     limit = w->timeout;
     if (w->kind == "Pod") {
@@ -130,6 +133,23 @@ Script::Check Script::Evaluate(uint32_t index) {
     return &store_.deployments[d];
   };
   using Reason = ProgressingCondition::Reason;
+  if (const auto* ar = std::get_if<scenario::ArgoRolloutsCommand>(&step.command.body)) {
+    // kubectl argo rollouts status --watch (cmd/status/status.go): returns
+    // on Healthy; Degraded is an error (exit 1); Paused keeps it waiting.
+    const uint32_t d = store_.FindRollout(ns, ar->name);
+    if (d == kNone || store_.deployments[d].deleted) {
+      c.error = fmt::format("Error from server (NotFound): rollouts.argoproj.io \"{}\" not found",
+                            ar->name);
+      return c;
+    }
+    const auto [phase, message] = RolloutStatusPhase(store_.deployments[d]);
+    if (phase == ArgoRollout::Phase::kDegraded) {
+      c.error = fmt::format("The rollout is in a degraded state with message: {}", message);
+      return c;
+    }
+    c.done = phase == ArgoRollout::Phase::kHealthy;
+    return c;
+  }
   if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
     // DeploymentStatusViewer.Status (kubectl/pkg/polymorphichelpers/rollout_status.go).
     const Deployment* d = deployment(ro->target.name);
@@ -198,6 +218,8 @@ void Script::CheckWaits() {
       std::string message;
       if (const auto* ro = std::get_if<scenario::RolloutCommand>(&step.command.body)) {
         message = fmt::format("deployment \"{}\" successfully rolled out", ro->target.name);
+      } else if (std::holds_alternative<scenario::ArgoRolloutsCommand>(step.command.body)) {
+        message = "Healthy";
       } else {
         const auto& w = std::get<scenario::WaitCommand>(step.command.body);
         if (w.kind == "Deployment") {
@@ -235,6 +257,8 @@ void Script::Deadline(uint32_t index) {
         index, State::kTimeout,
         fmt::format("error: timed out waiting for the condition on {}",
                     w->kind == "Deployment" ? "deployments/" + w->names.front() : c.waiting_for));
+  } else if (std::holds_alternative<scenario::ArgoRolloutsCommand>(step.command.body)) {
+    Finish(index, State::kTimeout, "Error: Rollout status watch exceeded timeout");
   } else {
     Finish(index, State::kTimeout, "error: timed out waiting for the condition");
   }

@@ -185,6 +185,10 @@ uint32_t Store::FindDeployment(std::string_view ns, std::string_view name) const
   return Lookup(deployment_names, NameKey(ns, name));
 }
 
+uint32_t Store::FindRollout(std::string_view ns, std::string_view name) const {
+  return Lookup(rollout_names, NameKey(ns, name));
+}
+
 uint32_t Store::FindReplicaSet(std::string_view ns, std::string_view name) const {
   return Lookup(replica_set_names, NameKey(ns, name));
 }

@@ -375,6 +375,12 @@ struct alignas(64) ReplicaSet {
   std::shared_ptr<const k8s::PodTemplateSpec> template_;
   k8s::LabelSelector selector;
   std::string hash;  // pod-template-hash
+  // The label its pods carry the hash under: a Deployment's
+  // pod-template-hash, or Argo Rollouts' rollouts-pod-template-hash.
+  std::string_view hash_key = "pod-template-hash";
+  // An Argo Rollout's ReplicaSet: the scale-down-deadline annotation
+  // (rollout/replicaset.go addScaleDownDelay), when set.
+  std::optional<SimTime> scale_down_deadline;
   // Its new pods' labels (the template's and pod-template-hash), made at
   // the first pod after a template change and shared by all of them.
   std::shared_ptr<const k8s::Labels> pod_labels;
@@ -400,6 +406,31 @@ struct Rollout {
   SimTime settled_at;       // when it completed or exceeded its deadline
 };
 
+// An Argo Rollout's own state (docs/progressive-delivery.md): its strategy
+// and the controller's status fields (argo-rollouts types.go RolloutStatus),
+// beside the Deployment-shaped entry it shares with Deployments.
+struct ArgoRollout {
+  k8s::BlueGreenStrategy blue_green;
+  uint32_t active_service = kNone;   // Store::services, a placeholder until applied
+  uint32_t preview_service = kNone;  // kNone: none
+  // status: the hashes (rollouts-pod-template-hash values) of the current
+  // template's ReplicaSet, the stable one, and the Services' selectors.
+  std::string current_pod_hash, stable_rs, active_selector, preview_selector;
+  bool controller_pause = false;
+  std::optional<SimTime> pause_start;  // the BlueGreenPause condition's startTime
+  bool abort = false;
+  int64_t aborted_revision = 0;
+  bool promote_full = false;
+  bool scale_up_preview_checkpoint = false;
+  // The phase as `kubectl argo rollouts status` reads it (GetRolloutPhase).
+  enum class Phase : uint8_t { kProgressing, kPaused, kHealthy, kDegraded };
+  Phase phase = Phase::kProgressing;
+  std::string message;
+  // The controller's own timed requeue (auto-promotion, a scale-down deadline).
+  EventId timer;
+  SimTime timer_at;
+};
+
 struct Deployment {
   std::string name;
   std::string namespace_name;
@@ -418,7 +449,15 @@ struct Deployment {
   bool deleted = false;
   std::vector<Rollout> rollouts;  // revision 2 onward
   EventId deadline_check;
+  // An Argo Rollout (kind Rollout): synced by the RolloutController, not
+  // the Deployment controller. Null for a Deployment.
+  std::unique_ptr<ArgoRollout> argo;
 };
+
+// "deployment/NAME" or "rollout/NAME": what the event log names it by.
+inline std::string WorkloadLabel(const Deployment& d) {
+  return (d.argo ? "rollout/" : "deployment/") + d.name;
+}
 
 struct EndpointSnapshot {
   std::vector<uint32_t> pods;  // sorted by pod id
@@ -429,6 +468,10 @@ struct Service {
   std::string namespace_name;
   std::string key;
   k8s::Labels selector;
+  // The rollouts-pod-template-hash an Argo Rollout's controller put in its
+  // selector (empty: none); an apply whose selector lacks that key keeps it,
+  // as kubectl apply's three-way merge keeps a field the manifest never had.
+  std::string rollout_hash;
   // spec.publishNotReadyAddresses: every member with an address (bound, not
   // gone) is a ready endpoint, Ready or not, terminating or not.
   bool publish_not_ready = false;
@@ -667,6 +710,7 @@ class Store {
 
   // Lookups by name of live (not deleted) objects; kNone when there is none.
   uint32_t FindDeployment(std::string_view ns, std::string_view name) const;
+  uint32_t FindRollout(std::string_view ns, std::string_view name) const;  // an Argo Rollout
   uint32_t FindReplicaSet(std::string_view ns, std::string_view name) const;
   uint32_t FindService(std::string_view ns, std::string_view name) const;
   uint32_t FindPod(std::string_view ns, std::string_view name) const;  // not gone
@@ -730,6 +774,7 @@ class Store {
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).
   PodNameIndex pod_names;
   NameIndex deployment_names;
+  NameIndex rollout_names;  // Argo Rollouts, in `deployments` too
   NameIndex replica_set_names;
   NameIndex service_names;
   NameIndex node_names;

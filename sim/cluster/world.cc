@@ -46,6 +46,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       scheduler_(store_, ctx_, api_),
       replica_set_controller_(store_, ctx_, api_),
       deployment_controller_(store_, ctx_, api_),
+      rollout_controller_(store_, ctx_, api_, deployment_controller_),
       endpoints_(store_, ctx_, api_),
       node_lifecycle_(store_, ctx_, api_),
       disruption_(store_, ctx_, api_),
@@ -58,8 +59,8 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   balancers_.Connect(&kubelet_, &traffic_);
   endpoints_.ConnectBalancers(&balancers_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
-                           &kubelet_, &endpoints_, &traffic_, &node_lifecycle_,
-                           &disruption_});
+                           &kubelet_, &endpoints_, &traffic_, &node_lifecycle_, &disruption_,
+                           &rollout_controller_});
   for (const scenario::NodeGroup& g : ctx_.scenario().cluster.nodes) {
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
@@ -95,6 +96,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   int64_t declared = 0;
   for (const k8s::Object& obj : ctx_.scenario().objects) {
     if (const auto* d = std::get_if<k8s::Deployment>(&obj)) declared += d->spec.replicas;
+    if (const auto* ro = std::get_if<k8s::Rollout>(&obj)) declared += ro->spec.replicas;
     if (const auto* r = std::get_if<k8s::ReplicaSet>(&obj)) declared += r->spec.replicas;
     if (std::holds_alternative<k8s::Pod>(obj)) ++declared;
   }
@@ -275,6 +277,12 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kSyncDeployment:
       deployment_controller_.Sync(t);
+      break;
+    case EventKind::kSyncRollout:
+      rollout_controller_.Sync(t);
+      break;
+    case EventKind::kRolloutTimer:
+      rollout_controller_.Timer(t);
       break;
     case EventKind::kSyncReplicaSet:
       replica_set_controller_.Sync(t, p);

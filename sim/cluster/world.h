@@ -5,6 +5,7 @@
 //   context.h                the event loop, the event log, the seed
 //   api.h, api_server.h      writes, and changes handed to their watchers
 //   deployment_controller.h  syncDeployment: rolling / recreate / scale / status
+//   rollout_controller.h     Argo Rollouts' blueGreen: preview, promotion, switch, scale-down
 //   replicaset_controller.h  manageReplicas and status
 //   scheduler.h              filter, score, bind; retries of unschedulable pods
 //   kubelet.h, prober.h      pulls, containers, restarts, termination; probes
@@ -38,6 +39,7 @@
 #include "node_lifecycle_controller.h"
 #include "prober.h"
 #include "replicaset_controller.h"
+#include "rollout_controller.h"
 #include "scheduler.h"
 #include "script.h"
 #include "store.h"
@@ -78,6 +80,7 @@ class World {
   Scheduler scheduler_;
   ReplicaSetController replica_set_controller_;
   DeploymentController deployment_controller_;
+  RolloutController rollout_controller_;
   EndpointsController endpoints_;
   NodeLifecycleController node_lifecycle_;
   Disruption disruption_;

@@ -406,15 +406,15 @@ std::string ObjectKey::Describe() const {
 }
 
 std::string_view KindOf(const Object& object) {
-  return std::visit(Overloaded{[](const Deployment&) { return std::string_view("Deployment"); },
-                               [](const ReplicaSet&) { return std::string_view("ReplicaSet"); },
-                               [](const Service&) { return std::string_view("Service"); },
-                               [](const Pod&) { return std::string_view("Pod"); },
-                               [](const PodDisruptionBudget&) {
-                                 return std::string_view("PodDisruptionBudget");
-                               },
-                               [](const Namespace&) { return std::string_view("Namespace"); }},
-                    object);
+  return std::visit(
+      Overloaded{[](const Deployment&) { return std::string_view("Deployment"); },
+                 [](const ReplicaSet&) { return std::string_view("ReplicaSet"); },
+                 [](const Service&) { return std::string_view("Service"); },
+                 [](const Pod&) { return std::string_view("Pod"); },
+                 [](const PodDisruptionBudget&) { return std::string_view("PodDisruptionBudget"); },
+                 [](const Namespace&) { return std::string_view("Namespace"); },
+                 [](const Rollout&) { return std::string_view("Rollout"); }},
+      object);
 }
 
 const ObjectMeta& MetaOf(const Object& object) {
@@ -435,6 +435,9 @@ ObjectKey KeyOf(const Object& object) {
 const PodTemplateSpec* TemplateOf(const Object& object) {
   if (const auto* d = std::get_if<Deployment>(&object)) return &d->spec.template_;
   if (const auto* rs = std::get_if<ReplicaSet>(&object)) return &rs->spec.template_;
+  if (const auto* ro = std::get_if<Rollout>(&object)) {
+    return ro->spec.template_ ? &*ro->spec.template_ : nullptr;
+  }
   return nullptr;
 }
 
@@ -452,6 +455,7 @@ std::string_view ApiVersionOfKind(std::string_view kind) {
   if (kind == "Deployment" || kind == "ReplicaSet") return "apps/v1";
   if (kind == "Service" || kind == "Pod" || kind == "Namespace") return "v1";
   if (kind == "PodDisruptionBudget") return "policy/v1";
+  if (kind == "Rollout") return "argoproj.io/v1alpha1";
   return {};
 }
 
@@ -469,6 +473,11 @@ std::string_view KindOfResource(std::string_view resource) {
   if (r == "service" || r == "services" || r == "svc") return "Service";
   if (r == "pod" || r == "pods" || r == "po") return "Pod";
   if (r == "namespace" || r == "namespaces" || r == "ns") return "Namespace";
+  // Argo Rollouts' CRD: names rollouts, shortNames ro.
+  if (r == "rollout" || r == "rollouts" || r == "ro" || r == "rollout.argoproj.io" ||
+      r == "rollouts.argoproj.io") {
+    return "Rollout";
+  }
   if (r == "poddisruptionbudget" || r == "poddisruptionbudgets" || r == "pdb" ||
       r == "poddisruptionbudget.policy" || r == "poddisruptionbudgets.policy") {
     return "PodDisruptionBudget";

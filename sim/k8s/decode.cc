@@ -1349,9 +1349,13 @@ bool ReportInvalid(const Reader& r, FieldErrors errors, const SourceMap& source,
 }
 
 // An Argo Rollouts Rollout: decoded and checked as the controller checks it
-// (ValidateRollout), then left out of the run with a warning, as the
-// controller is not simulated yet.
-bool DecodeRolloutDocument(Reader& r, const Node& root, const std::string& file, Diagnostics* out) {
+// (ValidateRollout). A blueGreen Rollout with its own template is simulated
+// (docs/progressive-delivery.md); a canary one, or one whose template is a
+// Deployment's (workloadRef), is left out of the run with a warning, as is
+// what the simulation does not honour yet.
+bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::string& file,
+                           Diagnostics* out, std::vector<DecodedObject>* objects) {
+  const Node& root = *root_ptr;
   Rollout ro;
   const Node* md = nullptr;
   const Node* spec = DecodeHead(r, root, "Rollout", &ro.metadata, &md);
@@ -1361,11 +1365,35 @@ bool DecodeRolloutDocument(Reader& r, const Node& root, const std::string& file,
   if (!ReportInvalid(r, ValidateRollout(ro), ro.source, "Rollout", ro.metadata.name, out)) {
     return false;
   }
-  r.Warning(root.mark,
-            fmt::format("Rollout \"{}\" (argoproj.io/v1alpha1, {} strategy) is valid as the Argo "
-                        "Rollouts controller checks it, but that controller is not simulated yet: "
-                        "the Rollout is left out of the run (no pods, no Service switch, no steps)",
-                        ro.metadata.name, ro.spec.blue_green ? "blueGreen" : "canary"));
+  const std::string_view missing = ro.spec.canary ? "the canary strategy"
+                                   : ro.spec.workload_ref
+                                       ? "a workloadRef (a Deployment's template)"
+                                       : "";
+  if (!missing.empty()) {
+    r.Warning(root.mark,
+              fmt::format("Rollout \"{}\" (argoproj.io/v1alpha1) is valid as the Argo Rollouts "
+                          "controller checks it, but kubesim does not simulate {} yet: the "
+                          "Rollout is left out of the run (no pods, no Service switch, no steps)",
+                          ro.metadata.name, missing));
+    return true;
+  }
+  const BlueGreenStrategy& bg = *ro.spec.blue_green;
+  const auto unhonoured = [&](const char* field, const char* instead) {
+    out->push_back(Diagnostic{
+        Severity::kWarning, ro.source.At(std::string("spec.strategy.blueGreen.") + field),
+        fmt::format("Rollout \"{}\": spec.strategy.blueGreen.{} is not simulated yet: {}",
+                    ro.metadata.name, field, instead)});
+  };
+  if (bg.pre_promotion_analysis) {
+    unhonoured("prePromotionAnalysis", "the rollout goes on as if the analysis passed");
+  }
+  if (bg.post_promotion_analysis) {
+    unhonoured("postPromotionAnalysis", "the rollout goes on as if the analysis passed");
+  }
+  if (bg.anti_affinity) {
+    unhonoured("antiAffinity", "new pods may share nodes with the stable ones");
+  }
+  objects->push_back(DecodedObject{std::move(ro), root_ptr});
   return true;
 }
 
@@ -1422,7 +1450,7 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
                           api_version, kArgoRolloutsApiVersion));
       return false;
     }
-    return DecodeRolloutDocument(r, root, file, out);
+    return DecodeRolloutDocument(r, root_ptr, file, out, objects);
   }
   const std::string_view want = ApiVersionOfKind(kind);
   if (want.empty()) {

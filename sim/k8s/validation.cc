@@ -769,6 +769,7 @@ FieldErrors Validate(const Object& object) {
   if (const auto* b = std::get_if<PodDisruptionBudget>(&object)) {
     return ValidatePodDisruptionBudget(*b);
   }
+  if (const auto* ro = std::get_if<Rollout>(&object)) return ValidateRollout(*ro);
   return ValidateNamespace(std::get<Namespace>(object));
 }
 

@@ -51,6 +51,8 @@ constexpr FlagSpec kWatch{"watch", "w", false};
 constexpr FlagSpec kFor{"for", "", true};
 constexpr FlagSpec kContainer{"containers", "c", true};
 constexpr FlagSpec kRequests{"requests", "", true};
+constexpr FlagSpec kFull{"full", "", false};
+constexpr FlagSpec kArgoTimeout{"timeout", "t", true};
 constexpr FlagSpec kLimits{"limits", "", true};
 
 // Which flags each command takes.
@@ -64,6 +66,8 @@ constexpr FlagSpec kStatusFlags[] = {kTimeout, kWatch};
 constexpr FlagSpec kWaitFlags[] = {kFor, kTimeout, kSelector, kAll};
 constexpr FlagSpec kSetEnvFlags[] = {kContainer};
 constexpr FlagSpec kSetResourcesFlags[] = {kContainer, kRequests, kLimits};
+constexpr FlagSpec kPromoteFlags[] = {kFull};
+constexpr FlagSpec kArgoStatusFlags[] = {kWatch, kArgoTimeout};
 
 // In the order the unknown-command error names them.
 constexpr KubectlCommandInfo kCommands[] = {
@@ -84,6 +88,13 @@ constexpr KubectlCommandInfo kCommands[] = {
     {"cordon", "", {}},
     {"uncordon", "", {}},
     {"drain", "", kDrainFlags},
+    {"argo rollouts", "promote", kPromoteFlags},
+    {"argo rollouts", "abort", {}},
+    {"argo rollouts", "retry rollout", {}},
+    {"argo rollouts", "pause", {}},
+    {"argo rollouts", "status", kArgoStatusFlags},
+    {"argo rollouts", "set image", {}},
+    {"argo rollouts", "undo", kUndoFlags},
 };
 
 // "apply, delete, ..., set image|env|resources, rollout undo|...|status, ...".
@@ -513,6 +524,51 @@ KubectlParse ParseSetEnvOrResources(Parsing& parsing) {
   return Ok(std::move(cmd));
 }
 
+// set image's CONTAINER=IMAGE words, from `*at` to the end (at least one).
+std::optional<KubectlParse> ContainerImages(const std::vector<Word>& pos, size_t* at, size_t end,
+                                            const std::string& usage,
+                                            std::vector<std::pair<std::string, std::string>>* out) {
+  for (; *at < pos.size(); ++*at) {
+    const std::string& t = pos[*at].text;
+    const size_t eq = t.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
+      return Fail(pos[*at].offset,
+                  fmt::format("expected CONTAINER=IMAGE, got \"{}\" (usage: {})", t, usage));
+    }
+    out->emplace_back(t.substr(0, eq), t.substr(eq + 1));
+  }
+  if (out->empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", usage));
+  return std::nullopt;
+}
+
+// The flags of rollout undo and status (kubectl's and the Argo Rollouts
+// plugin's): --to-revision=N, --timeout=D (0: for good), and --watch, which
+// may not be false (`status` is the command named in that error).
+std::optional<KubectlParse> RolloutFlags(const std::vector<Flag>& flags, std::string_view status,
+                                         std::optional<int64_t>* to_revision,
+                                         std::optional<SimDuration>* timeout) {
+  size_t off = 0;
+  if (auto rev = FlagValue(flags, "to-revision", &off)) {
+    int64_t n = -1;
+    if (!ParseInt64(*rev, &n) || n < 0) {
+      return Fail(off, "--to-revision must be a revision number (0: the previous one)");
+    }
+    *to_revision = n;
+  }
+  if (auto t = FlagValue(flags, "timeout", &off)) {
+    auto d = ParseDuration(*t);
+    if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
+    if (*d < SimDuration::Zero()) return Fail(off, "--timeout must not be negative");
+    if (*d > SimDuration::Zero()) *timeout = *d;
+  }
+  if (FlagValue(flags, "watch", &off) == "false") {
+    return Fail(off, fmt::format("{} --watch=false prints the status once and does not wait; "
+                                 "kubesim runs {} as it waits",
+                                 status, status == "rollout status" ? "rollout status" : "status"));
+  }
+  return std::nullopt;
+}
+
 KubectlParse ParseSetImage(Parsing& parsing) {
   const std::string& sub = parsing.sub;
   const size_t sub_offset = parsing.sub_offset;
@@ -532,16 +588,7 @@ KubectlParse ParseSetImage(Parsing& parsing) {
   s.target = std::get<ResourceRef>(r);
   // `set image deployment NAME C=I` parses NAME as the name; a bare
   // `deployment/NAME` is one word — both are handled by ParseResource.
-  for (; at < pos.size(); ++at) {
-    const std::string& t = pos[at].text;
-    const size_t eq = t.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
-      return Fail(pos[at].offset,
-                  fmt::format("expected CONTAINER=IMAGE, got \"{}\" (usage: {})", t, u));
-    }
-    s.images.emplace_back(t.substr(0, eq), t.substr(eq + 1));
-  }
-  if (s.images.empty()) return Fail(end, fmt::format("missing CONTAINER=IMAGE (usage: {})", u));
+  if (auto e = ContainerImages(pos, &at, end, u, &s.images)) return *e;
   if (s.target.kind != "Deployment" && s.target.kind != "ReplicaSet" && s.target.kind != "Pod") {
     return Fail(pos[0].offset, "set image needs a deployment, replicaset or pod");
   }
@@ -582,26 +629,61 @@ KubectlParse ParseRollout(Parsing& parsing) {
   if (ro.target.kind != "Deployment") {
     return Fail(pos[0].offset, fmt::format("kubectl rollout {} works on deployments here", sub));
   }
-  size_t off = 0;
-  if (auto rev = FlagValue(flags, "to-revision", &off)) {
-    int64_t n = -1;
-    if (!ParseInt64(*rev, &n) || n < 0) {
-      return Fail(off, "--to-revision must be a revision number (0: the previous one)");
-    }
-    ro.to_revision = n;
-  }
-  if (auto t = FlagValue(flags, "timeout", &off)) {
-    auto d = ParseDuration(*t);
-    if (!d) return Fail(off, fmt::format("invalid --timeout: {}", d.error()));
-    if (*d < SimDuration::Zero()) return Fail(off, "--timeout must not be negative");
-    if (*d > SimDuration::Zero()) ro.timeout = *d;
-  }
-  if (FlagValue(flags, "watch", &off) == "false") {
-    return Fail(off,
-                "rollout status --watch=false prints the status once and does not wait; "
-                "kubesim runs rollout status as it waits");
-  }
+  if (auto e = RolloutFlags(flags, "rollout status", &ro.to_revision, &ro.timeout)) return *e;
   cmd.body = std::move(ro);
+  return Ok(std::move(cmd));
+}
+
+// kubectl argo rollouts ACTION NAME (pkg/kubectl-argo-rollouts/cmd).
+KubectlParse ParseArgoRollouts(Parsing& parsing) {
+  const std::string& sub = parsing.sub;
+  const size_t end = parsing.end;
+  std::vector<Word>& pos = parsing.pos;
+  std::vector<Flag>& flags = parsing.flags;
+  Command& cmd = parsing.cmd;
+  size_t& at = parsing.at;
+  using Action = ArgoRolloutsCommand::Action;
+  static constexpr std::pair<std::string_view, Action> kActions[] = {
+      {"promote", Action::kPromote}, {"abort", Action::kAbort},   {"retry rollout", Action::kRetry},
+      {"pause", Action::kPause},     {"status", Action::kStatus}, {"set image", Action::kSetImage},
+      {"undo", Action::kUndo}};
+  ArgoRolloutsCommand a;
+  bool found = false;
+  for (const auto& [name, action] : kActions) {
+    if (name == sub) {
+      a.action = action;
+      found = true;
+    }
+  }
+  if (!found) {
+    if (sub == "restart") {
+      return Fail(parsing.sub_offset,
+                  "kubectl argo rollouts restart is not simulated yet (its pod restarter "
+                  "evicts the pods a few at a time); change the template with kubectl apply "
+                  "instead");
+    }
+    return Fail(parsing.sub_offset,
+                fmt::format("kubectl argo rollouts {} is not simulated (kubesim runs promote, "
+                            "abort, retry rollout, pause, status, set image and undo)",
+                            sub));
+  }
+  const std::string u = fmt::format("argo rollouts {} ROLLOUT_NAME{}", sub,
+                                    a.action == Action::kSetImage ? " CONTAINER=IMAGE" : "");
+  if (at >= pos.size()) return Fail(end, fmt::format("missing the Rollout's name (usage: {})", u));
+  a.name = pos[at].text;
+  if (a.name.find('/') != std::string::npos) {
+    return Fail(
+        pos[at].offset,
+        fmt::format("kubectl argo rollouts takes the Rollout's name alone, not \"{}\"", a.name));
+  }
+  ++at;
+  if (a.action == Action::kSetImage) {
+    if (auto e = ContainerImages(pos, &at, end, u, &a.images)) return *e;
+  }
+  if (auto e = parsing.Extra()) return *e;
+  a.full = FlagValue(flags, "full") == "true";
+  if (auto e = RolloutFlags(flags, "argo rollouts status", &a.to_revision, &a.timeout)) return *e;
+  cmd.body = std::move(a);
   return Ok(std::move(cmd));
 }
 
@@ -849,12 +931,35 @@ KubectlParse ParseKubectl(std::string_view line) {
   if (words.empty()) {
     return Fail(0, "empty kubectl command (for example: apply -f app.yaml)");
   }
-  const std::string verb = words[0].text;
+  std::string verb = words[0].text;
   const size_t verb_offset = words[0].offset;
   std::vector<Word> rest(words.begin() + 1, words.end());
-  std::string sub;  // rollout's / set's subcommand
+  std::string sub;  // rollout's / set's subcommand; argo rollouts' action
   size_t sub_offset = 0;
-  if (verb == "set" || verb == "rollout") {
+  if (verb == "argo") {
+    // The Argo Rollouts plugin: `argo rollouts ACTION`, two words for
+    // `set image` and `retry rollout`.
+    if (rest.empty() || rest[0].text != "rollouts") {
+      return Fail(rest.empty() ? end : rest[0].offset,
+                  "kubectl argo: expected \"rollouts\" (kubectl argo rollouts promote|abort|retry "
+                  "rollout|pause|status|set image|undo NAME)");
+    }
+    verb = "argo rollouts";
+    rest.erase(rest.begin());
+    if (rest.empty() || rest[0].text.starts_with("-")) {
+      return Fail(end,
+                  "missing the action (kubectl argo rollouts promote|abort|retry "
+                  "rollout|pause|status|set image|undo NAME)");
+    }
+    sub = rest[0].text;
+    sub_offset = rest[0].offset;
+    rest.erase(rest.begin());
+    if ((sub == "set" || sub == "retry") && !rest.empty() &&
+        rest[0].text == (sub == "set" ? "image" : "rollout")) {
+      sub += " " + rest[0].text;
+      rest.erase(rest.begin());
+    }
+  } else if (verb == "set" || verb == "rollout") {
     if (rest.empty() || rest[0].text.starts_with("-")) {
       return Fail(end, verb == "set"
                            ? "missing what to set (usage: set image deployment/NAME "
@@ -876,14 +981,6 @@ KubectlParse ParseKubectl(std::string_view line) {
     if (c.sub == sub) specs = c.flags;
   }
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
-  if (!known && verb == "argo") {
-    // The Argo Rollouts kubectl plugin (kubectl argo rollouts promote|abort|
-    // ...): its Rollouts are read and checked, their controller is not
-    // simulated yet (docs/scenario-format.md, 6.9).
-    return Fail(verb_offset,
-                "kubectl argo rollouts is not simulated yet: the Argo Rollouts controller is not "
-                "part of the model, so its Rollouts are checked and left out of the run");
-  }
   if (!known) {
     return Fail(verb_offset, fmt::format("unknown kubectl command \"{}\" (kubesim runs {})", verb,
                                          CommandList()));
@@ -909,6 +1006,7 @@ KubectlParse ParseKubectl(std::string_view line) {
       {"drain", ParseNode}};
   if (verb == "set")
     return sub == "env" || sub == "resources" ? ParseSetEnvOrResources(p) : ParseSetImage(p);
+  if (verb == "argo rollouts") return ParseArgoRollouts(p);
   for (const auto& [name, parse] : kParsers) {
     if (name == verb) return parse(p);
   }
@@ -918,6 +1016,9 @@ KubectlParse ParseKubectl(std::string_view line) {
 bool IsBlocking(const Command& command) {
   if (const auto* r = std::get_if<RolloutCommand>(&command.body)) {
     return r->action == RolloutCommand::Action::kStatus;
+  }
+  if (const auto* a = std::get_if<ArgoRolloutsCommand>(&command.body)) {
+    return a->action == ArgoRolloutsCommand::Action::kStatus;
   }
   return std::holds_alternative<WaitCommand>(command.body) ||
          std::holds_alternative<SleepCommand>(command.body);
@@ -966,6 +1067,25 @@ std::string CommandName(const Command& command) {
     std::string operator()(const AnnotateCommand&) const { return "annotate"; }
     std::string operator()(const WaitCommand&) const { return "wait"; }
     std::string operator()(const SleepCommand&) const { return "sleep"; }
+    std::string operator()(const ArgoRolloutsCommand& a) const {
+      switch (a.action) {
+        case ArgoRolloutsCommand::Action::kPromote:
+          return "argo rollouts promote";
+        case ArgoRolloutsCommand::Action::kAbort:
+          return "argo rollouts abort";
+        case ArgoRolloutsCommand::Action::kRetry:
+          return "argo rollouts retry rollout";
+        case ArgoRolloutsCommand::Action::kPause:
+          return "argo rollouts pause";
+        case ArgoRolloutsCommand::Action::kStatus:
+          return "argo rollouts status";
+        case ArgoRolloutsCommand::Action::kSetImage:
+          return "argo rollouts set image";
+        case ArgoRolloutsCommand::Action::kUndo:
+          return "argo rollouts undo";
+      }
+      return "argo rollouts";
+    }
     std::string operator()(const NodeCommand& n) const {
       switch (n.action) {
         case NodeCommand::Action::kCordon:

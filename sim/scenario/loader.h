@@ -156,6 +156,11 @@ class Loader {
   void Replay(const WaitCommand& c, Step* step, const Scenario& s);
   void Replay(const SleepCommand& c, Step* step, const Scenario& s);
   void Replay(const NodeCommand& c, Step* step, const Scenario& s);
+  void Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s);
+  // rollout undo / argo rollouts undo: the template of revision
+  // `to_revision` (0 or none: the previous one) of `key`'s history.
+  void Undo(const Stored& old, const ObjectKey& key, std::optional<int64_t> to_revision,
+            Step* step);
   void ReplaySetContainers(const SetEnvCommand* env, const SetResourcesCommand* res, Step* step,
                            const Scenario& s);
   std::optional<std::vector<k8s::DecodedObject>> ReadManifest(const std::string& name, Step* step,

@@ -73,9 +73,14 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
                     key.namespace_name, key.namespace_name, key.kind)});
     return;
   }
-  if (const auto* dep = std::get_if<k8s::Deployment>(&d.object)) {
+  const auto* dep = std::get_if<k8s::Deployment>(&d.object);
+  const auto* argo = std::get_if<k8s::Rollout>(&d.object);
+  if ((dep != nullptr || argo != nullptr) && k8s::TemplateOf(d.object) != nullptr) {
+    // Revisions, for rollout undo and argo rollouts undo.
     auto& hist = history_[key];
-    const k8s::PodTemplateSpec& t = dep->spec.template_;
+    const k8s::PodTemplateSpec& t = *k8s::TemplateOf(d.object);
+    const int32_t limit =
+        dep != nullptr ? dep->spec.revision_history_limit : argo->spec.revision_history_limit;
     const Node* spec = d.tree->Get("spec");
     NodePtr ttree;
     if (spec != nullptr) {
@@ -86,8 +91,21 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
       // A template equal to an older revision reuses it under a new number.
       std::erase_if(hist, [&](const Revision& r) { return r.spec == t; });
       hist.push_back(Revision{next, ttree, t});
-      const size_t keep = static_cast<size_t>(std::max(0, dep->spec.revision_history_limit)) + 1;
+      const size_t keep = static_cast<size_t>(std::max(0, limit)) + 1;
       if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<long>(keep));
+    }
+  }
+  if (key.kind == "Deployment" || key.kind == "Rollout") {
+    // Both report under `deployments`, by name (docs/progressive-delivery.md).
+    const ObjectKey other{key.kind == "Deployment" ? "Rollout" : "Deployment", key.namespace_name,
+                          key.name};
+    if (store_.contains(other)) {
+      diags_.push_back(Diagnostic{
+          Severity::kError, k8s::SourceOf(d.object).At("metadata.name"),
+          fmt::format("a Deployment and a Rollout may not share the name \"{}\" in kubesim: "
+                      "their metrics are both reported by name under `deployments`",
+                      key.name)});
+      return;
     }
   }
   if (key.kind == "Namespace" && step == nullptr && store_.contains(key)) {
@@ -412,7 +430,7 @@ bool Loader::OwnedPodName(const ObjectKey& key) const {
   // A pod of a Deployment or ReplicaSet: its generated name starts with its
   // owner's name; which pods exist is known only when the step runs.
   for (const auto& [k, v] : store_) {
-    if ((k.kind == "Deployment" || k.kind == "ReplicaSet") &&
+    if ((k.kind == "Deployment" || k.kind == "ReplicaSet" || k.kind == "Rollout") &&
         k.namespace_name == key.namespace_name && key.name.starts_with(k.name + "-")) {
       return true;
     }
@@ -737,33 +755,77 @@ void Loader::Replay(const RolloutCommand& c, Step* step, const Scenario& /*s*/) 
                   "rollout resume' and try again");
         return;
       }
-      const auto& hist = history_[key];
-      const Revision* target = nullptr;
-      if (ro->to_revision.value_or(0) == 0) {
-        if (hist.size() >= 2) target = &hist[hist.size() - 2];
-        if (target == nullptr) {
-          StepError(*step, name_offset(ro->target.name),
-                    fmt::format("no rollout history found for {}: nothing to undo at {}",
-                                key.Describe(), FormatDuration(step->at)));
-          return;
-        }
-      } else {
-        for (const auto& r : hist) {
-          if (r.number == *ro->to_revision) target = &r;
-        }
-        if (target == nullptr) {
-          StepError(*step, name_offset("--to-revision"),
-                    fmt::format("unable to find specified revision {} in history of {}",
-                                *ro->to_revision, key.Describe()));
-          return;
-        }
-      }
-      if (target->tree == nullptr) return;
-      Replace(*old,
-              SetIn(old->tree, {std::string("spec"), std::string("template")}, 0, target->tree),
-              step);
+      Undo(*old, key, ro->to_revision, step);
       return;
     }
+  }
+}
+
+void Loader::Undo(const Stored& old, const ObjectKey& key, std::optional<int64_t> to_revision,
+                  Step* step) {
+  const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
+  const auto& hist = history_[key];
+  const Revision* target = nullptr;
+  if (to_revision.value_or(0) == 0) {
+    if (hist.size() >= 2) target = &hist[hist.size() - 2];
+    if (target == nullptr) {
+      StepError(*step, name_offset(key.name),
+                fmt::format("no rollout history found for {}: nothing to undo at {}",
+                            key.Describe(), FormatDuration(step->at)));
+      return;
+    }
+  } else {
+    for (const auto& r : hist) {
+      if (r.number == *to_revision) target = &r;
+    }
+    if (target == nullptr) {
+      StepError(*step, name_offset("--to-revision"),
+                fmt::format("unable to find specified revision {} in history of {}", *to_revision,
+                            key.Describe()));
+      return;
+    }
+  }
+  if (target->tree == nullptr) return;
+  Replace(old, SetIn(old.tree, {std::string("spec"), std::string("template")}, 0, target->tree),
+          step);
+}
+
+void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s) {
+  const std::string& ns = step->command.namespace_name;
+  const ObjectKey key{"Rollout", ns, c.name};
+  const Stored* old = Find(key, step, NameOffset(*step, c.name));
+  if (old == nullptr) return;
+  const auto& ro = std::get<k8s::Rollout>(old->object);
+  const yaml::Mark at{step->position.line - 1, step->position.column - 1};
+  const std::vector<PathElem> paused = {std::string("spec"), std::string("paused")};
+  using Action = ArgoRolloutsCommand::Action;
+  switch (c.action) {
+    case Action::kSetImage:
+      // set image (cmd/set/set_image.go): the Rollout's template, as kubectl
+      // set image changes a Deployment's.
+      Replay(SetImageCommand{ResourceRef{"Rollout", c.name}, c.images}, step, s);
+      return;
+    case Action::kPause:
+      // pause.go: {"spec":{"paused":true}}.
+      if (!ro.spec.paused) {
+        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("true", at, true)), step);
+      }
+      return;
+    case Action::kPromote:
+      // promote.go: {"spec":{"paused":false}} when paused; the status part
+      // (pause conditions, promoteFull) is the controller's, at run time.
+      if (ro.spec.paused) {
+        Replace(*old, SetIn(old->tree, paused, 0, yaml::MakeScalar("false", at, true)), step);
+      }
+      return;
+    case Action::kUndo:
+      // undo.go: the template of revision N, by default the previous one.
+      Undo(*old, key, c.to_revision, step);
+      return;
+    case Action::kAbort:
+    case Action::kRetry:
+    case Action::kStatus:
+      return;  // the Rollout's status, at run time
   }
 }
 
@@ -1017,8 +1079,9 @@ void Loader::CheckReferences(const Scenario& s) {
         break;
       case metrics::Scope::kDeployment:
       case metrics::Scope::kRollout:
-        if (!known("Deployment", path->object)) {
-          fail(fmt::format("no Deployment \"{}\" in this scenario{}", path->object,
+        // An Argo Rollout's metrics are a Deployment's (docs/progressive-delivery.md).
+        if (!known("Deployment", path->object) && !known("Rollout", path->object)) {
+          fail(fmt::format("no Deployment or Rollout \"{}\" in this scenario{}", path->object,
                            hint("Deployment", path->object)));
         }
         break;

@@ -284,16 +284,63 @@ TEST(KubectlCommands, AnUnknownCommandNamesEveryCommandOfTheTable) {
   }
 }
 
-// The Argo Rollouts plugin's commands are refused with what is missing,
-// not as an unknown command (docs/scenario-format.md, 6.9).
-TEST(KubectlCommands, ArgoRolloutsCommandsSayTheControllerIsNotSimulatedYet) {
-  for (const char* line : {"kubectl argo rollouts promote web", "argo rollouts abort web"}) {
+// The Argo Rollouts plugin (pkg/kubectl-argo-rollouts/cmd): the Rollout's
+// name alone, the two-word actions, status as a blocking step, and what is
+// not simulated refused with the reason.
+TEST(KubectlCommands, ArgoRolloutsCommands) {
+  using Action = ArgoRolloutsCommand::Action;
+  const auto parse = [](const char* line) {
+    const auto r = ParseKubectl(line);
+    EXPECT_TRUE(r.ok()) << line << ": " << r.error.message;
+    return r.ok() ? std::get<ArgoRolloutsCommand>(r.command->body) : ArgoRolloutsCommand{};
+  };
+  EXPECT_EQ(parse("kubectl argo rollouts promote web").action, Action::kPromote);
+  EXPECT_TRUE(parse("argo rollouts promote web --full").full);
+  EXPECT_EQ(parse("argo rollouts abort web").action, Action::kAbort);
+  EXPECT_EQ(parse("argo rollouts retry rollout web").action, Action::kRetry);
+  EXPECT_EQ(parse("argo rollouts pause web").name, "web");
+  const ArgoRolloutsCommand set = parse("argo rollouts set image web web=web:2 side=s:1");
+  EXPECT_EQ(set.action, Action::kSetImage);
+  EXPECT_EQ(set.images.size(), 2u);
+  EXPECT_EQ(parse("argo rollouts undo web --to-revision=2").to_revision, 2);
+  const ArgoRolloutsCommand status = parse("argo rollouts status web -t 2m");
+  EXPECT_EQ(status.timeout, SimDuration::Seconds(120));
+  EXPECT_FALSE(
+      parse("argo rollouts status web --timeout 0s").timeout);  // the plugin's default: for good
+  {
+    const auto r = ParseKubectl("argo rollouts status web -w");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(IsBlocking(*r.command));
+    EXPECT_EQ(CommandName(*r.command), "argo rollouts status");
+  }
+  EXPECT_EQ(ParseKubectl("-n shop argo rollouts abort web").command->namespace_name, "shop");
+  for (const auto& [line, message] : std::vector<std::pair<std::string, std::string>>{
+           {"argo rollouts restart web",
+            "kubectl argo rollouts restart is not simulated yet (its pod restarter evicts the "
+            "pods a few at a time); change the template with kubectl apply instead"},
+           {"argo rollouts get rollout web",
+            "kubectl argo rollouts get is not simulated (kubesim runs promote, abort, retry "
+            "rollout, pause, status, set image and undo)"},
+           {"argo rollouts promote rollout/web",
+            "kubectl argo rollouts takes the Rollout's name alone, not \"rollout/web\""},
+           {"argo rollouts set image web",
+            "missing CONTAINER=IMAGE (usage: argo rollouts set "
+            "image ROLLOUT_NAME CONTAINER=IMAGE)"},
+           {"argo rollouts promote",
+            "missing the Rollout's name (usage: argo rollouts promote "
+            "ROLLOUT_NAME)"},
+           {"argo rollouts status web --watch=false",
+            "argo rollouts status --watch=false prints the status once and does not wait; "
+            "kubesim runs status as it waits"},
+           {"argo promote web",
+            "kubectl argo: expected \"rollouts\" (kubectl argo rollouts "
+            "promote|abort|retry rollout|pause|status|set image|undo NAME)"},
+           {"argo rollouts abort web extra",
+            "unexpected argument \"extra\" for kubectl argo "
+            "rollouts abort"}}) {
     const auto r = ParseKubectl(line);
     ASSERT_FALSE(r.ok()) << line;
-    EXPECT_EQ(r.error.message,
-              "kubectl argo rollouts is not simulated yet: the Argo Rollouts controller is not "
-              "part of the model, so its Rollouts are checked and left out of the run")
-        << line;
+    EXPECT_EQ(r.error.message, message) << line;
   }
 }
 

@@ -623,7 +623,10 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // warning that says so. A pause's duration reads as RolloutPause's
 // DurationSeconds: 90, "90" and "1m30s" are 90 s; "-1m" is -60 s, and
 // "soon" (no duration) -1, which validation rejects.
-TEST(Load, ReadsAnArgoRolloutAndWarnsItIsNotSimulatedYet) {
+// A canary Rollout (and one with a workloadRef) is checked, then left out
+// with a warning; a blueGreen one with its own template is simulated
+// (docs/progressive-delivery.md).
+TEST(Load, ReadsAnArgoRolloutAndWarnsWhenItsStrategyIsNotSimulatedYet) {
   const auto rollout = [](const std::string& duration) {
     return kHead + R"(---
 apiVersion: argoproj.io/v1alpha1
@@ -651,11 +654,45 @@ spec:
     ASSERT_TRUE(r.ok()) << ok << ": " << AllDiagnostics(r);
     ASSERT_EQ(r.diagnostics.size(), 1u) << AllDiagnostics(r);
     EXPECT_EQ(r.diagnostics[0].ToString(),
-              "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1, canary strategy) "
-              "is valid as the Argo Rollouts controller checks it, but that controller is not "
-              "simulated yet: the Rollout is left out of the run (no pods, no Service switch, no "
+              "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1) is valid as the "
+              "Argo Rollouts controller checks it, but kubesim does not simulate the canary "
+              "strategy yet: the Rollout is left out of the run (no pods, no Service switch, no "
               "steps)");
     EXPECT_TRUE(r.scenario->objects.empty());
+  }
+  {
+    const auto r = Load(kHead + R"(---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+  strategy:
+    blueGreen:
+      activeService: web
+      prePromotionAnalysis: {templates: [{templateName: smoke}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)");
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    ASSERT_EQ(r.scenario->objects.size(), 2u);
+    EXPECT_TRUE(std::holds_alternative<k8s::Rollout>(r.scenario->objects[0]));
+    // What the simulation does not honour yet is named.
+    EXPECT_NE(
+        AllDiagnostics(r).find("dir/s.yaml:24:29: warning: Rollout \"web\": "
+                               "spec.strategy.blueGreen.prePromotionAnalysis is not "
+                               "simulated yet: the rollout goes on as if the analysis passed"),
+        std::string::npos)
+        << AllDiagnostics(r);
   }
   // RolloutPause.DurationSeconds, case by case: ParseInt(s, 10, 32), then
   // time.ParseDuration truncated to seconds. "010" is 10 (decimal, not

@@ -1,5 +1,6 @@
 // Object: one Kubernetes object kubesim simulates — a Deployment,
-// ReplicaSet, Service, Pod, PodDisruptionBudget or Namespace — and its key.
+// ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace or Argo Rollouts'
+// Rollout — and its key.
 //
 // The model: a manifest is a list of objects; applying one creates it or
 // replaces the one with the same ObjectKey (kind, namespace, name), as
@@ -17,6 +18,7 @@
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/pod.h"
 #include "kubesim/k8s/policy.h"
+#include "kubesim/k8s/rollout.h"
 #include "kubesim/k8s/service.h"
 
 namespace kubesim::k8s {
@@ -28,11 +30,13 @@ struct Namespace {
 };
 
 using Object =
-    std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace>;
+    std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace, Rollout>;
 
 // (kind, namespace, name). Namespaces themselves have an empty namespace.
 struct ObjectKey {
-  std::string kind;  // "Deployment", "ReplicaSet", "Service", "Pod", "PodDisruptionBudget", "Namespace"
+  // "Deployment", "ReplicaSet", "Service", "Pod", "PodDisruptionBudget",
+  // "Namespace", "Rollout"
+  std::string kind;
   std::string namespace_name;
   std::string name;
 
@@ -47,10 +51,12 @@ const ObjectMeta& MetaOf(const Object& object);
 const SourceMap& SourceOf(const Object& object);
 ObjectKey KeyOf(const Object& object);
 
-// The pod template of a Deployment or ReplicaSet, else null.
+// The pod template of a Deployment, ReplicaSet or Rollout (null for a
+// Rollout with a workloadRef), else null.
 const PodTemplateSpec* TemplateOf(const Object& object);
 
-// The apiVersion a simulated kind must be written with ("apps/v1", "v1"),
+// The apiVersion a simulated kind must be written with ("apps/v1", "v1",
+// "argoproj.io/v1alpha1"),
 // or empty if `kind` is not simulated.
 std::string_view ApiVersionOfKind(std::string_view kind);
 

@@ -17,6 +17,9 @@
 //   wait --for=condition=Ready pod NAME|-l SEL|--all [--timeout=D]             (blocks)
 //   annotate [--overwrite] KIND NAME|KIND/NAME|pods -l SEL|pods --all KEY=VALUE|KEY-...
 //   cordon|uncordon|drain NODE
+//   argo rollouts promote [--full]|abort|retry rollout|pause|undo [--to-revision=N] NAME
+//   argo rollouts set image NAME C=IMAGE...
+//   argo rollouts status NAME [--timeout=D]                   (blocks)
 //
 // plus the simulator-only steps `fail: node/NAME` and `recover: node/NAME`
 // (ParseNodeStep) and `sleep: D`. A leading `kubectl` word is allowed; `-n NS` /
@@ -124,6 +127,22 @@ struct WaitCommand {
   SimDuration timeout = SimDuration::Seconds(30);
   bool operator==(const WaitCommand&) const = default;
 };
+// The Argo Rollouts plugin, `kubectl argo rollouts ACTION NAME`
+// (argo-rollouts pkg/kubectl-argo-rollouts/cmd): promote [--full], abort,
+// retry rollout, pause, status [--watch] [--timeout=D] (blocks), set image
+// NAME C=IMAGE..., undo [--to-revision=N].
+struct ArgoRolloutsCommand {
+  enum class Action { kPromote, kAbort, kRetry, kPause, kStatus, kSetImage, kUndo };
+  Action action = Action::kPromote;
+  std::string name;   // the Rollout's
+  bool full = false;  // promote --full
+  // status --timeout: how long it waits; nullopt (or 0, the plugin's
+  // default) waits for good.
+  std::optional<SimDuration> timeout;
+  std::vector<std::pair<std::string, std::string>> images;  // set image: container ("*") -> image
+  std::optional<int64_t> to_revision;  // undo --to-revision=N (0: the previous one)
+  bool operator==(const ArgoRolloutsCommand&) const = default;
+};
 // The simulator's `sleep: D` step.
 struct SleepCommand {
   SimDuration duration;
@@ -150,7 +169,7 @@ struct NodeCommand {
 using CommandBody =
     std::variant<ApplyCommand, DeleteCommand, PatchCommand, ScaleCommand, SetImageCommand,
                  SetEnvCommand, SetResourcesCommand, RolloutCommand, AnnotateCommand, WaitCommand,
-                 SleepCommand, NodeCommand>;
+                 SleepCommand, NodeCommand, ArgoRolloutsCommand>;
 
 struct Command {
   CommandBody body;
@@ -193,7 +212,7 @@ struct KubectlFlag {
 // flags. docs/scenario-format.md 5.2 is tested against it (every command a
 // row, every flag named), and the unknown-command error lists it.
 struct KubectlCommandInfo {
-  std::string_view verb;  // "apply", "set", "rollout", ...
+  std::string_view verb;  // "apply", "set", "rollout", "argo rollouts", ...
   std::string_view sub;   // "image" in `set image`; "" for a verb alone
   std::span<const KubectlFlag> flags;
 };

@@ -1,0 +1,362 @@
+// End-to-end scenarios with hand-derived expected results, as in
+// model_rollout_test.cc. This file: Argo Rollouts' blueGreen strategy
+// (docs/progressive-delivery.md), after the Argo Rollouts controller at
+// 9f8d111 — rollout/bluegreen.go, replicaset.go, service.go, sync.go,
+// pause.go — and the cases of its rollout/bluegreen_test.go.
+//
+// Every scenario: a Rollout `web` of 3 replicas of web:1 behind an active
+// Service `web-active` (which a client asks once a second) and a preview
+// Service `web-preview`, both selecting app=web; images pull in 5 s and the
+// readiness probe passes as the container starts, so a new pod is Ready 5 s
+// after it is created on a node without its image (at once on one with it).
+// Clients see an endpoint change endpointDelay (1 s) later.
+#include "model_test_support.h"
+
+namespace kubesim::model_test {
+namespace {
+
+std::string RolloutScenario(const std::string& blue_green, const std::string& timeline,
+                            const std::string& timing = "", int replicas = 3) {
+  return Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+)" + timing + R"(  images:
+    web:1: {pull: 5s}
+    web:2: {pull: 5s}
+    web:3: {pull: 5s}
+  traffic: [{name: c, service: web-active, every: 1s}]
+  timeline:
+)" + timeline,
+                  R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: )" + std::to_string(replicas) +
+                      R"(
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
+  strategy:
+    blueGreen: {activeService: web-active, previewService: web-preview)" +
+                      blue_green + R"(}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-preview}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)");
+}
+
+constexpr const char* kSetImage = "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n";
+
+const metrics::StepReport* StepOf(const Outcome& r, uint32_t number) {
+  for (const auto& s : r.report.timeline) {
+    if (s.step == number) return &s;
+  }
+  ADD_FAILURE() << "no timeline entry for step " << number << " in\n" << r.json;
+  return nullptr;
+}
+
+// TestBlueGreenCreatesReplicaSet and SkipPauseReconcileWhenActiveHasPodHashSelector:
+// the first ReplicaSet is created at 0 replicas and scaled by the next sync;
+// stableRS is set at once ("Initial deploy"); a first deployment never
+// pauses, even with autoPromotionEnabled false (the active Service has no
+// hash yet: isBlueGreenFastTracked), and the active Service is pointed at it
+// once all 3 pods are available, at 5 s.
+TEST(ArgoBlueGreen, AFirstDeploymentNeverPausesAndSwitchesWhenSaturated) {
+  const Outcome r = Simulate(RolloutScenario(", autoPromotionEnabled: false",
+                                             "  - {at: 1s, kubectl: argo rollouts status web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "rollout/web", "with 0 replicas")) << r.log;
+  EXPECT_TRUE(r.Logged("0.000", "rollout/web", "from 0 to 3"));
+  EXPECT_TRUE(r.Logged("0.000", "rollout/web", "Initial deploy: stable is replicaset/web-"));
+  EXPECT_TRUE(r.Logged("5.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_EQ(r.log.find("BlueGreenPause"), std::string::npos);
+  EXPECT_TRUE(r.LoggedEnd("5.000", "rollout/web", "Healthy"));
+  EXPECT_TRUE(r.Logged("5.000", "step/1", "Healthy"));
+  EXPECT_EQ(Svc(r, "web-active").requests.failed, 0);
+}
+
+// NoPauseWhenAutoPromotionEnabledIsNotSet and TestBlueGreenAddScaleDownDelay:
+// by default the update is not paused. At 60 s the new ReplicaSet is made
+// (0 replicas), the preview Service switched to it, then it is scaled to 3;
+// its pods pull 5 s and are available at 65 s, when the active Service is
+// switched and the new ReplicaSet promoted to stable. The next sync puts the
+// old one's scale-down deadline 30 s later (scaleDownDelaySeconds' default),
+// at 95 s, when it is scaled to 0 and the rollout completes. Both versions
+// run meanwhile: 6 pods. No request fails: the old pods serve until clients
+// have long seen the switch (66 s).
+TEST(ArgoBlueGreen, ByDefaultTheActiveServiceSwitchesWhenTheNewPodsAreAvailable) {
+  const Outcome r = Simulate(RolloutScenario("", kSetImage));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "rollout/web", "created replicaset/web-")) << r.log;
+  EXPECT_TRUE(r.Logged("60.000", "rollout/web", "switched preview service/web-preview to "));
+  EXPECT_TRUE(r.Logged("60.000", "rollout/web", "from 0 to 3"));
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "Completed blue-green update: stable is "));
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "scales down in 30s"));
+  EXPECT_TRUE(r.Logged("95.000", "rollout/web", "from 3 to 0"));
+  EXPECT_EQ(r.log.find("BlueGreenPause"), std::string::npos);
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  EXPECT_EQ(ro[0].start, SimTime::Zero() + Sec(60));
+  EXPECT_EQ(ro[0].rollout_status, SimTime::Zero() + Sec(65));  // Healthy at the switch
+  EXPECT_EQ(ro[0].complete, SimTime::Zero() + Sec(95));
+  EXPECT_EQ(ro[0].peak_active_pods, 6);
+  EXPECT_EQ(ro[0].min_available_pods, 3);
+  EXPECT_EQ(Svc(r, "web-active").requests.failed, 0);
+  EXPECT_EQ(Svc(r, "web-active").downtime, SimDuration::Zero());
+  EXPECT_EQ(r.report.resources.peak_pods, 6);
+}
+
+// PauseWhenAutoPromotionEnabledIsFalse, ContinueAfterUnpaused: with
+// autoPromotionEnabled false the update pauses (BlueGreenPause) once the new
+// ReplicaSet is available, at 65 s, and `argo rollouts status` keeps
+// waiting; `argo rollouts promote` at 100 s clears the pause condition and
+// the active Service switches then; status returns Healthy at 100 s, and the
+// old ReplicaSet goes at 130 s.
+TEST(ArgoBlueGreen, WithoutAutoPromotionItPausesUntilPromoted) {
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + R"(  - {at: 61s, kubectl: argo rollouts status web}
+  - {at: 100s, kubectl: argo rollouts promote web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "paused (BlueGreenPause)")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "Paused - BlueGreenPause"));
+  EXPECT_TRUE(r.Logged("100.000", "step/3", "rollout 'web' promoted"));
+  EXPECT_TRUE(r.Logged("100.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_TRUE(r.Logged("130.000", "rollout/web", "from 3 to 0"));
+  const metrics::StepReport* status = StepOf(r, 2);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->finished, SimTime::Zero() + Sec(100));
+  EXPECT_EQ(status->result, "ok");
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(130));
+  EXPECT_EQ(Svc(r, "web-active").requests.failed, 0);
+
+  // Unpromoted, `status --timeout 60s` gives up at 121 s, as the plugin
+  // does ("Rollout status watch exceeded timeout", exit 1).
+  const Outcome stuck = Simulate(RolloutScenario(
+      ", autoPromotionEnabled: false",
+      std::string(kSetImage) + "  - {at: 61s, kubectl: argo rollouts status web --timeout 60s}\n"));
+  ASSERT_TRUE(stuck.error.empty()) << stuck.error;
+  EXPECT_TRUE(stuck.Logged("121.000", "step/2", "Rollout status watch exceeded timeout"));
+  EXPECT_EQ(StepOf(stuck, 2)->result, "timeout");
+  EXPECT_FALSE(Dep(stuck, "web").rollouts[0].complete);
+}
+
+// AutoPromoteAfterDelayTimePasses / NoAutoPromoteBeforeDelayTimePasses:
+// autoPromotionSeconds 10 pauses at 65 s and promotes at 75 s (the pause's
+// startTime + 10 s: the controller requeues itself for that moment).
+TEST(ArgoBlueGreen, AutoPromotionSecondsPromotesThatLongAfterThePause) {
+  const Outcome r = Simulate(RolloutScenario(", autoPromotionSeconds: 10", kSetImage));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "paused (BlueGreenPause)")) << r.log;
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_TRUE(r.Logged("105.000", "rollout/web", "from 3 to 0"));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].rollout_status, SimTime::Zero() + Sec(75));
+}
+
+// NoAutoPromoteAfterDelayTimePassesIfUserPaused: `argo rollouts pause`
+// (spec.paused) at 70 s holds the switch past 75 s. `promote` at 90 s
+// unpauses it and clears the BlueGreenPause condition too (promote.go
+// patches both); with autoPromotionSeconds, CompletedBlueGreenPause counts
+// from a pause condition's startTime, and there is none now, so the
+// controller pauses again at 90 s and switches 10 s later, at 100 s.
+TEST(ArgoBlueGreen, AManualPauseHoldsTheAutoPromotion) {
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionSeconds: 10",
+                      std::string(kSetImage) + R"(  - {at: 70s, kubectl: argo rollouts pause web}
+  - {at: 90s, kubectl: argo rollouts promote web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("70.000", "rollout/web", "Paused - manually paused")) << r.log;
+  EXPECT_FALSE(r.Logged("75.000", "rollout/web", "switched active"));
+  EXPECT_EQ(r.Times("rollout/web", "paused (BlueGreenPause)"), (std::vector<double>{65, 90}));
+  EXPECT_TRUE(r.Logged("100.000", "rollout/web", "switched active service/web-active to "));
+}
+
+// TestPreviewReplicaCountHandleScaleUpPreviewCheckPoint: previewReplicaCount
+// 1 runs one new pod behind the preview Service (Ready at 65 s); the pause
+// (autoPromotionSeconds 20) ends at 85 s and sets scaleUpPreviewCheckPoint,
+// and the next sync scales the new ReplicaSet to 3. One of the two new pods
+// lands on the node that already pulled web:2 and is Ready at once, the
+// other pulls 5 s: saturated, and switched, at 90 s.
+TEST(ArgoBlueGreen, PreviewReplicaCountScalesUpAfterThePause) {
+  const Outcome r =
+      Simulate(RolloutScenario(", autoPromotionSeconds: 20, previewReplicaCount: 1", kSetImage));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "rollout/web", "from 0 to 1")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "paused (BlueGreenPause)"));
+  EXPECT_TRUE(r.Logged("85.000", "rollout/web", "from 1 to 3"));
+  EXPECT_TRUE(r.Logged("90.000", "rollout/web", "switched active service/web-active to "));
+  // The preview's capacity is 1 pod: the run peaks at 3 + 3 only after 85 s.
+  EXPECT_EQ(Dep(r, "web").rollouts[0].peak_active_pods, 6);
+}
+
+// TestBlueGreenAbort, shouldDelayScaleDownOnAbort: `abort` during the pause
+// leaves the active Service on the stable ReplicaSet, clears the pause and
+// sets the phase Degraded ("RolloutAborted: Rollout aborted update to
+// revision 2"), so a waiting `status` fails (exit 1) at 80 s; the new
+// ReplicaSet is scaled to 0 abortScaleDownDelaySeconds (30 s) later, at 110 s.
+// `retry rollout` at 150 s scales it up again (its pods start at once: the
+// nodes have web:2) and pauses; `promote` at 200 s switches.
+TEST(ArgoBlueGreen, AbortKeepsTheStableVersionAndScalesThePreviewDownLater) {
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + R"(  - {at: 61s, kubectl: argo rollouts status web}
+  - {at: 80s, kubectl: argo rollouts abort web}
+  - {at: 150s, kubectl: argo rollouts retry rollout web}
+  - {at: 200s, kubectl: argo rollouts promote web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web",
+                       "Degraded - RolloutAborted: Rollout aborted update to revision 2"))
+      << r.log;
+  EXPECT_TRUE(r.Logged("80.000", "step/2",
+                       "The rollout is in a degraded state with message: "
+                       "RolloutAborted: Rollout aborted update to revision 2"));
+  EXPECT_EQ(StepOf(r, 2)->result, "failed");
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web", "scales down in 30s (abort)"));
+  EXPECT_TRUE(r.Logged("110.000", "rollout/web", "from 3 to 0"));
+  EXPECT_FALSE(r.Logged("80.000", "rollout/web", "switched active"));
+  EXPECT_TRUE(r.Logged("150.000", "rollout/web", "from 0 to 3"));
+  EXPECT_TRUE(r.Logged("150.000", "rollout/web", "paused (BlueGreenPause)"));
+  EXPECT_TRUE(r.Logged("200.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_TRUE(r.Logged("230.000", "rollout/web", "rollout to revision 2 complete"));
+  EXPECT_EQ(Svc(r, "web-active").requests.failed, 0);
+
+  // abortScaleDownDelaySeconds: 0 leaves the preview up for good.
+  const Outcome kept = Simulate(RolloutScenario(
+      ", autoPromotionEnabled: false, abortScaleDownDelaySeconds: 0",
+      std::string(kSetImage) + "  - {at: 80s, kubectl: argo rollouts abort web}\n"));
+  ASSERT_TRUE(kept.error.empty()) << kept.error;
+  EXPECT_EQ(kept.log.find("from 3 to 0"), std::string::npos) << kept.log;
+}
+
+// The 503 window of argo-rollouts #4772 / #1826: the old pods go
+// scaleDownDelaySeconds after the switch, whether or not clients have seen
+// it. With an endpointDelay of 10 s the switch at 65 s reaches clients at
+// 75 s; a 3 s delay removes the old pods at 68 s, and the requests of 68..74 s
+// (7) go to pods that have exited, while the Service's visible endpoints
+// serve nothing (7 s of downtime). The default 30 s delay outlasts the
+// endpoint delay: nothing fails.
+TEST(ArgoBlueGreen, AScaleDownDelayShorterThanTheEndpointDelayFailsRequests) {
+  const std::string timing = "    timing: {endpointDelay: 10s}\n";
+  const Outcome shorter =
+      Simulate(RolloutScenario(", scaleDownDelaySeconds: 3", kSetImage, timing));
+  ASSERT_TRUE(shorter.error.empty()) << shorter.error;
+  EXPECT_TRUE(shorter.Logged("68.000", "rollout/web", "from 3 to 0")) << shorter.log;
+  EXPECT_EQ(Svc(shorter, "web-active").requests.failed, 7);
+  EXPECT_EQ(Svc(shorter, "web-active").downtime, Sec(7));
+  const Outcome longer =
+      Simulate(RolloutScenario(", scaleDownDelaySeconds: 30", kSetImage, timing));
+  ASSERT_TRUE(longer.error.empty()) << longer.error;
+  EXPECT_EQ(Svc(longer, "web-active").requests.failed, 0);
+  EXPECT_EQ(Svc(longer, "web-active").downtime, SimDuration::Zero());
+}
+
+// TestBlueGreenScaleDownLimit: two updates 10 s apart. With the default
+// (no limit) both old ReplicaSets keep their delay: revision 1 goes at
+// 65 + 30 = 95 s, revision 2 at 75 + 30 = 105 s. With
+// scaleDownDelayRevisionLimit 1, only the newest old one (revision 2) may
+// wait; revision 1 is scaled to 0 when revision 3 is promoted, at 75 s.
+// (web:3's pods pull 5 s: the switch to revision 3 is at 75 s.)
+TEST(ArgoBlueGreen, ScaleDownDelayRevisionLimitScalesOlderReplicaSetsAtOnce) {
+  const std::string timeline =
+      std::string(kSetImage) + "  - {at: 70s, kubectl: argo rollouts set image web web=web:3}\n";
+  const Outcome unlimited = Simulate(RolloutScenario("", timeline));
+  ASSERT_TRUE(unlimited.error.empty()) << unlimited.error;
+  EXPECT_EQ(unlimited.Times("rollout/web", "from 3 to 0"), (std::vector<double>{95, 105}))
+      << unlimited.log;
+  const Outcome limited = Simulate(RolloutScenario(", scaleDownDelayRevisionLimit: 1", timeline));
+  ASSERT_TRUE(limited.error.empty()) << limited.error;
+  EXPECT_EQ(limited.Times("rollout/web", "from 3 to 0"), (std::vector<double>{75, 105}))
+      << limited.log;
+}
+
+// scaleDownDelaySeconds: 0 writes no deadline (addScaleDownDelay), so the
+// old ReplicaSet is never scaled down (argo-rollouts #1992): the rollout
+// never completes and both versions keep running.
+TEST(ArgoBlueGreen, AZeroScaleDownDelayNeverScalesTheOldReplicaSetDown) {
+  const Outcome r =
+      Simulate(RolloutScenario(", scaleDownDelaySeconds: 0", kSetImage, "  until: 5m\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "switched active service/web-active to ")) << r.log;
+  EXPECT_EQ(r.log.find("from 3 to 0"), std::string::npos);
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete);
+}
+
+// isFastRollback: `argo rollouts undo` while the previous ReplicaSet is
+// still within its scale-down delay takes it back without a pause, even with
+// autoPromotionEnabled false. Promoted at 70 s (revision 1's deadline:
+// 100 s), undone at 80 s: revision 1 becomes revision 3, its 3 pods are
+// still available, and the active Service switches back at once; revision 2
+// then waits its own 30 s, to 110 s.
+TEST(ArgoBlueGreen, UndoWithinTheScaleDownDelayIsAFastRollback) {
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + R"(  - {at: 70s, kubectl: argo rollouts promote web}
+  - {at: 80s, kubectl: argo rollouts undo web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("70.000", "rollout/web", "switched active service/web-active to ")) << r.log;
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_EQ(r.Times("rollout/web", "paused (BlueGreenPause)"), (std::vector<double>{65}));
+  EXPECT_EQ(r.Times("rollout/web", "from 3 to 0"), (std::vector<double>{110}));
+  EXPECT_EQ(Svc(r, "web-active").requests.failed, 0);
+}
+
+// The controller owns the Services' rollouts-pod-template-hash: an apply of
+// the Service's manifest (without it) keeps it, as kubectl apply's
+// three-way merge keeps a field no manifest set — the active Service does
+// not fall back to both versions' pods.
+TEST(ArgoBlueGreen, ApplyingTheServiceAgainKeepsTheControllersSelector) {
+  const std::string svc = R"(apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + "  - {at: 70s, kubectl: apply -f svc.yaml}\n"),
+      {{"svc.yaml", svc}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  // Paused: only web:1 pods serve the active Service, before and after.
+  EXPECT_EQ(Svc(r, "web-active").version_mix, SimDuration::Zero()) << r.log;
+  EXPECT_FALSE(r.Logged("70.000", "service/web-active", "selector changed"));
+}
+
+// A blue-green Rollout and a Deployment report alike, under `deployments`
+// by name; so they may not share one.
+TEST(ArgoBlueGreen, ARolloutAndADeploymentMayNotShareAName) {
+  const Outcome r = Simulate(RolloutScenario("", "  []\n") + R"(---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: other}}
+  template:
+    metadata: {labels: {app: other}}
+    spec:
+      containers: [{name: web, image: web:1}]
+)");
+  EXPECT_NE(r.error.find("a Deployment and a Rollout may not share the name \"web\""),
+            std::string::npos)
+      << r.error;
+}
+
+}  // namespace
+}  // namespace kubesim::model_test
