@@ -560,6 +560,15 @@ void Loader::Replay(const PatchCommand& command, Step* step, const Scenario& /*s
   const auto* patch = &command;
   const Stored* old = Find(key_of(patch->target), step, name_offset(patch->target.name));
   if (old == nullptr) return;
+  if (patch->target.kind == "Rollout" && patch->type == PatchCommand::Type::kStrategic) {
+    // A custom resource takes JSON and merge patches only (the API server's
+    // answer to kubectl's default, a strategic merge patch).
+    StepError(*step, name_offset(patch->target.name),
+              "the body of the request was in an unknown format - accepted media types include: "
+              "application/json-patch+json, application/merge-patch+json (a Rollout is a custom "
+              "resource: use --type merge or --type json)");
+    return;
+  }
   yaml::Limits limits;
   limits.max_nodes = 100'000;
   yaml::Stream ps = yaml::Parse(patch->patch, limits);

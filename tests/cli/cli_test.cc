@@ -280,6 +280,50 @@ TEST(CliRun, AnAlbRolloutFailsWithoutTheGateOrWithAShortPreStop) {
   EXPECT_NE(c.out.find("services.reports.requests.failed,10,0,13"), std::string::npos) << c.out;
 }
 
+// docs/progressive-delivery.md: the seed's echo-version as an Argo
+// Rollouts blue-green Rollout (scenarios/progressive/). The switch comes at
+// 68 s (pull 5 s, start 3 s) and clients see it endpointDelay later; the
+// old pod goes scaleDownDelaySeconds after the switch: at 98 s with the
+// default 30 s (the rollout takes 38 s, nothing fails), at 70 s with 2 s —
+// before clients, 5 s late, see the switch at 73 s: the requests of 70, 71
+// and 72 s fail. A manual promotion after a 20 s smoke test switches at
+// 80 s: 50 s. `compare` puts them in one table with the seed's strategies.
+TEST(CliRun, ArgoBlueGreenScenariosAndTheirComparisonWithTheSeed) {
+  const std::string source = std::getenv("KUBESIM_SOURCE_DIR");
+  const std::string dir = source + "/scenarios/progressive/";
+  const auto run = [&](const std::string& name) {
+    const auto r = RunKubesim("run --format json '" + dir + name + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;  // its expect: lines hold
+    EXPECT_EQ(r.err, "");
+    return nlohmann::json::parse(r.out);
+  };
+  const auto plain = run("argo-blue-green.yaml");
+  EXPECT_EQ(plain["services"]["echo-version"]["requests"]["failed"], 0);
+  EXPECT_EQ(plain["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 38.0);
+  EXPECT_EQ(plain["deployments"]["echo-version"]["rollouts"][0]["rolloutStatusSeconds"], 68.0);
+  EXPECT_EQ(
+      run("argo-blue-green-delay-short.yaml")["services"]["echo-version"]["requests"]["failed"], 3);
+  EXPECT_EQ(
+      run("argo-blue-green-delay-long.yaml")["services"]["echo-version"]["requests"]["failed"], 0);
+  EXPECT_EQ(run("argo-blue-green-manual.yaml")["deployments"]["echo-version"]["rollouts"][0]
+                                              ["durationSeconds"],
+            50.0);
+  std::string files;
+  for (const char* f :
+       {"seed/recreate.yaml", "seed/rolling-update.yaml", "seed/blue-green.yaml",
+        "progressive/argo-blue-green.yaml", "progressive/argo-blue-green-delay-short.yaml"}) {
+    files += " '" + source + "/scenarios/" + f + "'";
+  }
+  const auto c = RunKubesim("compare --format csv" + files);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("seed-recreate,seed-rolling-update,seed-blue-green,argo-blue-green,"
+                       "argo-blue-green-delay-short"),
+            std::string::npos)
+      << c.out;
+  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3"), std::string::npos)
+      << c.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;

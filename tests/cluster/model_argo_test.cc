@@ -358,5 +358,21 @@ spec:
       << r.error;
 }
 
+// A Rollout is a custom resource: the API server takes JSON and merge
+// patches of it, not kubectl's default strategic merge patch.
+TEST(ArgoBlueGreen, AStrategicPatchOfARolloutIsRefusedAsTheApiServerRefusesIt) {
+  const std::string p = R"('{"spec":{"strategy":{"blueGreen":{"scaleDownDelaySeconds":5}}}}')";
+  const Outcome strategic =
+      Simulate(RolloutScenario("", "  - at: 1s\n    kubectl: patch rollout web -p " + p + "\n"));
+  EXPECT_NE(strategic.error.find("application/merge-patch+json (a Rollout is a custom resource: "
+                                 "use --type merge or --type json)"),
+            std::string::npos)
+      << strategic.error;
+  const Outcome merge = Simulate(RolloutScenario(
+      "", "  - at: 1s\n    kubectl: patch rollout web --type merge -p " + p + "\n" + kSetImage));
+  ASSERT_TRUE(merge.error.empty()) << merge.error;
+  EXPECT_TRUE(merge.Logged("65.000", "rollout/web", "scales down in 5s")) << merge.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test
