@@ -2,7 +2,7 @@
 kubesim_test(cluster_test
   SOURCES cluster/deployment_util_test.cc cluster/scheduling_test.cc cluster/lifecycle_test.cc
           cluster/store_test.cc cluster/disruption_test.cc cluster/pod_topology_test.cc
-          cluster/server_queue_test.cc
+          cluster/server_queue_test.cc cluster/argo_canary_test.cc
   DEPS kubesim_cluster kubesim_k8s fmt::fmt)
 
 kubesim_test(model_test

@@ -152,7 +152,7 @@ bool ApiServer::RunArgoRollouts(const scenario::ArgoRolloutsCommand& c, const st
     case Action::kRetry:
       c_.rollouts->Retry(d);
       ctx_.EmitLazy([&] { return step_label_; },
-                    [&] { return fmt::format("rollout '{}' restarted", c.name); });
+                    [&] { return fmt::format("rollout '{}' retried", c.name); });
       break;
     default:
       break;
@@ -260,7 +260,10 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
   if (template_changed) ++d.template_gen;
   const bool resumed = d.spec.paused && !spec.paused;
   const bool paused = !d.spec.paused && spec.paused;
-  if (rollout != nullptr && !(d.argo->blue_green == *rollout->spec.blue_green)) ++d.generation;
+  if (rollout != nullptr &&
+      (d.argo->blue_green != rollout->spec.blue_green || d.argo->canary != rollout->spec.canary)) {
+    ++d.generation;
+  }
   d.spec = spec;
   if (rollout != nullptr) SetRolloutStrategy(id, *rollout);
   if (template_changed) {
@@ -307,15 +310,18 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
 
 void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
   ArgoRollout& a = *store_.deployments[id].argo;
-  a.blue_green = *obj.spec.blue_green;
+  a.blue_green = obj.spec.blue_green;
+  a.canary = obj.spec.canary;
   const std::string& ns = obj.metadata.namespace_name;
   const auto service = [&](const std::string& name) {
     if (name.empty()) return kNone;
     const uint32_t s = store_.FindService(ns, name);
     return s != kNone ? s : store_.AddService(ns, name, ctx_.seed());  // applied later
   };
-  a.active_service = service(a.blue_green.active_service);
-  a.preview_service = service(a.blue_green.preview_service);
+  a.active_service = a.blue_green ? service(a.blue_green->active_service) : kNone;
+  a.preview_service = a.blue_green ? service(a.blue_green->preview_service) : kNone;
+  a.stable_service = a.canary ? service(a.canary->stable_service) : kNone;
+  a.canary_service = a.canary ? service(a.canary->canary_service) : kNone;
 }
 
 void ApiServer::EnqueueWorkload(uint32_t d) {
@@ -389,7 +395,6 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "created"; });
   else if (changed)
     ctx_.EmitLazy([&] { return "service/" + s.name; }, [&] { return "selector changed"; });
-  const bool created = !s.exists;
   s.exists = true;
   s.selector = std::move(selector);
   s.publish_not_ready = obj.spec.publish_not_ready_addresses;
@@ -398,23 +403,19 @@ void ApiServer::ApplyService(const k8s::Service& obj) {
     c_.endpoints->MarkServiceDirty(id);
     c_.endpoints->RequestEndpoints();
   }
-  // A Rollout waiting for its Services (the controller watches Services).
-  if (created) {
-    for (uint32_t d = 0; d < store_.deployments.size(); ++d) {
-      const Deployment& dep = store_.deployments[d];
-      if (dep.argo && !dep.deleted &&
-          (dep.argo->active_service == id || dep.argo->preview_service == id)) {
-        c_.rollouts->Enqueue(d);
-      }
-    }
-  }
 }
 
 void ApiServer::SwitchServiceSelector(uint32_t service, const std::string& hash) {
   Service& s = store_.services[service];
   const auto it = s.selector.find(std::string(kRolloutHashKey));
-  if (it != s.selector.end() && it->second == hash) return;
-  s.selector[std::string(kRolloutHashKey)] = hash;
+  if (hash.empty()) {
+    // The Rollout is gone: the key leaves the selector.
+    if (it == s.selector.end()) return;
+    s.selector.erase(it);
+  } else {
+    if (it != s.selector.end() && it->second == hash) return;
+    s.selector[std::string(kRolloutHashKey)] = hash;
+  }
   s.rollout_hash = hash;
   ctx_.MarkChanged();
   c_.endpoints->IndexService(service);
@@ -661,7 +662,10 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
                             : store_.FindDeployment(key.namespace_name, key.name);
     if (d == kNone) return true;
     store_.deployments[d].deleted = true;
-    if (argo) ctx_.loop().Cancel(store_.deployments[d].argo->timer);
+    if (argo) {
+      ctx_.loop().Cancel(store_.deployments[d].argo->timer);
+      c_.rollouts->Deleted(d);
+    }
     // Its rollout, if one runs, never completes: it is over (the run's
     // default end does not wait for it).
     for (Rollout& r : store_.deployments[d].rollouts) {
@@ -694,6 +698,7 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
     const uint32_t s = store_.FindService(key.namespace_name, key.name);
     if (s == kNone) return true;
     store_.services[s].exists = false;
+    store_.services[s].rollout_hash.clear();  // a Service created again starts without it
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
     ctx_.MarkChanged();

@@ -68,6 +68,7 @@ enum class EventKind : uint32_t {
   kLbPoll,         // payload: poll gen: the controller's requeue
   kSyncRollout,    // target deployment (an Argo Rollout): the Argo Rollouts controller's sync
   kRolloutTimer,   // target deployment (an Argo Rollout): its timed requeue is due
+  kRolloutResync,  // the Argo Rollouts controller's informer resync: every Rollout synced
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

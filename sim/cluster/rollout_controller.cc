@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <tuple>
 
 namespace kubesim::cluster {
 
@@ -37,7 +39,8 @@ std::pair<ArgoRollout::Phase, std::string> RolloutStatusPhase(const Deployment& 
   if (d.generation > d.observed_generation) {
     return {ArgoRollout::Phase::kProgressing, "waiting for rollout spec update to be observed"};
   }
-  if (a.controller_pause && !a.pause_start && !a.abort) {
+  if (!a.invalid.empty()) return {ArgoRollout::Phase::kDegraded, "InvalidSpec: " + a.invalid};
+  if (a.controller_pause && !a.pause_start) {
     return {ArgoRollout::Phase::kProgressing, "waiting for rollout to unpause"};
   }
   return {a.phase, a.message};
@@ -58,6 +61,7 @@ struct RolloutController::SyncState {
   bool new_within_delay = false;  // newRSWithinDelay, at the sync's start
   bool add_pause = false, remove_pause = false, clear_pause = false, remove_abort = false;
   ReplicaSet& New(Store& st) const { return st.replica_sets[new_rs]; }
+  bool Aborted() const { return a->abort && !remove_abort; }  // pauseContext.IsAborted
 };
 
 RolloutController::RolloutController(Store& store, Context& ctx, Api& api,
@@ -65,6 +69,14 @@ RolloutController::RolloutController(Store& store, Context& ctx, Api& api,
     : store_(store), ctx_(ctx), api_(api), deployments_(deployments) {}
 
 void RolloutController::Enqueue(uint32_t d) {
+  if (!resync_armed_) {
+    // The next resync, on the 15-minute grid from the controller's start.
+    resync_armed_ = true;
+    const int64_t period = kResyncPeriod.micros();
+    const int64_t next = (ctx_.Now().micros() / period + 1) * period;
+    ctx_.Schedule(SimDuration::Micros(next - ctx_.Now().micros()), kPhaseControl,
+                  EventKind::kRolloutResync, 0);
+  }
   Deployment& dep = store_.deployments[d];
   if (dep.queued) return;
   dep.queued = true;
@@ -73,13 +85,27 @@ void RolloutController::Enqueue(uint32_t d) {
       kPhaseControl, EventKind::kSyncRollout, d);
 }
 
-void RolloutController::RequeueAt(uint32_t d, SimTime t) {
+void RolloutController::RequeueAt(uint32_t d, SimTime t, bool wait) {
+  // checkEnqueueRolloutDuringWait: only a deadline still ahead (a sync at
+  // or past it has acted on it already).
+  if (t <= ctx_.Now()) return;
+  if (wait && t >= ctx_.Now() + kResyncPeriod) return;
   ArgoRollout& a = *store_.deployments[d].argo;
-  if (t < ctx_.Now()) t = ctx_.Now();
-  if (a.timer.valid() && a.timer_at >= ctx_.Now() && a.timer_at <= t) return;
+  if (a.timer.valid() && a.timer_at > ctx_.Now() && a.timer_at <= t) return;
   ctx_.loop().Cancel(a.timer);
   a.timer_at = t;
   a.timer = ctx_.Schedule(t - ctx_.Now(), kPhaseControl, EventKind::kRolloutTimer, d);
+}
+
+void RolloutController::Resync() {
+  bool any = false;
+  for (uint32_t d = 0; d < store_.deployments.size(); ++d) {
+    if (!store_.deployments[d].argo || store_.deployments[d].deleted) continue;
+    any = true;
+    Enqueue(d);
+  }
+  resync_armed_ = any;
+  if (any) ctx_.Schedule(kResyncPeriod, kPhaseControl, EventKind::kRolloutResync, 0);
 }
 
 void RolloutController::Timer(uint32_t d) {
@@ -96,19 +122,21 @@ std::string_view RolloutController::ServiceHash(uint32_t service) const {
 }
 
 void RolloutController::ResetStatus(ArgoRollout& a) {
-  // resetRolloutStatus (sync.go).
+  // resetRolloutStatus (sync.go). It clears scaleUpPreviewCheckPoint too,
+  // but syncRolloutStatusBlueGreen then recomputes it from the status the
+  // sync found (calculateScaleUpPreviewCheckPoint keeps a true one): a
+  // template change after the preview scaled up keeps it (SyncStatus).
   a.pause_start.reset();
   a.controller_pause = false;
   a.abort = false;
   a.promote_full = false;
-  a.scale_up_preview_checkpoint = false;
 }
 
 int32_t RolloutController::NewReplicas(const SyncState& s) const {
   // NewRSNewReplicas (utils/replicaset/replicaset.go), blueGreen.
   const ArgoRollout& a = *s.a;
   const int32_t desired = s.dep->spec.replicas;
-  if (!a.blue_green.preview_replica_count) return desired;
+  if (!a.blue_green->preview_replica_count) return desired;
   uint32_t active = kNone;
   for (uint32_t rs : s.all) {
     if (!a.active_selector.empty() && store_.replica_sets[rs].hash == a.active_selector)
@@ -117,11 +145,11 @@ int32_t RolloutController::NewReplicas(const SyncState& s) const {
   if (active == kNone || active == s.new_rs) return desired;
   if (a.promote_full) return desired;
   if (store_.replica_sets[s.new_rs].hash != a.current_pod_hash) {
-    return *a.blue_green.preview_replica_count;
+    return *a.blue_green->preview_replica_count;
   }
   const bool not_paused = !s.dep->spec.paused && !a.pause_start;
   if (not_paused && a.scale_up_preview_checkpoint) return desired;
-  return *a.blue_green.preview_replica_count;
+  return *a.blue_green->preview_replica_count;
 }
 
 bool RolloutController::ReadyForPause(const SyncState& s) const {
@@ -161,13 +189,13 @@ bool RolloutController::CompletedPause(const SyncState& s) const {
   const ArgoRollout& a = *s.a;
   if (s.add_pause) return false;
   if (a.scale_up_preview_checkpoint) return true;
-  if (a.blue_green.auto_promotion_enabled) {
-    if (a.blue_green.auto_promotion_seconds == 0) return true;
+  if (a.blue_green->auto_promotion_enabled) {
+    if (a.blue_green->auto_promotion_seconds == 0) return true;
     if (a.pause_start) {
       // now.After(startTime + autoPromotionSeconds): the controller's
       // requeue lands at that instant, and real clocks are a moment past it.
       return ctx_.Now() >=
-             *a.pause_start + SimDuration::Seconds(a.blue_green.auto_promotion_seconds);
+             *a.pause_start + SimDuration::Seconds(a.blue_green->auto_promotion_seconds);
     }
     return false;
   }
@@ -177,9 +205,8 @@ bool RolloutController::CompletedPause(const SyncState& s) const {
 bool RolloutController::DelayScaleDownOnAbort(const SyncState& s) const {
   // shouldDelayScaleDownOnAbort (replicaset.go): abortScaleDownDelaySeconds
   // 0 leaves the preview up for good.
-  const bool aborted = s.a->abort && !s.remove_abort;
-  return aborted && s.stable != kNone &&
-         s.a->blue_green.abort_scale_down_delay_seconds.value_or(
+  return s.Aborted() && s.stable != kNone &&
+         s.a->blue_green->abort_scale_down_delay_seconds.value_or(
              kDefaultAbortScaleDownDelaySeconds) != 0;
 }
 
@@ -200,6 +227,7 @@ void RolloutController::Scale(SyncState& s, uint32_t rs, int32_t replicas) {
   v.replicas = replicas;
   if (replicas == 0) store_.replica_sets[rs].scale_down_deadline.reset();
   deployments_.WriteViews(s.d, {v});
+  Enqueue(s.d);  // the controller watches its ReplicaSets
 }
 
 void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
@@ -209,7 +237,7 @@ void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
   if (DelayScaleDownOnAbort(s)) {
     if (n.scale_down_deadline) {
       if (*n.scale_down_deadline > ctx_.Now()) {
-        RequeueAt(s.d, *n.scale_down_deadline);
+        RequeueAt(s.d, *n.scale_down_deadline, /*wait=*/true);
         return;
       }
       count = 0;
@@ -219,13 +247,13 @@ void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
       // changes nothing; kubesim does not.)
       if (store_.replica_sets[s.stable].view.available_replicas >= s.dep->spec.replicas &&
           n.view.replicas > 0) {
-        const int32_t delay = s.a->blue_green.abort_scale_down_delay_seconds.value_or(
+        const int32_t delay = s.a->blue_green->abort_scale_down_delay_seconds.value_or(
             kDefaultAbortScaleDownDelaySeconds);
         n.scale_down_deadline = ctx_.Now() + SimDuration::Seconds(delay);
         ctx_.EmitLazy(
             [&] { return WorkloadLabel(*s.dep); },
             [&] { return fmt::format("replicaset/{} scales down in {}s (abort)", n.name, delay); });
-        RequeueAt(s.d, *n.scale_down_deadline);
+        RequeueAt(s.d, *n.scale_down_deadline, /*wait=*/true);
       }
       return;
     }
@@ -242,10 +270,10 @@ void RolloutController::ScaleDownOld(SyncState& s) {
   std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
     return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
   });
-  const int32_t limit =
-      s.a->blue_green.scale_down_delay_revision_limit.value_or(std::numeric_limits<int32_t>::max());
+  const int32_t limit = s.a->blue_green->scale_down_delay_revision_limit.value_or(
+      std::numeric_limits<int32_t>::max());
   const int32_t delay =
-      s.a->blue_green.scale_down_delay_seconds.value_or(kDefaultScaleDownDelaySeconds);
+      s.a->blue_green->scale_down_delay_seconds.value_or(kDefaultScaleDownDelaySeconds);
   int32_t annotated = 0;
   for (uint32_t id : olds) {
     ReplicaSet& rs = store_.replica_sets[id];
@@ -279,10 +307,10 @@ void RolloutController::ScaleDownOld(SyncState& s) {
 void RolloutController::ReconcilePause(SyncState& s) {
   // reconcileBlueGreenPause (bluegreen.go).
   const ArgoRollout& a = *s.a;
-  if (a.abort || !ReadyForPause(s) || s.halt) return;
+  if (s.Aborted() || !ReadyForPause(s) || s.halt) return;
   // needsBlueGreenControllerPause.
   const bool needs_pause =
-      !a.blue_green.auto_promotion_enabled || a.blue_green.auto_promotion_seconds > 0;
+      !a.blue_green->auto_promotion_enabled || a.blue_green->auto_promotion_seconds > 0;
   if (FastTracked(s) || ServiceHash(a.active_service) == s.New(store_).hash ||
       a.scale_up_preview_checkpoint || !needs_pause) {
     s.remove_pause = true;
@@ -291,8 +319,9 @@ void RolloutController::ReconcilePause(SyncState& s) {
   // (prePromotionAnalysis is not simulated: taken as passed.)
   if (a.pause_start) {
     if (!CompletedPause(s)) {
-      if (a.blue_green.auto_promotion_seconds > 0) {
-        RequeueAt(s.d, *a.pause_start + SimDuration::Seconds(a.blue_green.auto_promotion_seconds));
+      if (a.blue_green->auto_promotion_seconds > 0) {
+        RequeueAt(s.d, *a.pause_start + SimDuration::Seconds(a.blue_green->auto_promotion_seconds),
+                  /*wait=*/true);
       }
     } else {
       s.remove_pause = true;
@@ -310,7 +339,7 @@ void RolloutController::ReconcileActiveService(SyncState& s) {
   std::string hash(ServiceHash(a.active_service));
   if (FastTracked(s)) hash = s.New(store_).hash;
   if (CompletedPause(s)) hash = s.New(store_).hash;  // (and prePromotionAnalysis passed)
-  if (a.abort) hash = a.stable_rs;
+  if (s.Aborted()) hash = a.stable_rs;
   if (hash.empty() || hash == ServiceHash(a.active_service)) return;
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                 [&] {
@@ -336,11 +365,11 @@ void RolloutController::SyncStatus(SyncState& s) {
     s.clear_pause = true;
     s.remove_abort = true;
   }
-  bool checkpoint = spec_change ? false : a.scale_up_preview_checkpoint;
+  bool checkpoint = a.scale_up_preview_checkpoint;  // calculateScaleUpPreviewCheckPoint's prevValue
   const std::string current = n.hash;
   const std::string preview(ServiceHash(a.preview_service));
   const std::string active(ServiceHash(a.active_service));
-  const bool aborted = a.abort && !s.remove_abort;
+  const bool aborted = s.Aborted();
   std::string_view reason;
   if (s.stable == kNone || active.empty()) {
     reason = "Initial deploy";
@@ -360,9 +389,9 @@ void RolloutController::SyncStatus(SyncState& s) {
     promote_full = false;
     checkpoint = false;
     stable = current;
-  } else if (a.blue_green.preview_replica_count && !checkpoint && completed_pause) {
+  } else if (a.blue_green->preview_replica_count && !checkpoint && completed_pause) {
     // calculateScaleUpPreviewCheckPoint.
-    checkpoint = *a.blue_green.preview_replica_count == n.view.available_replicas;
+    checkpoint = *a.blue_green->preview_replica_count == n.view.available_replicas;
   }
   if (stable != a.stable_rs) {
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
@@ -374,8 +403,16 @@ void RolloutController::SyncStatus(SyncState& s) {
   a.active_selector = active;
   a.promote_full = promote_full;
   a.scale_up_preview_checkpoint = checkpoint;
-  // CalculatePauseStatus: an abort keeps no pause condition; otherwise the
-  // conditions as removed and added, controllerPause only with one.
+  ApplyPauseStatus(s, "BlueGreenPause");
+  s.dep->observed_generation = s.dep->generation;
+  UpdatePhase(s.d, &s);
+}
+
+void RolloutController::ApplyPauseStatus(SyncState& s, std::string_view reason) {
+  // CalculatePauseStatus (pause.go): an abort keeps no pause condition;
+  // otherwise the conditions as removed and added, controllerPause only
+  // with one.
+  ArgoRollout& a = *s.a;
   const bool abort = a.abort && !s.remove_abort;
   if (abort || s.clear_pause) {
     a.pause_start.reset();
@@ -386,7 +423,7 @@ void RolloutController::SyncStatus(SyncState& s) {
       a.pause_start = ctx_.Now();
       a.controller_pause = true;
       ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
-                    [&] { return "paused (BlueGreenPause)"; });
+                    [&] { return fmt::format("paused ({})", reason); });
     }
     if (!a.pause_start) a.controller_pause = false;
   }
@@ -394,8 +431,6 @@ void RolloutController::SyncStatus(SyncState& s) {
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); }, [&] { return "abort cleared"; });
   }
   a.abort = abort;
-  s.dep->observed_generation = s.dep->generation;
-  UpdatePhase(s.d, &s);
 }
 
 void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
@@ -417,6 +452,15 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
     for (uint32_t rs : s->all) available += store_.replica_sets[rs].view.available_replicas;
   }
   const int32_t updated = n.view.status_replicas;
+  int32_t total = 0;
+  if (a.canary) {
+    // syncRolloutStatusCanary: every ReplicaSet's available pods count.
+    available = 0;
+    for (uint32_t rs : s->all) {
+      available += store_.replica_sets[rs].view.available_replicas;
+      total += store_.replica_sets[rs].view.status_replicas;
+    }
+  }
   Phase phase = Phase::kProgressing;
   std::string message;
   if (a.abort) {
@@ -428,15 +472,23 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
     message = "manually paused";
   } else if (a.pause_start) {
     phase = Phase::kPaused;
-    message = "BlueGreenPause";
+    message = a.canary ? "CanaryPauseStep" : "BlueGreenPause";
   } else if (updated < dep.spec.replicas) {
     message = "more replicas need to be updated";
   } else if (available < updated) {
     message = "updated replicas are still becoming available";
+  } else if (a.canary) {
+    if (total > updated) {
+      message = "old replicas are pending termination";
+    } else if (a.stable_rs.empty() || a.stable_rs != a.current_pod_hash) {
+      message = "waiting for all steps to complete";
+    } else {
+      phase = Phase::kHealthy;
+    }
   } else if (a.active_selector.empty() || a.active_selector != a.current_pod_hash) {
     message = "active service cutover pending";
   } else if (a.stable_rs.empty() || a.stable_rs != a.current_pod_hash) {
-    message = "waiting for analysis to complete";
+    message = "waiting for post-promotion verification to complete";
   } else {
     phase = Phase::kHealthy;
   }
@@ -451,6 +503,7 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
   }
   a.phase = phase;
   a.message = std::move(message);
+  if (!dep.rollouts.empty()) dep.rollouts.back().aborted = a.abort;
   if (phase == Phase::kHealthy && !dep.rollouts.empty()) {
     // `kubectl argo rollouts status` returns (docs/metrics.md, rolloutStatus).
     Rollout& r = dep.rollouts.back();
@@ -471,6 +524,11 @@ void RolloutController::Sync(uint32_t d) {
   s.d = d;
   s.dep = &dep;
   s.a = &a;
+  // getReferencedServices (controller.go newRolloutContext): a Service the
+  // Rollout names that does not exist is an InvalidSpec condition — phase
+  // Degraded, no ReplicaSet — and the controller looks again 20 s later
+  // ("the Rollout was applied before the Service").
+  if (!CheckServices(d)) return;
   std::vector<uint32_t> olds;
   s.new_rs = deployments_.FindNewReplicaSet(d, &olds);
   if (s.new_rs == kNone) {
@@ -503,17 +561,14 @@ void RolloutController::Sync(uint32_t d) {
   const ReplicaSet& n = store_.replica_sets[s.new_rs];
   s.new_within_delay = n.scale_down_deadline && *n.scale_down_deadline > ctx_.Now();
   s.halt = dep.spec.paused;
-  // getPreviewAndActiveServices: a missing Service stops the sync (the
-  // Service's creation queues the Rollout again).
-  for (uint32_t svc : {a.active_service, a.preview_service}) {
-    if (svc != kNone && !store_.services[svc].exists) {
-      ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
-                    [&] {
-                      return fmt::format("error: service \"{}\" not found",
-                                         store_.services[svc].name);
-                    });
-      return;
-    }
+  // newRolloutContext: an abort of a fully promoted Rollout is dropped.
+  if (a.abort && !a.stable_rs.empty() && a.stable_rs == a.current_pod_hash &&
+      a.stable_rs == n.hash) {
+    s.remove_abort = true;
+  }
+  if (a.canary) {
+    SyncCanary(s);
+    return;
   }
   // reconcilePreviewService: right after the new ReplicaSet exists.
   if (a.preview_service != kNone && !s.halt && ServiceHash(a.preview_service) != n.hash) {
@@ -562,21 +617,438 @@ void RolloutController::Sync(uint32_t d) {
   }
 }
 
+// --- canary (rollout/canary.go, utils/replicaset/canary.go), without
+// trafficRouting: the weight is the share of replicas -----------------------
+
+namespace {
+
+// GetCurrentCanaryStep: the step at status.currentStepIndex, null past the last.
+const k8s::CanaryStep* CurrentStep(const ArgoRollout& a) {
+  const auto& steps = a.canary->steps;
+  const int32_t i = a.current_step.value_or(0);
+  return i < static_cast<int32_t>(steps.size()) ? &steps[static_cast<size_t>(i)] : nullptr;
+}
+
+// approximateWeightedCanaryStableReplicaCounts: the (canary, stable) counts
+// whose share is nearest the weight, of `replicas` or (with surge)
+// replicas + 1 pods; the first of equally near options wins.
+}  // namespace
+
+std::pair<int32_t, int32_t> ApproximateWeightedCanaryStableCounts(int32_t replicas, int32_t weight,
+                                                                  int32_t max_weight,
+                                                                  int32_t max_surge) {
+  if (replicas == 0) return {0, 0};
+  const double exact = static_cast<double>(replicas * weight) / max_weight;
+  const auto ceil_count = static_cast<int32_t>(std::ceil(exact));
+  const auto floor_count = static_cast<int32_t>(std::floor(exact));
+  const auto tied = [&](int32_t total) {  // floorCeilingTied
+    double ipart = 0;
+    return std::modf(total * (static_cast<double>(weight) / max_weight), &ipart) == 0.5;
+  };
+  const bool zero_allowed =
+      weight == max_weight || weight == 0 || (replicas == 1 && max_surge == 0);
+  std::vector<std::pair<int32_t, int32_t>> options;  // (canary, total)
+  if (ceil_count < replicas || zero_allowed) options.emplace_back(ceil_count, replicas);
+  if (!tied(replicas) && (floor_count != 0 || zero_allowed)) {
+    options.emplace_back(floor_count, replicas);
+  }
+  if (max_surge > 0) {
+    options.emplace_back(ceil_count, replicas + 1);
+    if (!tied(replicas + 1) && (floor_count != 0 || zero_allowed)) {
+      options.emplace_back(floor_count, replicas + 1);
+    }
+  }
+  if (options.empty()) return {0, replicas};
+  const auto delta = [&](std::pair<int32_t, int32_t> o) {  // weightDelta
+    return std::abs(static_cast<double>(o.first * max_weight) / o.second - weight);
+  };
+  std::pair<int32_t, int32_t> best = options[0];
+  for (size_t i = 1; i < options.size(); ++i) {
+    if (delta(options[i]) < delta(best)) best = options[i];
+  }
+  return {best.first, best.second - best.first};
+}
+
+namespace {
+
+// GetReplicasForScaleDown.
+int32_t ReplicasForScaleDown(const ReplicaSetView* rs, bool ignore_availability) {
+  if (rs == nullptr) return 0;
+  if (rs->replicas < rs->available_replicas || ignore_availability) return rs->replicas;
+  return rs->available_replicas;
+}
+
+// adjustReplicaWithinLimits: keeps the two counts within maxSurge without
+// going below minAvailable.
+std::pair<int32_t, int32_t> AdjustWithinLimits(const ReplicaSetView* drain,
+                                               const ReplicaSetView* adjust, int32_t drain_count,
+                                               int32_t adjust_count, int32_t max_allowed,
+                                               int32_t min_available) {
+  int32_t total_available = 0;
+  int32_t over = std::max(0, adjust_count + drain_count - max_allowed);
+  if (drain != nullptr) total_available += std::min(drain->available_replicas, drain_count);
+  if (adjust != nullptr) {
+    adjust_count -= over;
+    total_available += std::min(adjust->available_replicas, adjust_count);
+    const int32_t extra = std::max(0, adjust->available_replicas - adjust_count);
+    const int32_t need = std::max(0, min_available - total_available);
+    adjust_count += std::min(extra, need);
+    over = std::max(0, adjust_count + drain_count - max_allowed);
+    drain_count -= over;
+  }
+  return {drain_count, adjust_count};
+}
+
+}  // namespace
+
+Fenceposts RolloutController::CanaryFenceposts(const SyncState& s) const {
+  // MaxSurge / MaxUnavailable (utils/replicaset/replicaset.go): Argo's
+  // defaults "25" and "25" are percentages; unavailable at most replicas.
+  const k8s::CanaryStrategy& c = *s.a->canary;
+  const int32_t replicas = s.dep->spec.replicas;
+  if (replicas == 0) return {};
+  Fenceposts f =
+      ResolveFenceposts(c.max_surge.value_or(k8s::IntOrPercent::Percent(25)),
+                        c.max_unavailable.value_or(k8s::IntOrPercent::Percent(25)), replicas);
+  f.unavailable = std::min(f.unavailable, replicas);
+  return f;
+}
+
+int32_t RolloutController::DesiredWeight(const SyncState& s) const {
+  // GetCanaryReplicasOrWeight and GetCurrentSetWeight: all of it once
+  // promoted (or fully promoting); 0 when aborted; else the last setWeight
+  // at or before the current step (100 past the last step).
+  const ArgoRollout& a = *s.a;
+  constexpr int32_t kMaxWeight = 100;
+  if (a.promote_full || a.stable_rs.empty() || a.current_pod_hash == a.stable_rs) return kMaxWeight;
+  if (s.Aborted()) return 0;
+  if (CurrentStep(a) == nullptr) return kMaxWeight;
+  for (int32_t i = a.current_step.value_or(0); i >= 0; --i) {
+    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
+    if (step.set_weight_set) return step.set_weight;
+  }
+  return 0;
+}
+
+std::pair<int32_t, int32_t> BasicCanaryReplicaCounts(int32_t replicas, int32_t weight,
+                                                     const Fenceposts& f, const ReplicaSetView& nv,
+                                                     const ReplicaSetView* sv, int32_t others) {
+  // CalculateReplicaCountsForBasicCanary (utils/replicaset/canary.go).
+  constexpr int32_t kMaxWeight = 100;
+  auto [desired_new, desired_stable] =
+      ApproximateWeightedCanaryStableCounts(replicas, weight, kMaxWeight, f.surge);
+  int32_t stable_count = 0;
+  int32_t new_count = nv.replicas;
+  if (sv != nullptr) {
+    stable_count = sv->replicas;
+  } else {
+    // No stable ReplicaSet (or it is the new one): no steps, all of it new.
+    desired_new = replicas;
+    desired_stable = 0;
+  }
+  const int32_t max_allowed = replicas + f.surge;
+  int32_t scale_up = max_allowed - (nv.replicas + (sv != nullptr ? sv->replicas : 0) + others);
+  if (sv != nullptr && sv->replicas < desired_stable && scale_up > 0) {
+    if (sv->replicas + scale_up < desired_stable) {
+      stable_count = sv->replicas + scale_up;
+      scale_up = 0;
+    } else {
+      stable_count = desired_stable;
+      scale_up -= desired_stable - sv->replicas;
+    }
+  }
+  if (nv.replicas < desired_new && scale_up > 0) {
+    new_count = std::min(nv.replicas + scale_up, desired_new);
+  }
+  if (others > 0) return {new_count, stable_count};  // older ones go down first
+  const int32_t min_available = replicas - f.unavailable;
+  const bool increasing = desired_new >= nv.replicas;
+  const int32_t to_scale_down =
+      ReplicasForScaleDown(&nv, !increasing) + ReplicasForScaleDown(sv, increasing);
+  if (to_scale_down <= min_available) return {new_count, stable_count};
+  const int32_t scale_down = to_scale_down - min_available;
+  if (!increasing) {
+    if (nv.replicas > desired_new) new_count = std::max(desired_new, nv.replicas - scale_down);
+    std::tie(new_count, stable_count) =
+        AdjustWithinLimits(&nv, sv, new_count, stable_count, max_allowed, min_available);
+  } else if (sv != nullptr) {
+    if (sv->replicas > desired_stable) {
+      stable_count = std::max(desired_stable, sv->replicas - scale_down);
+    }
+    std::tie(stable_count, new_count) =
+        AdjustWithinLimits(sv, &nv, stable_count, new_count, max_allowed, min_available);
+  }
+  return {new_count, stable_count};
+}
+
+std::pair<int32_t, int32_t> RolloutController::BasicCanaryCounts(const SyncState& s) const {
+  const bool scale_stable = s.stable != kNone && s.stable != s.new_rs;  // CheckStableRSExists
+  int32_t others = 0;
+  for (uint32_t rs : s.others) others += store_.replica_sets[rs].view.replicas;
+  return BasicCanaryReplicaCounts(s.dep->spec.replicas, DesiredWeight(s), CanaryFenceposts(s),
+                                  store_.replica_sets[s.new_rs].view,
+                                  scale_stable ? &store_.replica_sets[s.stable].view : nullptr,
+                                  others);
+}
+
+bool RolloutController::AtDesiredCanaryCounts(const SyncState& s) const {
+  // AtDesiredReplicaCountsForCanary, basic: the new ReplicaSet all
+  // available, the stable one all created, the older ones without an
+  // available pod.
+  const auto [want_new, want_stable] = BasicCanaryCounts(s);
+  const ReplicaSetView& nv = store_.replica_sets[s.new_rs].view;
+  if (!(want_new == nv.replicas && want_new == nv.available_replicas)) return false;
+  if (s.stable == kNone) return false;
+  const ReplicaSetView& sv = store_.replica_sets[s.stable].view;
+  if (!(want_stable == sv.replicas && want_stable == sv.status_replicas)) return false;
+  for (uint32_t rs : s.others) {
+    if (store_.replica_sets[rs].view.available_replicas != 0) return false;
+  }
+  return true;
+}
+
+int32_t RolloutController::ScaleDownOldForCanary(SyncState& s) {
+  // scaleDownOldReplicaSetsForCanary, basic: the older ReplicaSets, newest
+  // first, as far as availability allows (every one of them to 0: their
+  // pods would serve).
+  int32_t available = 0;
+  for (uint32_t rs : s.all) available += store_.replica_sets[rs].view.available_replicas;
+  int32_t max_scale_down = available - (s.dep->spec.replicas - CanaryFenceposts(s).unavailable);
+  if (max_scale_down <= 0) return 0;
+  std::vector<uint32_t> olds = s.others;
+  std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
+    return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
+  });
+  int32_t total = 0;
+  for (uint32_t id : olds) {
+    if (max_scale_down <= 0) break;
+    const int32_t replicas = store_.replica_sets[id].view.replicas;
+    if (replicas == 0) continue;
+    const int32_t desired = replicas > max_scale_down ? replicas - max_scale_down : 0;
+    Scale(s, id, desired);
+    max_scale_down -= replicas - desired;
+    total += replicas - desired;
+  }
+  return total;
+}
+
+bool RolloutController::ReconcileCanaryReplicaSets(SyncState& s) {
+  // reconcileCanaryReplicaSets: one ReplicaSet scaled per sync — the
+  // stable, else the new, else the older ones; true when one was.
+  if (s.halt) return false;
+  store_.replica_sets[s.new_rs].scale_down_deadline.reset();
+  const auto [want_new, want_stable] = BasicCanaryCounts(s);
+  if (s.stable != kNone && s.stable != s.new_rs) {
+    store_.replica_sets[s.stable].scale_down_deadline.reset();
+    if (store_.replica_sets[s.stable].view.replicas != want_stable) {
+      Scale(s, s.stable, want_stable);
+      return true;
+    }
+  }
+  if (store_.replica_sets[s.new_rs].view.replicas != want_new) {
+    Scale(s, s.new_rs, want_new);
+    return true;
+  }
+  return ScaleDownOldForCanary(s) > 0;
+}
+
+bool RolloutController::CompletedCanaryPause(const SyncState& s) const {
+  // pauseContext.CompletedCanaryPauseStep (pause.go).
+  const ArgoRollout& a = *s.a;
+  const k8s::CanaryStep* step = CurrentStep(a);
+  if (a.controller_pause && !a.pause_start) return true;
+  return step != nullptr && step->pause_seconds && a.pause_start &&
+         ctx_.Now() >= *a.pause_start + SimDuration::Seconds(*step->pause_seconds);
+}
+
+bool RolloutController::ReconcileCanaryPause(SyncState& s) {
+  // reconcileCanaryPause: true while a pause step holds the rollout.
+  const ArgoRollout& a = *s.a;
+  if (s.dep->spec.paused || a.promote_full) return false;
+  const k8s::CanaryStep* step = CurrentStep(a);
+  if (step == nullptr || !step->pause_set) return false;
+  if (!a.pause_start) {
+    if (!a.controller_pause) s.add_pause = true;
+    return true;
+  }
+  if (step->pause_seconds) {
+    RequeueAt(s.d, *a.pause_start + SimDuration::Seconds(*step->pause_seconds), /*wait=*/true);
+  }
+  return true;
+}
+
+void RolloutController::EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs) {
+  // ensureSVCTargets (service.go): a Service the controller has not
+  // adopted yet waits for the ReplicaSet to be fully available, one it
+  // manages for one available pod.
+  if (service == kNone || rs == kNone) return;
+  const ReplicaSet& r = store_.replica_sets[rs];
+  if (ServiceHash(service) == r.hash) return;
+  const ReplicaSetView& v = r.view;
+  if (store_.services[service].rollout_hash.empty() &&
+      !(v.replicas != 0 && v.available_replicas != 0 && v.replicas <= v.available_replicas)) {
+    return;
+  }
+  if (v.available_replicas == 0) return;
+  ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                [&] {
+                  return fmt::format("switched service/{} to {}", store_.services[service].name,
+                                     r.hash);
+                });
+  api_.SwitchServiceSelector(service, r.hash);
+}
+
+void RolloutController::SyncCanaryStatus(SyncState& s) {
+  // syncRolloutStatusCanary (canary.go), shouldFullPromote and
+  // promoteStable (sync.go).
+  ArgoRollout& a = *s.a;
+  const ReplicaSet& n = s.New(store_);
+  const auto steps = static_cast<int32_t>(a.canary->steps.size());
+  std::optional<int32_t> index = a.current_step;
+  if (a.promote_full) {
+    s.clear_pause = true;
+    s.remove_abort = true;
+    if (steps > 0) index = steps;
+  }
+  const bool aborted = s.Aborted();
+  std::string reason;
+  if (s.stable == kNone) {
+    reason = "Initial deploy";
+  } else if (aborted || n.view.available_replicas < s.dep->spec.replicas) {
+    reason = "";
+  } else if (a.promote_full) {
+    reason = "Full promotion requested";
+  } else if (a.stable_rs == n.hash) {
+    reason = "Fast rollback";
+  } else if (steps == 0 || index.value_or(0) == steps) {
+    reason = fmt::format("Completed all {} canary steps", steps);
+  }
+  if (!reason.empty()) {
+    s.clear_pause = true;
+    s.remove_abort = true;
+    a.promote_full = false;
+    index = steps > 0 ? std::optional<int32_t>(steps) : std::nullopt;
+    if (a.stable_rs != n.hash) {
+      ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                    [&] { return fmt::format("{}: stable is replicaset/{}", reason, n.name); });
+    }
+    a.stable_rs = n.hash;
+  } else if (aborted) {
+    if (steps > 0) index = a.stable_rs == n.hash ? steps : 0;
+  } else if (CompletedCanaryStep(s)) {
+    const int32_t done = index.value_or(0);
+    ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                  [&] { return fmt::format("step {}/{} completed", done + 1, steps); });
+    index = done + 1;
+    s.remove_pause = true;
+  }
+  a.current_step = index;
+  a.current_pod_hash = n.hash;
+  a.status_steps = a.canary->steps;
+  ApplyPauseStatus(s, "CanaryPauseStep");
+  s.dep->observed_generation = s.dep->generation;
+  UpdatePhase(s.d, &s);
+}
+
+bool RolloutController::CompletedCanaryStep(const SyncState& s) const {
+  // completedCurrentCanaryStep: a pause when over, a setWeight when the
+  // counts are there; analysis and experiment steps are not simulated (a
+  // load warning says so): done at once, as if they passed.
+  if (s.dep->spec.paused) return false;
+  const k8s::CanaryStep* step = CurrentStep(*s.a);
+  if (step == nullptr) return false;
+  if (step->pause_set) return CompletedCanaryPause(s);
+  if (step->set_weight_set) return AtDesiredCanaryCounts(s);
+  return true;
+}
+
+void RolloutController::SyncCanary(SyncState& s) {
+  // rolloutCanary (canary.go).
+  ArgoRollout& a = *s.a;
+  const ReplicaSet& n = s.New(store_);
+  const bool steps_changed = !a.steps_recorded || a.status_steps != a.canary->steps;
+  if (steps_changed || (!a.current_pod_hash.empty() && a.current_pod_hash != n.hash)) {
+    // PodTemplateOrStepsChanged: the status is reset (resetRolloutStatus:
+    // back to step 0, or past the last one when back on the stable
+    // ReplicaSet) and persisted; the next sync goes on.
+    ResetStatus(a);
+    const auto steps = static_cast<int32_t>(a.canary->steps.size());
+    a.current_step = steps > 0 ? std::optional<int32_t>(0) : std::nullopt;
+    if (steps > 0 && !a.current_pod_hash.empty() && a.stable_rs == n.hash) a.current_step = steps;
+    a.current_pod_hash = n.hash;
+    a.status_steps = a.canary->steps;
+    a.steps_recorded = true;
+    s.dep->observed_generation = s.dep->generation;
+    UpdatePhase(s.d, &s);
+    Enqueue(s.d);
+    return;
+  }
+  deployments_.CleanupDeployment(s.d, s.others);
+  // reconcileStableAndCanaryService: an aborted basic canary sends its
+  // canary Service back to the stable pods.
+  EnsureServiceTarget(s, a.stable_service, s.stable);
+  EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs);
+  const std::string before = fmt::format("{}|{}|{}|{}|{}", a.stable_rs, a.current_step.value_or(-1),
+                                         a.pause_start.has_value(), a.controller_pause, a.abort);
+  if (!ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
+  SyncCanaryStatus(s);
+  if (before != fmt::format("{}|{}|{}|{}|{}", a.stable_rs, a.current_step.value_or(-1),
+                            a.pause_start.has_value(), a.controller_pause, a.abort)) {
+    Enqueue(s.d);
+  }
+}
+
+bool RolloutController::CheckServices(uint32_t d) {
+  Deployment& dep = store_.deployments[d];
+  ArgoRollout& a = *dep.argo;
+  std::string invalid;
+  for (const auto& [svc, field] : {std::pair{a.active_service, "blueGreen.activeService"},
+                                   std::pair{a.preview_service, "blueGreen.previewService"},
+                                   std::pair{a.stable_service, "canary.stableService"},
+                                   std::pair{a.canary_service, "canary.canaryService"}}) {
+    if (svc == kNone || store_.services[svc].exists) continue;
+    const std::string& name = store_.services[svc].name;
+    invalid = fmt::format(
+        "The Rollout \"{}\" is invalid: spec.strategy.{}: Invalid value: \"{}\": services \"{}\" "
+        "not found",
+        dep.name, field, name, name);
+    break;
+  }
+  if (invalid.empty()) {
+    a.invalid.clear();
+    return true;
+  }
+  if (invalid != a.invalid) {
+    ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
+                  [&] { return "Degraded - InvalidSpec: " + invalid; });
+    ctx_.MarkChanged();
+  }
+  a.invalid = std::move(invalid);
+  dep.observed_generation = dep.generation;  // createInvalidRolloutCondition's patch
+  RequeueAt(d, ctx_.Now() + SimDuration::Seconds(20));
+  return false;
+}
+
 void RolloutController::Promote(uint32_t d, bool full) {
-  // promote.go: full — status.promoteFull (when not yet stable); else the
-  // pause conditions cleared (controllerPause stays: the user resumed).
+  // promote.go getPatches: full — status.promoteFull (when not yet stable);
+  // else the pause conditions cleared (controllerPause stays: the user
+  // resumed), or, for a canary not paused, its current step skipped.
   ArgoRollout& a = *store_.deployments[d].argo;
   if (full) {
     if (a.current_pod_hash != a.stable_rs) a.promote_full = true;
-  } else {
+  } else if (a.pause_start) {
     a.pause_start.reset();
+  } else if (a.canary && !a.canary->steps.empty()) {
+    const auto steps = static_cast<int32_t>(a.canary->steps.size());
+    a.current_step = std::min(a.current_step.value_or(0) + 1, steps);
   }
   ctx_.MarkChanged();
   Enqueue(d);
 }
 
 void RolloutController::Abort(uint32_t d) {
-  // abort.go: status.abort. The update in flight never completes.
+  // abort.go: status.abort. The update in flight does not complete while
+  // it holds (Rollout::aborted, kept by UpdatePhase).
   Deployment& dep = store_.deployments[d];
   ArgoRollout& a = *dep.argo;
   a.abort = true;
@@ -585,24 +1057,23 @@ void RolloutController::Abort(uint32_t d) {
       a.aborted_revision = store_.replica_sets[rs].view.revision;
     }
   }
-  if (!dep.rollouts.empty() && !dep.rollouts.back().complete) dep.rollouts.back().superseded = true;
-  store_.MarkDeploymentChanged(d);
   ctx_.MarkChanged();
   Enqueue(d);
 }
 
+void RolloutController::Deleted(uint32_t d) {
+  const ArgoRollout& a = *store_.deployments[d].argo;
+  for (uint32_t svc : {a.active_service, a.preview_service, a.stable_service, a.canary_service}) {
+    if (svc == kNone || store_.services[svc].rollout_hash.empty()) continue;
+    ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[d]); },
+                  [&] { return "released service/" + store_.services[svc].name; });
+    api_.SwitchServiceSelector(svc, "");
+  }
+}
+
 void RolloutController::Retry(uint32_t d) {
   // retry.go: status.abort false; the update goes on.
-  Deployment& dep = store_.deployments[d];
-  dep.argo->abort = false;
-  if (!dep.rollouts.empty()) {
-    Rollout& r = dep.rollouts.back();
-    const uint32_t last = dep.replica_sets.empty() ? kNone : dep.replica_sets.back();
-    if (!r.complete && last != kNone &&
-        store_.replica_sets[last].view.revision == r.info.revision) {
-      r.superseded = false;
-    }
-  }
+  store_.deployments[d].argo->abort = false;
   ctx_.MarkChanged();
   Enqueue(d);
 }

@@ -6,6 +6,9 @@
 // Service at it, scales it, pauses or auto-promotes, switches the active
 // Service's selector once it is saturated, promotes it to stable, and scales
 // the old one down `scaleDownDelaySeconds` later (docs/progressive-delivery.md).
+// The canary strategy without trafficRouting follows rollout/canary.go: the
+// steps (setWeight as a share of replicas, pause), the stable and canary
+// Services, promotion after the last step.
 // kubectl argo rollouts promote / abort / retry change its status here.
 #ifndef KUBESIM_SIM_CLUSTER_ROLLOUT_CONTROLLER_H_
 #define KUBESIM_SIM_CLUSTER_ROLLOUT_CONTROLLER_H_
@@ -28,6 +31,21 @@ namespace kubesim::cluster {
 std::pair<ArgoRollout::Phase, std::string> RolloutStatusPhase(const Deployment& d);
 std::string_view RolloutPhaseName(ArgoRollout::Phase phase);
 
+// approximateWeightedCanaryStableReplicaCounts (argo-rollouts
+// utils/replicaset/canary.go): the (canary, stable) counts whose share of
+// the pods is nearest `weight` of `max_weight`, of `replicas` pods or, with
+// surge, replicas + 1; the first of equally near options wins.
+std::pair<int32_t, int32_t> ApproximateWeightedCanaryStableCounts(int32_t replicas, int32_t weight,
+                                                                  int32_t max_weight,
+                                                                  int32_t max_surge);
+// CalculateReplicaCountsForBasicCanary: the (new, stable) spec.replicas a
+// basic canary at `weight` (of 100) moves to from the new ReplicaSet `nv`,
+// the stable one `sv` (null: none, or it is the new one) and `others`
+// replicas of older ones — as far as maxSurge and maxUnavailable allow.
+std::pair<int32_t, int32_t> BasicCanaryReplicaCounts(int32_t replicas, int32_t weight,
+                                                     const Fenceposts& f, const ReplicaSetView& nv,
+                                                     const ReplicaSetView* sv, int32_t others);
+
 class RolloutController {
  public:
   RolloutController(Store& store, Context& ctx, Api& api, DeploymentController& deployments);
@@ -35,15 +53,23 @@ class RolloutController {
   void Enqueue(uint32_t d);
   void Sync(uint32_t d);   // kSyncRollout
   void Timer(uint32_t d);  // kRolloutTimer: a timed requeue is due
+  // kRolloutResync: the informer's resync (DefaultRolloutResyncPeriod,
+  // 15 min from the controller's start) syncs every Rollout.
+  void Resync();
+  static constexpr SimDuration kResyncPeriod = SimDuration::Seconds(15 * 60);
 
   // kubectl argo rollouts (pkg/kubectl-argo-rollouts/cmd): the status
   // patches promote [--full], abort and retry make. The Rollout exists.
   void Promote(uint32_t d, bool full);
   void Abort(uint32_t d);
   void Retry(uint32_t d);
+  // A Rollout deleted: the Services it managed drop the hash from their
+  // selectors (service/service.go syncService).
+  void Deleted(uint32_t d);
 
  private:
   struct SyncState;  // one sync's view: the new, stable and other ReplicaSets
+  bool CheckServices(uint32_t d);  // false: InvalidSpec (a Service missing)
   void ResetStatus(ArgoRollout& a);
   int32_t NewReplicas(const SyncState& s) const;  // NewRSNewReplicas
   bool ReadyForPause(const SyncState& s) const;
@@ -58,16 +84,34 @@ class RolloutController {
   void ReconcilePause(SyncState& s);
   void ReconcileActiveService(SyncState& s);
   void SyncStatus(SyncState& s);  // syncRolloutStatusBlueGreen
+  void ApplyPauseStatus(SyncState& s, std::string_view reason);  // CalculatePauseStatus
+  // The canary strategy without trafficRouting (canary.go).
+  void SyncCanary(SyncState& s);
+  Fenceposts CanaryFenceposts(const SyncState& s) const;
+  int32_t DesiredWeight(const SyncState& s) const;
+  std::pair<int32_t, int32_t> BasicCanaryCounts(const SyncState& s) const;  // (new, stable)
+  bool AtDesiredCanaryCounts(const SyncState& s) const;
+  int32_t ScaleDownOldForCanary(SyncState& s);
+  bool ReconcileCanaryReplicaSets(SyncState& s);
+  bool CompletedCanaryPause(const SyncState& s) const;
+  bool ReconcileCanaryPause(SyncState& s);
+  bool CompletedCanaryStep(const SyncState& s) const;
+  void EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs);
+  void SyncCanaryStatus(SyncState& s);
   void UpdatePhase(uint32_t d, const SyncState* s);
   // The controller requeues itself at `t` (enqueueRolloutAfter); one timer
-  // per Rollout, the earliest wanted.
-  void RequeueAt(uint32_t d, SimTime t);
+  // per Rollout, the earliest wanted. A wait (`wait`: a pause, an abort's
+  // scale-down deadline) is requeued only when it ends before the next
+  // resync would come (checkEnqueueRolloutDuringWait): a longer one ends at
+  // a resync.
+  void RequeueAt(uint32_t d, SimTime t, bool wait = false);
   std::string_view ServiceHash(uint32_t service) const;
 
   Store& store_;
   Context& ctx_;
   Api& api_;
   DeploymentController& deployments_;
+  bool resync_armed_ = false;
 };
 
 }  // namespace kubesim::cluster

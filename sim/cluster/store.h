@@ -403,6 +403,7 @@ struct Rollout {
   bool complete = false;
   bool deadline_exceeded = false;
   bool superseded = false;  // another template change came first, or its Deployment was deleted
+  bool aborted = false;     // an Argo Rollout's update, aborted (while it stays so)
   SimTime settled_at;       // when it completed or exceeded its deadline
 };
 
@@ -410,14 +411,27 @@ struct Rollout {
 // and the controller's status fields (argo-rollouts types.go RolloutStatus),
 // beside the Deployment-shaped entry it shares with Deployments.
 struct ArgoRollout {
-  k8s::BlueGreenStrategy blue_green;
-  uint32_t active_service = kNone;   // Store::services, a placeholder until applied
-  uint32_t preview_service = kNone;  // kNone: none
+  // Its strategy: exactly one of the two.
+  std::optional<k8s::BlueGreenStrategy> blue_green;
+  std::optional<k8s::CanaryStrategy> canary;
+  // Store::services (a placeholder until applied; kNone: none): blue-green's
+  // active and preview Services, canary's stable and canary Services.
+  uint32_t active_service = kNone;
+  uint32_t preview_service = kNone;
+  uint32_t stable_service = kNone;
+  uint32_t canary_service = kNone;
+  // status.currentStepIndex (canary with steps; none without), and the
+  // steps it counts in (a change of the steps restarts them).
+  std::optional<int32_t> current_step;
+  std::vector<k8s::CanaryStep> status_steps;
+  bool steps_recorded = false;  // status.currentStepHash is set
   // status: the hashes (rollouts-pod-template-hash values) of the current
   // template's ReplicaSet, the stable one, and the Services' selectors.
   std::string current_pod_hash, stable_rs, active_selector, preview_selector;
   bool controller_pause = false;
-  std::optional<SimTime> pause_start;  // the BlueGreenPause condition's startTime
+  // The pause condition's startTime: BlueGreenPause, or canary's
+  // CanaryPauseStep.
+  std::optional<SimTime> pause_start;
   bool abort = false;
   int64_t aborted_revision = 0;
   bool promote_full = false;
@@ -426,6 +440,9 @@ struct ArgoRollout {
   enum class Phase : uint8_t { kProgressing, kPaused, kHealthy, kDegraded };
   Phase phase = Phase::kProgressing;
   std::string message;
+  // Why the controller finds the Rollout invalid (an InvalidSpec
+  // condition: a Service it names does not exist), or empty.
+  std::string invalid;
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;
   SimTime timer_at;

@@ -200,7 +200,7 @@ WorldResult World::Run() {
       for (const Rollout& r : d.rollouts) {
         if (r.complete || r.deadline_exceeded) {
           settled = std::max(settled, r.settled_at);
-        } else if (!r.superseded) {
+        } else if (!r.superseded && !r.aborted) {
           unsettled = true;
         }
       }
@@ -283,6 +283,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kRolloutTimer:
       rollout_controller_.Timer(t);
+      break;
+    case EventKind::kRolloutResync:
+      rollout_controller_.Resync();
       break;
     case EventKind::kSyncReplicaSet:
       replica_set_controller_.Sync(t, p);

@@ -1365,7 +1365,8 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
   if (!ReportInvalid(r, ValidateRollout(ro), ro.source, "Rollout", ro.metadata.name, out)) {
     return false;
   }
-  const std::string_view missing = ro.spec.canary ? "the canary strategy"
+  const bool routed = ro.spec.canary && ro.spec.canary->traffic_routing;
+  const std::string_view missing = routed ? "a canary with trafficRouting"
                                    : ro.spec.workload_ref
                                        ? "a workloadRef (a Deployment's template)"
                                        : "";
@@ -1377,21 +1378,53 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                           ro.metadata.name, missing));
     return true;
   }
-  const BlueGreenStrategy& bg = *ro.spec.blue_green;
-  const auto unhonoured = [&](const char* field, const char* instead) {
-    out->push_back(Diagnostic{
-        Severity::kWarning, ro.source.At(std::string("spec.strategy.blueGreen.") + field),
-        fmt::format("Rollout \"{}\": spec.strategy.blueGreen.{} is not simulated yet: {}",
-                    ro.metadata.name, field, instead)});
+  const auto unhonoured = [&](const std::string& field, const char* instead) {
+    out->push_back(
+        Diagnostic{Severity::kWarning, ro.source.At("spec.strategy." + field),
+                   fmt::format("Rollout \"{}\": spec.strategy.{} is not simulated yet: {}",
+                               ro.metadata.name, field, instead)});
   };
-  if (bg.pre_promotion_analysis) {
-    unhonoured("prePromotionAnalysis", "the rollout goes on as if the analysis passed");
+  constexpr const char* kPassed = "the rollout goes on as if the analysis passed";
+  // Spec fields the controller honours and kubesim does not yet.
+  for (const auto& [field, instead] :
+       {std::pair{"rollbackWindow",
+                  "a rollback within the window goes through the pause or "
+                  "steps as any update"},
+        std::pair{"restartAt", "the pods are not restarted (the pod restarter)"}}) {
+    if (spec == nullptr || spec->Get(field) == nullptr) continue;
+    out->push_back(Diagnostic{Severity::kWarning, ro.source.At(std::string("spec.") + field),
+                              fmt::format("Rollout \"{}\": spec.{} is not simulated yet: {}",
+                                          ro.metadata.name, field, instead)});
   }
-  if (bg.post_promotion_analysis) {
-    unhonoured("postPromotionAnalysis", "the rollout goes on as if the analysis passed");
+  if (ro.spec.progress_deadline_abort) {
+    out->push_back(Diagnostic{
+        Severity::kWarning, ro.source.At("spec.progressDeadlineAbort"),
+        fmt::format("Rollout \"{}\": spec.progressDeadlineAbort is not simulated yet: the "
+                    "Rollout's progress deadline is not modelled, so a stuck update is never "
+                    "aborted",
+                    ro.metadata.name)});
   }
-  if (bg.anti_affinity) {
-    unhonoured("antiAffinity", "new pods may share nodes with the stable ones");
+  if (const auto& bg = ro.spec.blue_green) {
+    if (bg->pre_promotion_analysis) unhonoured("blueGreen.prePromotionAnalysis", kPassed);
+    if (bg->post_promotion_analysis) unhonoured("blueGreen.postPromotionAnalysis", kPassed);
+    if (bg->anti_affinity) {
+      unhonoured("blueGreen.antiAffinity", "new pods may share nodes with the stable ones");
+    }
+  }
+  if (const auto& c = ro.spec.canary) {
+    if (c->analysis) unhonoured("canary.analysis", "the background analysis never fails");
+    if (c->anti_affinity) {
+      unhonoured("canary.antiAffinity", "new pods may share nodes with the stable ones");
+    }
+    for (size_t i = 0; i < c->steps.size(); ++i) {
+      if (c->steps[i].analysis_set) {
+        unhonoured(fmt::format("canary.steps[{}].analysis", i),
+                   "the step completes at once, as if the analysis passed");
+      } else if (c->steps[i].experiment) {
+        unhonoured(fmt::format("canary.steps[{}].experiment", i),
+                   "the step completes at once, without the experiment's pods");
+      }
+    }
   }
   objects->push_back(DecodedObject{std::move(ro), root_ptr});
   return true;

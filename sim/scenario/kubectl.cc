@@ -954,9 +954,11 @@ KubectlParse ParseKubectl(std::string_view line) {
     sub = rest[0].text;
     sub_offset = rest[0].offset;
     rest.erase(rest.begin());
-    if ((sub == "set" || sub == "retry") && !rest.empty() &&
-        rest[0].text == (sub == "set" ? "image" : "rollout")) {
-      sub += " " + rest[0].text;
+    // retry's object: `rollout` (the plugin's aliases `ro`, `rollouts` too).
+    if (!rest.empty() && ((sub == "set" && rest[0].text == "image") ||
+                          (sub == "retry" && (rest[0].text == "rollout" || rest[0].text == "ro" ||
+                                              rest[0].text == "rollouts")))) {
+      sub += sub == "set" ? " image" : " rollout";
       rest.erase(rest.begin());
     }
   } else if (verb == "set" || verb == "rollout") {

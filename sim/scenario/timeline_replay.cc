@@ -282,6 +282,31 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                       }())});
     }
   }
+  // A Service an Argo Rollout names that no object creates: the controller
+  // marks the Rollout InvalidSpec (Degraded) and never progresses.
+  for (const k8s::Object* o : objects) {
+    const auto* ro = std::get_if<k8s::Rollout>(o);
+    if (ro == nullptr) continue;
+    std::vector<std::pair<std::string, std::string>> named;
+    if (ro->spec.blue_green) {
+      named = {{"blueGreen.activeService", ro->spec.blue_green->active_service},
+               {"blueGreen.previewService", ro->spec.blue_green->preview_service}};
+    } else if (ro->spec.canary) {
+      named = {{"canary.stableService", ro->spec.canary->stable_service},
+               {"canary.canaryService", ro->spec.canary->canary_service}};
+    }
+    for (const auto& [field, name] : named) {
+      if (name.empty() || ever_.contains(ObjectKey{"Service", ro->metadata.namespace_name, name})) {
+        continue;
+      }
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.strategy." + field),
+          fmt::format("Rollout \"{}\" names Service \"{}\" as its {}, and no object of the "
+                      "scenario creates it: the controller marks the Rollout InvalidSpec "
+                      "(Degraded) and it never progresses",
+                      ro->metadata.name, name, field.substr(field.find('.') + 1))});
+    }
+  }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
   // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).
   for (const PodSpecOf& p : pod_specs) {

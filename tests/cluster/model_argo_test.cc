@@ -374,5 +374,317 @@ TEST(ArgoBlueGreen, AStrategicPatchOfARolloutIsRefusedAsTheApiServerRefusesIt) {
   EXPECT_TRUE(merge.Logged("65.000", "rollout/web", "scales down in 5s")) << merge.log;
 }
 
+// autoPromotionEnabled false with autoPromotionSeconds (valid in Argo):
+// the pause never completes by itself, and once startTime + 10 s has passed
+// the controller no longer wakes itself (checkEnqueueRolloutDuringWait
+// requeues only for a deadline ahead). Found by review: a requeue for the
+// past looped at one instant until the event budget stopped the run.
+TEST(ArgoBlueGreen, AutoPromotionSecondsWithoutAutoPromotionWaitsForPromote) {
+  const Outcome r = Simulate(RolloutScenario(
+      ", autoPromotionEnabled: false, autoPromotionSeconds: 10",
+      std::string(kSetImage) + "  - {at: 100s, kubectl: argo rollouts promote web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "paused (BlueGreenPause)")) << r.log;
+  EXPECT_TRUE(r.Logged("100.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_FALSE(r.Logged("75.000", "rollout/web", "switched active"));
+}
+
+// An aborted update that goes on (promote --full, which clears the abort:
+// syncRolloutStatusBlueGreen) completes, and the report says when: abort at
+// 80 s, `promote --full` at 90 s switches at once (the new pods are
+// available), the old ReplicaSet goes at 120 s. Found by review: the
+// abort marked the update as never completing for good.
+TEST(ArgoBlueGreen, AnAbortedUpdateThatIsPromotedCompletes) {
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + R"(  - {at: 80s, kubectl: argo rollouts abort web}
+  - {at: 90s, kubectl: argo rollouts promote --full web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("90.000", "rollout/web", "switched active service/web-active to ")) << r.log;
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(120));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].rollout_status, SimTime::Zero() + Sec(90));
+}
+
+// getReferencedServices: a Service the Rollout names that does not exist is
+// an InvalidSpec condition — Degraded, no ReplicaSet, so `status` fails —
+// and the controller looks again every 20 s. The Services come at 30 s:
+// the 40 s look finds them, the pods (pulled 5 s) are available at 45 s.
+TEST(ArgoBlueGreen, AMissingServiceIsInvalidSpecUntilItExists) {
+  const std::string svcs = R"(apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-preview}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  std::string scenario = RolloutScenario("", R"(  - {at: 1s, kubectl: argo rollouts status web}
+  - {at: 30s, kubectl: apply -f svc.yaml}
+)");
+  scenario = scenario.substr(0, scenario.find("---\napiVersion: v1\nkind: Service"));
+  const Outcome r = Simulate(scenario, {{"svc.yaml", svcs}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("0.000", "rollout/web",
+                       "Degraded - InvalidSpec: The Rollout \"web\" is invalid: "
+                       "spec.strategy.blueGreen.activeService: Invalid value: \"web-active\": "
+                       "services \"web-active\" not found"))
+      << r.log;
+  EXPECT_TRUE(r.Logged("1.000", "step/1",
+                       "The rollout is in a degraded state with message: "
+                       "InvalidSpec: The Rollout \"web\" is invalid"));
+  EXPECT_TRUE(r.Logged("40.000", "rollout/web", "created replicaset/web-"));
+  EXPECT_TRUE(r.Logged("45.000", "rollout/web", "switched active service/web-active to "));
+  EXPECT_EQ(StepOf(r, 1)->result, "failed");
+  // Never created at all: a load warning says what the controller will do.
+  const Outcome never = Simulate(scenario.substr(0, scenario.find("  - {at: 30s")) +
+                                 scenario.substr(scenario.find("---\napiVersion: argoproj")));
+  // (The client's Service is never created either: that is an error, and
+  // the loader reports both.)
+  EXPECT_NE(never.error.find("Rollout \"web\" names Service \"web-preview\" as its "
+                             "previewService, and no object of the scenario creates it: the "
+                             "controller marks the Rollout InvalidSpec (Degraded) and it never "
+                             "progresses"),
+            std::string::npos)
+      << never.warnings << never.error;
+}
+
+// A Service deleted and created again starts without the controller's
+// hash: its selector selects both versions (clients see all 6 pods at
+// 81 s). Nothing queues the Rollout — a Service without the hash is not the
+// controller's (service/service.go returns early) — until the informer's
+// resync at 15 min; then, finding an active Service with no hash, it points
+// it at the new ReplicaSet at once (isBlueGreenFastTracked), without the
+// promote the pause waited for.
+TEST(ArgoBlueGreen, AServiceCreatedAgainStartsWithoutTheHash) {
+  const std::string svc = R"(apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  const Outcome r = Simulate(
+      RolloutScenario(", autoPromotionEnabled: false",
+                      std::string(kSetImage) + "  - {at: 70s, kubectl: delete service web-active}\n"
+                                               "  - {at: 80s, kubectl: apply -f svc.yaml}\n",
+                      "  until: 16m\n"),
+      {{"svc.yaml", svc}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("81.000", "service/web-active", "clients see 6 endpoints (1, 2)")) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 599584c85"),
+            (std::vector<double>{900}));
+}
+
+// calculateScaleUpPreviewCheckPoint keeps a true checkpoint across a
+// template change (resetRolloutStatus clears it, the recalculation returns
+// the value the sync found): web:3 applied at 87 s — after the preview of
+// web:2 was scaled up (85 s), before its switch — is scaled straight to 3
+// replicas, never paused, and switched when saturated. One node is still
+// pulling web:2 for the preview's scale-up until 90 s and pulls one image
+// at a time (serializeImagePulls): web:3 is there at 95 s, the switch too.
+// Revision 2, now neither stable nor referenced, waits its 30 s (117 s).
+TEST(ArgoBlueGreen, TheScaleUpCheckpointSurvivesATemplateChange) {
+  const Outcome r = Simulate(RolloutScenario(
+      ", autoPromotionSeconds: 20, previewReplicaCount: 1",
+      std::string(kSetImage) + "  - {at: 87s, kubectl: argo rollouts set image web web=web:3}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("87.000", "rollout/web", "from 0 to 3")) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "paused (BlueGreenPause)"), (std::vector<double>{65}));
+  EXPECT_TRUE(r.Logged("95.000", "rollout/web", "switched active service/web-active to ")) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 3 to 0"), (std::vector<double>{117, 125}));
+}
+
+// Deleting the Rollout takes the hash out of its Services' selectors
+// (service/service.go syncService): the active Service selects app=web
+// again.
+TEST(ArgoBlueGreen, DeletingTheRolloutReleasesItsServices) {
+  const Outcome r = Simulate(RolloutScenario("", "  - {at: 30s, kubectl: delete rollout web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("30.000", "rollout/web", "deleted")) << r.log;
+  EXPECT_TRUE(r.LoggedEnd("30.000", "rollout/web", "released service/web-active"));
+  EXPECT_TRUE(r.LoggedEnd("30.000", "rollout/web", "released service/web-preview"));
+}
+
+// --- canary, without trafficRouting (rollout/canary.go) ----------------------
+
+// A canary Rollout `web` of `replicas` (maxSurge and maxUnavailable at
+// Argo's 25 % defaults) with `steps`, behind Service `web` (asked once a
+// second) and, if `services`, a stableService and canaryService; three
+// nodes, images pulled in 5 s.
+std::string CanaryScenario(int replicas, const std::string& steps, const std::string& timeline,
+                           bool services = false) {
+  const std::string svc = R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: NAME}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+  std::string objects = R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: )" + std::to_string(replicas) +
+                        R"(
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
+  strategy:
+    canary:
+)" + (services ? "      canaryService: web-canary\n      stableService: web-stable\n" : "") +
+                        "      steps:\n" + steps;
+  for (const char* name : {"web", "web-stable", "web-canary"}) {
+    if (std::string(name) != "web" && !services) continue;
+    std::string s = svc;
+    s.replace(s.find("NAME"), 4, name);
+    objects += s;
+  }
+  return Scenario(R"(  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s}
+    web:2: {pull: 5s}
+  traffic: [{name: c, service: web, every: 1s}]
+  timeline:
+)" + timeline,
+                  objects);
+}
+
+constexpr const char* kSteps20To80 = R"(      - setWeight: 20
+      - pause: {duration: 10s}
+      - setWeight: 40
+      - pause: {duration: 10s}
+      - setWeight: 60
+      - pause: {duration: 10s}
+      - setWeight: 80
+      - pause: {duration: 10s}
+)";
+
+// The canary of docs/features/canary.md with 5 replicas: each setWeight is
+// a share of the pods (CalculateReplicaCountsForBasicCanary: 20 % of 5 is 1
+// canary and 4 stable; maxUnavailable 25 % = 1 lets the stable one go
+// down first, one ReplicaSet per sync). A setWeight step completes when
+// the new pod is available: the first canary pod pulls web:2 (5 s), at
+// 65 s; the pause then runs 10 s. The 2nd and 3rd canary pods land on nodes
+// without web:2 (Ready 5 s after their step: 80 s, 95 s), the 4th and 5th
+// on nodes with it (at once: 105 s, 115 s). After the last pause the weight
+// is 100: the last stable pod goes, the 5th canary pod comes, and all 8
+// steps done and every new pod available, the new ReplicaSet is promoted to
+// stable at 115 s. No pod beyond 5 runs (the stable one shrinks before the
+// canary grows), and never fewer than 4 are available.
+TEST(ArgoCanary, EachSetWeightIsAShareOfThePodsAndEachPauseItsDuration) {
+  const Outcome r = Simulate(CanaryScenario(
+      5, kSteps20To80, "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "from 5 to 4"), (std::vector<double>{60})) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 0 to 1"), (std::vector<double>{60}));
+  const std::vector<double> done = {65, 75, 80, 90, 95, 105, 105, 115};
+  for (size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(r.Times("rollout/web", fmt::format("step {}/8 completed", i + 1)),
+              (std::vector<double>{done[i]}))
+        << i;
+  }
+  EXPECT_EQ(r.Times("rollout/web", "paused (CanaryPauseStep)"),
+            (std::vector<double>{65, 80, 95, 105}));
+  EXPECT_TRUE(r.Logged("115.000", "rollout/web", "Completed all 8 canary steps: stable is "));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  EXPECT_EQ(ro[0].complete, SimTime::Zero() + Sec(115));
+  EXPECT_EQ(ro[0].peak_active_pods, 5);
+  EXPECT_EQ(ro[0].min_available_pods, 4);
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0);
+  EXPECT_GT(Svc(r, "web").version_mix, Sec(40));  // both versions answer from 66 s
+}
+
+// approximateWeightedCanaryStableReplicaCounts with one replica: at 20 % the
+// nearest share it can reach with maxSurge 1 (25 % of 1, rounded up) is one
+// canary beside the one stable pod — half the requests go to the canary, at
+// every step below 100 (Argo's table: replicas 1, weight 1..99, surge 1 ->
+// 1 canary, 1 stable).
+TEST(ArgoCanary, OneReplicaRunsOneCanaryBesideTheStablePod) {
+  const Outcome r = Simulate(CanaryScenario(1, "      - setWeight: 20\n      - pause: {}\n",
+                                            "  - {at: 60s, kubectl: argo rollouts set image web "
+                                            "web=web:2}\n  - {at: 120s, kubectl: argo rollouts "
+                                            "promote web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "rollout/web", "from 0 to 1")) << r.log;
+  EXPECT_FALSE(r.Logged("60.000", "rollout/web", "from 1 to 0"));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].peak_active_pods, 2);
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0);
+  EXPECT_TRUE(r.Logged("120.000", "rollout/web", "step 2/2 completed"));
+  EXPECT_TRUE(r.Logged("120.000", "rollout/web", "from 1 to 0"));
+}
+
+// 4 replicas, setWeight 50 then 75, each followed by an indefinite pause
+// (pause: {}). 50 % is 2 canary pods and 2 stable (maxSurge 1, maxUnavailable
+// 1): at 60 s the stable ReplicaSet goes to 3 and the canary to 2; once they
+// are available (65 s) the stable one to 2 and the pause begins. It holds
+// until `promote` at 100 s clears the pause condition (CompletedCanaryPauseStep:
+// controllerPause without a condition): 75 % is 3 and 1, reached at 105 s,
+// and the second pause begins. `promote --full` at 130 s goes to 100 %
+// (promoteFull): the last stable pod goes, the 4th canary pod starts on a
+// node with web:2, and the new ReplicaSet is stable at 130 s ("Full
+// promotion requested"); `status` returns Healthy then.
+TEST(ArgoCanary, PromoteEndsAnIndefinitePauseOrSkipsTheStep) {
+  const std::string steps =
+      "      - setWeight: 50\n      - pause: {}\n      - setWeight: 75\n"
+      "      - pause: {}\n";
+  const Outcome r =
+      Simulate(CanaryScenario(4, steps,
+                              "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+                              "  - {at: 61s, kubectl: argo rollouts status web --timeout 5m}\n"
+                              "  - {at: 100s, kubectl: argo rollouts promote web}\n"
+                              "  - {at: 130s, kubectl: argo rollouts promote --full web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "from 4 to 3"), (std::vector<double>{60})) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 0 to 2"), (std::vector<double>{60}));
+  EXPECT_EQ(r.Times("rollout/web", "paused (CanaryPauseStep)"), (std::vector<double>{65, 105}));
+  EXPECT_EQ(r.Times("rollout/web", "step 2/4 completed"), (std::vector<double>{100}));
+  EXPECT_EQ(r.Times("rollout/web", "step 3/4 completed"), (std::vector<double>{105}));
+  EXPECT_FALSE(r.Logged("130.000", "rollout/web", "step 4/4 completed"));
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{130}));
+  EXPECT_TRUE(r.Logged("130.000", "rollout/web", "Full promotion requested: stable is "));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(130));
+  EXPECT_EQ(StepOf(r, 2)->result, "ok");
+  EXPECT_EQ(StepOf(r, 2)->finished, Dep(r, "web").rollouts[0].rollout_status);
+}
+
+// abort of a basic canary (reconcileStableAndCanaryService, GetCurrentSetWeight
+// 0) at 80 s, at the second setWeight (3 stable, 2 canary, one of them still
+// pulling): the canary Service goes back to the stable pods, the stable
+// ReplicaSet to all 5 replicas (its image is on every node: Ready at once)
+// and the canary to 0; the phase is Degraded and a waiting status fails.
+// The canary pod that served is deleted at 80 s and, without a preStop,
+// exits at once, while clients see it until 81 s: the request of 80 s that
+// picks it fails.
+TEST(ArgoCanary, AbortSendsEverythingBackToTheStableVersion) {
+  const Outcome r =
+      Simulate(CanaryScenario(5, kSteps20To80,
+                              "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+                              "  - {at: 61s, kubectl: argo rollouts status web}\n"
+                              "  - {at: 80s, kubectl: argo rollouts abort web}\n",
+                              /*services=*/true));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("5.000", "rollout/web", "switched service/web-stable to ")) << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "switched service/web-canary to "));
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web", "switched service/web-canary to "));
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web", "from 3 to 5"));
+  EXPECT_TRUE(r.Logged("80.000", "rollout/web",
+                       "Degraded - RolloutAborted: Rollout aborted update to revision 2"));
+  EXPECT_EQ(StepOf(r, 2)->result, "failed");
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete);
+  EXPECT_EQ(Svc(r, "web").requests.failed, 1);
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

@@ -298,6 +298,8 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
   EXPECT_TRUE(parse("argo rollouts promote web --full").full);
   EXPECT_EQ(parse("argo rollouts abort web").action, Action::kAbort);
   EXPECT_EQ(parse("argo rollouts retry rollout web").action, Action::kRetry);
+  EXPECT_EQ(parse("argo rollouts retry ro web").action, Action::kRetry);  // the plugin's aliases
+  EXPECT_EQ(parse("argo rollouts retry rollouts web").name, "web");
   EXPECT_EQ(parse("argo rollouts pause web").name, "web");
   const ArgoRolloutsCommand set = parse("argo rollouts set image web web=web:2 side=s:1");
   EXPECT_EQ(set.action, Action::kSetImage);

@@ -652,12 +652,25 @@ spec:
   for (const std::string ok : {"90", "\"90\"", "1m30s"}) {
     const auto r = Load(rollout(ok));
     ASSERT_TRUE(r.ok()) << ok << ": " << AllDiagnostics(r);
-    ASSERT_EQ(r.diagnostics.size(), 1u) << AllDiagnostics(r);
-    EXPECT_EQ(r.diagnostics[0].ToString(),
-              "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1) is valid as the "
-              "Argo Rollouts controller checks it, but kubesim does not simulate the canary "
-              "strategy yet: the Rollout is left out of the run (no pods, no Service switch, no "
-              "steps)");
+    ASSERT_EQ(r.scenario->objects.size(), 1u) << AllDiagnostics(r);
+    EXPECT_TRUE(std::holds_alternative<k8s::Rollout>(r.scenario->objects[0]));
+  }
+  {
+    // With trafficRouting, a canary is checked and left out.
+    std::string routed = rollout("10");
+    routed.replace(routed.find("    canary:\n"), 12,
+                   "    canary:\n      canaryService: web-canary\n      stableService: web\n"
+                   "      trafficRouting: {nginx: {stableIngress: web}}\n");
+    const auto r = Load(routed);
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    EXPECT_NE(
+        AllDiagnostics(r).find(
+            "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1) is valid as "
+            "the Argo Rollouts controller checks it, but kubesim does not simulate a canary "
+            "with trafficRouting yet: the Rollout is left out of the run (no pods, no Service "
+            "switch, no steps)"),
+        std::string::npos)
+        << AllDiagnostics(r);
     EXPECT_TRUE(r.scenario->objects.empty());
   }
   {
