@@ -288,7 +288,7 @@ TEST(CliRun, AnAlbRolloutFailsWithoutTheGateOrWithAShortPreStop) {
 // before clients, 5 s late, see the switch at 73 s: the requests of 70, 71
 // and 72 s fail. A manual promotion after a 20 s smoke test switches at
 // 80 s: 50 s. `compare` puts them in one table with the seed's strategies.
-TEST(CliRun, ArgoBlueGreenScenariosAndTheirComparisonWithTheSeed) {
+TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   const std::string source = std::getenv("KUBESIM_SOURCE_DIR");
   const std::string dir = source + "/scenarios/progressive/";
   const auto run = [&](const std::string& name) {
@@ -308,19 +308,26 @@ TEST(CliRun, ArgoBlueGreenScenariosAndTheirComparisonWithTheSeed) {
   EXPECT_EQ(run("argo-blue-green-manual.yaml")["deployments"]["echo-version"]["rollouts"][0]
                                               ["durationSeconds"],
             50.0);
+  // The canary of 5, 20/40/60/80 % with 10 s pauses: promoted at 130 s
+  // (70 s), 58 s with both versions answering, never below 4 available.
+  const auto canary = run("argo-canary.yaml");
+  EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 70.0);
+  EXPECT_EQ(canary["services"]["echo-version"]["versionMixSeconds"], 58.0);
+  EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["minAvailablePods"], 4);
   std::string files;
   for (const char* f :
        {"seed/recreate.yaml", "seed/rolling-update.yaml", "seed/blue-green.yaml",
-        "progressive/argo-blue-green.yaml", "progressive/argo-blue-green-delay-short.yaml"}) {
+        "progressive/argo-blue-green.yaml", "progressive/argo-blue-green-delay-short.yaml",
+        "progressive/argo-canary.yaml"}) {
     files += " '" + source + "/scenarios/" + f + "'";
   }
   const auto c = RunKubesim("compare --format csv" + files);
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.out.find("seed-recreate,seed-rolling-update,seed-blue-green,argo-blue-green,"
-                       "argo-blue-green-delay-short"),
+                       "argo-blue-green-delay-short,argo-canary"),
             std::string::npos)
       << c.out;
-  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3"), std::string::npos)
+  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3,1"), std::string::npos)
       << c.out;
 }
 
