@@ -808,18 +808,30 @@ bool RolloutController::AtDesiredCanaryCounts(const SyncState& s) const {
 }
 
 int32_t RolloutController::ScaleDownOldForCanary(SyncState& s) {
-  // scaleDownOldReplicaSetsForCanary, basic: the older ReplicaSets, newest
-  // first, as far as availability allows (every one of them to 0: their
-  // pods would serve).
+  // scaleDownOldReplicaSetsForCanary, basic. First cleanupUnhealthyReplicas:
+  // each older ReplicaSet, oldest first, down to its available pods, whatever
+  // maxUnavailable says (an unavailable pod serves no one; without this a
+  // bad canary undone would hold its pods, and the surge room, for good).
+  std::vector<uint32_t> olds = s.others;
+  std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
+    return store_.replica_sets[x].view.creation_order < store_.replica_sets[y].view.creation_order;
+  });
+  int32_t total = 0;
+  for (uint32_t id : olds) {
+    const ReplicaSetView& v = store_.replica_sets[id].view;
+    if (v.replicas == 0 || v.available_replicas >= v.replicas) continue;
+    total += v.replicas - v.available_replicas;
+    Scale(s, id, v.available_replicas);
+  }
+  // Then the older ReplicaSets, newest first, as far as availability allows
+  // (every one of them to 0 in the end: their pods would serve).
   int32_t available = 0;
   for (uint32_t rs : s.all) available += store_.replica_sets[rs].view.available_replicas;
   int32_t max_scale_down = available - (s.dep->spec.replicas - CanaryFenceposts(s).unavailable);
-  if (max_scale_down <= 0) return 0;
-  std::vector<uint32_t> olds = s.others;
+  if (max_scale_down <= 0) return total;
   std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
     return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
   });
-  int32_t total = 0;
   for (uint32_t id : olds) {
     if (max_scale_down <= 0) break;
     const int32_t replicas = store_.replica_sets[id].view.replicas;

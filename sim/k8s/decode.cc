@@ -1416,8 +1416,22 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
     if (c->anti_affinity) {
       unhonoured("canary.antiAffinity", "new pods may share nodes with the stable ones");
     }
+    const Node* cn = spec == nullptr ? nullptr : spec->Get("strategy");
+    cn = cn == nullptr ? nullptr : cn->Get("canary");
+    for (const auto& [field, instead] :
+         {std::pair{"replicaProgressThreshold",
+                    "a step waits for every canary pod, and "
+                    "promotion for every new pod"},
+          std::pair{"canaryMetadata", "the canary pods do not get its labels and annotations"},
+          std::pair{"stableMetadata", "the stable pods do not get its labels and annotations"}}) {
+      if (cn != nullptr && cn->Get(field) != nullptr) {
+        unhonoured(std::string("canary.") + field, instead);
+      }
+    }
     for (size_t i = 0; i < c->steps.size(); ++i) {
-      if (c->steps[i].analysis_set) {
+      if (c->steps[i].plugin) {
+        unhonoured(fmt::format("canary.steps[{}].plugin", i), "the step completes at once");
+      } else if (c->steps[i].analysis_set) {
         unhonoured(fmt::format("canary.steps[{}].analysis", i),
                    "the step completes at once, as if the analysis passed");
       } else if (c->steps[i].experiment) {

@@ -686,5 +686,35 @@ TEST(ArgoCanary, AbortSendsEverythingBackToTheStableVersion) {
   EXPECT_EQ(Svc(r, "web").requests.failed, 1);
 }
 
+// Undoing a bad canary (cleanupUnhealthyReplicas): web:2 never turns
+// Ready, so its 2 pods of setWeight 50 (of 4; the stable ReplicaSet went to
+// 3 first) hold the step. `undo` at 120 s puts back the stable template:
+// the steps are skipped (the new ReplicaSet is the stable one), and the
+// next sync scales web:2 down to its available pods — 0 — whatever
+// maxUnavailable says, then the stable one back to 4 (its image is on the
+// nodes: Ready at once). Found by review: without the cleanup the broken
+// pods took the surge room for good and the rollback never finished.
+TEST(ArgoCanary, UndoOfABadCanaryScalesItsPodsDownAtOnce) {
+  std::string scenario =
+      CanaryScenario(4, "      - setWeight: 50\n      - pause: {duration: 10s}\n",
+                     "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+                     "  - {at: 120s, kubectl: argo rollouts undo web}\n"
+                     "  - {at: 121s, kubectl: argo rollouts status web --timeout 5m}\n");
+  const std::string web2 = "    web:2: {pull: 5s}";
+  scenario.replace(scenario.find(web2), web2.size(), "    web:2: {pull: 5s, healthy: false}");
+  const Outcome r = Simulate(scenario);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "from 4 to 3"), (std::vector<double>{60})) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 0 to 2"), (std::vector<double>{60}));
+  EXPECT_EQ(r.Times("rollout/web", "from 2 to 0"), (std::vector<double>{120}));
+  EXPECT_EQ(r.Times("rollout/web", "from 3 to 4"), (std::vector<double>{120}));
+  EXPECT_EQ(r.Times("rollout/web", "step 1/2 completed"), (std::vector<double>{}));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 2u);  // revision 2, superseded; revision 3 (the undo)
+  EXPECT_EQ(ro[1].complete, SimTime::Zero() + Sec(120));
+  EXPECT_EQ(StepOf(r, 3)->result, "ok");
+  EXPECT_EQ(Svc(r, "web").requests.failed, 0);
+}
+
 }  // namespace
 }  // namespace kubesim::model_test
