@@ -15,6 +15,22 @@
 namespace kubesim::model_test {
 namespace {
 
+// The active and preview Services, selecting app=web.
+constexpr const char* kActiveService = R"(apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+constexpr const char* kPreviewService = R"(apiVersion: v1
+kind: Service
+metadata: {name: web-preview}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+)";
+
 std::string RolloutScenario(const std::string& blue_green, const std::string& timeline,
                             const std::string& timing = "", int replicas = 3) {
   return Scenario(R"(  cluster:
@@ -39,22 +55,7 @@ spec:
       containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
   strategy:
     blueGreen: {activeService: web-active, previewService: web-preview)" +
-                      blue_green + R"(}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web-active}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web-preview}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-)");
+                      blue_green + "}\n---\n" + kActiveService + "---\n" + kPreviewService);
 }
 
 constexpr const char* kSetImage = "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n";
@@ -322,13 +323,7 @@ TEST(ArgoBlueGreen, UndoWithinTheScaleDownDelayIsAFastRollback) {
 // three-way merge keeps a field no manifest set — the active Service does
 // not fall back to both versions' pods.
 TEST(ArgoBlueGreen, ApplyingTheServiceAgainKeepsTheControllersSelector) {
-  const std::string svc = R"(apiVersion: v1
-kind: Service
-metadata: {name: web-active}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-)";
+  const std::string svc = kActiveService;
   const Outcome r = Simulate(
       RolloutScenario(", autoPromotionEnabled: false",
                       std::string(kSetImage) + "  - {at: 70s, kubectl: apply -f svc.yaml}\n"),
@@ -411,20 +406,7 @@ TEST(ArgoBlueGreen, AnAbortedUpdateThatIsPromotedCompletes) {
 // and the controller looks again every 20 s. The Services come at 30 s:
 // the 40 s look finds them, the pods (pulled 5 s) are available at 45 s.
 TEST(ArgoBlueGreen, AMissingServiceIsInvalidSpecUntilItExists) {
-  const std::string svcs = R"(apiVersion: v1
-kind: Service
-metadata: {name: web-active}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web-preview}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-)";
+  const std::string svcs = std::string(kActiveService) + "---\n" + kPreviewService;
   std::string scenario = RolloutScenario("", R"(  - {at: 1s, kubectl: argo rollouts status web}
   - {at: 30s, kubectl: apply -f svc.yaml}
 )");
@@ -463,13 +445,7 @@ spec:
 // it at the new ReplicaSet at once (isBlueGreenFastTracked), without the
 // promote the pause waited for.
 TEST(ArgoBlueGreen, AServiceCreatedAgainStartsWithoutTheHash) {
-  const std::string svc = R"(apiVersion: v1
-kind: Service
-metadata: {name: web-active}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-)";
+  const std::string svc = kActiveService;
   const Outcome r = Simulate(
       RolloutScenario(", autoPromotionEnabled: false",
                       std::string(kSetImage) + "  - {at: 70s, kubectl: delete service web-active}\n"
