@@ -69,6 +69,9 @@ enum class EventKind : uint32_t {
   kSyncRollout,    // target deployment (an Argo Rollout): the Argo Rollouts controller's sync
   kRolloutTimer,   // target deployment (an Argo Rollout): its timed requeue is due
   kRolloutResync,  // the Argo Rollouts controller's informer resync: every Rollout synced
+  // target service: a traffic router's weight reaches its clients (payload:
+  // split service << 32 | weight)
+  kTrafficWeight,
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

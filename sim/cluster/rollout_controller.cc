@@ -135,6 +135,7 @@ void RolloutController::ResetStatus(ArgoRollout& a) {
 int32_t RolloutController::NewReplicas(const SyncState& s) const {
   // NewRSNewReplicas (utils/replicaset/replicaset.go), blueGreen.
   const ArgoRollout& a = *s.a;
+  if (a.canary) return CanaryCounts(s).first;
   const int32_t desired = s.dep->spec.replicas;
   if (!a.blue_green->preview_replica_count) return desired;
   uint32_t active = kNone;
@@ -205,18 +206,21 @@ bool RolloutController::CompletedPause(const SyncState& s) const {
 bool RolloutController::DelayScaleDownOnAbort(const SyncState& s) const {
   // shouldDelayScaleDownOnAbort (replicaset.go): abortScaleDownDelaySeconds
   // 0 leaves the preview up for good.
-  return s.Aborted() && s.stable != kNone &&
-         s.a->blue_green->abort_scale_down_delay_seconds.value_or(
-             kDefaultAbortScaleDownDelaySeconds) != 0;
+  if (s.a->canary && !s.a->canary->traffic_routing) return false;  // basic canary: never
+  return s.Aborted() && s.stable != kNone && AbortDelaySeconds(s) != 0;
 }
 
 bool RolloutController::Referenced(const SyncState& s, const ReplicaSet& rs) const {
   // isReplicaSetReferenced (replicaset.go): the status' hashes and the live
   // Services' selectors.
   const ArgoRollout& a = *s.a;
+  if (a.weights_set && (rs.hash == a.weight_canary_hash || rs.hash == a.weight_stable_hash)) {
+    return true;
+  }
   return rs.hash == a.stable_rs || rs.hash == a.current_pod_hash || rs.hash == a.active_selector ||
          rs.hash == a.preview_selector || rs.hash == ServiceHash(a.active_service) ||
-         rs.hash == ServiceHash(a.preview_service);
+         rs.hash == ServiceHash(a.preview_service) || rs.hash == ServiceHash(a.stable_service) ||
+         rs.hash == ServiceHash(a.canary_service);
 }
 
 void RolloutController::Scale(SyncState& s, uint32_t rs, int32_t replicas) {
@@ -247,8 +251,7 @@ void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
       // changes nothing; kubesim does not.)
       if (store_.replica_sets[s.stable].view.available_replicas >= s.dep->spec.replicas &&
           n.view.replicas > 0) {
-        const int32_t delay = s.a->blue_green->abort_scale_down_delay_seconds.value_or(
-            kDefaultAbortScaleDownDelaySeconds);
+        const int32_t delay = AbortDelaySeconds(s);
         n.scale_down_deadline = ctx_.Now() + SimDuration::Seconds(delay);
         ctx_.EmitLazy(
             [&] { return WorkloadLabel(*s.dep); },
@@ -270,38 +273,53 @@ void RolloutController::ScaleDownOld(SyncState& s) {
   std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
     return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
   });
-  const int32_t limit = s.a->blue_green->scale_down_delay_revision_limit.value_or(
-      std::numeric_limits<int32_t>::max());
-  const int32_t delay =
-      s.a->blue_green->scale_down_delay_seconds.value_or(kDefaultScaleDownDelaySeconds);
   int32_t annotated = 0;
   for (uint32_t id : olds) {
     ReplicaSet& rs = store_.replica_sets[id];
     if (rs.deleted || Referenced(s, rs) || rs.view.replicas == 0) continue;
-    int32_t desired = 0;
-    if (!rs.scale_down_deadline) {
-      if (annotated < limit) {
-        ++annotated;
-        desired = rs.view.replicas;
-        // addScaleDownDelay: a delay of 0 writes no deadline, so the
-        // ReplicaSet is kept as it is at every sync (argo-rollouts #1992).
-        if (delay > 0) {
-          rs.scale_down_deadline = ctx_.Now() + SimDuration::Seconds(delay);
-          ctx_.EmitLazy(
-              [&] { return WorkloadLabel(*s.dep); },
-              [&] { return fmt::format("replicaset/{} scales down in {}s", rs.name, delay); });
-          RequeueAt(s.d, *rs.scale_down_deadline);
-        }
-      }
-    } else {
-      ++annotated;
-      if (annotated <= limit && *rs.scale_down_deadline > ctx_.Now()) {
-        desired = s.dep->spec.replicas;
-        RequeueAt(s.d, *rs.scale_down_deadline);
-      }
-    }
+    const int32_t desired = ScaleDownDelay(s, rs, &annotated, s.dep->spec.replicas);
     if (rs.view.replicas != desired) Scale(s, id, desired);
   }
+}
+
+int32_t RolloutController::ScaleDownDelay(SyncState& s, ReplicaSet& rs, int32_t* annotated,
+                                          int32_t hold) {
+  // scaleDownDelayHelper (replicaset.go): the replicas `rs` keeps now — its
+  // own while a new deadline is set, `hold` while one runs, else 0.
+  const auto& bg = s.a->blue_green;
+  const auto& c = s.a->canary;
+  const int32_t limit =
+      (bg ? bg->scale_down_delay_revision_limit : c->scale_down_delay_revision_limit)
+          .value_or(std::numeric_limits<int32_t>::max());
+  const int32_t delay = (bg ? bg->scale_down_delay_seconds : c->scale_down_delay_seconds)
+                            .value_or(kDefaultScaleDownDelaySeconds);
+  if (!rs.scale_down_deadline) {
+    if (*annotated >= limit) return 0;
+    ++*annotated;
+    // addScaleDownDelay: a delay of 0 writes no deadline, so the
+    // ReplicaSet is kept as it is at every sync (argo-rollouts #1992).
+    if (delay > 0) {
+      rs.scale_down_deadline = ctx_.Now() + SimDuration::Seconds(delay);
+      ctx_.EmitLazy(
+          [&] { return WorkloadLabel(*s.dep); },
+          [&] { return fmt::format("replicaset/{} scales down in {}s", rs.name, delay); });
+      RequeueAt(s.d, *rs.scale_down_deadline);
+    }
+    return rs.view.replicas;
+  }
+  ++*annotated;
+  if (*annotated <= limit && *rs.scale_down_deadline > ctx_.Now()) {
+    RequeueAt(s.d, *rs.scale_down_deadline);
+    return hold;
+  }
+  return 0;
+}
+
+int32_t RolloutController::AbortDelaySeconds(const SyncState& s) const {
+  // GetAbortScaleDownDelaySecondsOrDefault: 30 s unless set (0: never).
+  const auto& bg = s.a->blue_green;
+  return (bg ? bg->abort_scale_down_delay_seconds : s.a->canary->abort_scale_down_delay_seconds)
+      .value_or(kDefaultAbortScaleDownDelaySeconds);
 }
 
 void RolloutController::ReconcilePause(SyncState& s) {
@@ -478,7 +496,7 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
   } else if (available < updated) {
     message = "updated replicas are still becoming available";
   } else if (a.canary) {
-    if (total > updated) {
+    if (total > updated && !a.canary->traffic_routing) {
       message = "old replicas are pending termination";
     } else if (a.stable_rs.empty() || a.stable_rs != a.current_pod_hash) {
       message = "waiting for all steps to complete";
@@ -721,6 +739,10 @@ int32_t RolloutController::DesiredWeight(const SyncState& s) const {
   const ArgoRollout& a = *s.a;
   constexpr int32_t kMaxWeight = 100;
   if (a.promote_full || a.stable_rs.empty() || a.current_pod_hash == a.stable_rs) return kMaxWeight;
+  if (const k8s::CanaryStep* scale = SetCanaryScale(s);
+      scale != nullptr && scale->scale_weight && !scale->scale_replicas) {
+    return *scale->scale_weight;
+  }
   if (s.Aborted()) return 0;
   if (CurrentStep(a) == nullptr) return kMaxWeight;
   for (int32_t i = a.current_step.value_or(0); i >= 0; --i) {
@@ -795,12 +817,15 @@ bool RolloutController::AtDesiredCanaryCounts(const SyncState& s) const {
   // AtDesiredReplicaCountsForCanary, basic: the new ReplicaSet all
   // available, the stable one all created, the older ones without an
   // available pod.
-  const auto [want_new, want_stable] = BasicCanaryCounts(s);
+  // (With trafficRouting the older ones may keep pods: the router sends
+  // them nothing.)
+  const auto [want_new, want_stable] = CanaryCounts(s);
   const ReplicaSetView& nv = store_.replica_sets[s.new_rs].view;
   if (!(want_new == nv.replicas && want_new == nv.available_replicas)) return false;
   if (s.stable == kNone) return false;
   const ReplicaSetView& sv = store_.replica_sets[s.stable].view;
   if (!(want_stable == sv.replicas && want_stable == sv.status_replicas)) return false;
+  if (s.a->canary->traffic_routing) return true;
   for (uint32_t rs : s.others) {
     if (store_.replica_sets[rs].view.available_replicas != 0) return false;
   }
@@ -832,11 +857,24 @@ int32_t RolloutController::ScaleDownOldForCanary(SyncState& s) {
   std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
     return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
   });
+  const bool routed = s.a->canary->traffic_routing.has_value();
+  const bool promoted = !s.a->stable_rs.empty() && s.a->stable_rs == s.a->current_pod_hash;
+  int32_t annotated = 0;
   for (uint32_t id : olds) {
+    ReplicaSet& rs = store_.replica_sets[id];
+    if (routed && Referenced(s, rs)) continue;
     if (max_scale_down <= 0) break;
-    const int32_t replicas = store_.replica_sets[id].view.replicas;
+    const int32_t replicas = rs.view.replicas;
     if (replicas == 0) continue;
-    const int32_t desired = replicas > max_scale_down ? replicas - max_scale_down : 0;
+    int32_t desired = 0;
+    if (!routed) {
+      // Every older ReplicaSet goes: its pods would serve.
+      desired = replicas > max_scale_down ? replicas - max_scale_down : 0;
+    } else if (promoted || rs.scale_down_deadline) {
+      // The previous stable one: scaleDownDelaySeconds (30 s) first.
+      desired = ScaleDownDelay(s, rs, &annotated, replicas);  // holds its current size
+    }  // else an intermediate ReplicaSet, which the router sends nothing: 0
+    if (desired == replicas) continue;
     Scale(s, id, desired);
     max_scale_down -= replicas - desired;
     total += replicas - desired;
@@ -848,8 +886,8 @@ bool RolloutController::ReconcileCanaryReplicaSets(SyncState& s) {
   // reconcileCanaryReplicaSets: one ReplicaSet scaled per sync — the
   // stable, else the new, else the older ones; true when one was.
   if (s.halt) return false;
-  store_.replica_sets[s.new_rs].scale_down_deadline.reset();
-  const auto [want_new, want_stable] = BasicCanaryCounts(s);
+  if (!DelayScaleDownOnAbort(s)) store_.replica_sets[s.new_rs].scale_down_deadline.reset();
+  const auto [want_new, want_stable] = CanaryCounts(s);
   if (s.stable != kNone && s.stable != s.new_rs) {
     store_.replica_sets[s.stable].scale_down_deadline.reset();
     if (store_.replica_sets[s.stable].view.replicas != want_stable) {
@@ -857,7 +895,12 @@ bool RolloutController::ReconcileCanaryReplicaSets(SyncState& s) {
       return true;
     }
   }
-  if (store_.replica_sets[s.new_rs].view.replicas != want_new) {
+  if (s.a->canary->traffic_routing) {
+    // reconcileNewReplicaSet, with the abort's scale-down delay.
+    const int32_t before = store_.replica_sets[s.new_rs].view.replicas;
+    ReconcileNewReplicaSet(s);
+    if (store_.replica_sets[s.new_rs].view.replicas != before) return true;
+  } else if (store_.replica_sets[s.new_rs].view.replicas != want_new) {
     Scale(s, s.new_rs, want_new);
     return true;
   }
@@ -889,7 +932,8 @@ bool RolloutController::ReconcileCanaryPause(SyncState& s) {
   return true;
 }
 
-void RolloutController::EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs) {
+void RolloutController::EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs,
+                                            bool check) {
   // ensureSVCTargets (service.go): a Service the controller has not
   // adopted yet waits for the ReplicaSet to be fully available, one it
   // manages for one available pod.
@@ -897,11 +941,11 @@ void RolloutController::EnsureServiceTarget(SyncState& s, uint32_t service, uint
   const ReplicaSet& r = store_.replica_sets[rs];
   if (ServiceHash(service) == r.hash) return;
   const ReplicaSetView& v = r.view;
-  if (store_.services[service].rollout_hash.empty() &&
+  if (check && store_.services[service].rollout_hash.empty() &&
       !(v.replicas != 0 && v.available_replicas != 0 && v.replicas <= v.available_replicas)) {
     return;
   }
-  if (v.available_replicas == 0) return;
+  if (check && v.available_replicas == 0) return;
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                 [&] {
                   return fmt::format("switched service/{} to {}", store_.services[service].name,
@@ -999,7 +1043,9 @@ void RolloutController::SyncCanary(SyncState& s) {
   // reconcileStableAndCanaryService: an aborted basic canary sends its
   // canary Service back to the stable pods.
   EnsureServiceTarget(s, a.stable_service, s.stable);
-  EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs);
+  EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs,
+                      /*check=*/!(s.Aborted() && a.canary->traffic_routing));
+  if (a.canary->traffic_routing) ReconcileTrafficRouting(s);
   const std::string before = fmt::format("{}|{}|{}|{}|{}", a.stable_rs, a.current_step.value_or(-1),
                                          a.pause_start.has_value(), a.controller_pause, a.abort);
   if (!ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
@@ -1039,6 +1085,128 @@ bool RolloutController::CheckServices(uint32_t d) {
   dep.observed_generation = dep.generation;  // createInvalidRolloutCondition's patch
   RequeueAt(d, ctx_.Now() + SimDuration::Seconds(20));
   return false;
+}
+
+const k8s::CanaryStep* RolloutController::SetCanaryScale(const SyncState& s) const {
+  // UseSetCanaryScale: the last setCanaryScale at or before the current
+  // step (none after matchTrafficWeight); not once aborted unless the
+  // canary stays up (abortScaleDownDelaySeconds: 0). trafficRouting only.
+  const ArgoRollout& a = *s.a;
+  if (!a.canary->traffic_routing) return nullptr;
+  if (s.Aborted() && AbortDelaySeconds(s) != 0) return nullptr;
+  if (CurrentStep(a) == nullptr) return nullptr;
+  for (int32_t i = a.current_step.value_or(0); i >= 0; --i) {
+    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
+    if (!step.set_canary_scale_set) continue;
+    return step.scale_match_traffic_weight ? nullptr : &step;
+  }
+  return nullptr;
+}
+
+std::pair<int32_t, int32_t> RolloutController::CanaryCounts(const SyncState& s) const {
+  return s.a->canary->traffic_routing ? TrafficRoutedCounts(s) : BasicCanaryCounts(s);
+}
+
+std::pair<int32_t, int32_t> RolloutController::TrafficRoutedCounts(const SyncState& s) const {
+  // CalculateReplicaCountsForTrafficRoutedCanary, without dynamicStableScale:
+  // the canary's pods follow its weight (or setCanaryScale), rounded up and
+  // at least minPodsPerReplicaSet; the stable ReplicaSet stays at full size.
+  const ArgoRollout& a = *s.a;
+  const int32_t replicas = s.dep->spec.replicas;
+  const bool full = a.promote_full || a.stable_rs.empty() || a.current_pod_hash == a.stable_rs;
+  const k8s::CanaryStep* scale = full ? nullptr : SetCanaryScale(s);
+  int32_t canary = 0;
+  if (scale != nullptr && scale->scale_replicas) {
+    canary = *scale->scale_replicas;
+  } else {
+    const int64_t w = DesiredWeight(s);
+    canary = static_cast<int32_t>((w * replicas + 99) / 100);  // trafficWeightToReplicas: ceil
+    if (canary != 0 && a.canary->min_pods_per_replica_set) {
+      canary = std::max(canary, std::min(*a.canary->min_pods_per_replica_set, replicas));
+    }
+  }
+  return {canary, replicas};
+}
+
+void RolloutController::ReconcileTrafficRouting(SyncState& s) {
+  // reconcileTrafficRouting (trafficrouting.go), any router: the canary's
+  // weight, then the router set to it. kubesim's router is an exact split of
+  // the stable Service's requests (Service::split_weight), which clients
+  // follow endpointDelay later.
+  ArgoRollout& a = *s.a;
+  constexpr int32_t kMaxWeight = 100;
+  const ReplicaSet& n = s.New(store_);
+  const auto steps = static_cast<int32_t>(a.canary->steps.size());
+  int32_t weight = 0;
+  if (!a.stable_rs.empty() && a.stable_rs == a.current_pod_hash) {
+    weight = 0;  // fully promoted
+  } else if (s.Aborted()) {
+    weight = 0;  // (calculateDesiredWeightOnAbortOrStableRollback, without dynamicStableScale)
+  } else if (n.view.available_replicas == 0) {
+    weight = 0;
+  } else if (a.promote_full) {
+    weight = a.weights_set ? a.canary_weight : 0;
+  } else if (steps > 0) {
+    const int32_t index = a.current_step.value_or(0);
+    if (!AtDesiredCanaryCounts(s)) {
+      // The new pods are not there yet: the previous setWeight holds.
+      for (int32_t i = index - 1; i >= 0; --i) {
+        const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
+        if (step.set_weight_set) {
+          weight = step.set_weight;
+          break;
+        }
+      }
+    } else if (index != steps) {
+      weight = DesiredWeight(s);  // GetCurrentSetWeight
+      if (const k8s::CanaryStep* scale = SetCanaryScale(s);
+          scale != nullptr && scale->scale_weight && !scale->scale_replicas) {
+        // (the router's weight is the setWeight's, not setCanaryScale's)
+        weight = 0;
+        for (int32_t i = index; i >= 0; --i) {
+          const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
+          if (step.set_weight_set) {
+            weight = step.set_weight;
+            break;
+          }
+        }
+      }
+    } else {
+      weight = kMaxWeight;
+    }
+  }
+  // checkReplicasAvailable: not before the stable ReplicaSet can take the rest.
+  if (s.stable == kNone) return;
+  const int32_t stable_needed = (kMaxWeight - weight) * s.dep->spec.replicas / kMaxWeight;
+  if (store_.replica_sets[s.stable].view.available_replicas < stable_needed) return;
+  if (a.weights_set && a.canary_weight == weight) return;
+  ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                [&] { return fmt::format("traffic weight {}% to the canary", weight); });
+  a.canary_weight = weight;
+  a.weights_set = true;
+  a.weight_canary_hash = n.hash;
+  a.weight_stable_hash = store_.replica_sets[s.stable].hash;
+  // The router's configuration reaches the clients endpointDelay later,
+  // never before an earlier one.
+  Service& svc = store_.services[a.stable_service];
+  SimTime at = ctx_.Now() +
+               ctx_.Draw(ctx_.scenario().cluster.timing.endpoint_delay, "traffic-weight", svc.key);
+  at = std::max(at, svc.split_visible_at);
+  svc.split_visible_at = at;
+  ctx_.Schedule(at - ctx_.Now(), kPhaseEndpoints, EventKind::kTrafficWeight, a.stable_service,
+                (uint64_t{a.canary_service} << 32) | static_cast<uint32_t>(weight));
+}
+
+void RolloutController::WeightVisible(uint32_t service, uint64_t payload) {
+  Service& s = store_.services[service];
+  s.split_service = static_cast<uint32_t>(payload >> 32);
+  s.split_weight = static_cast<int32_t>(payload & 0xFFFFFFFFu);
+  ctx_.EmitLazy([&] { return "service/" + s.name; },
+                [&] {
+                  return fmt::format("clients send {}% to service/{}", s.split_weight,
+                                     store_.services[s.split_service].name);
+                });
+  ctx_.MarkChanged();
 }
 
 void RolloutController::Promote(uint32_t d, bool full) {

@@ -66,6 +66,8 @@ class RolloutController {
   // A Rollout deleted: the Services it managed drop the hash from their
   // selectors (service/service.go syncService).
   void Deleted(uint32_t d);
+  // kTrafficWeight: a router's weight reaches the clients of `service`.
+  void WeightVisible(uint32_t service, uint64_t payload);
 
  private:
   struct SyncState;  // one sync's view: the new, stable and other ReplicaSets
@@ -81,6 +83,14 @@ class RolloutController {
   void Scale(SyncState& s, uint32_t rs, int32_t replicas);
   void ReconcileNewReplicaSet(SyncState& s);
   void ScaleDownOld(SyncState& s);
+  int32_t ScaleDownDelay(SyncState& s, ReplicaSet& rs, int32_t* annotated, int32_t hold);
+  int32_t AbortDelaySeconds(const SyncState& s) const;
+  // trafficRouting (rollout/trafficrouting.go): the weight the router gets,
+  // and the replica counts (CalculateReplicaCountsForTrafficRoutedCanary).
+  void ReconcileTrafficRouting(SyncState& s);
+  const k8s::CanaryStep* SetCanaryScale(const SyncState& s) const;     // UseSetCanaryScale
+  std::pair<int32_t, int32_t> CanaryCounts(const SyncState& s) const;  // (new, stable)
+  std::pair<int32_t, int32_t> TrafficRoutedCounts(const SyncState& s) const;
   void ReconcilePause(SyncState& s);
   void ReconcileActiveService(SyncState& s);
   void SyncStatus(SyncState& s);  // syncRolloutStatusBlueGreen
@@ -96,7 +106,7 @@ class RolloutController {
   bool CompletedCanaryPause(const SyncState& s) const;
   bool ReconcileCanaryPause(SyncState& s);
   bool CompletedCanaryStep(const SyncState& s) const;
-  void EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs);
+  void EnsureServiceTarget(SyncState& s, uint32_t service, uint32_t rs, bool check = true);
   void SyncCanaryStatus(SyncState& s);
   void UpdatePhase(uint32_t d, const SyncState* s);
   // The controller requeues itself at `t` (enqueueRolloutAfter); one timer

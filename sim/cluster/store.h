@@ -425,6 +425,11 @@ struct ArgoRollout {
   std::optional<int32_t> current_step;
   std::vector<k8s::CanaryStep> status_steps;
   bool steps_recorded = false;  // status.currentStepHash is set
+  // status.canary.weights (trafficRouting): the canary's weight the router
+  // was last set to, and the ReplicaSet hashes it routed between.
+  int32_t canary_weight = 0;
+  bool weights_set = false;
+  std::string weight_canary_hash, weight_stable_hash;
   // status: the hashes (rollouts-pod-template-hash values) of the current
   // template's ReplicaSet, the stable one, and the Services' selectors.
   std::string current_pod_hash, stable_rs, active_selector, preview_selector;
@@ -489,6 +494,14 @@ struct Service {
   // selector (empty: none); an apply whose selector lacks that key keeps it,
   // as kubectl apply's three-way merge keeps a field the manifest never had.
   std::string rollout_hash;
+  // A traffic router's split (an Argo canary's trafficRouting,
+  // docs/progressive-delivery.md): of the requests sent to this Service,
+  // `split_weight` in 100 go to `split_service`'s endpoints. The weight
+  // clients see changes endpointDelay after the router's (never before an
+  // earlier change: split_visible_at).
+  uint32_t split_service = kNone;
+  int32_t split_weight = 0;
+  SimTime split_visible_at;
   // spec.publishNotReadyAddresses: every member with an address (bound, not
   // gone) is a ready endpoint, Ready or not, terminating or not.
   bool publish_not_ready = false;

@@ -70,7 +70,7 @@ void Traffic::SendOverConnection(uint32_t c) {
     if (p.container_gen != k.gen || !p.container_running() || drained) k.pod = kNone;
   }
   if (k.pod == kNone) {
-    const Service& s = store_.services[client.service];
+    const Service& s = Routed(client);
     if (s.visible_pods.empty()) {
       FailUnreached(c);
       return;
@@ -136,9 +136,21 @@ void Traffic::SendViaBalancer(uint32_t c) {
   }
 }
 
+// A traffic router's split (Service::split_weight): this request goes to
+// the split Service instead, with that probability. Draws only while a
+// split is set, so runs without one keep their random streams.
+const Service& Traffic::Routed(Client& client) {
+  const Service& s = store_.services[client.service];
+  if (s.split_service == kNone || s.split_weight <= 0) return s;
+  if (s.split_weight < 100 && client.picks.Below(100) >= static_cast<uint64_t>(s.split_weight)) {
+    return s;
+  }
+  return store_.services[s.split_service];
+}
+
 void Traffic::SendDirect(uint32_t c, bool schedule_next) {
   Client& client = store_.clients[c];
-  const Service& s = store_.services[client.service];
+  const Service& s = Routed(client);
   if (s.visible_pods.empty()) {
     FailUnreached(c);
     if (schedule_next) ScheduleNextRequest(c);

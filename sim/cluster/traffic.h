@@ -55,6 +55,7 @@ class Traffic {
  private:
   void ScheduleNextRequest(uint32_t client);
   // kube-proxy's pick (`schedule_next`: and the client's next request).
+  const Service& Routed(Client& client);  // the client's Service, or its split's
   void SendDirect(uint32_t client, bool schedule_next = false);
   void SendOverConnection(uint32_t client);  // keep-alive
   void SendViaBalancer(uint32_t client);     // an external load balancer's

@@ -287,6 +287,9 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kRolloutResync:
       rollout_controller_.Resync();
       break;
+    case EventKind::kTrafficWeight:
+      rollout_controller_.WeightVisible(t, p);
+      break;
     case EventKind::kSyncReplicaSet:
       replica_set_controller_.Sync(t, p);
       break;

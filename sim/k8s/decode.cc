@@ -1365,11 +1365,14 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
   if (!ReportInvalid(r, ValidateRollout(ro), ro.source, "Rollout", ro.metadata.name, out)) {
     return false;
   }
-  const bool routed = ro.spec.canary && ro.spec.canary->traffic_routing;
-  const std::string_view missing = routed ? "a canary with trafficRouting"
-                                   : ro.spec.workload_ref
-                                       ? "a workloadRef (a Deployment's template)"
-                                       : "";
+  const auto& canary = ro.spec.canary;
+  const bool routed = canary && canary->traffic_routing;
+  const std::string_view missing =
+      ro.spec.workload_ref                     ? "a workloadRef (a Deployment's template)"
+      : routed && canary->dynamic_stable_scale ? "a canary with dynamicStableScale"
+      : routed && (canary->canary_service.empty() || canary->stable_service.empty())
+          ? "trafficRouting without a canaryService and a stableService (subset-level routing)"
+          : "";
   if (!missing.empty()) {
     r.Warning(root.mark,
               fmt::format("Rollout \"{}\" (argoproj.io/v1alpha1) is valid as the Argo Rollouts "
@@ -1429,7 +1432,11 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
       }
     }
     for (size_t i = 0; i < c->steps.size(); ++i) {
-      if (c->steps[i].plugin) {
+      if (c->steps[i].set_header_route || c->steps[i].set_mirror_route) {
+        unhonoured(fmt::format("canary.steps[{}].{}", i,
+                               c->steps[i].set_header_route ? "setHeaderRoute" : "setMirrorRoute"),
+                   "no request is routed by header or mirrored; the step completes at once");
+      } else if (c->steps[i].plugin) {
         unhonoured(fmt::format("canary.steps[{}].plugin", i), "the step completes at once");
       } else if (c->steps[i].analysis_set) {
         unhonoured(fmt::format("canary.steps[{}].analysis", i),

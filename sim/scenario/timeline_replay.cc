@@ -307,6 +307,24 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                       ro->metadata.name, name, field.substr(field.find('.') + 1))});
     }
   }
+  // A canary's traffic router splits the stable Service's requests: the
+  // Service's own metrics do not see the split.
+  for (const k8s::Object* o : objects) {
+    const auto* ro = std::get_if<k8s::Rollout>(o);
+    if (ro == nullptr || !ro->spec.canary || !ro->spec.canary->traffic_routing) continue;
+    const std::string& stable = ro->spec.canary->stable_service;
+    const auto client = std::find_if(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
+      return t.service == stable && t.service_namespace == ro->metadata.namespace_name;
+    });
+    if (client == s.traffic.end()) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, client->position,
+        fmt::format("traffic \"{}\": Rollout \"{}\"'s traffic router sends a share of Service "
+                    "\"{}\"'s requests to its canaryService \"{}\": the requests (failed, by "
+                    "version) count them all, but the Service's downtime, version mix, timeline "
+                    "and plot are its own endpoints'",
+                    client->name, ro->metadata.name, stable, ro->spec.canary->canary_service)});
+  }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
   // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).
   for (const PodSpecOf& p : pod_specs) {

@@ -692,5 +692,53 @@ TEST(ArgoCanary, UndoOfABadCanaryScalesItsPodsDownAtOnce) {
   EXPECT_EQ(Svc(r, "web").requests.failed, 0);
 }
 
+// trafficRouting (any router; kubesim's is an exact split of the stable
+// Service's requests, which clients follow endpointDelay later): the
+// canary's pods follow the weight, rounded up (trafficWeightToReplicas: 1,
+// 2, 3, 4 of 5), and the stable ReplicaSet stays at 5 — 10 pods at the peak,
+// against 5 for the basic canary of the same steps. The router's weight
+// moves once the step's canary pods are available (reconcileTrafficRouting:
+// until then the previous setWeight holds): 20 % at 65 s, 40 % at 80 s, 60 %
+// at 95 s, 80 % at 105 s, 100 % after the last pause (115 s), when the new
+// ReplicaSet is promoted; the stable Service then selects it and the weight
+// goes back to 0. The old stable ReplicaSet waits scaleDownDelaySeconds'
+// 30 s: gone at 145 s.
+TEST(ArgoCanary, WithTrafficRoutingTheRouterSplitsAndTheStableStaysFull) {
+  std::string scenario = CanaryScenario(
+      5, kSteps20To80, "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n",
+      /*services=*/true);
+  scenario.replace(scenario.find("service: web, every: 1s"), 23, "service: web-stable, every: 1s");
+  scenario.replace(scenario.find("      steps:\n"), 13,
+                   "      trafficRouting: {nginx: {stableIngress: web}}\n      steps:\n");
+  const Outcome r = Simulate(scenario);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_NE(r.warnings.find("Rollout \"web\"'s traffic router sends a share of Service "
+                            "\"web-stable\"'s requests"),
+            std::string::npos)
+      << r.warnings;
+  for (const auto& [time, weight] :
+       std::vector<std::pair<double, int>>{{65, 20}, {80, 40}, {95, 60}, {105, 80}}) {
+    EXPECT_EQ(r.Times("rollout/web", fmt::format("traffic weight {}% to the canary", weight)),
+              (std::vector<double>{time}))
+        << weight << "\n"
+        << r.log;
+    EXPECT_EQ(r.Times("service/web-stable",
+                      fmt::format("clients send {}% to service/web-canary", weight)),
+              (std::vector<double>{time + 1}));
+  }
+  EXPECT_EQ(r.Times("rollout/web", "from 5 to 4"), (std::vector<double>{}));  // never shrinks
+  EXPECT_TRUE(r.Logged("115.000", "rollout/web", "Completed all 8 canary steps: stable is "));
+  EXPECT_TRUE(r.Logged("115.000", "rollout/web", "switched service/web-stable to 599584c85"));
+  EXPECT_EQ(r.Times("rollout/web", "from 5 to 0"), (std::vector<double>{145}));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  EXPECT_EQ(ro[0].peak_active_pods, 10);
+  EXPECT_EQ(ro[0].min_available_pods, 5);
+  EXPECT_EQ(ro[0].complete, SimTime::Zero() + Sec(145));
+  EXPECT_EQ(Svc(r, "web-stable").requests.failed, 0);
+  // Requests reach the canary's pods only through the split.
+  EXPECT_GT(Svc(r, "web-stable").requests.by_version.at("2"), 0);
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

@@ -623,9 +623,10 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // warning that says so. A pause's duration reads as RolloutPause's
 // DurationSeconds: 90, "90" and "1m30s" are 90 s; "-1m" is -60 s, and
 // "soon" (no duration) -1, which validation rejects.
-// A canary Rollout (and one with a workloadRef) is checked, then left out
-// with a warning; a blueGreen one with its own template is simulated
-// (docs/progressive-delivery.md).
+// A Rollout with its own template is simulated (docs/progressive-delivery.md),
+// with a warning for what the simulation does not honour; one with
+// dynamicStableScale (or a workloadRef) is checked, then left out with a
+// warning.
 TEST(Load, ReadsAnArgoRolloutAndWarnsWhenItsStrategyIsNotSimulatedYet) {
   const auto rollout = [](const std::string& duration) {
     return kHead + R"(---
@@ -656,10 +657,11 @@ spec:
     EXPECT_TRUE(std::holds_alternative<k8s::Rollout>(r.scenario->objects[0]));
   }
   {
-    // With trafficRouting, a canary is checked and left out.
+    // With dynamicStableScale, a canary is checked and left out.
     std::string routed = rollout("10");
     routed.replace(routed.find("    canary:\n"), 12,
                    "    canary:\n      canaryService: web-canary\n      stableService: web\n"
+                   "      dynamicStableScale: true\n"
                    "      trafficRouting: {nginx: {stableIngress: web}}\n");
     const auto r = Load(routed);
     ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
@@ -667,7 +669,7 @@ spec:
         AllDiagnostics(r).find(
             "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1) is valid as "
             "the Argo Rollouts controller checks it, but kubesim does not simulate a canary "
-            "with trafficRouting yet: the Rollout is left out of the run (no pods, no Service "
+            "with dynamicStableScale yet: the Rollout is left out of the run (no pods, no Service "
             "switch, no steps)"),
         std::string::npos)
         << AllDiagnostics(r);
