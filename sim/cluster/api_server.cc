@@ -312,16 +312,10 @@ void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
   ArgoRollout& a = *store_.deployments[id].argo;
   a.blue_green = obj.spec.blue_green;
   a.canary = obj.spec.canary;
-  const std::string& ns = obj.metadata.namespace_name;
-  const auto service = [&](const std::string& name) {
-    if (name.empty()) return kNone;
-    const uint32_t s = store_.FindService(ns, name);
-    return s != kNone ? s : store_.AddService(ns, name, ctx_.seed());  // applied later
-  };
-  a.active_service = a.blue_green ? service(a.blue_green->active_service) : kNone;
-  a.preview_service = a.blue_green ? service(a.blue_green->preview_service) : kNone;
-  a.stable_service = a.canary ? service(a.canary->stable_service) : kNone;
-  a.canary_service = a.canary ? service(a.canary->canary_service) : kNone;
+  a.progress_deadline_seconds = obj.spec.progress_deadline_seconds;
+  // Its Services are looked up by name at each sync (RolloutController::
+  // ResolveServices): a Service applied later, or never, needs no
+  // placeholder here.
 }
 
 void ApiServer::EnqueueWorkload(uint32_t d) {

@@ -16,6 +16,13 @@ namespace {
 constexpr int32_t kDefaultScaleDownDelaySeconds = 30;       // defaults.DefaultScaleDownDelaySeconds
 constexpr int32_t kDefaultAbortScaleDownDelaySeconds = 30;  // DefaultAbortScaleDownDelaySeconds
 
+// GetCurrentCanaryStep: the step at status.currentStepIndex, null past the last.
+const k8s::CanaryStep* CurrentStep(const ArgoRollout& a) {
+  const auto& steps = a.canary->steps;
+  const int32_t i = a.current_step.value_or(0);
+  return i < static_cast<int32_t>(steps.size()) ? &steps[static_cast<size_t>(i)] : nullptr;
+}
+
 }  // namespace
 
 std::string_view RolloutPhaseName(ArgoRollout::Phase p) {
@@ -479,12 +486,47 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
       total += store_.replica_sets[rs].view.status_replicas;
     }
   }
+  // calculateRolloutConditions' progress deadline (sync.go): no progress —
+  // a change of the counts, the selectors, the stable ReplicaSet or the
+  // step — for progressDeadlineSeconds while not paused and not complete
+  // makes the Rollout Degraded (ProgressDeadlineExceeded); progress clears it.
+  int32_t ready = 0;
+  for (uint32_t rs : s->all) ready += store_.replica_sets[rs].view.ready_replicas;
+  const std::string signature =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", updated, available, ready, total, a.active_selector,
+                  a.preview_selector, a.stable_rs, a.current_step.value_or(-1));
+  const bool paused = dep.spec.paused || a.pause_start.has_value() || a.abort;
+  const bool complete = !a.stable_rs.empty() && a.stable_rs == a.current_pod_hash &&
+                        updated >= dep.spec.replicas && available >= updated;
+  if (paused || complete || signature != a.progress_signature) {
+    a.progress_signature = signature;
+    a.progress_at = ctx_.Now();
+    a.timed_out = false;
+  } else if (!a.timed_out &&
+             ctx_.Now() >= a.progress_at + SimDuration::Seconds(a.progress_deadline_seconds)) {
+    a.timed_out = true;
+    if (!dep.rollouts.empty()) {
+      Rollout& r = dep.rollouts.back();
+      if (!r.superseded && !r.complete && !r.deadline_exceeded) {
+        r.deadline_exceeded = true;
+        r.settled_at = ctx_.Now();
+        for (Observer* o : ctx_.observers()) o->OnRolloutDeadlineExceeded(ctx_.Now(), r.info);
+      }
+    }
+  }
+  if (!paused && !complete && !a.timed_out) {
+    RequeueAt(d, a.progress_at + SimDuration::Seconds(a.progress_deadline_seconds));
+  }
   Phase phase = Phase::kProgressing;
   std::string message;
   if (a.abort) {
     phase = Phase::kDegraded;
     message =
         fmt::format("RolloutAborted: Rollout aborted update to revision {}", a.aborted_revision);
+  } else if (a.timed_out) {
+    phase = Phase::kDegraded;
+    message = fmt::format("ProgressDeadlineExceeded: ReplicaSet \"{}\" has timed out progressing.",
+                          n.name);
   } else if (dep.spec.paused) {
     phase = Phase::kPaused;
     message = "manually paused";
@@ -521,7 +563,15 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
   }
   a.phase = phase;
   a.message = std::move(message);
-  if (!dep.rollouts.empty()) dep.rollouts.back().aborted = a.abort;
+  if (!dep.rollouts.empty()) {
+    // An update that waits for a command (an indefinite pause, spec.paused,
+    // an abort) does not keep the run going (docs/scenario-format.md, until).
+    const k8s::CanaryStep* step = a.canary ? CurrentStep(a) : nullptr;
+    const bool indefinite =
+        a.pause_start && (a.canary ? step != nullptr && step->pause_set && !step->pause_seconds
+                                   : !a.blue_green->auto_promotion_enabled);
+    dep.rollouts.back().aborted = a.abort || dep.spec.paused || indefinite;
+  }
   if (phase == Phase::kHealthy && !dep.rollouts.empty()) {
     // `kubectl argo rollouts status` returns (docs/metrics.md, rolloutStatus).
     Rollout& r = dep.rollouts.back();
@@ -639,13 +689,6 @@ void RolloutController::Sync(uint32_t d) {
 // trafficRouting: the weight is the share of replicas -----------------------
 
 namespace {
-
-// GetCurrentCanaryStep: the step at status.currentStepIndex, null past the last.
-const k8s::CanaryStep* CurrentStep(const ArgoRollout& a) {
-  const auto& steps = a.canary->steps;
-  const int32_t i = a.current_step.value_or(0);
-  return i < static_cast<int32_t>(steps.size()) ? &steps[static_cast<size_t>(i)] : nullptr;
-}
 
 // approximateWeightedCanaryStableReplicaCounts: the (canary, stable) counts
 // whose share is nearest the weight, of `replicas` or (with surge)
@@ -1056,20 +1099,41 @@ void RolloutController::SyncCanary(SyncState& s) {
   }
 }
 
+void RolloutController::ResolveServices(uint32_t d) {
+  // The Services the Rollout names, by name in its namespace, as they are
+  // now (kNone: none, or not created, or deleted).
+  Deployment& dep = store_.deployments[d];
+  ArgoRollout& a = *dep.argo;
+  const auto find = [&](const std::string& name) {
+    if (name.empty()) return kNone;
+    const uint32_t id = store_.FindService(dep.namespace_name, name);
+    return id != kNone && store_.services[id].exists ? id : kNone;
+  };
+  a.active_service = a.blue_green ? find(a.blue_green->active_service) : kNone;
+  a.preview_service = a.blue_green ? find(a.blue_green->preview_service) : kNone;
+  a.stable_service = a.canary ? find(a.canary->stable_service) : kNone;
+  a.canary_service = a.canary ? find(a.canary->canary_service) : kNone;
+}
+
 bool RolloutController::CheckServices(uint32_t d) {
   Deployment& dep = store_.deployments[d];
   ArgoRollout& a = *dep.argo;
+  ResolveServices(d);
   std::string invalid;
-  for (const auto& [svc, field] : {std::pair{a.active_service, "blueGreen.activeService"},
-                                   std::pair{a.preview_service, "blueGreen.previewService"},
-                                   std::pair{a.stable_service, "canary.stableService"},
-                                   std::pair{a.canary_service, "canary.canaryService"}}) {
-    if (svc == kNone || store_.services[svc].exists) continue;
-    const std::string& name = store_.services[svc].name;
+  const std::string none;
+  const auto& bg = a.blue_green;
+  const auto& c = a.canary;
+  for (const auto& [svc, name, field] :
+       {std::tuple{a.active_service, bg ? &bg->active_service : &none, "blueGreen.activeService"},
+        std::tuple{a.preview_service, bg ? &bg->preview_service : &none,
+                   "blueGreen.previewService"},
+        std::tuple{a.stable_service, c ? &c->stable_service : &none, "canary.stableService"},
+        std::tuple{a.canary_service, c ? &c->canary_service : &none, "canary.canaryService"}}) {
+    if (name->empty() || svc != kNone) continue;
     invalid = fmt::format(
         "The Rollout \"{}\" is invalid: spec.strategy.{}: Invalid value: \"{}\": services \"{}\" "
         "not found",
-        dep.name, field, name, name);
+        dep.name, field, *name, *name);
     break;
   }
   if (invalid.empty()) {
@@ -1082,6 +1146,7 @@ bool RolloutController::CheckServices(uint32_t d) {
     ctx_.MarkChanged();
   }
   a.invalid = std::move(invalid);
+  if (!dep.rollouts.empty()) dep.rollouts.back().aborted = true;  // it waits for the Service
   dep.observed_generation = dep.generation;  // createInvalidRolloutCondition's patch
   RequeueAt(d, ctx_.Now() + SimDuration::Seconds(20));
   return false;
@@ -1242,6 +1307,7 @@ void RolloutController::Abort(uint32_t d) {
 }
 
 void RolloutController::Deleted(uint32_t d) {
+  ResolveServices(d);
   const ArgoRollout& a = *store_.deployments[d].argo;
   for (uint32_t svc : {a.active_service, a.preview_service, a.stable_service, a.canary_service}) {
     if (svc == kNone || store_.services[svc].rollout_hash.empty()) continue;

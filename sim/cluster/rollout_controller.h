@@ -72,6 +72,7 @@ class RolloutController {
  private:
   struct SyncState;  // one sync's view: the new, stable and other ReplicaSets
   bool CheckServices(uint32_t d);  // false: InvalidSpec (a Service missing)
+  void ResolveServices(uint32_t d);
   void ResetStatus(ArgoRollout& a);
   int32_t NewReplicas(const SyncState& s) const;  // NewRSNewReplicas
   bool ReadyForPause(const SyncState& s) const;

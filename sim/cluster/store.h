@@ -403,7 +403,10 @@ struct Rollout {
   bool complete = false;
   bool deadline_exceeded = false;
   bool superseded = false;  // another template change came first, or its Deployment was deleted
-  bool aborted = false;     // an Argo Rollout's update, aborted (while it stays so)
+  // An Argo Rollout's update held until a command: aborted, paused
+  // indefinitely, or invalid (while it stays so). It does not keep the run
+  // going.
+  bool aborted = false;
   SimTime settled_at;       // when it completed or exceeded its deadline
 };
 
@@ -448,6 +451,12 @@ struct ArgoRollout {
   // Why the controller finds the Rollout invalid (an InvalidSpec
   // condition: a Service it names does not exist), or empty.
   std::string invalid;
+  // The progress deadline (calculateRolloutConditions): spec's
+  // progressDeadlineSeconds, the last progress and what it was.
+  int32_t progress_deadline_seconds = 600;
+  SimTime progress_at;
+  std::string progress_signature;
+  bool timed_out = false;  // ProgressDeadlineExceeded
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;
   SimTime timer_at;

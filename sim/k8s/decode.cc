@@ -1394,8 +1394,10 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                   "a rollback within the window goes through the pause or "
                   "steps as any update"},
         std::pair{"restartAt", "the pods are not restarted (the pod restarter)"}}) {
-    if (spec == nullptr || spec->Get(field) == nullptr) continue;
-    out->push_back(Diagnostic{Severity::kWarning, ro.source.At(std::string("spec.") + field),
+    const Node* f = spec == nullptr ? nullptr : spec->Get(field);
+    if (f == nullptr) continue;
+    out->push_back(Diagnostic{Severity::kWarning,
+                              Position{file, f->mark.line + 1, f->mark.column + 1},
                               fmt::format("Rollout \"{}\": spec.{} is not simulated yet: {}",
                                           ro.metadata.name, field, instead)});
   }
@@ -1427,9 +1429,12 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                     "promotion for every new pod"},
           std::pair{"canaryMetadata", "the canary pods do not get its labels and annotations"},
           std::pair{"stableMetadata", "the stable pods do not get its labels and annotations"}}) {
-      if (cn != nullptr && cn->Get(field) != nullptr) {
-        unhonoured(std::string("canary.") + field, instead);
-      }
+      const Node* f = cn == nullptr ? nullptr : cn->Get(field);
+      if (f == nullptr) continue;
+      out->push_back(
+          Diagnostic{Severity::kWarning, Position{file, f->mark.line + 1, f->mark.column + 1},
+                     fmt::format("Rollout \"{}\": spec.strategy.canary.{} is not simulated yet: {}",
+                                 ro.metadata.name, field, instead)});
     }
     for (size_t i = 0; i < c->steps.size(); ++i) {
       if (c->steps[i].set_header_route || c->steps[i].set_mirror_route) {

@@ -983,6 +983,26 @@ KubectlParse ParseKubectl(std::string_view line) {
     if (c.sub == sub) specs = c.flags;
   }
   const std::string command_name = sub.empty() ? verb : verb + " " + sub;
+  if (verb == "argo rollouts" && specs.empty() &&
+      std::none_of(std::begin(kCommands), std::end(kCommands),
+                   [&](const KubectlCommandInfo& c) { return c.verb == verb && c.sub == sub; })) {
+    // An action kubesim does not run: its reason, before any flag of it.
+    if (sub == "restart") {
+      return Fail(sub_offset,
+                  "kubectl argo rollouts restart is not simulated yet (its pod restarter "
+                  "evicts the pods a few at a time); change the template with kubectl apply "
+                  "instead");
+    }
+    if (sub == "retry") {
+      return Fail(sub_offset,
+                  "kubectl argo rollouts retry takes what to retry first: retry "
+                  "rollout NAME");
+    }
+    return Fail(sub_offset,
+                fmt::format("kubectl argo rollouts {} is not simulated (kubesim runs promote, "
+                            "abort, retry rollout, pause, status, set image and undo)",
+                            sub));
+  }
   if (!known) {
     return Fail(verb_offset, fmt::format("unknown kubectl command \"{}\" (kubesim runs {})", verb,
                                          CommandList()));

@@ -411,6 +411,14 @@ void Loader::CheckChainOrder(const Scenario& s) {
   const auto touches = [](const Step& st) {
     std::set<ObjectKey> keys(st.deleted.begin(), st.deleted.end());
     for (const auto& o : st.objects) keys.insert(k8s::KeyOf(o));
+    // argo rollouts pause and promote change spec.paused only when it is not
+    // already so, which depends on the order; they touch the Rollout either way.
+    if (const auto* a = std::get_if<ArgoRolloutsCommand>(&st.command.body);
+        a != nullptr && a->action != ArgoRolloutsCommand::Action::kAbort &&
+        a->action != ArgoRolloutsCommand::Action::kRetry &&
+        a->action != ArgoRolloutsCommand::Action::kStatus) {
+      keys.insert(ObjectKey{"Rollout", st.command.namespace_name, a->name});
+    }
     return keys;
   };
   for (size_t i = 0; i < tl.size(); ++i) {
@@ -1133,8 +1141,11 @@ void Loader::CheckReferences(const Scenario& s) {
       case metrics::Scope::kRollout:
         // An Argo Rollout's metrics are a Deployment's (docs/progressive-delivery.md).
         if (!known("Deployment", path->object) && !known("Rollout", path->object)) {
+          const std::string rollouts = hint("Rollout", path->object);
           fail(fmt::format("no Deployment or Rollout \"{}\" in this scenario{}", path->object,
-                           hint("Deployment", path->object)));
+                           rollouts.find("did you mean") != std::string::npos
+                               ? rollouts
+                               : hint("Deployment", path->object)));
         }
         break;
       case metrics::Scope::kRun:

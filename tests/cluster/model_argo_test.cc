@@ -1,8 +1,9 @@
 // End-to-end scenarios with hand-derived expected results, as in
-// model_rollout_test.cc. This file: Argo Rollouts' blueGreen strategy
-// (docs/progressive-delivery.md), after the Argo Rollouts controller at
-// 9f8d111 — rollout/bluegreen.go, replicaset.go, service.go, sync.go,
-// pause.go — and the cases of its rollout/bluegreen_test.go.
+// model_rollout_test.cc. This file: Argo Rollouts' blueGreen and canary
+// strategies (docs/progressive-delivery.md), after the Argo Rollouts
+// controller at 9f8d111 — rollout/bluegreen.go, canary.go, trafficrouting.go,
+// replicaset.go, service.go, sync.go, pause.go — and the cases of its
+// rollout/bluegreen_test.go.
 //
 // Every scenario: a Rollout `web` of 3 replicas of web:1 behind an active
 // Service `web-active` (which a client asks once a second) and a preview
@@ -439,11 +440,13 @@ TEST(ArgoBlueGreen, AMissingServiceIsInvalidSpecUntilItExists) {
 
 // A Service deleted and created again starts without the controller's
 // hash: its selector selects both versions (clients see all 6 pods at
-// 81 s). Nothing queues the Rollout — a Service without the hash is not the
-// controller's (service/service.go returns early) — until the informer's
-// resync at 15 min; then, finding an active Service with no hash, it points
-// it at the new ReplicaSet at once (isBlueGreenFastTracked), without the
-// promote the pause waited for.
+// 81 s). Nothing queues the Rollout for it — a Service without the hash is
+// not the controller's (service/service.go returns early). The next sync is
+// the progress-deadline check the first deployment queued
+// (requeueStuckRollout: its last progress at 0 s + 600 s; the workqueue
+// keeps it though the deployment completed); finding an active Service with
+// no hash, it points it at the new ReplicaSet at once
+// (isBlueGreenFastTracked), without the promote the pause waited for.
 TEST(ArgoBlueGreen, AServiceCreatedAgainStartsWithoutTheHash) {
   const std::string svc = kActiveService;
   const Outcome r = Simulate(
@@ -455,7 +458,7 @@ TEST(ArgoBlueGreen, AServiceCreatedAgainStartsWithoutTheHash) {
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("81.000", "service/web-active", "clients see 6 endpoints (1, 2)")) << r.log;
   EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 599584c85"),
-            (std::vector<double>{900}));
+            (std::vector<double>{600}));
 }
 
 // calculateScaleUpPreviewCheckPoint keeps a true checkpoint across a
@@ -579,7 +582,9 @@ TEST(ArgoCanary, EachSetWeightIsAShareOfThePodsAndEachPauseItsDuration) {
   EXPECT_EQ(ro[0].peak_active_pods, 5);
   EXPECT_EQ(ro[0].min_available_pods, 4);
   EXPECT_EQ(Svc(r, "web").requests.failed, 0);
-  EXPECT_GT(Svc(r, "web").version_mix, Sec(40));  // both versions answer from 66 s
+  // Both versions serve from 66 s (clients see the first canary pod) to
+  // 115 s (the last stable pod stops serving as it is deleted).
+  EXPECT_EQ(Svc(r, "web").version_mix, Sec(49));
 }
 
 // approximateWeightedCanaryStableReplicaCounts with one replica: at 20 % the
@@ -738,6 +743,43 @@ TEST(ArgoCanary, WithTrafficRoutingTheRouterSplitsAndTheStableStaysFull) {
   EXPECT_EQ(Svc(r, "web-stable").requests.failed, 0);
   // Requests reach the canary's pods only through the split.
   EXPECT_GT(Svc(r, "web-stable").requests.by_version.at("2"), 0);
+}
+
+// An update that waits for a command — a blue-green pause without
+// auto-promotion, never promoted — does not keep the run going: it ends a
+// minute after the last step (60 s), not at the 24 h cap. (Found by review:
+// such a run simulated a day of requests.)
+TEST(ArgoBlueGreen, AnUpdateWaitingForPromoteDoesNotKeepTheRunGoing) {
+  const Outcome r = Simulate(RolloutScenario(", autoPromotionEnabled: false", kSetImage));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "paused (BlueGreenPause)")) << r.log;
+  EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(120));
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete);
+}
+
+// The progress deadline (calculateRolloutConditions): web:2 never turns
+// Ready, so after its pods are created at 60 s nothing progresses; 600 s
+// later (progressDeadlineSeconds' default) the Rollout is Degraded —
+// ProgressDeadlineExceeded — the waiting `status` fails (exit 1) and the
+// report marks the update. The run ends a minute after, at 720 s.
+TEST(ArgoCanary, AStuckUpdateExceedsItsProgressDeadline) {
+  std::string scenario =
+      CanaryScenario(4, "      - setWeight: 50\n      - pause: {duration: 10s}\n",
+                     "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+                     "  - {at: 61s, kubectl: argo rollouts status web}\n");
+  const std::string web2 = "    web:2: {pull: 5s}";
+  scenario.replace(scenario.find(web2), web2.size(), "    web:2: {pull: 5s, healthy: false}");
+  const Outcome r = Simulate(scenario);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(
+      r.Logged("660.000", "rollout/web",
+               "Degraded - ProgressDeadlineExceeded: ReplicaSet \"web-599584c85\" has timed "
+               "out progressing."))
+      << r.log;
+  EXPECT_EQ(StepOf(r, 2)->result, "failed");
+  EXPECT_EQ(StepOf(r, 2)->finished, SimTime::Zero() + Sec(660));
+  EXPECT_TRUE(Dep(r, "web").rollouts[0].deadline_exceeded);
+  EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(720));
 }
 
 }  // namespace

@@ -193,7 +193,14 @@ TEST(Kubectl, RefusesWaitsItDoesNotModel) {
   EXPECT_FALSE(ParseKubectl("wait --for=condition=Available deployment -l app=web").ok());
   EXPECT_FALSE(ParseKubectl("wait --for=condition=Ready pod -l app=web --timeout=soon").ok());
   EXPECT_FALSE(ParseKubectl("rollout status deployment/web --timeout=-5s").ok());
-  EXPECT_FALSE(ParseKubectl("rollout status deployment/web --watch=false").ok());
+  {
+    const auto r = ParseKubectl("rollout status deployment/web --watch=false");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error.message,
+              "rollout status --watch=false prints the status once and does not wait; kubesim "
+              "runs rollout status as it waits");
+    EXPECT_EQ(r.error.offset, 30u);  // the flag
+  }
 }
 
 TEST(Kubectl, ParsesSetEnvAndSetResources) {
@@ -317,10 +324,12 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
   }
   EXPECT_EQ(ParseKubectl("-n shop argo rollouts abort web").command->namespace_name, "shop");
   for (const auto& [line, message] : std::vector<std::pair<std::string, std::string>>{
-           {"argo rollouts restart web",
+           {"argo rollouts retry web",
+            "kubectl argo rollouts retry takes what to retry first: retry rollout NAME"},
+           {"argo rollouts restart web --in 10s",
             "kubectl argo rollouts restart is not simulated yet (its pod restarter evicts the "
             "pods a few at a time); change the template with kubectl apply instead"},
-           {"argo rollouts get rollout web",
+           {"argo rollouts get rollout web --watch",
             "kubectl argo rollouts get is not simulated (kubesim runs promote, abort, retry "
             "rollout, pause, status, set image and undo)"},
            {"argo rollouts promote rollout/web",
