@@ -693,6 +693,7 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
     if (s == kNone) return true;
     store_.services[s].exists = false;
     store_.services[s].rollout_hash.clear();  // a Service created again starts without it
+    ClearSplit(store_.services[s]);
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
     ctx_.MarkChanged();

@@ -498,7 +498,11 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
   const bool paused = dep.spec.paused || a.pause_start.has_value() || a.abort;
   const bool complete = !a.stable_rs.empty() && a.stable_rs == a.current_pod_hash &&
                         updated >= dep.spec.replicas && available >= updated;
-  if (paused || complete || signature != a.progress_signature) {
+  // (A resume or retry restarts the clock: the Progressing condition's
+  // RolloutResumed / RolloutRetry, checkPausedConditions.)
+  const bool resumed = a.progress_paused && !paused;
+  a.progress_paused = paused;
+  if (paused || complete || resumed || signature != a.progress_signature) {
     a.progress_signature = signature;
     a.progress_at = ctx_.Now();
     a.timed_out = false;
@@ -570,7 +574,12 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
     const bool indefinite =
         a.pause_start && (a.canary ? step != nullptr && step->pause_set && !step->pause_seconds
                                    : !a.blue_green->auto_promotion_enabled);
-    dep.rollouts.back().aborted = a.abort || dep.spec.paused || indefinite;
+    // scaleDownDelaySeconds: 0 never scales the old ReplicaSet down
+    // (argo-rollouts #1992): Healthy is as far as the update goes.
+    const std::optional<int32_t> delay =
+        a.blue_green ? a.blue_green->scale_down_delay_seconds : a.canary->scale_down_delay_seconds;
+    const bool kept = phase == Phase::kHealthy && delay == 0;
+    dep.rollouts.back().aborted = a.abort || dep.spec.paused || indefinite || kept;
   }
   if (phase == Phase::kHealthy && !dep.rollouts.empty()) {
     // `kubectl argo rollouts status` returns (docs/metrics.md, rolloutStatus).
@@ -1057,7 +1066,7 @@ bool RolloutController::CompletedCanaryStep(const SyncState& s) const {
   const k8s::CanaryStep* step = CurrentStep(*s.a);
   if (step == nullptr) return false;
   if (step->pause_set) return CompletedCanaryPause(s);
-  if (step->set_weight_set) return AtDesiredCanaryCounts(s);
+  if (step->set_weight_set || step->set_canary_scale_set) return AtDesiredCanaryCounts(s);
   return true;
 }
 
@@ -1244,13 +1253,14 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
   if (s.stable == kNone) return;
   const int32_t stable_needed = (kMaxWeight - weight) * s.dep->spec.replicas / kMaxWeight;
   if (store_.replica_sets[s.stable].view.available_replicas < stable_needed) return;
+  // calculateWeightStatus: the hashes follow the ReplicaSets whatever the weight.
+  a.weight_canary_hash = n.hash;
+  a.weight_stable_hash = store_.replica_sets[s.stable].hash;
   if (a.weights_set && a.canary_weight == weight) return;
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                 [&] { return fmt::format("traffic weight {}% to the canary", weight); });
   a.canary_weight = weight;
   a.weights_set = true;
-  a.weight_canary_hash = n.hash;
-  a.weight_stable_hash = store_.replica_sets[s.stable].hash;
   // The router's configuration reaches the clients endpointDelay later,
   // never before an earlier one.
   Service& svc = store_.services[a.stable_service];
@@ -1259,13 +1269,17 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
   at = std::max(at, svc.split_visible_at);
   svc.split_visible_at = at;
   ctx_.Schedule(at - ctx_.Now(), kPhaseEndpoints, EventKind::kTrafficWeight, a.stable_service,
-                (uint64_t{a.canary_service} << 32) | static_cast<uint32_t>(weight));
+                (uint64_t{a.canary_service} << 32) | ((svc.split_gen & 0xFFFFu) << 16) |
+                    static_cast<uint32_t>(weight));
 }
 
 void RolloutController::WeightVisible(uint32_t service, uint64_t payload) {
   Service& s = store_.services[service];
+  // A weight set before its router was dropped (Rollout or Service
+  // deleted: Service::split_gen moved on) never arrives.
+  if (((payload >> 16) & 0xFFFFu) != (s.split_gen & 0xFFFFu)) return;
   s.split_service = static_cast<uint32_t>(payload >> 32);
-  s.split_weight = static_cast<int32_t>(payload & 0xFFFFFFFFu);
+  s.split_weight = static_cast<int32_t>(payload & 0xFFFFu);
   ctx_.EmitLazy([&] { return "service/" + s.name; },
                 [&] {
                   return fmt::format("clients send {}% to service/{}", s.split_weight,
@@ -1309,6 +1323,7 @@ void RolloutController::Abort(uint32_t d) {
 void RolloutController::Deleted(uint32_t d) {
   ResolveServices(d);
   const ArgoRollout& a = *store_.deployments[d].argo;
+  if (a.stable_service != kNone) ClearSplit(store_.services[a.stable_service]);
   for (uint32_t svc : {a.active_service, a.preview_service, a.stable_service, a.canary_service}) {
     if (svc == kNone || store_.services[svc].rollout_hash.empty()) continue;
     ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[d]); },

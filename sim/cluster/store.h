@@ -457,6 +457,7 @@ struct ArgoRollout {
   SimTime progress_at;
   std::string progress_signature;
   bool timed_out = false;  // ProgressDeadlineExceeded
+  bool progress_paused = false;  // paused (or aborted) at the last look
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;
   SimTime timer_at;
@@ -511,6 +512,7 @@ struct Service {
   uint32_t split_service = kNone;
   int32_t split_weight = 0;
   SimTime split_visible_at;
+  uint32_t split_gen = 0;  // bumped when the router goes: its pending weights are stale
   // spec.publishNotReadyAddresses: every member with an address (bound, not
   // gone) is a ready endpoint, Ready or not, terminating or not.
   bool publish_not_ready = false;
@@ -549,6 +551,14 @@ struct Service {
   // clients see is that one's routed pods (the first client's); else kNone.
   uint32_t lb_view = kNone;
 };
+
+// A Service's traffic router is gone (its Rollout or the Service deleted):
+// no split, and weights still on their way are stale.
+inline void ClearSplit(Service& s) {
+  s.split_service = kNone;
+  s.split_weight = 0;
+  ++s.split_gen;
+}
 
 // A PodDisruptionBudget (k8s/policy.h) and the pods it counts.
 struct DisruptionBudget {

@@ -104,7 +104,10 @@ void Traffic::SendRequest(uint32_t c) {
   Client& client = store_.clients[c];
   if (client.balancer != kNone) {
     SendViaBalancer(c);
-  } else if (!client.connections.empty()) {
+  } else if (!client.connections.empty() &&
+             store_.services[client.service].split_service == kNone) {
+    // (Behind a traffic router — an ingress or mesh proxy — the client's
+    // connections end at the proxy, which splits every request: SendDirect.)
     SendOverConnection(c);
   } else {
     SendDirect(c, true);
@@ -141,7 +144,7 @@ void Traffic::SendViaBalancer(uint32_t c) {
 // split is set, so runs without one keep their random streams.
 const Service& Traffic::Routed(Client& client) {
   const Service& s = store_.services[client.service];
-  if (s.split_service == kNone || s.split_weight <= 0) return s;
+  if (s.split_service == kNone || s.split_weight <= 0 || !s.exists) return s;
   if (s.split_weight < 100 && client.picks.Below(100) >= static_cast<uint64_t>(s.split_weight)) {
     return s;
   }

@@ -995,8 +995,8 @@ KubectlParse ParseKubectl(std::string_view line) {
     }
     if (sub == "retry") {
       return Fail(sub_offset,
-                  "kubectl argo rollouts retry takes what to retry first: retry "
-                  "rollout NAME");
+                  "kubesim runs kubectl argo rollouts retry rollout NAME (retry experiment is "
+                  "not simulated)");
     }
     return Fail(sub_offset,
                 fmt::format("kubectl argo rollouts {} is not simulated (kubesim runs promote, "

@@ -322,8 +322,13 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
         fmt::format("traffic \"{}\": Rollout \"{}\"'s traffic router sends a share of Service "
                     "\"{}\"'s requests to its canaryService \"{}\": the requests (failed, by "
                     "version) count them all, but the Service's downtime, version mix, timeline "
-                    "and plot are its own endpoints'",
-                    client->name, ro->metadata.name, stable, ro->spec.canary->canary_service)});
+                    "and plot are its own endpoints'{}",
+                    client->name, ro->metadata.name, stable, ro->spec.canary->canary_service,
+                    client->load_balancer &&
+                            client->load_balancer->target_type == LoadBalancer::TargetType::kIp
+                        ? "; this client comes through a load balancer of targetType ip, whose "
+                          "targets it reaches directly: its requests are not split"
+                        : "")});
   }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
   // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).

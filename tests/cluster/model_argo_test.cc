@@ -782,5 +782,53 @@ TEST(ArgoCanary, AStuckUpdateExceedsItsProgressDeadline) {
   EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(720));
 }
 
+// The routed canary of WithTrafficRoutingTheRouterSplits..., deleted at
+// 80.5 s: its router goes with it — the 40 % set at 80 s, still on its way
+// to the clients, never arrives — and with `setCanaryScale` a step waits
+// for the pods it asks for (completedCurrentCanaryStep): 3 canary pods,
+// pulled 5 s, complete the step at 65 s, and the pause runs to 75 s.
+TEST(ArgoCanary, ARoutersWeightGoesWithItsRolloutAndSetCanaryScaleWaitsForItsPods) {
+  const auto routed = [](const std::string& steps, const std::string& timeline) {
+    std::string scenario = CanaryScenario(5, steps, timeline, /*services=*/true);
+    scenario.replace(scenario.find("service: web, every: 1s"), 23,
+                     "service: web-stable, every: 1s");
+    scenario.replace(scenario.find("      steps:\n"), 13,
+                     "      trafficRouting: {nginx: {stableIngress: web}}\n      steps:\n");
+    return Simulate(scenario);
+  };
+  const Outcome deleted = routed(kSteps20To80,
+                                 "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+                                 "  - {at: 80.5s, kubectl: delete rollout web}\n");
+  ASSERT_TRUE(deleted.error.empty()) << deleted.error;
+  EXPECT_TRUE(deleted.Logged("80.000", "rollout/web", "traffic weight 40% to the canary"))
+      << deleted.log;
+  EXPECT_EQ(deleted.Times("service/web-stable", "clients send 40% to service/web-canary"),
+            (std::vector<double>{}));
+  const Outcome scaled =
+      routed("      - setCanaryScale: {replicas: 3}\n      - pause: {duration: 10s}\n",
+             "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n");
+  ASSERT_TRUE(scaled.error.empty()) << scaled.error;
+  EXPECT_TRUE(scaled.Logged("60.000", "rollout/web", "from 0 to 3")) << scaled.log;
+  EXPECT_EQ(scaled.Times("rollout/web", "step 1/2 completed"), (std::vector<double>{65}));
+  EXPECT_EQ(scaled.Times("rollout/web", "step 2/2 completed"), (std::vector<double>{75}));
+}
+
+// A resume restarts the progress deadline's clock (RolloutResumed): web:2
+// never turns Ready, the update is paused at 70 s (`argo rollouts pause`)
+// and promoted at 800 s; it times out 600 s after the promote, at 1400 s —
+// not at once, though 600 s have passed since its last progress.
+TEST(ArgoBlueGreen, AResumeRestartsTheProgressDeadline) {
+  std::string scenario =
+      RolloutScenario("", std::string(kSetImage) +
+                              "  - {at: 70s, kubectl: argo rollouts pause web}\n"
+                              "  - {at: 800s, kubectl: argo rollouts promote web}\n");
+  const std::string web2 = "    web:2: {pull: 5s}";
+  scenario.replace(scenario.find(web2), web2.size(), "    web:2: {pull: 5s, healthy: false}");
+  const Outcome r = Simulate(scenario);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "has timed out progressing."), (std::vector<double>{1400}))
+      << r.log;
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

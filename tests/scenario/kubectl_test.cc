@@ -325,7 +325,8 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
   EXPECT_EQ(ParseKubectl("-n shop argo rollouts abort web").command->namespace_name, "shop");
   for (const auto& [line, message] : std::vector<std::pair<std::string, std::string>>{
            {"argo rollouts retry web",
-            "kubectl argo rollouts retry takes what to retry first: retry rollout NAME"},
+            "kubesim runs kubectl argo rollouts retry rollout NAME (retry experiment is not "
+            "simulated)"},
            {"argo rollouts restart web --in 10s",
             "kubectl argo rollouts restart is not simulated yet (its pod restarter evicts the "
             "pods a few at a time); change the template with kubectl apply instead"},
