@@ -37,6 +37,14 @@ void DeploymentController::Enqueue(uint32_t d) {
       kPhaseControl, EventKind::kSyncDeployment, d);
 }
 
+int64_t DeploymentController::MaxRevision(const std::vector<uint32_t>& ids) const {
+  int64_t max_revision = 0;
+  for (uint32_t rs : ids) {
+    max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+  }
+  return max_revision;
+}
+
 std::vector<ReplicaSetView> DeploymentController::Views(const std::vector<uint32_t>& ids) const {
   std::vector<ReplicaSetView> v;
   v.reserve(ids.size());
@@ -86,9 +94,7 @@ uint32_t DeploymentController::FindNewReplicaSet(uint32_t d, std::vector<uint32_
 uint32_t DeploymentController::CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds) {
   const bool argo = store_.deployments[d].argo != nullptr;
   Deployment& dep = store_.deployments[d];
-  int64_t max_revision = 0;
-  for (uint32_t rs : olds)
-    max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+  const int64_t max_revision = MaxRevision(olds);
   ReplicaSet rs;
   rs.owner = d;
   rs.namespace_name = dep.namespace_name;
@@ -137,9 +143,7 @@ void DeploymentController::Sync(uint32_t d) {
   if (new_rs != kNone) {
     // getNewReplicaSet on an existing one: its revision becomes max(old) + 1 (a
     // rollback adopts an old ReplicaSet this way) and its annotations follow the spec.
-    int64_t max_revision = 0;
-    for (uint32_t rs : olds)
-      max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+    const int64_t max_revision = MaxRevision(olds);
     ReplicaSetView& v = store_.replica_sets[new_rs].view;
     if (v.revision <= max_revision) {
       v.revision = max_revision + 1;

@@ -36,6 +36,9 @@ class DeploymentController {
   // rollouts-pod-template-hash), views written back, and the revision
   // history limit's cleanup.
   uint32_t FindNewReplicaSet(uint32_t d, std::vector<uint32_t>* olds);
+  // The highest revision of these ReplicaSets (0: none): a new or adopted
+  // ReplicaSet takes the next one.
+  int64_t MaxRevision(const std::vector<uint32_t>& ids) const;
   uint32_t CreateNewReplicaSet(uint32_t d, const std::vector<uint32_t>& olds);
   void WriteViews(uint32_t d, const std::vector<ReplicaSetView>& views);
   void CleanupDeployment(uint32_t d, const std::vector<uint32_t>& olds);

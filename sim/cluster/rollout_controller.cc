@@ -1,4 +1,5 @@
-// The Argo Rollouts controller for blueGreen Rollouts; see rollout_controller.h.
+// The Argo Rollouts controller for blueGreen and canary Rollouts; see
+// rollout_controller.h.
 // Each function names the argo-rollouts function (at 9f8d111) it follows.
 #include "rollout_controller.h"
 
@@ -21,6 +22,23 @@ const k8s::CanaryStep* CurrentStep(const ArgoRollout& a) {
   const auto& steps = a.canary->steps;
   const int32_t i = a.current_step.value_or(0);
   return i < static_cast<int32_t>(steps.size()) ? &steps[static_cast<size_t>(i)] : nullptr;
+}
+
+// The last setWeight at or before step `index` (0 when none): what
+// GetCurrentSetWeight and reconcileTrafficRouting look back for.
+int32_t LastSetWeight(const ArgoRollout& a, int32_t index) {
+  for (int32_t i = index; i >= 0; --i) {
+    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
+    if (step.set_weight_set) return step.set_weight;
+  }
+  return 0;
+}
+
+// What persistRolloutStatus writes that the controller's own informer sees
+// change, queueing the Rollout again.
+auto PersistedStatus(const ArgoRollout& a) {
+  return std::tuple(a.stable_rs, a.active_selector, a.preview_selector, a.pause_start.has_value(),
+                    a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step);
 }
 
 }  // namespace
@@ -271,15 +289,20 @@ void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
   if (n.view.replicas != count) Scale(s, s.new_rs, count);
 }
 
+void RolloutController::SortNewestFirst(std::vector<uint32_t>& ids) const {
+  // ReplicaSetsByRevisionNumber, reversed.
+  std::sort(ids.begin(), ids.end(), [&](uint32_t x, uint32_t y) {
+    return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
+  });
+}
+
 void RolloutController::ScaleDownOld(SyncState& s) {
   // scaleDownOldReplicaSetsForBlueGreen (bluegreen.go) and
   // scaleDownDelayHelper (replicaset.go): newest revision first, each
   // unreferenced one kept `scaleDownDelaySeconds` (the first
   // scaleDownDelayRevisionLimit of them; older ones at once), then scaled to 0.
   std::vector<uint32_t> olds = s.others;
-  std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
-    return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
-  });
+  SortNewestFirst(olds);
   int32_t annotated = 0;
   for (uint32_t id : olds) {
     ReplicaSet& rs = store_.replica_sets[id];
@@ -617,9 +640,7 @@ void RolloutController::Sync(uint32_t d) {
   }
   // syncReplicaSetRevision: an adopted old ReplicaSet takes the next revision.
   {
-    int64_t max_revision = 0;
-    for (uint32_t rs : olds)
-      max_revision = std::max(max_revision, store_.replica_sets[rs].view.revision);
+    const int64_t max_revision = deployments_.MaxRevision(olds);
     ReplicaSetView& v = store_.replica_sets[s.new_rs].view;
     if (v.revision <= max_revision) v.revision = max_revision + 1;
     store_.replica_sets[s.new_rs].min_ready_seconds = dep.spec.min_ready_seconds;
@@ -679,31 +700,15 @@ void RolloutController::Sync(uint32_t d) {
   deployments_.CleanupDeployment(d, s.others);
   ReconcilePause(s);
   ReconcileActiveService(s);
-  const std::string before = a.stable_rs + "|" + a.active_selector + "|" + a.preview_selector;
-  const bool pause_before = a.pause_start.has_value();
-  const bool controller_pause_before = a.controller_pause;
-  const bool abort_before = a.abort;
-  const bool checkpoint_before = a.scale_up_preview_checkpoint;
+  const auto before = PersistedStatus(a);
   SyncStatus(s);
-  // persistRolloutStatus: a changed status is an update the controller's
-  // own informer sees, which queues the Rollout again.
-  if (before != a.stable_rs + "|" + a.active_selector + "|" + a.preview_selector ||
-      pause_before != a.pause_start.has_value() || controller_pause_before != a.controller_pause ||
-      abort_before != a.abort || checkpoint_before != a.scale_up_preview_checkpoint) {
-    Enqueue(d);
-  }
+  if (before != PersistedStatus(a)) Enqueue(d);
 }
 
 // --- canary (rollout/canary.go, utils/replicaset/canary.go), without
 // trafficRouting: the weight is the share of replicas -----------------------
 
-namespace {
-
-// approximateWeightedCanaryStableReplicaCounts: the (canary, stable) counts
-// whose share is nearest the weight, of `replicas` or (with surge)
-// replicas + 1 pods; the first of equally near options wins.
-}  // namespace
-
+// approximateWeightedCanaryStableReplicaCounts (declared in the header).
 std::pair<int32_t, int32_t> ApproximateWeightedCanaryStableCounts(int32_t replicas, int32_t weight,
                                                                   int32_t max_weight,
                                                                   int32_t max_surge) {
@@ -797,11 +802,7 @@ int32_t RolloutController::DesiredWeight(const SyncState& s) const {
   }
   if (s.Aborted()) return 0;
   if (CurrentStep(a) == nullptr) return kMaxWeight;
-  for (int32_t i = a.current_step.value_or(0); i >= 0; --i) {
-    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
-    if (step.set_weight_set) return step.set_weight;
-  }
-  return 0;
+  return LastSetWeight(a, a.current_step.value_or(0));
 }
 
 std::pair<int32_t, int32_t> BasicCanaryReplicaCounts(int32_t replicas, int32_t weight,
@@ -906,9 +907,7 @@ int32_t RolloutController::ScaleDownOldForCanary(SyncState& s) {
   for (uint32_t rs : s.all) available += store_.replica_sets[rs].view.available_replicas;
   int32_t max_scale_down = available - (s.dep->spec.replicas - CanaryFenceposts(s).unavailable);
   if (max_scale_down <= 0) return total;
-  std::sort(olds.begin(), olds.end(), [&](uint32_t x, uint32_t y) {
-    return store_.replica_sets[x].view.revision > store_.replica_sets[y].view.revision;
-  });
+  SortNewestFirst(olds);
   const bool routed = s.a->canary->traffic_routing.has_value();
   const bool promoted = !s.a->stable_rs.empty() && s.a->stable_rs == s.a->current_pod_hash;
   int32_t annotated = 0;
@@ -1098,14 +1097,10 @@ void RolloutController::SyncCanary(SyncState& s) {
   EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs,
                       /*check=*/!(s.Aborted() && a.canary->traffic_routing));
   if (a.canary->traffic_routing) ReconcileTrafficRouting(s);
-  const std::string before = fmt::format("{}|{}|{}|{}|{}", a.stable_rs, a.current_step.value_or(-1),
-                                         a.pause_start.has_value(), a.controller_pause, a.abort);
+  const auto before = PersistedStatus(a);
   if (!ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
   SyncCanaryStatus(s);
-  if (before != fmt::format("{}|{}|{}|{}|{}", a.stable_rs, a.current_step.value_or(-1),
-                            a.pause_start.has_value(), a.controller_pause, a.abort)) {
-    Enqueue(s.d);
-  }
+  if (before != PersistedStatus(a)) Enqueue(s.d);
 }
 
 void RolloutController::ResolveServices(uint32_t d) {
@@ -1224,26 +1219,13 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
     const int32_t index = a.current_step.value_or(0);
     if (!AtDesiredCanaryCounts(s)) {
       // The new pods are not there yet: the previous setWeight holds.
-      for (int32_t i = index - 1; i >= 0; --i) {
-        const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
-        if (step.set_weight_set) {
-          weight = step.set_weight;
-          break;
-        }
-      }
+      weight = LastSetWeight(a, index - 1);
     } else if (index != steps) {
       weight = DesiredWeight(s);  // GetCurrentSetWeight
       if (const k8s::CanaryStep* scale = SetCanaryScale(s);
           scale != nullptr && scale->scale_weight && !scale->scale_replicas) {
         // (the router's weight is the setWeight's, not setCanaryScale's)
-        weight = 0;
-        for (int32_t i = index; i >= 0; --i) {
-          const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(i)];
-          if (step.set_weight_set) {
-            weight = step.set_weight;
-            break;
-          }
-        }
+        weight = LastSetWeight(a, index);
       }
     } else {
       weight = kMaxWeight;

@@ -83,6 +83,7 @@ class RolloutController {
   bool Referenced(const SyncState& s, const ReplicaSet& rs) const;
   void Scale(SyncState& s, uint32_t rs, int32_t replicas);
   void ReconcileNewReplicaSet(SyncState& s);
+  void SortNewestFirst(std::vector<uint32_t>& ids) const;
   void ScaleDownOld(SyncState& s);
   int32_t ScaleDownDelay(SyncState& s, ReplicaSet& rs, int32_t* annotated, int32_t hold);
   int32_t AbortDelaySeconds(const SyncState& s) const;
