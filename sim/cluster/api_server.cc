@@ -176,6 +176,7 @@ uint32_t ApiServer::ImageIndex(const std::string& image) {
     b.concurrency = p->concurrency.value_or(0);
     b.queue = p->queue.value_or(-1);
     b.close_on_drain = p->close_on_drain.value_or(false);
+    b.error_rate = p->error_rate;
   } else {
     b.version = store_.InternVersion(scenario::ImageTag(image));
   }
@@ -202,6 +203,10 @@ void ApiServer::Apply(const k8s::Object& object) {
           c_.disruption->Apply(o);
         } else if constexpr (std::is_same_v<T, k8s::Rollout>) {
           ApplyRollout(o);
+        } else if constexpr (std::is_same_v<T, k8s::AnalysisTemplate>) {
+          // Read when a Rollout creates an AnalysisRun.
+          store_.analysis_templates[(o.cluster_scope ? "" : o.metadata.namespace_name) + "/" +
+                                    o.metadata.name] = o;
         }
         // Namespaces need no model.
       },
@@ -686,6 +691,9 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
     for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[id].pods)) {
       if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
     }
+  } else if (key.kind == "AnalysisTemplate" || key.kind == "ClusterAnalysisTemplate") {
+    store_.analysis_templates.erase((key.kind == "AnalysisTemplate" ? key.namespace_name : "") +
+                                    "/" + key.name);
   } else if (key.kind == "PodDisruptionBudget") {
     c_.disruption->Delete(key.namespace_name, key.name);
   } else if (key.kind == "Service") {

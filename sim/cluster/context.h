@@ -72,6 +72,7 @@ enum class EventKind : uint32_t {
   // target service: a traffic router's weight reaches its clients (payload:
   // split service << 32 | weight)
   kTrafficWeight,
+  kAnalysisRun,  // target: Store::analysis_runs index: the analysis controller's reconcile
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

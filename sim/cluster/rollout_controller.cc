@@ -38,7 +38,8 @@ int32_t LastSetWeight(const ArgoRollout& a, int32_t index) {
 // change, queueing the Rollout again.
 auto PersistedStatus(const ArgoRollout& a) {
   return std::tuple(a.stable_rs, a.active_selector, a.preview_selector, a.pause_start.has_value(),
-                    a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step);
+                    a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step,
+                    a.step_run, a.background_run, a.pre_run, a.post_run);
 }
 
 }  // namespace
@@ -85,13 +86,18 @@ struct RolloutController::SyncState {
   bool halt = false;              // haltProgress: spec.paused
   bool new_within_delay = false;  // newRSWithinDelay, at the sync's start
   bool add_pause = false, remove_pause = false, clear_pause = false, remove_abort = false;
+  std::string pause_reason;  // of add_pause: "" (the strategy's own), "InconclusiveAnalysisRun"
   ReplicaSet& New(Store& st) const { return st.replica_sets[new_rs]; }
   bool Aborted() const { return a->abort && !remove_abort; }  // pauseContext.IsAborted
 };
 
 RolloutController::RolloutController(Store& store, Context& ctx, Api& api,
                                      DeploymentController& deployments)
-    : store_(store), ctx_(ctx), api_(api), deployments_(deployments) {}
+    : store_(store),
+      ctx_(ctx),
+      api_(api),
+      deployments_(deployments),
+      analysis_(store, ctx, [this](uint32_t d) { Enqueue(d); }) {}
 
 void RolloutController::Enqueue(uint32_t d) {
   if (!resync_armed_) {
@@ -152,8 +158,10 @@ void RolloutController::ResetStatus(ArgoRollout& a) {
   // sync found (calculateScaleUpPreviewCheckPoint keeps a true one): a
   // template change after the preview scaled up keeps it (SyncStatus).
   a.pause_start.reset();
+  a.pause_reason.clear();
   a.controller_pause = false;
   a.abort = false;
+  a.abort_message.clear();
   a.promote_full = false;
 }
 
@@ -469,14 +477,18 @@ void RolloutController::ApplyPauseStatus(SyncState& s, std::string_view reason) 
     if (s.remove_pause) a.pause_start.reset();
     if (s.add_pause && !a.pause_start) {
       a.pause_start = ctx_.Now();
+      a.pause_reason = s.pause_reason;
+      reason = s.pause_reason.empty() ? reason : std::string_view(s.pause_reason);
       a.controller_pause = true;
       ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                     [&] { return fmt::format("paused ({})", reason); });
     }
     if (!a.pause_start) a.controller_pause = false;
   }
+  if (!a.pause_start) a.pause_reason.clear();
   if (a.abort && !abort) {
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); }, [&] { return "abort cleared"; });
+    a.abort_message.clear();
   }
   a.abort = abort;
 }
@@ -549,7 +561,8 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
   if (a.abort) {
     phase = Phase::kDegraded;
     message =
-        fmt::format("RolloutAborted: Rollout aborted update to revision {}", a.aborted_revision);
+        fmt::format("RolloutAborted: Rollout aborted update to revision {}{}", a.aborted_revision,
+                    a.abort_message.empty() ? "" : ": " + a.abort_message);
   } else if (a.timed_out) {
     phase = Phase::kDegraded;
     message = fmt::format("ProgressDeadlineExceeded: ReplicaSet \"{}\" has timed out progressing.",
@@ -559,7 +572,9 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
     message = "manually paused";
   } else if (a.pause_start) {
     phase = Phase::kPaused;
-    message = a.canary ? "CanaryPauseStep" : "BlueGreenPause";
+    message = !a.pause_reason.empty() ? a.pause_reason
+              : a.canary              ? "CanaryPauseStep"
+                                      : "BlueGreenPause";
   } else if (updated < dep.spec.replicas) {
     message = "more replicas need to be updated";
   } else if (available < updated) {
@@ -595,8 +610,9 @@ void RolloutController::UpdatePhase(uint32_t d, const SyncState* s) {
     // an abort) does not keep the run going (docs/scenario-format.md, until).
     const k8s::CanaryStep* step = a.canary ? CurrentStep(a) : nullptr;
     const bool indefinite =
-        a.pause_start && (a.canary ? step != nullptr && step->pause_set && !step->pause_seconds
-                                   : !a.blue_green->auto_promotion_enabled);
+        a.pause_start && (!a.pause_reason.empty() ||
+                          (a.canary ? step != nullptr && step->pause_set && !step->pause_seconds
+                                    : !a.blue_green->auto_promotion_enabled));
     // scaleDownDelaySeconds: 0 never scales the old ReplicaSet down
     // (argo-rollouts #1992): Healthy is as far as the update goes.
     const std::optional<int32_t> delay =
@@ -1059,13 +1075,17 @@ void RolloutController::SyncCanaryStatus(SyncState& s) {
 
 bool RolloutController::CompletedCanaryStep(const SyncState& s) const {
   // completedCurrentCanaryStep: a pause when over, a setWeight when the
-  // counts are there; analysis and experiment steps are not simulated (a
-  // load warning says so): done at once, as if they passed.
+  // counts are there, an analysis when its run is Successful; experiment
+  // steps are not simulated (a load warning says so): done at once.
   if (s.dep->spec.paused) return false;
   const k8s::CanaryStep* step = CurrentStep(*s.a);
   if (step == nullptr) return false;
   if (step->pause_set) return CompletedCanaryPause(s);
   if (step->set_weight_set || step->set_canary_scale_set) return AtDesiredCanaryCounts(s);
+  if (step->analysis_set) {
+    const uint32_t run = s.a->step_run;
+    return run != kNone && store_.analysis_runs[run].phase == AnalysisRun::Phase::kSuccessful;
+  }
   return true;
 }
 
@@ -1098,9 +1118,108 @@ void RolloutController::SyncCanary(SyncState& s) {
                       /*check=*/!(s.Aborted() && a.canary->traffic_routing));
   if (a.canary->traffic_routing) ReconcileTrafficRouting(s);
   const auto before = PersistedStatus(a);
-  if (!ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
+  // (reconcileAnalysisRuns: an inconclusive run's pause returns before
+  // any scaling.)
+  if (!ReconcileCanaryAnalysis(s) && !ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
   SyncCanaryStatus(s);
   if (before != PersistedStatus(a)) Enqueue(s.d);
+}
+
+// --- analysis (rollout/analysis.go) ------------------------------------------
+
+bool RolloutController::NeedsNewRun(const ArgoRollout& a, uint32_t run) const {
+  // needsNewAnalysisRun: none yet; or, once the user resumed a rollout an
+  // inconclusive run paused (controllerPause without a pause condition),
+  // a new one. (An aborted rollout cancels its runs first.)
+  if (run == kNone) return true;
+  if (a.controller_pause && !a.pause_start) {
+    return store_.analysis_runs[run].phase == AnalysisRun::Phase::kInconclusive;
+  }
+  return false;
+}
+
+uint32_t RolloutController::CreateRun(SyncState& s, AnalysisRun::Type type, int32_t step,
+                                      const k8s::RolloutAnalysis& analysis) {
+  std::string error;
+  const uint32_t run = analysis_.Create(s.d, type, step, analysis, s.new_rs, s.stable, &error);
+  if (run == kNone) {
+    // (A template deleted since the sync checked it: the reconcile errors
+    // and is retried.)
+    ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                  [&] { return "cannot create the AnalysisRun: " + error; });
+    RequeueAt(s.d, ctx_.Now() + SimDuration::Seconds(20));
+  }
+  return run;
+}
+
+void RolloutController::CancelRun(uint32_t* run) {
+  if (*run != kNone) analysis_.Cancel(*run);
+  *run = kNone;
+}
+
+void RolloutController::AddAbort(SyncState& s, const std::string& message) {
+  // pauseContext.AddAbort: the rest of this sync runs aborted.
+  ArgoRollout& a = *s.a;
+  if (a.abort) return;
+  a.abort = true;
+  a.abort_message = message;
+  a.aborted_revision = s.New(store_).view.revision;
+  ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); }, [&] { return "aborted: " + message; });
+  ctx_.MarkChanged();
+}
+
+void RolloutController::ActOnRun(SyncState& s, uint32_t run, std::string_view what) {
+  if (run == kNone) return;
+  const AnalysisRun& r = store_.analysis_runs[run];
+  if (r.phase == AnalysisRun::Phase::kInconclusive) {
+    s.add_pause = true;
+    s.pause_reason = "InconclusiveAnalysisRun";
+  } else if (r.phase == AnalysisRun::Phase::kFailed || r.phase == AnalysisRun::Phase::kError) {
+    AddAbort(s, fmt::format("{} analysis phase error/failed{}", what,
+                            r.message.empty() ? "" : ": " + r.message));
+  }
+}
+
+bool RolloutController::ReconcileCanaryAnalysis(SyncState& s) {
+  ArgoRollout& a = *s.a;
+  const std::string& hash = s.New(store_).hash;
+  // shouldCancelCurrentAnalysis: fully promoted, aborted, promoted in
+  // full, the initial deploy (no stable yet).
+  if (a.stable_rs == hash || s.Aborted() || a.promote_full || a.stable_rs.empty()) {
+    CancelRun(&a.step_run);
+    CancelRun(&a.background_run);
+    return false;
+  }
+  // reconcileStepBasedAnalysisRun: kept as it is while paused or aborted.
+  if (!a.pause_start && !a.abort) {
+    const k8s::CanaryStep* step = CurrentStep(a);
+    const bool from_previous_step = step != nullptr && step->analysis_set && a.step_run != kNone &&
+                                    store_.analysis_runs[a.step_run].step != a.current_step;
+    if (step == nullptr || !step->analysis_set || step->analysis.templates.empty() ||
+        !a.current_step || from_previous_step) {
+      CancelRun(&a.step_run);
+    } else if (NeedsNewRun(a, a.step_run)) {
+      CancelRun(&a.step_run);
+      a.step_run = CreateRun(s, AnalysisRun::Type::kStep, *a.current_step, step->analysis);
+    } else {
+      ActOnRun(s, a.step_run, "Step-based");
+    }
+  }
+  // reconcileBackgroundAnalysisRun: from its startingStep, until promoted.
+  const auto& background = a.canary->analysis;
+  const bool before_start = background && background->starting_step &&
+                            a.current_step.value_or(0) < *background->starting_step;
+  if (!background || background->templates.empty() || before_start || a.current_pod_hash.empty()) {
+    CancelRun(&a.background_run);
+  } else if (a.pause_reason == "InconclusiveAnalysisRun" && a.pause_start) {
+    // Paused for an inconclusive run: as it is.
+  } else if (NeedsNewRun(a, a.background_run)) {
+    CancelRun(&a.background_run);
+    a.background_run = CreateRun(s, AnalysisRun::Type::kBackground, -1, *background);
+  } else {
+    ActOnRun(s, a.background_run, "Background");
+  }
+  return s.add_pause;
 }
 
 void RolloutController::ResolveServices(uint32_t d) {
@@ -1139,6 +1258,29 @@ bool RolloutController::CheckServices(uint32_t d) {
         "not found",
         dep.name, field, *name, *name);
     break;
+  }
+  // getReferencedRolloutAnalyses: the AnalysisTemplates of the current
+  // step's analysis and of the background analysis must exist.
+  if (invalid.empty() && c) {
+    std::vector<std::pair<std::string, const k8s::RolloutAnalysis*>> analyses;
+    if (c->analysis) analyses.emplace_back("canary.analysis", &*c->analysis);
+    if (const k8s::CanaryStep* step = CurrentStep(a); step != nullptr && step->analysis_set) {
+      analyses.emplace_back(fmt::format("canary.steps[{}].analysis", a.current_step.value_or(0)),
+                            &step->analysis);
+    }
+    for (const auto& [field, analysis] : analyses) {
+      for (size_t i = 0; i < analysis->templates.size() && invalid.empty(); ++i) {
+        const auto& ref = analysis->templates[i];
+        k8s::RolloutAnalysis one;
+        one.templates = {ref};
+        if (analysis_.MissingTemplate(dep.namespace_name, one).empty()) continue;
+        invalid = fmt::format(
+            "The Rollout \"{}\" is invalid: spec.strategy.{}.templates[{}].templateName: Invalid "
+            "value: \"{}\": {}.argoproj.io \"{}\" not found",
+            dep.name, field, i, ref.name,
+            ref.cluster_scope ? "clusteranalysistemplate" : "analysistemplate", ref.name);
+      }
+    }
   }
   if (invalid.empty()) {
     a.invalid.clear();
@@ -1317,6 +1459,7 @@ void RolloutController::Deleted(uint32_t d) {
 void RolloutController::Retry(uint32_t d) {
   // retry.go: status.abort false; the update goes on.
   store_.deployments[d].argo->abort = false;
+  store_.deployments[d].argo->abort_message.clear();
   ctx_.MarkChanged();
   Enqueue(d);
 }

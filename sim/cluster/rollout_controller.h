@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis_controller.h"
 #include "api.h"
 #include "context.h"
 #include "deployment_controller.h"
@@ -68,6 +69,7 @@ class RolloutController {
   void Deleted(uint32_t d);
   // kTrafficWeight: a router's weight reaches the clients of `service`.
   void WeightVisible(uint32_t service, uint64_t payload);
+  AnalysisController& analysis() { return analysis_; }
 
  private:
   struct SyncState;  // one sync's view: the new, stable and other ReplicaSets
@@ -94,6 +96,19 @@ class RolloutController {
   std::pair<int32_t, int32_t> CanaryCounts(const SyncState& s) const;  // (new, stable)
   std::pair<int32_t, int32_t> TrafficRoutedCounts(const SyncState& s) const;
   void ReconcilePause(SyncState& s);
+  // reconcileAnalysisRuns (rollout/analysis.go) for a canary: the step's
+  // and the background AnalysisRuns created, cancelled, or acted on (a
+  // failed one aborts, an inconclusive one pauses). True when it paused.
+  bool ReconcileCanaryAnalysis(SyncState& s);
+  // A blue-green's pre- and post-promotion AnalysisRuns.
+  void ReconcileBlueGreenAnalysis(SyncState& s);
+  bool NeedsNewRun(const ArgoRollout& a, uint32_t run) const;  // needsNewAnalysisRun
+  uint32_t CreateRun(SyncState& s, AnalysisRun::Type type, int32_t step,
+                     const k8s::RolloutAnalysis& analysis);
+  void CancelRun(uint32_t* run);
+  // An Inconclusive run pauses the Rollout; a Failed or Error one aborts it.
+  void ActOnRun(SyncState& s, uint32_t run, std::string_view what);
+  void AddAbort(SyncState& s, const std::string& message);
   void ReconcileActiveService(SyncState& s);
   void SyncStatus(SyncState& s);  // syncRolloutStatusBlueGreen
   void ApplyPauseStatus(SyncState& s, std::string_view reason);  // CalculatePauseStatus
@@ -123,6 +138,7 @@ class RolloutController {
   Context& ctx_;
   Api& api_;
   DeploymentController& deployments_;
+  AnalysisController analysis_;
   bool resync_armed_ = false;
 };
 

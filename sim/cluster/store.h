@@ -47,6 +47,7 @@ struct ImageBehaviour {
   int32_t concurrency = 0;
   int64_t queue = -1;
   bool close_on_drain = false;  // keep-alive connections close when it stops serving
+  double error_rate = 0;        // the share of served requests answered with an error
 };
 
 // One step of the order in which the kubelet starts a pod's containers
@@ -440,6 +441,9 @@ struct ArgoRollout {
   // The pause condition's startTime: BlueGreenPause, or canary's
   // CanaryPauseStep.
   std::optional<SimTime> pause_start;
+  // Its reason: "" (CanaryPauseStep or BlueGreenPause, by strategy), or
+  // "InconclusiveAnalysisRun".
+  std::string pause_reason;
   bool abort = false;
   int64_t aborted_revision = 0;
   bool promote_full = false;
@@ -457,10 +461,63 @@ struct ArgoRollout {
   SimTime progress_at;
   std::string progress_signature;
   bool timed_out = false;  // ProgressDeadlineExceeded
+  // The current AnalysisRuns (Store::analysis_runs; kNone: none):
+  // status.canary.currentStepAnalysisRunStatus, currentBackgroundAnalysisRunStatus,
+  // status.blueGreen.prePromotionAnalysisRunStatus, postPromotionAnalysisRunStatus.
+  uint32_t step_run = kNone, background_run = kNone, pre_run = kNone, post_run = kNone;
+  // Why the Rollout was aborted (an analysis failed), or empty.
+  std::string abort_message;
   bool progress_paused = false;  // paused (or aborted) at the last look
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;
   SimTime timer_at;
+};
+
+// An Argo Rollouts AnalysisRun (analysis/analysis.go at 9f8d111): the
+// metrics of its templates, measured every interval over the simulated
+// requests (AnalysisController), until each is complete; its phase is the
+// worst of theirs. A Rollout creates one per analysis step, one for its
+// background analysis, and one before and after a blue-green promotion.
+struct AnalysisRun {
+  enum class Phase : uint8_t { kPending, kRunning, kSuccessful, kFailed, kError, kInconclusive };
+  enum class Type : uint8_t { kStep, kBackground, kPrePromotion, kPostPromotion };
+  std::string name;
+  uint32_t rollout = kNone;  // Store::deployments
+  Type type = Type::kStep;
+  int32_t step = -1;  // kStep: the step's index
+  // The ReplicaSets the run's pods are: the new (canary) one and the stable.
+  uint32_t new_rs = kNone;
+  uint32_t stable_rs = kNone;
+  struct Metric {
+    k8s::AnalysisMetric spec;  // its arguments substituted
+    std::string template_name;
+    const scenario::AnalysisMeasure* measure = nullptr;  // null: not simulated
+    Phase phase = Phase::kPending;
+    int32_t count = 0, successful = 0, failed = 0, inconclusive = 0, error = 0;
+    int32_t consecutive_error = 0, consecutive_success = 0;
+    std::optional<SimTime> last;  // the last measurement's finishedAt
+    Phase last_phase = Phase::kPending;
+    std::vector<double> last_value;
+    std::string message;  // the last measurement's error, if any
+  };
+  std::vector<Metric> metrics;
+  Phase phase = Phase::kPending;
+  std::string message;
+  SimTime started;
+  std::optional<SimTime> completed;
+  bool terminate = false;  // cancelled by the Rollout
+  bool dry_run = false;    // dryRun: its failures do not count
+  EventId timer;
+  bool Completed() const { return phase != Phase::kPending && phase != Phase::kRunning; }
+};
+
+// The requests one ReplicaSet's pods answered lately, for analysis
+// measurements (AnalysisController); kept only when spec.analysis reads
+// requests, for the longest window it reads.
+struct RequestSample {
+  int64_t at_us;
+  int64_t latency_us;  // answered requests: the response time
+  bool ok;
 };
 
 struct Deployment {
@@ -586,6 +643,9 @@ struct Client {
   // service times of its requests ("traffic-latency/NAME").
   std::optional<SimDuration> timeout;
   Rng service_times{0};
+  // A served request answered with an error (an image's errorRate):
+  // "traffic-errors/NAME", drawn only for such images.
+  Rng errors{0};
   // Keep-alive (docs/load-model.md): the connections it holds, taken in
   // turn; none: each request picks an endpoint. A connection is open while
   // the process it reached (its pod and that pod's container_gen) runs, and
@@ -819,6 +879,14 @@ class Store {
   bool prefer_no_schedule = false;  // some node has a PreferNoSchedule taint
   std::vector<ImageBehaviour> images;
   LoadState load;
+  // Argo Rollouts' AnalysisTemplates by "ns/name", ClusterAnalysisTemplates
+  // by "/name"; the AnalysisRuns Rollouts created, in creation order.
+  std::map<std::string, k8s::AnalysisTemplate, std::less<>> analysis_templates;
+  std::vector<AnalysisRun> analysis_runs;
+  // By ReplicaSet id: its pods' recent requests (RequestSample), when
+  // `request_window` > 0, the longest window an analysis reads.
+  std::vector<std::deque<RequestSample>> rs_requests;
+  SimDuration request_window = SimDuration::Zero();
 
   // Indexes by name: "ns/name" -> the live object (nodes by name alone).
   PodNameIndex pod_names;

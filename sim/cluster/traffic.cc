@@ -42,7 +42,29 @@ void Traffic::StartClient(uint32_t c) {
 }
 
 void Traffic::Tell(SimTime t, const RequestInfo& r) {
+  if (store_.request_window > SimDuration::Zero() && r.pod) Record(t, r);
   for (Observer* o : ctx_.observers()) o->OnRequest(t, r);
+}
+
+// The requests of each ReplicaSet's pods, for analysis measurements
+// (AnalysisController::Value), as long as the longest window reads.
+void Traffic::Record(SimTime t, const RequestInfo& r) {
+  const uint32_t rs = store_.pods[*r.pod].owner_rs;
+  if (rs == kNone) return;
+  if (store_.rs_requests.size() <= rs) store_.rs_requests.resize(rs + 1);
+  std::deque<RequestSample>& log = store_.rs_requests[rs];
+  const int64_t at = t.SinceStart().micros();
+  const int64_t oldest = at - store_.request_window.micros();
+  while (!log.empty() && log.front().at_us < oldest) log.pop_front();
+  log.push_back(RequestSample{at, r.latency.micros(), r.ok()});
+}
+
+// A served request answered with an error: the image's errorRate, drawn
+// from the client's own stream (only for such images, so other runs keep
+// their draws).
+bool Traffic::AnsweredWithError(Client& client, uint32_t image) {
+  const double rate = store_.images[image].error_rate;
+  return rate > 0 && client.errors.Uniform01() < rate;
 }
 
 // A request that reaches no pod (no endpoint, a balancer with nowhere to
@@ -95,9 +117,10 @@ void Traffic::Deliver(uint32_t c, uint32_t pod, std::string_view version, bool s
     Admit(c, pod, version);
     return;
   }
+  const bool ok = serving && !AnsweredWithError(store_.clients[c], store_.pods[pod].image);
   Tell(ctx_.Now(),
-       {store_.clients[c].service, pod, version,
-        serving ? RequestResult::kOk : RequestResult::kFailed, SimDuration::Zero(), std::nullopt});
+       {store_.clients[c].service, pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
+        SimDuration::Zero(), std::nullopt});
 }
 
 void Traffic::SendRequest(uint32_t c) {
@@ -210,8 +233,10 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
     store_.load.meters[load.deployment].AddBusy(*start, answered);
   }
   if (answered == now) {  // no wait, no work: answered at once
+    const bool ok = !AnsweredWithError(client, load.image);
     Tell(ctx_.Now(),
-         {client.service, pod, version, RequestResult::kOk, SimDuration::Zero(), std::nullopt});
+         {client.service, pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
+          SimDuration::Zero(), std::nullopt});
     return;
   }
   LoadState& state = store_.load;
@@ -304,11 +329,16 @@ void Traffic::End(uint32_t r, SimTime at) {
   InFlightRequest& req = store_.load.requests[r];
   const uint32_t service = store_.clients[req.client].service;
   const bool answered = req.answered <= at;
+  // An answer may be an error (the image's errorRate): failed, at once.
+  const bool error =
+      answered && AnsweredWithError(store_.clients[req.client], store_.load.pods[req.pod].image);
   const RequestInfo info{service,
                          req.pod,
                          req.version,
-                         answered ? RequestResult::kOk : RequestResult::kTimedOut,
-                         answered ? req.answered - req.sent : SimDuration::Zero(),
+                         error      ? RequestResult::kFailed
+                         : answered ? RequestResult::kOk
+                                    : RequestResult::kTimedOut,
+                         answered && !error ? req.answered - req.sent : SimDuration::Zero(),
                          req.sent};
   // A timed-out request still holds its server until the work is done: the
   // process does not learn that the client left (docs/load-model.md).

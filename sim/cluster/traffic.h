@@ -69,6 +69,8 @@ class Traffic {
   void FailUnreached(uint32_t client);  // it reaches no pod: failed at once
   void Release(uint32_t request);  // its slot is free; its entry in the wheel, if any, goes stale
   void Tell(SimTime t, const RequestInfo& r);
+  void Record(SimTime t, const RequestInfo& r);
+  bool AnsweredWithError(Client& client, uint32_t image);
   void Settle(SimTime t, bool inclusive);
   void End(uint32_t request, SimTime at);  // answered, or timed out, at `at`
 

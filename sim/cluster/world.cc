@@ -107,6 +107,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   store_.pods.reserve(reserve);
   store_.pod_names.Reserve(reserve);
   store_.load.on = ctx_.scenario().LoadModel();
+  store_.request_window = ctx_.scenario().analysis_window;
   for (const scenario::TrafficSource& t : ctx_.scenario().traffic) {
     Client c;
     c.name = t.name;
@@ -128,6 +129,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
     c.arrivals = Rng::Stream(ctx_.seed(), "traffic-arrivals/" + t.name);
     c.timeout = t.timeout;
     c.service_times = Rng::Stream(ctx_.seed(), "traffic-latency/" + t.name);
+    c.errors = Rng::Stream(ctx_.seed(), "traffic-errors/" + t.name);
     // An ALB ends the client's connections and picks a target for every
     // request: keep-alive pins nothing behind it (a load warning says so).
     if (!t.load_balancer) c.connections.resize(static_cast<size_t>(t.connections));
@@ -286,6 +288,9 @@ void World::Fire(const FiredEvent& e) {
       break;
     case EventKind::kRolloutResync:
       rollout_controller_.Resync();
+      break;
+    case EventKind::kAnalysisRun:
+      rollout_controller_.analysis().Reconcile(t);
       break;
     case EventKind::kTrafficWeight:
       rollout_controller_.WeightVisible(t, p);

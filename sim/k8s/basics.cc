@@ -413,7 +413,11 @@ std::string_view KindOf(const Object& object) {
                  [](const Pod&) { return std::string_view("Pod"); },
                  [](const PodDisruptionBudget&) { return std::string_view("PodDisruptionBudget"); },
                  [](const Namespace&) { return std::string_view("Namespace"); },
-                 [](const Rollout&) { return std::string_view("Rollout"); }},
+                 [](const Rollout&) { return std::string_view("Rollout"); },
+                 [](const AnalysisTemplate& t) {
+                   return std::string_view(t.cluster_scope ? "ClusterAnalysisTemplate"
+                                                           : "AnalysisTemplate");
+                 }},
       object);
 }
 
@@ -427,7 +431,9 @@ const SourceMap& SourceOf(const Object& object) {
 
 ObjectKey KeyOf(const Object& object) {
   const ObjectMeta& m = MetaOf(object);
-  const bool is_namespace = std::holds_alternative<Namespace>(object);
+  const auto* t = std::get_if<AnalysisTemplate>(&object);
+  const bool is_namespace =
+      std::holds_alternative<Namespace>(object) || (t != nullptr && t->cluster_scope);
   return ObjectKey{std::string(KindOf(object)), is_namespace ? std::string() : m.namespace_name,
                    m.name};
 }
@@ -455,7 +461,9 @@ std::string_view ApiVersionOfKind(std::string_view kind) {
   if (kind == "Deployment" || kind == "ReplicaSet") return "apps/v1";
   if (kind == "Service" || kind == "Pod" || kind == "Namespace") return "v1";
   if (kind == "PodDisruptionBudget") return "policy/v1";
-  if (kind == "Rollout") return "argoproj.io/v1alpha1";
+  if (kind == "Rollout" || kind == "AnalysisTemplate" || kind == "ClusterAnalysisTemplate") {
+    return "argoproj.io/v1alpha1";
+  }
   return {};
 }
 
@@ -477,6 +485,15 @@ std::string_view KindOfResource(std::string_view resource) {
   if (r == "rollout" || r == "rollouts" || r == "ro" || r == "rollout.argoproj.io" ||
       r == "rollouts.argoproj.io") {
     return "Rollout";
+  }
+  // Its AnalysisTemplate CRDs: shortNames at and cat.
+  if (r == "analysistemplate" || r == "analysistemplates" || r == "at" ||
+      r == "analysistemplates.argoproj.io") {
+    return "AnalysisTemplate";
+  }
+  if (r == "clusteranalysistemplate" || r == "clusteranalysistemplates" || r == "cat" ||
+      r == "clusteranalysistemplates.argoproj.io") {
+    return "ClusterAnalysisTemplate";
   }
   if (r == "poddisruptionbudget" || r == "poddisruptionbudgets" || r == "pdb" ||
       r == "poddisruptionbudget.policy" || r == "poddisruptionbudgets.policy") {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kubesim/engine/time.h"
+#include "kubesim/k8s/analysis_condition.h"
 #include "kubesim/k8s/defaults.h"
 #include "kubesim/k8s/int_or_percent.h"
 #include "kubesim/k8s/rollout.h"
@@ -109,6 +110,25 @@ constexpr std::string_view kRolloutAnalysisFields[] = {
 constexpr std::string_view kRolloutAnalysisBackgroundFields[] = {
     "templates", "args", "dryRun", "measurementRetention", "analysisRunMetadata", "startingStep"};
 constexpr std::string_view kAnalysisTemplateRefFields[] = {"templateName", "clusterScope"};
+constexpr std::string_view kAnalysisArgFields[] = {"name", "value", "valueFrom"};
+// AnalysisTemplateSpec and Metric (analysis_types.go).
+constexpr std::string_view kAnalysisTemplateSpecFields[] = {"metrics", "args", "dryRun",
+                                                            "measurementRetention"};
+constexpr std::string_view kAnalysisMetricFields[] = {"name",
+                                                      "interval",
+                                                      "initialDelay",
+                                                      "count",
+                                                      "successCondition",
+                                                      "failureCondition",
+                                                      "failureLimit",
+                                                      "inconclusiveLimit",
+                                                      "consecutiveErrorLimit",
+                                                      "consecutiveSuccessLimit",
+                                                      "provider"};
+// MetricProvider: exactly one of these.
+constexpr std::string_view kMetricProviders[] = {
+    "prometheus", "kayenta",    "web",      "datadog",  "wavefront",  "newRelic",
+    "job",        "cloudWatch", "graphite", "influxdb", "skywalking", "plugin"};
 constexpr std::string_view kWorkloadRefFields[] = {"apiVersion", "kind", "name", "scaleDown"};
 constexpr std::string_view kTrafficRoutingFields[] = {
     "istio",   "nginx",         "alb",    "smi",     "ambassador",      "appMesh",
@@ -958,6 +978,35 @@ void DecodePodDisruptionBudgetSpec(Reader& r, const Node* m, PodDisruptionBudget
            &s->unhealthy_pod_eviction_policy);
 }
 
+void DecodeOptionalInt32(Reader& r, const Node* n, const std::string& path,
+                         std::optional<int32_t>* out);
+
+// args[] of an AnalysisTemplate (a default value) or of a Rollout's
+// analysis (the value given): name, value, valueFrom (not resolved).
+void DecodeAnalysisArgs(Reader& r, const Node* n, const std::string& path,
+                        std::vector<AnalysisArgument>* out, bool rollout) {
+  const Node* seq = r.Seq(n, path);
+  if (seq == nullptr) return;
+  for (size_t i = 0; i < seq->items.size(); ++i) {
+    const std::string ap = fmt::format("{}[{}]", path, i);
+    const Node* a = r.Map(seq->items[i].get(), ap);
+    if (a == nullptr) continue;
+    Strict(r, a, ap, kAnalysisArgFields);
+    AnalysisArgument arg;
+    r.String(Child(a, "name"), Sub(ap, "name"), &arg.name);
+    if (arg.name.empty()) r.Error(a->mark, Sub(ap, "name"), "Required value");
+    if (const Node* v = Child(a, "value"); v != nullptr && !v->IsNull()) {
+      std::string text;
+      if (r.String(v, Sub(ap, "value"), &text)) arg.value = std::move(text);
+    }
+    arg.value_from = Child(a, "valueFrom") != nullptr;
+    if (rollout && !arg.value && !arg.value_from) {
+      r.Error(a->mark, Sub(ap, "value"), "Required value: an argument needs a value or valueFrom");
+    }
+    out->push_back(std::move(arg));
+  }
+}
+
 void DecodeRolloutAnalysis(Reader& r, const Node* n, const std::string& path,
                            std::optional<RolloutAnalysis>* out, bool background = false) {
   const Node* m = r.Map(n, path);
@@ -971,11 +1020,19 @@ void DecodeRolloutAnalysis(Reader& r, const Node* n, const std::string& path,
       const Node* t = r.Map(ts->items[i].get(), tp);
       if (t == nullptr) continue;
       Strict(r, t, tp, kAnalysisTemplateRefFields);
-      std::string name;
-      r.String(Child(t, "templateName"), Sub(tp, "templateName"), &name);
-      a.templates.push_back(std::move(name));
+      RolloutAnalysisTemplateRef ref;
+      r.String(Child(t, "templateName"), Sub(tp, "templateName"), &ref.name);
+      r.Bool(Child(t, "clusterScope"), Sub(tp, "clusterScope"), &ref.cluster_scope);
+      a.templates.push_back(std::move(ref));
     }
   }
+  DecodeAnalysisArgs(r, Child(m, "args"), Sub(path, "args"), &a.args, /*rollout=*/true);
+  if (const Node* d = Child(m, "dryRun"); d != nullptr && !d->IsNull()) {
+    const Node* ds = r.Seq(d, Sub(path, "dryRun"));
+    a.dry_run = ds != nullptr && !ds->items.empty();
+  }
+  if (background)
+    DecodeOptionalInt32(r, Child(m, "startingStep"), Sub(path, "startingStep"), &a.starting_step);
   *out = std::move(a);
 }
 
@@ -1417,7 +1474,9 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
     }
   }
   if (const auto& c = ro.spec.canary) {
-    if (c->analysis) unhonoured("canary.analysis", "the background analysis never fails");
+    if (c->analysis && c->analysis->dry_run) {
+      unhonoured("canary.analysis.dryRun", "its metrics' failures count");
+    }
     if (c->anti_affinity) {
       unhonoured("canary.antiAffinity", "new pods may share nodes with the stable ones");
     }
@@ -1443,9 +1502,9 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                    "no request is routed by header or mirrored; the step completes at once");
       } else if (c->steps[i].plugin) {
         unhonoured(fmt::format("canary.steps[{}].plugin", i), "the step completes at once");
-      } else if (c->steps[i].analysis_set) {
-        unhonoured(fmt::format("canary.steps[{}].analysis", i),
-                   "the step completes at once, as if the analysis passed");
+      } else if (c->steps[i].analysis_set && c->steps[i].analysis.dry_run) {
+        unhonoured(fmt::format("canary.steps[{}].analysis.dryRun", i),
+                   "its metrics' failures count");
       } else if (c->steps[i].experiment) {
         unhonoured(fmt::format("canary.steps[{}].experiment", i),
                    "the step completes at once, without the experiment's pods");
@@ -1453,6 +1512,160 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
     }
   }
   objects->push_back(DecodedObject{std::move(ro), root_ptr});
+  return true;
+}
+
+// A metric's count, failureLimit, ...: an IntOrString. A number, or a
+// string of digits; a template ("{{args.count}}") is not resolved: warned,
+// and the field taken as absent.
+bool DecodeMetricInt(Reader& r, const Node* n, const std::string& path, int32_t* out) {
+  if (n == nullptr || n->IsNull()) return false;
+  if (n->IsScalar() && !n->plain && n->scalar.find("{{") != std::string::npos) {
+    r.FieldWarning(n->mark, path,
+                   fmt::format("\"{}\" is an argument kubesim does not substitute here; the "
+                               "field is taken as absent",
+                               n->scalar));
+    return false;
+  }
+  if (n->IsScalar() && !n->plain && yaml::IsDecimalDigits(n->scalar)) {
+    int64_t v = 0;
+    bool overflow = false;
+    if (ParseYamlInt(n->scalar, &v, &overflow) && v <= INT32_MAX) {
+      r.Record(path, *n);
+      *out = static_cast<int32_t>(v);
+      return true;
+    }
+  }
+  return r.Int32(n, path, out);
+}
+
+// A metric's interval or initialDelay: a Go duration (DurationString).
+void DecodeMetricDuration(Reader& r, const Node* n, const std::string& path,
+                          std::optional<int64_t>* out) {
+  if (n == nullptr || n->IsNull()) return;
+  std::string text;
+  if (!r.String(n, path, &text) || text.empty()) return;
+  const std::optional<int64_t> ns = GoDurationNanos(text);
+  if (!ns || *ns < 0) {
+    r.Error(n->mark, path,
+            fmt::format("invalid duration \"{}\" (a Go duration such as 30s, 5m or 1h30m)", text));
+    return;
+  }
+  *out = *ns / 1000;
+}
+
+// ValidateMetric (argo-rollouts utils/analysis/factory.go), which the
+// analysis controller applies to every run; kubesim checks at load.
+std::string ValidateAnalysisMetric(const AnalysisMetric& m, bool count_set) {
+  const int32_t count = m.count.value_or(0);
+  if (m.consecutive_success_limit < 0) return "consecutiveSuccessLimit must be >= 0";
+  if (m.failure_limit < -1) return "failureLimit must be >= 0, or -1 to be disabled";
+  if (m.consecutive_success_limit == 0 && m.failure_limit == -1) {
+    return "failureLimit and consecutiveSuccessLimit cannot both be disabled";
+  }
+  if (m.inconclusive_limit < 0) return "inconclusiveLimit must be >= 0";
+  if (m.consecutive_error_limit < 0) return "consecutiveErrorLimit must be >= 0";
+  if (count > 0) {
+    if (m.failure_limit >= 0 && count < m.failure_limit + m.consecutive_success_limit) {
+      return fmt::format(
+          "count ({}) must be >= failureLimit + consecutiveSuccessLimit ({} + {}) "
+          "if both >= 0",
+          count, m.failure_limit, m.consecutive_success_limit);
+    }
+    if (m.failure_limit < 0 && count < m.consecutive_success_limit) {
+      return "count must be >= consecutiveSuccessLimit";
+    }
+    if (count < m.inconclusive_limit) return "count must be >= inconclusiveLimit";
+  }
+  if (count > 1 && !m.interval_us) return "interval must be specified when count > 1";
+  (void)count_set;
+  return "";
+}
+
+// An AnalysisTemplate or ClusterAnalysisTemplate (argoproj.io/v1alpha1).
+bool DecodeAnalysisTemplateDocument(Reader& r, const yaml::NodePtr& root_ptr,
+                                    const std::string& kind, const std::string& file,
+                                    Diagnostics* /*out*/, std::vector<DecodedObject>* objects) {
+  const Node& root = *root_ptr;
+  AnalysisTemplate t;
+  t.cluster_scope = kind == "ClusterAnalysisTemplate";
+  const Node* md = nullptr;
+  const Node* spec = DecodeHead(r, root, kind, &t.metadata, &md);
+  if (t.cluster_scope) t.metadata.namespace_name.clear();
+  t.source.document = Position{file, root.mark.line + 1, root.mark.column + 1};
+  RecordPositions(r, spec, md, &t.source);
+  const int before = r.errors();
+  Strict(r, spec, "spec", kAnalysisTemplateSpecFields);
+  DecodeAnalysisArgs(r, Child(spec, "args"), "spec.args", &t.args, /*rollout=*/false);
+  const Node* ms = r.Seq(Child(spec, "metrics"), "spec.metrics");
+  if (ms == nullptr || ms->items.empty()) {
+    r.Error(spec != nullptr ? spec->mark : root.mark, "spec.metrics",
+            "Required value: no metrics specified");
+  }
+  for (size_t i = 0; ms != nullptr && i < ms->items.size(); ++i) {
+    const std::string mp = fmt::format("spec.metrics[{}]", i);
+    const Node* m = r.Map(ms->items[i].get(), mp);
+    if (m == nullptr) continue;
+    Strict(r, m, mp, kAnalysisMetricFields);
+    AnalysisMetric metric;
+    r.String(Child(m, "name"), Sub(mp, "name"), &metric.name);
+    if (metric.name.empty()) r.Error(m->mark, Sub(mp, "name"), "Required value");
+    for (const AnalysisMetric& other : t.metrics) {
+      if (!metric.name.empty() && other.name == metric.name) {
+        r.Error(Child(m, "name")->mark, Sub(mp, "name"),
+                fmt::format("duplicate name '{}'", metric.name));
+      }
+    }
+    DecodeMetricDuration(r, Child(m, "interval"), Sub(mp, "interval"), &metric.interval_us);
+    DecodeMetricDuration(r, Child(m, "initialDelay"), Sub(mp, "initialDelay"),
+                         &metric.initial_delay_us);
+    int32_t count = 0;
+    if (DecodeMetricInt(r, Child(m, "count"), Sub(mp, "count"), &count) && count != 0) {
+      metric.count = count;
+    }
+    DecodeMetricInt(r, Child(m, "failureLimit"), Sub(mp, "failureLimit"), &metric.failure_limit);
+    DecodeMetricInt(r, Child(m, "inconclusiveLimit"), Sub(mp, "inconclusiveLimit"),
+                    &metric.inconclusive_limit);
+    DecodeMetricInt(r, Child(m, "consecutiveErrorLimit"), Sub(mp, "consecutiveErrorLimit"),
+                    &metric.consecutive_error_limit);
+    DecodeMetricInt(r, Child(m, "consecutiveSuccessLimit"), Sub(mp, "consecutiveSuccessLimit"),
+                    &metric.consecutive_success_limit);
+    for (const auto& [field, dst] : {std::pair{"successCondition", &metric.success_condition},
+                                     std::pair{"failureCondition", &metric.failure_condition}}) {
+      const Node* c = Child(m, field);
+      if (c == nullptr || c->IsNull()) continue;
+      if (!r.String(c, Sub(mp, field), dst)) continue;
+      if (auto parsed = AnalysisCondition::Parse(*dst); !parsed) {
+        r.Error(c->mark, Sub(mp, field), parsed.error());
+      }
+    }
+    const std::string pp = Sub(mp, "provider");
+    if (const Node* p = r.Map(Child(m, "provider"), pp)) {
+      for (const auto& e : p->entries) {
+        if (std::find(std::begin(kMetricProviders), std::end(kMetricProviders), e.key) ==
+            std::end(kMetricProviders)) {
+          r.Error(e.key_mark, pp, fmt::format("unknown provider \"{}\"", e.key));
+        } else if (!metric.provider.empty()) {
+          r.Error(e.key_mark, pp, "multiple providers specified");
+        } else {
+          metric.provider = e.key;
+        }
+      }
+      if (const Node* q = Child(Child(p, "prometheus"), "query"); q != nullptr && q->IsScalar()) {
+        metric.query = q->scalar;
+      }
+    }
+    if (metric.provider.empty()) {
+      r.Error(m->mark, pp, "Required value: no provider specified");
+    }
+    if (const std::string bad = ValidateAnalysisMetric(metric, metric.count.has_value());
+        !bad.empty()) {
+      r.Error(m->mark, mp, bad);
+    }
+    t.metrics.push_back(std::move(metric));
+  }
+  if (r.errors() != before) return false;
+  objects->push_back(DecodedObject{std::move(t), root_ptr});
   return true;
 }
 
@@ -1500,6 +1713,16 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
       return false;
     }
     return DecodeList(r, root_ptr, out, objects, list_depth);
+  }
+  if ((kind == "AnalysisTemplate" || kind == "ClusterAnalysisTemplate") &&
+      api_version.starts_with("argoproj.io/")) {
+    if (api_version != kArgoRolloutsApiVersion) {
+      r.Error(av->mark, "",
+              fmt::format("no matches for kind \"{}\" in version \"{}\" (use apiVersion: {})", kind,
+                          api_version, kArgoRolloutsApiVersion));
+      return false;
+    }
+    return DecodeAnalysisTemplateDocument(r, root_ptr, kind, file, out, objects);
   }
   if (kind == "Rollout" && api_version.starts_with("argoproj.io/")) {
     if (api_version != kArgoRolloutsApiVersion) {

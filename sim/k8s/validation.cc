@@ -770,6 +770,8 @@ FieldErrors Validate(const Object& object) {
     return ValidatePodDisruptionBudget(*b);
   }
   if (const auto* ro = std::get_if<Rollout>(&object)) return ValidateRollout(*ro);
+  // An AnalysisTemplate is checked as it is decoded (ValidateMetrics).
+  if (std::holds_alternative<AnalysisTemplate>(object)) return {};
   return ValidateNamespace(std::get<Namespace>(object));
 }
 

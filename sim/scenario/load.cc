@@ -171,6 +171,7 @@ LoadResult Loader::Run(bool allow_manifest) {
   CheckChainOrder(*scenario);
   CheckReferences(*scenario);
   WarnSilentFootguns(*scenario);
+  CheckAnalysis(scenario.get());
   result.scenario = std::move(scenario);
   return finish();
 }

@@ -138,6 +138,8 @@ class Loader {
   void DecodeTimeline(const Node* n, Scenario* s);
   void DecodeExpect(const Node* n, Scenario* s);
   void DecodeSlos(const Node* n, Scenario* s);
+  void DecodeAnalysis(const Node* n, Scenario* s);
+  std::optional<double> Share(const Node* n, const std::string& path);
 
   // The replay of the timeline against a store of objects.
   void ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step);
@@ -182,6 +184,9 @@ class Loader {
   // profile no container uses, a Service whose selector matches no pod
   // template or pod, a cluster with no node.
   void WarnSilentFootguns(const Scenario& s);
+  // spec.analysis against the AnalysisTemplates: what is not measured,
+  // what names nothing; and how long requests are kept.
+  void CheckAnalysis(Scenario* s);
   // `kubectl apply` of decoded manifest `d` as `tree` (its namespace set)
   // under `key`: a three-way merge onto the live object if there is one.
   void ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, const ObjectKey& key,

@@ -21,8 +21,9 @@ constexpr double kMaxRatePerSecond = 1e6;
 
 const std::vector<std::string_view> kTopFields = {"apiVersion", "kind", "metadata", "spec"};
 const std::vector<std::string_view> kMetaFields = {"name", "labels", "annotations"};
-const std::vector<std::string_view> kSpecFields = {"seed",    "until",    "cluster", "images",
-                                                   "traffic", "timeline", "expect",  "slo"};
+const std::vector<std::string_view> kSpecFields = {
+    "seed", "until", "cluster", "images", "traffic", "timeline", "expect", "slo", "analysis"};
+const std::vector<std::string_view> kAnalysisMeasureFields = {"measure", "pods", "window", "value"};
 const std::vector<std::string_view> kSloFields = {"service", "availability", "latencyP99",
                                                   "window"};
 const std::vector<std::string_view> kClusterFields = {"nodes", "timing"};
@@ -33,8 +34,8 @@ const std::vector<std::string_view> kCapacityFields = {"cpu", "memory", "pods"};
 const std::vector<std::string_view> kTimingFields = {"controllerDelay", "schedulingDelay",
                                                      "endpointDelay"};
 const std::vector<std::string_view> kImageFields = {
-    "version",    "pull",      "start",   "shutdown",    "drain", "healthy",
-    "crashAfter", "exitAfter", "latency", "concurrency", "queue", "closeOnDrain"};
+    "version",   "pull",    "start",       "shutdown", "drain",        "healthy",  "crashAfter",
+    "exitAfter", "latency", "concurrency", "queue",    "closeOnDrain", "errorRate"};
 const std::vector<std::string_view> kTrafficFields = {"name", "service", "every",       "rate",
                                                       "from", "timeout", "connections", "via"};
 const std::vector<std::string_view> kViaFields = {"loadBalancer"};
@@ -381,6 +382,9 @@ void Loader::DecodeImages(const Node* n, Scenario* s) {
         int64_t n = 0;
         if (r_.Int(q, Sub(p, "queue"), 0, kMaxQueue, &n)) prof.queue = n;
       }
+      if (const Node* e = v->Get("errorRate"); e != nullptr && !e->IsNull()) {
+        if (auto share = Share(e, Sub(p, "errorRate"))) prof.error_rate = *share;
+      }
       if (prof.drain.is_fixed() && prof.shutdown.is_fixed() && prof.drain.a() > prof.shutdown.a() &&
           v->Get("drain") != nullptr) {
         r_.Error(v->Get("drain")->mark, Sub(p, "drain"),
@@ -698,6 +702,101 @@ void Loader::DecodeExpect(const Node* n, Scenario* s) {
   }
 }
 
+// A share written as a percentage ("10%") or a number from 0 to 1 (0.1).
+std::optional<double> Loader::Share(const Node* n, const std::string& path) {
+  const std::string text = n->IsScalar() ? n->scalar : yaml::Describe(*n);
+  double v = -1;
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string digits = percent ? text.substr(0, text.size() - 1) + "e-2" : text;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (!n->IsScalar() || text.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+      !(v >= 0 && v <= 1)) {
+    r_.Error(n->mark, path,
+             fmt::format("expected a share from 0 to 1 or a percentage from 0% to 100% (0.1, "
+                         "10%), got \"{}\"",
+                         text));
+    return std::nullopt;
+  }
+  return v;
+}
+
+// spec.analysis: what each AnalysisTemplate metric measures
+// (docs/progressive-delivery.md, Analysis).
+void Loader::DecodeAnalysis(const Node* n, Scenario* s) {
+  const Node* m = r_.Map(n, "spec.analysis");
+  if (m == nullptr) return;
+  for (const auto& e : m->entries) {
+    const std::string p = fmt::format("spec.analysis[\"{}\"]", e.key);
+    AnalysisMeasure a;
+    a.key = e.key;
+    a.position = r_.Pos(e.key_mark);
+    const Node* v = r_.Map(e.value.get(), p);
+    if (v == nullptr) {
+      r_.Error(e.value->mark, p, "expected a mapping such as {measure: successRate}");
+      continue;
+    }
+    CheckFields(*v, p, kAnalysisMeasureFields);
+    const Node* measure = v->Get("measure");
+    const Node* value = v->Get("value");
+    if ((measure == nullptr) == (value == nullptr)) {
+      r_.Error(v->mark, p, "give exactly one of measure and value");
+      continue;
+    }
+    if (value != nullptr) {
+      a.kind = AnalysisMeasure::Kind::kValue;
+      const std::string text = value->IsScalar() ? value->scalar : "";
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), a.value);
+      if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+        r_.Error(value->mark, Sub(p, "value"),
+                 fmt::format("expected a number, got \"{}\"",
+                             value->IsScalar() ? text : yaml::Describe(*value)));
+      }
+    } else {
+      std::string kind;
+      r_.String(measure, Sub(p, "measure"), &kind);
+      using K = AnalysisMeasure::Kind;
+      static const std::vector<std::pair<std::string_view, std::pair<K, double>>> kKinds = {
+          {"successRate", {K::kSuccessRate, 0}}, {"errorRate", {K::kErrorRate, 0}},
+          {"requests", {K::kRequests, 0}},       {"requestRate", {K::kRequestRate, 0}},
+          {"latencyP50", {K::kLatency, 0.5}},    {"latencyP90", {K::kLatency, 0.9}},
+          {"latencyP95", {K::kLatency, 0.95}},   {"latencyP99", {K::kLatency, 0.99}}};
+      const auto it = std::find_if(kKinds.begin(), kKinds.end(),
+                                   [&](const auto& k) { return k.first == kind; });
+      if (it == kKinds.end()) {
+        r_.Error(measure->mark, Sub(p, "measure"),
+                 fmt::format("unknown measure \"{}\" (successRate, errorRate, requests, "
+                             "requestRate, latencyP50, latencyP90, latencyP95 or latencyP99)",
+                             kind));
+        continue;
+      }
+      a.kind = it->second.first;
+      a.quantile = it->second.second;
+    }
+    if (const Node* pods = v->Get("pods"); pods != nullptr && !pods->IsNull()) {
+      std::string text;
+      r_.String(pods, Sub(p, "pods"), &text);
+      if (text == "canary") {
+        a.pods = AnalysisMeasure::Pods::kCanary;
+      } else if (text == "stable") {
+        a.pods = AnalysisMeasure::Pods::kStable;
+      } else if (text == "all") {
+        a.pods = AnalysisMeasure::Pods::kAll;
+      } else {
+        r_.Error(pods->mark, Sub(p, "pods"),
+                 fmt::format("expected canary, stable or all, got \"{}\"", text));
+      }
+    }
+    if (const Node* w = v->Get("window"); w != nullptr && !w->IsNull()) {
+      a.window = FixedDuration(w, Sub(p, "window"));
+      if (a.window && *a.window <= SimDuration::Zero()) {
+        r_.Error(w->mark, Sub(p, "window"), "must be greater than 0");
+        a.window.reset();
+      }
+    }
+    s->analysis.push_back(std::move(a));
+  }
+}
+
 // spec.slo: one objective, or a list of them (docs/load-model.md, SLO).
 void Loader::DecodeSlos(const Node* n, Scenario* s) {
   if (n == nullptr || n->IsNull()) return;
@@ -835,6 +934,7 @@ bool Loader::DecodeScenario(const Node& root, Scenario* s) {
   DecodeTimeline(spec->Get("timeline"), s);
   DecodeExpect(spec->Get("expect"), s);
   DecodeSlos(spec->Get("slo"), s);
+  DecodeAnalysis(spec->Get("analysis"), s);
   return r_.errors() == before;
 }
 

@@ -1160,4 +1160,74 @@ void Loader::CheckReferences(const Scenario& s) {
   }
 }
 
+// spec.analysis and the AnalysisTemplates (docs/progressive-delivery.md,
+// Analysis): a metric kubesim cannot measure is named, a measure that names
+// no metric is an error, and the run keeps each ReplicaSet's requests for
+// the longest window a measurement reads.
+void Loader::CheckAnalysis(Scenario* s) {
+  std::vector<const k8s::Object*> objects;
+  for (const auto& o : s->objects) objects.push_back(&o);
+  for (const auto& st : s->timeline) {
+    for (const auto& o : st.objects) objects.push_back(&o);
+  }
+  std::set<std::string> used;
+  SimDuration window = SimDuration::Zero();
+  bool reads_requests = false;
+  for (const k8s::Object* o : objects) {
+    const auto* t = std::get_if<k8s::AnalysisTemplate>(o);
+    if (t == nullptr) continue;
+    for (size_t i = 0; i < t->metrics.size(); ++i) {
+      const k8s::AnalysisMetric& m = t->metrics[i];
+      const AnalysisMeasure* measure = nullptr;
+      for (const std::string& key : {t->metadata.name + "/" + m.name, m.name}) {
+        for (const AnalysisMeasure& a : s->analysis) {
+          if (a.key == key && measure == nullptr) {
+            measure = &a;
+            used.insert(key);
+          }
+        }
+      }
+      const Position at = k8s::SourceOf(*o).At(fmt::format("spec.metrics[{}].provider", i));
+      if (measure == nullptr) {
+        if (m.provider == "job") {
+          diags_.push_back(Diagnostic{
+              Severity::kWarning, at,
+              fmt::format("{} \"{}\": metric \"{}\" runs a Job, which kubesim does not run: each "
+                          "measurement is Successful (give spec.analysis.{} a value to judge)",
+                          k8s::KindOf(*o), t->metadata.name, m.name, m.name)});
+        } else {
+          diags_.push_back(Diagnostic{
+              Severity::kWarning, at,
+              fmt::format("{} \"{}\": metric \"{}\" queries {}, which kubesim does not: each "
+                          "measurement is Successful. Say what it measures in spec.analysis, such "
+                          "as `{}: {{measure: successRate}}`",
+                          k8s::KindOf(*o), t->metadata.name, m.name, m.provider, m.name)});
+        }
+        continue;
+      }
+      if (measure->kind == AnalysisMeasure::Kind::kValue) continue;
+      reads_requests = true;
+      window = std::max(window, measure->window ? *measure->window
+                                : m.interval_us ? SimDuration::Micros(*m.interval_us)
+                                                : SimDuration::Seconds(60));
+      if (measure->kind == AnalysisMeasure::Kind::kLatency && !s->LoadModel()) {
+        diags_.push_back(Diagnostic{
+            Severity::kWarning, measure->position,
+            fmt::format("spec.analysis.{}: without the load model every request takes 0s, so its "
+                        "latency is 0 (give the images a `latency`, docs/load-model.md)",
+                        measure->key)});
+      }
+    }
+  }
+  for (const AnalysisMeasure& a : s->analysis) {
+    if (used.contains(a.key)) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kError, a.position,
+        fmt::format("spec.analysis.{}: no AnalysisTemplate of the scenario has this metric (write "
+                    "METRIC or TEMPLATE/METRIC)",
+                    a.key)});
+  }
+  if (reads_requests) s->analysis_window = window;
+}
+
 }  // namespace kubesim::scenario::loader

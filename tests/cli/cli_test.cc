@@ -314,20 +314,26 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 70.0);
   EXPECT_EQ(canary["services"]["echo-version"]["versionMixSeconds"], 58.0);
   EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["minAvailablePods"], 4);
+  // The same canary with a broken 0.2.0 and an analysis after its first
+  // pause: aborted at 88 s, never completed, the stable version back.
+  const auto analysis = run("argo-canary-analysis.yaml");
+  EXPECT_TRUE(analysis["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"].is_null());
+  EXPECT_EQ(analysis["services"]["echo-version"]["versionMixSeconds"], 19.0);
+  EXPECT_EQ(analysis["services"]["echo-version"]["requests"]["failed"], 30);
   std::string files;
   for (const char* f :
        {"seed/recreate.yaml", "seed/rolling-update.yaml", "seed/blue-green.yaml",
         "progressive/argo-blue-green.yaml", "progressive/argo-blue-green-delay-short.yaml",
-        "progressive/argo-canary.yaml"}) {
+        "progressive/argo-canary.yaml", "progressive/argo-canary-analysis.yaml"}) {
     files += " '" + source + "/scenarios/" + f + "'";
   }
   const auto c = RunKubesim("compare --format csv" + files);
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.out.find("seed-recreate,seed-rolling-update,seed-blue-green,argo-blue-green,"
-                       "argo-blue-green-delay-short,argo-canary"),
+                       "argo-blue-green-delay-short,argo-canary,argo-canary-analysis"),
             std::string::npos)
       << c.out;
-  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3,1"), std::string::npos)
+  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3,1,30"), std::string::npos)
       << c.out;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <variant>
 
+#include "kubesim/k8s/analysis.h"
 #include "kubesim/k8s/deployment.h"
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/pod.h"
@@ -29,13 +30,13 @@ struct Namespace {
   bool operator==(const Namespace&) const = default;
 };
 
-using Object =
-    std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace, Rollout>;
+using Object = std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace,
+                            Rollout, AnalysisTemplate>;
 
 // (kind, namespace, name). Namespaces themselves have an empty namespace.
 struct ObjectKey {
   // "Deployment", "ReplicaSet", "Service", "Pod", "PodDisruptionBudget",
-  // "Namespace", "Rollout"
+  // "Namespace", "Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate"
   std::string kind;
   std::string namespace_name;
   std::string name;

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "kubesim/k8s/analysis.h"
 #include "kubesim/k8s/int_or_percent.h"
 #include "kubesim/k8s/labels.h"
 #include "kubesim/k8s/meta.h"
@@ -27,10 +28,19 @@
 
 namespace kubesim::k8s {
 
-// RolloutAnalysis: the AnalysisTemplates an analysis runs (templateName of
-// each; args and the rest are not read yet).
+// RolloutAnalysis: the AnalysisTemplates an analysis runs, and the values
+// of their arguments (args[].value; valueFrom is not resolved).
+struct RolloutAnalysisTemplateRef {
+  std::string name;            // templateName
+  bool cluster_scope = false;  // a ClusterAnalysisTemplate
+  bool operator==(const RolloutAnalysisTemplateRef&) const = default;
+};
 struct RolloutAnalysis {
-  std::vector<std::string> templates;
+  std::vector<RolloutAnalysisTemplateRef> templates;
+  std::vector<AnalysisArgument> args;
+  bool dry_run = false;  // dryRun lists a metric
+  // The background analysis's startingStep (none: from the first step).
+  std::optional<int32_t> starting_step;
   bool operator==(const RolloutAnalysis&) const = default;
 };
 

@@ -89,6 +89,10 @@ struct ImageProfile {
   // [false] the process closes its keep-alive connections when it stops
   // serving after SIGTERM (HTTP/2 GOAWAY), not only when it exits.
   std::optional<bool> close_on_drain;
+  // [0] the share of the requests the process serves that it answers with
+  // an error (an HTTP 500): a version that is Ready but broken, for a
+  // canary's analysis to catch.
+  double error_rate = 0;
   bool LoadModel() const { return latency || concurrency || queue || close_on_drain; }
   k8s::Position position;
 };
@@ -176,6 +180,24 @@ struct Expectation {
   k8s::Position position;
 };
 
+// What an Argo AnalysisTemplate's metric measures (spec.analysis,
+// docs/progressive-delivery.md, Analysis): kubesim does not query
+// Prometheus; each measurement is read from the simulated requests the
+// metric's pods answered over a trailing window, or is a fixed value.
+struct AnalysisMeasure {
+  std::string key;  // METRIC, or TEMPLATE/METRIC
+  enum class Kind : uint8_t { kSuccessRate, kErrorRate, kRequests, kRequestRate, kLatency, kValue };
+  Kind kind = Kind::kSuccessRate;
+  double quantile = 0.99;  // kLatency: latencyP50 / P90 / P95 / P99
+  // Whose requests: the analysis's new ReplicaSet's pods (the canary), the
+  // stable ReplicaSet's, or all of the Rollout's.
+  enum class Pods : uint8_t { kCanary, kStable, kAll };
+  Pods pods = Pods::kCanary;
+  std::optional<SimDuration> window;  // [the metric's interval, else 1m]
+  double value = 0;                   // kValue
+  k8s::Position position;
+};
+
 struct Scenario {
   std::string file;                 // the scenario file as named
   std::string name;                 // metadata.name
@@ -188,6 +210,10 @@ struct Scenario {
   std::vector<Step> timeline;        // by `at` (stable: equal times keep file order)
   std::vector<Expectation> expect;
   std::vector<Slo> slos;             // spec.slo
+  std::vector<AnalysisMeasure> analysis;  // spec.analysis
+  // The longest window a measurement of spec.analysis reads requests over
+  // (0: none reads requests): how long the run keeps them.
+  SimDuration analysis_window = SimDuration::Zero();
   k8s::Position position;            // the Scenario document
 
   // The profile of `image`, or null (then every duration is 0 and it is healthy).

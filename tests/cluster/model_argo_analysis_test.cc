@@ -1,0 +1,281 @@
+// End-to-end scenarios with hand-derived expected results, as in
+// model_argo_test.cc. This file: Argo Rollouts' analysis — AnalysisTemplates
+// run as AnalysisRuns by a canary's analysis step and background analysis
+// (docs/progressive-delivery.md, Analysis), after argo-rollouts 9f8d111
+// analysis/analysis.go (reconcileAnalysisRun, assessRunStatus,
+// assessMetricStatus, calculateNextReconcileTime), rollout/analysis.go
+// (reconcileStepBasedAnalysisRun, reconcileBackgroundAnalysisRun,
+// needsNewAnalysisRun) and utils/evaluate/evaluate.go (EvaluateResult).
+//
+// Every scenario: a canary Rollout `web` of 5 replicas of web:1 behind a
+// Service `web` that a client asks 50 times a second; set image web:2 at
+// 60 s. Images pull in 5 s and the readiness probe passes as the container
+// starts: the first setWeight (20 %: 1 canary pod, the stable ReplicaSet
+// down to 4) completes at 65 s, when the canary pod is available, and the
+// next step starts then. No controller delay: a run created at 65 s takes
+// its first measurement at 65 s, when clients have not seen the canary pod
+// yet (they do endpointDelay, 1 s, later): the canary's success rate over
+// (55 s, 65 s] is 0 / 0, NaN, as PromQL divides.
+#include "cluster/analysis_controller.h"
+#include "model_test_support.h"
+
+namespace kubesim::model_test {
+namespace {
+
+// `steps` and `background` indented for `canary:`; `metric` for
+// `metrics:`; `error_rate` is web:2's.
+std::string AnalysisScenario(
+    const std::string& steps, const std::string& metric, const std::string& error_rate,
+    const std::string& timeline = "", const std::string& background = "",
+    const std::string& analysis = "    success-rate: {measure: successRate}\n") {
+  return Scenario(R"(  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s}
+    web:2: {pull: 5s, errorRate: )" +
+                      error_rate + R"(}
+  traffic: [{name: c, service: web, rate: 50/s}]
+  analysis:
+)" + analysis + R"(  timeline:
+  - {at: 60s, kubectl: argo rollouts set image web web=web:2}
+)" + timeline,
+                  R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
+  strategy:
+    canary:
+)" + background + "      steps:\n" +
+                      steps + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: success}
+spec:
+  metrics:
+)" + metric);
+}
+
+constexpr const char* kAnalysisStep = R"(      - setWeight: 20
+      - analysis: {templates: [{templateName: success}]}
+      - setWeight: 60
+)";
+
+// Argo's documented success-rate metric (docs/features/analysis.md): three
+// measurements 10 s apart, one failure tolerated.
+constexpr const char* kSuccessRate = R"y(  - name: success-rate
+    interval: 10s
+    count: 3
+    failureLimit: 1
+    successCondition: result[0] >= 0.95
+    provider: {prometheus: {query: "sum(rate(ok[1m])) / sum(rate(all[1m]))"}}
+)y";
+
+// A healthy canary: the measurement at 65 s is NaN, which fails
+// `result[0] >= 0.95` (a comparison with NaN is false) — the one failure
+// failureLimit 1 allows; those at 75 s and 85 s read 100 %. The count of 3
+// reached at 85 s, the metric and the run are Successful, the Rollout is
+// requeued and completes the analysis step at 85 s (completedCurrentCanaryStep).
+TEST(ArgoAnalysis, APassingAnalysisCompletesItsStepAtItsCount) {
+  const Outcome r = Simulate(AnalysisScenario(kAnalysisStep, kSuccessRate, "0"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
+            (std::vector<double>{65}))
+      << r.log;
+  EXPECT_TRUE(r.Logged("65.000", "analysisrun/web-599584c85-2-1", "success-rate: nan Failed"));
+  EXPECT_EQ(r.Times("analysisrun/web-599584c85-2-1", "success-rate: 1"),
+            (std::vector<double>{75, 85}));
+  EXPECT_TRUE(r.Logged("85.000", "analysisrun/web-599584c85-2-1", "Successful"));
+  EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), (std::vector<double>{85}));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(90));
+}
+
+// A canary that answers every request with an error (errorRate 100 %):
+// NaN at 65 s (failed 1), 0 % at 75 s (failed 2 > failureLimit 1): the
+// metric, then the run, is Failed at 75 s, and the Rollout aborts in the
+// same instant (reconcileStepBasedAnalysisRun: AddAbort) — the stable
+// ReplicaSet back to 5, the canary to 0, phase Degraded with the run's
+// message. The update never completes; every request the canary pod
+// answered from 65 s until it stops serving at 75 s failed.
+TEST(ArgoAnalysis, AFailingAnalysisAbortsTheRollout) {
+  const Outcome r = Simulate(AnalysisScenario(
+      kAnalysisStep, kSuccessRate, "100%", "  - kubectl: argo rollouts status web --timeout 2m\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("75.000", "analysisrun/web-599584c85-2-1",
+                       "Failed: Metric \"success-rate\" assessed Failed due to failed (2) > "
+                       "failureLimit (1)"))
+      << r.log;
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web",
+                       "Degraded - RolloutAborted: Rollout aborted update to revision 2: "
+                       "Step-based analysis phase error/failed: Metric \"success-rate\" assessed "
+                       "Failed due to failed (2) > failureLimit (1)"));
+  EXPECT_EQ(r.Times("rollout/web", "from 4 to 5"), (std::vector<double>{75}));
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{75}));
+  EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), std::vector<double>{});
+  // `status` returns at the abort, failed (Degraded).
+  EXPECT_TRUE(r.Logged("75.000", "step/",
+                       "The rollout is in a degraded state with message: "
+                       "RolloutAborted: Rollout aborted update to revision 2: "
+                       "Step-based analysis phase error/failed: Metric "
+                       "\"success-rate\" assessed Failed due to failed (2) > "
+                       "failureLimit (1)"));
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete.has_value());
+  // (The others that fail went to the stable pod removed at 60 s, which
+  // clients saw for 1 s more.)
+  const int64_t failed = Svc(r, "web").requests.failed;
+  const int64_t canary = Svc(r, "web").requests.by_version.at("2");
+  EXPECT_GE(failed, canary);
+  // About a fifth of 50/s for the 10 s the canary served.
+  EXPECT_GT(canary, 50);
+  EXPECT_LT(canary, 150);
+}
+
+// With both conditions, a measurement that meets neither is Inconclusive:
+// NaN at 65 s (NaN >= 0.95 and NaN < 0.2 are both false). inconclusiveLimit
+// 0: the run is Inconclusive at 65 s and the Rollout pauses
+// (InconclusiveAnalysisRun) before any scaling. `promote` at 100 s resumes
+// it; the controllerPause left without a pause condition makes
+// needsNewAnalysisRun create a second run, whose measurements (50 %
+// success) are Inconclusive again: paused again at 100 s.
+TEST(ArgoAnalysis, AnInconclusiveAnalysisPausesUntilPromotedThenRunsAgain) {
+  const Outcome r =
+      Simulate(AnalysisScenario(kAnalysisStep, R"(  - name: success-rate
+    interval: 10s
+    count: 3
+    successCondition: result[0] >= 0.95
+    failureCondition: result[0] < 0.2
+    provider: {prometheus: {query: "x"}}
+)",
+                                "50%", "  - {at: 100s, kubectl: argo rollouts promote web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "paused (InconclusiveAnalysisRun)"),
+            (std::vector<double>{65, 100}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
+            (std::vector<double>{65, 100}));
+  EXPECT_TRUE(r.Logged("100.000", "analysisrun/web-599584c85-2-1", "Inconclusive"));
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web", "Paused - InconclusiveAnalysisRun"));
+  EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), std::vector<double>{});
+}
+
+// canary.analysis from startingStep 1 runs beside the steps until the
+// Rollout is promoted. With `isNaN(result[0]) || ...` the NaN at 65 s
+// passes; 0 % at 75 s fails (failureLimit 0): the Rollout aborts at 75 s,
+// in the middle of its 60 s pause.
+TEST(ArgoAnalysis, AFailingBackgroundAnalysisAbortsDuringAPause) {
+  const Outcome r = Simulate(AnalysisScenario(
+      "      - setWeight: 20\n      - pause: {duration: 60s}\n      - setWeight: 60\n",
+      R"(  - name: success-rate
+    interval: 10s
+    successCondition: isNaN(result[0]) || result[0] >= 0.95
+    provider: {prometheus: {query: "x"}}
+)",
+      "100%", "", "      analysis: {templates: [{templateName: success}], startingStep: 1}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2"),
+            (std::vector<double>{65}))
+      << r.log;
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web",
+                       "aborted: Background analysis phase error/failed: Metric \"success-rate\" "
+                       "assessed Failed due to failed (1) > failureLimit (0)"));
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{75}));
+}
+
+// A condition expr cannot evaluate is an Error, retried 10 s later
+// (DefaultErrorRetryInterval); the fifth in a row exceeds
+// consecutiveErrorLimit (4): 65, 75, 85, 95, 105 s. `result >= 0.95`
+// compares the vector a Prometheus query returns with a number.
+TEST(ArgoAnalysis, AConditionThatCannotBeEvaluatedErrorsAfterFiveTries) {
+  const Outcome r = Simulate(AnalysisScenario(kAnalysisStep, R"(  - name: success-rate
+    successCondition: result >= 0.95
+    provider: {prometheus: {query: "x"}}
+)",
+                                              "0"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("analysisrun/web-599584c85-2-1",
+                    "Error: could not evaluate successCondition \"result >= 0.95\": invalid "
+                    "operation: >= (mismatched types []float64 and float64)"),
+            (std::vector<double>{65, 75, 85, 95, 105}))
+      << r.log;
+  EXPECT_TRUE(r.Logged("105.000", "rollout/web",
+                       "aborted: Step-based analysis phase error/failed: Metric \"success-rate\" "
+                       "assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)"));
+}
+
+// A step's AnalysisTemplate that does not exist: the Rollout is InvalidSpec
+// (Degraded) once that step is current (getReferencedRolloutAnalyses), and
+// looks again every 20 s; the template applied at 100 s is found at 105 s.
+TEST(ArgoAnalysis, AMissingTemplateIsInvalidSpecUntilItExists) {
+  std::string scenario = AnalysisScenario(kAnalysisStep, kSuccessRate, "0",
+                                          "  - {at: 100s, kubectl: kubectl apply -f at.yaml}\n");
+  const size_t at = scenario.find("---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate");
+  const std::string tmpl = scenario.substr(at + 4);
+  scenario.erase(at);
+  const Outcome r = Simulate(scenario, {{"at.yaml", tmpl}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web",
+                       "Degraded - InvalidSpec: The Rollout \"web\" is invalid: "
+                       "spec.strategy.canary.steps[1].analysis.templates[0].templateName: Invalid "
+                       "value: \"success\": analysistemplate.argoproj.io \"success\" not found"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
+            (std::vector<double>{105}));
+}
+
+// A metric whose provider kubesim does not simulate and spec.analysis does
+// not map: a load warning names it, and each measurement is Successful.
+TEST(ArgoAnalysis, AnUnmappedMetricIsWarnedAndPasses) {
+  const Outcome r = Simulate(AnalysisScenario(kAnalysisStep, R"(  - name: smoke
+    provider: {job: {spec: {template: {spec: {containers: []}}}}}
+)",
+                                              "0", "", "", "    {}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_NE(r.warnings.find("AnalysisTemplate \"success\": metric \"smoke\" runs a Job, which "
+                            "kubesim does not run: each measurement is Successful"),
+            std::string::npos)
+      << r.warnings;
+  EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), (std::vector<double>{65})) << r.log;
+}
+
+// EvaluateResult's table (utils/evaluate/evaluate_test.go,
+// TestEvaluateResultWith*): success alone, failure alone, both, neither.
+TEST(ArgoAnalysis, EvaluateResultFollowsArgosTable) {
+  using P = cluster::AnalysisRun::Phase;
+  const auto eval = [](const std::string& success, const std::string& failure, double v) {
+    k8s::AnalysisMetric m;
+    m.success_condition = success;
+    m.failure_condition = failure;
+    std::string error;
+    return cluster::EvaluateMeasurement(m, {v}, /*scalar=*/true, &error);
+  };
+  EXPECT_EQ(eval("true", "false", 1), P::kSuccessful);     // TestEvaluateResultWithSuccess
+  EXPECT_EQ(eval("false", "true", 1), P::kFailed);         // TestEvaluateResultWithFailure
+  EXPECT_EQ(eval("false", "false", 1), P::kInconclusive);  // TestEvaluateResultInconclusive
+  EXPECT_EQ(eval("", "", 1), P::kSuccessful);              // TestEvaluateResultNoSuccessNoFailure
+  EXPECT_EQ(eval("false", "", 1), P::kFailed);             // TestEvaluateResultNoFailure
+  EXPECT_EQ(eval("", "false", 1), P::kSuccessful);         // TestEvaluateResultNoSuccess
+  EXPECT_EQ(eval("result > 0.5", "", 0.7), P::kSuccessful);
+  EXPECT_EQ(eval("result > 0.5", "", std::nan("")), P::kFailed);
+  std::string error;
+  k8s::AnalysisMetric m;
+  m.success_condition = "result[0] > 0.5";
+  EXPECT_EQ(cluster::EvaluateMeasurement(m, {}, false, &error), P::kError);
+  EXPECT_EQ(error,
+            "could not evaluate successCondition \"result[0] > 0.5\": metric result is nil or "
+            "empty: no data returned from the metric provider");
+}
+
+}  // namespace
+}  // namespace kubesim::model_test
