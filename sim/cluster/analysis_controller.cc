@@ -225,6 +225,11 @@ uint32_t AnalysisController::Create(uint32_t d, AnalysisRun::Type type, int32_t 
       *error = MissingTemplate(dep.namespace_name, analysis);
       return kNone;
     }
+    // FilterUniqueTemplates: a template named twice runs once.
+    if (std::any_of(templates.begin(), templates.end(),
+                    [&](const auto& e) { return e.first == t; })) {
+      continue;
+    }
     templates.emplace_back(t, ref.name);
     for (const auto& a : t->args) args.try_emplace(a.name, a.value);
   }
@@ -244,6 +249,16 @@ uint32_t AnalysisController::Create(uint32_t d, AnalysisRun::Type type, int32_t 
       m.spec = spec;
       m.spec.success_condition = Substitute(spec.success_condition, args);
       m.spec.failure_condition = Substitute(spec.failure_condition, args);
+      // getResolvedMetricsWithoutSecrets: an argument with no value makes
+      // the run an Error at its first reconcile.
+      for (const std::string* c : {&m.spec.success_condition, &m.spec.failure_condition}) {
+        if (const size_t at = c->find("{{"); at != std::string::npos && run.message.empty()) {
+          const size_t end = c->find("}}", at);
+          run.message = fmt::format(
+              "Unable to resolve metric arguments: failed to resolve {}",
+              c->substr(at, end == std::string::npos ? std::string::npos : end + 2 - at));
+        }
+      }
       m.template_name = tname;
       const auto& measures = ctx_.scenario().analysis;
       for (const std::string& key : {tname + "/" + spec.name, spec.name}) {
@@ -264,7 +279,15 @@ uint32_t AnalysisController::Create(uint32_t d, AnalysisRun::Type type, int32_t 
                           : std::string(kInfix[static_cast<int>(type)]);
   run.name = fmt::format("{}-{}-{}{}{}", dep.name, rs.hash, rs.view.revision,
                          infix.empty() ? "" : "-", infix);
-  run.started = ctx_.Now();
+  // CreateWithCollisionCounter: a name taken gets ".1", ".2", ...
+  int collisions = 0;
+  for (const AnalysisRun& other : store_.analysis_runs) {
+    if (other.rollout == d && other.name.starts_with(run.name) &&
+        (other.name.size() == run.name.size() || other.name[run.name.size()] == '.')) {
+      ++collisions;
+    }
+  }
+  if (collisions > 0) run.name += fmt::format(".{}", collisions);
   const auto id = static_cast<uint32_t>(store_.analysis_runs.size());
   store_.analysis_runs.push_back(std::move(run));
   ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
@@ -289,6 +312,20 @@ void AnalysisController::Cancel(uint32_t id) {
 void AnalysisController::Reconcile(uint32_t id) {
   AnalysisRun& run = store_.analysis_runs[id];
   if (run.Completed()) return;
+  // (A deleted Rollout's runs are garbage-collected: cancelled then.)
+  if (!run.reconciled) {
+    run.reconciled = true;
+    run.started = ctx_.Now();  // status.startedAt, at its first reconcile
+    if (!run.message.empty()) {
+      run.phase = RunPhase::kError;
+      run.completed = ctx_.Now();
+      ctx_.EmitLazy([&] { return "analysisrun/" + run.name; },
+                    [&] { return "Error: " + run.message; });
+      ctx_.MarkChanged();
+      enqueue_rollout_(run.rollout);
+      return;
+    }
+  }
   // generateMetricTasks: the measurements due now.
   bool terminating = run.terminate;
   for (const AnalysisRun::Metric& m : run.metrics) {
@@ -316,7 +353,16 @@ void AnalysisController::Reconcile(uint32_t id) {
     if (now >= *m.last + interval) Measure(run, m);
   }
   Assess(id);
-  if (!store_.analysis_runs[id].Completed()) ScheduleNext(id);
+  AnalysisRun& after = store_.analysis_runs[id];
+  if (after.Completed()) return;
+  if (after.terminate_next) {
+    ctx_.loop().Cancel(after.timer);
+    after.timer = ctx_.Schedule(
+        ctx_.Draw(ctx_.scenario().cluster.timing.controller_delay, "controller-delay", after.name),
+        kPhaseControl, EventKind::kAnalysisRun, id);
+  } else {
+    ScheduleNext(id);
+  }
 }
 
 void AnalysisController::Measure(AnalysisRun& run, AnalysisRun::Metric& m) {
@@ -461,6 +507,17 @@ void AnalysisController::Assess(uint32_t id) {
     }
   }
   RunPhase phase = RunPhase::kRunning;
+  // A metric that completed Failed, Error or Inconclusive while others
+  // still run ends the run at its next reconcile (IsTerminating), which
+  // the status update queues at once.
+  bool newly_terminating = false;
+  for (const AnalysisRun::Metric& m : run.metrics) {
+    if (m.phase == RunPhase::kFailed || m.phase == RunPhase::kError ||
+        m.phase == RunPhase::kInconclusive) {
+      newly_terminating = !terminating;
+    }
+  }
+  run.terminate_next = newly_terminating && !everything_completed;
   if (terminating) {
     phase = worst.value_or(RunPhase::kSuccessful);
   } else if (everything_completed && worst) {

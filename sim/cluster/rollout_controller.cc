@@ -36,6 +36,9 @@ int32_t LastSetWeight(const ArgoRollout& a, int32_t index) {
 
 // What persistRolloutStatus writes that the controller's own informer sees
 // change, queueing the Rollout again.
+// PauseReasonInconclusiveAnalysis.
+constexpr std::string_view kInconclusive = "InconclusiveAnalysisRun";
+
 auto PersistedStatus(const ArgoRollout& a) {
   return std::tuple(a.stable_rs, a.active_selector, a.preview_selector, a.pause_start.has_value(),
                     a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step,
@@ -163,6 +166,11 @@ void RolloutController::ResetStatus(ArgoRollout& a) {
   a.abort = false;
   a.abort_message.clear();
   a.promote_full = false;
+  // The four AnalysisRun statuses go too: the next sync cancels the runs
+  // (reconcileAnalysisRuns' otherArs) and starts the new revision's.
+  for (uint32_t* run : {&a.step_run, &a.background_run, &a.pre_run, &a.post_run}) {
+    CancelRun(run);
+  }
 }
 
 int32_t RolloutController::NewReplicas(const SyncState& s) const {
@@ -309,6 +317,16 @@ void RolloutController::ScaleDownOld(SyncState& s) {
   // scaleDownDelayHelper (replicaset.go): newest revision first, each
   // unreferenced one kept `scaleDownDelaySeconds` (the first
   // scaleDownDelayRevisionLimit of them; older ones at once), then scaled to 0.
+  const ArgoRollout& a = *s.a;
+  // Not while paused for an inconclusive run; nor, with a post-promotion
+  // analysis and no scaleDownDelaySeconds, before that analysis succeeded.
+  if (a.pause_start && a.pause_reason == kInconclusive) return;
+  if (a.blue_green->post_promotion_analysis && !a.blue_green->scale_down_delay_seconds &&
+      !SkipPostPromotion(s, a.post_run) &&
+      (a.post_run == kNone ||
+       store_.analysis_runs[a.post_run].phase != AnalysisRun::Phase::kSuccessful)) {
+    return;
+  }
   std::vector<uint32_t> olds = s.others;
   SortNewestFirst(olds);
   int32_t annotated = 0;
@@ -372,7 +390,7 @@ void RolloutController::ReconcilePause(SyncState& s) {
     s.remove_pause = true;
     return;
   }
-  // (prePromotionAnalysis is not simulated: taken as passed.)
+  if (!CompletedPrePromotion(s)) return;  // not ready for pause
   if (a.pause_start) {
     if (!CompletedPause(s)) {
       if (a.blue_green->auto_promotion_seconds > 0) {
@@ -394,7 +412,7 @@ void RolloutController::ReconcileActiveService(SyncState& s) {
   if (!ReadyForPause(s) || !Saturated(s)) return;
   std::string hash(ServiceHash(a.active_service));
   if (FastTracked(s)) hash = s.New(store_).hash;
-  if (CompletedPause(s)) hash = s.New(store_).hash;  // (and prePromotionAnalysis passed)
+  if (CompletedPause(s) && CompletedPrePromotion(s)) hash = s.New(store_).hash;
   if (s.Aborted()) hash = a.stable_rs;
   if (hash.empty() || hash == ServiceHash(a.active_service)) return;
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
@@ -435,8 +453,11 @@ void RolloutController::SyncStatus(SyncState& s) {
     reason = "Full promotion requested";
   } else if (FastTracked(s) && a.stable_rs == current) {
     reason = "Fast rollback";
-  } else if (!aborted) {
-    reason = "Completed blue-green update";  // (postPromotionAnalysis taken as passed)
+  } else if (!aborted && (!a.blue_green->post_promotion_analysis ||
+                          (a.post_run != kNone && store_.analysis_runs[a.post_run].phase ==
+                                                      AnalysisRun::Phase::kSuccessful))) {
+    // (With a post-promotion analysis: once it succeeded.)
+    reason = "Completed blue-green update";
   }
   std::string stable = a.stable_rs;
   if (!reason.empty()) {
@@ -445,7 +466,8 @@ void RolloutController::SyncStatus(SyncState& s) {
     promote_full = false;
     checkpoint = false;
     stable = current;
-  } else if (a.blue_green->preview_replica_count && !checkpoint && completed_pause) {
+  } else if (a.blue_green->preview_replica_count && !checkpoint && completed_pause &&
+             CompletedPrePromotion(s)) {
     // calculateScaleUpPreviewCheckPoint.
     checkpoint = *a.blue_green->preview_replica_count == n.view.available_replicas;
   }
@@ -486,6 +508,7 @@ void RolloutController::ApplyPauseStatus(SyncState& s, std::string_view reason) 
     if (!a.pause_start) a.controller_pause = false;
   }
   if (!a.pause_start) a.pause_reason.clear();
+  if (!abort) a.aborted_at.reset();  // CalculateAbortStatus
   if (a.abort && !abort) {
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); }, [&] { return "abort cleared"; });
     a.abort_message.clear();
@@ -717,6 +740,8 @@ void RolloutController::Sync(uint32_t d) {
   ReconcilePause(s);
   ReconcileActiveService(s);
   const auto before = PersistedStatus(a);
+  ReconcileBlueGreenAnalysis(s);
+  CancelOtherRuns(d);
   SyncStatus(s);
   if (before != PersistedStatus(a)) Enqueue(d);
 }
@@ -1120,7 +1145,9 @@ void RolloutController::SyncCanary(SyncState& s) {
   const auto before = PersistedStatus(a);
   // (reconcileAnalysisRuns: an inconclusive run's pause returns before
   // any scaling.)
-  if (!ReconcileCanaryAnalysis(s) && !ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
+  const bool analysis_paused = ReconcileCanaryAnalysis(s);
+  CancelOtherRuns(s.d);
+  if (!analysis_paused && !ReconcileCanaryReplicaSets(s)) ReconcileCanaryPause(s);
   SyncCanaryStatus(s);
   if (before != PersistedStatus(a)) Enqueue(s.d);
 }
@@ -1135,7 +1162,9 @@ bool RolloutController::NeedsNewRun(const ArgoRollout& a, uint32_t run) const {
   if (a.controller_pause && !a.pause_start) {
     return store_.analysis_runs[run].phase == AnalysisRun::Phase::kInconclusive;
   }
-  return false;
+  // Aborted since the run was made (status.abortedAt, cleared by the sync
+  // after a retry): a new one.
+  return a.aborted_at.has_value();
 }
 
 uint32_t RolloutController::CreateRun(SyncState& s, AnalysisRun::Type type, int32_t step,
@@ -1164,6 +1193,7 @@ void RolloutController::AddAbort(SyncState& s, const std::string& message) {
   a.abort = true;
   a.abort_message = message;
   a.aborted_revision = s.New(store_).view.revision;
+  if (!a.aborted_at) a.aborted_at = ctx_.Now();
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); }, [&] { return "aborted: " + message; });
   ctx_.MarkChanged();
 }
@@ -1173,10 +1203,22 @@ void RolloutController::ActOnRun(SyncState& s, uint32_t run, std::string_view wh
   const AnalysisRun& r = store_.analysis_runs[run];
   if (r.phase == AnalysisRun::Phase::kInconclusive) {
     s.add_pause = true;
-    s.pause_reason = "InconclusiveAnalysisRun";
+    s.pause_reason = kInconclusive;
   } else if (r.phase == AnalysisRun::Phase::kFailed || r.phase == AnalysisRun::Phase::kError) {
     AddAbort(s, fmt::format("{} analysis phase error/failed{}", what,
                             r.message.empty() ? "" : ": " + r.message));
+  }
+}
+
+void RolloutController::CancelOtherRuns(uint32_t d) {
+  // reconcileAnalysisRuns' otherArs: a run of this Rollout that none of its
+  // four statuses names any more is cancelled.
+  const ArgoRollout& a = *store_.deployments[d].argo;
+  for (uint32_t i = 0; i < store_.analysis_runs.size(); ++i) {
+    const AnalysisRun& r = store_.analysis_runs[i];
+    if (r.rollout != d || r.Completed() || r.terminate) continue;
+    if (i == a.step_run || i == a.background_run || i == a.pre_run || i == a.post_run) continue;
+    analysis_.Cancel(i);
   }
 }
 
@@ -1211,7 +1253,7 @@ bool RolloutController::ReconcileCanaryAnalysis(SyncState& s) {
                             a.current_step.value_or(0) < *background->starting_step;
   if (!background || background->templates.empty() || before_start || a.current_pod_hash.empty()) {
     CancelRun(&a.background_run);
-  } else if (a.pause_reason == "InconclusiveAnalysisRun" && a.pause_start) {
+  } else if (a.pause_reason == kInconclusive && a.pause_start) {
     // Paused for an inconclusive run: as it is.
   } else if (NeedsNewRun(a, a.background_run)) {
     CancelRun(&a.background_run);
@@ -1220,6 +1262,76 @@ bool RolloutController::ReconcileCanaryAnalysis(SyncState& s) {
     ActOnRun(s, a.background_run, "Background");
   }
   return s.add_pause;
+}
+
+bool RolloutController::CompletedPrePromotion(const SyncState& s) const {
+  // completedPrePromotionAnalysis (pause.go), on the runs the sync found.
+  const ArgoRollout& a = *s.a;
+  return !a.blue_green->pre_promotion_analysis ||
+         (a.pre_run != kNone &&
+          store_.analysis_runs[a.pre_run].phase == AnalysisRun::Phase::kSuccessful);
+}
+
+bool RolloutController::SkipPrePromotion(const SyncState& s, uint32_t run) const {
+  // skipPrePromotionAnalysisRun (rollout/analysis.go): promoted, the first
+  // deploy, or already active; once started, never skipped; else not
+  // before the new ReplicaSet is saturated (previewReplicaCount: at it).
+  const ArgoRollout& a = *s.a;
+  const ReplicaSet& n = s.New(store_);
+  if (a.stable_rs == n.hash || a.active_selector.empty() || a.active_selector == n.hash) {
+    return true;
+  }
+  if (run != kNone) return false;
+  if (const auto& count = a.blue_green->preview_replica_count) {
+    return n.view.replicas != *count || n.view.available_replicas != *count;
+  }
+  return !Saturated(s);
+}
+
+bool RolloutController::SkipPostPromotion(const SyncState& s, uint32_t run) const {
+  // skipPostPromotionAnalysisRun: promoted, or the active Service not yet
+  // switched; once started, never skipped; else not before saturated.
+  const ArgoRollout& a = *s.a;
+  const ReplicaSet& n = s.New(store_);
+  if (a.stable_rs == n.hash || a.active_selector != n.hash) return true;
+  if (run != kNone) return false;
+  return !Saturated(s);
+}
+
+void RolloutController::ReconcileBlueGreenAnalysis(SyncState& s) {
+  // reconcileAnalysisRuns (rollout/analysis.go), blueGreen: the pre- and
+  // post-promotion runs, kept (cancelled) once the Rollout is promoted.
+  ArgoRollout& a = *s.a;
+  const auto& bg = *a.blue_green;
+  const auto cancel = [&](uint32_t run) {
+    if (run != kNone) analysis_.Cancel(run);
+  };
+  if (a.stable_rs == s.New(store_).hash || s.Aborted() || a.promote_full || a.stable_rs.empty()) {
+    cancel(a.pre_run);
+    cancel(a.post_run);
+    return;
+  }
+  const bool inconclusive_pause = a.pause_start && a.pause_reason == kInconclusive;
+  for (auto [run, spec, skip, type, what] :
+       {std::tuple{&a.pre_run, &bg.pre_promotion_analysis, SkipPrePromotion(s, a.pre_run),
+                   AnalysisRun::Type::kPrePromotion, "Blue/green pre-promotion"},
+        std::tuple{&a.post_run, &bg.post_promotion_analysis, SkipPostPromotion(s, a.post_run),
+                   AnalysisRun::Type::kPostPromotion, "Blue/green post-promotion"}}) {
+    if (!*spec || (*spec)->templates.empty()) {
+      CancelRun(run);
+      continue;
+    }
+    if (skip) {
+      cancel(*run);
+    } else if (inconclusive_pause) {
+      // As it is, until the user resumes.
+    } else if (NeedsNewRun(a, *run)) {
+      cancel(*run);
+      *run = CreateRun(s, type, -1, **spec);
+    }
+    // setPauseOrAbortForBlueGreen: whatever the run is now.
+    ActOnRun(s, *run, what);
+  }
 }
 
 void RolloutController::ResolveServices(uint32_t d) {
@@ -1259,27 +1371,38 @@ bool RolloutController::CheckServices(uint32_t d) {
         dep.name, field, *name, *name);
     break;
   }
-  // getReferencedRolloutAnalyses: the AnalysisTemplates of the current
-  // step's analysis and of the background analysis must exist.
-  if (invalid.empty() && c) {
+  // getReferencedRolloutAnalyses (controller.go): every analysis's
+  // AnalysisTemplates must exist — each step's, then the background's, or
+  // blue-green's pre- and post-promotion — before anything else happens.
+  if (invalid.empty()) {
     std::vector<std::pair<std::string, const k8s::RolloutAnalysis*>> analyses;
-    if (c->analysis) analyses.emplace_back("canary.analysis", &*c->analysis);
-    if (const k8s::CanaryStep* step = CurrentStep(a); step != nullptr && step->analysis_set) {
-      analyses.emplace_back(fmt::format("canary.steps[{}].analysis", a.current_step.value_or(0)),
-                            &step->analysis);
+    if (c) {
+      for (size_t i = 0; i < c->steps.size(); ++i) {
+        if (c->steps[i].analysis_set) {
+          analyses.emplace_back(fmt::format("canary.steps[{}].analysis", i), &c->steps[i].analysis);
+        }
+      }
+      if (c->analysis) analyses.emplace_back("canary.analysis", &*c->analysis);
+    }
+    if (bg && bg->pre_promotion_analysis) {
+      analyses.emplace_back("blueGreen.prePromotionAnalysis", &*bg->pre_promotion_analysis);
+    }
+    if (bg && bg->post_promotion_analysis) {
+      analyses.emplace_back("blueGreen.postPromotionAnalysis", &*bg->post_promotion_analysis);
     }
     for (const auto& [field, analysis] : analyses) {
-      for (size_t i = 0; i < analysis->templates.size() && invalid.empty(); ++i) {
-        const auto& ref = analysis->templates[i];
+      for (const auto& ref : analysis->templates) {
         k8s::RolloutAnalysis one;
         one.templates = {ref};
         if (analysis_.MissingTemplate(dep.namespace_name, one).empty()) continue;
         invalid = fmt::format(
-            "The Rollout \"{}\" is invalid: spec.strategy.{}.templates[{}].templateName: Invalid "
-            "value: \"{}\": {}.argoproj.io \"{}\" not found",
-            dep.name, field, i, ref.name,
-            ref.cluster_scope ? "clusteranalysistemplate" : "analysistemplate", ref.name);
+            "The Rollout \"{}\" is invalid: spec.strategy.{}.templates: Invalid value: \"{}\": "
+            "{} '{}' not found",
+            dep.name, field, ref.name,
+            ref.cluster_scope ? "ClusterAnalysisTemplate" : "AnalysisTemplate", ref.name);
+        break;
       }
+      if (!invalid.empty()) break;
     }
   }
   if (invalid.empty()) {
@@ -1419,6 +1542,14 @@ void RolloutController::Promote(uint32_t d, bool full) {
   ArgoRollout& a = *store_.deployments[d].argo;
   if (full) {
     if (a.current_pod_hash != a.stable_rs) a.promote_full = true;
+  } else if (a.canary && a.pause_start && a.controller_pause && a.step_run != kNone &&
+             store_.analysis_runs[a.step_run].phase == AnalysisRun::Phase::kInconclusive) {
+    // isInconclusive: the pause, controllerPause and the step all go — on
+    // to the next step.
+    a.pause_start.reset();
+    a.controller_pause = false;
+    const auto steps = static_cast<int32_t>(a.canary->steps.size());
+    a.current_step = std::min(a.current_step.value_or(0) + 1, steps);
   } else if (a.pause_start) {
     a.pause_start.reset();
   } else if (a.canary && !a.canary->steps.empty()) {
@@ -1435,6 +1566,7 @@ void RolloutController::Abort(uint32_t d) {
   Deployment& dep = store_.deployments[d];
   ArgoRollout& a = *dep.argo;
   a.abort = true;
+  if (!a.aborted_at) a.aborted_at = ctx_.Now();
   for (uint32_t rs : dep.replica_sets) {
     if (store_.replica_sets[rs].hash == a.current_pod_hash) {
       a.aborted_revision = store_.replica_sets[rs].view.revision;
@@ -1445,6 +1577,11 @@ void RolloutController::Abort(uint32_t d) {
 }
 
 void RolloutController::Deleted(uint32_t d) {
+  // Its AnalysisRuns (owned by it) are garbage-collected.
+  ArgoRollout& owned = *store_.deployments[d].argo;
+  for (uint32_t* run : {&owned.step_run, &owned.background_run, &owned.pre_run, &owned.post_run}) {
+    CancelRun(run);
+  }
   ResolveServices(d);
   const ArgoRollout& a = *store_.deployments[d].argo;
   if (a.stable_service != kNone) ClearSplit(store_.services[a.stable_service]);

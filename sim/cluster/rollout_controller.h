@@ -102,10 +102,14 @@ class RolloutController {
   bool ReconcileCanaryAnalysis(SyncState& s);
   // A blue-green's pre- and post-promotion AnalysisRuns.
   void ReconcileBlueGreenAnalysis(SyncState& s);
+  bool CompletedPrePromotion(const SyncState& s) const;  // completedPrePromotionAnalysis
+  bool SkipPrePromotion(const SyncState& s, uint32_t run) const;
+  bool SkipPostPromotion(const SyncState& s, uint32_t run) const;
   bool NeedsNewRun(const ArgoRollout& a, uint32_t run) const;  // needsNewAnalysisRun
   uint32_t CreateRun(SyncState& s, AnalysisRun::Type type, int32_t step,
                      const k8s::RolloutAnalysis& analysis);
   void CancelRun(uint32_t* run);
+  void CancelOtherRuns(uint32_t d);
   // An Inconclusive run pauses the Rollout; a Failed or Error one aborts it.
   void ActOnRun(SyncState& s, uint32_t run, std::string_view what);
   void AddAbort(SyncState& s, const std::string& message);

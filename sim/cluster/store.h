@@ -445,7 +445,11 @@ struct ArgoRollout {
   // "InconclusiveAnalysisRun".
   std::string pause_reason;
   bool abort = false;
+  std::optional<SimTime> aborted_at;  // status.abortedAt
   int64_t aborted_revision = 0;
+  // Whether any of its analyses reads requests: its ReplicaSets' requests
+  // are kept (Store::rs_requests).
+  bool records_requests = false;
   bool promote_full = false;
   bool scale_up_preview_checkpoint = false;
   // The phase as `kubectl argo rollouts status` reads it (GetRolloutPhase).
@@ -506,6 +510,10 @@ struct AnalysisRun {
   SimTime started;
   std::optional<SimTime> completed;
   bool terminate = false;  // cancelled by the Rollout
+  bool reconciled = false;  // its first reconcile happened (status.startedAt)
+  // A metric ended it Failed, Error or Inconclusive: the next reconcile
+  // settles its phase.
+  bool terminate_next = false;
   bool dry_run = false;    // dryRun: its failures do not count
   EventId timer;
   bool Completed() const { return phase != Phase::kPending && phase != Phase::kRunning; }

@@ -1444,7 +1444,6 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                    fmt::format("Rollout \"{}\": spec.strategy.{} is not simulated yet: {}",
                                ro.metadata.name, field, instead)});
   };
-  constexpr const char* kPassed = "the rollout goes on as if the analysis passed";
   // Spec fields the controller honours and kubesim does not yet.
   for (const auto& [field, instead] :
        {std::pair{"rollbackWindow",
@@ -1467,8 +1466,13 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
                     ro.metadata.name)});
   }
   if (const auto& bg = ro.spec.blue_green) {
-    if (bg->pre_promotion_analysis) unhonoured("blueGreen.prePromotionAnalysis", kPassed);
-    if (bg->post_promotion_analysis) unhonoured("blueGreen.postPromotionAnalysis", kPassed);
+    for (const auto& [field, analysis] :
+         {std::pair{"blueGreen.prePromotionAnalysis", &bg->pre_promotion_analysis},
+          std::pair{"blueGreen.postPromotionAnalysis", &bg->post_promotion_analysis}}) {
+      if (*analysis && (*analysis)->dry_run) {
+        unhonoured(std::string(field) + ".dryRun", "its metrics' failures count");
+      }
+    }
     if (bg->anti_affinity) {
       unhonoured("blueGreen.antiAffinity", "new pods may share nodes with the stable ones");
     }
@@ -1617,6 +1621,11 @@ bool DecodeAnalysisTemplateDocument(Reader& r, const yaml::NodePtr& root_ptr,
       }
     }
     DecodeMetricDuration(r, Child(m, "interval"), Sub(mp, "interval"), &metric.interval_us);
+    if (metric.interval_us && *metric.interval_us == 0) {
+      r.Error(Child(m, "interval")->mark, Sub(mp, "interval"),
+              "must be greater than 0 (Argo measures again as soon as it can: kubesim would not "
+              "leave the instant)");
+    }
     DecodeMetricDuration(r, Child(m, "initialDelay"), Sub(mp, "initialDelay"),
                          &metric.initial_delay_us);
     int32_t count = 0;
@@ -1635,8 +1644,17 @@ bool DecodeAnalysisTemplateDocument(Reader& r, const yaml::NodePtr& root_ptr,
       const Node* c = Child(m, field);
       if (c == nullptr || c->IsNull()) continue;
       if (!r.String(c, Sub(mp, field), dst)) continue;
+      // (With an argument, parsed once it is substituted, at the run.)
+      if (dst->find("{{") != std::string::npos) continue;
       if (auto parsed = AnalysisCondition::Parse(*dst); !parsed) {
-        r.Error(c->mark, Sub(mp, field), parsed.error());
+        // At the character itself when the condition is a plain one-line
+        // scalar ("... at column N" counts from its first character).
+        yaml::Mark at = c->mark;
+        const size_t col = parsed.error().rfind(" at column ");
+        if (c->plain && dst->find('\n') == std::string::npos && col != std::string::npos) {
+          at.column += std::atoi(parsed.error().c_str() + col + 11) - 1;
+        }
+        r.Error(at, Sub(mp, field), parsed.error());
       }
     }
     const std::string pp = Sub(mp, "provider");

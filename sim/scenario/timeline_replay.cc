@@ -1219,6 +1219,48 @@ void Loader::CheckAnalysis(Scenario* s) {
       }
     }
   }
+  // An AnalysisTemplate a Rollout names that no object creates: the
+  // controller marks the Rollout InvalidSpec and it never progresses.
+  for (const k8s::Object* o : objects) {
+    const auto* ro = std::get_if<k8s::Rollout>(o);
+    if (ro == nullptr) continue;
+    std::vector<std::pair<std::string, const k8s::RolloutAnalysis*>> named;
+    if (const auto& c = ro->spec.canary) {
+      for (size_t i = 0; i < c->steps.size(); ++i) {
+        if (c->steps[i].analysis_set) {
+          named.emplace_back(fmt::format("canary.steps[{}].analysis", i), &c->steps[i].analysis);
+        }
+      }
+      if (c->analysis) named.emplace_back("canary.analysis", &*c->analysis);
+    }
+    if (const auto& bg = ro->spec.blue_green) {
+      if (bg->pre_promotion_analysis) {
+        named.emplace_back("blueGreen.prePromotionAnalysis", &*bg->pre_promotion_analysis);
+      }
+      if (bg->post_promotion_analysis) {
+        named.emplace_back("blueGreen.postPromotionAnalysis", &*bg->post_promotion_analysis);
+      }
+    }
+    for (const auto& [field, analysis] : named) {
+      for (const auto& ref : analysis->templates) {
+        const bool exists = std::any_of(objects.begin(), objects.end(), [&](const k8s::Object* t) {
+          const auto* at = std::get_if<k8s::AnalysisTemplate>(t);
+          return at != nullptr && at->metadata.name == ref.name &&
+                 at->cluster_scope == ref.cluster_scope &&
+                 (ref.cluster_scope || at->metadata.namespace_name == ro->metadata.namespace_name);
+        });
+        if (exists) continue;
+        diags_.push_back(Diagnostic{
+            Severity::kWarning, k8s::SourceOf(*o).At("spec.strategy." + field),
+            fmt::format("Rollout \"{}\" names {} \"{}\" in its {}, and no object of the scenario "
+                        "creates it: the controller marks the Rollout InvalidSpec (Degraded) and "
+                        "it never progresses",
+                        ro->metadata.name,
+                        ref.cluster_scope ? "ClusterAnalysisTemplate" : "AnalysisTemplate",
+                        ref.name, field)});
+      }
+    }
+  }
   for (const AnalysisMeasure& a : s->analysis) {
     if (used.contains(a.key)) continue;
     diags_.push_back(Diagnostic{

@@ -145,11 +145,11 @@ TEST(ArgoAnalysis, AFailingAnalysisAbortsTheRollout) {
 // With both conditions, a measurement that meets neither is Inconclusive:
 // NaN at 65 s (NaN >= 0.95 and NaN < 0.2 are both false). inconclusiveLimit
 // 0: the run is Inconclusive at 65 s and the Rollout pauses
-// (InconclusiveAnalysisRun) before any scaling. `promote` at 100 s resumes
-// it; the controllerPause left without a pause condition makes
-// needsNewAnalysisRun create a second run, whose measurements (50 %
-// success) are Inconclusive again: paused again at 100 s.
-TEST(ArgoAnalysis, AnInconclusiveAnalysisPausesUntilPromotedThenRunsAgain) {
+// (InconclusiveAnalysisRun) before any scaling. `promote` at 100 s
+// (promote.go getPatches, isInconclusive) clears the pause and
+// controllerPause and skips the analysis step: the Rollout goes on to
+// setWeight 60 (3 canary pods) at 100 s, with no second run.
+TEST(ArgoAnalysis, AnInconclusiveAnalysisPausesUntilPromotedPastIt) {
   const Outcome r =
       Simulate(AnalysisScenario(kAnalysisStep, R"(  - name: success-rate
     interval: 10s
@@ -160,14 +160,17 @@ TEST(ArgoAnalysis, AnInconclusiveAnalysisPausesUntilPromotedThenRunsAgain) {
 )",
                                 "50%", "  - {at: 100s, kubectl: argo rollouts promote web}\n"));
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_EQ(r.Times("rollout/web", "paused (InconclusiveAnalysisRun)"),
-            (std::vector<double>{65, 100}))
+  EXPECT_EQ(r.Times("rollout/web", "paused (InconclusiveAnalysisRun)"), (std::vector<double>{65}))
       << r.log;
-  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
-            (std::vector<double>{65, 100}));
-  EXPECT_TRUE(r.Logged("100.000", "analysisrun/web-599584c85-2-1", "Inconclusive"));
   EXPECT_TRUE(r.Logged("65.000", "rollout/web", "Paused - InconclusiveAnalysisRun"));
-  EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), std::vector<double>{});
+  EXPECT_TRUE(r.Logged("65.000", "analysisrun/web-599584c85-2-1",
+                       "Inconclusive: Metric \"success-rate\" assessed Inconclusive due to "
+                       "inconclusive (1) > inconclusiveLimit (0)"));
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
+            (std::vector<double>{65}));
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 3"), (std::vector<double>{100}));
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1.1"),
+            std::vector<double>{});
 }
 
 // canary.analysis from startingStep 1 runs beside the steps until the
@@ -214,24 +217,27 @@ TEST(ArgoAnalysis, AConditionThatCannotBeEvaluatedErrorsAfterFiveTries) {
                        "assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)"));
 }
 
-// A step's AnalysisTemplate that does not exist: the Rollout is InvalidSpec
-// (Degraded) once that step is current (getReferencedRolloutAnalyses), and
-// looks again every 20 s; the template applied at 100 s is found at 105 s.
+// An AnalysisTemplate a step names that does not exist: the Rollout is
+// InvalidSpec (Degraded) from the start, before any ReplicaSet
+// (getReferencedRolloutAnalyses checks every step), and looks again every
+// 20 s; the template applied at 90 s is found at 100 s, when the Rollout's
+// first ReplicaSet — already of web:2 — is created.
 TEST(ArgoAnalysis, AMissingTemplateIsInvalidSpecUntilItExists) {
   std::string scenario = AnalysisScenario(kAnalysisStep, kSuccessRate, "0",
-                                          "  - {at: 100s, kubectl: kubectl apply -f at.yaml}\n");
+                                          "  - {at: 90s, kubectl: kubectl apply -f at.yaml}\n");
   const size_t at = scenario.find("---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate");
   const std::string tmpl = scenario.substr(at + 4);
   scenario.erase(at);
   const Outcome r = Simulate(scenario, {{"at.yaml", tmpl}});
   ASSERT_TRUE(r.error.empty()) << r.error;
-  EXPECT_TRUE(r.Logged("65.000", "rollout/web",
+  EXPECT_TRUE(r.Logged("0.000", "rollout/web",
                        "Degraded - InvalidSpec: The Rollout \"web\" is invalid: "
-                       "spec.strategy.canary.steps[1].analysis.templates[0].templateName: Invalid "
-                       "value: \"success\": analysistemplate.argoproj.io \"success\" not found"))
+                       "spec.strategy.canary.steps[1].analysis.templates: Invalid value: "
+                       "\"success\": AnalysisTemplate 'success' not found"))
       << r.log;
-  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1"),
-            (std::vector<double>{105}));
+  EXPECT_EQ(r.Times("rollout/web", "(revision 1) with 0 replicas"), (std::vector<double>{100}))
+      << r.log;
+  EXPECT_EQ(Svc(r, "web").requests.by_version.count("1"), 0u);  // never ran web:1
 }
 
 // A metric whose provider kubesim does not simulate and spec.analysis does
@@ -247,6 +253,134 @@ TEST(ArgoAnalysis, AnUnmappedMetricIsWarnedAndPasses) {
             std::string::npos)
       << r.warnings;
   EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), (std::vector<double>{65})) << r.log;
+}
+
+// A blue-green Rollout of 3 (web-active, web-preview) with `blue_green`'s
+// analysis fields, and a template "check" whose metric "check" reads a
+// fixed value (spec.analysis `{value: V}`): no request is needed.
+std::string BlueGreenAnalysisScenario(const std::string& blue_green, const std::string& value,
+                                      const std::string& metric) {
+  return Scenario(R"(  cluster:
+    nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s}
+    web:2: {pull: 5s}
+  traffic: [{name: c, service: web-active, every: 1s}]
+  analysis:
+    check: {value: )" +
+                      value + R"(}
+  timeline:
+  - {at: 60s, kubectl: argo rollouts set image web web=web:2}
+)",
+                  R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
+  strategy:
+    blueGreen:
+      activeService: web-active
+      previewService: web-preview
+)" + blue_green + R"(---
+apiVersion: v1
+kind: Service
+metadata: {name: web-active}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-preview}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: check}
+spec:
+  metrics:
+  - name: check
+    provider: {web: {url: "http://smoke-test/"}}
+)" + metric);
+}
+
+constexpr const char* kTwoChecks =
+    "    interval: 10s\n    count: 2\n    successCondition: result == 1\n";
+
+// prePromotionAnalysis (docs/features/bluegreen.md): the run starts when
+// the new ReplicaSet is saturated (skipPrePromotionAnalysisRun), at 65 s;
+// measured at 65 s and 75 s, it is Successful at 75 s, and only then does
+// the active Service switch (reconcileActiveService: CompletedBlueGreenPause
+// and completedPrePromotionAnalysis) — 10 s later than without it.
+TEST(ArgoAnalysis, APrePromotionAnalysisHoldsTheSwitchUntilItSucceeds) {
+  const Outcome r = Simulate(BlueGreenAnalysisScenario(
+      "      prePromotionAnalysis: {templates: [{templateName: check}]}\n", "1", kTwoChecks));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-pre"),
+            (std::vector<double>{65}))
+      << r.log;
+  EXPECT_TRUE(r.Logged("75.000", "analysisrun/web-599584c85-2-pre", "Successful"));
+  EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 599584c85"),
+            (std::vector<double>{75}));
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web", "Completed blue-green update: stable is "));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(105));
+}
+
+// A failing prePromotionAnalysis (the value 0, not 1) aborts at once: the
+// active Service never switches, and the preview ReplicaSet goes
+// abortScaleDownDelaySeconds (30 s) later, at 95 s.
+TEST(ArgoAnalysis, AFailingPrePromotionAnalysisAbortsBeforeTheSwitch) {
+  const Outcome r = Simulate(BlueGreenAnalysisScenario(
+      "      prePromotionAnalysis: {templates: [{templateName: check}]}\n", "0", kTwoChecks));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web",
+                       "aborted: Blue/green pre-promotion analysis phase error/failed: Metric "
+                       "\"check\" assessed Failed due to failed (1) > failureLimit (0)"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 599584c85"),
+            std::vector<double>{});
+  EXPECT_TRUE(r.Logged("95.000", "rollout/web", "from 3 to 0"));
+  EXPECT_EQ(Svc(r, "web-active").requests.by_version.count("2"), 0u);
+}
+
+// postPromotionAnalysis: the active Service switches at 65 s; the run
+// starts on the next sync, once the status records the switch
+// (skipPostPromotionAnalysisRun), and the new ReplicaSet becomes stable only
+// when it is Successful, at 75 s; the old one then waits its 30 s.
+TEST(ArgoAnalysis, APostPromotionAnalysisPromotesTheStableWhenItSucceeds) {
+  const Outcome r = Simulate(BlueGreenAnalysisScenario(
+      "      postPromotionAnalysis: {templates: [{templateName: check}]}\n", "1", kTwoChecks));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 599584c85"),
+            (std::vector<double>{65}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-post"),
+            (std::vector<double>{65}));
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web", "Completed blue-green update: stable is "));
+  EXPECT_TRUE(r.Logged("105.000", "rollout/web", "from 3 to 0"));
+}
+
+// A failing postPromotionAnalysis aborts after the switch: the active
+// Service goes back to the stable ReplicaSet (reconcileActiveService: an
+// aborted Rollout selects status.stableRS), at 65 s, the instant it failed.
+TEST(ArgoAnalysis, AFailingPostPromotionAnalysisSwitchesBack) {
+  const Outcome r = Simulate(BlueGreenAnalysisScenario(
+      "      postPromotionAnalysis: {templates: [{templateName: check}]}\n", "0", kTwoChecks));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("65.000", "rollout/web",
+                       "aborted: Blue/green post-promotion analysis phase error/failed: Metric "
+                       "\"check\" assessed Failed due to failed (1) > failureLimit (0)"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 59958474b"),
+            (std::vector<double>{5, 65}));
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete.has_value());
 }
 
 // EvaluateResult's table (utils/evaluate/evaluate_test.go,

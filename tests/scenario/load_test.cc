@@ -701,11 +701,13 @@ spec:
     ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
     ASSERT_EQ(r.scenario->objects.size(), 2u);
     EXPECT_TRUE(std::holds_alternative<k8s::Rollout>(r.scenario->objects[0]));
-    // What the simulation does not honour yet is named.
+    // A template that nothing creates is named: the Rollout would never
+    // progress (InvalidSpec).
     EXPECT_NE(
-        AllDiagnostics(r).find("dir/s.yaml:24:29: warning: Rollout \"web\": "
-                               "spec.strategy.blueGreen.prePromotionAnalysis is not "
-                               "simulated yet: the rollout goes on as if the analysis passed"),
+        AllDiagnostics(r).find(
+            "dir/s.yaml:24:29: warning: Rollout \"web\" names AnalysisTemplate \"smoke\" in "
+            "its blueGreen.prePromotionAnalysis, and no object of the scenario creates it: "
+            "the controller marks the Rollout InvalidSpec (Degraded) and it never progresses"),
         std::string::npos)
         << AllDiagnostics(r);
   }
@@ -1164,6 +1166,98 @@ TEST(FuzzRegressions, EachFindingLoadsQuicklyIntoAnError) {
     EXPECT_EQ(AllDiagnostics(r).find("alias bomb"), std::string::npos) << AllDiagnostics(r);
   }
   EXPECT_GE(n, 1);
+}
+
+}  // namespace
+}  // namespace kubesim::scenario
+
+namespace kubesim::scenario {
+namespace {
+
+// An AnalysisTemplate as Argo's analysis controller checks each run
+// (utils/analysis/factory.go ValidateMetrics), a condition as expr parses
+// it, and spec.analysis: each error at its place.
+TEST(Load, AnalysisTemplatesAndSpecAnalysisAreCheckedWhereTheyAreWritten) {
+  const auto with = [](const std::string& analysis, const std::string& metrics) {
+    return kHead + analysis + R"(---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: t}
+spec:
+  metrics:
+)" + metrics;
+  };
+  const std::string ok_metric = R"(  - name: rate
+    interval: 10s
+    count: 3
+    successCondition: result[0] >= 0.95
+    provider: {prometheus: {query: "x"}}
+)";
+  {
+    const auto r = Load(with("  analysis:\n    rate: {measure: successRate}\n", ok_metric));
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    ASSERT_EQ(r.scenario->objects.size(), 1u);
+    const auto& t = std::get<k8s::AnalysisTemplate>(r.scenario->objects[0]);
+    ASSERT_EQ(t.metrics.size(), 1u);
+    EXPECT_EQ(t.metrics[0].interval_us, 10'000'000);
+    EXPECT_EQ(t.metrics[0].count, 3);
+    EXPECT_EQ(t.metrics[0].provider, "prometheus");
+    ASSERT_EQ(r.scenario->analysis.size(), 1u);
+    EXPECT_EQ(r.scenario->analysis_window, SimDuration::Seconds(10));  // the interval
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {with("", R"(  - name: rate
+    successCondition: result[0] >= ]
+    provider: {prometheus: {query: "x"}}
+)"),
+       // (At the "]" itself: the scalar's column 14.)
+       "dir/s.yaml:18:36: error: AnalysisTemplate \"t\": spec.metrics[0].successCondition: "
+       "unexpected \"]\" at column 14"},
+      {with("", R"(  - name: rate
+    count: 3
+    provider: {prometheus: {query: "x"}}
+)"),
+       "spec.metrics[0]: interval must be specified when count > 1"},
+      {with("", R"(  - name: rate
+    interval: 0s
+    provider: {job: {}}
+)"),
+       "spec.metrics[0].interval: must be greater than 0"},
+      {with("", R"(  - name: rate
+    count: 1
+    failureLimit: 2
+    interval: 1m
+    provider: {prometheus: {}}
+)"),
+       "count (1) must be >= failureLimit + consecutiveSuccessLimit (2 + 0) if both >= 0"},
+      {with("", R"(  - name: rate
+    provider: {prometheus: {}, web: {}}
+)"),
+       "spec.metrics[0].provider: multiple providers specified"},
+      {with("", ok_metric + "  - name: rate\n    provider: {job: {}}\n"),
+       "spec.metrics[1].name: duplicate name 'rate'"},
+      {with("  analysis:\n    rate: {measure: p99}\n", ok_metric),
+       "spec.analysis[\"rate\"].measure: unknown measure \"p99\""},
+      {with("  analysis:\n    rate: {measure: successRate, value: 1}\n", ok_metric),
+       "give exactly one of measure and value"},
+      {with("  analysis:\n    other: {value: 1}\n", ok_metric),
+       "spec.analysis.other: no AnalysisTemplate of the scenario has this metric"},
+      {with("  images:\n    web:2: {errorRate: 150%}\n", ok_metric),
+       "errorRate: expected a share from 0 to 1 or a percentage from 0% to 100%"},
+  };
+  for (const auto& [text, message] : bad) {
+    const auto r = Load(text);
+    EXPECT_FALSE(r.ok()) << message;
+    EXPECT_NE(AllDiagnostics(r).find(message), std::string::npos) << AllDiagnostics(r);
+  }
+  // A metric spec.analysis does not map is named, and passes.
+  const auto r = Load(with("", ok_metric));
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  EXPECT_NE(AllDiagnostics(r).find("warning: AnalysisTemplate \"t\": metric \"rate\" queries "
+                                   "prometheus, which kubesim does not: each measurement is "
+                                   "Successful"),
+            std::string::npos)
+      << AllDiagnostics(r);
 }
 
 }  // namespace
