@@ -255,6 +255,96 @@ TEST(ArgoAnalysis, AnUnmappedMetricIsWarnedAndPasses) {
   EXPECT_EQ(r.Times("rollout/web", "step 2/3 completed"), (std::vector<double>{65})) << r.log;
 }
 
+// A template change while a background run measures revision 2's pods:
+// resetRolloutStatus drops the run from the status and the next sync
+// cancels it (otherArs) — it is terminated at 90 s, when web:3 is set — and
+// a run for revision 3 starts; revision 2's run never judges web:3.
+TEST(ArgoAnalysis, ATemplateChangeCancelsTheOldRevisionsRuns) {
+  const Outcome r = Simulate(AnalysisScenario(
+      "      - setWeight: 20\n      - pause: {duration: 60s}\n      - setWeight: 60\n",
+      R"(  - name: success-rate
+    interval: 10s
+    successCondition: isNaN(result[0]) || result[0] >= 0.95
+    provider: {prometheus: {query: "x"}}
+)",
+      "0", "  - {at: 90s, kubectl: argo rollouts set image web web=web:3}\n",
+      "      analysis: {templates: [{templateName: success}]}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("analysisrun/web-599584c85-2", "terminated"), (std::vector<double>{90}))
+      << r.log;
+  // (No startingStep: the background run starts with the update, at 60 s.)
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2"),
+            (std::vector<double>{60}));
+  EXPECT_EQ(r.log.find("aborted"), std::string::npos);
+  EXPECT_NE(r.log.find("created analysisrun/web-"), std::string::npos);
+  // Revision 3's own run.
+  size_t created3 = 0;
+  for (size_t at = r.log.find("created analysisrun/web-"); at != std::string::npos;
+       at = r.log.find("created analysisrun/web-", at + 1)) {
+    if (r.log.compare(r.log.find('\n', at) - 2, 2, "-3") == 0) ++created3;
+  }
+  EXPECT_EQ(created3, 1u) << r.log;
+}
+
+// Two metrics: the success rate fails at 75 s (failureLimit 0) while the
+// other measures only every 2 minutes. The run is terminating then
+// (IsTerminating) and its next reconcile — queued by the status update, no
+// controller delay here — settles it Failed at 75 s, not at the other
+// metric's next measurement.
+TEST(ArgoAnalysis, AFailedMetricEndsItsRunWithoutWaitingForTheOthers) {
+  const Outcome r = Simulate(AnalysisScenario(kAnalysisStep, R"(  - name: success-rate
+    interval: 10s
+    successCondition: isNaN(result[0]) || result[0] >= 0.95
+    provider: {prometheus: {query: "x"}}
+  - name: slow
+    interval: 2m
+    successCondition: result == 1
+    provider: {web: {url: "http://x"}}
+)",
+                                              "100%", "", "",
+                                              "    success-rate: {measure: successRate}\n"
+                                              "    slow: {value: 1}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("75.000", "analysisrun/web-599584c85-2-1",
+                       "Failed: Metric \"success-rate\" assessed Failed due to failed (1) > "
+                       "failureLimit (0)"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{75}));
+}
+
+// `retry rollout` after an analysis aborted the update: the steps start
+// again — the canary pod, on a node that has web:2 now, is ready at once —
+// and the analysis step gets a new run at 100 s (needsNewAnalysisRun),
+// named with Argo's collision counter; it fails as the first did, 10 s on.
+TEST(ArgoAnalysis, RetryAfterAFailedAnalysisRunsItAgain) {
+  const Outcome r =
+      Simulate(AnalysisScenario(kAnalysisStep, kSuccessRate, "100%",
+                                "  - {at: 100s, kubectl: argo rollouts retry rollout web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("75.000", "rollout/web",
+                       "Degraded - RolloutAborted: Rollout aborted "
+                       "update to revision 2: Step-based analysis "
+                       "phase error/failed: Metric \"success-rate\" "
+                       "assessed Failed due to failed (2) > failureLimit "
+                       "(1)"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-1.1"),
+            (std::vector<double>{100}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{75, 110}));
+}
+
+// A Rollout deleted while its run measures: the run (owned by it) is
+// terminated with it and measures no more.
+TEST(ArgoAnalysis, DeletingTheRolloutStopsItsRuns) {
+  const Outcome r = Simulate(AnalysisScenario(
+      kAnalysisStep, kSuccessRate, "0", "  - {at: 70s, kubectl: kubectl delete rollout web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("analysisrun/web-599584c85-2-1", "terminated"), (std::vector<double>{70}))
+      << r.log;
+  EXPECT_EQ(r.Times("analysisrun/web-599584c85-2-1", "success-rate: 1"), std::vector<double>{});
+}
+
 // A blue-green Rollout of 3 (web-active, web-preview) with `blue_green`'s
 // analysis fields, and a template "check" whose metric "check" reads a
 // fixed value (spec.analysis `{value: V}`): no request is needed.
