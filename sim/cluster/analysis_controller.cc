@@ -288,6 +288,8 @@ uint32_t AnalysisController::Create(uint32_t d, AnalysisRun::Type type, int32_t 
     }
   }
   if (collisions > 0) run.name += fmt::format(".{}", collisions);
+  if (!dep.rollouts.empty()) run.info = dep.rollouts.back().info;
+  run.started = ctx_.Now();  // (until its first reconcile: when it was created)
   const auto id = static_cast<uint32_t>(store_.analysis_runs.size());
   store_.analysis_runs.push_back(std::move(run));
   ctx_.EmitLazy([&] { return WorkloadLabel(dep); },
@@ -298,6 +300,22 @@ uint32_t AnalysisController::Create(uint32_t d, AnalysisRun::Type type, int32_t 
       ctx_.Draw(ctx_.scenario().cluster.timing.controller_delay, "controller-delay", r.name),
       kPhaseControl, EventKind::kAnalysisRun, id);
   return id;
+}
+
+void AnalysisController::Tell(const AnalysisRun& run) {
+  if (!run.info) return;
+  static constexpr std::string_view kTypes[] = {"step", "background", "prePromotion",
+                                                "postPromotion"};
+  AnalysisRunInfo info;
+  info.rollout = *run.info;
+  info.name = run.name;
+  info.type = kTypes[static_cast<int>(run.type)];
+  info.step = run.step;
+  info.start = run.started;
+  info.phase = AnalysisPhaseName(run.phase);
+  info.message = run.message;
+  for (const AnalysisRun::Metric& m : run.metrics) info.measurements += m.count + m.error;
+  for (Observer* o : ctx_.observers()) o->OnAnalysisRun(ctx_.Now(), info);
 }
 
 void AnalysisController::Cancel(uint32_t id) {
@@ -322,6 +340,7 @@ void AnalysisController::Reconcile(uint32_t id) {
       ctx_.EmitLazy([&] { return "analysisrun/" + run.name; },
                     [&] { return "Error: " + run.message; });
       ctx_.MarkChanged();
+      Tell(run);
       enqueue_rollout_(run.rollout);
       return;
     }
@@ -535,6 +554,7 @@ void AnalysisController::Assess(uint32_t id) {
                   return fmt::format("{}{}", AnalysisPhaseName(phase),
                                      run.message.empty() ? "" : ": " + run.message);
                 });
+  Tell(run);
   if (!run.terminate) enqueue_rollout_(run.rollout);
 }
 

@@ -60,6 +60,7 @@ class AnalysisController {
   double Value(const AnalysisRun& run, const AnalysisRun::Metric& m) const;
   void Assess(uint32_t id);
   void ScheduleNext(uint32_t id);
+  void Tell(const AnalysisRun& run);  // observers' OnAnalysisRun, once it ended
 
   Store& store_;
   Context& ctx_;

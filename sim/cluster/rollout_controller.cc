@@ -705,6 +705,7 @@ void RolloutController::Sync(uint32_t d) {
   }
   if (a.canary) {
     SyncCanary(s);
+    TellStep(d);
     return;
   }
   // reconcilePreviewService: right after the new ReplicaSet exists.
@@ -1334,6 +1335,70 @@ void RolloutController::ReconcileBlueGreenAnalysis(SyncState& s) {
   }
 }
 
+void RolloutController::TellStep(uint32_t d) {
+  // The canary step now running, as observers see steps
+  // (docs/metrics.md, rollouts[].steps): the current index while an update
+  // is in progress — not aborted, not yet promoted.
+  Deployment& dep = store_.deployments[d];
+  ArgoRollout& a = *dep.argo;
+  if (!a.canary || dep.rollouts.empty()) return;
+  const Rollout& ro = dep.rollouts.back();
+  const auto steps = static_cast<int32_t>(a.canary->steps.size());
+  std::optional<int32_t> now;
+  if (!a.abort && !ro.superseded && a.current_step && *a.current_step < steps &&
+      !a.current_pod_hash.empty() && a.stable_rs != a.current_pod_hash) {
+    now = a.current_step;
+  }
+  const bool same_rollout = a.told_rollout.start == ro.info.start;
+  if (a.told_step && now == a.told_step && same_rollout) return;
+  const auto info = [&](int32_t index, const RolloutInfo& of) {
+    RolloutStepInfo i;
+    i.rollout = of;
+    i.index = index;
+    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(index)];
+    i.kind = step.set_weight_set         ? "setWeight"
+             : step.pause_set            ? "pause"
+             : step.analysis_set         ? "analysis"
+             : step.set_canary_scale_set ? "setCanaryScale"
+             : step.experiment           ? "experiment"
+             : step.set_header_route     ? "setHeaderRoute"
+             : step.set_mirror_route     ? "setMirrorRoute"
+                                         : "plugin";
+    i.weight = a.canary->traffic_routing ? a.canary_weight : LastSetWeight(a, index);
+    for (uint32_t rs : dep.replica_sets) {
+      const ReplicaSet& r = store_.replica_sets[rs];
+      if (r.deleted) continue;
+      if (r.hash == a.current_pod_hash) i.canary_replicas = r.view.replicas;
+      if (r.hash == a.stable_rs && a.stable_rs != a.current_pod_hash) {
+        i.stable_replicas = r.view.replicas;
+      }
+    }
+    if (step.analysis_set && a.step_run != kNone &&
+        store_.analysis_runs[a.step_run].step == index) {
+      i.analysis = AnalysisPhaseName(store_.analysis_runs[a.step_run].phase);
+    }
+    return i;
+  };
+  if (a.told_step) {
+    RolloutStepInfo end = info(*a.told_step, a.told_rollout);
+    end.ended = true;
+    end.result = !same_rollout                       ? "superseded"
+                 : a.abort                           ? "aborted"
+                 : a.stable_rs == a.current_pod_hash ? "promoted"
+                 : a.step_skipped                    ? "skipped"
+                                                     : "completed";
+    for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), end);
+  }
+  a.step_skipped = false;
+  a.told_step = now;
+  a.told_rollout = ro.info;
+  ctx_.MarkChanged();  // (the timeline's step/ and weight/ columns)
+  if (now) {
+    const RolloutStepInfo start = info(*now, ro.info);
+    for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), start);
+  }
+}
+
 void RolloutController::ResolveServices(uint32_t d) {
   // The Services the Rollout names, by name in its namespace, as they are
   // now (kNone: none, or not created, or deleted).
@@ -1550,11 +1615,13 @@ void RolloutController::Promote(uint32_t d, bool full) {
     a.controller_pause = false;
     const auto steps = static_cast<int32_t>(a.canary->steps.size());
     a.current_step = std::min(a.current_step.value_or(0) + 1, steps);
+    a.step_skipped = true;
   } else if (a.pause_start) {
     a.pause_start.reset();
   } else if (a.canary && !a.canary->steps.empty()) {
     const auto steps = static_cast<int32_t>(a.canary->steps.size());
     a.current_step = std::min(a.current_step.value_or(0) + 1, steps);
+    a.step_skipped = true;
   }
   ctx_.MarkChanged();
   Enqueue(d);

@@ -110,6 +110,8 @@ class RolloutController {
                      const k8s::RolloutAnalysis& analysis);
   void CancelRun(uint32_t* run);
   void CancelOtherRuns(uint32_t d);
+  // Observers' OnRolloutStep: a canary step that ended, and the one that started.
+  void TellStep(uint32_t d);
   // An Inconclusive run pauses the Rollout; a Failed or Error one aborts it.
   void ActOnRun(SyncState& s, uint32_t run, std::string_view what);
   void AddAbort(SyncState& s, const std::string& message);

@@ -471,6 +471,11 @@ struct ArgoRollout {
   uint32_t step_run = kNone, background_run = kNone, pre_run = kNone, post_run = kNone;
   // Why the Rollout was aborted (an analysis failed), or empty.
   std::string abort_message;
+  // The canary step observers were told started (OnRolloutStep), of which
+  // rollout; and whether `promote` skipped it.
+  std::optional<int32_t> told_step;
+  RolloutInfo told_rollout;
+  bool step_skipped = false;
   bool progress_paused = false;  // paused (or aborted) at the last look
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;
@@ -515,6 +520,7 @@ struct AnalysisRun {
   // settles its phase.
   bool terminate_next = false;
   bool dry_run = false;    // dryRun: its failures do not count
+  std::optional<RolloutInfo> info;  // the rollout (revision 2 on) it judges
   EventId timer;
   bool Completed() const { return phase != Phase::kPending && phase != Phase::kRunning; }
 };

@@ -260,6 +260,38 @@ void Collector::OnRolloutDeadlineExceeded(SimTime /*t*/, const cluster::RolloutI
   }
 }
 
+void Collector::OnRolloutStep(SimTime t, const cluster::RolloutStepInfo& s) {
+  for (size_t i : RolloutsOf(s.rollout.deployment)) {
+    RolloutReport& ro = rollouts_[i].report;
+    if (ro.start != s.rollout.start) continue;
+    if (!s.ended) {
+      ro.steps.push_back(RolloutStepReport{s.index, std::string(s.kind), t, std::nullopt, "",
+                                           s.weight, s.canary_replicas, s.stable_replicas, ""});
+      continue;
+    }
+    for (auto it = ro.steps.rbegin(); it != ro.steps.rend(); ++it) {
+      if (it->index != s.index || it->end) continue;
+      it->end = t;
+      it->result = s.result;
+      it->weight = s.weight;
+      it->canary_replicas = s.canary_replicas;
+      it->stable_replicas = s.stable_replicas;
+      it->analysis = s.analysis;
+      break;
+    }
+  }
+}
+
+void Collector::OnAnalysisRun(SimTime t, const cluster::AnalysisRunInfo& r) {
+  for (size_t i : RolloutsOf(r.rollout.deployment)) {
+    RolloutReport& ro = rollouts_[i].report;
+    if (ro.start != r.rollout.start) continue;
+    ro.analysis_runs.push_back(AnalysisRunReport{std::string(r.name), std::string(r.type), r.step,
+                                                 r.start, t, std::string(r.phase),
+                                                 std::string(r.message), r.measurements});
+  }
+}
+
 void Collector::OnRestart(SimTime /*t*/, const cluster::PodInfo& pod) {
   ++restarts_[std::string(pod.owner)];
 }

@@ -40,6 +40,10 @@ void Timeline::OnTimelineStep(const cluster::StepOutcome& step) {
                                     std::string(step.result)});
 }
 
+void Timeline::OnRolloutStep(SimTime /*t*/, const cluster::RolloutStepInfo& s) {
+  canary_steps_[s.rollout.deployment] = {s.ended ? 0 : s.index + 1, s.weight};
+}
+
 namespace {
 
 int64_t Second(SimTime t) { return t.SinceStart().micros() / 1'000'000; }
@@ -223,6 +227,11 @@ void Timeline::Record(const cluster::ClusterView& view) {
     }
   }
   std::map<std::string, int64_t> row;
+  for (const auto& [d, step] : canary_steps_) {
+    const std::string key(view.DeploymentKey(d));
+    row.emplace("step/" + key, step.first);
+    row.emplace("weight/" + key, step.second);
+  }
   for (const Group& g : groups_) {
     for (size_t k = 0; k < kStates.size(); ++k) {
       row.emplace(g.prefix + std::string(kStates[k]), g.counts[k]);
@@ -280,8 +289,8 @@ std::vector<std::string> Timeline::Columns() const {
     return state_rank(a) < state_rank(b);
   });
   std::vector<std::string> out = std::move(pods);
-  for (const char* group :
-       {"endpoints/", "serving/", "failed/", "inflight/", "latencyP50/", "latencyP99/"}) {
+  for (const char* group : {"endpoints/", "serving/", "failed/", "inflight/", "latencyP50/",
+                            "latencyP99/", "step/", "weight/"}) {
     for (const std::string& c : all) {
       if (c.starts_with(group)) out.push_back(c);
     }

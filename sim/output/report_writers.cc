@@ -103,6 +103,40 @@ Json ReportToJson(const metrics::Report& r) {
     for (const metrics::RolloutReport& ro : d.rollouts) {
       Json ro_json = Json::object();
       PutScope(ro_json, Scope::kRollout, {&r, nullptr, &d, &ro});
+      // An Argo Rollout's canary steps and AnalysisRuns (docs/metrics.md).
+      const auto seconds = [](std::optional<SimTime> t) -> Json {
+        return t ? Json(t->SinceStart().seconds()) : Json(nullptr);
+      };
+      if (!ro.steps.empty()) {
+        Json steps = Json::array();
+        for (const metrics::RolloutStepReport& st : ro.steps) {
+          Json sj = {{"index", st.index},
+                     {"kind", st.kind},
+                     {"startSeconds", st.start.SinceStart().seconds()},
+                     {"endSeconds", seconds(st.end)},
+                     {"result", st.end ? Json(st.result) : Json(nullptr)},
+                     {"weight", st.weight},
+                     {"canaryReplicas", st.canary_replicas},
+                     {"stableReplicas", st.stable_replicas},
+                     {"analysis", st.analysis.empty() ? Json(nullptr) : Json(st.analysis)}};
+          steps.push_back(std::move(sj));
+        }
+        ro_json["steps"] = std::move(steps);
+      }
+      if (!ro.analysis_runs.empty()) {
+        Json runs = Json::array();
+        for (const metrics::AnalysisRunReport& ar : ro.analysis_runs) {
+          runs.push_back({{"name", ar.name},
+                          {"type", ar.type},
+                          {"step", ar.step >= 0 ? Json(ar.step) : Json(nullptr)},
+                          {"startSeconds", ar.start.SinceStart().seconds()},
+                          {"endSeconds", ar.end.SinceStart().seconds()},
+                          {"phase", ar.phase},
+                          {"message", ar.message},
+                          {"measurements", ar.measurements}});
+        }
+        ro_json["analysisRuns"] = std::move(runs);
+      }
       rollouts.push_back(std::move(ro_json));
     }
     o["rollouts"] = std::move(rollouts);
@@ -247,6 +281,24 @@ std::vector<Section> Summarize(const metrics::Report& r) {
       if (ro.deadline_exceeded) v += ", progress deadline exceeded";
       sec.lines.push_back({fmt::format("rollout to revision {}", ro.revision), v,
                            ro.complete && !ro.deadline_exceeded ? 0 : -1});
+      // An Argo canary's step table: one line per step.
+      for (const metrics::RolloutStepReport& st : ro.steps) {
+        std::string sv = fmt::format("{} -> {}{}, weight {}%, {} canary / {} stable",
+                                     Human(st.start.SinceStart()),
+                                     st.end ? Human(st.end->SinceStart()) : "running",
+                                     st.end ? fmt::format(" {}", st.result) : "", st.weight,
+                                     st.canary_replicas, st.stable_replicas);
+        if (!st.analysis.empty()) sv += fmt::format(", analysis {}", st.analysis);
+        sec.lines.push_back(
+            {fmt::format("  step {} {}", st.index, st.kind), sv, st.result == "aborted" ? -1 : 0});
+      }
+      for (const metrics::AnalysisRunReport& ar : ro.analysis_runs) {
+        sec.lines.push_back(
+            {fmt::format("  analysis {}", ar.name),
+             fmt::format("{} -> {} {}{}", Human(ar.start.SinceStart()), Human(ar.end.SinceStart()),
+                         ar.phase, ar.message.empty() ? "" : ": " + ar.message),
+             ar.phase == "Successful" ? 0 : -1});
+      }
     }
     if (d.rollouts.empty()) sec.lines.push_back({"rollouts", "none", 0});
     if (d.peak_utilization) {

@@ -128,6 +128,42 @@ void TraceWriter::OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) {
   }
 }
 
+void TraceWriter::OnRolloutStep(SimTime t, const cluster::RolloutStepInfo& s) {
+  if (!s.ended) {
+    step_spans_.push_back(StepSpan{s.rollout.deployment,
+                                   fmt::format("step {} {}", s.index, s.kind),
+                                   "canaryStep",
+                                   t,
+                                   std::nullopt,
+                                   {},
+                                   {}});
+    return;
+  }
+  const std::string name = fmt::format("step {} {}", s.index, s.kind);
+  for (auto it = step_spans_.rbegin(); it != step_spans_.rend(); ++it) {
+    if (it->deployment != s.rollout.deployment || it->name != name || it->end) continue;
+    it->end = t;
+    it->text = {{"result", std::string(s.result)}};
+    if (!s.analysis.empty()) it->text["analysis"] = s.analysis;
+    it->numbers = {{"weight", s.weight},
+                   {"canaryReplicas", s.canary_replicas},
+                   {"stableReplicas", s.stable_replicas}};
+    return;
+  }
+}
+
+void TraceWriter::OnAnalysisRun(SimTime t, const cluster::AnalysisRunInfo& r) {
+  step_spans_.push_back(StepSpan{r.rollout.deployment,
+                                 fmt::format("analysisrun/{}", r.name),
+                                 "analysis",
+                                 r.start,
+                                 t,
+                                 {{"type", std::string(r.type)},
+                                  {"phase", std::string(r.phase)},
+                                  {"message", std::string(r.message)}},
+                                 {{"measurements", r.measurements}}});
+}
+
 void TraceWriter::OnTimelineStep(const cluster::StepOutcome& step) {
   step_entries_.push_back(StepEntry{step.step, step.line, std::string(step.text), step.started,
                                     step.finished, std::string(step.result)});
@@ -278,6 +314,23 @@ std::string TraceWriter::Json() const {
                       {"pid", kDeploymentsPid},
                       {"tid", deployment_tid.at(r.name)},
                       {"args", {{"complete", r.end.has_value()}}}});
+  }
+  for (const StepSpan& st : step_spans_) {
+    const auto tid = std::find_if(rollouts_.begin(), rollouts_.end(),
+                                  [&](const Rollout& r) { return r.deployment == st.deployment; });
+    if (tid == rollouts_.end()) continue;
+    const SimTime end = st.end.value_or(end_);
+    JsonValue args = JsonValue::object();
+    for (const auto& [k, v] : st.text) args[k] = v;
+    for (const auto& [k, v] : st.numbers) args[k] = v;
+    events.push_back({{"name", st.name},
+                      {"cat", st.cat},
+                      {"ph", "X"},
+                      {"ts", Us(st.start)},
+                      {"dur", (end - st.start).micros()},
+                      {"pid", kDeploymentsPid},
+                      {"tid", deployment_tid.at(tid->name)},
+                      {"args", std::move(args)}});
   }
 
   // Nodes: sorted by name; then the pods never bound.

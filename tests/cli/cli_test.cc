@@ -320,6 +320,15 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   EXPECT_TRUE(analysis["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"].is_null());
   EXPECT_EQ(analysis["services"]["echo-version"]["versionMixSeconds"], 19.0);
   EXPECT_EQ(analysis["services"]["echo-version"]["requests"]["failed"], 30);
+  const auto& steps = analysis["deployments"]["echo-version"]["rollouts"][0]["steps"];
+  ASSERT_EQ(steps.size(), 3u) << steps;
+  EXPECT_EQ(steps[2]["kind"], "analysis");
+  EXPECT_EQ(steps[2]["startSeconds"], 78.0);
+  EXPECT_EQ(steps[2]["endSeconds"], 88.0);
+  EXPECT_EQ(steps[2]["result"], "aborted");
+  EXPECT_EQ(steps[2]["analysis"], "Failed");
+  EXPECT_EQ(analysis["deployments"]["echo-version"]["rollouts"][0]["analysisRuns"][0]["phase"],
+            "Failed");
   std::string files;
   for (const char* f :
        {"seed/recreate.yaml", "seed/rolling-update.yaml", "seed/blue-green.yaml",

@@ -345,6 +345,51 @@ TEST(ArgoAnalysis, DeletingTheRolloutStopsItsRuns) {
   EXPECT_EQ(r.Times("analysisrun/web-599584c85-2-1", "success-rate: 1"), std::vector<double>{});
 }
 
+// The report's step table and runs (docs/metrics.md, rollouts[].steps and
+// analysisRuns), for the failing analysis above: setWeight 20 from 60 s to
+// 65 s (1 canary pod, 4 stable), the analysis step from 65 s until the abort
+// at 75 s, its run Failed after 2 measurements. The JSON carries them.
+TEST(ArgoAnalysis, TheReportListsEachStepAndAnalysisRun) {
+  const Outcome r = Simulate(AnalysisScenario(kAnalysisStep, kSuccessRate, "100%"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& ro = Dep(r, "web").rollouts.at(0);
+  ASSERT_EQ(ro.steps.size(), 2u) << r.json;
+  EXPECT_EQ(ro.steps[0].index, 0);
+  EXPECT_EQ(ro.steps[0].kind, "setWeight");
+  EXPECT_EQ(ro.steps[0].start, SimTime::Zero() + Sec(60));
+  EXPECT_EQ(ro.steps[0].end, SimTime::Zero() + Sec(65));
+  EXPECT_EQ(ro.steps[0].result, "completed");
+  EXPECT_EQ(ro.steps[0].weight, 20);
+  EXPECT_EQ(ro.steps[0].canary_replicas, 1);
+  EXPECT_EQ(ro.steps[0].stable_replicas, 4);
+  EXPECT_EQ(ro.steps[1].kind, "analysis");
+  EXPECT_EQ(ro.steps[1].start, SimTime::Zero() + Sec(65));
+  EXPECT_EQ(ro.steps[1].end, SimTime::Zero() + Sec(75));
+  EXPECT_EQ(ro.steps[1].result, "aborted");
+  EXPECT_EQ(ro.steps[1].analysis, "Failed");
+  ASSERT_EQ(ro.analysis_runs.size(), 1u);
+  EXPECT_EQ(ro.analysis_runs[0].name, "web-599584c85-2-1");
+  EXPECT_EQ(ro.analysis_runs[0].type, "step");
+  EXPECT_EQ(ro.analysis_runs[0].step, 1);
+  EXPECT_EQ(ro.analysis_runs[0].start, SimTime::Zero() + Sec(65));
+  EXPECT_EQ(ro.analysis_runs[0].end, SimTime::Zero() + Sec(75));
+  EXPECT_EQ(ro.analysis_runs[0].phase, "Failed");
+  EXPECT_EQ(ro.analysis_runs[0].measurements, 2);
+  EXPECT_NE(r.json.find("\"steps\": ["), std::string::npos) << r.json;
+  EXPECT_NE(r.json.find("\"analysisRuns\": ["), std::string::npos);
+  // A promote skips the step it is on: for the passing analysis, promoted
+  // at 70 s mid-analysis, the step ends "skipped" and setWeight 60 starts.
+  const Outcome p = Simulate(AnalysisScenario(
+      kAnalysisStep, kSuccessRate, "0", "  - {at: 70s, kubectl: argo rollouts promote web}\n"));
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  const auto& steps = Dep(p, "web").rollouts.at(0).steps;
+  ASSERT_EQ(steps.size(), 3u) << p.json;
+  EXPECT_EQ(steps[1].result, "skipped");
+  EXPECT_EQ(steps[1].end, SimTime::Zero() + Sec(70));
+  EXPECT_EQ(steps[2].kind, "setWeight");
+  EXPECT_EQ(steps[2].weight, 60);
+}
+
 // A blue-green Rollout of 3 (web-active, web-preview) with `blue_green`'s
 // analysis fields, and a template "check" whose metric "check" reads a
 // fixed value (spec.analysis `{value: V}`): no request is needed.

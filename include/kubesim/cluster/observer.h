@@ -147,6 +147,35 @@ struct RolloutInfo {
   SimTime start;
 };
 
+// One step of an Argo Rollout's canary (docs/metrics.md, rollouts[].steps):
+// told when it starts and when it ends.
+struct RolloutStepInfo {
+  RolloutInfo rollout;
+  int32_t index = 0;      // in spec.strategy.canary.steps, from 0
+  std::string_view kind;  // "setWeight", "pause", "analysis", "setCanaryScale", ...
+  bool ended = false;
+  // When ended: "completed", "skipped" (promote), "promoted" (promote
+  // --full, or the update promoted), "aborted", "superseded" (a new
+  // template).
+  std::string_view result;
+  int32_t weight = 0;  // the canary's traffic weight then, in percent
+  int32_t canary_replicas = 0;
+  int32_t stable_replicas = 0;
+  std::string_view analysis;  // an analysis step's AnalysisRun phase, else ""
+};
+
+// An Argo AnalysisRun, told when it ends (docs/metrics.md, analysisRuns).
+struct AnalysisRunInfo {
+  RolloutInfo rollout;
+  std::string_view name;
+  std::string_view type;  // "step", "background", "prePromotion", "postPromotion"
+  int32_t step = -1;      // a step's index
+  SimTime start;
+  std::string_view phase;  // "Successful", "Failed", "Error", "Inconclusive"
+  std::string_view message;
+  int32_t measurements = 0;
+};
+
 // A timeline step whose time the scenario did not fix (chained, or
 // blocking), as it ended: docs/metrics.md, "timeline".
 struct StepOutcome {
@@ -191,6 +220,9 @@ class Observer {
   virtual void OnRolloutStatusDone(SimTime /*t*/, const RolloutInfo& /*r*/) {}
   virtual void OnRolloutComplete(SimTime /*t*/, const RolloutInfo& /*r*/) {}
   virtual void OnRolloutDeadlineExceeded(SimTime /*t*/, const RolloutInfo& /*r*/) {}
+  // An Argo Rollout's canary step started or ended; an AnalysisRun ended.
+  virtual void OnRolloutStep(SimTime /*t*/, const RolloutStepInfo& /*s*/) {}
+  virtual void OnAnalysisRun(SimTime /*t*/, const AnalysisRunInfo& /*r*/) {}
   // A container restart of a pod owned by `deployment` (if any).
   virtual void OnRestart(SimTime /*t*/, const PodInfo& /*pod*/) {}
   // At the run's end, before OnFinish: each step StepOutcome describes.

@@ -107,6 +107,8 @@ class Collector final : public cluster::Observer {
   void OnRolloutStatusDone(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutDeadlineExceeded(SimTime t, const cluster::RolloutInfo& r) override;
+  void OnRolloutStep(SimTime t, const cluster::RolloutStepInfo& s) override;
+  void OnAnalysisRun(SimTime t, const cluster::AnalysisRunInfo& r) override;
   void OnRestart(SimTime t, const cluster::PodInfo& pod) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;

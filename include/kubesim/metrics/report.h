@@ -65,6 +65,31 @@ struct ServiceReport {
   std::optional<SloReport> slo;  // its objective's verdict, if the scenario sets one
 };
 
+// An Argo canary step of a rollout (docs/metrics.md, rollouts[].steps).
+struct RolloutStepReport {
+  int32_t index = 0;
+  std::string kind;
+  SimTime start;
+  std::optional<SimTime> end;  // none: still running at the end of the run
+  std::string result;          // "completed", "skipped", "promoted", "aborted", "superseded"
+  int32_t weight = 0;
+  int32_t canary_replicas = 0;
+  int32_t stable_replicas = 0;
+  std::string analysis;  // an analysis step's run phase
+};
+
+// An Argo AnalysisRun of a rollout (docs/metrics.md, rollouts[].analysisRuns).
+struct AnalysisRunReport {
+  std::string name;
+  std::string type;
+  int32_t step = -1;
+  SimTime start;
+  SimTime end;
+  std::string phase;
+  std::string message;
+  int32_t measurements = 0;
+};
+
 struct RolloutReport {
   int64_t revision = 0;
   SimTime start;
@@ -73,6 +98,10 @@ struct RolloutReport {
   int32_t peak_active_pods = 0;             // most non-terminating pods while it ran
   int32_t min_available_pods = 0;           // fewest available pods while it ran
   bool deadline_exceeded = false;
+  // An Argo Rollout's canary steps and AnalysisRuns, in order (empty for a
+  // Deployment).
+  std::vector<RolloutStepReport> steps;
+  std::vector<AnalysisRunReport> analysis_runs;
   std::optional<SimDuration> duration() const {
     if (!complete) return std::nullopt;
     return *complete - start;

@@ -60,6 +60,7 @@ class Timeline final : public cluster::Observer {
   void OnEvent(SimTime t, std::string_view object, std::string_view what) override;
   void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;
+  void OnRolloutStep(SimTime t, const cluster::RolloutStepInfo& s) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnFinish(const cluster::ClusterView& view) override;
 
@@ -88,6 +89,9 @@ class Timeline final : public cluster::Observer {
 
  private:
   void Record(const cluster::ClusterView& view);
+  // An Argo canary's running step (its number from 1; 0: none) and weight,
+  // by deployment id: the step/ and weight/ columns.
+  std::map<uint32_t, std::pair<int64_t, int64_t>> canary_steps_;
   void FlushPending();  // the held failed-requests row, if any
   void AddPerSecond(const cluster::ClusterView& view);  // at the end: the load model's columns
 

@@ -46,6 +46,8 @@ class TraceWriter final : public cluster::Observer {
   void OnRequest(SimTime t, const cluster::RequestInfo& r) override;
   void OnRolloutStart(SimTime t, const cluster::RolloutInfo& r) override;
   void OnRolloutComplete(SimTime t, const cluster::RolloutInfo& r) override;
+  void OnRolloutStep(SimTime t, const cluster::RolloutStepInfo& s) override;
+  void OnAnalysisRun(SimTime t, const cluster::AnalysisRunInfo& r) override;
   void OnTimelineStep(const cluster::StepOutcome& step) override;
   void OnEndInstant(const cluster::ClusterView& view) override;
   void OnFinish(const cluster::ClusterView& view) override;
@@ -90,6 +92,17 @@ class TraceWriter final : public cluster::Observer {
   std::map<uint32_t, PodTrack> pods_;                     // by pod id
   std::map<std::string, uint32_t, std::less<>> pod_ids_;  // "pod/NAME" -> id
   std::vector<Rollout> rollouts_;
+  // An Argo canary's steps and AnalysisRuns: spans on their Rollout's track.
+  struct StepSpan {
+    uint32_t deployment = 0;
+    std::string name;
+    std::string cat;
+    SimTime start;
+    std::optional<SimTime> end;
+    std::map<std::string, std::string> text;  // its args
+    std::map<std::string, int64_t> numbers;
+  };
+  std::vector<StepSpan> step_spans_;
   std::vector<std::pair<SimTime, std::string>> steps_;
   // The report's timeline entries (cluster::StepOutcome, copied).
   struct StepEntry {
