@@ -208,6 +208,17 @@ bool RolloutController::Saturated(const SyncState& s) const {
   return v.replicas == s.dep->spec.replicas && v.available_replicas == s.dep->spec.replicas;
 }
 
+bool RolloutController::FastRollback(const SyncState& s) const {
+  // isFastRollback (sync.go): back to the stable ReplicaSet, or (blue-green)
+  // to an older one still within its scale-down delay.
+  const ArgoRollout& a = *s.a;
+  if (s.stable == kNone) return false;
+  const ReplicaSet& n = store_.replica_sets[s.new_rs];
+  const bool to_stable = a.stable_rs == n.hash;
+  const bool older = n.view.creation_order < store_.replica_sets[s.stable].view.creation_order;
+  return to_stable || (older && s.new_within_delay && a.blue_green);
+}
+
 bool RolloutController::FastTracked(const SyncState& s) const {
   // isBlueGreenFastTracked (bluegreen.go) and isFastRollback (sync.go): a
   // rollback to the stable ReplicaSet (also every sync of a promoted
@@ -387,7 +398,8 @@ void RolloutController::ReconcilePause(SyncState& s) {
       !a.blue_green->auto_promotion_enabled || a.blue_green->auto_promotion_seconds > 0;
   if (FastTracked(s) || ServiceHash(a.active_service) == s.New(store_).hash ||
       a.scale_up_preview_checkpoint || !needs_pause) {
-    s.remove_pause = true;
+    // (RemovePauseCondition(BlueGreenPause): an inconclusive run's pause stays.)
+    if (a.pause_reason != kInconclusive) s.remove_pause = true;
     return;
   }
   if (!CompletedPrePromotion(s)) return;  // not ready for pause
@@ -451,7 +463,7 @@ void RolloutController::SyncStatus(SyncState& s) {
     reason = "";
   } else if (a.promote_full) {
     reason = "Full promotion requested";
-  } else if (FastTracked(s) && a.stable_rs == current) {
+  } else if (FastRollback(s)) {
     reason = "Fast rollback";
   } else if (!aborted && (!a.blue_green->post_promotion_analysis ||
                           (a.post_run != kNone && store_.analysis_runs[a.post_run].phase ==
@@ -705,7 +717,7 @@ void RolloutController::Sync(uint32_t d) {
   }
   if (a.canary) {
     SyncCanary(s);
-    TellStep(d);
+    TellStep(d, /*advancing=*/false);
     return;
   }
   // reconcilePreviewService: right after the new ReplicaSet exists.
@@ -1085,6 +1097,7 @@ void RolloutController::SyncCanaryStatus(SyncState& s) {
   } else if (aborted) {
     if (steps > 0) index = a.stable_rs == n.hash ? steps : 0;
   } else if (CompletedCanaryStep(s)) {
+    TellStep(s.d, /*advancing=*/true);  // (a step that started in this sync)
     const int32_t done = index.value_or(0);
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                   [&] { return fmt::format("step {}/{} completed", done + 1, steps); });
@@ -1125,6 +1138,7 @@ void RolloutController::SyncCanary(SyncState& s) {
     // back to step 0, or past the last one when back on the stable
     // ReplicaSet) and persisted; the next sync goes on.
     ResetStatus(a);
+    ++a.steps_version;
     const auto steps = static_cast<int32_t>(a.canary->steps.size());
     a.current_step = steps > 0 ? std::optional<int32_t>(0) : std::nullopt;
     if (steps > 0 && !a.current_pod_hash.empty() && a.stable_rs == n.hash) a.current_step = steps;
@@ -1307,7 +1321,8 @@ void RolloutController::ReconcileBlueGreenAnalysis(SyncState& s) {
   const auto cancel = [&](uint32_t run) {
     if (run != kNone) analysis_.Cancel(run);
   };
-  if (a.stable_rs == s.New(store_).hash || s.Aborted() || a.promote_full || a.stable_rs.empty()) {
+  if (a.stable_rs == s.New(store_).hash || s.Aborted() || a.promote_full || a.stable_rs.empty() ||
+      FastRollback(s)) {
     cancel(a.pre_run);
     cancel(a.post_run);
     return;
@@ -1335,10 +1350,14 @@ void RolloutController::ReconcileBlueGreenAnalysis(SyncState& s) {
   }
 }
 
-void RolloutController::TellStep(uint32_t d) {
+void RolloutController::TellStep(uint32_t d, bool advancing) {
   // The canary step now running, as observers see steps
   // (docs/metrics.md, rollouts[].steps): the current index while an update
-  // is in progress — not aborted, not yet promoted.
+  // is in progress — not aborted, not yet promoted. What a step is (its
+  // kind, weight, ReplicaSets, run) is taken when it starts and kept: the
+  // spec may have changed by the time it ends. `advancing`: called as the
+  // sync moves past the current step, so a step that starts and ends in
+  // one sync is told too.
   Deployment& dep = store_.deployments[d];
   ArgoRollout& a = *dep.argo;
   if (!a.canary || dep.rollouts.empty()) return;
@@ -1350,53 +1369,68 @@ void RolloutController::TellStep(uint32_t d) {
     now = a.current_step;
   }
   const bool same_rollout = a.told_rollout.start == ro.info.start;
-  if (a.told_step && now == a.told_step && same_rollout) return;
-  const auto info = [&](int32_t index, const RolloutInfo& of) {
-    RolloutStepInfo i;
-    i.rollout = of;
-    i.index = index;
-    const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(index)];
-    i.kind = step.set_weight_set         ? "setWeight"
-             : step.pause_set            ? "pause"
-             : step.analysis_set         ? "analysis"
-             : step.set_canary_scale_set ? "setCanaryScale"
-             : step.experiment           ? "experiment"
-             : step.set_header_route     ? "setHeaderRoute"
-             : step.set_mirror_route     ? "setMirrorRoute"
-                                         : "plugin";
-    i.weight = a.canary->traffic_routing ? a.canary_weight : LastSetWeight(a, index);
-    for (uint32_t rs : dep.replica_sets) {
-      const ReplicaSet& r = store_.replica_sets[rs];
-      if (r.deleted) continue;
-      if (r.hash == a.current_pod_hash) i.canary_replicas = r.view.replicas;
-      if (r.hash == a.stable_rs && a.stable_rs != a.current_pod_hash) {
-        i.stable_replicas = r.view.replicas;
-      }
-    }
-    if (step.analysis_set && a.step_run != kNone &&
-        store_.analysis_runs[a.step_run].step == index) {
-      i.analysis = AnalysisPhaseName(store_.analysis_runs[a.step_run].phase);
-    }
-    return i;
+  const bool same_steps = a.told_steps_version == a.steps_version;
+  ArgoRollout::ToldStep& told = a.told;
+  // The step's run, once it has one.
+  if (a.told_step && a.step_run != kNone && store_.analysis_runs[a.step_run].step == *a.told_step &&
+      same_rollout && same_steps) {
+    told.run = a.step_run;
+  }
+  if (a.told_step && now == a.told_step && same_rollout && same_steps) return;
+  const auto replicas = [&](uint32_t rs) {
+    return rs == kNone || store_.replica_sets[rs].deleted ? 0
+                                                          : store_.replica_sets[rs].view.replicas;
   };
   if (a.told_step) {
-    RolloutStepInfo end = info(*a.told_step, a.told_rollout);
+    RolloutStepInfo end;
+    end.rollout = a.told_rollout;
+    end.index = *a.told_step;
+    end.kind = told.kind;
     end.ended = true;
-    end.result = !same_rollout                       ? "superseded"
-                 : a.abort                           ? "aborted"
-                 : a.stable_rs == a.current_pod_hash ? "promoted"
-                 : a.step_skipped                    ? "skipped"
-                                                     : "completed";
+    end.result = !same_rollout || !same_steps ? "superseded"
+                 : a.abort                    ? "aborted"
+                 : a.promote_full || (a.stable_rs == a.current_pod_hash && !advancing) ? "promoted"
+                 : a.step_skipped                                                      ? "skipped"
+                                  : "completed";
+    // The weight then: the router's, else the step's setWeight; 0 once
+    // aborted.
+    end.weight = a.abort ? 0 : a.canary->traffic_routing ? a.canary_weight : told.weight;
+    end.canary_replicas = replicas(told.canary_rs);
+    end.stable_replicas = replicas(told.stable_rs);
+    if (told.run != kNone) end.analysis = AnalysisPhaseName(store_.analysis_runs[told.run].phase);
     for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), end);
   }
   a.step_skipped = false;
   a.told_step = now;
   a.told_rollout = ro.info;
+  a.told_steps_version = a.steps_version;
+  told = ArgoRollout::ToldStep{};
   ctx_.MarkChanged();  // (the timeline's step/ and weight/ columns)
-  if (now) {
-    const RolloutStepInfo start = info(*now, ro.info);
-    for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), start);
+  if (!now) return;
+  const k8s::CanaryStep& step = a.canary->steps[static_cast<size_t>(*now)];
+  told.kind = step.set_weight_set         ? "setWeight"
+              : step.pause_set            ? "pause"
+              : step.analysis_set         ? "analysis"
+              : step.set_canary_scale_set ? "setCanaryScale"
+              : step.experiment           ? "experiment"
+              : step.set_header_route     ? "setHeaderRoute"
+              : step.set_mirror_route     ? "setMirrorRoute"
+                                          : "plugin";
+  told.weight = LastSetWeight(a, *now);
+  for (uint32_t rs : dep.replica_sets) {
+    const ReplicaSet& r = store_.replica_sets[rs];
+    if (r.deleted) continue;
+    if (r.hash == a.current_pod_hash) told.canary_rs = rs;
+    if (r.hash == a.stable_rs && a.stable_rs != a.current_pod_hash) told.stable_rs = rs;
   }
+  RolloutStepInfo start;
+  start.rollout = ro.info;
+  start.index = *now;
+  start.kind = told.kind;
+  start.weight = a.canary->traffic_routing ? a.canary_weight : told.weight;
+  start.canary_replicas = replicas(told.canary_rs);
+  start.stable_replicas = replicas(told.stable_rs);
+  for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), start);
 }
 
 void RolloutController::ResolveServices(uint32_t d) {

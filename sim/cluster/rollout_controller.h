@@ -80,6 +80,7 @@ class RolloutController {
   bool ReadyForPause(const SyncState& s) const;
   bool Saturated(const SyncState& s) const;       // annotations.IsSaturated
   bool FastTracked(const SyncState& s) const;     // isBlueGreenFastTracked
+  bool FastRollback(const SyncState& s) const;    // isFastRollback
   bool CompletedPause(const SyncState& s) const;  // CompletedBlueGreenPause
   bool DelayScaleDownOnAbort(const SyncState& s) const;
   bool Referenced(const SyncState& s, const ReplicaSet& rs) const;
@@ -111,7 +112,7 @@ class RolloutController {
   void CancelRun(uint32_t* run);
   void CancelOtherRuns(uint32_t d);
   // Observers' OnRolloutStep: a canary step that ended, and the one that started.
-  void TellStep(uint32_t d);
+  void TellStep(uint32_t d, bool advancing);
   // An Inconclusive run pauses the Rollout; a Failed or Error one aborts it.
   void ActOnRun(SyncState& s, uint32_t run, std::string_view what);
   void AddAbort(SyncState& s, const std::string& message);

@@ -476,6 +476,15 @@ struct ArgoRollout {
   std::optional<int32_t> told_step;
   RolloutInfo told_rollout;
   bool step_skipped = false;
+  // The told step as it was when it started.
+  struct ToldStep {
+    std::string_view kind;
+    int32_t weight = 0;
+    uint32_t canary_rs = kNone, stable_rs = kNone;
+    uint32_t run = kNone;  // its AnalysisRun
+  } told;
+  // Bumped when the steps (or the template) reset the canary to step 0.
+  uint64_t steps_version = 0, told_steps_version = 0;
   bool progress_paused = false;  // paused (or aborted) at the last look
   // The controller's own timed requeue (auto-promotion, a scale-down deadline).
   EventId timer;

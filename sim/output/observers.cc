@@ -41,7 +41,8 @@ void Timeline::OnTimelineStep(const cluster::StepOutcome& step) {
 }
 
 void Timeline::OnRolloutStep(SimTime /*t*/, const cluster::RolloutStepInfo& s) {
-  canary_steps_[s.rollout.deployment] = {s.ended ? 0 : s.index + 1, s.weight};
+  // (No step running: both 0.)
+  canary_steps_[s.rollout.deployment] = {s.ended ? 0 : s.index + 1, s.ended ? 0 : s.weight};
 }
 
 namespace {

@@ -332,6 +332,17 @@ TEST(ArgoAnalysis, RetryAfterAFailedAnalysisRunsItAgain) {
             (std::vector<double>{100}))
       << r.log;
   EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{75, 110}));
+  // The report lists the steps run again, step 0 too (it starts and ends
+  // in the retry's sync).
+  const auto& steps = Dep(r, "web").rollouts.at(0).steps;
+  ASSERT_EQ(steps.size(), 4u) << r.json;
+  EXPECT_EQ(steps[1].result, "aborted");
+  EXPECT_EQ(steps[2].index, 0);
+  EXPECT_EQ(steps[2].start, SimTime::Zero() + Sec(100));
+  EXPECT_EQ(steps[2].end, SimTime::Zero() + Sec(100));
+  EXPECT_EQ(steps[2].result, "completed");
+  EXPECT_EQ(steps[3].result, "aborted");
+  EXPECT_EQ(steps[3].analysis, "Failed");
 }
 
 // A Rollout deleted while its run measures: the run (owned by it) is
@@ -394,7 +405,7 @@ TEST(ArgoAnalysis, TheReportListsEachStepAndAnalysisRun) {
 // analysis fields, and a template "check" whose metric "check" reads a
 // fixed value (spec.analysis `{value: V}`): no request is needed.
 std::string BlueGreenAnalysisScenario(const std::string& blue_green, const std::string& value,
-                                      const std::string& metric) {
+                                      const std::string& metric, const std::string& timeline = "") {
   return Scenario(R"(  cluster:
     nodes: [{name: node, count: 2, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   images:
@@ -406,7 +417,7 @@ std::string BlueGreenAnalysisScenario(const std::string& blue_green, const std::
                       value + R"(}
   timeline:
   - {at: 60s, kubectl: argo rollouts set image web web=web:2}
-)",
+)" + timeline,
                   R"(apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: web}
@@ -516,6 +527,50 @@ TEST(ArgoAnalysis, AFailingPostPromotionAnalysisSwitchesBack) {
   EXPECT_EQ(r.Times("rollout/web", "switched active service/web-active to 59958474b"),
             (std::vector<double>{5, 65}));
   EXPECT_FALSE(Dep(r, "web").rollouts[0].complete.has_value());
+}
+
+// `undo` to the old ReplicaSet while it waits out its scale-down delay
+// (60 s here) is a fast rollback (isFastRollback): promoted at once,
+// "Fast rollback", and no post-promotion analysis runs for it
+// (shouldCancelCurrentAnalysis) — only revision 2's, at 65 s.
+TEST(ArgoAnalysis, AFastRollbackRunsNoAnalysis) {
+  const Outcome r = Simulate(BlueGreenAnalysisScenario(
+      "      scaleDownDelaySeconds: 60\n"
+      "      postPromotionAnalysis: {templates: [{templateName: check}]}\n",
+      "1", kTwoChecks, "  - {at: 90s, kubectl: argo rollouts undo web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(
+      r.Logged("90.000", "rollout/web", "Fast rollback: stable is replicaset/web-59958474b"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "created analysisrun/web-599584c85-2-post"),
+            (std::vector<double>{65}));
+  EXPECT_EQ(r.log.find("-3-post"), std::string::npos);
+}
+
+// New steps in the middle of an update (the same template, one step
+// left): the step then running ends "superseded" and the canary starts
+// again at the new step 0 — described as it was, not by the new spec.
+TEST(ArgoAnalysis, NewStepsSupersedeTheRunningStep) {
+  std::string scenario = AnalysisScenario(
+      "      - setWeight: 20\n      - pause: {duration: 60s}\n      - setWeight: 60\n",
+      kSuccessRate, "0", "  - {at: 80s, kubectl: kubectl apply -f steps.yaml}\n");
+  const size_t from = scenario.find("apiVersion: argoproj.io/v1alpha1\nkind: Rollout");
+  std::string rollout = scenario.substr(from, scenario.find("---", from) - from);
+  rollout.replace(rollout.find("      - setWeight: 20"), std::string::npos,
+                  "      - pause: {duration: 10s}\n");
+  rollout.replace(rollout.find("image: web:1"), 12, "image: web:2");
+  const Outcome r = Simulate(scenario, {{"steps.yaml", rollout}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& steps = Dep(r, "web").rollouts.at(0).steps;
+  ASSERT_GE(steps.size(), 3u) << r.json;
+  EXPECT_EQ(steps[1].kind, "pause");
+  EXPECT_EQ(steps[1].end, SimTime::Zero() + Sec(80));
+  EXPECT_EQ(steps[1].result, "superseded");
+  EXPECT_EQ(steps[1].canary_replicas, 1);
+  EXPECT_EQ(steps[1].stable_replicas, 4);
+  EXPECT_EQ(steps[2].index, 0);
+  EXPECT_EQ(steps[2].kind, "pause");
+  EXPECT_EQ(steps[2].start, SimTime::Zero() + Sec(80));
 }
 
 // EvaluateResult's table (utils/evaluate/evaluate_test.go,
