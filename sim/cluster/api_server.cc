@@ -177,6 +177,7 @@ uint32_t ApiServer::ImageIndex(const std::string& image) {
     b.queue = p->queue.value_or(-1);
     b.close_on_drain = p->close_on_drain.value_or(false);
     b.error_rate = p->error_rate;
+    store_.any_error_rate = store_.any_error_rate || b.error_rate > 0;
   } else {
     b.version = store_.InternVersion(scenario::ImageTag(image));
   }

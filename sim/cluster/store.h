@@ -901,6 +901,7 @@ class Store {
   PodTopology topology;
   bool prefer_no_schedule = false;  // some node has a PreferNoSchedule taint
   std::vector<ImageBehaviour> images;
+  bool any_error_rate = false;  // some image answers a share of requests with an error
   LoadState load;
   // Argo Rollouts' AnalysisTemplates by "ns/name", ClusterAnalysisTemplates
   // by "/name"; the AnalysisRuns Rollouts created, in creation order.

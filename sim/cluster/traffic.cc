@@ -121,7 +121,10 @@ void Traffic::Deliver(uint32_t c, uint32_t pod, std::string_view version, bool s
     Admit(c, pod, version);
     return;
   }
-  const bool ok = serving && !AnsweredWithError(store_.clients[c], store_.pods[pod].image);
+  // (The pod is read only when some image has an errorRate: the fresh path
+  // of SendDirect reads none.)
+  const bool ok = serving && !(store_.any_error_rate &&
+                               AnsweredWithError(store_.clients[c], store_.pods[pod].image));
   Tell(ctx_.Now(),
        {store_.clients[c].service, pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
         SimDuration::Zero(), std::nullopt});
@@ -237,7 +240,7 @@ void Traffic::Admit(uint32_t c, uint32_t pod, std::string_view version) {
     store_.load.meters[load.deployment].AddBusy(*start, answered);
   }
   if (answered == now) {  // no wait, no work: answered at once
-    const bool ok = !AnsweredWithError(client, load.image);
+    const bool ok = !(store_.any_error_rate && AnsweredWithError(client, load.image));
     Tell(ctx_.Now(),
          {client.service, pod, version, ok ? RequestResult::kOk : RequestResult::kFailed,
           SimDuration::Zero(), std::nullopt});
@@ -334,8 +337,8 @@ void Traffic::End(uint32_t r, SimTime at) {
   const uint32_t service = store_.clients[req.client].service;
   const bool answered = req.answered <= at;
   // An answer may be an error (the image's errorRate): failed, at once.
-  const bool error =
-      answered && AnsweredWithError(store_.clients[req.client], store_.load.pods[req.pod].image);
+  const bool error = answered && store_.any_error_rate &&
+                     AnsweredWithError(store_.clients[req.client], store_.load.pods[req.pod].image);
   const RequestInfo info{service,
                          req.pod,
                          req.version,
