@@ -25,6 +25,16 @@ constexpr SimDuration kDefaultWindow = SimDuration::Seconds(60);
 
 bool Completed(RunPhase p) { return p != RunPhase::kPending && p != RunPhase::kRunning; }
 
+// IsTerminating (utils/analysis/helpers.go): cancelled, or a metric (not
+// in dry-run) Failed, Error or Inconclusive.
+bool IsTerminating(const AnalysisRun& run) {
+  if (run.terminate) return true;
+  return !run.dry_run && std::any_of(run.metrics.begin(), run.metrics.end(), [](const auto& m) {
+    return m.phase == RunPhase::kFailed || m.phase == RunPhase::kError ||
+           m.phase == RunPhase::kInconclusive;
+  });
+}
+
 // analysisStatusOrder (utils/analysis/helpers.go), best to worst.
 int Rank(RunPhase p) {
   switch (p) {
@@ -346,13 +356,7 @@ void AnalysisController::Reconcile(uint32_t id) {
     }
   }
   // generateMetricTasks: the measurements due now.
-  bool terminating = run.terminate;
-  for (const AnalysisRun::Metric& m : run.metrics) {
-    if (!run.dry_run && (m.phase == RunPhase::kFailed || m.phase == RunPhase::kError ||
-                         m.phase == RunPhase::kInconclusive)) {
-      terminating = true;
-    }
-  }
+  bool terminating = IsTerminating(run);
   const SimTime now = ctx_.Now();
   for (AnalysisRun::Metric& m : run.metrics) {
     if (Completed(m.phase) || terminating) continue;
@@ -484,13 +488,7 @@ double AnalysisController::Value(const AnalysisRun& run, const AnalysisRun::Metr
 void AnalysisController::Assess(uint32_t id) {
   // assessRunStatus.
   AnalysisRun& run = store_.analysis_runs[id];
-  bool terminating = run.terminate;
-  for (const AnalysisRun::Metric& m : run.metrics) {
-    if (!run.dry_run && (m.phase == RunPhase::kFailed || m.phase == RunPhase::kError ||
-                         m.phase == RunPhase::kInconclusive)) {
-      terminating = true;
-    }
-  }
+  bool terminating = IsTerminating(run);
   std::optional<RunPhase> worst;
   std::string worst_message = run.terminate ? "Run Terminated" : "";
   bool everything_completed = true;
