@@ -7,6 +7,7 @@ kubesim_library(kubesim_cluster
   SOURCES cluster/deployment_util.cc cluster/scheduling.cc cluster/store.cc
           cluster/context.cc cluster/api_server.cc cluster/deployment_controller.cc
           cluster/rollout_controller.cc cluster/analysis_controller.cc
+          cluster/flagger_controller.cc cluster/traffic_router.cc
           cluster/replicaset_controller.cc cluster/scheduler.cc cluster/kubelet.cc
           cluster/kubelet_containers.cc cluster/prober.cc cluster/node_lifecycle_controller.cc cluster/disruption.cc
           cluster/pod_topology.cc

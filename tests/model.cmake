@@ -9,7 +9,7 @@ kubesim_test(model_test
   SOURCES cluster/model_rollout_test.cc cluster/model_container_test.cc
           cluster/model_node_test.cc cluster/model_pod_test.cc cluster/model_script_test.cc
           cluster/model_topology_test.cc cluster/model_containers_test.cc
-          cluster/model_load_test.cc cluster/model_balancer_test.cc cluster/model_argo_test.cc cluster/model_argo_analysis_test.cc
+          cluster/model_load_test.cc cluster/model_balancer_test.cc cluster/model_argo_test.cc cluster/model_argo_analysis_test.cc cluster/model_flagger_test.cc
   DEPS kubesim_output kubesim_metrics kubesim_cluster kubesim_scenario fmt::fmt)
 
 kubesim_test(output_test

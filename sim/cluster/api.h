@@ -44,6 +44,10 @@ class Api {
   // rollouts-pod-template-hash (kRolloutHashKey) to `hash`
   // (rollout/service.go switchServiceSelector).
   virtual void SwitchServiceSelector(uint32_t service, const std::string& hash) = 0;
+  // A controller's create or update of a whole object, as its client's
+  // Create or Update call leaves it (Flagger's primary Deployment and
+  // Services, its scaling of the target, a promotion's new template).
+  virtual void Write(const k8s::Object& object) = 0;
 
   // --- changes, to the controllers that watch them ---
   // A pod's status, labels or deletion changed (ReplicaSet controller,

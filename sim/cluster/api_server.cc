@@ -12,6 +12,7 @@
 #include "deployment_controller.h"
 #include "disruption.h"
 #include "endpoints_controller.h"
+#include "flagger_controller.h"
 #include "kubelet.h"
 #include "node_lifecycle_controller.h"
 #include "prober.h"
@@ -204,6 +205,8 @@ void ApiServer::Apply(const k8s::Object& object) {
           c_.disruption->Apply(o);
         } else if constexpr (std::is_same_v<T, k8s::Rollout>) {
           ApplyRollout(o);
+        } else if constexpr (std::is_same_v<T, k8s::FlaggerCanary>) {
+          c_.flagger->Apply(o);
         } else if constexpr (std::is_same_v<T, k8s::AnalysisTemplate>) {
           // Read when a Rollout creates an AnalysisRun.
           store_.analysis_templates[(o.cluster_scope ? "" : o.metadata.namespace_name) + "/" +
@@ -212,6 +215,12 @@ void ApiServer::Apply(const k8s::Object& object) {
         // Namespaces need no model.
       },
       object);
+}
+
+void ApiServer::Write(const k8s::Object& object) {
+  controller_write_ = true;
+  Apply(object);
+  controller_write_ = false;
 }
 
 void ApiServer::ApplyDeployment(const k8s::Deployment& obj) {
@@ -247,6 +256,7 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
     d.namespace_name = ns;
     d.key = Store::ObjectKey(ns, d.name);
     d.spec = spec;
+    d.applied_replicas = spec.replicas;
     store_.deployments.push_back(std::move(d));
     id = static_cast<uint32_t>(store_.deployments.size() - 1);
     (rollout != nullptr ? store_.rollout_names
@@ -260,6 +270,26 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
     EnqueueWorkload(id);
     return;
   }
+  Deployment& d = store_.deployments[id];
+  if (rollout == nullptr && !controller_write_) {
+    // A Flagger target's replicas are Flagger's once it scaled them: an
+    // apply whose replicas are the ones the manifests last gave leaves them
+    // (kubectl apply's three-way merge sends no replicas then).
+    const int32_t applied = spec.replicas;
+    if (d.flagger_target_of != kNone && applied == d.applied_replicas) {
+      k8s::DeploymentSpec kept = spec;
+      kept.replicas = d.spec.replicas;
+      d.applied_replicas = applied;
+      ApplyWorkloadSpec(id, kept, kind, nullptr);
+      return;
+    }
+    d.applied_replicas = applied;
+  }
+  ApplyWorkloadSpec(id, spec, kind, rollout);
+}
+
+void ApiServer::ApplyWorkloadSpec(uint32_t id, const k8s::DeploymentSpec& spec,
+                                  std::string_view kind, const k8s::Rollout* rollout) {
   Deployment& d = store_.deployments[id];
   if (!(d.spec == spec)) ++d.generation;
   const bool template_changed = !(d.spec.template_ == spec.template_);
@@ -329,7 +359,7 @@ void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
   if (const auto& bg = obj.spec.blue_green) {
     analysis = bg->pre_promotion_analysis || bg->post_promotion_analysis;
   }
-  a.records_requests = analysis;
+  store_.deployments[id].records_requests = analysis;
   // Its Services are looked up by name at each sync (RolloutController::
   // ResolveServices): a Service applied later, or never, needs no
   // placeholder here.
@@ -703,6 +733,8 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
     for (uint32_t pod : std::vector<uint32_t>(store_.replica_sets[id].pods)) {
       if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
     }
+  } else if (key.kind == "Canary") {
+    c_.flagger->Delete(key.namespace_name, key.name);
   } else if (key.kind == "AnalysisTemplate" || key.kind == "ClusterAnalysisTemplate") {
     store_.analysis_templates.erase((key.kind == "AnalysisTemplate" ? key.namespace_name : "") +
                                     "/" + key.name);

@@ -22,6 +22,7 @@ class NodeLifecycleController;
 class ReplicaSetController;
 class Scheduler;
 class RolloutController;
+class FlaggerController;
 class Traffic;
 
 // The controllers the API server hands changes to.
@@ -35,6 +36,7 @@ struct Controllers {
   NodeLifecycleController* node_lifecycle = nullptr;
   Disruption* disruption = nullptr;
   RolloutController* rollouts = nullptr;
+  FlaggerController* flagger = nullptr;
 };
 
 class ApiServer final : public Api {
@@ -66,6 +68,7 @@ class ApiServer final : public Api {
   void NodeStatusStopped(uint32_t node) override;
   void ServiceServing(uint32_t service) override;
   void SwitchServiceSelector(uint32_t service, const std::string& hash) override;
+  void Write(const k8s::Object& object) override;
 
  private:
   void ApplyDeployment(const k8s::Deployment& d);
@@ -73,6 +76,8 @@ class ApiServer final : public Api {
   // A Deployment's or Rollout's (non-null `rollout`) apply.
   void ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::DeploymentSpec& spec,
                      const k8s::Rollout* rollout);
+  void ApplyWorkloadSpec(uint32_t id, const k8s::DeploymentSpec& spec, std::string_view kind,
+                         const k8s::Rollout* rollout);
   void SetRolloutStrategy(uint32_t d, const k8s::Rollout& obj);
   // Queues a sync of a Deployment, or of a Rollout, by its controller.
   void EnqueueWorkload(uint32_t d);
@@ -93,6 +98,7 @@ class ApiServer final : public Api {
   Store& store_;
   Context& ctx_;
   Controllers c_;
+  bool controller_write_ = false;  // Write: a controller's, not kubectl's
 };
 
 }  // namespace kubesim::cluster

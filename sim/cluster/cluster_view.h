@@ -39,8 +39,20 @@ class StoreView final : public ClusterView {
   size_t DeploymentCount() const override { return store_.deployments.size(); }
   std::string_view DeploymentKey(uint32_t d) const override { return store_.deployments[d].key; }
   bool DeploymentDeleted(uint32_t d) const override { return store_.deployments[d].deleted; }
-  int32_t ActivePods(uint32_t d) const override { return store_.ActivePods(d); }
-  int32_t AvailablePods(uint32_t d) const override { return store_.AvailablePods(d, ctx_.Now()); }
+  // A Flagger target's pods and its primary's: the Canary's rollout is both.
+  int32_t ActivePods(uint32_t d) const override {
+    const uint32_t p = FlaggerPrimary(d);
+    return store_.ActivePods(d) + (p == kNone ? 0 : store_.ActivePods(p));
+  }
+  int32_t AvailablePods(uint32_t d) const override {
+    const uint32_t p = FlaggerPrimary(d);
+    return store_.AvailablePods(d, ctx_.Now()) +
+           (p == kNone ? 0 : store_.AvailablePods(p, ctx_.Now()));
+  }
+  uint32_t FlaggerPrimary(uint32_t d) const {
+    const uint32_t c = store_.deployments[d].flagger_target_of;
+    return c == kNone ? kNone : store_.canaries[c].primary;
+  }
   int64_t ExistingPods() const override { return store_.existing_pods; }
   int64_t BoundCpuMillis() const override { return store_.bound.cpu_milli; }
   int64_t BoundMemoryBytes() const override { return store_.bound.memory_bytes; }

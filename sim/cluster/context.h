@@ -73,6 +73,7 @@ enum class EventKind : uint32_t {
   // split service << 32 | weight)
   kTrafficWeight,
   kAnalysisRun,  // target: Store::analysis_runs index: the analysis controller's reconcile
+  kFlaggerTick,  // target: Store::canaries index: its analysis job runs (Flagger's scheduler)
 };
 
 enum class ProbeKind : uint32_t { kReadiness = 0, kLiveness = 1, kStartup = 2 };

@@ -369,6 +369,8 @@ void DeploymentController::CheckRollouts(uint32_t d) {
   if (dep.rollouts.empty() || dep.deleted) return;
   Rollout& r = dep.rollouts.back();
   if (r.superseded || r.complete) return;
+  // A Flagger target's rollout ends with its Canary's analysis (FlaggerController).
+  if (dep.flagger_target_of != kNone) return;
   // docs/metrics.md: complete when every replica is updated and available and no old
   // pod is left, terminating ones included.
   std::vector<uint32_t> olds;

@@ -10,6 +10,8 @@
 #include <limits>
 #include <tuple>
 
+#include "traffic_router.h"
+
 namespace kubesim::cluster {
 
 namespace {
@@ -1609,29 +1611,7 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
   a.weights_set = true;
   // The router's configuration reaches the clients endpointDelay later,
   // never before an earlier one.
-  Service& svc = store_.services[a.stable_service];
-  SimTime at = ctx_.Now() +
-               ctx_.Draw(ctx_.scenario().cluster.timing.endpoint_delay, "traffic-weight", svc.key);
-  at = std::max(at, svc.split_visible_at);
-  svc.split_visible_at = at;
-  ctx_.Schedule(at - ctx_.Now(), kPhaseEndpoints, EventKind::kTrafficWeight, a.stable_service,
-                (uint64_t{a.canary_service} << 32) | ((svc.split_gen & 0xFFFFu) << 16) |
-                    static_cast<uint32_t>(weight));
-}
-
-void RolloutController::WeightVisible(uint32_t service, uint64_t payload) {
-  Service& s = store_.services[service];
-  // A weight set before its router was dropped (Rollout or Service
-  // deleted: Service::split_gen moved on) never arrives.
-  if (((payload >> 16) & 0xFFFFu) != (s.split_gen & 0xFFFFu)) return;
-  s.split_service = static_cast<uint32_t>(payload >> 32);
-  s.split_weight = static_cast<int32_t>(payload & 0xFFFFu);
-  ctx_.EmitLazy([&] { return "service/" + s.name; },
-                [&] {
-                  return fmt::format("clients send {}% to service/{}", s.split_weight,
-                                     store_.services[s.split_service].name);
-                });
-  ctx_.MarkChanged();
+  SetRouterWeight(store_, ctx_, a.stable_service, a.canary_service, weight);
 }
 
 void RolloutController::Promote(uint32_t d, bool full) {

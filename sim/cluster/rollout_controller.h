@@ -67,8 +67,6 @@ class RolloutController {
   // A Rollout deleted: the Services it managed drop the hash from their
   // selectors (service/service.go syncService).
   void Deleted(uint32_t d);
-  // kTrafficWeight: a router's weight reaches the clients of `service`.
-  void WeightVisible(uint32_t service, uint64_t payload);
   AnalysisController& analysis() { return analysis_; }
 
  private:

@@ -447,9 +447,6 @@ struct ArgoRollout {
   bool abort = false;
   std::optional<SimTime> aborted_at;  // status.abortedAt
   int64_t aborted_revision = 0;
-  // Whether any of its analyses reads requests: its ReplicaSets' requests
-  // are kept (Store::rs_requests).
-  bool records_requests = false;
   bool promote_full = false;
   bool scale_up_preview_checkpoint = false;
   // The phase as `kubectl argo rollouts status` reads it (GetRolloutPhase).
@@ -543,6 +540,49 @@ struct RequestSample {
   bool ok;
 };
 
+// A Flagger Canary (docs/progressive-delivery.md): its spec and the status
+// Flagger's scheduler keeps (pkg/apis/flagger/v1beta1/status.go at 15bd6ad),
+// with the objects it made: the primary Deployment and three Services.
+struct FlaggerCanaryState {
+  k8s::FlaggerCanary canary;
+  bool exists = true;
+  enum class Phase : uint8_t {
+    kInitializing,
+    kInitialized,
+    kWaiting,
+    kProgressing,
+    kWaitingPromotion,
+    kPromoting,
+    kFinalising,
+    kSucceeded,
+    kFailed,
+  };
+  Phase phase = Phase::kInitializing;
+  int32_t failed_checks = 0;
+  int32_t canary_weight = 0;  // status.canaryWeight
+  int32_t iterations = 0;     // status.iterations
+  // lastAppliedSpec and lastPromotedSpec: the target's template then (Flagger
+  // keeps its hash).
+  std::optional<k8s::PodTemplateSpec> last_applied, last_promoted;
+  // Store::deployments: the target and `<target>-primary` (kNone: none yet).
+  uint32_t target = kNone, primary = kNone;
+  // Store::services: `<service>`, `<service>-primary`, `<service>-canary`.
+  uint32_t apex = kNone, primary_service = kNone, canary_service = kNone;
+  // The primary's selector label (the first of app, name,
+  // app.kubernetes.io/name in the target's matchLabels) and its value.
+  std::string label, label_value;
+  int32_t route_weight = 0;  // the canary's weight the router was last set to
+  uint64_t promotions = 0;   // the flagger-id annotation a promotion writes
+  EventId tick;              // the analysis job's next run
+  int64_t job_interval_us = 0;
+  // The step observers were told started (OnRolloutStep), and the checks
+  // run while it lasted.
+  std::optional<int32_t> step;
+  std::string_view step_kind;
+  int32_t step_weight = 0, checks = 0, failures = 0;
+  RolloutInfo step_rollout;
+};
+
 struct Deployment {
   std::string name;
   std::string namespace_name;
@@ -564,6 +604,18 @@ struct Deployment {
   // An Argo Rollout (kind Rollout): synced by the RolloutController, not
   // the Deployment controller. Null for a Deployment.
   std::unique_ptr<ArgoRollout> argo;
+  // Whether an analysis reads its pods' requests: its ReplicaSets' requests
+  // are kept (Store::rs_requests).
+  bool records_requests = false;
+  // Flagger (Store::canaries): the Canary this Deployment is the target of,
+  // and the one it is the primary of (kNone: none). A target's rollouts
+  // end when its Canary's analysis does; its replicas, once Flagger scales
+  // it, stay as Flagger left them through an apply that does not change
+  // them (`applied_replicas`: what the manifests last said), as kubectl
+  // apply's three-way merge keeps them.
+  uint32_t flagger_target_of = kNone;
+  uint32_t flagger_primary_of = kNone;
+  int32_t applied_replicas = 0;
 };
 
 // "deployment/NAME" or "rollout/NAME": what the event log names it by.
@@ -907,6 +959,9 @@ class Store {
   // by "/name"; the AnalysisRuns Rollouts created, in creation order.
   std::map<std::string, k8s::AnalysisTemplate, std::less<>> analysis_templates;
   std::vector<AnalysisRun> analysis_runs;
+  // Flagger's Canaries, by "ns/name" too.
+  std::vector<FlaggerCanaryState> canaries;
+  NameIndex canary_names;
   // By ReplicaSet id: its pods' recent requests (RequestSample), when
   // `request_window` > 0, the longest window an analysis reads.
   std::vector<std::deque<RequestSample>> rs_requests;

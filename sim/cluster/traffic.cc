@@ -52,9 +52,7 @@ void Traffic::Record(SimTime t, const RequestInfo& r) {
   const uint32_t rs = store_.pods[*r.pod].owner_rs;
   if (rs == kNone) return;
   const uint32_t d = store_.replica_sets[rs].owner;
-  if (d == kNone || !store_.deployments[d].argo || !store_.deployments[d].argo->records_requests) {
-    return;
-  }
+  if (d == kNone || !store_.deployments[d].records_requests) return;
   if (store_.rs_requests.size() <= rs) store_.rs_requests.resize(rs + 1);
   std::deque<RequestSample>& log = store_.rs_requests[rs];
   const int64_t at = t.SinceStart().micros();

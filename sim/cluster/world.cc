@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "invariants.h"
+#include "traffic_router.h"
 
 namespace kubesim::cluster {
 namespace {
@@ -47,6 +48,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
       replica_set_controller_(store_, ctx_, api_),
       deployment_controller_(store_, ctx_, api_),
       rollout_controller_(store_, ctx_, api_, deployment_controller_),
+      flagger_controller_(store_, ctx_, api_),
       endpoints_(store_, ctx_, api_),
       node_lifecycle_(store_, ctx_, api_),
       disruption_(store_, ctx_, api_),
@@ -60,7 +62,7 @@ World::World(std::shared_ptr<const scenario::Scenario> scenario, uint64_t seed,
   endpoints_.ConnectBalancers(&balancers_);
   api_.Connect(Controllers{&deployment_controller_, &replica_set_controller_, &scheduler_,
                            &kubelet_, &endpoints_, &traffic_, &node_lifecycle_, &disruption_,
-                           &rollout_controller_});
+                           &rollout_controller_, &flagger_controller_});
   for (const scenario::NodeGroup& g : ctx_.scenario().cluster.nodes) {
     for (int32_t i = 0; i < g.count; ++i) {
       Node n;
@@ -292,8 +294,11 @@ void World::Fire(const FiredEvent& e) {
     case EventKind::kAnalysisRun:
       rollout_controller_.analysis().Reconcile(t);
       break;
+    case EventKind::kFlaggerTick:
+      flagger_controller_.Tick(t);
+      break;
     case EventKind::kTrafficWeight:
-      rollout_controller_.WeightVisible(t, p);
+      RouterWeightVisible(store_, ctx_, t, p);
       break;
     case EventKind::kSyncReplicaSet:
       replica_set_controller_.Sync(t, p);
@@ -394,6 +399,13 @@ void World::EndInstant(SimTime t) {
     }
   }
   store_.changed_deployments.insert(store_.changed_deployments.end(), dirty.begin(), dirty.end());
+  // A Flagger primary's pods count in its target's rollout (StoreView::ActivePods).
+  for (size_t i = 0, n = store_.changed_deployments.size(); i < n; ++i) {
+    const uint32_t c = store_.deployments[store_.changed_deployments[i]].flagger_primary_of;
+    if (c != kNone && store_.canaries[c].target != kNone) {
+      store_.changed_deployments.push_back(store_.canaries[c].target);
+    }
+  }
   std::sort(store_.changed_deployments.begin(), store_.changed_deployments.end());
   std::sort(store_.changed_pods.begin(), store_.changed_pods.end());
   store_.changed_pods.erase(std::unique(store_.changed_pods.begin(), store_.changed_pods.end()),

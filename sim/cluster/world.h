@@ -33,6 +33,7 @@
 #include "deployment_controller.h"
 #include "disruption.h"
 #include "endpoints_controller.h"
+#include "flagger_controller.h"
 #include "kubelet.h"
 #include "kubesim/cluster/simulation.h"
 #include "load_balancer.h"
@@ -81,6 +82,7 @@ class World {
   ReplicaSetController replica_set_controller_;
   DeploymentController deployment_controller_;
   RolloutController rollout_controller_;
+  FlaggerController flagger_controller_;
   EndpointsController endpoints_;
   NodeLifecycleController node_lifecycle_;
   Disruption disruption_;

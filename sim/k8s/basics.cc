@@ -417,7 +417,8 @@ std::string_view KindOf(const Object& object) {
                  [](const AnalysisTemplate& t) {
                    return std::string_view(t.cluster_scope ? "ClusterAnalysisTemplate"
                                                            : "AnalysisTemplate");
-                 }},
+                 },
+                 [](const FlaggerCanary&) { return std::string_view("Canary"); }},
       object);
 }
 
@@ -464,6 +465,7 @@ std::string_view ApiVersionOfKind(std::string_view kind) {
   if (kind == "Rollout" || kind == "AnalysisTemplate" || kind == "ClusterAnalysisTemplate") {
     return "argoproj.io/v1alpha1";
   }
+  if (kind == "Canary") return kFlaggerApiVersion;
   return {};
 }
 
@@ -485,6 +487,11 @@ std::string_view KindOfResource(std::string_view resource) {
   if (r == "rollout" || r == "rollouts" || r == "ro" || r == "rollout.argoproj.io" ||
       r == "rollouts.argoproj.io") {
     return "Rollout";
+  }
+  // Flagger's Canary CRD: names canaries, shortNames canary.
+  if (r == "canary" || r == "canaries" || r == "canary.flagger.app" ||
+      r == "canaries.flagger.app") {
+    return "Canary";
   }
   // Its AnalysisTemplate CRDs: shortNames at and cat.
   if (r == "analysistemplate" || r == "analysistemplates" || r == "at" ||

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include "kubesim/engine/time.h"
 #include "kubesim/k8s/analysis_condition.h"
 #include "kubesim/k8s/defaults.h"
+#include "kubesim/k8s/flagger.h"
 #include "kubesim/k8s/int_or_percent.h"
 #include "kubesim/k8s/rollout.h"
 #include "kubesim/k8s/validation.h"
@@ -1405,6 +1407,251 @@ bool ReportInvalid(const Reader& r, FieldErrors errors, const SourceMap& source,
   return errors.empty() && r.errors() == 0;
 }
 
+// Flagger's Canary (flagger.app/v1beta1; pkg/apis/flagger/v1beta1/canary.go
+// and its CRD, artifacts/flagger/crd.yaml, at 15bd6ad).
+constexpr std::string_view kCanarySpecFields[] = {"provider",
+                                                  "metricsServer",
+                                                  "targetRef",
+                                                  "autoscalerRef",
+                                                  "ingressRef",
+                                                  "routeRef",
+                                                  "upstreamRef",
+                                                  "service",
+                                                  "analysis",
+                                                  "canaryAnalysis",
+                                                  "progressDeadlineSeconds",
+                                                  "skipAnalysis",
+                                                  "revertOnDeletion",
+                                                  "suspend"};
+constexpr std::string_view kCanaryTargetRefFields[] = {"apiVersion", "kind", "name"};
+constexpr std::string_view kCanaryServiceFields[] = {
+    "name",           "port",        "portName",
+    "targetPort",     "appProtocol", "trafficDistribution",
+    "portDiscovery",  "headless",    "timeout",
+    "backendTimeout", "gateways",    "gatewayRefs",
+    "hosts",          "delegation",  "trafficPolicy",
+    "match",          "rewrite",     "retries",
+    "headers",        "mirror",      "corsPolicy",
+    "meshName",       "backends",    "apex",
+    "primary",        "canary",      "unmanagedMetadata"};
+constexpr std::string_view kCanaryAnalysisFields[] = {"interval",
+                                                      "iterations",
+                                                      "mirror",
+                                                      "mirrorWeight",
+                                                      "maxWeight",
+                                                      "stepWeight",
+                                                      "stepWeights",
+                                                      "stepWeightPromotion",
+                                                      "threshold",
+                                                      "primaryReadyThreshold",
+                                                      "canaryReadyThreshold",
+                                                      "alerts",
+                                                      "metrics",
+                                                      "webhooks",
+                                                      "match",
+                                                      "sessionAffinity"};
+constexpr std::string_view kCanaryMetricFields[] = {
+    "name", "interval", "threshold", "thresholdRange", "query", "templateRef", "templateVariables"};
+constexpr std::string_view kCanaryThresholdRangeFields[] = {"min", "max"};
+
+// A number (an integer or a float), as JSON decodes a float64.
+bool DecodeFloat(Reader& r, const Node* n, const std::string& path, std::optional<double>* out) {
+  if (n == nullptr || n->IsNull()) return true;
+  r.Record(path, *n);
+  const yaml::ScalarType t = n->IsScalar() ? yaml::Resolve(*n) : yaml::ScalarType::kString;
+  if (t != yaml::ScalarType::kInt && t != yaml::ScalarType::kFloat) {
+    r.Error(n->mark, path, fmt::format("expected a number, got {}", yaml::Describe(*n)));
+    return false;
+  }
+  char* end = nullptr;
+  const double v = std::strtod(n->scalar.c_str(), &end);
+  if (end == n->scalar.c_str()) {
+    r.Error(n->mark, path, fmt::format("expected a number, got {}", yaml::Describe(*n)));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+// A Go duration the CRD allows (pattern ^[0-9]+(m|s)) and time.ParseDuration reads.
+bool DecodeFlaggerDuration(Reader& r, const Node* n, const std::string& path, int64_t* out) {
+  std::string text;
+  if (n == nullptr || n->IsNull() || !r.String(n, path, &text)) return n == nullptr;
+  const bool pattern = !text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) != 0 &&
+                       text.find_first_not_of("0123456789") != std::string::npos &&
+                       (text[text.find_first_not_of("0123456789")] == 'm' ||
+                        text[text.find_first_not_of("0123456789")] == 's');
+  const auto d = ParseDuration(text);
+  if (!pattern || !d) {
+    r.Error(n->mark, path,
+            fmt::format("Invalid value: \"{}\": should match '^[0-9]+(m|s)' (e.g. 30s, 1m)", text));
+    return false;
+  }
+  *out = d->micros();
+  return true;
+}
+
+void DecodeFlaggerAnalysis(Reader& r, const Node* a, const std::string& ap, FlaggerAnalysis* out,
+                           const std::string& name, Diagnostics* diags) {
+  Strict(r, a, ap, kCanaryAnalysisFields);
+  const Node* interval = Child(a, "interval");
+  if (interval == nullptr) r.Error(a->mark, Sub(ap, "interval"), "Required value");
+  DecodeFlaggerDuration(r, interval, Sub(ap, "interval"), &out->interval_us);
+  // GetAnalysisInterval: an interval under 10 s counts as 10 s.
+  out->interval_us = std::max<int64_t>(out->interval_us, 10'000'000);
+  if (Child(a, "threshold") == nullptr) r.Error(a->mark, Sub(ap, "threshold"), "Required value");
+  r.Int32(Child(a, "threshold"), Sub(ap, "threshold"), &out->threshold);
+  if (out->threshold <= 0) out->threshold = 1;  // GetAnalysisThreshold
+  r.Int32(Child(a, "maxWeight"), Sub(ap, "maxWeight"), &out->max_weight);
+  r.Int32(Child(a, "stepWeight"), Sub(ap, "stepWeight"), &out->step_weight);
+  r.Int32(Child(a, "stepWeightPromotion"), Sub(ap, "stepWeightPromotion"),
+          &out->step_weight_promotion);
+  r.Int32(Child(a, "iterations"), Sub(ap, "iterations"), &out->iterations);
+  if (const Node* sw = r.Seq(Child(a, "stepWeights"), Sub(ap, "stepWeights"))) {
+    for (size_t i = 0; i < sw->items.size(); ++i) {
+      int32_t w = 0;
+      if (r.Int32(sw->items[i].get(), Idx(Sub(ap, "stepWeights"), i), &w)) {
+        out->step_weights.push_back(w);
+      }
+    }
+  }
+  // The CRD's oneOf: interval and threshold with iterations, stepWeight or stepWeights.
+  if (Child(a, "iterations") == nullptr && Child(a, "stepWeight") == nullptr &&
+      Child(a, "stepWeights") == nullptr) {
+    r.Error(a->mark, ap, "Required value: one of iterations, stepWeight or stepWeights");
+  }
+  const Node* match = Child(a, "match");
+  out->match =
+      match != nullptr && !match->IsNull() && !(match->IsSequence() && match->items.empty());
+  r.Bool(Child(a, "mirror"), Sub(ap, "mirror"), &out->mirror);
+  for (const auto& [field, value] :
+       {std::pair{"primaryReadyThreshold", &out->primary_ready_threshold},
+        std::pair{"canaryReadyThreshold", &out->canary_ready_threshold}}) {
+    r.Int32(Child(a, field), Sub(ap, field), value);
+  }
+  if (const Node* ms = r.Seq(Child(a, "metrics"), Sub(ap, "metrics"))) {
+    for (size_t i = 0; i < ms->items.size(); ++i) {
+      const std::string mp = Idx(Sub(ap, "metrics"), i);
+      const Node* m = r.Map(ms->items[i].get(), mp);
+      if (m == nullptr) continue;
+      Strict(r, m, mp, kCanaryMetricFields);
+      FlaggerMetric metric;
+      if (Child(m, "name") == nullptr) r.Error(m->mark, Sub(mp, "name"), "Required value");
+      r.String(Child(m, "name"), Sub(mp, "name"), &metric.name);
+      DecodeFlaggerDuration(r, Child(m, "interval"), Sub(mp, "interval"), &metric.interval_us);
+      DecodeFloat(r, Child(m, "threshold"), Sub(mp, "threshold"), &metric.threshold);
+      if (const Node* tr = r.Map(Child(m, "thresholdRange"), Sub(mp, "thresholdRange"))) {
+        Strict(r, tr, Sub(mp, "thresholdRange"), kCanaryThresholdRangeFields);
+        DecodeFloat(r, Child(tr, "min"), Sub(mp, "thresholdRange.min"), &metric.min);
+        DecodeFloat(r, Child(tr, "max"), Sub(mp, "thresholdRange.max"), &metric.max);
+      }
+      metric.templated = Child(m, "templateRef") != nullptr || Child(m, "query") != nullptr;
+      const bool builtin =
+          metric.name == "request-success-rate" || metric.name == "request-duration";
+      if (metric.templated || !builtin) {
+        diags->push_back(Diagnostic{
+            Severity::kWarning, r.Pos(m->mark),
+            fmt::format("Canary \"{}\": {}: metric \"{}\" is not simulated: kubesim evaluates "
+                        "only the builtin request-success-rate and request-duration over the "
+                        "simulated requests; this check always passes",
+                        name, mp, metric.name)});
+        metric.templated = true;
+      }
+      out->metrics.push_back(std::move(metric));
+    }
+  }
+  const Node* hooks = Child(a, "webhooks");
+  if (hooks != nullptr && hooks->IsSequence() && !hooks->items.empty()) {
+    diags->push_back(Diagnostic{
+        Severity::kWarning, r.Pos(hooks->mark),
+        fmt::format("Canary \"{}\": {}.webhooks are not called: each succeeds at once (a "
+                    "confirm gate opens, a rollback hook never fires); a load tester's traffic "
+                    "is a client of the canary Service in kubesim (docs/progressive-delivery.md)",
+                    name, ap)});
+  }
+  if (const Node* f = Child(a, "sessionAffinity"); f != nullptr && !f->IsNull()) {
+    {
+      diags->push_back(Diagnostic{
+          Severity::kWarning, r.Pos(f->mark),
+          fmt::format("Canary \"{}\": {}.sessionAffinity is not simulated: requests are split "
+                      "by weight alone, never pinned by a cookie",
+                      name, ap)});
+    }
+  }
+}
+
+bool DecodeCanaryDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::string& file,
+                          Diagnostics* out, std::vector<DecodedObject>* objects) {
+  const Node& root = *root_ptr;
+  FlaggerCanary c;
+  const Node* md = nullptr;
+  const Node* spec = DecodeHead(r, root, "Canary", &c.metadata, &md);
+  c.source.document = Position{file, root.mark.line + 1, root.mark.column + 1};
+  RecordPositions(r, spec, md, &c.source);
+  if (spec == nullptr) {
+    r.Error(root.mark, "spec", "Required value");
+    return false;
+  }
+  Strict(r, spec, "spec", kCanarySpecFields);
+  FlaggerCanarySpec& s = c.spec;
+  r.String(Child(spec, "provider"), "spec.provider", &s.provider);
+  const Node* target = r.Map(Child(spec, "targetRef"), "spec.targetRef");
+  if (target == nullptr) r.Error(spec->mark, "spec.targetRef", "Required value");
+  Strict(r, target, "spec.targetRef", kCanaryTargetRefFields);
+  r.String(Child(target, "kind"), "spec.targetRef.kind", &s.target_kind);
+  r.String(Child(target, "name"), "spec.targetRef.name", &s.target_name);
+  if (target != nullptr && s.target_name.empty()) {
+    r.Error(target->mark, "spec.targetRef.name", "Required value");
+  }
+  const Node* svc = r.Map(Child(spec, "service"), "spec.service");
+  if (svc == nullptr) r.Error(spec->mark, "spec.service", "Required value");
+  Strict(r, svc, "spec.service", kCanaryServiceFields);
+  r.String(Child(svc, "name"), "spec.service.name", &s.service_name);
+  if (svc != nullptr && Child(svc, "port") == nullptr) {
+    r.Error(svc->mark, "spec.service.port", "Required value");
+  }
+  r.Int32(Child(svc, "port"), "spec.service.port", &s.port);
+  for (const char* field : {"retries", "timeout", "mirror", "headless"}) {
+    const Node* f = Child(svc, field);
+    if (f == nullptr || f->IsNull()) continue;
+    out->push_back(Diagnostic{
+        Severity::kWarning, r.Pos(f->mark),
+        fmt::format("Canary \"{}\": spec.service.{} is not simulated: the router is an exact "
+                    "weighted split, with no retries, timeouts or mirrored requests",
+                    c.metadata.name, field)});
+  }
+  const Node* analysis = r.Map(Child(spec, "analysis"), "spec.analysis");
+  std::string ap = "spec.analysis";
+  if (analysis == nullptr) {
+    analysis = r.Map(Child(spec, "canaryAnalysis"), "spec.canaryAnalysis");  // GetAnalysis
+    ap = "spec.canaryAnalysis";
+  }
+  if (analysis != nullptr) {
+    s.analysis.emplace();
+    DecodeFlaggerAnalysis(r, analysis, ap, &*s.analysis, c.metadata.name, out);
+  }
+  r.Int32(Child(spec, "progressDeadlineSeconds"), "spec.progressDeadlineSeconds",
+          &s.progress_deadline_seconds);
+  r.Bool(Child(spec, "skipAnalysis"), "spec.skipAnalysis", &s.skip_analysis);
+  r.Bool(Child(spec, "suspend"), "spec.suspend", &s.suspend);
+  if (const Node* a = Child(spec, "autoscalerRef"); a != nullptr && !a->IsNull()) {
+    out->push_back(
+        Diagnostic{Severity::kWarning, r.Pos(a->mark),
+                   fmt::format("Canary \"{}\": spec.autoscalerRef is not simulated: kubesim has no "
+                               "autoscaler; the primary keeps the target's replicas",
+                               c.metadata.name)});
+  }
+  if (r.errors() > 0) return false;
+  if (s.target_kind != "Deployment") {
+    r.Warning(root.mark, fmt::format("Canary \"{}\" targets a {}: kubesim simulates Flagger for a "
+                                     "Deployment only; the Canary is left out of the run",
+                                     c.metadata.name, s.target_kind));
+    return true;
+  }
+  objects->push_back(DecodedObject{std::move(c), root_ptr});
+  return true;
+}
+
 // An Argo Rollouts Rollout: decoded and checked as the controller checks it
 // (ValidateRollout). A blueGreen Rollout with its own template is simulated
 // (docs/progressive-delivery.md); a canary one, or one whose template is a
@@ -1751,6 +1998,16 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
       return false;
     }
     return DecodeRolloutDocument(r, root_ptr, file, out, objects);
+  }
+  if (kind == "Canary" && api_version.starts_with("flagger.app/")) {
+    if (api_version != kFlaggerApiVersion) {
+      r.Error(av->mark, "",
+              fmt::format("no matches for kind \"Canary\" in version \"{}\" (use apiVersion: "
+                          "{})",
+                          api_version, kFlaggerApiVersion));
+      return false;
+    }
+    return DecodeCanaryDocument(r, root_ptr, file, out, objects);
   }
   const std::string_view want = ApiVersionOfKind(kind);
   if (want.empty()) {

@@ -772,6 +772,8 @@ FieldErrors Validate(const Object& object) {
   if (const auto* ro = std::get_if<Rollout>(&object)) return ValidateRollout(*ro);
   // An AnalysisTemplate is checked as it is decoded (ValidateMetrics).
   if (std::holds_alternative<AnalysisTemplate>(object)) return {};
+  // So is a Canary (its CRD's schema, DecodeCanaryDocument).
+  if (std::holds_alternative<FlaggerCanary>(object)) return {};
   return ValidateNamespace(std::get<Namespace>(object));
 }
 

@@ -113,6 +113,14 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
   }
   store_[key] = Stored{d.object, d.tree, file};
   ever_.insert(key);
+  if (const auto* c = std::get_if<k8s::FlaggerCanary>(&d.object)) {
+    // The Services Flagger makes (docs/progressive-delivery.md): clients may name them.
+    const std::string apex =
+        c->spec.service_name.empty() ? c->spec.target_name : c->spec.service_name;
+    for (const char* suffix : {"", "-canary", "-primary"}) {
+      ever_.insert(ObjectKey{"Service", key.namespace_name, apex + suffix});
+    }
+  }
   if (step != nullptr) step->objects.push_back(d.object);
 }
 
@@ -329,6 +337,35 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                         ? "; this client comes through a load balancer of targetType ip, whose "
                           "targets it reaches directly: its requests are not split"
                         : "")});
+  }
+  // A Flagger Canary: its target must exist; its router (any provider but
+  // kubernetes) splits the apex Service's requests, which that Service's own
+  // metrics do not see.
+  for (const k8s::Object* o : objects) {
+    const auto* c = std::get_if<k8s::FlaggerCanary>(o);
+    if (c == nullptr) continue;
+    const std::string& ns = c->metadata.namespace_name;
+    if (!ever_.contains(ObjectKey{"Deployment", ns, c->spec.target_name})) {
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.targetRef.name"),
+          fmt::format("Canary \"{}\" targets Deployment \"{}\", and no object of the scenario "
+                      "creates it: Flagger retries every interval and never initializes",
+                      c->metadata.name, c->spec.target_name)});
+    }
+    if (!k8s::FlaggerRoutes(c->spec)) continue;
+    const std::string apex =
+        c->spec.service_name.empty() ? c->spec.target_name : c->spec.service_name;
+    const auto client = std::find_if(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
+      return t.service == apex && t.service_namespace == ns;
+    });
+    if (client == s.traffic.end()) continue;
+    diags_.push_back(Diagnostic{
+        Severity::kWarning, client->position,
+        fmt::format("traffic \"{}\": Canary \"{}\"'s router sends a share of Service \"{}\"'s "
+                    "requests to \"{}-canary\": the requests (failed, by version) count them "
+                    "all, but the Service's downtime, version mix, timeline and plot are its own "
+                    "endpoints' (the primary's)",
+                    client->name, c->metadata.name, apex, apex)});
   }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
   // of targetType ip fronts: nothing sets it (docs/load-model.md, 8).

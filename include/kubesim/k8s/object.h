@@ -1,6 +1,6 @@
 // Object: one Kubernetes object kubesim simulates — a Deployment,
 // ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace or Argo Rollouts'
-// Rollout — and its key.
+// Rollout, AnalysisTemplate, or Flagger's Canary — and its key.
 //
 // The model: a manifest is a list of objects; applying one creates it or
 // replaces the one with the same ObjectKey (kind, namespace, name), as
@@ -16,6 +16,7 @@
 
 #include "kubesim/k8s/analysis.h"
 #include "kubesim/k8s/deployment.h"
+#include "kubesim/k8s/flagger.h"
 #include "kubesim/k8s/meta.h"
 #include "kubesim/k8s/pod.h"
 #include "kubesim/k8s/policy.h"
@@ -31,12 +32,13 @@ struct Namespace {
 };
 
 using Object = std::variant<Deployment, ReplicaSet, Service, Pod, PodDisruptionBudget, Namespace,
-                            Rollout, AnalysisTemplate>;
+                            Rollout, AnalysisTemplate, FlaggerCanary>;
 
 // (kind, namespace, name). Namespaces themselves have an empty namespace.
 struct ObjectKey {
   // "Deployment", "ReplicaSet", "Service", "Pod", "PodDisruptionBudget",
-  // "Namespace", "Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate"
+  // "Namespace", "Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate",
+  // "Canary"
   std::string kind;
   std::string namespace_name;
   std::string name;

@@ -1,0 +1,668 @@
+// Flagger's scheduler for Deployment targets (flagger_controller.h). Each
+// rule cites the function of fluxcd/flagger 15bd6ad it follows.
+#include "flagger_controller.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "traffic_router.h"
+
+namespace kubesim::cluster {
+
+namespace {
+
+using CanaryPhase = FlaggerCanaryState::Phase;
+constexpr int32_t kTotalWeight = 100;
+
+bool InAnalysis(CanaryPhase p) {
+  return p == CanaryPhase::kProgressing || p == CanaryPhase::kWaitingPromotion ||
+         p == CanaryPhase::kPromoting || p == CanaryPhase::kFinalising;
+}
+
+// The nearest-rank quantile of `v` in microseconds (histogram_quantile over
+// a bucket per request); NaN without data.
+double QuantileUs(std::vector<int64_t>& v, double q) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+  return static_cast<double>(v[std::clamp<size_t>(rank, 1, v.size()) - 1]);
+}
+
+uint32_t FindCanary(const Store& store, const std::string& key) {
+  const auto it = store.canary_names.find(key);
+  return it == store.canary_names.end() ? kNone : it->second;
+}
+
+}  // namespace
+
+std::string_view FlaggerPhaseName(FlaggerCanaryState::Phase phase) {
+  using Phase = FlaggerCanaryState::Phase;
+  switch (phase) {
+    case Phase::kInitializing:
+      return "Initializing";
+    case Phase::kInitialized:
+      return "Initialized";
+    case Phase::kWaiting:
+      return "Waiting";
+    case Phase::kProgressing:
+      return "Progressing";
+    case Phase::kWaitingPromotion:
+      return "WaitingPromotion";
+    case Phase::kPromoting:
+      return "Promoting";
+    case Phase::kFinalising:
+      return "Finalising";
+    case Phase::kSucceeded:
+      return "Succeeded";
+    case Phase::kFailed:
+      return "Failed";
+  }
+  return "";
+}
+
+FlaggerController::FlaggerController(Store& store, Context& ctx, Api& api)
+    : store_(store), ctx_(ctx), api_(api) {}
+
+void FlaggerController::Emit(const FlaggerCanaryState& s, const std::string& what) {
+  ctx_.EmitLazy([&] { return "canary/" + s.canary.metadata.name; }, [&] { return what; });
+}
+
+void FlaggerController::Apply(const k8s::FlaggerCanary& canary) {
+  const std::string key = Store::NameKey(canary.metadata.namespace_name, canary.metadata.name);
+  uint32_t c = FindCanary(store_, key);
+  if (c == kNone) {
+    FlaggerCanaryState s;
+    s.canary = canary;
+    store_.canaries.push_back(std::move(s));
+    c = static_cast<uint32_t>(store_.canaries.size() - 1);
+    store_.canary_names[key] = c;
+    Emit(store_.canaries[c], "created");
+  } else {
+    store_.canaries[c].canary = canary;
+    Emit(store_.canaries[c], "configured");
+  }
+  FlaggerCanaryState& s = store_.canaries[c];
+  // The requests of the canary's pods are kept as long as a metric reads.
+  if (s.canary.spec.analysis) {
+    for (const k8s::FlaggerMetric& m : s.canary.spec.analysis->metrics) {
+      store_.request_window = std::max(store_.request_window, SimDuration::Micros(m.interval_us));
+    }
+  }
+  StartJob(c);
+}
+
+void FlaggerController::StartJob(uint32_t c) {
+  // scheduleCanaries (every -control-loop-interval from the controller's
+  // start) makes a job for a new Canary, and a new one when the interval
+  // changed; the job runs at once, then every interval (job.go Start).
+  FlaggerCanaryState& s = store_.canaries[c];
+  const int64_t interval = s.canary.spec.analysis ? s.canary.spec.analysis->interval_us
+                                                  : SimDuration::Seconds(60).micros();
+  if (s.tick.valid() && s.job_interval_us == interval) return;
+  ctx_.loop().Cancel(s.tick);
+  s.job_interval_us = interval;
+  const int64_t period = kControlLoopInterval.micros();
+  const int64_t next = (ctx_.Now().micros() / period + 1) * period;
+  s.tick = ctx_.Schedule(SimDuration::Micros(next - ctx_.Now().micros()), kPhaseControl,
+                         EventKind::kFlaggerTick, c);
+}
+
+void FlaggerController::Delete(const std::string& ns, const std::string& name) {
+  const uint32_t c = FindCanary(store_, Store::NameKey(ns, name));
+  if (c == kNone) return;
+  FlaggerCanaryState& s = store_.canaries[c];
+  ctx_.loop().Cancel(s.tick);
+  s.tick = EventId{};
+  s.exists = false;
+  store_.canary_names.erase(Store::NameKey(ns, name));
+  if (s.target != kNone) store_.deployments[s.target].flagger_target_of = kNone;
+  Emit(s, "deleted");
+}
+
+void FlaggerController::Tick(uint32_t c) {
+  FlaggerCanaryState& s = store_.canaries[c];
+  s.tick = ctx_.Schedule(SimDuration::Micros(s.job_interval_us), kPhaseControl,
+                         EventKind::kFlaggerTick, c);
+  Advance(c);
+}
+
+void FlaggerController::ReconcileService(FlaggerCanaryState& s, const std::string& name,
+                                         const std::string& value, uint32_t* id) {
+  // kubernetes_default.go reconcileService: created, or its selector put back.
+  const std::string& ns = s.canary.metadata.namespace_name;
+  const uint32_t existing = store_.FindService(ns, name);
+  k8s::Labels selector{{s.label, value}};
+  if (existing != kNone && store_.services[existing].exists &&
+      store_.services[existing].selector == selector) {
+    *id = existing;
+    return;
+  }
+  k8s::Service svc;
+  svc.metadata.name = name;
+  svc.metadata.namespace_name = ns;
+  svc.spec.selector = std::move(selector);
+  if (s.canary.spec.port > 0) {
+    k8s::ServicePort port;
+    port.port = s.canary.spec.port;
+    svc.spec.ports.push_back(port);
+  }
+  api_.Write(svc);
+  *id = store_.FindService(ns, name);
+}
+
+bool FlaggerController::CreatePrimary(FlaggerCanaryState& s) {
+  const Deployment& target = store_.deployments[s.target];
+  // getSelectorLabel: the first of -selector-labels in matchLabels.
+  if (s.label.empty()) {
+    for (const char* key : {"app", "name", "app.kubernetes.io/name"}) {
+      const auto it = target.spec.selector.match_labels.find(key);
+      if (it == target.spec.selector.match_labels.end()) continue;
+      s.label = key;
+      s.label_value = it->second;
+      break;
+    }
+    if (s.label.empty()) return false;
+  }
+  const std::string name = target.name + "-primary";
+  const std::string ns = target.namespace_name;  // a copy: Write may move the Deployments
+  s.primary = store_.FindDeployment(ns, name);
+  if (s.primary != kNone) return true;
+  // createPrimaryDeployment: the target's spec, replicas at least 1, the
+  // selector and pod label `<value>-primary`.
+  k8s::Deployment primary;
+  primary.metadata.name = name;
+  primary.metadata.namespace_name = ns;
+  primary.spec = target.spec;
+  primary.spec.replicas = target.spec.replicas > 0 ? target.spec.replicas : 1;
+  primary.spec.selector = k8s::LabelSelector{};
+  primary.spec.selector.match_labels[s.label] = s.label_value + "-primary";
+  primary.spec.template_.metadata.labels[s.label] = s.label_value + "-primary";
+  api_.Write(primary);
+  s.primary = store_.FindDeployment(ns, name);
+  store_.deployments[s.primary].flagger_primary_of =
+      static_cast<uint32_t>(&s - store_.canaries.data());
+  Emit(s, fmt::format("deployment/{} created", name));
+  return true;
+}
+
+void FlaggerController::Scale(uint32_t d, int32_t replicas) {
+  const Deployment& dep = store_.deployments[d];
+  if (dep.spec.replicas == replicas) return;
+  k8s::Deployment obj;
+  obj.metadata.name = dep.name;
+  obj.metadata.namespace_name = dep.namespace_name;
+  obj.spec = dep.spec;
+  obj.spec.replicas = replicas;
+  api_.Write(obj);
+}
+
+void FlaggerController::ScaleToZero(FlaggerCanaryState& s) { Scale(s.target, 0); }
+
+void FlaggerController::ScaleFromZero(FlaggerCanaryState& s) {
+  // deployment_controller.go ScaleFromZero: the target's own replicas if it
+  // has some, else (no autoscaler) the primary's.
+  const Deployment& target = store_.deployments[s.target];
+  if (target.spec.replicas > 0) return;
+  int32_t replicas = 1;
+  if (s.primary != kNone && store_.deployments[s.primary].spec.replicas > 0) {
+    replicas = store_.deployments[s.primary].spec.replicas;
+  }
+  Scale(s.target, replicas);
+}
+
+void FlaggerController::Promote(FlaggerCanaryState& s) {
+  // deployment_controller.go Promote: the target's template (pod label
+  // rewritten, a fresh flagger-id annotation), strategy, minReadySeconds,
+  // progressDeadlineSeconds, revisionHistoryLimit and (no autoscaler)
+  // replicas onto the primary.
+  const Deployment& target = store_.deployments[s.target];
+  const Deployment& primary = store_.deployments[s.primary];
+  k8s::Deployment obj;
+  obj.metadata.name = primary.name;
+  obj.metadata.namespace_name = primary.namespace_name;
+  obj.spec = primary.spec;
+  obj.spec.template_ = target.spec.template_;
+  obj.spec.template_.metadata.labels[s.label] = s.label_value + "-primary";
+  obj.spec.template_.metadata.annotations["flagger-id"] = fmt::format("{}", ++s.promotions);
+  obj.spec.strategy = target.spec.strategy;
+  obj.spec.min_ready_seconds = target.spec.min_ready_seconds;
+  obj.spec.progress_deadline_seconds = target.spec.progress_deadline_seconds;
+  obj.spec.revision_history_limit = target.spec.revision_history_limit;
+  obj.spec.replicas = target.spec.replicas;
+  const std::string what = fmt::format("Copying {}.{} template spec to {}.{}", target.name,
+                                       target.namespace_name, primary.name, primary.namespace_name);
+  api_.Write(obj);
+  Emit(s, what);
+}
+
+FlaggerController::Readiness FlaggerController::DeploymentReady(uint32_t d,
+                                                                int32_t threshold) const {
+  // deployment_ready.go isDeploymentReady, in its order.
+  const Deployment& dep = store_.deployments[d];
+  Readiness r;
+  r.ready = false;
+  if (dep.generation > dep.observed_generation) {
+    r.why = fmt::format(
+        "waiting for rollout to finish: observed deployment generation less than "
+        "desired generation");
+    return r;
+  }
+  if (dep.progressing.reason == ProgressingCondition::Reason::kProgressDeadlineExceeded) {
+    r.retriable = false;
+    r.why = fmt::format("deployment {} exceeded its progress deadline", dep.name);
+    return r;
+  }
+  const DeploymentStatusCounts& st = dep.status;
+  if (st.updated_replicas < dep.spec.replicas) {
+    r.why = fmt::format(
+        "waiting for rollout to finish: {} of {} (readyThreshold {}%) updated "
+        "replicas are available",
+        st.updated_replicas, dep.spec.replicas, threshold);
+    return r;
+  }
+  if (st.replicas > st.updated_replicas) {
+    r.why = fmt::format("waiting for rollout to finish: {} old replicas are pending termination",
+                        st.replicas - st.updated_replicas);
+    return r;
+  }
+  if (st.available_replicas < st.updated_replicas * threshold / 100) {
+    r.why = fmt::format(
+        "waiting for rollout to finish: {} of {} (readyThreshold {}%) updated "
+        "replicas are available",
+        st.available_replicas, st.updated_replicas, threshold);
+    return r;
+  }
+  r.ready = true;
+  return r;
+}
+
+void FlaggerController::SetRoutes(FlaggerCanaryState& s, int32_t canary_weight) {
+  // The mesh router's SetRoutes; the kubernetes provider's is a no-op
+  // (router/kubernetes_noop.go).
+  if (!k8s::FlaggerRoutes(s.canary.spec) || s.apex == kNone || s.canary_service == kNone) return;
+  if (s.route_weight == canary_weight) return;
+  s.route_weight = canary_weight;
+  Emit(s,
+       fmt::format("routes: primary {}%, canary {}%", kTotalWeight - canary_weight, canary_weight));
+  SetRouterWeight(store_, ctx_, s.apex, s.canary_service, canary_weight);
+}
+
+int32_t FlaggerController::RouteWeight(const FlaggerCanaryState& s) const {
+  // GetRoutes. The kubernetes provider's mesh router (NopRouter) answers
+  // 0/100 once iterations began, else 100/0.
+  if (!k8s::FlaggerRoutes(s.canary.spec)) return s.iterations > 0 ? kTotalWeight : 0;
+  return s.route_weight;
+}
+
+Rollout* FlaggerController::CurrentRollout(FlaggerCanaryState& s) {
+  if (s.target == kNone) return nullptr;
+  Deployment& d = store_.deployments[s.target];
+  if (d.rollouts.empty()) return nullptr;
+  Rollout& r = d.rollouts.back();
+  if (r.superseded || r.complete || r.aborted) return nullptr;
+  return &r;
+}
+
+void FlaggerController::StartStep(FlaggerCanaryState& s, std::string_view kind, int32_t weight) {
+  EndStep(s, "completed");
+  Rollout* r = CurrentRollout(s);
+  if (r == nullptr) return;
+  const int32_t index = s.step && s.step_rollout.start == r->info.start ? *s.step + 1 : 0;
+  s.step = index;
+  s.step_kind = kind;
+  s.step_weight = weight;
+  s.step_rollout = r->info;
+  s.checks = s.failures = 0;
+  RolloutStepInfo info;
+  info.rollout = r->info;
+  info.index = index;
+  info.kind = kind;
+  info.weight = weight;
+  info.canary_replicas = store_.deployments[s.target].spec.replicas;
+  info.stable_replicas = s.primary == kNone ? 0 : store_.deployments[s.primary].spec.replicas;
+  for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), info);
+}
+
+void FlaggerController::EndStep(FlaggerCanaryState& s, std::string_view result) {
+  if (!s.step || s.step_kind.empty()) return;
+  RolloutStepInfo info;
+  info.rollout = s.step_rollout;
+  info.index = *s.step;
+  info.kind = s.step_kind;
+  info.ended = true;
+  info.result = result;
+  info.weight = s.step_weight;
+  info.canary_replicas = store_.deployments[s.target].spec.replicas;
+  info.stable_replicas = s.primary == kNone ? 0 : store_.deployments[s.primary].spec.replicas;
+  info.analysis = s.checks == 0 ? "" : s.failures > 0 ? "Failed" : "Successful";
+  s.step_kind = {};
+  for (Observer* o : ctx_.observers()) o->OnRolloutStep(ctx_.Now(), info);
+}
+
+void FlaggerController::SetPhase(FlaggerCanaryState& s, Phase phase) {
+  if (s.phase == phase) return;
+  s.phase = phase;
+  Emit(s, fmt::format("phase {}", FlaggerPhaseName(phase)));
+}
+
+void FlaggerController::SyncStatus(FlaggerCanaryState& s, Phase phase) {
+  // status.go syncCanaryStatus: the counters as given (here 0), and
+  // lastAppliedSpec the target's template now.
+  s.failed_checks = 0;
+  s.canary_weight = 0;
+  s.iterations = 0;
+  s.last_applied = store_.deployments[s.target].spec.template_;
+  if (phase == Phase::kInitialized) s.last_promoted = s.last_applied;
+  SetPhase(s, phase);
+}
+
+void FlaggerController::Rollback(FlaggerCanaryState& s, std::string_view why) {
+  // scheduler.go rollback: all traffic to the primary, the canary scaled
+  // to zero, Failed (failedChecks back to 0).
+  Emit(s, fmt::format("Rolling back {}.{}: {}", s.canary.metadata.name,
+                      s.canary.metadata.namespace_name, why));
+  SetRoutes(s, 0);
+  ScaleToZero(s);
+  EndStep(s, "aborted");
+  SyncStatus(s, Phase::kFailed);
+  if (Rollout* r = CurrentRollout(s)) {
+    r->aborted = true;
+    store_.MarkDeploymentChanged(s.target);
+    ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[s.target]); },
+                  [&] { return fmt::format("rollout to revision {} failed", r->info.revision); });
+  }
+}
+
+std::optional<double> FlaggerController::Measure(const FlaggerCanaryState& s,
+                                                 const k8s::FlaggerMetric& m, bool latency) const {
+  // The canary workload's requests over the metric's interval (the http
+  // and istio observers select the target's pods, never the primary's).
+  const int64_t from = (ctx_.Now() - SimDuration::Micros(m.interval_us)).SinceStart().micros();
+  int64_t total = 0, ok = 0;
+  std::vector<int64_t> latencies;
+  for (uint32_t rs : store_.deployments[s.target].replica_sets) {
+    if (rs >= store_.rs_requests.size()) continue;
+    for (const RequestSample& r : store_.rs_requests[rs]) {
+      if (r.at_us <= from) continue;
+      ++total;
+      if (r.ok) ++ok;
+      if (latency) latencies.push_back(r.latency_us);
+    }
+  }
+  // prometheus.go RunQuery: no sample, or NaN, is ErrNoValuesFound.
+  if (total == 0) return std::nullopt;
+  if (latency) return QuantileUs(latencies, 0.99);
+  return 100.0 * static_cast<double>(ok) / static_cast<double>(total);
+}
+
+std::optional<std::string> FlaggerController::RunAnalysis(FlaggerCanaryState& s) {
+  // scheduler_metrics.go runBuiltinMetricChecks: the first failure ends
+  // the analysis of this run.
+  for (const k8s::FlaggerMetric& m : s.canary.spec.analysis->metrics) {
+    if (m.templated) continue;  // not simulated: warned at load
+    const bool duration = m.name == "request-duration";
+    const std::optional<double> v = Measure(s, m, duration);
+    if (!v) {
+      return fmt::format(
+          "Halt advancement no values found for {} metric {} probably {}.{} is "
+          "not receiving traffic",
+          "builtin", m.name, s.canary.spec.target_name, s.canary.metadata.namespace_name);
+    }
+    if (duration) {
+      // Compared as durations; the istio observer truncates to whole ms.
+      const auto ms = static_cast<int64_t>(*v / 1000.0);
+      if (m.min && ms < static_cast<int64_t>(*m.min)) {
+        return fmt::format("Halt {}.{} advancement request duration {}ms < {}ms",
+                           s.canary.metadata.name, s.canary.metadata.namespace_name, ms,
+                           static_cast<int64_t>(*m.min));
+      }
+      if (m.max && ms > static_cast<int64_t>(*m.max)) {
+        return fmt::format("Halt {}.{} advancement request duration {}ms > {}ms",
+                           s.canary.metadata.name, s.canary.metadata.namespace_name, ms,
+                           static_cast<int64_t>(*m.max));
+      }
+      continue;
+    }
+    if ((m.min && *v < *m.min) || (m.threshold && *m.threshold > *v)) {
+      return fmt::format("Halt {}.{} advancement success rate {:.2f}% < {}%",
+                         s.canary.metadata.name, s.canary.metadata.namespace_name, *v,
+                         m.min ? *m.min : *m.threshold);
+    }
+    if (m.max && *v > *m.max) {
+      return fmt::format("Halt {}.{} advancement success rate {:.2f}% > {}%",
+                         s.canary.metadata.name, s.canary.metadata.namespace_name, *v, *m.max);
+    }
+  }
+  return std::nullopt;
+}
+
+void FlaggerController::Advance(uint32_t c) {
+  FlaggerCanaryState& s = store_.canaries[c];
+  const k8s::FlaggerCanarySpec& spec = s.canary.spec;
+  if (spec.suspend) return;
+  const std::string& ns = s.canary.metadata.namespace_name;
+  s.target = store_.FindDeployment(ns, spec.target_name);
+  if (s.target == kNone) {
+    Emit(s, fmt::format("deployment {}.{} get query error: not found", spec.target_name, ns));
+    return;
+  }
+  store_.deployments[s.target].flagger_target_of = c;
+  store_.deployments[s.target].records_requests = true;
+  // kubeRouter.Initialize (every run): the canary and primary Services;
+  // canaryController.Initialize: the primary Deployment.
+  if (!CreatePrimary(s)) {
+    Emit(s, fmt::format("getSelectorLabel failed: Deployment {}.{} spec.selector.matchLabels "
+                        "must contain one of [app name app.kubernetes.io/name]",
+                        spec.target_name, ns));
+    return;
+  }
+  const std::string service = spec.service_name.empty() ? spec.target_name : spec.service_name;
+  ReconcileService(s, service + "-canary", s.label_value, &s.canary_service);
+  ReconcileService(s, service + "-primary", s.label_value + "-primary", &s.primary_service);
+  const bool skip = spec.skip_analysis || !spec.analysis;  // SkipAnalysis
+  const k8s::FlaggerAnalysis no_analysis;
+  const k8s::FlaggerAnalysis& analysis = spec.analysis ? *spec.analysis : no_analysis;
+  if ((s.phase == Phase::kInitializing) && !skip) {
+    const Readiness r = DeploymentReady(s.primary, analysis.primary_ready_threshold);
+    if (!r.ready) {
+      Emit(s, r.why);
+      return;
+    }
+  }
+  // kubeRouter.Reconcile: the apex Service selects the primary's pods.
+  ReconcileService(s, service, s.label_value + "-primary", &s.apex);
+  if (s.phase == Phase::kInitializing) ScaleToZero(s);
+  // setPhaseInitialized.
+  if (s.phase == Phase::kInitializing) {
+    SyncStatus(s, Phase::kInitialized);
+    Emit(s, fmt::format("Initialization done! {}.{}", s.canary.metadata.name, ns));
+  }
+  // shouldAdvance.
+  const k8s::PodTemplateSpec& now = store_.deployments[s.target].spec.template_;
+  const auto target_changed = [&] {
+    // hasSpecChanged: a template back at the promoted one is a manual
+    // rollback, not a new revision.
+    if (!s.last_applied) return true;
+    if (s.last_promoted && *s.last_promoted == now) return false;
+    return *s.last_applied != now;
+  };
+  bool advance = s.phase == Phase::kProgressing || s.phase == Phase::kWaiting ||
+                 s.phase == Phase::kWaitingPromotion || s.phase == Phase::kPromoting ||
+                 s.phase == Phase::kFinalising;
+  if (!advance) {
+    advance = target_changed();
+    // "Make sure to sync lastAppliedSpec even if the canary is in a failed state."
+    if (s.phase == Phase::kFailed) s.last_applied = now;
+  }
+  if (!advance) return;
+  if (!skip) {
+    const Readiness r = DeploymentReady(s.primary, analysis.primary_ready_threshold);
+    if (!r.ready) {
+      Emit(s, r.why);
+      if (!r.retriable) {
+        if (s.phase == Phase::kPromoting || s.phase == Phase::kFinalising) {
+          // handleFailedPromotion: all traffic to the canary, which stays.
+          SetRoutes(s, kTotalWeight);
+          EndStep(s, "aborted");
+          s.phase = Phase::kFailed;
+          s.canary_weight = kTotalWeight;
+          Emit(s, "phase Failed: the primary failed during promotion");
+          if (Rollout* ro = CurrentRollout(s)) ro->aborted = true;
+        } else {
+          Rollback(s, r.why);
+        }
+      }
+      return;
+    }
+  }
+  const int32_t canary_weight = RouteWeight(s);
+  // checkCanaryStatus: a new revision scales the canary up; that is all
+  // this run does.
+  if (!InAnalysis(s.phase)) {
+    Emit(s, fmt::format("New revision detected! Scaling up {}.{}", spec.target_name, ns));
+    ScaleFromZero(s);
+    SyncStatus(s, Phase::kProgressing);
+    return;
+  }
+  // hasCanaryRevisionChanged: the target changed again mid-analysis.
+  if ((s.phase == Phase::kProgressing || s.phase == Phase::kWaitingPromotion) && target_changed()) {
+    Emit(s,
+         fmt::format("New revision detected! Restarting analysis for {}.{}", spec.target_name, ns));
+    SetRoutes(s, 0);
+    EndStep(s, "superseded");
+    SyncStatus(s, Phase::kProgressing);
+    return;
+  }
+  // IsCanaryReady.
+  if (const Readiness r = DeploymentReady(s.target, analysis.canary_ready_threshold); !r.ready) {
+    Emit(s, r.why);
+    if (!r.retriable) Rollback(s, r.why);
+    return;
+  }
+  // shouldSkipAnalysis.
+  if (skip) {
+    SetRoutes(s, 0);
+    Promote(s);
+    ScaleToZero(s);
+    EndStep(s, "promoted");
+    s.last_promoted = s.last_applied;
+    SetPhase(s, Phase::kSucceeded);
+    if (Rollout* r = CurrentRollout(s)) {
+      r->complete = true;
+      r->settled_at = ctx_.Now();
+      store_.MarkDeploymentChanged(s.target);
+      for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r->info);
+    }
+    return;
+  }
+  if (s.phase == Phase::kPromoting) {
+    // runPromotionTrafficShift: the kubernetes provider finalises at once;
+    // a router moves stepWeightPromotion at a time, or all at once.
+    if (!k8s::FlaggerRoutes(spec)) {
+      SetPhase(s, Phase::kFinalising);
+      return;
+    }
+    if (analysis.step_weight_promotion == 0) {
+      SetRoutes(s, 0);
+      SetPhase(s, Phase::kFinalising);
+      return;
+    }
+    const int32_t primary =
+        std::min(kTotalWeight, kTotalWeight - canary_weight + analysis.step_weight_promotion);
+    SetRoutes(s, kTotalWeight - primary);
+    s.canary_weight = kTotalWeight - primary;
+    if (primary == kTotalWeight) SetPhase(s, Phase::kFinalising);
+    return;
+  }
+  if (s.phase == Phase::kFinalising) {
+    // ScaleToZero, then Succeeded (lastPromotedSpec = lastAppliedSpec).
+    ScaleToZero(s);
+    EndStep(s, "completed");
+    s.last_promoted = s.last_applied;
+    s.canary_weight = 0;
+    s.iterations = 0;
+    SetPhase(s, Phase::kSucceeded);
+    Emit(s, fmt::format("Promotion completed! Scaling down {}.{}", spec.target_name, ns));
+    if (Rollout* r = CurrentRollout(s)) {
+      r->complete = true;
+      r->settled_at = ctx_.Now();
+      store_.MarkDeploymentChanged(s.target);
+      ctx_.EmitLazy(
+          [&] { return WorkloadLabel(store_.deployments[s.target]); },
+          [&] { return fmt::format("rollout to revision {} complete", r->info.revision); });
+      for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r->info);
+    }
+    return;
+  }
+  // The threshold, before this run's analysis.
+  if ((s.phase == Phase::kProgressing || s.phase == Phase::kWaitingPromotion) &&
+      s.failed_checks >= analysis.threshold) {
+    Rollback(s, fmt::format("failed checks threshold reached {}", s.failed_checks));
+    return;
+  }
+  if (canary_weight == 0 && s.iterations == 0) {
+    // The first analysis run: pre-rollout hooks only (not called: they pass).
+  } else if (std::optional<std::string> failure = RunAnalysis(s)) {
+    ++s.failed_checks;
+    ++s.checks;
+    ++s.failures;
+    Emit(s, *failure);
+    return;
+  } else {
+    ++s.checks;
+  }
+  const int32_t iterations = k8s::FlaggerIterations(spec);
+  switch (k8s::FlaggerStrategyOf(spec)) {
+    case k8s::FlaggerStrategy::kABTesting:
+      // runAB: the matched requests to the canary (kubesim's clients
+      // match no header or cookie: the split moves no request).
+      if (iterations > s.iterations) {
+        ++s.iterations;
+        StartStep(s, "iteration", 0);
+        return;
+      }
+      Promote(s);
+      StartStep(s, "promotion", 0);
+      SetPhase(s, Phase::kPromoting);
+      return;
+    case k8s::FlaggerStrategy::kBlueGreen:
+      // runBlueGreen.
+      if (iterations > s.iterations) {
+        ++s.iterations;
+        StartStep(s, "iteration", k8s::FlaggerRoutes(spec) ? s.route_weight : 0);
+        return;
+      }
+      if (iterations == s.iterations) {
+        // All traffic to the canary (a router), then one more iteration.
+        SetRoutes(s, kTotalWeight);
+        ++s.iterations;
+        StartStep(s, "iteration", k8s::FlaggerRoutes(spec) ? kTotalWeight : 0);
+        return;
+      }
+      Promote(s);
+      StartStep(s, "promotion", k8s::FlaggerRoutes(spec) ? kTotalWeight : 0);
+      SetPhase(s, Phase::kPromoting);
+      return;
+    case k8s::FlaggerStrategy::kCanary: {
+      // runCanary.
+      const int32_t step = k8s::FlaggerNextStepWeight(analysis, canary_weight);
+      if (step <= 0) return;
+      if (canary_weight < k8s::FlaggerMaxWeight(analysis)) {
+        const int32_t next = std::min(kTotalWeight, canary_weight + step);
+        SetRoutes(s, next);
+        s.canary_weight = next;
+        StartStep(s, "setWeight", next);
+        return;
+      }
+      Promote(s);
+      StartStep(s, "promotion", canary_weight);
+      SetPhase(s, Phase::kPromoting);
+      return;
+    }
+  }
+}
+
+}  // namespace kubesim::cluster
