@@ -41,7 +41,9 @@ bool ApiServer::RunStep(uint32_t index) {
     return true;
   }
   step_label_ = fmt::format("step/{}", step.number);
+  running_ = &step;
   for (const k8s::Object& obj : step.objects) Apply(obj);
+  running_ = nullptr;
   bool ok = true;
   for (const k8s::ObjectKey& key : step.deleted) ok &= Delete(key);
   if (const auto* a = std::get_if<scenario::AnnotateCommand>(&step.command.body);
@@ -272,11 +274,19 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
   }
   Deployment& d = store_.deployments[id];
   if (rollout == nullptr && !controller_write_) {
-    // A Flagger target's replicas are Flagger's once it scaled them: an
-    // apply whose replicas are the ones the manifests last gave leaves them
-    // (kubectl apply's three-way merge sends no replicas then).
+    // A Flagger target's replicas are Flagger's once it scaled them: kubectl
+    // writes them only when its patch has them — an apply whose manifest
+    // sets them or drops them (Step::replicas_written), another command
+    // (scale, patch) that changes them.
     const int32_t applied = spec.replicas;
-    if (d.flagger_target_of != kNone && applied == d.applied_replicas) {
+    bool written = applied != d.applied_replicas;
+    if (running_ != nullptr &&
+        std::holds_alternative<scenario::ApplyCommand>(running_->command.body)) {
+      const k8s::ObjectKey key{"Deployment", ns, meta.name};
+      written = std::find(running_->replicas_written.begin(), running_->replicas_written.end(),
+                          key) != running_->replicas_written.end();
+    }
+    if (d.flagger_target_of != kNone && !written) {
       k8s::DeploymentSpec kept = spec;
       kept.replicas = d.spec.replicas;
       d.applied_replicas = applied;
@@ -304,8 +314,9 @@ void ApiServer::ApplyWorkloadSpec(uint32_t id, const k8s::DeploymentSpec& spec,
   if (rollout != nullptr) SetRolloutStrategy(id, *rollout);
   if (template_changed) {
     // docs/metrics.md: a rollout starts when the pod template changes after creation.
+    // (A Flagger target's are its Canary's to end: FlaggerController.)
     for (Rollout& r : d.rollouts) {
-      if (!r.complete) r.superseded = true;
+      if (!r.complete && d.flagger_target_of == kNone) r.superseded = true;
     }
     // Its revision will be max(revision) + 1, whether the controller creates a
     // ReplicaSet or adopts an old one with this template (rollout undo).
@@ -734,7 +745,9 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
       if (!store_.pods[pod].deleted) c_.kubelet->DeletePod(pod);
     }
   } else if (key.kind == "Canary") {
-    c_.flagger->Delete(key.namespace_name, key.name);
+    const FlaggerController::Deleted gone = c_.flagger->Delete(key.namespace_name, key.name);
+    for (const k8s::ObjectKey& owned : gone.owned) Delete(owned);
+    if (gone.target != kNone) EnqueueWorkload(gone.target);
   } else if (key.kind == "AnalysisTemplate" || key.kind == "ClusterAnalysisTemplate") {
     store_.analysis_templates.erase((key.kind == "AnalysisTemplate" ? key.namespace_name : "") +
                                     "/" + key.name);

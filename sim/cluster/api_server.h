@@ -99,6 +99,7 @@ class ApiServer final : public Api {
   Context& ctx_;
   Controllers c_;
   bool controller_write_ = false;  // Write: a controller's, not kubectl's
+  const scenario::Step* running_ = nullptr;  // the step whose objects are being applied
 };
 
 }  // namespace kubesim::cluster

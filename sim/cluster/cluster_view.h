@@ -3,6 +3,8 @@
 #ifndef KUBESIM_SIM_CLUSTER_CLUSTER_VIEW_H_
 #define KUBESIM_SIM_CLUSTER_CLUSTER_VIEW_H_
 
+#include <algorithm>
+
 #include "context.h"
 #include "kubesim/cluster/observer.h"
 #include "store.h"
@@ -22,19 +24,45 @@ class StoreView final : public ClusterView {
   bool ServiceStarted(uint32_t s) const override { return store_.services[s].started; }
   // What the Service's clients reach: kube-proxy's endpoints, or, when they
   // all come through a load balancer, the pods it routes to (load_balancer.h).
+  // A traffic router's split (traffic_router.h): with all of the Service's
+  // requests sent to another Service, its clients see that one's endpoints;
+  // with a share, the versions either serves (docs/metrics.md, version mix).
+  // Clients through a balancer are not split.
   std::span<const EndpointInfo> VisibleEndpoints(uint32_t s) const override {
     const Service& sv = store_.services[s];
+    if (const Service* to = SplitTo(sv, /*whole=*/true)) return to->visible;
     return sv.lb_view == kNone ? sv.visible : store_.balancers[sv.lb_view].routed;
   }
   int64_t ServingEndpoints(uint32_t s) const override {
     const Service& sv = store_.services[s];
+    if (const Service* to = SplitTo(sv, /*whole=*/true)) return to->visible_serving;
     return sv.lb_view == kNone ? sv.visible_serving : store_.balancers[sv.lb_view].routed_serving;
   }
   int32_t ServingVersions(uint32_t s) const override {
     const Service& sv = store_.services[s];
+    if (const Service* to = SplitTo(sv, /*whole=*/true)) {
+      return static_cast<int32_t>(to->serving_versions.size());
+    }
+    if (const Service* to = SplitTo(sv, /*whole=*/false)) {
+      auto n = static_cast<int32_t>(sv.serving_versions.size());
+      for (const auto& [version, count] : to->serving_versions) {
+        const bool shared = std::any_of(sv.serving_versions.begin(), sv.serving_versions.end(),
+                                        [&](const auto& own) { return own.first == version; });
+        if (!shared) ++n;
+      }
+      return n;
+    }
     return static_cast<int32_t>(sv.lb_view == kNone
                                     ? sv.serving_versions.size()
                                     : store_.balancers[sv.lb_view].routed_versions.size());
+  }
+  // The Service a router sends all (`whole`) or a share of `sv`'s requests to.
+  const Service* SplitTo(const Service& sv, bool whole) const {
+    if (sv.split_service == kNone || sv.split_weight <= 0 || !sv.exists || sv.lb_view != kNone) {
+      return nullptr;
+    }
+    if ((sv.split_weight >= 100) != whole) return nullptr;
+    return &store_.services[sv.split_service];
   }
   size_t DeploymentCount() const override { return store_.deployments.size(); }
   std::string_view DeploymentKey(uint32_t d) const override { return store_.deployments[d].key; }

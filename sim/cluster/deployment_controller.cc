@@ -328,6 +328,14 @@ void DeploymentController::SyncRolloutStatus(uint32_t d, uint32_t new_rs,
     }
   }
   dep.status = status;
+  // calculateStatus's Available condition: False (MinimumReplicasUnavailable)
+  // below replicas - maxUnavailable; SetDeploymentCondition keeps its time
+  // while status and reason stay.
+  if (status.available_replicas >= dep.spec.replicas - MaxUnavailable(dep.spec)) {
+    dep.unavailable_since.reset();
+  } else if (!dep.unavailable_since) {
+    dep.unavailable_since = ctx_.Now();
+  }
 
   // kubectl rollout status returns once updated, ready and available replicas
   // reach spec.replicas and no old replicas remain (status counts ignore

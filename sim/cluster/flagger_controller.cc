@@ -110,16 +110,42 @@ void FlaggerController::StartJob(uint32_t c) {
                          EventKind::kFlaggerTick, c);
 }
 
-void FlaggerController::Delete(const std::string& ns, const std::string& name) {
+FlaggerController::Deleted FlaggerController::Delete(const std::string& ns,
+                                                     const std::string& name) {
+  Deleted out;
   const uint32_t c = FindCanary(store_, Store::NameKey(ns, name));
-  if (c == kNone) return;
+  if (c == kNone) return out;
   FlaggerCanaryState& s = store_.canaries[c];
   ctx_.loop().Cancel(s.tick);
   s.tick = EventId{};
   s.exists = false;
   store_.canary_names.erase(Store::NameKey(ns, name));
-  if (s.target != kNone) store_.deployments[s.target].flagger_target_of = kNone;
   Emit(s, "deleted");
+  // The router goes with it (its VirtualService is the Canary's).
+  if (s.apex != kNone) {
+    ClearSplit(store_.services[s.apex]);
+    store_.MarkServiceChanged(s.apex);
+    ctx_.MarkChanged();
+  }
+  EndStep(s, "aborted");
+  if (s.target != kNone) {
+    // An analysis cut short: the target is an ordinary Deployment again,
+    // and its rollout ends as a Deployment's does.
+    store_.deployments[s.target].flagger_target_of = kNone;
+    out.target = s.target;
+  }
+  // Garbage collection: what Flagger created carries the Canary as its
+  // controller owner (createPrimaryDeployment, reconcileService).
+  if (s.primary != kNone) {
+    out.owned.push_back(k8s::ObjectKey{"Deployment", ns, store_.deployments[s.primary].name});
+  }
+  for (const auto& [id, made] :
+       {std::pair{s.apex, s.made_apex}, std::pair{s.primary_service, s.made_primary_service},
+        std::pair{s.canary_service, s.made_canary_service}}) {
+    if (id != kNone && made)
+      out.owned.push_back(k8s::ObjectKey{"Service", ns, store_.services[id].name});
+  }
+  return out;
 }
 
 void FlaggerController::Tick(uint32_t c) {
@@ -130,20 +156,23 @@ void FlaggerController::Tick(uint32_t c) {
 }
 
 void FlaggerController::ReconcileService(FlaggerCanaryState& s, const std::string& name,
-                                         const std::string& value, uint32_t* id) {
-  // kubernetes_default.go reconcileService: created, or its selector put back.
+                                         const std::string& value, uint32_t* id, bool* made) {
+  // kubernetes_default.go reconcileService: created, or its ports and
+  // selector put back (the rest of its spec stays).
   const std::string& ns = s.canary.metadata.namespace_name;
   const uint32_t existing = store_.FindService(ns, name);
+  const bool exists = existing != kNone && store_.services[existing].exists;
   k8s::Labels selector{{s.label, value}};
-  if (existing != kNone && store_.services[existing].exists &&
-      store_.services[existing].selector == selector) {
+  if (exists && store_.services[existing].selector == selector) {
     *id = existing;
     return;
   }
+  if (!exists) *made = true;  // it carries the Canary as its owner
   k8s::Service svc;
   svc.metadata.name = name;
   svc.metadata.namespace_name = ns;
   svc.spec.selector = std::move(selector);
+  if (exists) svc.spec.publish_not_ready_addresses = store_.services[existing].publish_not_ready;
   if (s.canary.spec.port > 0) {
     k8s::ServicePort port;
     port.port = s.canary.spec.port;
@@ -238,7 +267,8 @@ void FlaggerController::Promote(FlaggerCanaryState& s) {
   Emit(s, what);
 }
 
-FlaggerController::Readiness FlaggerController::DeploymentReady(uint32_t d,
+FlaggerController::Readiness FlaggerController::DeploymentReady(const FlaggerCanaryState& s,
+                                                                uint32_t d,
                                                                 int32_t threshold) const {
   // deployment_ready.go isDeploymentReady, in its order.
   const Deployment& dep = store_.deployments[d];
@@ -250,17 +280,23 @@ FlaggerController::Readiness FlaggerController::DeploymentReady(uint32_t d,
         "desired generation");
     return r;
   }
+  // Stuck: Available=False (MinimumReplicasUnavailable) for longer than
+  // the Canary's progressDeadlineSeconds makes the waits below final.
+  if (dep.progressing.reason != ProgressingCondition::Reason::kNone && dep.unavailable_since &&
+      *dep.unavailable_since + SimDuration::Seconds(s.canary.spec.progress_deadline_seconds) <
+          ctx_.Now()) {
+    r.retriable = false;
+  }
   if (dep.progressing.reason == ProgressingCondition::Reason::kProgressDeadlineExceeded) {
     r.retriable = false;
-    r.why = fmt::format("deployment {} exceeded its progress deadline", dep.name);
+    r.why = fmt::format("deployment \"{}\" exceeded its progress deadline", dep.name);
     return r;
   }
   const DeploymentStatusCounts& st = dep.status;
   if (st.updated_replicas < dep.spec.replicas) {
-    r.why = fmt::format(
-        "waiting for rollout to finish: {} of {} (readyThreshold {}%) updated "
-        "replicas are available",
-        st.updated_replicas, dep.spec.replicas, threshold);
+    r.why =
+        fmt::format("waiting for rollout to finish: {} out of {} new replicas have been updated",
+                    st.updated_replicas, dep.spec.replicas);
     return r;
   }
   if (st.replicas > st.updated_replicas) {
@@ -268,11 +304,12 @@ FlaggerController::Readiness FlaggerController::DeploymentReady(uint32_t d,
                         st.replicas - st.updated_replicas);
     return r;
   }
-  if (st.available_replicas < st.updated_replicas * threshold / 100) {
+  if (const int32_t needed = st.updated_replicas * threshold / 100;
+      st.available_replicas < needed) {
     r.why = fmt::format(
-        "waiting for rollout to finish: {} of {} (readyThreshold {}%) updated "
-        "replicas are available",
-        st.available_replicas, st.updated_replicas, threshold);
+        "waiting for rollout to finish: {} of {} (readyThreshold {}%) updated replicas are "
+        "available",
+        st.available_replicas, needed, threshold);
     return r;
   }
   r.ready = true;
@@ -298,12 +335,56 @@ int32_t FlaggerController::RouteWeight(const FlaggerCanaryState& s) const {
 }
 
 Rollout* FlaggerController::CurrentRollout(FlaggerCanaryState& s) {
-  if (s.target == kNone) return nullptr;
+  if (s.target == kNone || !s.rollout) return nullptr;
   Deployment& d = store_.deployments[s.target];
-  if (d.rollouts.empty()) return nullptr;
-  Rollout& r = d.rollouts.back();
+  if (*s.rollout >= d.rollouts.size()) return nullptr;
+  Rollout& r = d.rollouts[*s.rollout];
   if (r.superseded || r.complete || r.aborted) return nullptr;
   return &r;
+}
+
+void FlaggerController::BindRollout(FlaggerCanaryState& s) {
+  Deployment& d = store_.deployments[s.target];
+  s.rollout.reset();
+  if (d.rollouts.empty()) return;
+  for (size_t i = 0; i + 1 < d.rollouts.size(); ++i) {
+    Rollout& r = d.rollouts[i];
+    if (r.complete || r.aborted || r.superseded) continue;
+    r.superseded = true;
+    store_.MarkDeploymentChanged(s.target);
+  }
+  const Rollout& last = d.rollouts.back();
+  if (!last.complete && !last.aborted && !last.superseded) s.rollout = d.rollouts.size() - 1;
+}
+
+void FlaggerController::SettleRollouts(FlaggerCanaryState& s, std::string_view why) {
+  Deployment& d = store_.deployments[s.target];
+  for (Rollout& r : d.rollouts) {
+    if (r.complete || r.aborted || r.superseded) continue;
+    r.superseded = true;
+    store_.MarkDeploymentChanged(s.target);
+    ctx_.EmitLazy([&] { return WorkloadLabel(d); },
+                  [&] { return fmt::format("rollout to revision {}: {}", r.info.revision, why); });
+  }
+}
+
+void FlaggerController::EndRollout(FlaggerCanaryState& s, bool succeeded) {
+  Rollout* r = CurrentRollout(s);
+  s.rollout.reset();
+  if (r == nullptr) return;
+  store_.MarkDeploymentChanged(s.target);
+  const Deployment& d = store_.deployments[s.target];
+  if (succeeded) {
+    r->complete = true;
+    r->settled_at = ctx_.Now();
+    ctx_.EmitLazy([&] { return WorkloadLabel(d); },
+                  [&] { return fmt::format("rollout to revision {} complete", r->info.revision); });
+    for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r->info);
+  } else {
+    r->aborted = true;
+    ctx_.EmitLazy([&] { return WorkloadLabel(d); },
+                  [&] { return fmt::format("rollout to revision {} failed", r->info.revision); });
+  }
 }
 
 void FlaggerController::StartStep(FlaggerCanaryState& s, std::string_view kind, int32_t weight) {
@@ -368,12 +449,7 @@ void FlaggerController::Rollback(FlaggerCanaryState& s, std::string_view why) {
   ScaleToZero(s);
   EndStep(s, "aborted");
   SyncStatus(s, Phase::kFailed);
-  if (Rollout* r = CurrentRollout(s)) {
-    r->aborted = true;
-    store_.MarkDeploymentChanged(s.target);
-    ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[s.target]); },
-                  [&] { return fmt::format("rollout to revision {} failed", r->info.revision); });
-  }
+  EndRollout(s, /*succeeded=*/false);
 }
 
 std::optional<double> FlaggerController::Measure(const FlaggerCanaryState& s,
@@ -399,41 +475,59 @@ std::optional<double> FlaggerController::Measure(const FlaggerCanaryState& s,
 }
 
 std::optional<std::string> FlaggerController::RunAnalysis(FlaggerCanaryState& s) {
-  // scheduler_metrics.go runBuiltinMetricChecks: the first failure ends
-  // the analysis of this run.
+  // scheduler_metrics.go runBuiltinMetricChecks, then runMetricChecks: the
+  // first failure ends the analysis of this run.
+  using Source = k8s::FlaggerMetric::Source;
+  const std::string& name = s.canary.metadata.name;
+  const std::string& ns = s.canary.metadata.namespace_name;
   for (const k8s::FlaggerMetric& m : s.canary.spec.analysis->metrics) {
-    if (m.templated) continue;  // not simulated: warned at load
-    const bool duration = m.name == "request-duration";
+    if (m.source == Source::kTemplated) continue;  // not simulated: warned at load
+    if (m.source == Source::kUnusable) {
+      return std::string(
+          "Metric query failed for no usable metrics template and query were "
+          "configured");
+    }
+    const bool duration = m.source == Source::kDuration;
     const std::optional<double> v = Measure(s, m, duration);
     if (!v) {
       return fmt::format(
           "Halt advancement no values found for {} metric {} probably {}.{} is "
           "not receiving traffic",
-          "builtin", m.name, s.canary.spec.target_name, s.canary.metadata.namespace_name);
+          k8s::FlaggerRoutes(s.canary.spec) ? "istio" : "kubernetes", m.name,
+          s.canary.spec.target_name, ns);
     }
     if (duration) {
-      // Compared as durations; the istio observer truncates to whole ms.
+      // A time.Duration against milliseconds: the istio observer reads the
+      // p99 in whole ms; a bound converts to whole ms.
       const auto ms = static_cast<int64_t>(*v / 1000.0);
-      if (m.min && ms < static_cast<int64_t>(*m.min)) {
-        return fmt::format("Halt {}.{} advancement request duration {}ms < {}ms",
-                           s.canary.metadata.name, s.canary.metadata.namespace_name, ms,
-                           static_cast<int64_t>(*m.min));
-      }
-      if (m.max && ms > static_cast<int64_t>(*m.max)) {
-        return fmt::format("Halt {}.{} advancement request duration {}ms > {}ms",
-                           s.canary.metadata.name, s.canary.metadata.namespace_name, ms,
-                           static_cast<int64_t>(*m.max));
+      const auto bound = [](double b) { return static_cast<int64_t>(b); };
+      if (m.range) {
+        if (m.min && ms < bound(*m.min)) {
+          return fmt::format("Halt {}.{} advancement request duration {}ms < {}ms", name, ns, ms,
+                             bound(*m.min));
+        }
+        if (m.max && ms > bound(*m.max)) {
+          return fmt::format("Halt {}.{} advancement request duration {}ms > {}ms", name, ns, ms,
+                             bound(*m.max));
+        }
+      } else if (ms > bound(m.threshold)) {
+        return fmt::format("Halt {}.{} advancement request duration {}ms > {}ms", name, ns, ms,
+                           bound(m.threshold));
       }
       continue;
     }
-    if ((m.min && *v < *m.min) || (m.threshold && *m.threshold > *v)) {
-      return fmt::format("Halt {}.{} advancement success rate {:.2f}% < {}%",
-                         s.canary.metadata.name, s.canary.metadata.namespace_name, *v,
-                         m.min ? *m.min : *m.threshold);
-    }
-    if (m.max && *v > *m.max) {
-      return fmt::format("Halt {}.{} advancement success rate {:.2f}% > {}%",
-                         s.canary.metadata.name, s.canary.metadata.namespace_name, *v, *m.max);
+    if (m.range) {
+      if (m.min && *v < *m.min) {
+        return fmt::format("Halt {}.{} advancement success rate {:.2f}% < {}%", name, ns, *v,
+                           *m.min);
+      }
+      if (m.max && *v > *m.max) {
+        return fmt::format("Halt {}.{} advancement success rate {:.2f}% > {}%", name, ns, *v,
+                           *m.max);
+      }
+    } else if (m.threshold > *v) {
+      return fmt::format("Halt {}.{} advancement success rate {:.2f}% < {}%", name, ns, *v,
+                         m.threshold);
     }
   }
   return std::nullopt;
@@ -460,25 +554,30 @@ void FlaggerController::Advance(uint32_t c) {
     return;
   }
   const std::string service = spec.service_name.empty() ? spec.target_name : spec.service_name;
-  ReconcileService(s, service + "-canary", s.label_value, &s.canary_service);
-  ReconcileService(s, service + "-primary", s.label_value + "-primary", &s.primary_service);
+  ReconcileService(s, service + "-canary", s.label_value, &s.canary_service,
+                   &s.made_canary_service);
+  ReconcileService(s, service + "-primary", s.label_value + "-primary", &s.primary_service,
+                   &s.made_primary_service);
   const bool skip = spec.skip_analysis || !spec.analysis;  // SkipAnalysis
   const k8s::FlaggerAnalysis no_analysis;
   const k8s::FlaggerAnalysis& analysis = spec.analysis ? *spec.analysis : no_analysis;
-  if ((s.phase == Phase::kInitializing) && !skip) {
-    const Readiness r = DeploymentReady(s.primary, analysis.primary_ready_threshold);
+  if (s.phase == Phase::kInitializing && !skip) {
+    const Readiness r = DeploymentReady(s, s.primary, analysis.primary_ready_threshold);
     if (!r.ready) {
-      Emit(s, r.why);
+      Emit(s, fmt::format("{}-primary.{} not ready: {}", spec.target_name, ns, r.why));
+      if (!r.retriable) Rollback(s, r.why);
       return;
     }
   }
   // kubeRouter.Reconcile: the apex Service selects the primary's pods.
-  ReconcileService(s, service, s.label_value + "-primary", &s.apex);
-  if (s.phase == Phase::kInitializing) ScaleToZero(s);
-  // setPhaseInitialized.
+  ReconcileService(s, service, s.label_value + "-primary", &s.apex, &s.made_apex);
+  bool initialized = false;
   if (s.phase == Phase::kInitializing) {
+    ScaleToZero(s);
+    // setPhaseInitialized.
     SyncStatus(s, Phase::kInitialized);
     Emit(s, fmt::format("Initialization done! {}.{}", s.canary.metadata.name, ns));
+    initialized = true;
   }
   // shouldAdvance.
   const k8s::PodTemplateSpec& now = store_.deployments[s.target].spec.template_;
@@ -497,20 +596,29 @@ void FlaggerController::Advance(uint32_t c) {
     // "Make sure to sync lastAppliedSpec even if the canary is in a failed state."
     if (s.phase == Phase::kFailed) s.last_applied = now;
   }
-  if (!advance) return;
+  if (!advance) {
+    // A template change Flagger will not analyse: the promoted template
+    // again (a manual rollback), or one it took as applied.
+    SettleRollouts(s, initialized ? "changed before Flagger initialized: taken as promoted, "
+                                    "never analysed (the primary runs the template it copied)"
+                      : s.last_promoted && *s.last_promoted == now
+                          ? "the promoted template again: a manual rollback, not analysed"
+                          : "taken as applied by Flagger: not analysed");
+    return;
+  }
   if (!skip) {
-    const Readiness r = DeploymentReady(s.primary, analysis.primary_ready_threshold);
+    const Readiness r = DeploymentReady(s, s.primary, analysis.primary_ready_threshold);
     if (!r.ready) {
-      Emit(s, r.why);
+      Emit(s, fmt::format("{}-primary.{} not ready: {}", spec.target_name, ns, r.why));
       if (!r.retriable) {
         if (s.phase == Phase::kPromoting || s.phase == Phase::kFinalising) {
-          // handleFailedPromotion: all traffic to the canary, which stays.
+          // handleFailedPromotion: all traffic to the canary, which stays;
+          // Failed with the canary's weight at 100.
           SetRoutes(s, kTotalWeight);
           EndStep(s, "aborted");
-          s.phase = Phase::kFailed;
+          SyncStatus(s, Phase::kFailed);
           s.canary_weight = kTotalWeight;
-          Emit(s, "phase Failed: the primary failed during promotion");
-          if (Rollout* ro = CurrentRollout(s)) ro->aborted = true;
+          EndRollout(s, /*succeeded=*/false);
         } else {
           Rollback(s, r.why);
         }
@@ -525,6 +633,7 @@ void FlaggerController::Advance(uint32_t c) {
     Emit(s, fmt::format("New revision detected! Scaling up {}.{}", spec.target_name, ns));
     ScaleFromZero(s);
     SyncStatus(s, Phase::kProgressing);
+    BindRollout(s);
     return;
   }
   // hasCanaryRevisionChanged: the target changed again mid-analysis.
@@ -534,11 +643,12 @@ void FlaggerController::Advance(uint32_t c) {
     SetRoutes(s, 0);
     EndStep(s, "superseded");
     SyncStatus(s, Phase::kProgressing);
+    BindRollout(s);
     return;
   }
   // IsCanaryReady.
-  if (const Readiness r = DeploymentReady(s.target, analysis.canary_ready_threshold); !r.ready) {
-    Emit(s, r.why);
+  if (const Readiness r = DeploymentReady(s, s.target, analysis.canary_ready_threshold); !r.ready) {
+    Emit(s, fmt::format("{}.{} not ready: {}", spec.target_name, ns, r.why));
     if (!r.retriable) Rollback(s, r.why);
     return;
   }
@@ -550,12 +660,7 @@ void FlaggerController::Advance(uint32_t c) {
     EndStep(s, "promoted");
     s.last_promoted = s.last_applied;
     SetPhase(s, Phase::kSucceeded);
-    if (Rollout* r = CurrentRollout(s)) {
-      r->complete = true;
-      r->settled_at = ctx_.Now();
-      store_.MarkDeploymentChanged(s.target);
-      for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r->info);
-    }
+    EndRollout(s, /*succeeded=*/true);
     return;
   }
   if (s.phase == Phase::kPromoting) {
@@ -586,15 +691,7 @@ void FlaggerController::Advance(uint32_t c) {
     s.iterations = 0;
     SetPhase(s, Phase::kSucceeded);
     Emit(s, fmt::format("Promotion completed! Scaling down {}.{}", spec.target_name, ns));
-    if (Rollout* r = CurrentRollout(s)) {
-      r->complete = true;
-      r->settled_at = ctx_.Now();
-      store_.MarkDeploymentChanged(s.target);
-      ctx_.EmitLazy(
-          [&] { return WorkloadLabel(store_.deployments[s.target]); },
-          [&] { return fmt::format("rollout to revision {} complete", r->info.revision); });
-      for (Observer* o : ctx_.observers()) o->OnRolloutComplete(ctx_.Now(), r->info);
-    }
+    EndRollout(s, /*succeeded=*/true);
     return;
   }
   // The threshold, before this run's analysis.
@@ -615,6 +712,7 @@ void FlaggerController::Advance(uint32_t c) {
     ++s.checks;
   }
   const int32_t iterations = k8s::FlaggerIterations(spec);
+  const int32_t shown = k8s::FlaggerRoutes(spec) ? s.route_weight : 0;
   switch (k8s::FlaggerStrategyOf(spec)) {
     case k8s::FlaggerStrategy::kABTesting:
       // runAB: the matched requests to the canary (kubesim's clients
@@ -632,7 +730,7 @@ void FlaggerController::Advance(uint32_t c) {
       // runBlueGreen.
       if (iterations > s.iterations) {
         ++s.iterations;
-        StartStep(s, "iteration", k8s::FlaggerRoutes(spec) ? s.route_weight : 0);
+        StartStep(s, "iteration", shown);
         return;
       }
       if (iterations == s.iterations) {
@@ -643,7 +741,7 @@ void FlaggerController::Advance(uint32_t c) {
         return;
       }
       Promote(s);
-      StartStep(s, "promotion", k8s::FlaggerRoutes(spec) ? kTotalWeight : 0);
+      StartStep(s, "promotion", shown);
       SetPhase(s, Phase::kPromoting);
       return;
     case k8s::FlaggerStrategy::kCanary: {

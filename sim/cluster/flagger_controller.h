@@ -35,10 +35,17 @@ class FlaggerController {
  public:
   FlaggerController(Store& store, Context& ctx, Api& api);
 
-  // A Canary applied (created or changed) / deleted (its job stops; what it
-  // made stays, as without revertOnDeletion).
+  // A Canary applied (created or changed).
   void Apply(const k8s::FlaggerCanary& canary);
-  void Delete(const std::string& ns, const std::string& name);
+  // A Canary deleted: its job stops and its router goes. What the garbage
+  // collector then deletes (the objects Flagger created, which it owns:
+  // the primary Deployment, its Services) is returned, with the target,
+  // which its Deployment controller takes back.
+  struct Deleted {
+    std::vector<k8s::ObjectKey> owned;
+    uint32_t target = kNone;
+  };
+  Deleted Delete(const std::string& ns, const std::string& name);
   // kFlaggerTick: the Canary's analysis job runs (advanceCanary).
   void Tick(uint32_t c);
 
@@ -52,7 +59,7 @@ class FlaggerController {
   // The objects Flagger makes: Services (kubernetes_default.go
   // reconcileService) and the primary Deployment (createPrimaryDeployment).
   void ReconcileService(FlaggerCanaryState& s, const std::string& name, const std::string& value,
-                        uint32_t* id);
+                        uint32_t* id, bool* made);
   bool CreatePrimary(FlaggerCanaryState& s);  // false: the target has no selector label
   void Scale(uint32_t d, int32_t replicas);
   void ScaleToZero(FlaggerCanaryState& s);
@@ -64,7 +71,7 @@ class FlaggerController {
     bool retriable = true;
     std::string why;
   };
-  Readiness DeploymentReady(uint32_t d, int32_t threshold) const;
+  Readiness DeploymentReady(const FlaggerCanaryState& s, uint32_t d, int32_t threshold) const;
   void SetRoutes(FlaggerCanaryState& s, int32_t canary_weight);
   // The routes the router reports (GetRoutes): the canary's weight.
   int32_t RouteWeight(const FlaggerCanaryState& s) const;
@@ -81,6 +88,14 @@ class FlaggerController {
   void EndStep(FlaggerCanaryState& s, std::string_view result);
   // The target's rollout the current analysis judges (null: none).
   Rollout* CurrentRollout(FlaggerCanaryState& s);
+  // A new analysis judges the target's newest template: earlier template
+  // changes it never saw end superseded.
+  void BindRollout(FlaggerCanaryState& s);
+  // Idle (no analysis to run): a template change Flagger will not analyse
+  // (back at the promoted one, a manual rollback; or one it took as
+  // applied) ends superseded.
+  void SettleRollouts(FlaggerCanaryState& s, std::string_view why);
+  void EndRollout(FlaggerCanaryState& s, bool succeeded);
   void Emit(const FlaggerCanaryState& s, const std::string& what);
 
   Store& store_;

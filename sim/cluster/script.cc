@@ -165,6 +165,23 @@ Script::Check Script::Evaluate(uint32_t index) {
     return c;
   }
   const auto& w = std::get<scenario::WaitCommand>(step.command.body);
+  if (w.kind == "Canary") {
+    // Flagger's Promoted condition (pkg/canary/status.go MakeStatusConditions):
+    // True once Initialized and once Succeeded; Unknown while an analysis
+    // runs, False when it failed — kubectl wait goes on waiting then.
+    c.done = true;
+    for (const std::string& name : w.names) {
+      const auto it = store_.canary_names.find(Store::NameKey(ns, name));
+      if (it == store_.canary_names.end()) {
+        c.done = false;
+        continue;
+      }
+      const FlaggerCanaryState::Phase p = store_.canaries[it->second].phase;
+      c.done &= p == FlaggerCanaryState::Phase::kInitialized ||
+                p == FlaggerCanaryState::Phase::kSucceeded;
+    }
+    return c;
+  }
   if (w.kind == "Deployment") {
     c.done = true;
     for (const std::string& name : w.names) {
@@ -222,10 +239,11 @@ void Script::CheckWaits() {
         message = "Healthy";
       } else {
         const auto& w = std::get<scenario::WaitCommand>(step.command.body);
-        if (w.kind == "Deployment") {
+        if (w.kind == "Deployment" || w.kind == "Canary") {
           for (const std::string& n : w.names) {
             message +=
-                fmt::format("{}deployment.apps/{} condition met", message.empty() ? "" : "; ", n);
+                fmt::format("{}{}/{} condition met", message.empty() ? "" : "; ",
+                            w.kind == "Canary" ? "canary.flagger.app" : "deployment.apps", n);
           }
         } else {
           message = fmt::format("{} pod{} condition met", runs_[index].pods.size(),
@@ -253,10 +271,11 @@ void Script::Deadline(uint32_t index) {
   } else if (c.done) {
     CheckWaits();
   } else if (const auto* w = std::get_if<scenario::WaitCommand>(&step.command.body)) {
-    Finish(
-        index, State::kTimeout,
-        fmt::format("error: timed out waiting for the condition on {}",
-                    w->kind == "Deployment" ? "deployments/" + w->names.front() : c.waiting_for));
+    Finish(index, State::kTimeout,
+           fmt::format("error: timed out waiting for the condition on {}",
+                       w->kind == "Deployment" ? "deployments/" + w->names.front()
+                       : w->kind == "Canary"   ? "canaries/" + w->names.front()
+                                               : c.waiting_for));
   } else if (std::holds_alternative<scenario::ArgoRolloutsCommand>(step.command.body)) {
     Finish(index, State::kTimeout, "Error: Rollout status watch exceeded timeout");
   } else {

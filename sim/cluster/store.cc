@@ -338,6 +338,8 @@ void Store::MarkServiceChanged(uint32_t sid) {
   if (services[sid].changed) return;
   services[sid].changed = true;
   changed_services.push_back(sid);
+  // What a router's clients see includes this one (StoreView).
+  for (uint32_t from : services[sid].split_from) MarkServiceChanged(from);
 }
 
 }  // namespace kubesim::cluster

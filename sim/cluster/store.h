@@ -571,6 +571,13 @@ struct FlaggerCanaryState {
   // The primary's selector label (the first of app, name,
   // app.kubernetes.io/name in the target's matchLabels) and its value.
   std::string label, label_value;
+  // Which of those Services Flagger created (a Service the scenario made
+  // is not the Canary's: it stays when the Canary goes).
+  bool made_apex = false, made_primary_service = false, made_canary_service = false;
+  // The target's rollout (Deployment::rollouts index) the analysis judges:
+  // the template it detected. Other template changes end as Flagger treats
+  // them (FlaggerController::SettleRollouts).
+  std::optional<size_t> rollout;
   int32_t route_weight = 0;  // the canary's weight the router was last set to
   uint64_t promotions = 0;   // the flagger-id annotation a promotion writes
   EventId tick;              // the analysis job's next run
@@ -613,6 +620,9 @@ struct Deployment {
   // it, stay as Flagger left them through an apply that does not change
   // them (`applied_replicas`: what the manifests last said), as kubectl
   // apply's three-way merge keeps them.
+  // The Available condition's time while it is False
+  // (MinimumReplicasUnavailable); none while it is True.
+  std::optional<SimTime> unavailable_since;
   uint32_t flagger_target_of = kNone;
   uint32_t flagger_primary_of = kNone;
   int32_t applied_replicas = 0;
@@ -645,6 +655,9 @@ struct Service {
   int32_t split_weight = 0;
   SimTime split_visible_at;
   uint32_t split_gen = 0;  // bumped when the router goes: its pending weights are stale
+  // The Services whose router has split to this one (some maybe no longer):
+  // a change of this one's endpoints changes what their clients see.
+  std::vector<uint32_t> split_from;
   // spec.publishNotReadyAddresses: every member with an address (bound, not
   // gone) is a ready endpoint, Ready or not, terminating or not.
   bool publish_not_ready = false;

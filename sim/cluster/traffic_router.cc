@@ -24,6 +24,9 @@ void RouterWeightVisible(Store& store, Context& ctx, uint32_t service, uint64_t 
   if (((payload >> 16) & 0xFFFFu) != (s.split_gen & 0xFFFFu)) return;
   s.split_service = static_cast<uint32_t>(payload >> 32);
   s.split_weight = static_cast<int32_t>(payload & 0xFFFFu);
+  std::vector<uint32_t>& from = store.services[s.split_service].split_from;
+  if (std::find(from.begin(), from.end(), service) == from.end()) from.push_back(service);
+  store.MarkServiceChanged(service);
   ctx.EmitLazy([&] { return "service/" + s.name; },
                [&] {
                  return fmt::format("clients send {}% to service/{}", s.split_weight,

@@ -1523,7 +1523,17 @@ void DecodeFlaggerAnalysis(Reader& r, const Node* a, const std::string& ap, Flag
   const Node* match = Child(a, "match");
   out->match =
       match != nullptr && !match->IsNull() && !(match->IsSequence() && match->items.empty());
-  r.Bool(Child(a, "mirror"), Sub(ap, "mirror"), &out->mirror);
+  if (const Node* f = Child(a, "mirror"); f != nullptr && !f->IsNull()) {
+    bool mirror = false;
+    r.Bool(f, Sub(ap, "mirror"), &mirror);
+    if (mirror) {
+      diags->push_back(Diagnostic{
+          Severity::kWarning, r.Pos(f->mark),
+          fmt::format("Canary \"{}\": {}.mirror is not simulated: no request is mirrored to "
+                      "the canary, and the mirrored first step (weight 0) is not run",
+                      name, ap)});
+    }
+  }
   for (const auto& [field, value] :
        {std::pair{"primaryReadyThreshold", &out->primary_ready_threshold},
         std::pair{"canaryReadyThreshold", &out->canary_ready_threshold}}) {
@@ -1539,23 +1549,47 @@ void DecodeFlaggerAnalysis(Reader& r, const Node* a, const std::string& ap, Flag
       if (Child(m, "name") == nullptr) r.Error(m->mark, Sub(mp, "name"), "Required value");
       r.String(Child(m, "name"), Sub(mp, "name"), &metric.name);
       DecodeFlaggerDuration(r, Child(m, "interval"), Sub(mp, "interval"), &metric.interval_us);
-      DecodeFloat(r, Child(m, "threshold"), Sub(mp, "threshold"), &metric.threshold);
+      std::optional<double> threshold;
+      DecodeFloat(r, Child(m, "threshold"), Sub(mp, "threshold"), &threshold);
+      metric.threshold = threshold.value_or(0);
       if (const Node* tr = r.Map(Child(m, "thresholdRange"), Sub(mp, "thresholdRange"))) {
         Strict(r, tr, Sub(mp, "thresholdRange"), kCanaryThresholdRangeFields);
+        metric.range = true;
         DecodeFloat(r, Child(tr, "min"), Sub(mp, "thresholdRange.min"), &metric.min);
         DecodeFloat(r, Child(tr, "max"), Sub(mp, "thresholdRange.max"), &metric.max);
       }
-      metric.templated = Child(m, "templateRef") != nullptr || Child(m, "query") != nullptr;
-      const bool builtin =
-          metric.name == "request-success-rate" || metric.name == "request-duration";
-      if (metric.templated || !builtin) {
+      // runBuiltinMetricChecks reads the builtin names (and inline queries);
+      // runMetricChecks the templateRefs, and fails a metric with neither.
+      const bool templated = Child(m, "templateRef") != nullptr || Child(m, "query") != nullptr;
+      if (templated) {
+        metric.source = FlaggerMetric::Source::kTemplated;
         diags->push_back(Diagnostic{
             Severity::kWarning, r.Pos(m->mark),
-            fmt::format("Canary \"{}\": {}: metric \"{}\" is not simulated: kubesim evaluates "
-                        "only the builtin request-success-rate and request-duration over the "
-                        "simulated requests; this check always passes",
+            fmt::format("Canary \"{}\": {}: metric \"{}\" (a MetricTemplate or query) is not "
+                        "simulated: kubesim queries no metrics server and evaluates only the "
+                        "builtin request-success-rate and request-duration over the simulated "
+                        "requests; this check always passes",
                         name, mp, metric.name)});
-        metric.templated = true;
+      } else if (metric.name == "request-success-rate") {
+        metric.source = FlaggerMetric::Source::kSuccessRate;
+      } else if (metric.name == "request-duration") {
+        metric.source = FlaggerMetric::Source::kDuration;
+        if (!metric.range && metric.threshold == 0) {
+          diags->push_back(Diagnostic{
+              Severity::kWarning, r.Pos(m->mark),
+              fmt::format("Canary \"{}\": {}: request-duration has neither thresholdRange nor "
+                          "threshold: Flagger fails it whenever the p99 is above 0 ms",
+                          name, mp)});
+        }
+      } else {
+        metric.source = FlaggerMetric::Source::kUnusable;
+        diags->push_back(Diagnostic{
+            Severity::kWarning, r.Pos(m->mark),
+            fmt::format("Canary \"{}\": {}: metric \"{}\" is neither builtin "
+                        "(request-success-rate, request-duration) nor has a templateRef or "
+                        "query: Flagger fails it at every check (\"no usable metrics template "
+                        "and query were configured\"), so the canary is rolled back",
+                        name, mp, metric.name)});
       }
       out->metrics.push_back(std::move(metric));
     }
@@ -1634,6 +1668,18 @@ bool DecodeCanaryDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::s
           &s.progress_deadline_seconds);
   r.Bool(Child(spec, "skipAnalysis"), "spec.skipAnalysis", &s.skip_analysis);
   r.Bool(Child(spec, "suspend"), "spec.suspend", &s.suspend);
+  if (const Node* f = Child(spec, "revertOnDeletion"); f != nullptr && !f->IsNull()) {
+    bool revert = false;
+    r.Bool(f, "spec.revertOnDeletion", &revert);
+    if (revert) {
+      out->push_back(Diagnostic{
+          Severity::kWarning, r.Pos(f->mark),
+          fmt::format("Canary \"{}\": spec.revertOnDeletion is not simulated: deleting the "
+                      "Canary leaves the target as it is and the Service selecting the "
+                      "primary's pods, which go with it",
+                      c.metadata.name)});
+    }
+  }
   if (const Node* a = Child(spec, "autoscalerRef"); a != nullptr && !a->IsNull()) {
     out->push_back(
         Diagnostic{Severity::kWarning, r.Pos(a->mark),

@@ -696,8 +696,9 @@ KubectlParse ParseWait(Parsing& parsing) {
   const auto extra = [&parsing] { return parsing.Extra(); };
   // kubectl wait (kubectl/pkg/cmd/wait): --for=condition=NAME[=VALUE].
   const std::string u =
-      "wait --for=condition=Available deployment/NAME, or wait "
-      "--for=condition=Ready pod -l SELECTOR [--timeout=D]";
+      "wait --for=condition=Available deployment/NAME, wait "
+      "--for=condition=Ready pod -l SELECTOR, or wait --for=condition=Promoted canary/NAME "
+      "[--timeout=D]";
   WaitCommand w;
   size_t off = end;
   const auto cond = FlagValue(flags, "for", &off);
@@ -705,8 +706,8 @@ KubectlParse ParseWait(Parsing& parsing) {
   std::string c = *cond;
   if (!c.starts_with("condition=")) {
     return Fail(off, fmt::format("--for={} is not supported; kubesim waits for "
-                                 "--for=condition=Available, Progressing (deployments) or "
-                                 "Ready (pods)",
+                                 "--for=condition=Available, Progressing (deployments), "
+                                 "Ready (pods) or Promoted (Flagger canaries)",
                                  c));
   }
   c = c.substr(10);
@@ -724,9 +725,12 @@ KubectlParse ParseWait(Parsing& parsing) {
     w.condition = WaitCommand::Condition::kProgressing;
   else if (lower == "ready")
     w.condition = WaitCommand::Condition::kReady;
+  else if (lower == "promoted")
+    w.condition = WaitCommand::Condition::kPromoted;
   else {
     return Fail(off, fmt::format("condition \"{}\" is not modelled (use Available or "
-                                 "Progressing for a deployment, Ready for pods)",
+                                 "Progressing for a deployment, Ready for pods, Promoted for a "
+                                 "Flagger canary)",
                                  c));
   }
   if (pos.empty()) return Fail(end, fmt::format("missing the resource (usage: {})", u));
@@ -741,8 +745,15 @@ KubectlParse ParseWait(Parsing& parsing) {
     for (size_t i = 1; i < pos.size(); ++i) w.names.push_back(pos[i].text);
   }
   w.kind = std::string(k8s::KindOfResource(type));
-  const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
-  if (w.kind != (deployment_condition ? "Deployment" : "Pod")) {
+  if (w.condition == WaitCommand::Condition::kPromoted || w.kind == "Canary") {
+    if (w.kind != "Canary" || w.condition != WaitCommand::Condition::kPromoted) {
+      return Fail(pos[0].offset,
+                  "condition=Promoted is a Flagger canary's condition, and the one "
+                  "kubesim waits for on a canary (wait --for=condition=Promoted "
+                  "canary/NAME)");
+    }
+  } else if (const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
+             w.kind != (deployment_condition ? "Deployment" : "Pod")) {
     return Fail(pos[0].offset, deployment_condition
                                    ? fmt::format("condition={} is a deployment's condition (wait "
                                                  "--for=condition={} deployment/NAME)",

@@ -202,6 +202,9 @@ class Loader {
 
   std::map<ObjectKey, Stored> store_;
   std::set<ObjectKey> ever_;
+  // Objects a controller makes at run time (Flagger's Services and primary
+  // Deployment), which clients and expect: lines may name.
+  std::set<ObjectKey> made_;
   std::map<ObjectKey, std::vector<Revision>> history_;
   // Each object's last applied manifest (kubectl's
   // last-applied-configuration annotation), for ThreeWayMerge.

@@ -114,12 +114,14 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
   store_[key] = Stored{d.object, d.tree, file};
   ever_.insert(key);
   if (const auto* c = std::get_if<k8s::FlaggerCanary>(&d.object)) {
-    // The Services Flagger makes (docs/progressive-delivery.md): clients may name them.
+    // The Services and the primary Deployment Flagger makes
+    // (docs/progressive-delivery.md): clients and expect: lines may name them.
     const std::string apex =
         c->spec.service_name.empty() ? c->spec.target_name : c->spec.service_name;
     for (const char* suffix : {"", "-canary", "-primary"}) {
-      ever_.insert(ObjectKey{"Service", key.namespace_name, apex + suffix});
+      made_.insert(ObjectKey{"Service", key.namespace_name, apex + suffix});
     }
+    made_.insert(ObjectKey{"Deployment", key.namespace_name, c->spec.target_name + "-primary"});
   }
   if (step != nullptr) step->objects.push_back(d.object);
 }
@@ -199,6 +201,15 @@ void Loader::ApplyManifest(const k8s::DecodedObject& d, const NodePtr& tree, con
     // applied manifest, this one and the live object (ThreeWayMerge).
     applied = ThreeWayMerge(live->second.tree, last == last_applied_.end() ? nullptr : last->second,
                             *tree);
+  }
+  if (step != nullptr && key.kind == "Deployment") {
+    const auto has_replicas = [](const NodePtr& t) {
+      const Node* spec = t == nullptr ? nullptr : t->Get("spec");
+      return spec != nullptr && spec->IsMap() && spec->Get("replicas") != nullptr;
+    };
+    if (has_replicas(tree) || (last != last_applied_.end() && has_replicas(last->second))) {
+      step->replicas_written.push_back(key);
+    }
   }
   last_applied_[key] = tree;
   if (applied == d.tree) {
@@ -329,8 +340,9 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
         Severity::kWarning, client->position,
         fmt::format("traffic \"{}\": Rollout \"{}\"'s traffic router sends a share of Service "
                     "\"{}\"'s requests to its canaryService \"{}\": the requests (failed, by "
-                    "version) count them all, but the Service's downtime, version mix, timeline "
-                    "and plot are its own endpoints'{}",
+                    "version) count them all and the version mix counts the versions of both, "
+                    "but the Service's downtime, timeline and plot are its own endpoints' while "
+                    "the weight is under 100%{}",
                     client->name, ro->metadata.name, stable, ro->spec.canary->canary_service,
                     client->load_balancer &&
                             client->load_balancer->target_type == LoadBalancer::TargetType::kIp
@@ -355,6 +367,31 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
     if (!k8s::FlaggerRoutes(c->spec)) continue;
     const std::string apex =
         c->spec.service_name.empty() ? c->spec.target_name : c->spec.service_name;
+    const std::string provider = c->spec.provider.empty() ? "istio" : c->spec.provider;
+    // Ingress controllers split what comes through the ingress, not a
+    // Service's in-cluster clients.
+    for (const char* ingress :
+         {"nginx", "contour", "gloo", "skipper", "traefik", "apisix", "gatewayapi"}) {
+      if (!provider.starts_with(ingress)) continue;
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.provider"),
+          fmt::format("Canary \"{}\": provider {} splits the requests that come through its "
+                      "ingress or gateway; kubesim splits every request sent to Service \"{}\", "
+                      "its in-cluster clients' too",
+                      c->metadata.name, provider, apex)});
+      break;
+    }
+    if (k8s::FlaggerStrategyOf(c->spec) == k8s::FlaggerStrategy::kABTesting) {
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.analysis.match"),
+          fmt::format("Canary \"{}\": an A/B test routes only the requests its match "
+                      "conditions select (headers, cookies), and kubesim's clients carry none: "
+                      "no request sent to Service \"{}\" reaches the canary; its checks read "
+                      "the requests of clients of \"{}-canary\" alone (none: every check fails "
+                      "for no data)",
+                      c->metadata.name, apex, apex)});
+      continue;
+    }
     const auto client = std::find_if(s.traffic.begin(), s.traffic.end(), [&](const auto& t) {
       return t.service == apex && t.service_namespace == ns;
     });
@@ -363,8 +400,9 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
         Severity::kWarning, client->position,
         fmt::format("traffic \"{}\": Canary \"{}\"'s router sends a share of Service \"{}\"'s "
                     "requests to \"{}-canary\": the requests (failed, by version) count them "
-                    "all, but the Service's downtime, version mix, timeline and plot are its own "
-                    "endpoints' (the primary's)",
+                    "all and the version mix counts the versions of both, but the Service's "
+                    "downtime, timeline and plot are its own endpoints' (the primary's) while "
+                    "the weight is under 100%",
                     client->name, c->metadata.name, apex, apex)});
   }
   // The AWS Load Balancer Controller's readiness gate, on pods no balancer
@@ -1124,7 +1162,8 @@ void Loader::CheckReferences(const Scenario& s) {
       ns = ref.substr(0, slash);
       name = ref.substr(slash + 1);
     }
-    return ever_.contains(ObjectKey{std::string(kind), ns, name});
+    const ObjectKey key{std::string(kind), ns, name};
+    return ever_.contains(key) || made_.contains(key);
   };
   const auto names_of = [&](std::string_view kind) {
     std::vector<std::string> out;

@@ -24,19 +24,21 @@ namespace kubesim::model_test {
 namespace {
 
 std::string FlaggerScenario(const std::string& analysis, const std::string& error_rate = "0",
-                            const std::string& provider = "",
-                            const std::string& extra_traffic = "") {
+                            const std::string& provider = "", const std::string& extra_traffic = "",
+                            const std::string& timeline = "", const std::string& canary_spec = "",
+                            const std::string& web2 = "") {
   return Scenario(R"(  cluster:
     nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   images:
     web:1: {pull: 5s}
     web:2: {pull: 5s, errorRate: )" +
-                      error_rate + R"(}
+                      error_rate + web2 + R"(}
+    web:3: {pull: 5s, errorRate: 100%}
   traffic:
   - {name: c, service: web, rate: 50/s}
 )" + extra_traffic + R"(  timeline:
   - {at: 55s, kubectl: set image deployment/web web=web:2}
-)",
+)" + timeline,
                   R"(apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -59,7 +61,8 @@ apiVersion: flagger.app/v1beta1
 kind: Canary
 metadata: {name: web}
 spec:
-)" + provider + R"(  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+)" + provider + canary_spec +
+                      R"(  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
   service: {port: 80}
   analysis:
 )" + analysis);
@@ -215,6 +218,198 @@ TEST(Flagger, StepWeightPromotionShiftsTrafficBackInSteps) {
   EXPECT_EQ(r.Times("canary/web", "canary 0%"), (std::vector<double>{100}));
   EXPECT_EQ(r.Times("canary/web", "phase Finalising"), (std::vector<double>{100}));
   EXPECT_EQ(r.Times("canary/web", "phase Succeeded"), (std::vector<double>{110}));
+}
+
+constexpr const char* kCanary10to50 = R"(    interval: 10s
+    threshold: 2
+    maxWeight: 50
+    stepWeight: 10
+)";
+
+// A template change while the primary is promoted (Promoting: no new
+// analysis starts, hasCanaryRevisionChanged looks in Progressing and
+// WaitingPromotion only): web:2 is promoted at 120 s; web:3 is applied at
+// 125 s. The target rolls to web:3, so IsCanaryReady holds the run at
+// 130 s (an old pod terminating); 140 s Finalising, 150 s Succeeded —
+// web:2's rollout completes then. The run at 160 s finds web:3 (neither
+// the applied nor the promoted template): a new analysis, whose checks
+// fail (web:3 answers with errors) at 180 and 190 s: rolled back at 200 s,
+// web:3's rollout failed.
+TEST(Flagger, AChangeDuringPromotionIsAnalysedAfterIt) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                               "  - {at: 125s, kubectl: set image deployment/web web=web:3}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("canary/web", "phase Succeeded"), (std::vector<double>{150})) << r.log;
+  EXPECT_EQ(r.Times("canary/web", "New revision detected! Scaling up web.default"),
+            (std::vector<double>{60, 160}));
+  EXPECT_EQ(r.Times("canary/web", "phase Failed"), (std::vector<double>{200}));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 2u);
+  EXPECT_EQ(ro[0].complete, SimTime::Zero() + Sec(150));
+  EXPECT_FALSE(ro[1].complete.has_value());
+  ASSERT_FALSE(ro[1].steps.empty());
+  EXPECT_EQ(ro[1].steps.back().result, "aborted");
+}
+
+// hasSpecChanged: after a rollback (Failed at 100 s), setting the image
+// back to the promoted web:1 is a manual rollback: no analysis. Its rollout
+// record ends (superseded) at the next run, and the run ends a minute
+// after the last step (no `until`: it would wait for an open rollout).
+TEST(Flagger, AManualRollbackToThePromotedTemplateIsNotAnalysed) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "100%", "", "",
+                               "  - {at: 125s, kubectl: set image deployment/web "
+                               "web=web:1}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("canary/web", "phase Failed"), (std::vector<double>{100})) << r.log;
+  EXPECT_EQ(r.Times("deployment/web", "a manual rollback, not analysed"),
+            (std::vector<double>{130}));
+  EXPECT_EQ(r.Times("canary/web", "New revision detected! Scaling up web.default"),
+            (std::vector<double>{60}));
+  EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(185));
+}
+
+// Deleting the Canary mid-analysis (at 85 s, weight 20): its router goes
+// (all of `web`'s requests to the primary again), the garbage collector
+// deletes what Flagger created (web-primary and the web-primary and
+// web-canary Services; `web` is the scenario's and stays, selecting the
+// primary's pods, which are going): the Service is down from when clients
+// see the primary's pods go. The target is a Deployment again: its rollout
+// completes as a Deployment's.
+TEST(Flagger, DeletingTheCanaryCollectsWhatFlaggerMade) {
+  const Outcome r = Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                                             "  - {at: 85s, kubectl: delete canary web}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("85.000", "deployment/web-primary", "deleted")) << r.log;
+  EXPECT_TRUE(r.Logged("85.000", "service/web-canary", "deleted"));
+  EXPECT_EQ(r.Times("service/web ", "deleted"), (std::vector<double>{}));
+  EXPECT_GT(Svc(r, "web").downtime, Sec(60));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  ASSERT_EQ(ro[0].steps.size(), 2u);
+  EXPECT_EQ(ro[0].steps[1].result, "aborted");
+  EXPECT_EQ(ro[0].steps[1].end, SimTime::Zero() + Sec(85));
+  EXPECT_TRUE(ro[0].complete.has_value());
+}
+
+// skipAnalysis: the run after detection (A+1, 70 s, the canary ready)
+// promotes at once and scales the canary to zero: Succeeded without
+// waiting for the primary's rolling update (shouldSkipAnalysis).
+TEST(Flagger, SkipAnalysisPromotesAtTheFirstRunWithTheCanaryReady) {
+  const Outcome r = Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                                             "", "  skipAnalysis: true\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("canary/web", "phase Succeeded"), (std::vector<double>{70})) << r.log;
+  EXPECT_TRUE(r.Logged("70.000", "deployment/web-primary", "rollout to revision 2 starts"));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(70));
+}
+
+// isDeploymentReady: a canary that never turns Ready (web:2's readiness
+// fails) is waited for while its Available condition has been False for
+// less than the Canary's progressDeadlineSeconds (60): False from 60 s,
+// when it was scaled up; the run at 130 s finds 60 + 60 < 130 and rolls
+// back (the run at 120 s: 120 is not after 120).
+TEST(Flagger, ACanaryStuckPastProgressDeadlineSecondsIsRolledBack) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "", "",
+                               "  progressDeadlineSeconds: 60\n", ", healthy: false"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("canary/web", "phase Failed"), (std::vector<double>{130})) << r.log;
+}
+
+// request-duration (istio: the p99 in whole ms): web:2 answers in 50 ms.
+// thresholdRange max 60 passes; the deprecated threshold 10 fails (p99 >
+// threshold), and so does a range of max 40.
+TEST(Flagger, RequestDurationAgainstThresholdRangeAndThreshold) {
+  const auto run = [](const std::string& bounds) {
+    return Simulate(FlaggerScenario(std::string(kCanary10to50) + R"(    metrics:
+    - name: request-duration
+      interval: 30s
+)" + bounds,
+                                    "0", "", "", "", "", ", latency: 50ms"));
+  };
+  const Outcome pass = run("      thresholdRange: {max: 60}\n");
+  ASSERT_TRUE(pass.error.empty()) << pass.error;
+  EXPECT_EQ(pass.Times("canary/web", "phase Succeeded"), (std::vector<double>{140})) << pass.log;
+  const Outcome legacy = run("      threshold: 10\n");
+  EXPECT_EQ(legacy.Times("canary/web", "request duration 50ms > 10ms"),
+            (std::vector<double>{80, 90}))
+      << legacy.log;
+  EXPECT_EQ(legacy.Times("canary/web", "phase Failed"), (std::vector<double>{100}));
+  const Outcome range = run("      thresholdRange: {max: 40}\n");
+  EXPECT_EQ(range.Times("canary/web", "phase Failed"), (std::vector<double>{100}));
+}
+
+// Flagger's CI example (docs/gitbook/usage/how-it-works.md): `kubectl wait
+// canary/NAME --for=condition=promoted` right after the change returns at
+// once — Promoted is still True from the initialization until the next run
+// (60 s) detects the change; the docs poll for Progressing first. After a
+// 10 s sleep the wait holds until Succeeded (140 s).
+TEST(Flagger, WaitForPromotedRightAfterTheChangeReturnsAtOnce) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                               R"(  - kubectl: wait canary/web --for=condition=promoted --timeout=5m
+  - sleep: 10s
+  - kubectl: wait canary/web --for=condition=promoted --timeout=5m
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.report.timeline.size(), 3u) << r.json;
+  EXPECT_EQ(r.report.timeline[0].finished, SimTime::Zero() + Sec(55));
+  EXPECT_EQ(r.report.timeline[2].started, SimTime::Zero() + Sec(65));
+  EXPECT_EQ(r.report.timeline[2].finished, SimTime::Zero() + Sec(140));
+  EXPECT_EQ(r.report.timeline[2].result, "ok");
+}
+
+// kubectl apply's three-way merge: once Flagger scaled the target to 0,
+// applying its manifest again with `replicas: 2` writes 2 (the patch has
+// them: the canary pods start at once, before any analysis), while one
+// that leaves replicas out (the last applied one had none) keeps 0.
+TEST(Flagger, AnApplyWritesTheTargetsReplicasOnlyWhenItsManifestHasThem) {
+  const auto manifest = [](const std::string& replicas) {
+    return R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+)" + replicas +
+           R"(  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers: [{name: app, image: web:2}]
+)";
+  };
+  const auto run = [&](const std::string& replicas) {
+    const std::string first = manifest(replicas);
+    std::string v1 = first;
+    v1.replace(v1.find("web:2"), 5, "web:1");
+    return Simulate(Scenario(R"(  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s}
+    web:2: {pull: 5s}
+  timeline:
+  - {at: 0s, kubectl: apply -f v1.yaml}
+  - {at: 45s, kubectl: apply -f v2.yaml}
+---
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: app}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: app}
+  service: {port: 80}
+  analysis: {interval: 10s, threshold: 2, stepWeight: 50}
+)",
+                             ""),
+                    {{"v1.yaml", v1}, {"v2.yaml", first}});
+  };
+  const Outcome with = run("  replicas: 2\n");
+  ASSERT_TRUE(with.error.empty()) << with.error;
+  EXPECT_TRUE(with.Logged("45.000", "deployment/app", "with 2 replicas")) << with.log;
+  const Outcome without = run("");
+  ASSERT_TRUE(without.error.empty()) << without.error;
+  EXPECT_FALSE(without.Logged("45.000", "deployment/app", "with 1 replicas")) << without.log;
+  EXPECT_TRUE(without.Logged("50.000", "canary/app", "New revision detected")) << without.log;
 }
 
 // scheduler_svc_test.go: the primary's weight per run for stepWeight and

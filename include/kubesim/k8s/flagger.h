@@ -25,13 +25,16 @@ namespace kubesim::k8s {
 inline constexpr std::string_view kFlaggerApiVersion = "flagger.app/v1beta1";
 
 // CanaryMetric: a builtin metric (request-success-rate, request-duration),
-// or one kubesim cannot evaluate (a MetricTemplate, a query).
+// one kubesim cannot evaluate (a MetricTemplate, a query), or one Flagger
+// cannot either (no builtin name, no templateRef, no query: it fails).
 struct FlaggerMetric {
+  enum class Source : uint8_t { kSuccessRate, kDuration, kTemplated, kUnusable };
   std::string name;
+  Source source = Source::kSuccessRate;
   int64_t interval_us = 60'000'000;  // GetMetricInterval: "1m" by default
-  std::optional<double> min, max;    // thresholdRange
-  std::optional<double> threshold;   // the deprecated threshold: fails below it
-  bool templated = false;            // templateRef or query: not simulated
+  bool range = false;                // thresholdRange is set: min and max, not threshold
+  std::optional<double> min, max;
+  double threshold = 0;  // the deprecated threshold, read without thresholdRange
   bool operator==(const FlaggerMetric&) const = default;
 };
 
@@ -44,7 +47,6 @@ struct FlaggerAnalysis {
   int32_t step_weight_promotion = 0;
   int32_t iterations = 0;
   bool match = false;  // A/B: match conditions are set
-  bool mirror = false;
   int32_t primary_ready_threshold = 100;
   int32_t canary_ready_threshold = 100;
   std::vector<FlaggerMetric> metrics;

@@ -117,9 +117,11 @@ struct RolloutCommand {
 // wait --for=condition=Available|Progressing deployment/NAME
 // wait --for=condition=Ready pod NAME...|pod -l SEL|pod --all   [--timeout=D]
 struct WaitCommand {
-  enum class Condition { kAvailable, kProgressing, kReady };
+  // kPromoted: a Flagger Canary's Promoted condition (true once
+  // initialized, and again once an analysis succeeded).
+  enum class Condition { kAvailable, kProgressing, kReady, kPromoted };
   Condition condition = Condition::kAvailable;
-  std::string kind;                     // "Deployment" or "Pod"
+  std::string kind;                     // "Deployment", "Pod" or "Canary"
   std::vector<std::string> names;       // empty with a selector or --all
   std::optional<std::string> selector;  // -l / --selector, as written
   bool all = false;

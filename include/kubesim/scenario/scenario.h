@@ -166,6 +166,11 @@ struct Step {
   std::vector<k8s::Object> objects;
   // What the step deletes (delete, and a drain's evictions are the model's).
   std::vector<k8s::ObjectKey> deleted;
+  // An apply's Deployments whose spec.replicas its patch writes: the
+  // manifest sets them, or drops what the last applied one set (kubectl
+  // apply's three-way merge). A replica count a controller changed stays
+  // through any other apply (docs/progressive-delivery.md, Flagger).
+  std::vector<k8s::ObjectKey> replicas_written;
 };
 
 // One `expect:` assertion: METRIC OP VALUE, e.g.
