@@ -346,6 +346,55 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
       << c.out;
 }
 
+// docs/flagger.md: the seed's echo-version under a Flagger Canary (istio,
+// 10 s interval, 10 % steps to 50 %). Promoted at 120 s (50 s after the
+// first traffic at 70 s: interval x maxWeight / stepWeight), Succeeded at
+// 140 s: 80 s after the change; both versions answer from 71 s (the
+// split) until the primary runs 0.2.0 at 128 s. With a broken 0.2.0 the
+// checks at 80 and 90 s fail and the run at 100 s rolls back (interval x
+// threshold after the first failure). Each run warns that the router
+// splits the Service's requests; `compare` puts both beside the seed.
+TEST(CliRun, FlaggerCanaryScenariosAndTheirComparisonWithTheSeed) {
+  const std::string source = std::getenv("KUBESIM_SOURCE_DIR");
+  const std::string dir = source + "/scenarios/progressive/";
+  const auto run = [&](const std::string& name) {
+    const auto r = RunKubesim("run --format json '" + dir + name + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;  // its expect: lines hold
+    EXPECT_NE(r.err.find("Canary \"echo-version\"'s router sends a share"), std::string::npos)
+        << r.err;
+    return nlohmann::json::parse(r.out);
+  };
+  const auto ok = run("flagger-canary.yaml");
+  const auto& ro = ok["deployments"]["echo-version"]["rollouts"][0];
+  EXPECT_EQ(ro["durationSeconds"], 80.0);
+  EXPECT_EQ(ok["services"]["echo-version"]["versionMixSeconds"], 57.0);
+  ASSERT_EQ(ro["steps"].size(), 6u) << ro;
+  EXPECT_EQ(ro["steps"][0]["startSeconds"], 70.0);
+  EXPECT_EQ(ro["steps"][4]["weight"], 50);
+  EXPECT_EQ(ro["steps"][5]["kind"], "promotion");
+  EXPECT_EQ(ro["steps"][5]["startSeconds"], 120.0);
+  EXPECT_EQ(ok["deployments"]["echo-version-primary"]["rollouts"][0]["startSeconds"], 120.0);
+  const auto failed = run("flagger-canary-rollback.yaml");
+  const auto& fr = failed["deployments"]["echo-version"]["rollouts"][0];
+  EXPECT_TRUE(fr["durationSeconds"].is_null());
+  ASSERT_EQ(fr["steps"].size(), 1u) << fr;
+  EXPECT_EQ(fr["steps"][0]["endSeconds"], 100.0);
+  EXPECT_EQ(fr["steps"][0]["result"], "aborted");
+  EXPECT_EQ(fr["steps"][0]["analysis"], "Failed");
+  std::string files;
+  for (const char* f :
+       {"seed/rolling-update.yaml", "progressive/argo-canary.yaml",
+        "progressive/flagger-canary.yaml", "progressive/flagger-canary-rollback.yaml"}) {
+    files += " '" + source + "/scenarios/" + f + "'";
+  }
+  const auto c = RunKubesim("compare --format csv" + files);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("services.echo-version.requests.failed,3,1,32,45"), std::string::npos)
+      << c.out;
+  EXPECT_NE(c.out.find("services.echo-version.versionMixSeconds,0,58,57,29"), std::string::npos)
+      << c.out;
+}
+
 TEST(CliRun, AnotherSeedIsAcceptedAndReported) {
   const auto r = RunKubesim("run --format json --seed 7 '" + Seed("rolling-update.yaml") + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
