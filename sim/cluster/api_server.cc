@@ -258,7 +258,6 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
     d.namespace_name = ns;
     d.key = Store::ObjectKey(ns, d.name);
     d.spec = spec;
-    d.applied_replicas = spec.replicas;
     store_.deployments.push_back(std::move(d));
     id = static_cast<uint32_t>(store_.deployments.size() - 1);
     (rollout != nullptr ? store_.rollout_names
@@ -273,27 +272,22 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
     return;
   }
   Deployment& d = store_.deployments[id];
-  if (rollout == nullptr && !controller_write_) {
-    // A Flagger target's replicas are Flagger's once it scaled them: kubectl
-    // writes them only when its patch has them — an apply whose manifest
-    // sets them or drops them (Step::replicas_written), another command
-    // (scale, patch) that changes them.
-    const int32_t applied = spec.replicas;
-    bool written = applied != d.applied_replicas;
-    if (running_ != nullptr &&
-        std::holds_alternative<scenario::ApplyCommand>(running_->command.body)) {
-      const k8s::ObjectKey key{"Deployment", ns, meta.name};
-      written = std::find(running_->replicas_written.begin(), running_->replicas_written.end(),
-                          key) != running_->replicas_written.end();
-    }
-    if (d.flagger_target_of != kNone && !written) {
+  if (controller_write_) {
+    if (d.flagger_target_of != kNone) d.flagger_scaled = true;
+  } else if (rollout == nullptr && d.flagger_scaled && running_ != nullptr) {
+    // Replicas Flagger set are no manifest's: a kubectl step writes them
+    // only when its patch has them (Step::replicas_written: an apply whose
+    // manifest sets or drops them, scale, a patch of them); set image,
+    // annotate, rollout restart and the like keep them — also once the
+    // Canary is gone.
+    const k8s::ObjectKey key{"Deployment", ns, meta.name};
+    const auto& written = running_->replicas_written;
+    if (std::find(written.begin(), written.end(), key) == written.end()) {
       k8s::DeploymentSpec kept = spec;
       kept.replicas = d.spec.replicas;
-      d.applied_replicas = applied;
       ApplyWorkloadSpec(id, kept, kind, nullptr);
       return;
     }
-    d.applied_replicas = applied;
   }
   ApplyWorkloadSpec(id, spec, kind, rollout);
 }
@@ -759,6 +753,7 @@ bool ApiServer::Delete(const k8s::ObjectKey& key) {
     store_.services[s].exists = false;
     store_.services[s].rollout_hash.clear();  // a Service created again starts without it
     ClearSplit(store_.services[s]);
+    store_.MarkServiceChanged(s);
     c_.endpoints->IndexService(s);
     c_.endpoints->MarkServiceDirty(s);
     ctx_.MarkChanged();

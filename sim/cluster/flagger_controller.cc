@@ -130,13 +130,21 @@ FlaggerController::Deleted FlaggerController::Delete(const std::string& ns,
   EndStep(s, "aborted");
   if (s.target != kNone) {
     // An analysis cut short: the target is an ordinary Deployment again,
-    // and its rollout ends as a Deployment's does.
-    store_.deployments[s.target].flagger_target_of = kNone;
+    // and its newest rollout ends as a Deployment's does; earlier ones the
+    // analysis never finished are over.
+    Deployment& d = store_.deployments[s.target];
+    d.flagger_target_of = kNone;
+    for (size_t i = 0; i + 1 < d.rollouts.size(); ++i) {
+      Rollout& r = d.rollouts[i];
+      if (!r.complete && !r.aborted) r.superseded = true;
+    }
+    store_.MarkDeploymentChanged(s.target);
+    s.rollout.reset();
     out.target = s.target;
   }
   // Garbage collection: what Flagger created carries the Canary as its
   // controller owner (createPrimaryDeployment, reconcileService).
-  if (s.primary != kNone) {
+  if (s.primary != kNone && s.made_primary) {
     out.owned.push_back(k8s::ObjectKey{"Deployment", ns, store_.deployments[s.primary].name});
   }
   for (const auto& [id, made] :
@@ -198,7 +206,13 @@ bool FlaggerController::CreatePrimary(FlaggerCanaryState& s) {
   const std::string name = target.name + "-primary";
   const std::string ns = target.namespace_name;  // a copy: Write may move the Deployments
   s.primary = store_.FindDeployment(ns, name);
-  if (s.primary != kNone) return true;
+  if (s.primary != kNone) {
+    // An existing one is used as it is (and not owned: it stays when the
+    // Canary goes).
+    store_.deployments[s.primary].flagger_primary_of =
+        static_cast<uint32_t>(&s - store_.canaries.data());
+    return true;
+  }
   // createPrimaryDeployment: the target's spec, replicas at least 1, the
   // selector and pod label `<value>-primary`.
   k8s::Deployment primary;
@@ -210,6 +224,7 @@ bool FlaggerController::CreatePrimary(FlaggerCanaryState& s) {
   primary.spec.selector.match_labels[s.label] = s.label_value + "-primary";
   primary.spec.template_.metadata.labels[s.label] = s.label_value + "-primary";
   api_.Write(primary);
+  s.made_primary = true;
   s.primary = store_.FindDeployment(ns, name);
   store_.deployments[s.primary].flagger_primary_of =
       static_cast<uint32_t>(&s - store_.canaries.data());
@@ -416,7 +431,7 @@ void FlaggerController::EndStep(FlaggerCanaryState& s, std::string_view result) 
   info.ended = true;
   info.result = result;
   info.weight = s.step_weight;
-  info.canary_replicas = store_.deployments[s.target].spec.replicas;
+  info.canary_replicas = s.target == kNone ? 0 : store_.deployments[s.target].spec.replicas;
   info.stable_replicas = s.primary == kNone ? 0 : store_.deployments[s.primary].spec.replicas;
   info.analysis = s.checks == 0 ? "" : s.failures > 0 ? "Failed" : "Successful";
   s.step_kind = {};
@@ -538,11 +553,17 @@ void FlaggerController::Advance(uint32_t c) {
   const k8s::FlaggerCanarySpec& spec = s.canary.spec;
   if (spec.suspend) return;
   const std::string& ns = s.canary.metadata.namespace_name;
-  s.target = store_.FindDeployment(ns, spec.target_name);
-  if (s.target == kNone) {
+  const uint32_t target = store_.FindDeployment(ns, spec.target_name);
+  if (target == kNone) {
+    // The target gone (deleted: its rollouts ended with it): an analysis
+    // under way stops here.
+    EndStep(s, "aborted");
+    s.target = kNone;
+    s.rollout.reset();
     Emit(s, fmt::format("deployment {}.{} get query error: not found", spec.target_name, ns));
     return;
   }
+  s.target = target;
   store_.deployments[s.target].flagger_target_of = c;
   store_.deployments[s.target].records_requests = true;
   // kubeRouter.Initialize (every run): the canary and primary Services;

@@ -1665,7 +1665,10 @@ void RolloutController::Deleted(uint32_t d) {
   }
   ResolveServices(d);
   const ArgoRollout& a = *store_.deployments[d].argo;
-  if (a.stable_service != kNone) ClearSplit(store_.services[a.stable_service]);
+  if (a.stable_service != kNone) {
+    ClearSplit(store_.services[a.stable_service]);
+    store_.MarkServiceChanged(a.stable_service);
+  }
   for (uint32_t svc : {a.active_service, a.preview_service, a.stable_service, a.canary_service}) {
     if (svc == kNone || store_.services[svc].rollout_hash.empty()) continue;
     ctx_.EmitLazy([&] { return WorkloadLabel(store_.deployments[d]); },

@@ -574,6 +574,7 @@ struct FlaggerCanaryState {
   // Which of those Services Flagger created (a Service the scenario made
   // is not the Canary's: it stays when the Canary goes).
   bool made_apex = false, made_primary_service = false, made_canary_service = false;
+  bool made_primary = false;
   // The target's rollout (Deployment::rollouts index) the analysis judges:
   // the template it detected. Other template changes end as Flagger treats
   // them (FlaggerController::SettleRollouts).
@@ -625,7 +626,7 @@ struct Deployment {
   std::optional<SimTime> unavailable_since;
   uint32_t flagger_target_of = kNone;
   uint32_t flagger_primary_of = kNone;
-  int32_t applied_replicas = 0;
+  bool flagger_scaled = false;  // Flagger has scaled it (its replicas are not the manifests')
 };
 
 // "deployment/NAME" or "rollout/NAME": what the event log names it by.

@@ -745,12 +745,17 @@ KubectlParse ParseWait(Parsing& parsing) {
     for (size_t i = 1; i < pos.size(); ++i) w.names.push_back(pos[i].text);
   }
   w.kind = std::string(k8s::KindOfResource(type));
+  if (w.kind == "Canary" && w.condition != WaitCommand::Condition::kPromoted) {
+    return Fail(pos[0].offset, fmt::format("kubesim waits on a canary for condition=Promoted only "
+                                           "(wait --for=condition=Promoted canary/NAME), not "
+                                           "condition={}",
+                                           c));
+  }
   if (w.condition == WaitCommand::Condition::kPromoted || w.kind == "Canary") {
-    if (w.kind != "Canary" || w.condition != WaitCommand::Condition::kPromoted) {
+    if (w.kind != "Canary") {
       return Fail(pos[0].offset,
-                  "condition=Promoted is a Flagger canary's condition, and the one "
-                  "kubesim waits for on a canary (wait --for=condition=Promoted "
-                  "canary/NAME)");
+                  "condition=Promoted is a Flagger canary's condition (wait "
+                  "--for=condition=Promoted canary/NAME)");
     }
   } else if (const bool deployment_condition = w.condition != WaitCommand::Condition::kReady;
              w.kind != (deployment_condition ? "Deployment" : "Pod")) {
@@ -777,8 +782,8 @@ KubectlParse ParseWait(Parsing& parsing) {
   }
   if ((w.selector || w.all) && w.kind != "Pod") {
     return Fail(sel_off,
-                "kubesim waits by --selector or --all for pods only; name the "
-                "deployment");
+                fmt::format("kubesim waits by --selector or --all for pods only; name the {}",
+                            w.kind == "Canary" ? "canary" : "deployment"));
   }
   if (w.selector) {
     if (auto sel = k8s::ParseSelector(*w.selector); !sel) return Fail(sel_off, sel.error());

@@ -690,6 +690,10 @@ void Loader::Replay(const PatchCommand& command, Step* step, const Scenario& /*s
   const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
   const auto* patch = &command;
   const Stored* old = Find(key_of(patch->target), step, name_offset(patch->target.name));
+  // A patch that names replicas writes them (Step::replicas_written).
+  if (old != nullptr && patch->patch.find("replicas") != std::string::npos) {
+    step->replicas_written.push_back(key_of(patch->target));
+  }
   if (old == nullptr) return;
   if (patch->target.kind == "Rollout" && patch->type == PatchCommand::Type::kStrategic) {
     // A custom resource takes JSON and merge patches only (the API server's
@@ -795,6 +799,7 @@ void Loader::Replay(const ScaleCommand& c, Step* step, const Scenario& /*s*/) {
   const auto* scale = &c;
   const Stored* old = Find(key_of(scale->target), step, name_offset(scale->target.name));
   if (old == nullptr) return;
+  step->replicas_written.push_back(key_of(scale->target));
   const yaml::Mark at{step->position.line - 1, step->position.column - 1};
   Replace(*old,
           SetIn(old->tree, {std::string("spec"), std::string("replicas")}, 0,

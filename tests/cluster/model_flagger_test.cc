@@ -293,6 +293,57 @@ TEST(Flagger, DeletingTheCanaryCollectsWhatFlaggerMade) {
   EXPECT_TRUE(ro[0].complete.has_value());
 }
 
+// The target deleted mid-analysis (85 s): the next run (90 s) finds it
+// gone and stops the analysis (the step ends aborted; the rollout ended
+// with its Deployment). Deleting the Canary afterwards (100 s) collects
+// the primary it made.
+TEST(Flagger, TheTargetDeletedMidAnalysisThenTheCanary) {
+  const Outcome r = Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                                             R"(  - {at: 85s, kubectl: delete deployment web}
+  - {at: 100s, kubectl: delete canary web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("90.000", "canary/web", "get query error: not found")) << r.log;
+  EXPECT_TRUE(r.Logged("100.000", "deployment/web-primary", "deleted"));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  ASSERT_EQ(ro[0].steps.size(), 2u);
+  EXPECT_EQ(ro[0].steps[1].result, "aborted");
+  EXPECT_EQ(ro[0].steps[1].end, SimTime::Zero() + Sec(90));
+}
+
+// kubectl scale writes replicas whatever they were: Flagger's 0 becomes 2
+// at once though the manifests also said 2. set image, which patches the
+// image alone, keeps Flagger's 0 (the new ReplicaSet is created empty).
+TEST(Flagger, ScaleWritesTheTargetsReplicasAndSetImageKeepsThem) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                               "  - {at: 40s, kubectl: scale deployment/web --replicas=2}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("40.000", "deployment/web", "from 0 to 2")) << r.log;
+  const Outcome kept = Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate));
+  EXPECT_TRUE(kept.Logged("55.000", "deployment/web", "with 0 replicas")) << kept.log;
+}
+
+// A second change during the promotion, then the Canary deleted before
+// the promotion ends: the target is a plain Deployment again; its newest
+// rollout completes as a Deployment's, the one Flagger was promoting is
+// over (superseded) — no rollout is left open, and the run ends a minute
+// after the last step.
+TEST(Flagger, DeletingTheCanaryLeavesNoRolloutOpen) {
+  const Outcome r =
+      Simulate(FlaggerScenario(std::string(kCanary10to50) + kSuccessRate, "0", "", "",
+                               R"(  - {at: 121s, kubectl: set image deployment/web web=web:3}
+  - {at: 125s, kubectl: delete canary web}
+)"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 2u) << r.json;
+  EXPECT_FALSE(ro[0].complete.has_value());
+  EXPECT_TRUE(ro[1].complete.has_value());
+  EXPECT_LT(r.report.end, SimTime::Zero() + Sec(600));
+}
+
 // skipAnalysis: the run after detection (A+1, 70 s, the canary ready)
 // promotes at once and scales the canary to zero: Succeeded without
 // waiting for the primary's rolling update (shouldSkipAnalysis).

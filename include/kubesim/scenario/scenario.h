@@ -166,10 +166,10 @@ struct Step {
   std::vector<k8s::Object> objects;
   // What the step deletes (delete, and a drain's evictions are the model's).
   std::vector<k8s::ObjectKey> deleted;
-  // An apply's Deployments whose spec.replicas its patch writes: the
-  // manifest sets them, or drops what the last applied one set (kubectl
-  // apply's three-way merge). A replica count a controller changed stays
-  // through any other apply (docs/progressive-delivery.md, Flagger).
+  // The Deployments whose spec.replicas the step's patch writes: an apply
+  // whose manifest sets them, or drops what the last applied one set
+  // (kubectl apply's three-way merge); scale; a patch naming them. A count
+  // Flagger set stays through any other step (docs/flagger.md, kubectl).
   std::vector<k8s::ObjectKey> replicas_written;
 };
 
