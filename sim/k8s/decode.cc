@@ -2025,35 +2025,26 @@ bool DecodeOne(const yaml::NodePtr& root_ptr, const std::string& file, Diagnosti
     }
     return DecodeList(r, root_ptr, out, objects, list_depth);
   }
+  // Custom resources kubesim reads, by their group: another version of
+  // the group is kubectl's "no matches" error.
+  const auto version_is = [&](std::string_view want) {
+    if (api_version == want) return true;
+    r.Error(av->mark, "",
+            fmt::format("no matches for kind \"{}\" in version \"{}\" (use apiVersion: {})", kind,
+                        api_version, want));
+    return false;
+  };
   if ((kind == "AnalysisTemplate" || kind == "ClusterAnalysisTemplate") &&
       api_version.starts_with("argoproj.io/")) {
-    if (api_version != kArgoRolloutsApiVersion) {
-      r.Error(av->mark, "",
-              fmt::format("no matches for kind \"{}\" in version \"{}\" (use apiVersion: {})", kind,
-                          api_version, kArgoRolloutsApiVersion));
-      return false;
-    }
-    return DecodeAnalysisTemplateDocument(r, root_ptr, kind, file, out, objects);
+    return version_is(kArgoRolloutsApiVersion) &&
+           DecodeAnalysisTemplateDocument(r, root_ptr, kind, file, out, objects);
   }
   if (kind == "Rollout" && api_version.starts_with("argoproj.io/")) {
-    if (api_version != kArgoRolloutsApiVersion) {
-      r.Error(av->mark, "",
-              fmt::format("no matches for kind \"Rollout\" in version \"{}\" (use apiVersion: "
-                          "{})",
-                          api_version, kArgoRolloutsApiVersion));
-      return false;
-    }
-    return DecodeRolloutDocument(r, root_ptr, file, out, objects);
+    return version_is(kArgoRolloutsApiVersion) &&
+           DecodeRolloutDocument(r, root_ptr, file, out, objects);
   }
   if (kind == "Canary" && api_version.starts_with("flagger.app/")) {
-    if (api_version != kFlaggerApiVersion) {
-      r.Error(av->mark, "",
-              fmt::format("no matches for kind \"Canary\" in version \"{}\" (use apiVersion: "
-                          "{})",
-                          api_version, kFlaggerApiVersion));
-      return false;
-    }
-    return DecodeCanaryDocument(r, root_ptr, file, out, objects);
+    return version_is(kFlaggerApiVersion) && DecodeCanaryDocument(r, root_ptr, file, out, objects);
   }
   const std::string_view want = ApiVersionOfKind(kind);
   if (want.empty()) {
