@@ -157,6 +157,13 @@ bool ApiServer::RunArgoRollouts(const scenario::ArgoRolloutsCommand& c, const st
       ctx_.EmitLazy([&] { return step_label_; },
                     [&] { return fmt::format("rollout '{}' retried", c.name); });
       break;
+    case Action::kRestart:
+      // restart.go: {"spec":{"restartAt":"<now + in>"}}.
+      c_.rollouts->Restart(d, ctx_.Now() + c.in);
+      ctx_.EmitLazy(
+          [&] { return step_label_; },
+          [&] { return fmt::format("rollout '{}' restarts in {}", c.name, FormatDuration(c.in)); });
+      break;
     default:
       break;
   }
@@ -797,6 +804,8 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
 // --- Api: writes ---------------------------------------------------------------------
 
 void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
+
+bool ApiServer::EvictPod(uint32_t pod) { return c_.disruption->Evict(pod, /*retry=*/false); }
 
 void ApiServer::BindPod(uint32_t pod, uint32_t node) {
   const bool counted = c_.kubelet->Bind(pod, node);

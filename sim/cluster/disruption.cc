@@ -150,10 +150,12 @@ void Disruption::DrainNode(uint32_t n) {
 }
 
 // The eviction subresource's create, and kubectl's reaction to its answer.
-void Disruption::Evict(uint32_t id) {
+void Disruption::Evict(uint32_t id) { Evict(id, /*retry=*/true); }
+
+bool Disruption::Evict(uint32_t id, bool retry) {
   const Pod& p = store_.pods[id];
   // NotFound, or already terminating (canIgnorePDB): kubectl is done with it.
-  if (p.deleted || p.state == PodState::kGone) return;
+  if (p.deleted || p.state == PodState::kGone) return true;
   // canIgnorePDB: a Pending pod (and a Succeeded or Failed one) goes at once.
   if (PhaseOf(p) != PodPhase::kPending) {
     uint32_t budget = kNone;
@@ -170,7 +172,7 @@ void Disruption::Evict(uint32_t id) {
       EmitPod(ctx_, store_, id,
               "eviction failed: This pod has more than one PodDisruptionBudget, which the "
               "eviction subresource does not support.");
-      return;
+      return false;
     }
     if (budget != kNone) {
       const BudgetStatus s = StatusOf(budget);
@@ -186,18 +188,20 @@ void Disruption::Evict(uint32_t id) {
         ctx_.EmitLazy([&] { return store_.PodLabel(id); },
                       [&] {
                         return fmt::format(
-                            "eviction refused (will retry after 5s): Cannot evict pod as it "
+                            "eviction refused{}: Cannot evict pod as it "
                             "would violate the pod's disruption budget. The disruption budget "
                             "{} needs {} healthy pods and has {} currently",
-                            b.name, s.desired_healthy, s.current_healthy);
+                            retry ? " (will retry after 5s)" : "", b.name, s.desired_healthy,
+                            s.current_healthy);
                       });
-        ctx_.Schedule(kEvictRetryDelay, kPhaseTimeline, EventKind::kEvictRetry, id);
-        return;
+        if (retry) ctx_.Schedule(kEvictRetryDelay, kPhaseTimeline, EventKind::kEvictRetry, id);
+        return false;
       }
     }
   }
   EmitPod(ctx_, store_, id, "evicted");
   api_.DeletePod(id);
+  return true;
 }
 
 }  // namespace kubesim::cluster

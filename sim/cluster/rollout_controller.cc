@@ -157,6 +157,82 @@ std::string_view RolloutController::ServiceHash(uint32_t service) const {
   return it == sel.end() ? std::string_view() : std::string_view(it->second);
 }
 
+void RolloutController::Restart(uint32_t d, SimTime at) {
+  ArgoRollout& a = *store_.deployments[d].argo;
+  a.restart_at = at;
+  Enqueue(d);  // the informer's update
+}
+
+int32_t RolloutController::RestartPods(SyncState& s) {
+  // RolloutPodRestarter.Reconcile (rollout/restart.go).
+  ArgoRollout& a = *s.a;
+  const SimTime now = ctx_.Now();
+  if (!a.restart_at) return 0;
+  // checkEnqueueRollout: a restart still ahead is requeued for its time
+  // (when it comes before the next resync).
+  if (now < *a.restart_at) {
+    RequeueAt(s.d, *a.restart_at, /*wait=*/true);
+    return 0;
+  }
+  // NeedsRestart: restartAt set, past, and not yet status.restartedAt.
+  // (now.After(restartAt): the plugin writes restartAt in whole seconds
+  // before the controller reads it; here the instant it names counts.)
+  if (a.restarted_at == a.restart_at) return 0;
+  // getRolloutPods: the live pods of the Rollout's ReplicaSets, as the API
+  // lists them (by name).
+  std::vector<uint32_t> pods;
+  int32_t total = 0;
+  for (uint32_t rs : s.all) {
+    total += store_.replica_sets[rs].view.replicas;
+    for (uint32_t p : store_.replica_sets[rs].pods) {
+      if (store_.pods[p].state != PodState::kGone) pods.push_back(p);
+    }
+  }
+  std::sort(pods.begin(), pods.end(),
+            [&](uint32_t x, uint32_t y) { return store_.pods[x].name < store_.pods[y].name; });
+  const int32_t replicas = s.dep->spec.replicas;
+  int32_t available = 0;
+  for (uint32_t p : pods) {
+    const Pod& pod = store_.pods[p];
+    if (!pod.deleted && Store::IsAvailable(pod, s.dep->spec.min_ready_seconds, now)) ++available;
+  }
+  // MaxUnavailable: the strategy's maxUnavailable (default 25 %), the
+  // canary's resolved with maxSurge, at most replicas.
+  int32_t max_unavailable = 0;
+  if (replicas > 0) {
+    if (a.canary) {
+      max_unavailable = CanaryFenceposts(s).unavailable;
+    } else {
+      max_unavailable =
+          std::min(replicas, a.blue_green->max_unavailable.value_or(k8s::IntOrPercent::Percent(25))
+                                 .Resolve(replicas, /*round_up=*/false));
+    }
+  }
+  const int32_t concurrent = std::max(max_unavailable, 1);
+  int32_t can_restart = available - (std::max(replicas, total) - concurrent);
+  int32_t needs = 0, restarted = 0;
+  for (uint32_t p : pods) {
+    const Pod& pod = store_.pods[p];
+    if (pod.created >= *a.restart_at) continue;
+    ++needs;
+    if (can_restart <= 0 || pod.deleted) continue;
+    ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                  [&] { return "restarting " + store_.PodLabel(p) + ", older than restartAt"; });
+    if (!api_.EvictPod(p)) continue;  // TooManyRequests: the next try
+    --can_restart;
+    ++restarted;
+  }
+  if (needs - restarted != 0) {
+    RequeueAt(s.d, now + SimDuration::Seconds(30));  // restartPodCheckTime
+  } else {
+    a.restarted_at = a.restart_at;  // SetRestartedAt
+    ctx_.EmitLazy(
+        [&] { return WorkloadLabel(*s.dep); },
+        [&] { return fmt::format("all {} pods are current: restartedAt set", pods.size()); });
+  }
+  return restarted;
+}
+
 void RolloutController::ResetStatus(ArgoRollout& a) {
   // resetRolloutStatus (sync.go). It clears scaleUpPreviewCheckPoint too,
   // but syncRolloutStatusBlueGreen then recomputes it from the status the
@@ -168,6 +244,7 @@ void RolloutController::ResetStatus(ArgoRollout& a) {
   a.abort = false;
   a.abort_message.clear();
   a.promote_full = false;
+  a.restarted_at = a.restart_at;  // SetRestartedAt: a new template restarts every pod anyway
   // The four AnalysisRun statuses go too: the next sync cancels the runs
   // (reconcileAnalysisRuns' otherArs) and starts the new revision's.
   for (uint32_t* run : {&a.step_run, &a.background_run, &a.pre_run, &a.post_run}) {
@@ -739,6 +816,7 @@ void RolloutController::Sync(uint32_t d) {
     Enqueue(d);
     return;
   }
+  RestartPods(s);
   // reconcileBlueGreenReplicaSets: removeScaleDownDeadlines, the stable
   // ReplicaSet at full size, the new one, the others, the history limit.
   ReplicaSet& nrs = store_.replica_sets[s.new_rs];
@@ -1152,6 +1230,9 @@ void RolloutController::SyncCanary(SyncState& s) {
     Enqueue(s.d);
     return;
   }
+  // The pod restarter; a sync that restarted pods ends there ("we can no
+  // longer trust the current availability counts").
+  if (RestartPods(s) > 0) return;
   deployments_.CleanupDeployment(s.d, s.others);
   // reconcileStableAndCanaryService: an aborted basic canary sends its
   // canary Service back to the stable pods.

@@ -62,6 +62,8 @@ class RolloutController {
   // kubectl argo rollouts (pkg/kubectl-argo-rollouts/cmd): the status
   // patches promote [--full], abort and retry make. The Rollout exists.
   void Promote(uint32_t d, bool full);
+  // kubectl argo rollouts restart [--in D]: spec.restartAt = `at`.
+  void Restart(uint32_t d, SimTime at);
   void Abort(uint32_t d);
   void Retry(uint32_t d);
   // A Rollout deleted: the Services it managed drop the hash from their
@@ -74,6 +76,9 @@ class RolloutController {
   bool CheckServices(uint32_t d);  // false: InvalidSpec (a Service missing)
   void ResolveServices(uint32_t d);
   void ResetStatus(ArgoRollout& a);
+  // RolloutPodRestarter.Reconcile (rollout/restart.go): the pods evicted
+  // this sync.
+  int32_t RestartPods(SyncState& s);
   int32_t NewReplicas(const SyncState& s) const;  // NewRSNewReplicas
   bool ReadyForPause(const SyncState& s) const;
   bool Saturated(const SyncState& s) const;       // annotations.IsSaturated

@@ -449,6 +449,9 @@ struct ArgoRollout {
   int64_t aborted_revision = 0;
   bool promote_full = false;
   bool scale_up_preview_checkpoint = false;
+  // spec.restartAt (kubectl argo rollouts restart) and status.restartedAt:
+  // the pod restarter evicts the pods created before it, then sets it.
+  std::optional<SimTime> restart_at, restarted_at;
   // The phase as `kubectl argo rollouts status` reads it (GetRolloutPhase).
   enum class Phase : uint8_t { kProgressing, kPaused, kHealthy, kDegraded };
   Phase phase = Phase::kProgressing;

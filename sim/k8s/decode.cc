@@ -1742,7 +1742,9 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
        {std::pair{"rollbackWindow",
                   "a rollback within the window goes through the pause or "
                   "steps as any update"},
-        std::pair{"restartAt", "the pods are not restarted (the pod restarter)"}}) {
+        std::pair{"restartAt",
+                  "an absolute time the run's clock cannot place: the pods are not restarted "
+                  "(a timeline step `kubectl argo rollouts restart NAME [--in D]` sets it)"}}) {
     const Node* f = spec == nullptr ? nullptr : spec->Get(field);
     if (f == nullptr) continue;
     out->push_back(Diagnostic{Severity::kWarning,

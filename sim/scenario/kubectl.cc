@@ -54,6 +54,7 @@ constexpr FlagSpec kRequests{"requests", "", true};
 constexpr FlagSpec kFull{"full", "", false};
 constexpr FlagSpec kArgoTimeout{"timeout", "t", true};
 constexpr FlagSpec kLimits{"limits", "", true};
+constexpr FlagSpec kIn{"in", "i", true};
 
 // Which flags each command takes.
 constexpr FlagSpec kApplyFlags[] = {kFile};
@@ -68,6 +69,7 @@ constexpr FlagSpec kSetEnvFlags[] = {kContainer};
 constexpr FlagSpec kSetResourcesFlags[] = {kContainer, kRequests, kLimits};
 constexpr FlagSpec kPromoteFlags[] = {kFull};
 constexpr FlagSpec kArgoStatusFlags[] = {kWatch, kArgoTimeout};
+constexpr FlagSpec kArgoRestartFlags[] = {kIn};
 
 // In the order the unknown-command error names them.
 constexpr KubectlCommandInfo kCommands[] = {
@@ -95,6 +97,7 @@ constexpr KubectlCommandInfo kCommands[] = {
     {"argo rollouts", "status", kArgoStatusFlags},
     {"argo rollouts", "set image", {}},
     {"argo rollouts", "undo", kUndoFlags},
+    {"argo rollouts", "restart", kArgoRestartFlags},
 };
 
 // "apply, delete, ..., set image|env|resources, rollout undo|...|status, ...".
@@ -644,9 +647,10 @@ KubectlParse ParseArgoRollouts(Parsing& parsing) {
   size_t& at = parsing.at;
   using Action = ArgoRolloutsCommand::Action;
   static constexpr std::pair<std::string_view, Action> kActions[] = {
-      {"promote", Action::kPromote}, {"abort", Action::kAbort},   {"retry rollout", Action::kRetry},
-      {"pause", Action::kPause},     {"status", Action::kStatus}, {"set image", Action::kSetImage},
-      {"undo", Action::kUndo}};
+      {"promote", Action::kPromote},     {"abort", Action::kAbort},
+      {"retry rollout", Action::kRetry}, {"pause", Action::kPause},
+      {"status", Action::kStatus},       {"set image", Action::kSetImage},
+      {"undo", Action::kUndo},           {"restart", Action::kRestart}};
   ArgoRolloutsCommand a;
   bool found = false;
   for (const auto& [name, action] : kActions) {
@@ -656,15 +660,9 @@ KubectlParse ParseArgoRollouts(Parsing& parsing) {
     }
   }
   if (!found) {
-    if (sub == "restart") {
-      return Fail(parsing.sub_offset,
-                  "kubectl argo rollouts restart is not simulated yet (its pod restarter "
-                  "evicts the pods a few at a time); change the template with kubectl apply "
-                  "instead");
-    }
     return Fail(parsing.sub_offset,
                 fmt::format("kubectl argo rollouts {} is not simulated (kubesim runs promote, "
-                            "abort, retry rollout, pause, status, set image and undo)",
+                            "abort, retry rollout, pause, status, set image, undo and restart)",
                             sub));
   }
   const std::string u = fmt::format("argo rollouts {} ROLLOUT_NAME{}", sub,
@@ -683,6 +681,16 @@ KubectlParse ParseArgoRollouts(Parsing& parsing) {
   if (auto e = parsing.Extra()) return *e;
   a.full = FlagValue(flags, "full") == "true";
   if (auto e = RolloutFlags(flags, "argo rollouts status", &a.to_revision, &a.timeout)) return *e;
+  size_t in_off = end;
+  if (auto in = FlagValue(flags, "in", &in_off)) {
+    // restart --in: a DurationString (v1alpha1), as Go's time.ParseDuration reads it.
+    auto d = ParseDuration(*in);
+    if (!d || *d < SimDuration::Zero()) {
+      return Fail(in_off,
+                  fmt::format("invalid --in \"{}\": a duration such as 30s, 5m or 1h", *in));
+    }
+    a.in = *d;
+  }
   cmd.body = std::move(a);
   return Ok(std::move(cmd));
 }
@@ -958,14 +966,14 @@ KubectlParse ParseKubectl(std::string_view line) {
     if (rest.empty() || rest[0].text != "rollouts") {
       return Fail(rest.empty() ? end : rest[0].offset,
                   "kubectl argo: expected \"rollouts\" (kubectl argo rollouts promote|abort|retry "
-                  "rollout|pause|status|set image|undo NAME)");
+                  "rollout|pause|status|set image|undo|restart NAME)");
     }
     verb = "argo rollouts";
     rest.erase(rest.begin());
     if (rest.empty() || rest[0].text.starts_with("-")) {
       return Fail(end,
                   "missing the action (kubectl argo rollouts promote|abort|retry "
-                  "rollout|pause|status|set image|undo NAME)");
+                  "rollout|pause|status|set image|undo|restart NAME)");
     }
     sub = rest[0].text;
     sub_offset = rest[0].offset;
@@ -1003,12 +1011,6 @@ KubectlParse ParseKubectl(std::string_view line) {
       std::none_of(std::begin(kCommands), std::end(kCommands),
                    [&](const KubectlCommandInfo& c) { return c.verb == verb && c.sub == sub; })) {
     // An action kubesim does not run: its reason, before any flag of it.
-    if (sub == "restart") {
-      return Fail(sub_offset,
-                  "kubectl argo rollouts restart is not simulated yet (its pod restarter "
-                  "evicts the pods a few at a time); change the template with kubectl apply "
-                  "instead");
-    }
     if (sub == "retry") {
       return Fail(sub_offset,
                   "kubesim runs kubectl argo rollouts retry rollout NAME (retry experiment is "
@@ -1016,7 +1018,7 @@ KubectlParse ParseKubectl(std::string_view line) {
     }
     return Fail(sub_offset,
                 fmt::format("kubectl argo rollouts {} is not simulated (kubesim runs promote, "
-                            "abort, retry rollout, pause, status, set image and undo)",
+                            "abort, retry rollout, pause, status, set image, undo and restart)",
                             sub));
   }
   if (!known) {

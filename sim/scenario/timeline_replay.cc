@@ -970,6 +970,7 @@ void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s)
     case Action::kAbort:
     case Action::kRetry:
     case Action::kStatus:
+    case Action::kRestart:  // spec.restartAt: a time of the run
       return;  // the Rollout's status, at run time
   }
 }

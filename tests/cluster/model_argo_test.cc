@@ -832,3 +832,91 @@ TEST(ArgoBlueGreen, AResumeRestartsTheProgressDeadline) {
 
 }  // namespace
 }  // namespace kubesim::model_test
+
+namespace kubesim::model_test {
+namespace {
+
+// kubectl argo rollouts restart (cmd/restart/restart.go: spec.restartAt =
+// now + --in) and the controller's pod restarter (rollout/restart.go,
+// RolloutPodRestarter.Reconcile). A Rollout `web` of 3 replicas whose pods
+// start 3 s after their container is created (the image is on every node
+// they land on by then), behind web-active.
+std::string RestartScenario(const std::string& timeline, const std::string& strategy,
+                            const std::string& objects = "") {
+  return Scenario(R"(  cluster:
+    nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
+  images:
+    web:1: {pull: 5s, start: 3s}
+  traffic: [{name: c, service: web-active, rate: 10/s}]
+  timeline:
+)" + timeline,
+                  R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, readinessProbe: {httpGet: {port: 80}, periodSeconds: 1}}]
+  strategy:
+)" + strategy + "---\n" +
+                      kActiveService + objects);
+}
+
+constexpr const char* kBlueGreenActive = "    blueGreen: {activeService: web-active}\n";
+
+// Blue-green's maxUnavailable defaults to 25 %: 0 of 3, so one pod at a
+// time (concurrentRestart = max(maxUnavailable, 1)) and only while the
+// others are available: canRestart = available - (max(replicas, Σ
+// replicas) - 1). The first eviction at 60 s; each replacement is Ready 3
+// s after it is created, and its ReplicaSet's status change syncs the
+// Rollout, which evicts the next: 60, 63, 66 s. With the last one evicted
+// none is left older than restartAt: status.restartedAt is set then. The
+// template never changes: no rollout.
+TEST(ArgoRestart, ThePodRestarterEvictsOnePodAtATimeAsReplacementsTurnReady) {
+  const Outcome r = Simulate(
+      RestartScenario("  - {at: 60s, kubectl: argo rollouts restart web}\n", kBlueGreenActive));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(r.Logged("60.000", "step/1", "rollout 'web' restarts in 0s")) << r.log;
+  EXPECT_EQ(r.Times("pod/web-", "evicted"), (std::vector<double>{60, 63, 66})) << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "restartedAt set"), (std::vector<double>{66}));
+  EXPECT_TRUE(Dep(r, "web").rollouts.empty());
+  EXPECT_EQ(Svc(r, "web-active").downtime, SimDuration::Zero());
+}
+
+// --in 10s: restartAt is 10 s ahead; the sync the patch brings requeues the
+// Rollout for then (checkEnqueueRollout), and nothing is evicted before.
+TEST(ArgoRestart, InDelaysTheRestart) {
+  const Outcome r = Simulate(RestartScenario(
+      "  - {at: 60s, kubectl: argo rollouts restart web --in 10s}\n", kBlueGreenActive));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("pod/web-", "evicted"), (std::vector<double>{70, 73, 76})) << r.log;
+}
+
+// A canary's maxUnavailable 1 (of 3, with maxSurge 0): one at a time as
+// well, but a canary's sync ends when it evicted a pod. A
+// PodDisruptionBudget of minAvailable 3 refuses every eviction (429): the
+// restarter goes on to the next pod (a refusal spends none of canRestart),
+// so each of the three is refused in turn, and looks again 30 s later,
+// for good.
+TEST(ArgoRestart, ABudgetRefusesTheEvictionAndTheRestarterTriesAgainIn30s) {
+  const Outcome r = Simulate(RestartScenario(
+      "  - {at: 60s, kubectl: argo rollouts restart web}\n",
+      "    canary: {maxUnavailable: 1, maxSurge: 0}\n",
+      "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n"
+      "  minAvailable: 3\n  selector: {matchLabels: {app: web}}\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("pod/web-", "evicted"), (std::vector<double>{})) << r.log;
+  const std::vector<double> refused =
+      r.Times("pod/web-", "needs 3 healthy pods and has 3 currently");
+  ASSERT_GE(refused.size(), 7u) << r.log;
+  EXPECT_EQ(refused[0], 60);
+  EXPECT_EQ(refused[2], 60);
+  EXPECT_EQ(refused[3], 90);
+  EXPECT_EQ(refused[6], 120);
+}
+
+}  // namespace
+}  // namespace kubesim::model_test

@@ -312,6 +312,9 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
   EXPECT_EQ(set.action, Action::kSetImage);
   EXPECT_EQ(set.images.size(), 2u);
   EXPECT_EQ(parse("argo rollouts undo web --to-revision=2").to_revision, 2);
+  EXPECT_EQ(parse("argo rollouts restart web").action, Action::kRestart);
+  EXPECT_EQ(parse("argo rollouts restart web").in, SimDuration::Zero());
+  EXPECT_EQ(parse("argo rollouts restart web -i 10s").in, SimDuration::Seconds(10));
   const ArgoRolloutsCommand status = parse("argo rollouts status web -t 2m");
   EXPECT_EQ(status.timeout, SimDuration::Seconds(120));
   EXPECT_FALSE(
@@ -327,12 +330,11 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
            {"argo rollouts retry web",
             "kubesim runs kubectl argo rollouts retry rollout NAME (retry experiment is not "
             "simulated)"},
-           {"argo rollouts restart web --in 10s",
-            "kubectl argo rollouts restart is not simulated yet (its pod restarter evicts the "
-            "pods a few at a time); change the template with kubectl apply instead"},
+           {"argo rollouts restart web --in soon",
+            "invalid --in \"soon\": a duration such as 30s, 5m or 1h"},
            {"argo rollouts get rollout web --watch",
             "kubectl argo rollouts get is not simulated (kubesim runs promote, abort, retry "
-            "rollout, pause, status, set image and undo)"},
+            "rollout, pause, status, set image, undo and restart)"},
            {"argo rollouts promote rollout/web",
             "kubectl argo rollouts takes the Rollout's name alone, not \"rollout/web\""},
            {"argo rollouts set image web",
@@ -346,7 +348,7 @@ TEST(KubectlCommands, ArgoRolloutsCommands) {
             "kubesim runs status as it waits"},
            {"argo promote web",
             "kubectl argo: expected \"rollouts\" (kubectl argo rollouts "
-            "promote|abort|retry rollout|pause|status|set image|undo NAME)"},
+            "promote|abort|retry rollout|pause|status|set image|undo|restart NAME)"},
            {"argo rollouts abort web extra",
             "unexpected argument \"extra\" for kubectl argo "
             "rollouts abort"}}) {

@@ -132,9 +132,9 @@ struct WaitCommand {
 // The Argo Rollouts plugin, `kubectl argo rollouts ACTION NAME`
 // (argo-rollouts pkg/kubectl-argo-rollouts/cmd): promote [--full], abort,
 // retry rollout, pause, status [--watch] [--timeout=D] (blocks), set image
-// NAME C=IMAGE..., undo [--to-revision=N].
+// NAME C=IMAGE..., undo [--to-revision=N], restart [--in=D].
 struct ArgoRolloutsCommand {
-  enum class Action { kPromote, kAbort, kRetry, kPause, kStatus, kSetImage, kUndo };
+  enum class Action { kPromote, kAbort, kRetry, kPause, kStatus, kSetImage, kUndo, kRestart };
   Action action = Action::kPromote;
   std::string name;   // the Rollout's
   bool full = false;  // promote --full
@@ -143,6 +143,7 @@ struct ArgoRolloutsCommand {
   std::optional<SimDuration> timeout;
   std::vector<std::pair<std::string, std::string>> images;  // set image: container ("*") -> image
   std::optional<int64_t> to_revision;  // undo --to-revision=N (0: the previous one)
+  SimDuration in;                      // restart --in=D: spec.restartAt is now + D
   bool operator==(const ArgoRolloutsCommand&) const = default;
 };
 // The simulator's `sleep: D` step.
