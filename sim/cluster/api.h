@@ -38,9 +38,12 @@ class Api {
   // deletionTimestamp set: its kubelet stops it (ReplicaSet controller,
   // eviction, drain, kubectl delete).
   virtual void DeletePod(uint32_t pod) = 0;
-  // The eviction subresource (PodDisruptionBudgets honoured): false when
-  // it refused (429 TooManyRequests), as Argo's pod restarter calls it.
-  virtual bool EvictPod(uint32_t pod) = 0;
+  // The eviction subresource (PodDisruptionBudgets honoured), as Argo's
+  // pod restarter calls it: evicted (or gone, or terminating already),
+  // refused (429 TooManyRequests: a budget), or failed (500: a pod under
+  // two budgets).
+  enum class Eviction : uint8_t { kEvicted, kRefused, kFailed };
+  virtual Eviction EvictPod(uint32_t pod) = 0;
   virtual void BindPod(uint32_t pod, uint32_t node) = 0;  // the scheduler's binding
   virtual void MarkPodNotReady(uint32_t pod) = 0;         // node lifecycle: MarkPodsNotReady
   // An Argo Rollout's controller sets a Service's selector's

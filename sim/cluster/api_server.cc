@@ -805,7 +805,9 @@ void ApiServer::RunNodeCommand(const scenario::NodeCommand& c) {
 
 void ApiServer::DeletePod(uint32_t pod) { c_.kubelet->DeletePod(pod); }
 
-bool ApiServer::EvictPod(uint32_t pod) { return c_.disruption->Evict(pod, /*retry=*/false); }
+Api::Eviction ApiServer::EvictPod(uint32_t pod) {
+  return c_.disruption->Evict(pod, /*retry=*/false);
+}
 
 void ApiServer::BindPod(uint32_t pod, uint32_t node) {
   const bool counted = c_.kubelet->Bind(pod, node);

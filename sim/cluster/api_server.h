@@ -57,7 +57,7 @@ class ApiServer final : public Api {
                      std::shared_ptr<const k8s::PodSpec> spec, uint32_t owner_rs,
                      size_t app_container) override;
   void DeletePod(uint32_t pod) override;
-  bool EvictPod(uint32_t pod) override;
+  Eviction EvictPod(uint32_t pod) override;
   void BindPod(uint32_t pod, uint32_t node) override;
   void MarkPodNotReady(uint32_t pod) override;
   void PodUpdated(uint32_t pod) override;

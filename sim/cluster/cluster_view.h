@@ -45,9 +45,9 @@ class StoreView final : public ClusterView {
     }
     if (const Service* to = SplitTo(sv, /*whole=*/false)) {
       auto n = static_cast<int32_t>(sv.serving_versions.size());
-      for (const auto& [version, count] : to->serving_versions) {
+      for (const auto& theirs : to->serving_versions) {
         const bool shared = std::any_of(sv.serving_versions.begin(), sv.serving_versions.end(),
-                                        [&](const auto& own) { return own.first == version; });
+                                        [&](const auto& own) { return own.first == theirs.first; });
         if (!shared) ++n;
       }
       return n;

@@ -152,10 +152,10 @@ void Disruption::DrainNode(uint32_t n) {
 // The eviction subresource's create, and kubectl's reaction to its answer.
 void Disruption::Evict(uint32_t id) { Evict(id, /*retry=*/true); }
 
-bool Disruption::Evict(uint32_t id, bool retry) {
+Api::Eviction Disruption::Evict(uint32_t id, bool retry) {
   const Pod& p = store_.pods[id];
   // NotFound, or already terminating (canIgnorePDB): kubectl is done with it.
-  if (p.deleted || p.state == PodState::kGone) return true;
+  if (p.deleted || p.state == PodState::kGone) return Api::Eviction::kEvicted;
   // canIgnorePDB: a Pending pod (and a Succeeded or Failed one) goes at once.
   if (PhaseOf(p) != PodPhase::kPending) {
     uint32_t budget = kNone;
@@ -172,7 +172,7 @@ bool Disruption::Evict(uint32_t id, bool retry) {
       EmitPod(ctx_, store_, id,
               "eviction failed: This pod has more than one PodDisruptionBudget, which the "
               "eviction subresource does not support.");
-      return false;
+      return Api::Eviction::kFailed;
     }
     if (budget != kNone) {
       const BudgetStatus s = StatusOf(budget);
@@ -195,13 +195,13 @@ bool Disruption::Evict(uint32_t id, bool retry) {
                             s.current_healthy);
                       });
         if (retry) ctx_.Schedule(kEvictRetryDelay, kPhaseTimeline, EventKind::kEvictRetry, id);
-        return false;
+        return Api::Eviction::kRefused;
       }
     }
   }
   EmitPod(ctx_, store_, id, "evicted");
   api_.DeletePod(id);
-  return true;
+  return Api::Eviction::kEvicted;
 }
 
 }  // namespace kubesim::cluster

@@ -61,10 +61,9 @@ class Disruption {
   void DrainNode(uint32_t n);
   // kEvictRetry: kubectl's retry of a refused eviction, 5 s later.
   void Evict(uint32_t pod);
-  // The eviction subresource: true when the pod was evicted (or is gone
-  // or terminating already); a refusal (429 TooManyRequests, or a pod
-  // under two budgets) is retried 5 s later when `retry` (kubectl drain).
-  bool Evict(uint32_t pod, bool retry);
+  // The eviction subresource (Api::EvictPod's outcomes); a 429 refusal is
+  // retried 5 s later when `retry` (kubectl drain).
+  Api::Eviction Evict(uint32_t pod, bool retry);
 
  private:
   bool Matches(const DisruptionBudget& b, const Pod& p) const;

@@ -218,7 +218,14 @@ int32_t RolloutController::RestartPods(SyncState& s) {
     if (can_restart <= 0 || pod.deleted) continue;
     ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
                   [&] { return "restarting " + store_.PodLabel(p) + ", older than restartAt"; });
-    if (!api_.EvictPod(p)) continue;  // TooManyRequests: the next try
+    const Api::Eviction e = api_.EvictPod(p);
+    if (e == Api::Eviction::kRefused) continue;  // TooManyRequests: the next pod
+    if (e == Api::Eviction::kFailed) {
+      // Any other error ends the sync (Reconcile returns it); the work
+      // queue retries with its backoff — here restartPodCheckTime.
+      RequeueAt(s.d, now + SimDuration::Seconds(30));
+      return -1;
+    }
     --can_restart;
     ++restarted;
   }
@@ -226,6 +233,7 @@ int32_t RolloutController::RestartPods(SyncState& s) {
     RequeueAt(s.d, now + SimDuration::Seconds(30));  // restartPodCheckTime
   } else {
     a.restarted_at = a.restart_at;  // SetRestartedAt
+    a.restart_done_at = now;
     ctx_.EmitLazy(
         [&] { return WorkloadLabel(*s.dep); },
         [&] { return fmt::format("all {} pods are current: restartedAt set", pods.size()); });
@@ -816,7 +824,7 @@ void RolloutController::Sync(uint32_t d) {
     Enqueue(d);
     return;
   }
-  RestartPods(s);
+  if (RestartPods(s) < 0) return;  // an eviction error ends the sync
   // reconcileBlueGreenReplicaSets: removeScaleDownDeadlines, the stable
   // ReplicaSet at full size, the new one, the others, the history limit.
   ReplicaSet& nrs = store_.replica_sets[s.new_rs];
@@ -1232,7 +1240,7 @@ void RolloutController::SyncCanary(SyncState& s) {
   }
   // The pod restarter; a sync that restarted pods ends there ("we can no
   // longer trust the current availability counts").
-  if (RestartPods(s) > 0) return;
+  if (RestartPods(s) != 0) return;
   deployments_.CleanupDeployment(s.d, s.others);
   // reconcileStableAndCanaryService: an aborted basic canary sends its
   // canary Service back to the stable pods.

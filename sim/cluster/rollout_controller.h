@@ -77,7 +77,7 @@ class RolloutController {
   void ResolveServices(uint32_t d);
   void ResetStatus(ArgoRollout& a);
   // RolloutPodRestarter.Reconcile (rollout/restart.go): the pods evicted
-  // this sync.
+  // this sync; -1 when an eviction failed (the sync ends).
   int32_t RestartPods(SyncState& s);
   int32_t NewReplicas(const SyncState& s) const;  // NewRSNewReplicas
   bool ReadyForPause(const SyncState& s) const;

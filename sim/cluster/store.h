@@ -452,6 +452,7 @@ struct ArgoRollout {
   // spec.restartAt (kubectl argo rollouts restart) and status.restartedAt:
   // the pod restarter evicts the pods created before it, then sets it.
   std::optional<SimTime> restart_at, restarted_at;
+  SimTime restart_done_at;  // when the restarter last set restartedAt
   // The phase as `kubectl argo rollouts status` reads it (GetRolloutPhase).
   enum class Phase : uint8_t { kProgressing, kPaused, kHealthy, kDegraded };
   Phase phase = Phase::kProgressing;

@@ -201,6 +201,15 @@ WorldResult World::Run() {
     // A chain still running (a step waiting, or steps after it) keeps the run going.
     bool unsettled = script_.Pending();
     for (const Deployment& d : store_.deployments) {
+      // An Argo pod restart (kubectl argo rollouts restart) runs until
+      // status.restartedAt is set.
+      if (d.argo && d.argo->restart_at && !d.deleted) {
+        if (d.argo->restarted_at != d.argo->restart_at) {
+          unsettled = true;
+        } else {
+          settled = std::max(settled, d.argo->restart_done_at);
+        }
+      }
       for (const Rollout& r : d.rollouts) {
         if (r.complete || r.deadline_exceeded) {
           settled = std::max(settled, r.settled_at);

@@ -842,11 +842,13 @@ namespace {
 // start 3 s after their container is created (the image is on every node
 // they land on by then), behind web-active.
 std::string RestartScenario(const std::string& timeline, const std::string& strategy,
-                            const std::string& objects = "") {
-  return Scenario(R"(  cluster:
+                            const std::string& objects = "", const std::string& start = "3s",
+                            const std::string& until = "") {
+  return Scenario(until + R"(  cluster:
     nodes: [{name: node, count: 3, capacity: {cpu: "4", memory: 8Gi, pods: 110}}]
   images:
-    web:1: {pull: 5s, start: 3s}
+    web:1: {pull: 5s, start: )" +
+                      start + R"(}
   traffic: [{name: c, service: web-active, rate: 10/s}]
   timeline:
 )" + timeline,
@@ -886,6 +888,41 @@ TEST(ArgoRestart, ThePodRestarterEvictsOnePodAtATimeAsReplacementsTurnReady) {
   EXPECT_EQ(Svc(r, "web-active").downtime, SimDuration::Zero());
 }
 
+// A restart keeps a run without `until` going until status.restartedAt is
+// set: pods that start in 40 s are evicted at 60, 100 and 140 s;
+// restartedAt is set at 140 s and the run ends a minute later (not a minute
+// after the step).
+TEST(ArgoRestart, ARunWaitsForTheRestartToFinish) {
+  const Outcome r = Simulate(RestartScenario("  - {at: 60s, kubectl: argo rollouts restart web}\n",
+                                             kBlueGreenActive, "", "40s"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("pod/web-", "evicted"), (std::vector<double>{60, 100, 140})) << r.log;
+  EXPECT_EQ(r.report.end, SimTime::Zero() + Sec(200));
+}
+
+// A pod under two PodDisruptionBudgets: the eviction fails (500, not a
+// 429), Reconcile returns the error and the sync ends at the first pod; it
+// is tried again 30 s later.
+TEST(ArgoRestart, AnEvictionErrorEndsTheSync) {
+  const std::string budget = R"(---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: NAME}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
+)";
+  std::string a = budget, b = budget;
+  a.replace(a.find("NAME"), 4, "a");
+  b.replace(b.find("NAME"), 4, "b");
+  const Outcome r = Simulate(RestartScenario("  - {at: 60s, kubectl: argo rollouts restart web}\n",
+                                             kBlueGreenActive, a + b, "3s", "  until: 1m40s\n"));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("pod/web-", "which the eviction subresource does not support."),
+            (std::vector<double>{60, 90}))
+      << r.log;
+}
+
 // --in 10s: restartAt is 10 s ahead; the sync the patch brings requeues the
 // Rollout for then (checkEnqueueRollout), and nothing is evicted before.
 TEST(ArgoRestart, InDelaysTheRestart) {
@@ -906,7 +943,8 @@ TEST(ArgoRestart, ABudgetRefusesTheEvictionAndTheRestarterTriesAgainIn30s) {
       "  - {at: 60s, kubectl: argo rollouts restart web}\n",
       "    canary: {maxUnavailable: 1, maxSurge: 0}\n",
       "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n"
-      "  minAvailable: 3\n  selector: {matchLabels: {app: web}}\n"));
+      "  minAvailable: 3\n  selector: {matchLabels: {app: web}}\n",
+      "3s", "  until: 2m10s\n"));
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.Times("pod/web-", "evicted"), (std::vector<double>{})) << r.log;
   const std::vector<double> refused =
