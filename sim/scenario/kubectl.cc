@@ -1123,6 +1123,8 @@ std::string CommandName(const Command& command) {
           return "argo rollouts set image";
         case ArgoRolloutsCommand::Action::kUndo:
           return "argo rollouts undo";
+        case ArgoRolloutsCommand::Action::kRestart:
+          return "argo rollouts restart";
       }
       return "argo rollouts";
     }
