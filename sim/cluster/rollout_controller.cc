@@ -44,7 +44,8 @@ constexpr std::string_view kInconclusive = "InconclusiveAnalysisRun";
 auto PersistedStatus(const ArgoRollout& a) {
   return std::tuple(a.stable_rs, a.active_selector, a.preview_selector, a.pause_start.has_value(),
                     a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step,
-                    a.step_run, a.background_run, a.pre_run, a.post_run);
+                    a.step_run, a.background_run, a.pre_run, a.post_run, a.weights_set,
+                    a.canary_weight);
 }
 
 }  // namespace
@@ -92,6 +93,7 @@ struct RolloutController::SyncState {
   bool new_within_delay = false;  // newRSWithinDelay, at the sync's start
   bool add_pause = false, remove_pause = false, clear_pause = false, remove_abort = false;
   std::string pause_reason;  // of add_pause: "" (the strategy's own), "InconclusiveAnalysisRun"
+  std::optional<TrafficWeights> start_weights;  // status.canary.weights as the sync found them
   ReplicaSet& New(Store& st) const { return st.replica_sets[new_rs]; }
   bool Aborted() const { return a->abort && !remove_abort; }  // pauseContext.IsAborted
 };
@@ -346,6 +348,12 @@ bool RolloutController::DelayScaleDownOnAbort(const SyncState& s) const {
   // shouldDelayScaleDownOnAbort (replicaset.go): abortScaleDownDelaySeconds
   // 0 leaves the preview up for good.
   if (s.a->canary && !s.a->canary->traffic_routing) return false;  // basic canary: never
+  // dynamicStableScale without an explicit delay: the canary drains as the
+  // weight steps down, no deadline.
+  if (s.a->canary && s.a->canary->dynamic_stable_scale &&
+      !s.a->canary->abort_scale_down_delay_seconds) {
+    return false;
+  }
   return s.Aborted() && s.stable != kNone && AbortDelaySeconds(s) != 0;
 }
 
@@ -942,7 +950,19 @@ int32_t RolloutController::DesiredWeight(const SyncState& s) const {
       scale != nullptr && scale->scale_weight && !scale->scale_replicas) {
     return *scale->scale_weight;
   }
-  if (s.Aborted()) return 0;
+  if (s.Aborted()) {
+    // GetDesiredCanaryWeight: with dynamicStableScale the weight steps down
+    // the setWeight steps as the stable ReplicaSet scales back up.
+    if (!a.canary->traffic_routing || !a.canary->dynamic_stable_scale || s.stable == kNone) {
+      return 0;
+    }
+    // HasExplicitAbortScaleDownDelay: set, and not 0.
+    const bool explicit_delay = a.canary->abort_scale_down_delay_seconds.value_or(0) != 0;
+    return DynamicAbortCanaryWeight(a.canary->steps, s.dep->spec.replicas,
+                                    store_.replica_sets[s.stable].view.available_replicas,
+                                    store_.replica_sets[s.new_rs].view.available_replicas,
+                                    explicit_delay);
+  }
   if (CurrentStep(a) == nullptr) return kMaxWeight;
   return LastSetWeight(a, a.current_step.value_or(0));
 }
@@ -1008,19 +1028,22 @@ std::pair<int32_t, int32_t> RolloutController::BasicCanaryCounts(const SyncState
                                   others);
 }
 
-bool RolloutController::AtDesiredCanaryCounts(const SyncState& s) const {
-  // AtDesiredReplicaCountsForCanary, basic: the new ReplicaSet all
-  // available, the stable one all created, the older ones without an
-  // available pod.
+bool RolloutController::AtDesiredCanaryCounts(const SyncState& s, Weights w) const {
+  // AtDesiredReplicaCountsForCanary: the new ReplicaSet all available, the
+  // stable one all created (not checked with dynamicStableScale), the older
+  // ones without an available pod.
   // (With trafficRouting the older ones may keep pods: the router sends
   // them nothing.)
-  const auto [want_new, want_stable] = CanaryCounts(s);
+  const auto [want_new, want_stable] = CanaryCounts(s, w);
   const ReplicaSetView& nv = store_.replica_sets[s.new_rs].view;
   if (!(want_new == nv.replicas && want_new == nv.available_replicas)) return false;
-  if (s.stable == kNone) return false;
-  const ReplicaSetView& sv = store_.replica_sets[s.stable].view;
-  if (!(want_stable == sv.replicas && want_stable == sv.status_replicas)) return false;
-  if (s.a->canary->traffic_routing) return true;
+  const bool routed = s.a->canary->traffic_routing.has_value();
+  if (!(routed && s.a->canary->dynamic_stable_scale)) {
+    if (s.stable == kNone) return false;
+    const ReplicaSetView& sv = store_.replica_sets[s.stable].view;
+    if (!(want_stable == sv.replicas && want_stable == sv.status_replicas)) return false;
+  }
+  if (routed) return true;
   for (uint32_t rs : s.others) {
     if (store_.replica_sets[rs].view.available_replicas != 0) return false;
   }
@@ -1063,10 +1086,11 @@ int32_t RolloutController::ScaleDownOldForCanary(SyncState& s) {
     if (!routed) {
       // Every older ReplicaSet goes: its pods would serve.
       desired = replicas > max_scale_down ? replicas - max_scale_down : 0;
-    } else if (promoted || rs.scale_down_deadline) {
+    } else if ((promoted || rs.scale_down_deadline) && !s.a->canary->dynamic_stable_scale) {
       // The previous stable one: scaleDownDelaySeconds (30 s) first.
       desired = ScaleDownDelay(s, rs, &annotated, replicas);  // holds its current size
-    }  // else an intermediate ReplicaSet, which the router sends nothing: 0
+    }  // else (dynamicStableScale: at once) or an intermediate ReplicaSet,
+       // which the router sends nothing: 0
     if (desired == replicas) continue;
     Scale(s, id, desired);
     max_scale_down -= replicas - desired;
@@ -1080,7 +1104,9 @@ bool RolloutController::ReconcileCanaryReplicaSets(SyncState& s) {
   // stable, else the new, else the older ones; true when one was.
   if (s.halt) return false;
   if (!DelayScaleDownOnAbort(s)) store_.replica_sets[s.new_rs].scale_down_deadline.reset();
-  const auto [want_new, want_stable] = CanaryCounts(s);
+  // (The stable's count reads the weights the sync started with: it
+  // follows the traffic one sync behind, never ahead of it.)
+  const auto [want_new, want_stable] = CanaryCounts(s, Weights::kStart);
   if (s.stable != kNone && s.stable != s.new_rs) {
     store_.replica_sets[s.stable].scale_down_deadline.reset();
     if (store_.replica_sets[s.stable].view.replicas != want_stable) {
@@ -1208,7 +1234,9 @@ bool RolloutController::CompletedCanaryStep(const SyncState& s) const {
   const k8s::CanaryStep* step = CurrentStep(*s.a);
   if (step == nullptr) return false;
   if (step->pause_set) return CompletedCanaryPause(s);
-  if (step->set_weight_set || step->set_canary_scale_set) return AtDesiredCanaryCounts(s);
+  if (step->set_weight_set || step->set_canary_scale_set) {
+    return AtDesiredCanaryCounts(s, Weights::kCurrent);
+  }
   if (step->analysis_set) {
     const uint32_t run = s.a->step_run;
     return run != kNone && store_.analysis_runs[run].phase == AnalysisRun::Phase::kSuccessful;
@@ -1243,12 +1271,18 @@ void RolloutController::SyncCanary(SyncState& s) {
   if (RestartPods(s) != 0) return;
   deployments_.CleanupDeployment(s.d, s.others);
   // reconcileStableAndCanaryService: an aborted basic canary sends its
-  // canary Service back to the stable pods.
+  // canary Service back to the stable pods (with trafficRouting,
+  // reconcileTrafficRouting does, when the weight allows); a return to an
+  // undersized stable ReplicaSet leaves it on the previous canary.
+  if (a.weights_set) s.start_weights = TrafficWeights{a.canary_weight, 100 - a.canary_weight};
   EnsureServiceTarget(s, a.stable_service, s.stable);
-  EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs,
-                      /*check=*/!(s.Aborted() && a.canary->traffic_routing));
-  if (a.canary->traffic_routing) ReconcileTrafficRouting(s);
+  if (!a.canary->traffic_routing) {
+    EnsureServiceTarget(s, a.canary_service, s.Aborted() ? s.stable : s.new_rs);
+  } else if (!s.Aborted() && !RollingBackToStable(s)) {
+    EnsureServiceTarget(s, a.canary_service, s.new_rs);
+  }
   const auto before = PersistedStatus(a);
+  if (a.canary->traffic_routing) ReconcileTrafficRouting(s);
   // (reconcileAnalysisRuns: an inconclusive run's pause returns before
   // any scaling.)
   const bool analysis_paused = ReconcileCanaryAnalysis(s);
@@ -1484,8 +1518,11 @@ void RolloutController::TellStep(uint32_t d, bool advancing) {
                  : a.step_skipped                                                      ? "skipped"
                                   : "completed";
     // The weight then: the router's, else the step's setWeight; 0 once
-    // aborted.
-    end.weight = a.abort ? 0 : a.canary->traffic_routing ? a.canary_weight : told.weight;
+    // aborted (with dynamicStableScale the router's: it steps down later).
+    const bool dynamic = a.canary->traffic_routing && a.canary->dynamic_stable_scale;
+    end.weight = a.abort && !dynamic         ? 0
+                 : a.canary->traffic_routing ? a.canary_weight
+                                             : told.weight;
     end.canary_replicas = replicas(told.canary_rs);
     end.stable_replicas = replicas(told.stable_rs);
     if (told.run != kNone) end.analysis = AnalysisPhaseName(store_.analysis_runs[told.run].phase);
@@ -1627,29 +1664,110 @@ const k8s::CanaryStep* RolloutController::SetCanaryScale(const SyncState& s) con
   return nullptr;
 }
 
-std::pair<int32_t, int32_t> RolloutController::CanaryCounts(const SyncState& s) const {
-  return s.a->canary->traffic_routing ? TrafficRoutedCounts(s) : BasicCanaryCounts(s);
+std::pair<int32_t, int32_t> RolloutController::CanaryCounts(const SyncState& s, Weights w) const {
+  return s.a->canary->traffic_routing ? TrafficRoutedCounts(s, w) : BasicCanaryCounts(s);
 }
 
-std::pair<int32_t, int32_t> RolloutController::TrafficRoutedCounts(const SyncState& s) const {
-  // CalculateReplicaCountsForTrafficRoutedCanary, without dynamicStableScale:
-  // the canary's pods follow its weight (or setCanaryScale), rounded up and
-  // at least minPodsPerReplicaSet; the stable ReplicaSet stays at full size.
+std::pair<int32_t, int32_t> TrafficRoutedCanaryReplicaCounts(
+    int32_t replicas, int32_t weight, std::optional<int32_t> scale_replicas, bool dynamic,
+    bool aborted, const TrafficWeights* weights, std::optional<int32_t> min_pods_per_replica_set) {
+  constexpr int64_t kMaxWeight = 100;
+  // trafficWeightToReplicas: ceil(weight × replicas / maxWeight).
+  const auto to_replicas = [&](int64_t w) {
+    return static_cast<int32_t>((w * replicas + kMaxWeight - 1) / kMaxWeight);
+  };
+  // CheckMinPodsPerReplicaSet: a count above 0 is at least the minimum,
+  // capped at the Rollout's replicas.
+  const auto at_least_min = [&](int32_t count) {
+    if (count == 0 || !min_pods_per_replica_set) return count;
+    return std::max(count, std::min(*min_pods_per_replica_set, replicas));
+  };
+  int32_t canary = scale_replicas ? *scale_replicas : at_least_min(to_replicas(weight));
+  if (!dynamic) return {canary, replicas};  // the stable stays at 100 %
+  int32_t stable = to_replicas(kMaxWeight - weight);
+  if (weights != nullptr) {
+    // Going up, the stable keeps the pods for the traffic it still gets;
+    // aborting, the canary too.
+    stable = std::max(stable, to_replicas(weights->stable));
+    if (aborted) canary = std::max(canary, to_replicas(weights->canary));
+  }
+  return {at_least_min(canary), at_least_min(stable)};
+}
+
+int32_t DynamicAbortCanaryWeight(const std::vector<k8s::CanaryStep>& steps, int32_t replicas,
+                                 int32_t stable_available, int32_t canary_available,
+                                 bool explicit_abort_delay) {
+  constexpr int64_t kMaxWeight = 100;
+  const int32_t expected = replicas - stable_available;
+  // An explicit abortScaleDownDelaySeconds holds the canary at full size
+  // until its deadline: its size must not hold the weight up.
+  const int32_t canary = explicit_abort_delay ? expected : std::max(expected, canary_available);
+  for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
+    if (!step->set_weight_set) continue;
+    const auto step_replicas =
+        static_cast<int32_t>((int64_t{step->set_weight} * replicas + kMaxWeight - 1) / kMaxWeight);
+    if (step_replicas < canary) return step->set_weight;
+  }
+  return 0;
+}
+
+int32_t WeightOnAbortOrStableRollback(int32_t replicas, int32_t desired, int32_t stable_available,
+                                      const TrafficWeights* weights) {
+  constexpr int32_t kMaxWeight = 100;
+  if (replicas == 0) return 0;
+  // The canary's share that the stable's available pods leave over.
+  const int32_t stable_share = kMaxWeight * stable_available / replicas;
+  const int32_t expected = std::max(0, kMaxWeight - stable_share);
+  if (weights == nullptr) return std::max(expected, desired);
+  const int32_t current = weights->canary;
+  // Never up again, even when a stable pod restarts.
+  if (desired <= 0) return std::min(expected, current);
+  // The stable is still scaling up: the weight holds.
+  if (stable_share < kMaxWeight - desired) return current;
+  return std::min(desired, current);
+}
+
+bool RolloutController::RollingBackToStable(const SyncState& s) const {
+  // IsDynamicallyRollingBackToStable: an update interrupted by a return to
+  // the stable ReplicaSet, with dynamicStableScale, while the stable one is
+  // not back at full size — the router still sends the previous canary its
+  // share.
   const ArgoRollout& a = *s.a;
-  const int32_t replicas = s.dep->spec.replicas;
+  if (!a.canary->traffic_routing || !a.canary->dynamic_stable_scale) return false;
+  if (a.stable_rs.empty() || a.stable_rs != a.current_pod_hash || !a.weights_set) return false;
+  const ReplicaSet& n = store_.replica_sets[s.new_rs];
+  if (a.weight_canary_hash == n.hash) return false;
+  return n.view.available_replicas < s.dep->spec.replicas;
+}
+
+int32_t RolloutController::AbortOrRollbackWeight(const SyncState& s) const {
+  // calculateDesiredWeightOnAbortOrStableRollback: 0 at once without
+  // dynamicStableScale.
+  const ArgoRollout& a = *s.a;
+  if (!a.canary->dynamic_stable_scale || s.stable == kNone || s.dep->spec.replicas == 0) return 0;
+  const TrafficWeights* weights = s.start_weights ? &*s.start_weights : nullptr;
+  return WeightOnAbortOrStableRollback(s.dep->spec.replicas, DesiredWeight(s),
+                                       store_.replica_sets[s.stable].view.available_replicas,
+                                       weights);
+}
+
+std::pair<int32_t, int32_t> RolloutController::TrafficRoutedCounts(const SyncState& s,
+                                                                   Weights w) const {
+  const ArgoRollout& a = *s.a;
   const bool full = a.promote_full || a.stable_rs.empty() || a.current_pod_hash == a.stable_rs;
   const k8s::CanaryStep* scale = full ? nullptr : SetCanaryScale(s);
-  int32_t canary = 0;
-  if (scale != nullptr && scale->scale_replicas) {
-    canary = *scale->scale_replicas;
-  } else {
-    const int64_t w = DesiredWeight(s);
-    canary = static_cast<int32_t>((w * replicas + 99) / 100);  // trafficWeightToReplicas: ceil
-    if (canary != 0 && a.canary->min_pods_per_replica_set) {
-      canary = std::max(canary, std::min(*a.canary->min_pods_per_replica_set, replicas));
-    }
-  }
-  return {canary, replicas};
+  std::optional<int32_t> scale_replicas;
+  if (scale != nullptr && scale->scale_replicas) scale_replicas = *scale->scale_replicas;
+  // GetCanaryReplicasOrWeight: a setCanaryScale's replicas come with weight 0.
+  const int32_t weight = scale_replicas ? 0 : DesiredWeight(s);
+  std::optional<TrafficWeights> current;
+  if (a.weights_set) current = TrafficWeights{a.canary_weight, 100 - a.canary_weight};
+  const std::optional<TrafficWeights>& weights = w == Weights::kStart     ? s.start_weights
+                                                 : w == Weights::kCurrent ? current
+                                                                          : std::nullopt;
+  return TrafficRoutedCanaryReplicaCounts(
+      s.dep->spec.replicas, weight, scale_replicas, a.canary->dynamic_stable_scale, s.Aborted(),
+      weights ? &*weights : nullptr, a.canary->min_pods_per_replica_set);
 }
 
 void RolloutController::ReconcileTrafficRouting(SyncState& s) {
@@ -1661,18 +1779,42 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
   constexpr int32_t kMaxWeight = 100;
   const ReplicaSet& n = s.New(store_);
   const auto steps = static_cast<int32_t>(a.canary->steps.size());
+  const bool dynamic = a.canary->dynamic_stable_scale;
+  const int32_t replicas = s.dep->spec.replicas;
+  std::string canary_hash = n.hash;
   int32_t weight = 0;
-  if (!a.stable_rs.empty() && a.stable_rs == a.current_pod_hash) {
+  if (RollingBackToStable(s)) {
+    // Back to the stable ReplicaSet before it is at full size: the previous
+    // canary keeps its share until the stable can take it (argo-rollouts
+    // #3020).
+    weight = AbortOrRollbackWeight(s);
+    canary_hash = a.weight_canary_hash;
+  } else if (!a.stable_rs.empty() && a.stable_rs == a.current_pod_hash) {
     weight = 0;  // fully promoted
   } else if (s.Aborted()) {
-    weight = 0;  // (calculateDesiredWeightOnAbortOrStableRollback, without dynamicStableScale)
+    weight = AbortOrRollbackWeight(s);
+    // The canary Service goes back to the stable pods, with
+    // dynamicStableScale only once no traffic is left on the canary.
+    if (!dynamic || weight == 0) {
+      EnsureServiceTarget(s, a.canary_service, s.stable, /*check=*/false);
+    } else {
+      EnsureServiceTarget(s, a.canary_service, s.new_rs);
+    }
   } else if (n.view.available_replicas == 0) {
     weight = 0;
   } else if (a.promote_full) {
-    weight = a.weights_set ? a.canary_weight : 0;
+    // Full promotion: with dynamicStableScale the canary's available share,
+    // else the weight the router has.
+    if (dynamic) {
+      weight = replicas > 0
+                   ? std::min(kMaxWeight, kMaxWeight * n.view.available_replicas / replicas)
+                   : kMaxWeight;
+    } else {
+      weight = a.weights_set ? a.canary_weight : 0;
+    }
   } else if (steps > 0) {
     const int32_t index = a.current_step.value_or(0);
-    if (!AtDesiredCanaryCounts(s)) {
+    if (!AtDesiredCanaryCounts(s, Weights::kNone)) {
       // The new pods are not there yet: the previous setWeight holds.
       weight = LastSetWeight(a, index - 1);
     } else if (index != steps) {
@@ -1688,10 +1830,10 @@ void RolloutController::ReconcileTrafficRouting(SyncState& s) {
   }
   // checkReplicasAvailable: not before the stable ReplicaSet can take the rest.
   if (s.stable == kNone) return;
-  const int32_t stable_needed = (kMaxWeight - weight) * s.dep->spec.replicas / kMaxWeight;
+  const int32_t stable_needed = (kMaxWeight - weight) * replicas / kMaxWeight;
   if (store_.replica_sets[s.stable].view.available_replicas < stable_needed) return;
   // calculateWeightStatus: the hashes follow the ReplicaSets whatever the weight.
-  a.weight_canary_hash = n.hash;
+  a.weight_canary_hash = canary_hash;
   a.weight_stable_hash = store_.replica_sets[s.stable].hash;
   if (a.weights_set && a.canary_weight == weight) return;
   ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },

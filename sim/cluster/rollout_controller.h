@@ -14,6 +14,7 @@
 #define KUBESIM_SIM_CLUSTER_ROLLOUT_CONTROLLER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,41 @@ std::pair<int32_t, int32_t> ApproximateWeightedCanaryStableCounts(int32_t replic
 std::pair<int32_t, int32_t> BasicCanaryReplicaCounts(int32_t replicas, int32_t weight,
                                                      const Fenceposts& f, const ReplicaSetView& nv,
                                                      const ReplicaSetView* sv, int32_t others);
+
+// status.canary.weights (TrafficWeights): the shares of the traffic the
+// router was last set to; the stable's is the rest (no experiments).
+struct TrafficWeights {
+  int32_t canary = 0;
+  int32_t stable = 0;
+};
+
+// CalculateReplicaCountsForTrafficRoutedCanary (utils/replicaset/canary.go):
+// the (canary, stable) spec.replicas of a canary with trafficRouting at
+// `weight` of 100, or at `scale_replicas` (a setCanaryScale's replicas,
+// weight 0). The canary's count is ceil(weight × replicas / 100), at least
+// minPodsPerReplicaSet. Without dynamicStableScale the stable ReplicaSet
+// stays at `replicas`; with it, it follows the higher of the desired and
+// the routed (`weights`: null when none was set) stable share, and, aborted,
+// the canary the higher of the desired and the routed canary share.
+std::pair<int32_t, int32_t> TrafficRoutedCanaryReplicaCounts(
+    int32_t replicas, int32_t weight, std::optional<int32_t> scale_replicas, bool dynamic,
+    bool aborted, const TrafficWeights* weights, std::optional<int32_t> min_pods_per_replica_set);
+
+// GetDesiredCanaryWeight's abort branch with dynamicStableScale: the weight
+// of the first setWeight step, last to first, whose pods are fewer than the
+// canary's — max(replicas - stable available, canary available), or only
+// the former with an explicit abortScaleDownDelaySeconds — else 0. The
+// canary steps down as the stable scales back up.
+int32_t DynamicAbortCanaryWeight(const std::vector<k8s::CanaryStep>& steps, int32_t replicas,
+                                 int32_t stable_available, int32_t canary_available,
+                                 bool explicit_abort_delay);
+
+// calculateDesiredWeightOnAbortOrStableRollback (rollout/trafficrouting.go),
+// with dynamicStableScale: the canary's weight while an abort (or an undo
+// to the stable ReplicaSet) moves the traffic back — never up, and not
+// below `desired` before the stable's available pods could take the rest.
+int32_t WeightOnAbortOrStableRollback(int32_t replicas, int32_t desired, int32_t stable_available,
+                                      const TrafficWeights* weights);
 
 class RolloutController {
  public:
@@ -96,9 +132,18 @@ class RolloutController {
   // trafficRouting (rollout/trafficrouting.go): the weight the router gets,
   // and the replica counts (CalculateReplicaCountsForTrafficRoutedCanary).
   void ReconcileTrafficRouting(SyncState& s);
-  const k8s::CanaryStep* SetCanaryScale(const SyncState& s) const;     // UseSetCanaryScale
-  std::pair<int32_t, int32_t> CanaryCounts(const SyncState& s) const;  // (new, stable)
-  std::pair<int32_t, int32_t> TrafficRoutedCounts(const SyncState& s) const;
+  const k8s::CanaryStep* SetCanaryScale(const SyncState& s) const;  // UseSetCanaryScale
+  // Which status.canary.weights a count reads: none, the sync's start
+  // (c.rollout.Status: the stable ReplicaSet's scale), or as this sync's
+  // reconcileTrafficRouting left them (c.newStatus: the new one's, and the
+  // step's completion).
+  enum class Weights { kNone, kStart, kCurrent };
+  std::pair<int32_t, int32_t> CanaryCounts(const SyncState& s,
+                                           Weights w = Weights::kCurrent) const;  // (new, stable)
+  std::pair<int32_t, int32_t> TrafficRoutedCounts(const SyncState& s, Weights w) const;
+  // IsDynamicallyRollingBackToStable (utils/rollout/rolloututil.go).
+  bool RollingBackToStable(const SyncState& s) const;
+  int32_t AbortOrRollbackWeight(const SyncState& s) const;
   void ReconcilePause(SyncState& s);
   // reconcileAnalysisRuns (rollout/analysis.go) for a canary: the step's
   // and the background AnalysisRuns created, cancelled, or acted on (a
@@ -127,7 +172,7 @@ class RolloutController {
   Fenceposts CanaryFenceposts(const SyncState& s) const;
   int32_t DesiredWeight(const SyncState& s) const;
   std::pair<int32_t, int32_t> BasicCanaryCounts(const SyncState& s) const;  // (new, stable)
-  bool AtDesiredCanaryCounts(const SyncState& s) const;
+  bool AtDesiredCanaryCounts(const SyncState& s, Weights w) const;
   int32_t ScaleDownOldForCanary(SyncState& s);
   bool ReconcileCanaryReplicaSets(SyncState& s);
   bool CompletedCanaryPause(const SyncState& s) const;

@@ -22,8 +22,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cluster/deployment_util.h"
 #include "cluster/rollout_controller.h"
@@ -289,6 +292,205 @@ TEST(ArgoCanary, NoStableOrStableIsNewScalesTheNewOneToAllReplicas) {
       BasicCanaryReplicaCounts(10, kMaxWeight, f, nv, nullptr, 0);
   EXPECT_EQ(new_count, 10);
   EXPECT_EQ(stable_count, 0);
+}
+
+// --- dynamicStableScale (utils/replicaset/canary.go, rollout/trafficrouting.go) --
+
+// newRollout's steps: its setWeight, then the row's.
+std::vector<k8s::CanaryStep> Steps(std::initializer_list<int32_t> weights, bool pause = false) {
+  std::vector<k8s::CanaryStep> steps;
+  for (int32_t w : weights) {
+    k8s::CanaryStep step;
+    step.set_weight_set = true;
+    step.set_weight = w;
+    steps.push_back(step);
+  }
+  if (pause) {
+    k8s::CanaryStep step;
+    step.pause_set = true;
+    steps.push_back(step);
+  }
+  return steps;
+}
+
+// TestCalculateReplicaCountsForCanaryTrafficRoutingDynamicScale, row by row:
+// newRollout(replicas, setWeight, ...) with dynamicStableScale, the row's
+// extra steps after newRollout's setWeight, status.canary.weights as given.
+// The canary ReplicaSet is newRS("canary", n, n) — its available count is
+// its spec — and a ReplicaSet of 0 replicas is nil. GetDesiredCanaryWeight
+// steps down only when aborted with both ReplicaSets; else the step's
+// setWeight (0 when aborted: GetCurrentSetWeight).
+TEST(ArgoCanary, DynamicStableScaleCountsMatchArgosTable) {
+  struct Row {
+    const char* name;
+    int32_t replicas, set_weight;
+    bool abort;
+    std::vector<int32_t> steps;
+    int32_t canary_weight, stable_weight;
+    int32_t canary_rs, stable_rs, stable_available;
+    int32_t want_canary, want_stable;
+  };
+  const std::vector<Row> rows = {
+      {"Should scale stable replica up depending on next expected canary downscale step, if "
+       "abort is true",
+       10,
+       20,
+       true,
+       {60},
+       60,
+       40,
+       6,
+       4,
+       4,
+       6,
+       8},
+      {"Should scale stable replica up depending on available canary replicas, if actual "
+       "number of canaries is less than expected and abort is true",
+       10,
+       20,
+       true,
+       {60},
+       60,
+       40,
+       1,
+       4,
+       4,
+       6,
+       8},
+      {"Should scale stable replica up depending on available stable replicas, if abort is true",
+       10,
+       20,
+       true,
+       {60},
+       60,
+       40,
+       2,
+       8,
+       4,
+       6,
+       8},
+      {"Should scale stable up as if canaries are scaled down to 0 if stable and canary "
+       "replicas not passed, and abort is true",
+       10,
+       20,
+       true,
+       {60},
+       60,
+       40,
+       0,
+       0,
+       0,
+       6,
+       10},
+      {"Should scale down stable", 10, 10, false, {}, 10, 90, 0, 0, 0, 1, 9},
+      {"Should take max of desired canary (20) > actual (10)",
+       10,
+       20,
+       false,
+       {},
+       10,
+       90,
+       0,
+       0,
+       0,
+       2,
+       9},
+      {"Should leave canary scaled up if there is still traffic to it on abort",
+       10,
+       20,
+       true,
+       {},
+       20,
+       80,
+       0,
+       0,
+       0,
+       2,
+       10},
+      {"Should reduce canary when there is less traffic to it on abort",
+       10,
+       20,
+       true,
+       {},
+       10,
+       90,
+       0,
+       0,
+       0,
+       1,
+       10},
+  };
+  for (const Row& r : rows) {
+    std::vector<k8s::CanaryStep> steps = Steps({r.set_weight});
+    for (int32_t w : r.steps) steps.push_back(Steps({w})[0]);
+    int32_t weight = r.set_weight;  // GetCurrentSetWeight at step 0
+    if (r.abort) {
+      weight = r.canary_rs > 0 && r.stable_rs > 0
+                   ? DynamicAbortCanaryWeight(steps, r.replicas, r.stable_available, r.canary_rs,
+                                              /*explicit_abort_delay=*/false)
+                   : 0;
+    }
+    const TrafficWeights weights{r.canary_weight, r.stable_weight};
+    const auto [canary, stable] = TrafficRoutedCanaryReplicaCounts(
+        r.replicas, weight, std::nullopt, /*dynamic=*/true, r.abort, &weights, std::nullopt);
+    EXPECT_EQ(canary, r.want_canary) << r.name;
+    EXPECT_EQ(stable, r.want_stable) << r.name;
+  }
+}
+
+// TestCalculateReplicaCountsForCanaryTrafficRouting: without
+// dynamicStableScale the stable ReplicaSet stays at all 10 replicas; the
+// canary is ceil(10 % of 10) = 1. minPodsPerReplicaSet raises a count above
+// 0 (CheckMinPodsPerReplicaSet), to at most the replicas, and leaves 0.
+TEST(ArgoCanary, TrafficRoutedCountsKeepTheStableFullWithoutDynamicStableScale) {
+  EXPECT_EQ(
+      TrafficRoutedCanaryReplicaCounts(10, 10, std::nullopt, false, false, nullptr, std::nullopt),
+      std::make_pair(1, 10));
+  EXPECT_EQ(TrafficRoutedCanaryReplicaCounts(10, 10, std::nullopt, false, false, nullptr, 3),
+            std::make_pair(3, 10));
+  EXPECT_EQ(TrafficRoutedCanaryReplicaCounts(2, 10, std::nullopt, false, false, nullptr, 3),
+            std::make_pair(2, 2));
+  EXPECT_EQ(TrafficRoutedCanaryReplicaCounts(10, 0, std::nullopt, false, false, nullptr, 3),
+            std::make_pair(0, 10));
+  // With dynamicStableScale both counts get the minimum; a setCanaryScale's
+  // replicas come with weight 0: the stable stays at 100 %.
+  EXPECT_EQ(TrafficRoutedCanaryReplicaCounts(10, 90, std::nullopt, true, false, nullptr, 2),
+            std::make_pair(9, 2));
+  EXPECT_EQ(TrafficRoutedCanaryReplicaCounts(10, 0, 4, true, false, nullptr, std::nullopt),
+            std::make_pair(4, 10));
+}
+
+// rollout/trafficrouting_test.go, the weight an abort with
+// dynamicStableScale sets (calculateDesiredWeightOnAbortOrStableRollback),
+// 5 replicas, steps [setWeight 50, pause]:
+//  - TestDynamicScalingDontIncreaseWeightWhenAborted: stable 4 of 5
+//    available, canary 0, weight 0 → 0 (never up again);
+//  - ...DecreaseWeightAccordingToStepWeightsAvailabilityWhenAborted: stable 3,
+//    canary 4 available, weight 100 → 50 (the 50 step's 3 pods < 4);
+//  - ...DecreaseWeightAccordingToStableAvailabilityWhenAborted (steps
+//    [pause]): stable 1, canary 4, weight 100 → 80 (what 1 stable pod of 5
+//    leaves over);
+//  - TestDontWeightToZeroWhenDynamicallyRollingBackToStable: back on the
+//    stable (its setWeight 90 step), 1 of 10 available, weight 10 → 10.
+TEST(ArgoCanary, AnAbortWithDynamicStableScaleStepsTheWeightDown) {
+  const auto abort_weight = [](const std::vector<k8s::CanaryStep>& steps, int32_t stable_available,
+                               int32_t canary_available, int32_t weight) {
+    const int32_t desired =
+        DynamicAbortCanaryWeight(steps, 5, stable_available, canary_available, false);
+    const TrafficWeights w{weight, 100 - weight};
+    return WeightOnAbortOrStableRollback(5, desired, stable_available, &w);
+  };
+  EXPECT_EQ(abort_weight(Steps({50}, true), 4, 0, 0), 0);
+  EXPECT_EQ(abort_weight(Steps({50}, true), 3, 4, 100), 50);
+  EXPECT_EQ(abort_weight(Steps({}, true), 1, 4, 100), 80);
+  const TrafficWeights rollback{10, 90};
+  EXPECT_EQ(WeightOnAbortOrStableRollback(10, 90, 1, &rollback), 10);
+  // Without a weight yet: the higher of the desired and what the stable leaves.
+  EXPECT_EQ(WeightOnAbortOrStableRollback(5, 20, 2, nullptr), 60);
+  // An explicit abortScaleDownDelaySeconds: the canary's own pods (held to
+  // their deadline) do not hold the weight up — only the stable's count.
+  EXPECT_EQ(DynamicAbortCanaryWeight(Steps({20, 40, 60}), 5, 4, 3, false), 40);
+  EXPECT_EQ(DynamicAbortCanaryWeight(Steps({20, 40, 60}), 5, 4, 3, true), 0);
 }
 
 }  // namespace

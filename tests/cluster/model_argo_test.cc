@@ -11,6 +11,8 @@
 // readiness probe passes as the container starts, so a new pod is Ready 5 s
 // after it is created on a node without its image (at once on one with it).
 // Clients see an endpoint change endpointDelay (1 s) later.
+#include <tuple>
+
 #include "model_test_support.h"
 
 namespace kubesim::model_test {
@@ -811,6 +813,171 @@ TEST(ArgoCanary, ARoutersWeightGoesWithItsRolloutAndSetCanaryScaleWaitsForItsPod
   EXPECT_TRUE(scaled.Logged("60.000", "rollout/web", "from 0 to 3")) << scaled.log;
   EXPECT_EQ(scaled.Times("rollout/web", "step 1/2 completed"), (std::vector<double>{65}));
   EXPECT_EQ(scaled.Times("rollout/web", "step 2/2 completed"), (std::vector<double>{75}));
+}
+
+// dynamicStableScale (docs/features/canary/index.md "Dynamic Stable
+// Scale"): the routed canary of WithTrafficRoutingTheRouterSplits..., 5
+// replicas, steps 20/40/60/80 with 10 s pauses, `web:1_start` seconds for a
+// stable pod to start once its image is on the node.
+Outcome DynamicStableScale(const std::string& timeline, const std::string& web1_start = "0s",
+                           const std::string& web2_start = "0s") {
+  std::string scenario = CanaryScenario(5, kSteps20To80, timeline, /*services=*/true);
+  scenario.replace(scenario.find("service: web, every: 1s"), 23, "service: web-stable, every: 1s");
+  scenario.replace(scenario.find("      steps:\n"), 13,
+                   "      trafficRouting: {nginx: {stableIngress: web}}\n"
+                   "      dynamicStableScale: true\n      steps:\n");
+  const std::string web1 = "    web:1: {pull: 5s}";
+  scenario.replace(scenario.find(web1), web1.size(),
+                   "    web:1: {pull: 5s, start: " + web1_start + "}");
+  const std::string web2 = "    web:2: {pull: 5s}";
+  scenario.replace(scenario.find(web2), web2.size(),
+                   "    web:2: {pull: 5s, start: " + web2_start + "}");
+  return Simulate(scenario);
+}
+
+// CalculateReplicaCountsForTrafficRoutedCanary with dynamicStableScale: the
+// stable ReplicaSet follows the higher of the desired stable share and the
+// one the router had when the sync began (reconcileCanaryStableReplicaSet
+// reads c.rollout.Status.Canary.Weights), so it shrinks in the sync after
+// the weight moves — at the same instant here: 5 → 4 at 65 s (20 %), 3 at
+// 80 s, 2 at 95 s, 1 at 105 s. The router's weights and step times are the
+// routed canary's; 6 pods at the peak instead of 10. At 115 s the last step
+// sends 100 % to the canary, the Rollout is promoted, and the old stable
+// pod goes at once (scaleDownOldReplicaSetsForCanary: no
+// scaleDownDelaySeconds with dynamicStableScale) while the clients still
+// send it 20 % until they see the new weight and endpoints at 116 s: the
+// stable Service has no serving endpoint for 1 s — the 503 window
+// argo-rollouts #4828 reports at the end of such a rollout.
+TEST(ArgoCanary, DynamicStableScaleShrinksTheStableAsTheWeightGrows) {
+  const Outcome r =
+      DynamicStableScale("  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.warnings.find("dynamicStableScale"), std::string::npos) << r.warnings;
+  for (const auto& [time, from, weight] : std::vector<std::tuple<double, int, int>>{
+           {65, 5, 20}, {80, 4, 40}, {95, 3, 60}, {105, 2, 80}}) {
+    EXPECT_EQ(r.Times("rollout/web", fmt::format("traffic weight {}% to the canary", weight)),
+              (std::vector<double>{time}))
+        << weight << "\n"
+        << r.log;
+    EXPECT_EQ(r.Times("rollout/web",
+                      fmt::format("replicaset/web-59958474b from {} to {}", from, from - 1)),
+              (std::vector<double>{time}))
+        << from;
+  }
+  EXPECT_TRUE(r.Logged("115.000", "rollout/web", "Completed all 8 canary steps: stable is "));
+  EXPECT_EQ(r.Times("rollout/web", "from 1 to 0"), (std::vector<double>{115}));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 1u);
+  EXPECT_EQ(ro[0].peak_active_pods, 6);
+  EXPECT_EQ(ro[0].min_available_pods, 5);
+  EXPECT_EQ(ro[0].complete, SimTime::Zero() + Sec(115));
+  EXPECT_EQ(Svc(r, "web-stable").downtime, Sec(1));
+  EXPECT_EQ(Svc(r, "web-stable").longest_outage, Sec(1));
+}
+
+// abort with dynamicStableScale (GetDesiredCanaryWeight,
+// calculateDesiredWeightOnAbortOrStableRollback): at 100 s, in the 60 %
+// pause (3 canary, 2 stable; a stable pod starts in 3 s), the weight steps
+// down the setWeight steps as the stable scales back up, instead of
+// dropping to 0 onto 2 pods:
+//  - 100 s: the canary's 3 pods want the 40 % step (2 pods < 3): the stable
+//    goes to 3 (60 %), the weight holds at 60 (2 stable pods are 40 %);
+//  - 103 s: 3 stable pods available → 40 %; the canary down to 2 (its
+//    routed share), the stable up to 4 (the next step down, 20 %);
+//  - 106 s: 4 available → 20 %; canary 1, stable 5;
+//  - 109 s: 5 available → 0; the canary Service back to the stable pods
+//    only now (desiredWeight == 0), the canary to 0 — no abort delay
+//    (shouldDelayScaleDownOnAbort: none without an explicit one).
+// No more than 6 pods at any time.
+TEST(ArgoCanary, AnAbortWithDynamicStableScaleShiftsTheTrafficBackAsTheStableScalesUp) {
+  const Outcome r = DynamicStableScale(
+      "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+      "  - {at: 100s, kubectl: argo rollouts abort web}\n",
+      "3s");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-59958474b from 2 to 3"),
+            (std::vector<double>{100}))
+      << r.log;
+  EXPECT_FALSE(r.Logged("100.000", "rollout/web", "traffic weight"));
+  for (const auto& [time, weight, canary, stable] :
+       std::vector<std::tuple<double, int, int, int>>{{103, 40, 3, 3}, {106, 20, 2, 4}}) {
+    EXPECT_TRUE(r.Logged(fmt::format("{}.000", time), "rollout/web",
+                         fmt::format("traffic weight {}% to the canary", weight)))
+        << weight;
+    EXPECT_TRUE(
+        r.Logged(fmt::format("{}.000", time), "rollout/web",
+                 fmt::format("replicaset/web-599584c85 from {} to {}", canary, canary - 1)));
+    EXPECT_TRUE(
+        r.Logged(fmt::format("{}.000", time), "rollout/web",
+                 fmt::format("replicaset/web-59958474b from {} to {}", stable, stable + 1)));
+  }
+  EXPECT_EQ(r.Times("rollout/web", "traffic weight 0% to the canary"),
+            (std::vector<double>{8, 109}));
+  EXPECT_EQ(r.Times("rollout/web", "switched service/web-canary to 59958474b"),
+            (std::vector<double>{8, 109}));
+  EXPECT_TRUE(r.Logged("109.000", "rollout/web", "replicaset/web-599584c85 from 1 to 0"));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].peak_active_pods, 6);
+  EXPECT_FALSE(Dep(r, "web").rollouts[0].complete);
+}
+
+// An undo to the stable template mid-update with dynamicStableScale
+// (IsDynamicallyRollingBackToStable, argo-rollouts #3020): the stable
+// ReplicaSet, down to 2 pods at 60 %, goes back to 5 at once, but the
+// canary Service and the router's 60 % stay on the previous canary until
+// the stable has all 5 available (a stable pod starts in 3 s: 103 s); then
+// the weight goes to 0, the canary Service to the stable pods and the old
+// canary to 0 (nothing references it any more).
+TEST(ArgoCanary, AnUndoWithDynamicStableScaleKeepsTheCanarysShareUntilTheStableIsBack) {
+  const Outcome r = DynamicStableScale(
+      "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+      "  - {at: 100s, kubectl: argo rollouts undo web}\n",
+      "3s");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-59958474b from 2 to 5"),
+            (std::vector<double>{100}))
+      << r.log;
+  // (8 s: the first deployment, its pods started in 3 s.)
+  EXPECT_EQ(r.Times("rollout/web", "traffic weight 0% to the canary"),
+            (std::vector<double>{8, 103}));
+  EXPECT_EQ(r.Times("rollout/web", "switched service/web-canary to 59958474b"),
+            (std::vector<double>{8, 103}));
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-599584c85 from 3 to 0"),
+            (std::vector<double>{103}));
+  const auto& ro = Dep(r, "web").rollouts;
+  ASSERT_EQ(ro.size(), 2u);
+  EXPECT_EQ(ro[1].complete, SimTime::Zero() + Sec(103));
+}
+
+// promote --full with dynamicStableScale (reconcileTrafficRouting's
+// PromoteFull branch): the weight is the canary's available share, 100 ×
+// available / replicas, not a jump to 100 %. web:2 pods start 3 s after
+// their image is pulled (5 s), so the steps end later than above: the
+// canary's pods are ready at 68 and 86 s, and the third, created at 96 s
+// on the node without web:2, at 104 s. `promote --full` at 100 s, in the
+// 40 % step: the canary goes to 5 at once; its 4th and 5th pods, on nodes
+// with web:2, are ready at 103 s — 4 of 5 available, 80 % — and the stable
+// shrinks behind the weight (3 → 1, what 20 % needs) in the next sync; at
+// 104 s the 5th is ready: 100 %, the promotion, and the last stable pod
+// goes.
+TEST(ArgoCanary, PromoteFullWithDynamicStableScaleMovesTheWeightWithTheCanarysPods) {
+  const Outcome r = DynamicStableScale(
+      "  - {at: 60s, kubectl: argo rollouts set image web web=web:2}\n"
+      "  - {at: 100s, kubectl: argo rollouts promote --full web}\n",
+      "0s", "3s");
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("rollout/web", "traffic weight 40% to the canary"), (std::vector<double>{86}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-599584c85 from 3 to 5"),
+            (std::vector<double>{100}));
+  EXPECT_EQ(r.Times("rollout/web", "traffic weight 80% to the canary"), (std::vector<double>{103}));
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-59958474b from 3 to 1"),
+            (std::vector<double>{103}));
+  EXPECT_EQ(r.Times("rollout/web", "traffic weight 100% to the canary"),
+            (std::vector<double>{104}));
+  EXPECT_TRUE(r.Logged("104.000", "rollout/web", "Full promotion requested: stable is "));
+  EXPECT_EQ(r.Times("rollout/web", "replicaset/web-59958474b from 1 to 0"),
+            (std::vector<double>{104}));
+  EXPECT_EQ(Dep(r, "web").rollouts[0].complete, SimTime::Zero() + Sec(104));
 }
 
 // A resume restarts the progress deadline's clock (RolloutResumed): web:2

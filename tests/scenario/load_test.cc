@@ -624,9 +624,8 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // DurationSeconds: 90, "90" and "1m30s" are 90 s; "-1m" is -60 s, and
 // "soon" (no duration) -1, which validation rejects.
 // A Rollout with its own template is simulated (docs/progressive-delivery.md),
-// with a warning for what the simulation does not honour; one with
-// dynamicStableScale (or a workloadRef) is checked, then left out with a
-// warning.
+// with a warning for what the simulation does not honour, dynamicStableScale
+// included.
 TEST(Load, ReadsAnArgoRolloutAndWarnsWhenItsStrategyIsNotSimulatedYet) {
   const auto rollout = [](const std::string& duration) {
     return kHead + R"(---
@@ -657,7 +656,7 @@ spec:
     EXPECT_TRUE(std::holds_alternative<k8s::Rollout>(r.scenario->objects[0]));
   }
   {
-    // With dynamicStableScale, a canary is checked and left out.
+    // With dynamicStableScale, a routed canary is simulated: no warning.
     std::string routed = rollout("10");
     routed.replace(routed.find("    canary:\n"), 12,
                    "    canary:\n      canaryService: web-canary\n      stableService: web\n"
@@ -665,15 +664,9 @@ spec:
                    "      trafficRouting: {nginx: {stableIngress: web}}\n");
     const auto r = Load(routed);
     ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
-    EXPECT_NE(
-        AllDiagnostics(r).find(
-            "dir/s.yaml:12:1: warning: Rollout \"web\" (argoproj.io/v1alpha1) is valid as "
-            "the Argo Rollouts controller checks it, but kubesim does not simulate a canary "
-            "with dynamicStableScale yet: the Rollout is left out of the run (no pods, no Service "
-            "switch, no steps)"),
-        std::string::npos)
-        << AllDiagnostics(r);
-    EXPECT_TRUE(r.scenario->objects.empty());
+    EXPECT_EQ(AllDiagnostics(r).find("does not simulate"), std::string::npos) << AllDiagnostics(r);
+    ASSERT_EQ(r.scenario->objects.size(), 1u);
+    EXPECT_TRUE(std::get<k8s::Rollout>(r.scenario->objects[0]).spec.canary->dynamic_stable_scale);
   }
   {
     const auto r = Load(kHead + R"(---
