@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "kubesim/k8s/object.h"
 
@@ -54,6 +55,18 @@ class Api {
   // Create or Update call leaves it (Flagger's primary Deployment and
   // Services, its scaling of the target, a promotion's new template).
   virtual void Write(const k8s::Object& object) = 0;
+  // A controller's scale of Deployment `ns`/`name` whose spec is `spec`:
+  // the whole object written back with `replicas` (Flagger's target,
+  // Argo's workloadRef scaleDown).
+  void ScaleDeployment(const std::string& ns, const std::string& name, k8s::DeploymentSpec spec,
+                       int32_t replicas) {
+    k8s::Deployment obj;
+    obj.metadata.name = name;
+    obj.metadata.namespace_name = ns;
+    obj.spec = std::move(spec);
+    obj.spec.replicas = replicas;
+    Write(obj);
+  }
 
   // --- changes, to the controllers that watch them ---
   // A pod's status, labels or deletion changed (ReplicaSet controller,

@@ -250,7 +250,56 @@ void ApiServer::ApplyRollout(const k8s::Rollout& obj) {
   spec.paused = obj.spec.paused;
   // The Rollout's progress deadline is not simulated (docs/progressive-delivery.md).
   spec.progress_deadline_seconds = std::numeric_limits<int32_t>::max();
+  if (obj.spec.workload_ref) {
+    // workloadRef (rollout/templateref.go Resolve): the Deployment's
+    // template, and its selector when the Rollout has none; until it exists,
+    // what the Rollout had (the controller marks it InvalidSpec).
+    const uint32_t w =
+        store_.FindDeployment(obj.metadata.namespace_name, obj.spec.workload_ref->name);
+    const uint32_t id = store_.FindRollout(obj.metadata.namespace_name, obj.metadata.name);
+    if (w != kNone && !store_.deployments[w].deleted) {
+      spec.template_ = store_.deployments[w].spec.template_;
+      if (!obj.spec.selector) spec.selector = store_.deployments[w].spec.selector;
+    } else if (id != kNone) {
+      spec.template_ = store_.deployments[id].spec.template_;
+      if (!obj.spec.selector) spec.selector = store_.deployments[id].spec.selector;
+    }
+    ApplyWorkload(obj.metadata, spec, &obj);
+    store_.deployments[store_.FindRollout(obj.metadata.namespace_name, obj.metadata.name)]
+        .argo->workload_resolved |= w != kNone && !store_.deployments[w].deleted;
+    return;
+  }
   ApplyWorkload(obj.metadata, spec, &obj);
+}
+
+void ApiServer::ResolveWorkloadRefs(uint32_t deployment) {
+  // The Deployment informer's handlers (updateRolloutsReferenceAnnotation):
+  // each Rollout whose workloadRef names it takes its template again — a
+  // changed one starts an update as a changed spec.template does.
+  const Deployment& w = store_.deployments[deployment];
+  const auto it = store_.workload_refs.find(Store::NameKey(w.namespace_name, w.name));
+  if (it == store_.workload_refs.end() || w.deleted) return;
+  for (uint32_t id : it->second) {
+    Deployment& d = store_.deployments[id];
+    if (d.deleted || !d.argo || !d.argo->workload_ref || d.argo->workload_ref->name != w.name) {
+      continue;
+    }
+    k8s::DeploymentSpec spec = d.spec;
+    spec.template_ = w.spec.template_;
+    if (!d.argo->own_selector) spec.selector = w.spec.selector;
+    if (!d.argo->workload_resolved) {
+      // The first template it finds is its first revision, not an update.
+      d.argo->workload_resolved = true;
+      d.spec = spec;
+      ++d.generation;
+      ++d.template_gen;
+      ctx_.MarkChanged();
+      EnqueueWorkload(id);
+      continue;
+    }
+    if (d.spec == spec) continue;
+    ApplyWorkloadSpec(id, spec, "rollout/", nullptr);
+  }
 }
 
 void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::DeploymentSpec& spec,
@@ -276,13 +325,14 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
     ctx_.MarkChanged();
     ctx_.EmitLazy([&] { return std::string(kind) + meta.name; }, [&] { return "created"; });
     EnqueueWorkload(id);
+    if (rollout == nullptr) ResolveWorkloadRefs(id);
     return;
   }
   Deployment& d = store_.deployments[id];
   if (controller_write_) {
-    if (d.flagger_target_of != kNone) d.flagger_scaled = true;
-  } else if (rollout == nullptr && d.flagger_scaled && running_ != nullptr) {
-    // Replicas Flagger set are no manifest's: a kubectl step writes them
+    if (d.spec.replicas != spec.replicas) d.controller_scaled = true;
+  } else if (rollout == nullptr && d.controller_scaled && running_ != nullptr) {
+    // Replicas a controller set are no manifest's: a kubectl step writes them
     // only when its patch has them (Step::replicas_written: an apply whose
     // manifest sets or drops them, scale, a patch of them); set image,
     // annotate, rollout restart and the like keep them — also once the
@@ -293,10 +343,12 @@ void ApiServer::ApplyWorkload(const k8s::ObjectMeta& meta, const k8s::Deployment
       k8s::DeploymentSpec kept = spec;
       kept.replicas = d.spec.replicas;
       ApplyWorkloadSpec(id, kept, kind, nullptr);
+      ResolveWorkloadRefs(id);
       return;
     }
   }
   ApplyWorkloadSpec(id, spec, kind, rollout);
+  if (rollout == nullptr) ResolveWorkloadRefs(id);
 }
 
 void ApiServer::ApplyWorkloadSpec(uint32_t id, const k8s::DeploymentSpec& spec,
@@ -361,6 +413,13 @@ void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
   a.blue_green = obj.spec.blue_green;
   a.canary = obj.spec.canary;
   a.progress_deadline_seconds = obj.spec.progress_deadline_seconds;
+  a.own_selector = obj.spec.selector.has_value();
+  if (obj.spec.workload_ref && a.workload_ref != obj.spec.workload_ref) {
+    auto& ids = store_.workload_refs[Store::NameKey(store_.deployments[id].namespace_name,
+                                                    obj.spec.workload_ref->name)];
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  a.workload_ref = obj.spec.workload_ref;
   // Any analysis: its ReplicaSets' requests are kept for measurements
   // (when spec.analysis reads requests at all).
   bool analysis = false;

@@ -79,6 +79,9 @@ class ApiServer final : public Api {
                      const k8s::Rollout* rollout);
   void ApplyWorkloadSpec(uint32_t id, const k8s::DeploymentSpec& spec, std::string_view kind,
                          const k8s::Rollout* rollout);
+  // The Rollouts whose workloadRef names Deployment `deployment` take its
+  // template again.
+  void ResolveWorkloadRefs(uint32_t deployment);
   void SetRolloutStrategy(uint32_t d, const k8s::Rollout& obj);
   // Queues a sync of a Deployment, or of a Rollout, by its controller.
   void EnqueueWorkload(uint32_t d);

@@ -235,12 +235,7 @@ bool FlaggerController::CreatePrimary(FlaggerCanaryState& s) {
 void FlaggerController::Scale(uint32_t d, int32_t replicas) {
   const Deployment& dep = store_.deployments[d];
   if (dep.spec.replicas == replicas) return;
-  k8s::Deployment obj;
-  obj.metadata.name = dep.name;
-  obj.metadata.namespace_name = dep.namespace_name;
-  obj.spec = dep.spec;
-  obj.spec.replicas = replicas;
-  api_.Write(obj);
+  api_.ScaleDeployment(dep.namespace_name, dep.name, dep.spec, replicas);
 }
 
 void FlaggerController::ScaleToZero(FlaggerCanaryState& s) { Scale(s.target, 0); }

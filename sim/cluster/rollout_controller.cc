@@ -45,7 +45,7 @@ auto PersistedStatus(const ArgoRollout& a) {
   return std::tuple(a.stable_rs, a.active_selector, a.preview_selector, a.pause_start.has_value(),
                     a.controller_pause, a.abort, a.scale_up_preview_checkpoint, a.current_step,
                     a.step_run, a.background_run, a.pre_run, a.post_run, a.weights_set,
-                    a.canary_weight);
+                    a.canary_weight, a.phase);
 }
 
 }  // namespace
@@ -381,6 +381,48 @@ void RolloutController::Scale(SyncState& s, uint32_t rs, int32_t replicas) {
   Enqueue(s.d);  // the controller watches its ReplicaSets
 }
 
+void RolloutController::ScaleWorkload(SyncState& s, int32_t replicas) {
+  // scaleDeployment (rollout/scale_utils.go): the referenced Deployment's
+  // spec.replicas, through the API (not below 0; no write when equal).
+  const uint32_t w = store_.FindDeployment(s.dep->namespace_name, s.a->workload_ref->name);
+  if (w == kNone || store_.deployments[w].deleted) return;
+  const Deployment& dep = store_.deployments[w];
+  replicas = std::max(replicas, 0);
+  if (dep.spec.replicas == replicas) return;
+  ctx_.EmitLazy([&] { return WorkloadLabel(*s.dep); },
+                [&] {
+                  return fmt::format("scaled deployment/{} from {} to {} (workloadRef scaleDown)",
+                                     dep.name, dep.spec.replicas, replicas);
+                });
+  api_.ScaleDeployment(dep.namespace_name, dep.name, dep.spec, replicas);
+}
+
+void RolloutController::ScaleDownWorkloadOnSuccess(SyncState& s) {
+  // promoteStable (sync.go): scaleDown: onsuccess, at the Rollout's first
+  // revision, once the phase it saved is Healthy.
+  const ArgoRollout& a = *s.a;
+  if (!a.workload_ref || a.workload_ref->scale_down != "onsuccess") return;
+  if (s.New(store_).view.revision != 1 || a.phase != ArgoRollout::Phase::kHealthy) return;
+  ScaleWorkload(s, 0);
+}
+
+void RolloutController::ScaleDownWorkloadProgressively(SyncState& s, int32_t old_scale,
+                                                       int32_t new_count) {
+  // reconcileNewReplicaSet (replicaset.go), scaleDown: progressively, at
+  // the first revision: to 0 once Healthy; before, to the replicas the
+  // Rollout's ready pods do not cover — up again if they fail.
+  const ArgoRollout& a = *s.a;
+  if (!a.workload_ref || a.workload_ref->scale_down != "progressively") return;
+  if (s.New(store_).view.revision != 1) return;
+  if (a.phase == ArgoRollout::Phase::kHealthy) {
+    ScaleWorkload(s, 0);
+    return;
+  }
+  int32_t ready = 0;
+  for (uint32_t rs : s.all) ready += store_.replica_sets[rs].view.ready_replicas;
+  if (ready > 0 || old_scale > new_count) ScaleWorkload(s, s.dep->spec.replicas - ready);
+}
+
 void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
   // reconcileNewReplicaSet (replicaset.go).
   int32_t count = NewReplicas(s);
@@ -408,7 +450,9 @@ void RolloutController::ReconcileNewReplicaSet(SyncState& s) {
       return;
     }
   }
+  const int32_t old_scale = n.view.replicas;
   if (n.view.replicas != count) Scale(s, s.new_rs, count);
+  ScaleDownWorkloadProgressively(s, old_scale, count);
 }
 
 void RolloutController::SortNewestFirst(std::vector<uint32_t>& ids) const {
@@ -573,6 +617,7 @@ void RolloutController::SyncStatus(SyncState& s) {
     promote_full = false;
     checkpoint = false;
     stable = current;
+    ScaleDownWorkloadOnSuccess(s);
   } else if (a.blue_green->preview_replica_count && !checkpoint && completed_pause &&
              CompletedPrePromotion(s)) {
     // calculateScaleUpPreviewCheckPoint.
@@ -940,9 +985,8 @@ Fenceposts RolloutController::CanaryFenceposts(const SyncState& s) const {
 }
 
 int32_t RolloutController::DesiredWeight(const SyncState& s) const {
-  // GetCanaryReplicasOrWeight and GetCurrentSetWeight: all of it once
-  // promoted (or fully promoting); 0 when aborted; else the last setWeight
-  // at or before the current step (100 past the last step).
+  // GetCanaryReplicasOrWeight: all of it once promoted (or fully
+  // promoting); a setCanaryScale's weight; else GetDesiredCanaryWeight.
   const ArgoRollout& a = *s.a;
   constexpr int32_t kMaxWeight = 100;
   if (a.promote_full || a.stable_rs.empty() || a.current_pod_hash == a.stable_rs) return kMaxWeight;
@@ -950,9 +994,16 @@ int32_t RolloutController::DesiredWeight(const SyncState& s) const {
       scale != nullptr && scale->scale_weight && !scale->scale_replicas) {
     return *scale->scale_weight;
   }
+  return DesiredCanaryWeight(s);
+}
+
+int32_t RolloutController::DesiredCanaryWeight(const SyncState& s) const {
+  // GetDesiredCanaryWeight: aborted with dynamicStableScale, the step-down
+  // weight; else GetCurrentSetWeight — 0 when aborted, 100 past the last
+  // step, else the last setWeight at or before the current step.
+  const ArgoRollout& a = *s.a;
+  constexpr int32_t kMaxWeight = 100;
   if (s.Aborted()) {
-    // GetDesiredCanaryWeight: with dynamicStableScale the weight steps down
-    // the setWeight steps as the stable ReplicaSet scales back up.
     if (!a.canary->traffic_routing || !a.canary->dynamic_stable_scale || s.stable == kNone) {
       return 0;
     }
@@ -1119,9 +1170,12 @@ bool RolloutController::ReconcileCanaryReplicaSets(SyncState& s) {
     const int32_t before = store_.replica_sets[s.new_rs].view.replicas;
     ReconcileNewReplicaSet(s);
     if (store_.replica_sets[s.new_rs].view.replicas != before) return true;
-  } else if (store_.replica_sets[s.new_rs].view.replicas != want_new) {
-    Scale(s, s.new_rs, want_new);
-    return true;
+  } else {
+    // reconcileNewReplicaSet, basic: the canary's count.
+    const int32_t old_scale = store_.replica_sets[s.new_rs].view.replicas;
+    if (old_scale != want_new) Scale(s, s.new_rs, want_new);
+    ScaleDownWorkloadProgressively(s, old_scale, want_new);
+    if (old_scale != want_new) return true;
   }
   return ScaleDownOldForCanary(s) > 0;
 }
@@ -1208,6 +1262,7 @@ void RolloutController::SyncCanaryStatus(SyncState& s) {
                     [&] { return fmt::format("{}: stable is replicaset/{}", reason, n.name); });
     }
     a.stable_rs = n.hash;
+    ScaleDownWorkloadOnSuccess(s);
   } else if (aborted) {
     if (steps > 0) index = a.stable_rs == n.hash ? steps : 0;
   } else if (CompletedCanaryStep(s)) {
@@ -1583,6 +1638,16 @@ bool RolloutController::CheckServices(uint32_t d) {
   ResolveServices(d);
   std::string invalid;
   const std::string none;
+  if (a.workload_ref) {
+    // newRolloutContext's refResolver.Resolve: the referenced Deployment
+    // must exist (its template is the Rollout's); else InvalidSpec, with
+    // the lister's NotFound.
+    const uint32_t w = store_.FindDeployment(dep.namespace_name, a.workload_ref->name);
+    if (w == kNone || store_.deployments[w].deleted || !a.workload_resolved) {
+      invalid = fmt::format("The Rollout \"{}\" is invalid: deployments.apps \"{}\" not found",
+                            dep.name, a.workload_ref->name);
+    }
+  }
   const auto& bg = a.blue_green;
   const auto& c = a.canary;
   for (const auto& [svc, name, field] :
@@ -1591,6 +1656,7 @@ bool RolloutController::CheckServices(uint32_t d) {
                    "blueGreen.previewService"},
         std::tuple{a.stable_service, c ? &c->stable_service : &none, "canary.stableService"},
         std::tuple{a.canary_service, c ? &c->canary_service : &none, "canary.canaryService"}}) {
+    if (!invalid.empty()) break;
     if (name->empty() || svc != kNone) continue;
     invalid = fmt::format(
         "The Rollout \"{}\" is invalid: spec.strategy.{}: Invalid value: \"{}\": services \"{}\" "
@@ -1746,7 +1812,7 @@ int32_t RolloutController::AbortOrRollbackWeight(const SyncState& s) const {
   const ArgoRollout& a = *s.a;
   if (!a.canary->dynamic_stable_scale || s.stable == kNone || s.dep->spec.replicas == 0) return 0;
   const TrafficWeights* weights = s.start_weights ? &*s.start_weights : nullptr;
-  return WeightOnAbortOrStableRollback(s.dep->spec.replicas, DesiredWeight(s),
+  return WeightOnAbortOrStableRollback(s.dep->spec.replicas, DesiredCanaryWeight(s),
                                        store_.replica_sets[s.stable].view.available_replicas,
                                        weights);
 }

@@ -125,6 +125,10 @@ class RolloutController {
   bool Referenced(const SyncState& s, const ReplicaSet& rs) const;
   void Scale(SyncState& s, uint32_t rs, int32_t replicas);
   void ReconcileNewReplicaSet(SyncState& s);
+  // workloadRef's scaleDown (onsuccess, progressively) of the Deployment.
+  void ScaleWorkload(SyncState& s, int32_t replicas);
+  void ScaleDownWorkloadOnSuccess(SyncState& s);
+  void ScaleDownWorkloadProgressively(SyncState& s, int32_t old_scale, int32_t new_count);
   void SortNewestFirst(std::vector<uint32_t>& ids) const;
   void ScaleDownOld(SyncState& s);
   int32_t ScaleDownDelay(SyncState& s, ReplicaSet& rs, int32_t* annotated, int32_t hold);
@@ -170,7 +174,8 @@ class RolloutController {
   // The canary strategy without trafficRouting (canary.go).
   void SyncCanary(SyncState& s);
   Fenceposts CanaryFenceposts(const SyncState& s) const;
-  int32_t DesiredWeight(const SyncState& s) const;
+  int32_t DesiredWeight(const SyncState& s) const;        // GetCanaryReplicasOrWeight's
+  int32_t DesiredCanaryWeight(const SyncState& s) const;  // GetDesiredCanaryWeight
   std::pair<int32_t, int32_t> BasicCanaryCounts(const SyncState& s) const;  // (new, stable)
   bool AtDesiredCanaryCounts(const SyncState& s, Weights w) const;
   int32_t ScaleDownOldForCanary(SyncState& s);

@@ -463,6 +463,12 @@ struct ArgoRollout {
   // The progress deadline (calculateRolloutConditions): spec's
   // progressDeadlineSeconds, the last progress and what it was.
   int32_t progress_deadline_seconds = 600;
+  // spec.workloadRef: the template (and, without its own, the selector) is
+  // the referenced Deployment's, resolved at each change of it
+  // (rollout/templateref.go); `workload_resolved` once it was found.
+  std::optional<k8s::RolloutWorkloadRef> workload_ref;
+  bool own_selector = false;
+  bool workload_resolved = false;
   SimTime progress_at;
   std::string progress_signature;
   bool timed_out = false;  // ProgressDeadlineExceeded
@@ -630,7 +636,9 @@ struct Deployment {
   std::optional<SimTime> unavailable_since;
   uint32_t flagger_target_of = kNone;
   uint32_t flagger_primary_of = kNone;
-  bool flagger_scaled = false;  // Flagger has scaled it (its replicas are not the manifests')
+  // A controller (Flagger, Argo's workloadRef scaleDown) has scaled it: its
+  // replicas are not the manifests'.
+  bool controller_scaled = false;
 };
 
 // "deployment/NAME" or "rollout/NAME": what the event log names it by.
@@ -989,6 +997,9 @@ class Store {
   PodNameIndex pod_names;
   NameIndex deployment_names;
   NameIndex rollout_names;  // Argo Rollouts, in `deployments` too
+  // The Rollouts whose workloadRef names a Deployment, by the Deployment's
+  // NameKey (templateref.go's byTemplateRef index).
+  std::unordered_map<std::string, std::vector<uint32_t>, NameHash, std::equal_to<>> workload_refs;
   NameIndex replica_set_names;
   NameIndex service_names;
   NameIndex node_names;

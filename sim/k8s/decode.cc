@@ -1718,7 +1718,8 @@ bool DecodeRolloutDocument(Reader& r, const yaml::NodePtr& root_ptr, const std::
   const auto& canary = ro.spec.canary;
   const bool routed = canary && canary->traffic_routing;
   const std::string_view missing =
-      ro.spec.workload_ref ? "a workloadRef (a Deployment's template)"
+      ro.spec.workload_ref && ro.spec.workload_ref->kind != "Deployment"
+          ? "a workloadRef to a ReplicaSet or PodTemplate"
       : routed && (canary->canary_service.empty() || canary->stable_service.empty())
           ? "trafficRouting without a canaryService and a stableService (subset-level routing)"
           : "";

@@ -100,11 +100,18 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
     const ObjectKey other{key.kind == "Deployment" ? "Rollout" : "Deployment", key.namespace_name,
                           key.name};
     if (store_.contains(other)) {
+      const auto* ro =
+          std::get_if<k8s::Rollout>(key.kind == "Rollout" ? &d.object : &store_[other].object);
+      const bool ref =
+          ro != nullptr && ro->spec.workload_ref && ro->spec.workload_ref->name == key.name;
       diags_.push_back(Diagnostic{
           Severity::kError, k8s::SourceOf(d.object).At("metadata.name"),
           fmt::format("a Deployment and a Rollout may not share the name \"{}\" in kubesim: "
-                      "their metrics are both reported by name under `deployments`",
-                      key.name)});
+                      "their metrics are both reported by name under `deployments`{}",
+                      key.name,
+                      ref ? " (a Rollout's workloadRef works the same with another name: "
+                            "rename the Rollout)"
+                          : "")});
       return;
     }
   }
@@ -313,6 +320,15 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
     } else if (ro->spec.canary) {
       named = {{"canary.stableService", ro->spec.canary->stable_service},
                {"canary.canaryService", ro->spec.canary->canary_service}};
+    }
+    if (const auto& w = ro->spec.workload_ref;
+        w && !ever_.contains(ObjectKey{"Deployment", ro->metadata.namespace_name, w->name})) {
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.workloadRef.name"),
+          fmt::format("Rollout \"{}\" takes its template from Deployment \"{}\" "
+                      "(workloadRef), and no object of the scenario creates it: the controller "
+                      "marks the Rollout InvalidSpec (Degraded) and it never progresses",
+                      ro->metadata.name, w->name)});
     }
     for (const auto& [field, name] : named) {
       if (name.empty() || ever_.contains(ObjectKey{"Service", ro->metadata.namespace_name, name})) {
@@ -947,7 +963,13 @@ void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s)
   switch (c.action) {
     case Action::kSetImage:
       // set image (cmd/set/set_image.go): the Rollout's template, as kubectl
-      // set image changes a Deployment's.
+      // set image changes a Deployment's — with a workloadRef, the
+      // referenced Deployment's.
+      if (ro.spec.workload_ref) {
+        Replay(SetImageCommand{ResourceRef{"Deployment", ro.spec.workload_ref->name}, c.images},
+               step, s);
+        return;
+      }
       Replay(SetImageCommand{ResourceRef{"Rollout", c.name}, c.images}, step, s);
       return;
     case Action::kPause:
@@ -965,6 +987,17 @@ void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s)
       return;
     case Action::kUndo:
       // undo.go: the template of revision N, by default the previous one.
+      if (ro.spec.workload_ref) {
+        // (undoWorkloadRef patches the Deployment with the Rollout's
+        // revision: not simulated yet.)
+        diags_.push_back(Diagnostic{
+            Severity::kWarning, step->position,
+            fmt::format("kubectl argo rollouts undo of Rollout \"{}\", whose template is "
+                        "Deployment \"{}\"'s (workloadRef), is not simulated yet: the "
+                        "Deployment's template is left as it is",
+                        c.name, ro.spec.workload_ref->name)});
+        return;
+      }
       Undo(*old, key, c.to_revision, step);
       return;
     case Action::kAbort:
