@@ -294,7 +294,15 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   const auto run = [&](const std::string& name) {
     const auto r = RunKubesim("run --format json '" + dir + name + "'");
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;  // its expect: lines hold
-    EXPECT_EQ(r.err, "");
+    if (name.find("-routed") != std::string::npos || name.find("-dynamic") != std::string::npos) {
+      // (The split's load warning, and nothing else.)
+      EXPECT_NE(r.err.find("Rollout \"echo-version\"'s traffic router sends a share"),
+                std::string::npos)
+          << r.err;
+      EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    } else {
+      EXPECT_EQ(r.err, "");
+    }
     return nlohmann::json::parse(r.out);
   };
   const auto plain = run("argo-blue-green.yaml");
@@ -314,6 +322,18 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 70.0);
   EXPECT_EQ(canary["services"]["echo-version"]["versionMixSeconds"], 58.0);
   EXPECT_EQ(canary["deployments"]["echo-version"]["rollouts"][0]["minAvailablePods"], 4);
+  // With trafficRouting the stable ReplicaSet stays at 5 (10 pods) and goes
+  // 30 s after promotion (100 s); with dynamicStableScale it shrinks behind
+  // the weight (6 pods, 70 s), and its last pod goes while the client still
+  // sends it 20 %: 1 s of downtime (argo-rollouts #4828).
+  const auto routed = run("argo-canary-routed.yaml");
+  EXPECT_EQ(routed["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 100.0);
+  EXPECT_EQ(routed["deployments"]["echo-version"]["rollouts"][0]["peakActivePods"], 10);
+  EXPECT_EQ(routed["services"]["echo-version"]["requests"]["failed"], 0);
+  const auto dynamic = run("argo-canary-dynamic.yaml");
+  EXPECT_EQ(dynamic["deployments"]["echo-version"]["rollouts"][0]["durationSeconds"], 70.0);
+  EXPECT_EQ(dynamic["deployments"]["echo-version"]["rollouts"][0]["peakActivePods"], 6);
+  EXPECT_EQ(dynamic["services"]["echo-version"]["downtimeSeconds"], 1.0);
   // The same canary with a broken 0.2.0 and an analysis after its first
   // pause: aborted at 88 s, never completed, the stable version back.
   const auto analysis = run("argo-canary-analysis.yaml");
@@ -333,16 +353,19 @@ TEST(CliRun, ArgoRolloutScenariosAndTheirComparisonWithTheSeed) {
   for (const char* f :
        {"seed/recreate.yaml", "seed/rolling-update.yaml", "seed/blue-green.yaml",
         "progressive/argo-blue-green.yaml", "progressive/argo-blue-green-delay-short.yaml",
-        "progressive/argo-canary.yaml", "progressive/argo-canary-analysis.yaml"}) {
+        "progressive/argo-canary.yaml", "progressive/argo-canary-routed.yaml",
+        "progressive/argo-canary-dynamic.yaml", "progressive/argo-canary-analysis.yaml"}) {
     files += " '" + source + "/scenarios/" + f + "'";
   }
   const auto c = RunKubesim("compare --format csv" + files);
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.out.find("seed-recreate,seed-rolling-update,seed-blue-green,argo-blue-green,"
-                       "argo-blue-green-delay-short,argo-canary,argo-canary-analysis"),
+                       "argo-blue-green-delay-short,argo-canary,argo-canary-routed,"
+                       "argo-canary-dynamic,argo-canary-analysis"),
             std::string::npos)
       << c.out;
-  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3,1,30"), std::string::npos)
+  EXPECT_NE(c.out.find("services.echo-version.requests.failed,8,3,2,0,3,1,0,1,30"),
+            std::string::npos)
       << c.out;
 }
 
