@@ -626,6 +626,86 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // A Rollout with its own template is simulated (docs/progressive-delivery.md),
 // with a warning for what the simulation does not honour, dynamicStableScale
 // included.
+// workloadRef (docs/progressive-delivery.md, "A template from a
+// Deployment"): a Deployment is simulated, with a warning when no object of
+// the scenario creates it (InvalidSpec for good); a ReplicaSet or
+// PodTemplate is left out; `argo rollouts set image` follows the reference
+// (the Deployment's template changes) and `undo` warns; a Rollout may not
+// take the name of the Deployment it references.
+TEST(Load, ARolloutsWorkloadRefIsADeploymentsTemplate) {
+  const auto rollout = [](const std::string& name, const std::string& kind) {
+    return "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: " + name +
+           "}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+           "  workloadRef: {apiVersion: apps/v1, kind: " +
+           kind + ", name: web, scaleDown: onsuccess}\n  strategy:\n    canary:\n"
+                  "      steps: [{setWeight: 50}]\n";
+  };
+  const std::string deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+)";
+  {
+    const auto r = Load(kHead + "---\n" + rollout("web-rollout", "Deployment"));
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    EXPECT_NE(AllDiagnostics(r).find(
+                  "dir/s.yaml:18:62: warning: Rollout \"web-rollout\" takes its template from "
+                  "Deployment \"web\" (workloadRef), and no object of the scenario creates it"),
+              std::string::npos)
+        << AllDiagnostics(r);
+    EXPECT_EQ(r.scenario->objects.size(), 1u);
+  }
+  {
+    const auto r = Load(kHead + "---\n" + rollout("web-rollout", "ReplicaSet"));
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    EXPECT_NE(AllDiagnostics(r).find("kubesim does not simulate a workloadRef to a ReplicaSet or "
+                                     "PodTemplate yet: the Rollout is left out of the run"),
+              std::string::npos)
+        << AllDiagnostics(r);
+    EXPECT_TRUE(r.scenario->objects.empty());
+  }
+  {
+    const std::string text = kHead + R"(  timeline:
+  - {at: 10s, kubectl: argo rollouts set image web-rollout web=nginx:1.26}
+  - {at: 20s, kubectl: argo rollouts undo web-rollout}
+---
+)" + deployment + "---\n" + rollout("web-rollout", "Deployment");
+    const auto r = Load(text);
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    EXPECT_EQ(AllDiagnostics(r).find("no object of the scenario creates it"), std::string::npos);
+    EXPECT_NE(AllDiagnostics(r).find(
+                  "dir/s.yaml:13:24: warning: kubectl argo rollouts undo of Rollout "
+                  "\"web-rollout\", whose template is Deployment \"web\"'s (workloadRef), is not "
+                  "simulated yet: the Deployment's template is left as it is"),
+              std::string::npos)
+        << AllDiagnostics(r);
+    // set image changed the Deployment's template.
+    ASSERT_EQ(r.scenario->timeline.size(), 2u);
+    bool changed = false;
+    for (const auto& o : r.scenario->timeline[0].objects) {
+      if (const auto* d = std::get_if<k8s::Deployment>(&o)) {
+        changed = d->spec.template_.spec.containers[0].image == "nginx:1.26";
+      }
+    }
+    EXPECT_TRUE(changed);
+  }
+  {
+    const auto r = Load(kHead + "---\n" + deployment + "---\n" + rollout("web", "Deployment"));
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(AllDiagnostics(r).find("a Deployment and a Rollout may not share the name \"web\" "
+                                     "in kubesim: their metrics are both reported by name under "
+                                     "`deployments` (a Rollout's workloadRef works the same "
+                                     "with another name: rename the Rollout)"),
+              std::string::npos)
+        << AllDiagnostics(r);
+  }
+}
+
 TEST(Load, ReadsAnArgoRolloutAndWarnsWhenItsStrategyIsNotSimulatedYet) {
   const auto rollout = [](const std::string& duration) {
     return kHead + R"(---
