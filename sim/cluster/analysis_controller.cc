@@ -126,15 +126,6 @@ std::string Substitute(const std::string& text,
   return out + text.substr(i);
 }
 
-// The q-quantile of `v` (sorted here), as histogram_quantile reads a
-// histogram with a bucket per sample: the nearest rank.
-double Quantile(std::vector<int64_t>& v, double q) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return static_cast<double>(v[std::clamp<size_t>(rank, 1, v.size()) - 1]) / 1e6;
-}
-
 }  // namespace
 
 std::string_view AnalysisPhaseName(RunPhase phase) {
@@ -454,19 +445,10 @@ double AnalysisController::Value(const AnalysisRun& run, const AnalysisRun::Metr
     sets = store_.deployments[run.rollout].replica_sets;
   }
   const int64_t from = (ctx_.Now() - window).SinceStart().micros();
-  int64_t total = 0, ok = 0;
-  std::vector<int64_t> latencies;
-  for (uint32_t rs : sets) {
-    if (rs >= store_.rs_requests.size()) continue;
-    for (const RequestSample& r : store_.rs_requests[rs]) {
-      if (r.at_us <= from) continue;
-      ++total;
-      if (r.ok) {
-        ++ok;
-        if (a.kind == Kind::kLatency) latencies.push_back(r.latency_us);
-      }
-    }
-  }
+  RequestWindow w = RequestsAfter(
+      store_.rs_requests, sets, from,
+      a.kind == Kind::kLatency ? RequestWindow::Latencies::kOk : RequestWindow::Latencies::kNone);
+  const int64_t total = w.total, ok = w.ok;
   switch (a.kind) {
     case Kind::kSuccessRate:  // 0 / 0: NaN, as PromQL divides
       return total == 0 ? std::nan("") : static_cast<double>(ok) / static_cast<double>(total);
@@ -478,7 +460,7 @@ double AnalysisController::Value(const AnalysisRun& run, const AnalysisRun::Metr
     case Kind::kRequestRate:
       return static_cast<double>(total) / window.seconds();
     case Kind::kLatency:
-      return Quantile(latencies, a.quantile);
+      return NearestRankQuantile(w.latencies, a.quantile) / 1e6;  // seconds
     case Kind::kValue:
       break;
   }

@@ -22,15 +22,6 @@ bool InAnalysis(CanaryPhase p) {
          p == CanaryPhase::kPromoting || p == CanaryPhase::kFinalising;
 }
 
-// The nearest-rank quantile of `v` in microseconds (histogram_quantile over
-// a bucket per request); NaN without data.
-double QuantileUs(std::vector<int64_t>& v, double q) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return static_cast<double>(v[std::clamp<size_t>(rank, 1, v.size()) - 1]);
-}
-
 uint32_t FindCanary(const Store& store, const std::string& key) {
   const auto it = store.canary_names.find(key);
   return it == store.canary_names.end() ? kNone : it->second;
@@ -467,21 +458,13 @@ std::optional<double> FlaggerController::Measure(const FlaggerCanaryState& s,
   // The canary workload's requests over the metric's interval (the http
   // and istio observers select the target's pods, never the primary's).
   const int64_t from = (ctx_.Now() - SimDuration::Micros(m.interval_us)).SinceStart().micros();
-  int64_t total = 0, ok = 0;
-  std::vector<int64_t> latencies;
-  for (uint32_t rs : store_.deployments[s.target].replica_sets) {
-    if (rs >= store_.rs_requests.size()) continue;
-    for (const RequestSample& r : store_.rs_requests[rs]) {
-      if (r.at_us <= from) continue;
-      ++total;
-      if (r.ok) ++ok;
-      if (latency) latencies.push_back(r.latency_us);
-    }
-  }
+  RequestWindow w =
+      RequestsAfter(store_.rs_requests, store_.deployments[s.target].replica_sets, from,
+                    latency ? RequestWindow::Latencies::kAll : RequestWindow::Latencies::kNone);
   // prometheus.go RunQuery: no sample, or NaN, is ErrNoValuesFound.
-  if (total == 0) return std::nullopt;
-  if (latency) return QuantileUs(latencies, 0.99);
-  return 100.0 * static_cast<double>(ok) / static_cast<double>(total);
+  if (w.total == 0) return std::nullopt;
+  if (latency) return NearestRankQuantile(w.latencies, 0.99);  // microseconds
+  return 100.0 * static_cast<double>(w.ok) / static_cast<double>(w.total);
 }
 
 std::optional<std::string> FlaggerController::RunAnalysis(FlaggerCanaryState& s) {

@@ -5,8 +5,34 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace kubesim::cluster {
+
+RequestWindow RequestsAfter(const std::vector<std::deque<RequestSample>>& rs_requests,
+                            std::span<const uint32_t> replica_sets, int64_t after_us,
+                            RequestWindow::Latencies latencies) {
+  using L = RequestWindow::Latencies;
+  RequestWindow w;
+  for (uint32_t rs : replica_sets) {
+    if (rs >= rs_requests.size()) continue;
+    for (const RequestSample& r : rs_requests[rs]) {
+      if (r.at_us <= after_us) continue;
+      ++w.total;
+      if (r.ok) ++w.ok;
+      if (latencies == L::kAll || (latencies == L::kOk && r.ok))
+        w.latencies.push_back(r.latency_us);
+    }
+  }
+  return w;
+}
+
+double NearestRankQuantile(std::vector<int64_t>& v, double q) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+  return static_cast<double>(v[std::clamp<size_t>(rank, 1, v.size()) - 1]);
+}
 
 std::string_view ContainerStateName(ContainerState s) {
   switch (s) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -549,6 +550,21 @@ struct RequestSample {
   int64_t latency_us;  // answered requests: the response time
   bool ok;
 };
+
+// The requests of some ReplicaSets after a time: counts, and the response
+// times of the answered ones (`latencies`: none, the ok ones — what Argo's
+// analysis reads — or all, as Flagger's request-duration does).
+struct RequestWindow {
+  int64_t total = 0, ok = 0;
+  std::vector<int64_t> latencies;
+  enum class Latencies : uint8_t { kNone, kOk, kAll };
+};
+RequestWindow RequestsAfter(const std::vector<std::deque<RequestSample>>& rs_requests,
+                            std::span<const uint32_t> replica_sets, int64_t after_us,
+                            RequestWindow::Latencies latencies);
+// The nearest-rank q-quantile of `v` (sorted here), as histogram_quantile
+// reads a histogram with a bucket per sample; NaN without data.
+double NearestRankQuantile(std::vector<int64_t>& v, double q);
 
 // A Flagger Canary (docs/progressive-delivery.md): its spec and the status
 // Flagger's scheduler keeps (pkg/apis/flagger/v1beta1/status.go at 15bd6ad),
