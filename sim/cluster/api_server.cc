@@ -253,11 +253,14 @@ void ApiServer::ApplyRollout(const k8s::Rollout& obj) {
   if (obj.spec.workload_ref) {
     // workloadRef (rollout/templateref.go Resolve): the Deployment's
     // template, and its selector when the Rollout has none; until it exists,
-    // what the Rollout had (the controller marks it InvalidSpec).
-    const uint32_t w =
-        store_.FindDeployment(obj.metadata.namespace_name, obj.spec.workload_ref->name);
-    const uint32_t id = store_.FindRollout(obj.metadata.namespace_name, obj.metadata.name);
-    if (w != kNone && !store_.deployments[w].deleted) {
+    // what the Rollout had (the controller marks it InvalidSpec). The first
+    // template it finds is its first revision, not an update.
+    const std::string& ns = obj.metadata.namespace_name;
+    const uint32_t w = store_.FindDeployment(ns, obj.spec.workload_ref->name);
+    const bool resolves = w != kNone && !store_.deployments[w].deleted;
+    const uint32_t id = store_.FindRollout(ns, obj.metadata.name);
+    const bool first = id == kNone || !store_.deployments[id].argo->workload_resolved;
+    if (resolves && (id == kNone || !first)) {
       spec.template_ = store_.deployments[w].spec.template_;
       if (!obj.spec.selector) spec.selector = store_.deployments[w].spec.selector;
     } else if (id != kNone) {
@@ -265,11 +268,26 @@ void ApiServer::ApplyRollout(const k8s::Rollout& obj) {
       if (!obj.spec.selector) spec.selector = store_.deployments[id].spec.selector;
     }
     ApplyWorkload(obj.metadata, spec, &obj);
-    store_.deployments[store_.FindRollout(obj.metadata.namespace_name, obj.metadata.name)]
-        .argo->workload_resolved |= w != kNone && !store_.deployments[w].deleted;
+    if (!resolves) return;
+    const uint32_t rollout = store_.FindRollout(ns, obj.metadata.name);
+    if (id != kNone && first) AdoptWorkloadTemplate(rollout, w);
+    store_.deployments[rollout].argo->workload_resolved = true;
     return;
   }
   ApplyWorkload(obj.metadata, spec, &obj);
+}
+
+void ApiServer::AdoptWorkloadTemplate(uint32_t rollout, uint32_t deployment) {
+  // A Rollout's first resolved template: its first revision.
+  Deployment& d = store_.deployments[rollout];
+  const Deployment& w = store_.deployments[deployment];
+  d.spec.template_ = w.spec.template_;
+  if (!d.argo->own_selector) d.spec.selector = w.spec.selector;
+  d.argo->workload_resolved = true;
+  ++d.generation;
+  ++d.template_gen;
+  ctx_.MarkChanged();
+  EnqueueWorkload(rollout);
 }
 
 void ApiServer::ResolveWorkloadRefs(uint32_t deployment) {
@@ -284,20 +302,20 @@ void ApiServer::ResolveWorkloadRefs(uint32_t deployment) {
     if (d.deleted || !d.argo || !d.argo->workload_ref || d.argo->workload_ref->name != w.name) {
       continue;
     }
+    if (!d.argo->workload_resolved) {
+      AdoptWorkloadTemplate(id, deployment);
+      continue;
+    }
     k8s::DeploymentSpec spec = d.spec;
     spec.template_ = w.spec.template_;
     if (!d.argo->own_selector) spec.selector = w.spec.selector;
-    if (!d.argo->workload_resolved) {
-      // The first template it finds is its first revision, not an update.
-      d.argo->workload_resolved = true;
-      d.spec = spec;
-      ++d.generation;
-      ++d.template_gen;
-      ctx_.MarkChanged();
+    if (d.spec == spec) {
+      // Any change of the Deployment — its replicas, say — patches the
+      // Rollout's workload-generation annotation, and so syncs it: a
+      // scaleDown holds.
       EnqueueWorkload(id);
       continue;
     }
-    if (d.spec == spec) continue;
     ApplyWorkloadSpec(id, spec, "rollout/", nullptr);
   }
 }

@@ -82,6 +82,7 @@ class ApiServer final : public Api {
   // The Rollouts whose workloadRef names Deployment `deployment` take its
   // template again.
   void ResolveWorkloadRefs(uint32_t deployment);
+  void AdoptWorkloadTemplate(uint32_t rollout, uint32_t deployment);
   void SetRolloutStrategy(uint32_t d, const k8s::Rollout& obj);
   // Queues a sync of a Deployment, or of a Rollout, by its controller.
   void EnqueueWorkload(uint32_t d);

@@ -1642,10 +1642,17 @@ bool RolloutController::CheckServices(uint32_t d) {
     // newRolloutContext's refResolver.Resolve: the referenced Deployment
     // must exist (its template is the Rollout's); else InvalidSpec, with
     // the lister's NotFound.
+    // (The lister is keyed "namespace/name", and its NotFound names the key.)
     const uint32_t w = store_.FindDeployment(dep.namespace_name, a.workload_ref->name);
-    if (w == kNone || store_.deployments[w].deleted || !a.workload_resolved) {
-      invalid = fmt::format("The Rollout \"{}\" is invalid: deployments.apps \"{}\" not found",
-                            dep.name, a.workload_ref->name);
+    if (a.workload_ref->api_version != "apps/v1") {
+      // getInformer: discovery serves apps/v1 only.
+      invalid = fmt::format(
+          "The Rollout \"{}\" is invalid: the server could not find the requested resource, "
+          "GroupVersion \"{}\" not found",
+          dep.name, a.workload_ref->api_version);
+    } else if (w == kNone || store_.deployments[w].deleted || !a.workload_resolved) {
+      invalid = fmt::format("The Rollout \"{}\" is invalid: deployments.apps \"{}/{}\" not found",
+                            dep.name, dep.namespace_name, a.workload_ref->name);
     }
   }
   const auto& bg = a.blue_green;

@@ -322,7 +322,16 @@ void Loader::WarnSilentFootguns(const Scenario& s) {
                {"canary.canaryService", ro->spec.canary->canary_service}};
     }
     if (const auto& w = ro->spec.workload_ref;
-        w && !ever_.contains(ObjectKey{"Deployment", ro->metadata.namespace_name, w->name})) {
+        w && w->kind == "Deployment" && w->api_version != "apps/v1") {
+      // templateref.go getInformer: discovery serves apps/v1 only.
+      diags_.push_back(Diagnostic{
+          Severity::kWarning, k8s::SourceOf(*o).At("spec.workloadRef.apiVersion"),
+          fmt::format("Rollout \"{}\"'s workloadRef names apiVersion \"{}\", which the API "
+                      "server does not serve (apps/v1 does): the controller marks the Rollout "
+                      "InvalidSpec (Degraded) and it never progresses",
+                      ro->metadata.name, w->api_version)});
+    } else if (w &&
+               !ever_.contains(ObjectKey{"Deployment", ro->metadata.namespace_name, w->name})) {
       diags_.push_back(Diagnostic{
           Severity::kWarning, k8s::SourceOf(*o).At("spec.workloadRef.name"),
           fmt::format("Rollout \"{}\" takes its template from Deployment \"{}\" "

@@ -1227,7 +1227,8 @@ std::string WorkloadRefScenario(const std::string& timeline, const std::string& 
 // 30 s beside the running Deployment takes its template — a new
 // ReplicaSet of its own, 3 pods on nodes that have web:1, available at
 // once: Healthy at 30 s, and in the sync after that phase is saved (its
-// first revision) the Deployment goes to 0. `kubectl set image
+// first revision) the Deployment goes to 0 — and again when it is scaled
+// up by hand at 60 s (any change of it syncs the Rollout). `kubectl set image
 // deployment/web` at 90 s changes the Deployment (its own rollout, of 0
 // pods, completes at once) and so the Rollout's template
 // (updateRolloutsReferenceAnnotation): its update runs the canary steps —
@@ -1238,15 +1239,19 @@ std::string WorkloadRefScenario(const std::string& timeline, const std::string& 
 TEST(ArgoWorkloadRef, TheTemplateIsTheDeploymentsAndOnSuccessScalesItToZero) {
   const Outcome r =
       Simulate(WorkloadRefScenario("  - {at: 30s, kubectl: apply -f rollout.yaml}\n"
+                                   "  - {at: 60s, kubectl: scale deployment web --replicas=3}\n"
                                    "  - {at: 90s, kubectl: set image deployment/web web=web:2}\n",
                                    kWorkloadDeployment),
                {{"rollout.yaml", WorkloadRefRollout("onsuccess")}});
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("30.000", "rollout/web-rollout", "Healthy")) << r.log;
+  // Scaled up by hand at 60 s (still revision 1): the change syncs the
+  // Rollout (the workload-generation annotation), which scales it down again.
   EXPECT_EQ(
       r.Times("rollout/web-rollout", "scaled deployment/web from 3 to 0 (workloadRef scaleDown)"),
-      (std::vector<double>{30}));
-  EXPECT_EQ(r.Times("rollout/web-rollout", "(workloadRef scaleDown)"), (std::vector<double>{30}));
+      (std::vector<double>{30, 60}));
+  EXPECT_EQ(r.Times("rollout/web-rollout", "(workloadRef scaleDown)"),
+            (std::vector<double>{30, 60}));
   EXPECT_EQ(r.Times("rollout/web-rollout", "pod template changed: rollout to revision 2 starts"),
             (std::vector<double>{90}));
   EXPECT_EQ(r.Times("rollout/web-rollout", "step 1/2 completed"), (std::vector<double>{95}));
@@ -1258,7 +1263,8 @@ TEST(ArgoWorkloadRef, TheTemplateIsTheDeploymentsAndOnSuccessScalesItToZero) {
 }
 
 // A Rollout applied before its Deployment is InvalidSpec — Degraded, no
-// ReplicaSet — with the lister's NotFound (TestInvalidWorkloadRef). The
+// ReplicaSet — with the lister's NotFound, which names its key
+// "namespace/name" (TestInvalidWorkloadRef; dynamiclister Get). The
 // Deployment applied at 30 s gives it its template at once (the informer's
 // add), a first revision and no update. scaleDown: progressively
 // (reconcileNewReplicaSet): both sets of 3 pods pull web:1 (5 s) and start
@@ -1280,7 +1286,7 @@ TEST(ArgoWorkloadRef, AMissingDeploymentIsInvalidSpecAndProgressivelyFollowsTheR
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_TRUE(r.Logged("0.000", "rollout/web-rollout",
                        "Degraded - InvalidSpec: The Rollout \"web-rollout\" is invalid: "
-                       "deployments.apps \"web\" not found"))
+                       "deployments.apps \"default/web\" not found"))
       << r.log;
   EXPECT_EQ(r.Times("rollout/web-rollout", "(revision 1) with 0 replicas"),
             (std::vector<double>{30}));
@@ -1294,6 +1300,27 @@ TEST(ArgoWorkloadRef, AMissingDeploymentIsInvalidSpecAndProgressivelyFollowsTheR
   EXPECT_EQ(r.Times("rollout/web-rollout", "pod template changed: rollout to revision 2 starts"),
             (std::vector<double>{90}));
   EXPECT_EQ(Dep(r, "web-rollout").rollouts.size(), 1u);
+}
+
+// A Rollout that named a Deployment that does not exist, applied again at
+// 30 s naming one that does: its first template is its first revision —
+// a ReplicaSet at once, no update recorded (found by review: it was
+// counted as an update to revision 1).
+TEST(ArgoWorkloadRef, ARolloutPointedAtAnExistingDeploymentStartsFromItsFirstRevision) {
+  std::string missing = WorkloadRefRollout("onsuccess");
+  missing.replace(missing.find("name: web,"), 10, "name: web3,");
+  const Outcome r =
+      Simulate(WorkloadRefScenario("  - {at: 30s, kubectl: apply -f rollout.yaml}\n",
+                                   std::string(kWorkloadDeployment) + "---\n" + missing),
+               {{"rollout.yaml", WorkloadRefRollout("onsuccess")}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_TRUE(
+      r.Logged("0.000", "rollout/web-rollout", "deployments.apps \"default/web3\" not found"))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web-rollout", "(revision 1) with 0 replicas"),
+            (std::vector<double>{30}));
+  EXPECT_EQ(r.Times("rollout/web-rollout", "(workloadRef scaleDown)"), (std::vector<double>{30}));
+  EXPECT_TRUE(Dep(r, "web-rollout").rollouts.empty());
 }
 
 // scaleDown never (or unset): the Deployment keeps its 3 pods beside the

@@ -661,6 +661,17 @@ spec:
     EXPECT_EQ(r.scenario->objects.size(), 1u);
   }
   {
+    // An apiVersion the API server does not serve.
+    std::string old_api = rollout("web-rollout", "Deployment");
+    old_api.replace(old_api.find("apps/v1"), 7, "apps/v1beta2");
+    const auto r = Load(kHead + "---\n" + deployment + "---\n" + old_api);
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    EXPECT_NE(AllDiagnostics(r).find("Rollout \"web-rollout\"'s workloadRef names apiVersion "
+                                     "\"apps/v1beta2\", which the API server does not serve"),
+              std::string::npos)
+        << AllDiagnostics(r);
+  }
+  {
     const auto r = Load(kHead + "---\n" + rollout("web-rollout", "ReplicaSet"));
     ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
     EXPECT_NE(AllDiagnostics(r).find("kubesim does not simulate a workloadRef to a ReplicaSet or "
