@@ -1563,33 +1563,29 @@ void DecodeFlaggerAnalysis(Reader& r, const Node* a, const std::string& ap, Flag
       const bool templated = Child(m, "templateRef") != nullptr || Child(m, "query") != nullptr;
       if (templated) {
         metric.source = FlaggerMetric::Source::kTemplated;
-        diags->push_back(Diagnostic{
-            Severity::kWarning, r.Pos(m->mark),
-            fmt::format("Canary \"{}\": {}: metric \"{}\" (a MetricTemplate or query) is not "
-                        "simulated: kubesim queries no metrics server and evaluates only the "
-                        "builtin request-success-rate and request-duration over the simulated "
-                        "requests; this check always passes",
-                        name, mp, metric.name)});
+        r.FieldWarning(m->mark, mp,
+                       fmt::format("metric \"{}\" (a MetricTemplate or query) is not simulated: "
+                                   "kubesim queries no metrics server and evaluates only the "
+                                   "builtin request-success-rate and request-duration over the "
+                                   "simulated requests; this check always passes",
+                                   metric.name));
       } else if (metric.name == "request-success-rate") {
         metric.source = FlaggerMetric::Source::kSuccessRate;
       } else if (metric.name == "request-duration") {
         metric.source = FlaggerMetric::Source::kDuration;
         if (!metric.range && metric.threshold == 0) {
-          diags->push_back(Diagnostic{
-              Severity::kWarning, r.Pos(m->mark),
-              fmt::format("Canary \"{}\": {}: request-duration has neither thresholdRange nor "
-                          "threshold: Flagger fails it whenever the p99 is above 0 ms",
-                          name, mp)});
+          r.FieldWarning(m->mark, mp,
+                         "request-duration has neither thresholdRange nor threshold: Flagger "
+                         "fails it whenever the p99 is above 0 ms");
         }
       } else {
         metric.source = FlaggerMetric::Source::kUnusable;
-        diags->push_back(Diagnostic{
-            Severity::kWarning, r.Pos(m->mark),
-            fmt::format("Canary \"{}\": {}: metric \"{}\" is neither builtin "
-                        "(request-success-rate, request-duration) nor has a templateRef or "
-                        "query: Flagger fails it at every check (\"no usable metrics template "
-                        "and query were configured\"), so the canary is rolled back",
-                        name, mp, metric.name)});
+        r.FieldWarning(m->mark, mp,
+                       fmt::format("metric \"{}\" is neither builtin (request-success-rate, "
+                                   "request-duration) nor has a templateRef or query: Flagger "
+                                   "fails it at every check (\"no usable metrics template and "
+                                   "query were configured\"), so the canary is rolled back",
+                                   metric.name));
       }
       out->metrics.push_back(std::move(metric));
     }

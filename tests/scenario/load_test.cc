@@ -632,6 +632,51 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // PodTemplate is left out; `argo rollouts set image` follows the reference
 // (the Deployment's template changes) and `undo` warns; a Rollout may not
 // take the name of the Deployment it references.
+// Flagger's metrics (docs/flagger.md): a request-duration without bounds,
+// a metric that is neither builtin nor templated (Flagger fails it), and a
+// query (not simulated: it passes) each load with a warning naming it.
+TEST(Load, FlaggerMetricsThatAreNotSimulatedAsWrittenAreNamed) {
+  const auto r = Load(kHead + R"y(---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+---
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  service: {port: 80}
+  analysis:
+    interval: 10s
+    threshold: 2
+    maxWeight: 50
+    stepWeight: 10
+    metrics:
+    - {name: request-duration, interval: 1m}
+    - {name: my-metric, interval: 1m}
+    - {name: q, query: "sum(x)", interval: 1m}
+)y");
+  ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+  const std::string d = AllDiagnostics(r);
+  for (const char* want :
+       {"dir/s.yaml:34:7: warning: Canary \"web\": spec.analysis.metrics[0]: request-duration has "
+        "neither thresholdRange nor threshold: Flagger fails it whenever the p99 is above 0 ms",
+        "dir/s.yaml:35:7: warning: Canary \"web\": spec.analysis.metrics[1]: metric \"my-metric\" "
+        "is neither builtin (request-success-rate, request-duration) nor has a templateRef or "
+        "query: Flagger fails it at every check",
+        "dir/s.yaml:36:7: warning: Canary \"web\": spec.analysis.metrics[2]: metric \"q\" (a "
+        "MetricTemplate or query) is not simulated"}) {
+    EXPECT_NE(d.find(want), std::string::npos) << want << "\n" << d;
+  }
+}
+
 TEST(Load, ARolloutsWorkloadRefIsADeploymentsTemplate) {
   const auto rollout = [](const std::string& name, const std::string& kind) {
     return "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: " + name +
