@@ -440,15 +440,8 @@ void ApiServer::SetRolloutStrategy(uint32_t id, const k8s::Rollout& obj) {
   a.workload_ref = obj.spec.workload_ref;
   // Any analysis: its ReplicaSets' requests are kept for measurements
   // (when spec.analysis reads requests at all).
-  bool analysis = false;
-  if (const auto& c = obj.spec.canary) {
-    analysis = c->analysis.has_value();
-    for (const auto& step : c->steps) analysis = analysis || step.analysis_set;
-  }
-  if (const auto& bg = obj.spec.blue_green) {
-    analysis = bg->pre_promotion_analysis || bg->post_promotion_analysis;
-  }
-  store_.deployments[id].records_requests = analysis;
+  store_.deployments[id].records_requests =
+      !k8s::RolloutAnalyses(obj.spec.blue_green, obj.spec.canary).empty();
   // Its Services are looked up by name at each sync (RolloutController::
   // ResolveServices): a Service applied later, or never, needs no
   // placeholder here.

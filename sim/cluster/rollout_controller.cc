@@ -1675,22 +1675,7 @@ bool RolloutController::CheckServices(uint32_t d) {
   // AnalysisTemplates must exist — each step's, then the background's, or
   // blue-green's pre- and post-promotion — before anything else happens.
   if (invalid.empty()) {
-    std::vector<std::pair<std::string, const k8s::RolloutAnalysis*>> analyses;
-    if (c) {
-      for (size_t i = 0; i < c->steps.size(); ++i) {
-        if (c->steps[i].analysis_set) {
-          analyses.emplace_back(fmt::format("canary.steps[{}].analysis", i), &c->steps[i].analysis);
-        }
-      }
-      if (c->analysis) analyses.emplace_back("canary.analysis", &*c->analysis);
-    }
-    if (bg && bg->pre_promotion_analysis) {
-      analyses.emplace_back("blueGreen.prePromotionAnalysis", &*bg->pre_promotion_analysis);
-    }
-    if (bg && bg->post_promotion_analysis) {
-      analyses.emplace_back("blueGreen.postPromotionAnalysis", &*bg->post_promotion_analysis);
-    }
-    for (const auto& [field, analysis] : analyses) {
+    for (const auto& [field, analysis] : k8s::RolloutAnalyses(bg, c)) {
       for (const auto& ref : analysis->templates) {
         k8s::RolloutAnalysis one;
         one.templates = {ref};

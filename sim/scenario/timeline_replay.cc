@@ -1348,24 +1348,8 @@ void Loader::CheckAnalysis(Scenario* s) {
   for (const k8s::Object* o : objects) {
     const auto* ro = std::get_if<k8s::Rollout>(o);
     if (ro == nullptr) continue;
-    std::vector<std::pair<std::string, const k8s::RolloutAnalysis*>> named;
-    if (const auto& c = ro->spec.canary) {
-      for (size_t i = 0; i < c->steps.size(); ++i) {
-        if (c->steps[i].analysis_set) {
-          named.emplace_back(fmt::format("canary.steps[{}].analysis", i), &c->steps[i].analysis);
-        }
-      }
-      if (c->analysis) named.emplace_back("canary.analysis", &*c->analysis);
-    }
-    if (const auto& bg = ro->spec.blue_green) {
-      if (bg->pre_promotion_analysis) {
-        named.emplace_back("blueGreen.prePromotionAnalysis", &*bg->pre_promotion_analysis);
-      }
-      if (bg->post_promotion_analysis) {
-        named.emplace_back("blueGreen.postPromotionAnalysis", &*bg->post_promotion_analysis);
-      }
-    }
-    for (const auto& [field, analysis] : named) {
+    for (const auto& [field, analysis] :
+         k8s::RolloutAnalyses(ro->spec.blue_green, ro->spec.canary)) {
       for (const auto& ref : analysis->templates) {
         const bool exists = std::any_of(objects.begin(), objects.end(), [&](const k8s::Object* t) {
           const auto* at = std::get_if<k8s::AnalysisTemplate>(t);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kubesim/k8s/analysis.h"
@@ -146,6 +147,30 @@ struct Rollout {
   SourceMap source;
   bool operator==(const Rollout&) const = default;
 };
+
+// The analyses a Rollout's strategy names, in getReferencedRolloutAnalyses'
+// order (rollout/controller.go): each canary step's, the background one, or
+// blue-green's pre- and post-promotion ones; each with its field under
+// spec.strategy ("canary.steps[2].analysis", "blueGreen.prePromotionAnalysis").
+inline std::vector<std::pair<std::string, const RolloutAnalysis*>> RolloutAnalyses(
+    const std::optional<BlueGreenStrategy>& bg, const std::optional<CanaryStrategy>& c) {
+  std::vector<std::pair<std::string, const RolloutAnalysis*>> out;
+  if (c) {
+    for (size_t i = 0; i < c->steps.size(); ++i) {
+      if (c->steps[i].analysis_set) {
+        out.emplace_back("canary.steps[" + std::to_string(i) + "].analysis", &c->steps[i].analysis);
+      }
+    }
+    if (c->analysis) out.emplace_back("canary.analysis", &*c->analysis);
+  }
+  if (bg && bg->pre_promotion_analysis) {
+    out.emplace_back("blueGreen.prePromotionAnalysis", &*bg->pre_promotion_analysis);
+  }
+  if (bg && bg->post_promotion_analysis) {
+    out.emplace_back("blueGreen.postPromotionAnalysis", &*bg->post_promotion_analysis);
+  }
+  return out;
+}
 
 }  // namespace kubesim::k8s
 
