@@ -159,9 +159,16 @@ class Loader {
   void Replay(const SleepCommand& c, Step* step, const Scenario& s);
   void Replay(const NodeCommand& c, Step* step, const Scenario& s);
   void Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s);
-  // rollout undo / argo rollouts undo: the template of revision
-  // `to_revision` (0 or none: the previous one) of `key`'s history.
-  void Undo(const Stored& old, const ObjectKey& key, std::optional<int64_t> to_revision,
+  // Template `t` (its tree `tree`) as `key`'s next revision, unless it is
+  // the newest already; one equal to an older revision takes it over under
+  // the new number. Keeps `limit` old revisions besides the newest.
+  void RecordRevision(const ObjectKey& key, const k8s::PodTemplateSpec& t, NodePtr tree,
+                      int32_t limit);
+  // rollout undo / argo rollouts undo: `target`'s template set to that of
+  // revision `to_revision` (0 or none: the previous one) of `key`'s history
+  // (`target` is `key`'s object, or the Deployment a Rollout's workloadRef
+  // names).
+  void Undo(const Stored& target, const ObjectKey& key, std::optional<int64_t> to_revision,
             Step* step);
   void ReplaySetContainers(const SetEnvCommand* env, const SetResourcesCommand* res, Step* step,
                            const Scenario& s);

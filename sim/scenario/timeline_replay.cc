@@ -42,6 +42,21 @@ const k8s::PodSpec* PodSpecOf(const k8s::Object& object, std::vector<PathElem>* 
   return nullptr;
 }
 
+// The `spec.template` node of an object's tree (none if it has none).
+NodePtr TemplateTree(const NodePtr& tree) {
+  const Node* spec = tree->Get("spec");
+  if (spec == nullptr) return nullptr;
+  const auto* e = spec->Find("template");
+  return e == nullptr ? nullptr : e->value;
+}
+
+// Whether Rollout `ro` takes its template from Deployment `name` (a
+// workloadRef the controller resolves: apps/v1 only, templateref.go).
+bool ReferencesDeployment(const k8s::Rollout& ro, const std::string& name) {
+  const auto& w = ro.spec.workload_ref;
+  return w && w->kind == "Deployment" && w->api_version == "apps/v1" && w->name == name;
+}
+
 }  // namespace
 
 bool Loader::NamespaceExists(const std::string& ns) const {
@@ -63,6 +78,17 @@ size_t NameOffset(const Step& step, const std::string& name) {
   return at == std::string::npos ? 0 : at;
 }
 
+void Loader::RecordRevision(const ObjectKey& key, const k8s::PodTemplateSpec& t, NodePtr tree,
+                            int32_t limit) {
+  auto& hist = history_[key];
+  if (!hist.empty() && hist.back().spec == t) return;
+  const int64_t next = hist.empty() ? 1 : hist.back().number + 1;
+  std::erase_if(hist, [&](const Revision& r) { return r.spec == t; });
+  hist.push_back(Revision{next, std::move(tree), t});
+  const size_t keep = static_cast<size_t>(std::max(0, limit)) + 1;
+  if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<long>(keep));
+}
+
 void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, Step* step) {
   const ObjectKey key = k8s::KeyOf(d.object);
   if (key.kind != "Namespace" && !NamespaceExists(key.namespace_name)) {
@@ -75,24 +101,34 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
   }
   const auto* dep = std::get_if<k8s::Deployment>(&d.object);
   const auto* argo = std::get_if<k8s::Rollout>(&d.object);
+  // Revisions, for rollout undo and argo rollouts undo.
   if ((dep != nullptr || argo != nullptr) && k8s::TemplateOf(d.object) != nullptr) {
-    // Revisions, for rollout undo and argo rollouts undo.
-    auto& hist = history_[key];
-    const k8s::PodTemplateSpec& t = *k8s::TemplateOf(d.object);
     const int32_t limit =
         dep != nullptr ? dep->spec.revision_history_limit : argo->spec.revision_history_limit;
-    const Node* spec = d.tree->Get("spec");
-    NodePtr ttree;
-    if (spec != nullptr) {
-      if (const auto* e = spec->Find("template")) ttree = e->value;
+    RecordRevision(key, *k8s::TemplateOf(d.object), TemplateTree(d.tree), limit);
+  }
+  // A Rollout with a workloadRef runs the Deployment's template, again at
+  // each change of it (rollout/templateref.go): its revisions are the
+  // Deployment's templates from when it names it on, which `argo rollouts
+  // undo` writes back into the Deployment (undo.go, undoWorkloadRef).
+  if (dep != nullptr) {
+    for (auto it = store_.lower_bound(ObjectKey{"Rollout", key.namespace_name, ""});
+         it != store_.end() && it->first.kind == "Rollout" &&
+         it->first.namespace_name == key.namespace_name;
+         ++it) {
+      const auto* ro = std::get_if<k8s::Rollout>(&it->second.object);
+      if (ro != nullptr && ReferencesDeployment(*ro, key.name)) {
+        RecordRevision(it->first, dep->spec.template_, TemplateTree(d.tree),
+                       ro->spec.revision_history_limit);
+      }
     }
-    if (hist.empty() || !(hist.back().spec == t)) {
-      const int64_t next = hist.empty() ? 1 : hist.back().number + 1;
-      // A template equal to an older revision reuses it under a new number.
-      std::erase_if(hist, [&](const Revision& r) { return r.spec == t; });
-      hist.push_back(Revision{next, ttree, t});
-      const size_t keep = static_cast<size_t>(std::max(0, limit)) + 1;
-      if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<long>(keep));
+  }
+  if (argo != nullptr && argo->spec.workload_ref) {
+    const auto it =
+        store_.find(ObjectKey{"Deployment", key.namespace_name, argo->spec.workload_ref->name});
+    if (it != store_.end() && ReferencesDeployment(*argo, it->first.name)) {
+      RecordRevision(key, std::get<k8s::Deployment>(it->second.object).spec.template_,
+                     TemplateTree(it->second.tree), argo->spec.revision_history_limit);
     }
   }
   if (key.kind == "Deployment" || key.kind == "Rollout") {
@@ -931,8 +967,8 @@ void Loader::Replay(const RolloutCommand& c, Step* step, const Scenario& /*s*/) 
   }
 }
 
-void Loader::Undo(const Stored& old, const ObjectKey& key, std::optional<int64_t> to_revision,
-                  Step* step) {
+void Loader::Undo(const Stored& target_object, const ObjectKey& key,
+                  std::optional<int64_t> to_revision, Step* step) {
   const auto name_offset = [&](const std::string& name) { return NameOffset(*step, name); };
   const auto& hist = history_[key];
   const Revision* target = nullptr;
@@ -956,8 +992,10 @@ void Loader::Undo(const Stored& old, const ObjectKey& key, std::optional<int64_t
     }
   }
   if (target->tree == nullptr) return;
-  Replace(old, SetIn(old.tree, {std::string("spec"), std::string("template")}, 0, target->tree),
-          step);
+  Replace(
+      target_object,
+      SetIn(target_object.tree, {std::string("spec"), std::string("template")}, 0, target->tree),
+      step);
 }
 
 void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s) {
@@ -996,17 +1034,16 @@ void Loader::Replay(const ArgoRolloutsCommand& c, Step* step, const Scenario& s)
       return;
     case Action::kUndo:
       // undo.go: the template of revision N, by default the previous one.
-      if (ro.spec.workload_ref) {
-        // (undoWorkloadRef patches the Deployment with the Rollout's
-        // revision: not simulated yet.)
-        diags_.push_back(Diagnostic{
-            Severity::kWarning, step->position,
-            fmt::format("kubectl argo rollouts undo of Rollout \"{}\", whose template is "
-                        "Deployment \"{}\"'s (workloadRef), is not simulated yet: the "
-                        "Deployment's template is left as it is",
-                        c.name, ro.spec.workload_ref->name)});
+      if (const auto& w = ro.spec.workload_ref; w && w->kind == "Deployment") {
+        // undoWorkloadRef: the Rollout's revision patched into the
+        // Deployment's template, which the Rollout then takes.
+        const Stored* target =
+            Find(ObjectKey{"Deployment", ns, w->name}, step, NameOffset(*step, c.name));
+        if (target != nullptr) Undo(*target, key, c.to_revision, step);
         return;
       }
+      // (A workloadRef to a ReplicaSet or PodTemplate: the Rollout is left
+      // out of the run with a warning, and so is not found here.)
       Undo(*old, key, c.to_revision, step);
       return;
     case Action::kAbort:

@@ -1338,5 +1338,36 @@ TEST(ArgoWorkloadRef, NeverLeavesTheDeploymentUp) {
   }
 }
 
+// `kubectl argo rollouts undo` of a workloadRef Rollout (undo.go,
+// undoWorkloadRef): the plugin patches the Rollout's previous revision's
+// template into the Deployment, and the Rollout takes it from there. Both
+// applied at 0 s (onsuccess: the Deployment goes to 0 once the Rollout is
+// Healthy); `set image` at 60 s (revision 2, through the Deployment); undo
+// at 120 s puts web:1 back into the Deployment — its own revision 3, and
+// the Rollout's, which reuses revision 1's ReplicaSet (a template equal to
+// an older revision's takes its ReplicaSet, as for a Deployment): no new
+// ReplicaSet. Every node has web:1, so its canary pod is ready at once
+// (step 1 at 120 s), the pause ends at 130 s and the other two pods are
+// ready at once: complete at 130 s.
+TEST(ArgoWorkloadRef, UndoWritesThePreviousRevisionIntoTheDeployment) {
+  const Outcome r = Simulate(WorkloadRefScenario(
+      "  - {at: 60s, kubectl: argo rollouts set image web-rollout web=web:2}\n"
+      "  - {at: 120s, kubectl: argo rollouts undo web-rollout}\n",
+      std::string(kWorkloadDeployment) + "---\n" + WorkloadRefRollout("onsuccess")));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.Times("deployment/web", "pod template changed: rollout to revision 3 starts"),
+            (std::vector<double>{120}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web-rollout", "pod template changed: rollout to revision 3 starts"),
+            (std::vector<double>{120}))
+      << r.log;
+  EXPECT_EQ(r.Times("rollout/web-rollout", "with 0 replicas"), (std::vector<double>{0, 60}));
+  EXPECT_EQ(r.Times("rollout/web-rollout", "step 1/2 completed"), (std::vector<double>{65, 120}));
+  const auto& ro = Dep(r, "web-rollout").rollouts;
+  ASSERT_EQ(ro.size(), 2u);
+  EXPECT_EQ(ro[1].start, SimTime::Zero() + Sec(120));
+  EXPECT_EQ(ro[1].complete, SimTime::Zero() + Sec(130));
+}
+
 }  // namespace
 }  // namespace kubesim::model_test

@@ -626,12 +626,6 @@ TEST(Load, WarnsOnceForEachKindItDoesNotSimulate) {
 // A Rollout with its own template is simulated (docs/progressive-delivery.md),
 // with a warning for what the simulation does not honour, dynamicStableScale
 // included.
-// workloadRef (docs/progressive-delivery.md, "A template from a
-// Deployment"): a Deployment is simulated, with a warning when no object of
-// the scenario creates it (InvalidSpec for good); a ReplicaSet or
-// PodTemplate is left out; `argo rollouts set image` follows the reference
-// (the Deployment's template changes) and `undo` warns; a Rollout may not
-// take the name of the Deployment it references.
 // Flagger's metrics (docs/flagger.md): a request-duration without bounds,
 // a metric that is neither builtin nor templated (Flagger fails it), and a
 // query (not simulated: it passes) each load with a warning naming it.
@@ -677,6 +671,14 @@ spec:
   }
 }
 
+// workloadRef (docs/progressive-delivery.md, "A template from a
+// Deployment"): a Deployment is simulated, with a warning when no object of
+// the scenario creates it (InvalidSpec for good); a ReplicaSet or
+// PodTemplate is left out; `argo rollouts set image` follows the reference
+// and so does `undo` (undoWorkloadRef: the
+// Rollout's previous revision, or --to-revision's, written back into the
+// Deployment's template); a Rollout may not
+// take the name of the Deployment it references.
 TEST(Load, ARolloutsWorkloadRefIsADeploymentsTemplate) {
   const auto rollout = [](const std::string& name, const std::string& kind) {
     return "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: " + name +
@@ -734,21 +736,45 @@ spec:
     const auto r = Load(text);
     ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
     EXPECT_EQ(AllDiagnostics(r).find("no object of the scenario creates it"), std::string::npos);
-    EXPECT_NE(AllDiagnostics(r).find(
-                  "dir/s.yaml:13:24: warning: kubectl argo rollouts undo of Rollout "
-                  "\"web-rollout\", whose template is Deployment \"web\"'s (workloadRef), is not "
-                  "simulated yet: the Deployment's template is left as it is"),
+    EXPECT_EQ(AllDiagnostics(r).find("undo"), std::string::npos) << AllDiagnostics(r);
+    // set image changed the Deployment's template; undo put back the
+    // Rollout's revision 1 (nginx:1.25) into it.
+    ASSERT_EQ(r.scenario->timeline.size(), 2u);
+    const auto image = [&](size_t step) {
+      for (const auto& o : r.scenario->timeline[step].objects) {
+        if (const auto* d = std::get_if<k8s::Deployment>(&o)) {
+          return d->spec.template_.spec.containers[0].image;
+        }
+      }
+      return std::string("(no Deployment)");
+    };
+    EXPECT_EQ(image(0), "nginx:1.26");
+    EXPECT_EQ(image(1), "nginx:1.25");
+  }
+  {
+    // The Rollout's revisions start when it first names the Deployment:
+    // nginx:1.24, the Deployment's revision 1 before the Rollout is
+    // applied, is none of its own (it has only nginx:1.25, its revision 1).
+    std::string early = deployment;
+    early.replace(early.find("nginx:1.25"), 10, "nginx:1.24");
+    const auto r = Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: apply -f deployment.yaml}
+  - {at: 20s, kubectl: apply -f rollout.yaml}
+  - {at: 30s, kubectl: argo rollouts undo web-rollout --to-revision=2}
+  - {at: 40s, kubectl: argo rollouts undo web-rollout}
+---
+)" + early,
+                        {{"dir/rollout.yaml", rollout("web-rollout", "Deployment")},
+                         {"dir/deployment.yaml", deployment}});
+    EXPECT_FALSE(r.ok());
+    EXPECT_NE(AllDiagnostics(r).find("unable to find specified revision 2 in history of "
+                                     "rollout \"web-rollout\""),
               std::string::npos)
         << AllDiagnostics(r);
-    // set image changed the Deployment's template.
-    ASSERT_EQ(r.scenario->timeline.size(), 2u);
-    bool changed = false;
-    for (const auto& o : r.scenario->timeline[0].objects) {
-      if (const auto* d = std::get_if<k8s::Deployment>(&o)) {
-        changed = d->spec.template_.spec.containers[0].image == "nginx:1.26";
-      }
-    }
-    EXPECT_TRUE(changed);
+    EXPECT_NE(AllDiagnostics(r).find("no rollout history found for rollout \"web-rollout\": "
+                                     "nothing to undo at 40s"),
+              std::string::npos)
+        << AllDiagnostics(r);
   }
   {
     const auto r = Load(kHead + "---\n" + deployment + "---\n" + rollout("web", "Deployment"));
