@@ -443,7 +443,10 @@ const PodTemplateSpec* TemplateOf(const Object& object) {
   if (const auto* d = std::get_if<Deployment>(&object)) return &d->spec.template_;
   if (const auto* rs = std::get_if<ReplicaSet>(&object)) return &rs->spec.template_;
   if (const auto* ro = std::get_if<Rollout>(&object)) {
-    return ro->spec.template_ ? &*ro->spec.template_ : nullptr;
+    // With a workloadRef the controller replaces any template of the
+    // Rollout's own with the Deployment's before it makes a ReplicaSet
+    // (templateref.go): what the Rollout carries is never run.
+    return ro->spec.template_ && !ro->spec.workload_ref ? &*ro->spec.template_ : nullptr;
   }
   return nullptr;
 }

@@ -109,7 +109,7 @@ LoadResult Loader::Run(bool allow_manifest) {
                                 : " (use Scenario or Sweep)"));
       continue;
     }
-    k8s::DecodeDocument(doc.root, file_, &diags_, &objects);
+    Decode(doc.root, file_, std::string(k8s::defaults::kNamespace), &objects);
   }
   if (scenario_root == nullptr) {
     if (allow_manifest) {

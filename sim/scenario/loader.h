@@ -175,6 +175,11 @@ class Loader {
   std::optional<std::vector<k8s::DecodedObject>> ReadManifest(const std::string& name, Step* step,
                                                               int* errors);
   const Stored* Find(const ObjectKey& key, Step* step, size_t offset);
+  // Decodes document `root` of `file` into `objects` (k8s::DecodeDocument);
+  // one that yields no object and no error is recorded in left_out_, in
+  // namespace `ns` unless it names its own.
+  void Decode(const yaml::NodePtr& root, const std::string& file, const std::string& ns,
+              std::vector<k8s::DecodedObject>* objects);
   void Replace(const Stored& old, NodePtr tree, Step* step);
   void StepError(const Step& step, size_t offset, const std::string& message);
   // Whether `key` (a Pod not in the store) may name a pod a Deployment or
@@ -213,6 +218,11 @@ class Loader {
   // Deployment), which clients and expect: lines may name.
   std::set<ObjectKey> made_;
   std::map<ObjectKey, std::vector<Revision>> history_;
+  // Objects of simulated kinds that decoded without error but are left out
+  // of the run with a warning (a Rollout with subset-level routing or a
+  // workloadRef to a ReplicaSet, a Canary of a StatefulSet), by key: where
+  // each is, so that a step naming one says why it cannot run.
+  std::map<ObjectKey, Position> left_out_;
   // Each object's last applied manifest (kubectl's
   // last-applied-configuration annotation), for ThreeWayMerge.
   std::map<ObjectKey, NodePtr> last_applied_;

@@ -206,7 +206,7 @@ std::optional<std::vector<k8s::DecodedObject>> Loader::ReadManifest(const std::s
                                     "a Scenario cannot be applied with kubectl apply -f"});
         continue;
       }
-      k8s::DecodeDocument(doc.root, resolved, &diags_, &objects);
+      Decode(doc.root, resolved, step->command.namespace_name, &objects);
     }
   }
   *errors = 0;
@@ -630,9 +630,37 @@ bool Loader::OwnedPodName(const ObjectKey& key) const {
   return false;
 }
 
+void Loader::Decode(const yaml::NodePtr& root, const std::string& file, const std::string& ns,
+                    std::vector<k8s::DecodedObject>* objects) {
+  const size_t before = objects->size();
+  const size_t diags_before = diags_.size();
+  k8s::DecodeDocument(root, file, &diags_, objects);
+  if (objects->size() != before || !root->IsMap()) return;
+  if (std::any_of(diags_.begin() + static_cast<long>(diags_before), diags_.end(),
+                  [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
+    return;
+  }
+  const Node* kind = root->Get("kind");
+  const Node* md = root->Get("metadata");
+  const Node* name = md == nullptr ? nullptr : md->Get("name");
+  if (kind == nullptr || !kind->IsScalar() || name == nullptr || !name->IsScalar()) return;
+  const Node* given = md->Get("namespace");
+  const std::string object_ns =
+      given != nullptr && given->IsScalar() && !given->scalar.empty() ? given->scalar : ns;
+  left_out_.insert_or_assign(ObjectKey{kind->scalar, object_ns, name->scalar},
+                             Position{file, root->mark.line + 1, root->mark.column + 1});
+}
+
 const Stored* Loader::Find(const ObjectKey& key, Step* step, size_t offset) {
   const auto it = store_.find(key);
   if (it != store_.end()) return &it->second;
+  if (const auto out = left_out_.find(key); out != left_out_.end()) {
+    StepError(*step, offset,
+              fmt::format("{} is left out of the run (see the warning at {}:{}:{}): kubesim "
+                          "cannot run this step on it",
+                          key.Describe(), out->second.file, out->second.line, out->second.column));
+    return nullptr;
+  }
   StepError(*step, offset,
             fmt::format("{} not found at {}: no object of the file or earlier step creates it",
                         key.Describe(), FormatDuration(step->at)));

@@ -671,6 +671,55 @@ spec:
   }
 }
 
+// An object of a simulated kind that is left out of the run with a warning
+// (a Rollout whose workloadRef names a ReplicaSet, a Canary of a
+// StatefulSet, applied at 0 s or by a step, in the step's namespace) is
+// not "not found" for a later step that names it: the error points at the
+// warning, and the run does not start.
+TEST(Load, AStepOnAnObjectLeftOutOfTheRunPointsAtItsWarning) {
+  const std::string objects = R"(apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  workloadRef: {apiVersion: apps/v1, kind: ReplicaSet, name: web-rs}
+  strategy:
+    canary:
+      steps: [{setWeight: 20}, {pause: {}}]
+)";
+  const std::string canary = R"(apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: db}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db}
+  service: {port: 80}
+  analysis: {interval: 10s, threshold: 2, maxWeight: 50, stepWeight: 10}
+)";
+  const auto r = Load(kHead + R"(  timeline:
+  - {at: 5s, kubectl: kubectl apply -f canary.yaml -n shop}
+  - {at: 10s, kubectl: kubectl argo rollouts promote web}
+  - {at: 20s, kubectl: kubectl wait canary/db -n shop --for=condition=promoted --timeout=60s}
+  - {at: 30s, kubectl: kubectl wait canary/db --for=condition=promoted --timeout=60s}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+)" + objects,
+                      {{"dir/canary.yaml", canary}});
+  EXPECT_FALSE(r.ok());
+  const std::string d = AllDiagnostics(r);
+  for (const char* want :
+       {"dir/s.yaml:13:54: error: rollout \"web\" is left out of the run (see the warning at "
+        "dir/s.yaml:21:1): kubesim cannot run this step on it",
+        "error: canary \"db\" in namespace \"shop\" is left out of the run (see the warning at "
+        "dir/canary.yaml:1:1): kubesim cannot run this step on it",
+        // Not in the default namespace: not found there.
+        "error: canary \"db\" not found at 30s"}) {
+    EXPECT_NE(d.find(want), std::string::npos) << want << "\n" << d;
+  }
+}
+
 // workloadRef (docs/progressive-delivery.md, "A template from a
 // Deployment"): a Deployment is simulated, with a warning when no object of
 // the scenario creates it (InvalidSpec for good); a ReplicaSet or
@@ -750,6 +799,32 @@ spec:
     };
     EXPECT_EQ(image(0), "nginx:1.26");
     EXPECT_EQ(image(1), "nginx:1.25");
+  }
+  {
+    // A template of the Rollout's own beside the workloadRef (allowed
+    // empty, or without labels) is replaced by the Deployment's before any
+    // ReplicaSet (templateref.go): no revision of it, even as pause and
+    // promote rewrite the Rollout (found by review: undo wrote `{}` into
+    // the Deployment).
+    std::string with_template = rollout("web-rollout", "Deployment");
+    with_template.replace(with_template.find("  strategy:"), 0, "  template: {}\n");
+    const auto r = Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: argo rollouts set image web-rollout web=nginx:1.26}
+  - {at: 20s, kubectl: argo rollouts pause web-rollout}
+  - {at: 30s, kubectl: argo rollouts promote web-rollout}
+  - {at: 40s, kubectl: argo rollouts undo web-rollout}
+---
+)" + deployment + "---\n" +
+                        with_template);
+    ASSERT_TRUE(r.ok()) << AllDiagnostics(r);
+    ASSERT_EQ(r.scenario->timeline.size(), 4u);
+    bool restored = false;
+    for (const auto& o : r.scenario->timeline[3].objects) {
+      if (const auto* d = std::get_if<k8s::Deployment>(&o)) {
+        restored = d->spec.template_.spec.containers[0].image == "nginx:1.25";
+      }
+    }
+    EXPECT_TRUE(restored) << AllDiagnostics(r);
   }
   {
     // The Rollout's revisions start when it first names the Deployment:
