@@ -760,7 +760,10 @@ void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
     if (key.kind == "Namespace") {
       for (auto it = store_.begin(); it != store_.end();) {
         if (it->first.namespace_name == key.name) {
+          // Its objects go with it, their revisions and last-applied too.
           step->deleted.push_back(it->first);
+          history_.erase(it->first);
+          last_applied_.erase(it->first);
           it = store_.erase(it);
         } else {
           ++it;

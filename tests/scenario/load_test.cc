@@ -181,6 +181,29 @@ TEST(Load, ReadsTrafficEveryAndRate) {
   EXPECT_EQ(*r.scenario->traffic[1].from, SimDuration::Seconds(10));
 }
 
+// Deleting a Namespace deletes its objects, and with them their history
+// (a Deployment's ReplicaSets go too): a Deployment made again in the
+// namespace made again has one revision, nothing to undo.
+TEST(Load, ADeletedNamespaceTakesItsObjectsRevisionsWithIt) {
+  const auto r =
+      Load(kHead + R"(  timeline:
+  - {at: 0s, kubectl: apply -f ns.yaml}
+  - {at: 0s, kubectl: apply -f app.yaml -n shop}
+  - {at: 10s, kubectl: set image deployment/web web=nginx:1.26 -n shop}
+  - {at: 20s, kubectl: delete namespace shop}
+  - {at: 30s, kubectl: apply -f ns.yaml}
+  - {at: 30s, kubectl: apply -f app.yaml -n shop}
+  - {at: 40s, kubectl: rollout undo deployment/web -n shop}
+)",
+           {{"dir/app.yaml", kWeb},
+            {"dir/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"}});
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(AllDiagnostics(r).find("no rollout history found for deployment \"web\" in namespace "
+                                   "\"shop\": nothing to undo at 40s"),
+            std::string::npos)
+      << AllDiagnostics(r);
+}
+
 TEST(Load, ResolvesEveryTimelineStepIntoTheObjectsItLeaves) {
   const auto r = Load(kHead + R"(  timeline:
   - at: 60s
