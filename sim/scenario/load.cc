@@ -111,6 +111,8 @@ LoadResult Loader::Run(bool allow_manifest) {
     }
     Decode(doc.root, file_, std::string(k8s::defaults::kNamespace), &objects);
   }
+  for (auto& [key, at] : decoded_left_out_) left_out_.insert_or_assign(key, at);
+  decoded_left_out_.clear();
   if (scenario_root == nullptr) {
     if (allow_manifest) {
       for (auto& d : objects) result.objects.push_back(std::move(d.object));

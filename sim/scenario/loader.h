@@ -176,8 +176,9 @@ class Loader {
                                                               int* errors);
   const Stored* Find(const ObjectKey& key, Step* step, size_t offset);
   // Decodes document `root` of `file` into `objects` (k8s::DecodeDocument);
-  // one that yields no object and no error is recorded in left_out_, in
-  // namespace `ns` unless it names its own.
+  // one that yields no object and no error (left out of the run, with a
+  // warning) is added to decoded_left_out_, in namespace `ns` unless it
+  // names its own, for the caller to record or forget.
   void Decode(const yaml::NodePtr& root, const std::string& file, const std::string& ns,
               std::vector<k8s::DecodedObject>* objects);
   void Replace(const Stored& old, NodePtr tree, Step* step);
@@ -223,6 +224,7 @@ class Loader {
   // workloadRef to a ReplicaSet, a Canary of a StatefulSet), by key: where
   // each is, so that a step naming one says why it cannot run.
   std::map<ObjectKey, Position> left_out_;
+  std::vector<std::pair<ObjectKey, Position>> decoded_left_out_;
   // Each object's last applied manifest (kubectl's
   // last-applied-configuration annotation), for ThreeWayMerge.
   std::map<ObjectKey, NodePtr> last_applied_;

@@ -42,6 +42,15 @@ const k8s::PodSpec* PodSpecOf(const k8s::Object& object, std::vector<PathElem>* 
   return nullptr;
 }
 
+// A step that would turn `key`, which the run has, into a form kubesim
+// leaves out of the run (the warning at `at`).
+std::string LeftOutChange(const ObjectKey& key, const Position& at) {
+  return fmt::format(
+      "this step changes {} into a form kubesim leaves out of the run (see the "
+      "warning at {}:{}:{}), while the run has it: kubesim cannot run this step",
+      key.Describe(), at.file, at.line, at.column);
+}
+
 // The `spec.template` node of an object's tree (none if it has none).
 NodePtr TemplateTree(const NodePtr& tree) {
   const Node* spec = tree->Get("spec");
@@ -155,6 +164,7 @@ void Loader::ApplyObject(const k8s::DecodedObject& d, const std::string& file, S
     // Re-applying a namespace changes nothing kubesim models.
   }
   store_[key] = Stored{d.object, d.tree, file};
+  left_out_.erase(key);
   ever_.insert(key);
   if (const auto* c = std::get_if<k8s::FlaggerCanary>(&d.object)) {
     // The Services and the primary Deployment Flagger makes
@@ -647,8 +657,8 @@ void Loader::Decode(const yaml::NodePtr& root, const std::string& file, const st
   const Node* given = md->Get("namespace");
   const std::string object_ns =
       given != nullptr && given->IsScalar() && !given->scalar.empty() ? given->scalar : ns;
-  left_out_.insert_or_assign(ObjectKey{kind->scalar, object_ns, name->scalar},
-                             Position{file, root->mark.line + 1, root->mark.column + 1});
+  decoded_left_out_.emplace_back(ObjectKey{kind->scalar, object_ns, name->scalar},
+                                 Position{file, root->mark.line + 1, root->mark.column + 1});
 }
 
 const Stored* Loader::Find(const ObjectKey& key, Step* step, size_t offset) {
@@ -687,7 +697,14 @@ void Loader::Replace(const Stored& old, NodePtr tree, Step* step) {
         Diagnostic{d.severity, step->position,
                    fmt::format("after kubectl {}: {}", CommandName(step->command), d.message)});
   }
-  if (bad || objects.size() != 1) return;
+  if (bad) return;
+  if (objects.empty()) {
+    // Decoded without error into nothing: a form kubesim leaves out.
+    const ObjectKey key = k8s::KeyOf(old.object);
+    StepError(*step, NameOffset(*step, key.name), LeftOutChange(key, step->position));
+    return;
+  }
+  if (objects.size() != 1) return;
   ApplyObject(objects[0], old.file, step);
 }
 
@@ -703,8 +720,18 @@ void Loader::Replay(const ApplyCommand& a, Step* step, const Scenario& /*s*/) {
   const auto* apply = &a;
   for (const auto& f : ExpandDirectories(apply->files, step)) {
     int errors = 0;
+    decoded_left_out_.clear();
     auto objects = ReadManifest(f, step, &errors);
     if (!objects) continue;
+    for (const auto& [key, at] : decoded_left_out_) {
+      if (store_.contains(key)) {
+        // The run has it: it cannot go on as it was, nor as applied.
+        StepError(*step, name_offset(f), LeftOutChange(key, at));
+        continue;
+      }
+      left_out_.insert_or_assign(key, at);
+    }
+    decoded_left_out_.clear();
     for (const auto& d : *objects) {
       const std::string file = k8s::SourceOf(d.object).document.file;
       if (ns == k8s::defaults::kNamespace || std::holds_alternative<k8s::Namespace>(d.object)) {
@@ -745,9 +772,13 @@ void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
   std::vector<std::pair<ObjectKey, size_t>> keys;
   for (const auto& f : ExpandDirectories(del->files, step)) {
     int errors = 0;
+    decoded_left_out_.clear();
     auto objects = ReadManifest(f, step, &errors);
     if (!objects) continue;
     for (const auto& d : *objects) keys.emplace_back(k8s::KeyOf(d.object), name_offset(f));
+    // Objects left out of the run: deleting them changes nothing it has.
+    for (const auto& left : decoded_left_out_) left_out_.erase(left.first);
+    decoded_left_out_.clear();
   }
   for (const auto& r : del->resources) keys.emplace_back(key_of(r), name_offset(r.name));
   for (const auto& [key, offset] : keys) {
@@ -755,6 +786,7 @@ void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
       step->deleted.push_back(key);
       continue;
     }
+    if (!store_.contains(key) && left_out_.erase(key) > 0) continue;
     if (Find(key, step, offset) == nullptr) continue;
     step->deleted.push_back(key);
     if (key.kind == "Namespace") {
@@ -769,6 +801,7 @@ void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
           ++it;
         }
       }
+      std::erase_if(left_out_, [&](const auto& e) { return e.first.namespace_name == key.name; });
     }
     store_.erase(key);
     history_.erase(key);

@@ -698,7 +698,8 @@ spec:
 // (a Rollout whose workloadRef names a ReplicaSet, a Canary of a
 // StatefulSet, applied at 0 s or by a step, in the step's namespace) is
 // not "not found" for a later step that names it: the error points at the
-// warning, and the run does not start.
+// warning, and the run does not start. Deleting one succeeds (the run never
+// had it); applying one over an object the run has is an error.
 TEST(Load, AStepOnAnObjectLeftOutOfTheRunPointsAtItsWarning) {
   const std::string objects = R"(apiVersion: argoproj.io/v1alpha1
 kind: Rollout
@@ -740,6 +741,50 @@ metadata: {name: shop}
         // Not in the default namespace: not found there.
         "error: canary \"db\" not found at 30s"}) {
     EXPECT_NE(d.find(want), std::string::npos) << want << "\n" << d;
+  }
+  {
+    // Deleting a left-out object changes nothing in the run and succeeds;
+    // after it the Rollout is not found (found by review: still "left
+    // out").
+    const auto r2 = Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: kubectl delete rollout web}
+  - {at: 20s, kubectl: kubectl argo rollouts promote web}
+---
+)" + objects);
+    EXPECT_NE(AllDiagnostics(r2).find("dir/s.yaml:13:54: error: rollout \"web\" not found at 20s"),
+              std::string::npos)
+        << AllDiagnostics(r2);
+    EXPECT_EQ(AllDiagnostics(r2).find("left out of the run (see"), std::string::npos)
+        << AllDiagnostics(r2);
+  }
+  {
+    // A Rollout the run has, applied again in a left-out form: it can
+    // neither go on as it was nor run as applied (found by review: the old
+    // one ran on, and later steps changed it).
+    const auto r3 = Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: kubectl apply -f ro-rs.yaml}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+  strategy:
+    canary:
+      steps: [{setWeight: 20}, {pause: {}}]
+)",
+                         {{"dir/ro-rs.yaml", objects}});
+    EXPECT_FALSE(r3.ok());
+    EXPECT_NE(AllDiagnostics(r3).find(
+                  "dir/s.yaml:12:41: error: this step changes rollout \"web\" into a form "
+                  "kubesim leaves out of the run (see the warning at dir/ro-rs.yaml:1:1), while "
+                  "the run has it: kubesim cannot run this step"),
+              std::string::npos)
+        << AllDiagnostics(r3);
   }
 }
 
