@@ -786,6 +786,31 @@ spec:
               std::string::npos)
         << AllDiagnostics(r3);
   }
+  {
+    // The same by a JSON patch: the error at the step, whose warning it is.
+    const auto r4 = Load(kHead + R"y(  timeline:
+  - {at: 10s, kubectl: "kubectl patch rollout web --type json -p '[{\"op\":\"remove\",\"path\":\"/spec/template\"},{\"op\":\"add\",\"path\":\"/spec/workloadRef\",\"value\":{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\"web-rs\"}}]'"}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+  strategy:
+    canary:
+      steps: [{setWeight: 20}, {pause: {}}]
+)y");
+    EXPECT_FALSE(r4.ok());
+    EXPECT_NE(AllDiagnostics(r4).find("dir/s.yaml:12:24: error: this step changes rollout \"web\" "
+                                      "into a form kubesim leaves out of the run (see the warning "
+                                      "at dir/s.yaml:12:24)"),
+              std::string::npos)
+        << AllDiagnostics(r4);
+  }
 }
 
 // workloadRef (docs/progressive-delivery.md, "A template from a
