@@ -645,20 +645,40 @@ void Loader::Decode(const yaml::NodePtr& root, const std::string& file, const st
   const size_t before = objects->size();
   const size_t diags_before = diags_.size();
   k8s::DecodeDocument(root, file, &diags_, objects);
-  if (objects->size() != before || !root->IsMap()) return;
-  if (std::any_of(diags_.begin() + static_cast<long>(diags_before), diags_.end(),
+  if (!root->IsMap() ||
+      std::any_of(diags_.begin() + static_cast<long>(diags_before), diags_.end(),
                   [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
     return;
   }
-  const Node* kind = root->Get("kind");
-  const Node* md = root->Get("metadata");
-  const Node* name = md == nullptr ? nullptr : md->Get("name");
-  if (kind == nullptr || !kind->IsScalar() || name == nullptr || !name->IsScalar()) return;
-  const Node* given = md->Get("namespace");
-  const std::string object_ns =
-      given != nullptr && given->IsScalar() && !given->scalar.empty() ? given->scalar : ns;
-  decoded_left_out_.emplace_back(ObjectKey{kind->scalar, object_ns, name->scalar},
-                                 Position{file, root->mark.line + 1, root->mark.column + 1});
+  // The objects the document holds: itself, or a List's items.
+  std::vector<const Node*> docs;
+  if (const Node* kind = root->Get("kind"); kind != nullptr && kind->IsScalar() &&
+                                            kind->scalar == "List" && root->Get("items") &&
+                                            root->Get("items")->IsSequence()) {
+    for (const auto& item : root->Get("items")->items) docs.push_back(item.get());
+  } else {
+    docs.push_back(root.get());
+  }
+  std::set<std::pair<std::string, std::string>> decoded;  // kind, name
+  for (size_t i = before; i < objects->size(); ++i) {
+    const k8s::Object& o = (*objects)[i].object;
+    decoded.emplace(std::string(k8s::KindOf(o)), k8s::MetaOf(o).name);
+  }
+  for (const Node* doc : docs) {
+    if (!doc->IsMap()) continue;
+    const Node* kind = doc->Get("kind");
+    const Node* md = doc->Get("metadata");
+    const Node* name = md == nullptr ? nullptr : md->Get("name");
+    if (kind == nullptr || !kind->IsScalar() || name == nullptr || !name->IsScalar() ||
+        decoded.contains({kind->scalar, name->scalar})) {
+      continue;
+    }
+    const Node* given = md->Get("namespace");
+    const std::string object_ns =
+        given != nullptr && given->IsScalar() && !given->scalar.empty() ? given->scalar : ns;
+    decoded_left_out_.emplace_back(ObjectKey{kind->scalar, object_ns, name->scalar},
+                                   Position{file, doc->mark.line + 1, doc->mark.column + 1});
+  }
 }
 
 const Stored* Loader::Find(const ObjectKey& key, Step* step, size_t offset) {

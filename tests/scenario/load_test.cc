@@ -811,6 +811,33 @@ spec:
               std::string::npos)
         << AllDiagnostics(r4);
   }
+  {
+    // In a List: the item left out, by its own position; the Deployment
+    // beside it is applied (found by review: "not found").
+    std::string items = "  - " + objects;
+    for (size_t at = items.find('\n'); at + 1 < items.size(); at = items.find('\n', at + 1)) {
+      items.insert(at + 1, "    ");
+    }
+    const auto r5 =
+        Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: kubectl apply -f list.yaml}
+  - {at: 20s, kubectl: kubectl argo rollouts promote web}
+  - {at: 30s, kubectl: kubectl scale deployment/api --replicas=2}
+)",
+             {{"dir/list.yaml",
+               "apiVersion: v1\nkind: List\nitems:\n"
+               "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: api}, "
+               "spec: {selector: {matchLabels: {app: api}}, template: {metadata: "
+               "{labels: {app: api}}, spec: {containers: [{name: a, image: a:1}]}}}}\n" +
+                   items}});
+    EXPECT_FALSE(r5.ok());
+    const std::string d5 = AllDiagnostics(r5);
+    EXPECT_NE(d5.find("dir/s.yaml:13:54: error: rollout \"web\" is left out of the run (see the "
+                      "warning at dir/list.yaml:5:5)"),
+              std::string::npos)
+        << d5;
+    EXPECT_EQ(d5.find("deployment \"api\""), std::string::npos) << d5;
+  }
 }
 
 // workloadRef (docs/progressive-delivery.md, "A template from a
