@@ -821,7 +821,8 @@ void Loader::Replay(const DeleteCommand& d, Step* step, const Scenario& /*s*/) {
           ++it;
         }
       }
-      std::erase_if(left_out_, [&](const auto& e) { return e.first.namespace_name == key.name; });
+      const std::string& gone = key.name;  // (clang 14: no lambda capture of a binding)
+      std::erase_if(left_out_, [&gone](const auto& e) { return e.first.namespace_name == gone; });
     }
     store_.erase(key);
     history_.erase(key);
