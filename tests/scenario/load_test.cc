@@ -757,14 +757,8 @@ metadata: {name: shop}
     EXPECT_EQ(AllDiagnostics(r2).find("left out of the run (see"), std::string::npos)
         << AllDiagnostics(r2);
   }
-  {
-    // A Rollout the run has, applied again in a left-out form: it can
-    // neither go on as it was nor run as applied (found by review: the old
-    // one ran on, and later steps changed it).
-    const auto r3 = Load(kHead + R"(  timeline:
-  - {at: 10s, kubectl: kubectl apply -f ro-rs.yaml}
----
-apiVersion: argoproj.io/v1alpha1
+  // The same Rollout with a template of its own: simulated.
+  const std::string simulated = R"(apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: web}
 spec:
@@ -776,7 +770,15 @@ spec:
   strategy:
     canary:
       steps: [{setWeight: 20}, {pause: {}}]
-)",
+)";
+  {
+    // A Rollout the run has, applied again in a left-out form: it can
+    // neither go on as it was nor run as applied (found by review: the old
+    // one ran on, and later steps changed it).
+    const auto r3 = Load(kHead + R"(  timeline:
+  - {at: 10s, kubectl: kubectl apply -f ro-rs.yaml}
+---
+)" + simulated,
                          {{"dir/ro-rs.yaml", objects}});
     EXPECT_FALSE(r3.ok());
     EXPECT_NE(AllDiagnostics(r3).find(
@@ -791,19 +793,7 @@ spec:
     const auto r4 = Load(kHead + R"y(  timeline:
   - {at: 10s, kubectl: "kubectl patch rollout web --type json -p '[{\"op\":\"remove\",\"path\":\"/spec/template\"},{\"op\":\"add\",\"path\":\"/spec/workloadRef\",\"value\":{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\"web-rs\"}}]'"}
 ---
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: nginx:1.25}]
-  strategy:
-    canary:
-      steps: [{setWeight: 20}, {pause: {}}]
-)y");
+)y" + simulated);
     EXPECT_FALSE(r4.ok());
     EXPECT_NE(AllDiagnostics(r4).find("dir/s.yaml:12:24: error: this step changes rollout \"web\" "
                                       "into a form kubesim leaves out of the run (see the warning "
