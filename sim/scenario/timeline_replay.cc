@@ -650,11 +650,14 @@ void Loader::Decode(const yaml::NodePtr& root, const std::string& file, const st
                   [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
     return;
   }
-  // The objects the document holds: itself, or a List's items.
+  // The objects the document holds: itself, or a v1 List's items.
   std::vector<const Node*> docs;
-  if (const Node* kind = root->Get("kind"); kind != nullptr && kind->IsScalar() &&
-                                            kind->scalar == "List" && root->Get("items") &&
-                                            root->Get("items")->IsSequence()) {
+  const auto is = [&](const char* field, const char* value) {
+    const Node* n = root->Get(field);
+    return n != nullptr && n->IsScalar() && n->scalar == value;
+  };
+  if (is("kind", "List") && is("apiVersion", "v1") && root->Get("items") != nullptr &&
+      root->Get("items")->IsSequence()) {
     for (const auto& item : root->Get("items")->items) docs.push_back(item.get());
   } else {
     docs.push_back(root.get());
